@@ -1,0 +1,1 @@
+"""foiltwin command-line edge: the Typer app and the calibration entry points."""

@@ -1,0 +1,1 @@
+"""foiltwin optimizer layer (see ../shared/architecture.md)."""

@@ -1,0 +1,70 @@
+"""Citation registry: the code path that uses a source registers its key.
+
+Every run report lists :func:`used` so a number can be traced back to where it came from.
+"""
+
+from __future__ import annotations
+
+CITATIONS: dict[str, str] = {
+    "Wang2025": (
+        "H. Wang, Y. Mao et al., Two-step ultrafast high-temperature Joule heating forms a Cu0.64Zn0.36 "
+        "lithiophilic skin on Cu current collectors, Energy Environ. Sci. 18 (2025) 2622, "
+        "doi:10.1039/d4ee05862c (seed 002)"
+    ),
+    "Liang2015": (
+        "S.-M. Liang, H.-M. Hsiao, R. Schmid-Fetzer, Thermodynamic assessment of the Al-Cu-Zn system, "
+        "part I: Cu-Zn binary, CALPHAD 51 (2015) 224-232"
+    ),
+    "COST507": (
+        "I. Ansara, A.T. Dinsdale, M.H. Rand (eds.), COST 507 Thermochemical database for light metal "
+        "alloys, vol. 2, European Commission (1998); TDB as shipped with pycalphad"
+    ),
+    "Matula1979": (
+        "R.A. Matula, Electrical resistivity of copper, gold, palladium, and silver, "
+        "J. Phys. Chem. Ref. Data 8 (1979) 1147"
+    ),
+    "Chase1998": "M.W. Chase Jr., NIST-JANAF Thermochemical Tables, 4th ed., J. Phys. Chem. Ref. Data Monograph 9 (1998)",
+    "Alcock1984": (
+        "C.B. Alcock, V.P. Itkin, M.K. Horrigan, Vapour pressure equations for the metallic elements: "
+        "298-2500 K, Canadian Metallurgical Quarterly 23 (1984) 309"
+    ),
+    "CRC": "W.M. Haynes (ed.), CRC Handbook of Chemistry and Physics, 97th ed., CRC Press (2016)",
+    "Kuper1956": (
+        "A.B. Kuper, D. Lazarus, J.R. Manning, C.T. Tomizuka, Diffusion in ordered and disordered "
+        "copper-zinc, Phys. Rev. 104 (1956) 1536"
+    ),
+    "Smigelskas1947": (
+        "A.D. Smigelskas, E.O. Kirkendall, Zinc diffusion in alpha brass, Trans. AIME 171 (1947) 130 "
+        "(Darken's analysis)"
+    ),
+    "Incropera2007": (
+        "F.P. Incropera, D.P. DeWitt, T.L. Bergman, A.S. Lavine, Fundamentals of Heat and Mass Transfer, "
+        "6th ed., Wiley (2007)"
+    ),
+    "FeasibilityStudy2026": (
+        "foiltwin internal study, Cu-Zn kinetics feasibility (shared/notes/cuzn-kinetics-feasibility.md, "
+        "2026-11)"
+    ),
+    "Hertz-Knudsen": "Hertz-Knudsen evaporation law, e.g. Incropera2007 / any kinetic-theory text",
+    "Assumed": "foiltwin assumption: no source gives this value; the reason is stated beside it",
+    "Calibrated": "foiltwin calibration against seed validation cases (scripts/calibrate_uht.py)",
+}
+
+_used: dict[str, set[str]] = {}
+
+
+def register(key: str, caller: str = "") -> None:
+    """Record that ``key`` was used (by ``caller``); an unknown key is a programming error."""
+    if key not in CITATIONS:
+        raise KeyError(f"unknown citation key {key!r}; known: {sorted(CITATIONS)}")
+    _used.setdefault(key, set()).add(caller)
+
+
+def used() -> list[str]:
+    """Citation keys registered since the last :func:`reset`, sorted."""
+    return sorted(_used)
+
+
+def reset() -> None:
+    """Forget what was registered (tests, and the start of each run report)."""
+    _used.clear()

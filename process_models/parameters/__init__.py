@@ -1,0 +1,54 @@
+"""Parameter sets, one module per source, joined into one registry.
+
+Each module has ``get_parameter_values()`` returning ``{"parameters": [...], "citations": [...]}``.
+:func:`default_parameters` joins every set; a name defined twice is an error.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from process_models.errors import FoiltwinInputError
+from process_models.parameters.registry import (
+    UNIT_SUFFIXES,
+    Parameter,
+    ParameterValues,
+    unit_of_name,
+)
+
+PARAMETER_SETS: tuple[str, ...] = (
+    "seed002_wang2025",
+    "materials_literature",
+    "cuzn_diffusion_literature",
+    "thermal_assumptions",
+    "uht_line_assumptions",
+    "fitted_uht",
+)
+
+__all__ = [
+    "PARAMETER_SETS",
+    "UNIT_SUFFIXES",
+    "Parameter",
+    "ParameterValues",
+    "default_parameters",
+    "get_parameter_set",
+    "unit_of_name",
+]
+
+
+def get_parameter_set(name: str) -> dict:
+    """The ``get_parameter_values()`` dict of set ``name``; an unknown name lists the valid ones."""
+    if name not in PARAMETER_SETS:
+        raise FoiltwinInputError("parameter_set", name, f"one of {', '.join(PARAMETER_SETS)}")
+    module = importlib.import_module(f"process_models.parameters.{name}")
+    return module.get_parameter_values()
+
+
+@lru_cache(maxsize=1)
+def default_parameters() -> ParameterValues:
+    """All parameter sets joined (cached; the object is immutable)."""
+    records: list[Parameter] = []
+    for name in PARAMETER_SETS:
+        records.extend(get_parameter_set(name)["parameters"])
+    return ParameterValues(records)

@@ -1,0 +1,141 @@
+"""Parameter registry: every constant with its value, unit, source and kind.
+
+A parameter's name carries its unit (``zn_vapour_transfer_efficiency_frac``, ``foil_emissivity_frac``,
+``cu_melting_temperature_K``); :data:`UNIT_SUFFIXES` maps each allowed suffix to the unit it means, and
+a test fails on any name whose suffix is unknown or disagrees with its ``unit`` field.
+Overrides are by name; an unknown name or a value outside the parameter's bounds raises
+:class:`~process_models.errors.FoiltwinInputError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from process_models.citations import CITATIONS
+from process_models.errors import FoiltwinInputError
+
+Kind = Literal["measured", "literature", "fitted", "assumed", "derived", "constant"]
+KINDS: tuple[str, ...] = ("measured", "literature", "fitted", "assumed", "derived", "constant")
+
+# Longest suffixes first so that e.g. "_J_per_mol_K" wins over "_K".
+UNIT_SUFFIXES: dict[str, str] = {
+    "_mol_per_m2_s": "mol/(m2 s)",
+    "_J_per_kg_K": "J/(kg K)",
+    "_J_per_mol_K": "J/(mol K)",
+    "_W_per_m2_K": "W/(m2 K)",
+    "_W_per_m_K": "W/(m K)",
+    "_m2_per_s": "m2/s",
+    "_J_per_mol": "J/mol",
+    "_J_per_kg": "J/kg",
+    "_kg_per_m3": "kg/m3",
+    "_kg_per_mol": "kg/mol",
+    "_mol_per_m3": "mol/m3",
+    "_mol_per_m2": "mol/m2",
+    "_kg_per_m2": "kg/m2",
+    "_W_per_m2": "W/m2",
+    "_K_per_s": "K/s",
+    "_m_per_s": "m/s",
+    "_ohm_m": "ohm m",
+    "_frac": "1",
+    "_count": "1",
+    "_Pa": "Pa",
+    "_K": "K",
+    "_s": "s",
+    "_m": "m",
+}
+
+
+def unit_of_name(name: str) -> str | None:
+    """The unit a parameter name declares through its suffix, or ``None`` if it has no known suffix."""
+    for suffix, unit in UNIT_SUFFIXES.items():
+        if name.endswith(suffix):
+            return unit
+    return None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One scalar parameter.
+
+    ``bounds`` is the physically meaningful range an override must stay in (inclusive).
+    ``where`` locates the value in its source (seed section/figure, table) or, for assumptions,
+    gives the reason. ``fit_error`` is filled for fitted parameters.
+    """
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    where: str
+    kind: Kind
+    bounds: tuple[float, float] = (-math.inf, math.inf)
+    fit_error: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind {self.kind!r} not in {KINDS}")
+        if self.source not in CITATIONS:
+            raise ValueError(f"{self.name}: source {self.source!r} is not a known citation key")
+        lo, hi = self.bounds
+        if not (lo <= self.value <= hi):
+            raise ValueError(f"{self.name}: default {self.value} outside its bounds {self.bounds}")
+
+
+class ParameterValues(Mapping[str, float]):
+    """An immutable name → value mapping backed by :class:`Parameter` records."""
+
+    def __init__(self, parameters: Iterable[Parameter]) -> None:
+        self._records: dict[str, Parameter] = {}
+        for p in parameters:
+            if p.name in self._records:
+                raise ValueError(f"parameter {p.name!r} is defined twice")
+            self._records[p.name] = p
+
+    def __getitem__(self, name: str) -> float:
+        try:
+            return self._records[name].value
+        except KeyError:
+            raise self._unknown(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def record(self, name: str) -> Parameter:
+        """The full record (unit, source, kind, bounds) of ``name``."""
+        if name not in self._records:
+            raise self._unknown(name)
+        return self._records[name]
+
+    def records(self) -> list[Parameter]:
+        return list(self._records.values())
+
+    def _unknown(self, name: str) -> FoiltwinInputError:
+        close = difflib.get_close_matches(name, self._records, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; run `foiltwin params` for the list"
+        return FoiltwinInputError("parameter", name, "a known parameter name" + hint)
+
+    def with_overrides(self, overrides: Mapping[str, float], kind: Kind = "assumed") -> ParameterValues:
+        """A copy with ``overrides`` applied; each must name a known parameter and respect its bounds.
+
+        Overridden records keep their unit and bounds and are marked ``kind`` with source "Assumed"
+        and ``where`` "user override", so reports show that the value no longer is the cited one.
+        """
+        new = dict(self._records)
+        for name, value in overrides.items():
+            rec = self.record(name)
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise FoiltwinInputError(name, value, f"a number in {rec.unit}") from None
+            lo, hi = rec.bounds
+            if math.isnan(v) or not (lo <= v <= hi):
+                raise FoiltwinInputError(name, value, f"must lie in [{lo:g}, {hi:g}] {rec.unit}")
+            new[name] = replace(rec, value=v, kind=kind, source="Assumed", where="user override")
+        return ParameterValues(new.values())

@@ -1,0 +1,1 @@
+"""foiltwin twin layer (see ../shared/architecture.md)."""

@@ -1,0 +1,1 @@
+"""foiltwin ui layer (see ../shared/architecture.md)."""
