@@ -23,12 +23,15 @@ CITATIONS: dict[str, str] = {
         "R.A. Matula, Electrical resistivity of copper, gold, palladium, and silver, "
         "J. Phys. Chem. Ref. Data 8 (1979) 1147"
     ),
-    "Chase1998": "M.W. Chase Jr., NIST-JANAF Thermochemical Tables, 4th ed., J. Phys. Chem. Ref. Data Monograph 9 (1998)",
+    "Chase1998": (
+        "M.W. Chase Jr., NIST-JANAF Thermochemical Tables, 4th ed., J. Phys. Chem. Ref. Data Monograph 9 (1998)"
+    ),
     "Alcock1984": (
         "C.B. Alcock, V.P. Itkin, M.K. Horrigan, Vapour pressure equations for the metallic elements: "
         "298-2500 K, Canadian Metallurgical Quarterly 23 (1984) 309"
     ),
     "CRC": "W.M. Haynes (ed.), CRC Handbook of Chemistry and Physics, 97th ed., CRC Press (2016)",
+    "ASM1990": "ASM Handbook Vol. 2, Properties and Selection: Nonferrous Alloys, ASM International (1990)",
     "Kuper1956": (
         "A.B. Kuper, D. Lazarus, J.R. Manning, C.T. Tomizuka, Diffusion in ordered and disordered "
         "copper-zinc, Phys. Rev. 104 (1956) 1536"
@@ -45,6 +48,7 @@ CITATIONS: dict[str, str] = {
         "foiltwin internal study, Cu-Zn kinetics feasibility (shared/notes/cuzn-kinetics-feasibility.md, "
         "2026-11)"
     ),
+    "SeedNote002": "foiltwin seed note 002 (shared/seed-notes/002-uht-cuzn-skin.md); values marked [L] there",
     "Hertz-Knudsen": "Hertz-Knudsen evaporation law, e.g. Incropera2007 / any kinetic-theory text",
     "Assumed": "foiltwin assumption: no source gives this value; the reason is stated beside it",
     "Calibrated": "foiltwin calibration against seed validation cases (scripts/calibrate_uht.py)",

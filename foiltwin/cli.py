@@ -1,0 +1,167 @@
+"""The `foiltwin` command line (Typer).
+
+User mistakes (bad option values, unknown parameters, out-of-range inputs) end as ONE line on stderr
+and exit code 2; nothing a user types produces a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from process_models import citations
+from process_models.errors import FoiltwinInputError
+from process_models.parameters import default_parameters
+from process_models.parameters.registry import ParameterValues
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="foiltwin: digital twin of the Cu current-collector lines (UHT Cu-Zn skin and plating).",
+)
+
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", help="Override a registry parameter, NAME=VALUE (repeatable; see `foiltwin params`)."),
+]
+JsonOption = Annotated[str | None, typer.Option("--json", help="Write the JSON report to FILE, or '-' for stdout.")]
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, float]:
+    """Turn ``NAME=VALUE`` strings into a dict; a malformed item is a FoiltwinInputError."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise FoiltwinInputError("--param", item, "NAME=VALUE with a registry parameter name")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise FoiltwinInputError(name.strip(), value, "a number") from None
+    return out
+
+
+def parameters_with(items: list[str] | None) -> ParameterValues:
+    """The default registry with the ``--param`` overrides applied."""
+    return default_parameters().with_overrides(parse_overrides(items))
+
+
+def write_json(data: dict, target: str | None) -> None:
+    """Write ``data`` as JSON to ``target`` ('-' = stdout); nothing when target is None."""
+    if target is None:
+        return
+    text = json.dumps(data, indent=2, default=float)
+    if target == "-":
+        typer.echo(text)
+    else:
+        Path(target).write_text(text + "\n")
+
+
+@app.command()
+def params(
+    json_out: JsonOption = None,
+    kind: Annotated[str | None, typer.Option(help="Show only one kind (measured, literature, fitted, ...).")] = None,
+) -> None:
+    """Print the parameter registry: name, value, unit, kind, source and where the value comes from."""
+    records = [r for r in default_parameters().records() if kind is None or r.kind == kind]
+    if json_out is not None:
+        write_json({"parameters": [
+            {"name": r.name, "value": r.value, "unit": r.unit, "kind": r.kind, "source": r.source,
+             "reference": citations.CITATIONS[r.source], "where": r.where, "bounds": list(r.bounds),
+             "fit_error": r.fit_error} for r in records]}, json_out)
+        if json_out == "-":
+            return
+    width = max(len(r.name) for r in records)
+    for r in records:
+        typer.echo(f"{r.name:<{width}}  {r.value:<12.6g} {r.unit:<10} {r.kind:<10} {r.source:<20} {r.where}"
+                   + (f"  [fit error: {r.fit_error}]" if r.fit_error else ""))
+
+
+@app.command()
+def recipe(
+    stage2_temperature_K: Annotated[
+        float, typer.Option("--stage2-temperature-K", help="Stage-II foil temperature [K].")
+    ] = 750.0,
+    stage2_time_s: Annotated[float, typer.Option("--stage2-time-s", help="Stage-II time in the Zn zone [s].")] = 120.0,
+    stage3_peak_K: Annotated[
+        float | None, typer.Option("--stage3-peak-K", help="Stage-III peak [K]; default: the calibrated value.")
+    ] = None,
+    stage3_time_ms: Annotated[
+        float, typer.Option("--stage3-time-ms", help="Stage-III heater-on time [ms]; 0 skips stage III.")
+    ] = 30.0,
+    stage3_heating_rate_K_per_s: Annotated[float | None, typer.Option("--stage3-heating-rate-K-per-s")] = None,
+    foil_thickness_um: Annotated[float, typer.Option("--foil-thickness-um", help="Cu foil thickness [µm].")] = 10.0,
+    zn_route: Annotated[str, typer.Option("--zn-route", help="vapour | plated")] = "vapour",
+    plated_zn_mg_per_cm2: Annotated[float, typer.Option("--plated-zn-mg-per-cm2", help="Plated Zn [mg/cm2].")] = 0.0,
+    zn_source_temperature_K: Annotated[float | None, typer.Option("--zn-source-temperature-K")] = None,
+    cooling: Annotated[str, typer.Option("--cooling", help="contact (chill roll) | free")] = "contact",
+    profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
+    param: ParamOption = None,
+    json_out: JsonOption = None,
+) -> None:
+    """Evaluate one UHT recipe (stage II Zn film + stage III pulse) without line dynamics."""
+    from process_models.uht_recipe import UHTRecipe, evaluate_recipe
+
+    values = parameters_with(param)
+    citations.reset()
+    result = evaluate_recipe(UHTRecipe(
+        foil_thickness_m=foil_thickness_um * 1e-6, zn_route=zn_route,  # type: ignore[arg-type]
+        stage2_temperature_K=stage2_temperature_K, stage2_time_s=stage2_time_s,
+        zn_source_temperature_K=zn_source_temperature_K, plated_zn_loading_kg_per_m2=plated_zn_mg_per_cm2 / 100.0,
+        stage3_peak_K=stage3_peak_K, stage3_time_s=stage3_time_ms * 1e-3,
+        stage3_heating_rate_K_per_s=stage3_heating_rate_K_per_s, cooling=cooling,  # type: ignore[arg-type]
+    ), values)
+    report = result.to_dict(profile=profile)
+    report["citations"] = citations.used()
+    write_json(report, json_out)
+    if json_out != "-":
+        typer.echo(
+            f"skin {result.skin_thickness_nm:.0f} nm {result.skin_phase}, "
+            f"surface x_Zn {result.surface_zn_at_frac:.3f}, "
+            f"Zn {result.zn_loading_mg_per_cm2:.4f} mg/cm2 ({result.zn_lost_fraction:.1%} lost), "
+            f"peak {result.peak_temperature_K:.0f} K, energy {result.energy_kwh_per_m2:.4f} kWh/m2 "
+            f"(lower bound {result.energy_lower_bound_kwh_per_m2:.4f})")
+        for layer in result.layers:
+            typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm")
+        for w in result.warnings:
+            typer.echo(f"  warning: {w}")
+
+
+@app.command()
+def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
+    """Run the seed validation cases; exit 1 if any fails."""
+    from process_models.validation import run_validation
+
+    rows = run_validation(parameters_with(param))
+    if json_out is not None:
+        write_json({"cases": [r.__dict__ for r in rows], "passed": all(r.passed for r in rows)}, json_out)
+    if json_out != "-":
+        header = ("case", "source", "paper", "model", "error", "result")
+        table = [header] + [(r.case, r.source, r.paper, r.model, r.error, "pass" if r.passed else "FAIL")
+                            for r in rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+        for row in table:
+            typer.echo(" · ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        typer.echo(f"{sum(r.passed for r in rows)} passed, {sum(not r.passed for r in rows)} failed")
+    if not all(r.passed for r in rows):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console entry point: one-line errors with exit code 2 for user mistakes."""
+    try:
+        app(standalone_mode=False)
+    except FoiltwinInputError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except typer.TyperException as err:  # click's usage errors (unknown option, not a number, ...)
+        message = err.format_message() if hasattr(err, "format_message") else str(err)
+        typer.echo(f"error: {' '.join(message.split())}", err=True)
+        sys.exit(2)

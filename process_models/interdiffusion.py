@@ -1,0 +1,796 @@
+"""Batched implicit finite-volume solver for 1-D interdiffusion of Zn in a Cu foil.
+
+Volume-fixed frame, constant molar density c (mol/m³), unknown x = x_Zn per cell, depth z from the surface
+(z = 0) to the back face (no flux):
+
+    c ∂x/∂t = ∂/∂z ( D̃(x, T) ∂x/∂z ) = ∂²Ψ/∂z²,   Ψ(x, T) = ∫₀ˣ D̃ dx'  (Kirchhoff potential)
+
+Discretisation (cell-centred finite volumes, backward Euler, Newton in x):
+
+* face flux between cells i and i+1: F = -(Ψ(x_{i+1}) - Ψ(x_i)) / (z_{i+1} - z_i); with a ``kirchhoff``
+  callable Ψ is exact, otherwise the face integral ∫ D̃ dx is evaluated by Gauss-Legendre quadrature of
+  ``diffusivity``. The Jacobian entries are ±D̃(x)/Δz, so the Newton matrix is tridiagonal.
+* surface: a flux J(x_s, T, t) into the foil (:class:`FluxBC`, implicit, with dJ/dx_s in the Jacobian), a
+  fixed surface composition (:class:`DirichletBC`, half-cell flux from z = 0 to the first centre), or no flux.
+* B foils are solved together: their tridiagonal systems form one system of size B·N with zero couplings
+  between blocks, solved by one LAPACK call per Newton iteration (``dptsv`` on the symmetrised Jacobian,
+  ``dgtsv`` as fallback). Converged foils are frozen, so a foil's result does not depend on the others.
+* Time steps: every foil takes ``n_steps`` steps placed at s_k = (k/n)^p of the normalised clock
+  s(t) = (1 - θ)·τ(t)/τ_end + θ·(t - t0)/(t_end - t0), τ(t) = ∫ clock(T(t')) dt' (fine early steps because
+  profiles grow like √τ; θ bounds every step by ~p/(θ n) of the history); the nearest step ends are then
+  moved onto the history's samples so no step straddles a kink of T(t). Each step is solved at the
+  temperature whose clock equals the step's mean clock Δτ/Δt, so ∫ clock dt is exact step by step even
+  where a step spans a steep ramp (plain backward Euler would use the step-end temperature).
+* Newton starts from the old profile, or from a linear extrapolation once steps converge easily; it stops
+  when the update, or the update predicted from the quadratic convergence rate, is below
+  ``NEWTON_TOL_FRAC`` (far below the time-discretisation error).
+* Conservation: the Zn that entered in a step is recorded as the linearised flux J + dJ/dx_s·δx_s of the
+  last Newton update, which equals the inventory change of that update to round-off.
+* A Newton iterate outside [0, 1] (beyond round-off) is clipped and counted in ``n_clipped`` (a clipped
+  update never ends the iteration); a step whose Newton iteration fails is split in two for the foils
+  concerned (counted in ``step_splits``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.linalg.lapack import dgtsv, dptsv
+
+from process_models.errors import FoiltwinInputError
+
+__all__ = [
+    "DepthGrid",
+    "DiffusionResult",
+    "DirichletBC",
+    "FluxBC",
+    "NewtonStats",
+    "depth_where_below_m",
+    "make_depth_grid",
+    "place_time_steps",
+    "solve_interdiffusion",
+    "uniform_depth_grid",
+    "zn_inventory_mol_per_m2",
+]
+
+Array = NDArray[np.float64]
+DiffusivityFn = Callable[[Array, Array], Array]
+KirchhoffFn = Callable[[Array, Array], tuple[Array, Array]]
+FluxFn = Callable[..., tuple[Array, Array]]
+RecordFn = Callable[[Array, Array, Array], ArrayLike]
+
+# Numerical settings (not physics).
+NEWTON_TOL_FRAC = 1e-6  # converged when the (predicted) remaining Newton correction is below this
+NEWTON_MAX_ITER = 30
+NEWTON_MAX_UPDATE_FRAC = 0.1  # damping: a Newton update moves no cell by more than this
+CLIP_TOL_FRAC = 1e-12  # iterates beyond [0, 1] by more than this are clipped and counted
+SMOOTH_STEP_MAX_ITER = 3  # a step converged within this many updates lets the next one extrapolate ...
+PREDICTOR_MAX_CHANGE_FRAC = 0.05  # ... if the extrapolation moves no cell by more than this
+MAX_SPLIT_DEPTH = 8  # a failing step is halved at most this many times
+STEP_TIME_SHARE_FRAC = 0.1  # share of plain time in the step-placement clock
+CLOCK_SUBSAMPLES = 32  # sub-samples per history segment when integrating the clock
+EFFECTIVE_T_BISECTIONS = 48  # bisections for a step's effective temperature (≤ 1e-11 of the T range)
+_TINY = np.finfo(float).tiny
+_GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(4)
+
+
+# --------------------------------------------------------------------------------------------------
+# grid
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepthGrid:
+    """Finite-volume cells in depth (all lengths in m; z = 0 is the surface).
+
+    ``faces`` (N+1,) from 0 to the back face; ``centres`` (N,), ``widths`` (N,) and ``centre_spacing``
+    (N-1,) are derived.
+    """
+
+    faces: Array
+    centres: Array = field(init=False, repr=False)
+    widths: Array = field(init=False, repr=False)
+    centre_spacing: Array = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        faces = np.asarray(self.faces, dtype=float)
+        if faces.ndim != 1 or faces.size < 3 or faces[0] != 0.0 or np.any(np.diff(faces) <= 0.0):
+            raise FoiltwinInputError("grid.faces", f"array of shape {faces.shape}",
+                                     "at least 3 strictly increasing faces starting at 0 m")
+        faces.setflags(write=False)
+        centres = 0.5 * (faces[1:] + faces[:-1])
+        widths = np.diff(faces)
+        spacing = np.diff(centres)
+        for a in (centres, widths, spacing):
+            a.setflags(write=False)
+        object.__setattr__(self, "faces", faces)
+        object.__setattr__(self, "centres", centres)
+        object.__setattr__(self, "widths", widths)
+        object.__setattr__(self, "centre_spacing", spacing)
+
+    @property
+    def n_cells(self) -> int:
+        return self.widths.size
+
+    # unit-suffixed aliases (house style for quantities)
+    @property
+    def faces_m(self) -> Array:
+        return self.faces
+
+    @property
+    def centres_m(self) -> Array:
+        return self.centres
+
+    @property
+    def widths_m(self) -> Array:
+        return self.widths
+
+    @property
+    def depth_m(self) -> float:
+        return float(self.faces[-1])
+
+
+def make_depth_grid(
+    depth_m: float, first_cell_m: float = 2e-9, growth: float = 0.03, max_cell_m: float | None = None
+) -> DepthGrid:
+    """Cells of ``first_cell_m`` at the surface growing by the fraction ``growth`` per cell (0.03 = 3 %),
+    capped at ``max_cell_m``, down to ``depth_m``. ``growth = 0`` gives a uniform grid.
+
+    A 10 µm foil with 2 nm and 3 % has ~170 cells. The last cell is shortened to end at ``depth_m`` (merged
+    into its neighbour if it would be less than half the previous width).
+    """
+    if not (np.isfinite(depth_m) and depth_m > 0.0):
+        raise FoiltwinInputError("depth_m", depth_m, "a depth > 0 m")
+    if not (np.isfinite(first_cell_m) and 0.0 < first_cell_m <= depth_m / 2):
+        raise FoiltwinInputError("first_cell_m", first_cell_m, f"in (0, {depth_m / 2:g}] m (half the depth)")
+    if not (np.isfinite(growth) and 0.0 <= growth <= 1.0):
+        raise FoiltwinInputError("growth", growth, "a fractional growth per cell in [0, 1]")
+    cap = np.inf if max_cell_m is None else float(max_cell_m)
+    if not cap >= first_cell_m:
+        raise FoiltwinInputError("max_cell_m", max_cell_m, f">= first_cell_m = {first_cell_m:g} m")
+    # widths w_k = first·(1+g)^k until the cap, then constant; enough cells to pass depth_m
+    if growth > 0.0:
+        n_grow = int(np.ceil(np.log(min(cap, depth_m) / first_cell_m) / np.log1p(growth))) + 1
+        widths = np.minimum(first_cell_m * (1.0 + growth) ** np.arange(n_grow), cap)
+    else:
+        widths = np.array([first_cell_m])
+    total = np.cumsum(widths)
+    if total[-1] < depth_m:
+        extra = int(np.ceil((depth_m - total[-1]) / widths[-1]))
+        widths = np.concatenate([widths, np.full(extra, widths[-1])])
+        total = np.cumsum(widths)
+    n = int(np.searchsorted(total, depth_m * (1.0 - 1e-12))) + 1
+    faces = np.concatenate([[0.0], total[:n]])
+    faces[-1] = depth_m
+    if n >= 3 and faces[-1] - faces[-2] < 0.5 * (faces[-2] - faces[-3]):
+        faces = np.delete(faces, -2)
+    return DepthGrid(faces)
+
+
+def uniform_depth_grid(depth_m: float, n_cells: int) -> DepthGrid:
+    """``n_cells`` equal cells over ``depth_m`` (tests)."""
+    if not (int(n_cells) == n_cells and n_cells >= 2):
+        raise FoiltwinInputError("n_cells", n_cells, "an integer >= 2")
+    if not (np.isfinite(depth_m) and depth_m > 0.0):
+        raise FoiltwinInputError("depth_m", depth_m, "a depth > 0 m")
+    return DepthGrid(np.linspace(0.0, depth_m, int(n_cells) + 1))
+
+
+def zn_inventory_mol_per_m2(x: ArrayLike, grid: DepthGrid, molar_density_mol_per_m3: float) -> Array:
+    """Zn per unit area, c·Σ x·Δz (mol/m²), over the last axis of ``x``."""
+    return molar_density_mol_per_m3 * np.asarray(x, dtype=float) @ grid.widths
+
+
+def depth_where_below_m(x: ArrayLike, grid: DepthGrid, level_frac: float) -> Array:
+    """Depth (m) where x first falls below ``level_frac`` going down from the surface.
+
+    Linear interpolation between cell centres; 0 if the first cell is already below, the foil depth if no
+    cell is. Shape: ``x.shape[:-1]``.
+    """
+    xa = np.atleast_2d(np.asarray(x, dtype=float))
+    below = xa < level_frac
+    first = np.where(below.any(axis=-1), below.argmax(axis=-1), -1)
+    z = grid.centres
+    out = np.empty(xa.shape[0])
+    rows = np.arange(xa.shape[0])
+    none = first < 0
+    out[none] = grid.depth_m
+    at_top = first == 0
+    out[at_top] = 0.0
+    mid = ~(none | at_top)
+    i = first[mid]
+    r = rows[mid]
+    xa_hi, xa_lo = xa[r, i - 1], xa[r, i]
+    frac = (xa_hi - level_frac) / (xa_hi - xa_lo)
+    out[mid] = z[i - 1] + frac * (z[i] - z[i - 1])
+    return out.reshape(np.shape(x)[:-1])
+
+
+# --------------------------------------------------------------------------------------------------
+# boundary conditions and results
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FluxBC:
+    """Zn flux INTO the foil through the surface (mol/(m² s); positive = Zn enters, negative = loss).
+
+    ``flux(x_s (B,), T (B,), t (B,)) -> (J (B,), dJ/dx_s (B,))`` with x_s the first cell's composition, T
+    the step's effective temperature and t the step-end time. It always receives the whole batch in the
+    caller's foil order (so per-foil parameters can be (B,) arrays); rows of foils that are not being solved
+    at that moment carry their latest state and their results are ignored. It must act element-wise.
+    """
+
+    flux: FluxFn
+
+
+@dataclass(frozen=True)
+class DirichletBC:
+    """Fixed surface composition ``x_surface`` (scalar or (B,)) at z = 0."""
+
+    x_surface: ArrayLike
+
+
+@dataclass(frozen=True)
+class NewtonStats:
+    """Newton iterations per foil: total, largest and mean per time step, and the number of step splits."""
+
+    total: NDArray[np.int64]
+    max_per_step: NDArray[np.int64]
+    mean_per_step: Array
+    step_splits: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class DiffusionResult:
+    """Outcome of :func:`solve_interdiffusion` (B foils, N cells, n steps).
+
+    Amounts in mol/m². ``surface_zn_in_mol_per_m2`` = ``zn_in`` - ``zn_out`` is the net Zn that entered
+    through the surface; ``zn_in``/``zn_out`` accumulate the positive/negative parts step by step (both ≥ 0).
+    ``step_time_s``/``step_temperature_K`` (B, n+1) are the step ends and the history's T there;
+    ``step_effective_temperature_K`` (B, n) is the temperature each step was solved at (its mean clock);
+    ``recorded`` is (n, B, ...) or None.
+    """
+
+    x: Array
+    grid: DepthGrid
+    step_time_s: Array
+    step_temperature_K: Array
+    step_effective_temperature_K: Array
+    initial_zn_inventory_mol_per_m2: Array
+    zn_inventory_mol_per_m2: Array
+    surface_zn_in_mol_per_m2: Array
+    zn_in_mol_per_m2: Array
+    zn_out_mol_per_m2: Array
+    newton_iterations: NewtonStats
+    n_clipped: NDArray[np.int64]
+    recorded: Array | None
+
+
+# --------------------------------------------------------------------------------------------------
+# time steps
+# --------------------------------------------------------------------------------------------------
+
+
+def _interp_rows(tq: Array, time_s: Array, temp_K: Array) -> Array:
+    """Row-wise linear interpolation of T(t): tq (b,) or (b, K) against histories (b, M)."""
+    q = tq if tq.ndim == 2 else tq[:, None]
+    seg = np.clip((time_s[:, None, :] <= q[:, :, None]).sum(axis=2) - 1, 0, time_s.shape[1] - 2)
+    t0 = np.take_along_axis(time_s, seg, axis=1)
+    t1 = np.take_along_axis(time_s, seg + 1, axis=1)
+    T0 = np.take_along_axis(temp_K, seg, axis=1)
+    T1 = np.take_along_axis(temp_K, seg + 1, axis=1)
+    out = T0 + np.clip((q - t0) / (t1 - t0), 0.0, 1.0) * (T1 - T0)
+    return out if tq.ndim == 2 else out[:, 0]
+
+
+@dataclass(frozen=True)
+class _ClockTable:
+    """Histories resampled finely (B, F): times, temperatures and τ(t) = ∫ clock(T) dt (None: no clock)."""
+
+    t: Array
+    T: Array
+    tau: Array | None
+
+    @classmethod
+    def build(cls, time_s: Array, temp_K: Array, clock: Callable[[Array], Array] | None) -> _ClockTable:
+        B = time_s.shape[0]
+        frac = np.linspace(0.0, 1.0, CLOCK_SUBSAMPLES + 1)[:-1]
+        def resample(a: Array) -> Array:
+            inner = (a[:, :-1, None] + frac * np.diff(a, axis=1)[..., None]).reshape(B, -1)
+            return np.concatenate([inner, a[:, -1:]], axis=1)
+
+        tf, Tf = resample(time_s), resample(temp_K)
+        if clock is None:
+            return cls(tf, Tf, None)
+        rate = np.broadcast_to(np.asarray(clock(Tf), dtype=float), Tf.shape)
+        if not np.all(np.isfinite(rate)) or np.any(rate < 0.0):
+            raise FoiltwinInputError("clock", "non-finite or negative rates", "a clock(T) >= 0 (m2/s)")
+        # exact for a rate exponential in t between samples (Arrhenius on a linear ramp), else trapezoid
+        r0, r1 = rate[:, :-1], rate[:, 1:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lr = np.log(r1 / r0)
+            mean = np.where(np.isfinite(lr) & (np.abs(lr) > 1e-6), (r1 - r0) / lr, 0.5 * (r0 + r1))
+        tau = np.concatenate([np.zeros((B, 1)), np.cumsum(mean * np.diff(tf, axis=1), axis=1)], axis=1)
+        return cls(tf, Tf, tau)
+
+    def tau_at(self, rows: Array, tq: Array) -> Array:
+        """τ at times tq (b, K) of foils ``rows`` (row by row, exact per foil)."""
+        assert self.tau is not None
+        return np.stack([np.interp(tq[i], self.t[r], self.tau[r]) for i, r in enumerate(rows)])
+
+
+def _place(table: _ClockTable, n_steps: int, grading: float, time_share: float) -> Array:
+    span = table.t - table.t[:, :1]
+    s = span / span[:, -1:]
+    if table.tau is not None:
+        tau_end = table.tau[:, -1:]
+        ok = tau_end > 0.0
+        s_tau = np.where(ok, table.tau / np.where(ok, tau_end, 1.0), s)
+        s = (1.0 - time_share) * s_tau + time_share * s
+    targets = (np.arange(n_steps + 1) / n_steps) ** grading
+    tk = np.stack([np.interp(targets, s[b], table.t[b]) for b in range(s.shape[0])])  # exact per foil
+    tk[:, 0], tk[:, -1] = table.t[:, 0], table.t[:, -1]
+    _snap_to_history(tk, table.t[:, ::CLOCK_SUBSAMPLES])
+    return tk
+
+
+def _snap_to_history(tk: Array, samples: Array) -> None:
+    """Move step ends onto the history's interior samples (kinks of T(t)) so that no step straddles one.
+
+    The step (tk[j-1], tk[j]] containing a sample has its nearer free end moved onto it (never the first or
+    last end, never an end already moved); order is kept because an end only moves inside its own step.
+    With more kinks than steps some steps still straddle one. In place on tk (B, n+1).
+    """
+    B, n1 = tk.shape
+    rows = np.arange(B)
+    fixed = np.zeros(tk.shape, dtype=bool)
+    fixed[:, [0, -1]] = True
+    for m in range(1, samples.shape[1] - 1):
+        tm = samples[:, m]
+        j = np.clip((tk < tm[:, None]).sum(axis=1), 1, n1 - 1)  # tk[j-1] < tm <= tk[j]
+        on_end = tk[rows, j] == tm
+        fixed[rows[on_end], j[on_end]] = True
+        left_free = ~fixed[rows, j - 1]
+        right_free = ~fixed[rows, j]
+        nearer_left = (tm - tk[rows, j - 1]) <= (tk[rows, j] - tm)
+        use_left = ~on_end & left_free & (nearer_left | ~right_free)
+        use_right = ~on_end & ~use_left & right_free
+        for use, col in ((use_left, j - 1), (use_right, j)):
+            tk[rows[use], col[use]] = tm[use]
+            fixed[rows[use], col[use]] = True
+
+
+def place_time_steps(
+    time_s: ArrayLike,
+    temperature_K: ArrayLike,
+    n_steps: int,
+    clock: Callable[[Array], Array] | None = None,
+    *,
+    grading: float = 2.0,
+    time_share: float = 0.1,
+) -> Array:
+    """Step end times (B, n_steps+1) for histories (B, M): s_k = (k/n)^grading of the normalised clock
+    s(t) = (1 - time_share)·τ/τ_end + time_share·t/t_end with τ = ∫ clock(T) dt (clock in m²/s; any
+    positive rate works). Without a clock the steps are graded in time only. The nearest step ends are then
+    moved onto the interior history samples, so that no step straddles a kink of T(t).
+    """
+    t = np.atleast_2d(np.asarray(time_s, dtype=float))
+    T = np.atleast_2d(np.asarray(temperature_K, dtype=float))
+    return _place(_ClockTable.build(t, T, clock), n_steps, grading, time_share)
+
+
+def _step_temperatures(table: _ClockTable, clock: Callable[[Array], Array] | None, rows: Array, t0: Array,
+                       t1: Array, T_end: Array) -> Array:
+    """Temperature used for the steps (t0, t1] (each (b, K)): the one whose clock equals the step's mean
+    clock Δτ/Δt, so ∫ clock dt is exact step by step (ramps are not smeared to their end value);
+    without a clock, the temperature at the step end (plain backward Euler)."""
+    if clock is None:
+        return T_end
+    mean = (table.tau_at(rows, t1) - table.tau_at(rows, t0)) / (t1 - t0)
+    lo = np.broadcast_to(table.T[rows].min(axis=1)[:, None], mean.shape).copy()
+    hi = np.broadcast_to(table.T[rows].max(axis=1)[:, None], mean.shape).copy()
+    varying = lo < hi  # isothermal rows keep their temperature exactly
+    if varying.any():
+        for _ in range(EFFECTIVE_T_BISECTIONS):
+            mid = 0.5 * (lo + hi)
+            below = np.asarray(clock(mid)) < mean
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+# --------------------------------------------------------------------------------------------------
+# solver
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Problem:
+    grid: DepthGrid
+    c: float
+    diffusivity: DiffusivityFn
+    kirchhoff: KirchhoffFn | None
+    flux: FluxFn | None
+    x_surface: Array | None  # (B,) for Dirichlet
+    time_s: Array
+    temp_K: Array
+    table: _ClockTable
+    clock: Callable[[Array], Array] | None
+    flux_state: Array  # (3, B): latest x_s, T, t of every foil, passed whole to the flux callable
+    g: Array  # c/centre spacing (N-1,), mol/m4
+    gsum: Array  # g_left + g_right per cell (N,)
+    g_surf: float  # c/(distance surface -> first centre)
+
+    _offdiag: dict[int, Array] = field(default_factory=dict)
+
+    def offdiag(self, m: int) -> Array:
+        """Off-diagonal (-c/Δz) of m stacked foils, zero between foils (cached per m)."""
+        if m not in self._offdiag:
+            e = np.zeros((m, self.grid.n_cells))
+            e[:, :-1] = -self.g
+            self._offdiag[m] = e.ravel()[:-1].copy()
+        return self._offdiag[m]
+
+    def face_integrals(self, xl: Array, xr: Array, T: Array) -> Array:
+        """∫_{xl}^{xr} D̃ dx by Gauss-Legendre quadrature of ``diffusivity`` (no Kirchhoff callable)."""
+        half = 0.5 * (xr - xl)
+        mid = 0.5 * (xr + xl)
+        pts = mid[..., None] + half[..., None] * _GAUSS_X
+        b = xl.shape[0]
+        d = self.diffusivity(pts.reshape(b, -1), T).reshape(pts.shape)
+        return half * (d @ _GAUSS_W)
+
+    def psi_d(self, x: Array, T: Array) -> tuple[Array | None, Array]:
+        if self.kirchhoff is not None:
+            psi, d = self.kirchhoff(x, T)
+        else:
+            psi, d = None, self.diffusivity(x, T)
+        if np.shape(d) != x.shape:
+            d = np.broadcast_to(d, x.shape)
+        return psi, d
+
+
+def _solve_tridiagonal(a: Array, prob: _Problem, dj: Array, d: Array, res: Array) -> tuple[Array, bool]:
+    """Newton update δ for all foils of the (sub)batch with ONE LAPACK call (``res`` is overwritten).
+
+    The Jacobian is diag(a) - dJ·e0e0ᵀ + G·diag(D̃) with G the (symmetric) face-conductance Laplacian.
+    With δ = y/D̃ the system becomes (diag(a/D̃) - dJ/D̃₀·e0e0ᵀ + G) y = -R, symmetric positive definite
+    for dJ ≤ 0, solved by ``dptsv``; if that fails (dJ > 0 large, D̃ ≤ 0) ``dgtsv`` solves the original
+    system with pivoting. Blocks of different foils are decoupled by zero off-diagonals.
+    """
+    m, n = res.shape
+    np.negative(res, out=res)
+    if d.min() > 0.0:
+        diag = a / d
+        diag += prob.gsum
+        diag[:, 0] -= dj / d[:, 0]
+        _, _, y, info = dptsv(diag.ravel(), prob.offdiag(m), res.ravel(), overwrite_d=1, overwrite_b=1)
+        if info == 0:
+            y = y.reshape(m, n)
+            y /= d
+            return y, True
+    # general fallback: unsymmetric Jacobian rows
+    dd = d * prob.gsum
+    dd += a
+    dd[:, 0] -= dj
+    low = np.zeros((m, n))
+    low[:, 1:] = -prob.g * d[:, :-1]
+    up = np.zeros((m, n))
+    up[:, :-1] = -prob.g * d[:, 1:]
+    _, _, _, delta, info = dgtsv(low.ravel()[1:], dd.ravel(), up.ravel()[:-1], res.ravel(),
+                                 overwrite_dl=1, overwrite_d=1, overwrite_du=1, overwrite_b=1)
+    return delta.reshape(m, n), info == 0
+
+
+def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
+            idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
+    """One backward-Euler step for foils ``idx`` (rows of x_old), starting from ``x_guess``.
+
+    ``rate`` (b,) is the quadratic-convergence constant C (|δ_{k+1}| ≈ C|δ_k|²) seen in the foil's previous
+    step (0: unknown); it lets a first update already count as converged when C·|δ_1|² is below the
+    tolerance, and is updated in place. Returns x_new, the Zn that entered (mol/m², from the linearised
+    surface flux of the last update, which matches that update's inventory change to round-off),
+    iterations, converged mask and clip counts. Converged foils are frozen and dropped from the active set.
+    """
+    b = x_old.shape[0]
+    a = (prob.c / dt)[:, None] * prob.grid.widths  # (b, N) accumulation coefficient, mol/(m² s)
+    Tc = T[:, None]
+    x = x_guess
+    zn_in = np.zeros(b)
+    iters = np.zeros(b, dtype=np.int64)
+    clipped = np.zeros(b, dtype=np.int64)
+    done = np.zeros(b, dtype=bool)
+    last = np.zeros(b)  # size of the previous update, for the convergence-rate estimate
+    active = np.arange(b)
+    whole = True  # all foils of the call still active (no gathers needed)
+    xs_fixed = None if prob.x_surface is None else prob.x_surface[idx]
+    psi_s = None
+    if xs_fixed is not None and prob.kirchhoff is not None:
+        psi_s = prob.kirchhoff(xs_fixed[:, None], Tc)[0][:, 0]
+    xa, Ta, aa, xo, ta, xs_a, psi_sa = x, Tc, a, x_old, t, xs_fixed, psi_s
+    no_flux = np.zeros(b)
+    for it in range(NEWTON_MAX_ITER):
+        m = active.size
+        psi, d = prob.psi_d(xa, Ta)
+        if psi is not None:
+            q = psi[:, 1:] - psi[:, :-1]
+            q *= prob.g
+        else:
+            q = prob.g * prob.face_integrals(xa[:, :-1], xa[:, 1:], Ta)
+        # surface flux into the foil and its derivative
+        if xs_a is not None:
+            if psi is not None:
+                j = prob.g_surf * (psi_sa - psi[:, 0])
+            else:
+                j = prob.g_surf * prob.face_integrals(xa[:, :1], xs_a[:, None], Ta)[:, 0]
+            dj = -prob.g_surf * d[:, 0]
+        elif prob.flux is not None:
+            rows = idx if whole else idx[active]
+            state = prob.flux_state
+            state[0, rows] = xa[:, 0]
+            state[1, rows] = Ta[:, 0]
+            state[2, rows] = ta
+            j_all, dj_all = prob.flux(state[0].copy(), state[1].copy(), state[2].copy())
+            n_all = state.shape[1]
+            j = np.broadcast_to(np.asarray(j_all, dtype=float), (n_all,))[rows]
+            dj = np.broadcast_to(np.asarray(dj_all, dtype=float), (n_all,))[rows]
+        else:
+            j = dj = no_flux[:m]
+        # residual: accumulation - (inflow - outflow); q = c(Ψ_{i+1} - Ψ_i)/Δz is the upward face flux
+        res = xa - xo
+        res *= aa
+        res[:, :-1] -= q
+        res[:, 1:] += q
+        res[:, 0] -= j
+        delta, ok_solve = _solve_tridiagonal(aa, prob, dj, d, res)
+        if whole:
+            iters += 1
+        else:
+            iters[active] += 1
+        step = np.max(np.abs(delta), axis=1)
+        biggest = step.max()
+        bad = None
+        if not (ok_solve and np.isfinite(biggest)):
+            bad = ~np.isfinite(step) if ok_solve else np.ones(m, dtype=bool)
+            delta = np.where(bad[:, None], 0.0, delta)
+            step = np.where(bad, 0.0, step)
+            biggest = step.max()
+        damped = None
+        if biggest > NEWTON_MAX_UPDATE_FRAC:  # damping
+            scale = np.minimum(1.0, NEWTON_MAX_UPDATE_FRAC / np.maximum(step, NEWTON_MAX_UPDATE_FRAC))
+            xn = xa + scale[:, None] * delta
+            damped = scale < 1.0
+        else:
+            xn = xa + delta
+        was_clipped = None
+        if xn.min() < -CLIP_TOL_FRAC or xn.max() > 1.0 + CLIP_TOL_FRAC:
+            out = (xn < -CLIP_TOL_FRAC) | (xn > 1.0 + CLIP_TOL_FRAC)
+            n_out = out.sum(axis=1)
+            clipped[active] += n_out
+            was_clipped = n_out > 0
+            xn = np.where(out, np.minimum(np.maximum(xn, 0.0), 1.0), xn)
+        # converged: the update was small, or quadratic convergence predicts the next one to be small
+        ra = rate if whole else rate[active]
+        if it == 0:  # first update of this step: trust the rate constant of the previous step
+            conv = (step <= NEWTON_TOL_FRAC) | (ra * step * step <= NEWTON_TOL_FRAC) & (ra > 0.0)
+        else:
+            la = last if whole else last[active]
+            predicted = step * step * step / np.maximum(la * la, _TINY)  # C·|δ|² with C = |δ|/|δ_prev|²
+            conv = (step <= NEWTON_TOL_FRAC) | ((step < la) & (predicted <= NEWTON_TOL_FRAC))
+            ra = np.where(la > NEWTON_TOL_FRAC, step / np.maximum(la * la, _TINY), ra)
+            if whole:
+                rate[:] = ra
+            else:
+                rate[active] = ra
+        if damped is not None:
+            conv &= ~damped
+        if was_clipped is not None:  # a clipped update never ends the iteration (it would break conservation)
+            conv &= ~was_clipped
+        if bad is not None:
+            conv &= ~bad
+        if whole and conv.all():  # every foil converged at this update
+            x = xn
+            zn_in = (j + dj * delta[:, 0]) * dt
+            done[:] = True
+            break
+        if whole:
+            x = xn.copy()
+            last = step
+        else:
+            x[active] = xn
+            last[active] = step
+        if conv.any():
+            ca = active[conv]
+            zn_in[ca] = (j + dj * delta[:, 0])[conv] * dt[ca]
+            done[ca] = True
+        keep = ~conv if bad is None else ~conv & ~bad
+        if keep.all():
+            xa = xn
+            continue
+        if whole:
+            last = np.array(last)
+        whole = False
+        active = active[keep]
+        if active.size == 0:
+            break
+        xa, Ta, aa, xo, ta = x[active], Tc[active], a[active], x_old[active], t[active]
+        if xs_fixed is not None:
+            xs_a = xs_fixed[active]
+            psi_sa = None if psi_s is None else psi_s[active]
+    return x, zn_in, iters, done, clipped
+
+
+def _advance(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, t0: Array, t1: Array, T1: Array,
+             idx: Array, depth: int, stats: dict[str, Array]) -> tuple[Array, Array]:
+    """Advance foils ``idx`` from t0 to t1; failing foils are split into two half steps (recursively)."""
+    x, zn_in, iters, ok, clipped = _newton(prob, x_old, x_guess, rate, t1 - t0, T1, t1, idx)
+    stats["iters"][idx] += iters
+    stats["clipped"][idx] += clipped
+    if ok.all():
+        return x, zn_in
+    if depth >= MAX_SPLIT_DEPTH:
+        raise RuntimeError(
+            f"interdiffusion Newton iteration failed for foils {idx[~ok].tolist()} after {depth} step splits"
+        )
+    f = np.flatnonzero(~ok)
+    sub = idx[f]
+    stats["splits"][sub] += 1
+    tm = 0.5 * (t0[f] + t1[f])
+    Tm = _interp_rows(tm, prob.time_s[sub], prob.temp_K[sub])
+    T_half = _step_temperatures(prob.table, prob.clock, sub, np.stack([t0[f], tm], axis=1),
+                                np.stack([tm, t1[f]], axis=1), np.stack([Tm, T1[f]], axis=1))
+    r = np.zeros(f.size)  # the failed step's rate estimate is not trusted
+    xm, zin1 = _advance(prob, x_old[f], x_old[f], r, t0[f], tm, T_half[:, 0], sub, depth + 1, stats)
+    xe, zin2 = _advance(prob, xm, xm, r, tm, t1[f], T_half[:, 1], sub, depth + 1, stats)
+    x[f] = xe
+    zn_in[f] = zin1 + zin2
+    rate[f] = r
+    return x, zn_in
+
+
+def _as_batch(name: str, value: ArrayLike, B: int, ndim: int) -> Array:
+    a = np.asarray(value, dtype=float)
+    if a.ndim == ndim - 1:
+        a = a[None]
+    if a.ndim != ndim or a.shape[0] not in (1, B):
+        raise FoiltwinInputError(name, f"array of shape {np.shape(value)}", f"shape (B, ...) with B = {B}")
+    return np.ascontiguousarray(np.broadcast_to(a, (B, *a.shape[1:])))
+
+
+def solve_interdiffusion(
+    x0: ArrayLike,
+    grid: DepthGrid,
+    time_s: ArrayLike,
+    temperature_K: ArrayLike,
+    *,
+    molar_density_mol_per_m3: float,
+    diffusivity: DiffusivityFn,
+    kirchhoff: KirchhoffFn | None = None,
+    surface: FluxBC | DirichletBC | None = None,
+    n_steps: int = 100,
+    clock: Callable[[Array], Array] | None = None,
+    step_grading: float = 2.0,
+    record: RecordFn | None = None,
+) -> DiffusionResult:
+    """Solve c ∂x/∂t = ∂/∂z(D̃ ∂x/∂z) for B foils over their own piecewise-linear T(t) histories.
+
+    x0: (B, N) or (N,) initial x_Zn; time_s, temperature_K: (B, M) or (M,) history samples (s, K), t strictly
+    increasing (T uniform through the foil); molar_density_mol_per_m3: c;
+    diffusivity(x (b, N), T (b, 1)) -> D̃ (m²/s), element-wise over the rows (called on sub-batches);
+    kirchhoff(x, T) -> (Ψ, D̃) optional exact potential Ψ = ∫₀ˣ D̃ dx' (strongly recommended for the Cu-Zn
+    D̃: without it face integrals use 4-point Gauss-Legendre quadrature of ``diffusivity`` with an
+    approximate Jacobian, which is fine for smooth D̃ but needs many more iterations across sharp fronts);
+    surface: :class:`FluxBC`, :class:`DirichletBC` or None (no flux); n_steps: steps per foil;
+    clock(T) -> D_ref (m²/s), monotone in T, for step placement and the step temperatures (None: steps graded
+    in time, solved at their end temperature); step_grading: p in s_k = (k/n)^p;
+    record(x (B, N), T (B,), t (B,)) -> (B, ...) evaluated after every step with the history's T at the step
+    end (diffusivity and flux see the step's effective temperature).
+    Raises :class:`FoiltwinInputError` on malformed inputs, RuntimeError if a step cannot be converged even
+    after ``MAX_SPLIT_DEPTH`` halvings.
+    """
+    # ---- inputs
+    if not isinstance(grid, DepthGrid):
+        raise FoiltwinInputError("grid", type(grid).__name__, "a DepthGrid")
+    c = float(molar_density_mol_per_m3)
+    if not (np.isfinite(c) and c > 0.0):
+        raise FoiltwinInputError("molar_density_mol_per_m3", molar_density_mol_per_m3, "a density > 0 mol/m3")
+    if not (int(n_steps) == n_steps and n_steps >= 1):
+        raise FoiltwinInputError("n_steps", n_steps, "an integer >= 1")
+    n_steps = int(n_steps)
+    if not (np.isfinite(step_grading) and 1.0 <= step_grading <= 4.0):
+        raise FoiltwinInputError("step_grading", step_grading, "in [1, 4]")
+    x0a = np.asarray(x0, dtype=float)
+    ta = np.asarray(time_s, dtype=float)
+    Ta = np.asarray(temperature_K, dtype=float)
+    B = max(x0a.shape[0] if x0a.ndim == 2 else 1, ta.shape[0] if ta.ndim == 2 else 1,
+            Ta.shape[0] if Ta.ndim == 2 else 1)
+    x = _as_batch("x0", x0a, B, 2)
+    if x.shape[1] != grid.n_cells:
+        raise FoiltwinInputError("x0", f"array of shape {x0a.shape}", f"{grid.n_cells} cells (the grid's)")
+    if not np.all(np.isfinite(x)) or np.any((x < 0.0) | (x > 1.0)):
+        raise FoiltwinInputError("x0", "values outside [0, 1]", "mole fractions in [0, 1]")
+    t_hist = _as_batch("time_s", ta, B, 2)
+    T_hist = _as_batch("temperature_K", Ta, B, 2)
+    if t_hist.shape != T_hist.shape or t_hist.shape[1] < 2:
+        raise FoiltwinInputError("temperature_K", f"array of shape {Ta.shape}",
+                                 f"same shape as time_s {ta.shape}, with at least 2 samples")
+    if not np.all(np.isfinite(t_hist)) or np.any(np.diff(t_hist, axis=1) <= 0.0):
+        raise FoiltwinInputError("time_s", "non-increasing samples", "strictly increasing finite times")
+    if not np.all(np.isfinite(T_hist)) or np.any(T_hist <= 0.0):
+        raise FoiltwinInputError("temperature_K", "non-positive or non-finite values", "temperatures > 0 K")
+    flux = x_surface = None
+    if isinstance(surface, FluxBC):
+        flux = surface.flux
+    elif isinstance(surface, DirichletBC):
+        x_surface = np.broadcast_to(np.asarray(surface.x_surface, dtype=float), (B,)).copy()
+        if not np.all(np.isfinite(x_surface)) or np.any((x_surface < 0.0) | (x_surface > 1.0)):
+            raise FoiltwinInputError("surface.x_surface", surface.x_surface, "mole fractions in [0, 1]")
+    elif surface is not None:
+        raise FoiltwinInputError("surface", type(surface).__name__, "FluxBC, DirichletBC or None (no flux)")
+
+    g = c / grid.centre_spacing  # molar flux = -c ΔΨ/Δz
+    gsum = np.zeros(grid.n_cells)
+    gsum[:-1] += g
+    gsum[1:] += g
+    # ---- time steps
+    table = _ClockTable.build(t_hist, T_hist, clock)
+    tk = _place(table, n_steps, step_grading, STEP_TIME_SHARE_FRAC)
+    flux_state = np.stack([x[:, 0], T_hist[:, 0], t_hist[:, 0]])
+    prob = _Problem(grid, c, diffusivity, kirchhoff, flux, x_surface, t_hist, T_hist, table, clock,
+                    flux_state, g, gsum, c / (grid.centres[0] - grid.faces[0]))
+    Tk = _interp_rows(tk, t_hist, T_hist)
+    all_idx = np.arange(B)
+    T_step = _step_temperatures(table, clock, all_idx, tk[:, :-1], tk[:, 1:], Tk[:, 1:])
+
+    inv0 = zn_inventory_mol_per_m2(x, grid, c)
+    zn_in = np.zeros(B)
+    zn_out = np.zeros(B)
+    stats = {"iters": np.zeros(B, dtype=np.int64), "clipped": np.zeros(B, dtype=np.int64),
+             "splits": np.zeros(B, dtype=np.int64)}
+    max_it = np.zeros(B, dtype=np.int64)
+    recorded: list[Array] = []
+    rate = np.zeros(B)
+    smooth = np.zeros(B, dtype=bool)
+    last_change = np.zeros(B)
+    x_prev = x
+    for k in range(n_steps):
+        before = stats["iters"].copy()
+        clips_before = stats["clipped"].copy()
+        splits_before = stats["splits"].copy()
+        guess = x
+        if k > 0:  # smooth foils start Newton from a linear extrapolation of their last step
+            r = (tk[:, k + 1] - tk[:, k]) / (tk[:, k] - tk[:, k - 1])
+            use = smooth & (r * last_change <= PREDICTOR_MAX_CHANGE_FRAC)
+            if use.any():
+                guess = np.where(use[:, None],
+                                 np.minimum(np.maximum(x + r[:, None] * (x - x_prev), 0.0), 1.0), x)
+        x_prev = x
+        x, dz = _advance(prob, x, guess, rate, tk[:, k], tk[:, k + 1], T_step[:, k], all_idx, 0, stats)
+        last_change = np.max(np.abs(x - x_prev), axis=1)
+        smooth = ((stats["iters"] - before <= SMOOTH_STEP_MAX_ITER) & (stats["clipped"] == clips_before)
+                  & (stats["splits"] == splits_before))
+        np.maximum(max_it, stats["iters"] - before, out=max_it)
+        zn_in += np.maximum(dz, 0.0)
+        zn_out += np.maximum(-dz, 0.0)
+        if record is not None:
+            recorded.append(np.asarray(record(x, Tk[:, k + 1], tk[:, k + 1])))
+
+    return DiffusionResult(
+        x=x,
+        grid=grid,
+        step_time_s=tk,
+        step_temperature_K=Tk,
+        step_effective_temperature_K=T_step,
+        initial_zn_inventory_mol_per_m2=inv0,
+        zn_inventory_mol_per_m2=zn_inventory_mol_per_m2(x, grid, c),
+        surface_zn_in_mol_per_m2=zn_in - zn_out,
+        zn_in_mol_per_m2=zn_in,
+        zn_out_mol_per_m2=zn_out,
+        newton_iterations=NewtonStats(stats["iters"], max_it, stats["iters"] / n_steps, stats["splits"]),
+        n_clipped=stats["clipped"],
+        recorded=np.stack(recorded) if record is not None else None,
+    )

@@ -1,0 +1,274 @@
+"""Cu-Zn phase diagram and Zn activity: fast lookup in tables tabulated offline from CALPHAD.
+
+Source: the Liang, Hsiao & Schmid-Fetzer assessment, CALPHAD 51 (2015) 224 (citation key ``Liang2015``),
+evaluated with pycalphad by ``scripts/tabulate_cuzn_phase_diagram.py`` into
+``process_models/data/cuzn_phase_fields_liang2015.csv`` (single-phase fields, 5 K grid 500-1357.77 K) and
+``process_models/data/cuzn_zn_activity_liang2015.csv`` (a_Zn vs pure liquid Zn). Pressure 1 atm.
+
+Compositions ``x`` are Zn mole fractions, temperatures are in K. Phase names: alpha (fcc), beta (bcc,
+disordered and B2-ordered beta' together), gamma, delta, epsilon, eta (hcp Zn), liquid. See
+``docs/phase_diagram.md``.
+
+Between two grid temperatures with the same sequence of phase fields the field limits are interpolated
+linearly in T; across an invariant (the sequence changes) the nearer grid temperature is used, so
+invariant temperatures are resolved to +-2.5 K.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from process_models import citations
+from process_models.errors import FoiltwinInputError
+
+PHASES: tuple[str, ...] = ("alpha", "beta", "gamma", "delta", "epsilon", "eta", "liquid")
+FIELDS_CSV = "cuzn_phase_fields_liang2015.csv"
+ACTIVITY_CSV = "cuzn_zn_activity_liang2015.csv"
+
+_LIQUID = PHASES.index("liquid")
+_SOLIDUS_GRID_POINTS = 10001  # x step 1e-4 for the tabulated solidus
+_PAD = 2.0  # edge value of unused field slots (> any x)
+
+
+def _read_table(name: str) -> tuple[list[str], list[list[str]]]:
+    """Column names and rows of a packaged CSV, ``#`` comment lines skipped."""
+    text = (resources.files("process_models") / "data" / name).read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return lines[0].split(","), [ln.split(",") for ln in lines[1:]]
+
+
+class CuZnPhaseDiagram:
+    """Tabulated Cu-Zn phase diagram (Liang 2015) with vectorised lookups.
+
+    Build it with :func:`cuzn_phase_diagram` (cached); x is the Zn mole fraction, T in K.
+    """
+
+    def __init__(self, fields_rows: list[tuple[float, str, float, float]], act_T: NDArray[np.float64],
+                 act_x: NDArray[np.float64], act: NDArray[np.float64]) -> None:
+        by_T: dict[float, list[tuple[str, float, float]]] = {}
+        for T, phase, lo, hi in fields_rows:
+            if phase not in PHASES:
+                raise ValueError(f"unknown phase {phase!r} in {FIELDS_CSV}")
+            by_T.setdefault(T, []).append((phase, lo, hi))
+        self._T = np.array(sorted(by_T), dtype=float)
+        m = max(len(v) for v in by_T.values())
+        self._edges = np.full((len(self._T), 2 * m), _PAD)
+        self._ids = np.zeros((len(self._T), m), dtype=np.intp)
+        self._n = np.zeros(len(self._T), dtype=np.intp)
+        for i, T in enumerate(self._T):
+            fields = sorted(by_T[float(T)], key=lambda f: (f[1], f[2]))
+            self._n[i] = len(fields)
+            for j, (phase, lo, hi) in enumerate(fields):
+                self._edges[i, 2 * j : 2 * j + 2] = lo, hi
+                self._ids[i, j] = PHASES.index(phase)
+            if fields[0][0] != "alpha" or fields[0][1] != 0.0 or fields[-1][2] != 1.0:
+                raise ValueError(f"{FIELDS_CSV}: fields at {T} K must start with alpha at x=0 and end at x=1")
+            if np.any(np.diff(self._edges[i, : 2 * len(fields)]) < 0):
+                raise ValueError(f"{FIELDS_CSV}: fields at {T} K overlap")
+        # same sequence of fields at both ends of a grid interval -> interpolate linearly in T
+        self._same = np.all(self._ids[:-1] == self._ids[1:], axis=1) & (self._n[:-1] == self._n[1:])
+        self._act_T = act_T
+        self._act_x = act_x
+        self._act = act
+        self._liq = self._liquid_bounds()
+        # solidus on a fine x grid, so per-cell lookups inside time loops are one np.interp
+        self._sol_x = np.linspace(0.0, 1.0, _SOLIDUS_GRID_POINTS)
+        self._sol_T = self._solidus_exact(self._sol_x)
+
+    # ----------------------------------------------------------------------------------------- helpers
+    @property
+    def temperature_range_K(self) -> tuple[float, float]:
+        """Tabulated temperature range (K): 500 to 1357.77 (Cu melting)."""
+        return float(self._T[0]), float(self._T[-1])
+
+    def _check_T(self, T_K: ArrayLike) -> NDArray[np.float64]:
+        temps = np.asarray(T_K, dtype=float)
+        lo, hi = self.temperature_range_K
+        bad = ~((temps >= lo) & (temps <= hi))
+        if np.any(bad):
+            raise FoiltwinInputError(
+                field="temperature_K",
+                value=float(temps[bad].flat[0]),
+                allowed=f"must lie in [{lo:g}, {hi:g}] K (Cu–Zn phase table range)",
+            )
+        return temps
+
+    @staticmethod
+    def _check_x(x: ArrayLike) -> NDArray[np.float64]:
+        xa = np.asarray(x, dtype=float)
+        bad = ~((xa >= 0.0) & (xa <= 1.0))
+        if np.any(bad):
+            raise FoiltwinInputError(
+                field="zn_frac", value=float(xa[bad].flat[0]), allowed="must lie in [0, 1] (Zn mole fraction)"
+            )
+        return xa
+
+    def _rows_at(self, T: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
+        """Field edges (..., 2m), phase ids (..., m) and field counts (...) at temperatures T (checked)."""
+        i = np.clip(np.searchsorted(self._T, T, side="right") - 1, 0, len(self._T) - 2)
+        w = (T - self._T[i]) / (self._T[i + 1] - self._T[i])
+        w = np.where(self._same[i], w, (w >= 0.5).astype(float))
+        edges = self._edges[i] * (1.0 - w)[..., None] + self._edges[i + 1] * w[..., None]
+        upper = w >= 0.5
+        ids = np.where(upper[..., None], self._ids[i + 1], self._ids[i])
+        n = np.where(upper, self._n[i + 1], self._n[i])
+        return edges, ids, n
+
+    def _liquid_bounds(self) -> NDArray[np.float64]:
+        """Per grid T: (L, R, lo, hi) - liquid present for L < x < R or lo <= x <= hi; no liquid -> empty."""
+        out = np.empty((len(self._T), 4))
+        out[:] = (np.inf, -np.inf, np.inf, -np.inf)
+        for i in range(len(self._T)):
+            n = self._n[i]
+            where = np.flatnonzero(self._ids[i, :n] == _LIQUID)
+            if where.size:
+                j = int(where[0])
+                e = self._edges[i]
+                out[i] = (e[2 * j - 1] if j > 0 else -np.inf, e[2 * j + 2] if j < n - 1 else np.inf,
+                          e[2 * j], e[2 * j + 1])
+        return out
+
+    # ------------------------------------------------------------------------------------------ public
+    def single_phase_fields(self, T_K: float) -> list[tuple[str, float, float]]:
+        """Single-phase fields ``(phase, x_min, x_max)`` at ``T_K`` (K), ordered by Zn mole fraction."""
+        citations.register("Liang2015", "phase_diagram")
+        T = self._check_T(float(T_K))
+        edges, ids, n = self._rows_at(T)
+        return [(PHASES[ids[j]], float(edges[2 * j]), float(edges[2 * j + 1])) for j in range(int(n))]
+
+    def phase_fractions(self, x: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
+        """Equilibrium mole fractions of :data:`PHASES` at Zn mole fraction ``x`` and ``T_K`` (K).
+
+        Shape ``broadcast(x, T).shape + (7,)``; lever rule between neighbouring single-phase fields;
+        rows sum to 1. Source: Liang 2015 via the tabulated fields.
+        """
+        citations.register("Liang2015", "phase_diagram")
+        xa = self._check_x(x)
+        T = self._check_T(T_K)
+        shape = np.broadcast_shapes(xa.shape, T.shape)
+        edges, ids, n = self._rows_at(T)  # computed on T's own (possibly smaller) shape
+        edges = np.broadcast_to(edges, (*shape, edges.shape[-1]))
+        ids = np.broadcast_to(ids, (*shape, ids.shape[-1]))
+        n = np.broadcast_to(n, shape)
+        xb = np.broadcast_to(xa, shape)
+        k = np.count_nonzero(edges <= xb[..., None], axis=-1)
+        k = np.clip(k, 1, 2 * n - 1)  # x = 1 on the last upper edge -> inside the last field
+        in_field = (k % 2) == 1
+        x_l = np.take_along_axis(edges, (k - 1)[..., None], axis=-1)[..., 0]
+        x_r = np.take_along_axis(edges, k[..., None], axis=-1)[..., 0]
+        width = x_r - x_l
+        lever = np.divide(x_r - xb, width, out=np.ones(shape), where=~in_field & (width > 0))
+        f_left = np.where(in_field, 1.0, np.clip(lever, 0.0, 1.0))
+        id_l = np.take_along_axis(ids, ((k - 1) // 2)[..., None], axis=-1)
+        id_r = np.take_along_axis(ids, (k // 2)[..., None], axis=-1)
+        out = np.zeros((*shape, len(PHASES)))
+        np.put_along_axis(out, id_r, (1.0 - f_left)[..., None], axis=-1)
+        np.put_along_axis(out, id_l, f_left[..., None], axis=-1)  # id_l == id_r inside a field
+        return out
+
+    def alpha_max_zn_frac(self, T_K: ArrayLike) -> NDArray[np.float64] | float:
+        """Upper Zn mole-fraction limit of alpha (fcc) at ``T_K`` (K).
+
+        The alpha/(alpha+beta) solvus, or alpha/(alpha+liquid) above the beta peritectic (1175 K).
+        """
+        citations.register("Liang2015", "phase_diagram")
+        T = self._check_T(T_K)
+        edges, _, _ = self._rows_at(T)  # alpha is the first field at every tabulated T
+        hi = edges[..., 1]
+        return float(hi) if hi.ndim == 0 else hi
+
+    def liquid_fraction(self, x: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
+        """Equilibrium liquid mole fraction (0-1) at Zn mole fraction ``x`` and ``T_K`` (K)."""
+        return self.phase_fractions(x, T_K)[..., _LIQUID]
+
+    def solidus_temperature_K(self, x: ArrayLike) -> NDArray[np.float64] | float:
+        """Lowest temperature (K) at which equilibrium liquid appears at Zn mole fraction ``x``.
+
+        Linear interpolation in a table of the exact lookup (:meth:`_solidus_exact`) on a 1e-4 x grid,
+        so it is cheap enough to call on every cell at every time step. Pure Cu gives 1357.77 K.
+        """
+        citations.register("Liang2015", "phase_diagram")
+        xa = self._check_x(x)
+        T = np.interp(xa, self._sol_x, self._sol_T)
+        return float(T) if T.ndim == 0 else T
+
+    def _solidus_exact(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Solidus consistent with :meth:`liquid_fraction` (> 0 above it): linear in T between grid
+        temperatures, the midpoint of the grid interval across an invariant."""
+        xa = x
+        xf = xa.reshape(-1, 1)
+        L, R, lo, hi = (self._liq[:, c] for c in range(4))
+        has = ((xf > L) & (xf < R)) | ((lo <= xf) & (xf <= hi))
+        any_liq = has.any(axis=1)
+        j = np.where(any_liq, np.argmax(has, axis=1), len(self._T) - 1)
+        jm = np.maximum(j - 1, 0)
+        x1 = xf[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            below = x1 <= L[jm]  # liquid reached from the Cu side: L(T) falls through x
+            w_l = (L[jm] - x1) / (L[jm] - L[j])
+            w_r = (x1 - R[jm]) / (R[j] - R[jm])
+        w = np.where(below, w_l, w_r)
+        w = np.where(self._same[jm] & np.isfinite(w), np.clip(w, 0.0, 1.0), 0.5)
+        T = self._T[jm] + w * (self._T[j] - self._T[jm])
+        T = np.where(j == 0, self._T[0], T)
+        return T.reshape(xa.shape)
+
+    def zn_activity(self, x: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64] | float:
+        """Zn activity (-) referred to pure liquid Zn at ``x`` and ``T_K`` (K).
+
+        Bilinear interpolation in the Liang 2015 table (x step 0.005 to 0.45, then 0.01; T step 10 K);
+        constant across two-phase fields.
+        """
+        citations.register("Liang2015", "phase_diagram")
+        xa = self._check_x(x)
+        T = self._check_T(T_K)
+        ix = np.clip(np.searchsorted(self._act_x, xa, side="right") - 1, 0, len(self._act_x) - 2)
+        it = np.clip(np.searchsorted(self._act_T, T, side="right") - 1, 0, len(self._act_T) - 2)
+        u = (xa - self._act_x[ix]) / (self._act_x[ix + 1] - self._act_x[ix])
+        v = (T - self._act_T[it]) / (self._act_T[it + 1] - self._act_T[it])
+        a = self._act
+        res = ((1 - u) * (1 - v) * a[it, ix] + u * (1 - v) * a[it, ix + 1]
+               + (1 - u) * v * a[it + 1, ix] + u * v * a[it + 1, ix + 1])
+        return float(res) if np.ndim(res) == 0 else res
+
+    def zn_activity_rows(self, T_K: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The activity table interpolated linearly in T at each temperature of ``T_K`` (B,).
+
+        Returns the x grid (nx,) and a_Zn (B, nx); linear interpolation along a row in x reproduces
+        :meth:`zn_activity`. For time loops where T is fixed over many lookups in x.
+        """
+        citations.register("Liang2015", "phase_diagram")
+        T = self._check_T(np.atleast_1d(T_K))
+        it = np.clip(np.searchsorted(self._act_T, T, side="right") - 1, 0, len(self._act_T) - 2)
+        v = ((T - self._act_T[it]) / (self._act_T[it + 1] - self._act_T[it]))[:, None]
+        return self._act_x, (1 - v) * self._act[it] + v * self._act[it + 1]
+
+
+@lru_cache(maxsize=1)
+def _load() -> CuZnPhaseDiagram:
+    cols, rows = _read_table(FIELDS_CSV)
+    if cols != ["temperature_K", "phase", "x_min", "x_max"]:
+        raise ValueError(f"{FIELDS_CSV}: unexpected columns {cols}")
+    fields = [(float(T), p, float(lo), float(hi)) for T, p, lo, hi in rows]
+    cols, rows = _read_table(ACTIVITY_CSV)
+    if cols != ["temperature_K", "x_zn", "a_zn"]:
+        raise ValueError(f"{ACTIVITY_CSV}: unexpected columns {cols}")
+    data = np.loadtxt(io.StringIO("\n".join(",".join(r) for r in rows)), delimiter=",", ndmin=2)
+    act_T = np.unique(data[:, 0])
+    act_x = np.unique(data[:, 1])
+    if len(data) != len(act_T) * len(act_x):
+        raise ValueError(f"{ACTIVITY_CSV}: not a full T x x grid")
+    order = np.lexsort((data[:, 1], data[:, 0]))
+    act = data[order, 2].reshape(len(act_T), len(act_x))
+    return CuZnPhaseDiagram(fields, act_T, act_x, act)
+
+
+def cuzn_phase_diagram() -> CuZnPhaseDiagram:
+    """The tabulated Cu-Zn phase diagram (Liang 2015), loaded once and cached."""
+    citations.register("Liang2015", "phase_diagram")
+    return _load()

@@ -1,0 +1,106 @@
+"""Seed validation cases the UHT model can reproduce (seed note 002 §6, cases V1-V6).
+
+Each case evaluates recipes with the registry defaults and compares one model quantity with the
+paper's value. Tolerances the paper does not give are the seed note's ("mine") and are stated.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from process_models.parameters.registry import ParameterValues
+from process_models.uht_recipe import RecipeResult, UHTRecipe, evaluate_recipes
+
+STANDARD = UHTRecipe()  # 750 K, 120 s, then the calibrated stage-III peak for 30 ms (seed 002 §2.1)
+STAGE2_TIMES_S = (10.0, 20.0, 120.0, 240.0)  # seed 002 Fig. S8, Fig. 1d
+LEFT_OVER = "γ persists (an intermetallic is left)"
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """One row of ``foiltwin validate``."""
+
+    case: str
+    source: str
+    paper: str
+    model: str
+    error: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class _Case:
+    case: str
+    source: str
+    paper: str
+    recipes: tuple[UHTRecipe, ...]
+    judge: Callable[[list[RecipeResult]], tuple[str, str, bool]]
+
+
+def _rel(model: float, paper: float, tol: float) -> tuple[str, str, bool]:
+    err = (model - paper) / paper
+    return f"{model:.4g}", f"{err:+.1%} (tol ±{tol:.0%})", abs(err) <= tol
+
+
+def _has_intermetallic(r: RecipeResult, min_nm: float = 5.0) -> bool:
+    return r.phase_thickness_nm.get("gamma", 0.0) + r.phase_thickness_nm.get("beta", 0.0) >= min_nm
+
+
+def cases(params: ParameterValues) -> list[_Case]:
+    """The validation cases, built on the current parameters (the default stage-III peak among them)."""
+    peak = params["stage3_default_peak_temperature_K"]
+    skin_nm = params["skin_reference_thickness_m"] * 1e9
+    x_ref = params["skin_reference_zn_frac"]
+    loading = params["skin_reference_zn_loading_kg_per_m2"] * 100.0  # kg/m2 -> mg/cm2
+    stage2_only = UHTRecipe(stage3_time_s=0.0)
+    series = tuple(UHTRecipe(stage2_time_s=t) for t in STAGE2_TIMES_S)
+    too_short = UHTRecipe(stage3_time_s=0.010)
+    too_cold = UHTRecipe(stage3_peak_K=peak - 200.0)
+    too_hot = UHTRecipe(stage3_peak_K=1300.0)
+    return [
+        _Case("V1 stage II alone gives γ-Cu5Zn8", "seed 002 Fig. 1b", "gamma (Cu5Zn8) surface film",
+              (stage2_only,),
+              lambda r: (r[0].skin_phase, "-", r[0].skin_phase.split("+")[0] == "gamma")),
+        _Case("V2 Zn uptake rises with stage-II time 10/20/120/240 s", "seed 002 Fig. 1d, S8",
+              "monotonic increase", series,
+              lambda r: (" < ".join(f"{x.zn_loading_mg_per_cm2:.3f}" for x in r) + " mg/cm2", "-",
+                         all(a.zn_loading_mg_per_cm2 < b.zn_loading_mg_per_cm2 for a, b in itertools.pairwise(r))),
+              ),
+        _Case("V3a standard recipe: skin thickness", "seed 002 §2.1, Fig. S6", f"{skin_nm:.0f} nm",
+              (STANDARD,), lambda r: _rel(r[0].skin_thickness_nm, skin_nm, 0.15)),
+        _Case("V3b standard recipe: single-phase α skin", "seed 002 Fig. 1b", "alpha (no γ/β peaks)",
+              (STANDARD,), lambda r: (r[0].skin_phase, "-", r[0].skin_phase == "alpha")),
+        # XRD samples the whole skin (Cu Kα penetrates µm), so the paper's Cu0.64Zn0.36 is compared with the
+        # skin's mean composition; the surface value is shown beside it.
+        _Case("V3c standard recipe: skin composition (XRD)", "seed 002 Fig. 1b (Cu0.64Zn0.36)",
+              f"x_Zn = {x_ref:.2f}", (STANDARD,),
+              lambda r: (f"{r[0].skin_mean_zn_at_frac:.3f} (surface {r[0].surface_zn_at_frac:.3f})",
+                         f"{r[0].skin_mean_zn_at_frac - x_ref:+.3f} (tol ±0.02)",
+                         abs(r[0].skin_mean_zn_at_frac - x_ref) <= 0.02)),
+        _Case("V4 standard recipe: Zn retained", "seed note 002 §1a [D]", f"{loading:.3f} mg/cm2",
+              (STANDARD,), lambda r: _rel(r[0].zn_loading_mg_per_cm2, loading, 0.20)),
+        _Case("V5a stage III too short (10 ms) leaves γ/β", "seed note 002 §6 V5", LEFT_OVER,
+              (too_short,), lambda r: (r[0].skin_phase, "-", _has_intermetallic(r[0]))),
+        _Case(f"V5b stage III too cold ({peak - 200:.0f} K) leaves γ/β", "seed note 002 §6 V5", LEFT_OVER,
+              (too_cold,), lambda r: (r[0].skin_phase, "-", _has_intermetallic(r[0]))),
+        _Case("V6 stage III too hot (1300 K) flags melting/damage", "seed 002 §2.1, Fig. S7",
+              "undesirable products / damage", (too_hot,),
+              lambda r: ("; ".join(w.split(":")[0] for w in r[0].warnings) or "no flag", "-",
+                         any(w.startswith(("melting", "foil damage")) for w in r[0].warnings))),
+    ]
+
+
+def run_validation(params: ParameterValues) -> list[CaseOutcome]:
+    """Evaluate every case (all recipes in one batch) and judge it."""
+    all_cases = cases(params)
+    recipes = [r for c in all_cases for r in c.recipes]
+    results = evaluate_recipes(recipes, params)
+    out, i = [], 0
+    for c in all_cases:
+        chunk = results[i:i + len(c.recipes)]
+        i += len(c.recipes)
+        model, error, ok = c.judge(chunk)
+        out.append(CaseOutcome(c.case, c.source, c.paper, model, error, ok))
+    return out

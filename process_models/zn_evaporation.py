@@ -1,0 +1,97 @@
+"""Zn loss by evaporation from the hot alloy surface (stage III).
+
+The surface releases Zn towards an equilibrium vapour concentration c_eq = a_Zn(x_s, T)·p_sat(T)/(RT),
+where a_Zn is the CALPHAD activity referred to pure liquid Zn (Liang 2015, tabulated) and p_sat the
+vapour pressure of liquid Zn. The flux is Hertz-Knudsen kinetics in series with transient diffusion
+into a semi-infinite stagnant gas at the foil temperature (feasibility study §2):
+
+    J = k_eff·c_eq,  1/k_eff = 1/(α_e·√(RT/2πM)) + 1/√(D_g/(π·t)),  D_g ∝ T^1.75/p.
+
+``t`` is the time since the foil entered the hot zone. In vacuum (p = 0) only the kinetic term is left,
+which strips the surface (study §3c). The far-field gas holds no Zn, so re-condensation on cooling is
+not modelled (the study found its 1-D estimate exaggerated it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.constants import R, pi
+
+from process_models.citations import register
+from process_models.parameters.registry import ParameterValues
+from process_models.phase_diagram import cuzn_phase_diagram
+from process_models.properties import zn_vapour_pressure_Pa
+
+# The activity table starts at 500 K. Below it p_sat(Zn) < 1e-4 Pa, so the flux is < 1e-8 of its value at
+# 1100 K and reading a_Zn at 500 K there changes no result.
+_ACTIVITY_TABLE_MIN_K = 500.0
+
+
+def gas_mass_transfer_coefficient_m_per_s(
+    T_K: np.ndarray, time_in_zone_s: np.ndarray, params: ParameterValues
+) -> np.ndarray:
+    """Transient gas-phase mass-transfer coefficient √(D_g/(πt)) [m s⁻¹]; +inf in vacuum."""
+    register("FeasibilityStudy2026", "zn_evaporation.gas_mass_transfer_coefficient_m_per_s")
+    p = params["process_gas_pressure_Pa"]
+    T = np.asarray(T_K, dtype=float)
+    if p <= 0.0:
+        return np.full_like(T, np.inf)
+    D_g = (
+        params["zn_argon_diffusivity_ref_m2_per_s"]
+        * (T / params["zn_argon_diffusivity_ref_temperature_K"])
+        ** params["gas_diffusivity_temperature_exponent_frac"]
+        * params["zn_argon_diffusivity_ref_pressure_Pa"]
+        / p
+    )
+    t = np.maximum(np.asarray(time_in_zone_s, dtype=float), np.finfo(float).tiny)
+    return np.sqrt(D_g / (pi * t))
+
+
+class SurfaceEvaporation:
+    """Zn flux INTO the foil (≤ 0: evaporation) for a batch of foils, as a solver boundary condition.
+
+    ``__call__(x_s, T, t) -> (J, dJ/dx_s)`` in mol m⁻² s⁻¹; ``t`` is measured from ``time_origin_s`` (B,),
+    the moment each foil enters the hot zone. The temperature-dependent factors (k_eff·c_sat and the
+    activity table row at T) are computed once per new (T, t) and reused while the solver iterates in x.
+    """
+
+    def __init__(self, params: ParameterValues, time_origin_s: np.ndarray) -> None:
+        register("Hertz-Knudsen", "zn_evaporation.SurfaceEvaporation")
+        self._params = params
+        self._origin = np.asarray(time_origin_s, dtype=float)
+        self._diagram = cuzn_phase_diagram()
+        self._state: tuple[np.ndarray, np.ndarray] | None = None
+        self._factors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _prepare(self, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._state is None or not (np.array_equal(T, self._state[0]) and np.array_equal(t, self._state[1])):
+            p = self._params
+            v_kin = p["zn_evaporation_coefficient_frac"] * np.sqrt(R * T / (2.0 * pi * p["zn_molar_mass_kg_per_mol"]))
+            k_gas = gas_mass_transfer_coefficient_m_per_s(T, t - self._origin, p)
+            k_eff = 1.0 / (1.0 / v_kin + 1.0 / k_gas)
+            rate = k_eff * zn_vapour_pressure_Pa(T, extrapolate=True) / (R * T)
+            x_grid, rows = self._diagram.zn_activity_rows(np.maximum(T, _ACTIVITY_TABLE_MIN_K))
+            self._state = (T.copy(), t.copy())
+            self._factors = (rate, x_grid, rows)
+        assert self._factors is not None
+        return self._factors
+
+    def __call__(self, x_surface: np.ndarray, T_K: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = np.clip(np.asarray(x_surface, dtype=float), 0.0, 1.0)
+        rate, x_grid, rows = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
+        i = np.clip(np.searchsorted(x_grid, x, side="right") - 1, 0, x_grid.size - 2)
+        b = np.arange(x.size)
+        slope = (rows[b, i + 1] - rows[b, i]) / (x_grid[i + 1] - x_grid[i])
+        a = rows[b, i] + slope * (x - x_grid[i])
+        return -rate * a, -rate * slope
+
+
+def evaporation_flux_mol_per_m2_s(
+    x_surface: np.ndarray, T_K: np.ndarray, time_in_zone_s: np.ndarray, params: ParameterValues
+) -> tuple[np.ndarray, np.ndarray]:
+    """Zn flux INTO the foil (≤ 0: evaporation) and dJ/dx_s for foils (B,) that entered the hot zone
+    ``time_in_zone_s`` ago [mol m⁻² s⁻¹]."""
+    x = np.atleast_1d(np.asarray(x_surface, dtype=float))
+    T = np.broadcast_to(np.asarray(T_K, dtype=float), x.shape).copy()
+    t = np.broadcast_to(np.asarray(time_in_zone_s, dtype=float), x.shape).copy()
+    return SurfaceEvaporation(params, np.zeros_like(t))(x, T, t)

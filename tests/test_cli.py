@@ -1,0 +1,66 @@
+"""The command line as a user meets it: JSON contracts, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+RECIPE_KEYS = {
+    "skin_thickness_nm", "skin_phase", "surface_zn_at_frac", "zn_loading_mg_per_cm2", "zn_lost_fraction",
+    "layers", "peak_temperature_K", "energy_kwh_per_m2", "energy_lower_bound_kwh_per_m2", "warnings",
+}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from foiltwin.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.integration
+def test_recipe_json_has_the_promised_keys_and_citations():
+    out = run("recipe", "--stage2-temperature-K", "750", "--stage2-time-s", "120", "--stage3-time-ms", "30",
+              "--foil-thickness-um", "10", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data.keys() >= RECIPE_KEYS
+    assert all({"phase", "thickness_nm"} <= layer.keys() for layer in data["layers"])
+    assert {"Wang2025", "Liang2015"} <= set(data["citations"])
+    assert data["energy_lower_bound_kwh_per_m2"] < data["energy_kwh_per_m2"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("args", "field"), [
+    (("recipe", "--stage2-time-s", "-5"), "stage2_time_s"),
+    (("recipe", "--stage3-peak-K", "1400"), "stage3_peak_K"),
+    (("recipe", "--foil-thickness-um", "0"), "foil_thickness_m"),
+    (("recipe", "--param", "no_such_parameter_K=3"), "no_such_parameter_K"),
+    (("recipe", "--param", "foil_emissivity_frac=7"), "foil_emissivity_frac"),
+    (("recipe", "--stage2-time-s", "abc"), "--stage2-time-s"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(args, field):
+    out = run(*args)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert field in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.integration
+def test_params_json_lists_every_parameter_with_its_source():
+    out = run("params", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)["parameters"]
+    assert {"name", "value", "unit", "kind", "source", "reference", "where"} <= rows[0].keys()
+    kinds = {r["kind"] for r in rows}
+    assert {"measured", "literature", "assumed"} <= kinds
+
+
+@pytest.mark.integration
+def test_validate_passes_on_the_calibrated_registry():
+    out = run("validate")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 failed" in out.stdout

@@ -1,0 +1,71 @@
+"""The parameter registry: units in names, sources, overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from process_models.citations import CITATIONS
+from process_models.errors import FoiltwinInputError
+from process_models.parameters import (
+    PARAMETER_SETS,
+    default_parameters,
+    get_parameter_set,
+    unit_of_name,
+)
+
+
+@pytest.mark.unit
+def test_every_name_declares_its_unit():
+    bad = [
+        (p.name, p.unit)
+        for p in default_parameters().records()
+        if unit_of_name(p.name) is None or unit_of_name(p.name) != p.unit
+    ]
+    assert not bad, f"names whose suffix is unknown or disagrees with the unit field: {bad}"
+
+
+@pytest.mark.unit
+def test_every_parameter_has_a_known_source_and_location():
+    for p in default_parameters().records():
+        assert p.source in CITATIONS, p.name
+        assert p.where.strip(), f"{p.name} has no location/reason"
+        if p.kind == "fitted":
+            assert p.fit_error, f"fitted parameter {p.name} must report its fit error"
+
+
+@pytest.mark.unit
+def test_each_set_lists_its_citations():
+    for name in PARAMETER_SETS:
+        values = get_parameter_set(name)
+        sources = {p.source for p in values["parameters"]}
+        assert sources <= set(values["citations"]), f"{name}: sources {sources} not all in citations"
+
+
+@pytest.mark.unit
+def test_unknown_set_name_lists_the_valid_ones():
+    with pytest.raises(FoiltwinInputError, match="seed002_wang2025"):
+        get_parameter_set("seed002")
+
+
+@pytest.mark.unit
+def test_override_by_name_marks_the_record():
+    params = default_parameters()
+    new = params.with_overrides({"stage2_reference_time_s": 60.0})
+    assert new["stage2_reference_time_s"] == 60.0
+    assert new.record("stage2_reference_time_s").where == "user override"
+    assert params["stage2_reference_time_s"] == 120.0  # the default is untouched
+
+
+@pytest.mark.unit
+def test_misspelt_override_is_an_error_with_a_suggestion():
+    with pytest.raises(FoiltwinInputError, match="did you mean stage2_reference_time_s"):
+        default_parameters().with_overrides({"stage2_reference_tme_s": 60.0})
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("value", [-1.0, float("nan"), 1e9, "abc"])
+def test_out_of_bounds_override_names_field_value_and_range(value):
+    with pytest.raises(FoiltwinInputError) as err:
+        default_parameters().with_overrides({"stage2_reference_time_s": value})
+    assert err.value.field == "stage2_reference_time_s"
+    assert "stage2_reference_time_s" in str(err.value)

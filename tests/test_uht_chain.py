@@ -1,0 +1,145 @@
+"""The UHT alloying chain: conservation, limits and monotonic responses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from process_models.cuzn_diffusivity import CuZnFickDiffusivity
+from process_models.errors import FoiltwinInputError
+from process_models.interdiffusion import DirichletBC, make_depth_grid, solve_interdiffusion
+from process_models.parameters import default_parameters
+from process_models.phase_diagram import cuzn_phase_diagram
+from process_models.thermal import setpoint_history
+from process_models.uht_alloying import film_on_profile
+from process_models.uht_recipe import UHTRecipe, evaluate_recipe, evaluate_recipes
+from process_models.zn_evaporation import evaporation_flux_mol_per_m2_s
+from process_models.zn_supply import hertz_knudsen_flux_mol_per_m2_s
+
+PARAMS = default_parameters()
+C = PARAMS["cuzn_alloy_molar_density_mol_per_m3"]
+
+
+@pytest.mark.unit
+def test_film_on_profile_conserves_zn_exactly():
+    grid = make_depth_grid(10e-6, first_cell_m=2e-9, growth=0.03)
+    rng = np.random.default_rng(1)
+    below = np.where(grid.centres_m < 60e-9, rng.uniform(0.0, 0.38, grid.n_cells), 0.0)[None, :].repeat(3, 0)
+    film = np.array([0.0, 0.01, 0.0223])
+    x = film_on_profile(grid, below, film, 8 / 13, C)
+    inventory = lambda y: C * np.sum(y * grid.widths_m, axis=1)  # noqa: E731
+    np.testing.assert_allclose(inventory(x), inventory(below) + film, rtol=1e-12)
+    assert np.all(x <= 1.0) and np.all(x >= 0.0)
+    # the film sits on top: the first cells carry the film composition
+    assert x[2, 0] == pytest.approx(8 / 13)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("pressure", [101325.0, 0.0])
+def test_zn_deposited_equals_retained_plus_lost(pressure):
+    params = PARAMS.with_overrides({"process_gas_pressure_Pa": pressure})
+    r = evaluate_recipe(UHTRecipe(), params)
+    deposited, retained = r.zn_deposited_mg_per_cm2, r.zn_loading_mg_per_cm2
+    lost = r.zn_lost_fraction * deposited
+    assert retained + lost == pytest.approx(deposited, rel=1e-6)
+    assert 0.0 < r.zn_lost_fraction < 1.0
+
+
+@pytest.mark.component
+def test_vacuum_loses_more_zn_than_argon_and_dezincifies_the_surface():
+    argon = evaluate_recipe(UHTRecipe(), PARAMS)
+    vacuum = evaluate_recipe(UHTRecipe(), PARAMS.with_overrides({"process_gas_pressure_Pa": 0.0}))
+    assert vacuum.zn_lost_fraction > 3 * argon.zn_lost_fraction
+    assert vacuum.surface_zn_at_frac < argon.surface_zn_at_frac
+
+
+@pytest.mark.unit
+def test_evaporation_vanishes_without_zinc_and_grows_with_temperature():
+    J0, _ = evaporation_flux_mol_per_m2_s(np.array([0.0]), np.array([1100.0]), np.array([0.01]), PARAMS)
+    assert J0[0] == pytest.approx(0.0, abs=1e-12)
+    J, _ = evaporation_flux_mol_per_m2_s(np.full(3, 0.33), np.array([1000.0, 1100.0, 1200.0]),
+                                         np.full(3, 0.01), PARAMS)
+    assert np.all(J < 0) and np.all(np.diff(-J) > 0)
+
+
+@pytest.mark.component
+def test_stage2_delivery_is_the_time_integral_of_the_supply_flux():
+    """The solver's step quadrature of the supply equals a fine trapezoid over the thermal history (<1 %)."""
+    r = evaluate_recipe(UHTRecipe(stage3_time_s=0.0), PARAMS)
+    h = setpoint_history(start_temperature_K=PARAMS["ambient_temperature_K"], setpoint_K=750.0,
+                         heating_rate_K_per_s=PARAMS["stage2_heating_rate_K_per_s"], heater_on_s=120.0,
+                         thickness_m=10e-6, params=PARAMS, cooling="free")
+    t = np.linspace(0.0, 120.0, 200001)
+    T = np.interp(t, h.time_s[0], h.temperature_K[0])
+    J = PARAMS["zn_vapour_transfer_efficiency_frac"] * hertz_knudsen_flux_mol_per_m2_s(T, PARAMS)
+    expected = np.sum(0.5 * (J[1:] + J[:-1]) * np.diff(t))
+    delivered = r.zn_deposited_mg_per_cm2 * 1e-2 / PARAMS["zn_molar_mass_kg_per_mol"]  # mol/m2
+    assert delivered == pytest.approx(expected, rel=0.01)
+    # most of it arrives during the 750 K hold
+    hold_only = J[-1] * (120.0 - 450.0 / PARAMS["stage2_heating_rate_K_per_s"])
+    assert hold_only < delivered < 1.1 * hold_only
+
+
+@pytest.mark.component
+def test_stage2_alpha_uptake_is_bounded_by_a_saturated_surface():
+    """Once α at the surface reaches its solvus, uptake follows the Dirichlet (saturated-surface) solution;
+    before that it is supply-limited, so it lies a little below the Dirichlet uptake over the same history."""
+    r = evaluate_recipe(UHTRecipe(stage3_time_s=0.0), PARAMS)
+    h = setpoint_history(start_temperature_K=PARAMS["ambient_temperature_K"], setpoint_K=750.0,
+                         heating_rate_K_per_s=PARAMS["stage2_heating_rate_K_per_s"], heater_on_s=120.0,
+                         thickness_m=10e-6, params=PARAMS, cooling="free")
+    on = h.segment("heating")
+    grid = make_depth_grid(10e-6, first_cell_m=PARAMS["diffusion_first_cell_m"],
+                           growth=PARAMS["diffusion_cell_growth_frac"])
+    model = CuZnFickDiffusivity.from_parameters(PARAMS)
+    saturated = solve_interdiffusion(
+        np.zeros((1, grid.n_cells)), grid, h.time_s[:, on], h.temperature_K[:, on], molar_density_mol_per_m3=C,
+        diffusivity=model.diffusivity, kirchhoff=model.kirchhoff, clock=model.clock,
+        surface=DirichletBC(np.array([cuzn_phase_diagram().alpha_max_zn_frac(750.0)])), n_steps=200,
+    ).zn_in_mol_per_m2[0]
+    delivered = r.zn_deposited_mg_per_cm2 * 1e-2 / PARAMS["zn_molar_mass_kg_per_mol"]
+    uptake = r.stage2_alpha_uptake_fraction * delivered
+    assert 0.8 * saturated < uptake <= 1.01 * saturated
+    assert r.stage2_gamma_film_nm > 0.0
+
+
+@pytest.mark.component
+def test_no_stage3_means_no_loss_and_stage3_time_to_zero_is_continuous():
+    none, short = evaluate_recipes([UHTRecipe(stage3_time_s=0.0), UHTRecipe(stage3_time_s=1e-4)], PARAMS)
+    assert none.zn_lost_fraction == 0.0
+    assert short.skin_thickness_nm == pytest.approx(none.skin_thickness_nm, rel=0.05)
+
+
+@pytest.mark.component
+def test_skin_grows_with_peak_temperature_and_pulse_time():
+    rs = evaluate_recipes([UHTRecipe(stage3_peak_K=T) for T in (1000.0, 1050.0, 1100.0)]
+                          + [UHTRecipe(stage3_time_s=t) for t in (0.01, 0.03, 0.09)], PARAMS)
+    d05 = [r.phase_thickness_nm.get("alpha", 0.0) for r in rs]
+    assert d05[0] < d05[1] < d05[2]
+    assert d05[3] < d05[4] < d05[5]
+
+
+@pytest.mark.component
+def test_batch_equals_single_evaluations():
+    recipes = [UHTRecipe(stage2_time_s=t) for t in (20.0, 120.0)] + [UHTRecipe(foil_thickness_m=6e-6)]
+    batch = evaluate_recipes(recipes, PARAMS)
+    for recipe, b in zip(recipes, batch, strict=True):
+        s = evaluate_recipe(recipe, PARAMS)
+        assert b.skin_thickness_nm == pytest.approx(s.skin_thickness_nm, rel=1e-9)
+        assert b.zn_loading_mg_per_cm2 == pytest.approx(s.zn_loading_mg_per_cm2, rel=1e-9)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("field", "recipe"), [
+    ("stage2_time_s", UHTRecipe(stage2_time_s=-5.0)),
+    ("stage3_time_s", UHTRecipe(stage3_time_s=-0.01)),
+    ("stage3_peak_K", UHTRecipe(stage3_peak_K=1400.0)),
+    ("foil_thickness_m", UHTRecipe(foil_thickness_m=0.0)),
+    ("zn_route", UHTRecipe(zn_route="sputter")),  # type: ignore[arg-type]
+    ("plated_zn_loading_kg_per_m2", UHTRecipe(zn_route="plated", plated_zn_loading_kg_per_m2=0.0)),
+])
+def test_bad_recipes_name_the_field(field, recipe):
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_recipe(recipe, PARAMS)
+    assert err.value.field == field
+    assert field in str(err.value)
