@@ -24,6 +24,11 @@ PARAMETER_SETS: tuple[str, ...] = (
     "thermal_assumptions",
     "uht_line_assumptions",
     "fitted_uht",
+    "electrodeposition_literature",
+    "texture_literature",
+    "ag_immersion_seed004",
+    "quality_indicators_seeds",
+    "costing_prices",
 )
 
 __all__ = [
