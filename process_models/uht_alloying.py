@@ -111,17 +111,15 @@ def stage2_zn_film(
     diagram = cuzn_phase_diagram()
     width = params["stage2_alpha_saturation_width_frac"]
     B = time_s.shape[0]
-
-    def share_into_alpha(x_s: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x_cap = diagram.alpha_max_zn_frac(np.maximum(T, _SOLVUS_LOOKUP_MIN_K))
-        s = np.clip((x_cap - x_s) / width, 0.0, 1.0)
-        ds = np.where((s > 0.0) & (s < 1.0), -1.0 / width, 0.0)
-        return s, ds
+    step: dict[str, np.ndarray] = {}  # supply and α solvus at the step's (T, t), reused over its iterations
 
     def flux(x_s: np.ndarray, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        J = supply.flux(T, t, params)
-        s, ds = share_into_alpha(x_s, T)
-        return J * s, J * ds
+        if not step or not (np.array_equal(T, step["T"]) and np.array_equal(t, step["t"])):
+            step.update(T=T.copy(), t=t.copy(), J=supply.flux(T, t, params),
+                        x_cap=diagram.alpha_max_zn_frac(np.maximum(T, _SOLVUS_LOOKUP_MIN_K)))
+        s = np.clip((step["x_cap"] - x_s) / width, 0.0, 1.0)
+        ds = np.where((s > 0.0) & (s < 1.0), -1.0 / width, 0.0)
+        return step["J"] * s, step["J"] * ds
 
     result = _solve(grid, np.zeros((B, grid.n_cells)), time_s, temperature_K, params, flux, None,
                     int(params["stage2_diffusion_steps_count"]))

@@ -69,7 +69,7 @@ def get_parameter_values() -> dict:
         Parameter("stage2_diffusion_steps_count", 50.0, "1", _A,
                   "implicit time steps of stage II (results within 0.5 % of 400 steps; test in tests/)",
                   "assumed", (10.0, 5000.0)),
-        Parameter("stage3_diffusion_steps_count", 80.0, "1", _A,
+        Parameter("stage3_diffusion_steps_count", 60.0, "1", _A,
                   "implicit time steps of stage III (skin within 1 % of 400 steps; test in tests/)",
                   "assumed", (10.0, 5000.0)),
     ]
