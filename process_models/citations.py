@@ -52,6 +52,12 @@ CITATIONS: dict[str, str] = {
     "Hertz-Knudsen": "Hertz-Knudsen evaporation law, e.g. Incropera2007 / any kinetic-theory text",
     "Assumed": "foiltwin assumption: no source gives this value; the reason is stated beside it",
     "Calibrated": "foiltwin calibration against seed validation cases (scripts/calibrate_uht.py)",
+    "EIA2025": "U.S. EIA, Electric Power Monthly (Feb. 2025), Table 5.3: average price to industrial customers",
+    "USGS2025": "U.S. Geological Survey, Mineral Commodity Summaries 2025 (Cu, Zn, Ag chapters), doi:10.3133/mcs2025",
+    "FRB2025": "Federal Reserve Board, G.5A Foreign Exchange Rates (Annual), Jan. 2025 release: 2024 averages",
+    "BLS2025": "U.S. BLS, Employer Costs for Employee Compensation - December 2024, USDL-25-0335 (Mar. 2025)",
+    "Turton2018": "R. Turton et al., Analysis, Synthesis and Design of Chemical Processes, 5th ed., Pearson (2018)",
+    "SeedNote000": "foiltwin seed note 000 (shared/seed-notes/000-cross-scale-cu-review.md), Table 2 unit costs",
 }
 
 _used: dict[str, set[str]] = {}

@@ -213,6 +213,20 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
     return rows
 
 
+def _check_heater_power(history, rate: np.ndarray, thickness_m: float, params: ParameterValues) -> None:
+    """Refuse a stage-III ramp the heater cannot drive, naming the recipe field and the largest feasible rate."""
+    bad = ~history.power_feasible
+    if bad.any():
+        b = int(np.argmax(bad))
+        limit = params["heater_max_areal_power_W_per_m2"]
+        feasible = rate[b] * limit / history.max_heater_power_W_per_m2[b]
+        raise FoiltwinInputError(
+            "stage3_heating_rate_K_per_s", float(rate[b]),
+            f"at most ≈{feasible:.3g} K/s for a {thickness_m * 1e6:g} µm foil: the ramp needs "
+            f"{history.max_heater_power_W_per_m2[b]:.3g} W/m2 and the heater gives {limit:.3g} W/m2 "
+            "(heater_max_areal_power_W_per_m2)")
+
+
 def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult]:
     """Evaluate recipes that share a foil thickness (and so a depth grid)."""
     B = len(recipes)
@@ -261,11 +275,12 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
         cooling = np.array([recipes[b].cooling for b in idx])
         for mode in np.unique(cooling):
             sub = idx[cooling == mode]
+            rate = arr("stage3_heating_rate_K_per_s")[sub]
             h3 = setpoint_history(
-                start_temperature_K=ambient, setpoint_K=arr("stage3_peak_K")[sub],
-                heating_rate_K_per_s=arr("stage3_heating_rate_K_per_s")[sub], heater_on_s=t3[sub],
-                thickness_m=thickness, params=params, cooling=str(mode),
+                start_temperature_K=ambient, setpoint_K=arr("stage3_peak_K")[sub], heating_rate_K_per_s=rate,
+                heater_on_s=t3[sub], thickness_m=thickness, params=params, cooling=str(mode), on_power_limit="flag",
             )
+            _check_heater_power(h3, rate, thickness, params)
             s3 = stage3_conversion(grid, x[sub], h3.time_s, h3.temperature_K, params)
             x[sub] = s3.x
             lost[sub] = s3.zn_lost_mol_per_m2

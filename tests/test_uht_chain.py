@@ -143,3 +143,23 @@ def test_bad_recipes_name_the_field(field, recipe):
         evaluate_recipe(recipe, PARAMS)
     assert err.value.field == field
     assert field in str(err.value)
+
+
+@pytest.mark.unit
+def test_a_ramp_the_heater_cannot_drive_is_refused_with_the_feasible_rate():
+    with pytest.raises(FoiltwinInputError, match=r"stage3_heating_rate_K_per_s.*at most") as err:
+        evaluate_recipe(UHTRecipe(stage3_heating_rate_K_per_s=1e6, stage3_time_s=0.003), PARAMS)
+    assert err.value.field == "stage3_heating_rate_K_per_s"
+
+
+@pytest.mark.component
+def test_default_time_steps_are_converged():
+    """The default step counts stay within 1.5 % (skin) and 0.005 (composition) of an 8x finer run."""
+    recipes = [UHTRecipe(), UHTRecipe(stage3_peak_K=1050.0), UHTRecipe(stage2_time_s=20.0)]
+    coarse = evaluate_recipes(recipes, PARAMS)
+    fine = evaluate_recipes(recipes, PARAMS.with_overrides({"stage2_diffusion_steps_count": 400,
+                                                            "stage3_diffusion_steps_count": 480}))
+    for c, f in zip(coarse, fine, strict=True):
+        assert c.skin_thickness_nm == pytest.approx(f.skin_thickness_nm, rel=0.015)
+        assert c.skin_mean_zn_at_frac == pytest.approx(f.skin_mean_zn_at_frac, abs=0.005)
+        assert c.zn_loading_mg_per_cm2 == pytest.approx(f.zn_loading_mg_per_cm2, rel=0.005)

@@ -23,6 +23,20 @@ KINDS: tuple[str, ...] = ("measured", "literature", "fitted", "assumed", "derive
 
 # Longest suffixes first so that e.g. "_J_per_mol_K" wins over "_K".
 UNIT_SUFFIXES: dict[str, str] = {
+    # costing: prices, currency, time and throughput (longest first among themselves; none ends a suffix below)
+    "_USD_per_kWh": "USD/kWh",
+    "_USD_per_Nm3": "USD/Nm3",
+    "_CNY_per_USD": "CNY/USD",
+    "_CNY_per_m2": "CNY/m2",
+    "_USD_per_kg": "USD/kg",
+    "_USD_per_m3": "USD/m3",
+    "_USD_per_L": "USD/L",
+    "_USD_per_h": "USD/h",
+    "_h_per_yr": "h/yr",
+    "_m2_per_h": "m2/h",
+    "_per_yr": "1/yr",
+    "_USD": "USD",
+    "_yr": "yr",
     "_mol_per_m2_s": "mol/(m2 s)",
     "_J_per_kg_K": "J/(kg K)",
     "_J_per_mol_K": "J/(mol K)",
@@ -37,6 +51,8 @@ UNIT_SUFFIXES: dict[str, str] = {
     "_mol_per_m2": "mol/m2",
     "_kg_per_m2": "kg/m2",
     "_W_per_m2": "W/m2",
+    "_A_per_m2": "A/m2",
+    "_V": "V",
     "_K_per_s": "K/s",
     "_m_per_s": "m/s",
     "_ohm_m": "ohm m",
