@@ -150,6 +150,55 @@ def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def simulate(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file; default: the built-in plant.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field, dotted.key=value (repeatable).")]
+    = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Simulated hours (overrides the scenario).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (overrides the scenario).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Directory for Parquet logs and the HTML report.")] = None,
+    json_out: JsonOption = None,
+) -> None:
+    """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
+    from twin.plots import write_html_report
+    from twin.scenario import apply_overrides, load_scenario
+    from twin.simulate import run_single
+
+    sc = load_scenario(scenario)
+    extra = list(set_ or [])
+    if hours is not None:
+        extra.append(f"hours={hours!r}")
+    if seed is not None:
+        extra.append(f"seed={seed}")
+    sc = apply_overrides(sc, extra)
+    report = run_single(sc, out_dir=out)
+    if out is not None:
+        write_json(report, str(out / "report.json"))
+        write_html_report(report, out)
+    write_json(report, json_out)
+    if json_out != "-":
+        sk = report["skin_thickness_nm"]
+        typer.echo(
+            f"{report['scenario']}: {report['hours_simulated']:g} h, {report['metres_produced']:.0f} m produced, "
+            f"yield {report['yield_fraction']:.1%}, OEE {report['oee']:.1%} (A {report['availability']:.1%} × "
+            f"P {report['performance']:.1%} × Q {report['quality']:.1%})")
+        typer.echo(
+            f"throughput {report['throughput_m2_per_h']:.1f} m2/h, skin {sk['mean']:.0f} nm (p05 {sk['p05']:.0f}, "
+            f"p95 {sk['p95']:.0f}) {report['skin_phase']}, energy {report['energy_kwh_per_m2']:.3f} kWh/m2, "
+            f"cost {report['cost_per_m2']:.2f} USD/m2")
+        if out is not None:
+            typer.echo(f"logs and report in {out}")
+
+
+@app.command()
+def schema(json_out: JsonOption = "-") -> None:
+    """Print the JSON schema of a scenario file."""
+    from twin.scenario import scenario_json_schema
+
+    write_json(scenario_json_schema(), json_out)
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for user mistakes."""
     try:

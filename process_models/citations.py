@@ -58,6 +58,20 @@ CITATIONS: dict[str, str] = {
     "BLS2025": "U.S. BLS, Employer Costs for Employee Compensation - December 2024, USDL-25-0335 (Mar. 2025)",
     "Turton2018": "R. Turton et al., Analysis, Synthesis and Design of Chemical Processes, 5th ed., Pearson (2018)",
     "SeedNote000": "foiltwin seed note 000 (shared/seed-notes/000-cross-scale-cu-review.md), Table 2 unit costs",
+    "Feng2026": "J. Feng, T. Zhang et al., Cross-scale design of Cu collectors, EES Batteries 2 (2026) 425 (seed 000)",
+    "Zhang2023": "D. Zhang, Z. Xia et al., Ag plumes grown on Cu, ACS Appl. Energy Mater. 6 (2023) 6338 (seed 004)",
+    "WangTY2024": "T.-Y. Wang, D. Zhao, K. Liang, Y. Li, Li-current collector interface review (2024) (seed 001)",
+    "Pei2017": "A. Pei, G. Zheng, F. Shi, Y. Li, Y. Cui, Nucleation and growth of Li metal, Nano Lett. 17 (2017) 1132",
+    "Gu2002": "M. Gu, F.-Z. Yang et al., Cu electrodeposits with preferred orientation, Acta Phys.-Chim. Sin. (2002)",
+    "Winand1994": "R. Winand, Electrodeposition of metals and alloys, Electrochim. Acta 39 (1994) 1091",
+    "Vandermeer2004": "R.A. Vandermeer et al., Growth rates during recrystallization of Cu, MSF 467-470 (2004) 197",
+    "Humphreys2004": "F.J. Humphreys, M. Hatherly, Recrystallization and Related Annealing Phenomena, 2nd ed. (2004)",
+    "Bard2001": "A.J. Bard, L.R. Faulkner, Electrochemical Methods, 2nd ed., Wiley (2001)",
+    "Schlesinger2010": "M. Schlesinger, M. Paunovic (eds.), Modern Electroplating, 5th ed., Wiley (2010)",
+    "Newman2004": "J. Newman, K.E. Thomas-Alyea, Electrochemical Systems, 3rd ed., Wiley (2004)",
+    "Ren2013": "F.-Z. Ren et al., Cyanide-free Ag plating in thiosulfate bath, Trans. NFMSC 23 (2013) 3822",
+    "Tsou1967": "F.K. Tsou, E.M. Sparrow, R.J. Goldstein, BL on a continuous moving surface, IJHMT 10 (1967) 219",
+    "Wagner1951": "C. Wagner, Current density distribution in electrolytic cells, J. Electrochem. Soc. 98 (1951) 116",
 }
 
 _used: dict[str, set[str]] = {}

@@ -56,6 +56,7 @@ UNIT_SUFFIXES: dict[str, str] = {
     "_K_per_s": "K/s",
     "_m_per_s": "m/s",
     "_ohm_m": "ohm m",
+    "_S_per_m": "S/m",
     "_frac": "1",
     "_count": "1",
     "_Pa": "Pa",

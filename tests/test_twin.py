@@ -1,0 +1,133 @@
+"""The line twin: conservation, OEE from the state log, reproducibility, limits and controllers."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from process_models.errors import FoiltwinInputError
+from twin.scenario import Scenario, apply_overrides, load_scenario, scenario_from_dict
+from twin.simulate import run_single
+
+QUIET = [  # no failures, no maintenance, no coil changes within the run, no restart ramps
+    "plant.lines.0.equipment=[]", "plant.lines.0.maintenance={every_h = 1e5, duration_h = 1.0}",
+    "plant.incoming_coils.length_m=1e5", "plant.lines.0.restart_ramp_s=0.0",
+]
+
+
+def scenario(*overrides: str, hours: float = 12.0) -> Scenario:
+    return apply_overrides(Scenario(), [f"hours={hours}", *overrides])
+
+
+@pytest.fixture(scope="module")
+def day_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    sc = scenario("plant.lines.0.equipment.0.time_to_failure={type = 'exponential', mean_h = 8.0}", hours=24.0)
+    return sc, run_single(sc, out_dir=out), out
+
+
+@pytest.mark.component
+def test_metres_are_conserved(day_run):
+    _, report, _ = day_run
+    line = report["lines"]["uht-1"]
+    assert line["metres_in"] + line["wip_start_m"] == pytest.approx(line["metres_produced"] + line["wip_end_m"],
+                                                                    abs=1e-6)
+    assert line["metres_produced"] == pytest.approx(line["metres_in_spec"] + line["metres_scrap"], abs=1e-9)
+
+
+@pytest.mark.component
+def test_energy_and_zinc_totals_are_the_sum_over_segments(day_run):
+    _, report, out = day_run
+    seg = pq.read_table(out / "segments.parquet").to_pydict()
+    area = [length * width for length, width in zip(seg["length_m"], seg["width_m"], strict=True)]
+    energy = sum(e * a for e, a in zip(seg["energy_kwh_per_m2"], area, strict=True))
+    zn = sum(z * a for z, a in zip(seg["zn_deposited_mg_per_cm2"], area, strict=True)) * 1e-2
+    line = report["lines"]["uht-1"]
+    assert energy == pytest.approx(line["energy_kwh_total"], rel=1e-9)
+    assert zn == pytest.approx(line["zn_deposited_kg_total"], rel=1e-9)
+    assert sum(seg["length_m"]) == pytest.approx(line["metres_produced"], rel=1e-12)
+    assert sum(length for length, ok in zip(seg["length_m"], seg["in_spec"], strict=True) if ok) == pytest.approx(
+        line["metres_in_spec"], rel=1e-12)
+
+
+@pytest.mark.component
+def test_oee_is_the_product_of_factors_from_the_state_log(day_run):
+    sc, report, out = day_run
+    states = pq.read_table(out / "states.parquet").to_pydict()
+    production = sum(e - s for s, e, st in zip(states["start_h"], states["end_h"], states["state"], strict=True)
+                     if st == "production")
+    total = sum(e - s for s, e in zip(states["start_h"], states["end_h"], strict=True))
+    assert total == pytest.approx(sc.hours, rel=1e-9)
+    assert report["availability"] == pytest.approx(production / sc.hours, rel=1e-9)
+    assert report["oee"] == pytest.approx(report["availability"] * report["performance"] * report["quality"],
+                                          rel=1e-12)
+    assert report["lines"]["uht-1"]["breakdowns"] >= 1
+    assert report["availability"] < 1.0
+
+
+@pytest.mark.component
+def test_same_seed_gives_an_identical_report():
+    sc = scenario(hours=6.0)
+    assert json.dumps(run_single(sc), sort_keys=True) == json.dumps(run_single(sc), sort_keys=True)
+    other = run_single(apply_overrides(sc, ["seed=2"]))
+    assert json.dumps(other, sort_keys=True) != json.dumps(run_single(sc), sort_keys=True)
+
+
+@pytest.mark.component
+def test_without_stops_throughput_is_speed_times_width_times_time():
+    sc = scenario(*QUIET, hours=10.0)
+    r = run_single(sc)
+    speed, width = 1.0, 0.5  # default plant: m/min, m
+    assert r["metres_produced"] == pytest.approx(speed * 60.0 * 10.0, rel=1e-12)
+    assert r["lines"]["uht-1"]["area_produced_m2"] == pytest.approx(speed * 60.0 * 10.0 * width, rel=1e-12)
+    assert r["availability"] == pytest.approx(1.0) and r["performance"] == pytest.approx(1.0)
+
+
+@pytest.mark.component
+def test_more_breakdowns_lower_availability():
+    avail = []
+    for mtbf in (400.0, 40.0, 8.0, 2.0):
+        sc = scenario(*QUIET[1:], *(f"plant.lines.0.equipment.{i}.time_to_failure.mean_h={mtbf}" for i in range(3)),
+                      hours=48.0)
+        avail.append(run_single(sc)["availability"])
+    assert avail == sorted(avail, reverse=True)
+    assert avail[0] > avail[-1] + 0.1
+
+
+@pytest.mark.component
+def test_heater_control_holds_the_skin_and_open_loop_drifts_out_of_spec():
+    ageing = ["plant.lines.0.heater_ageing.resistance_drift_frac_per_h=0.01", *QUIET]
+    held = run_single(scenario(*ageing, hours=24.0))
+    drift = run_single(scenario(*ageing, "plant.lines.0.control.enabled=false", hours=24.0))
+    assert held["yield_fraction"] > 0.97
+    assert drift["yield_fraction"] < 0.5
+    assert drift["skin_thickness_nm"]["p05"] < held["skin_thickness_nm"]["p05"]
+
+
+@pytest.mark.component
+def test_changeover_stops_for_setup_and_changes_the_product():
+    change = "plant.lines.0.changeovers=[{at_h = 3.0, settings = {stage3_peak_K = 1060.0}}]"
+    r = run_single(scenario(*QUIET, change, hours=6.0))
+    line = r["lines"]["uht-1"]
+    assert line["state_hours"]["setup"] == pytest.approx(20.0 / 60.0)
+    assert line["skin_thickness_nm"]["p95"] > 500.0  # the hotter pulse thickens the skin after the change
+
+
+@pytest.mark.unit
+def test_scenario_file_round_trip_and_errors(tmp_path):
+    path = tmp_path / "plant.toml"
+    path.write_text('name = "two speeds"\nhours = 5\n[[plant.lines]]\ntype = "uht"\nname = "L1"\n'
+                    "[plant.lines.settings]\nweb_speed_m_per_min = 2.0\nstage2_zone_length_m = 4.0\n")
+    sc = load_scenario(path)
+    assert sc.plant.lines[0].settings.web_speed_m_per_min == 2.0
+    assert scenario_from_dict(sc.model_dump(mode="json")) == sc
+    with pytest.raises(FoiltwinInputError, match=r"plant\.lines\.0\.settings\.web_speed_m_per_min"):
+        apply_overrides(sc, ["plant.lines.0.settings.web_speed_m_per_min=0"])
+    with pytest.raises(FoiltwinInputError, match="known here"):
+        apply_overrides(sc, ["plant.lines.0.sttings.web_speed_m_per_min=1"])
+    with pytest.raises(FoiltwinInputError, match="colour"):
+        scenario_from_dict({"colour": "red"})
+    with pytest.raises(FoiltwinInputError, match="parameter"):
+        run_single(apply_overrides(sc, ["parameters.no_such_parameter_K=1"]))

@@ -1,0 +1,108 @@
+"""Heaters of a UHT line with ageing, a pyrometer and a feedback controller.
+
+Stage II holds the foil at a set temperature: in steady state the heater power equals the foil's losses,
+so the temperature reached with power P is the inverse of the loss curve (``process_models.thermal``).
+Stage III is a millisecond pulse: losses are < 1 % of the heat (docs/uht_model.md), so the temperature rise
+scales with the pulse power. Heater elements age: their resistance rises, and at a fixed supply voltage the
+power falls as 1/R. The controller reads the pyrometer every ``interval_s`` of production and corrects the
+power by a share ``gain_frac`` of the error (integral action); switched off, the ageing drift shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from process_models.parameters.registry import ParameterValues
+from process_models.thermal import heat_loss_W_per_m2
+from twin.motion import PiecewiseSignal
+from twin.scenario import UHTLine, UHTSettings
+
+
+@dataclass
+class HeaterLoop:
+    """Both heaters of one line: true and measured temperatures as signals on the production clock."""
+
+    spec: UHTLine
+    params: ParameterValues
+    rng: np.random.Generator
+    stage2: PiecewiseSignal = field(default_factory=PiecewiseSignal)
+    stage3: PiecewiseSignal = field(default_factory=PiecewiseSignal)
+    rows: list[tuple] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        ambient = self.params["ambient_temperature_K"]
+        self._T_grid = np.linspace(ambient + 1.0, 1357.0, 2000)
+        self._P_grid = heat_loss_W_per_m2(self._T_grid, self.params, contact=False)
+        self.ambient_K = ambient
+        self.u2 = 1.0
+        self.u3 = 1.0
+        self.renewed_at_h = 0.0
+        self._since_step = 0.0
+        self._set(self.spec.settings)
+
+    def _set(self, settings: UHTSettings) -> None:
+        self.T2_set = settings.stage2_temperature_K
+        self.T3_set = (self.params["stage3_default_peak_temperature_K"] if settings.stage3_peak_K is None
+                       else settings.stage3_peak_K)
+
+    def _power_to_hold(self, T: float) -> float:
+        return float(np.interp(T, self._T_grid, self._P_grid))
+
+    def _temperature_at_power(self, P: float) -> float:
+        return float(np.interp(P, self._P_grid, self._T_grid))
+
+    def _true(self, operating_h: float) -> tuple[float, float, float]:
+        ageing = 1.0 / (1.0 + self.spec.heater_ageing.resistance_drift_frac_per_h * (operating_h - self.renewed_at_h))
+        T2 = self._temperature_at_power(self.u2 * ageing * self._power_to_hold(self.T2_set))
+        T3 = self.ambient_K + (self.T3_set - self.ambient_K) * self.u3 * ageing
+        return T2, T3, ageing
+
+    def start(self, tau: float) -> None:
+        """Nominal operation from production clock ``tau``."""
+        T2, T3, _ = self._true(0.0)
+        self.stage2.set(tau, T2)
+        self.stage3.set(tau, T3)
+
+    def seconds_to_next_step(self) -> float:
+        """Production seconds until the next controller step (the sensors are logged at the same rate)."""
+        return self.spec.control.interval_s - self._since_step
+
+    def note_production(self, seconds: float) -> None:
+        self._since_step += seconds
+
+    def step(self, tau: float, operating_h: float, wall_h: float) -> None:
+        """Read the pyrometer, let the controller act, and update the true temperatures."""
+        self._since_step = 0.0
+        T2, T3, ageing = self._true(operating_h)
+        noise = self.spec.pyrometer.noise_K * self.rng.standard_normal(2) + self.spec.pyrometer.bias_K
+        m2, m3 = T2 + noise[0], T3 + noise[1]
+        if self.spec.control.enabled:
+            g = self.spec.control.gain_frac
+            P_set = self._power_to_hold(self.T2_set)
+            self.u2 += g * (P_set - self._power_to_hold(m2)) / P_set
+            self.u3 += g * (self.T3_set - m3) / (self.T3_set - self.ambient_K)
+            T2, T3, ageing = self._true(operating_h)
+        self.stage2.set(tau, T2)
+        self.stage3.set(tau, T3)
+        self.rows.append((wall_h, self.T2_set, T2, m2, self.T3_set, T3, m3, self.u2, self.u3, ageing))
+
+    def renew(self, tau: float, operating_h: float) -> None:
+        """New heater elements (planned maintenance): ageing restarts, the controller output resets."""
+        self.renewed_at_h = operating_h
+        self.u2 = self.u3 = 1.0
+        T2, T3, _ = self._true(operating_h)
+        self.stage2.set(tau, T2)
+        self.stage3.set(tau, T3)
+
+    def change_setpoints(self, tau: float, settings: UHTSettings, operating_h: float) -> None:
+        """New set points (changeover); the controller keeps its correction for ageing."""
+        self._set(settings)
+        T2, T3, _ = self._true(operating_h)
+        self.stage2.set(tau, T2)
+        self.stage3.set(tau, T3)
+
+    def prune_before(self, tau: float) -> None:
+        self.stage2.prune_before(tau)
+        self.stage3.prune_before(tau)

@@ -1,0 +1,308 @@
+"""Scenario data: the plant, its equipment and settings, spec limits and overrides, validated by pydantic.
+
+Scenarios are plain data (TOML → these models); they never hold SimPy objects. Plant units live here
+(m/min, µm, h, mm) and are converted to SI once, when the runtime is built (``twin.factory``).
+Every model forbids unknown fields, bounds its numbers, and ships an example that doubles as a test fixture.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from process_models.errors import FoiltwinInputError
+
+CU_MELTING_K = 1357.77
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ----------------------------------------------------------------------------------------------- time models
+class ExponentialTime(_Model):
+    """Exponentially distributed time (memoryless failures), mean in hours."""
+
+    type: Literal["exponential"] = "exponential"
+    mean_h: float = Field(gt=0.0, le=1e5)
+
+
+class LognormalTime(_Model):
+    """Log-normal time (typical of repairs), mean and coefficient of variation."""
+
+    type: Literal["lognormal"] = "lognormal"
+    mean_h: float = Field(gt=0.0, le=1e5)
+    cv_frac: float = Field(default=0.5, gt=0.0, le=5.0)
+
+
+class WeibullTime(_Model):
+    """Weibull time (wear-out with shape > 1), scale in hours."""
+
+    type: Literal["weibull"] = "weibull"
+    scale_h: float = Field(gt=0.0, le=1e5)
+    shape_frac: float = Field(default=1.5, gt=0.1, le=20.0)
+
+
+class ConstantTime(_Model):
+    """A fixed time (for tests and planned durations)."""
+
+    type: Literal["constant"] = "constant"
+    value_h: float = Field(gt=0.0, le=1e5)
+
+
+TimeModel = Annotated[ExponentialTime | LognormalTime | WeibullTime | ConstantTime, Field(discriminator="type")]
+
+
+# ----------------------------------------------------------------------------------------------- equipment
+class Equipment(_Model):
+    """A unit whose failure stops the whole web: time to failure counts operating hours only."""
+
+    name: str = Field(min_length=1, max_length=64)
+    time_to_failure: TimeModel | None = None
+    time_to_repair: TimeModel = ConstantTime(value_h=0.5)
+
+
+class PlannedMaintenance(_Model):
+    """A stop every ``every_h`` operating hours for ``duration_h``; it resets heater ageing."""
+
+    every_h: float = Field(default=168.0, gt=0.0, le=1e5)
+    duration_h: float = Field(default=4.0, gt=0.0, le=1e3)
+
+
+class TemperatureSensor(_Model):
+    """Pyrometer: Gaussian noise (σ) and a fixed bias on the reading."""
+
+    noise_K: float = Field(default=3.0, ge=0.0, le=100.0)
+    bias_K: float = Field(default=0.0, ge=-100.0, le=100.0)
+
+
+class ThicknessGauge(_Model):
+    """Inline XRF gauge on the finished skin: Gaussian noise (σ) on the skin thickness reading."""
+
+    noise_nm: float = Field(default=8.0, ge=0.0, le=500.0)
+
+
+class HeaterControl(_Model):
+    """Feedback on heater power from the pyrometer, every ``interval_s``; off → open loop (ageing shows)."""
+
+    enabled: bool = True
+    interval_s: float = Field(default=60.0, gt=0.0, le=3600.0)
+    gain_frac: float = Field(default=0.5, gt=0.0, le=1.0)
+
+
+class HeaterAgeing(_Model):
+    """Heater-element resistance drift per operating hour (at fixed voltage the power falls as 1/R)."""
+
+    resistance_drift_frac_per_h: float = Field(default=0.002, ge=0.0, le=0.1)
+
+
+# ----------------------------------------------------------------------------------------------- coils
+class CoilSpec(_Model):
+    """Incoming foil coils (commercial foil, or the plating line's output)."""
+
+    length_m: float = Field(default=2000.0, gt=0.0, le=1e5)
+    width_m: float = Field(default=0.5, gt=0.0, le=3.0)
+    foil_thickness_um: float = Field(default=10.0, ge=3.0, le=50.0)
+
+
+class CoilStore(_Model):
+    """Coil store between the lines: capacity and coils present at the start."""
+
+    capacity_coils: int = Field(default=20, ge=1, le=10000)
+    initial_coils: int = Field(default=4, ge=0, le=10000)
+
+    @model_validator(mode="after")
+    def _initial_fits(self) -> CoilStore:
+        if self.initial_coils > self.capacity_coils:
+            raise ValueError(f"initial_coils={self.initial_coils} exceeds capacity_coils={self.capacity_coils}")
+        return self
+
+
+# ----------------------------------------------------------------------------------------------- lines
+class UHTSettings(_Model):
+    """Set points of the UHT line (seed 002 standard recipe at 1 m/min by default)."""
+
+    web_speed_m_per_min: float = Field(default=1.0, gt=0.0, le=100.0)
+    stage2_zone_length_m: float = Field(default=2.0, gt=0.0, le=200.0)
+    stage2_temperature_K: float = Field(default=750.0, ge=500.0, le=1100.0)
+    stage3_heater_length_mm: float = Field(default=0.5, gt=0.0, le=1000.0)
+    stage3_peak_K: float | None = Field(default=None, gt=300.0, le=CU_MELTING_K)
+    cooling: Literal["contact", "free"] = "contact"
+
+
+class ChangeoverStep(_Model):
+    """A set-point change at ``at_h`` (hours from the start): the line stops for setup and restarts."""
+
+    at_h: float = Field(ge=0.0, le=1e5)
+    settings: UHTSettings
+
+
+class UHTLine(_Model):
+    """A roll-to-roll UHT Joule-heating line: stage-II Zn vapour zone, stage-III pulse heater, quench."""
+
+    type: Literal["uht"] = "uht"
+    name: str = Field(default="uht-1", min_length=1, max_length=64)
+    settings: UHTSettings = UHTSettings()
+    equipment: tuple[Equipment, ...] = (
+        Equipment(name="stage2_heater", time_to_failure=ExponentialTime(mean_h=120.0),
+                  time_to_repair=LognormalTime(mean_h=1.0, cv_frac=0.6)),
+        Equipment(name="stage3_pulser", time_to_failure=ExponentialTime(mean_h=200.0),
+                  time_to_repair=LognormalTime(mean_h=0.75, cv_frac=0.6)),
+        Equipment(name="web_handling", time_to_failure=ExponentialTime(mean_h=300.0),
+                  time_to_repair=LognormalTime(mean_h=0.5, cv_frac=0.8)),
+    )
+    maintenance: PlannedMaintenance | None = PlannedMaintenance()
+    coil_change_min: float = Field(default=10.0, ge=0.0, le=600.0)
+    changeover_min: float = Field(default=20.0, ge=0.0, le=1440.0)
+    restart_ramp_s: float = Field(default=60.0, ge=0.0, le=3600.0)
+    heater_ageing: HeaterAgeing = HeaterAgeing()
+    control: HeaterControl = HeaterControl()
+    pyrometer: TemperatureSensor = TemperatureSensor()
+    gauge: ThicknessGauge = ThicknessGauge()
+    changeovers: tuple[ChangeoverStep, ...] = ()
+
+
+Line = Annotated[UHTLine, Field(discriminator="type")]
+LINE_TYPES = ("uht",)
+
+
+class SpecLimits(_Model):
+    """What a finished metre must meet; inline inspection judges the gauge reading against these."""
+
+    skin_thickness_nm_min: float = Field(default=400.0, ge=0.0, le=1e4)
+    skin_thickness_nm_max: float = Field(default=540.0, ge=0.0, le=1e4)
+    allowed_skin_phases: tuple[str, ...] = ("alpha",)
+    surface_zn_at_frac_min: float = Field(default=0.25, ge=0.0, le=1.0)
+    surface_zn_at_frac_max: float = Field(default=0.45, ge=0.0, le=1.0)
+    reject_melting: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SpecLimits:
+        if self.skin_thickness_nm_min > self.skin_thickness_nm_max:
+            raise ValueError("skin_thickness_nm_min must not exceed skin_thickness_nm_max")
+        if self.surface_zn_at_frac_min > self.surface_zn_at_frac_max:
+            raise ValueError("surface_zn_at_frac_min must not exceed surface_zn_at_frac_max")
+        return self
+
+
+class Plant(_Model):
+    """The lines and the coil store between them."""
+
+    lines: tuple[Line, ...] = (UHTLine(),)
+    incoming_coils: CoilSpec = CoilSpec()
+    coil_store: CoilStore = CoilStore()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Plant:
+        names = [line.name for line in self.lines]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"line names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+class Scenario(_Model):
+    """One simulation: plant, spec, horizon, seed, segment length and parameter overrides (by registry name)."""
+
+    name: str = Field(default="default plant", min_length=1, max_length=128)
+    plant: Plant = Plant()
+    spec: SpecLimits = SpecLimits()
+    hours: float = Field(default=24.0, gt=0.0, le=24.0 * 366)
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    segment_length_m: float = Field(default=1.0, ge=0.05, le=100.0)
+    parameters: dict[str, float] = Field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------------------- loading
+def _error_from_pydantic(err: ValidationError) -> FoiltwinInputError:
+    """The first pydantic error as a FoiltwinInputError naming the dotted field, the value and the rule."""
+    first = err.errors()[0]
+    loc = [p for i, p in enumerate(first["loc"])  # drop the union tag pydantic puts after a list index
+           if not (isinstance(p, str) and i > 0 and isinstance(first["loc"][i - 1], int) and p in LINE_TYPES)]
+    field = ".".join(str(p) for p in loc) or "scenario"
+    ctx = first.get("ctx", {})
+    allowed = first["msg"]
+    if ctx:
+        allowed += " (" + ", ".join(f"{k} {v}" for k, v in ctx.items() if k != "error") + ")"
+    return FoiltwinInputError(field, first.get("input"), allowed)
+
+
+def scenario_from_dict(data: dict[str, Any]) -> Scenario:
+    """Validate a plain dict (parsed TOML) into a :class:`Scenario`; errors name the dotted field."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise _error_from_pydantic(err) from None
+
+
+def load_scenario(path: str | Path | None) -> Scenario:
+    """Read a scenario TOML file; ``None`` gives the built-in default plant."""
+    if path is None:
+        return Scenario()
+    p = Path(path)
+    if not p.is_file():
+        raise FoiltwinInputError("scenario", str(path), "an existing TOML file")
+    try:
+        data = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise FoiltwinInputError("scenario", str(path), f"valid TOML ({err})") from None
+    return scenario_from_dict(data)
+
+
+def _parse_value(text: str) -> Any:
+    """A --set value: TOML scalar/array syntax if it parses (numbers, booleans, strings), else the raw text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(scenario: Scenario, items: list[str]) -> Scenario:
+    """Apply ``dotted.key=value`` overrides; list items are addressed by index (``plant.lines.0.name``)."""
+    data = scenario.model_dump(mode="python")
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise FoiltwinInputError("--set", item, "dotted.key=value")
+        parts = key.strip().split(".")
+        node: Any = data
+        for i, part in enumerate(parts[:-1]):
+            node = _child(node, part, ".".join(parts[: i + 1]), raw)
+        last = parts[-1]
+        if isinstance(node, dict):
+            if last not in node and not (parts[0] == "parameters" and len(parts) == 2):
+                raise FoiltwinInputError(key, raw, f"a known field; known here: {', '.join(sorted(node))}")
+            node[last] = _parse_value(raw)
+        elif isinstance(node, list | tuple) and last.isdigit() and int(last) < len(node):
+            node = list(node)
+            node[int(last)] = _parse_value(raw)
+        else:
+            raise FoiltwinInputError(key, raw, "a known field")
+    return scenario_from_dict(_lists(data))
+
+
+def _child(node: Any, part: str, path: str, raw: str) -> Any:
+    if isinstance(node, dict) and part in node:
+        if isinstance(node[part], tuple):
+            node[part] = list(node[part])
+        return node[part]
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    known = ", ".join(sorted(node)) if isinstance(node, dict) else f"an index below {len(node)}"
+    raise FoiltwinInputError(path, raw, f"a known field; known here: {known}")
+
+
+def _lists(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _lists(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_lists(v) for v in data]
+    return data
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON schema of a scenario file."""
+    return Scenario.model_json_schema()
