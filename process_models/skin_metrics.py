@@ -43,6 +43,7 @@ class SkinMetrics:
     max_zn_frac: float
     layers: tuple[Layer, ...]
     phase_thickness_m: dict[str, float]
+    surface_phase_fractions: dict[str, float]
 
 
 def skin_thickness_m(x: np.ndarray, centres_m: np.ndarray, threshold: float) -> np.ndarray:
@@ -100,5 +101,7 @@ def skin_metrics(x: np.ndarray, centres_m: np.ndarray, widths_m: np.ndarray,
             skin_thickness_m=float(skin), skin_phase=skin_phase, skin_mean_zn_frac=mean_zn,
             surface_zn_frac=float(x[b, 0]), max_zn_frac=float(x[b].max()), layers=tuple(layers),
             phase_thickness_m=phase_thickness,
+            surface_phase_fractions={PHASES[p]: float(fractions[b, 0, p]) for p in range(len(PHASES))
+                                     if fractions[b, 0, p] > _PRESENT},
         ))
     return out

@@ -100,6 +100,7 @@ class RecipeResult:
     zn_lost_fraction: float
     layers: list[dict]
     phase_thickness_nm: dict[str, float]
+    surface_phase_fractions: dict[str, float]
     stage2_gamma_film_nm: float
     stage2_alpha_uptake_fraction: float
     peak_temperature_K: float
@@ -324,6 +325,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
             zn_lost_fraction=float(lost[b] / delivered[b]) if delivered[b] > 0 else 0.0,
             layers=[{"phase": layer.phase, "thickness_nm": layer.thickness_m * 1e9} for layer in m.layers],
             phase_thickness_nm={k: v * 1e9 for k, v in m.phase_thickness_m.items()},
+            surface_phase_fractions=m.surface_phase_fractions,
             stage2_gamma_film_nm=float(gamma_mol[b] / (params["gamma_cu5zn8_zn_frac"] * gamma_density_mol) * 1e9)
             if has2[b] else 0.0,
             stage2_alpha_uptake_fraction=float(alpha_uptake[b] / delivered[b]) if delivered[b] > 0 else 0.0,
