@@ -94,38 +94,68 @@ def recipe(
     ] = 30.0,
     stage3_heating_rate_K_per_s: Annotated[float | None, typer.Option("--stage3-heating-rate-K-per-s")] = None,
     foil_thickness_um: Annotated[float, typer.Option("--foil-thickness-um", help="Cu foil thickness [µm].")] = 10.0,
+    no_uht: Annotated[bool, typer.Option("--no-uht", help="Skip the UHT line (bare or Ag-treated Cu).")] = False,
     zn_route: Annotated[str, typer.Option("--zn-route", help="vapour | plated")] = "vapour",
-    plated_zn_mg_per_cm2: Annotated[float, typer.Option("--plated-zn-mg-per-cm2", help="Plated Zn [mg/cm2].")] = 0.0,
+    plated_zn_mg_per_cm2: Annotated[
+        float, typer.Option("--plated-zn-mg-per-cm2", help="Plated Zn given directly [mg/cm2].")
+    ] = 0.0,
+    zn_bath: Annotated[str | None, typer.Option("--zn-bath", help="Plate the Zn: zn_acid_sulfate, ...")] = None,
+    zn_current_density_A_per_m2: Annotated[float, typer.Option("--zn-current-density-A-per-m2")] = 300.0,
+    zn_plating_time_s: Annotated[float, typer.Option("--zn-plating-time-s")] = 15.0,
     zn_source_temperature_K: Annotated[float | None, typer.Option("--zn-source-temperature-K")] = None,
     cooling: Annotated[str, typer.Option("--cooling", help="contact (chill roll) | free")] = "contact",
+    substrate: Annotated[str, typer.Option("--substrate", help="commercial | electroformed")] = "commercial",
+    electroform_bath: Annotated[str, typer.Option("--electroform-bath", help="cu_acid_sulfate | cu_acid_sulfate_fsi")]
+    = "cu_acid_sulfate",
+    electroform_current_density_A_per_m2: Annotated[float, typer.Option("--electroform-current-density-A-per-m2")]
+    = 300.0,
+    electroform_temperature_K: Annotated[float | None, typer.Option("--electroform-temperature-K")] = None,
+    ag_immersion_time_s: Annotated[float, typer.Option("--ag-immersion-time-s", help="AgF immersion [s]; 0: none.")]
+    = 0.0,
+    agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %].")] = 1.0,
+    currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
     param: ParamOption = None,
     json_out: JsonOption = None,
 ) -> None:
-    """Evaluate one UHT recipe (stage II Zn film + stage III pulse) without line dynamics."""
-    from process_models.uht_recipe import UHTRecipe, evaluate_recipe
+    """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost."""
+    from process_models.collector import CollectorRecipe, PlatingStep, evaluate_collector
+    from process_models.uht_recipe import UHTRecipe
 
     values = parameters_with(param)
     citations.reset()
-    result = evaluate_recipe(UHTRecipe(
+    uht = None if no_uht else UHTRecipe(
         foil_thickness_m=foil_thickness_um * 1e-6, zn_route=zn_route,  # type: ignore[arg-type]
         stage2_temperature_K=stage2_temperature_K, stage2_time_s=stage2_time_s,
         zn_source_temperature_K=zn_source_temperature_K, plated_zn_loading_kg_per_m2=plated_zn_mg_per_cm2 / 100.0,
         stage3_peak_K=stage3_peak_K, stage3_time_s=stage3_time_ms * 1e-3,
         stage3_heating_rate_K_per_s=stage3_heating_rate_K_per_s, cooling=cooling,  # type: ignore[arg-type]
+    )
+    result = evaluate_collector(CollectorRecipe(
+        uht=uht, substrate=substrate,  # type: ignore[arg-type]
+        electroform_bath=electroform_bath, electroform_current_density_A_per_m2=electroform_current_density_A_per_m2,
+        electroform_temperature_K=electroform_temperature_K,
+        zn_plating=None if zn_bath is None else PlatingStep(zn_bath, zn_current_density_A_per_m2, zn_plating_time_s),
+        ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
     ), values)
     report = result.to_dict(profile=profile)
     report["citations"] = citations.used()
     write_json(report, json_out)
     if json_out != "-":
-        typer.echo(
-            f"skin {result.skin_thickness_nm:.0f} nm {result.skin_phase}, "
-            f"surface x_Zn {result.surface_zn_at_frac:.3f}, "
-            f"Zn {result.zn_loading_mg_per_cm2:.4f} mg/cm2 ({result.zn_lost_fraction:.1%} lost), "
-            f"peak {result.peak_temperature_K:.0f} K, energy {result.energy_kwh_per_m2:.4f} kWh/m2 "
-            f"(lower bound {result.energy_lower_bound_kwh_per_m2:.4f})")
-        for layer in result.layers:
-            typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm")
+        u = result.uht
+        if u is not None:
+            typer.echo(
+                f"skin {u.skin_thickness_nm:.0f} nm {u.skin_phase}, surface x_Zn {u.surface_zn_at_frac:.3f} "
+                f"(skin mean {u.skin_mean_zn_at_frac:.3f}), Zn {u.zn_loading_mg_per_cm2:.4f} mg/cm2 "
+                f"({u.zn_lost_fraction:.1%} lost), peak {u.peak_temperature_K:.0f} K")
+            for layer in u.layers:
+                typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm")
+        tex = result.texture_fractions
+        typer.echo(f"texture (111) {tex['111']:.2f} (100) {tex['100']:.2f} (110) {tex['110']:.2f}, "
+                   f"Li nucleation overpotential {result.nucleation_overpotential_mV:.1f} mV (indicator)")
+        typer.echo(f"energy {result.energy_kwh_per_m2:.4f} kWh/m2"
+                   + (f" (UHT lower bound {u.energy_lower_bound_kwh_per_m2:.4f})" if u is not None else "")
+                   + f", cost {result.cost_per_m2:.2f} {result.currency}/m2")
         for w in result.warnings:
             typer.echo(f"  warning: {w}")
 
@@ -134,8 +164,10 @@ def recipe(
 def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
     """Run the seed validation cases; exit 1 if any fails."""
     from process_models.validation import run_validation
+    from process_models.validation_collector import run_collector_validation
 
-    rows = run_validation(parameters_with(param))
+    values = parameters_with(param)
+    rows = run_validation(values) + run_collector_validation(values)
     if json_out is not None:
         write_json({"cases": [r.__dict__ for r in rows], "passed": all(r.passed for r in rows)}, json_out)
     if json_out != "-":

@@ -177,7 +177,8 @@ def anchor_residuals(params: ParamsLike = None) -> list[dict]:
     for name, protocol, surface, measured_name, band_name in SEED_ANCHORS:
         measured = float(values[measured_name])
         band = 0.0 if band_name is None else float(values[band_name])
-        cover = {k: (1.0 if surface == k else 0.0) for k in ("gamma", "alpha", "ag")}
+        cover = {k: (1.0 if surface == k else 0.0) for k in ("gamma", "alpha")}
+        cover["ag"] = values["ag_plume_coverage_at_reference_frac"] if surface == "ag" else 0.0
         model = float(nucleation_overpotential_V(ref_texture, cover["gamma"], cover["alpha"], cover["ag"],
                                                  protocol=protocol, params=values)[0])
         out.append({"anchor": name, "source": _PROTOCOL_SOURCE[protocol], "measured_V": measured,

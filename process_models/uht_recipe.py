@@ -19,6 +19,7 @@ from process_models.errors import FoiltwinInputError, check_range
 from process_models.interdiffusion import DepthGrid, make_depth_grid
 from process_models.parameters.registry import ParameterValues
 from process_models.skin_metrics import skin_metrics
+from process_models.texture import equivalent_time_s
 from process_models.thermal import setpoint_history
 from process_models.uht_alloying import ZnSupply, film_on_profile, stage2_zn_film, stage3_conversion
 from process_models.uht_energy import to_kwh_per_m2, zn_source_energy_J_per_m2
@@ -105,6 +106,7 @@ class RecipeResult:
     stage2_alpha_uptake_fraction: float
     peak_temperature_K: float
     max_melt_depth_nm: float
+    anneal_equivalent_time_s: float
     energy_kwh_per_m2: float
     energy_lower_bound_kwh_per_m2: float
     energy_by_stage_kwh_per_m2: dict[str, float]
@@ -150,6 +152,7 @@ class _Stage2Row:
     gamma_mol_per_m2: float
     energy_J_per_m2: float
     energy_bound_J_per_m2: float
+    anneal_equivalent_time_s: float
     warning: str | None
 
 
@@ -201,6 +204,7 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
     src = np.where(np.isnan(source_T), T2, source_T)
     vapour_zn = np.where(plated, 0.0, s2.zn_delivered_mol_per_m2)
     zn_actual, zn_bound = zn_source_energy_J_per_m2(vapour_zn, src, params)
+    anneal = equivalent_time_s(h2.time_s, h2.temperature_K, params)
     rows = []
     for b in range(len(recipes)):
         warning = (None if h2.reached_setpoint[b]
@@ -209,7 +213,8 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
             x_alpha=s2.x_alpha[b], delivered_mol_per_m2=float(s2.zn_delivered_mol_per_m2[b]),
             alpha_mol_per_m2=float(s2.zn_in_alpha_mol_per_m2[b]), gamma_mol_per_m2=float(s2.zn_in_gamma_mol_per_m2[b]),
             energy_J_per_m2=float(h2.heater_energy_J_per_m2[b] + zn_actual[b]),
-            energy_bound_J_per_m2=float(h2.sensible_heat_J_per_m2[b] + zn_bound[b]), warning=warning,
+            energy_bound_J_per_m2=float(h2.sensible_heat_J_per_m2[b] + zn_bound[b]),
+            anneal_equivalent_time_s=float(anneal[b]), warning=warning,
         ))
     return rows
 
@@ -247,6 +252,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
     gamma_mol = plated_mol.copy()
     e2 = np.zeros(B)
     e2_bound = np.zeros(B)
+    anneal = np.zeros(B)  # recrystallisation-equivalent time of the thermal histories (texture)
     warnings: list[list[str]] = [[] for _ in range(B)]
     has2 = t2 > 0.0
     if has2.any():
@@ -256,6 +262,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
             delivered[b], alpha_uptake[b], gamma_mol[b] = (row.delivered_mol_per_m2, row.alpha_mol_per_m2,
                                                            row.gamma_mol_per_m2)
             e2[b], e2_bound[b] = row.energy_J_per_m2, row.energy_bound_J_per_m2
+            anneal[b] = row.anneal_equivalent_time_s
             if row.warning:
                 warnings[b].append(row.warning)
 
@@ -289,6 +296,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
             peak[sub] = h3.peak_temperature_K
             latent = lost[sub] * params["zn_vaporisation_enthalpy_J_per_mol"]
             e3[sub] = h3.heater_energy_J_per_m2
+            anneal[sub] += equivalent_time_s(h3.time_s, h3.temperature_K, params)
             e3_bound[sub] = h3.sensible_heat_J_per_m2 + latent
             for j, b in enumerate(sub):
                 if not h3.reached_setpoint[j]:
@@ -330,7 +338,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
             if has2[b] else 0.0,
             stage2_alpha_uptake_fraction=float(alpha_uptake[b] / delivered[b]) if delivered[b] > 0 else 0.0,
             peak_temperature_K=float(peak[b]) if has3[b] else float(T2[b]) if has2[b] else ambient,
-            max_melt_depth_nm=float(melt[b] * 1e9),
+            max_melt_depth_nm=float(melt[b] * 1e9), anneal_equivalent_time_s=float(anneal[b]),
             energy_kwh_per_m2=float(to_kwh_per_m2(total)),
             energy_lower_bound_kwh_per_m2=float(to_kwh_per_m2(bound)),
             energy_by_stage_kwh_per_m2={"stage2": float(to_kwh_per_m2(e2[b])),

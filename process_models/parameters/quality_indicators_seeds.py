@@ -9,6 +9,7 @@ The CE anchors are documentation for :mod:`process_models.quality_indicators`; t
 
 from __future__ import annotations
 
+from process_models.parameters import ag_immersion_seed004
 from process_models.parameters.registry import Parameter
 
 _A = "Assumed"
@@ -21,6 +22,13 @@ _P = "Pei2017"
 # Measured overpotentials [V] of the seed anchors (the factors are their ratios to bare Cu of the same test).
 _ETHER_CU_V, _ETHER_GAMMA_V, _ETHER_ALPHA_V = 0.0936, 0.0372, 0.0332
 _CARB_CU_V, _CARB_AG_V = 0.365, 0.041
+
+
+def _ag_factor() -> float:
+    """Ag surface factor such that c·f + (1 − c)·1 = 41/365 at the seed's reference coverage c."""
+    c = next(p.value for p in ag_immersion_seed004.get_parameter_values()["parameters"]
+             if p.name == "ag_plume_coverage_at_reference_frac")
+    return (_CARB_AG_V / _CARB_CU_V - (1.0 - c)) / c
 
 
 def get_parameter_values() -> dict:
@@ -60,10 +68,12 @@ def get_parameter_values() -> dict:
                   (0.0, 2.0),
                   fit_error="1 anchor, 1 factor: residual 0.0 mV at 33.2 mV (ether, 0.1 mA/cm2); transfer not "
                             "validated"),
-        Parameter("nucleation_factor_ag_frac", _CARB_AG_V / _CARB_CU_V, "1", _S4,
-                  "Fig. 3b (N3): Ag@Cu 41 mV / Cu 365 mV (Ag plumes, full coverage)", "fitted", (0.0, 2.0),
-                  fit_error="1 anchor, 1 factor: residual 0.0 mV at 41 mV (carbonate, 1 mA/cm2); consistent in "
-                            "sign with seed 000 L1 (lithiated Ag ≈ 0 mV); transfer not validated"),
+        Parameter("nucleation_factor_ag_frac", _ag_factor(), "1", _S4,
+                  "Fig. 3b (N3): Ag@Cu 41 mV / Cu 365 mV, with the seed's sample read as Ag covering "
+                  "ag_plume_coverage_at_reference_frac of the foil (bare Cu the rest)", "fitted", (0.0, 2.0),
+                  fit_error="1 anchor, 1 factor: residual 0.0 mV at 41 mV (carbonate, 1 mA/cm2) at the reference "
+                            "coverage; consistent in sign with seed 000 L1 (lithiated Ag ≈ 0 mV); transfer not "
+                            "validated; not refitted when the coverage parameter is overridden"),
         # --- facet factors of bare Cu, relative to (111) (seed 000 T3/T5/T9: (100) < (110) < (111)) ---
         Parameter("nucleation_facet_111_frac", 1.0, "1", _S0,
                   "normaliser: (111) is the highest-overpotential low-index facet (T9)", "assumed", (0.0, 2.0)),

@@ -25,6 +25,7 @@ KINDS: tuple[str, ...] = ("measured", "literature", "fitted", "assumed", "derive
 UNIT_SUFFIXES: dict[str, str] = {
     # costing: prices, currency, time and throughput (longest first among themselves; none ends a suffix below)
     "_USD_per_kWh": "USD/kWh",
+    "_Nm3_per_m2": "Nm3/m2",
     "_USD_per_Nm3": "USD/Nm3",
     "_CNY_per_USD": "CNY/USD",
     "_CNY_per_m2": "CNY/m2",

@@ -22,6 +22,9 @@ def get_parameter_values() -> dict:
                   "share of the Zn evaporated from the source that lands on the foil; only prices the Zn and "
                   "the source's latent heat (no line data; 0.5 = source faces foil and walls equally)",
                   "assumed", (1e-4, 1.0)),
+        Parameter("uht_argon_consumption_Nm3_per_m2", 0.05, "Nm3/m2", _A,
+                  "Ar blanket of the UHT enclosure: ≈1.5 Nm³/h on a 30 m²/h line (no line data)", "assumed",
+                  (0.0, 10.0)),
         # --- stage II phase selection and α uptake ---
         Parameter("stage2_alpha_saturation_width_frac", 0.01, "1", _A,
                   "width in x_Zn over which Zn arriving at the surface switches from entering α to building "

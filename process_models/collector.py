@@ -1,0 +1,259 @@
+"""A whole current-collector recipe: substrate → (Zn plating) → UHT alloying → (Ag immersion) → indicators, cost.
+
+The steps and their models:
+- substrate: commercial foil (bought; (111)-rich texture, seed 000 §1) or Cu electroformed on the plating line
+  (acid-sulfate bath, optional FSI⁻-type additive; the texture map of :mod:`process_models.texture`);
+- Zn plating (plated route): bath, current density and time → Zn loading through the kinetics (ε < 1) of
+  :mod:`process_models.electrodeposition`; it replaces the vapour supply of stage II;
+- UHT alloying: :mod:`process_models.uht_recipe`; its thermal histories also anneal the texture (JMAK);
+- Ag by immersion in AgF (seed 004): :mod:`process_models.ag_immersion`;
+- indicators: Li nucleation overpotential (seed 002 ether protocol) from the surface phases, Ag coverage and
+  texture — indicators fitted to the seeds, not a cell model;
+- cost per good m²: flows priced by :mod:`process_models.costing`, fixed costs of every line used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from process_models.ag_immersion import ag_immersion
+from process_models.costing import LineEconomics, cost_per_m2
+from process_models.electrodeposition import (
+    cell_voltage,
+    cross_web_profile,
+    metal_flows_per_m2,
+    partial_currents,
+    plated_mass_kg_per_m2,
+    plating_energy_kWh_per_m2,
+)
+from process_models.errors import FoiltwinInputError, check_range
+from process_models.parameters.registry import ParameterValues
+from process_models.plating_baths import BATH_NAMES, get_bath
+from process_models.quality_indicators import nucleation_overpotential_V
+from process_models.texture import anneal_texture_equivalent, electroformed_texture_array
+from process_models.uht_recipe import RecipeResult, UHTRecipe, evaluate_recipes
+
+Substrate = Literal["commercial", "electroformed"]
+ELECTROFORM_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")
+ZN_BATHS = ("zn_acid_sulfate", "zn_acid_chloride", "zn_alkaline_zincate")
+# bath family → costing flow type of its make-up solution (chloride/zincate priced as sulfate: no price found)
+_MAKEUP_FLOW = {
+    "cu_acid_sulfate": "cu_acid_sulfate_bath_L_per_m2", "cu_acid_sulfate_fsi": "cu_acid_sulfate_bath_L_per_m2",
+    "zn_acid_sulfate": "zn_acid_sulfate_bath_L_per_m2", "zn_acid_chloride": "zn_acid_sulfate_bath_L_per_m2",
+    "zn_alkaline_zincate": "zn_acid_sulfate_bath_L_per_m2",
+}
+
+
+@dataclass(frozen=True)
+class PlatingStep:
+    """One plating step: bath, applied current density [A/m²], plating time [s], bath temperature [K]."""
+
+    bath: str
+    current_density_A_per_m2: float
+    time_s: float
+    temperature_K: float | None = None
+
+
+@dataclass(frozen=True)
+class CollectorRecipe:
+    """Everything that happens to one m² of collector, line dynamics aside."""
+
+    uht: UHTRecipe | None = field(default_factory=UHTRecipe)
+    substrate: Substrate = "commercial"
+    electroform_bath: str = "cu_acid_sulfate"
+    electroform_current_density_A_per_m2: float = 300.0
+    electroform_temperature_K: float | None = None
+    zn_plating: PlatingStep | None = None
+    ag_immersion_time_s: float = 0.0
+    agf_mass_frac: float = 0.01
+    currency: str = "USD"
+
+
+@dataclass
+class CollectorResult:
+    """What a collector recipe makes. Keys of :meth:`to_dict` are a contract (issues 2 and 3)."""
+
+    uht: RecipeResult | None
+    texture_fractions: dict[str, float]
+    nucleation_overpotential_mV: float
+    ag: dict[str, float | bool] | None
+    plating: dict[str, dict[str, float]]
+    cost_per_m2: float
+    cost_breakdown: dict[str, float]
+    currency: str
+    energy_kwh_per_m2: float
+    warnings: list[str]
+
+    def to_dict(self, profile: bool = False) -> dict:
+        d: dict = self.uht.to_dict(profile) if self.uht is not None else {}
+        d["warnings"] = list(self.warnings)
+        d.update({
+            "texture_fraction_111": self.texture_fractions["111"],
+            "texture_fraction_100": self.texture_fractions["100"],
+            "texture_fraction_110": self.texture_fractions["110"],
+            "texture_fraction_random": self.texture_fractions["random"],
+            "nucleation_overpotential_mV": self.nucleation_overpotential_mV,
+            "cost_per_m2": self.cost_per_m2,
+            "cost_breakdown": self.cost_breakdown,
+            "currency": self.currency,
+            "plating": self.plating,
+            "ag_immersion": self.ag,
+            "energy_total_kwh_per_m2": self.energy_kwh_per_m2,
+        })
+        return d
+
+
+def _check_bath(field_name: str, bath: str, allowed: Sequence[str]) -> None:
+    if bath not in allowed:
+        known = f" (known baths: {', '.join(BATH_NAMES)})" if bath not in BATH_NAMES else ""
+        raise FoiltwinInputError(field_name, bath, f"one of {', '.join(allowed)}{known}")
+
+
+def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> dict[str, float]:
+    """Operating point, loading, energy and flows of one plating step (per m² of web)."""
+    bath = get_bath(step.bath, params)
+    T = bath.temperature_K if step.temperature_K is None else step.temperature_K
+    j = step.current_density_A_per_m2
+    check_range(f"{step.bath}.current_density_A_per_m2", j, 0.0, None, low_inclusive=False, unit="A/m2")
+    check_range(f"{step.bath}.time_s", step.time_s, 0.0, 3600.0 * 24, low_inclusive=False, unit="s")
+    point = partial_currents(bath, j, temperature_K=T, params=params)
+    eff = float(point.current_efficiency_frac)
+    cell = cell_voltage(bath, j, temperature_K=T, params=params)
+    energy = float(plating_energy_kWh_per_m2(cell.total_V, j, step.time_s, faces_count=faces, params=params))
+    flows = metal_flows_per_m2(bath, j, step.time_s, eff, faces_count=faces, params=params)
+    per_face = float(plated_mass_kg_per_m2(bath.metal.symbol, j, step.time_s, eff, params))
+    profile = cross_web_profile(bath, j, step.time_s, 0.5, temperature_K=T, params=params)
+    return {
+        "current_density_A_per_m2": j, "time_s": step.time_s, "temperature_K": T, "current_efficiency": eff,
+        "cell_voltage_V": float(cell.total_V), "energy_kwh_per_m2": energy,
+        "loading_kg_per_m2_per_face": per_face, "thickness_nm": per_face / bath.metal.density_kg_per_m3 * 1e9,
+        "metal_kg_per_m2": float(flows.plated_kg_per_m2),
+        "dragout_mol_per_m2": float(flows.dragout_mol_per_m2),
+        "limiting_current_density_A_per_m2": float(point.limiting_current_density_A_per_m2),
+        "cross_web_cov": profile.cov_frac,
+        "cross_web_min_over_mean": profile.min_thickness_m / profile.mean_thickness_m,
+        "cross_web_max_over_mean": profile.max_thickness_m / profile.mean_thickness_m,
+    }
+
+
+def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterValues) -> list[CollectorResult]:
+    """Evaluate collector recipes; the UHT step runs as one batch over all recipes that have it."""
+    prepared: list[tuple[CollectorRecipe, dict[str, dict[str, float]], list[str]]] = []
+    uht_recipes: list[UHTRecipe] = []
+    for r in recipes:
+        plating: dict[str, dict[str, float]] = {}
+        warnings: list[str] = []
+        if r.substrate not in ("commercial", "electroformed"):
+            raise FoiltwinInputError("substrate", r.substrate, "one of commercial, electroformed")
+        uht = r.uht
+        if r.substrate == "electroformed":
+            _check_bath("electroform_bath", r.electroform_bath, ELECTROFORM_BATHS)
+            thickness = (uht.foil_thickness_m if uht is not None else 10e-6)
+            bath = get_bath(r.electroform_bath, params)
+            j = check_range("electroform_current_density_A_per_m2", r.electroform_current_density_A_per_m2, 0.0,
+                            None, low_inclusive=False, unit="A/m2")
+            eff = float(partial_currents(bath, j, temperature_K=r.electroform_temperature_K, params=params)
+                        .current_efficiency_frac)
+            rate = float(plated_mass_kg_per_m2("Cu", j, 1.0, eff, params)) / bath.metal.density_kg_per_m3
+            step = PlatingStep(r.electroform_bath, j, thickness / rate, r.electroform_temperature_K)
+            plating["electroform"] = _plate(step, 1.0, params)
+        if r.zn_plating is not None:
+            _check_bath("zn_bath", r.zn_plating.bath, ZN_BATHS)
+            plating["zn"] = _plate(r.zn_plating, params["plating_web_faces_count"], params)
+            if uht is None:
+                raise FoiltwinInputError("zn_plating", r.zn_plating.bath, "a UHT step to alloy the plated Zn")
+            uht = replace(uht, zn_route="plated",
+                          plated_zn_loading_kg_per_m2=plating["zn"]["loading_kg_per_m2_per_face"])
+        if uht is not None:
+            uht_recipes.append(uht)
+        prepared.append((replace(r, uht=uht), plating, warnings))
+    uht_results = iter(evaluate_recipes(uht_recipes, params)) if uht_recipes else iter(())
+    out = []
+    for r, plating, warnings in prepared:
+        res = next(uht_results) if r.uht is not None else None
+        out.append(_finish(r, res, plating, warnings, params))
+    return out
+
+
+def evaluate_collector(recipe: CollectorRecipe, params: ParameterValues) -> CollectorResult:
+    """Evaluate one collector recipe (see :func:`evaluate_collectors`)."""
+    return evaluate_collectors([recipe], params)[0]
+
+
+def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dict[str, float]],
+            warnings: list[str], params: ParameterValues) -> CollectorResult:
+    """Texture, Ag, indicators and cost of one recipe whose UHT step (if any) has been evaluated."""
+    if r.substrate == "electroformed":
+        ef = plating["electroform"]
+        texture = electroformed_texture_array(ef["current_density_A_per_m2"], ef["temperature_K"],
+                                              "fsi" if r.electroform_bath.endswith("fsi") else "none", params)[0]
+    else:
+        t111, t100, t110 = (params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110"))
+        texture = np.array([t111, t100, t110, 1.0 - t111 - t100 - t110])
+    if res is not None:  # the UHT thermal histories anneal the Cu (JMAK on their equivalent time)
+        texture = anneal_texture_equivalent(texture, res.anneal_equivalent_time_s, params).texture[0]
+    if res is not None:
+        warnings = [*res.warnings, *warnings]
+    ag = None
+    ag_cover = 0.0
+    if r.ag_immersion_time_s > 0.0:
+        imm = ag_immersion(r.ag_immersion_time_s, r.agf_mass_frac, params=params)
+        ag_cover = float(np.squeeze(imm.ag_coverage_frac))
+        ag = {"ag_kg_per_m2": float(np.squeeze(imm.ag_kg_per_m2)),
+              "ag_thickness_nm": float(np.squeeze(imm.ag_thickness_m)) * 1e9,
+              "cu_dissolved_kg_per_m2": float(np.squeeze(imm.cu_dissolved_kg_per_m2)), "ag_coverage": ag_cover,
+              "incomplete_plumes": bool(np.squeeze(imm.incomplete_plumes)),
+              "plumes_damaged": bool(np.squeeze(imm.plumes_damaged))}
+        if ag["incomplete_plumes"]:
+            warnings.append("Ag immersion: plumes incomplete (too short or too dilute vs 1 wt %/2 min, seed 004)")
+        if ag["plumes_damaged"]:
+            warnings.append("Ag immersion: plume structure damaged (too long or too concentrated, seed 004)")
+    # Surface for the nucleation indicator: Ag covers a share; the rest is the UHT surface. fcc "alpha" spans
+    # pure Cu to Cu0.64Zn0.36, so it counts as brass in proportion x_s/0.36 (linear mixing, assumed) and as Cu
+    # otherwise; β is grouped with γ (both intermetallic, no seed value for β).
+    surface = res.surface_phase_fractions if res is not None else {}
+    bare = 1.0 - ag_cover
+    brass = min(max(res.surface_zn_at_frac / params["skin_reference_zn_frac"], 0.0), 1.0) if res is not None else 0.0
+    eta = float(np.squeeze(nucleation_overpotential_V(
+        texture, gamma_frac=bare * (surface.get("gamma", 0.0) + surface.get("beta", 0.0)),
+        alpha_frac=bare * surface.get("alpha", 0.0) * brass, ag_frac=ag_cover, params=params)))
+    # flows per m² of web and the lines used
+    flows: dict[str, float] = {"electricity_kWh_per_m2": 0.0}
+    lines = []
+    if res is not None:
+        flows["electricity_kWh_per_m2"] += res.energy_kwh_per_m2
+        if r.uht is not None and r.uht.zn_route == "vapour":
+            flows["zn_kg_per_m2"] = res.zn_deposited_mg_per_cm2 * 1e-2 / params["zn_source_utilisation_frac"]
+        flows["argon_Nm3_per_m2"] = params["uht_argon_consumption_Nm3_per_m2"]
+        lines.append("uht")
+    for name, p in plating.items():
+        flows["electricity_kWh_per_m2"] += p["energy_kwh_per_m2"]
+        key = "cu_anode_kg_per_m2" if name == "electroform" else "zn_kg_per_m2"
+        flows[key] = flows.get(key, 0.0) + p["metal_kg_per_m2"]
+        bath = r.electroform_bath if name == "electroform" else r.zn_plating.bath  # type: ignore[union-attr]
+        flow = _MAKEUP_FLOW[bath]
+        litres = params["plating_dragout_film_m"] * 1e3 * params["plating_web_faces_count"]
+        flows[flow] = flows.get(flow, 0.0) + litres
+    if plating:
+        lines.append("electrodeposition")
+    if r.substrate == "commercial":
+        thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
+        flows["cu_foil_kg_per_m2"] = thickness * params["cu_density_kg_per_m3"]
+    if ag is not None:
+        flows["ag_kg_per_m2"] = ag["ag_kg_per_m2"]
+    total, breakdown = 0.0, {}
+    for i, line in enumerate(lines or ["uht"]):
+        c = cost_per_m2(flows if i == 0 else {}, LineEconomics.default(line, params), params, currency=r.currency)
+        total += c.total_per_good_m2
+        for k, v in c.by_category.items():
+            breakdown[k] = breakdown.get(k, 0.0) + v
+    return CollectorResult(
+        uht=res, texture_fractions=dict(zip(("111", "100", "110", "random"), map(float, texture), strict=True)),
+        nucleation_overpotential_mV=eta * 1e3, ag=ag, plating=plating, cost_per_m2=total,
+        cost_breakdown=breakdown, currency=r.currency, energy_kwh_per_m2=flows["electricity_kWh_per_m2"],
+        warnings=warnings,
+    )

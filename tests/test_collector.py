@@ -1,0 +1,83 @@
+"""The whole collector recipe: plating → UHT → Ag → texture, indicators and cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from process_models.collector import CollectorRecipe, PlatingStep, evaluate_collector, evaluate_collectors
+from process_models.errors import FoiltwinInputError
+from process_models.parameters import default_parameters
+from process_models.uht_recipe import UHTRecipe
+
+PARAMS = default_parameters()
+ISSUE3_KEYS = {"texture_fraction_100", "texture_fraction_111", "texture_fraction_110", "nucleation_overpotential_mV",
+               "cost_per_m2", "cost_breakdown"}
+
+
+@pytest.mark.component
+def test_every_route_gives_valid_texture_and_a_cost_that_adds_up():
+    recipes = [
+        CollectorRecipe(),
+        CollectorRecipe(substrate="electroformed", electroform_bath="cu_acid_sulfate_fsi"),
+        CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 300.0, 15.0),
+                        uht=UHTRecipe(stage2_time_s=60.0, stage2_temperature_K=650.0)),
+        CollectorRecipe(uht=None, ag_immersion_time_s=120.0),
+        CollectorRecipe(uht=None),
+    ]
+    for res in evaluate_collectors(recipes, PARAMS):
+        tex = res.texture_fractions
+        assert all(0.0 <= v <= 1.0 for v in tex.values())
+        assert sum(tex.values()) == pytest.approx(1.0, abs=1e-12)
+        assert all(v >= 0.0 for v in res.cost_breakdown.values())
+        assert sum(res.cost_breakdown.values()) == pytest.approx(res.cost_per_m2, rel=1e-12)
+        assert res.to_dict().keys() >= ISSUE3_KEYS
+
+
+@pytest.mark.component
+def test_plated_route_carries_the_faraday_loading_into_the_skin():
+    step = PlatingStep("zn_acid_sulfate", 300.0, 15.0)
+    res = evaluate_collector(CollectorRecipe(zn_plating=step, uht=UHTRecipe(stage2_time_s=60.0,
+                                                                             stage2_temperature_K=650.0)), PARAMS)
+    zn = res.plating["zn"]
+    # Faraday with the kinetic efficiency: m = j t ε M / (n F)
+    expected = 300.0 * 15.0 * zn["current_efficiency"] * PARAMS["zn_molar_mass_kg_per_mol"] / (2 * 96485.33212)
+    assert zn["loading_kg_per_m2_per_face"] == pytest.approx(expected, rel=1e-6)
+    assert res.uht is not None
+    assert res.uht.zn_deposited_mg_per_cm2 == pytest.approx(expected * 100.0, rel=1e-9)
+    assert 0.9 < zn["current_efficiency"] < 1.0
+
+
+@pytest.mark.component
+def test_lithiophilic_treatments_lower_the_indicator_and_ag_costs_money():
+    bare, skin, ag = evaluate_collectors([CollectorRecipe(uht=None), CollectorRecipe(),
+                                          CollectorRecipe(uht=None, ag_immersion_time_s=120.0)], PARAMS)
+    assert skin.nucleation_overpotential_mV < bare.nucleation_overpotential_mV
+    assert ag.nucleation_overpotential_mV < bare.nucleation_overpotential_mV
+    assert ag.cost_breakdown["metals"] > bare.cost_breakdown["metals"]
+
+
+@pytest.mark.unit
+def test_bad_collector_inputs_name_the_field():
+    with pytest.raises(FoiltwinInputError, match="substrate"):
+        evaluate_collector(CollectorRecipe(substrate="rolled"), PARAMS)  # type: ignore[arg-type]
+    with pytest.raises(FoiltwinInputError, match="electroform_bath"):
+        evaluate_collector(CollectorRecipe(substrate="electroformed", electroform_bath="zn_acid_sulfate"), PARAMS)
+    with pytest.raises(FoiltwinInputError, match="zn_bath"):
+        evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("nickel_watts", 100.0, 10.0)), PARAMS)
+    with pytest.raises(FoiltwinInputError, match="currency"):
+        evaluate_collector(CollectorRecipe(currency="EUR"), PARAMS)
+
+
+@pytest.mark.integration
+def test_recipe_cli_reports_the_issue3_keys():
+    out = subprocess.run([sys.executable, "-c", "from foiltwin.cli import main; main()", "recipe",
+                          "--substrate", "electroformed", "--ag-immersion-time-s", "120", "--json", "-"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data.keys() >= ISSUE3_KEYS
+    assert data["plating"]["electroform"]["current_efficiency"] > 0.9
