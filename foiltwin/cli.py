@@ -210,15 +210,22 @@ def simulate(
         write_html_report(report, out)
     write_json(report, json_out)
     if json_out != "-":
-        sk = report["skin_thickness_nm"]
+        def num(v: float | None, fmt: str) -> str:
+            return "n/a" if v is None else format(v, fmt)
+
+        sk = report["skin_thickness_nm"] or {"mean": None, "p05": None, "p95": None}
         typer.echo(
             f"{report['scenario']}: {report['hours_simulated']:g} h, {report['metres_produced']:.0f} m produced, "
             f"yield {report['yield_fraction']:.1%}, OEE {report['oee']:.1%} (A {report['availability']:.1%} × "
             f"P {report['performance']:.1%} × Q {report['quality']:.1%})")
         typer.echo(
-            f"throughput {report['throughput_m2_per_h']:.1f} m2/h, skin {sk['mean']:.0f} nm (p05 {sk['p05']:.0f}, "
-            f"p95 {sk['p95']:.0f}) {report['skin_phase']}, energy {report['energy_kwh_per_m2']:.3f} kWh/m2, "
-            f"cost {report['cost_per_m2']:.2f} USD/m2")
+            f"throughput {report['throughput_m2_per_h']:.1f} m2/h, skin {num(sk['mean'], '.0f')} nm "
+            f"(p05 {num(sk['p05'], '.0f')}, p95 {num(sk['p95'], '.0f')}) {report['skin_phase']}, "
+            f"(100) texture {num(report['texture_fraction_100'], '.2f')}, "
+            f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, cost {num(report['cost_per_m2'], '.2f')} USD/m2")
+        for name, line in report["lines"].items():
+            typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m, yield "
+                       f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {line['cost_per_m2']:.2f} USD/m2")
         if out is not None:
             typer.echo(f"logs and report in {out}")
 

@@ -18,7 +18,8 @@ QUIET = [  # no failures, no maintenance, no coil changes within the run, no res
 
 
 def scenario(*overrides: str, hours: float = 12.0) -> Scenario:
-    return apply_overrides(Scenario(), [f"hours={hours}", *overrides])
+    """The UHT line alone on commercial foil (line 0), with ``overrides``."""
+    return apply_overrides(Scenario(), [f"hours={hours}", "plant.lines=[{type = 'uht'}]", *overrides])
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +132,42 @@ def test_scenario_file_round_trip_and_errors(tmp_path):
         scenario_from_dict({"colour": "red"})
     with pytest.raises(FoiltwinInputError, match="parameter"):
         run_single(apply_overrides(sc, ["parameters.no_such_parameter_K=1"]))
+
+
+def plant(*overrides: str, hours: float = 12.0) -> Scenario:
+    """The default plant: electroforming line → coil store → UHT line."""
+    return apply_overrides(Scenario(), [f"hours={hours}", *overrides])
+
+
+@pytest.mark.component
+def test_plating_line_feeds_the_uht_line_through_the_store():
+    sc = plant("plant.coil_store.initial_coils=0", "plant.incoming_coils.length_m=120.0", hours=10.0)
+    r = run_single(sc)
+    ed, uht = r["lines"]["ed-1"], r["lines"]["uht-1"]
+    for line in (ed, uht):
+        assert line["metres_in"] + line["wip_start_m"] == pytest.approx(line["metres_produced"] + line["wip_end_m"],
+                                                                        abs=1e-6)
+    assert uht["state_hours"]["starved"] > 0.5  # waits for the first electroformed coil
+    assert ed["coils_out"] >= 3
+    assert 9.5 < ed["deposit_mean_um"] < 10.5
+    # the UHT line consumed electroformed coils, whose texture comes from the plating map, not the commercial foil
+    assert r["texture_fraction_100"] != pytest.approx(0.08, abs=1e-6)
+
+
+@pytest.mark.component
+def test_a_full_store_blocks_the_plating_line():
+    sc = plant("plant.coil_store.initial_coils=1", "plant.coil_store.capacity_coils=1",
+               "plant.incoming_coils.length_m=60.0", "plant.lines.1.settings.web_speed_m_per_min=0.5",
+               "plant.lines.1.settings.stage2_zone_length_m=1.0", hours=6.0)
+    r = run_single(sc)
+    assert r["lines"]["ed-1"]["state_hours"]["blocked"] > 0.5
+
+
+@pytest.mark.component
+def test_bath_dosing_holds_the_foil_and_without_it_the_bath_depletes():
+    common = ["plant.lines=[{type = 'electrodeposition', bath_volume_m3 = 0.3, equipment = []}]"]
+    held = run_single(plant(*common, hours=12.0))["lines"]["ed-1"]
+    drift = run_single(plant(*common, "plant.lines.0.dosing.enabled=false", hours=12.0))["lines"]["ed-1"]
+    assert held["yield_fraction"] > 0.97
+    assert drift["yield_fraction"] < 0.7
+    assert drift["bath_concentration_end_mol_per_m3"] < 0.5 * held["bath_concentration_end_mol_per_m3"]

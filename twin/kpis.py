@@ -10,43 +10,54 @@ from __future__ import annotations
 
 from typing import Any
 
+from twin.plating_line import PlatingLineRuntime
 from twin.scenario import Scenario
 from twin.segment_physics import LineTotals
 from twin.states import State
 from twin.uht_line import UHTLineRuntime
+from twin.web_line import WebLineRuntime
 
 
-def line_kpis(rt: UHTLineRuntime, totals: LineTotals | None, hours: float) -> dict[str, Any]:
-    """KPIs of one line."""
-    t = totals or LineTotals()
+def _common(rt: WebLineRuntime, metres: float, metres_in_spec: float, area: float, area_in_spec: float,
+            hours: float) -> dict[str, Any]:
+    """KPIs every line has: metres and their conservation, OEE factors from the state log."""
     production_h = rt.log.hours_in(State.PRODUCTION)
     availability = production_h / hours
     performance = rt.metres_unwound / rt.ideal_metres if rt.ideal_metres > 0 else 0.0
-    quality = t.metres_in_spec / t.metres if t.metres > 0 else 0.0
-    dominant = max(t.skin_phase_m, key=t.skin_phase_m.__getitem__) if t.skin_phase_m else "none"
-    rewind = rt.path_m[3]
+    quality = metres_in_spec / metres if metres > 0 else 0.0
     return {
+        "type": rt.spec.type,
         "hours_simulated": hours,
         "metres_in": rt.metres_unwound,
-        "wip_start_m": rewind,
-        "wip_end_m": rt.metres_unwound + rewind - t.metres,
-        "metres_produced": t.metres,
-        "metres_in_spec": t.metres_in_spec,
-        "metres_scrap": t.metres - t.metres_in_spec,
-        "metres_truly_in_spec": t.metres_truly_in_spec,
-        "metres_escaped_defects": t.escaped,
-        "metres_false_rejects": t.false_rejects,
+        "wip_start_m": rt.rewind_m,
+        "wip_end_m": rt.metres_unwound + rt.rewind_m - metres,
+        "metres_produced": metres,
+        "metres_in_spec": metres_in_spec,
+        "metres_scrap": metres - metres_in_spec,
         "yield_fraction": quality,
-        "area_produced_m2": t.area_m2,
-        "area_in_spec_m2": t.area_in_spec_m2,
-        "throughput_m2_per_h": t.area_in_spec_m2 / hours,
-        "processed_m2_per_running_h": t.area_m2 / production_h if production_h > 0 else 0.0,
+        "area_produced_m2": area,
+        "area_in_spec_m2": area_in_spec,
+        "throughput_m2_per_h": area_in_spec / hours,
+        "processed_m2_per_running_h": area / production_h if production_h > 0 else 0.0,
         "oee": availability * performance * quality,
         "availability": availability,
         "performance": performance,
         "quality": quality,
         "state_hours": {s.value: rt.log.hours_in(s) for s in State},
         "breakdowns": rt.breakdowns,
+        "coils_out": rt.coils_out,
+        "sim_events": rt.events,
+    }
+
+
+def uht_line_kpis(rt: UHTLineRuntime, totals: LineTotals | None, hours: float) -> dict[str, Any]:
+    """KPIs of a UHT line: the common ones plus skin, texture, energy and Zn."""
+    t = totals or LineTotals()
+    k = _common(rt, t.metres, t.metres_in_spec, t.area_m2, t.area_in_spec_m2, hours)
+    k.update({
+        "metres_truly_in_spec": t.metres_truly_in_spec,
+        "metres_escaped_defects": t.escaped,
+        "metres_false_rejects": t.false_rejects,
         "energy_kwh_total": t.energy_kwh,
         "energy_kwh_per_m2": t.energy_kwh / t.area_in_spec_m2 if t.area_in_spec_m2 > 0 else None,
         "energy_kwh_per_processed_m2": t.energy_kwh / t.area_m2 if t.area_m2 > 0 else 0.0,
@@ -57,20 +68,43 @@ def line_kpis(rt: UHTLineRuntime, totals: LineTotals | None, hours: float) -> di
             "mean": t.skin_sum_nm_m / t.skin_metres if t.skin_metres > 0 else None,
             "p05": t.skin_quantile_nm(0.05), "p95": t.skin_quantile_nm(0.95),
         },
-        "skin_phase": dominant,
+        "skin_phase": max(t.skin_phase_m, key=t.skin_phase_m.__getitem__) if t.skin_phase_m else "none",
         "skin_phase_metres": dict(sorted(t.skin_phase_m.items())),
+        "texture_fraction_100": t.texture_100_m / t.metres if t.metres > 0 else None,
+        "nucleation_overpotential_mV": t.overpotential_mV_m / t.metres if t.metres > 0 else None,
         "segments": t.segments,
         "physics_solves": t.physics_solves,
-        "sim_events": rt.events,
-    }
+    })
+    return k
+
+
+def plating_line_kpis(rt: PlatingLineRuntime, hours: float) -> dict[str, Any]:
+    """KPIs of a plating line: the common ones plus deposit, bath, energy and metal."""
+    t = rt.totals
+    area_in_spec = t.area_m2 * (t.metres_in_spec / t.metres) if t.metres > 0 else 0.0
+    k = _common(rt, t.metres, t.metres_in_spec, t.area_m2, area_in_spec, hours)
+    k.update({
+        "bath": rt.settings.bath,
+        "deposit_mean_um": t.thickness_sum_um_m / t.metres if t.metres > 0 else None,
+        "bath_concentration_end_mol_per_m3": rt.c_now,
+        "energy_kwh_total": t.energy_kwh,
+        "energy_kwh_per_processed_m2": t.energy_kwh / t.area_m2 if t.area_m2 > 0 else 0.0,
+        "metal_kg_total": t.metal_kg,
+        "metal_kg_per_processed_m2": t.metal_kg / t.area_m2 if t.area_m2 > 0 else 0.0,
+        "segments": t.segments,
+    })
+    return k
 
 
 def plant_kpis(scenario: Scenario, lines: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Plant totals: sums over lines, OEE factors weighted by each line's scheduled hours, cost per good m²."""
-    def total(key: str) -> float:
-        return float(sum(k[key] for k in lines.values()))
+    """Plant figures for the finished product, which leaves the UHT lines: their output, OEE factors (mean over
+    UHT lines), skin and texture; energy and cost of every line are carried by the finished good m²."""
+    final = {n: k for n, k in lines.items() if k["type"] == "uht"} or lines
+    n = len(final)
 
-    n = len(lines)
+    def total(key: str, among: dict[str, dict[str, Any]] = final) -> float:
+        return float(sum(k.get(key) or 0.0 for k in among.values()))
+
     good = total("area_in_spec_m2")
     produced = total("metres_produced")
     cost = sum(k["cost_per_m2"] * k["area_in_spec_m2"] for k in lines.values()) / good if good > 0 else None
@@ -78,11 +112,13 @@ def plant_kpis(scenario: Scenario, lines: dict[str, dict[str, Any]]) -> dict[str
     for k in lines.values():
         for cat, v in k["cost_breakdown"].items():
             breakdown[cat] = breakdown.get(cat, 0.0) + (v * k["area_in_spec_m2"] / good if good > 0 else 0.0)
-    skins = [k["skin_thickness_nm"] for k in lines.values()]
+    skins = [k["skin_thickness_nm"] for k in final.values() if "skin_thickness_nm" in k]
     phases: dict[str, float] = {}
-    for k in lines.values():
-        for p, m in k["skin_phase_metres"].items():
+    for k in final.values():
+        for p, m in k.get("skin_phase_metres", {}).items():
             phases[p] = phases.get(p, 0.0) + m
+    tex = [(k["texture_fraction_100"], k["metres_produced"]) for k in final.values()
+           if k.get("texture_fraction_100") is not None]
     return {
         "scenario": scenario.name,
         "seed": scenario.seed,
@@ -91,18 +127,19 @@ def plant_kpis(scenario: Scenario, lines: dict[str, dict[str, Any]]) -> dict[str
         "metres_in_spec": total("metres_in_spec"),
         "yield_fraction": total("metres_in_spec") / produced if produced > 0 else 0.0,
         "throughput_m2_per_h": good / scenario.hours,
-        "oee": sum(k["oee"] for k in lines.values()) / n,
-        "availability": sum(k["availability"] for k in lines.values()) / n,
-        "performance": sum(k["performance"] for k in lines.values()) / n,
-        "quality": sum(k["quality"] for k in lines.values()) / n,
-        "energy_kwh_per_m2": total("energy_kwh_total") / good if good > 0 else None,
+        "oee": total("oee") / n,
+        "availability": total("availability") / n,
+        "performance": total("performance") / n,
+        "quality": total("quality") / n,
+        "energy_kwh_per_m2": total("energy_kwh_total", lines) / good if good > 0 else None,
         "cost_per_m2": cost,
         "cost_breakdown": breakdown,
-        "skin_thickness_nm": skins[0] if n == 1 else {
-            "mean": sum((s["mean"] or 0.0) * k["metres_produced"] for s, k in zip(skins, lines.values(), strict=True))
+        "skin_thickness_nm": None if not skins else skins[0] if len(skins) == 1 else {
+            "mean": sum((s["mean"] or 0.0) * k["metres_produced"] for s, k in zip(skins, final.values(), strict=True))
             / produced if produced > 0 else None,
             "p05": min(s["p05"] for s in skins), "p95": max(s["p95"] for s in skins),
         },
         "skin_phase": max(phases, key=phases.__getitem__) if phases else "none",
-        "sim_events": int(total("sim_events")),
+        "texture_fraction_100": sum(v * m for v, m in tex) / sum(m for _, m in tex) if tex else None,
+        "sim_events": int(total("sim_events", lines)),
     }

@@ -16,6 +16,7 @@ SENSOR_COLUMNS = ("t_h", "stage2_setpoint_K", "stage2_true_K", "stage2_measured_
                   "stage3_true_K", "stage3_measured_K", "stage2_power_multiplier", "stage3_power_multiplier",
                   "ageing_power_factor")
 STATE_COLUMNS = ("start_h", "end_h", "state", "cause")
+BATH_COLUMNS = ("t_h", "concentration_mol_per_m3", "current_efficiency", "dosing_mol_per_s")
 
 
 class Recorder:
@@ -43,6 +44,18 @@ class Recorder:
     def segments(self, columns: dict[str, np.ndarray]) -> None:
         """Append finished segments (the per-segment quality log)."""
         self._write("segments", columns)
+
+    def plating_segments(self, columns: dict[str, np.ndarray]) -> None:
+        """Append finished segments of a plating line."""
+        self._write("plating_segments", columns)
+
+    def bath(self, line: str, rows: list[tuple]) -> None:
+        """Append the bath log of a plating line (time, concentration, efficiency, dosing)."""
+        if rows:
+            data = np.asarray(rows, dtype=float)
+            cols = {"line": np.full(len(rows), line, dtype=object)}
+            cols.update({c: data[:, i] for i, c in enumerate(BATH_COLUMNS)})
+            self._write("bath", cols)
 
     def sensors(self, line: str, rows: list[tuple]) -> None:
         """Append sensor and controller readings of ``line``."""

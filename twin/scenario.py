@@ -165,8 +165,67 @@ class UHTLine(_Model):
     changeovers: tuple[ChangeoverStep, ...] = ()
 
 
-Line = Annotated[UHTLine, Field(discriminator="type")]
-LINE_TYPES = ("uht",)
+class PlatingSettings(_Model):
+    """Set points of an electrodeposition line. A Cu bath electroforms the foil (its thickness is the product);
+    a Zn bath plates the Zn precursor of the plated route on incoming foil."""
+
+    web_speed_m_per_min: float = Field(default=1.0, gt=0.0, le=50.0)
+    tank_count: int = Field(default=6, ge=1, le=50)
+    tank_length_m: float = Field(default=2.5, gt=0.0, le=20.0)
+    bath: str = "cu_acid_sulfate"
+    current_density_A_per_m2: float = Field(default=305.0, gt=0.0, le=1e4)
+    bath_temperature_K: float | None = Field(default=None, ge=273.15, le=373.15)
+    anode: Literal["soluble", "insoluble"] = "insoluble"
+
+    @model_validator(mode="after")
+    def _known_bath(self) -> PlatingSettings:
+        from process_models.plating_baths import BATH_NAMES
+
+        if self.bath not in BATH_NAMES:
+            raise ValueError(f"bath {self.bath!r} is not one of {', '.join(BATH_NAMES)}")
+        return self
+
+
+class PlatingChangeoverStep(_Model):
+    """A set-point or bath change of a plating line at ``at_h``."""
+
+    at_h: float = Field(ge=0.0, le=1e5)
+    settings: PlatingSettings
+
+
+class BathDosing(_Model):
+    """Metal dosing that holds the bath at its start concentration, every ``interval_s``; off → depletion shows."""
+
+    enabled: bool = True
+    interval_s: float = Field(default=300.0, gt=0.0, le=86400.0)
+
+
+class PlatingLine(_Model):
+    """A roll-to-roll electrodeposition line: tanks in series on one web, one bath."""
+
+    type: Literal["electrodeposition"] = "electrodeposition"
+    name: str = Field(default="ed-1", min_length=1, max_length=64)
+    settings: PlatingSettings = PlatingSettings()
+    equipment: tuple[Equipment, ...] = (
+        Equipment(name="rectifier", time_to_failure=ExponentialTime(mean_h=250.0),
+                  time_to_repair=LognormalTime(mean_h=1.0, cv_frac=0.6)),
+        Equipment(name="bath_pumps", time_to_failure=ExponentialTime(mean_h=400.0),
+                  time_to_repair=LognormalTime(mean_h=0.75, cv_frac=0.6)),
+        Equipment(name="web_handling", time_to_failure=ExponentialTime(mean_h=300.0),
+                  time_to_repair=LognormalTime(mean_h=0.5, cv_frac=0.8)),
+    )
+    maintenance: PlannedMaintenance | None = PlannedMaintenance()
+    coil_change_min: float = Field(default=10.0, ge=0.0, le=600.0)
+    changeover_min: float = Field(default=30.0, ge=0.0, le=1440.0)
+    restart_ramp_s: float = Field(default=60.0, ge=0.0, le=3600.0)
+    bath_volume_m3: float = Field(default=2.0, gt=0.0, le=1000.0)
+    dosing: BathDosing = BathDosing()
+    gauge: ThicknessGauge = ThicknessGauge(noise_nm=50.0)
+    changeovers: tuple[PlatingChangeoverStep, ...] = ()
+
+
+Line = Annotated[UHTLine | PlatingLine, Field(discriminator="type")]
+LINE_TYPES = ("uht", "electrodeposition")
 
 
 class SpecLimits(_Model):
@@ -178,6 +237,8 @@ class SpecLimits(_Model):
     surface_zn_at_frac_min: float = Field(default=0.25, ge=0.0, le=1.0)
     surface_zn_at_frac_max: float = Field(default=0.45, ge=0.0, le=1.0)
     reject_melting: bool = True
+    foil_thickness_um_min: float = Field(default=9.5, ge=0.0, le=100.0)
+    foil_thickness_um_max: float = Field(default=10.5, ge=0.0, le=100.0)
 
     @model_validator(mode="after")
     def _ordered(self) -> SpecLimits:
@@ -189,9 +250,10 @@ class SpecLimits(_Model):
 
 
 class Plant(_Model):
-    """The lines and the coil store between them."""
+    """The lines and the coil store between them: electrodeposition lines take raw stock and fill the store;
+    UHT lines take coils from the store (or commercial foil when the plant has no plating line)."""
 
-    lines: tuple[Line, ...] = (UHTLine(),)
+    lines: tuple[Line, ...] = (PlatingLine(), UHTLine())
     incoming_coils: CoilSpec = CoilSpec()
     coil_store: CoilStore = CoilStore()
 
@@ -262,8 +324,8 @@ def _parse_value(text: str) -> Any:
 
 def apply_overrides(scenario: Scenario, items: list[str]) -> Scenario:
     """Apply ``dotted.key=value`` overrides; list items are addressed by index (``plant.lines.0.name``)."""
-    data = scenario.model_dump(mode="python")
-    for item in items:
+    for item in items:  # one at a time, re-validated, so later keys see the defaults an earlier one brought
+        data = scenario.model_dump(mode="python")
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise FoiltwinInputError("--set", item, "dotted.key=value")
@@ -281,7 +343,8 @@ def apply_overrides(scenario: Scenario, items: list[str]) -> Scenario:
             node[int(last)] = _parse_value(raw)
         else:
             raise FoiltwinInputError(key, raw, "a known field")
-    return scenario_from_dict(_lists(data))
+        scenario = scenario_from_dict(_lists(data))
+    return scenario
 
 
 def _child(node: Any, part: str, path: str, raw: str) -> Any:

@@ -19,12 +19,16 @@ import numpy as np
 
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
+from process_models.quality_indicators import nucleation_overpotential_V
+from process_models.texture import anneal_texture_equivalent
 from process_models.uht_recipe import RecipeResult, UHTRecipe, evaluate_recipes
 from twin.rng import Streams
 from twin.scenario import SpecLimits
 from twin.uht_line import SegmentBatch
 
 TEMPERATURE_STEP_K = 1.0
+ZN_LOADING_STEP_KG_PER_M2 = 1e-6  # 0.1 µg/cm2 of plated Zn
+FOIL_STEP_UM = 0.1  # the skin barely depends on the foil thickness (back face µm away from the skin)
 TIME_STEP_FRAC = 1e-3
 RESULT_CACHE_SIZE = 20000
 SKIN_HISTOGRAM_EDGES_NM = np.linspace(0.0, 3000.0, 6001)  # fixed bins: memory does not grow with the run
@@ -32,8 +36,9 @@ SKIN_HISTOGRAM_EDGES_NM = np.linspace(0.0, 3000.0, 6001)  # fixed bins: memory d
 SEGMENT_COLUMNS = (
     "line", "coil_id", "index_in_coil", "finished_h", "length_m", "width_m", "foil_thickness_um",
     "stage2_time_s", "stage2_temperature_K", "stage3_time_ms", "stage3_peak_K", "interrupted",
-    "skin_thickness_nm", "skin_phase", "surface_zn_at_frac", "zn_loading_mg_per_cm2", "zn_deposited_mg_per_cm2",
-    "energy_kwh_per_m2", "melting", "gauge_skin_thickness_nm", "in_spec", "truly_in_spec", "reject_reason",
+    "plated_zn_mg_per_cm2", "skin_thickness_nm", "skin_phase", "surface_zn_at_frac", "zn_loading_mg_per_cm2",
+    "zn_deposited_mg_per_cm2", "energy_kwh_per_m2", "melting", "texture_fraction_100", "nucleation_overpotential_mV",
+    "gauge_skin_thickness_nm", "in_spec", "truly_in_spec", "reject_reason",
 )
 
 
@@ -65,6 +70,8 @@ class LineTotals:
     skin_phase_m: dict[str, float] = field(default_factory=dict)
     escaped: float = 0.0
     false_rejects: float = 0.0
+    texture_100_m: float = 0.0
+    overpotential_mV_m: float = 0.0
 
     def skin_quantile_nm(self, q: float) -> float:
         """Length-weighted quantile of the skin thickness (0.5 nm bins)."""
@@ -87,15 +94,21 @@ class SegmentPhysics:
         self._cache: OrderedDict[UHTRecipe, RecipeResult] = OrderedDict()
 
     def __call__(self, batch: SegmentBatch) -> None:
-        n = batch.length_m.size
+        seg = batch.segments
+        n = seg.length_m.size
         T2 = np.round(batch.stage2_temperature_K / TEMPERATURE_STEP_K) * TEMPERATURE_STEP_K
         T3 = np.round(batch.stage3_peak_K / TEMPERATURE_STEP_K) * TEMPERATURE_STEP_K
         t2 = _quantise_time(batch.stage2_time_s)
         t3 = _quantise_time(batch.stage3_time_s)
+        plated = np.round(batch.plated_zn_kg_per_m2 / ZN_LOADING_STEP_KG_PER_M2) * ZN_LOADING_STEP_KG_PER_M2
+        foil_um = np.where(np.isnan(batch.foil_thickness_um), seg.foil_thickness_um, batch.foil_thickness_um)
+        foil_um = np.round(foil_um / FOIL_STEP_UM) * FOIL_STEP_UM
         recipes: list[UHTRecipe | None] = []
         reasons = np.full(n, "", dtype=object)
         for i in range(n):
-            r = UHTRecipe(foil_thickness_m=float(batch.foil_thickness_um[i]) * 1e-6,
+            r = UHTRecipe(foil_thickness_m=float(foil_um[i]) * 1e-6,
+                          zn_route="plated" if plated[i] > 0 else "vapour",
+                          plated_zn_loading_kg_per_m2=float(plated[i]),
                           stage2_temperature_K=float(T2[i]), stage2_time_s=float(t2[i]),
                           stage3_peak_K=float(T3[i]), stage3_time_s=float(t3[i]), cooling=str(batch.cooling[i]))
             try:
@@ -113,6 +126,9 @@ class SegmentPhysics:
                                               "zn_deposited_mg_per_cm2", "energy_kwh_per_m2")}
         phase = np.full(n, "unknown", dtype=object)
         melting = np.zeros(n, dtype=bool)
+        anneal = np.zeros(n)
+        gamma = np.zeros(n)
+        alpha = np.zeros(n)
         for i, r in enumerate(recipes):
             if r is None:
                 continue
@@ -121,6 +137,17 @@ class SegmentPhysics:
                 cols[k][i] = getattr(res, k)
             phase[i] = res.skin_phase
             melting[i] = any(w.startswith("melting") for w in res.warnings)
+            anneal[i] = res.anneal_equivalent_time_s
+            sf = res.surface_phase_fractions
+            gamma[i] = sf.get("gamma", 0.0) + sf.get("beta", 0.0)
+            alpha[i] = sf.get("alpha", 0.0) * min(max(res.surface_zn_at_frac / self.params["skin_reference_zn_frac"],
+                                                      0.0), 1.0)
+        texture0 = np.stack([batch.texture_111_frac, batch.texture_100_frac, batch.texture_110_frac], axis=1)
+        commercial = np.array([self.params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110")])
+        texture0 = np.where(np.isnan(texture0), commercial, texture0)
+        texture0 = np.column_stack([texture0, 1.0 - texture0.sum(axis=1)])
+        texture = anneal_texture_equivalent(texture0, anneal, self.params).texture
+        eta_mV = 1e3 * nucleation_overpotential_V(texture, gamma, alpha, 0.0, params=self.params)
         line = batch.line
         noise = self.streams.get(line, "gauge").standard_normal(n)
         gauge = cols["skin_thickness_nm"] + self.gauge_noise_nm[line] * noise
@@ -134,8 +161,9 @@ class SegmentPhysics:
                         & (cols["skin_thickness_nm"] <= s.skin_thickness_nm_max))
         # inline inspection: the XRF gauge reads thickness and surface Zn; melting leaves visible defects;
         # the phase is not seen inline (it is judged in the "truly in spec" audit only)
-        in_spec = in_window & ok_zn & no_melt
-        truly = truly_window & ok_zn & no_melt & ok_phase
+        upstream = batch.upstream_in_spec
+        in_spec = in_window & ok_zn & no_melt & upstream
+        truly = truly_window & ok_zn & no_melt & ok_phase & upstream
         valid_mask = np.array([r is not None for r in recipes])
         in_spec &= valid_mask
         truly &= valid_mask
@@ -148,35 +176,41 @@ class SegmentPhysics:
                 why.append(f"surface Zn {cols['surface_zn_at_frac'][i]:.3f} outside window")
             if not no_melt[i]:
                 why.append("melting")
+            if not upstream[i]:
+                why.append("foil out of spec at the plating line")
             reasons[i] = "; ".join(why)
-        area = batch.length_m * batch.width_m
+        area = seg.length_m * seg.width_m
         t = self.totals.setdefault(line, LineTotals())
         t.segments += n
         t.physics_solves += len(todo)
-        t.metres += float(batch.length_m.sum())
-        t.metres_in_spec += float(batch.length_m[in_spec].sum())
-        t.metres_truly_in_spec += float(batch.length_m[truly].sum())
+        t.metres += float(seg.length_m.sum())
+        t.metres_in_spec += float(seg.length_m[in_spec].sum())
+        t.metres_truly_in_spec += float(seg.length_m[truly].sum())
         t.area_m2 += float(area.sum())
         t.area_in_spec_m2 += float(area[in_spec].sum())
-        t.escaped += float(batch.length_m[in_spec & ~truly].sum())
-        t.false_rejects += float(batch.length_m[~in_spec & truly].sum())
+        t.escaped += float(seg.length_m[in_spec & ~truly].sum())
+        t.false_rejects += float(seg.length_m[~in_spec & truly].sum())
         finite = np.isfinite(cols["energy_kwh_per_m2"])
         t.energy_kwh += float(np.sum(cols["energy_kwh_per_m2"][finite] * area[finite]))
         t.zn_deposited_kg += float(np.sum(cols["zn_deposited_mg_per_cm2"][finite] * area[finite])) * 1e-2
         t.zn_retained_kg += float(np.sum(cols["zn_loading_mg_per_cm2"][finite] * area[finite])) * 1e-2
         skin = cols["skin_thickness_nm"][finite]
-        t.skin_hist_m += np.histogram(skin, SKIN_HISTOGRAM_EDGES_NM, weights=batch.length_m[finite])[0]
-        t.skin_sum_nm_m += float(np.sum(skin * batch.length_m[finite]))
-        t.skin_metres += float(batch.length_m[finite].sum())
-        for p, length in zip(phase, batch.length_m, strict=True):
+        t.skin_hist_m += np.histogram(skin, SKIN_HISTOGRAM_EDGES_NM, weights=seg.length_m[finite])[0]
+        t.skin_sum_nm_m += float(np.sum(skin * seg.length_m[finite]))
+        t.skin_metres += float(seg.length_m[finite].sum())
+        t.texture_100_m += float(np.sum(texture[:, 1] * seg.length_m))
+        t.overpotential_mV_m += float(np.sum(eta_mV * seg.length_m))
+        for p, length in zip(phase, seg.length_m, strict=True):
             t.skin_phase_m[p] = t.skin_phase_m.get(p, 0.0) + float(length)
         if self.write is not None:
             self.write({
-                "line": np.full(n, line, dtype=object), "coil_id": batch.coil_id, "index_in_coil": batch.index_in_coil,
-                "finished_h": batch.finished_h, "length_m": batch.length_m, "width_m": batch.width_m,
-                "foil_thickness_um": batch.foil_thickness_um, "stage2_time_s": batch.stage2_time_s,
+                "line": np.full(n, line, dtype=object), "coil_id": seg.coil_id, "index_in_coil": seg.index_in_coil,
+                "finished_h": seg.finished_h, "length_m": seg.length_m, "width_m": seg.width_m,
+                "foil_thickness_um": foil_um, "stage2_time_s": batch.stage2_time_s,
                 "stage2_temperature_K": batch.stage2_temperature_K, "stage3_time_ms": batch.stage3_time_s * 1e3,
-                "stage3_peak_K": batch.stage3_peak_K, "interrupted": batch.interrupted, **cols,
-                "skin_phase": phase, "melting": melting, "gauge_skin_thickness_nm": gauge, "in_spec": in_spec,
+                "stage3_peak_K": batch.stage3_peak_K, "interrupted": batch.interrupted,
+                "plated_zn_mg_per_cm2": batch.plated_zn_kg_per_m2 * 100.0, **cols,
+                "skin_phase": phase, "melting": melting, "texture_fraction_100": texture[:, 1],
+                "nucleation_overpotential_mV": eta_mV, "gauge_skin_thickness_nm": gauge, "in_spec": in_spec,
                 "truly_in_spec": truly, "reject_reason": reasons,
             })

@@ -17,28 +17,55 @@ from process_models.costing import LineEconomics, cost_per_m2
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
-from twin.kpis import line_kpis, plant_kpis
+from twin.kpis import plant_kpis, plating_line_kpis, uht_line_kpis
 from twin.logs import Recorder
+from twin.plating_line import PlatingLineRuntime
 from twin.rng import Streams
-from twin.scenario import Scenario
+from twin.scenario import CoilSpec, Scenario
 from twin.segment_physics import SegmentPhysics
-from twin.uht_line import Coil, UHTLineRuntime
+from twin.uht_line import UHTLineRuntime
+from twin.web_line import Coil
 
-RUNTIMES = {"uht": UHTLineRuntime}
+RUNTIMES = {"uht": UHTLineRuntime, "electrodeposition": PlatingLineRuntime}
+ECONOMICS = {"uht": "uht", "electrodeposition": "electrodeposition"}
 
 
-def _supplier(env: simpy.Environment, store: simpy.Store, scenario: Scenario):
-    """Commercial foil: the store is kept full (a put waits while the store is at capacity)."""
-    spec = scenario.plant.incoming_coils
+def _supplier(store: simpy.Store, spec: CoilSpec, prefix: str):
+    """Raw stock or commercial foil: the store is kept full (a put waits while it is at capacity)."""
     n = 0
     while True:
         n += 1
-        yield store.put(Coil(f"C{n:05d}", spec.length_m, spec.width_m, spec.foil_thickness_um))
+        yield store.put(Coil(f"{prefix}{n:05d}", spec.length_m, spec.width_m, spec.foil_thickness_um))
 
 
 def build_parameters(scenario: Scenario) -> ParameterValues:
     """The registry with the scenario's overrides (unknown names and out-of-range values raise)."""
     return default_parameters().with_overrides(scenario.parameters)
+
+
+def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, streams: Streams,
+           recorder: Recorder, physics: SegmentPhysics) -> list:
+    """Data → runtime: stores, suppliers and one runtime per line (an unknown line type raises)."""
+    plant = scenario.plant
+    spec = plant.incoming_coils
+    store = simpy.Store(env, capacity=plant.coil_store.capacity_coils)
+    plating = [line for line in plant.lines if line.type == "electrodeposition"]
+    for i in range(plant.coil_store.initial_coils):
+        store.items.append(Coil(f"S{i + 1:04d}", spec.length_m, spec.width_m, spec.foil_thickness_um))
+    raw = simpy.Store(env, capacity=2)
+    env.process(_supplier(raw if plating else store, spec, "R" if plating else "C"))
+    runtimes = []
+    for line in plant.lines:
+        if line.type not in RUNTIMES:
+            raise FoiltwinInputError("plant.lines.type", line.type, f"one of {', '.join(RUNTIMES)}")
+        if line.type == "electrodeposition":
+            runtimes.append(PlatingLineRuntime(env, line, raw, store, streams, params, scenario.spec,
+                                               recorder.plating_segments if recorder.active else None,
+                                               scenario.segment_length_m))
+        else:
+            runtimes.append(UHTLineRuntime(env, line, store, None, streams, params, physics,
+                                           scenario.segment_length_m))
+    return runtimes
 
 
 def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any]:
@@ -48,33 +75,29 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     env = simpy.Environment()
     streams = Streams(scenario.seed)
     recorder = Recorder(out_dir)
-    store = simpy.Store(env, capacity=scenario.plant.coil_store.capacity_coils)
-    spec = scenario.plant.incoming_coils
-    for i in range(scenario.plant.coil_store.initial_coils):
-        store.items.append(Coil(f"S{i + 1:04d}", spec.length_m, spec.width_m, spec.foil_thickness_um))
-    env.process(_supplier(env, store, scenario))
     physics = SegmentPhysics(params, scenario.spec, streams, recorder.segments if recorder.active else None,
                              {line.name: line.gauge.noise_nm for line in scenario.plant.lines})
-    runtimes = []
-    for line in scenario.plant.lines:
-        if line.type not in RUNTIMES:
-            raise FoiltwinInputError("plant.lines.type", line.type, f"one of {', '.join(RUNTIMES)}")
-        runtimes.append(RUNTIMES[line.type](env, line, store, streams, params, physics, scenario.segment_length_m))
-    horizon_s = scenario.hours * 3600.0
-    env.run(until=horizon_s)
+    runtimes = _build(env, scenario, params, streams, recorder, physics)
+    for rt in runtimes:
+        rt.recorder = recorder if recorder.active else None
+    env.run(until=scenario.hours * 3600.0)
     lines = {}
     for rt in runtimes:
         rt.finish()
-        recorder.states(rt.name, rt.log.rows)
-        recorder.sensors(rt.name, rt.heaters.rows)
-        totals = physics.totals.get(rt.name)
-        kpi = line_kpis(rt, totals, scenario.hours)
+        if isinstance(rt, UHTLineRuntime):
+            kpi = uht_line_kpis(rt, physics.totals.get(rt.name), scenario.hours)
+            flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
+                     "zn_kg_per_m2": kpi["zn_deposited_kg_per_processed_m2"] / params["zn_source_utilisation_frac"],
+                     "argon_Nm3_per_m2": params["uht_argon_consumption_Nm3_per_m2"]}
+        else:
+            kpi = plating_line_kpis(rt, scenario.hours)
+            key = "cu_anode_kg_per_m2" if rt.metal == "Cu" else "zn_kg_per_m2"
+            flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
+                     key: kpi["metal_kg_per_processed_m2"]}
         economics = LineEconomics.default(
-            "uht", params,
+            ECONOMICS[rt.spec.type], params,
             throughput_m2_per_h=max(kpi["processed_m2_per_running_h"], 1e-9),
             availability_frac=max(kpi["availability"], 1e-9), yield_frac=max(kpi["yield_fraction"], 1e-9))
-        flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
-                 "zn_kg_per_m2": kpi["zn_deposited_kg_per_processed_m2"] / params["zn_source_utilisation_frac"]}
         cost = cost_per_m2(flows, economics, params)
         kpi["cost_per_m2"] = cost.total_per_good_m2
         kpi["cost_breakdown"] = cost.to_dict()["by_category"]

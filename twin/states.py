@@ -24,6 +24,7 @@ class StateLog:
 
     line: str
     rows: list[tuple[float, float, str, str]] = field(default_factory=list)
+    totals_h: dict[str, float] = field(default_factory=dict)
     _state: str | None = None
     _cause: str = ""
     _since: float = 0.0
@@ -32,16 +33,24 @@ class StateLog:
         """Switch to ``state`` at ``t_h``; a switch to the same state and cause is ignored."""
         if self._state == state.value and self._cause == cause:
             return
+        self._close_interval(t_h)
+        self._state, self._cause, self._since = state.value, cause, t_h
+
+    def _close_interval(self, t_h: float) -> None:
         if self._state is not None and t_h > self._since:
             self.rows.append((self._since, t_h, self._state, self._cause))
-        self._state, self._cause, self._since = state.value, cause, t_h
+            self.totals_h[self._state] = self.totals_h.get(self._state, 0.0) + (t_h - self._since)
 
     def close(self, t_h: float) -> None:
         """Close the open interval at the end of the run."""
-        if self._state is not None and t_h > self._since:
-            self.rows.append((self._since, t_h, self._state, self._cause))
+        self._close_interval(t_h)
         self._since = t_h
 
+    def drain(self) -> list[tuple[float, float, str, str]]:
+        """The closed intervals not yet taken, which are forgotten (the totals stay)."""
+        rows, self.rows = self.rows, []
+        return rows
+
     def hours_in(self, state: State) -> float:
-        """Total hours spent in ``state``."""
-        return sum(b - a for a, b, s, _ in self.rows if s == state.value)
+        """Total hours spent in ``state`` (closed intervals)."""
+        return self.totals_h.get(state.value, 0.0)

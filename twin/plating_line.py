@@ -1,0 +1,179 @@
+"""Runtime of a roll-to-roll electrodeposition line: tanks in series on one web, one bath.
+
+The bath concentration is a signal on the production clock, advanced every dosing interval by the exact
+bath balance of :func:`process_models.electrodeposition.advance_bath` (plating, anode dissolution, drag-out,
+make-up and dosing). Each finished segment gets its immersed time and the mean concentration it saw; the
+plating kinetics then give its efficiency and thickness in bulk. A Cu bath electroforms the foil (thickness
+and texture travel with the coil); a Zn bath plates the Zn precursor of the plated route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from process_models.electrodeposition import (
+    advance_bath,
+    cell_voltage,
+    diffusion_layer_m,
+    partial_currents,
+    plated_mass_kg_per_m2,
+    plating_energy_kWh_per_m2,
+)
+from process_models.parameters.registry import ParameterValues
+from process_models.plating_baths import get_bath
+from process_models.texture import electroformed_texture_array
+from twin.motion import PiecewiseSignal
+from twin.rng import Streams
+from twin.scenario import PlatingLine, SpecLimits
+from twin.web_line import Segments, WebLineRuntime
+
+PATH_TO_TANKS_M = 1.0
+PATH_TANKS_TO_REWIND_M = 1.5
+
+
+@dataclass
+class PlatingTotals:
+    """Running sums over the finished segments of a plating line."""
+
+    metres: float = 0.0
+    metres_in_spec: float = 0.0
+    area_m2: float = 0.0
+    energy_kwh: float = 0.0
+    metal_kg: float = 0.0
+    thickness_sum_um_m: float = 0.0
+    segments: int = 0
+
+
+class PlatingLineRuntime(WebLineRuntime):
+    """The runtime of one :class:`twin.scenario.PlatingLine`."""
+
+    def __init__(self, env: simpy.Environment, spec: PlatingLine, inbox: simpy.Store, outbox: simpy.Store | None,
+                 streams: Streams, params: ParameterValues, limits: SpecLimits,
+                 write: Callable[[dict[str, np.ndarray]], None] | None, segment_length_m: float,
+                 batch_segments: int = 2000) -> None:
+        self.limits, self.write = limits, write
+        self.totals = PlatingTotals()
+        self.concentration = PiecewiseSignal()
+        self.rows: list[tuple] = []
+        self._gauge = streams.get(spec.name, "gauge")
+        self._use(spec.settings, params)
+        self.c_now = self.c_target = self.bath.metal_concentration_mol_per_m3
+        self._since_bath = 0.0
+        super().__init__(env, spec, inbox, outbox, streams, params, segment_length_m, batch_segments)
+
+    def _use(self, settings, params: ParameterValues) -> None:
+        self.bath = get_bath(settings.bath, params)
+        self.metal = self.bath.metal.symbol
+        self.T_bath = self.bath.temperature_K if settings.bath_temperature_K is None else settings.bath_temperature_K
+
+    @property
+    def rewind_m(self) -> float:
+        s = self.settings
+        return PATH_TO_TANKS_M + s.tank_count * s.tank_length_m + PATH_TANKS_TO_REWIND_M
+
+    @property
+    def faces(self) -> float:
+        """Plated faces: electroforming builds the foil on a drum (one face); Zn plating coats both faces."""
+        return 1.0 if self.metal == "Cu" else self.params["plating_web_faces_count"]
+
+    def start_signals(self, tau: float) -> None:
+        self.concentration.set(tau, self.c_now)
+
+    def control_interval_s(self) -> float:
+        return self.spec.dosing.interval_s
+
+    def _diffusion_layer(self) -> float:
+        s = self.settings
+        return float(diffusion_layer_m(self.bath, self.speed_m_per_s, s.tank_length_m, self.T_bath,
+                                       params=self.params))
+
+    def control_step(self) -> None:
+        """Advance the bath over the production time since the last step, then dose back to the target."""
+        s = self.settings
+        dt = self.control_interval_s()
+        j = s.current_density_A_per_m2
+        eff = float(partial_currents(self.bath, j, concentration_mol_per_m3=self.c_now, temperature_K=self.T_bath,
+                                     diffusion_layer_m=self._diffusion_layer(), params=self.params)
+                    .current_efficiency_frac)
+        width = self.coils[-1][1].width_m if self.coils else 0.5
+        current = j * width * s.tank_count * s.tank_length_m * self.faces
+        kw = {"anode": s.anode, "makeup_concentration_mol_per_m3": self.c_target, "params": self.params}
+        area_rate = self.speed_m_per_s * width
+        step = advance_bath(self.bath, self.c_now, self.spec.bath_volume_m3, dt, current, max(eff, 0.0), area_rate,
+                            **kw)
+        dosing = 0.0
+        if self.spec.dosing.enabled and step.concentration_mol_per_m3 < self.c_target:
+            dosing = float((self.c_target - step.concentration_mol_per_m3) * self.spec.bath_volume_m3 / dt)
+            step = advance_bath(self.bath, self.c_now, self.spec.bath_volume_m3, dt, current, max(eff, 0.0),
+                                area_rate, dosing_mol_per_s=dosing, **kw)
+        self.c_now = float(step.concentration_mol_per_m3)
+        self.concentration.set(self.tau, self.c_now)
+        self.rows.append((self.env.now / 3600.0, self.c_now, eff, dosing))
+
+    def on_settings(self) -> None:
+        self._use(self.settings, self.params)
+
+    def flush_logs(self) -> None:
+        super().flush_logs()
+        if self.recorder is not None:
+            self.recorder.bath(self.name, self.rows)
+        self.rows.clear()
+
+    def prune_signals(self, tau: float) -> None:
+        super().prune_signals(tau)
+        self.concentration.prune_before(tau)
+
+    def consume(self, segments: Segments) -> dict[str, np.ndarray]:
+        s = self.settings
+        mid = segments.mid_m
+        tau_in = self.motion.tau_at_X(mid + PATH_TO_TANKS_M)
+        tau_out = self.motion.tau_at_X(mid + PATH_TO_TANKS_M + s.tank_count * s.tank_length_m)
+        t = tau_out - tau_in
+        c = self.concentration.mean(tau_in, tau_out)
+        j = np.full(t.size, s.current_density_A_per_m2)
+        point = partial_currents(self.bath, j, concentration_mol_per_m3=c, temperature_K=self.T_bath,
+                                 diffusion_layer_m=self._diffusion_layer(), params=self.params)
+        eff = np.clip(point.current_efficiency_frac, 0.0, None)
+        per_face = plated_mass_kg_per_m2(self.metal, j, t, np.maximum(eff, 1e-12), self.params) * (eff > 0)
+        thickness_m = per_face / self.bath.metal.density_kg_per_m3
+        volts = cell_voltage(self.bath, j, concentration_mol_per_m3=c, temperature_K=self.T_bath,
+                             anode=s.anode, params=self.params).total_V
+        energy = plating_energy_kWh_per_m2(volts, j, t, faces_count=self.faces, params=self.params)
+        area = segments.length_m * segments.width_m
+        out: dict[str, np.ndarray] = {}
+        if self.metal == "Cu":
+            foil_um = thickness_m * 1e6
+            gauge = foil_um + self.spec.gauge.noise_nm * 1e-3 * self._gauge.standard_normal(t.size)
+            ok = (gauge >= self.limits.foil_thickness_um_min) & (gauge <= self.limits.foil_thickness_um_max)
+            tex = electroformed_texture_array(j, self.T_bath, "fsi" if self.bath.name.endswith("fsi") else "none",
+                                              self.params)
+            out = {"foil_thickness_um": foil_um, "texture_111_frac": tex[:, 0], "texture_100_frac": tex[:, 1],
+                   "texture_110_frac": tex[:, 2], "upstream_in_spec": ok.astype(float)}
+            measured = foil_um
+        else:
+            gauge = per_face * 1e2 + 0.0 * t  # mg/cm2; the Zn loading is judged downstream, in the skin
+            ok = np.ones(t.size, dtype=bool)
+            out = {"plated_zn_kg_per_m2": per_face, "upstream_in_spec": ok.astype(float)}
+            measured = thickness_m * 1e6
+        tot = self.totals
+        tot.segments += t.size
+        tot.metres += float(segments.length_m.sum())
+        tot.metres_in_spec += float(segments.length_m[ok].sum())
+        tot.area_m2 += float(area.sum())
+        tot.energy_kwh += float(np.sum(energy * area))
+        tot.metal_kg += float(np.sum(per_face * self.faces * area))
+        tot.thickness_sum_um_m += float(np.sum(measured * segments.length_m))
+        if self.write is not None:
+            self.write({
+                "line": np.full(t.size, self.name, dtype=object), "coil_id": segments.coil_id,
+                "index_in_coil": segments.index_in_coil, "finished_h": segments.finished_h,
+                "length_m": segments.length_m, "width_m": segments.width_m, "plating_time_s": t,
+                "bath_concentration_mol_per_m3": c, "current_density_A_per_m2": j, "current_efficiency": eff,
+                "deposit_thickness_um": thickness_m * 1e6, "gauge_reading": gauge, "energy_kwh_per_m2": energy,
+                "in_spec": ok,
+            })
+        return out
