@@ -32,6 +32,8 @@ from twin.scenario import PlatingLine, SpecLimits
 from twin.web_line import Segments, WebLineRuntime
 
 PATH_TO_TANKS_M = 1.0
+EFFICIENCY_GRID_POINTS = 400
+EFFICIENCY_GRID_SPAN = 1.5  # concentrations up to 1.5x the bath's make-up value
 PATH_TANKS_TO_REWIND_M = 1.5
 
 
@@ -69,6 +71,22 @@ class PlatingLineRuntime(WebLineRuntime):
         self.bath = get_bath(settings.bath, params)
         self.metal = self.bath.metal.symbol
         self.T_bath = self.bath.temperature_K if settings.bath_temperature_K is None else settings.bath_temperature_K
+        self._efficiency_grid = None  # ε(c) at these set points, tabulated on first use
+
+    def efficiency(self, concentration_mol_per_m3: np.ndarray | float) -> np.ndarray:
+        """Cathode efficiency at the set current density and bath temperature as a function of the bath
+        concentration: the kinetics are solved once per set point on a grid of concentrations (linear
+        interpolation; ε is smooth in c) so the bath loop stays light."""
+        if self._efficiency_grid is None:
+            c_max = EFFICIENCY_GRID_SPAN * self.bath.metal_concentration_mol_per_m3
+            grid = np.linspace(c_max / EFFICIENCY_GRID_POINTS, c_max, EFFICIENCY_GRID_POINTS)
+            j = np.full(grid.size, self.settings.current_density_A_per_m2)
+            point = partial_currents(self.bath, j, concentration_mol_per_m3=grid, temperature_K=self.T_bath,
+                                     diffusion_layer_m=self._diffusion_layer(), params=self.params)
+            eff = point.current_efficiency_frac
+            self._efficiency_grid = (np.concatenate([[0.0], grid]), np.concatenate([[0.0], np.clip(eff, 0.0, None)]))
+        c, e = self._efficiency_grid
+        return np.interp(concentration_mol_per_m3, c, e)
 
     @property
     def rewind_m(self) -> float:
@@ -96,9 +114,7 @@ class PlatingLineRuntime(WebLineRuntime):
         s = self.settings
         dt = self.control_interval_s()
         j = s.current_density_A_per_m2
-        eff = float(partial_currents(self.bath, j, concentration_mol_per_m3=self.c_now, temperature_K=self.T_bath,
-                                     diffusion_layer_m=self._diffusion_layer(), params=self.params)
-                    .current_efficiency_frac)
+        eff = float(self.efficiency(self.c_now))
         width = self.coils[-1][1].width_m if self.coils else 0.5
         current = j * width * s.tank_count * s.tank_length_m * self.faces
         kw = {"anode": s.anode, "makeup_concentration_mol_per_m3": self.c_target, "params": self.params}
@@ -135,9 +151,7 @@ class PlatingLineRuntime(WebLineRuntime):
         t = tau_out - tau_in
         c = self.concentration.mean(tau_in, tau_out)
         j = np.full(t.size, s.current_density_A_per_m2)
-        point = partial_currents(self.bath, j, concentration_mol_per_m3=c, temperature_K=self.T_bath,
-                                 diffusion_layer_m=self._diffusion_layer(), params=self.params)
-        eff = np.clip(point.current_efficiency_frac, 0.0, None)
+        eff = self.efficiency(c)
         per_face = plated_mass_kg_per_m2(self.metal, j, t, np.maximum(eff, 1e-12), self.params) * (eff > 0)
         thickness_m = per_face / self.bath.metal.density_kg_per_m3
         volts = cell_voltage(self.bath, j, concentration_mol_per_m3=c, temperature_K=self.T_bath,

@@ -74,6 +74,22 @@ def cost_breakdown(report: dict[str, Any]) -> go.Figure:
     return fig
 
 
+QUALITY_COLUMNS = ("finished_h", "gauge_skin_thickness_nm", "skin_thickness_nm", "in_spec")
+MAX_POINTS = 20000
+
+
+def _thinned(path: Path, columns: tuple[str, ...], max_points: int = MAX_POINTS) -> pa.Table:
+    """Every k-th row of a Parquet log, read batch by batch, so a long run's plot costs bounded memory."""
+    f = pq.ParquetFile(path)
+    step = max(1, -(-f.metadata.num_rows // max_points))
+    parts, offset = [], 0
+    for batch in f.iter_batches(columns=list(columns), batch_size=65536):
+        start = (-offset) % step
+        parts.append(pa.Table.from_batches([batch]).take(list(range(start, batch.num_rows, step))))
+        offset += batch.num_rows
+    return pa.concat_tables(parts) if parts else pa.table({c: [] for c in columns})
+
+
 def write_html_report(report: dict[str, Any], out_dir: Path, spec: dict[str, Any] | None = None) -> Path:
     """Write ``report.html`` beside the logs in ``out_dir`` and return its path."""
     figures = [oee_waterfall(report), cost_breakdown(report)]
@@ -82,7 +98,7 @@ def write_html_report(report: dict[str, Any], out_dir: Path, spec: dict[str, Any
     if (out_dir / "segments.parquet").exists():
         limits = spec or report.get("spec", {})
         if limits:
-            figures.insert(1, quality_along_web(pq.read_table(out_dir / "segments.parquet"), limits))
+            figures.insert(1, quality_along_web(_thinned(out_dir / "segments.parquet", QUALITY_COLUMNS), limits))
     parts = [pio.to_html(f, full_html=False, include_plotlyjs="inline" if i == 0 else False)
              for i, f in enumerate(figures)]
     path = out_dir / "report.html"
