@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -171,3 +172,33 @@ def test_bath_dosing_holds_the_foil_and_without_it_the_bath_depletes():
     assert held["yield_fraction"] > 0.97
     assert drift["yield_fraction"] < 0.7
     assert drift["bath_concentration_end_mol_per_m3"] < 0.5 * held["bath_concentration_end_mol_per_m3"]
+
+
+@pytest.mark.integration
+def test_golden_report_of_a_short_fixed_seed_run():
+    """A regression guard: regenerate with scripts/regenerate_golden.py only after an intended change."""
+    golden = json.loads((Path(__file__).parent / "golden" / "default_plant_6h.json").read_text())
+    report = run_single(apply_overrides(Scenario(), golden["overrides"]))
+    report.pop("citations")
+
+    def close(a, b, path="report"):
+        if isinstance(a, dict):
+            assert a.keys() == b.keys(), path
+            for k in a:
+                close(a[k], b[k], f"{path}.{k}")
+        elif isinstance(a, float) and isinstance(b, float):
+            assert a == pytest.approx(b, rel=1e-9, abs=1e-12), path
+        else:
+            assert a == b, path
+
+    close(report, golden["report"])
+
+
+@pytest.mark.component
+def test_html_report_holds_the_four_figures(day_run):
+    from twin.plots import write_html_report
+
+    _, report, out = day_run
+    html = write_html_report(report, out).read_text()
+    for title in ("Equipment states", "Skin thickness along the web", "OEE waterfall", "Cost per good m"):
+        assert title in html
