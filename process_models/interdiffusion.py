@@ -33,6 +33,7 @@ Discretisation (cell-centred finite volumes, backward Euler, Newton in x):
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -71,6 +72,7 @@ SMOOTH_STEP_MAX_ITER = 3  # a step converged within this many updates lets the n
 PREDICTOR_MAX_CHANGE_FRAC = 0.05  # ... if the extrapolation moves no cell by more than this
 MAX_SPLIT_DEPTH = 8  # a failing step is halved at most this many times
 STEP_TIME_SHARE_FRAC = 0.1  # share of plain time in the step-placement clock
+_SCALAR_SNAP_MAX_ROWS = 4
 CLOCK_SUBSAMPLES = 32  # sub-samples per history segment when integrating the clock
 EFFECTIVE_T_BISECTIONS = 48  # bisections for a step's effective temperature (≤ 1e-11 of the T range)
 _TINY = np.finfo(float).tiny
@@ -346,6 +348,10 @@ def _snap_to_history(tk: Array, samples: Array) -> None:
     With more kinks than steps some steps still straddle one. In place on tk (B, n+1).
     """
     B, n1 = tk.shape
+    if B <= _SCALAR_SNAP_MAX_ROWS:  # few foils: the same rule on Python floats, ~20x cheaper than array calls
+        for b in range(B):
+            _snap_row(tk[b], samples[b])
+        return
     rows = np.arange(B)
     fixed = np.zeros(tk.shape, dtype=bool)
     fixed[:, [0, -1]] = True
@@ -362,6 +368,28 @@ def _snap_to_history(tk: Array, samples: Array) -> None:
         for use, col in ((use_left, j - 1), (use_right, j)):
             tk[rows[use], col[use]] = tm[use]
             fixed[rows[use], col[use]] = True
+
+
+def _snap_row(tk: Array, samples: Array) -> None:
+    """:func:`_snap_to_history` for one foil, on Python floats (identical rule)."""
+    row = tk.tolist()
+    n1 = len(row)
+    fixed = [False] * n1
+    fixed[0] = fixed[-1] = True
+    for tm in samples[1:-1].tolist():
+        j = min(max(bisect.bisect_left(row, tm), 1), n1 - 1)  # row[j-1] < tm <= row[j]
+        if row[j] == tm:
+            fixed[j] = True
+            continue
+        left_free, right_free = not fixed[j - 1], not fixed[j]
+        nearer_left = (tm - row[j - 1]) <= (row[j] - tm)
+        if left_free and (nearer_left or not right_free):
+            row[j - 1] = tm
+            fixed[j - 1] = True
+        elif right_free:
+            row[j] = tm
+            fixed[j] = True
+    tk[:] = row
 
 
 def place_time_steps(

@@ -393,3 +393,25 @@ def test_grid_and_step_refinement_converges():
     assert abs(d20[1] - d20[0]) < 2e-9
     assert abs(d20[2] - d20[1]) < abs(d20[1] - d20[0])
     assert abs(d20[2] - d20[1]) < 1e-9
+
+
+@pytest.mark.unit
+def test_scalar_and_vectorised_step_snapping_agree():
+    """The few-foil path of the step snapping applies exactly the rule of the batched path."""
+    import process_models.interdiffusion as idf
+
+    rng = np.random.default_rng(3)
+    for trial in range(300):
+        n, m = int(rng.integers(3, 30)), int(rng.integers(5, 40))
+        tk = np.sort(rng.uniform(0, 1, (6, n)), axis=1)
+        tk[:, 0], tk[:, -1] = 0.0, 1.0
+        samples = np.sort(rng.uniform(0, 1, (6, m)), axis=1)
+        samples[:, 0], samples[:, -1] = 0.0, 1.0
+        if trial % 3 == 0:  # samples that fall exactly on a step end
+            samples[:, 3] = tk[:, min(2, n - 2)]
+            samples = np.sort(samples, axis=1)
+        batched, rowwise = tk.copy(), tk.copy()
+        idf._snap_to_history(batched, samples)  # 6 rows: the array path
+        for r in range(6):
+            idf._snap_row(rowwise[r], samples[r])
+        np.testing.assert_array_equal(batched, rowwise)
