@@ -43,7 +43,7 @@ from scipy.optimize import brentq
 from scipy.sparse.linalg import spsolve
 
 from process_models.citations import register
-from process_models.errors import FoiltwinInputError, check_range
+from process_models.errors import FoiltwinInputError, check_array, check_range
 from process_models.plating_baths import (
     ANODE_KINDS,
     Bath,
@@ -87,16 +87,7 @@ def _arr(
     arr = np.asarray(value, dtype=float)
     if arr.ndim > 1:
         raise FoiltwinInputError(field, arr.shape, "a scalar or a 1-D array of shape (B,)")
-    ok = np.isfinite(arr)
-    if low is not None:
-        ok &= (arr >= low) if low_inclusive else (arr > low)
-    if high is not None:
-        ok &= arr <= high
-    if not np.all(ok):
-        bad = float(arr[~ok].flat[0])
-        check_range(field, bad, low, high, low_inclusive=low_inclusive, unit=unit)
-        raise FoiltwinInputError(field, bad, "a finite number")
-    return arr
+    return check_array(field, arr, low, high, unit, low_inclusive=low_inclusive)
 
 
 def _current(field: str, value: ArrayLike) -> FloatArray:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 
 class FoiltwinInputError(ValueError):
     """An input (CLI option, scenario field, parameter override) outside its allowed range.
@@ -50,3 +53,28 @@ def check_range(
         suffix = f" {unit}" if unit else ""
         raise FoiltwinInputError(field, value, f"must lie in {left}{lo}, {hi}{right}{suffix}")
     return v
+
+
+def check_array(
+    field: str,
+    value: ArrayLike,
+    low: float | None = None,
+    high: float | None = None,
+    unit: str = "",
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> NDArray[np.float64]:
+    """``value`` as a float array; the first element outside the range (NaN and ±inf always are) raises
+    :class:`FoiltwinInputError` through :func:`check_range`, naming the field, the value and the range."""
+    arr = np.asarray(value, dtype=float)
+    ok = np.isfinite(arr)
+    if low is not None:
+        ok &= (arr >= low) if low_inclusive else (arr > low)
+    if high is not None:
+        ok &= (arr <= high) if high_inclusive else (arr < high)
+    if not np.all(ok):
+        bad = float(arr[~ok].flat[0])
+        check_range(field, bad, low, high, low_inclusive=low_inclusive, high_inclusive=high_inclusive, unit=unit)
+        raise FoiltwinInputError(field, bad, "a finite number")
+    return arr

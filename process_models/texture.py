@@ -28,7 +28,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.constants import R
 
 from process_models.citations import register
-from process_models.errors import FoiltwinInputError, check_range
+from process_models.errors import FoiltwinInputError
+from process_models.errors import check_array as _check
 from process_models.parameters import default_parameters
 
 FloatArray = NDArray[np.float64]
@@ -108,20 +109,6 @@ def _values(params: ParamsLike) -> Mapping[str, float]:
     return default_parameters() if params is None else params
 
 
-def _check(field: str, value: ArrayLike, low: float | None, high: float | None, unit: str, *,
-           low_inclusive: bool = True) -> FloatArray:
-    """``value`` as a float array; the first element outside the range raises (NaN/inf always do)."""
-    arr = np.asarray(value, dtype=float)
-    ok = np.isfinite(arr)
-    if low is not None:
-        ok &= (arr >= low) if low_inclusive else (arr > low)
-    if high is not None:
-        ok &= arr <= high
-    if not np.all(ok):
-        v = float(arr[~ok].flat[0])
-        check_range(field, v, low, high, low_inclusive=low_inclusive, unit=unit)
-        raise FoiltwinInputError(field, v, "a finite number")
-    return arr
 
 
 def _facet_anchor(values: Mapping[str, float], prefix: str) -> FloatArray:

@@ -37,6 +37,7 @@ from scipy.integrate import solve_ivp
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
+from process_models.errors import check_array as _check
 from process_models.parameters import default_parameters
 from process_models.properties import (
     CU_HEAT_CAPACITY_T_LOW_K,
@@ -167,22 +168,6 @@ def _thermal(params: ParamsLike) -> ThermalParameters:
 # ---------------------------------------------------------------------------------------------------------
 # Input checks
 # ---------------------------------------------------------------------------------------------------------
-def _check(
-    field: str, value: ArrayLike, low: float | None, high: float | None, unit: str, *,
-    low_inclusive: bool = True, high_inclusive: bool = True,
-) -> FloatArray:
-    """``value`` as a float array; the first element outside the range raises via :func:`check_range`."""
-    arr = np.asarray(value, dtype=float)
-    ok = np.isfinite(arr)
-    if low is not None:
-        ok &= (arr >= low) if low_inclusive else (arr > low)
-    if high is not None:
-        ok &= (arr <= high) if high_inclusive else (arr < high)
-    if not np.all(ok):
-        check_range(field, float(arr[~ok].flat[0]), low, high, low_inclusive=low_inclusive,
-                    high_inclusive=high_inclusive, unit=unit)
-        raise FoiltwinInputError(field, float(arr[~ok].flat[0]), "a finite number")
-    return arr
 
 
 def _thickness(thickness_m: ArrayLike, tp: ThermalParameters) -> FloatArray:
