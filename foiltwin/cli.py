@@ -102,6 +102,9 @@ def recipe(
     zn_bath: Annotated[str | None, typer.Option("--zn-bath", help="Plate the Zn: zn_acid_sulfate, ...")] = None,
     zn_current_density_A_per_m2: Annotated[float, typer.Option("--zn-current-density-A-per-m2")] = 300.0,
     zn_plating_time_s: Annotated[float, typer.Option("--zn-plating-time-s")] = 15.0,
+    zn_bath_concentration_mol_per_m3: Annotated[
+        float | None, typer.Option("--zn-bath-concentration-mol-per-m3", help="Zn2+ in the bath; default: make-up.")
+    ] = None,
     zn_source_temperature_K: Annotated[float | None, typer.Option("--zn-source-temperature-K")] = None,
     cooling: Annotated[str, typer.Option("--cooling", help="contact (chill roll) | free")] = "contact",
     substrate: Annotated[str, typer.Option("--substrate", help="commercial | electroformed")] = "commercial",
@@ -135,7 +138,8 @@ def recipe(
         uht=uht, substrate=substrate,  # type: ignore[arg-type]
         electroform_bath=electroform_bath, electroform_current_density_A_per_m2=electroform_current_density_A_per_m2,
         electroform_temperature_K=electroform_temperature_K,
-        zn_plating=None if zn_bath is None else PlatingStep(zn_bath, zn_current_density_A_per_m2, zn_plating_time_s),
+        zn_plating=None if zn_bath is None else PlatingStep(zn_bath, zn_current_density_A_per_m2, zn_plating_time_s,
+                                                            concentration_mol_per_m3=zn_bath_concentration_mol_per_m3),
         ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
     ), values)
     report = result.to_dict(profile=profile)

@@ -50,12 +50,14 @@ _MAKEUP_FLOW = {
 
 @dataclass(frozen=True)
 class PlatingStep:
-    """One plating step: bath, applied current density [A/m²], plating time [s], bath temperature [K]."""
+    """One plating step: bath, applied current density [A/m²], plating time [s], bath temperature [K] and
+    metal-ion concentration [mol/m³] (``None``: the bath's make-up values)."""
 
     bath: str
     current_density_A_per_m2: float
     time_s: float
     temperature_K: float | None = None
+    concentration_mol_per_m3: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,19 @@ def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> dict[str
     j = step.current_density_A_per_m2
     check_range(f"{step.bath}.current_density_A_per_m2", j, 0.0, None, low_inclusive=False, unit="A/m2")
     check_range(f"{step.bath}.time_s", step.time_s, 0.0, 3600.0 * 24, low_inclusive=False, unit="s")
-    point = partial_currents(bath, j, temperature_K=T, params=params)
+    c = step.concentration_mol_per_m3
+    if c is not None:
+        check_range(f"{step.bath}.concentration_mol_per_m3", c, *bath.metal_concentration_window_mol_per_m3,
+                    unit="mol/m3")
+    point = partial_currents(bath, j, concentration_mol_per_m3=c, temperature_K=T, params=params)
     eff = float(point.current_efficiency_frac)
-    cell = cell_voltage(bath, j, temperature_K=T, params=params)
+    cell = cell_voltage(bath, j, concentration_mol_per_m3=c, temperature_K=T, params=params)
     energy = float(plating_energy_kWh_per_m2(cell.total_V, j, step.time_s, faces_count=faces, params=params))
-    flows = metal_flows_per_m2(bath, j, step.time_s, eff, faces_count=faces, params=params)
+    flows = metal_flows_per_m2(bath, j, step.time_s, eff, concentration_mol_per_m3=c, faces_count=faces,
+                               params=params)
     per_face = float(plated_mass_kg_per_m2(bath.metal.symbol, j, step.time_s, eff, params))
-    profile = cross_web_profile(bath, j, step.time_s, 0.5, temperature_K=T, params=params)
+    profile = cross_web_profile(bath, j, step.time_s, 0.5, concentration_mol_per_m3=c, temperature_K=T,
+                                params=params)
     return {
         "current_density_A_per_m2": j, "time_s": step.time_s, "temperature_K": T, "current_efficiency": eff,
         "cell_voltage_V": float(cell.total_V), "energy_kwh_per_m2": energy,
