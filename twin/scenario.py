@@ -122,6 +122,15 @@ class CoilStore(_Model):
 
 
 # ----------------------------------------------------------------------------------------------- lines
+def _check_equipment_kept(settings: BaseModel, later: list[BaseModel], fields: tuple[str, ...]) -> None:
+    """Zone and tank sizes are equipment: a changeover may change set points, not them."""
+    for i, s in enumerate(later):
+        for f in fields:
+            if getattr(s, f) != getattr(settings, f):
+                raise ValueError(f"changeovers[{i}].settings.{f} = {getattr(s, f)} differs from the line's "
+                                 f"{getattr(settings, f)}: zone and tank sizes are equipment, not set points")
+
+
 class UHTSettings(_Model):
     """Set points of the UHT line (seed 002 standard recipe at 1 m/min by default)."""
 
@@ -163,6 +172,12 @@ class UHTLine(_Model):
     pyrometer: TemperatureSensor = TemperatureSensor()
     gauge: ThicknessGauge = ThicknessGauge()
     changeovers: tuple[ChangeoverStep, ...] = ()
+
+    @model_validator(mode="after")
+    def _same_equipment(self) -> UHTLine:
+        _check_equipment_kept(self.settings, [c.settings for c in self.changeovers],
+                              ("stage2_zone_length_m", "stage3_heater_length_mm"))
+        return self
 
 
 class PlatingSettings(_Model):
@@ -222,6 +237,11 @@ class PlatingLine(_Model):
     dosing: BathDosing = BathDosing()
     gauge: ThicknessGauge = ThicknessGauge(noise_nm=50.0)
     changeovers: tuple[PlatingChangeoverStep, ...] = ()
+
+    @model_validator(mode="after")
+    def _same_equipment(self) -> PlatingLine:
+        _check_equipment_kept(self.settings, [c.settings for c in self.changeovers], ("tank_count", "tank_length_m"))
+        return self
 
 
 Line = Annotated[UHTLine | PlatingLine, Field(discriminator="type")]
@@ -289,7 +309,10 @@ def _error_from_pydantic(err: ValidationError) -> FoiltwinInputError:
     allowed = first["msg"]
     if ctx:
         allowed += " (" + ", ".join(f"{k} {v}" for k, v in ctx.items() if k != "error") + ")"
-    return FoiltwinInputError(field, first.get("input"), allowed)
+    value = first.get("input")
+    if isinstance(value, dict | list | tuple):  # a rule over a whole table: the message says what is wrong
+        value = "{...}"
+    return FoiltwinInputError(field, value, allowed.replace("Value error, ", "").removesuffix(" ()"))
 
 
 def scenario_from_dict(data: dict[str, Any]) -> Scenario:
