@@ -39,6 +39,7 @@ from process_models.zn_supply import hertz_knudsen_flux_mol_per_m2_s
 # Below the phase table's lowest temperature the α solvus barely moves (0.39) and no Zn arrives, so the
 # solvus used for the stage-II saturation switch is read at this temperature or above.
 _SOLVUS_LOOKUP_MIN_K = 500.0
+_HEATER_OFF_REL_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class ZnSupply:
         ``T_K`` and ``t_s`` are (B,) or (B, n) (one row per foil)."""
         T = np.asarray(T_K, dtype=float)
         col = (slice(None),) + (None,) * (T.ndim - 1)  # per-foil arrays broadcast along the rows
-        on = t_s <= self.heater_on_s[col]
+        # the last step ends on the heater-off sample, which may round a few ulp past heater_on_s
+        on = t_s <= self.heater_on_s[col] * (1.0 + _HEATER_OFF_REL_TOL)
         src = np.where(np.isnan(self.source_temperature_K[col]), T, self.source_temperature_K[col])
         vapour = params["zn_vapour_transfer_efficiency_frac"] * hertz_knudsen_flux_mol_per_m2_s(src, params)
         plated = self.plated_mol_per_m2 / np.maximum(self.heater_on_s, np.finfo(float).tiny)

@@ -70,3 +70,10 @@ def test_validate_passes_on_the_calibrated_registry():
     out = run("validate")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 failed" in out.stdout
+
+
+@pytest.mark.integration
+def test_a_failing_validation_exits_non_zero():
+    out = run("validate", "--param", "stage3_default_peak_temperature_K=1250")
+    assert out.returncode == 1
+    assert "FAIL" in out.stdout

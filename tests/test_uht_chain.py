@@ -163,3 +163,13 @@ def test_default_time_steps_are_converged():
         assert c.skin_thickness_nm == pytest.approx(f.skin_thickness_nm, rel=0.015)
         assert c.skin_mean_zn_at_frac == pytest.approx(f.skin_mean_zn_at_frac, abs=0.005)
         assert c.zn_loading_mg_per_cm2 == pytest.approx(f.zn_loading_mg_per_cm2, rel=0.005)
+
+
+@pytest.mark.component
+def test_stage2_deposit_is_continuous_in_time():
+    """No step of the supply is lost when the last step end rounds past the heater-off time."""
+    times = np.linspace(28.40, 28.50, 11)
+    deposits = [r.zn_deposited_mg_per_cm2 for r in evaluate_recipes(
+        [UHTRecipe(stage2_time_s=float(t), stage3_time_s=0.0) for t in times], PARAMS)]
+    assert np.all(np.diff(deposits) > 0)
+    assert np.max(np.abs(np.diff(np.log(deposits)))) < 2e-3
