@@ -242,10 +242,94 @@ def schema(json_out: JsonOption = "-") -> None:
     write_json(scenario_json_schema(), json_out)
 
 
+@app.command()
+def optimize(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file; default: the built-in plant.")] = None,
+    skin_thickness_nm: Annotated[
+        float | None, typer.Option("--skin-thickness-nm", help="Target skin thickness [nm]; default: the seed's.")
+    ] = None,
+    tolerance_nm: Annotated[float, typer.Option("--tolerance-nm", help="± tolerance on the skin [nm].")] = 50.0,
+    min_texture_100: Annotated[float | None, typer.Option("--min-texture-100", help="Minimum (100) fraction.")]
+    = None,
+    min_throughput_m2_per_h: Annotated[
+        float | None, typer.Option("--min-throughput-m2-per-h", help="Minimum good m² per scheduled hour.")
+    ] = None,
+    max_cost_per_m2: Annotated[float | None, typer.Option("--max-cost-per-m2", help="Maximum cost per good m².")]
+    = None,
+    max_overpotential_mV: Annotated[
+        float | None, typer.Option("--max-overpotential-mV", help="Maximum Li nucleation overpotential [mV].")
+    ] = None,
+    surface_zn_min: Annotated[float | None, typer.Option("--surface-zn-min", help="Surface Zn window, low [at frac]; "
+                                                          "default: the scenario spec.")] = None,
+    surface_zn_max: Annotated[float | None, typer.Option("--surface-zn-max", help="Surface Zn window, high.")] = None,
+    allow_multiphase: Annotated[bool, typer.Option("--allow-multiphase", help="Do not require single-phase α.")]
+    = False,
+    objective: Annotated[str, typer.Option("--objective", help="cost | throughput | weighted")] = "cost",
+    cost_weight: Annotated[float, typer.Option("--cost-weight", help="Weight of cost in --objective weighted.")] = 0.5,
+    pareto: Annotated[str | None, typer.Option("--pareto", help="cost,throughput | cost,tolerance")] = None,
+    pareto_points: Annotated[int, typer.Option("--pareto-points", help="Points of the ε-constraint sweep.")] = 6,
+    mode: Annotated[list[str] | None, typer.Option(
+        "--mode", help="Allowed plant modes (repeatable): vapour_commercial, vapour_electroformed, plated_commercial.")]
+    = None,
+    no_twin: Annotated[bool, typer.Option("--no-twin", help="Check in the process models only.")] = False,
+    twin_hours: Annotated[float, typer.Option("--twin-hours", help="Horizon of the twin check [h].")] = 24.0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the twin check (default: the scenario's).")]
+    = None,
+    solver: Annotated[str, typer.Option("--solver", help="Pyomo MILP solver name.")] = "appsi_highs",
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a scenario field, dotted.key=value.")]
+    = None,
+    json_out: JsonOption = None,
+) -> None:
+    """Least-cost line settings that meet skin, texture, throughput and cost targets, checked in the twin.
+
+    Exit code 3 when the targets conflict (the conflicting targets and the nearest achievable point are shown).
+    """
+    from optimizer import OptimizerError, Targets, TargetsInfeasibleError
+    from optimizer import optimize as run_optimize
+    from optimizer import pareto as run_pareto
+    from twin.scenario import apply_overrides, load_scenario
+    from twin.simulate import build_parameters
+
+    sc = apply_overrides(load_scenario(scenario), list(set_ or []))
+    values = build_parameters(sc)
+    if (surface_zn_min is None) != (surface_zn_max is None):
+        raise FoiltwinInputError("--surface-zn-min/--surface-zn-max", (surface_zn_min, surface_zn_max),
+                                 "both or neither")
+    targets = Targets(
+        skin_thickness_nm=values["skin_reference_thickness_m"] * 1e9 if skin_thickness_nm is None
+        else skin_thickness_nm,
+        tolerance_nm=tolerance_nm, single_phase_alpha=not allow_multiphase,
+        surface_zn_at_frac=None if surface_zn_min is None else (surface_zn_min, surface_zn_max),  # type: ignore[arg-type]
+        min_texture_100=min_texture_100, min_throughput_m2_per_h=min_throughput_m2_per_h,
+        max_cost_per_m2=max_cost_per_m2, max_overpotential_mV=max_overpotential_mV,
+        objective=objective, cost_weight=cost_weight,  # type: ignore[arg-type]
+    )
+    kw = {"params": values, "modes": tuple(mode) if mode else None, "verify_twin": not no_twin,
+          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver}
+    code = 0
+    try:
+        if pareto is not None:
+            axes = tuple(a.strip() for a in pareto.split(","))
+            result = run_pareto(targets, sc, axes=axes, points=pareto_points, **kw)  # type: ignore[arg-type]
+        else:
+            result = run_optimize(targets, sc, **kw)
+    except TargetsInfeasibleError as err:
+        result, code = err.result, 3
+    except OptimizerError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    write_json(result.to_dict(), json_out)
+    if json_out != "-":
+        typer.echo(result.table())
+    if code:
+        typer.echo(f"infeasible targets: {result.message}", err=True)
+        sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for user mistakes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # without standalone mode click returns typer.Exit's code
     except FoiltwinInputError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(2)
@@ -257,3 +341,4 @@ def main() -> None:
         message = err.format_message() if hasattr(err, "format_message") else str(err)
         typer.echo(f"error: {' '.join(message.split())}", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

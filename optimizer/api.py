@@ -1,0 +1,573 @@
+"""``optimize``: targets in, checked settings out — surrogate MILP, local refinement, twin loop, infeasibility.
+
+1. Coarse tables over the search box (cached per plant, parameters and skin window) → all-modes MILP → a point;
+   the runner-up mode (no-good cut) is kept too when it is within 3 % on the coarse tables.
+2. The point is evaluated with the process models. With its mode fixed, the tables of its route are re-sampled on
+   ± one old knot spacing around it (twice as fine), the models' offset from the table at the point is added
+   (zero-order bias) and the MILP is solved again — until the surrogate's skin is within max(tolerance/10, 3 nm)
+   of the models, the models meet the targets, and one more refinement improves the checked objective < 0.5 %.
+3. The point is run in the twin (short horizon, fixed seed). If the twin misses a target or its cost/throughput
+   differ from the prediction by > 10 %, its offsets (skin thickness, yield, time per m²) are added to the
+   surrogate and 2. is repeated; the loop gives up after ``max_twin_iterations`` with a report of what misses.
+4. If the MILP stays infeasible (also on tables refined around its elastic point), an elastic copy minimises
+   weighted target violations: the conflicting targets and the nearest achievable point come back with status
+   "infeasible" (and :class:`TargetsInfeasibleError`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.economics import Economics, economics
+from optimizer.errors import TargetsInfeasibleError
+from optimizer.model import Corrections, build_model
+from optimizer.pwl import GridTable
+from optimizer.result import OptimizationResult
+from optimizer.solution import Point, binding, predicted, read_point
+from optimizer.solve import DEFAULT_SOLVER, solve
+from optimizer.space import DecisionSpace, SearchRanges, decision_space
+from optimizer.surrogates import (
+    STAGE2_JITTER,
+    Surrogates,
+    build_skin,
+    build_surrogates,
+    held_out_errors,
+    stage2_outputs,
+)
+from optimizer.targets import Targets
+from optimizer.verify import Check, check_in_twin, check_with_models
+from process_models.errors import FoiltwinInputError
+from process_models.parameters.registry import ParameterValues
+from twin.scenario import Scenario
+from twin.simulate import build_parameters
+
+_CACHE: OrderedDict[tuple, Surrogates] = OrderedDict()
+_CACHE_SIZE = 8
+LOCAL_SKIN_SHAPE = (4, 5, 5)
+LOCAL_STAGE2_SHAPE = (5, 5)
+AGREE_FRACTION_OF_TOLERANCE = 0.1
+AGREE_MIN_NM = 3.0
+
+
+def clear_cache() -> None:
+    """Forget the cached coarse surrogates (benchmarks time a cold start with it)."""
+    _CACHE.clear()
+
+
+def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, float]) -> tuple:
+    eq = (space.foil_thickness_m, space.stage2_zone_length_m, space.zone_modules, space.stage3_heater_length_m,
+          space.cooling, space.speed_m_per_min, space.stage2_temperature_K, space.stage3_peak_K, space.modes,
+          space.ed and (space.ed.tank_length_m, space.ed.speed_m_per_min, space.ed.current_density_A_per_m2,
+                        space.ed.bath_temperature_K, space.ed.anode))
+    return eq, tuple(sorted(params.items())), tuple(round(w, 6) for w in window)
+
+
+def coarse_surrogates(space: DecisionSpace, params: ParameterValues, window: tuple[float, float],
+                      held_out: bool = True, seed: int = 0, use_cache: bool = True) -> Surrogates:
+    """The coarse tables over the whole search box (cached)."""
+    key = _key(space, params, window)
+    if use_cache and key in _CACHE:
+        _CACHE.move_to_end(key)
+        s = _CACHE[key]
+        if held_out and not s.errors:  # cached without its held-out check: add it now
+            s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window)
+        return s
+    s = build_surrogates(space, params, window, skin_shape=(3, 6, 5), held_out=held_out, seed=seed)
+    if use_cache:
+        _CACHE[key] = s
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return s
+
+
+def _local_box(table: GridTable, centre: list[float], shrink: float = 1.0,
+               outer: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
+    """± one knot spacing of ``table`` around ``centre``, kept inside ``outer`` (default: the table's box)."""
+    outer = outer or table.bounds()
+    box = []
+    for k, (lo, hi) in enumerate(outer):
+        a = table.axes[k]
+        h = shrink * (a[-1] - a[0]) / (a.size - 1)
+        c = min(max(centre[k], lo), hi)
+        b_lo, b_hi = c - h, c + h
+        if b_lo < lo:
+            b_lo, b_hi = lo, min(hi, lo + 2 * h)
+        if b_hi > hi:
+            b_lo, b_hi = max(lo, hi - 2 * h), hi
+        box.append((b_lo, b_hi))
+    return box
+
+
+def _centre(space: DecisionSpace, m: pyo.ConcreteModel, route: str) -> tuple[list[float], list[float]]:
+    """Coordinates of the solved point in the skin table and in the stage-II table."""
+    ln_t3 = pyo.value(m.ln_pace) + math.log(space.stage3_heater_length_m)  # the route's copies equal these
+    ln_t2 = pyo.value(m.ln_pace) + sum(pyo.value(m.y_zone[k]) * math.log(space.zone_lengths_m[k - 1])
+                                       for k in m.ZONES)
+    return [pyo.value(m.ln_loading[route]), pyo.value(m.T3), ln_t3], [pyo.value(m.inv_T2), ln_t2]
+
+
+def _refine(space: DecisionSpace, params: ParameterValues, s: Surrogates, coarse: Surrogates, route: str,
+            centre: tuple[list[float], list[float]], widen: float = 1.0) -> Surrogates:
+    """Tables twice as fine around the solved point (the chosen route's skin table and the stage-II table);
+    ``widen`` > 1 enlarges the box (when the previous local box held no feasible point)."""
+    box = _local_box(s.skin[route], centre[0], widen, outer=coarse.skin[route].bounds())
+    table = build_skin(space, params, route, box, LOCAL_SKIN_SHAPE, s.law["b_K"], s.solvus_zn_frac,
+                       float(np.mean(coarse.stage2.axes[1])), float(np.mean(space.stage2_temperature_K)))
+    box2 = _local_box(s.stage2, centre[1], widen, outer=coarse.stage2.bounds())
+    axes2 = tuple(np.linspace(lo, hi, n) for (lo, hi), n in zip(box2, LOCAL_STAGE2_SHAPE, strict=True))
+    t2 = GridTable("stage2", ("inv_T2", "ln_t2"), axes2)
+    V = t2.vertices()
+    out2 = stage2_outputs(space, params, V[:, 0], V[:, 1], s.nominal_loading_kg_per_m2)
+    t2 = t2.with_values({k: v.reshape(t2.shape) for k, v in out2.items()})
+    skin = dict(s.skin)
+    skin[route] = table
+    per_vertex = len(STAGE2_JITTER) + (1 if any(k.startswith("plated") for k in space.modes) else 0)
+    return replace(s, stage2=t2, skin=skin, samples=s.samples + table.n_vertices + per_vertex * t2.n_vertices,
+                   errors={})
+
+
+def _agrees(pred: dict, chk: Check, targets: Targets) -> bool:
+    """The surrogate agrees with the process models at the point, and the models meet the targets there."""
+    s_true = chk.kpis["skin_thickness_expected_nm"]
+    ok_skin = abs(pred["skin_thickness_nm"] - s_true) <= max(AGREE_FRACTION_OF_TOLERANCE * targets.tolerance_nm,
+                                                            AGREE_MIN_NM)
+    return chk.ok and ok_skin
+
+
+def _summary(point: Point, pred: dict, chk: Check, kind: str) -> dict[str, Any]:
+    return {"kind": kind, "mode": point.mode, "web_speed_m_per_min": point.web_speed_m_per_min,
+            "stage2_temperature_K": point.stage2_temperature_K, "stage3_peak_K": point.stage3_peak_K,
+            "stage2_modules_on": point.stage2_modules_on, "predicted_skin_nm": pred["skin_thickness_nm"],
+            "models_skin_nm": chk.kpis["skin_thickness_nm"], "models_phase": chk.kpis["skin_phase"],
+            "predicted_cost_per_m2": pred["cost_per_m2"], "models_cost_per_m2": chk.kpis["cost_per_m2"],
+            "misses": list(chk.misses)}
+
+
+MODE_MARGIN_FRAC = 0.03  # a runner-up mode this close on the coarse tables is refined too
+COARSE_MIP_GAP = 1e-3  # the coarse MILPs only pick the mode and the region to refine
+STABLE_FRAC = 0.005  # refinement stops once a further refinement improves the checked objective less than this
+
+
+class _Run:
+    """State of one optimisation (tables, corrections, iteration log)."""
+
+    def __init__(self, space: DecisionSpace, params: ParameterValues, targets: Targets, econ: Economics,
+                 coarse: Surrogates, solver: str, time_limit_s: float, mip_gap: float) -> None:
+        self.space, self.params, self.targets, self.econ = space, params, targets, econ
+        self.coarse = coarse
+        self.s = coarse
+        self.cor = Corrections()
+        self.solver, self.time_limit_s, self.mip_gap = solver, time_limit_s, mip_gap
+        self.log: list[dict[str, Any]] = []
+        self.solve_seconds = 0.0
+        self.refinements = 0
+        self.coarse_gap: float | None = None
+        self.refinements_of_mode = 0
+
+    def solve_once(self, elastic: bool = False, space: DecisionSpace | None = None, exclude: str | None = None,
+                   cutoff: float | None = None, mip_gap: float | None = None, **kw: Any) -> tuple:
+        m, h = build_model(space or self.space, self.s, self.targets, self.econ, self.params, self.cor,
+                           elastic=elastic, **kw)
+        if exclude is not None:  # no-good cut on a mode: the runner-up
+            m.y_mode[exclude].fix(0)
+        if cutoff is not None:  # only points at least this good are of interest (often proves infeasibility fast)
+            m.cutoff = pyo.Constraint(expr=m.obj.expr <= cutoff)
+        out = solve(m, self.solver, self.time_limit_s, self.mip_gap if mip_gap is None else mip_gap)
+        self.solve_seconds += out.seconds
+        return m, h, out
+
+    def check(self, p: Point) -> Check:
+        return check_with_models(self.space, self.params, self.econ, self.targets, p, self.cor.yield_factor,
+                                 self.cor.time_factor, self.cor.ln_skin.get(p.route, 0.0))
+
+    def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str) -> tuple:
+        p = read_point(m, h)
+        pred = predicted(m, h, p, self.cor.ln_skin.get(p.route, 0.0) + self.cor.ln_skin_bias.get(p.route, 0.0))
+        chk = self.check(p)
+        self.log.append(_summary(p, pred, chk, kind))
+        return m, h, out, p, pred, chk
+
+    def converge(self, max_refinements: int, **kw: Any) -> tuple | None:
+        """Coarse MILP over all modes (and the runner-up mode), then each candidate refined with its mode fixed
+        until the surrogate agrees with the process models; None if the coarse MILP is infeasible."""
+        self.s = self.coarse
+        m, h, out = self.solve_once(mip_gap=COARSE_MIP_GAP, **kw)
+        if out.status == "infeasible":
+            # the coarse tables are conservative: refine around the nearest point before calling it infeasible
+            return self._from_nearest(max_refinements, **kw)
+        self.coarse_gap = out.mip_gap
+        first = self._evaluate(m, h, out, "coarse")
+        starts = [first]
+        if len(self.space.modes) > 1:
+            cut = out.objective + abs(out.objective) * MODE_MARGIN_FRAC if first[5].ok else None
+            m2, h2, out2 = self.solve_once(exclude=first[3].mode, cutoff=cut, mip_gap=COARSE_MIP_GAP, **kw)
+            if out2.status != "infeasible":
+                ru = self._evaluate(m2, h2, out2, "coarse runner-up")
+                if ru[4]["cost_per_m2"] <= first[4]["cost_per_m2"] * (1.0 + MODE_MARGIN_FRAC) or not first[5].ok:
+                    starts.append(ru)
+        finals = []
+        for start in starts:
+            self.s = self.coarse
+            self.refinements_of_mode = 0
+            got = self._refine_mode(start, max_refinements, **kw)
+            if got is not None:
+                finals.append(got)
+        ok = [f for f in finals if f[5].ok]
+        if ok:
+            return min(ok, key=lambda f: f[5].kpis["cost_per_m2"] if self.targets.objective != "throughput"
+                       else -f[5].kpis["throughput_m2_per_h"])
+        return finals[0] if finals else first
+
+    def _learn_bias(self, route: str, cand: tuple) -> None:
+        """Zero-order correction: the refined table's own error at the last point (process models − table)."""
+        m, _, _, p, _, chk = cand
+        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, m, route)[0]]))["ln_skin"][0]
+        s_model = chk.kpis["skin_thickness_nm"]
+        if s_model > 0 and p.route == route:
+            self.cor.ln_skin_bias[route] = float(math.log(s_model) - raw)
+
+    def _from_nearest(self, max_refinements: int, **kw: Any) -> tuple | None:
+        """Coarse MILP infeasible: refine around the elastic (nearest) point, at most twice, and try again."""
+        m, h, out = self.solve_once(elastic=True)
+        if out.status == "infeasible":
+            return None
+        p = read_point(m, h)
+        space = self.space.restricted((p.mode,))
+        centre, route = _centre(self.space, m, p.route), p.route
+        for widen in (1.0, 2.0):
+            self.s = _refine(self.space, self.params, self.s if widen == 1.0 else self.coarse, self.coarse, route,
+                             centre, widen=widen)
+            self.refinements += 1
+            m2, h2, out2 = self.solve_once(space=space, **kw)
+            if out2.status != "infeasible":
+                self.refinements_of_mode = 1
+                return self._refine_mode(self._evaluate(m2, h2, out2, "refined from the nearest point"),
+                                         max_refinements, keep_tables=True, **kw)
+        return None
+
+    def _score(self, cand: tuple) -> float:
+        """The objective at a candidate as the process models price it (lower is better)."""
+        k = cand[5].kpis
+        if self.targets.objective == "throughput":
+            return -k["throughput_m2_per_h"]
+        return k["cost_per_m2"]
+
+    def _refine_mode(self, start: tuple, max_refinements: int, keep_tables: bool = False, **kw: Any
+                     ) -> tuple | None:
+        """Refine around the point until the surrogate agrees with the models there and one more refinement
+        no longer improves the objective by STABLE_FRAC (a finer table is less conservative)."""
+        m, _, _, p, _, _ = start
+        space = self.space.restricted((p.mode,))
+        if not keep_tables:
+            self.cor.ln_skin_bias = {}
+        best: tuple | None = None
+        cand = start
+        centre = _centre(self.space, m, p.route)
+        route = p.route
+        for _ in range(max_refinements + 1):
+            if _agrees(cand[4], cand[5], self.targets):
+                improved = best is None or self._score(cand) < self._score(best) * (1.0 - STABLE_FRAC)
+                if best is None or self._score(cand) < self._score(best):
+                    best = cand
+                if not improved:
+                    return best
+            if self.refinements_of_mode >= max_refinements:
+                break
+            self.s = _refine(self.space, self.params, self.s, self.coarse, route, centre)
+            self.refinements += 1
+            self.refinements_of_mode += 1
+            self._learn_bias(route, cand)
+            m, h, out = self.solve_once(space=space, **kw)
+            if out.status == "infeasible":  # the local box cut the feasible set off: twice as wide, same centre
+                self.s = _refine(self.space, self.params, self.s, self.coarse, route, centre, widen=2.0)
+                self.refinements += 1
+                m, h, out = self.solve_once(space=space, **kw)
+                if out.status == "infeasible":
+                    break
+            cand = self._evaluate(m, h, out, "refined")
+            centre = _centre(self.space, m, route)
+        if best is not None:
+            return best
+        return cand if cand[5].ok else (start if start[5].ok else cand)
+
+
+def _violation_report(m: pyo.ConcreteModel, h: Any, tol: float = 1e-6) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name, v in h.slacks.items():
+        val = pyo.value(v)
+        if val > tol:
+            unit = str(pyo.units.get_units(v))
+            amount = float(val)
+            if name.startswith("skin_thickness"):
+                amount, unit = (math.exp(val) - 1.0) * h.targets.skin_thickness_nm, "nm"
+            elif name == "min_throughput_m2_per_h":
+                tf = pyo.value(m.throughput_floor)
+                t_good = pyo.value(m.time_good)
+                amount, unit = tf - 3600.0 / max(t_good, 1e-9), "m2/h"
+            elif name == "single_phase_alpha":
+                unit = "Zn at. fraction above the alpha solvus (at the freeze temperature)"
+            elif name.startswith("surface_zn"):
+                unit = "Zn at. fraction"
+            elif name == "min_texture_100":
+                unit = "(100) area fraction"
+            out[name] = {"amount": amount, "unit": unit}
+    return out
+
+
+def _infeasible(run: _Run, result: OptimizationResult) -> OptimizationResult:
+    """Elastic solve: which targets give way, by how much, and the nearest achievable point (phase 1: least
+    weighted violation; phase 2: the best objective among points with that violation)."""
+    m, h, out = run.solve_once(elastic=True)
+    if out.status != "infeasible":
+        least = pyo.value(m.violation)
+        m2, h2 = build_model(run.space, run.s, run.targets, run.econ, run.params, run.cor, elastic=True,
+                             violation_cap=least * (1.0 + 1e-6) + 1e-9)
+        out2 = solve(m2, run.solver, run.time_limit_s, run.mip_gap)
+        run.solve_seconds += out2.seconds
+        if out2.status != "infeasible":
+            m, h, out = m2, h2, out2
+    if out.status == "infeasible":  # equipment limits alone cannot be met: nothing to relax
+        result.status = "infeasible"
+        result.message = "no settings inside the equipment limits satisfy the physics constraints"
+        result.infeasibility = {"conflicting_targets": [], "violations": {}, "nearest_point": None}
+        return result
+    p = read_point(m, h)
+    pred = predicted(m, h, p, run.cor.ln_skin.get(p.route, 0.0) + run.cor.ln_skin_bias.get(p.route, 0.0))
+    chk = run.check(p)
+    viol = _violation_report(m, h)
+    if not viol:  # the elastic optimum needs no slack: the surrogate thinks the targets can be met, the models
+        viol = {x.split(":")[0]: {"amount": None, "unit": "", "note": x} for x in chk.misses}  # disagree
+    bind = [b for b in binding(m, h, p) if b.split(" (")[0] not in viol]
+    conflicting = sorted(viol)
+    result.status = "infeasible"
+    result.settings = p.settings(run.space)
+    result.predicted = pred
+    result.checked = chk.kpis
+    result.binding_constraints = bind
+    result.infeasibility = {
+        "conflicting_targets": conflicting,
+        "conflicts_with": bind,
+        "violations": viol,
+        "nearest_point": {"settings": p.settings(run.space), "predicted": pred, "models": chk.kpis},
+    }
+    result.message = (f"targets cannot all be met: {', '.join(conflicting)} must give way"
+                      + (f" (held by {'; '.join(bind)})" if bind else ""))
+    result.mip_gap = out.mip_gap
+    return result
+
+
+def optimize(targets: Targets, scenario: Scenario | None = None, *, params: ParameterValues | None = None,
+             modes: tuple[str, ...] | None = None, ranges: SearchRanges | None = None, solver: str = DEFAULT_SOLVER,
+             verify_twin: bool = True, twin_hours: float = 24.0, twin_seed: int | None = None,
+             max_refinements: int = 4, max_twin_iterations: int = 3, time_limit_s: float = 30.0,
+             mip_gap: float = 1e-4, held_out: bool = True, seed: int = 0, use_cache: bool = True,
+             raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None) -> OptimizationResult:
+    """Least-cost (or most-throughput) settings that meet ``targets`` on ``scenario``'s plant.
+
+    Returns an :class:`OptimizationResult`; infeasible targets raise :class:`TargetsInfeasibleError` carrying
+    the result (or return it with ``raise_infeasible=False``). Bad inputs raise ``FoiltwinInputError``.
+    """
+    t0 = time.perf_counter()
+    scenario = scenario or Scenario()
+    params = params or build_parameters(scenario)
+    targets = targets.with_defaults(scenario)
+    space = decision_space(scenario, params, ranges, modes)
+    econ = economics(params, space.foil_thickness_m, targets.currency)
+    coarse = coarse_surrogates(space, params, targets.skin_window_nm, held_out=held_out, seed=seed,
+                               use_cache=use_cache)
+    run = _Run(space, params, targets, econ, coarse, solver, time_limit_s, mip_gap)
+    result = OptimizationResult(status="feasible", targets=targets.to_dict(), currency=econ.currency,
+                                objective=targets.objective)
+    kw: dict[str, Any] = {}
+    if throughput_floor_m2_per_h is not None:
+        kw["throughput_floor_m2_per_h"] = throughput_floor_m2_per_h
+    if targets.objective == "weighted":
+        kw["objective_refs"] = _weighted_refs(run, max_refinements)
+    found = run.converge(max_refinements, **kw)
+    if found is None:
+        res = _infeasible(run, result)
+        return _finish(run, res, t0, coarse, held_out, seed, raise_infeasible)
+    m, h, out, p, pred, chk = found
+    if not chk.ok:
+        res = _infeasible(run, result)
+        res.message = ("the surrogate found settings, but none met the targets in the process models after "
+                       f"{run.refinements} refinements; " + res.message)
+        return _finish(run, res, t0, coarse, held_out, seed, raise_infeasible)
+    tw: Check | None = None
+    twin_runs = 0
+    if verify_twin:
+        seed_twin = scenario.seed if twin_seed is None else twin_seed
+        for _ in range(max_twin_iterations):
+            tw = check_in_twin(space, params, econ, targets, p, chk, twin_hours, seed_twin)
+            twin_runs += 1
+            run.log.append({"kind": "twin", "misses": list(tw.misses), "skin_nm": tw.kpis["skin_thickness_nm"],
+                            "yield_fraction": tw.kpis["yield_fraction"],
+                            "throughput_m2_per_h": tw.kpis["throughput_m2_per_h"],
+                            "cost_per_m2": tw.kpis["cost_per_m2"]})
+            if (tw.ok and _twin_agrees(chk, tw)) or twin_runs >= max_twin_iterations:
+                break
+            _learn_from_twin(run, p, chk, tw)
+            again = run.converge(max_refinements, **kw)
+            if again is None or not again[5].ok:
+                break
+            m, h, out, p, pred, chk = again
+    result.settings = p.settings(space)
+    result.predicted = pred
+    result.checked = chk.kpis
+    result.verified = tw.kpis if tw is not None else None
+    result.cost_per_m2 = (tw.kpis["cost_per_m2"] if tw is not None else chk.kpis["cost_per_m2"])
+    result.mip_gap = out.mip_gap
+    result.binding_constraints = binding(m, h, p)
+    result.twin_iterations = twin_runs
+    result.twin_agreed = None if tw is None else tw.ok
+    if tw is not None and not tw.ok:
+        result.status = "feasible"
+        result.message = ("gave up agreeing with the twin after "
+                          f"{twin_runs} runs: {'; '.join(tw.misses)} (the process models meet every target)")
+    elif tw is not None and not _twin_agrees(chk, tw):
+        result.status = "optimal" if out.status == "optimal" else "feasible"
+        result.message = (f"checked in the process models and the twin; the twin meets every target but its cost "
+                          f"{tw.kpis['cost_per_m2']:.3g} and throughput {tw.kpis['throughput_m2_per_h']:.3g} still "
+                          f"differ from the prediction by more than {TWIN_AGREE_FRAC:.0%} after {twin_runs} runs")
+    else:
+        result.status = "optimal" if out.status == "optimal" else "feasible"
+        result.message = ("checked in the process models" + (" and the twin" if tw is not None else "")
+                          + ("" if out.status == "optimal" else f"; solver stopped: {out.termination}"))
+    return _finish(run, result, t0, coarse, held_out, seed, raise_infeasible)
+
+
+TWIN_AGREE_FRAC = 0.10  # cost and throughput of the twin within this of the prediction: no need to learn more
+
+
+def _twin_agrees(chk: Check, tw: Check) -> bool:
+    """The twin's cost and throughput agree with the process-model check (the twin's short run scatters)."""
+    for key in ("cost_per_m2", "throughput_m2_per_h"):
+        a, b = chk.kpis.get(key), tw.kpis.get(key)
+        if a is None or b is None or not (math.isfinite(a) and math.isfinite(b)):
+            return False
+        if abs(b - a) > TWIN_AGREE_FRAC * abs(a):
+            return False
+    return True
+
+
+def _learn_from_twin(run: _Run, p: Point, chk: Check, tw: Check) -> None:
+    """Add the twin's offsets from the process models to the surrogate (zero-order modifier adaptation)."""
+    c = run.cor
+    s_tw, s_pm = tw.kpis.get("skin_thickness_nm"), chk.kpis["skin_thickness_nm"]
+    if s_tw and s_pm and s_tw > 0 and s_pm > 0:
+        c.ln_skin[p.route] = c.ln_skin.get(p.route, 0.0) + math.log(s_tw / s_pm)
+    if any(x.startswith("single_phase_alpha") for x in tw.misses):
+        c.margin[p.route] = c.margin.get(p.route, 0.0) + 0.005
+    y_tw, y_pm = tw.kpis.get("yield_fraction") or 0.0, chk.kpis.get("yield_fraction") or 0.0
+    if y_tw > 0 and y_pm > 0:
+        c.yield_factor = float(np.clip(c.yield_factor * y_tw / y_pm, 0.2, 1.5))
+    h_tw = tw.kpis.get("scheduled_s_per_m2")
+    h_pm = 3600.0 * (chk.kpis.get("yield_fraction") or 1.0) / max(chk.kpis["throughput_m2_per_h"], 1e-9)
+    if h_tw and math.isfinite(h_tw) and h_pm > 0:
+        c.time_factor = float(np.clip(c.time_factor * h_tw / h_pm, 0.5, 3.0))
+
+
+def _weighted_refs(run: _Run, max_refinements: int) -> tuple[float, float]:
+    """Cost at the least-cost point and time per good m² at the most-throughput point (the weights' scales)."""
+    refs = []
+    for objective in ("cost", "throughput"):
+        run.targets = replace(run.targets, objective=objective)
+        found = run.converge(max_refinements)
+        if found is None:
+            refs.append(1.0)
+            continue
+        pred = found[4]
+        refs.append(pred["cost_per_m2"] if objective == "cost" else 3600.0 / pred["throughput_m2_per_h"])
+    run.targets = replace(run.targets, objective="weighted")
+    return refs[0], refs[1]
+
+
+def _finish(run: _Run, result: OptimizationResult, t0: float, coarse: Surrogates, held_out: bool, seed: int,
+            raise_infeasible: bool) -> OptimizationResult:
+    final_errors = {}
+    if held_out and run.s is not coarse:
+        routes = (result.settings["zn_route"],) if result.settings else None
+        final_errors = held_out_errors(run.space, run.params, run.s, np.random.default_rng(seed + 1),
+                                       run.targets.skin_window_nm, n_stage2=16, n_skin=16, n_plating=0, routes=routes)
+        final_errors = {k: v for k, v in final_errors.items() if not k.startswith("plating")}
+    result.surrogate = {
+        "samples": run.s.samples, "coarse_build_seconds": coarse.seconds,
+        "vapour_law": run.s.law,
+        "coarse_errors": coarse.errors, "final_errors": final_errors,
+        "final_tables": {name: {"axes": {a: [float(x[0]), float(x[-1]), int(x.size)] for a, x in
+                                          zip(t.axis_names, t.axes, strict=True)}}
+                         for name, t in [("stage2", run.s.stage2), *[(f"skin_{r}", t) for r, t in run.s.skin.items()]]},
+    }
+    result.iterations = run.log
+    result.refinements = run.refinements
+    result.solve_seconds = run.solve_seconds
+    result.total_seconds = time.perf_counter() - t0
+    if result.status == "infeasible" and raise_infeasible:
+        raise TargetsInfeasibleError(result.message, result)
+    return result
+
+
+PARETO_AXES = (("cost", "throughput"), ("cost", "tolerance"))
+
+
+def pareto(targets: Targets, scenario: Scenario | None = None, *, axes: tuple[str, str] = ("cost", "throughput"),
+           points: int = 6, **kw: Any) -> OptimizationResult:
+    """Trade-off front by ε-constraint: least cost at a sweep of minimum throughputs (``("cost", "throughput")``)
+    or of skin-thickness tolerances (``("cost", "tolerance")``, from ``targets.tolerance_nm`` down to a fifth
+    of it). Returns the least-cost result (checked as :func:`optimize` does) with ``pareto`` holding the
+    non-dominated points, each checked in the process models (not the twin)."""
+    axes = tuple(axes)  # type: ignore[assignment]
+    if axes not in PARETO_AXES:
+        raise FoiltwinInputError("pareto", ",".join(axes), "one of " + "; ".join(",".join(a) for a in PARETO_AXES))
+    if points < 2:
+        raise FoiltwinInputError("pareto points", points, "at least 2")
+    t0 = time.perf_counter()
+    quiet = {k: v for k, v in kw.items() if k not in ("verify_twin", "raise_infeasible")}
+    base = optimize(targets, scenario, **kw)
+    front: list[dict[str, Any]] = []
+
+    def add(res: OptimizationResult, label: float) -> None:
+        if res.status == "infeasible" or res.checked is None:
+            return
+        c = res.checked
+        front.append({"axes": {"cost_per_m2": c["cost_per_m2"],
+                               ("throughput_m2_per_h" if axes[1] == "throughput" else "tolerance_nm"):
+                               c["throughput_m2_per_h"] if axes[1] == "throughput" else label},
+                      "settings": res.settings, "predicted": res.predicted, "checked": c})
+
+    if axes[1] == "throughput":
+        fast = optimize(replace(targets, objective="throughput"), scenario, verify_twin=False,
+                        raise_infeasible=False, **quiet)
+        lo = base.checked["throughput_m2_per_h"] if base.checked else 0.0
+        hi = fast.checked["throughput_m2_per_h"] if fast.checked else lo
+        add(base, lo)
+        for eps in np.linspace(lo, hi, points)[1:-1]:
+            add(optimize(targets, scenario, verify_twin=False, raise_infeasible=False,
+                         throughput_floor_m2_per_h=float(eps), **quiet), float(eps))
+        add(fast, hi)
+        key = "throughput_m2_per_h"
+        better = lambda a, b: a >= b  # noqa: E731 - more throughput is better
+    else:
+        add(base, targets.tolerance_nm)
+        for tol in np.linspace(targets.tolerance_nm, targets.tolerance_nm / 5.0, points)[1:]:
+            add(optimize(replace(targets, tolerance_nm=float(tol)), scenario, verify_twin=False,
+                         raise_infeasible=False, **quiet), float(tol))
+        key = "tolerance_nm"
+        better = lambda a, b: a <= b  # noqa: E731 - a tighter tolerance is better
+    # keep the non-dominated points (less cost and better on the other axis), sorted by cost
+    nd = [p for p in front if not any(
+        q is not p and q["axes"]["cost_per_m2"] <= p["axes"]["cost_per_m2"] and better(q["axes"][key], p["axes"][key])
+        and (q["axes"]["cost_per_m2"] < p["axes"]["cost_per_m2"] or q["axes"][key] != p["axes"][key])
+        for q in front)]
+    nd.sort(key=lambda p: p["axes"]["cost_per_m2"])
+    base.pareto = nd
+    base.message += f"; Pareto front {axes[0]} vs {axes[1]}: {len(nd)} non-dominated of {len(front)} points"
+    base.total_seconds = time.perf_counter() - t0
+    return base

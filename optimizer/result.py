@@ -1,0 +1,126 @@
+"""The result of an optimisation: JSON keys are a contract (issue 5) — add freely, rename never."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class OptimizationResult:
+    """Recommended settings, what the surrogate predicts, what the process models and the twin measure.
+
+    ``status``: optimal (MILP optimal on the final surrogate, checked in the process models and the twin),
+    feasible (a checked point, optimality not proven: time limit, or the loop gave up agreeing with the twin),
+    infeasible (the targets conflict: ``infeasibility`` names them and gives the nearest achievable point).
+    """
+
+    status: str
+    targets: dict[str, Any]
+    settings: dict[str, Any] | None = None
+    predicted: dict[str, Any] | None = None
+    checked: dict[str, Any] | None = None  # process models at the settings
+    verified: dict[str, Any] | None = None  # twin KPIs at the settings
+    cost_per_m2: float | None = None
+    currency: str = "USD"
+    objective: str = "cost"
+    mip_gap: float | None = None
+    solve_seconds: float = 0.0
+    total_seconds: float = 0.0
+    twin_iterations: int = 0
+    refinements: int = 0
+    binding_constraints: list[str] = field(default_factory=list)
+    infeasibility: dict[str, Any] | None = None
+    surrogate: dict[str, Any] = field(default_factory=dict)
+    iterations: list[dict[str, Any]] = field(default_factory=list)
+    pareto: list[dict[str, Any]] | None = None
+    message: str = ""
+    twin_agreed: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (non-finite numbers become null)."""
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return _clean(json.loads(json.dumps(_clean(d), default=_jsonable)))
+
+    def table(self) -> str:
+        """A plain-text summary for the terminal."""
+        out = [f"status: {self.status}  ({self.message})" if self.message else f"status: {self.status}"]
+        if self.settings:
+            s = self.settings
+            u = s["uht"]
+            out.append(f"mode: {s['mode']} (Zn {s['zn_route']}, {s['substrate']} foil)")
+            out.append(f"UHT {u['line']}: {u['web_speed_m_per_min']:.3f} m/min, stage II "
+                       f"{u['stage2_temperature_K']:.1f} K for {u['stage2_time_s']:.1f} s "
+                       f"({u['stage2_modules_on']}/{u['stage2_modules_installed']} modules, "
+                       f"{u['stage2_heated_length_m']:.2f} m), stage III {u['stage3_peak_K']:.1f} K for "
+                       f"{u['stage3_time_ms']:.2f} ms")
+            e = s.get("electrodeposition")
+            if e:
+                out.append(f"plating {e['line']}: {e['bath']} at {e['current_density_A_per_m2']:.0f} A/m2, "
+                           f"{e['tanks_on']}/{e['tanks_installed']} tanks, {e['web_speed_m_per_min']:.3f} m/min "
+                           f"({e['plating_time_s']:.0f} s)")
+        rows = [("skin thickness [nm]", "skin_thickness_nm"), ("surface Zn [at frac]", "surface_zn_at_frac"),
+                ("skin phase", "skin_phase"), ("texture (100)", "texture_fraction_100"),
+                ("overpotential [mV]", "nucleation_overpotential_mV"), ("yield", "yield_fraction"),
+                ("throughput [m2/h]", "throughput_m2_per_h"), (f"cost [{self.currency}/m2]", "cost_per_m2")]
+        if self.predicted:
+            out.append(f"{'KPI':<24}{'predicted':>14}{'models':>14}{'twin':>14}")
+            for label, key in rows:
+                cells = []
+                for src in (self.predicted, self.checked or {}, self.verified or {}):
+                    v = src.get(key)
+                    if key == "skin_phase" and src is self.predicted:
+                        v = "alpha" if src.get("single_phase_alpha") else "not alpha"
+                    cells.append(_fmt(v))
+                out.append(f"{label:<24}" + "".join(f"{c:>14}" for c in cells))
+        if self.binding_constraints:
+            out.append("binding: " + "; ".join(self.binding_constraints))
+        if self.infeasibility:
+            inf = self.infeasibility
+            out.append("conflicting targets: " + ", ".join(inf.get("conflicting_targets", [])))
+            for name, v in inf.get("violations", {}).items():
+                out.append(f"  {name}: must give way by {v['amount']:.4g} {v['unit']}")
+        if self.pareto:
+            out.append(f"Pareto front ({len(self.pareto)} points):")
+            keys = list(self.pareto[0].get("axes", {}))
+            out.append("  " + "".join(f"{k:>26}" for k in keys))
+            for pt in self.pareto:
+                out.append("  " + "".join(f"{_fmt(pt['axes'][k]):>26}" for k in keys))
+        gap = "n/a" if self.mip_gap is None else f"{self.mip_gap:.2e}"
+        out.append(f"MIP gap {gap}, solve {self.solve_seconds:.2f} s, total {self.total_seconds:.2f} s, "
+                   f"surrogate refinements {self.refinements}, twin iterations {self.twin_iterations}")
+        return "\n".join(out)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return str(v)
+        return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.3e}"
+    return str(v)
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, str | bytes):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _jsonable(v: Any) -> Any:
+    if hasattr(v, "tolist"):
+        return v.tolist()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return str(v)

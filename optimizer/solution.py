@@ -1,0 +1,165 @@
+"""Reading a solved model: the settings (a :class:`Point`), the surrogate's predictions, binding constraints."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import pyomo.environ as pyo
+
+from optimizer.model import RAMP2_MAX_FRAC, Handles
+from optimizer.pwl import output
+from optimizer.space import MODES, DecisionSpace
+
+_BIND_TOL = 1e-5
+
+
+@dataclass(frozen=True)
+class Point:
+    """One set of plant settings (the decisions), in plant units as named."""
+
+    mode: str
+    web_speed_m_per_min: float
+    stage2_modules_on: int
+    stage2_temperature_K: float
+    stage3_peak_K: float
+    guard_sigma: float = 0.0
+    ed_bath: str | None = None
+    ed_current_density_A_per_m2: float | None = None
+    ed_tanks_on: int | None = None
+    ed_web_speed_m_per_min: float | None = None
+
+    @property
+    def route(self) -> str:
+        return MODES[self.mode]["route"]
+
+    @property
+    def substrate(self) -> str:
+        return MODES[self.mode]["substrate"]
+
+    def pace_s_per_m(self) -> float:
+        return 60.0 / self.web_speed_m_per_min
+
+    def stage2_length_m(self, space: DecisionSpace) -> float:
+        return space.zone_lengths_m[self.stage2_modules_on - 1]
+
+    def stage2_time_s(self, space: DecisionSpace) -> float:
+        return self.stage2_length_m(space) * self.pace_s_per_m()
+
+    def stage3_time_s(self, space: DecisionSpace) -> float:
+        return space.stage3_heater_length_m * self.pace_s_per_m()
+
+    def plating_time_s(self, space: DecisionSpace) -> float | None:
+        if self.ed_tanks_on is None or space.ed is None or self.ed_web_speed_m_per_min is None:
+            return None
+        return self.ed_tanks_on * space.ed.tank_length_m * 60.0 / self.ed_web_speed_m_per_min
+
+    def settings(self, space: DecisionSpace) -> dict:
+        """JSON-ready settings, per line, with the derived dwell times."""
+        out = {
+            "mode": self.mode, "zn_route": self.route, "substrate": self.substrate,
+            "uht": {
+                "line": space.uht_line, "web_speed_m_per_min": self.web_speed_m_per_min,
+                "stage2_modules_on": self.stage2_modules_on, "stage2_modules_installed": space.zone_modules,
+                "stage2_heated_length_m": self.stage2_length_m(space),
+                "stage2_temperature_K": self.stage2_temperature_K, "stage2_time_s": self.stage2_time_s(space),
+                "stage3_peak_K": self.stage3_peak_K, "stage3_time_ms": self.stage3_time_s(space) * 1e3,
+                "stage3_heater_length_mm": space.stage3_heater_length_m * 1e3, "cooling": space.cooling,
+            },
+            "electrodeposition": None,
+            "thickness_guard_band_sigma": self.guard_sigma,
+        }
+        if self.ed_bath is not None and space.ed is not None:
+            out["electrodeposition"] = {
+                "line": space.ed.line_name, "bath": self.ed_bath,
+                "current_density_A_per_m2": self.ed_current_density_A_per_m2, "tanks_on": self.ed_tanks_on,
+                "tanks_installed": space.ed.tank_count, "web_speed_m_per_min": self.ed_web_speed_m_per_min,
+                "plating_time_s": self.plating_time_s(space),
+            }
+        return out
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _val(x: object) -> float:
+    return float(pyo.value(x))
+
+
+def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
+    """The decisions of a solved model."""
+    mode = max(h.modes, key=lambda k: _val(m.y_mode[k]))
+    zone = max(m.ZONES, key=lambda k: _val(m.y_zone[k]))
+    guard = max(m.GUARDS, key=lambda i: _val(m.y_guard[i]))
+    speed = 60.0 / math.exp(_val(m.ln_pace))
+    kw: dict = {}
+    if MODES[mode]["ed"] is not None:
+        bath = max(h.baths, key=lambda b: _val(m.y_bath[b]))
+        tanks = max(m.TANKS, key=lambda n: _val(m.y_tanks[n]))
+        kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(m.ln_j[bath])), "ed_tanks_on": int(tanks),
+              "ed_web_speed_m_per_min": 60.0 / math.exp(_val(m.ln_pace_ed))}
+    return Point(mode=mode, web_speed_m_per_min=speed, stage2_modules_on=int(zone),
+                 stage2_temperature_K=1.0 / _val(m.inv_T2), stage3_peak_K=_val(m.T3),
+                 guard_sigma=h.guards[guard][0], **kw)
+
+
+def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: float = 0.0) -> dict:
+    """What the surrogate predicts at the solution (after the corrections learnt so far)."""
+    r = p.route
+    sk = m.skin[r]
+    s_cu = 1.0
+    if p.ed_bath is not None and p.substrate == "electroformed":
+        s_cu = _val(output(m.plating[p.ed_bath], "s_cu"))
+    guard = max(m.GUARDS, key=lambda i: _val(m.y_guard[i]))
+    e2 = _val(output(m.stage2, "energy2_vapour" if r == "vapour" else "energy2_plated"))
+    return {
+        "skin_thickness_nm": math.exp(_val(output(sk, "ln_skin")) + corrections_ln_skin),
+        "surface_zn_at_frac": _val(output(sk, "surface_zn")),
+        "phase_margin_zn_frac": _val(output(sk, "margin")),
+        "single_phase_alpha": _val(output(sk, "margin")) <= 0.0,
+        "melt_depth_nm": _val(output(sk, "melt_nm")),
+        "zn_loading_mg_per_cm2": math.exp(_val(m.ln_loading[r])) * 1e2,  # deposited (vapour) or plated
+        "energy_uht_kwh_per_m2": e2 + _val(output(sk, "energy3")),
+        "texture_fraction_100": _val(m.texture_100),
+        "nucleation_overpotential_mV": _val(output(sk, "eta_a")) + _val(output(sk, "eta_b")) * s_cu,
+        "cost_per_m2": _val(m.cost_processed) / h.guards[guard][3],
+        "cost_per_processed_m2": _val(m.cost_processed),
+        "throughput_m2_per_h": 3600.0 * h.guards[guard][3] / _val(m.H),
+        "yield_fraction": h.guards[guard][3],
+        "scheduled_s_per_m2": _val(m.H),
+    }
+
+
+def binding(m: pyo.ConcreteModel, h: Handles, p: Point) -> list[str]:
+    """Targets and equipment limits that hold the solution where it is."""
+    out = []
+    for name, rows in h.target_rows.items():
+        for con, sense in rows:
+            cname = con.local_name
+            # rows of other routes/modes are relaxed by big-M: skip them
+            if "__" in cname.replace("target_", "", 1):
+                tag = cname.split("__", 1)[1]
+                if tag.split("_")[0] in ("vapour", "plated") and not tag.startswith(p.route):
+                    continue
+                if tag in MODES and tag != p.mode:
+                    continue
+            sl = con.lslack() if sense == "lb" else con.uslack()
+            if sl is not None and abs(sl) <= _BIND_TOL * max(1.0, abs(_val(con.body))):
+                side = {"lb": "lower", "ub": "upper"}[sense]
+                label = f"{name} ({side})" if name in ("skin_thickness", "surface_zn") else name
+                if label not in out:
+                    out.append(label)
+    sp = h.space
+    if abs(p.web_speed_m_per_min - sp.speed_m_per_min[1]) <= 1e-6 * sp.speed_m_per_min[1]:
+        out.append("web speed at its upper limit")
+    if abs(p.stage3_peak_K - sp.stage3_peak_K[1]) <= 1e-6 * sp.stage3_peak_K[1]:
+        out.append("stage-III peak at its upper limit")
+    if abs(p.stage2_temperature_K - sp.stage2_temperature_K[1]) <= 1e-6 * sp.stage2_temperature_K[1]:
+        out.append("stage-II temperature at its upper limit")
+    if _val(output(m.skin[p.route], "reach3")) >= 1.0 - 1e-5:
+        out.append("stage-III ramp just reaches the peak within the pulse (heater length / speed)")
+    if _val(output(m.stage2, "ramp2")) >= RAMP2_MAX_FRAC - 1e-5:
+        out.append("stage-II heat-up uses the allowed share of the zone time")
+    if p.stage2_modules_on == sp.zone_modules:
+        out.append("all stage-II modules heated")
+    return out

@@ -1,0 +1,96 @@
+"""What the process engineer asks for: targets (any subset) and the objective."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from process_models.errors import FoiltwinInputError, check_range
+from process_models.parameters.registry import ParameterValues
+from twin.scenario import Scenario
+
+Objective = Literal["cost", "throughput", "weighted"]
+OBJECTIVES: tuple[str, ...] = ("cost", "throughput", "weighted")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Targets of a run. ``None`` leaves a target out; the surface-Zn window defaults to the scenario's spec.
+
+    skin_thickness_nm ± tolerance_nm: the finished skin; single_phase_alpha: no other phase fills ≥
+    ``skin_phase_min_share_frac`` of the skin; surface_zn_at_frac: (min, max) at the surface; min_texture_100:
+    (100) area fraction of the Cu; min_throughput_m2_per_h: good m² per scheduled hour of the plant;
+    max_cost_per_m2: per good m² in ``currency``; max_overpotential_mV: Li nucleation overpotential indicator
+    (seed 002 ether protocol); no_melting: no liquid during stage III. objective: least cost, most throughput,
+    or ``weighted``: cost_weight·cost/cost_ref + (1 − cost_weight)·(1/throughput)/(1/throughput_ref).
+    """
+
+    skin_thickness_nm: float
+    tolerance_nm: float = 50.0
+    single_phase_alpha: bool = True
+    surface_zn_at_frac: tuple[float, float] | None = None
+    min_texture_100: float | None = None
+    min_throughput_m2_per_h: float | None = None
+    max_cost_per_m2: float | None = None
+    max_overpotential_mV: float | None = None
+    no_melting: bool = True
+    objective: Objective = "cost"
+    cost_weight: float = 0.5
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        check_range("skin_thickness_nm", self.skin_thickness_nm, 0.0, 1e5, low_inclusive=False, unit="nm")
+        check_range("tolerance_nm", self.tolerance_nm, 0.0, None, low_inclusive=False, unit="nm")
+        if self.tolerance_nm >= self.skin_thickness_nm:
+            raise FoiltwinInputError("tolerance_nm", self.tolerance_nm,
+                                     f"less than the skin thickness target {self.skin_thickness_nm:g} nm")
+        if self.surface_zn_at_frac is not None:
+            lo, hi = self.surface_zn_at_frac
+            check_range("surface_zn_at_frac_min", lo, 0.0, 1.0)
+            check_range("surface_zn_at_frac_max", hi, 0.0, 1.0)
+            if lo >= hi:
+                raise FoiltwinInputError("surface_zn_at_frac", (lo, hi), "min < max")
+        if self.min_texture_100 is not None:
+            check_range("min_texture_100", self.min_texture_100, 0.0, 1.0)
+        if self.min_throughput_m2_per_h is not None:
+            check_range("min_throughput_m2_per_h", self.min_throughput_m2_per_h, 0.0, None, low_inclusive=False,
+                        unit="m2/h")
+        if self.max_cost_per_m2 is not None:
+            check_range("max_cost_per_m2", self.max_cost_per_m2, 0.0, None, low_inclusive=False)
+        if self.max_overpotential_mV is not None:
+            check_range("max_overpotential_mV", self.max_overpotential_mV, 0.0, None, low_inclusive=False, unit="mV")
+        if self.objective not in OBJECTIVES:
+            raise FoiltwinInputError("objective", self.objective, f"one of {', '.join(OBJECTIVES)}")
+        check_range("cost_weight", self.cost_weight, 0.0, 1.0)
+
+    @property
+    def skin_window_nm(self) -> tuple[float, float]:
+        return self.skin_thickness_nm - self.tolerance_nm, self.skin_thickness_nm + self.tolerance_nm
+
+    def with_defaults(self, scenario: Scenario) -> Targets:
+        """Fill the surface-Zn window from the scenario's spec when it was not given."""
+        if self.surface_zn_at_frac is not None:
+            return self
+        s = scenario.spec
+        return Targets(**{**asdict(self), "surface_zn_at_frac": (s.surface_zn_at_frac_min,
+                                                                 s.surface_zn_at_frac_max)})
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["surface_zn_at_frac"] = list(self.surface_zn_at_frac) if self.surface_zn_at_frac else None
+        return d
+
+
+def default_skin_thickness_nm(params: ParameterValues) -> float:
+    """The seed's skin thickness (registry ``skin_reference_thickness_m``) [nm]."""
+    return params["skin_reference_thickness_m"] * 1e9
+
+
+def gauge_yield(window_nm: tuple[float, float], skin_nm: float, noise_nm: float) -> float:
+    """Share of metres the inline gauge accepts: P(lo ≤ skin + N(0, σ) ≤ hi) for a skin exactly ``skin_nm``."""
+    lo, hi = window_nm
+    if noise_nm <= 0.0:
+        return 1.0 if lo <= skin_nm <= hi else 0.0
+    z = lambda x: 0.5 * (1.0 + math.erf(x / (noise_nm * math.sqrt(2.0))))  # noqa: E731
+    return max(z(hi - skin_nm) - z(lo - skin_nm), 0.0)

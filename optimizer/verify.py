@@ -1,0 +1,261 @@
+"""Checking a recommended point: in the process models (``evaluate_collectors``) and in the twin (``run_single``).
+
+The process-model check evaluates the exact recipe the settings make (dwell times from lengths and speeds,
+the plated loading from the plating kinetics at the twin's mass transport) and prices it like the MILP. The
+twin check runs the optimised lines (the UHT line and, when the mode uses it, the plating line) for a short
+horizon with a fixed seed, the spec set to the targets, and reads KPIs both raw and steady-state (time per m²
+from production hours, leaving out the start-up starvation of a short run).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from optimizer.economics import Economics
+from optimizer.solution import Point
+from optimizer.space import DecisionSpace
+from optimizer.surrogates import plating_points
+from optimizer.targets import Targets, gauge_yield
+from process_models.collector import CollectorRecipe, evaluate_collectors
+from process_models.electrodeposition import plated_mass_kg_per_m2
+from process_models.parameters.registry import ParameterValues
+from process_models.phase_diagram import cuzn_phase_diagram
+from process_models.uht_recipe import UHTRecipe
+from twin.scenario import Scenario, scenario_from_dict
+from twin.simulate import run_single
+
+ALPHA_METRE_SHARE_MIN = 0.95  # "single-phase α" in the twin: at least this share of the metres made are α
+
+
+@dataclass
+class Check:
+    """KPIs of one check, and the targets they miss (empty: all met)."""
+
+    kpis: dict[str, Any]
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.misses
+
+
+def plated_loading_kg_per_m2(space: DecisionSpace, params: ParameterValues, p: Point) -> float:
+    """Zn per face the plating line lays down at the point's settings (the twin's kinetics)."""
+    assert p.ed_bath is not None and p.ed_current_density_A_per_m2 is not None
+    t = p.plating_time_s(space)
+    assert t is not None
+    pace = 60.0 / float(p.ed_web_speed_m_per_min)  # type: ignore[arg-type]
+    out = plating_points(space, params, p.ed_bath, np.array([math.log(p.ed_current_density_A_per_m2)]),
+                         np.array([math.log(pace)]))
+    eff = math.exp(float(out["ln_eff"][0]))
+    return float(plated_mass_kg_per_m2("Zn", p.ed_current_density_A_per_m2, t, eff, params))
+
+
+def uht_recipe(space: DecisionSpace, params: ParameterValues, p: Point) -> UHTRecipe:
+    """The UHT recipe the settings make."""
+    kw: dict[str, Any] = {}
+    if p.route == "plated":
+        kw = {"zn_route": "plated", "plated_zn_loading_kg_per_m2": plated_loading_kg_per_m2(space, params, p)}
+    return UHTRecipe(foil_thickness_m=space.foil_thickness_m, stage2_temperature_K=p.stage2_temperature_K,
+                     stage2_time_s=p.stage2_time_s(space), stage3_peak_K=p.stage3_peak_K,
+                     stage3_time_s=p.stage3_time_s(space), cooling=space.cooling, **kw)  # type: ignore[arg-type]
+
+
+def scheduled_s_per_m2(space: DecisionSpace, p: Point, time_factor: float = 1.0) -> float:
+    """Expected scheduled plant seconds per processed m² (the slower line sets it)."""
+    h = space.uht_time.scheduled_s_per_m(p.pace_s_per_m())
+    if p.ed_bath is not None and space.ed is not None and p.ed_web_speed_m_per_min:
+        h = max(h, space.ed.time.scheduled_s_per_m(60.0 / p.ed_web_speed_m_per_min))
+    return time_factor * h / space.width_m
+
+
+def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets,
+                      p: Point, yield_factor: float = 1.0, time_factor: float = 1.0,
+                      ln_skin_offset: float = 0.0) -> Check:
+    """Evaluate the point with process_models and price it as the MILP does. ``ln_skin_offset`` is what the
+    twin has been seen to add to the models' skin (0 before any twin run): targets are judged on the skin
+    expected in the twin."""
+    recipe = uht_recipe(space, params, p)
+    kw: dict[str, Any] = {}
+    if p.substrate == "electroformed":
+        kw = {"substrate": "electroformed", "electroform_bath": p.ed_bath,
+              "electroform_current_density_A_per_m2": p.ed_current_density_A_per_m2,
+              "electroform_temperature_K": space.ed.bath_temperature_K if space.ed else None}
+    res = evaluate_collectors([CollectorRecipe(uht=recipe, currency=econ.currency, **kw)], params)[0]
+    u = res.uht
+    assert u is not None
+    solvus = float(cuzn_phase_diagram().alpha_max_zn_frac(params["phase_freeze_temperature_K"]))
+    H = scheduled_s_per_m2(space, p, time_factor)
+    expected = u.skin_thickness_nm * math.exp(ln_skin_offset)
+    y = gauge_yield(targets.skin_window_nm, expected, space.gauge_noise_nm) * yield_factor
+    flows = float(econ.uht_flows_per_m2(u.energy_kwh_per_m2, u.zn_deposited_mg_per_cm2 * 1e-2, p.route == "vapour"))
+    fixed = econ.uht_fixed_per_h * H / 3600.0
+    ed_energy = 0.0
+    if p.ed_bath is not None and space.ed is not None:
+        fixed += econ.ed_fixed_per_h * H / 3600.0
+        out = plating_points(space, params, p.ed_bath, np.array([math.log(p.ed_current_density_A_per_m2 or 1.0)]),
+                             np.array([math.log(60.0 / (p.ed_web_speed_m_per_min or 1.0))]))
+        if p.substrate == "electroformed":
+            kg = space.foil_thickness_m * params["cu_density_kg_per_m3"]
+            flows += econ.price["cu_anode_kg_per_m2"] * kg
+        else:
+            kg = recipe.plated_zn_loading_kg_per_m2 * params["plating_web_faces_count"]
+            flows += econ.price["zn_kg_per_m2"] * kg
+        ed_energy = float(out["kwh_per_kg"][0]) * kg
+        flows += econ.price["electricity_kWh_per_m2"] * ed_energy
+    if p.substrate == "commercial":
+        flows += econ.foil_per_m2()
+    cost_processed = fixed + flows
+    melting = any(w.startswith("melting") for w in res.warnings)
+    kpis = {
+        "skin_thickness_nm": u.skin_thickness_nm, "skin_thickness_expected_nm": expected,
+        "skin_phase": u.skin_phase,
+        "surface_zn_at_frac": u.surface_zn_at_frac, "skin_mean_zn_at_frac": u.skin_mean_zn_at_frac,
+        "phase_margin_zn_frac": float(max(u.profile_zn_at_frac)) - solvus,
+        "zn_loading_mg_per_cm2": u.zn_loading_mg_per_cm2, "zn_deposited_mg_per_cm2": u.zn_deposited_mg_per_cm2,
+        "melting": melting, "max_melt_depth_nm": u.max_melt_depth_nm,
+        "energy_uht_kwh_per_m2": u.energy_kwh_per_m2, "energy_plating_kwh_per_m2": ed_energy,
+        "texture_fraction_100": res.texture_fractions["100"],
+        "nucleation_overpotential_mV": res.nucleation_overpotential_mV,
+        "cost_per_processed_m2": cost_processed, "yield_fraction": y,
+        "cost_per_m2": cost_processed / max(y, 1e-9), "throughput_m2_per_h": 3600.0 * y / H,
+        "warnings": list(res.warnings),
+    }
+    if recipe.zn_route == "plated":
+        kpis["plated_zn_mg_per_cm2"] = recipe.plated_zn_loading_kg_per_m2 * 1e2
+    return Check(kpis, _misses(kpis, targets, twin=False))
+
+
+def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
+    out = []
+    lo, hi = t.skin_window_nm
+    skin = k.get("skin_thickness_expected_nm", k.get("skin_thickness_nm"))
+    if skin is None or not (lo <= skin <= hi):
+        out.append(f"skin_thickness: {skin if skin is None else round(skin, 1)} nm outside [{lo:g}, {hi:g}]")
+    if t.single_phase_alpha:
+        if twin:
+            share = k.get("alpha_metre_share", 0.0)
+            if share < ALPHA_METRE_SHARE_MIN:
+                out.append(f"single_phase_alpha: {share:.1%} of metres are single-phase α "
+                           f"(< {ALPHA_METRE_SHARE_MIN:.0%})")
+        elif k.get("skin_phase") != "alpha":
+            out.append(f"single_phase_alpha: skin is {k.get('skin_phase')}")
+    if not twin and t.surface_zn_at_frac is not None:
+        a, b = t.surface_zn_at_frac
+        x = k["surface_zn_at_frac"]
+        if not (a <= x <= b):
+            out.append(f"surface_zn: {x:.3f} outside [{a:g}, {b:g}]")
+    if not twin and t.no_melting and k.get("melting"):
+        out.append("no_melting: liquid forms in stage III")
+    if t.min_texture_100 is not None and (k.get("texture_fraction_100") or 0.0) < t.min_texture_100 - 1e-9:
+        out.append(f"min_texture_100: {k.get('texture_fraction_100')} < {t.min_texture_100:g}")
+    if t.max_overpotential_mV is not None:
+        eta = k.get("nucleation_overpotential_mV")
+        if eta is not None and eta > t.max_overpotential_mV + 1e-9:
+            out.append(f"max_overpotential_mV: {eta:.2f} > {t.max_overpotential_mV:g}")
+    if t.min_throughput_m2_per_h is not None and k["throughput_m2_per_h"] < t.min_throughput_m2_per_h * (1 - 1e-6):
+        out.append(f"min_throughput_m2_per_h: {k['throughput_m2_per_h']:.2f} < {t.min_throughput_m2_per_h:g}")
+    if t.max_cost_per_m2 is not None and k["cost_per_m2"] > t.max_cost_per_m2 * (1 + 1e-6):
+        out.append(f"max_cost_per_m2: {k['cost_per_m2']:.3f} > {t.max_cost_per_m2:g}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- twin
+def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float, seed: int) -> Scenario:
+    """The verification scenario: the optimised lines with the point's settings, the spec set to the targets."""
+    data = space.scenario.model_dump(mode="python")
+    lines = data["plant"]["lines"]
+    uht = dict(lines[space.uht_index])
+    uht["settings"] = {**uht["settings"], "web_speed_m_per_min": p.web_speed_m_per_min,
+                       "stage2_zone_length_m": p.stage2_length_m(space),
+                       "stage2_temperature_K": p.stage2_temperature_K, "stage3_peak_K": p.stage3_peak_K}
+    uht["changeovers"] = []
+    plant_lines = [uht]
+    if p.ed_bath is not None and space.ed is not None:
+        ed = next(dict(ln) for ln in lines
+                  if ln.get("type") == "electrodeposition" and ln["name"] == space.ed.line_name)
+        ed["settings"] = {**ed["settings"], "web_speed_m_per_min": p.ed_web_speed_m_per_min,
+                          "tank_count": p.ed_tanks_on, "bath": p.ed_bath,
+                          "current_density_A_per_m2": p.ed_current_density_A_per_m2}
+        ed["changeovers"] = []
+        plant_lines = [ed, uht]
+        data["plant"]["coil_store"] = {**data["plant"]["coil_store"], "initial_coils": 0}
+        # the first coil has to pass the plating line before the UHT line sees it
+        hours = hours + space.coil_length_m / float(p.ed_web_speed_m_per_min) / 60.0  # type: ignore[arg-type]
+    data["plant"]["lines"] = plant_lines
+    spec = dict(data["spec"])
+    lo, hi = targets.skin_window_nm
+    spec.update({"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi})
+    if targets.surface_zn_at_frac is not None:
+        spec.update({"surface_zn_at_frac_min": targets.surface_zn_at_frac[0],
+                     "surface_zn_at_frac_max": targets.surface_zn_at_frac[1]})
+    if targets.single_phase_alpha:
+        spec["allowed_skin_phases"] = ("alpha",)
+    spec["reject_melting"] = bool(targets.no_melting)
+    data["spec"] = spec
+    data["hours"] = hours
+    data["seed"] = seed
+    return scenario_from_dict(data)
+
+
+def _line_time_s_per_m2(k: dict[str, Any]) -> float | None:
+    """Scheduled seconds per processed m² of a line in the run, starved and blocked hours left out."""
+    area = k.get("area_produced_m2") or 0.0
+    if area <= 0.0:
+        return None
+    st = k.get("state_hours", {})
+    hours = k.get("hours_simulated", 0.0) - st.get("starved", 0.0) - st.get("blocked", 0.0)
+    return 3600.0 * max(hours, 0.0) / area
+
+
+def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets, p: Point,
+                  model_check: Check, hours: float = 24.0, seed: int = 1) -> Check:
+    """Run the twin at the point and judge its KPIs against the targets."""
+    sc = twin_scenario(space, targets, p, hours, seed)
+    report = run_single(sc)
+    lines = report.get("lines", {})
+    u = lines.get(space.uht_line, {})
+    skin = (u.get("skin_thickness_nm") or {})
+    metres = u.get("skin_phase_metres", {}) or {}
+    total_m = sum(metres.values())
+    y = u.get("yield_fraction") or 0.0
+    times = [t for t in (_line_time_s_per_m2(k) for k in lines.values()) if t is not None]
+    H = max(times) if times else math.inf
+    used = [k for k in lines.values() if (k.get("area_produced_m2") or 0.0) > 0.0]
+    fixed = sum(econ.uht_fixed_per_h if k.get("type", "uht") == "uht" else econ.ed_fixed_per_h for k in used) * H / 3600
+    flows = econ.uht_flows_per_m2(u.get("energy_kwh_per_processed_m2", 0.0),
+                                  u.get("zn_deposited_kg_per_processed_m2", 0.0), p.route == "vapour")
+    for name, k in lines.items():
+        if name == space.uht_line:
+            continue
+        flows += econ.price["electricity_kWh_per_m2"] * (k.get("energy_kwh_per_processed_m2") or 0.0)
+        metal = "cu_anode_kg_per_m2" if p.substrate == "electroformed" else "zn_kg_per_m2"
+        flows += econ.price[metal] * (k.get("metal_kg_per_processed_m2") or 0.0)
+    if p.substrate == "commercial":
+        flows += econ.foil_per_m2()
+    cost = (fixed + float(flows)) / max(y, 1e-9) if math.isfinite(H) else math.inf
+    mk = model_check.kpis
+    kpis = {
+        "skin_thickness_nm": skin.get("mean"), "skin_thickness_p05_nm": skin.get("p05"),
+        "skin_thickness_p95_nm": skin.get("p95"), "skin_phase": report.get("skin_phase"),
+        "alpha_metre_share": (metres.get("alpha", 0.0) / total_m) if total_m > 0 else 0.0,
+        "yield_fraction": y, "throughput_m2_per_h": 3600.0 * y / H if math.isfinite(H) and H > 0 else 0.0,
+        "cost_per_m2": cost, "energy_kwh_per_processed_m2": u.get("energy_kwh_per_processed_m2"),
+        "availability": u.get("availability"), "scheduled_s_per_m2": H,
+        "texture_fraction_100": report.get("texture_fraction_100", mk.get("texture_fraction_100")),
+        "nucleation_overpotential_mV": u.get("nucleation_overpotential_mV", mk.get("nucleation_overpotential_mV")),
+        "twin_throughput_m2_per_h": report.get("throughput_m2_per_h"),
+        "twin_cost_per_m2": report.get("cost_per_m2"),
+        "hours_simulated": report.get("hours_simulated"), "seed": seed,
+        "metres_produced": report.get("metres_produced"),
+    }
+    if kpis["texture_fraction_100"] is None:
+        kpis["texture_fraction_100"] = mk.get("texture_fraction_100")
+    if kpis["nucleation_overpotential_mV"] is None:
+        kpis["nucleation_overpotential_mV"] = mk.get("nucleation_overpotential_mV")
+    misses = _misses(kpis, targets, twin=True) if total_m > 0 else ["twin produced no finished metres"]
+    return Check(kpis, misses)
