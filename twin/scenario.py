@@ -149,7 +149,15 @@ class ChangeoverStep(_Model):
     settings: UHTSettings
 
 
-class UHTLine(_Model):
+class _WebLine(_Model):
+    """What every roll-to-roll line has: planned maintenance, coil changes and the ramp back to speed."""
+
+    maintenance: PlannedMaintenance | None = PlannedMaintenance()
+    coil_change_min: float = Field(default=10.0, ge=0.0, le=600.0)
+    restart_ramp_s: float = Field(default=60.0, ge=0.0, le=3600.0)
+
+
+class UHTLine(_WebLine):
     """A roll-to-roll UHT Joule-heating line: stage-II Zn vapour zone, stage-III pulse heater, quench."""
 
     type: Literal["uht"] = "uht"
@@ -163,10 +171,7 @@ class UHTLine(_Model):
         Equipment(name="web_handling", time_to_failure=ExponentialTime(mean_h=300.0),
                   time_to_repair=LognormalTime(mean_h=0.5, cv_frac=0.8)),
     )
-    maintenance: PlannedMaintenance | None = PlannedMaintenance()
-    coil_change_min: float = Field(default=10.0, ge=0.0, le=600.0)
     changeover_min: float = Field(default=20.0, ge=0.0, le=1440.0)
-    restart_ramp_s: float = Field(default=60.0, ge=0.0, le=3600.0)
     heater_ageing: HeaterAgeing = HeaterAgeing()
     control: HeaterControl = HeaterControl()
     pyrometer: TemperatureSensor = TemperatureSensor()
@@ -215,7 +220,7 @@ class BathDosing(_Model):
     interval_s: float = Field(default=300.0, gt=0.0, le=86400.0)
 
 
-class PlatingLine(_Model):
+class PlatingLine(_WebLine):
     """A roll-to-roll electrodeposition line: tanks in series on one web, one bath."""
 
     type: Literal["electrodeposition"] = "electrodeposition"
@@ -229,10 +234,7 @@ class PlatingLine(_Model):
         Equipment(name="web_handling", time_to_failure=ExponentialTime(mean_h=300.0),
                   time_to_repair=LognormalTime(mean_h=0.5, cv_frac=0.8)),
     )
-    maintenance: PlannedMaintenance | None = PlannedMaintenance()
-    coil_change_min: float = Field(default=10.0, ge=0.0, le=600.0)
     changeover_min: float = Field(default=30.0, ge=0.0, le=1440.0)
-    restart_ramp_s: float = Field(default=60.0, ge=0.0, le=3600.0)
     bath_volume_m3: float = Field(default=2.0, gt=0.0, le=1000.0)
     dosing: BathDosing = BathDosing()
     gauge: ThicknessGauge = ThicknessGauge(noise_nm=50.0)
