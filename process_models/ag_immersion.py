@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
-from process_models.parameters import default_parameters
+from process_models.parameters import parameters_or_default as _values
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -42,9 +42,6 @@ AGITATIONS: tuple[str, ...] = ("quiescent", "agitated")
 AGF_MASS_FRAC_RANGE = (0.0, 0.2)  # open at 0; dilute-bath density assumption up to 20 wt %
 MAX_TIME_S = 86400.0
 
-
-def _values(params: ParamsLike) -> Mapping[str, float]:
-    return default_parameters() if params is None else params
 
 
 

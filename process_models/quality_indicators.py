@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError
 from process_models.errors import check_array as _check
-from process_models.parameters import default_parameters
+from process_models.parameters import parameters_or_default as _values
 from process_models.texture import Texture, as_texture_array
 
 FloatArray = NDArray[np.float64]
@@ -52,9 +52,6 @@ SEED_ANCHORS: tuple[tuple[str, str, str, str, str | None], ...] = (
 # Rounding of the seeds' printed values (0.1 mV / 1 mV): the tolerance the anchors are checked to.
 ANCHOR_PRINT_TOLERANCE_V = 5e-4
 
-
-def _values(params: ParamsLike) -> Mapping[str, float]:
-    return default_parameters() if params is None else params
 
 
 

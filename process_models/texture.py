@@ -30,7 +30,7 @@ from scipy.constants import R
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError
 from process_models.errors import check_array as _check
-from process_models.parameters import default_parameters
+from process_models.parameters import parameters_or_default as _values
 
 FloatArray = NDArray[np.float64]
 ParamsLike = Mapping[str, float] | None
@@ -105,9 +105,6 @@ def _check_rows(field: str, a: FloatArray) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------------------
-def _values(params: ParamsLike) -> Mapping[str, float]:
-    return default_parameters() if params is None else params
-
 
 
 

@@ -7,6 +7,7 @@ Each module has ``get_parameter_values()`` returning ``{"parameters": [...], "ci
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from functools import lru_cache
 
 from process_models.errors import FoiltwinInputError
@@ -38,6 +39,7 @@ __all__ = [
     "ParameterValues",
     "default_parameters",
     "get_parameter_set",
+    "parameters_or_default",
     "unit_of_name",
 ]
 
@@ -57,3 +59,8 @@ def default_parameters() -> ParameterValues:
     for name in PARAMETER_SETS:
         records.extend(get_parameter_set(name)["parameters"])
     return ParameterValues(records)
+
+
+def parameters_or_default(params: Mapping[str, float] | None) -> Mapping[str, float]:
+    """``params`` when given (a registry with overrides, or any name → value mapping), else the defaults."""
+    return default_parameters() if params is None else params
