@@ -2,10 +2,12 @@
 
 1. Coarse tables over the search box (cached per plant, parameters and skin window) → all-modes MILP → a point;
    the runner-up mode (no-good cut) is kept too when it is within 3 % on the coarse tables.
-2. The point is evaluated with the process models. With its mode fixed, the tables of its route are re-sampled on
-   ± one old knot spacing around it (twice as fine), the models' offset from the table at the point is added
-   (zero-order bias) and the MILP is solved again — until the surrogate's skin is within max(tolerance/10, 3 nm)
-   of the models, the models meet the targets, and one more refinement improves the checked objective < 0.5 %.
+2. The point is evaluated with the process models. With its mode fixed, a trust-region loop: small local tables
+   (skin 2×3×3, stage II 3×3) are sampled on a region around the point (half-widths start at one coarse knot
+   spacing), the models' offset from the table at the point is added (zero-order bias) and the MILP is solved
+   again; the region follows the point along axes that held it back and halves on the others (on all of them
+   when the surrogate disagreed) — until the surrogate's skin is within max(tolerance/10, 3 nm) of the models,
+   the models meet the targets, and one more step improves the checked objective by < 0.5 %.
 3. The point is run in the twin (short horizon, fixed seed). If the twin misses a target or its cost/throughput
    differ from the prediction by > 10 %, its offsets (skin thickness, yield, time per m²) are added to the
    surrogate and 2. is repeated; the loop gives up after ``max_twin_iterations`` with a report of what misses.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -34,7 +36,6 @@ from optimizer.solution import Point, binding, predicted, read_point
 from optimizer.solve import DEFAULT_SOLVER, solve
 from optimizer.space import DecisionSpace, SearchRanges, decision_space
 from optimizer.surrogates import (
-    STAGE2_JITTER,
     Surrogates,
     build_skin,
     build_surrogates,
@@ -50,8 +51,10 @@ from twin.simulate import build_parameters
 
 _CACHE: OrderedDict[tuple, Surrogates] = OrderedDict()
 _CACHE_SIZE = 8
-LOCAL_SKIN_SHAPE = (4, 5, 5)
-LOCAL_STAGE2_SHAPE = (5, 5)
+LOCAL_SKIN_SHAPE = (2, 3, 3)  # local tables: the region's centre ± its half-width on every axis
+LOCAL_STAGE2_SHAPE = (3, 3)
+SHRINK = 0.5  # half-widths of axes that did not hold the point back shrink by this each local iteration
+EDGE_FRAC = 0.9  # a point this far from the centre (in half-widths) sits on the region's edge
 AGREE_FRACTION_OF_TOLERANCE = 0.1
 AGREE_MIN_NM = 3.0
 
@@ -87,22 +90,55 @@ def coarse_surrogates(space: DecisionSpace, params: ParameterValues, window: tup
     return s
 
 
-def _local_box(table: GridTable, centre: list[float], shrink: float = 1.0,
-               outer: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
-    """± one knot spacing of ``table`` around ``centre``, kept inside ``outer`` (default: the table's box)."""
-    outer = outer or table.bounds()
-    box = []
-    for k, (lo, hi) in enumerate(outer):
-        a = table.axes[k]
-        h = shrink * (a[-1] - a[0]) / (a.size - 1)
-        c = min(max(centre[k], lo), hi)
-        b_lo, b_hi = c - h, c + h
-        if b_lo < lo:
-            b_lo, b_hi = lo, min(hi, lo + 2 * h)
-        if b_hi > hi:
-            b_lo, b_hi = max(lo, hi - 2 * h), hi
-        box.append((b_lo, b_hi))
-    return box
+@dataclass(frozen=True)
+class _Region:
+    """The trust region of the local phase: centre and half-width of every axis of the skin table
+    (ln loading, T3, ln t3) and of the stage-II table (1/T2, ln t2)."""
+
+    centre: tuple[np.ndarray, np.ndarray]
+    half: tuple[np.ndarray, np.ndarray]
+
+    @staticmethod
+    def around(coarse: Surrogates, route: str, centre: tuple[list[float], list[float]]) -> _Region:
+        """Half-widths of one knot spacing of the coarse tables."""
+        half = tuple(np.array([(a[-1] - a[0]) / (a.size - 1) for a in t.axes])
+                     for t in (coarse.skin[route], coarse.stage2))
+        return _Region((np.asarray(centre[0], float), np.asarray(centre[1], float)), half)  # type: ignore[arg-type]
+
+    def boxes(self, outer: tuple[list[tuple[float, float]], list[tuple[float, float]]]
+              ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        """centre ± half on every axis, shifted (not shrunk) to stay inside ``outer``."""
+        out = []
+        for c, h, bounds in zip(self.centre, self.half, outer, strict=True):
+            box = []
+            for ck, hk, (lo, hi) in zip(c, h, bounds, strict=True):
+                hk = min(hk, (hi - lo) / 2.0)
+                ck = min(max(ck, lo + hk), hi - hk)
+                box.append((ck - hk, ck + hk))
+            out.append(box)
+        return out[0], out[1]
+
+    def moving(self, new: tuple[list[float], list[float]], outer: tuple[list[tuple[float, float]],
+                                                                         list[tuple[float, float]]]
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Axes on which the new point sits on the edge of the region (the region held it back), away from the
+        search bounds."""
+        flags = []
+        for c, h, x, bounds in zip(self.centre, self.half, new, outer, strict=True):
+            x = np.asarray(x, float)
+            lo = np.array([b[0] for b in bounds])
+            hi = np.array([b[1] for b in bounds])
+            tol = 1e-6 * (hi - lo)
+            flags.append((np.abs(x - c) >= EDGE_FRAC * h) & (x > lo + tol) & (x < hi - tol))
+        return flags[0], flags[1]
+
+    def step(self, new: tuple[list[float], list[float]], moving: tuple[np.ndarray, np.ndarray]) -> _Region:
+        """Re-centred on ``new``; axes that held the point back keep their width, the others shrink."""
+        half = tuple(np.where(mv, h, SHRINK * h) for h, mv in zip(self.half, moving, strict=True))
+        return _Region((np.asarray(new[0], float), np.asarray(new[1], float)), half)  # type: ignore[arg-type]
+
+    def widened(self, factor: float) -> _Region:
+        return _Region(self.centre, (self.half[0] * factor, self.half[1] * factor))
 
 
 def _centre(space: DecisionSpace, m: pyo.ConcreteModel, route: str) -> tuple[list[float], list[float]]:
@@ -113,14 +149,17 @@ def _centre(space: DecisionSpace, m: pyo.ConcreteModel, route: str) -> tuple[lis
     return [pyo.value(m.ln_loading[route]), pyo.value(m.T3), ln_t3], [pyo.value(m.inv_T2), ln_t2]
 
 
+def _outer(coarse: Surrogates, route: str) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    return coarse.skin[route].bounds(), coarse.stage2.bounds()
+
+
 def _refine(space: DecisionSpace, params: ParameterValues, s: Surrogates, coarse: Surrogates, route: str,
-            centre: tuple[list[float], list[float]], widen: float = 1.0) -> Surrogates:
-    """Tables twice as fine around the solved point (the chosen route's skin table and the stage-II table);
-    ``widen`` > 1 enlarges the box (when the previous local box held no feasible point)."""
-    box = _local_box(s.skin[route], centre[0], widen, outer=coarse.skin[route].bounds())
+            region: _Region) -> Surrogates:
+    """Local tables on ``region`` (the chosen route's skin table and the stage-II table); the skin samples take
+    their stage II at the region's stage-II time (its temperature solved for each loading)."""
+    box, box2 = region.boxes(_outer(coarse, route))
     table = build_skin(space, params, route, box, LOCAL_SKIN_SHAPE, s.law["b_K"], s.solvus_zn_frac,
-                       float(np.mean(coarse.stage2.axes[1])), float(np.mean(space.stage2_temperature_K)))
-    box2 = _local_box(s.stage2, centre[1], widen, outer=coarse.stage2.bounds())
+                       float(region.centre[1][1]), float(1.0 / region.centre[1][0]))
     axes2 = tuple(np.linspace(lo, hi, n) for (lo, hi), n in zip(box2, LOCAL_STAGE2_SHAPE, strict=True))
     t2 = GridTable("stage2", ("inv_T2", "ln_t2"), axes2)
     V = t2.vertices()
@@ -128,7 +167,7 @@ def _refine(space: DecisionSpace, params: ParameterValues, s: Surrogates, coarse
     t2 = t2.with_values({k: v.reshape(t2.shape) for k, v in out2.items()})
     skin = dict(s.skin)
     skin[route] = table
-    per_vertex = len(STAGE2_JITTER) + (1 if any(k.startswith("plated") for k in space.modes) else 0)
+    per_vertex = 1 + (1 if any(k.startswith("plated") for k in space.modes) else 0)
     return replace(s, stage2=t2, skin=skin, samples=s.samples + table.n_vertices + per_vertex * t2.n_vertices,
                    errors={})
 
@@ -151,7 +190,7 @@ def _summary(point: Point, pred: dict, chk: Check, kind: str) -> dict[str, Any]:
 
 
 MODE_MARGIN_FRAC = 0.03  # a runner-up mode this close on the coarse tables is refined too
-COARSE_MIP_GAP = 1e-3  # the coarse MILPs only pick the mode and the region to refine
+COARSE_MIP_GAP = 1e-2  # the coarse MILPs only pick the mode and the region to refine
 STABLE_FRAC = 0.005  # refinement stops once a further refinement improves the checked objective less than this
 
 
@@ -234,22 +273,23 @@ class _Run:
             self.cor.ln_skin_bias[route] = float(math.log(s_model) - raw)
 
     def _from_nearest(self, max_refinements: int, **kw: Any) -> tuple | None:
-        """Coarse MILP infeasible: refine around the elastic (nearest) point, at most twice, and try again."""
+        """Coarse MILP infeasible: local tables around the elastic (nearest) point, then twice as wide, and try
+        again."""
         m, h, out = self.solve_once(elastic=True)
         if out.status == "infeasible":
             return None
         p = read_point(m, h)
         space = self.space.restricted((p.mode,))
-        centre, route = _centre(self.space, m, p.route), p.route
+        route = p.route
+        region = _Region.around(self.coarse, route, _centre(self.space, m, route))
         for widen in (1.0, 2.0):
-            self.s = _refine(self.space, self.params, self.s if widen == 1.0 else self.coarse, self.coarse, route,
-                             centre, widen=widen)
+            self.s = _refine(self.space, self.params, self.coarse, self.coarse, route, region.widened(widen))
             self.refinements += 1
             m2, h2, out2 = self.solve_once(space=space, **kw)
             if out2.status != "infeasible":
                 self.refinements_of_mode = 1
                 return self._refine_mode(self._evaluate(m2, h2, out2, "refined from the nearest point"),
-                                         max_refinements, keep_tables=True, **kw)
+                                         max_refinements, keep_tables=True, region=region.widened(widen), **kw)
         return None
 
     def _score(self, cand: tuple) -> float:
@@ -259,40 +299,46 @@ class _Run:
             return -k["throughput_m2_per_h"]
         return k["cost_per_m2"]
 
-    def _refine_mode(self, start: tuple, max_refinements: int, keep_tables: bool = False, **kw: Any
-                     ) -> tuple | None:
-        """Refine around the point until the surrogate agrees with the models there and one more refinement
-        no longer improves the objective by STABLE_FRAC (a finer table is less conservative)."""
+    def _refine_mode(self, start: tuple, max_refinements: int, keep_tables: bool = False,
+                     region: _Region | None = None, **kw: Any) -> tuple | None:
+        """Trust-region loop with the mode fixed: local tables on a region around the last point, MILP, check in
+        the process models; the region follows the point along axes that held it back and shrinks on the
+        others. Stops once a point where the surrogate agrees with the models and the models meet the targets
+        improves the checked objective of the best such point by less than STABLE_FRAC."""
         m, _, _, p, _, _ = start
         space = self.space.restricted((p.mode,))
+        route = p.route
+        outer = _outer(self.coarse, route)
         if not keep_tables:
             self.cor.ln_skin_bias = {}
+        region = region or _Region.around(self.coarse, route, _centre(self.space, m, route))
         best: tuple | None = None
         cand = start
-        centre = _centre(self.space, m, p.route)
-        route = p.route
-        for _ in range(max_refinements + 1):
+        while self.refinements_of_mode < max_refinements:
+            self.s = _refine(self.space, self.params, self.s, self.coarse, route, region)
+            self.refinements += 1
+            self.refinements_of_mode += 1
+            self._learn_bias(route, cand)
+            m, h, out = self.solve_once(space=space, **kw)
+            if out.status == "infeasible":  # the region cut the feasible set off: twice as wide, same centre
+                region = region.widened(2.0)
+                self.s = _refine(self.space, self.params, self.s, self.coarse, route, region)
+                self.refinements += 1
+                m, h, out = self.solve_once(space=space, **kw)
+                if out.status == "infeasible":
+                    break
+            cand = self._evaluate(m, h, out, "refined")
+            new = _centre(self.space, m, route)
+            moving = region.moving(new, outer)
             if _agrees(cand[4], cand[5], self.targets):
                 improved = best is None or self._score(cand) < self._score(best) * (1.0 - STABLE_FRAC)
                 if best is None or self._score(cand) < self._score(best):
                     best = cand
                 if not improved:
                     return best
-            if self.refinements_of_mode >= max_refinements:
-                break
-            self.s = _refine(self.space, self.params, self.s, self.coarse, route, centre)
-            self.refinements += 1
-            self.refinements_of_mode += 1
-            self._learn_bias(route, cand)
-            m, h, out = self.solve_once(space=space, **kw)
-            if out.status == "infeasible":  # the local box cut the feasible set off: twice as wide, same centre
-                self.s = _refine(self.space, self.params, self.s, self.coarse, route, centre, widen=2.0)
-                self.refinements += 1
-                m, h, out = self.solve_once(space=space, **kw)
-                if out.status == "infeasible":
-                    break
-            cand = self._evaluate(m, h, out, "refined")
-            centre = _centre(self.space, m, route)
+                region = region.step(new, moving)
+            else:  # the local tables are not accurate enough at the point: shrink every axis
+                region = region.step(new, (np.zeros(3, bool), np.zeros(2, bool)))
         if best is not None:
             return best
         return cand if cand[5].ok else (start if start[5].ok else cand)

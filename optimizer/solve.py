@@ -59,8 +59,10 @@ def solve(model: pyo.ConcreteModel, solver: str = DEFAULT_SOLVER, time_limit_s: 
         opt.config.time_limit = time_limit_s
         opt.config.mip_gap = mip_gap
         opt.config.stream_solver = False
-        # restarts cost more than they save on these small models (measured: 0.9 s → 0.4 s)
-        opt.highs_options = {"mip_allow_restart": False}
+        # restarts and the RINS/RENS sub-MIP heuristics cost more than they save on these small models, whose
+        # root LP is tight (measured on the default plant: 5 solves 1.4 s → 0.7 s, same optima)
+        opt.highs_options = {"mip_allow_restart": False, "mip_heuristic_run_rins": False,
+                             "mip_heuristic_run_rens": False}
         res = opt.solve(model)
         tc = res.termination_condition
         seconds = time.perf_counter() - t0

@@ -111,48 +111,21 @@ def _vapour_stage2(space: DecisionSpace, params: ParameterValues, T2: np.ndarray
                              for a, b in zip(T2, t2, strict=True)], params)  # stage II alone: always valid
 
 
-# Stage II of process_models loses its last time step when the step-end time rounds above the heater-on time
-# (e.g. t2 = 28.44 s: last sample 28.440000000000005 s), which cuts the deposit by 5-25 % at about one stage-II
-# time in five. The tables should carry the physics, so each vertex is also evaluated at t2·(1 ± 1e-3) (other
-# roundings) and the largest deposit, scaled back by the time ratio (deposit ∝ time to within 0.03 % here), is
-# kept; the artefact only ever loses Zn. Checks of recommended points use the times as they are.
-STAGE2_JITTER = (0.0, 1e-3, -1e-3)
-STAGE2_JITTER_CHECK = (0.0, 1e-3, -1e-3, 2e-3, -2e-3)  # held-out truths: five roundings, so a hit on all is rare
-
-
-@dataclass(frozen=True)
-class _Deposit:
-    """A stage-II result with its deposit scaled to the requested time."""
-
-    result: RecipeResult
-    deposited_mg_per_cm2: float
-
-
-def _vapour_stage2_smooth(space: DecisionSpace, params: ParameterValues, T2: np.ndarray, t2: np.ndarray,
-                          jitter: tuple[float, ...] = STAGE2_JITTER) -> list[_Deposit]:
-    runs = [_vapour_stage2(space, params, T2, t2 * (1.0 + j)) for j in jitter]
-    dep = np.array([[r.zn_deposited_mg_per_cm2 / (1.0 + j) for r in run] for j, run in zip(jitter, runs,
-                                                                                             strict=True)])
-    best = np.argmax(dep, axis=0)
-    return [_Deposit(runs[k][i], float(dep[k, i])) for i, k in enumerate(best)]
-
-
 def stage2_outputs(space: DecisionSpace, params: ParameterValues, z: np.ndarray, v: np.ndarray,
-                   nominal_loading_kg_per_m2: float, jitter: tuple[float, ...] = STAGE2_JITTER
-                   ) -> dict[str, np.ndarray]:
+                   nominal_loading_kg_per_m2: float) -> dict[str, np.ndarray]:
     """Stage-II outputs at points (1/T2, ln t2): vapour and plated recipes without stage III."""
     T2, t2 = 1.0 / z, np.exp(v)
-    vap = _vapour_stage2_smooth(space, params, T2, t2, jitter)
+    vap = _vapour_stage2(space, params, T2, t2)
     if any(k.startswith("plated") for k in space.modes):
         pla = evaluate_recipes([_recipe(space, zn_route="plated", plated_zn_loading_kg_per_m2=nominal_loading_kg_per_m2,
                                         stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_time_s=0.0)
                                 for a, b in zip(T2, t2, strict=True)], params)
     else:  # no plated route in this space: the column is never used
-        pla = [d.result for d in vap]
-    theta = np.array([d.result.anneal_equivalent_time_s for d in vap])
+        pla = vap
+    theta = np.array([r.anneal_equivalent_time_s for r in vap])
     return {
-        "ln_loading": np.log(np.array([d.deposited_mg_per_cm2 for d in vap]) * 1e-2),
-        "energy2_vapour": np.array([d.result.energy_kwh_per_m2 for d in vap]),
+        "ln_loading": np.log(np.array([r.zn_deposited_mg_per_cm2 for r in vap]) * 1e-2),
+        "energy2_vapour": np.array([r.energy_kwh_per_m2 for r in vap]),
         "energy2_plated": np.array([r.energy_kwh_per_m2 for r in pla]),
         "recryst": recrystallised_fraction(theta, params),
         "ramp2": (T2 - params["ambient_temperature_K"]) / (params["stage2_heating_rate_K_per_s"] * t2),
@@ -380,7 +353,7 @@ def held_out_errors(space: DecisionSpace, params: ParameterValues, s: Surrogates
     errors: dict[str, dict[str, dict[str, float]]] = {}
     box = s.stage2.bounds()
     P = np.column_stack([rng.uniform(lo, hi, n_stage2) for lo, hi in box])
-    true = stage2_outputs(space, params, P[:, 0], P[:, 1], s.nominal_loading_kg_per_m2, STAGE2_JITTER_CHECK)
+    true = stage2_outputs(space, params, P[:, 0], P[:, 1], s.nominal_loading_kg_per_m2)
     pred = s.stage2.interpolate(P)
     errors["stage2"] = {k: _stats(pred[k], true[k]) for k in ("ln_loading", "energy2_vapour", "recryst")}
     use = true["ramp2"] <= STAGE2_RAMP_USABLE_FRAC
@@ -461,7 +434,7 @@ def build_surrogates(space: DecisionSpace, params: ParameterValues, window_nm: t
     samples = 0
     if stage2 is None:
         stage2 = build_stage2(space, params, nominal)
-        samples += (len(STAGE2_JITTER) + any(k.startswith("plated") for k in space.modes)) * stage2.n_vertices
+        samples += (1 + any(k.startswith("plated") for k in space.modes)) * stage2.n_vertices
     ln_t2_mid = float(np.mean(stage2.axes[1]))
     T2_mid = float(np.mean(space.stage2_temperature_K))
     skin = {}

@@ -14,7 +14,7 @@ from pyomo.util.check_units import assert_units_consistent
 from optimizer import Targets, TargetsInfeasibleError, optimize, solver_available
 from optimizer.api import coarse_surrogates
 from optimizer.economics import economics
-from optimizer.model import PACE_KNOTS, build_model, pace_table
+from optimizer.model import PACE_STEP_LN, build_model, pace_table
 from optimizer.pwl import GridTable, add_table, output
 from optimizer.solution import predicted, read_point
 from optimizer.solve import solve
@@ -77,7 +77,10 @@ def test_pwl_milp_finds_the_interpolant_optimum(shape):
 def test_exp_table_chord_error_is_as_documented():
     """Known answer: min pace s.t. ln pace ≥ c gives e^c within the chord bound (Δ ln p)²/8."""
     t = pace_table(10.0, 300.0, "p")
-    d = (math.log(300.0) - math.log(10.0)) / (PACE_KNOTS - 1)
+    d = (math.log(300.0) - math.log(10.0)) / (t.axes[0].size - 1)
+    tt = np.linspace(0.0, 1.0, 10001)
+    chord = float(np.max(((1.0 - tt) + tt * math.exp(d)) * np.exp(-tt * d)) - 1.0)  # exact worst relative chord
+    assert d <= PACE_STEP_LN and chord < 1e-3 and chord == pytest.approx(d * d / 8.0, rel=0.05)
     for c in np.linspace(math.log(10.0), math.log(300.0), 9):
         m = pyo.ConcreteModel()
         m.u = pyo.Var(bounds=(math.log(10.0), math.log(300.0)))
@@ -86,7 +89,7 @@ def test_exp_table_chord_error_is_as_documented():
         m.lo = pyo.Constraint(expr=m.u >= c)
         m.obj = pyo.Objective(expr=output(m.tab, "pace") * U.m / U.s)
         assert solve(m).status == "optimal"
-        assert math.exp(c) * (1.0 - 1e-9) <= out_val(m) <= math.exp(c) * (1.0 + d * d / 8.0 + 1e-9)
+        assert math.exp(c) * (1.0 - 1e-9) <= out_val(m) <= math.exp(c) * (1.0 + chord + 1e-9)
 
 
 def out_val(m: pyo.ConcreteModel) -> float:
