@@ -113,6 +113,10 @@ def recipe(
     electroform_current_density_A_per_m2: Annotated[float, typer.Option("--electroform-current-density-A-per-m2")]
     = 300.0,
     electroform_temperature_K: Annotated[float | None, typer.Option("--electroform-temperature-K")] = None,
+    anneal_soak_temperature_K: Annotated[
+        float | None, typer.Option("--anneal-soak-temperature-K", help="Coil anneal soak [K]; unset: none.")
+    ] = None,
+    anneal_soak_h: Annotated[float, typer.Option("--anneal-soak-h", help="Coil anneal soak time [h].")] = 2.0,
     ag_immersion_time_s: Annotated[float, typer.Option("--ag-immersion-time-s", help="AgF immersion [s]; 0: none.")]
     = 0.0,
     agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %].")] = 1.0,
@@ -122,7 +126,7 @@ def recipe(
     json_out: JsonOption = None,
 ) -> None:
     """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost."""
-    from process_models.collector import CollectorRecipe, PlatingStep, evaluate_collector
+    from process_models.collector import CoilAnnealStep, CollectorRecipe, PlatingStep, evaluate_collector
     from process_models.uht_recipe import UHTRecipe
 
     values = parameters_with(param)
@@ -140,6 +144,8 @@ def recipe(
         electroform_temperature_K=electroform_temperature_K,
         zn_plating=None if zn_bath is None else PlatingStep(zn_bath, zn_current_density_A_per_m2, zn_plating_time_s,
                                                             concentration_mol_per_m3=zn_bath_concentration_mol_per_m3),
+        coil_anneal=None if anneal_soak_temperature_K is None else CoilAnnealStep(anneal_soak_temperature_K,
+                                                                                  anneal_soak_h * 3600.0),
         ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
     ), values)
     report = result.to_dict(profile=profile)
@@ -154,6 +160,11 @@ def recipe(
                 f"({u.zn_lost_fraction:.1%} lost), peak {u.peak_temperature_K:.0f} K")
             for layer in u.layers:
                 typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm")
+        an = result.coil_anneal
+        if an is not None:
+            typer.echo(f"coil anneal {an['soak_temperature_K']:.0f} K × {an['soak_time_s'] / 3600:.2f} h: cycle "
+                       f"{an['cycle_time_s'] / 3600:.1f} h, recrystallised {an['recrystallised_frac']:.1%}, "
+                       f"{an['energy_kwh_per_m2']:.3f} kWh/m2")
         tex = result.texture_fractions
         typer.echo(f"texture (111) {tex['111']:.2f} (100) {tex['100']:.2f} (110) {tex['110']:.2f}, "
                    f"Li nucleation overpotential {result.nucleation_overpotential_mV:.1f} mV (indicator)")
@@ -228,6 +239,12 @@ def simulate(
             f"(100) texture {num(report['texture_fraction_100'], '.2f')}, "
             f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, cost {num(report['cost_per_m2'], '.2f')} USD/m2")
         for name, line in report["lines"].items():
+            if line["type"] == "coil_anneal":
+                typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m in {line['batches']} "
+                           f"batches, hot {line['utilisation']:6.1%} of the time, (100) after anneal "
+                           f"{num(line['texture_fraction_100_after_anneal'], '.2f')}, "
+                           f"cost {line['cost_per_m2']:.2f} USD/m2")
+                continue
             typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m, yield "
                        f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {line['cost_per_m2']:.2f} USD/m2")
         if out is not None:

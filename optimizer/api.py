@@ -68,7 +68,7 @@ def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, flo
     eq = (space.foil_thickness_m, space.stage2_zone_length_m, space.zone_modules, space.stage3_heater_length_m,
           space.cooling, space.speed_m_per_min, space.stage2_temperature_K, space.stage3_peak_K, space.modes,
           space.ed and (space.ed.tank_length_m, space.ed.speed_m_per_min, space.ed.current_density_A_per_m2,
-                        space.ed.bath_temperature_K, space.ed.anode))
+                        space.ed.bath_temperature_K, space.ed.anode), space.anneal)
     return eq, tuple(sorted(params.items())), tuple(round(w, 6) for w in window)
 
 

@@ -3,10 +3,10 @@
 Every line's fixed costs (labour, overhead, maintenance, depreciation) are proportional to its scheduled hours
 per processed m² (process_models.costing: labour = operators × rate / (throughput × availability), the capital
 terms ∝ capex / (throughput × hours × availability)), so one call at 1 m²/h and availability 1 gives the fixed
-cost per scheduled hour. Flows (electricity, Zn, Cu anode, Ar, bought foil) are priced by
-:class:`process_models.costing.FlowPricer`. Per good m² = per processed m² / yield. The twin's report leaves
-the bought foil out (it costs conversion only); the optimiser adds it, because it is what the substrate choice
-(commercial vs electroformed) trades against.
+cost per scheduled hour (the coil furnaces' too). Flows (electricity, Zn, Cu anode, Ar, forming gas, bought foil)
+are priced by :class:`process_models.costing.FlowPricer`. Per good m² = per processed m² / yield. The twin's
+report leaves the bought foil out (it costs conversion only); the optimiser adds it, because it is what the
+substrate choice (commercial vs electroformed) trades against.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class Economics:
     currency: str
     uht_fixed_per_h: float
     ed_fixed_per_h: float
+    anneal_fixed_per_h: float
     price: dict[str, float]
     zn_source_utilisation_frac: float
     argon_Nm3_per_m2: float
@@ -53,7 +54,8 @@ def economics(params: ParameterValues, foil_thickness_m: float, currency: str = 
         return float(sum(fixed_costs_per_processed_m2(line, params).values())) * rate
 
     return Economics(
-        currency=currency, uht_fixed_per_h=fixed("uht"), ed_fixed_per_h=fixed("electrodeposition"), price=prices,
+        currency=currency, uht_fixed_per_h=fixed("uht"), ed_fixed_per_h=fixed("electrodeposition"),
+        anneal_fixed_per_h=fixed("coil_anneal"), price=prices,
         zn_source_utilisation_frac=params["zn_source_utilisation_frac"],
         argon_Nm3_per_m2=params["uht_argon_consumption_Nm3_per_m2"],
         foil_kg_per_m2=foil_thickness_m * params["cu_density_kg_per_m3"],

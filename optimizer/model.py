@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
+from scipy.constants import R as R_GAS
 
 from optimizer.economics import Economics
 from optimizer.pwl import GridTable, add_table, output
@@ -27,6 +28,7 @@ from optimizer.space import MODES, DecisionSpace
 from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
 from optimizer.targets import Targets, gauge_yield
 from process_models.parameters.registry import ParameterValues
+from process_models.texture import recrystallised_fraction
 
 U = pyo.units
 GUARD_LEVELS_SIGMA: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
@@ -256,16 +258,62 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         e_ed = 0.0 * U.kWh / U.m**2
         cu_kg = 0.0
 
+    # ------------------------------------------------------------------ coil anneal (with a texture target only)
+    an = space.anneal if (space.anneal is not None and s.anneal is not None
+                          and targets.min_texture_100 is not None) else None
+    m.y_anneal = pyo.Var(domain=pyo.Binary, units=U.dimensionless, doc="coils annealed in the furnace")
+    an_out = {"energy_kwh_per_m2": U.kWh / U.m**2, "gas_Nm3_per_m2": U.m**3 / U.m**2, "cycle_s_per_m2": U.s / U.m**2}
+    f_ref = params["bare_cu_reference_100_frac"]
+    f_end = params["texture_cube_end_100_frac"]
+    f0_hi = max([f_ref] + [float(np.max(s.plating[b].values["f100"])) for b in baths if b in CU_BATHS_OF(space)])
+    if an is None:
+        m.y_anneal.fix(0)
+    else:
+        assert s.anneal is not None
+        (z_lo, z_hi), (lt_lo, lt_hi) = s.anneal.bounds()
+        m.inv_T_soak = pyo.Var(bounds=(0.0, z_hi), units=U.K**-1, doc="1 / soak temperature (0 when not annealing)")
+        m.ln_t_soak = pyo.Var(bounds=(min(0.0, lt_lo), max(0.0, lt_hi)), units=U.dimensionless,
+                              doc="ln(soak time / s) (0 when not annealing)")
+        m.anneal = pyo.Block()
+        add_table(m.anneal, s.anneal, {"inv_T_soak": (m.inv_T_soak, U.K**-1), "ln_t_soak": (m.ln_t_soak,
+                                                                                         U.dimensionless)},
+                  an_out, active=m.y_anneal)
+        # exact transform (Arrhenius additivity): ln θ_soak = ln t − (Q/R)/T + Q/(R T_cal); the ramps' share of θ
+        # is left out (conservative; the check in the models credits it)
+        qr = params["recrystallisation_activation_J_per_mol"] / R_GAS
+        t_cal = params["recrystallisation_calibration_temperature_K"]
+        gain = anneal_gain_table(lt_lo - qr * z_hi + qr / t_cal, lt_hi - qr * z_lo + qr / t_cal, f_end - f0_hi, params)
+        u_lo, u_hi = gain.bounds()[0]
+        m.ln_theta_soak = pyo.Var(bounds=(min(0.0, u_lo), max(0.0, u_hi)), units=U.dimensionless,
+                                  doc="ln(θ of the soak / s at T_cal) (0 when not annealing)")
+        m.theta_def = pyo.Constraint(expr=m.ln_theta_soak == m.ln_t_soak - qr * U.K * m.inv_T_soak
+                                     + (qr / t_cal) * m.y_anneal)
+        m.anneal_gain = pyo.Block()
+        add_table(m.anneal_gain, gain, {"ln_theta": (m.ln_theta_soak, U.dimensionless)},
+                  {"gain_100": U.dimensionless}, active=m.y_anneal)
+
     # ------------------------------------------------------------------ time per m² and cost
     w = space.width_m
     ut = space.uht_time
     H_max = (ut.pace_factor * p_hi + ut.per_metre_s) / w * 2.0
     if ed is not None:
         H_max = max(H_max, (ed.time.pace_factor * math.exp(ue_hi) + ed.time.per_metre_s) / w * 2.0)
+    an_factor = 0.0
+    if an is not None:
+        assert s.anneal is not None
+        an_factor = (1.0 + an.downtime_per_hot_h) / an.furnaces_count
+        H_max = max(H_max, an_factor * float(np.max(s.anneal.values["cycle_s_per_m2"])) * 2.0)
     m.H = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="scheduled plant seconds per processed m2")
     m.H_uht = pyo.Constraint(expr=cor.time_factor * (ut.pace_factor * pace + ut.per_metre_s * U.s / U.m)
                              / (w * U.m) <= m.H)
     m.H_ed = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="the same, charged to the plating line")
+    m.H_an = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="the same, charged to the coil furnaces")
+    if an is not None:
+        # the furnaces' batches per m²: hot cycle time and repairs, shared among the furnaces
+        m.H_an_line = pyo.Constraint(expr=cor.time_factor * an_factor * output(m.anneal, "cycle_s_per_m2") <= m.H)
+        m.H_an_charge = pyo.Constraint(expr=m.H_an >= m.H - H_max * U.s / U.m**2 * (1 - m.y_anneal))
+    else:
+        m.H_an.fix(0.0)
     if ed is not None:
         ped = output(m.ed_pace_tab, "pace")
         # the plating pace is 0 when the line is off (its table is inactive): no big-M needed
@@ -298,11 +346,21 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         m.zn_plated.fix(0.0)
     pr = econ.price
     per_kwh, per_kg_zn = pr["electricity_kWh_per_m2"] * cur / U.kWh, pr["zn_kg_per_m2"] * cur / U.kg
-    C_hi = ((econ.uht_fixed_per_h + econ.ed_fixed_per_h) / 3600.0 * H_max + pr["electricity_kWh_per_m2"] * 3 * E_hi
+    an_hi = 0.0
+    if an is not None:
+        assert s.anneal is not None
+        an_hi = (pr["electricity_kWh_per_m2"] * float(np.max(s.anneal.values["energy_kwh_per_m2"]))
+                 + pr["forming_gas_Nm3_per_m2"] * float(np.max(s.anneal.values["gas_Nm3_per_m2"])))
+    C_hi = ((econ.uht_fixed_per_h + econ.ed_fixed_per_h + econ.anneal_fixed_per_h) / 3600.0 * H_max + an_hi
+            + pr["electricity_kWh_per_m2"] * 3 * E_hi
             + pr["zn_kg_per_m2"] * dep_hi * (1.0 / econ.zn_source_utilisation_frac + 2.0)
             + pr["argon_Nm3_per_m2"] * econ.argon_Nm3_per_m2 + pr["cu_anode_kg_per_m2"] * cu_kg + econ.foil_per_m2()
             + abs(cor.cost_offset)) * 1.01
     m.cost_processed = pyo.Var(bounds=(0.0, C_hi), units=cur / U.m**2, doc="cost per processed m2")
+    anneal_flows = 0.0 * cur / U.m**2
+    if an is not None:
+        anneal_flows = (per_kwh * output(m.anneal, "energy_kwh_per_m2")
+                        + pr["forming_gas_Nm3_per_m2"] * cur / U.m**3 * output(m.anneal, "gas_Nm3_per_m2"))
     m.cost_def = pyo.Constraint(expr=m.cost_processed == (
         econ.uht_fixed_per_h / 3600.0 * cur / U.s * m.H + econ.ed_fixed_per_h / 3600.0 * cur / U.s * m.H_ed
         + per_kwh * (m.energy2 + m.energy3 + e_ed)
@@ -310,7 +368,8 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         + pr["argon_Nm3_per_m2"] * econ.argon_Nm3_per_m2 * cur / U.m**2
         + pr["cu_anode_kg_per_m2"] * cu_kg * cur / U.m**2 * y_ef
         + econ.foil_per_m2() * cur / U.m**2 * y_commercial
-        + cor.cost_offset * cur / U.m**2))
+        + cor.cost_offset * cur / U.m**2
+        + econ.anneal_fixed_per_h / 3600.0 * cur / U.s * m.H_an + anneal_flows))
     m.cost_g = pyo.Var(m.GUARDS, bounds=(0.0, C_hi), units=cur / U.m**2)
     m.time_g = pyo.Var(m.GUARDS, bounds=(0.0, H_max), units=U.s / U.m**2)
     m.cost_g_def = pyo.Constraint(m.GUARDS, rule=lambda mm, i: mm.cost_g[i] >= mm.cost_processed
@@ -373,12 +432,12 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         if s_melt is not None:
             add(f"no_melting__{r}", pyo.Constraint(expr=output(m.skin[r], "melt_nm") - s_melt
                                                    <= MELT_TOLERANCE_NM * y * U.nm), "ub")
-    # texture (100): substrate's share + recrystallised share toward the cube end state (a lower bound)
-    f_ref = params["bare_cu_reference_100_frac"]
-    f_end = params["texture_cube_end_100_frac"]
+    # texture (100): substrate's share + recrystallised share toward the cube end state (a lower bound), by the
+    # UHT heat and by the coil anneal (their X add: the UHT's is ~1e-7)
     ef_f100 = sum(output(m.plating[b], "f100") for b in baths if b in CU_BATHS_OF(space)) if baths else 0
-    f0_hi = max([f_ref] + [float(np.max(s.plating[b].values["f100"])) for b in baths if b in CU_BATHS_OF(space)])
     f100 = f_ref * y_commercial + ef_f100 + output(m.stage2, "recryst") * max(f_end - f0_hi, 0.0)
+    if an is not None:
+        f100 = f100 + output(m.anneal_gain, "gain_100")
     m.texture_100 = pyo.Expression(expr=f100)
     if targets.min_texture_100 is not None:
         st = slack("min_texture_100", U.dimensionless, 0.05)
@@ -429,6 +488,19 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                               + (1.0 - wc) * m.time_good * U.m**2 / U.s / t_ref)
     return m, Handles(space=space, surrogates=s, targets=targets, econ=econ, guards=guards, routes=routes,
                       modes=modes, baths=baths, target_rows=rows, slacks=slacks, cost_unit=cur)
+
+
+GAIN_STEP_LN = 0.25  # knot spacing of the anneal's (100) gain table in ln θ
+
+
+def anneal_gain_table(u_lo: float, u_hi: float, span_100: float, params: ParameterValues) -> GridTable:
+    """(100) gain of a coil anneal, X(θ)·span, on ln θ: a piecewise-linear under-estimator — each knot carries
+    the JMAK X of the knot before it, so between knots the table never exceeds the monotone X (conservative)."""
+    n = max(3, math.ceil((u_hi - u_lo) / GAIN_STEP_LN) + 1)
+    u = np.linspace(u_lo, u_hi, n)
+    x = np.asarray(recrystallised_fraction(np.exp(u), params), dtype=float)
+    lagged = np.concatenate([[0.0], x[:-1]])
+    return GridTable("anneal_gain", ("ln_theta",), (u,), {"gain_100": lagged * max(span_100, 0.0)})
 
 
 def _inverse_unit(v: pyo.Var) -> object:

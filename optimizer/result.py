@@ -61,6 +61,10 @@ class OptimizationResult:
                 out.append(f"plating {e['line']}: {e['bath']} at {e['current_density_A_per_m2']:.0f} A/m2, "
                            f"{e['tanks_on']}/{e['tanks_installed']} tanks, {e['web_speed_m_per_min']:.3f} m/min "
                            f"({e['plating_time_s']:.0f} s)")
+            a = s.get("coil_anneal")
+            if a:
+                out.append(f"coil anneal {', '.join(a['furnaces'])}: {a['coils_per_batch']} coils per batch, soak "
+                           f"{a['soak_temperature_K']:.1f} K for {a['soak_h']:.2f} h")
         rows = [("skin thickness [nm]", "skin_thickness_nm"), ("surface Zn [at frac]", "surface_zn_at_frac"),
                 ("skin phase", "skin_phase"), ("texture (100)", "texture_fraction_100"),
                 ("overpotential [mV]", "nucleation_overpotential_mV"), ("yield", "yield_fraction"),

@@ -28,6 +28,12 @@ class Point:
     ed_current_density_A_per_m2: float | None = None
     ed_tanks_on: int | None = None
     ed_web_speed_m_per_min: float | None = None
+    anneal_soak_temperature_K: float | None = None  # None: the coils are not annealed
+    anneal_soak_h: float | None = None
+
+    @property
+    def annealed(self) -> bool:
+        return self.anneal_soak_temperature_K is not None
 
     @property
     def route(self) -> str:
@@ -67,8 +73,13 @@ class Point:
                 "stage3_heater_length_mm": space.stage3_heater_length_m * 1e3, "cooling": space.cooling,
             },
             "electrodeposition": None,
+            "coil_anneal": None,
             "thickness_guard_band_sigma": self.guard_sigma,
         }
+        if self.annealed and space.anneal is not None:
+            out["coil_anneal"] = {"furnaces": list(space.anneal.furnace_names),
+                                  "coils_per_batch": space.anneal.coils_per_batch,
+                                  "soak_temperature_K": self.anneal_soak_temperature_K, "soak_h": self.anneal_soak_h}
         if self.ed_bath is not None and space.ed is not None:
             out["electrodeposition"] = {
                 "line": space.ed.line_name, "bath": self.ed_bath,
@@ -98,6 +109,9 @@ def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
         tanks = max(m.TANKS, key=lambda n: _val(m.y_tanks[n]))
         kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(m.ln_j[bath])), "ed_tanks_on": int(tanks),
               "ed_web_speed_m_per_min": 60.0 / math.exp(_val(m.ln_pace_ed))}
+    if _val(m.y_anneal) > 0.5:
+        kw.update(anneal_soak_temperature_K=1.0 / _val(m.inv_T_soak),
+                  anneal_soak_h=math.exp(_val(m.ln_t_soak)) / 3600.0)
     return Point(mode=mode, web_speed_m_per_min=speed, stage2_modules_on=int(zone),
                  stage2_temperature_K=1.0 / _val(m.inv_T2), stage3_peak_K=_val(m.T3),
                  guard_sigma=h.guards[guard][0], **kw)
@@ -162,4 +176,6 @@ def binding(m: pyo.ConcreteModel, h: Handles, p: Point) -> list[str]:
         out.append("stage-II heat-up uses the allowed share of the zone time")
     if p.stage2_modules_on == sp.zone_modules:
         out.append("all stage-II modules heated")
+    if p.annealed:
+        out.append("coil anneal on (the (100) target needs it)")
     return out

@@ -1,11 +1,12 @@
 """The decision space: what the optimiser may set, bounded by the equipment in the scenario.
 
 Equipment (fixed): the stage-II zone length, the stage-III heater length, the web width and coil length,
-the plating line's installed tanks and their length, failure and repair data. Decisions: web speeds, set
-temperatures, the share of the stage-II zone that is heated (in ``zone_modules`` equal modules), plating
-current density, bath and number of active tanks, and the route (Zn from vapour or plated; commercial or
-electroformed foil). Search ranges narrow the equipment's own bounds (the pydantic ``Field`` limits of the
-scenario) to where the physics is worth sampling; they are options, listed in :class:`SearchRanges`.
+the plating line's installed tanks and their length, the coil furnaces and their batch size, failure and repair
+data. Decisions: web speeds, set temperatures, the share of the stage-II zone that is heated (in ``zone_modules``
+equal modules), plating current density, bath and number of active tanks, the route (Zn from vapour or plated;
+commercial or electroformed foil), and whether the coils are annealed (soak temperature and time). Search ranges
+narrow the equipment's own bounds (the pydantic ``Field`` limits of the scenario) to where the physics is worth
+sampling; they are options, listed in :class:`SearchRanges`.
 """
 
 from __future__ import annotations
@@ -41,10 +42,12 @@ class SearchRanges:
     zone_modules: int = 4
     ed_web_speed_m_per_min: tuple[float, float] = (0.2, 6.0)
     ed_current_density_A_per_m2: tuple[float, float] = (50.0, 1500.0)
+    anneal_soak_temperature_K: tuple[float, float] = (1073.15, 1323.15)
+    anneal_soak_h: tuple[float, float] = (0.25, 24.0)
 
     def __post_init__(self) -> None:
         for name in ("web_speed_m_per_min", "stage2_temperature_K", "stage3_peak_K", "ed_web_speed_m_per_min",
-                     "ed_current_density_A_per_m2"):
+                     "ed_current_density_A_per_m2", "anneal_soak_temperature_K", "anneal_soak_h"):
             lo, hi = getattr(self, name)
             if not (0.0 < lo < hi and math.isfinite(hi)):
                 raise FoiltwinInputError(name, (lo, hi), "a range 0 < low < high")
@@ -148,6 +151,23 @@ class EDSpace:
 
 
 @dataclass(frozen=True)
+class AnnealSpace:
+    """The coil furnaces: batch size, programme ranges and their expected downtime per hot hour."""
+
+    furnace_names: tuple[str, ...]
+    coils_per_batch: int
+    soak_temperature_K: tuple[float, float]
+    soak_h: tuple[float, float]
+    heating_rate_K_per_s: float | None
+    cooling_rate_K_per_s: float | None
+    downtime_per_hot_h: float
+
+    @property
+    def furnaces_count(self) -> int:
+        return len(self.furnace_names)
+
+
+@dataclass(frozen=True)
 class DecisionSpace:
     """Everything the optimiser needs to know about the plant, in SI and plant units as named."""
 
@@ -169,6 +189,12 @@ class DecisionSpace:
     ed: EDSpace | None
     modes: tuple[str, ...]
     ranges: SearchRanges = field(default_factory=SearchRanges)
+    anneal: AnnealSpace | None = None
+
+    def batch_area_m2(self) -> float:
+        """Product area of one full furnace batch [m²]."""
+        assert self.anneal is not None
+        return self.anneal.coils_per_batch * self.coil_length_m * self.width_m
 
     @property
     def zone_lengths_m(self) -> list[float]:
@@ -239,6 +265,22 @@ def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRa
             for b in baths:
                 if b not in BATH_NAMES:
                     raise FoiltwinInputError("bath", b, f"one of {', '.join(BATH_NAMES)}")
+    anneal = None
+    furnaces = list(getattr(scenario.plant, "furnaces", ()))
+    if furnaces:
+        f = furnaces[0]
+        fs = f.settings
+        fcls = type(fs)
+        down = sum(mean_hours(e.time_to_repair) / mean_hours(e.time_to_failure) for e in f.equipment
+                   if e.time_to_failure is not None)
+        anneal = AnnealSpace(
+            furnace_names=tuple(x.name for x in furnaces), coils_per_batch=int(f.coils_per_batch),
+            soak_temperature_K=_clip("anneal_soak_temperature_K", ranges.anneal_soak_temperature_K,
+                                     _field_bounds(fcls, "soak_temperature_K")),
+            soak_h=_clip("anneal_soak_h", ranges.anneal_soak_h, _field_bounds(fcls, "soak_h")),
+            heating_rate_K_per_s=None if fs.heating_rate_K_per_h is None else fs.heating_rate_K_per_h / 3600.0,
+            cooling_rate_K_per_s=None if fs.cooling_rate_K_per_h is None else fs.cooling_rate_K_per_h / 3600.0,
+            downtime_per_hot_h=down)
     available = tuple(k for k, v in MODES.items() if v["ed"] is None or ed is not None)
     if modes is not None:
         bad = [m for m in modes if m not in available]
@@ -253,5 +295,5 @@ def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRa
         stage3_heater_length_m=float(line.settings.stage3_heater_length_mm) * 1e-3, cooling=line.settings.cooling,
         speed_m_per_min=speed, stage2_temperature_K=t2, stage3_peak_K=t3,
         uht_time=LineTime.of_line(line, coils.length_m), gauge_noise_nm=float(line.gauge.noise_nm), ed=ed,
-        modes=available, ranges=ranges,
+        modes=available, ranges=ranges, anneal=anneal,
     )

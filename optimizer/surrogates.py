@@ -8,6 +8,9 @@
   margin (highest Zn fraction in the profile minus the α solvus at the freeze temperature — single-phase α
   when ≤ 0), melt depth, stage-III energy, ramp reach and the nucleation-overpotential terms. The stage-II
   settings enter only through the loading (checked: < 2 % on the skin between 700 and 900 K).
+- **Coil anneal** on (1/T_soak, ln t_soak): furnace energy, forming gas and cycle time per m² of product (full
+  batches). The texture it gives needs no table: ln θ_soak = ln t − (Q/R)/T + Q/(R T_cal) is exact (Arrhenius
+  additivity), and the least θ for a (100) target is a closed-form inverse of JMAK.
 - **Plating** per bath on (ln j, ln pace of the plating web): current efficiency (ln), energy per kg, and the
   electroformed texture; loading and foil thickness then follow Faraday exactly (linear in ln j, ln ε,
   ln time).
@@ -26,6 +29,7 @@ import numpy as np
 
 from optimizer.pwl import GridTable
 from optimizer.space import DecisionSpace
+from process_models.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.electrodeposition import (
     cell_voltage,
     diffusion_layer_m,
@@ -64,6 +68,7 @@ class Surrogates:
     nominal_loading_kg_per_m2: float = 0.0
     faraday_ln_kg_per_A_s: dict[str, float] = field(default_factory=dict)
     metal_density_kg_per_m3: dict[str, float] = field(default_factory=dict)
+    anneal: GridTable | None = None
 
 
 def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:
@@ -339,6 +344,42 @@ def build_plating(space: DecisionSpace, params: ParameterValues, bath_name: str,
     return table.with_values({k: out[k] for k in PLATING_OUTPUTS})
 
 
+# ------------------------------------------------------------------------------------------------ coil anneal
+ANNEAL_OUTPUTS = ("energy_kwh_per_m2", "gas_Nm3_per_m2", "cycle_s_per_m2")
+
+
+def anneal_points(space: DecisionSpace, params: ParameterValues, inv_T: np.ndarray, ln_t: np.ndarray
+                  ) -> dict[str, np.ndarray]:
+    """Furnace outputs per m² of product at (1/T_soak, ln soak time [s]), full batches
+    (:func:`process_models.coil_anneal.anneal_cycle`)."""
+    a = space.anneal
+    assert a is not None
+    load = FurnaceLoad(coils_count=a.coils_per_batch, coil_length_m=space.coil_length_m, coil_width_m=space.width_m,
+                       foil_thickness_m=space.foil_thickness_m)
+    cyc = anneal_cycle(1.0 / inv_T, np.exp(ln_t), load, params, heating_rate_K_per_s=a.heating_rate_K_per_s,
+                       cooling_rate_K_per_s=a.cooling_rate_K_per_s)
+    return {"energy_kwh_per_m2": np.asarray(cyc.energy_kwh_per_m2, float),
+            "gas_Nm3_per_m2": np.asarray(cyc.protective_gas_Nm3_per_m2, float),
+            "cycle_s_per_m2": np.asarray(cyc.cycle_time_s, float) / load.area_m2}
+
+
+def anneal_box(space: DecisionSpace) -> list[tuple[float, float]]:
+    a = space.anneal
+    assert a is not None
+    lo, hi = a.soak_temperature_K
+    return [(1.0 / hi, 1.0 / lo), (math.log(a.soak_h[0] * 3600.0), math.log(a.soak_h[1] * 3600.0))]
+
+
+def build_anneal(space: DecisionSpace, params: ParameterValues, shape: tuple[int, int] = (5, 7)) -> GridTable:
+    """Furnace energy, gas and cycle time per m² on (1/T_soak, ln t_soak): smooth (heat ∝ T, losses ∝ (T − T_a)·t,
+    cycle ∝ t + ramps), so a coarse table carries them; its held-out error is reported."""
+    axes = tuple(np.linspace(lo, hi, n) for (lo, hi), n in zip(anneal_box(space), shape, strict=True))
+    table = GridTable("anneal", ("inv_T_soak", "ln_t_soak"), axes)
+    V = table.vertices()
+    out = anneal_points(space, params, V[:, 0], V[:, 1])
+    return table.with_values({k: out[k].reshape(table.shape) for k in ANNEAL_OUTPUTS})
+
+
 # ------------------------------------------------------------------------------------------------ errors
 def _stats(pred: np.ndarray, true: np.ndarray) -> dict[str, float]:
     e = np.abs(pred - true)
@@ -398,6 +439,12 @@ def held_out_errors(space: DecisionSpace, params: ParameterValues, s: Surrogates
                                                   "false_alpha": int(np.sum(predicted_alpha & (true["alpha"] < 0.5)))}
         e["failed_samples"] = {"n": int((~keep).sum())}
         errors[f"skin_{route}"] = e
+    if s.anneal is not None:
+        box = s.anneal.bounds()
+        P = np.column_stack([rng.uniform(lo, hi, n_skin) for lo, hi in box])
+        true = anneal_points(space, params, P[:, 0], P[:, 1])
+        pred = s.anneal.interpolate(P)
+        errors["anneal"] = {k: _stats(pred[k] / true[k], np.ones(n_skin)) for k in ANNEAL_OUTPUTS}  # relative
     for bath, table in s.plating.items():
         if n_plating <= 0:
             break
@@ -450,8 +497,9 @@ def build_surrogates(space: DecisionSpace, params: ParameterValues, window_nm: t
                 if mode in space.modes:
                     for bath in space.ed.baths[role]:
                         plating[bath] = build_plating(space, params, bath)
+    anneal = build_anneal(space, params) if space.anneal is not None else None
     s = Surrogates(stage2=stage2, skin=skin, plating=plating, law=law, solvus_zn_frac=solvus, samples=samples,
-                   nominal_loading_kg_per_m2=nominal)
+                   nominal_loading_kg_per_m2=nominal, anneal=anneal)
     for metal in ("Cu", "Zn"):
         s.faraday_ln_kg_per_A_s[metal] = float(np.log(plated_mass_kg_per_m2(metal, 1.0, 1.0, 1.0, params)))
     if space.ed is not None:

@@ -20,7 +20,7 @@ from optimizer.solution import Point
 from optimizer.space import DecisionSpace
 from optimizer.surrogates import plating_points
 from optimizer.targets import Targets, gauge_yield
-from process_models.collector import CollectorRecipe, evaluate_collectors
+from process_models.collector import CoilAnnealStep, CollectorRecipe, evaluate_collectors
 from process_models.electrodeposition import plated_mass_kg_per_m2
 from process_models.parameters.registry import ParameterValues
 from process_models.phase_diagram import cuzn_phase_diagram
@@ -65,12 +65,16 @@ def uht_recipe(space: DecisionSpace, params: ParameterValues, p: Point) -> UHTRe
                      stage3_time_s=p.stage3_time_s(space), cooling=space.cooling, **kw)  # type: ignore[arg-type]
 
 
-def scheduled_s_per_m2(space: DecisionSpace, p: Point, time_factor: float = 1.0) -> float:
-    """Expected scheduled plant seconds per processed m² (the slower line sets it)."""
-    h = space.uht_time.scheduled_s_per_m(p.pace_s_per_m())
+def scheduled_s_per_m2(space: DecisionSpace, p: Point, time_factor: float = 1.0,
+                       anneal_cycle_s: float | None = None) -> float:
+    """Expected scheduled plant seconds per processed m² (the slowest line or furnace set sets it)."""
+    h = space.uht_time.scheduled_s_per_m(p.pace_s_per_m()) / space.width_m
     if p.ed_bath is not None and space.ed is not None and p.ed_web_speed_m_per_min:
-        h = max(h, space.ed.time.scheduled_s_per_m(60.0 / p.ed_web_speed_m_per_min))
-    return time_factor * h / space.width_m
+        h = max(h, space.ed.time.scheduled_s_per_m(60.0 / p.ed_web_speed_m_per_min) / space.width_m)
+    if p.annealed and space.anneal is not None and anneal_cycle_s is not None:
+        a = space.anneal
+        h = max(h, (1.0 + a.downtime_per_hot_h) * anneal_cycle_s / (space.batch_area_m2() * a.furnaces_count))
+    return time_factor * h
 
 
 def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets,
@@ -85,11 +89,18 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
         kw = {"substrate": "electroformed", "electroform_bath": p.ed_bath,
               "electroform_current_density_A_per_m2": p.ed_current_density_A_per_m2,
               "electroform_temperature_K": space.ed.bath_temperature_K if space.ed else None}
+    if p.annealed and space.anneal is not None:
+        kw["coil_anneal"] = CoilAnnealStep(
+            soak_temperature_K=float(p.anneal_soak_temperature_K), soak_time_s=float(p.anneal_soak_h) * 3600.0,
+            coils_per_batch=space.anneal.coils_per_batch, coil_length_m=space.coil_length_m,
+            coil_width_m=space.width_m, heating_rate_K_per_s=space.anneal.heating_rate_K_per_s,
+            cooling_rate_K_per_s=space.anneal.cooling_rate_K_per_s)
     res = evaluate_collectors([CollectorRecipe(uht=recipe, currency=econ.currency, **kw)], params)[0]
     u = res.uht
     assert u is not None
     solvus = float(cuzn_phase_diagram().alpha_max_zn_frac(params["phase_freeze_temperature_K"]))
-    H = scheduled_s_per_m2(space, p, time_factor)
+    an = res.coil_anneal
+    H = scheduled_s_per_m2(space, p, time_factor, an["cycle_time_s"] if an else None)
     expected = u.skin_thickness_nm * math.exp(ln_skin_offset)
     y = gauge_yield(targets.skin_window_nm, expected, space.gauge_noise_nm) * yield_factor
     flows = float(econ.uht_flows_per_m2(u.energy_kwh_per_m2, u.zn_deposited_mg_per_cm2 * 1e-2, p.route == "vapour"))
@@ -109,6 +120,10 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
         flows += econ.price["electricity_kWh_per_m2"] * ed_energy
     if p.substrate == "commercial":
         flows += econ.foil_per_m2()
+    if an is not None:
+        fixed += econ.anneal_fixed_per_h * H / 3600.0
+        flows += (econ.price["electricity_kWh_per_m2"] * an["energy_kwh_per_m2"]
+                  + econ.price["forming_gas_Nm3_per_m2"] * an["protective_gas_Nm3_per_m2"])
     cost_processed = fixed + flows
     melting = any(w.startswith("melting") for w in res.warnings)
     kpis = {
@@ -120,6 +135,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
         "melting": melting, "max_melt_depth_nm": u.max_melt_depth_nm,
         "energy_uht_kwh_per_m2": u.energy_kwh_per_m2, "energy_plating_kwh_per_m2": ed_energy,
         "texture_fraction_100": res.texture_fractions["100"],
+        "coil_anneal": an,
         "nucleation_overpotential_mV": res.nucleation_overpotential_mV,
         "cost_per_processed_m2": cost_processed, "yield_fraction": y,
         "cost_per_m2": cost_processed / max(y, 1e-9), "throughput_m2_per_h": 3600.0 * y / H,
@@ -187,6 +203,12 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
         # the first coil has to pass the plating line before the UHT line sees it
         hours = hours + space.coil_length_m / float(p.ed_web_speed_m_per_min) / 60.0  # type: ignore[arg-type]
     data["plant"]["lines"] = plant_lines
+    furnaces = [dict(f) for f in data["plant"].get("furnaces", [])]
+    for f in furnaces:  # the point decides whether the coils are annealed, whatever the scenario had
+        f["settings"] = {**f["settings"], "enabled": p.annealed}
+        if p.annealed:
+            f["settings"].update(soak_temperature_K=p.anneal_soak_temperature_K, soak_h=p.anneal_soak_h)
+    data["plant"]["furnaces"] = furnaces
     spec = dict(data["spec"])
     lo, hi = targets.skin_window_nm
     spec.update({"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi})
@@ -223,16 +245,27 @@ def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics
     metres = u.get("skin_phase_metres", {}) or {}
     total_m = sum(metres.values())
     y = u.get("yield_fraction") or 0.0
-    times = [t for t in (_line_time_s_per_m2(k) for k in lines.values()) if t is not None]
+    times = [t for t in (_line_time_s_per_m2(k) for k in lines.values() if k.get("type") != "coil_anneal")
+             if t is not None]
+    # furnaces in parallel: their rates add (a batch still in the furnace at the end is left out)
+    rates = [1.0 / k["furnace_s_per_processed_m2"] for k in lines.values()
+             if k.get("type") == "coil_anneal" and k.get("furnace_s_per_processed_m2")]
+    if rates:
+        times.append(1.0 / sum(rates))
     H = max(times) if times else math.inf
     used = [k for k in lines.values() if (k.get("area_produced_m2") or 0.0) > 0.0]
-    fixed = sum(econ.uht_fixed_per_h if k.get("type", "uht") == "uht" else econ.ed_fixed_per_h for k in used) * H / 3600
+    fixed_per_h = {"uht": econ.uht_fixed_per_h, "electrodeposition": econ.ed_fixed_per_h,
+                   "coil_anneal": econ.anneal_fixed_per_h}
+    fixed = sum(fixed_per_h[k.get("type", "uht")] for k in used) * H / 3600
     flows = econ.uht_flows_per_m2(u.get("energy_kwh_per_processed_m2", 0.0),
                                   u.get("zn_deposited_kg_per_processed_m2", 0.0), p.route == "vapour")
     for name, k in lines.items():
         if name == space.uht_line:
             continue
         flows += econ.price["electricity_kWh_per_m2"] * (k.get("energy_kwh_per_processed_m2") or 0.0)
+        if k.get("type") == "coil_anneal":
+            flows += econ.price["forming_gas_Nm3_per_m2"] * (k.get("forming_gas_Nm3_per_processed_m2") or 0.0)
+            continue
         metal = "cu_anode_kg_per_m2" if p.substrate == "electroformed" else "zn_kg_per_m2"
         flows += econ.price[metal] * (k.get("metal_kg_per_processed_m2") or 0.0)
     if p.substrate == "commercial":

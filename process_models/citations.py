@@ -72,6 +72,10 @@ CITATIONS: dict[str, str] = {
     "Ren2013": "F.-Z. Ren et al., Cyanide-free Ag plating in thiosulfate bath, Trans. NFMSC 23 (2013) 3822",
     "Tsou1967": "F.K. Tsou, E.M. Sparrow, R.J. Goldstein, BL on a continuous moving surface, IJHMT 10 (1967) 219",
     "Wagner1951": "C. Wagner, Current density distribution in electrolytic cells, J. Electrochem. Soc. 98 (1951) 116",
+    "BJDSTech": (
+        "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
+        "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"
+    ),
 }
 
 _used: dict[str, set[str]] = {}

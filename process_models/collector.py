@@ -1,11 +1,14 @@
-"""A whole current-collector recipe: substrate → (Zn plating) → UHT alloying → (Ag immersion) → indicators, cost.
+"""A whole current-collector recipe: substrate → (coil anneal) → (Zn plating) → UHT alloying → (Ag immersion) →
+indicators, cost.
 
 The steps and their models:
 - substrate: commercial foil (bought; (111)-rich texture, seed 000 §1) or Cu electroformed on the plating line
   (acid-sulfate bath, optional FSI⁻-type additive; the texture map of :mod:`process_models.texture`);
 - Zn plating (plated route): bath, current density and time → Zn loading through the kinetics (ε < 1) of
   :mod:`process_models.electrodeposition`; it replaces the vapour supply of stage II;
-- UHT alloying: :mod:`process_models.uht_recipe`; its thermal histories also anneal the texture (JMAK);
+- coil anneal (batch furnace, toward the (100) cube texture): :mod:`process_models.coil_anneal`;
+- UHT alloying: :mod:`process_models.uht_recipe`; its thermal histories also anneal the texture (JMAK, on the
+  sum of the furnace's and the UHT's equivalent times);
 - Ag by immersion in AgF (seed 004): :mod:`process_models.ag_immersion`;
 - indicators: Li nucleation overpotential (seed 002 ether protocol) from the surface phases, Ag coverage and
   texture — indicators fitted to the seeds, not a cell model;
@@ -21,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from process_models.ag_immersion import ag_immersion
+from process_models.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.costing import LineEconomics, cost_per_m2
 from process_models.electrodeposition import (
     cell_voltage,
@@ -61,6 +65,21 @@ class PlatingStep:
 
 
 @dataclass(frozen=True)
+class CoilAnnealStep:
+    """A batch coil anneal before the UHT line (:mod:`process_models.coil_anneal`): soak temperature [K] and time
+    [s], the batch it anneals (energy and gas per m² depend on it; defaults: the default plant's coils) and the
+    ramp rates [K/s] (``None``: registry defaults)."""
+
+    soak_temperature_K: float
+    soak_time_s: float
+    coils_per_batch: int = 4
+    coil_length_m: float = 2000.0
+    coil_width_m: float = 0.5
+    heating_rate_K_per_s: float | None = None
+    cooling_rate_K_per_s: float | None = None
+
+
+@dataclass(frozen=True)
 class CollectorRecipe:
     """Everything that happens to one m² of collector, line dynamics aside."""
 
@@ -70,6 +89,7 @@ class CollectorRecipe:
     electroform_current_density_A_per_m2: float = 300.0
     electroform_temperature_K: float | None = None
     zn_plating: PlatingStep | None = None
+    coil_anneal: CoilAnnealStep | None = None
     ag_immersion_time_s: float = 0.0
     agf_mass_frac: float = 0.01
     currency: str = "USD"
@@ -89,6 +109,7 @@ class CollectorResult:
     currency: str
     energy_kwh_per_m2: float
     warnings: list[str]
+    coil_anneal: dict[str, float] | None = None
 
     def to_dict(self, profile: bool = False) -> dict:
         d: dict = self.uht.to_dict(profile) if self.uht is not None else {}
@@ -99,6 +120,7 @@ class CollectorResult:
             "texture_fraction_110": self.texture_fractions["110"],
             "texture_fraction_random": self.texture_fractions["random"],
             "nucleation_overpotential_mV": self.nucleation_overpotential_mV,
+            "coil_anneal": self.coil_anneal,
             "cost_per_m2": self.cost_per_m2,
             "cost_breakdown": self.cost_breakdown,
             "currency": self.currency,
@@ -202,8 +224,11 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
     else:
         t111, t100, t110 = (params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110"))
         texture = np.array([t111, t100, t110, 1.0 - t111 - t100 - t110])
-    if res is not None:  # the UHT thermal histories anneal the Cu (JMAK on their equivalent time)
-        texture = anneal_texture_equivalent(texture, res.anneal_equivalent_time_s, params).texture[0]
+    anneal = _coil_anneal(r, params)
+    theta = (res.anneal_equivalent_time_s if res is not None else 0.0) + (anneal["equivalent_time_s"] if anneal
+                                                                           else 0.0)
+    if theta > 0.0:  # the furnace and the UHT histories anneal the Cu: JMAK on the sum of their equivalent times
+        texture = anneal_texture_equivalent(texture, theta, params).texture[0]
     if res is not None:
         warnings = [*res.warnings, *warnings]
     ag = None
@@ -248,6 +273,10 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         flows[flow] = flows.get(flow, 0.0) + litres
     if plating:
         lines.append("electrodeposition")
+    if anneal is not None:
+        flows["electricity_kWh_per_m2"] += anneal["energy_kwh_per_m2"]
+        flows["forming_gas_Nm3_per_m2"] = anneal["protective_gas_Nm3_per_m2"]
+        lines.append("coil_anneal")
     if r.substrate == "commercial":
         thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
         flows["cu_foil_kg_per_m2"] = thickness * params["cu_density_kg_per_m3"]
@@ -263,5 +292,20 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         uht=res, texture_fractions=dict(zip(("111", "100", "110", "random"), map(float, texture), strict=True)),
         nucleation_overpotential_mV=eta * 1e3, ag=ag, plating=plating, cost_per_m2=total,
         cost_breakdown=breakdown, currency=r.currency, energy_kwh_per_m2=flows["electricity_kWh_per_m2"],
-        warnings=warnings,
+        warnings=warnings, coil_anneal=anneal,
     )
+
+
+def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float] | None:
+    """The furnace programme of the recipe's coil anneal, per m² of product (None without one)."""
+    a = r.coil_anneal
+    if a is None:
+        return None
+    thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
+    load = FurnaceLoad(coils_count=a.coils_per_batch, coil_length_m=a.coil_length_m, coil_width_m=a.coil_width_m,
+                       foil_thickness_m=thickness)
+    c = anneal_cycle(a.soak_temperature_K, a.soak_time_s, load, params, heating_rate_K_per_s=a.heating_rate_K_per_s,
+                     cooling_rate_K_per_s=a.cooling_rate_K_per_s)
+    keys = ("soak_temperature_K", "soak_time_s", "cycle_time_s", "equivalent_time_s", "recrystallised_frac",
+            "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h")
+    return {k: float(getattr(c, k)[0]) for k in keys}

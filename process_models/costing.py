@@ -1,7 +1,7 @@
 """Costing: price the flows a station reports per m² and add the fixed costs of the line.
 
-Stations (UHT line, plating line) report *flows* per processed m² (kWh, kg Zn, L of bath make-up, Nm³ Ar,
-…); this module prices them and adds labour, overhead, maintenance and capital charges of the line
+Stations (UHT line, plating line, coil-anneal furnace) report *flows* per processed m² (kWh, kg Zn, L of bath
+make-up, Nm³ Ar, …); this module prices them and adds labour, overhead, maintenance and capital charges of the line
 (IDAES-style: unit models hold no prices, a costing package does). All prices are registry parameters in
 USD of :data:`PRICE_YEAR` (``process_models/parameters/costing_prices.py``); the breakdown can be given in
 another currency through an exchange-rate parameter.
@@ -41,7 +41,7 @@ VARIABLE_CATEGORIES: tuple[str, ...] = ("substrate", "electricity", "metals", "b
                                         "other")
 FIXED_CATEGORIES: tuple[str, ...] = ("labour", "overhead", "maintenance", "depreciation")
 CATEGORIES: tuple[str, ...] = (*VARIABLE_CATEGORIES, *FIXED_CATEGORIES, "scrap")
-LINE_TYPES: tuple[str, ...] = ("uht", "electrodeposition")
+LINE_TYPES: tuple[str, ...] = ("uht", "electrodeposition", "coil_anneal")
 
 _FLOW_SUFFIX = "_per_m2"
 _CALLER = "costing"
@@ -90,6 +90,8 @@ DEFAULT_FLOW_TYPES: tuple[FlowType, ...] = (
              "litres of fresh 1 M H2SO4 pre-clean"),
     FlowType("argon_Nm3_per_m2", "gas", ("argon_price_USD_per_Nm3",), "Ar purge/blanket gas, Nm³ (0 °C, 1 atm)"),
     FlowType("nitrogen_Nm3_per_m2", "gas", ("nitrogen_price_USD_per_Nm3",), "N2 purge/drying gas, Nm³"),
+    FlowType("forming_gas_Nm3_per_m2", "gas", ("forming_gas_price_USD_per_Nm3",),
+             "N2-5 % H2 protective atmosphere of the batch coil anneal, Nm³ (coil_anneal.AnnealCycle)"),
     FlowType("di_water_m3_per_m2", "water", ("di_water_price_USD_per_m3",),
              "deionised water for rinses and bath make-up (the AgF bath's water is here too)"),
     FlowType("wastewater_m3_per_m2", "water", ("wastewater_treatment_price_USD_per_m3",),
@@ -184,7 +186,10 @@ class LineEconomics:
 
     @classmethod
     def default(cls, line: str, params: ParameterValues, **overrides: float) -> LineEconomics:
-        """Registry defaults of ``line`` ("uht" or "electrodeposition"), with field ``overrides``."""
+        """Registry defaults of ``line`` ("uht", "electrodeposition" or "coil_anneal"), with field ``overrides``.
+
+        A coil-anneal furnace's throughput depends on its programme: pass ``AnnealCycle.throughput_m2_per_h``.
+        """
         if line not in LINE_TYPES:
             raise FoiltwinInputError("line", line, f"one of {', '.join(LINE_TYPES)}")
         names = {

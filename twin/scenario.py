@@ -246,6 +246,34 @@ class PlatingLine(_WebLine):
         return self
 
 
+class AnnealSettings(_Model):
+    """Programme of a coil-anneal furnace (seed 000 Table 2: 900-1050 °C, hours per batch). ``enabled`` off: the
+    coils bypass the furnace. Ramp rates default to the registry's (``coil_anneal_*_rate_K_per_s``)."""
+
+    enabled: bool = False
+    soak_temperature_K: float = Field(default=1248.15, ge=773.15, le=1323.15)
+    soak_h: float = Field(default=2.0, ge=0.0, le=48.0)
+    heating_rate_K_per_h: float | None = Field(default=None, gt=0.0, le=1e4)
+    cooling_rate_K_per_h: float | None = Field(default=None, gt=0.0, le=1e4)
+
+
+class CoilFurnace(_Model):
+    """A batch (bell) furnace annealing whole coils between the coil store and the UHT lines, toward the (100)
+    cube texture. A batch starts when ``coils_per_batch`` coils are in, or a part batch after ``max_wait_h``."""
+
+    type: Literal["coil_anneal"] = "coil_anneal"
+    name: str = Field(default="anneal-1", min_length=1, max_length=64)
+    settings: AnnealSettings = AnnealSettings()
+    coils_per_batch: int = Field(default=4, ge=1, le=50)
+    max_wait_h: float = Field(default=2.0, ge=0.0, le=168.0)
+    equipment: tuple[Equipment, ...] = (
+        Equipment(name="heating_elements", time_to_failure=ExponentialTime(mean_h=1500.0),
+                  time_to_repair=LognormalTime(mean_h=4.0, cv_frac=0.6)),
+        Equipment(name="atmosphere_control", time_to_failure=ExponentialTime(mean_h=2000.0),
+                  time_to_repair=LognormalTime(mean_h=2.0, cv_frac=0.6)),
+    )
+
+
 Line = Annotated[UHTLine | PlatingLine, Field(discriminator="type")]
 LINE_TYPES = ("uht", "electrodeposition")
 
@@ -272,16 +300,25 @@ class SpecLimits(_Model):
 
 
 class Plant(_Model):
-    """The lines and the coil store between them: electrodeposition lines take raw stock and fill the store;
-    UHT lines take coils from the store (or commercial foil when the plant has no plating line)."""
+    """The lines and the coil stores between them: electrodeposition lines take raw stock and fill the coil store;
+    UHT lines take coils from it (or commercial foil when the plant has no plating line). With an enabled coil
+    furnace, the furnaces take coils from the coil store and the UHT lines take annealed coils from
+    ``annealed_store`` (whose initial coils were annealed with the furnace's programme)."""
 
     lines: tuple[Line, ...] = (PlatingLine(), UHTLine())
+    furnaces: tuple[CoilFurnace, ...] = (CoilFurnace(),)
     incoming_coils: CoilSpec = CoilSpec()
     coil_store: CoilStore = CoilStore()
+    annealed_store: CoilStore = CoilStore()
+
+    @property
+    def annealing(self) -> bool:
+        """Whether any furnace is enabled (the UHT lines then take annealed coils)."""
+        return any(f.settings.enabled for f in self.furnaces)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Plant:
-        names = [line.name for line in self.lines]
+        names = [line.name for line in self.lines] + [f.name for f in self.furnaces]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"line names must be unique; repeated: {', '.join(dupes)}")

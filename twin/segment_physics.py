@@ -146,7 +146,8 @@ class SegmentPhysics:
         commercial = np.array([self.params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110")])
         texture0 = np.where(np.isnan(texture0), commercial, texture0)
         texture0 = np.column_stack([texture0, 1.0 - texture0.sum(axis=1)])
-        texture = anneal_texture_equivalent(texture0, anneal, self.params).texture
+        # the coil furnace's θ and the UHT heat add up (JMAK additivity): one anneal on the sum
+        texture = anneal_texture_equivalent(texture0, anneal + batch.furnace_equivalent_time_s, self.params).texture
         eta_mV = 1e3 * nucleation_overpotential_V(texture, gamma, alpha, 0.0, params=self.params)
         line = batch.line
         noise = self.streams.get(line, "gauge").standard_normal(n)

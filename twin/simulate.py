@@ -17,7 +17,8 @@ from process_models.costing import LineEconomics, cost_per_m2
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
-from twin.kpis import plant_kpis, plating_line_kpis, uht_line_kpis
+from twin.coil_furnace import CoilFurnaceRuntime, annealed, programme_cycle
+from twin.kpis import furnace_kpis, plant_kpis, plating_line_kpis, uht_line_kpis
 from twin.logs import Recorder
 from twin.plating_line import PlatingLineRuntime
 from twin.rng import Streams
@@ -27,7 +28,7 @@ from twin.uht_line import UHTLineRuntime
 from twin.web_line import Coil
 
 RUNTIMES = {"uht": UHTLineRuntime, "electrodeposition": PlatingLineRuntime}
-ECONOMICS = {"uht": "uht", "electrodeposition": "electrodeposition"}
+ECONOMICS = {"uht": "uht", "electrodeposition": "electrodeposition", "coil_anneal": "coil_anneal"}
 
 
 def _supplier(store: simpy.Store, spec: CoilSpec, prefix: str):
@@ -45,7 +46,8 @@ def build_parameters(scenario: Scenario) -> ParameterValues:
 
 def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, streams: Streams,
            recorder: Recorder, physics: SegmentPhysics) -> list:
-    """Data → runtime: stores, suppliers and one runtime per line (an unknown line type raises)."""
+    """Data → runtime: stores, suppliers, one runtime per line (an unknown line type raises) and one per enabled
+    coil furnace (the UHT lines then draw from the annealed store)."""
     plant = scenario.plant
     spec = plant.incoming_coils
     store = simpy.Store(env, capacity=plant.coil_store.capacity_coils)
@@ -54,7 +56,19 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
         store.items.append(Coil(f"S{i + 1:04d}", spec.length_m, spec.width_m, spec.foil_thickness_um))
     raw = simpy.Store(env, capacity=2)
     env.process(_supplier(raw if plating else store, spec, "R" if plating else "C"))
-    runtimes = []
+    runtimes: list = []
+    uht_inbox = store
+    furnaces = [f for f in plant.furnaces if f.settings.enabled]
+    if furnaces:
+        uht_inbox = simpy.Store(env, capacity=plant.annealed_store.capacity_coils)
+        # the initial annealed coils went through the first furnace's programme in full batches (steady state)
+        first = [Coil("A", spec.length_m, spec.width_m, spec.foil_thickness_um)] * furnaces[0].coils_per_batch
+        theta = float(programme_cycle(furnaces[0], first, params).equivalent_time_s[0])
+        for i in range(plant.annealed_store.initial_coils):
+            uht_inbox.items.append(annealed(Coil(f"A{i + 1:04d}", spec.length_m, spec.width_m,
+                                                 spec.foil_thickness_um), theta, scenario.segment_length_m))
+        for f in furnaces:
+            runtimes.append(CoilFurnaceRuntime(env, f, store, uht_inbox, streams, params, scenario.segment_length_m))
     for line in plant.lines:
         if line.type not in RUNTIMES:
             raise FoiltwinInputError("plant.lines.type", line.type, f"one of {', '.join(RUNTIMES)}")
@@ -63,7 +77,7 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
                                                recorder.plating_segments if recorder.active else None,
                                                scenario.segment_length_m))
         else:
-            runtimes.append(UHTLineRuntime(env, line, store, None, streams, params, physics,
+            runtimes.append(UHTLineRuntime(env, line, uht_inbox, None, streams, params, physics,
                                            scenario.segment_length_m))
     return runtimes
 
@@ -84,7 +98,11 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     lines = {}
     for rt in runtimes:
         rt.finish()
-        if isinstance(rt, UHTLineRuntime):
+        if isinstance(rt, CoilFurnaceRuntime):
+            kpi = furnace_kpis(rt, scenario.hours)
+            flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
+                     "forming_gas_Nm3_per_m2": kpi["forming_gas_Nm3_per_processed_m2"]}
+        elif isinstance(rt, UHTLineRuntime):
             kpi = uht_line_kpis(rt, physics.totals.get(rt.name), scenario.hours)
             flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
                      "zn_kg_per_m2": kpi["zn_deposited_kg_per_processed_m2"] / params["zn_source_utilisation_frac"],

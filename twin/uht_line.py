@@ -18,7 +18,7 @@ from twin.heaters import HeaterLoop
 from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import UHTLine
-from twin.web_line import Segments, WebLineRuntime
+from twin.web_line import ANNEAL_ATTRIBUTE, Segments, WebLineRuntime
 
 # Web path of the line [m from the unwinder]; only their differences matter to the physics.
 PATH_TO_STAGE2_M = 1.0
@@ -44,6 +44,7 @@ class SegmentBatch:
     texture_100_frac: np.ndarray
     texture_111_frac: np.ndarray
     texture_110_frac: np.ndarray
+    furnace_equivalent_time_s: np.ndarray  # θ of upstream coil anneals [s at T_cal], 0 without
 
 
 class UHTLineRuntime(WebLineRuntime):
@@ -117,5 +118,6 @@ class UHTLineRuntime(WebLineRuntime):
             texture_100_frac=segments.attribute("texture_100_frac", np.nan),
             texture_111_frac=segments.attribute("texture_111_frac", np.nan),
             texture_110_frac=segments.attribute("texture_110_frac", np.nan),
+            furnace_equivalent_time_s=segments.attribute(ANNEAL_ATTRIBUTE, 0.0),
         ))
         return None

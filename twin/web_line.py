@@ -21,6 +21,8 @@ from twin.rng import Streams
 from twin.states import State, StateLog
 from twin.time_models import draw_hours
 
+ANNEAL_ATTRIBUTE = "anneal_equivalent_time_s"  # per-segment θ of coil anneals upstream [s at T_cal]
+
 
 @dataclass(frozen=True, eq=False)
 class Coil:

@@ -30,6 +30,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "ag_immersion_seed004",
     "quality_indicators_seeds",
     "costing_prices",
+    "coil_anneal_assumptions",
 )
 
 __all__ = [

@@ -35,6 +35,10 @@ def get_parameter_values() -> dict:
         Parameter("nitrogen_price_USD_per_Nm3", 0.15, "USD/Nm3", _A,
                   "2024 USD: bulk liquid nitrogen delivered, order of magnitude (on-site PSA/membrane is "
                   "cheaper, cylinders far dearer)", "assumed", (0.0, 20.0)),
+        Parameter("forming_gas_price_USD_per_Nm3", 0.2, "USD/Nm3", _A,
+                  "2024 USD: N2 + 5 vol% H2 mixed on site for the coil anneal: 0.95 × bulk N2 (0.15 USD/Nm3) + "
+                  "0.05 × merchant H2 (~10 USD/kg × 0.0899 kg/Nm3 ≈ 0.9 USD/Nm3) ≈ 0.19 USD/Nm3, rounded up",
+                  "assumed", (0.0, 20.0)),
         Parameter("di_water_price_USD_per_m3", 3.0, "USD/m3", _A,
                   "2024 USD: municipal water (~1-2 USD/m3) plus RO/ion-exchange polishing (~1-2 USD/m3)",
                   "assumed", (0.0, 200.0)),
