@@ -265,12 +265,18 @@ class _Run:
         return finals[0] if finals else first
 
     def _learn_bias(self, route: str, cand: tuple) -> None:
-        """Zero-order correction: the refined table's own error at the last point (process models − table)."""
+        """Zero-order corrections: the local table's own error at the last point (process models − table), for
+        the skin, the phase margin and the surface Zn (the constraints that hold the optimum); the stage-III reach
+        and the stage-II heat-up share need none: they are exact in the pace."""
         m, _, _, p, _, chk = cand
-        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, m, route)[0]]))["ln_skin"][0]
-        s_model = chk.kpis["skin_thickness_nm"]
-        if s_model > 0 and p.route == route:
-            self.cor.ln_skin_bias[route] = float(math.log(s_model) - raw)
+        if p.route != route:
+            return
+        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, m, route)[0]]))
+        k = chk.kpis
+        if k["skin_thickness_nm"] > 0:
+            self.cor.ln_skin_bias[route] = float(math.log(k["skin_thickness_nm"]) - raw["ln_skin"][0])
+        self.cor.margin_bias[route] = float(k["phase_margin_zn_frac"] - raw["margin"][0])
+        self.cor.surface_zn_bias[route] = float(k["surface_zn_at_frac"] - raw["surface_zn"][0])
 
     def _from_nearest(self, max_refinements: int, **kw: Any) -> tuple | None:
         """Coarse MILP infeasible: local tables around the elastic (nearest) point, then twice as wide, and try
@@ -310,7 +316,7 @@ class _Run:
         route = p.route
         outer = _outer(self.coarse, route)
         if not keep_tables:
-            self.cor.ln_skin_bias = {}
+            self.cor.ln_skin_bias, self.cor.margin_bias, self.cor.surface_zn_bias = {}, {}, {}
         region = region or _Region.around(self.coarse, route, _centre(self.space, m, route))
         best: tuple | None = None
         cand = start

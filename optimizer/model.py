@@ -52,6 +52,8 @@ class Corrections:
 
     ln_skin: dict[str, float] = field(default_factory=dict)  # twin − process models, at the last point
     ln_skin_bias: dict[str, float] = field(default_factory=dict)  # process models − surrogate, at the last point
+    margin_bias: dict[str, float] = field(default_factory=dict)  # the same for the phase margin
+    surface_zn_bias: dict[str, float] = field(default_factory=dict)  # and for the surface Zn fraction
     surface_zn: dict[str, float] = field(default_factory=dict)
     margin: dict[str, float] = field(default_factory=dict)
     yield_factor: float = 1.0
@@ -74,6 +76,12 @@ class Handles:
     target_rows: dict[str, list[tuple[object, str]]]  # target name -> [(constraint, "lb"|"ub")]
     slacks: dict[str, object] = field(default_factory=dict)
     cost_unit: object = None
+
+
+def exp_chord_error(step_ln: float) -> float:
+    """Largest relative error of a chord of exp over a knot interval of width ``step_ln`` (≈ step²/8)."""
+    t = np.linspace(0.0, 1.0, 2001)
+    return float(np.max(((1.0 - t) + t * math.exp(step_ln)) * np.exp(-t * step_ln)) - 1.0)
 
 
 def pace_table(lo_s_per_m: float, hi_s_per_m: float, name: str, knots: int | None = None) -> GridTable:
@@ -134,9 +142,11 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     m.ln_pace = pyo.Var(bounds=(math.log(p_lo), math.log(p_hi)), units=U.dimensionless,
                         doc="ln(UHT web pace / (s/m)); speed = 1/pace")
     m.pace_tab = pyo.Block()
-    add_table(m.pace_tab, pace_table(p_lo, p_hi, "uht_pace"), {"ln_pace": (m.ln_pace, U.dimensionless)},
-              {"pace": U.s / U.m})
+    ptab = pace_table(p_lo, p_hi, "uht_pace")
+    add_table(m.pace_tab, ptab, {"ln_pace": (m.ln_pace, U.dimensionless)}, {"pace": U.s / U.m})
     pace = output(m.pace_tab, "pace")
+    # the table's pace is at most (1 + chord) times e^(ln pace): dividing by it keeps time-limited rows safe
+    pace_safe = pace / (1.0 + exp_chord_error(float(np.max(np.diff(ptab.axes[0])))))
     zone_len = space.zone_lengths_m
     ln_t2 = m.ln_pace + sum(m.y_zone[k] * math.log(zone_len[k - 1]) for k in m.ZONES)
     T2_lo, T2_hi = space.stage2_temperature_K
@@ -146,7 +156,12 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     add_table(m.stage2, s.stage2, {"inv_T2": (m.inv_T2, U.K**-1), "ln_t2": (ln_t2, U.dimensionless)},
               {"ln_loading": U.dimensionless, "energy2_vapour": U.kWh / U.m**2, "energy2_plated": U.kWh / U.m**2,
                "recryst": U.dimensionless, "ramp2": U.dimensionless, "T2": U.K})
-    m.ramp2_ok = pyo.Constraint(expr=output(m.stage2, "ramp2") <= RAMP2_MAX_FRAC)
+    # heat-up within its share of the zone time, exact in the pace: T2 − T_amb ≤ share · rate · L_k · pace on the
+    # chosen module count k (T2 from the table over-estimates 1/(1/T2): conservative)
+    t_amb, r2 = params["ambient_temperature_K"], params["stage2_heating_rate_K_per_s"]
+    m.ramp2_ok = pyo.Constraint(m.ZONES, rule=lambda mm, k: output(mm.stage2, "T2") - t_amb * U.K
+                                <= RAMP2_MAX_FRAC * r2 * U.K / U.s * zone_len[k - 1] * U.m * pace_safe
+                                + (T2_hi - t_amb) * U.K * (1 - mm.y_zone[k]))
 
     skin_out = {"ln_skin": U.dimensionless, "surface_zn": U.dimensionless, "margin": U.dimensionless,
                 "melt_nm": U.nm, "energy3": U.kWh / U.m**2, "reach3": U.dimensionless,
@@ -176,7 +191,10 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                                          "T3": (m.T3_r[r], U.K),
                                          "ln_t3": (m.ln_pace_r[r] + lp3 * y_route[r], U.dimensionless)},
                   skin_out, active=y_route[r])
-        m.skin[r].reach_ok = pyo.Constraint(expr=output(m.skin[r], "reach3") <= 1.0)
+    # stage-III ramp reaches the peak within the pulse, exact in the pace: T3 − T_amb ≤ rate · L3 · pace
+    m.reach3_ok = pyo.Constraint(expr=m.T3 - params["ambient_temperature_K"] * U.K
+                                 <= params["stage3_heating_rate_K_per_s"] * U.K / U.s * space.stage3_heater_length_m
+                                 * U.m * pace_safe)
     if "vapour" in routes:
         lo_s, hi_s = s.stage2.bounds()[0], s.stage2.bounds()[1]
         st_lo = float(np.min(s.stage2.values["ln_loading"]))
@@ -423,11 +441,11 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         ls_hi = float(np.max(s.skin[r].values["ln_skin"])) + abs(off_r)
         add(f"skin_thickness__{r}_lo", pyo.Constraint(expr=ls + s_lo >= ln_lo - ln_lo_max * off), "lb")
         add(f"skin_thickness__{r}_hi", pyo.Constraint(expr=ls - s_hi <= ln_hi + ls_hi * off), "ub")
-        xs = output(m.skin[r], "surface_zn") + cor.surface_zn.get(r, 0.0) * y
+        xs = output(m.skin[r], "surface_zn") + (cor.surface_zn.get(r, 0.0) + cor.surface_zn_bias.get(r, 0.0)) * y
         add(f"surface_zn__{r}_lo", pyo.Constraint(expr=xs + s_zlo >= zn_lo_t * y), "lb")
         add(f"surface_zn__{r}_hi", pyo.Constraint(expr=xs - s_zhi <= zn_hi_t * y), "ub")
         if s_phase is not None:
-            mg = output(m.skin[r], "margin") + cor.margin.get(r, 0.0) * y
+            mg = output(m.skin[r], "margin") + (cor.margin.get(r, 0.0) + cor.margin_bias.get(r, 0.0)) * y
             add(f"single_phase_alpha__{r}", pyo.Constraint(expr=mg - s_phase <= 0.0), "ub")
         if s_melt is not None:
             add(f"no_melting__{r}", pyo.Constraint(expr=output(m.skin[r], "melt_nm") - s_melt

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 import pyomo.environ as pyo
 
-from optimizer.model import RAMP2_MAX_FRAC, Handles
+from optimizer.model import Handles
 from optimizer.pwl import output
 from optimizer.space import MODES, DecisionSpace
 
@@ -170,9 +170,9 @@ def binding(m: pyo.ConcreteModel, h: Handles, p: Point) -> list[str]:
         out.append("stage-III peak at its upper limit")
     if abs(p.stage2_temperature_K - sp.stage2_temperature_K[1]) <= 1e-6 * sp.stage2_temperature_K[1]:
         out.append("stage-II temperature at its upper limit")
-    if _val(output(m.skin[p.route], "reach3")) >= 1.0 - 1e-5:
+    if m.reach3_ok.uslack() <= 1e-4:
         out.append("stage-III ramp just reaches the peak within the pulse (heater length / speed)")
-    if _val(output(m.stage2, "ramp2")) >= RAMP2_MAX_FRAC - 1e-5:
+    if m.ramp2_ok[p.stage2_modules_on].uslack() <= 1e-4:
         out.append("stage-II heat-up uses the allowed share of the zone time")
     if p.stage2_modules_on == sp.zone_modules:
         out.append("all stage-II modules heated")
