@@ -343,6 +343,89 @@ def optimize(
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
 
 
+batch_app = typer.Typer(no_args_is_help=True, help="Headless scenario batches: run in parallel, results in DuckDB.")
+app.add_typer(batch_app, name="batch")
+DbArgument = Annotated[Path, typer.Argument(metavar="DB", help="DuckDB results file.")]
+BatchOption = Annotated[str | None, typer.Option("--batch", help="Batch name or id; default: the latest.")]
+
+
+@batch_app.command("run")
+def batch_run(
+    spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Batch spec TOML (see docs/batches.md).")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB results file (created if missing).")] = Path(
+        "results.duckdb"),
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. "
+                                                  "tcp://host:8786 (needs the 'dask' extra).")] = None,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Run failed jobs again.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No line per finished job.")] = False,
+) -> None:
+    """Run a batch; jobs with a stored result are skipped (resume), failed ones are recorded and the rest go on."""
+    from twin.batch import load_spec, run_batch
+
+    s, root = load_spec(spec)
+
+    def progress(res: dict) -> None:
+        if quiet:
+            return
+        j = res["job"]
+        tail = f"{res['seconds']:.1f} s" if res["status"] == "ok" else (res["error"] or {}).get("message", "")
+        typer.echo(f"  {res['status']:<6} {j.scenario_name} [rep {j.replication}] {tail.splitlines()[0]}")
+
+    out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=progress)
+    typer.echo(f"batch {s.name} ({out.batch_id}): {out.jobs} jobs, {out.skipped} already stored, {out.ok} ok, "
+               f"{out.failed} failed, {out.seconds:.1f} s → {db}")
+
+
+@batch_app.command("status")
+def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption = None) -> None:
+    """Jobs of a batch by status, and the errors of the failed ones."""
+    from twin.results_db import ResultsDB
+
+    _existing(db)
+    with ResultsDB(db) as store:
+        st = store.status(batch)
+    write_json(st, json_out)
+    if json_out != "-":
+        typer.echo(f"batch {st['batch_id']}: " + ", ".join(f"{n} {k}" for k, n in sorted(st["counts"].items())))
+        for f in st["failures"]:
+            typer.echo(f"  failed {f['scenario']} [rep {f['replication']}]: {f['message'].splitlines()[0]}")
+
+
+@batch_app.command("summary")
+def batch_summary(db: DbArgument, batch: BatchOption = None,
+                  line: Annotated[str, typer.Option("--line", help="'plant' or a line name.")] = "plant",
+                  json_out: JsonOption = None) -> None:
+    """Per scenario: mean ± standard deviation over replications of the main KPIs."""
+    from twin.results_db import ResultsDB
+
+    _existing(db)
+    with ResultsDB(db) as store:
+        rows = store.summary(batch, line=line)
+    write_json({"scenarios": rows}, json_out)
+    if json_out != "-":
+        for r in rows:
+            cells = [f"{k} {v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
+                     for k, v in r.items() if isinstance(v, dict)]
+            typer.echo(f"{r['scenario']} (n={r['runs_ok']}): " + ", ".join(cells))
+
+
+@batch_app.command("export")
+def batch_export(db: DbArgument, folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
+    """Write every table of the results database to Parquet files in DIR."""
+    from twin.results_db import ResultsDB
+
+    _existing(db)
+    with ResultsDB(db) as store:
+        paths = store.export_parquet(folder)
+    typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _existing(db: Path) -> None:
+    if not db.is_file():
+        raise FoiltwinInputError("DB", str(db), "an existing results database (made by `foiltwin batch run`)")
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for user mistakes."""
     try:

@@ -1,0 +1,164 @@
+"""Headless scenario batches: expansion, results in DuckDB, failures kept local, resume after a crash, parallel
+and Dask runs equal to serial ones."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from process_models.errors import FoiltwinInputError
+from twin.batch import BatchSpec, expand, load_spec, run_batch
+from twin.results_db import ResultsDB, flatten
+
+SPEC = """
+name = "widths"
+hours = 3
+replications = 2
+
+[[scenarios]]
+name = "uht only"
+set = ["plant.lines=[{type = 'uht'}]"]
+
+[[scenarios]]
+name = "too fast"
+set = ["plant.lines=[{type = 'uht', settings = {web_speed_m_per_min = 500.0}}]"]
+
+[sweep]
+"plant.incoming_coils.width_m" = [0.5, 1.0]
+"""
+
+
+@pytest.fixture()
+def spec_file(tmp_path: Path) -> Path:
+    p = tmp_path / "batch.toml"
+    p.write_text(SPEC)
+    return p
+
+
+def kpi_rows(db_path: Path) -> dict[tuple[str, str, str], float]:
+    with ResultsDB(db_path) as db:
+        rows = db.con.execute("SELECT j.scenario_name || '#' || j.replication, k.line, k.kpi, k.value FROM kpis k "
+                              "JOIN batch_jobs j USING (job_id) WHERE k.kpi NOT LIKE 'sim_%'").fetchall()
+    return {(a, b, c): v for a, b, c, v in rows}
+
+
+@pytest.mark.unit
+def test_expansion_is_scenarios_times_sweep_times_replications(spec_file):
+    spec, root = load_spec(spec_file)
+    jobs = expand(spec, root)
+    assert len(jobs) == 2 * 2 * 2
+    assert {j.seed for j in jobs} == {1, 2}  # common random numbers: the same seeds for every scenario
+    bad = [j for j in jobs if j.scenario_json is None]
+    assert len(bad) == 4 and bad[0].error["field"] == "plant.lines.0.settings.web_speed_m_per_min"
+    assert len({j.job_id for j in jobs}) == len(jobs)
+    assert [j.job_id for j in expand(spec, root)] == [j.job_id for j in jobs]  # stable ids
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("text", "field"), [
+    ("replications = 0", "replications"),
+    ("[sweep]\n'plant.incoming_coils.width_m' = []", "sweep"),
+    ("colour = 'red'", "colour"),
+])
+def test_bad_specs_name_the_field(tmp_path, text, field):
+    p = tmp_path / "bad.toml"
+    p.write_text(text)
+    with pytest.raises(FoiltwinInputError) as err:
+        load_spec(p)
+    assert err.value.field.startswith(field)
+
+
+@pytest.mark.unit
+def test_an_unknown_sweep_field_is_a_failed_job_naming_it():
+    jobs = expand(BatchSpec(sweep={"plant.no_such_field": [1]}))
+    assert jobs[0].scenario_json is None and "no_such_field" in jobs[0].error["field"]
+
+
+@pytest.mark.unit
+def test_flatten_keeps_numeric_leaves_with_dotted_keys():
+    assert flatten({"a": 1, "b": {"c": 2.5, "d": "x", "e": None, "f": True}, "g": [1], "h": float("nan")}) == {
+        "a": 1.0, "b.c": 2.5, "b.f": 1.0}
+
+
+@pytest.mark.component
+def test_batch_stores_results_keeps_failures_and_skips_what_it_has(spec_file, tmp_path):
+    spec, root = load_spec(spec_file)
+    db = tmp_path / "r.duckdb"
+    first = run_batch(spec, db, root)
+    assert (first.jobs, first.skipped, first.ok, first.failed) == (8, 0, 4, 4)
+    again = run_batch(spec, db, root)
+    assert (again.skipped, again.ok, again.failed) == (8, 0, 0)
+    retried = run_batch(spec, db, root, retry_failed=True)
+    assert (retried.skipped, retried.failed) == (4, 4)
+    with ResultsDB(db) as store:
+        st = store.status()
+        assert st["counts"] == {"ok": 4, "failed": 4}
+        f = st["failures"][0]
+        assert f["field"] == "plant.lines.0.settings.web_speed_m_per_min" and f["value"] == "500.0"
+        assert "100" in f["allowed"]
+        rows = store.summary()
+        by_name = {r["scenario"]: r for r in rows}
+        narrow = by_name["uht only | plant.incoming_coils.width_m=0.5"]
+        wide = by_name["uht only | plant.incoming_coils.width_m=1.0"]
+        assert narrow["runs_ok"] == 2
+        assert wide["throughput_m2_per_h"]["mean"] == pytest.approx(2 * narrow["throughput_m2_per_h"]["mean"])
+        report = json.loads(store.con.execute("SELECT report_json FROM runs WHERE status = 'ok' LIMIT 1").fetchone()[0])
+        paths = store.export_parquet(tmp_path / "pq")
+    assert report["lines"]["uht-1"]["metres_produced"] > 0
+    assert all(p.stat().st_size > 0 for p in paths)
+
+
+@pytest.mark.component
+def test_parallel_workers_give_the_serial_results(spec_file, tmp_path):
+    spec, root = load_spec(spec_file)
+    run_batch(spec, tmp_path / "serial.duckdb", root, workers=1)
+    run_batch(spec, tmp_path / "parallel.duckdb", root, workers=2)
+    assert kpi_rows(tmp_path / "serial.duckdb") == kpi_rows(tmp_path / "parallel.duckdb")
+
+
+@pytest.mark.integration
+def test_a_killed_batch_resumes_where_it_stopped(tmp_path):
+    """SIGKILL the CLI after two results are committed; the rerun skips them and finishes the rest."""
+    spec = tmp_path / "long.toml"
+    spec.write_text('name = "long"\nhours = 2\n[sweep]\n"plant.lines.1.settings.web_speed_m_per_min" = '
+                    "[0.8, 0.9, 1.0, 1.1, 1.2, 1.3]\n")
+    db = tmp_path / "r.duckdb"
+    cmd = [sys.executable, "-c", "from foiltwin.cli import main; main()", "batch", "run", str(spec), "--db", str(db)]
+    done = 0
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            done += line.strip().startswith("ok")
+            if done == 2:
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "6 jobs, 2 already stored, 4 ok, 0 failed" in out.stdout
+
+
+@pytest.mark.integration
+def test_a_dask_cluster_gives_the_serial_results(spec_file, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    spec, root = load_spec(spec_file)
+    run_batch(spec, tmp_path / "serial.duckdb", root)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as lc:
+        out = run_batch(spec, tmp_path / "dask.duckdb", root, scheduler=lc.scheduler_address)
+    assert (out.ok, out.failed) == (4, 4)
+    assert kpi_rows(tmp_path / "serial.duckdb") == kpi_rows(tmp_path / "dask.duckdb")
+
+
+@pytest.mark.unit
+def test_an_unreachable_scheduler_is_a_clear_error(spec_file, tmp_path):
+    pytest.importorskip("distributed")
+    spec, root = load_spec(spec_file)
+    with pytest.raises(FoiltwinInputError) as err:
+        run_batch(spec, tmp_path / "x.duckdb", root, scheduler="tcp://127.0.0.1:9")
+    assert err.value.field == "scheduler"
