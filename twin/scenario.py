@@ -311,11 +311,6 @@ class Plant(_Model):
     coil_store: CoilStore = CoilStore()
     annealed_store: CoilStore = CoilStore()
 
-    @property
-    def annealing(self) -> bool:
-        """Whether any furnace is enabled (the UHT lines then take annealed coils)."""
-        return any(f.settings.enabled for f in self.furnaces)
-
     @model_validator(mode="after")
     def _unique_names(self) -> Plant:
         names = [line.name for line in self.lines] + [f.name for f in self.furnaces]
