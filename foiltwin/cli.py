@@ -243,10 +243,11 @@ def simulate(
                 typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m in {line['batches']} "
                            f"batches, hot {line['utilisation']:6.1%} of the time, (100) after anneal "
                            f"{num(line['texture_fraction_100_after_anneal'], '.2f')}, "
-                           f"cost {line['cost_per_m2']:.2f} USD/m2")
+                           f"cost {num(line['cost_per_m2'], '.2f')} USD/m2")
                 continue
             typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m, yield "
-                       f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {line['cost_per_m2']:.2f} USD/m2")
+                       f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {num(line['cost_per_m2'], '.2f')} "
+                       "USD/m2")
         if out is not None:
             typer.echo(f"logs and report in {out}")
 

@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.constants import R
 
 from process_models.citations import register
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, check_fractions
 from process_models.parameters import default_parameters
 
 __all__ = [
@@ -56,7 +56,6 @@ PARAMETER_NAMES: tuple[str, ...] = (
 )
 
 Array = NDArray[np.float64]
-_X_ROUNDOFF = 1e-9  # solver iterates may overshoot [0, 1] by round-off; that much is accepted
 _RESTRICT_MIN_SIZE = 4096  # arrays smaller than this are evaluated whole (call overhead dominates)
 
 
@@ -221,11 +220,8 @@ def _nonzero(a: Array) -> Array:
 
 
 def _check(x: ArrayLike, T_K: ArrayLike) -> tuple[Array, Array]:
-    xa = np.asarray(x, dtype=float)
+    xa = check_fractions("x_zn_frac", x)
     Ta = np.asarray(T_K, dtype=float)
-    ok = np.isfinite(xa) & (xa >= -_X_ROUNDOFF) & (xa <= 1.0 + _X_ROUNDOFF)
-    if not np.all(ok):
-        raise FoiltwinInputError("x_zn_frac", float(xa[~ok].flat[0]), "mole fractions in [0, 1]")
     if not np.all(np.isfinite(Ta)) or np.any(Ta <= 0.0):
         bad = Ta[~(np.isfinite(Ta) & (Ta > 0.0))].flat[0]
         raise FoiltwinInputError("temperature_K", float(bad), "finite temperatures > 0 K")

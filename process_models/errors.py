@@ -20,10 +20,13 @@ class FoiltwinInputError(ValueError):
         self.value = value
         self.allowed = allowed
         self.reason = reason
-        text = f"{field}={value!r} is not allowed: {allowed}"
-        if reason:
-            text += f" ({reason})"
-        super().__init__(text)
+        # args are the constructor's, so copies (SimPy re-raises ``type(e)(*e.args)``, pickling to worker
+        # processes) keep the field, value and range
+        super().__init__(field, value, allowed, reason)
+
+    def __str__(self) -> str:
+        text = f"{self.field}={self.value!r} is not allowed: {self.allowed}"
+        return text + (f" ({self.reason})" if self.reason else "")
 
 
 def check_range(
@@ -78,3 +81,17 @@ def check_array(
         check_range(field, bad, low, high, low_inclusive=low_inclusive, high_inclusive=high_inclusive, unit=unit)
         raise FoiltwinInputError(field, bad, "a finite number")
     return arr
+
+
+FRACTION_ROUNDOFF = 1e-9  # solver iterates may overshoot [0, 1] by round-off; that much is accepted
+
+
+def check_fractions(field: str, value: ArrayLike, what: str = "mole fractions") -> NDArray[np.float64]:
+    """Fractions in [0, 1] as a float array: NaN or values beyond the round-off tolerance raise
+    :class:`FoiltwinInputError`; overshoots within it (numerical noise of a solver, e.g. -7e-290) are snapped
+    onto the bounds."""
+    xa = np.asarray(value, dtype=float)
+    ok = np.isfinite(xa) & (xa >= -FRACTION_ROUNDOFF) & (xa <= 1.0 + FRACTION_ROUNDOFF)
+    if not np.all(ok):
+        raise FoiltwinInputError(field, float(xa[~ok].flat[0]), f"{what} in [0, 1]")
+    return np.clip(xa, 0.0, 1.0)

@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg.lapack import dgtsv, dptsv
 
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, check_fractions
 
 __all__ = [
     "DepthGrid",
@@ -739,8 +739,7 @@ def solve_interdiffusion(
     x = _as_batch("x0", x0a, B, 2)
     if x.shape[1] != grid.n_cells:
         raise FoiltwinInputError("x0", f"array of shape {x0a.shape}", f"{grid.n_cells} cells (the grid's)")
-    if not np.all(np.isfinite(x)) or np.any((x < 0.0) | (x > 1.0)):
-        raise FoiltwinInputError("x0", "values outside [0, 1]", "mole fractions in [0, 1]")
+    x = check_fractions("x0", x)
     t_hist = _as_batch("time_s", ta, B, 2)
     T_hist = _as_batch("temperature_K", Ta, B, 2)
     if t_hist.shape != T_hist.shape or t_hist.shape[1] < 2:
@@ -754,9 +753,8 @@ def solve_interdiffusion(
     if isinstance(surface, FluxBC):
         flux = surface.flux
     elif isinstance(surface, DirichletBC):
-        x_surface = np.broadcast_to(np.asarray(surface.x_surface, dtype=float), (B,)).copy()
-        if not np.all(np.isfinite(x_surface)) or np.any((x_surface < 0.0) | (x_surface > 1.0)):
-            raise FoiltwinInputError("surface.x_surface", surface.x_surface, "mole fractions in [0, 1]")
+        x_surface = check_fractions("surface.x_surface",
+                                    np.broadcast_to(np.asarray(surface.x_surface, dtype=float), (B,))).copy()
     elif surface is not None:
         raise FoiltwinInputError("surface", type(surface).__name__, "FluxBC, DirichletBC or None (no flux)")
 

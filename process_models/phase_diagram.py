@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from process_models import citations
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, check_fractions
 
 PHASES: tuple[str, ...] = ("alpha", "beta", "gamma", "delta", "epsilon", "eta", "liquid")
 FIELDS_CSV = "cuzn_phase_fields_liang2015.csv"
@@ -100,13 +100,7 @@ class CuZnPhaseDiagram:
 
     @staticmethod
     def _check_x(x: ArrayLike) -> NDArray[np.float64]:
-        xa = np.asarray(x, dtype=float)
-        bad = ~((xa >= 0.0) & (xa <= 1.0))
-        if np.any(bad):
-            raise FoiltwinInputError(
-                field="zn_frac", value=float(xa[bad].flat[0]), allowed="must lie in [0, 1] (Zn mole fraction)"
-            )
-        return xa
+        return check_fractions("zn_frac", x, "Zn mole fractions")
 
     def _rows_at(self, T: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
         """Field edges (..., 2m), phase ids (..., m) and field counts (...) at temperatures T (checked)."""

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from process_models.citations import register
-from process_models.errors import FoiltwinInputError, check_range
+from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, check_range
 from process_models.interdiffusion import DepthGrid, make_depth_grid
 from process_models.parameters.registry import ParameterValues
 from process_models.skin_metrics import skin_metrics
@@ -233,6 +233,30 @@ def _check_heater_power(history, rate: np.ndarray, thickness_m: float, params: P
             "(heater_max_areal_power_W_per_m2)")
 
 
+def _check_film_fits(x: np.ndarray, recipes: list[UHTRecipe], delivered_mol: np.ndarray, thickness_m: float,
+                     c: float, params: ParameterValues, warnings: list[list[str]]) -> None:
+    """The Zn taken up must fit in the foil as γ brass: a film thicker than the foil (its Zn piles up in the
+    last cell, x > 1) means the whole foil is converted — no skin model applies. A recipe with a stage III is
+    refused; one that stops after stage II (the Zn delivered is still meaningful) gets a warning."""
+    over = np.max(x, axis=1) > 1.0 + FRACTION_ROUNDOFF
+    stop = over & np.array([r.stage3_time_s > 0.0 for r in recipes])
+    for b in np.nonzero(over & ~stop)[0]:
+        warnings[b].append("the Zn taken up does not fit in the foil as γ brass: the whole foil converts")
+    if not stop.any():
+        return
+    b = int(np.nonzero(stop)[0][0])
+    r = recipes[b]
+    cap = c * params["gamma_cu5zn8_zn_frac"] * thickness_m * params["zn_molar_mass_kg_per_mol"] * 1e2  # mg/cm²
+    got = delivered_mol[b] * params["zn_molar_mass_kg_per_mol"] * 1e2
+    if r.zn_route == "plated":
+        field, value = "plated_zn_loading_kg_per_m2", r.plated_zn_loading_kg_per_m2
+    else:
+        field, value = "stage2", f"{r.stage2_temperature_K:g} K for {r.stage2_time_s:g} s"
+    raise FoiltwinInputError(field, value, f"a Zn uptake that fits in the {thickness_m * 1e6:g} µm foil as γ brass "
+                             f"(≤ {cap:.3g} mg/cm²; this one takes {got:.3g} mg/cm²): lower the stage-II "
+                             "temperature or time, or the plated Zn")
+
+
 def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult]:
     """Evaluate recipes that share a foil thickness (and so a depth grid)."""
     B = len(recipes)
@@ -271,6 +295,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
     for frac in np.unique(film_frac):
         sel = film_frac == frac
         x[sel] = film_on_profile(grid, x[sel], gamma_mol[sel], float(frac), c)
+    _check_film_fits(x, recipes, delivered, thickness, c, params, warnings)
 
     peak = np.full(B, np.nan)
     lost = np.zeros(B)

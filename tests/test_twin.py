@@ -202,3 +202,15 @@ def test_html_report_holds_the_four_figures(day_run):
     html = write_html_report(report, out).read_text()
     for title in ("Equipment states", "Skin thickness along the web", "OEE waterfall", "Cost per good m"):
         assert title in html
+
+
+@pytest.mark.component
+def test_histories_the_model_refuses_while_solving_are_scrap_not_a_crash():
+    """At 100 m/min the stage-II dwell is too short for any skin, at 1100 K the foil converts fully: the twin runs,
+    the metres are out of spec with the reason, and no cost per good m² is claimed."""
+    for override in ("plant.lines.0.settings.web_speed_m_per_min=100",
+                     "plant.lines.0.settings.stage2_temperature_K=1100"):
+        r = run_single(scenario(override, hours=1.0))
+        line = r["lines"]["uht-1"]
+        assert line["metres_produced"] > 0 and line["metres_in_spec"] == 0
+        assert line["cost_per_m2"] is None and r["cost_per_m2"] is None

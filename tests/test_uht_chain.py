@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from process_models.cuzn_diffusivity import CuZnFickDiffusivity
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, check_fractions
 from process_models.interdiffusion import DirichletBC, make_depth_grid, solve_interdiffusion
 from process_models.parameters import default_parameters
 from process_models.phase_diagram import cuzn_phase_diagram
@@ -173,3 +173,31 @@ def test_stage2_deposit_is_continuous_in_time():
         [UHTRecipe(stage2_time_s=float(t), stage3_time_s=0.0) for t in times], PARAMS)]
     assert np.all(np.diff(deposits) > 0)
     assert np.max(np.abs(np.diff(np.log(deposits)))) < 2e-3
+
+
+@pytest.mark.component
+def test_a_zn_uptake_that_converts_the_whole_foil_is_refused_with_the_stage2_settings():
+    """1100 K for 30 s delivers more Zn than a 10 µm foil holds as γ brass: no skin model applies."""
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_recipe(UHTRecipe(stage2_temperature_K=1100.0, stage2_time_s=30.0), default_parameters())
+    assert err.value.field == "stage2" and "1100 K for 30 s" in str(err.value) and "γ brass" in err.value.allowed
+
+
+@pytest.mark.unit
+def test_input_errors_survive_copies_by_their_args_and_pickling():
+    """SimPy re-raises a process's exception as type(e)(*e.args); worker processes pickle it."""
+    import pickle
+
+    e = FoiltwinInputError("a.b", 3.0, "in [0, 1]", "why")
+    for copy in (type(e)(*e.args), pickle.loads(pickle.dumps(e))):
+        assert (copy.field, copy.value, copy.allowed, copy.reason, str(copy)) == (
+            "a.b", 3.0, "in [0, 1]", "why", "a.b=3.0 is not allowed: in [0, 1] (why)")
+
+
+@pytest.mark.unit
+def test_fractions_within_round_off_are_snapped_and_beyond_it_refused():
+    assert check_fractions("x", [-7e-290, 0.5, 1.0 + 1e-12]).tolist() == [0.0, 0.5, 1.0]
+    with pytest.raises(FoiltwinInputError):
+        check_fractions("x", [-1e-6])
+    with pytest.raises(FoiltwinInputError):
+        check_fractions("x", [float("nan")])

@@ -148,7 +148,7 @@ def plant_kpis(scenario: Scenario, lines: dict[str, dict[str, Any]]) -> dict[str
 
     good = total("area_in_spec_m2")
     produced = total("metres_produced")
-    cost = sum(k["cost_per_m2"] * k["area_in_spec_m2"] for k in lines.values()) / good if good > 0 else None
+    cost = sum((k["cost_per_m2"] or 0.0) * k["area_in_spec_m2"] for k in lines.values()) / good if good > 0 else None
     breakdown: dict[str, float] = {}
     for k in lines.values():
         for cat, v in k["cost_breakdown"].items():

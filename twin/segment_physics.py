@@ -93,6 +93,19 @@ class SegmentPhysics:
         self.totals: dict[str, LineTotals] = {}
         self._cache: OrderedDict[UHTRecipe, RecipeResult] = OrderedDict()
 
+    def _evaluate(self, recipes: list[UHTRecipe]) -> list[RecipeResult | FoiltwinInputError]:
+        """The recipes in one batch; if the model refuses one, each alone, the refused ones as their error."""
+        try:
+            return list(evaluate_recipes(recipes, self.params))
+        except FoiltwinInputError:
+            out: list[RecipeResult | FoiltwinInputError] = []
+            for r in recipes:
+                try:
+                    out.append(evaluate_recipes([r], self.params)[0])
+                except FoiltwinInputError as err:
+                    out.append(err)
+            return out
+
     def __call__(self, batch: SegmentBatch) -> None:
         seg = batch.segments
         n = seg.length_m.size
@@ -118,10 +131,15 @@ class SegmentPhysics:
                 reasons[i] = f"history outside model range: {err.field}={err.value:.4g}"
         todo = list(dict.fromkeys(r for r in recipes if r is not None and r not in self._cache))
         if todo:
-            for r, res in zip(todo, evaluate_recipes(todo, self.params), strict=True):
+            for r, res in zip(todo, self._evaluate(todo), strict=True):
                 self._cache[r] = res
             while len(self._cache) > RESULT_CACHE_SIZE:
                 self._cache.popitem(last=False)
+        for i, r in enumerate(recipes):  # histories the model refused while solving (e.g. the foil fully converted)
+            if r is not None and isinstance(self._cache[r], FoiltwinInputError):
+                err = self._cache[r]
+                reasons[i] = f"history outside model range: {err.field}={err.value}"
+                recipes[i] = None
         cols = {k: np.full(n, np.nan) for k in ("skin_thickness_nm", "surface_zn_at_frac", "zn_loading_mg_per_cm2",
                                               "zn_deposited_mg_per_cm2", "energy_kwh_per_m2")}
         phase = np.full(n, "unknown", dtype=object)

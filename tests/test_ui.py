@@ -1,0 +1,364 @@
+"""The dashboard: its pure modules (widgets ⇄ overrides ⇄ Scenario, display tables) and the page, headless."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from process_models.collector import CoilAnnealStep, CollectorRecipe
+from process_models.errors import FoiltwinInputError
+from process_models.uht_recipe import UHTRecipe
+from twin.scenario import Scenario, scenario_json_schema
+from twin.simulate import build_parameters, run_single
+from ui import kpi_tables as tables
+from ui.figures import run_figures
+from ui.lab import LabInputs, lab_recipe
+from ui.whatif import (
+    KNOB,
+    KNOBS,
+    baseline_scenario,
+    build_whatif,
+    describe_error,
+    field_bounds,
+    inputs_from_scenario,
+    inputs_to_overrides,
+    parse_overrides,
+    scenario_from_json,
+    scenario_from_toml_bytes,
+    scenario_json,
+    settings_to_inputs,
+    settings_to_overrides,
+)
+
+APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
+UHT = "plant.lines.1.settings"  # the default plant: ed-1 (index 0) → coil store → uht-1 (index 1)
+ED = "plant.lines.0.settings"
+
+# what the optimiser returns in ``result.settings`` (the shape of optimizer.solution.Point.settings)
+VAPOUR_COMMERCIAL = {
+    "mode": "vapour_commercial", "zn_route": "vapour", "substrate": "commercial",
+    "uht": {"line": "uht-1", "web_speed_m_per_min": 3.5, "stage2_modules_on": 3, "stage2_modules_installed": 4,
+            "stage2_heated_length_m": 1.5, "stage2_temperature_K": 845.0, "stage2_time_s": 25.7,
+            "stage3_peak_K": 1095.0, "stage3_time_ms": 8.57, "stage3_heater_length_mm": 0.5, "cooling": "contact"},
+    "electrodeposition": None, "coil_anneal": None, "thickness_guard_band_sigma": 3.0,
+}
+ELECTROFORMED_ANNEALED = {
+    **VAPOUR_COMMERCIAL, "mode": "vapour_electroformed", "substrate": "electroformed",
+    "electrodeposition": {"line": "ed-1", "bath": "cu_acid_sulfate_fsi", "current_density_A_per_m2": 400.0,
+                          "tanks_on": 5, "tanks_installed": 6, "web_speed_m_per_min": 1.25, "plating_time_s": 600.0},
+    "coil_anneal": {"furnaces": ["anneal-1"], "coils_per_batch": 4, "soak_temperature_K": 1300.0, "soak_h": 5.0},
+}
+
+
+# ------------------------------------------------------------------------------------------------- bounds
+@pytest.mark.unit
+def test_widget_bounds_are_the_scenario_fields_bounds():
+    schema = scenario_json_schema()
+    for knob in KNOBS:
+        if knob.field in ("enabled", "bath"):
+            continue
+        props = schema["properties"] if knob.model is Scenario else schema["$defs"][knob.model.__name__]["properties"]
+        prop = props[knob.field]
+        prop = next((p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"), prop)
+        b = knob.bounds
+        assert b.low == prop.get("minimum", prop.get("exclusiveMinimum")), knob.attr
+        assert b.low_inclusive == ("exclusiveMinimum" not in prop), knob.attr
+        assert b.high == prop.get("maximum", prop.get("exclusiveMaximum")), knob.attr
+        assert b.high_inclusive == ("exclusiveMaximum" not in prop), knob.attr
+    speed = KNOB["uht_web_speed_m_per_min"].bounds  # gt 0: the widget leaves the open side to the validation
+    assert (speed.widget_min, speed.widget_max, speed.text("m/min")) == (None, 100.0, "(0, 100] m/min")
+    assert KNOB["plating_tank_count"].integer and KNOB["seed"].integer
+    assert field_bounds(type(Scenario().plant.lines[0].settings), "bath").low is None
+    with pytest.raises(FoiltwinInputError):
+        field_bounds(Scenario, "no_such_field")
+
+
+# ------------------------------------------------------------------------------------------------- what-if
+@pytest.mark.unit
+def test_unchanged_widgets_give_no_overrides_and_the_base_scenario():
+    base = Scenario()
+    inputs = inputs_from_scenario(base)
+    assert inputs.uht_stage3_peak_K == build_parameters(base)["stage3_default_peak_temperature_K"]
+    assert inputs.plating_in_use is True and inputs.furnace_enabled is False
+    assert inputs_to_overrides(base, inputs) == []
+    wi = build_whatif(base, inputs)
+    assert wi.scenario == base and wi.overrides == () and not wi.plating_dropped
+    assert wi.scenario.plant.lines[1].settings.stage3_peak_K is None  # the calibrated default stays unset
+
+
+@pytest.mark.unit
+def test_widget_values_round_trip_through_overrides_and_the_scenario():
+    base = Scenario()
+    inputs = replace(inputs_from_scenario(base), uht_web_speed_m_per_min=1.7, uht_stage2_temperature_K=780.0,
+                     uht_stage2_zone_length_m=1.5, uht_stage3_peak_K=1050.0, furnace_enabled=True,
+                     furnace_soak_temperature_K=1273.15, furnace_soak_h=3.5, plating_web_speed_m_per_min=0.8,
+                     plating_current_density_A_per_m2=400.0, plating_bath="cu_acid_sulfate_fsi",
+                     plating_tank_count=5, hours=2.0, seed=7)
+    overrides = inputs_to_overrides(base, inputs)
+    assert overrides == [
+        f"{UHT}.web_speed_m_per_min=1.7", f"{UHT}.stage2_temperature_K=780.0", f"{UHT}.stage2_zone_length_m=1.5",
+        f"{UHT}.stage3_peak_K=1050.0", "plant.furnaces.0.settings.enabled=true",
+        "plant.furnaces.0.settings.soak_temperature_K=1273.15", "plant.furnaces.0.settings.soak_h=3.5",
+        f"{ED}.web_speed_m_per_min=0.8", f"{ED}.current_density_A_per_m2=400.0", f'{ED}.bath="cu_acid_sulfate_fsi"',
+        f"{ED}.tank_count=5", "hours=2.0", "seed=7"]
+    wi = build_whatif(base, inputs)
+    assert inputs_from_scenario(wi.scenario) == inputs
+    u = wi.scenario.plant.lines[1].settings
+    assert (u.web_speed_m_per_min, u.stage3_peak_K, wi.scenario.hours, wi.scenario.seed) == (1.7, 1050.0, 2.0, 7)
+    # the JSON the cache is keyed on gives the same scenario back
+    assert scenario_from_json(scenario_json(wi.scenario)) == wi.scenario
+    # the baseline of the comparison changes only the horizon and the seed
+    baseline = baseline_scenario(base, inputs)
+    assert baseline == base.model_copy(update={"hours": 2.0, "seed": 7})
+    # free-form overrides come after the widgets' and win
+    wi2 = build_whatif(base, inputs, parse_overrides(f"# comment\n\n{UHT}.web_speed_m_per_min = 2.5\n"))
+    assert wi2.scenario.plant.lines[1].settings.web_speed_m_per_min == 2.5
+
+
+@pytest.mark.unit
+def test_plating_line_not_in_use_leaves_it_out():
+    base = Scenario()
+    wi = build_whatif(base, replace(inputs_from_scenario(base), plating_in_use=False))
+    assert wi.plating_dropped and wi.overrides == ()
+    assert [ln.type for ln in wi.scenario.plant.lines] == ["uht"]
+    assert wi.scenario.plant.lines[0] == base.plant.lines[1]
+    assert inputs_from_scenario(wi.scenario).plating_in_use is None  # nothing left to switch
+
+
+@pytest.mark.unit
+def test_bad_values_are_input_errors_naming_the_field():
+    base = Scenario()
+    inputs = inputs_from_scenario(base)
+    cases = [
+        (replace(inputs, uht_web_speed_m_per_min=-1.0), [], f"{UHT}.web_speed_m_per_min"),
+        (replace(inputs, uht_stage2_temperature_K=1200.0), [], f"{UHT}.stage2_temperature_K"),
+        (replace(inputs, hours=-3.0), [], "hours"),
+        (inputs, [f"{UHT}.web_speed_m_per_min=-1"], f"{UHT}.web_speed_m_per_min"),
+        (inputs, [f"{UHT}.no_such_field=1"], f"{UHT}.no_such_field"),
+    ]
+    for wi_inputs, extra, field in cases:
+        with pytest.raises(FoiltwinInputError) as err:
+            build_whatif(base, wi_inputs, extra)
+        assert err.value.field == field
+        text = describe_error(err.value)
+        assert field in text and str(err.value.allowed) in text
+    with pytest.raises(FoiltwinInputError) as err:
+        parse_overrides("hours=2\nnot an override")
+    assert err.value.field == "overrides" and err.value.value == "not an override"
+    with pytest.raises(FoiltwinInputError) as err:
+        build_whatif(base, inputs, [f"{UHT}.web_speed_m_per_min=-1"])
+    assert "-1" in describe_error(err.value) and "greater than 0" in describe_error(err.value)
+
+
+@pytest.mark.unit
+def test_uploaded_scenario_files():
+    sc = scenario_from_toml_bytes("mine.toml", b'name = "short"\nhours = 3\nseed = 5\n')
+    assert (sc.name, sc.hours, sc.seed) == ("short", 3.0, 5)
+    with pytest.raises(FoiltwinInputError) as err:
+        scenario_from_toml_bytes("broken.toml", b"hours = [")
+    assert (err.value.field, err.value.value) == ("scenario", "broken.toml")
+    with pytest.raises(FoiltwinInputError) as err:
+        scenario_from_toml_bytes("bad.toml", b"hours = -1\n")
+    assert err.value.field == "hours"
+    with pytest.raises(FoiltwinInputError) as err:  # a registry override is checked on load, not at the first run
+        scenario_from_toml_bytes("params.toml", b"[parameters]\nno_such_parameter_K = 3.0\n")
+    assert "no_such_parameter_K" in str(err.value)
+
+
+# ------------------------------------------------------------------------------------------------- optimiser → what-if
+@pytest.mark.unit
+def test_optimiser_settings_become_overrides_and_widget_values():
+    base = Scenario()
+    assert settings_to_overrides(VAPOUR_COMMERCIAL, base) == [
+        f"{UHT}.web_speed_m_per_min=3.5", f"{UHT}.stage2_zone_length_m=1.5", f"{UHT}.stage2_temperature_K=845.0",
+        f"{UHT}.stage3_peak_K=1095.0", "plant.furnaces.0.settings.enabled=false"]
+    now = replace(inputs_from_scenario(base), hours=2.0, seed=3)
+    x = settings_to_inputs(VAPOUR_COMMERCIAL, base, now)
+    assert (x.uht_web_speed_m_per_min, x.uht_stage2_zone_length_m, x.uht_stage2_temperature_K,
+            x.uht_stage3_peak_K) == (3.5, 1.5, 845.0, 1095.0)
+    assert (x.plating_in_use, x.furnace_enabled, x.hours, x.seed) == (False, False, 2.0, 3)  # commercial foil
+    wi = build_whatif(base, x)
+    assert [ln.name for ln in wi.scenario.plant.lines] == ["uht-1"] and wi.plating_dropped
+
+    assert settings_to_overrides(ELECTROFORMED_ANNEALED, base)[4:] == [
+        f"{ED}.web_speed_m_per_min=1.25", f"{ED}.current_density_A_per_m2=400.0", f'{ED}.bath="cu_acid_sulfate_fsi"',
+        f"{ED}.tank_count=5", "plant.furnaces.0.settings.enabled=true",
+        "plant.furnaces.0.settings.soak_temperature_K=1300.0", "plant.furnaces.0.settings.soak_h=5.0"]
+    y = settings_to_inputs(ELECTROFORMED_ANNEALED, base)
+    assert (y.plating_in_use, y.plating_bath, y.plating_tank_count, y.plating_current_density_A_per_m2) == (
+        True, "cu_acid_sulfate_fsi", 5, 400.0)
+    assert (y.furnace_enabled, y.furnace_soak_temperature_K, y.furnace_soak_h) == (True, 1300.0, 5.0)
+    sc = build_whatif(base, y).scenario
+    assert sc.plant.lines[0].settings.tank_count == 5 and sc.plant.furnaces[0].settings.enabled
+
+
+# ------------------------------------------------------------------------------------------------- tables
+def _report(thr, yld, skin, phase, cost, lines):
+    return {"throughput_m2_per_h": thr, "metres_produced": 100.0, "yield_fraction": yld, "oee": 0.8,
+            "availability": 0.9, "performance": 1.0, "quality": yld, "skin_thickness_nm": skin, "skin_phase": phase,
+            "texture_fraction_100": 0.08, "energy_kwh_per_m2": None, "cost_per_m2": cost, "lines": lines}
+
+
+@pytest.mark.unit
+def test_kpi_comparison_of_a_known_pair():
+    uht_a = {"type": "uht", "throughput_m2_per_h": 30.0, "yield_fraction": 0.9, "cost_per_m2": 8.0}
+    uht_b = {"type": "uht", "throughput_m2_per_h": 45.0, "yield_fraction": 0.95, "cost_per_m2": 6.0}
+    a = _report(30.0, 0.9, {"mean": 470.0, "p05": 450.0, "p95": 490.0}, "alpha", 20.0,
+                {"ed-1": {"type": "electrodeposition", "throughput_m2_per_h": 30.0, "bath": "cu_acid_sulfate"},
+                 "uht-1": uht_a})
+    b = _report(45.0, 0.95, {"mean": 440.0, "p05": 420.0, "p95": 460.0}, "alpha+gamma", 15.0, {"uht-1": uht_b})
+    rows = {(r.scope, r.kpi): r for r in tables.compare_reports(a, b)}
+    thr = rows[("plant", "throughput (good)")]
+    assert (thr.baseline, thr.whatif, thr.delta, thr.delta_rel) == (30.0, 45.0, 15.0, 0.5)
+    assert rows[("plant", "yield")].delta == pytest.approx(0.05)
+    assert rows[("plant", "skin thickness p05")].delta == -30.0
+    assert rows[("plant", "cost")].delta_rel == -0.25
+    assert rows[("plant", "skin phase")].changed and rows[("plant", "skin phase")].delta is None
+    assert not rows[("plant", "OEE")].changed and rows[("plant", "energy")].delta is None
+    assert rows[("uht-1 (uht)", "throughput (good)")].delta == 15.0
+    gone = rows[("ed-1 (electrodeposition)", "throughput (good)")]  # the line is not in the what-if
+    assert (gone.whatif, gone.delta, gone.changed) == (None, None, True)
+    cells = {(c["scope"], c["KPI"]): c for c in tables.comparison_table(list(rows.values()))}
+    assert cells[("plant", "throughput (good)")] == {
+        "scope": "plant", "KPI": "throughput (good)", "unit": "m²/h", "baseline": "30", "what-if": "45",
+        "Δ": "+15", "Δ %": "+50.0 %"}
+    assert (cells[("plant", "yield")]["what-if"], cells[("plant", "yield")]["Δ"]) == ("95.0 %", "+5.0 pp")
+    assert cells[("plant", "skin phase")]["Δ"] == "changed"
+    assert (cells[("plant", "energy")]["baseline"], cells[("plant", "OEE")]["Δ"]) == ("–", "0")
+    assert cells[("ed-1 (electrodeposition)", "throughput (good)")]["what-if"] == "–"
+
+
+@pytest.mark.unit
+def test_optimisation_display_tables():
+    result = {"status": "infeasible", "settings": VAPOUR_COMMERCIAL,
+              "predicted": {"skin_thickness_nm": 444.0, "single_phase_alpha": True, "cost_per_m2": 3.18},
+              "checked": {"skin_thickness_nm": 443.9, "skin_phase": "alpha", "cost_per_m2": 3.17},
+              "verified": None,
+              "infeasibility": {"conflicting_targets": ["min_texture_100"],
+                                "violations": {"min_texture_100": {"amount": 0.05, "unit": "(100) area fraction"}}}}
+    kpis = {r["KPI"]: r for r in tables.optimisation_kpi_table(result)}
+    assert kpis["skin thickness"] == {"KPI": "skin thickness", "unit": "nm", "predicted": "444",
+                                           "models": "443.9", "twin": "–"}
+    assert kpis["skin phase"]["predicted"] == "alpha" and kpis["cost"]["unit"] == "USD/m²"
+    assert "surface Zn" not in kpis  # nothing to show in any column
+    assert tables.infeasibility_table(result) == [{"target": "min_texture_100", "must give way by": "0.05",
+                                                   "unit": "(100) area fraction", "note": ""}]
+    settings = {r["setting"]: r["value"] for r in tables.settings_table(VAPOUR_COMMERCIAL)}
+    assert settings["uht.web_speed_m_per_min"] == "3.5" and settings["mode"] == "vapour_commercial"
+    assert "electrodeposition" not in settings
+
+
+@pytest.mark.unit
+def test_lab_inputs_make_the_collector_recipe():
+    assert lab_recipe(LabInputs()) == CollectorRecipe(uht=UHTRecipe())
+    r = lab_recipe(LabInputs(foil_thickness_um=12.0, stage3_time_ms=20.0, coil_anneal=True,
+                             anneal_soak_temperature_K=1273.15, anneal_soak_h=2.5))
+    assert (r.uht.foil_thickness_m, r.uht.stage3_time_s) == (12e-6, 0.02)
+    assert r.coil_anneal == CoilAnnealStep(1273.15, 9000.0)
+
+
+@pytest.mark.component
+def test_run_figures_from_the_logs_of_a_short_run(tmp_path):
+    sc = build_whatif(Scenario(), replace(inputs_from_scenario(Scenario()), hours=2.0)).scenario
+    report = run_single(sc, out_dir=tmp_path)
+    figs = dict(run_figures(report, tmp_path))
+    assert list(figs) == ["Equipment states", "Skin thickness along the web", "OEE waterfall", "Cost breakdown"]
+    assert all(len(f.data) > 0 for f in figs.values())
+
+
+# ------------------------------------------------------------------------------------------------- the page
+def _app():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(APP, default_timeout=120).run()
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.integration
+def test_app_renders_with_widget_bounds_from_the_scenario_and_evaluates_a_recipe():
+    at = _app()
+    _ok(at)
+    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)"]
+    t2 = at.number_input(key="wi.uht_stage2_temperature_K")
+    b = KNOB["uht_stage2_temperature_K"].bounds
+    assert (t2.value, t2.min, t2.max) == (750.0, b.low, b.high)
+    speed = at.number_input(key="wi.uht_web_speed_m_per_min")
+    assert speed.max == KNOB["uht_web_speed_m_per_min"].bounds.high
+    assert not at.error and not at.dataframe
+    # the lab tab: one recipe through the process models, and a bad value named by its field
+    at.button(key="FormSubmitter:lab_form-Evaluate recipe").click().run()
+    _ok(at)
+    kpis = at.dataframe[0].value
+    assert kpis[kpis["KPI"] == "skin phase"].iloc[0]["value"] == "alpha"
+    at.number_input(key="lab.s2").set_value(-5.0)
+    at.button(key="FormSubmitter:lab_form-Evaluate recipe").click().run()
+    _ok(at)
+    assert any("`stage2_time_s`" in e.value for e in at.error)
+
+
+@pytest.mark.integration
+def test_app_run_shows_the_kpi_table_and_bad_values_show_errors():
+    at = _app()
+    at.number_input(key="wi.hours").set_value(2.0)
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(1.2)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert not at.error
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["scope", "KPI", "unit", "baseline", "what-if", "Δ", "Δ %"]
+    row = table[(table["scope"] == "plant") & (table["KPI"] == "metres produced")].iloc[0]
+    assert (row["baseline"], row["what-if"], row["Δ"]) == ("120", "144", "+24")  # 1 → 1.2 m/min for 2 h
+    assert len(at.get("plotly_chart")) >= 3
+    # a bad widget value and a bad override: an error element naming the field, never an exception
+    at.number_input(key="wi.hours").set_value(-3.0)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert any("`hours`" in e.value for e in at.error)
+    at.number_input(key="wi.hours").set_value(2.0)
+    at.text_area(key="wi.extra").input(f"{UHT}.web_speed_m_per_min=-1")
+    at.button(key="run").click().run()
+    _ok(at)
+    assert any(f"`{UHT}.web_speed_m_per_min`" in e.value and "-1" in e.value for e in at.error)
+    # a value inside the field's bounds where the models give no skin (100 m/min): the twin runs, every metre is
+    # scrap and the table says so (no cost per good m²), no error
+    at.text_area(key="wi.extra").input("")
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(100.0)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert not at.error and at.dataframe
+    # bad targets are refused before the solver starts
+    at.number_input(key="opt.tol").set_value(900.0)
+    at.button(key="FormSubmitter:opt_form-Optimise").click().run()
+    _ok(at)
+    assert any("`tolerance_nm`" in e.value for e in at.error)
+
+
+@pytest.mark.integration
+def test_app_optimise_then_use_as_whatif_and_infeasible_targets():
+    at = _app()
+    at.checkbox(key="opt.twin").uncheck()
+    at.button(key="FormSubmitter:opt_form-Optimise").click().run()
+    _ok(at)
+    assert at.success and "optimal" in at.success[0].value
+    settings = at.session_state["opt.result"]["settings"]
+    at.button(key="opt.use").click().run()
+    _ok(at)
+    assert at.number_input(key="wi.uht_web_speed_m_per_min").value == settings["uht"]["web_speed_m_per_min"]
+    assert at.number_input(key="wi.uht_stage2_zone_length_m").value == settings["uht"]["stage2_heated_length_m"]
+    assert at.checkbox(key="wi.plating_in_use").value is (settings["electrodeposition"] is not None)
+    at.number_input(key="wi.hours").set_value(2.0)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert not at.error and "what-if" in at.dataframe[0].value.columns
+    # infeasible targets: the conflicting target and the nearest point, no exception
+    at.number_input(key="opt.tex").set_value(0.95)
+    at.button(key="FormSubmitter:opt_form-Optimise").click().run()
+    _ok(at)
+    assert any("infeasible" in e.value and "min_texture_100" in e.value for e in at.error)
+    assert any(m.value == "**Nearest achievable point**" for m in at.markdown)
+    assert any(b.label == "Use the nearest point as what-if" for b in at.button)

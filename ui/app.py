@@ -1,0 +1,381 @@
+"""foiltwin what-if dashboard (``streamlit run ui/app.py``; see docs/ui.md).
+
+A thin page: widgets → ``ui.whatif`` (scenario and overrides) → ``twin.simulate.run_single`` /
+``optimizer.optimize`` / ``process_models.collector.evaluate_collector`` → ``ui.tables`` and ``twin.plots``.
+No physics and no KPI is computed here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import tempfile
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+from typing import Any, get_args
+
+import streamlit as st
+
+from optimizer import OptimizerError, Targets, optimize
+from optimizer.targets import OBJECTIVES, default_skin_thickness_nm
+from process_models.collector import Substrate, evaluate_collector
+from process_models.errors import FoiltwinInputError
+from process_models.plating_baths import BATH_NAMES
+from process_models.uht_recipe import Cooling
+from twin.scenario import Scenario
+from twin.simulate import build_parameters, run_single
+from ui import kpi_tables as tables
+from ui.figures import run_figures
+from ui.lab import LabInputs, lab_recipe
+from ui.whatif import (
+    JS_MAX_SAFE_INT,
+    KNOB,
+    WhatIfInputs,
+    baseline_scenario,
+    build_whatif,
+    describe_error,
+    describe_failure,
+    inputs_from_scenario,
+    parse_overrides,
+    plant_targets,
+    scenario_from_json,
+    scenario_from_toml_bytes,
+    scenario_json,
+    settings_to_inputs,
+)
+
+# widget steps (how far one click moves a value; the limits come from the scenario's fields)
+STEPS = {"uht_web_speed_m_per_min": 0.1, "uht_stage2_temperature_K": 5.0, "uht_stage2_zone_length_m": 0.1,
+         "uht_stage3_peak_K": 5.0, "furnace_soak_temperature_K": 5.0, "furnace_soak_h": 0.25,
+         "plating_web_speed_m_per_min": 0.1, "plating_current_density_A_per_m2": 5.0, "hours": 1.0}
+_OPT_DEFAULTS = {k: p.default for k, p in inspect.signature(optimize).parameters.items()}
+_TARGET_DEFAULTS = {f.name: f.default for f in fields(Targets)}
+
+
+# ------------------------------------------------------------------------------------------------- cached runs
+@st.cache_data(max_entries=32, show_spinner=False)
+def simulate(scenario_text: str, with_figures: bool) -> dict[str, Any]:
+    """Run a scenario (keyed on its JSON); with figures, from the Parquet logs of the run."""
+    sc = scenario_from_json(scenario_text)
+    if not with_figures:
+        return {"report": run_single(sc), "figures": []}
+    with tempfile.TemporaryDirectory(prefix="foiltwin-ui-") as tmp:
+        report = run_single(sc, out_dir=Path(tmp))
+        figures = run_figures(report, Path(tmp))
+    return {"report": report, "figures": figures}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def run_optimiser(scenario_text: str, targets_text: str, verify_twin: bool, twin_hours: float) -> dict[str, Any]:
+    """``optimize`` on the scenario's plant; infeasible targets come back as a result, not an exception."""
+    kw = json.loads(targets_text)
+    targets = Targets(**kw)
+    result = optimize(targets, scenario_from_json(scenario_text), verify_twin=verify_twin, twin_hours=twin_hours,
+                      raise_infeasible=False)
+    return result.to_dict()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def run_lab(scenario_text: str, inputs_text: str) -> dict[str, Any]:
+    """One collector recipe with the scenario's registry overrides."""
+    params = build_parameters(scenario_from_json(scenario_text))
+    result = evaluate_collector(lab_recipe(LabInputs(**json.loads(inputs_text))), params)
+    return json.loads(json.dumps(result.to_dict(), default=float))
+
+
+# ------------------------------------------------------------------------------------------------- state
+def _key(attr: str) -> str:
+    return f"wi.{attr}"
+
+
+def _write_inputs(inputs: WhatIfInputs, only_missing: bool = False) -> None:
+    """Widget values into the session (floats as floats: a number widget keeps the type it was given)."""
+    for attr, v in inputs.to_dict().items():
+        if v is None or (only_missing and _key(attr) in st.session_state):
+            continue
+        knob = KNOB.get(attr)
+        if knob is not None and not knob.integer and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        st.session_state[_key(attr)] = v
+
+
+def _read_inputs(base: Scenario) -> WhatIfInputs:
+    """The widget values (equipment the plant lacks stays None)."""
+    now = inputs_from_scenario(base)
+    kw = {attr: st.session_state.get(_key(attr), v) if v is not None else None for attr, v in now.to_dict().items()}
+    return WhatIfInputs(**kw)
+
+
+def _sync_base(base: Scenario) -> None:
+    """Reset the what-if widgets to a newly loaded base scenario."""
+    fp = hashlib.sha256(scenario_json(base).encode()).hexdigest()
+    if st.session_state.get("base_fp") != fp:
+        for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(("wi.", "opt.", "lab."))]:
+            del st.session_state[k]
+        st.session_state["base_fp"] = fp
+    _write_inputs(inputs_from_scenario(base), only_missing=True)
+
+
+def _use_settings(settings: dict[str, Any], base_text: str) -> None:
+    """Button callback: the optimiser's settings become the what-if inputs."""
+    base = scenario_from_json(base_text)
+    try:
+        _write_inputs(settings_to_inputs(settings, base, _read_inputs(base)))
+        st.session_state["wi.note"] = "What-if inputs set from the optimiser's recommendation: press Run."
+    except FoiltwinInputError as err:
+        st.session_state["wi.note_error"] = describe_error(err)
+
+
+# ------------------------------------------------------------------------------------------------- sidebar
+def _number(attr: str, label: str | None = None, disabled: bool = False) -> None:
+    knob = KNOB[attr]
+    b = knob.bounds
+    text = f"{label or knob.label}" + (f" [{knob.unit}]" if knob.unit else "")
+    help_ = f"allowed {b.text(knob.unit)} (`{knob.model.__name__}.{knob.field}`)"
+    if knob.integer:
+        lo = None if b.widget_min is None else int(b.widget_min)
+        hi = None if b.widget_max is None else min(int(b.widget_max), JS_MAX_SAFE_INT)
+        st.number_input(text, min_value=lo, max_value=hi, step=1, key=_key(attr), help=help_, disabled=disabled)
+    else:
+        lo = None if b.widget_min is None else float(b.widget_min)
+        hi = None if b.widget_max is None else float(b.widget_max)
+        st.number_input(text, min_value=lo, max_value=hi, step=STEPS.get(attr), format="%g",
+                        key=_key(attr), help=help_, disabled=disabled)
+
+
+def _base_scenario() -> tuple[Scenario, str]:
+    st.sidebar.header("Scenario")
+    upload = st.sidebar.file_uploader("scenario TOML (default: the built-in plant)", type=["toml"])
+    if upload is None:
+        return Scenario(), "built-in default plant"
+    try:
+        return scenario_from_toml_bytes(upload.name, upload.getvalue()), upload.name
+    except FoiltwinInputError as err:
+        st.sidebar.error(describe_error(err))
+        return Scenario(), "built-in default plant (the upload was refused)"
+
+
+def _sidebar(base: Scenario) -> None:
+    t = plant_targets(base)
+    sb = st.sidebar
+    with sb:
+        if t.uht_index is not None:
+            st.subheader(f"UHT line `{t.uht_name}`")
+            for attr in ("uht_web_speed_m_per_min", "uht_stage2_temperature_K", "uht_stage2_zone_length_m",
+                         "uht_stage3_peak_K"):
+                _number(attr)
+        if t.furnace_names:
+            st.subheader(f"Coil furnace `{', '.join(t.furnace_names)}`")
+            st.checkbox("furnace on", key=_key("furnace_enabled"))
+            off = not st.session_state[_key("furnace_enabled")]
+            _number("furnace_soak_temperature_K", disabled=off)
+            _number("furnace_soak_h", disabled=off)
+        if t.plating_index is not None:
+            st.subheader(f"Plating line `{t.plating_name}`")
+            unused = False
+            if t.uht_index is not None:
+                st.checkbox("plating line in use", key=_key("plating_in_use"),
+                            help="off: the plating line is left out and the UHT line runs bought commercial foil")
+                unused = not st.session_state[_key("plating_in_use")]
+            _number("plating_web_speed_m_per_min", disabled=unused)
+            _number("plating_current_density_A_per_m2", disabled=unused)
+            st.selectbox("bath", BATH_NAMES, key=_key("plating_bath"), disabled=unused)
+            _number("plating_tank_count", "active tanks", disabled=unused)
+        st.subheader("Run (baseline and what-if)")
+        _number("hours")
+        _number("seed")
+        st.text_area("more overrides (what-if only), one `dotted.key=value` a line", key=_key("extra"),
+                     placeholder="plant.lines.1.control.enabled=false\nparameters.foil_emissivity_frac=0.1",
+                     help="TOML values; list items by index (`foiltwin schema` shows the fields)")
+        st.button("Run baseline and what-if", key="run", type="primary")
+
+
+# ------------------------------------------------------------------------------------------------- tabs
+def _whatif_tab(base: Scenario) -> None:
+    if st.session_state.get("run"):
+        try:
+            inputs = _read_inputs(base)
+            extra = parse_overrides(st.session_state.get(_key("extra"), ""))
+            baseline = baseline_scenario(base, inputs)
+            wi = build_whatif(base, inputs, extra)
+            with st.spinner("Simulating baseline and what-if…"):
+                simulate(scenario_json(baseline), False)
+                simulate(scenario_json(wi.scenario), True)
+            st.session_state["wi.last"] = {"baseline": scenario_json(baseline), "whatif": scenario_json(wi.scenario),
+                                           "overrides": list(wi.overrides), "plating_dropped": wi.plating_dropped}
+        except FoiltwinInputError as err:
+            st.error(describe_error(err))
+            st.session_state.pop("wi.last", None)
+            return
+        except Exception as err:  # a failure inside the twin: one line, not a traceback
+            st.error(describe_failure("The simulation", err))
+            st.session_state.pop("wi.last", None)
+            return
+    last = st.session_state.get("wi.last")
+    if last is None:
+        st.info("Set the what-if in the sidebar and press **Run baseline and what-if**.")
+        return
+    a = simulate(last["baseline"], False)["report"]
+    b = simulate(last["whatif"], True)
+    report = b["report"]
+    st.subheader(f"Baseline vs what-if ({report['hours_simulated']:g} h, seed {report['seed']})")
+    with st.expander(f"what-if = baseline + {len(last['overrides'])} override(s)"
+                     + (", plating line left out" if last["plating_dropped"] else "")):
+        st.code("\n".join(last["overrides"]) or "(no change: the what-if is the baseline)", language="toml")
+    if last["plating_dropped"]:
+        st.caption("With the plating line left out the UHT line runs bought commercial foil, which the twin's cost "
+                   "per m² does not price (`substrate` 0 in the breakdown); the optimiser's cost includes it.")
+    try:  # say so when the sidebar no longer matches the run shown
+        now = build_whatif(base, _read_inputs(base), parse_overrides(st.session_state.get(_key("extra"), "")))
+        if scenario_json(now.scenario) != last["whatif"]:
+            st.warning("The inputs changed since this run: press **Run baseline and what-if** to update.")
+    except FoiltwinInputError:
+        pass
+    rows = tables.compare_reports(a, report)
+    if st.checkbox("only KPIs that changed", key="wi.only_changed"):
+        rows = [r for r in rows if r.changed]
+    st.dataframe(tables.comparison_table(rows), hide_index=True, key="kpi_table")
+    st.subheader("What-if run")
+    for i, (title, fig) in enumerate(b["figures"]):
+        st.plotly_chart(fig, key=f"fig{i}")
+        st.caption(title)
+
+
+def _optimise_tab(base: Scenario, base_text: str) -> None:
+    params = build_parameters(base)
+    hours_b = KNOB["hours"].bounds
+    with st.form("opt_form"):
+        c1, c2, c3 = st.columns(3)
+        skin = c1.number_input("skin thickness target [nm]", value=float(default_skin_thickness_nm(params)),
+                               step=10.0, key="opt.skin")
+        tol = c1.number_input("± tolerance [nm]", value=float(_TARGET_DEFAULTS["tolerance_nm"]), step=5.0,
+                              key="opt.tol")
+        tex = c2.number_input("min (100) texture [fraction]", value=None, step=0.05, key="opt.tex",
+                              placeholder="no target")
+        thr = c2.number_input("min throughput [m²/h]", value=None, step=5.0, key="opt.thr", placeholder="no target")
+        cost = c2.number_input("max cost [USD/m²]", value=None, step=0.5, key="opt.cost", placeholder="no target")
+        objective = c3.selectbox("objective", OBJECTIVES, key="opt.objective")
+        weight = c3.number_input("cost weight (objective weighted)", value=float(_TARGET_DEFAULTS["cost_weight"]),
+                                 step=0.1, key="opt.weight")
+        twin = c3.checkbox("check in the twin", value=bool(_OPT_DEFAULTS["verify_twin"]), key="opt.twin")
+        hours = c3.number_input("twin hours", value=float(_OPT_DEFAULTS["twin_hours"]), step=1.0,
+                                min_value=None if hours_b.widget_min is None else float(hours_b.widget_min),
+                                max_value=None if hours_b.widget_max is None else float(hours_b.widget_max),
+                                key="opt.hours")
+        submitted = st.form_submit_button("Optimise", type="primary")
+    if submitted:
+        kw = {"skin_thickness_nm": skin, "tolerance_nm": tol, "min_texture_100": tex, "min_throughput_m2_per_h": thr,
+              "max_cost_per_m2": cost, "objective": objective, "cost_weight": weight}
+        try:
+            Targets(**kw)  # refuse bad targets before the solver starts
+            with st.spinner("Optimising (surrogates, MILP, process-model check" + (", twin" if twin else "") + ")…"):
+                st.session_state["opt.result"] = run_optimiser(base_text, json.dumps(kw), bool(twin), float(hours))
+        except FoiltwinInputError as err:
+            st.error(describe_error(err))
+            st.session_state.pop("opt.result", None)
+        except OptimizerError as err:
+            st.error(f"The optimiser failed: {err}")
+            st.session_state.pop("opt.result", None)
+        except Exception as err:
+            st.error(describe_failure("The optimisation", err))
+            st.session_state.pop("opt.result", None)
+    result = st.session_state.get("opt.result")
+    if result is None:
+        return
+    status, message = result["status"], result.get("message", "")
+    if status == "optimal":
+        st.success(f"**{status}** — {message}")
+    elif status == "feasible":
+        st.warning(f"**{status}** — {message}")
+    else:
+        st.error(f"**{status}** — {message}")
+    inf = result.get("infeasibility")
+    if inf:
+        st.markdown("**Conflicting targets**: " + (", ".join(inf.get("conflicting_targets") or []) or "none named"))
+        st.dataframe(tables.infeasibility_table(result), hide_index=True, key="opt_infeasible")
+        if inf.get("conflicts_with"):
+            st.markdown("held there by: " + "; ".join(inf["conflicts_with"]))
+    settings = result.get("settings")
+    if settings:
+        st.markdown("**Recommended settings**" if status != "infeasible" else "**Nearest achievable point**")
+        st.dataframe(tables.settings_table(settings), hide_index=True, key="opt_settings")
+        st.markdown("**KPIs** — prediction (surrogate) · process models · twin")
+        st.dataframe(tables.optimisation_kpi_table(result, result.get("currency", "USD")), hide_index=True,
+                     key="opt_kpis")
+        if result.get("binding_constraints"):
+            st.markdown("**Binding**: " + "; ".join(result["binding_constraints"]))
+        st.button("Use as what-if" if status != "infeasible" else "Use the nearest point as what-if",
+                  key="opt.use", on_click=_use_settings, args=(settings, base_text))
+    gap = result.get("mip_gap")
+    st.caption(f"MIP gap {'n/a' if gap is None else f'{gap:.2e}'}, solve {result.get('solve_seconds', 0):.2f} s, "
+               f"total {result.get('total_seconds', 0):.2f} s, twin iterations {result.get('twin_iterations', 0)}")
+
+
+def _lab_tab(base: Scenario, base_text: str) -> None:
+    st.caption("One m² of collector through the process models, line dynamics aside (`foiltwin recipe`).")
+    d = LabInputs()
+    peak_default = float(build_parameters(base)["stage3_default_peak_temperature_K"])
+    with st.form("lab_form"):
+        c1, c2, c3 = st.columns(3)
+        foil = c1.number_input("foil thickness [µm]", value=float(d.foil_thickness_um), step=1.0, key="lab.foil")
+        substrate = c1.selectbox("substrate", get_args(Substrate), key="lab.substrate")
+        t2 = c1.number_input("stage-II temperature [K]", value=float(d.stage2_temperature_K), step=5.0, key="lab.t2")
+        s2 = c1.number_input("stage-II time [s]", value=float(d.stage2_time_s), step=5.0, key="lab.s2")
+        calibrated = c2.checkbox("calibrated stage-III peak", value=True, key="lab.calibrated")
+        t3 = c2.number_input("stage-III peak [K]", value=peak_default, step=5.0, key="lab.t3")
+        s3 = c2.number_input("stage-III time [ms]", value=float(d.stage3_time_ms), step=1.0, key="lab.s3")
+        cooling = c2.selectbox("cooling", get_args(Cooling), key="lab.cooling")
+        anneal = c3.checkbox("coil anneal", value=d.coil_anneal, key="lab.anneal")
+        soak_t = c3.number_input("soak temperature [K]", value=float(d.anneal_soak_temperature_K), step=5.0,
+                                 key="lab.soak_t")
+        soak_h = c3.number_input("soak time [h]", value=float(d.anneal_soak_h), step=0.25, key="lab.soak_h")
+        ag = c3.number_input("Ag immersion [s]", value=float(d.ag_immersion_time_s), step=10.0, key="lab.ag")
+        submitted = st.form_submit_button("Evaluate recipe")
+    if submitted:
+        x = replace(d, foil_thickness_um=foil, substrate=substrate, stage2_temperature_K=t2, stage2_time_s=s2,
+                    stage3_peak_K=None if calibrated else t3, stage3_time_ms=s3, cooling=cooling, coil_anneal=anneal,
+                    anneal_soak_temperature_K=soak_t, anneal_soak_h=soak_h, ag_immersion_time_s=ag)
+        try:
+            st.session_state["lab.result"] = run_lab(base_text, json.dumps(asdict(x)))
+        except FoiltwinInputError as err:
+            st.error(describe_error(err))
+            st.session_state.pop("lab.result", None)
+        except Exception as err:
+            st.error(describe_failure("The recipe", err))
+            st.session_state.pop("lab.result", None)
+    res = st.session_state.get("lab.result")
+    if res is None:
+        return
+    st.dataframe(tables.collector_table(res), hide_index=True, key="lab_kpis")
+    if res.get("layers"):
+        st.markdown("**Skin layers**")
+        st.dataframe([{"phase": la["phase"], "thickness [nm]": tables.fmt(la["thickness_nm"])}
+                      for la in res["layers"]], hide_index=True, key="lab_layers")
+    for w in res.get("warnings", []):
+        st.warning(w)
+
+
+def main() -> None:
+    st.set_page_config(page_title="foiltwin what-if", layout="wide")
+    st.title("foiltwin — what-if")
+    base, source = _base_scenario()
+    st.sidebar.caption(f"base: {source} — {base.name}")
+    _sync_base(base)
+    _sidebar(base)
+    base_text = scenario_json(base)
+    if st.session_state.get("wi.note"):
+        st.info(st.session_state.pop("wi.note"))
+    if st.session_state.get("wi.note_error"):
+        st.error(st.session_state.pop("wi.note_error"))
+    whatif, opt, lab = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)"])
+    with whatif:
+        _whatif_tab(base)
+    with opt:
+        _optimise_tab(base, base_text)
+    with lab:
+        _lab_tab(base, base_text)
+
+
+if __name__ == "__main__":
+    main()

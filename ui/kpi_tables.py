@@ -1,0 +1,248 @@
+"""Display tables built from the dicts the lower layers return (twin reports, optimisation results, collector
+results), free of Streamlit. Nothing here computes a KPI: every number is read from a report; the only arithmetic
+is the difference between two reports' numbers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+# (label, path in the report, unit, kind): kind "number" | "fraction" (shown in %) | "text"
+Kpi = tuple[str, tuple[str, ...], str, str]
+
+PLANT_KPIS: tuple[Kpi, ...] = (
+    ("throughput (good)", ("throughput_m2_per_h",), "m²/h", "number"),
+    ("metres produced", ("metres_produced",), "m", "number"),
+    ("yield", ("yield_fraction",), "%", "fraction"),
+    ("OEE", ("oee",), "%", "fraction"),
+    ("availability", ("availability",), "%", "fraction"),
+    ("performance", ("performance",), "%", "fraction"),
+    ("quality", ("quality",), "%", "fraction"),
+    ("skin thickness mean", ("skin_thickness_nm", "mean"), "nm", "number"),
+    ("skin thickness p05", ("skin_thickness_nm", "p05"), "nm", "number"),
+    ("skin thickness p95", ("skin_thickness_nm", "p95"), "nm", "number"),
+    ("skin phase", ("skin_phase",), "", "text"),
+    ("(100) texture", ("texture_fraction_100",), "%", "fraction"),
+    ("energy", ("energy_kwh_per_m2",), "kWh/m²", "number"),
+    ("cost", ("cost_per_m2",), "USD/m²", "number"),
+)
+_WEB_LINE: tuple[Kpi, ...] = (
+    ("throughput (good)", ("throughput_m2_per_h",), "m²/h", "number"),
+    ("metres produced", ("metres_produced",), "m", "number"),
+    ("yield", ("yield_fraction",), "%", "fraction"),
+    ("OEE", ("oee",), "%", "fraction"),
+    ("availability", ("availability",), "%", "fraction"),
+    ("breakdowns", ("breakdowns",), "", "number"),
+)
+LINE_KPIS: dict[str, tuple[Kpi, ...]] = {
+    "uht": (*_WEB_LINE,
+            ("skin thickness mean", ("skin_thickness_nm", "mean"), "nm", "number"),
+            ("skin thickness p05", ("skin_thickness_nm", "p05"), "nm", "number"),
+            ("skin thickness p95", ("skin_thickness_nm", "p95"), "nm", "number"),
+            ("skin phase", ("skin_phase",), "", "text"),
+            ("(100) texture", ("texture_fraction_100",), "%", "fraction"),
+            ("nucleation overpotential (indicator)", ("nucleation_overpotential_mV",), "mV", "number"),
+            ("energy", ("energy_kwh_per_processed_m2",), "kWh/m² processed", "number"),
+            ("cost", ("cost_per_m2",), "USD/m²", "number")),
+    "electrodeposition": (*_WEB_LINE,
+                          ("bath", ("bath",), "", "text"),
+                          ("deposit mean", ("deposit_mean_um",), "µm", "number"),
+                          ("energy", ("energy_kwh_per_processed_m2",), "kWh/m² processed", "number"),
+                          ("cost", ("cost_per_m2",), "USD/m²", "number")),
+    "coil_anneal": (("area annealed per hour", ("throughput_m2_per_h",), "m²/h", "number"),
+                    ("batches", ("batches",), "", "number"),
+                    ("utilisation (hot)", ("utilisation",), "%", "fraction"),
+                    ("(100) after anneal", ("texture_fraction_100_after_anneal",), "%", "fraction"),
+                    ("energy", ("energy_kwh_per_processed_m2",), "kWh/m² processed", "number"),
+                    ("cost", ("cost_per_m2",), "USD/m²", "number")),
+}
+
+
+def lookup(report: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
+    """``report[a][b]...``; ``None`` when any step is missing."""
+    node: Any = report
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        return None
+    return float(v)
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One KPI of a baseline/what-if comparison. ``delta`` = what-if − baseline (numbers only); ``delta_rel`` the
+    same over |baseline| (None when the baseline is 0 or missing)."""
+
+    scope: str
+    kpi: str
+    unit: str
+    kind: str
+    baseline: Any
+    whatif: Any
+
+    @property
+    def delta(self) -> float | None:
+        a, b = _number(self.baseline), _number(self.whatif)
+        return None if a is None or b is None else b - a
+
+    @property
+    def delta_rel(self) -> float | None:
+        a, d = _number(self.baseline), self.delta
+        return None if d is None or not a else d / abs(a)
+
+    @property
+    def changed(self) -> bool:
+        if self.kind == "text":
+            return self.baseline != self.whatif
+        d = self.delta
+        return (d is not None and d != 0.0) or (self.baseline is None) != (self.whatif is None)
+
+
+def _rows(scope: str, kpis: tuple[Kpi, ...], a: dict | None, b: dict | None) -> list[KpiRow]:
+    return [KpiRow(scope, label, unit, kind, lookup(a, path), lookup(b, path)) for label, path, unit, kind in kpis]
+
+
+def compare_reports(baseline: dict[str, Any], whatif: dict[str, Any]) -> list[KpiRow]:
+    """Plant KPIs, then every line's (a line present in one report only shows ``None`` in the other)."""
+    rows = _rows("plant", PLANT_KPIS, baseline, whatif)
+    lines_a, lines_b = baseline.get("lines") or {}, whatif.get("lines") or {}
+    for name in [*lines_a, *[n for n in lines_b if n not in lines_a]]:
+        a, b = lines_a.get(name), lines_b.get(name)
+        kind = (a or b or {}).get("type", "")
+        rows += _rows(f"{name} ({kind})", LINE_KPIS.get(kind, ()), a, b)
+    return rows
+
+
+def fmt(v: Any, kind: str = "number") -> str:
+    """A cell: fractions in %, numbers to 4 significant digits, missing as an en dash."""
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        if not math.isfinite(v):
+            return str(v)
+        if kind == "fraction":
+            return f"{100.0 * v:.1f} %"
+        if isinstance(v, int):
+            return f"{v:d}"
+        return f"{v:.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
+    return str(v)
+
+
+def fmt_delta(row: KpiRow) -> tuple[str, str]:
+    """(Δ, Δ %) cells: fractions change in percentage points, text KPIs say whether they changed."""
+    if row.kind == "text":
+        return ("changed" if row.changed else "", "")
+    d = row.delta
+    if d is None:
+        return ("", "")
+    if d == 0.0:
+        return ("0", "0 %" if row.kind == "number" and row.delta_rel is not None else "")
+    if row.kind == "fraction":
+        pp = f"{100.0 * d:+.1f}"
+        return ("~0 pp" if pp in ("+0.0", "-0.0") else f"{pp} pp", "")
+    rel = row.delta_rel
+    return (f"{d:+.4g}", "" if rel is None else f"{100.0 * rel:+.1f} %")
+
+
+def comparison_table(rows: list[KpiRow]) -> list[dict[str, str]]:
+    """The side-by-side table as text cells (one type a column, so any table widget shows it as is)."""
+    out = []
+    for r in rows:
+        d, rel = fmt_delta(r)
+        out.append({"scope": r.scope, "KPI": r.kpi, "unit": r.unit, "baseline": fmt(r.baseline, r.kind),
+                    "what-if": fmt(r.whatif, r.kind), "Δ": d, "Δ %": rel})
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- optimiser
+OPT_KPIS: tuple[tuple[str, str, str], ...] = (
+    ("skin thickness", "skin_thickness_nm", "nm"),
+    ("skin thickness p05 (twin)", "skin_thickness_p05_nm", "nm"),
+    ("skin thickness p95 (twin)", "skin_thickness_p95_nm", "nm"),
+    ("surface Zn", "surface_zn_at_frac", "at. frac"),
+    ("skin phase", "skin_phase", ""),
+    ("(100) texture", "texture_fraction_100", ""),
+    ("nucleation overpotential (indicator)", "nucleation_overpotential_mV", "mV"),
+    ("yield", "yield_fraction", ""),
+    ("throughput", "throughput_m2_per_h", "m²/h"),
+    ("cost", "cost_per_m2", "per m²"),
+)
+
+
+def flatten(d: dict[str, Any] | None, prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested dict → (dotted key, value) pairs; lists kept as text."""
+    out: list[tuple[str, Any]] = []
+    for k, v in (d or {}).items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out += flatten(v, key + ".")
+        elif v is not None:
+            out.append((key, ", ".join(map(str, v)) if isinstance(v, list | tuple) else v))
+    return out
+
+
+def settings_table(settings: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The recommended settings, one row per setting (units are in the names)."""
+    return [{"setting": k, "value": fmt(v)} for k, v in flatten(settings)]
+
+
+def optimisation_kpi_table(result: dict[str, Any], currency: str = "USD") -> list[dict[str, str]]:
+    """Prediction (surrogate) · process models · twin, as ``OptimizationResult.table`` lays them out."""
+    pred, chk, ver = result.get("predicted") or {}, result.get("checked") or {}, result.get("verified") or {}
+    out = []
+    for label, key, unit in OPT_KPIS:
+        cells = []
+        for src in (pred, chk, ver):
+            v = src.get(key)
+            if key == "skin_phase" and src is pred and "single_phase_alpha" in src:
+                v = "alpha" if src["single_phase_alpha"] else "not alpha"
+            cells.append(fmt(v))
+        if all(c == "–" for c in cells):
+            continue
+        u = f"{currency}/m²" if key == "cost_per_m2" else unit
+        out.append({"KPI": label, "unit": u, "predicted": cells[0], "models": cells[1], "twin": cells[2]})
+    return out
+
+
+def infeasibility_table(result: dict[str, Any]) -> list[dict[str, str]]:
+    """Each conflicting target and how far it must give way."""
+    inf = result.get("infeasibility") or {}
+    viol = inf.get("violations") or {}
+    return [{"target": name, "must give way by": fmt((viol.get(name) or {}).get("amount")),
+             "unit": str((viol.get(name) or {}).get("unit", "")), "note": str((viol.get(name) or {}).get("note", ""))}
+            for name in inf.get("conflicting_targets") or sorted(viol)]
+
+
+# ------------------------------------------------------------------------------------------------- lab recipe
+LAB_KPIS: tuple[tuple[str, str, str, str], ...] = (
+    ("skin thickness", "skin_thickness_nm", "nm", "number"),
+    ("skin phase", "skin_phase", "", "text"),
+    ("surface Zn", "surface_zn_at_frac", "at. frac", "number"),
+    ("Zn loading", "zn_loading_mg_per_cm2", "mg/cm²", "number"),
+    ("Zn lost", "zn_lost_fraction", "%", "fraction"),
+    ("peak temperature", "peak_temperature_K", "K", "number"),
+    ("texture (111)", "texture_fraction_111", "%", "fraction"),
+    ("texture (100)", "texture_fraction_100", "%", "fraction"),
+    ("texture (110)", "texture_fraction_110", "%", "fraction"),
+    ("nucleation overpotential (indicator)", "nucleation_overpotential_mV", "mV", "number"),
+    ("UHT energy", "energy_kwh_per_m2", "kWh/m²", "number"),
+    ("UHT energy lower bound", "energy_lower_bound_kwh_per_m2", "kWh/m²", "number"),
+    ("energy, all steps", "energy_total_kwh_per_m2", "kWh/m²", "number"),
+    ("cost", "cost_per_m2", "per m²", "number"),
+)
+
+
+def collector_table(result: dict[str, Any]) -> list[dict[str, str]]:
+    """The main figures of ``CollectorResult.to_dict()`` (keys missing without a UHT step are left out)."""
+    cur = result.get("currency", "")
+    return [{"KPI": label, "value": fmt(result[key], kind), "unit": f"{cur}/m²" if key == "cost_per_m2" else unit}
+            for label, key, unit, kind in LAB_KPIS if key in result]

@@ -1,0 +1,44 @@
+"""The "lab" view: one collector recipe, line dynamics aside (``process_models.collector.evaluate_collector``),
+from widget values in plant units. Defaults are read from the recipe dataclasses (and the coil furnace's programme
+in ``twin.scenario``); the models validate the values (``FoiltwinInputError`` names the field)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from process_models.collector import CoilAnnealStep, CollectorRecipe
+from process_models.uht_recipe import UHTRecipe
+from twin.scenario import AnnealSettings
+
+
+def _default(cls: type, name: str) -> Any:
+    return next(f.default for f in fields(cls) if f.name == name)
+
+
+@dataclass(frozen=True)
+class LabInputs:
+    """A collector recipe in plant units. ``stage3_peak_K`` None: the registry's calibrated peak."""
+
+    foil_thickness_um: float = _default(UHTRecipe, "foil_thickness_m") * 1e6
+    stage2_temperature_K: float = _default(UHTRecipe, "stage2_temperature_K")
+    stage2_time_s: float = _default(UHTRecipe, "stage2_time_s")
+    stage3_peak_K: float | None = _default(UHTRecipe, "stage3_peak_K")
+    stage3_time_ms: float = _default(UHTRecipe, "stage3_time_s") * 1e3
+    cooling: str = _default(UHTRecipe, "cooling")
+    substrate: str = _default(CollectorRecipe, "substrate")
+    coil_anneal: bool = False
+    anneal_soak_temperature_K: float = AnnealSettings.model_fields["soak_temperature_K"].default
+    anneal_soak_h: float = AnnealSettings.model_fields["soak_h"].default
+    ag_immersion_time_s: float = _default(CollectorRecipe, "ag_immersion_time_s")
+    currency: str = _default(CollectorRecipe, "currency")
+
+
+def lab_recipe(x: LabInputs) -> CollectorRecipe:
+    """Plant units → the SI recipe (µm → m, ms → s, h → s)."""
+    uht = UHTRecipe(foil_thickness_m=x.foil_thickness_um / 1e6, stage2_temperature_K=x.stage2_temperature_K,
+                    stage2_time_s=x.stage2_time_s, stage3_peak_K=x.stage3_peak_K, stage3_time_s=x.stage3_time_ms / 1e3,
+                    cooling=x.cooling)  # type: ignore[arg-type]
+    anneal = CoilAnnealStep(x.anneal_soak_temperature_K, x.anneal_soak_h * 3600.0) if x.coil_anneal else None
+    return CollectorRecipe(uht=uht, substrate=x.substrate, coil_anneal=anneal,  # type: ignore[arg-type]
+                           ag_immersion_time_s=x.ag_immersion_time_s, currency=x.currency)

@@ -1,0 +1,371 @@
+"""What-if inputs of the dashboard, free of Streamlit: widget values ⇄ ``dotted.key=value`` overrides ⇄ Scenario.
+
+The what-if is always *the base scenario plus overrides*: the widget values become overrides of the fields they
+differ in (``twin.scenario.apply_overrides`` validates them, so a bad value is a ``FoiltwinInputError`` naming
+the dotted field), then the free-form overrides. The one change that is not a field is "plating line not in use":
+the plant's electrodeposition lines are left out and the UHT line runs bought commercial foil, as the optimiser's
+twin check does for a mode on commercial foil.
+
+Widget bounds are read from the pydantic fields of ``twin.scenario`` (:func:`field_bounds`); nothing here knows a
+number of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from pydantic import BaseModel
+
+from process_models.errors import FoiltwinInputError
+from twin.scenario import AnnealSettings, PlatingSettings, Scenario, UHTSettings, apply_overrides, scenario_from_dict
+from twin.simulate import build_parameters
+
+JS_MAX_SAFE_INT = 2**53 - 1  # a browser number input cannot hold more (the seed field allows up to 2**63 - 1)
+
+
+# ------------------------------------------------------------------------------------------------- bounds
+@dataclass(frozen=True)
+class FieldBounds:
+    """Limits of a pydantic field as declared (int or float; ``None``: open on that side) and whether each limit
+    is allowed itself."""
+
+    low: float | None
+    high: float | None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+
+    @property
+    def widget_min(self) -> float | None:
+        """A number widget's minimum: only an inclusive limit (an exclusive one is left to the validation)."""
+        return self.low if self.low_inclusive else None
+
+    @property
+    def widget_max(self) -> float | None:
+        return self.high if self.high_inclusive else None
+
+    def text(self, unit: str = "") -> str:
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        left = "[" if self.low_inclusive and self.low is not None else "("
+        right = "]" if self.high_inclusive and self.high is not None else ")"
+        return f"{left}{lo}, {hi}{right}" + (f" {unit}" if unit else "")
+
+
+def field_bounds(model: type[BaseModel], name: str) -> FieldBounds:
+    """Bounds of ``model.name`` from its ``Field(ge=/gt=/le=/lt=)`` metadata."""
+    info = model.model_fields.get(name)
+    if info is None:
+        raise FoiltwinInputError(f"{model.__name__}.{name}", None, f"a field of {model.__name__}")
+    low = high = None
+    low_inc = high_inc = True
+    for meta in info.metadata:
+        for attr, inclusive in (("ge", True), ("gt", False)):
+            v = getattr(meta, attr, None)
+            if v is not None and (low is None or v >= low):
+                low, low_inc = v, inclusive
+        for attr, inclusive in (("le", True), ("lt", False)):
+            v = getattr(meta, attr, None)
+            if v is not None and (high is None or v <= high):
+                high, high_inc = v, inclusive
+    return FieldBounds(low, high, low_inc, high_inc)
+
+
+# ------------------------------------------------------------------------------------------------- knobs
+@dataclass(frozen=True)
+class Knob:
+    """One what-if widget: the :class:`WhatIfInputs` attribute it sets and the scenario field it stands for."""
+
+    attr: str
+    label: str
+    model: type[BaseModel]
+    field: str
+    unit: str = ""
+    group: str = ""
+
+    @property
+    def bounds(self) -> FieldBounds:
+        return field_bounds(self.model, self.field)
+
+    @property
+    def integer(self) -> bool:
+        return self.model.model_fields[self.field].annotation is int
+
+
+# attr -> the setting it changes, in the first UHT line, the first electrodeposition line, every coil furnace,
+# or the scenario itself
+KNOBS: tuple[Knob, ...] = (
+    Knob("uht_web_speed_m_per_min", "web speed", UHTSettings, "web_speed_m_per_min", "m/min", "uht"),
+    Knob("uht_stage2_temperature_K", "stage-II temperature", UHTSettings, "stage2_temperature_K", "K", "uht"),
+    Knob("uht_stage2_zone_length_m", "stage-II zone length (heated)", UHTSettings, "stage2_zone_length_m", "m",
+         "uht"),
+    Knob("uht_stage3_peak_K", "stage-III peak", UHTSettings, "stage3_peak_K", "K", "uht"),
+    Knob("furnace_enabled", "coil furnace on", AnnealSettings, "enabled", "", "furnace"),
+    Knob("furnace_soak_temperature_K", "soak temperature", AnnealSettings, "soak_temperature_K", "K", "furnace"),
+    Knob("furnace_soak_h", "soak time", AnnealSettings, "soak_h", "h", "furnace"),
+    Knob("plating_web_speed_m_per_min", "web speed", PlatingSettings, "web_speed_m_per_min", "m/min", "plating"),
+    Knob("plating_current_density_A_per_m2", "current density", PlatingSettings, "current_density_A_per_m2",
+         "A/m²", "plating"),
+    Knob("plating_bath", "bath", PlatingSettings, "bath", "", "plating"),
+    Knob("plating_tank_count", "tanks", PlatingSettings, "tank_count", "", "plating"),
+    Knob("hours", "horizon", Scenario, "hours", "h", "run"),
+    Knob("seed", "seed", Scenario, "seed", "", "run"),
+)
+KNOB = {k.attr: k for k in KNOBS}
+
+
+@dataclass(frozen=True)
+class WhatIfInputs:
+    """The widget values. ``None``: the plant has no such equipment (no UHT line, no furnace, no plating line)."""
+
+    uht_web_speed_m_per_min: float | None = None
+    uht_stage2_temperature_K: float | None = None
+    uht_stage2_zone_length_m: float | None = None
+    uht_stage3_peak_K: float | None = None  # the scenario's peak, or the registry's calibrated default if unset
+    furnace_enabled: bool | None = None
+    furnace_soak_temperature_K: float | None = None
+    furnace_soak_h: float | None = None
+    plating_in_use: bool | None = None  # None: no plating line, or no UHT line to take commercial foil instead
+    plating_web_speed_m_per_min: float | None = None
+    plating_current_density_A_per_m2: float | None = None
+    plating_bath: str | None = None
+    plating_tank_count: int | None = None
+    hours: float = 24.0
+    seed: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class PlantTargets:
+    """Where the knobs point in a scenario: the first UHT line, the first plating line, all furnaces."""
+
+    uht_index: int | None
+    uht_name: str | None
+    plating_index: int | None
+    plating_name: str | None
+    furnace_names: tuple[str, ...]
+
+
+def plant_targets(scenario: Scenario) -> PlantTargets:
+    lines = list(scenario.plant.lines)
+    uht = [i for i, ln in enumerate(lines) if ln.type == "uht"]
+    ed = [i for i, ln in enumerate(lines) if ln.type == "electrodeposition"]
+    return PlantTargets(uht[0] if uht else None, lines[uht[0]].name if uht else None,
+                        ed[0] if ed else None, lines[ed[0]].name if ed else None,
+                        tuple(f.name for f in scenario.plant.furnaces))
+
+
+def inputs_from_scenario(scenario: Scenario) -> WhatIfInputs:
+    """The widget values that leave ``scenario`` unchanged (the stage-III peak: the registry's calibrated default
+    when the scenario leaves it unset)."""
+    t = plant_targets(scenario)
+    kw: dict[str, Any] = {"hours": scenario.hours, "seed": scenario.seed}
+    if t.uht_index is not None:
+        s = scenario.plant.lines[t.uht_index].settings
+        peak = s.stage3_peak_K
+        if peak is None:
+            peak = float(build_parameters(scenario)["stage3_default_peak_temperature_K"])
+        kw.update(uht_web_speed_m_per_min=s.web_speed_m_per_min, uht_stage2_temperature_K=s.stage2_temperature_K,
+                  uht_stage2_zone_length_m=s.stage2_zone_length_m, uht_stage3_peak_K=peak)
+    if t.furnace_names:
+        f = scenario.plant.furnaces[0].settings
+        kw.update(furnace_enabled=f.enabled, furnace_soak_temperature_K=f.soak_temperature_K, furnace_soak_h=f.soak_h)
+    if t.plating_index is not None:
+        p = scenario.plant.lines[t.plating_index].settings
+        kw.update(plating_in_use=True if t.uht_index is not None else None,
+                  plating_web_speed_m_per_min=p.web_speed_m_per_min,
+                  plating_current_density_A_per_m2=p.current_density_A_per_m2, plating_bath=p.bath,
+                  plating_tank_count=p.tank_count)
+    return WhatIfInputs(**kw)
+
+
+def toml_value(v: Any) -> str:
+    """A value in the TOML syntax ``apply_overrides`` parses (floats exactly: ``repr`` round-trips)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    return json.dumps(str(v))  # a TOML basic string
+
+
+def _paths(attr: str, t: PlantTargets) -> list[str]:
+    """Dotted paths of the scenario fields a knob sets."""
+    group = KNOB[attr].group
+    fld = KNOB[attr].field
+    if group == "uht":
+        return [] if t.uht_index is None else [f"plant.lines.{t.uht_index}.settings.{fld}"]
+    if group == "plating":
+        return [] if t.plating_index is None else [f"plant.lines.{t.plating_index}.settings.{fld}"]
+    if group == "furnace":
+        return [f"plant.furnaces.{i}.settings.{fld}" for i in range(len(t.furnace_names))]
+    return [fld]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float | int) and not isinstance(b, bool):
+        return math.isclose(a, float(b), rel_tol=1e-12, abs_tol=0.0)
+    return a == b
+
+
+def inputs_to_overrides(base: Scenario, inputs: WhatIfInputs) -> list[str]:
+    """``dotted.key=value`` overrides of the fields whose widget value differs from ``base`` (empty: no change).
+    Line indices are ``base``'s."""
+    t = plant_targets(base)
+    now = inputs_from_scenario(base)
+    out: list[str] = []
+    for knob in KNOBS:
+        v = getattr(inputs, knob.attr)
+        if v is None or _same(v, getattr(now, knob.attr)):
+            continue
+        if knob.integer and isinstance(v, float) and v.is_integer():
+            v = int(v)
+        out += [f"{p}={toml_value(v)}" for p in _paths(knob.attr, t)]
+    return out
+
+
+def parse_overrides(text: str) -> list[str]:
+    """Free-form overrides: one ``dotted.key=value`` a line; blank lines and ``#`` comments are skipped."""
+    out = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, _ = line.partition("=")
+        if not sep or not key.strip():
+            raise FoiltwinInputError("overrides", line, "dotted.key=value, one a line (e.g. hours=8)")
+        out.append(line)
+    return out
+
+
+def without_plating_lines(scenario: Scenario) -> Scenario:
+    """The plant with its electrodeposition lines left out: the UHT lines take bought commercial foil."""
+    data = scenario.model_dump(mode="python")
+    data["plant"]["lines"] = [ln for ln in data["plant"]["lines"] if ln["type"] != "electrodeposition"]
+    return scenario_from_dict(data)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A built what-if: the scenario and how it differs from the base (for display)."""
+
+    scenario: Scenario
+    overrides: tuple[str, ...]
+    plating_dropped: bool
+
+
+def baseline_scenario(base: Scenario, inputs: WhatIfInputs) -> Scenario:
+    """The baseline of a comparison: ``base`` with the run's horizon and seed, nothing else changed."""
+    items = []
+    if not _same(float(inputs.hours), base.hours):
+        items.append(f"hours={toml_value(float(inputs.hours))}")
+    if int(inputs.seed) != base.seed:
+        items.append(f"seed={int(inputs.seed)}")
+    return apply_overrides(base, items)
+
+
+def build_whatif(base: Scenario, inputs: WhatIfInputs, extra: list[str] | tuple[str, ...] = ()) -> WhatIf:
+    """``base`` + the widget overrides + the free-form ones (``FoiltwinInputError`` names a bad field), then the
+    plating lines left out if the widgets say so."""
+    overrides = [*inputs_to_overrides(base, inputs), *extra]
+    sc = apply_overrides(base, overrides)
+    drop = inputs.plating_in_use is False and plant_targets(sc).plating_index is not None
+    if drop:
+        sc = without_plating_lines(sc)
+    return WhatIf(sc, tuple(overrides), drop)
+
+
+# ------------------------------------------------------------------------------------------------- the optimiser
+def _line_index(base: Scenario, name: str | None, kind: str) -> int | None:
+    lines = list(base.plant.lines)
+    for i, ln in enumerate(lines):
+        if ln.type == kind and ln.name == name:
+            return i
+    firsts = [i for i, ln in enumerate(lines) if ln.type == kind]
+    return firsts[0] if firsts else None
+
+
+def settings_to_overrides(settings: dict[str, Any], base: Scenario) -> list[str]:
+    """The optimiser's ``result.settings`` as overrides of ``base``, set as its twin check sets them: the UHT line's
+    speed, heated stage-II length (as the zone length), temperatures; the plating line's speed, current density,
+    bath and active tanks when the mode uses it; every furnace on (with the soak) or off."""
+    out: list[str] = []
+    u = settings.get("uht") or {}
+    i = _line_index(base, u.get("line"), "uht")
+    if i is not None and u:
+        p = f"plant.lines.{i}.settings"
+        out += [f"{p}.web_speed_m_per_min={toml_value(float(u['web_speed_m_per_min']))}",
+                f"{p}.stage2_zone_length_m={toml_value(float(u['stage2_heated_length_m']))}",
+                f"{p}.stage2_temperature_K={toml_value(float(u['stage2_temperature_K']))}",
+                f"{p}.stage3_peak_K={toml_value(float(u['stage3_peak_K']))}"]
+    e = settings.get("electrodeposition")
+    j = _line_index(base, e.get("line"), "electrodeposition") if e else None
+    if e and j is not None:
+        p = f"plant.lines.{j}.settings"
+        out += [f"{p}.web_speed_m_per_min={toml_value(float(e['web_speed_m_per_min']))}",
+                f"{p}.current_density_A_per_m2={toml_value(float(e['current_density_A_per_m2']))}",
+                f"{p}.bath={toml_value(e['bath'])}", f"{p}.tank_count={int(e['tanks_on'])}"]
+    a = settings.get("coil_anneal")
+    for k in range(len(base.plant.furnaces)):
+        p = f"plant.furnaces.{k}.settings"
+        out.append(f"{p}.enabled={toml_value(a is not None)}")
+        if a is not None:
+            out += [f"{p}.soak_temperature_K={toml_value(float(a['soak_temperature_K']))}",
+                    f"{p}.soak_h={toml_value(float(a['soak_h']))}"]
+    return out
+
+
+def settings_to_inputs(settings: dict[str, Any], base: Scenario, current: WhatIfInputs | None = None) -> WhatIfInputs:
+    """The widget values that reproduce the optimiser's settings on ``base`` (horizon and seed kept from
+    ``current``); the plating line is in use only when the mode uses it."""
+    sc = apply_overrides(base, settings_to_overrides(settings, base))
+    new = inputs_from_scenario(sc)
+    if new.plating_in_use is not None:
+        new = replace(new, plating_in_use=settings.get("electrodeposition") is not None)
+    if current is not None:
+        new = replace(new, hours=current.hours, seed=current.seed)
+    return new
+
+
+# ------------------------------------------------------------------------------------------------- files, errors
+def scenario_from_toml_bytes(name: str, data: bytes) -> Scenario:
+    """An uploaded scenario file (errors as ``twin.scenario.load_scenario`` words them, naming the upload); its
+    registry overrides (``parameters``) are checked at once, not at the first run."""
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise FoiltwinInputError("scenario", name, f"valid TOML ({err})") from None
+    scenario = scenario_from_dict(parsed)
+    build_parameters(scenario)
+    return scenario
+
+
+def scenario_json(scenario: Scenario) -> str:
+    """A canonical JSON text of a scenario (the cache key of a run)."""
+    return json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+
+
+def scenario_from_json(text: str) -> Scenario:
+    return scenario_from_dict(json.loads(text))
+
+
+def describe_error(err: FoiltwinInputError) -> str:
+    """One line for ``st.error``: the field, the value and what is allowed."""
+    text = f"Input error in `{err.field}`: value {err.value!r} is not allowed — allowed: {err.allowed}"
+    return text + (f" ({err.reason})" if err.reason else "")
+
+
+def describe_failure(what: str, err: Exception) -> str:
+    """One line for ``st.error`` when a lower layer fails with something other than an input error."""
+    return (f"{what} failed: {type(err).__name__}: {err}. Not an input the page could name: the settings may lie "
+            "outside what the models handle; try values nearer the baseline.")
