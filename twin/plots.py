@@ -78,7 +78,7 @@ QUALITY_COLUMNS = ("finished_h", "gauge_skin_thickness_nm", "skin_thickness_nm",
 MAX_POINTS = 20000
 
 
-def _thinned(path: Path, columns: tuple[str, ...], max_points: int = MAX_POINTS) -> pa.Table:
+def thinned(path: Path, columns: tuple[str, ...], max_points: int = MAX_POINTS) -> pa.Table:
     """Every k-th row of a Parquet log, read batch by batch, so a long run's plot costs bounded memory."""
     f = pq.ParquetFile(path)
     step = max(1, -(-f.metadata.num_rows // max_points))
@@ -98,7 +98,7 @@ def write_html_report(report: dict[str, Any], out_dir: Path, spec: dict[str, Any
     if (out_dir / "segments.parquet").exists():
         limits = spec or report.get("spec", {})
         if limits:
-            figures.insert(1, quality_along_web(_thinned(out_dir / "segments.parquet", QUALITY_COLUMNS), limits))
+            figures.insert(1, quality_along_web(thinned(out_dir / "segments.parquet", QUALITY_COLUMNS), limits))
     parts = [pio.to_html(f, full_html=False, include_plotlyjs="inline" if i == 0 else False)
              for i, f in enumerate(figures)]
     path = out_dir / "report.html"

@@ -20,7 +20,7 @@ def run_figures(report: dict[str, Any], out_dir: Path) -> list[tuple[str, go.Fig
     spec = report.get("spec")
     if (out_dir / "segments.parquet").exists() and spec:
         # the report's own thinning (bounded memory and points for long runs)
-        table = plots._thinned(out_dir / "segments.parquet", plots.QUALITY_COLUMNS)
+        table = plots.thinned(out_dir / "segments.parquet", plots.QUALITY_COLUMNS)
         out.append(("Skin thickness along the web", plots.quality_along_web(table, spec)))
     if all(report.get(k) is not None for k in ("availability", "performance", "quality")):
         out.append(("OEE waterfall", plots.oee_waterfall(report)))
