@@ -283,7 +283,7 @@ def _ok(at) -> None:
 def test_app_renders_with_widget_bounds_from_the_scenario_and_evaluates_a_recipe():
     at = _app()
     _ok(at)
-    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)"]
+    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)", "Batches"]
     t2 = at.number_input(key="wi.uht_stage2_temperature_K")
     b = KNOB["uht_stage2_temperature_K"].bounds
     assert (t2.value, t2.min, t2.max) == (750.0, b.low, b.high)
@@ -362,3 +362,46 @@ def test_app_optimise_then_use_as_whatif_and_infeasible_targets():
     assert any("infeasible" in e.value and "min_texture_100" in e.value for e in at.error)
     assert any(m.value == "**Nearest achievable point**" for m in at.markdown)
     assert any(b.label == "Use the nearest point as what-if" for b in at.button)
+
+
+# ------------------------------------------------------------------------------------------------- batches tab
+@pytest.fixture(scope="module")
+def batch_db(tmp_path_factory):
+    from twin.batch import BatchSpec, NamedScenario, run_batch
+
+    db = tmp_path_factory.mktemp("batch") / "r.duckdb"
+    spec = BatchSpec(name="tab", hours=1.0, scenarios=(
+        NamedScenario(name="narrow", set=("plant.lines=[{type = 'uht'}]",)),
+        NamedScenario(name="wide", set=("plant.lines=[{type = 'uht'}]", "plant.incoming_coils.width_m=1.0")),
+        NamedScenario(name="broken", set=("plant.lines=[{type = 'uht', settings = {web_speed_m_per_min = 500.0}}]",)),
+    ))
+    run_batch(spec, db)
+    return db
+
+
+@pytest.mark.component
+def test_batch_view_shows_status_failures_summary_and_chart(batch_db):
+    from ui import batch_view
+
+    view = batch_view.batch_overview(batch_db)
+    assert view["status"]["counts"] == {"ok": 2, "failed": 1}
+    fails = batch_view.failure_rows(view["status"])
+    assert fails[0]["scenario"] == "broken" and fails[0]["field"].endswith("web_speed_m_per_min")
+    rows = {r["scenario"]: r for r in batch_view.summary_rows(view["summary"])}
+    assert set(rows) == {"narrow", "wide"} and rows["wide"]["runs ok"] == 1
+    thr = {s["scenario"]: s["throughput_m2_per_h"]["mean"] for s in view["summary"]}
+    assert thr["wide"] == pytest.approx(2.0 * thr["narrow"])
+    fig = batch_view.kpi_chart(view["summary"], "throughput_m2_per_h")
+    assert list(fig.data[0].y) == [thr["narrow"], thr["wide"]]
+    with pytest.raises(FoiltwinInputError):
+        batch_view.batch_overview(batch_db.parent / "missing.duckdb")
+
+
+@pytest.mark.integration
+def test_app_batches_tab_reads_a_results_database(batch_db):
+    at = _app()
+    at.text_input(key="bt.db").input(str(batch_db)).run()
+    _ok(at)
+    assert not at.error
+    assert any(m.label == "failed" and m.value == "1" for m in at.metric)
+    assert len(at.dataframe) >= 2 and at.get("plotly_chart")

@@ -25,6 +25,7 @@ from process_models.plating_baths import BATH_NAMES
 from process_models.uht_recipe import Cooling
 from twin.scenario import Scenario
 from twin.simulate import build_parameters, run_single
+from ui import batch_view
 from ui import kpi_tables as tables
 from ui.figures import run_figures
 from ui.lab import LabInputs, lab_recipe
@@ -356,6 +357,38 @@ def _lab_tab(base: Scenario, base_text: str) -> None:
         st.warning(w)
 
 
+def _batches_tab() -> None:
+    """Results of headless batches (`foiltwin batch run`): status, failures, per-scenario summary, a KPI chart."""
+    st.caption("Results of `foiltwin batch run SPEC --db FILE` (docs/batches.md).")
+    path = st.text_input("results database", value="results.duckdb", key="bt.db")
+    line = st.text_input("line ('plant' or a line or furnace name)", value="plant", key="bt.line")
+    if not path or not Path(path).is_file():
+        st.info(f"no results database at {path!r} yet")
+        return
+    try:
+        first = batch_view.batch_overview(path, None, line)
+        names = [b["name"] for b in first["batches"]]
+        chosen = st.selectbox("batch", names, index=len(names) - 1, key="bt.batch")
+        view = batch_view.batch_overview(path, chosen, line)
+    except FoiltwinInputError as err:
+        st.error(describe_error(err))
+        return
+    counts = view["status"]["counts"]
+    cols = st.columns(3)
+    for col, key in zip(cols, ("ok", "failed", "pending"), strict=True):
+        col.metric(key, counts.get(key, 0))
+    if view["status"]["failures"]:
+        st.subheader("failed jobs")
+        st.dataframe(batch_view.failure_rows(view["status"]), hide_index=True)
+    if view["summary"]:
+        st.subheader("per scenario")
+        st.dataframe(batch_view.summary_rows(view["summary"]), hide_index=True)
+        kpis = sorted({k for s in view["summary"] for k, v in s.items() if isinstance(v, dict)})
+        kpi = st.selectbox("KPI", kpis, index=kpis.index("cost_per_m2") if "cost_per_m2" in kpis else 0,
+                           key="bt.kpi")
+        st.plotly_chart(batch_view.kpi_chart(view["summary"], kpi))
+
+
 def main() -> None:
     st.set_page_config(page_title="foiltwin what-if", layout="wide")
     st.title("foiltwin — what-if")
@@ -368,13 +401,15 @@ def main() -> None:
         st.info(st.session_state.pop("wi.note"))
     if st.session_state.get("wi.note_error"):
         st.error(st.session_state.pop("wi.note_error"))
-    whatif, opt, lab = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)"])
+    whatif, opt, lab, batches = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)", "Batches"])
     with whatif:
         _whatif_tab(base)
     with opt:
         _optimise_tab(base, base_text)
     with lab:
         _lab_tab(base, base_text)
+    with batches:
+        _batches_tab()
 
 
 if __name__ == "__main__":
