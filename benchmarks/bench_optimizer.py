@@ -200,6 +200,11 @@ def main() -> None:
         rows += [("differential evolution to the same cost, median [s]", f"> {args.de_seconds:g}", "", None),
                  ("DE / optimiser cold", f"> x{args.de_seconds / t_cold:.1f}", ">= x20",
                   args.de_seconds / t_cold >= 20.0)]
+    # for reading the ratios: how many process-model recipes each method evaluated (the optimiser's table samples,
+    # coarse and local, plus its checks of points; DE's evaluations until it reached the optimiser's cost)
+    n_opt = int(cold.surrogate["samples"]) + len(cold.iterations)
+    rows += [("recipes evaluated: optimiser (cold)", f"{n_opt}", "", None),
+             ("recipes evaluated: DE to the same cost (median)", f"{n_de}", "", None)]
     print(f"{'measure':<54}{'value':>12}{'goal':>10}{'status':>8}")
     for name, value, goal, ok in rows:
         status = "" if ok is None else ("ok" if ok else "MISS")
