@@ -2,8 +2,8 @@
 
 Equipment (fixed): the stage-II zone length, the stage-III heater length, the web width and coil length,
 the plating line's installed tanks and their length, the coil furnaces and their batch size, failure and repair
-data. Decisions: web speeds, set temperatures, the share of the stage-II zone that is heated (in ``zone_modules``
-equal modules), plating current density, bath and number of active tanks, the route (Zn from vapour or plated;
+data, the stage-II zone's equal modules. Decisions: web speeds, set temperatures, how many stage-II modules are
+heated, plating current density, bath and number of active tanks, the route (Zn from vapour or plated;
 commercial or electroformed foil), and whether the coils are annealed (soak temperature and time). Search ranges
 narrow the equipment's own bounds (the pydantic ``Field`` limits of the scenario) to where the physics is worth
 sampling; they are options, listed in :class:`SearchRanges`.
@@ -39,7 +39,6 @@ class SearchRanges:
     web_speed_m_per_min: tuple[float, float] = (0.2, 6.0)
     stage2_temperature_K: tuple[float, float] = (650.0, 950.0)
     stage3_peak_K: tuple[float, float] = (900.0, 1250.0)
-    zone_modules: int = 4
     ed_web_speed_m_per_min: tuple[float, float] = (0.2, 6.0)
     ed_current_density_A_per_m2: tuple[float, float] = (50.0, 1500.0)
     anneal_soak_temperature_K: tuple[float, float] = (1073.15, 1323.15)
@@ -51,8 +50,6 @@ class SearchRanges:
             lo, hi = getattr(self, name)
             if not (0.0 < lo < hi and math.isfinite(hi)):
                 raise FoiltwinInputError(name, (lo, hi), "a range 0 < low < high")
-        if not (1 <= self.zone_modules <= 50):
-            raise FoiltwinInputError("zone_modules", self.zone_modules, "an integer in [1, 50]")
 
 
 def _field_bounds(model: type, name: str) -> tuple[float, float]:
@@ -291,7 +288,7 @@ def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRa
     return DecisionSpace(
         scenario=scenario, uht_line=line.name, uht_index=i_uht, width_m=float(coils.width_m),
         foil_thickness_m=float(coils.foil_thickness_um) * 1e-6, coil_length_m=float(coils.length_m),
-        stage2_zone_length_m=float(line.settings.stage2_zone_length_m), zone_modules=ranges.zone_modules,
+        stage2_zone_length_m=float(line.settings.stage2_zone_length_m), zone_modules=int(line.stage2_modules),
         stage3_heater_length_m=float(line.settings.stage3_heater_length_mm) * 1e-3, cooling=line.settings.cooling,
         speed_m_per_min=speed, stage2_temperature_K=t2, stage3_peak_K=t3,
         uht_time=LineTime.of_line(line, coils.length_m), gauge_noise_nm=float(line.gauge.noise_nm), ed=ed,

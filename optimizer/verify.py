@@ -187,7 +187,7 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
     lines = data["plant"]["lines"]
     uht = dict(lines[space.uht_index])
     uht["settings"] = {**uht["settings"], "web_speed_m_per_min": p.web_speed_m_per_min,
-                       "stage2_zone_length_m": p.stage2_length_m(space),
+                       "stage2_modules_on": p.stage2_modules_on,
                        "stage2_temperature_K": p.stage2_temperature_K, "stage3_peak_K": p.stage3_peak_K}
     uht["changeovers"] = []
     plant_lines = [uht]

@@ -214,3 +214,17 @@ def test_histories_the_model_refuses_while_solving_are_scrap_not_a_crash():
         line = r["lines"]["uht-1"]
         assert line["metres_produced"] > 0 and line["metres_in_spec"] == 0
         assert line["cost_per_m2"] is None and r["cost_per_m2"] is None
+
+
+@pytest.mark.component
+def test_heating_fewer_stage2_modules_shortens_the_stage2_dwell():
+    """Two of four modules on: half the heated length, half the dwell at the same speed, less Zn, a thinner skin;
+    more modules than installed are refused by name."""
+    full = run_single(scenario(*QUIET, hours=2.0))["lines"]["uht-1"]
+    half = run_single(scenario(*QUIET, "plant.lines.0.settings.stage2_modules_on=2", hours=2.0))["lines"]["uht-1"]
+    assert half["zn_deposited_kg_per_processed_m2"] < 0.6 * full["zn_deposited_kg_per_processed_m2"]
+    assert half["skin_thickness_nm"]["mean"] < full["skin_thickness_nm"]["mean"]
+    assert half["metres_produced"] == pytest.approx(full["metres_produced"], rel=1e-9)  # same web path and speed
+    with pytest.raises(FoiltwinInputError) as err:
+        scenario("plant.lines.0.settings.stage2_modules_on=5")
+    assert "stage2_modules" in str(err.value)

@@ -92,14 +92,15 @@ def test_unchanged_widgets_give_no_overrides_and_the_base_scenario():
 def test_widget_values_round_trip_through_overrides_and_the_scenario():
     base = Scenario()
     inputs = replace(inputs_from_scenario(base), uht_web_speed_m_per_min=1.7, uht_stage2_temperature_K=780.0,
-                     uht_stage2_zone_length_m=1.5, uht_stage3_peak_K=1050.0, furnace_enabled=True,
+                     uht_stage2_zone_length_m=1.5, uht_stage2_modules_on=2, uht_stage3_peak_K=1050.0,
+                     furnace_enabled=True,
                      furnace_soak_temperature_K=1273.15, furnace_soak_h=3.5, plating_web_speed_m_per_min=0.8,
                      plating_current_density_A_per_m2=400.0, plating_bath="cu_acid_sulfate_fsi",
                      plating_tank_count=5, hours=2.0, seed=7)
     overrides = inputs_to_overrides(base, inputs)
     assert overrides == [
         f"{UHT}.web_speed_m_per_min=1.7", f"{UHT}.stage2_temperature_K=780.0", f"{UHT}.stage2_zone_length_m=1.5",
-        f"{UHT}.stage3_peak_K=1050.0", "plant.furnaces.0.settings.enabled=true",
+        f"{UHT}.stage2_modules_on=2", f"{UHT}.stage3_peak_K=1050.0", "plant.furnaces.0.settings.enabled=true",
         "plant.furnaces.0.settings.soak_temperature_K=1273.15", "plant.furnaces.0.settings.soak_h=3.5",
         f"{ED}.web_speed_m_per_min=0.8", f"{ED}.current_density_A_per_m2=400.0", f'{ED}.bath="cu_acid_sulfate_fsi"',
         f"{ED}.tank_count=5", "hours=2.0", "seed=7"]
@@ -172,12 +173,12 @@ def test_uploaded_scenario_files():
 def test_optimiser_settings_become_overrides_and_widget_values():
     base = Scenario()
     assert settings_to_overrides(VAPOUR_COMMERCIAL, base) == [
-        f"{UHT}.web_speed_m_per_min=3.5", f"{UHT}.stage2_zone_length_m=1.5", f"{UHT}.stage2_temperature_K=845.0",
+        f"{UHT}.web_speed_m_per_min=3.5", f"{UHT}.stage2_modules_on=3", f"{UHT}.stage2_temperature_K=845.0",
         f"{UHT}.stage3_peak_K=1095.0", "plant.furnaces.0.settings.enabled=false"]
     now = replace(inputs_from_scenario(base), hours=2.0, seed=3)
     x = settings_to_inputs(VAPOUR_COMMERCIAL, base, now)
-    assert (x.uht_web_speed_m_per_min, x.uht_stage2_zone_length_m, x.uht_stage2_temperature_K,
-            x.uht_stage3_peak_K) == (3.5, 1.5, 845.0, 1095.0)
+    assert (x.uht_web_speed_m_per_min, x.uht_stage2_zone_length_m, x.uht_stage2_modules_on,
+            x.uht_stage2_temperature_K, x.uht_stage3_peak_K) == (3.5, 2.0, 3, 845.0, 1095.0)
     assert (x.plating_in_use, x.furnace_enabled, x.hours, x.seed) == (False, False, 2.0, 3)  # commercial foil
     wi = build_whatif(base, x)
     assert [ln.name for ln in wi.scenario.plant.lines] == ["uht-1"] and wi.plating_dropped
@@ -349,7 +350,7 @@ def test_app_optimise_then_use_as_whatif_and_infeasible_targets():
     at.button(key="opt.use").click().run()
     _ok(at)
     assert at.number_input(key="wi.uht_web_speed_m_per_min").value == settings["uht"]["web_speed_m_per_min"]
-    assert at.number_input(key="wi.uht_stage2_zone_length_m").value == settings["uht"]["stage2_heated_length_m"]
+    assert at.number_input(key="wi.uht_stage2_modules_on").value == settings["uht"]["stage2_modules_on"]
     assert at.checkbox(key="wi.plating_in_use").value is (settings["electrodeposition"] is not None)
     at.number_input(key="wi.hours").set_value(2.0)
     at.button(key="run").click().run()

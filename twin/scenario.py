@@ -140,6 +140,8 @@ class UHTSettings(_Model):
     stage3_heater_length_mm: float = Field(default=0.5, gt=0.0, le=1000.0)
     stage3_peak_K: float | None = Field(default=None, gt=300.0, le=CU_MELTING_K)
     cooling: Literal["contact", "free"] = "contact"
+    # the first k of the zone's ``stage2_modules`` equal, separately heated modules are on (None: all)
+    stage2_modules_on: int | None = Field(default=None, ge=1, le=50)
 
 
 class ChangeoverStep(_Model):
@@ -172,6 +174,7 @@ class UHTLine(_WebLine):
                   time_to_repair=LognormalTime(mean_h=0.5, cv_frac=0.8)),
     )
     changeover_min: float = Field(default=20.0, ge=0.0, le=1440.0)
+    stage2_modules: int = Field(default=4, ge=1, le=50)  # equal, separately heated modules of the stage-II zone
     heater_ageing: HeaterAgeing = HeaterAgeing()
     control: HeaterControl = HeaterControl()
     pyrometer: TemperatureSensor = TemperatureSensor()
@@ -182,7 +185,17 @@ class UHTLine(_WebLine):
     def _same_equipment(self) -> UHTLine:
         _check_equipment_kept(self.settings, [c.settings for c in self.changeovers],
                               ("stage2_zone_length_m", "stage3_heater_length_mm"))
+        for where, s in [("settings", self.settings), *((f"changeovers[{i}].settings", c.settings)
+                                                        for i, c in enumerate(self.changeovers))]:
+            if s.stage2_modules_on is not None and s.stage2_modules_on > self.stage2_modules:
+                raise ValueError(f"{where}.stage2_modules_on = {s.stage2_modules_on} exceeds the "
+                                 f"{self.stage2_modules} installed stage2_modules")
         return self
+
+    def stage2_heated_length_m(self, settings: UHTSettings) -> float:
+        """Heated length of the stage-II zone under ``settings`` [m]: the first k of its equal modules."""
+        on = self.stage2_modules if settings.stage2_modules_on is None else settings.stage2_modules_on
+        return settings.stage2_zone_length_m * on / self.stage2_modules
 
 
 class PlatingSettings(_Model):

@@ -60,10 +60,11 @@ class UHTLineRuntime(WebLineRuntime):
 
     @property
     def path_m(self) -> tuple[float, float, float, float]:
-        """Stage-II entry, stage-II exit, stage-III heater and rewinder positions on the web path [m]."""
+        """Stage-II entry, end of its heated modules, stage-III heater and rewinder positions on the web path [m]
+        (modules switched off leave the path as it is: the web still crosses the whole zone)."""
         p2a = PATH_TO_STAGE2_M
-        p2b = p2a + self.settings.stage2_zone_length_m
-        p3 = p2b + GAP_STAGE2_TO_STAGE3_M
+        p2b = p2a + self.spec.stage2_heated_length_m(self.settings)
+        p3 = p2a + self.settings.stage2_zone_length_m + GAP_STAGE2_TO_STAGE3_M
         return p2a, p2b, p3, p3 + PATH_STAGE3_TO_REWIND_M
 
     @property

@@ -164,7 +164,7 @@ def _sidebar(base: Scenario) -> None:
         if t.uht_index is not None:
             st.subheader(f"UHT line `{t.uht_name}`")
             for attr in ("uht_web_speed_m_per_min", "uht_stage2_temperature_K", "uht_stage2_zone_length_m",
-                         "uht_stage3_peak_K"):
+                         "uht_stage2_modules_on", "uht_stage3_peak_K"):
                 _number(attr)
         if t.furnace_names:
             st.subheader(f"Coil furnace `{', '.join(t.furnace_names)}`")

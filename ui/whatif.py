@@ -92,7 +92,7 @@ class Knob:
 
     @property
     def integer(self) -> bool:
-        return self.model.model_fields[self.field].annotation is int
+        return self.model.model_fields[self.field].annotation in (int, int | None)
 
 
 # attr -> the setting it changes, in the first UHT line, the first electrodeposition line, every coil furnace,
@@ -100,8 +100,8 @@ class Knob:
 KNOBS: tuple[Knob, ...] = (
     Knob("uht_web_speed_m_per_min", "web speed", UHTSettings, "web_speed_m_per_min", "m/min", "uht"),
     Knob("uht_stage2_temperature_K", "stage-II temperature", UHTSettings, "stage2_temperature_K", "K", "uht"),
-    Knob("uht_stage2_zone_length_m", "stage-II zone length (heated)", UHTSettings, "stage2_zone_length_m", "m",
-         "uht"),
+    Knob("uht_stage2_zone_length_m", "stage-II zone length", UHTSettings, "stage2_zone_length_m", "m", "uht"),
+    Knob("uht_stage2_modules_on", "stage-II modules heated", UHTSettings, "stage2_modules_on", "", "uht"),
     Knob("uht_stage3_peak_K", "stage-III peak", UHTSettings, "stage3_peak_K", "K", "uht"),
     Knob("furnace_enabled", "coil furnace on", AnnealSettings, "enabled", "", "furnace"),
     Knob("furnace_soak_temperature_K", "soak temperature", AnnealSettings, "soak_temperature_K", "K", "furnace"),
@@ -124,6 +124,7 @@ class WhatIfInputs:
     uht_web_speed_m_per_min: float | None = None
     uht_stage2_temperature_K: float | None = None
     uht_stage2_zone_length_m: float | None = None
+    uht_stage2_modules_on: int | None = None  # the scenario's, or every installed module if unset
     uht_stage3_peak_K: float | None = None  # the scenario's peak, or the registry's calibrated default if unset
     furnace_enabled: bool | None = None
     furnace_soak_temperature_K: float | None = None
@@ -170,8 +171,10 @@ def inputs_from_scenario(scenario: Scenario) -> WhatIfInputs:
         peak = s.stage3_peak_K
         if peak is None:
             peak = float(build_parameters(scenario)["stage3_default_peak_temperature_K"])
+        line = scenario.plant.lines[t.uht_index]
         kw.update(uht_web_speed_m_per_min=s.web_speed_m_per_min, uht_stage2_temperature_K=s.stage2_temperature_K,
-                  uht_stage2_zone_length_m=s.stage2_zone_length_m, uht_stage3_peak_K=peak)
+                  uht_stage2_zone_length_m=s.stage2_zone_length_m, uht_stage3_peak_K=peak,
+                  uht_stage2_modules_on=line.stage2_modules if s.stage2_modules_on is None else s.stage2_modules_on)
     if t.furnace_names:
         f = scenario.plant.furnaces[0].settings
         kw.update(furnace_enabled=f.enabled, furnace_soak_temperature_K=f.soak_temperature_K, furnace_soak_h=f.soak_h)
@@ -297,15 +300,15 @@ def _line_index(base: Scenario, name: str | None, kind: str) -> int | None:
 
 def settings_to_overrides(settings: dict[str, Any], base: Scenario) -> list[str]:
     """The optimiser's ``result.settings`` as overrides of ``base``, set as its twin check sets them: the UHT line's
-    speed, heated stage-II length (as the zone length), temperatures; the plating line's speed, current density,
-    bath and active tanks when the mode uses it; every furnace on (with the soak) or off."""
+    speed, heated stage-II modules, temperatures; the plating line's speed, current density, bath and active tanks
+    when the mode uses it; every furnace on (with the soak) or off."""
     out: list[str] = []
     u = settings.get("uht") or {}
     i = _line_index(base, u.get("line"), "uht")
     if i is not None and u:
         p = f"plant.lines.{i}.settings"
         out += [f"{p}.web_speed_m_per_min={toml_value(float(u['web_speed_m_per_min']))}",
-                f"{p}.stage2_zone_length_m={toml_value(float(u['stage2_heated_length_m']))}",
+                f"{p}.stage2_modules_on={int(u['stage2_modules_on'])}",
                 f"{p}.stage2_temperature_K={toml_value(float(u['stage2_temperature_K']))}",
                 f"{p}.stage3_peak_K={toml_value(float(u['stage3_peak_K']))}"]
     e = settings.get("electrodeposition")
