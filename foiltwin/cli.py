@@ -117,6 +117,8 @@ def recipe(
         float | None, typer.Option("--anneal-soak-temperature-K", help="Coil anneal soak [K]; unset: none.")
     ] = None,
     anneal_soak_h: Annotated[float, typer.Option("--anneal-soak-h", help="Coil anneal soak time [h].")] = 2.0,
+    anneal_target_100: Annotated[float | None, typer.Option(
+        "--anneal-target-100", help="Instead of --anneal-soak-h: the least soak reaching this (100) fraction.")] = None,
     ag_immersion_time_s: Annotated[float, typer.Option("--ag-immersion-time-s", help="AgF immersion [s]; 0: none.")]
     = 0.0,
     agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %].")] = 1.0,
@@ -126,7 +128,16 @@ def recipe(
     json_out: JsonOption = None,
 ) -> None:
     """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost."""
-    from process_models.collector import CoilAnnealStep, CollectorRecipe, PlatingStep, evaluate_collector
+    from dataclasses import replace
+
+    from process_models.coil_anneal import soak_time_for_texture_100
+    from process_models.collector import (
+        CoilAnnealStep,
+        CollectorRecipe,
+        PlatingStep,
+        evaluate_collector,
+        substrate_texture,
+    )
     from process_models.uht_recipe import UHTRecipe
 
     values = parameters_with(param)
@@ -138,16 +149,23 @@ def recipe(
         stage3_peak_K=stage3_peak_K, stage3_time_s=stage3_time_ms * 1e-3,
         stage3_heating_rate_K_per_s=stage3_heating_rate_K_per_s, cooling=cooling,  # type: ignore[arg-type]
     )
-    result = evaluate_collector(CollectorRecipe(
+    recipe = CollectorRecipe(
         uht=uht, substrate=substrate,  # type: ignore[arg-type]
         electroform_bath=electroform_bath, electroform_current_density_A_per_m2=electroform_current_density_A_per_m2,
         electroform_temperature_K=electroform_temperature_K,
         zn_plating=None if zn_bath is None else PlatingStep(zn_bath, zn_current_density_A_per_m2, zn_plating_time_s,
                                                             concentration_mol_per_m3=zn_bath_concentration_mol_per_m3),
-        coil_anneal=None if anneal_soak_temperature_K is None else CoilAnnealStep(anneal_soak_temperature_K,
-                                                                                  anneal_soak_h * 3600.0),
         ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
-    ), values)
+    )
+    if anneal_target_100 is not None and anneal_soak_temperature_K is None:
+        raise FoiltwinInputError("--anneal-target-100", anneal_target_100, "given with --anneal-soak-temperature-K")
+    if anneal_soak_temperature_K is not None:
+        soak_s = anneal_soak_h * 3600.0
+        if anneal_target_100 is not None:
+            f0 = float(substrate_texture(recipe, values)[1])
+            soak_s = float(soak_time_for_texture_100(anneal_target_100, f0, anneal_soak_temperature_K, values)[0])
+        recipe = replace(recipe, coil_anneal=CoilAnnealStep(anneal_soak_temperature_K, soak_s))
+    result = evaluate_collector(recipe, values)
     report = result.to_dict(profile=profile)
     report["citations"] = citations.used()
     write_json(report, json_out)

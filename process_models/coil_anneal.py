@@ -239,6 +239,30 @@ def equivalent_time_for_texture_100(target_100_frac: ArrayLike, initial_100_frac
     return values["recrystallisation_time_constant_s"] * (-np.log1p(-X)) ** (1.0 / n)
 
 
+def soak_time_for_texture_100(target_100_frac: ArrayLike, initial_100_frac: ArrayLike,
+                              soak_temperature_K: ArrayLike, params: ParamsLike = None,
+                              heating_rate_K_per_s: ArrayLike | None = None,
+                              cooling_rate_K_per_s: ArrayLike | None = None) -> FloatArray:
+    """Least soak time [s] at ``soak_temperature_K`` whose whole programme (ramps included) gives foil starting at
+    ``initial_100_frac`` a (100) fraction of ``target_100_frac``: (θ_min − θ_ramps) / θ_soak(1 s), 0 where the
+    ramps alone suffice. A target the furnace's longest soak cannot reach raises naming ``target_100_frac``."""
+    values = _values(params)
+    need = equivalent_time_for_texture_100(target_100_frac, initial_100_frac, values)
+    p = _programme(soak_temperature_K, 0.0, values, heating_rate_K_per_s, cooling_rate_K_per_s)
+    ramps = (_ramp_equivalent_time_s(p.charge_temperature_K, p.soak_temperature_K, p.heating_rate_K_per_s, values)
+             + _ramp_equivalent_time_s(p.unload_temperature_K, p.soak_temperature_K, p.cooling_rate_K_per_s, values))
+    per_s = soak_equivalent_time_s(p.soak_temperature_K, 1.0, values)
+    t = np.maximum(need - ramps, 0.0) / per_s
+    t_max = values["coil_anneal_max_soak_time_s"]
+    if np.any(t > t_max):
+        i = int(np.flatnonzero(t > t_max)[0])
+        raise FoiltwinInputError("target_100_frac", float(np.broadcast_to(target_100_frac, t.shape)[i]),
+                                 f"reachable within the furnace's longest soak ({t_max / 3600:g} h, "
+                                 f"coil_anneal_max_soak_time_s) at {float(p.soak_temperature_K[i]):g} K: "
+                                 "raise the soak temperature")
+    return t
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Cycle
 # ---------------------------------------------------------------------------------------------------------

@@ -217,13 +217,8 @@ def evaluate_collector(recipe: CollectorRecipe, params: ParameterValues) -> Coll
 def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dict[str, float]],
             warnings: list[str], params: ParameterValues) -> CollectorResult:
     """Texture, Ag, indicators and cost of one recipe whose UHT step (if any) has been evaluated."""
-    if r.substrate == "electroformed":
-        ef = plating["electroform"]
-        texture = electroformed_texture_array(ef["current_density_A_per_m2"], ef["temperature_K"],
-                                              "fsi" if r.electroform_bath.endswith("fsi") else "none", params)[0]
-    else:
-        t111, t100, t110 = (params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110"))
-        texture = np.array([t111, t100, t110, 1.0 - t111 - t100 - t110])
+    ef = plating.get("electroform")
+    texture = substrate_texture(r, params, None if ef is None else ef["temperature_K"])
     anneal = _coil_anneal(r, params)
     theta = (res.anneal_equivalent_time_s if res is not None else 0.0) + (anneal["equivalent_time_s"] if anneal
                                                                            else 0.0)
@@ -294,6 +289,20 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         cost_breakdown=breakdown, currency=r.currency, energy_kwh_per_m2=flows["electricity_kWh_per_m2"],
         warnings=warnings, coil_anneal=anneal,
     )
+
+
+def substrate_texture(r: CollectorRecipe, params: ParameterValues, bath_temperature_K: float | None = None
+                      ) -> np.ndarray:
+    """Texture (111, 100, 110, random) of the recipe's foil before any heat: the commercial reference, or the
+    electroforming map at its bath, current density and bath temperature (``None``: the bath's own)."""
+    if r.substrate == "electroformed":
+        T = bath_temperature_K
+        if T is None:
+            T = r.electroform_temperature_K or get_bath(r.electroform_bath, params).temperature_K
+        return electroformed_texture_array(r.electroform_current_density_A_per_m2, T,
+                                           "fsi" if r.electroform_bath.endswith("fsi") else "none", params)[0]
+    t111, t100, t110 = (params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110"))
+    return np.array([t111, t100, t110, 1.0 - t111 - t100 - t110])
 
 
 def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float] | None:

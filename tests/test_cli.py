@@ -77,3 +77,13 @@ def test_a_failing_validation_exits_non_zero():
     out = run("validate", "--param", "stage3_default_peak_temperature_K=1250")
     assert out.returncode == 1
     assert "FAIL" in out.stdout
+
+
+@pytest.mark.integration
+def test_recipe_finds_the_soak_for_a_texture_target():
+    out = run("recipe", "--anneal-soak-temperature-K", "1173.15", "--anneal-target-100", "0.6", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["coil_anneal"]["soak_time_s"] > 0 and data["texture_fraction_100"] == pytest.approx(0.6, abs=1e-4)
+    out = run("recipe", "--anneal-target-100", "0.6")
+    assert out.returncode == 2 and "--anneal-soak-temperature-K" in out.stderr and "Traceback" not in out.stderr

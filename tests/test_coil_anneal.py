@@ -18,6 +18,7 @@ from process_models.coil_anneal import (
     equivalent_time_for_texture_100,
     seed000_cost_comparison,
     soak_equivalent_time_s,
+    soak_time_for_texture_100,
     thermal_history,
 )
 from process_models.costing import LineEconomics, cost_per_m2
@@ -248,3 +249,22 @@ def test_seed000_cost_comparison_is_orders_of_magnitude_below_table2():
     assert out["ratio_to_seed_min"] < 1e-2
     assert out["recrystallised_frac"] >= PARAMS["recrystallisation_calibration_fraction_frac"]
     assert {"SeedNote000", "Feng2026", "BJDSTech", "Chase1998"} <= set(citations.used())
+
+
+@pytest.mark.unit
+def test_the_least_soak_for_a_texture_target_round_trips_through_the_whole_programme():
+    """The soak it returns, run as a full programme (ramps included), gives the target; where the ramps alone
+    suffice it is 0; beyond the furnace's longest soak it refuses, naming the target."""
+    p = default_parameters()
+    f = [p[f"bare_cu_reference_{k}_frac"] for k in ("111", "100", "110")]
+    load = FurnaceLoad.default(p)
+    T = np.array([1073.15, 1123.15, 1173.15])
+    t = soak_time_for_texture_100(0.6, f[1], T, p)
+    assert np.all(t > 0.0) and np.all(np.diff(t) < 0.0)  # hotter: shorter
+    tex = anneal_cycle_texture(anneal_cycle(T, t, load, p), [*f, 1.0 - sum(f)], p)
+    assert tex[:, 1] == pytest.approx(0.6, abs=1e-9)
+    assert soak_time_for_texture_100(0.6, f[1], 1248.15, p)[0] == 0.0
+    assert anneal_cycle_texture(anneal_cycle(1248.15, 0.0, load, p), [*f, 1.0 - sum(f)], p)[0, 1] >= 0.6
+    with pytest.raises(FoiltwinInputError) as err:
+        soak_time_for_texture_100(0.85, f[1], 900.0, p)
+    assert err.value.field == "target_100_frac" and "longest soak" in err.value.allowed
