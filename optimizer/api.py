@@ -43,7 +43,7 @@ from optimizer.surrogates import (
     stage2_outputs,
 )
 from optimizer.targets import Targets
-from optimizer.verify import Check, check_in_twin, check_with_models
+from optimizer.verify import Check, check_in_twin, check_with_models, least_soak
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from twin.scenario import Scenario
@@ -227,7 +227,7 @@ class _Run:
                                  self.cor.time_factor, self.cor.ln_skin.get(p.route, 0.0))
 
     def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str) -> tuple:
-        p = read_point(m, h)
+        p = least_soak(self.space, self.params, self.targets, read_point(m, h))
         pred = predicted(m, h, p, self.cor.ln_skin.get(p.route, 0.0) + self.cor.ln_skin_bias.get(p.route, 0.0))
         chk = self.check(p)
         self.log.append(_summary(p, pred, chk, kind))

@@ -10,7 +10,7 @@ from production hours, leaving out the start-up starvation of a short run).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,8 +20,10 @@ from optimizer.solution import Point
 from optimizer.space import DecisionSpace
 from optimizer.surrogates import plating_points
 from optimizer.targets import Targets, gauge_yield
-from process_models.collector import CoilAnnealStep, CollectorRecipe, evaluate_collectors
+from process_models.coil_anneal import soak_time_for_texture_100
+from process_models.collector import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
 from process_models.electrodeposition import plated_mass_kg_per_m2
+from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.phase_diagram import cuzn_phase_diagram
 from process_models.uht_recipe import UHTRecipe
@@ -63,6 +65,30 @@ def uht_recipe(space: DecisionSpace, params: ParameterValues, p: Point) -> UHTRe
     return UHTRecipe(foil_thickness_m=space.foil_thickness_m, stage2_temperature_K=p.stage2_temperature_K,
                      stage2_time_s=p.stage2_time_s(space), stage3_peak_K=p.stage3_peak_K,
                      stage3_time_s=p.stage3_time_s(space), cooling=space.cooling, **kw)  # type: ignore[arg-type]
+
+
+TEXTURE_MARGIN = 1e-6  # the least soak aims this far above the (100) target (round-off of the check)
+
+
+def least_soak(space: DecisionSpace, params: ParameterValues, targets: Targets, p: Point) -> Point:
+    """The point with its coil-anneal soak cut to the least that reaches the (100) target at its soak temperature,
+    ramps included (closed form, :func:`process_models.coil_anneal.soak_time_for_texture_100`): the MILP credits
+    the soak alone, so its soak is on the long side. Unchanged without an anneal or a target."""
+    if not p.annealed or targets.min_texture_100 is None or space.anneal is None:
+        return p
+    kw: dict[str, Any] = {}
+    if p.substrate == "electroformed":
+        kw = {"substrate": "electroformed", "electroform_bath": p.ed_bath,
+              "electroform_current_density_A_per_m2": p.ed_current_density_A_per_m2,
+              "electroform_temperature_K": space.ed.bath_temperature_K if space.ed else None}
+    f0 = float(substrate_texture(CollectorRecipe(uht=None, **kw), params)[1])
+    try:
+        t = float(soak_time_for_texture_100(targets.min_texture_100 + TEXTURE_MARGIN, f0, p.anneal_soak_temperature_K,
+                                            params, space.anneal.heating_rate_K_per_s,
+                                            space.anneal.cooling_rate_K_per_s)[0])
+    except FoiltwinInputError:  # not reachable at this temperature: keep the MILP's soak, the check will tell
+        return p
+    return replace(p, anneal_soak_h=min(float(p.anneal_soak_h or 0.0), t / 3600.0))
 
 
 def scheduled_s_per_m2(space: DecisionSpace, p: Point, time_factor: float = 1.0,
