@@ -22,7 +22,7 @@ from process_models.parameters.registry import ParameterValues
 from twin.rng import Streams
 from twin.scenario import CoilFurnace
 from twin.states import State, StateLog
-from twin.time_models import draw_hours
+from twin.time_models import FailureClock
 from twin.web_line import ANNEAL_ATTRIBUTE, Coil
 
 _TEXTURE_ATTRIBUTES = ("texture_111_frac", "texture_100_frac", "texture_110_frac")
@@ -60,9 +60,7 @@ class CoilFurnaceRuntime:
         self.segment_length_m = segment_length_m
         self.recorder: Any = None
         self.log = StateLog(spec.name)
-        self._ttf = {e.name: streams.get(self.name, f"{e.name}.ttf") for e in spec.equipment}
-        self._ttr = {e.name: streams.get(self.name, f"{e.name}.ttr") for e in spec.equipment}
-        self._next_failure: dict[str, float] = {}
+        self.failures = FailureClock(spec.equipment, streams, self.name)
         self._cycles: dict[tuple, AnnealCycle] = {}
         self.hot_h = 0.0
         self.cycle_hours = 0.0  # wall hours of the completed batches (cycles and repairs in them)
@@ -80,8 +78,7 @@ class CoilFurnaceRuntime:
         self.theta_area_s_m2 = 0.0
         self.texture_100_area_m2 = 0.0
         self.recryst_area_m2 = 0.0
-        for e in spec.equipment:
-            self._schedule_failure(e)
+        self.failures.schedule_all(self.hot_h)
         self.process = env.process(self._run())
 
     # ------------------------------------------------------------------------------------------ physics
@@ -149,7 +146,7 @@ class CoilFurnaceRuntime:
         left = seconds
         while left > 0.0:
             self.log.enter(env.now / 3600.0, State.PRODUCTION, "annealing")
-            name, fail_h = min(self._next_failure.items(), key=lambda kv: kv[1], default=("", math.inf))
+            name, fail_h = self.failures.first()
             until_fail = (fail_h - self.hot_h) * 3600.0
             step = min(left, max(until_fail, 0.0))
             yield env.timeout(step)
@@ -157,16 +154,11 @@ class CoilFurnaceRuntime:
             self.hot_h += step / 3600.0
             left -= step
             if left > 0.0:
-                e = next(eq for eq in self.spec.equipment if eq.name == name)
                 self.breakdowns += 1
                 self.log.enter(env.now / 3600.0, State.BREAKDOWN, name)
-                yield env.timeout(draw_hours(e.time_to_repair, self._ttr[name]) * 3600.0)
+                yield env.timeout(self.failures.repair_h(name) * 3600.0)
                 self.events += 1
-                self._schedule_failure(e)
-
-    def _schedule_failure(self, e: Any) -> None:
-        self._next_failure[e.name] = (math.inf if e.time_to_failure is None
-                                      else self.hot_h + draw_hours(e.time_to_failure, self._ttf[e.name]))
+                self.failures.schedule(name, self.hot_h)
 
     def _account(self, batch: list[Coil], cyc: AnnealCycle) -> None:
         self.batches += 1

@@ -19,7 +19,7 @@ from process_models.parameters.registry import ParameterValues
 from twin.motion import PiecewiseSignal, SpeedPlan, WebMotion
 from twin.rng import Streams
 from twin.states import State, StateLog
-from twin.time_models import draw_hours
+from twin.time_models import FailureClock
 
 ANNEAL_ATTRIBUTE = "anneal_equivalent_time_s"  # per-segment θ of coil anneals upstream [s at T_cal]
 
@@ -74,8 +74,7 @@ class WebLineRuntime:
         self.batch_segments = batch_segments
         self.streams = streams
         self.events = 0
-        self._ttf = {e.name: streams.get(self.name, f"{e.name}.ttf") for e in spec.equipment}
-        self._ttr = {e.name: streams.get(self.name, f"{e.name}.ttr") for e in spec.equipment}
+        self.failures = FailureClock(spec.equipment, streams, self.name)
         self.speed_set = PiecewiseSignal()
         self.coils: list[tuple[float, Coil]] = []  # (web coordinate of the head, coil)
         self.finished_X = 0.0
@@ -88,7 +87,6 @@ class WebLineRuntime:
         self.coils_out = 0
         self._since_control = 0.0
         self._pending: dict[str, list[dict[str, np.ndarray]]] = {}
-        self._next_failure: dict[str, float] = {}
         self._next_maintenance_h = spec.maintenance.every_h if spec.maintenance else np.inf
         self._changeovers = sorted(spec.changeovers, key=lambda c: c.at_h)
         self._running: tuple[SpeedPlan, float] | None = None
@@ -135,8 +133,7 @@ class WebLineRuntime:
         self.motion.mark_wall(0.0, 0.0)
         self.speed_set.set(t0, v)
         self.start_signals(t0)
-        for e in self.spec.equipment:
-            self._schedule_failure(e)
+        self.failures.schedule_all(self.operating_h)
         coil = yield from self._take_coil(first=True)
         self.coils.append((-rewind, coil))
         self.finished_X = -rewind
@@ -148,7 +145,7 @@ class WebLineRuntime:
                 self.log.enter(env.now / 3600.0, State.PRODUCTION)
                 self.motion.mark_wall(self.tau, env.now)
                 plan = SpeedPlan(self.tau, self.X, self.speed_m_per_s, self.spec.restart_ramp_s)
-            fail_name, fail_h = min(self._next_failure.items(), key=lambda kv: kv[1], default=("", np.inf))
+            fail_name, fail_h = self.failures.first()
             upcoming = {
                 "coil": plan.tau_at(coil_end) - self.tau,
                 "failure": (fail_h - self.operating_h) * 3600.0,
@@ -214,15 +211,10 @@ class WebLineRuntime:
             self.events += 1
         return coil
 
-    def _schedule_failure(self, e: Any) -> None:
-        self._next_failure[e.name] = (np.inf if e.time_to_failure is None
-                                      else self.operating_h + draw_hours(e.time_to_failure, self._ttf[e.name]))
-
     def _breakdown(self, name: str):
-        e = next(eq for eq in self.spec.equipment if eq.name == name)
         self.breakdowns += 1
-        yield from self._stop(State.BREAKDOWN, name, draw_hours(e.time_to_repair, self._ttr[name]) * 3600.0)
-        self._schedule_failure(e)
+        yield from self._stop(State.BREAKDOWN, name, self.failures.repair_h(name) * 3600.0)
+        self.failures.schedule(name, self.operating_h)
 
     def _stop(self, state: State, cause: str, seconds: float):
         self.log.enter(self.env.now / 3600.0, state, cause)
