@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from process_models.errors import FoiltwinInputError
 from twin.results_db import ResultsDB, foiltwin_version
-from twin.scenario import Scenario, apply_overrides, load_scenario
+from twin.scenario import Scenario, apply_overrides, error_from_pydantic, load_scenario
 from twin.simulate import run_single
 
 
@@ -63,12 +63,6 @@ class BatchSpec(_Model):
         return v
 
 
-def _spec_error(err: ValidationError) -> FoiltwinInputError:
-    e = err.errors()[0]
-    field = ".".join(str(p) for p in e["loc"]) or "batch"
-    return FoiltwinInputError(field, e.get("input"), e["msg"])
-
-
 def load_spec(path: str | Path) -> tuple[BatchSpec, Path]:
     """Read a batch spec (TOML); returns it and the folder that relative paths start from."""
     p = Path(path)
@@ -81,7 +75,7 @@ def load_spec(path: str | Path) -> tuple[BatchSpec, Path]:
     try:
         return BatchSpec.model_validate(data), p.parent
     except ValidationError as err:
-        raise _spec_error(err) from None
+        raise error_from_pydantic(err, "batch") from None
 
 
 def _value(v: Any) -> str:

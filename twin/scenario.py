@@ -346,12 +346,12 @@ class Scenario(_Model):
 
 
 # ----------------------------------------------------------------------------------------------- loading
-def _error_from_pydantic(err: ValidationError) -> FoiltwinInputError:
+def error_from_pydantic(err: ValidationError, default_field: str = "scenario") -> FoiltwinInputError:
     """The first pydantic error as a FoiltwinInputError naming the dotted field, the value and the rule."""
     first = err.errors()[0]
     loc = [p for i, p in enumerate(first["loc"])  # drop the union tag pydantic puts after a list index
            if not (isinstance(p, str) and i > 0 and isinstance(first["loc"][i - 1], int) and p in LINE_TYPES)]
-    field = ".".join(str(p) for p in loc) or "scenario"
+    field = ".".join(str(p) for p in loc) or default_field
     ctx = first.get("ctx", {})
     allowed = first["msg"]
     if ctx:
@@ -367,7 +367,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise _error_from_pydantic(err) from None
+        raise error_from_pydantic(err) from None
 
 
 def load_scenario(path: str | Path | None) -> Scenario:
