@@ -20,7 +20,7 @@ from scipy.special import gamma as gamma_function
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating_baths import BATH_NAMES
-from twin.scenario import Scenario
+from twin.scenario import Scenario, field_bounds
 
 CU_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")
 ZN_BATHS = ("zn_acid_sulfate", "zn_acid_chloride", "zn_alkaline_zincate")
@@ -53,19 +53,9 @@ class SearchRanges:
 
 
 def _field_bounds(model: type, name: str) -> tuple[float, float]:
-    """(low, high) of a pydantic field from its ge/gt/le/lt metadata (±inf where open)."""
-    lo, hi = -math.inf, math.inf
-    info = model.model_fields.get(name) if hasattr(model, "model_fields") else None
-    for meta in getattr(info, "metadata", []) or []:
-        for attr in ("ge", "gt"):
-            v = getattr(meta, attr, None)
-            if v is not None:
-                lo = max(lo, float(v))
-        for attr in ("le", "lt"):
-            v = getattr(meta, attr, None)
-            if v is not None:
-                hi = min(hi, float(v))
-    return lo, hi
+    """(low, high) of a scenario field (±inf where open)."""
+    b = field_bounds(model, name)
+    return (-math.inf if b.low is None else float(b.low), math.inf if b.high is None else float(b.high))
 
 
 def _clip(name: str, want: tuple[float, float], limits: tuple[float, float]) -> tuple[float, float]:

@@ -8,6 +8,7 @@ Every model forbids unknown fields, bounds its numbers, and ships an example tha
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,53 @@ CU_MELTING_K = 1357.77
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class FieldBounds:
+    """Limits of a pydantic field as declared (int or float; ``None``: open on that side) and whether each limit
+    is allowed itself."""
+
+    low: float | None
+    high: float | None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+
+    @property
+    def widget_min(self) -> float | None:
+        """A number widget's minimum: only an inclusive limit (an exclusive one is left to the validation)."""
+        return self.low if self.low_inclusive else None
+
+    @property
+    def widget_max(self) -> float | None:
+        return self.high if self.high_inclusive else None
+
+    def text(self, unit: str = "") -> str:
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        left = "[" if self.low_inclusive and self.low is not None else "("
+        right = "]" if self.high_inclusive and self.high is not None else ")"
+        return f"{left}{lo}, {hi}{right}" + (f" {unit}" if unit else "")
+
+
+def field_bounds(model: type[BaseModel], name: str) -> FieldBounds:
+    """Bounds of ``model.name`` from its ``Field(ge=/gt=/le=/lt=)`` metadata (the dashboard's widgets and the
+    optimiser's search ranges read them here)."""
+    info = model.model_fields.get(name)
+    if info is None:
+        raise FoiltwinInputError(f"{model.__name__}.{name}", None, f"a field of {model.__name__}")
+    low = high = None
+    low_inc = high_inc = True
+    for meta in info.metadata:
+        for attr, inclusive in (("ge", True), ("gt", False)):
+            v = getattr(meta, attr, None)
+            if v is not None and (low is None or v >= low):
+                low, low_inc = v, inclusive
+        for attr, inclusive in (("le", True), ("lt", False)):
+            v = getattr(meta, attr, None)
+            if v is not None and (high is None or v <= high):
+                high, high_inc = v, inclusive
+    return FieldBounds(low, high, low_inc, high_inc)
 
 
 # ----------------------------------------------------------------------------------------------- time models
