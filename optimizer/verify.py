@@ -67,6 +67,15 @@ def uht_recipe(space: DecisionSpace, params: ParameterValues, p: Point) -> UHTRe
                      stage3_time_s=p.stage3_time_s(space), cooling=space.cooling, **kw)  # type: ignore[arg-type]
 
 
+def substrate_fields(space: DecisionSpace, p: Point) -> dict[str, Any]:
+    """The :class:`CollectorRecipe` fields of the point's foil (electroforming settings; none for bought foil)."""
+    if p.substrate != "electroformed":
+        return {}
+    return {"substrate": "electroformed", "electroform_bath": p.ed_bath,
+            "electroform_current_density_A_per_m2": p.ed_current_density_A_per_m2,
+            "electroform_temperature_K": space.ed.bath_temperature_K if space.ed else None}
+
+
 TEXTURE_MARGIN = 1e-6  # the least soak aims this far above the (100) target (round-off of the check)
 
 
@@ -76,11 +85,7 @@ def least_soak(space: DecisionSpace, params: ParameterValues, targets: Targets, 
     the soak alone, so its soak is on the long side. Unchanged without an anneal or a target."""
     if not p.annealed or targets.min_texture_100 is None or space.anneal is None:
         return p
-    kw: dict[str, Any] = {}
-    if p.substrate == "electroformed":
-        kw = {"substrate": "electroformed", "electroform_bath": p.ed_bath,
-              "electroform_current_density_A_per_m2": p.ed_current_density_A_per_m2,
-              "electroform_temperature_K": space.ed.bath_temperature_K if space.ed else None}
+    kw = substrate_fields(space, p)
     f0 = float(substrate_texture(CollectorRecipe(uht=None, **kw), params)[1])
     try:
         t = float(soak_time_for_texture_100(targets.min_texture_100 + TEXTURE_MARGIN, f0, p.anneal_soak_temperature_K,
@@ -110,11 +115,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
     twin has been seen to add to the models' skin (0 before any twin run): targets are judged on the skin
     expected in the twin."""
     recipe = uht_recipe(space, params, p)
-    kw: dict[str, Any] = {}
-    if p.substrate == "electroformed":
-        kw = {"substrate": "electroformed", "electroform_bath": p.ed_bath,
-              "electroform_current_density_A_per_m2": p.ed_current_density_A_per_m2,
-              "electroform_temperature_K": space.ed.bath_temperature_K if space.ed else None}
+    kw = substrate_fields(space, p)
     if p.annealed and space.anneal is not None:
         kw["coil_anneal"] = CoilAnnealStep(
             soak_temperature_K=float(p.anneal_soak_temperature_K), soak_time_s=float(p.anneal_soak_h) * 3600.0,
