@@ -33,7 +33,7 @@ from optimizer.model import RAMP2_MAX_FRAC
 from optimizer.space import decision_space
 from optimizer.surrogates import safe_evaluate
 from optimizer.targets import gauge_yield
-from process_models.uht_recipe import UHTRecipe
+from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario
 from twin.simulate import build_parameters
 

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from process_models.parameters import default_parameters
-from process_models.uht_recipe import UHTRecipe, evaluate_recipe, evaluate_recipes
+from process_models.uht.recipe import UHTRecipe, evaluate_recipe, evaluate_recipes
 
 
 def _best_ms(fn, repeats: int) -> float:

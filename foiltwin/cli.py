@@ -130,15 +130,15 @@ def recipe(
     """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost."""
     from dataclasses import replace
 
-    from process_models.coil_anneal import soak_time_for_texture_100
-    from process_models.collector import (
+    from process_models.collector.recipe import (
         CoilAnnealStep,
         CollectorRecipe,
         PlatingStep,
         evaluate_collector,
         substrate_texture,
     )
-    from process_models.uht_recipe import UHTRecipe
+    from process_models.texture.coil_anneal import soak_time_for_texture_100
+    from process_models.uht.recipe import UHTRecipe
 
     values = parameters_with(param)
     citations.reset()
@@ -196,8 +196,8 @@ def recipe(
 @app.command()
 def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
     """Run the seed validation cases; exit 1 if any fails."""
-    from process_models.validation import run_validation
-    from process_models.validation_collector import run_collector_validation
+    from process_models.validation.collector_cases import run_collector_validation
+    from process_models.validation.uht_cases import run_validation
 
     values = parameters_with(param)
     rows = run_validation(values) + run_collector_validation(values)

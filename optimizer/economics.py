@@ -1,10 +1,10 @@
 """Cost per good m² of the plant, as the twin prices it, in the linear form the MILP needs.
 
 Every line's fixed costs (labour, overhead, maintenance, depreciation) are proportional to its scheduled hours
-per processed m² (process_models.costing: labour = operators × rate / (throughput × availability), the capital
+per processed m² (process_models.costing.pricing: labour = operators × rate / (throughput × availability), the capital
 terms ∝ capex / (throughput × hours × availability)), so one call at 1 m²/h and availability 1 gives the fixed
 cost per scheduled hour (the coil furnaces' too). Flows (electricity, Zn, Cu anode, Ar, forming gas, bought foil)
-are priced by :class:`process_models.costing.FlowPricer`. Per good m² = per processed m² / yield. The twin's
+are priced by :class:`process_models.costing.pricing.FlowPricer`. Per good m² = per processed m² / yield. The twin's
 report leaves the bought foil out (it costs conversion only); the optimiser adds it, because it is what the
 substrate choice (commercial vs electroformed) trades against.
 """
@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from process_models.costing import FlowPricer, LineEconomics, exchange_rate_per_USD, fixed_costs_per_processed_m2
+from process_models.costing.pricing import (
+    FlowPricer,
+    LineEconomics,
+    exchange_rate_per_USD,
+    fixed_costs_per_processed_m2,
+)
 from process_models.parameters.registry import ParameterValues
 
 
@@ -45,7 +50,7 @@ class Economics:
 
 
 def economics(params: ParameterValues, foil_thickness_m: float, currency: str = "USD") -> Economics:
-    """Prices and fixed costs from the registry (``process_models.costing``), in ``currency``."""
+    """Prices and fixed costs from the registry (``process_models.costing.pricing``), in ``currency``."""
     rate = exchange_rate_per_USD(currency, params)
     prices = {k: v * rate for k, v in FlowPricer().unit_prices_USD(params).items()}
 

@@ -28,7 +28,7 @@ from optimizer.space import MODES, DecisionSpace
 from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
 from optimizer.targets import Targets, gauge_yield
 from process_models.parameters.registry import ParameterValues
-from process_models.texture import recrystallised_fraction
+from process_models.texture.texture_model import recrystallised_fraction
 
 U = pyo.units
 GUARD_LEVELS_SIGMA: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)

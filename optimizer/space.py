@@ -19,7 +19,7 @@ from scipy.special import gamma as gamma_function
 
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
-from process_models.plating_baths import BATH_NAMES
+from process_models.plating.baths import BATH_NAMES
 from twin.scenario import Scenario, field_bounds
 
 CU_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")

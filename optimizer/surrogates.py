@@ -29,22 +29,22 @@ import numpy as np
 
 from optimizer.pwl import GridTable
 from optimizer.space import DecisionSpace
-from process_models.coil_anneal import FurnaceLoad, anneal_cycle
-from process_models.electrodeposition import (
+from process_models.errors import FoiltwinInputError
+from process_models.parameters.registry import ParameterValues
+from process_models.plating.baths import Bath, get_bath
+from process_models.plating.electrodeposition import (
     cell_voltage,
     diffusion_layer_m,
     partial_currents,
     plated_mass_kg_per_m2,
     plating_energy_kWh_per_m2,
 )
-from process_models.errors import FoiltwinInputError
-from process_models.parameters.registry import ParameterValues
-from process_models.phase_diagram import cuzn_phase_diagram
-from process_models.plating_baths import Bath, get_bath
-from process_models.quality_indicators import cu_surface_factor, nucleation_overpotential_V
-from process_models.texture import electroformed_texture_array, recrystallised_fraction
-from process_models.uht_recipe import RecipeResult, UHTRecipe, evaluate_recipes
-from process_models.zn_supply import vapour_supply_flux_mol_per_m2_s
+from process_models.quality.indicators import cu_surface_factor, nucleation_overpotential_V
+from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
+from process_models.texture.texture_model import electroformed_texture_array, recrystallised_fraction
+from process_models.uht.phase_diagram import cuzn_phase_diagram
+from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
+from process_models.uht.zn_supply import vapour_supply_flux_mol_per_m2_s
 
 STAGE2_RAMP_USABLE_FRAC = 0.5  # = optimizer.model.RAMP2_MAX_FRAC: where the MILP may place stage II
 SKIN_FLOOR_NM = 1.0  # ln of the skin thickness is taken of max(skin, 1 nm): "no skin" stays finite
@@ -92,7 +92,7 @@ def _recipe(space: DecisionSpace, **kw: float | str) -> UHTRecipe:
 def vapour_law(space: DecisionSpace, params: ParameterValues, n: int = 24) -> dict[str, float]:
     """Fit ln J = a + b/T of the vapour supply flux over the stage-II range (exact transform, fit error kept).
 
-    J from :func:`process_models.zn_supply.vapour_supply_flux_mol_per_m2_s` (the registry's vapour pressure
+    J from :func:`process_models.uht.zn_supply.vapour_supply_flux_mol_per_m2_s` (the registry's vapour pressure
     and transfer efficiency); ``b`` is −ΔH_vap/R of the liquid-Zn correlation plus the √T of Hertz–Knudsen.
     """
     T = np.linspace(*space.stage2_temperature_K, n)
@@ -209,7 +209,7 @@ def _skin_outputs(results: list[RecipeResult | None], T3: np.ndarray, t3: np.nda
     tex_cube = np.array([params[f"texture_cube_end_{f}_frac"] for f in ("111", "100", "110")])
     tex_cube = np.append(tex_cube, 1.0 - tex_cube.sum())
     s_ref, s_cube = (float(cu_surface_factor(t, params)[0]) for t in (tex_ref, tex_cube))
-    # surface for the indicator as process_models.collector builds it: β grouped with γ, α counted as brass
+    # surface for the indicator as process_models.collector.recipe builds it: β grouped with γ, α counted as brass
     # in proportion to x_s / skin_reference_zn_frac
     gam = np.array([r.surface_phase_fractions.get("gamma", 0.0) + r.surface_phase_fractions.get("beta", 0.0)
                     for r in good])
@@ -351,7 +351,7 @@ ANNEAL_OUTPUTS = ("energy_kwh_per_m2", "gas_Nm3_per_m2", "cycle_s_per_m2")
 def anneal_points(space: DecisionSpace, params: ParameterValues, inv_T: np.ndarray, ln_t: np.ndarray
                   ) -> dict[str, np.ndarray]:
     """Furnace outputs per m² of product at (1/T_soak, ln soak time [s]), full batches
-    (:func:`process_models.coil_anneal.anneal_cycle`)."""
+    (:func:`process_models.texture.coil_anneal.anneal_cycle`)."""
     a = space.anneal
     assert a is not None
     load = FurnaceLoad(coils_count=a.coils_per_batch, coil_length_m=space.coil_length_m, coil_width_m=space.width_m,

@@ -20,13 +20,13 @@ from optimizer.solution import Point
 from optimizer.space import DecisionSpace
 from optimizer.surrogates import plating_points
 from optimizer.targets import Targets, gauge_yield
-from process_models.coil_anneal import soak_time_for_texture_100
-from process_models.collector import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
-from process_models.electrodeposition import plated_mass_kg_per_m2
+from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
-from process_models.phase_diagram import cuzn_phase_diagram
-from process_models.uht_recipe import UHTRecipe
+from process_models.plating.electrodeposition import plated_mass_kg_per_m2
+from process_models.texture.coil_anneal import soak_time_for_texture_100
+from process_models.uht.phase_diagram import cuzn_phase_diagram
+from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario, scenario_from_dict
 from twin.simulate import run_single
 
@@ -81,7 +81,7 @@ TEXTURE_MARGIN = 1e-6  # the least soak aims this far above the (100) target (ro
 
 def least_soak(space: DecisionSpace, params: ParameterValues, targets: Targets, p: Point) -> Point:
     """The point with its coil-anneal soak cut to the least that reaches the (100) target at its soak temperature,
-    ramps included (closed form, :func:`process_models.coil_anneal.soak_time_for_texture_100`): the MILP credits
+    ramps included (closed form, :func:`process_models.texture.coil_anneal.soak_time_for_texture_100`): the MILP credits
     the soak alone, so its soak is on the long side. Unchanged without an anneal or a target."""
     if not p.annealed or targets.min_texture_100 is None or space.anneal is None:
         return p

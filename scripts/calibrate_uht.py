@@ -22,7 +22,7 @@ from scipy.optimize import least_squares
 
 from process_models.parameters import default_parameters
 from process_models.parameters.fitted_uht import FITTED_FILE, FREE_PARAMETERS
-from process_models.uht_recipe import UHTRecipe, evaluate_recipe
+from process_models.uht.recipe import UHTRecipe, evaluate_recipe
 
 OUT = Path(__file__).resolve().parents[1] / "process_models" / "parameters" / FITTED_FILE
 ETA, PEAK = "zn_vapour_transfer_efficiency_frac", "stage3_default_peak_temperature_K"

@@ -1,4 +1,4 @@
-"""Ag plumes by galvanic displacement in AgF (process_models.ag_immersion): stoichiometry, balances, window."""
+"""Ag plumes by galvanic displacement in AgF (process_models.plating.ag_immersion): stoichiometry, balances, window."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from process_models import ag_immersion as ag
 from process_models import citations
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
+from process_models.plating import ag_immersion as ag
 
 P = default_parameters()
 T_REF = P["ag_immersion_reference_time_s"]

@@ -11,7 +11,12 @@ from scipy.constants import R
 from scipy.integrate import quad
 
 from process_models import citations
-from process_models.coil_anneal import (
+from process_models.costing.pricing import LineEconomics, cost_per_m2
+from process_models.errors import FoiltwinInputError
+from process_models.materials.properties import cu_heat_capacity_J_per_kg_K
+from process_models.parameters import default_parameters
+from process_models.parameters.coil_anneal_assumptions import REFERENCE_SOAK_TEMPERATURE_K, REFERENCE_SOAK_TIME_S
+from process_models.texture.coil_anneal import (
     FurnaceLoad,
     anneal_cycle,
     anneal_cycle_texture,
@@ -21,12 +26,7 @@ from process_models.coil_anneal import (
     soak_time_for_texture_100,
     thermal_history,
 )
-from process_models.costing import LineEconomics, cost_per_m2
-from process_models.errors import FoiltwinInputError
-from process_models.parameters import default_parameters
-from process_models.parameters.coil_anneal_assumptions import REFERENCE_SOAK_TEMPERATURE_K, REFERENCE_SOAK_TIME_S
-from process_models.properties import cu_heat_capacity_J_per_kg_K
-from process_models.texture import anneal_texture_equivalent, equivalent_time_s
+from process_models.texture.texture_model import anneal_texture_equivalent, equivalent_time_s
 
 PARAMS = default_parameters()
 LOAD = FurnaceLoad(coils_count=4, coil_length_m=2000.0, coil_width_m=0.5, foil_thickness_m=10e-6)

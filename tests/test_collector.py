@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from process_models.collector import CollectorRecipe, PlatingStep, evaluate_collector, evaluate_collectors
+from process_models.collector.recipe import CollectorRecipe, PlatingStep, evaluate_collector, evaluate_collectors
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
-from process_models.uht_recipe import UHTRecipe
+from process_models.uht.recipe import UHTRecipe
 
 PARAMS = default_parameters()
 ISSUE3_KEYS = {"texture_fraction_100", "texture_fraction_111", "texture_fraction_110", "nucleation_overpotential_mV",

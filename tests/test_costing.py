@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from process_models import citations
-from process_models.costing import (
+from process_models.costing.pricing import (
     CATEGORIES,
     DEFAULT_FLOW_TYPES,
     FIXED_CATEGORIES,
@@ -292,7 +292,7 @@ def test_to_dict_is_json_ready():
 
 @pytest.mark.component
 def test_uht_recipe_flows_price_to_a_plausible_conversion_cost():
-    from process_models.uht_recipe import UHTRecipe, evaluate_recipe
+    from process_models.uht.recipe import UHTRecipe, evaluate_recipe
 
     r = evaluate_recipe(UHTRecipe(), PARAMS)
     zn_deposited_kg_per_m2 = r.zn_deposited_mg_per_cm2 * 1e-2  # mg/cm² → kg/m²

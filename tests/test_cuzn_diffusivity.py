@@ -7,15 +7,15 @@ import pytest
 from scipy.integrate import quad
 
 from process_models import citations
-from process_models.cuzn_diffusivity import (
+from process_models.errors import FoiltwinInputError
+from process_models.parameters import default_parameters, get_parameter_set
+from process_models.uht.cuzn_diffusivity import (
     PARAMETER_NAMES,
     CuZnFickDiffusivity,
     cuzn_interdiffusion_m2_per_s,
     cuzn_kirchhoff_potential_m2_per_s,
     diffusion_clock_m2_per_s,
 )
-from process_models.errors import FoiltwinInputError
-from process_models.parameters import default_parameters, get_parameter_set
 
 # Feasibility study §2, "Resulting values (baseline)": D̃ in m²/s at (T, x) — α at x = 0, 0.2, 0.3, 0.35,
 # β at 0.45, γ at 0.62.

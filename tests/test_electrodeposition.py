@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from scipy.constants import N_A, R, e
 
 from process_models import citations
-from process_models import electrodeposition as ed
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.electrodeposition_literature import BATH_PREFIXES
-from process_models.plating_baths import BATH_NAMES, METALS, deposit_metal, get_bath, plating_constants
+from process_models.plating import electrodeposition as ed
+from process_models.plating.baths import BATH_NAMES, METALS, deposit_metal, get_bath, plating_constants
 
 FARADAY = e * N_A  # independent of the module's constant on purpose
 ZN_BATHS = ("zn_acid_sulfate", "zn_acid_chloride", "zn_alkaline_zincate")

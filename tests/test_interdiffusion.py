@@ -7,9 +7,9 @@ import pytest
 from scipy.constants import R
 from scipy.special import erf, erfc
 
-from process_models.cuzn_diffusivity import CuZnFickDiffusivity
 from process_models.errors import FoiltwinInputError
-from process_models.interdiffusion import (
+from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+from process_models.uht.interdiffusion import (
     DepthGrid,
     DirichletBC,
     FluxBC,
@@ -398,7 +398,7 @@ def test_grid_and_step_refinement_converges():
 @pytest.mark.unit
 def test_scalar_and_vectorised_step_snapping_agree():
     """The few-foil path of the step snapping applies exactly the rule of the batched path."""
-    import process_models.interdiffusion as idf
+    import process_models.uht.interdiffusion as idf
 
     rng = np.random.default_rng(3)
     for trial in range(300):

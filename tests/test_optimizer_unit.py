@@ -15,7 +15,7 @@ from optimizer.result import OptimizationResult
 from optimizer.space import LineTime, SearchRanges, decision_space
 from optimizer.surrogates import loading_range, vapour_law
 from optimizer.targets import Targets, gauge_yield
-from process_models.costing import LineEconomics, cost_per_m2
+from process_models.costing.pricing import LineEconomics, cost_per_m2
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from twin.scenario import Scenario, apply_overrides, scenario_from_dict
@@ -142,7 +142,7 @@ def test_scheduled_time_is_linear_in_the_pace():
 
 @pytest.mark.unit
 def test_fixed_cost_per_hour_reproduces_the_costing_module(params):
-    """The MILP's fixed cost = (cost per scheduled hour) × hours per m²: same number as process_models.costing."""
+    """The MILP's fixed cost = (cost per scheduled hour) × hours per m²: same number as the costing package."""
     e = economics(params, 10e-6)
     Q, A = 90.0, 0.9
     line = LineEconomics.default("uht", params, throughput_m2_per_h=Q, availability_frac=A, yield_frac=1.0)

@@ -1,4 +1,4 @@
-"""Tabulated Cu-Zn phase diagram (Liang 2015) and its lookup API: process_models.phase_diagram."""
+"""Tabulated Cu-Zn phase diagram (Liang 2015) and its lookup API: process_models.uht.phase_diagram."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from process_models import citations
 from process_models.errors import FoiltwinInputError
-from process_models.phase_diagram import (
+from process_models.uht.phase_diagram import (
     ACTIVITY_CSV,
     FIELDS_CSV,
     PHASES,

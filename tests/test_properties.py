@@ -1,4 +1,4 @@
-"""Temperature-dependent properties (process_models.properties) and the material parameter sets."""
+"""Temperature-dependent properties (process_models.materials.properties) and the material parameter sets."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from scipy.integrate import quad
 
 from process_models import citations
-from process_models import properties as pr
 from process_models.errors import FoiltwinInputError
+from process_models.materials import properties as pr
 from process_models.parameters import default_parameters, get_parameter_set, unit_of_name
 
 T_MELT_CU = 1357.77  # ITS-90 fixed point (CRC)

@@ -1,4 +1,4 @@
-"""Quality indicators fitted to the seeds (process_models.quality_indicators): anchors, orderings, CE algebra."""
+"""Quality indicators fitted to the seeds (process_models.quality.indicators): anchors, orderings, CE algebra."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from process_models import citations
-from process_models import quality_indicators as qi
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
+from process_models.quality import indicators as qi
 
 P = default_parameters()
 COMMERCIAL = np.array([P["bare_cu_reference_111_frac"], P["bare_cu_reference_100_frac"],

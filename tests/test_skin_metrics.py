@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from process_models.parameters import default_parameters
-from process_models.skin_metrics import skin_metrics, skin_thickness_m
+from process_models.uht.skin_metrics import skin_metrics, skin_thickness_m
 
 PARAMS = default_parameters()
 

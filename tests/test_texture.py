@@ -1,4 +1,5 @@
-"""Cu texture (process_models.texture): valid fractions, the electroforming map, JMAK with the additivity rule."""
+"""Cu texture (process_models.texture.texture_model):
+valid fractions, the electroforming map, JMAK with the additivity rule."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from scipy.constants import R
 from scipy.special import exp1
 
 from process_models import citations
-from process_models import texture as tx
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.texture_literature import calibrated_time_constant_s
-from process_models.thermal import setpoint_history
+from process_models.texture import texture_model as tx
+from process_models.uht.thermal import setpoint_history
 
 P = default_parameters()
 T_REF = P["texture_map_reference_temperature_K"]

@@ -1,4 +1,4 @@
-"""Lumped foil energy balance (process_models.thermal): closed forms, conservation, feasibility study."""
+"""Lumped foil energy balance (process_models.uht.thermal): closed forms, conservation, feasibility study."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from scipy.constants import sigma
 from scipy.integrate import quad
 
 from process_models import citations
-from process_models import properties as pr
-from process_models import thermal as th
 from process_models.errors import FoiltwinInputError
+from process_models.materials import properties as pr
 from process_models.parameters import default_parameters
+from process_models.uht import thermal as th
 
 DELTA = 10e-6  # m, reference foil
 RHO_CU = 8960.0  # kg/m3 (CRC, seed note 002 §5e)

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from process_models.coil_anneal import FurnaceLoad, anneal_cycle, anneal_cycle_texture
 from process_models.parameters import default_parameters
+from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle, anneal_cycle_texture
 from twin.scenario import Scenario, apply_overrides
 from twin.simulate import run_single
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from process_models.cuzn_diffusivity import CuZnFickDiffusivity
 from process_models.errors import FoiltwinInputError, check_fractions
-from process_models.interdiffusion import DirichletBC, make_depth_grid, solve_interdiffusion
 from process_models.parameters import default_parameters
-from process_models.phase_diagram import cuzn_phase_diagram
-from process_models.thermal import setpoint_history
-from process_models.uht_alloying import film_on_profile
-from process_models.uht_recipe import UHTRecipe, evaluate_recipe, evaluate_recipes
-from process_models.zn_evaporation import evaporation_flux_mol_per_m2_s
-from process_models.zn_supply import hertz_knudsen_flux_mol_per_m2_s
+from process_models.uht.alloying import film_on_profile
+from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+from process_models.uht.interdiffusion import DirichletBC, make_depth_grid, solve_interdiffusion
+from process_models.uht.phase_diagram import cuzn_phase_diagram
+from process_models.uht.recipe import UHTRecipe, evaluate_recipe, evaluate_recipes
+from process_models.uht.thermal import setpoint_history
+from process_models.uht.zn_evaporation import evaporation_flux_mol_per_m2_s
+from process_models.uht.zn_supply import hertz_knudsen_flux_mol_per_m2_s
 
 PARAMS = default_parameters()
 C = PARAMS["cuzn_alloy_molar_density_mol_per_m3"]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from process_models.collector import CoilAnnealStep, CollectorRecipe
+from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe
 from process_models.errors import FoiltwinInputError
-from process_models.uht_recipe import UHTRecipe
+from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario, scenario_json_schema
 from twin.simulate import build_parameters, run_single
 from ui import kpi_tables as tables

@@ -1,7 +1,7 @@
 """SimPy runtime of a batch coil-anneal furnace: fill a batch, run the programme, hand the coils on.
 
 The programme's physics — thermal history, equivalent time θ, energy, protective gas, cycle time — comes from
-:mod:`process_models.coil_anneal`, once per batch make-up (cached); the loop only waits. Each annealed coil
+:mod:`process_models.texture.coil_anneal`, once per batch make-up (cached); the loop only waits. Each annealed coil
 carries θ per segment (attribute ``anneal_equivalent_time_s``); the UHT line adds its own θ and anneals the
 texture once on the sum (JMAK additivity), so nothing is counted twice.
 
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from process_models.coil_anneal import AnnealCycle, FurnaceLoad, anneal_cycle, anneal_cycle_texture
 from process_models.parameters.registry import ParameterValues
+from process_models.texture.coil_anneal import AnnealCycle, FurnaceLoad, anneal_cycle, anneal_cycle_texture
 from twin.rng import Streams
 from twin.scenario import CoilFurnace
 from twin.states import State, StateLog

@@ -1,7 +1,7 @@
 """Heaters of a UHT line with ageing, a pyrometer and a feedback controller.
 
 Stage II holds the foil at a set temperature: in steady state the heater power equals the foil's losses,
-so the temperature reached with power P is the inverse of the loss curve (``process_models.thermal``).
+so the temperature reached with power P is the inverse of the loss curve (``process_models.uht.thermal``).
 Stage III is a millisecond pulse: losses are < 1 % of the heat (docs/uht_model.md), so the temperature rise
 scales with the pulse power. Heater elements age: their resistance rises, and at a fixed supply voltage the
 power falls as 1/R. The controller reads the pyrometer every ``interval_s`` of production and corrects the
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from process_models.parameters.registry import ParameterValues
-from process_models.thermal import heat_loss_W_per_m2
+from process_models.uht.thermal import heat_loss_W_per_m2
 from twin.motion import PiecewiseSignal
 from twin.scenario import UHTLine, UHTSettings
 

@@ -1,7 +1,7 @@
 """Runtime of a roll-to-roll electrodeposition line: tanks in series on one web, one bath.
 
 The bath concentration is a signal on the production clock, advanced every dosing interval by the exact
-bath balance of :func:`process_models.electrodeposition.advance_bath` (plating, anode dissolution, drag-out,
+bath balance of :func:`process_models.plating.electrodeposition.advance_bath` (plating, anode dissolution, drag-out,
 make-up and dosing). Each finished segment gets its immersed time and the mean concentration it saw; the
 plating kinetics then give its efficiency and thickness in bulk. A Cu bath electroforms the foil (thickness
 and texture travel with the coil); a Zn bath plates the Zn precursor of the plated route.
@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from process_models.electrodeposition import (
+from process_models.parameters.registry import ParameterValues
+from process_models.plating.baths import get_bath
+from process_models.plating.electrodeposition import (
     advance_bath,
     cell_voltage,
     diffusion_layer_m,
@@ -23,9 +25,7 @@ from process_models.electrodeposition import (
     plated_mass_kg_per_m2,
     plating_energy_kWh_per_m2,
 )
-from process_models.parameters.registry import ParameterValues
-from process_models.plating_baths import get_bath
-from process_models.texture import electroformed_texture_array
+from process_models.texture.texture_model import electroformed_texture_array
 from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import PlatingLine, SpecLimits

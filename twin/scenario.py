@@ -260,7 +260,7 @@ class PlatingSettings(_Model):
 
     @model_validator(mode="after")
     def _known_bath(self) -> PlatingSettings:
-        from process_models.plating_baths import BATH_NAMES
+        from process_models.plating.baths import BATH_NAMES
 
         if self.bath not in BATH_NAMES:
             raise ValueError(f"bath {self.bath!r} is not one of {', '.join(BATH_NAMES)}")

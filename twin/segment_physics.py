@@ -19,9 +19,9 @@ import numpy as np
 
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
-from process_models.quality_indicators import nucleation_overpotential_V
-from process_models.texture import anneal_texture_equivalent
-from process_models.uht_recipe import RecipeResult, UHTRecipe, evaluate_recipes
+from process_models.quality.indicators import nucleation_overpotential_V
+from process_models.texture.texture_model import anneal_texture_equivalent
+from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
 from twin.rng import Streams
 from twin.scenario import SpecLimits
 from twin.uht_line import SegmentBatch

@@ -13,7 +13,7 @@ from typing import Any
 import simpy
 
 from process_models import citations
-from process_models.costing import LineEconomics, cost_per_m2
+from process_models.costing.pricing import LineEconomics, cost_per_m2
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues

@@ -1,7 +1,7 @@
 """foiltwin what-if dashboard (``streamlit run ui/app.py``; see docs/ui.md).
 
 A thin page: widgets → ``ui.whatif`` (scenario and overrides) → ``twin.simulate.run_single`` /
-``optimizer.optimize`` / ``process_models.collector.evaluate_collector`` → ``ui.tables`` and ``twin.plots``.
+``optimizer.optimize`` / ``process_models.collector.recipe.evaluate_collector`` → ``ui.tables`` and ``twin.plots``.
 No physics and no KPI is computed here.
 """
 
@@ -19,10 +19,10 @@ import streamlit as st
 
 from optimizer import OptimizerError, Targets, optimize
 from optimizer.targets import OBJECTIVES, default_skin_thickness_nm
-from process_models.collector import Substrate, evaluate_collector
+from process_models.collector.recipe import Substrate, evaluate_collector
 from process_models.errors import FoiltwinInputError
-from process_models.plating_baths import BATH_NAMES
-from process_models.uht_recipe import Cooling
+from process_models.plating.baths import BATH_NAMES
+from process_models.uht.recipe import Cooling
 from twin.scenario import Scenario
 from twin.simulate import build_parameters, run_single
 from ui import batch_view

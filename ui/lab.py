@@ -1,4 +1,4 @@
-"""The "lab" view: one collector recipe, line dynamics aside (``process_models.collector.evaluate_collector``),
+"""The "lab" view: one collector recipe, line dynamics aside (``process_models.collector.recipe.evaluate_collector``),
 from widget values in plant units. Defaults are read from the recipe dataclasses (and the coil furnace's programme
 in ``twin.scenario``); the models validate the values (``FoiltwinInputError`` names the field)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from process_models.collector import CoilAnnealStep, CollectorRecipe
-from process_models.uht_recipe import UHTRecipe
+from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe
+from process_models.uht.recipe import UHTRecipe
 from twin.scenario import AnnealSettings
 
 

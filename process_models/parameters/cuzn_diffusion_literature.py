@@ -1,6 +1,6 @@
 """Cu-Zn interdiffusion parameters: the baseline D̃(x, T) of the feasibility study ("fick" mode).
 
-Laws (implemented in :mod:`process_models.cuzn_diffusivity`):
+Laws (implemented in :mod:`process_models.uht.cuzn_diffusivity`):
 
 * α (fcc): D̃α = D*_Zn,Cu(T) · 10^(A · x / x_ref), D*_Zn,Cu = D0 · exp(-Q / RT) (Zn tracer in dilute Cu).
 * β (bcc): D̃β = Φβ · (x_Cu · D*_Zn + x_Zn · D*_Cu), Kuper et al. tracers in disordered β.

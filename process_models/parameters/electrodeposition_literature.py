@@ -10,7 +10,7 @@ and transfer coefficients below are orders of magnitude meant to be overridden w
 one fitted set is the hydrogen side reaction of the three Zn baths: its exchange current density is chosen so
 that the model's cathode efficiency at the bath's typical point (typical current density, default composition
 and temperature, diffusion layer = agitation floor, no web motion) equals the middle of the handbook range;
-see :func:`process_models.electrodeposition.calibrate_her_exchange_current_density_A_per_m2`.
+see :func:`process_models.plating.electrodeposition.calibrate_her_exchange_current_density_A_per_m2`.
 
 Bath conductivities and metal-ion diffusivities are quoted at ``plating_reference_temperature_K`` and scaled
 with temperature through the water viscosity (Stokes-Einstein for D, Walden's rule for κ).
@@ -32,7 +32,7 @@ _REN = "Ren2013"
 _W = "Winand1994"
 _TSOU = "Tsou1967"
 
-# Bath name (as used by process_models.plating_baths.get_bath) → parameter-name prefix.
+# Bath name (as used by process_models.plating.baths.get_bath) → parameter-name prefix.
 BATH_PREFIXES: dict[str, str] = {
     "zn_acid_sulfate": "zn_sulfate_bath",
     "zn_acid_chloride": "zn_chloride_bath",

@@ -1,7 +1,7 @@
 """Thermophysical and molar properties of Cu, Zn and Cu-Zn phases (literature).
 
 Scalar constants only; temperature-dependent correlations (Cu resistivity, Cu heat capacity, Zn vapour
-pressure) live in :mod:`process_models.properties` with their validity ranges. Where a value is quoted in
+pressure) live in :mod:`process_models.materials.properties` with their validity ranges. Where a value is quoted in
 ``shared/seed-notes/002-uht-cuzn-skin.md`` the ``where`` field names the section as well as the source.
 """
 

@@ -4,7 +4,7 @@ The nucleation overpotential is a bare-Cu baseline of a named test (electrolyte 
 surface factor. Baselines are the bare-Cu values the seeds measured; the phase factors are the seeds' ratios
 (coated / bare in the same test: one anchor, one factor, so each is reproduced exactly). Facet factors and
 the current-density exponent are assumptions (the seeds give only the ordering (100) < (110) < (111)).
-The CE anchors are documentation for :mod:`process_models.quality_indicators`; they enter no formula.
+The CE anchors are documentation for :mod:`process_models.quality.indicators`; they enter no formula.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Two models, both pure and vectorised over a batch of B foils; every texture is a
   FSI⁻ (seed 000 T7) blends the result toward a (110) anchor with weight ``texture_fsi_weight_frac``.
 - **During heating** (:func:`anneal_texture`): JMAK recrystallisation X = 1 − exp(−(θ/τ)^n) with the
   Arrhenius-scaled time at the calibration temperature θ = ∫ exp(−Q/R·(1/T − 1/T_cal)) dt (additivity rule),
-  so any T(t) works, e.g. :class:`process_models.thermal.TemperatureHistory` arrays of shape (B, M). The texture
+  so any T(t) works, e.g. :class:`process_models.uht.thermal.TemperatureHistory` arrays of shape (B, M). The texture
   moves linearly in X from its initial state to the cube end state ``texture_cube_end_*``. Q from
   Vandermeer2004, n from Humphreys2004, τ from a one-point calibration on seed 000 Table 2.
 """
@@ -234,7 +234,7 @@ def equivalent_time_s(time_s: ArrayLike, temperature_K: ArrayLike, params: Param
     """Time at the calibration temperature with the same recrystallisation progress [s], shape (B,).
 
     θ = ∫ exp(−Q/R·(1/T − 1/T_cal)) dt over a piecewise-linear T(t) given by samples ``time_s``,
-    ``temperature_K`` of shape (M,) or (B, M) (e.g. a :class:`~process_models.thermal.TemperatureHistory`).
+    ``temperature_K`` of shape (M,) or (B, M) (e.g. a :class:`~process_models.uht.thermal.TemperatureHistory`).
     Gauss-Legendre quadrature on sub-intervals (exact for constant T).
     """
     register("Vandermeer2004", "texture.equivalent_time_s")
@@ -326,7 +326,7 @@ def anneal_texture_histories(
     """Texture after several heating steps in sequence (e.g. UHT stage II then stage III).
 
     Each history is a ``(time_s, temperature_K)`` pair or an object with those attributes (such as
-    :class:`~process_models.thermal.TemperatureHistory`). By the additivity rule their equivalent times add,
+    :class:`~process_models.uht.thermal.TemperatureHistory`). By the additivity rule their equivalent times add,
     so the result does not depend on how the heating is split into steps.
     """
     values = _values(params)

@@ -16,14 +16,14 @@ import numpy as np
 
 from process_models.citations import register
 from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, check_range
-from process_models.interdiffusion import DepthGrid, make_depth_grid
 from process_models.parameters.registry import ParameterValues
-from process_models.skin_metrics import skin_metrics
-from process_models.texture import equivalent_time_s
-from process_models.thermal import setpoint_history
-from process_models.uht_alloying import ZnSupply, film_on_profile, stage2_zn_film, stage3_conversion
-from process_models.uht_energy import to_kwh_per_m2, zn_source_energy_J_per_m2
-from process_models.zn_supply import plated_loading_mol_per_m2
+from process_models.texture.texture_model import equivalent_time_s
+from process_models.uht.alloying import ZnSupply, film_on_profile, stage2_zn_film, stage3_conversion
+from process_models.uht.energy import to_kwh_per_m2, zn_source_energy_J_per_m2
+from process_models.uht.interdiffusion import DepthGrid, make_depth_grid
+from process_models.uht.skin_metrics import skin_metrics
+from process_models.uht.thermal import setpoint_history
+from process_models.uht.zn_supply import plated_loading_mol_per_m2
 
 ZnRoute = Literal["vapour", "plated"]
 Cooling = Literal["contact", "free"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from process_models.parameters.registry import ParameterValues
-from process_models.uht_recipe import RecipeResult, UHTRecipe, evaluate_recipes
+from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
 
 STANDARD = UHTRecipe()  # 750 K, 120 s, then the calibrated stage-III peak for 30 ms (seed 002 §2.1)
 STAGE2_TIMES_S = (10.0, 20.0, 120.0, 240.0)  # seed 002 Fig. S8, Fig. 1d

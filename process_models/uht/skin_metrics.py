@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from process_models.parameters.registry import ParameterValues
-from process_models.phase_diagram import PHASES, cuzn_phase_diagram
+from process_models.uht.phase_diagram import PHASES, cuzn_phase_diagram
 
 _PRESENT = 1e-3  # phase fraction below which a phase is not counted as present in a cell
 

@@ -8,7 +8,8 @@ holds, and ramps down to the unload temperature. Everything is vectorised over a
 share one :class:`FurnaceLoad`.
 
 - **Texture.** The Arrhenius equivalent time at T_cal of the whole history, θ = ∫ exp(−Q/R·(1/T − 1/T_cal)) dt,
-  in closed form (exponential integral on the ramps), then :mod:`process_models.texture` (JMAK, cube end state).
+  in closed form (exponential integral on the ramps), then :mod:`process_models.texture.texture_model`
+  (JMAK, cube end state).
 - **Energy per batch** = [m_Cu·∫cp dT (Shomate, Chase1998) + m_steel·c_steel·ΔT + UA·∫(T − T_amb) dt over the
   heat-up and soak] / η. The cool-down costs no electricity: the heating hood is off and the shell losses
   are what cool the load.
@@ -28,14 +29,14 @@ from scipy.constants import R
 from scipy.special import exp1
 
 from process_models.citations import register
-from process_models.costing import LineEconomics, cost_per_m2, seed000_unit_cost_reference
+from process_models.costing.pricing import LineEconomics, cost_per_m2, seed000_unit_cost_reference
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
+from process_models.materials.properties import cu_sensible_heat_J_per_kg
 from process_models.parameters import default_parameters
 from process_models.parameters import parameters_or_default as _values
 from process_models.parameters.registry import ParameterValues
-from process_models.properties import cu_sensible_heat_J_per_kg
-from process_models.texture import (
+from process_models.texture.texture_model import (
     Texture,
     anneal_texture_equivalent,
     isothermal_equivalent_time_s,
@@ -160,7 +161,7 @@ def thermal_history(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, param
     """Coil temperature knots (time_s, temperature_K), each (B, 4): charge → soak → end of soak → unload.
 
     Time 0 is the start of the heat-up (handling excluded); T is piecewise linear between the knots, as
-    :func:`process_models.texture.equivalent_time_s` reads it. Rates default to the registry [K/s].
+    :func:`process_models.texture.texture_model.equivalent_time_s` reads it. Rates default to the registry [K/s].
     """
     p = _programme(soak_temperature_K, soak_time_s, _values(params), heating_rate_K_per_s, cooling_rate_K_per_s)
     t1 = p.heat_up_s
@@ -299,7 +300,7 @@ class AnnealCycle:
         return int(self.soak_temperature_K.shape[0])
 
     def flows_per_m2(self) -> dict[str, FloatArray]:
-        """Flows for :func:`process_models.costing.cost_per_m2_batch`: electricity and forming gas per m²."""
+        """Flows for :func:`process_models.costing.pricing.cost_per_m2_batch`: electricity and forming gas per m²."""
         return {"electricity_kWh_per_m2": self.energy_kwh_per_m2,
                 "forming_gas_Nm3_per_m2": self.protective_gas_Nm3_per_m2}
 

@@ -24,17 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from process_models.citations import register
-from process_models.cuzn_diffusivity import CuZnFickDiffusivity
-from process_models.interdiffusion import (
+from process_models.parameters.registry import ParameterValues
+from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+from process_models.uht.interdiffusion import (
     DepthGrid,
     DiffusionResult,
     FluxBC,
     solve_interdiffusion,
 )
-from process_models.parameters.registry import ParameterValues
-from process_models.phase_diagram import cuzn_phase_diagram
-from process_models.zn_evaporation import SurfaceEvaporation
-from process_models.zn_supply import hertz_knudsen_flux_mol_per_m2_s
+from process_models.uht.phase_diagram import cuzn_phase_diagram
+from process_models.uht.zn_evaporation import SurfaceEvaporation
+from process_models.uht.zn_supply import hertz_knudsen_flux_mol_per_m2_s
 
 # Below the phase table's lowest temperature the α solvus barely moves (0.39) and no Zn arrives, so the
 # solvus used for the stage-II saturation switch is read at this temperature or above.

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from process_models.ag_immersion import ag_immersion
-from process_models.collector import CollectorRecipe, evaluate_collectors
-from process_models.electrodeposition import charge_for_loading_C_per_m2, thickness_rate_m_per_s
+from process_models.collector.recipe import CollectorRecipe, evaluate_collectors
 from process_models.parameters.registry import ParameterValues
-from process_models.quality_indicators import nucleation_overpotential_V
-from process_models.texture import anneal_texture, electroformed_texture_array
-from process_models.uht_recipe import UHTRecipe
-from process_models.validation import CaseOutcome
+from process_models.plating.ag_immersion import ag_immersion
+from process_models.plating.electrodeposition import charge_for_loading_C_per_m2, thickness_rate_m_per_s
+from process_models.quality.indicators import nucleation_overpotential_V
+from process_models.texture.texture_model import anneal_texture, electroformed_texture_array
+from process_models.uht.recipe import UHTRecipe
+from process_models.validation.uht_cases import CaseOutcome
 
 
 def _rel(model: float, paper: float, tol: float) -> tuple[str, str, bool]:

@@ -28,7 +28,7 @@ from process_models.citations import register
 from process_models.errors import FoiltwinInputError
 from process_models.errors import check_array as _check
 from process_models.parameters import parameters_or_default as _values
-from process_models.texture import Texture, as_texture_array
+from process_models.texture.texture_model import Texture, as_texture_array
 
 FloatArray = NDArray[np.float64]
 ParamsLike = Mapping[str, float] | None

@@ -44,7 +44,7 @@ from scipy.sparse.linalg import spsolve
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_array, check_range
-from process_models.plating_baths import (
+from process_models.plating.baths import (
     ANODE_KINDS,
     Bath,
     DepositMetal,

@@ -3,16 +3,16 @@ indicators, cost.
 
 The steps and their models:
 - substrate: commercial foil (bought; (111)-rich texture, seed 000 §1) or Cu electroformed on the plating line
-  (acid-sulfate bath, optional FSI⁻-type additive; the texture map of :mod:`process_models.texture`);
+  (acid-sulfate bath, optional FSI⁻-type additive; the texture map of :mod:`process_models.texture.texture_model`);
 - Zn plating (plated route): bath, current density and time → Zn loading through the kinetics (ε < 1) of
-  :mod:`process_models.electrodeposition`; it replaces the vapour supply of stage II;
-- coil anneal (batch furnace, toward the (100) cube texture): :mod:`process_models.coil_anneal`;
-- UHT alloying: :mod:`process_models.uht_recipe`; its thermal histories also anneal the texture (JMAK, on the
+  :mod:`process_models.plating.electrodeposition`; it replaces the vapour supply of stage II;
+- coil anneal (batch furnace, toward the (100) cube texture): :mod:`process_models.texture.coil_anneal`;
+- UHT alloying: :mod:`process_models.uht.recipe`; its thermal histories also anneal the texture (JMAK, on the
   sum of the furnace's and the UHT's equivalent times);
-- Ag by immersion in AgF (seed 004): :mod:`process_models.ag_immersion`;
+- Ag by immersion in AgF (seed 004): :mod:`process_models.plating.ag_immersion`;
 - indicators: Li nucleation overpotential (seed 002 ether protocol) from the surface phases, Ag coverage and
   texture — indicators fitted to the seeds, not a cell model;
-- cost per good m²: flows priced by :mod:`process_models.costing`, fixed costs of every line used.
+- cost per good m²: flows priced by :mod:`process_models.costing.pricing`, fixed costs of every line used.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from typing import Literal
 
 import numpy as np
 
-from process_models.ag_immersion import ag_immersion
-from process_models.coil_anneal import FurnaceLoad, anneal_cycle
-from process_models.costing import LineEconomics, cost_per_m2
-from process_models.electrodeposition import (
+from process_models.costing.pricing import LineEconomics, cost_per_m2
+from process_models.errors import FoiltwinInputError, check_range
+from process_models.parameters.registry import ParameterValues
+from process_models.plating.ag_immersion import ag_immersion
+from process_models.plating.baths import BATH_NAMES, get_bath
+from process_models.plating.electrodeposition import (
     cell_voltage,
     cross_web_profile,
     metal_flows_per_m2,
@@ -34,12 +36,10 @@ from process_models.electrodeposition import (
     plated_mass_kg_per_m2,
     plating_energy_kWh_per_m2,
 )
-from process_models.errors import FoiltwinInputError, check_range
-from process_models.parameters.registry import ParameterValues
-from process_models.plating_baths import BATH_NAMES, get_bath
-from process_models.quality_indicators import nucleation_overpotential_V
-from process_models.texture import anneal_texture_equivalent, electroformed_texture_array
-from process_models.uht_recipe import RecipeResult, UHTRecipe, evaluate_recipes
+from process_models.quality.indicators import nucleation_overpotential_V
+from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
+from process_models.texture.texture_model import anneal_texture_equivalent, electroformed_texture_array
+from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
 
 Substrate = Literal["commercial", "electroformed"]
 ELECTROFORM_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")
@@ -66,8 +66,8 @@ class PlatingStep:
 
 @dataclass(frozen=True)
 class CoilAnnealStep:
-    """A batch coil anneal before the UHT line (:mod:`process_models.coil_anneal`): soak temperature [K] and time
-    [s], the batch it anneals (energy and gas per m² depend on it; defaults: the default plant's coils) and the
+    """A batch coil anneal before the UHT line (:mod:`process_models.texture.coil_anneal`): soak temperature [K]
+    and time [s], the batch it anneals (energy and gas per m² depend on it; defaults: the default plant's coils) and the
     ramp rates [K/s] (``None``: registry defaults)."""
 
     soak_temperature_K: float

@@ -38,13 +38,13 @@ from scipy.integrate import solve_ivp
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
-from process_models.parameters import default_parameters
-from process_models.properties import (
+from process_models.materials.properties import (
     CU_HEAT_CAPACITY_T_LOW_K,
     cu_heat_capacity_J_per_kg_K,
     cu_resistivity_ohm_m,
     cu_sensible_heat_J_per_kg,
 )
+from process_models.parameters import default_parameters
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

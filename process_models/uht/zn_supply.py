@@ -15,8 +15,8 @@ from scipy.constants import R, pi
 
 from process_models.citations import register
 from process_models.errors import check_range
+from process_models.materials.properties import zn_vapour_pressure_Pa
 from process_models.parameters.registry import ParameterValues
-from process_models.properties import zn_vapour_pressure_Pa
 
 
 def hertz_knudsen_flux_mol_per_m2_s(T_K: np.ndarray, params: ParameterValues) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""A whole current-collector recipe through every station."""

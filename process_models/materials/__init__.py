@@ -1,0 +1,1 @@
+"""Material properties of Cu and Zn with their validity ranges."""

@@ -1,0 +1,1 @@
+"""The electrodeposition line: baths, plating kinetics and Faraday, Ag by galvanic immersion."""

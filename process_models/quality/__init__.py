@@ -1,0 +1,1 @@
+"""Quality indicators: Li nucleation overpotential and CE indicators (fitted to the seeds)."""

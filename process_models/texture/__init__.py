@@ -1,0 +1,1 @@
+"""Cu crystal texture: electroformed map, JMAK recrystallisation, the batch coil anneal."""

@@ -1,0 +1,1 @@
+"""Seed validation cases."""
