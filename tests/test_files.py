@@ -1,0 +1,52 @@
+"""Atomic outputs (twin.files): a reader sees the old file or the new one, never a part; I/O errors are user errors."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from process_models.errors import FoiltwinInputError
+from twin.files import write_text_atomic, write_with_atomic
+
+pytestmark = pytest.mark.unit
+
+
+def test_a_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "r.json"
+    target.write_text("old")
+    write_text_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert os.listdir(tmp_path) == ["r.json"]
+
+
+def test_a_failing_writer_leaves_the_old_file_whole(tmp_path):
+    target = tmp_path / "r.parquet"
+    target.write_text("old run")
+
+    def writer(path):
+        path.write_text("half")
+        raise KeyboardInterrupt  # a kill between the first and the last byte
+
+    with pytest.raises(KeyboardInterrupt):
+        write_with_atomic(target, writer)
+    assert target.read_text() == "old run"
+    assert os.listdir(tmp_path) == ["r.parquet"]
+
+
+@pytest.mark.parametrize("case", ["missing folder", "directory", "read-only folder"])
+def test_io_errors_are_user_errors_naming_the_field_and_path(tmp_path, case):
+    if case == "missing folder":
+        target = tmp_path / "nope" / "r.json"
+    elif case == "directory":
+        target = tmp_path
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders")
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        target = ro / "r.json"
+    with pytest.raises(FoiltwinInputError) as err:
+        write_text_atomic(target, "x", field="--json")
+    assert err.value.field == "--json" and str(target) in str(err.value)

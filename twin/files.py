@@ -1,0 +1,106 @@
+"""Writing output files so that a reader never sees half of one, and I/O failures are user errors.
+
+Every output (JSON reports, Parquet logs, HTML reports, exports) is written to a temporary file in the target's
+own folder and renamed into place (``os.replace`` is atomic on POSIX within one file system). A kill or a full disk
+leaves the previous file, or none, never a truncated one. Operating-system errors that a user causes (a missing
+folder, no permission, a directory where a file should go, a full disk) become :class:`FoiltwinInputError`
+naming the option and the path, so the CLI prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from process_models.errors import FoiltwinInputError
+
+_REASONS = {
+    errno.ENOENT: "its folder does not exist",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "it is a directory",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.ENAMETOOLONG: "the name is too long",
+}
+
+
+def output_error(field: str, path: str | os.PathLike, exc: OSError) -> FoiltwinInputError:
+    """The user-facing error for an OSError met while writing ``path`` (option ``field``)."""
+    reason = _REASONS.get(exc.errno or -1, exc.strerror or type(exc).__name__)
+    return FoiltwinInputError(field, str(path), f"a writable file path ({reason})")
+
+
+def _check_target(field: str, target: Path) -> None:
+    if target.is_dir():
+        raise FoiltwinInputError(field, str(target), "a file path, not a directory")
+    parent = target.parent
+    if not parent.is_dir():
+        raise FoiltwinInputError(field, str(target), f"a path in an existing folder ({parent} does not exist)")
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike, field: str = "output", suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it is fsynced and renamed onto ``target``.
+
+    On any exception the temporary file is removed and ``target`` is left as it was. OSErrors become
+    :class:`FoiltwinInputError` naming ``field`` and the path.
+    """
+    target = Path(target)
+    _check_target(field, target)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".part", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise output_error(field, target, exc) from None
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise output_error(field, target, exc) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a directory be opened for fsync
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_text_atomic(target: str | os.PathLike, text: str, field: str = "output") -> None:
+    """Write ``text`` (UTF-8) to ``target`` atomically."""
+    with atomic_path(target, field) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes_atomic(target: str | os.PathLike, data: bytes, field: str = "output") -> None:
+    """Write ``data`` to ``target`` atomically."""
+    with atomic_path(target, field) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_with_atomic(target: str | os.PathLike, writer: Callable[[Path], None], field: str = "output") -> None:
+    """Call ``writer(tmp_path)`` (e.g. a Parquet or HTML writer that takes a path) and move the result onto
+    ``target`` atomically."""
+    with atomic_path(target, field, suffix=Path(target).suffix) as tmp:
+        writer(tmp)
