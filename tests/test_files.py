@@ -50,3 +50,38 @@ def test_io_errors_are_user_errors_naming_the_field_and_path(tmp_path, case):
     with pytest.raises(FoiltwinInputError) as err:
         write_text_atomic(target, "x", field="--json")
     assert err.value.field == "--json" and str(target) in str(err.value)
+
+
+# ------------------------------------------------------------------------------------------- input files
+def _refusal(tmp_path, data: bytes):
+    from twin.input_files import read_toml_file
+
+    path = tmp_path / "in.toml"
+    path.write_bytes(data)
+    with pytest.raises(FoiltwinInputError) as err:
+        read_toml_file(path, "scenario")
+    assert err.value.field == "scenario"
+    return str(err.value)
+
+
+def test_input_files_refuse_deep_nesting_without_a_recursion_error(tmp_path):
+    assert "nested" in _refusal(tmp_path, b"a = " + b"[" * 5000 + b"]" * 5000)
+    assert "nested" in _refusal(tmp_path, b"a = " + b"[" * 20 + b"1" + b"]" * 20)
+
+
+def test_input_files_refuse_non_utf8_oversize_and_bad_toml(tmp_path):
+    assert "UTF-8" in _refusal(tmp_path, b"name = '\xff\xfe'")
+    assert "kB" in _refusal(tmp_path, b"# " + b"x" * 2_000_000)
+    assert "valid TOML" in _refusal(tmp_path, b"a = = 1")
+
+
+def test_a_scenario_and_a_batch_spec_go_through_the_same_reader(tmp_path):
+    from twin.batch import load_spec
+    from twin.scenario import load_scenario
+
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff")
+    for loader, field in ((load_scenario, "scenario"), (load_spec, "batch spec")):
+        with pytest.raises(FoiltwinInputError) as err:
+            loader(bad)
+        assert err.value.field == field and "UTF-8" in str(err.value)

@@ -16,7 +16,6 @@ import hashlib
 import itertools
 import json
 import time
-import tomllib
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from process_models.errors import FoiltwinInputError
+from twin.input_files import read_toml_file
 from twin.results_db import ResultsDB, foiltwin_version
 from twin.scenario import Scenario, apply_overrides, error_from_pydantic, load_scenario
 from twin.simulate import run_single
@@ -66,12 +66,7 @@ class BatchSpec(_Model):
 def load_spec(path: str | Path) -> tuple[BatchSpec, Path]:
     """Read a batch spec (TOML); returns it and the folder that relative paths start from."""
     p = Path(path)
-    if not p.is_file():
-        raise FoiltwinInputError("batch spec", str(p), "an existing TOML file")
-    try:
-        data = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise FoiltwinInputError("batch spec", str(p), f"valid TOML ({err})") from None
+    data = read_toml_file(p, "batch spec")
     try:
         return BatchSpec.model_validate(data), p.parent
     except ValidationError as err:

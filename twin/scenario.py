@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from process_models.errors import FoiltwinInputError
+from twin.input_files import read_toml_file
 
 CU_MELTING_K = 1357.77
 
@@ -422,14 +423,7 @@ def load_scenario(path: str | Path | None) -> Scenario:
     """Read a scenario TOML file; ``None`` gives the built-in default plant."""
     if path is None:
         return Scenario()
-    p = Path(path)
-    if not p.is_file():
-        raise FoiltwinInputError("scenario", str(path), "an existing TOML file")
-    try:
-        data = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise FoiltwinInputError("scenario", str(path), f"valid TOML ({err})") from None
-    return scenario_from_dict(data)
+    return scenario_from_dict(read_toml_file(path, "scenario"))
 
 
 def _parse_value(text: str) -> Any:

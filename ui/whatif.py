@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from pydantic import BaseModel
 
 from process_models.errors import FoiltwinInputError
+from twin.input_files import parse_toml_bytes
 from twin.scenario import (
     AnnealSettings,
     FieldBounds,
@@ -307,10 +307,7 @@ def settings_to_inputs(settings: dict[str, Any], base: Scenario, current: WhatIf
 def scenario_from_toml_bytes(name: str, data: bytes) -> Scenario:
     """An uploaded scenario file (errors as ``twin.scenario.load_scenario`` words them, naming the upload); its
     registry overrides (``parameters``) are checked at once, not at the first run."""
-    try:
-        parsed = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise FoiltwinInputError("scenario", name, f"valid TOML ({err})") from None
+    parsed = parse_toml_bytes(data, "scenario", name)
     scenario = scenario_from_dict(parsed)
     build_parameters(scenario)
     return scenario

@@ -1,0 +1,65 @@
+"""Reading the files users hand in (scenarios, batch specs, uploads): size, encoding, nesting and syntax.
+
+One reader for every TOML input, so the limits are the same at every door: at most :data:`MAX_FILE_BYTES`,
+UTF-8, tables nested at most :data:`MAX_NESTING` deep, valid TOML. Each refusal is a
+:class:`FoiltwinInputError` naming the file (as ``field``), so the CLI prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from process_models.errors import FoiltwinInputError
+
+MAX_FILE_BYTES = 1_000_000  # a scenario of a 50-line plant with every field spelt out is ≈ 60 kB
+MAX_NESTING = 12  # scenario → plant → lines → [i] → equipment → [j] → time_to_failure → … is 7 deep
+
+
+def _depth(value: Any, limit: int, level: int = 0) -> int:
+    """Nesting depth of parsed TOML data, stopping early once ``limit`` is passed."""
+    if level > limit:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, limit, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, limit, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def parse_toml_bytes(data: bytes, field: str, name: str) -> dict[str, Any]:
+    """Parse ``data`` as a TOML document; ``field`` and ``name`` (the file or upload) name it in errors."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FoiltwinInputError(field, name, f"a file of at most {MAX_FILE_BYTES // 1000} kB "
+                                 f"(this one has {len(data) / 1e6:.1f} MB)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise FoiltwinInputError(field, name, f"UTF-8 text (byte {err.start} is not UTF-8)") from None
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise FoiltwinInputError(field, name, f"valid TOML ({err})") from None
+    except RecursionError:
+        raise FoiltwinInputError(field, name, f"TOML nested at most {MAX_NESTING} levels deep") from None
+    if _depth(parsed, MAX_NESTING) > MAX_NESTING:
+        raise FoiltwinInputError(field, name, f"TOML nested at most {MAX_NESTING} levels deep")
+    return parsed
+
+
+def read_toml_file(path: str | os.PathLike, field: str) -> dict[str, Any]:
+    """Read and parse a TOML file given on the command line (``field`` names the option or argument)."""
+    p = Path(path)
+    if not p.is_file():
+        raise FoiltwinInputError(field, str(path), "an existing TOML file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FoiltwinInputError(field, str(path), f"a file of at most {MAX_FILE_BYTES // 1000} kB "
+                                     f"(this one has {size / 1e6:.1f} MB)")
+        data = p.read_bytes()
+    except OSError as err:
+        raise FoiltwinInputError(field, str(path), f"a readable file ({err.strerror})") from None
+    return parse_toml_bytes(data, field, str(path))
