@@ -72,6 +72,19 @@ CITATIONS: dict[str, str] = {
     "Ren2013": "F.-Z. Ren et al., Cyanide-free Ag plating in thiosulfate bath, Trans. NFMSC 23 (2013) 3822",
     "Tsou1967": "F.K. Tsou, E.M. Sparrow, R.J. Goldstein, BL on a continuous moving surface, IJHMT 10 (1967) 219",
     "Wagner1951": "C. Wagner, Current density distribution in electrolytic cells, J. Electrochem. Soc. 98 (1951) 116",
+    "ChurchillChu1975": (
+        "S.W. Churchill, H.H.S. Chu, Correlating equations for laminar and turbulent free convection from a vertical "
+        "plate, Int. J. Heat Mass Transfer 18 (1975) 1323; as given in Incropera2007 eq. 9.27"
+    ),
+    "LloydMoran1974": (
+        "J.R. Lloyd, W.R. Moran, Natural convection adjacent to horizontal surfaces of various planforms, "
+        "J. Heat Transfer 96 (1974) 443; as given in Incropera2007 eqs. 9.30-9.32"
+    ),
+    "Shock1988": (
+        "E.L. Shock, H.C. Helgeson, Calculation of the thermodynamic and transport properties of aqueous species "
+        "at high pressures and temperatures, Geochim. Cosmochim. Acta 52 (1988) 2009; standard partial molal "
+        "volumes at 25 °C, 1 bar as tabulated in the WORM/SUPCRT92 database (wrm_data_latest.csv, column V)"
+    ),
     "BJDSTech": (
         "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
         "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"

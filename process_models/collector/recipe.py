@@ -234,6 +234,8 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         ag = {"ag_kg_per_m2": float(np.squeeze(imm.ag_kg_per_m2)),
               "ag_thickness_nm": float(np.squeeze(imm.ag_thickness_m)) * 1e9,
               "cu_dissolved_kg_per_m2": float(np.squeeze(imm.cu_dissolved_kg_per_m2)), "ag_coverage": ag_cover,
+              "cu_thinning_nm": float(np.squeeze(imm.cu_thinning_m)) * 1e9,
+              "diffusion_layer_um": float(np.squeeze(imm.diffusion_layer_m)) * 1e6,
               "incomplete_plumes": bool(np.squeeze(imm.incomplete_plumes)),
               "plumes_damaged": bool(np.squeeze(imm.plumes_damaged))}
         if ag["incomplete_plumes"]:

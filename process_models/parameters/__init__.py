@@ -28,6 +28,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "electrodeposition_literature",
     "texture_literature",
     "ag_immersion_seed004",
+    "ag_natural_convection_literature",
     "quality_indicators_seeds",
     "costing_prices",
     "coil_anneal_assumptions",
