@@ -182,7 +182,8 @@ def recipe(
         if an is not None:
             typer.echo(f"coil anneal {an['soak_temperature_K']:.0f} K × {an['soak_time_s'] / 3600:.2f} h: cycle "
                        f"{an['cycle_time_s'] / 3600:.1f} h, recrystallised {an['recrystallised_frac']:.1%}, "
-                       f"{an['energy_kwh_per_m2']:.3f} kWh/m2")
+                       f"{an['energy_kwh_per_m2']:.3f} kWh/m2, sticking indicator {an['sticking_frac']:.2f}"
+                       + (" (wraps stick)" if an["wraps_stick"] else ""))
         tex = result.texture_fractions
         typer.echo(f"texture (111) {tex['111']:.2f} (100) {tex['100']:.2f} (110) {tex['110']:.2f}, "
                    f"Li nucleation overpotential {result.nucleation_overpotential_mV:.1f} mV (indicator)")

@@ -85,6 +85,21 @@ CITATIONS: dict[str, str] = {
         "at high pressures and temperatures, Geochim. Cosmochim. Acta 52 (1988) 2009; standard partial molal "
         "volumes at 25 °C, 1 bar as tabulated in the WORM/SUPCRT92 database (wrm_data_latest.csv, column V)"
     ),
+    "Samouhos2019": (
+        "M. Samouhos, A. Peppas, P. Angelopoulos, M. Taxiarchou, P. Tsakiridis, Optimization of copper "
+        "thermocompression diffusion bonding under vacuum: microstructural and mechanical characteristics, Metals 9 "
+        "(2019) 1044, doi:10.3390/met9101044 (abstract: optimum 1000 °C, 90 min, 10 MPa; bond strength > 100 MPa for "
+        "T >= 850 °C and t >= 60 min)"
+    ),
+    "FrostAshby1982": (
+        "H.J. Frost, M.F. Ashby, Deformation-Mechanism Maps: the plasticity and creep of metals and ceramics, "
+        "Pergamon (1982), ch. 4 (f.c.c. metals), data for Cu"
+    ),
+    "Jin2018": (
+        "S. Jin, M. Huang, Y. Kwon, ..., R.S. Ruoff, Colossal grain growth yields single-crystal metal foils by "
+        "contact-free annealing, Science 362 (2018) 1021, doi:10.1126/science.aao3373 (abstract: grains up to 32 cm2 "
+        "by minimising contact stresses)"
+    ),
     "BJDSTech": (
         "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
         "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"

@@ -109,7 +109,7 @@ class CollectorResult:
     currency: str
     energy_kwh_per_m2: float
     warnings: list[str]
-    coil_anneal: dict[str, float] | None = None
+    coil_anneal: dict[str, float | bool] | None = None
 
     def to_dict(self, profile: bool = False) -> dict:
         d: dict = self.uht.to_dict(profile) if self.uht is not None else {}
@@ -274,6 +274,10 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         flows["electricity_kWh_per_m2"] += anneal["energy_kwh_per_m2"]
         flows["forming_gas_Nm3_per_m2"] = anneal["protective_gas_Nm3_per_m2"]
         lines.append("coil_anneal")
+        if anneal["wraps_stick"]:
+            warnings.append(f"coil anneal: the wraps of the wound coils stick (sticking indicator "
+                            f"{anneal['sticking_frac']:.2f} > coil_anneal_max_sticking_frac "
+                            f"{params['coil_anneal_max_sticking_frac']:g}): shorten the soak or lower its temperature")
     if r.substrate == "commercial":
         thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
         flows["cu_foil_kg_per_m2"] = thickness * params["cu_density_kg_per_m3"]
@@ -281,7 +285,9 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         flows["ag_kg_per_m2"] = ag["ag_kg_per_m2"]
     total, breakdown = 0.0, {}
     for i, line in enumerate(lines or ["uht"]):
-        c = cost_per_m2(flows if i == 0 else {}, LineEconomics.default(line, params), params, currency=r.currency)
+        own = {"throughput_m2_per_h": anneal["throughput_m2_per_h"]} if line == "coil_anneal" and anneal else {}
+        c = cost_per_m2(flows if i == 0 else {}, LineEconomics.default(line, params, **own), params,
+                        currency=r.currency)
         total += c.total_per_good_m2
         for k, v in c.by_category.items():
             breakdown[k] = breakdown.get(k, 0.0) + v
@@ -307,8 +313,9 @@ def substrate_texture(r: CollectorRecipe, params: ParameterValues, bath_temperat
     return np.array([t111, t100, t110, 1.0 - t111 - t100 - t110])
 
 
-def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float] | None:
-    """The furnace programme of the recipe's coil anneal, per m² of product (None without one)."""
+def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float | bool] | None:
+    """The furnace programme of the recipe's coil anneal, per m² of product, with the sticking indicator of the
+    wound coils (None without one)."""
     a = r.coil_anneal
     if a is None:
         return None
@@ -318,5 +325,7 @@ def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float
     c = anneal_cycle(a.soak_temperature_K, a.soak_time_s, load, params, heating_rate_K_per_s=a.heating_rate_K_per_s,
                      cooling_rate_K_per_s=a.cooling_rate_K_per_s)
     keys = ("soak_temperature_K", "soak_time_s", "cycle_time_s", "equivalent_time_s", "recrystallised_frac",
-            "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h")
-    return {k: float(getattr(c, k)[0]) for k in keys}
+            "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h", "sticking_frac")
+    out: dict[str, float | bool] = {k: float(getattr(c, k)[0]) for k in keys}
+    out["wraps_stick"] = bool(c.wraps_stick[0])
+    return out

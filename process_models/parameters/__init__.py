@@ -32,6 +32,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "quality_indicators_seeds",
     "costing_prices",
     "coil_anneal_assumptions",
+    "coil_sticking_literature",
 )
 
 __all__ = [
