@@ -100,6 +100,27 @@ CITATIONS: dict[str, str] = {
         "contact-free annealing, Science 362 (2018) 1021, doi:10.1126/science.aao3373 (abstract: grains up to 32 cm2 "
         "by minimising contact stresses)"
     ),
+    "Xu2017": (
+        "X. Xu, Z. Zhang, J. Dong, ..., K. Liu, Ultrafast epitaxial growth of metre-sized single-crystal graphene on "
+        "industrial Cu foil, Sci. Bull. 62 (2017) 1074, doi:10.1016/j.scib.2017.07.005 (abstract: single-crystal "
+        "Cu(111) foil of (5 x 50) cm2 from industrial polycrystalline foil by a temperature-gradient-driven annealing "
+        "technique)"
+    ),
+    "Wu2020": (
+        "M. Wu, Z. Zhang, X. Xu, ..., K. Liu, Seeded growth of large single-crystal copper foils with high-index "
+        "facets, Nature 581 (2020) 406, doi:10.1038/s41586-020-2298-5 (abstract: ~30 x 20 cm2 single-crystal foils, "
+        "facet set by the largest grain or a seed, with the potential of growing to lengths of several metres)"
+    ),
+    "Guo2023": (
+        "J. Guo, C.L. Zhang, X. Li, T.L. Huang, G.L. Wu, H.F. Shi, D. Juul Jensen, X.X. Huang, Abnormal grain growth "
+        "in thin copper foils during high-temperature annealing, J. Phys.: Conf. Ser. (2023) 012035 (abstract: "
+        "1000 °C, a critical temperature for abnormal grain growth in Cu foils)"
+    ),
+    "Chen2023": (
+        "H. Chen, X. Liu, Y. Huang, ..., Z. Liu, Oxidization-temperature-triggered rapid preparation of large-area "
+        "single-crystal Cu(111) foil, Adv. Mater. 35 (2023) 2209755, doi:10.1002/adma.202209755 (abstract: up to "
+        "320 cm2 within 60 min)"
+    ),
     "BJDSTech": (
         "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
         "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"

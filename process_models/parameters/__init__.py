@@ -33,6 +33,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "costing_prices",
     "coil_anneal_assumptions",
     "coil_sticking_literature",
+    "hot_zone_anneal_assumptions",
 )
 
 __all__ = [

@@ -225,6 +225,16 @@ def _ramp_equivalent_time_s(T_low: FloatArray | float, T_high: FloatArray, rate_
     return (_arrhenius_antiderivative_K(T_high, a, T_cal) - _arrhenius_antiderivative_K(T_low, a, T_cal)) / rate_K_per_s
 
 
+def ramp_equivalent_time_s(T_low: ArrayLike, T_high: ArrayLike, rate_K_per_s: ArrayLike, params: ParamsLike = None,
+                           arrhenius: tuple[float, float] | None = None) -> FloatArray:
+    """θ [s] of a linear ramp between ``T_low`` and ``T_high`` [K] at |dT/dt| = ``rate_K_per_s`` (either direction):
+    [H(T_high) − H(T_low)]/rate with the exponential-integral antiderivative H of the Arrhenius factor; the
+    recrystallisation kinetics, or ``arrhenius`` = (Q/R [K], T_ref [K]). Inputs broadcast; no range checks."""
+    values = _values(params)
+    hi = np.asarray(T_high, dtype=float)
+    return _ramp_equivalent_time_s(T_low, hi, np.asarray(rate_K_per_s, dtype=float), values, arrhenius)
+
+
 def soak_equivalent_time_s(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, params: ParamsLike = None,
                            wound: bool = True) -> FloatArray:
     """θ of the soak alone [s]: t·exp(−Q/R·(1/T − 1/T_cal)).
