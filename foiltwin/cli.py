@@ -118,7 +118,16 @@ def recipe(
     ] = None,
     anneal_soak_h: Annotated[float, typer.Option("--anneal-soak-h", help="Coil anneal soak time [h].")] = 2.0,
     anneal_target_100: Annotated[float | None, typer.Option(
-        "--anneal-target-100", help="Instead of --anneal-soak-h: the least soak reaching this (100) fraction.")] = None,
+        "--anneal-target-100", help="Instead of --anneal-soak-h (or --hot-zone-speed-mm-per-min): the least soak "
+        "(fastest pull) reaching this (100) fraction.")] = None,
+    texture_route: Annotated[str, typer.Option(
+        "--texture-route", help="furnace (batch coil anneal, --anneal-* options) | hot-zone (continuous moving hot "
+        "zone on the unwound web, --hot-zone-* options)")] = "furnace",
+    hot_zone_temperature_K: Annotated[float | None, typer.Option(
+        "--hot-zone-temperature-K", help="Hot-zone temperature [K]; default: hot_zone_reference_temperature_K.")
+    ] = None,
+    hot_zone_speed_mm_per_min: Annotated[float | None, typer.Option(
+        "--hot-zone-speed-mm-per-min", help="Pull speed of the web through the hot zone [mm/min].")] = None,
     ag_immersion_time_s: Annotated[float, typer.Option("--ag-immersion-time-s", help="AgF immersion [s]; 0: none.")]
     = 0.0,
     agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %].")] = 1.0,
@@ -130,14 +139,7 @@ def recipe(
     """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost."""
     from dataclasses import replace
 
-    from process_models.collector.recipe import (
-        CoilAnnealStep,
-        CollectorRecipe,
-        PlatingStep,
-        evaluate_collector,
-        substrate_texture,
-    )
-    from process_models.texture.coil_anneal import soak_time_for_texture_100
+    from process_models.collector.recipe import CollectorRecipe, PlatingStep, evaluate_collector
     from process_models.uht.recipe import UHTRecipe
 
     values = parameters_with(param)
@@ -157,14 +159,15 @@ def recipe(
                                                             concentration_mol_per_m3=zn_bath_concentration_mol_per_m3),
         ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
     )
-    if anneal_target_100 is not None and anneal_soak_temperature_K is None:
-        raise FoiltwinInputError("--anneal-target-100", anneal_target_100, "given with --anneal-soak-temperature-K")
-    if anneal_soak_temperature_K is not None:
-        soak_s = anneal_soak_h * 3600.0
-        if anneal_target_100 is not None:
-            f0 = float(substrate_texture(recipe, values)[1])
-            soak_s = float(soak_time_for_texture_100(anneal_target_100, f0, anneal_soak_temperature_K, values)[0])
-        recipe = replace(recipe, coil_anneal=CoilAnnealStep(anneal_soak_temperature_K, soak_s))
+    if texture_route == "hot-zone":
+        recipe = replace(recipe, hot_zone=_hot_zone_step(recipe, values, anneal_soak_temperature_K,
+                                                         hot_zone_temperature_K, hot_zone_speed_mm_per_min,
+                                                         anneal_target_100))
+    elif texture_route != "furnace":
+        raise FoiltwinInputError("--texture-route", texture_route, "furnace or hot-zone")
+    else:
+        recipe = _furnace_step(recipe, values, anneal_soak_temperature_K, anneal_soak_h, anneal_target_100,
+                               hot_zone_temperature_K, hot_zone_speed_mm_per_min)
     result = evaluate_collector(recipe, values)
     report = result.to_dict(profile=profile)
     report["citations"] = citations.used()
@@ -182,7 +185,14 @@ def recipe(
         if an is not None:
             typer.echo(f"coil anneal {an['soak_temperature_K']:.0f} K × {an['soak_time_s'] / 3600:.2f} h: cycle "
                        f"{an['cycle_time_s'] / 3600:.1f} h, recrystallised {an['recrystallised_frac']:.1%}, "
-                       f"{an['energy_kwh_per_m2']:.3f} kWh/m2")
+                       f"{an['energy_kwh_per_m2']:.3f} kWh/m2, sticking indicator {an['sticking_frac']:.2f}"
+                       + (" (wraps stick)" if an["wraps_stick"] else ""))
+        hz = result.hot_zone_anneal
+        if hz is not None:
+            typer.echo(f"hot zone {hz['temperature_K']:.0f} K, pull {hz['pull_speed_mm_per_min']:.2f} mm/min "
+                       f"({hz['residence_time_s'] / 60:.1f} min at temperature): recrystallised "
+                       f"{hz['recrystallised_frac']:.1%}, {hz['throughput_m2_per_h']:.3f} m2/h, "
+                       f"{hz['energy_kwh_per_m2']:.2f} kWh/m2, {hz['protective_gas_Nm3_per_m2']:.2f} Nm3/m2")
         tex = result.texture_fractions
         typer.echo(f"texture (111) {tex['111']:.2f} (100) {tex['100']:.2f} (110) {tex['110']:.2f}, "
                    f"Li nucleation overpotential {result.nucleation_overpotential_mV:.1f} mV (indicator)")
@@ -191,6 +201,50 @@ def recipe(
                    + f", cost {result.cost_per_m2:.2f} {result.currency}/m2")
         for w in result.warnings:
             typer.echo(f"  warning: {w}")
+
+
+def _furnace_step(recipe, values: ParameterValues, soak_K: float | None, soak_h: float, target_100: float | None,
+                  hot_zone_K: float | None, hot_zone_mm_per_min: float | None):
+    """The recipe with its coil anneal from the CLI options (unchanged without one): the given soak, or the least
+    soak reaching ``target_100``."""
+    from dataclasses import replace
+
+    from process_models.collector.recipe import CoilAnnealStep, substrate_texture
+    from process_models.texture.coil_anneal import soak_time_for_texture_100
+
+    if hot_zone_K is not None or hot_zone_mm_per_min is not None:
+        raise FoiltwinInputError("--hot-zone-temperature-K/--hot-zone-speed-mm-per-min", hot_zone_K or
+                                 hot_zone_mm_per_min, "given with --texture-route hot-zone")
+    if target_100 is not None and soak_K is None:
+        raise FoiltwinInputError("--anneal-target-100", target_100,
+                                 "given with --anneal-soak-temperature-K (or --texture-route hot-zone)")
+    if soak_K is None:
+        return recipe
+    soak_s = soak_h * 3600.0
+    if target_100 is not None:
+        f0 = float(substrate_texture(recipe, values)[1])
+        soak_s = float(soak_time_for_texture_100(target_100, f0, soak_K, values)[0])
+    return replace(recipe, coil_anneal=CoilAnnealStep(soak_K, soak_s))
+
+
+def _hot_zone_step(recipe, values: ParameterValues, soak_K: float | None, temperature_K: float | None,
+                   speed_mm_per_min: float | None, target_100: float | None):
+    """The recipe's hot-zone pass from the CLI options: the given speed, or the fastest reaching ``target_100``."""
+    from process_models.collector.recipe import HotZoneStep, substrate_texture
+    from process_models.texture.hot_zone import pull_speed_for_texture_100
+
+    if soak_K is not None:
+        raise FoiltwinInputError("--anneal-soak-temperature-K", soak_K, "given with --texture-route furnace")
+    T = values["hot_zone_reference_temperature_K"] if temperature_K is None else temperature_K
+    if (speed_mm_per_min is None) == (target_100 is None):
+        raise FoiltwinInputError("--hot-zone-speed-mm-per-min", speed_mm_per_min,
+                                 "either it or --anneal-target-100 with --texture-route hot-zone")
+    if target_100 is not None:
+        f0 = float(substrate_texture(recipe, values)[1])
+        speed = float(pull_speed_for_texture_100(target_100, f0, T, values)[0])
+    else:
+        speed = float(speed_mm_per_min) / 6e4  # type: ignore[arg-type]
+    return HotZoneStep(T, speed)
 
 
 @app.command()

@@ -28,6 +28,7 @@ from optimizer.space import MODES, DecisionSpace
 from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
 from optimizer.targets import Targets, gauge_yield
 from process_models.parameters.registry import ParameterValues
+from process_models.texture.coil_anneal import longest_soak_without_sticking_s
 from process_models.texture.texture_model import recrystallised_fraction
 
 U = pyo.units
@@ -309,6 +310,12 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         m.anneal_gain = pyo.Block()
         add_table(m.anneal_gain, gain, {"ln_theta": (m.ln_theta_soak, U.dimensionless)},
                   {"gain_100": U.dimensionless}, active=m.y_anneal)
+        # what the wound coils take: the soak may not exceed the longest one whose whole programme (ramps included)
+        # keeps the sticking indicator at its limit; ln t_max is concave in 1/T, so the table under-estimates it
+        m.anneal_sticking = pyo.Block()
+        add_table(m.anneal_sticking, anneal_sticking_table(z_lo, z_hi, space, params),
+                  {"inv_T_soak": (m.inv_T_soak, U.K**-1)}, {"ln_t_max": U.dimensionless}, active=m.y_anneal)
+        m.anneal_sticking_ok = pyo.Constraint(expr=m.ln_t_soak <= output(m.anneal_sticking, "ln_t_max"))
 
     # ------------------------------------------------------------------ time per m² and cost
     w = space.width_m
@@ -508,17 +515,40 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                       modes=modes, baths=baths, target_rows=rows, slacks=slacks, cost_unit=cur)
 
 
-GAIN_STEP_LN = 0.25  # knot spacing of the anneal's (100) gain table in ln θ
+GAIN_STEP_LN = 0.25  # largest knot spacing of the anneal's (100) gain table in ln θ
+GAIN_STEP_X = 0.01  # and the largest step in X between knots: the lag costs at most this much of X
 
 
 def anneal_gain_table(u_lo: float, u_hi: float, span_100: float, params: ParameterValues) -> GridTable:
     """(100) gain of a coil anneal, X(θ)·span, on ln θ: a piecewise-linear under-estimator — each knot carries
-    the JMAK X of the knot before it, so between knots the table never exceeds the monotone X (conservative)."""
+    the JMAK X of the knot before it, so between knots the table never exceeds the monotone X (conservative).
+    Knots are at most ``GAIN_STEP_LN`` apart and, where X rises, at most ``GAIN_STEP_X`` of X apart (the JMAK
+    inverse places them), so the table under-states X by less than 0.01 where a target can bind."""
     n = max(3, math.ceil((u_hi - u_lo) / GAIN_STEP_LN) + 1)
-    u = np.linspace(u_lo, u_hi, n)
+    coarse = np.linspace(u_lo, u_hi, n)
+    tau = params["recrystallisation_time_constant_s"]
+    n_jmak = params["recrystallisation_avrami_exponent_frac"]
+    levels = np.arange(GAIN_STEP_X, 1.0, GAIN_STEP_X)
+    fine = np.log(tau) + np.log(-np.log1p(-levels)) / n_jmak  # ln θ where X = each level
+    u = np.unique(np.concatenate([coarse, fine[(fine > u_lo) & (fine < u_hi)]]))
     x = np.asarray(recrystallised_fraction(np.exp(u), params), dtype=float)
     lagged = np.concatenate([[0.0], x[:-1]])
     return GridTable("anneal_gain", ("ln_theta",), (u,), {"gain_100": lagged * max(span_100, 0.0)})
+
+
+STICKING_KNOTS = 17  # knots of the longest non-sticking soak on 1/T_soak
+
+
+def anneal_sticking_table(z_lo: float, z_hi: float, space: DecisionSpace, params: ParameterValues) -> GridTable:
+    """ln of the longest soak [s] the wound coils take at 1/T (``coil_anneal.longest_soak_without_sticking_s``, closed
+    form, the space's ramps): ln(allowance − ramps' share) + (Q_b/R)(1/T − 1/T_ref), concave in 1/T, so the chords
+    between knots never exceed it (conservative). The space's temperature range keeps the allowance positive."""
+    a = space.anneal
+    assert a is not None
+    z = np.linspace(z_lo, z_hi, STICKING_KNOTS)
+    T = np.clip(1.0 / z, *a.soak_temperature_K)
+    t = longest_soak_without_sticking_s(T, params, a.heating_rate_K_per_s, a.cooling_rate_K_per_s)
+    return GridTable("anneal_sticking", ("inv_T_soak",), (z,), {"ln_t_max": np.log(np.maximum(t, 1e-300))})
 
 
 def _inverse_unit(v: pyo.Var) -> object:

@@ -20,6 +20,7 @@ from scipy.special import gamma as gamma_function
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.baths import BATH_NAMES
+from process_models.texture.coil_anneal import hottest_non_sticking_soak_temperature_K, soak_temperature_range_K
 from twin.scenario import Scenario, field_bounds
 
 CU_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")
@@ -41,8 +42,8 @@ class SearchRanges:
     stage3_peak_K: tuple[float, float] = (900.0, 1250.0)
     ed_web_speed_m_per_min: tuple[float, float] = (0.2, 6.0)
     ed_current_density_A_per_m2: tuple[float, float] = (50.0, 1500.0)
-    anneal_soak_temperature_K: tuple[float, float] = (1073.15, 1323.15)
-    anneal_soak_h: tuple[float, float] = (0.25, 24.0)
+    anneal_soak_temperature_K: tuple[float, float] = (873.15, 1323.15)
+    anneal_soak_h: tuple[float, float] = (0.25, 48.0)
 
     def __post_init__(self) -> None:
         for name in ("web_speed_m_per_min", "stage2_temperature_K", "stage3_peak_K", "ed_web_speed_m_per_min",
@@ -260,14 +261,19 @@ def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRa
         fcls = type(fs)
         down = sum(mean_hours(e.time_to_repair) / mean_hours(e.time_to_failure) for e in f.equipment
                    if e.time_to_failure is not None)
+        up = None if fs.heating_rate_K_per_h is None else fs.heating_rate_K_per_h / 3600.0
+        cool = None if fs.cooling_rate_K_per_h is None else fs.cooling_rate_K_per_h / 3600.0
+        soak_h = _clip("anneal_soak_h", ranges.anneal_soak_h, _field_bounds(fcls, "soak_h"))
+        # what the plant's wound coils take: the wound-coil limit, and a temperature at which the shortest soak of
+        # the range does not stick the wraps (process_models.texture.coil_anneal)
+        wound_lo, wound_hi = soak_temperature_range_K(params, wound=True)
+        hot = hottest_non_sticking_soak_temperature_K(soak_h[0] * 3600.0, params, up, cool)
+        t_soak = _clip("anneal_soak_temperature_K", ranges.anneal_soak_temperature_K,
+                       _field_bounds(fcls, "soak_temperature_K"))
         anneal = AnnealSpace(
             furnace_names=tuple(x.name for x in furnaces), coils_per_batch=int(f.coils_per_batch),
-            soak_temperature_K=_clip("anneal_soak_temperature_K", ranges.anneal_soak_temperature_K,
-                                     _field_bounds(fcls, "soak_temperature_K")),
-            soak_h=_clip("anneal_soak_h", ranges.anneal_soak_h, _field_bounds(fcls, "soak_h")),
-            heating_rate_K_per_s=None if fs.heating_rate_K_per_h is None else fs.heating_rate_K_per_h / 3600.0,
-            cooling_rate_K_per_s=None if fs.cooling_rate_K_per_h is None else fs.cooling_rate_K_per_h / 3600.0,
-            downtime_per_hot_h=down)
+            soak_temperature_K=_clip("anneal_soak_temperature_K", t_soak, (wound_lo, min(wound_hi, hot))),
+            soak_h=soak_h, heating_rate_K_per_s=up, cooling_rate_K_per_s=cool, downtime_per_hot_h=down)
     available = tuple(k for k, v in MODES.items() if v["ed"] is None or ed is not None)
     if modes is not None:
         bad = [m for m in modes if m not in available]

@@ -356,7 +356,8 @@ def anneal_points(space: DecisionSpace, params: ParameterValues, inv_T: np.ndarr
     assert a is not None
     load = FurnaceLoad(coils_count=a.coils_per_batch, coil_length_m=space.coil_length_m, coil_width_m=space.width_m,
                        foil_thickness_m=space.foil_thickness_m)
-    cyc = anneal_cycle(1.0 / inv_T, np.exp(ln_t), load, params, heating_rate_K_per_s=a.heating_rate_K_per_s,
+    T = np.clip(1.0 / inv_T, *a.soak_temperature_K)  # round-off of 1/(1/T) must not step past the wound limit
+    cyc = anneal_cycle(T, np.exp(ln_t), load, params, heating_rate_K_per_s=a.heating_rate_K_per_s,
                        cooling_rate_K_per_s=a.cooling_rate_K_per_s)
     return {"energy_kwh_per_m2": np.asarray(cyc.energy_kwh_per_m2, float),
             "gas_Nm3_per_m2": np.asarray(cyc.protective_gas_Nm3_per_m2, float),

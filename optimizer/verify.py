@@ -194,6 +194,9 @@ def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
             out.append(f"surface_zn: {x:.3f} outside [{a:g}, {b:g}]")
     if not twin and t.no_melting and k.get("melting"):
         out.append("no_melting: liquid forms in stage III")
+    an = k.get("coil_anneal")
+    if an and an.get("wraps_stick"):
+        out.append(f"coil_sticking: the wound coils' wraps stick (indicator {an['sticking_frac']:.2f})")
     if t.min_texture_100 is not None and (k.get("texture_fraction_100") or 0.0) < t.min_texture_100 - 1e-9:
         out.append(f"min_texture_100: {k.get('texture_fraction_100')} < {t.min_texture_100:g}")
     if t.max_overpotential_mV is not None:
@@ -251,6 +254,9 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
     return scenario_from_dict(data)
 
 
+ANNEAL_CYCLES_IN_TWIN = 1.1  # the twin's horizon covers this many furnace cycles of the point's programme
+
+
 def _line_time_s_per_m2(k: dict[str, Any]) -> float | None:
     """Scheduled seconds per processed m² of a line in the run, starved and blocked hours left out."""
     area = k.get("area_produced_m2") or 0.0
@@ -263,7 +269,12 @@ def _line_time_s_per_m2(k: dict[str, Any]) -> float | None:
 
 def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets, p: Point,
                   model_check: Check, hours: float = 24.0, seed: int = 1) -> Check:
-    """Run the twin at the point and judge its KPIs against the targets."""
+    """Run the twin at the point and judge its KPIs against the targets. With a coil anneal the horizon covers at
+    least one furnace cycle (× ``ANNEAL_CYCLES_IN_TWIN``): a run that ends before the first batch leaves the furnace
+    uncharged."""
+    an = model_check.kpis.get("coil_anneal")
+    if p.annealed and an:
+        hours = max(hours, ANNEAL_CYCLES_IN_TWIN * float(an["cycle_time_s"]) / 3600.0)
     sc = twin_scenario(space, targets, p, hours, seed)
     report = run_single(sc)
     lines = report.get("lines", {})

@@ -72,6 +72,55 @@ CITATIONS: dict[str, str] = {
     "Ren2013": "F.-Z. Ren et al., Cyanide-free Ag plating in thiosulfate bath, Trans. NFMSC 23 (2013) 3822",
     "Tsou1967": "F.K. Tsou, E.M. Sparrow, R.J. Goldstein, BL on a continuous moving surface, IJHMT 10 (1967) 219",
     "Wagner1951": "C. Wagner, Current density distribution in electrolytic cells, J. Electrochem. Soc. 98 (1951) 116",
+    "ChurchillChu1975": (
+        "S.W. Churchill, H.H.S. Chu, Correlating equations for laminar and turbulent free convection from a vertical "
+        "plate, Int. J. Heat Mass Transfer 18 (1975) 1323; as given in Incropera2007 eq. 9.27"
+    ),
+    "LloydMoran1974": (
+        "J.R. Lloyd, W.R. Moran, Natural convection adjacent to horizontal surfaces of various planforms, "
+        "J. Heat Transfer 96 (1974) 443; as given in Incropera2007 eqs. 9.30-9.32"
+    ),
+    "Shock1988": (
+        "E.L. Shock, H.C. Helgeson, Calculation of the thermodynamic and transport properties of aqueous species "
+        "at high pressures and temperatures, Geochim. Cosmochim. Acta 52 (1988) 2009; standard partial molal "
+        "volumes at 25 °C, 1 bar as tabulated in the WORM/SUPCRT92 database (wrm_data_latest.csv, column V)"
+    ),
+    "Samouhos2019": (
+        "M. Samouhos, A. Peppas, P. Angelopoulos, M. Taxiarchou, P. Tsakiridis, Optimization of copper "
+        "thermocompression diffusion bonding under vacuum: microstructural and mechanical characteristics, Metals 9 "
+        "(2019) 1044, doi:10.3390/met9101044 (abstract: optimum 1000 °C, 90 min, 10 MPa; bond strength > 100 MPa for "
+        "T >= 850 °C and t >= 60 min)"
+    ),
+    "FrostAshby1982": (
+        "H.J. Frost, M.F. Ashby, Deformation-Mechanism Maps: the plasticity and creep of metals and ceramics, "
+        "Pergamon (1982), ch. 4 (f.c.c. metals), data for Cu"
+    ),
+    "Jin2018": (
+        "S. Jin, M. Huang, Y. Kwon, ..., R.S. Ruoff, Colossal grain growth yields single-crystal metal foils by "
+        "contact-free annealing, Science 362 (2018) 1021, doi:10.1126/science.aao3373 (abstract: grains up to 32 cm2 "
+        "by minimising contact stresses)"
+    ),
+    "Xu2017": (
+        "X. Xu, Z. Zhang, J. Dong, ..., K. Liu, Ultrafast epitaxial growth of metre-sized single-crystal graphene on "
+        "industrial Cu foil, Sci. Bull. 62 (2017) 1074, doi:10.1016/j.scib.2017.07.005 (abstract: single-crystal "
+        "Cu(111) foil of (5 x 50) cm2 from industrial polycrystalline foil by a temperature-gradient-driven annealing "
+        "technique)"
+    ),
+    "Wu2020": (
+        "M. Wu, Z. Zhang, X. Xu, ..., K. Liu, Seeded growth of large single-crystal copper foils with high-index "
+        "facets, Nature 581 (2020) 406, doi:10.1038/s41586-020-2298-5 (abstract: ~30 x 20 cm2 single-crystal foils, "
+        "facet set by the largest grain or a seed, with the potential of growing to lengths of several metres)"
+    ),
+    "Guo2023": (
+        "J. Guo, C.L. Zhang, X. Li, T.L. Huang, G.L. Wu, H.F. Shi, D. Juul Jensen, X.X. Huang, Abnormal grain growth "
+        "in thin copper foils during high-temperature annealing, J. Phys.: Conf. Ser. (2023) 012035 (abstract: "
+        "1000 °C, a critical temperature for abnormal grain growth in Cu foils)"
+    ),
+    "Chen2023": (
+        "H. Chen, X. Liu, Y. Huang, ..., Z. Liu, Oxidization-temperature-triggered rapid preparation of large-area "
+        "single-crystal Cu(111) foil, Adv. Mater. 35 (2023) 2209755, doi:10.1002/adma.202209755 (abstract: up to "
+        "320 cm2 within 60 min)"
+    ),
     "BJDSTech": (
         "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
         "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"

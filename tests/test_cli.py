@@ -81,9 +81,45 @@ def test_a_failing_validation_exits_non_zero():
 
 @pytest.mark.integration
 def test_recipe_finds_the_soak_for_a_texture_target():
-    out = run("recipe", "--anneal-soak-temperature-K", "1173.15", "--anneal-target-100", "0.6", "--json", "-")
+    out = run("recipe", "--anneal-soak-temperature-K", "960", "--anneal-target-100", "0.6", "--json", "-")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["coil_anneal"]["soak_time_s"] > 0 and data["texture_fraction_100"] == pytest.approx(0.6, abs=1e-4)
+    an = data["coil_anneal"]
+    assert an["soak_time_s"] > 0 and data["texture_fraction_100"] == pytest.approx(0.6, abs=1e-4)
+    assert an["sticking_frac"] < 1.0 and an["wraps_stick"] is False
     out = run("recipe", "--anneal-target-100", "0.6")
     assert out.returncode == 2 and "--anneal-soak-temperature-K" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.integration
+def test_recipe_refuses_a_wound_coil_above_850_c_and_flags_a_soak_that_sticks():
+    out = run("recipe", "--anneal-soak-temperature-K", "1173.15", "--anneal-target-100", "0.6")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "soak_temperature_K" in out.stderr and "coil_anneal_wound_max_soak_temperature_K" in out.stderr
+    out = run("recipe", "--anneal-soak-temperature-K", "1100", "--anneal-target-100", "0.6", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["coil_anneal"]["wraps_stick"] is True and data["coil_anneal"]["sticking_frac"] > 1.0
+    assert any("wraps of the wound coils stick" in w for w in data["warnings"])
+
+
+@pytest.mark.integration
+def test_recipe_runs_the_hot_zone_route():
+    out = run("recipe", "--texture-route", "hot-zone", "--anneal-target-100", "0.85", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["texture_route"] == "hot_zone" and data["coil_anneal"] is None
+    assert data["texture_fraction_100"] == pytest.approx(0.85, abs=1e-4)
+    assert data["hot_zone_anneal"]["temperature_K"] == pytest.approx(1293.15)
+    out = run("recipe", "--texture-route", "hot-zone", "--hot-zone-temperature-K", "1313.15",
+              "--hot-zone-speed-mm-per-min", "20")
+    assert out.returncode == 0 and "hot zone 1313 K, pull 20.00 mm/min" in out.stdout
+    for args, field in ((("--texture-route", "hot-zone"), "--hot-zone-speed-mm-per-min"),
+                        (("--texture-route", "hot-zone", "--anneal-soak-temperature-K", "960",
+                          "--anneal-target-100", "0.6"), "--anneal-soak-temperature-K"),
+                        (("--hot-zone-speed-mm-per-min", "20"), "--hot-zone-temperature-K"),
+                        (("--texture-route", "belt"), "--texture-route"),
+                        (("--texture-route", "hot-zone", "--hot-zone-temperature-K", "1400",
+                          "--hot-zone-speed-mm-per-min", "20"), "hot_zone_temperature_K")):
+        out = run("recipe", *args)
+        assert out.returncode == 2 and field in out.stderr and "Traceback" not in out.stderr, (args, out.stderr)

@@ -29,7 +29,9 @@ from process_models.texture.coil_anneal import (
 from process_models.texture.texture_model import anneal_texture_equivalent, equivalent_time_s
 
 PARAMS = default_parameters()
-LOAD = FurnaceLoad(coils_count=4, coil_length_m=2000.0, coil_width_m=0.5, foil_thickness_m=10e-6)
+# the thermal physics is tested on an open load, which may go up to the furnace maximum (wound coils stop at 850 °C)
+LOAD = FurnaceLoad(coils_count=4, coil_length_m=2000.0, coil_width_m=0.5, foil_thickness_m=10e-6, wound=False)
+OPEN_DEFAULT = replace(FurnaceLoad.default(PARAMS), wound=False)
 T_CAL = PARAMS["recrystallisation_calibration_temperature_K"]
 T_CAL_S = PARAMS["recrystallisation_calibration_time_s"]
 COMMERCIAL = np.array([0.60, 0.08, 0.12, 0.20])  # (111)-rich commercial foil
@@ -103,10 +105,10 @@ def test_theta_is_the_soak_value_plus_the_ramps_share():
     fast = anneal_cycle(T, t, LOAD, PARAMS, heating_rate_K_per_s=1e6, cooling_rate_K_per_s=1e6)
     soak = np.array([_soak_only(a, b) for a, b in zip(T, t, strict=True)])
     np.testing.assert_allclose(fast.equivalent_time_s, soak, rtol=1e-6, atol=1e-3)
-    np.testing.assert_allclose(soak_equivalent_time_s(T, t, PARAMS), soak, rtol=1e-12)
+    np.testing.assert_allclose(soak_equivalent_time_s(T, t, PARAMS, wound=False), soak, rtol=1e-12)
     # default ramps: the closed form equals the quadrature of texture.equivalent_time_s over the history
     slow = anneal_cycle(T, t, LOAD, PARAMS)
-    time_s, temperature_K = thermal_history(T, t, PARAMS)
+    time_s, temperature_K = thermal_history(T, t, PARAMS, wound=False)
     np.testing.assert_allclose(slow.equivalent_time_s, equivalent_time_s(time_s, temperature_K, PARAMS), rtol=1e-9)
     assert np.all(slow.equivalent_time_s > soak)
 
@@ -114,7 +116,7 @@ def test_theta_is_the_soak_value_plus_the_ramps_share():
 @pytest.mark.unit
 def test_thermal_history_knots():
     time_s, temperature_K = thermal_history([1000.0, 1200.0], 3600.0, PARAMS, heating_rate_K_per_s=0.1,
-                                            cooling_rate_K_per_s=0.05)
+                                            cooling_rate_K_per_s=0.05, wound=False)
     assert time_s.shape == temperature_K.shape == (2, 4)
     np.testing.assert_allclose(temperature_K[1], [300.0, 1200.0, 1200.0, 423.15])
     np.testing.assert_allclose(time_s[1], [0.0, 9000.0, 12600.0, 12600.0 + 776.85 / 0.05])
@@ -133,7 +135,7 @@ def test_theta_strictly_increases_with_soak_time_and_temperature():
 @pytest.mark.unit
 def test_calibration_point_reaches_at_least_the_calibration_fraction():
     c = anneal_cycle(T_CAL, T_CAL_S, LOAD, PARAMS)
-    assert soak_equivalent_time_s(T_CAL, T_CAL_S, PARAMS) == pytest.approx(T_CAL_S, rel=1e-12)
+    assert soak_equivalent_time_s(T_CAL, T_CAL_S, PARAMS, wound=False) == pytest.approx(T_CAL_S, rel=1e-12)
     assert c.equivalent_time_s[0] > T_CAL_S  # ramps only add
     assert c.recrystallised_frac[0] >= PARAMS["recrystallisation_calibration_fraction_frac"]
     tex = anneal_cycle_texture(c, COMMERCIAL, PARAMS)
@@ -155,7 +157,7 @@ def test_inverse_round_trips_and_is_the_least_time():
     # a target already met needs no anneal; a soak of θ_min at T_cal delivers it
     np.testing.assert_array_equal(equivalent_time_for_texture_100([0.08, 0.05], [0.08, 0.6], PARAMS), 0.0)
     t_soak = theta[0] / math.exp(-PARAMS["recrystallisation_activation_J_per_mol"] / R * (1 / 1200.0 - 1 / T_CAL))
-    assert soak_equivalent_time_s(1200.0, t_soak, PARAMS) == pytest.approx(theta[0], rel=1e-12)
+    assert soak_equivalent_time_s(1200.0, t_soak, PARAMS, wound=False) == pytest.approx(theta[0], rel=1e-12)
 
 
 @pytest.mark.unit
@@ -224,7 +226,7 @@ def test_vectorised_call_equals_a_loop_of_scalar_calls():
     for b in range(7):
         one = anneal_cycle(T[b], t[b], LOAD, PARAMS, heating_rate_K_per_s=up[b])
         for name, value in vars(batch).items():
-            if name != "area_m2":
+            if name not in ("area_m2", "wound"):
                 assert getattr(one, name).shape == (1,)
                 assert getattr(one, name)[0] == pytest.approx(value[b], rel=1e-12, abs=1e-300), name
     assert len(batch) == 7
@@ -233,7 +235,7 @@ def test_vectorised_call_equals_a_loop_of_scalar_calls():
 @pytest.mark.unit
 def test_default_line_throughput_is_the_reference_cycle_and_forming_gas_is_priced():
     assert (REFERENCE_SOAK_TEMPERATURE_K, REFERENCE_SOAK_TIME_S) == (T_CAL, T_CAL_S)
-    c = anneal_cycle(T_CAL, T_CAL_S, FurnaceLoad.default(PARAMS), PARAMS)
+    c = anneal_cycle(T_CAL, T_CAL_S, OPEN_DEFAULT, PARAMS)
     line = LineEconomics.default("coil_anneal", PARAMS)
     assert line.throughput_m2_per_h == pytest.approx(c.throughput_m2_per_h[0], rel=1e-12)
     assert line.capex_USD == PARAMS["coil_anneal_line_capex_USD"]
@@ -257,13 +259,13 @@ def test_the_least_soak_for_a_texture_target_round_trips_through_the_whole_progr
     suffice it is 0; beyond the furnace's longest soak it refuses, naming the target."""
     p = default_parameters()
     f = [p[f"bare_cu_reference_{k}_frac"] for k in ("111", "100", "110")]
-    load = FurnaceLoad.default(p)
+    load = OPEN_DEFAULT
     T = np.array([1073.15, 1123.15, 1173.15])
-    t = soak_time_for_texture_100(0.6, f[1], T, p)
+    t = soak_time_for_texture_100(0.6, f[1], T, p, wound=False)
     assert np.all(t > 0.0) and np.all(np.diff(t) < 0.0)  # hotter: shorter
     tex = anneal_cycle_texture(anneal_cycle(T, t, load, p), [*f, 1.0 - sum(f)], p)
     assert tex[:, 1] == pytest.approx(0.6, abs=1e-9)
-    assert soak_time_for_texture_100(0.6, f[1], 1248.15, p)[0] == 0.0
+    assert soak_time_for_texture_100(0.6, f[1], 1248.15, p, wound=False)[0] == 0.0
     assert anneal_cycle_texture(anneal_cycle(1248.15, 0.0, load, p), [*f, 1.0 - sum(f)], p)[0, 1] >= 0.6
     with pytest.raises(FoiltwinInputError) as err:
         soak_time_for_texture_100(0.85, f[1], 900.0, p)

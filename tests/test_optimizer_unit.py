@@ -172,3 +172,28 @@ def test_result_json_has_the_contract_keys_and_no_infinities():
             "twin_iterations", "binding_constraints"} <= d.keys()
     assert d["cost_per_m2"] is None and d["verified"]["x"] is None
     json.dumps(d, allow_nan=False)
+
+
+@pytest.mark.unit
+def test_anneal_range_stops_where_wound_coils_stick_and_the_sticking_table_is_conservative(params):
+    """The soak-temperature range ends at the wound-coil limit (or lower, where the shortest soak of the range would
+    stick); ln t_max is concave in 1/T, so the table's chords stay below the closed form between knots."""
+    from optimizer.model import anneal_gain_table, anneal_sticking_table
+    from process_models.texture.coil_anneal import longest_soak_without_sticking_s
+    from process_models.texture.texture_model import recrystallised_fraction
+
+    space = decision_space(Scenario(), params)
+    a = space.anneal
+    assert a is not None and a.soak_temperature_K[1] <= params["coil_anneal_wound_max_soak_temperature_K"]
+    assert longest_soak_without_sticking_s(a.soak_temperature_K[1], params)[0] >= a.soak_h[0] * 3600.0 * (1 - 1e-9)
+    z_lo, z_hi = 1.0 / a.soak_temperature_K[1], 1.0 / a.soak_temperature_K[0]
+    table = anneal_sticking_table(z_lo, z_hi, space, params)
+    z = np.linspace(z_lo, z_hi, 401)[1:-1]
+    true = np.log(longest_soak_without_sticking_s(1.0 / z, params))
+    assert np.all(table.interpolate(z[:, None])["ln_t_max"] <= true + 1e-12)
+    # the gain table under-states X (never over) and by less than 0.01 where X rises
+    gain = anneal_gain_table(6.0, 12.0, 1.0, params)
+    u = np.linspace(6.0, 12.0, 2001)
+    x = np.asarray(recrystallised_fraction(np.exp(u), params))
+    g = gain.interpolate(u[:, None])["gain_100"]
+    assert np.all(g <= x + 1e-12) and np.max((x - g)[u > 6.0 + 0.25]) < 0.011  # (past the first, zero knot)

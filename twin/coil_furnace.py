@@ -17,8 +17,16 @@ from typing import Any
 import numpy as np
 import simpy
 
+from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
-from process_models.texture.coil_anneal import AnnealCycle, FurnaceLoad, anneal_cycle, anneal_cycle_texture
+from process_models.texture.coil_anneal import (
+    AnnealCycle,
+    FurnaceLoad,
+    anneal_cycle,
+    anneal_cycle_texture,
+    longest_soak_without_sticking_s,
+    soak_temperature_range_K,
+)
 from twin.rng import Streams
 from twin.scenario import CoilFurnace
 from twin.states import State, StateLog
@@ -38,6 +46,27 @@ def programme_cycle(spec: CoilFurnace, coils: list[Coil], params: ParameterValue
     return anneal_cycle(s.soak_temperature_K, s.soak_h * 3600.0, load, params,
                         heating_rate_K_per_s=None if up is None else up / 3600.0,
                         cooling_rate_K_per_s=None if down is None else down / 3600.0)
+
+
+def check_programme(spec: CoilFurnace, index: int, params: ParameterValues) -> None:
+    """Refuse a furnace programme the plant's wound coils cannot take: a soak above the wound-coil temperature limit
+    or one whose wraps stick (:mod:`process_models.texture.coil_anneal`), naming the scenario field."""
+    s = spec.settings
+    where = f"plant.furnaces.{index}.settings"
+    low, high = soak_temperature_range_K(params, wound=True)
+    if not low <= s.soak_temperature_K <= high:
+        raise FoiltwinInputError(f"{where}.soak_temperature_K", s.soak_temperature_K,
+                                 f"[{low:g}, {high:g}] K for wound coils (coil_anneal_min_soak_temperature_K, "
+                                 "coil_anneal_wound_max_soak_temperature_K: the wraps diffusion-bond above it)")
+    up, down = s.heating_rate_K_per_h, s.cooling_rate_K_per_h
+    longest = float(longest_soak_without_sticking_s(
+        s.soak_temperature_K, params, heating_rate_K_per_s=None if up is None else up / 3600.0,
+        cooling_rate_K_per_s=None if down is None else down / 3600.0)[0])
+    if s.soak_h * 3600.0 > longest:
+        allowed = (f"at most {longest / 3600.0:.3g} h at {s.soak_temperature_K:g} K" if longest > 0.0
+                   else f"none at {s.soak_temperature_K:g} K (the ramps alone bond the wraps)")
+        raise FoiltwinInputError(f"{where}.soak_h", s.soak_h, f"{allowed}: a longer soak sticks the wraps of the wound "
+                                 "coils (coil_anneal_max_sticking_frac); lower the temperature or shorten the soak")
 
 
 def annealed(coil: Coil, theta_s: float, segment_length_m: float) -> Coil:

@@ -17,7 +17,7 @@ from process_models.costing.pricing import LineEconomics, cost_per_m2
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
-from twin.coil_furnace import CoilFurnaceRuntime, annealed, programme_cycle
+from twin.coil_furnace import CoilFurnaceRuntime, annealed, check_programme, programme_cycle
 from twin.kpis import furnace_kpis, plant_kpis, plating_line_kpis, uht_line_kpis
 from twin.logs import Recorder
 from twin.plating_line import PlatingLineRuntime
@@ -59,6 +59,9 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
     runtimes: list = []
     uht_inbox = store
     furnaces = [f for f in plant.furnaces if f.settings.enabled]
+    for i, f in enumerate(plant.furnaces):
+        if f.settings.enabled:
+            check_programme(f, i, params)
     if furnaces:
         uht_inbox = simpy.Store(env, capacity=plant.annealed_store.capacity_coils)
         # the initial annealed coils went through the first furnace's programme in full batches (steady state)

@@ -6,7 +6,8 @@ The steps and their models:
   (acid-sulfate bath, optional FSI⁻-type additive; the texture map of :mod:`process_models.texture.texture_model`);
 - Zn plating (plated route): bath, current density and time → Zn loading through the kinetics (ε < 1) of
   :mod:`process_models.plating.electrodeposition`; it replaces the vapour supply of stage II;
-- coil anneal (batch furnace, toward the (100) cube texture): :mod:`process_models.texture.coil_anneal`;
+- coil anneal (batch furnace, toward the (100) cube texture): :mod:`process_models.texture.coil_anneal`; or,
+  the other texture route, a continuous moving hot zone on the unwound web: :mod:`process_models.texture.hot_zone`;
 - UHT alloying: :mod:`process_models.uht.recipe`; its thermal histories also anneal the texture (JMAK, on the
   sum of the furnace's and the UHT's equivalent times);
 - Ag by immersion in AgF (seed 004): :mod:`process_models.plating.ag_immersion`;
@@ -38,6 +39,7 @@ from process_models.plating.electrodeposition import (
 )
 from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
+from process_models.texture.hot_zone import HotZoneWeb, hot_zone_anneal
 from process_models.texture.texture_model import anneal_texture_equivalent, electroformed_texture_array
 from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
 
@@ -80,6 +82,17 @@ class CoilAnnealStep:
 
 
 @dataclass(frozen=True)
+class HotZoneStep:
+    """A continuous moving hot-zone anneal of the unwound web before the UHT line
+    (:mod:`process_models.texture.hot_zone`): hot-zone temperature [K], pull speed [m/s] and the web width [m]
+    (default: the default plant's coils)."""
+
+    temperature_K: float
+    pull_speed_m_per_s: float
+    web_width_m: float = 0.5
+
+
+@dataclass(frozen=True)
 class CollectorRecipe:
     """Everything that happens to one m² of collector, line dynamics aside."""
 
@@ -90,6 +103,7 @@ class CollectorRecipe:
     electroform_temperature_K: float | None = None
     zn_plating: PlatingStep | None = None
     coil_anneal: CoilAnnealStep | None = None
+    hot_zone: HotZoneStep | None = None
     ag_immersion_time_s: float = 0.0
     agf_mass_frac: float = 0.01
     currency: str = "USD"
@@ -109,7 +123,8 @@ class CollectorResult:
     currency: str
     energy_kwh_per_m2: float
     warnings: list[str]
-    coil_anneal: dict[str, float] | None = None
+    coil_anneal: dict[str, float | bool] | None = None
+    hot_zone_anneal: dict[str, float] | None = None
 
     def to_dict(self, profile: bool = False) -> dict:
         d: dict = self.uht.to_dict(profile) if self.uht is not None else {}
@@ -121,6 +136,9 @@ class CollectorResult:
             "texture_fraction_random": self.texture_fractions["random"],
             "nucleation_overpotential_mV": self.nucleation_overpotential_mV,
             "coil_anneal": self.coil_anneal,
+            "hot_zone_anneal": self.hot_zone_anneal,
+            "texture_route": ("furnace" if self.coil_anneal is not None
+                              else "hot_zone" if self.hot_zone_anneal is not None else "none"),
             "cost_per_m2": self.cost_per_m2,
             "cost_breakdown": self.cost_breakdown,
             "currency": self.currency,
@@ -220,8 +238,9 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
     ef = plating.get("electroform")
     texture = substrate_texture(r, params, None if ef is None else ef["temperature_K"])
     anneal = _coil_anneal(r, params)
-    theta = (res.anneal_equivalent_time_s if res is not None else 0.0) + (anneal["equivalent_time_s"] if anneal
-                                                                           else 0.0)
+    hot = _hot_zone(r, params)
+    theta = ((res.anneal_equivalent_time_s if res is not None else 0.0)
+             + (anneal["equivalent_time_s"] if anneal else 0.0) + (hot["equivalent_time_s"] if hot else 0.0))
     if theta > 0.0:  # the furnace and the UHT histories anneal the Cu: JMAK on the sum of their equivalent times
         texture = anneal_texture_equivalent(texture, theta, params).texture[0]
     if res is not None:
@@ -234,6 +253,8 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         ag = {"ag_kg_per_m2": float(np.squeeze(imm.ag_kg_per_m2)),
               "ag_thickness_nm": float(np.squeeze(imm.ag_thickness_m)) * 1e9,
               "cu_dissolved_kg_per_m2": float(np.squeeze(imm.cu_dissolved_kg_per_m2)), "ag_coverage": ag_cover,
+              "cu_thinning_nm": float(np.squeeze(imm.cu_thinning_m)) * 1e9,
+              "diffusion_layer_um": float(np.squeeze(imm.diffusion_layer_m)) * 1e6,
               "incomplete_plumes": bool(np.squeeze(imm.incomplete_plumes)),
               "plumes_damaged": bool(np.squeeze(imm.plumes_damaged))}
         if ag["incomplete_plumes"]:
@@ -268,10 +289,7 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         flows[flow] = flows.get(flow, 0.0) + litres
     if plating:
         lines.append("electrodeposition")
-    if anneal is not None:
-        flows["electricity_kWh_per_m2"] += anneal["energy_kwh_per_m2"]
-        flows["forming_gas_Nm3_per_m2"] = anneal["protective_gas_Nm3_per_m2"]
-        lines.append("coil_anneal")
+    own_throughput = _texture_route_flows(anneal, hot, flows, lines, warnings, params)
     if r.substrate == "commercial":
         thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
         flows["cu_foil_kg_per_m2"] = thickness * params["cu_density_kg_per_m3"]
@@ -279,7 +297,9 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         flows["ag_kg_per_m2"] = ag["ag_kg_per_m2"]
     total, breakdown = 0.0, {}
     for i, line in enumerate(lines or ["uht"]):
-        c = cost_per_m2(flows if i == 0 else {}, LineEconomics.default(line, params), params, currency=r.currency)
+        own = {"throughput_m2_per_h": own_throughput[line]} if line in own_throughput else {}
+        c = cost_per_m2(flows if i == 0 else {}, LineEconomics.default(line, params, **own), params,
+                        currency=r.currency)
         total += c.total_per_good_m2
         for k, v in c.by_category.items():
             breakdown[k] = breakdown.get(k, 0.0) + v
@@ -287,8 +307,27 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
         uht=res, texture_fractions=dict(zip(("111", "100", "110", "random"), map(float, texture), strict=True)),
         nucleation_overpotential_mV=eta * 1e3, ag=ag, plating=plating, cost_per_m2=total,
         cost_breakdown=breakdown, currency=r.currency, energy_kwh_per_m2=flows["electricity_kWh_per_m2"],
-        warnings=warnings, coil_anneal=anneal,
+        warnings=warnings, coil_anneal=anneal, hot_zone_anneal=hot,
     )
+
+
+def _texture_route_flows(anneal: dict | None, hot: dict | None, flows: dict[str, float], lines: list[str],
+                         warnings: list[str], params: ParameterValues) -> dict[str, float]:
+    """Add the texture route's electricity, forming gas and line (and the sticking warning) to a recipe's flows;
+    return the route's own throughput by line type (a furnace or hot zone is priced at its programme's pace)."""
+    own: dict[str, float] = {}
+    for line, step in (("coil_anneal", anneal), ("hot_zone_anneal", hot)):
+        if step is None:
+            continue
+        flows["electricity_kWh_per_m2"] += step["energy_kwh_per_m2"]
+        flows["forming_gas_Nm3_per_m2"] = step["protective_gas_Nm3_per_m2"]
+        lines.append(line)
+        own[line] = step["throughput_m2_per_h"]
+    if anneal is not None and anneal["wraps_stick"]:
+        warnings.append(f"coil anneal: the wraps of the wound coils stick (sticking indicator "
+                        f"{anneal['sticking_frac']:.2f} > coil_anneal_max_sticking_frac "
+                        f"{params['coil_anneal_max_sticking_frac']:g}): shorten the soak or lower its temperature")
+    return own
 
 
 def substrate_texture(r: CollectorRecipe, params: ParameterValues, bath_temperature_K: float | None = None
@@ -305,8 +344,26 @@ def substrate_texture(r: CollectorRecipe, params: ParameterValues, bath_temperat
     return np.array([t111, t100, t110, 1.0 - t111 - t100 - t110])
 
 
-def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float] | None:
-    """The furnace programme of the recipe's coil anneal, per m² of product (None without one)."""
+def _hot_zone(r: CollectorRecipe, params: ParameterValues) -> dict[str, float] | None:
+    """The recipe's hot-zone pass, per m² of web (None without one); a recipe has one texture route at most."""
+    h = r.hot_zone
+    if h is None:
+        return None
+    if r.coil_anneal is not None:
+        raise FoiltwinInputError("texture_route", "furnace and hot_zone", "one texture route: a coil anneal or a "
+                                 "hot-zone pass, not both")
+    thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
+    c = hot_zone_anneal(h.temperature_K, h.pull_speed_m_per_s, HotZoneWeb(h.web_width_m, thickness), params)
+    keys = ("temperature_K", "pull_speed_m_per_s", "residence_time_s", "transit_time_s", "equivalent_time_s",
+            "recrystallised_frac", "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h")
+    out = {k: float(getattr(c, k)[0]) for k in keys}
+    out["pull_speed_mm_per_min"] = out["pull_speed_m_per_s"] * 6e4
+    return out
+
+
+def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float | bool] | None:
+    """The furnace programme of the recipe's coil anneal, per m² of product, with the sticking indicator of the
+    wound coils (None without one)."""
     a = r.coil_anneal
     if a is None:
         return None
@@ -316,5 +373,7 @@ def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float
     c = anneal_cycle(a.soak_temperature_K, a.soak_time_s, load, params, heating_rate_K_per_s=a.heating_rate_K_per_s,
                      cooling_rate_K_per_s=a.cooling_rate_K_per_s)
     keys = ("soak_temperature_K", "soak_time_s", "cycle_time_s", "equivalent_time_s", "recrystallised_frac",
-            "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h")
-    return {k: float(getattr(c, k)[0]) for k in keys}
+            "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h", "sticking_frac")
+    out: dict[str, float | bool] = {k: float(getattr(c, k)[0]) for k in keys}
+    out["wraps_stick"] = bool(c.wraps_stick[0])
+    return out

@@ -41,7 +41,7 @@ VARIABLE_CATEGORIES: tuple[str, ...] = ("substrate", "electricity", "metals", "b
                                         "other")
 FIXED_CATEGORIES: tuple[str, ...] = ("labour", "overhead", "maintenance", "depreciation")
 CATEGORIES: tuple[str, ...] = (*VARIABLE_CATEGORIES, *FIXED_CATEGORIES, "scrap")
-LINE_TYPES: tuple[str, ...] = ("uht", "electrodeposition", "coil_anneal")
+LINE_TYPES: tuple[str, ...] = ("uht", "electrodeposition", "coil_anneal", "hot_zone_anneal")
 
 _FLOW_SUFFIX = "_per_m2"
 _CALLER = "costing"
@@ -186,7 +186,8 @@ class LineEconomics:
 
     @classmethod
     def default(cls, line: str, params: ParameterValues, **overrides: float) -> LineEconomics:
-        """Registry defaults of ``line`` ("uht", "electrodeposition" or "coil_anneal"), with field ``overrides``.
+        """Registry defaults of ``line`` ("uht", "electrodeposition", "coil_anneal" or "hot_zone_anneal"), with field
+        ``overrides``.
 
         A coil-anneal furnace's throughput depends on its programme: pass ``AnnealCycle.throughput_m2_per_h``.
         """

@@ -28,9 +28,12 @@ PARAMETER_SETS: tuple[str, ...] = (
     "electrodeposition_literature",
     "texture_literature",
     "ag_immersion_seed004",
+    "ag_natural_convection_literature",
     "quality_indicators_seeds",
     "costing_prices",
     "coil_anneal_assumptions",
+    "coil_sticking_literature",
+    "hot_zone_anneal_assumptions",
 )
 
 __all__ = [

@@ -2,8 +2,9 @@
 
 Seed 004 (Zhang2023) quantifies one point only: 1 wt % AgF, 2 min, which it calls the optimum (§1.2, Fig. S2).
 Everything else here is a handbook constant (CRC), a textbook relation (Bard2001) or an assumption with its
-reason. Names carry an ``agf_``/``galvanic_``/``ag_immersion_`` prefix so they cannot clash with the Ag
-constants of the plating model.
+reason. The quiescent bath's diffusion layer comes from natural convection (parameter set
+``ag_natural_convection_literature``). Names carry an ``agf_``/``galvanic_``/``ag_immersion_`` prefix so they cannot
+clash with the Ag constants of the plating model.
 """
 
 from __future__ import annotations
@@ -42,10 +43,6 @@ def get_parameter_values() -> dict:
         Parameter("galvanic_ag_ion_diffusivity_m2_per_s", 1.648e-9, "m2/s", _CRC,
                   "limiting diffusion coefficient of Ag+ in water at 25 °C (seed note 004 §4.3 uses 1.65e-5 cm2/s)",
                   "literature", (1e-10, 1e-8)),
-        Parameter("ag_immersion_quiescent_diffusion_layer_m", 1e-4, "m", _A,
-                  "unstirred bath: the Cottrell layer sqrt(pi D t) grows until natural convection holds it at a "
-                  "steady thickness of order 0.1 mm (order of magnitude as in Bard2001; value assumed)", "assumed",
-                  (1e-6, 1e-3)),
         Parameter("ag_immersion_agitated_diffusion_layer_m", 2e-5, "m", _A,
                   "stirred or flowing bath (roll-to-roll tank): Nernst layer of 10-20 µm; 20 µm assumed", "assumed",
                   (1e-6, 1e-3)),

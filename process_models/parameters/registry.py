@@ -51,6 +51,7 @@ UNIT_SUFFIXES: dict[str, str] = {
     "_kg": "kg",
     "_kg_per_m3": "kg/m3",
     "_kg_per_mol": "kg/mol",
+    "_m3_per_mol": "m3/mol",
     "_mol_per_m3": "mol/m3",
     "_mol_per_m2": "mol/m2",
     "_kg_per_m2": "kg/m2",

@@ -4,8 +4,10 @@ Per unit foil area (one face), vectorised over B immersions; docs/texture_ag_qua
 
 - **Rate:** transport-limited (the reaction has ΔG° ≈ −88 kJ per mol Cu, seed note 004 §4.2, so Ag⁺ is taken
   to be consumed at the surface as fast as it arrives). The Ag⁺ flux is c·D/δ(t): a Cottrell layer
-  δ = √(πDt) grows until it reaches the convective layer δ_conv (quiescent or agitated bath), after which
-  the flux is steady (Bard2001). The transport integral G(t) = ∫ D/δ dt [m] is closed form.
+  δ = √(πDt) grows until it reaches the convective layer δ_conv, after which the flux is steady (Bard2001).
+  The transport integral G(t) = ∫ D/δ dt [m] is closed form. In a quiescent bath δ_conv is the natural-
+  convection layer L/Sh of :mod:`process_models.plating.natural_convection` (the reaction's own density
+  difference drives it); in an agitated one it is an assumed Nernst layer.
 - **Bath depletion** (optional): a bath of volume per foil area h [m] loses what the foil takes up,
   c = c₀ − n/h, so the Ag⁺ consumed is n = c₀·h·(1 − exp(−G/h)) (→ c₀·G for h → ∞).
 - **Stoichiometry:** Cu dissolved = Ag deposited / 2, exactly. The optional AgCuF3 channel (seed note 004
@@ -32,6 +34,7 @@ from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.parameters import parameters_or_default as _values
+from process_models.plating.natural_convection import ConvectionLayer, Orientation, natural_convection_layer
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -41,9 +44,6 @@ Agitation = Literal["quiescent", "agitated"]
 AGITATIONS: tuple[str, ...] = ("quiescent", "agitated")
 AGF_MASS_FRAC_RANGE = (0.0, 0.2)  # open at 0; dilute-bath density assumption up to 20 wt %
 MAX_TIME_S = 86400.0
-
-
-
 
 
 def agf_concentration_mol_per_m3(agf_mass_frac: ArrayLike, params: ParamsLike = None) -> FloatArray:
@@ -57,24 +57,34 @@ def agf_concentration_mol_per_m3(agf_mass_frac: ArrayLike, params: ParamsLike = 
     return w * values["agf_bath_density_kg_per_m3"] / values["agf_molar_mass_kg_per_mol"]
 
 
-def diffusion_layer_m(agitation: Agitation, params: ParamsLike = None) -> float:
-    """Steady convective diffusion-layer thickness [m] of a quiescent or agitated bath (assumed values)."""
+def diffusion_layer_m(agitation: Agitation, c0_mol_per_m3: ArrayLike, orientation: Orientation = "vertical",
+                      electrode_length_m: float | None = None, byproduct_frac: float = 0.0,
+                      params: ParamsLike = None) -> tuple[FloatArray, ConvectionLayer | None]:
+    """Steady diffusion layer [m] per row: natural convection (quiescent; with its :class:`ConvectionLayer`) or the
+    assumed Nernst layer of an agitated bath (``None`` for the convection record)."""
     if agitation not in AGITATIONS:
         raise FoiltwinInputError("agitation", agitation, f"one of {', '.join(AGITATIONS)}")
-    return float(_values(params)[f"ag_immersion_{agitation}_diffusion_layer_m"])
+    c0 = np.atleast_1d(np.asarray(c0_mol_per_m3, dtype=float))
+    if agitation == "agitated":
+        return np.full(c0.shape, _values(params)["ag_immersion_agitated_diffusion_layer_m"]), None
+    layer = natural_convection_layer(c0, orientation, electrode_length_m, byproduct_frac, params,
+                                     field="electrode_length_m")
+    return layer.diffusion_layer_m, layer
 
 
-def transport_integral_m(time_s: ArrayLike, diffusion_layer_m: float, diffusivity_m2_per_s: float) -> FloatArray:
+def transport_integral_m(time_s: ArrayLike, diffusion_layer_m: ArrayLike, diffusivity_m2_per_s: float) -> FloatArray:
     """G(t) = ∫₀ᵗ D/δ(t') dt' [m] with δ = min(√(πDt'), δ_conv): Cottrell, then steady (Bard2001).
 
     Ag⁺ delivered per area without depletion = c·G. G = 2√(Dt/π) for t ≤ t* = δ_conv²/(πD), else
-    2δ_conv/π + (D/δ_conv)(t − t*).
+    2δ_conv/π + (D/δ_conv)(t − t*). ``diffusion_layer_m`` broadcasts against ``time_s``.
     """
     register("Bard2001", "ag_immersion.transport_integral_m")
     t = _check("time_s", time_s, 0.0, None, "s")
-    d, D = float(diffusion_layer_m), float(diffusivity_m2_per_s)
+    d = np.asarray(diffusion_layer_m, dtype=float)
+    D = float(diffusivity_m2_per_s)
     t_star = d * d / (np.pi * D)
-    return np.where(t <= t_star, 2.0 * np.sqrt(D * t / np.pi), 2.0 * d / np.pi + D / d * (t - t_star))
+    late = 2.0 * d / np.pi + D / d * (t - t_star)
+    return np.where(t <= t_star, 2.0 * np.sqrt(D * t / np.pi), late)
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,14 @@ class ImmersionResult:
     """Ag⁺ left in the bath (equal to the initial one when no bath volume is given)."""
     dose_ratio: FloatArray
     """(mass fraction × time) over the seed's 1 wt % × 2 min."""
+    diffusion_layer_m: FloatArray
+    """Steady convective layer δ_conv [m] (natural convection when quiescent)."""
+    convection_onset_s: FloatArray
+    """t* = δ_conv²/(πD) [s]: Cottrell before, steady after."""
+    sherwood_number: FloatArray
+    """L/δ of the natural convection (NaN when agitated)."""
+    rayleigh_number: FloatArray
+    """Solutal Gr·Sc of the natural convection (NaN when agitated)."""
     ag_coverage_frac: FloatArray
     incomplete_plumes: BoolArray
     plumes_damaged: BoolArray
@@ -116,6 +134,8 @@ def ag_immersion(
     agitation: Agitation = "quiescent",
     bath_volume_per_area_m: ArrayLike | None = None,
     agcuf3_cu_frac: float | None = None,
+    orientation: Orientation = "vertical",
+    electrode_length_m: float | None = None,
     params: ParamsLike = None,
 ) -> ImmersionResult:
     """Ag plume loading and Cu dissolved after immersing Cu for ``time_s`` [s] in AgF of mass fraction
@@ -123,7 +143,10 @@ def ag_immersion(
 
     ``bath_volume_per_area_m`` (bath volume / foil area, m3/m2 = m) turns on bath depletion; ``None`` = a
     bath so large its concentration stays constant. ``agcuf3_cu_frac`` overrides the registry's AgCuF3 share.
-    Raises :class:`FoiltwinInputError` for time < 0 or a concentration ≤ 0.
+    A quiescent bath's layer comes from natural convection at a ``orientation`` foil ("vertical" or
+    "horizontal_up") of characteristic length ``electrode_length_m`` (height, or area/perimeter; ``None``: the
+    seed's Ø 12 mm disk). Raises :class:`FoiltwinInputError` for time < 0, a concentration ≤ 0 or a length whose
+    Rayleigh number leaves the correlation's range.
     """
     register("Zhang2023", "ag_immersion.ag_immersion")
     register("CRC", "ag_immersion.ag_immersion")
@@ -144,7 +167,8 @@ def ag_immersion(
         h = np.broadcast_to(_check("bath_volume_per_area_m", bath_volume_per_area_m, 0.0, None, "m",
                                    low_inclusive=False), t.shape)
     D = values["galvanic_ag_ion_diffusivity_m2_per_s"]
-    G = transport_integral_m(t, diffusion_layer_m(agitation, values), D)
+    delta, layer = diffusion_layer_m(agitation, c0, orientation, electrode_length_m, phi, values)
+    G = transport_integral_m(t, delta, D)
     ag_ion = _ag_ion_consumed_mol_per_m2(c0, G, h)
     ag = ag_ion / (1.0 + 0.5 * phi)
     cu = 0.5 * ag
@@ -160,8 +184,9 @@ def ag_immersion(
     w_ref = values["ag_immersion_reference_agf_mass_frac"]
     w = np.broadcast_to(np.asarray(agf_mass_frac, dtype=float), t.shape)
     dose = w * t / (w_ref * t_ref)
-    G_ref = transport_integral_m(t_ref, values["ag_immersion_quiescent_diffusion_layer_m"], D)
-    ag_ref = float(agf_concentration_mol_per_m3(w_ref, values) * G_ref[()]) / (1.0 + 0.5 * phi)
+    c_ref = agf_concentration_mol_per_m3(w_ref, values)
+    G_ref = transport_integral_m(t_ref, diffusion_layer_m("quiescent", c_ref, byproduct_frac=phi, params=values)[0], D)
+    ag_ref = float(c_ref * G_ref[0]) / (1.0 + 0.5 * phi)
     coverage = 1.0 - (1.0 - values["ag_plume_coverage_at_reference_frac"]) ** (ag / ag_ref)
     return ImmersionResult(
         agf_concentration_mol_per_m3=c0,
@@ -177,6 +202,10 @@ def ag_immersion(
         agcuf3_kg_per_m2=byproduct * M_agcuf3,
         bath_final_concentration_mol_per_m3=np.array(c_final, dtype=float),
         dose_ratio=dose,
+        diffusion_layer_m=delta,
+        convection_onset_s=delta * delta / (np.pi * D),
+        sherwood_number=np.full(t.shape, np.nan) if layer is None else layer.sherwood_number,
+        rayleigh_number=np.full(t.shape, np.nan) if layer is None else layer.rayleigh_number,
         ag_coverage_frac=coverage,
         incomplete_plumes=dose < values["ag_plume_dose_low_ratio_frac"],
         plumes_damaged=dose > values["ag_plume_dose_high_ratio_frac"],

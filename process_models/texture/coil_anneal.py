@@ -14,6 +14,12 @@ share one :class:`FurnaceLoad`.
   heat-up and soak] / η. The cool-down costs no electricity: the heating hood is off and the shell losses
   are what cool the load.
 - **Protective gas** = flow × cycle time; cycle time = handling + heat-up + soak + cool-down.
+- **What a wound coil can take.** The wraps of a wound coil touch; hot enough and long enough they diffusion-bond
+  (Samouhos2019). A wound load is refused above ``coil_anneal_wound_max_soak_temperature_K`` (850 °C), and every
+  programme carries a sticking indicator: its equivalent time at the bonding reference (850 °C) with the
+  activation energy of Cu lattice diffusion (FrostAshby1982), over the reference bond time (60 min), closed form
+  like θ. Above ``coil_anneal_max_sticking_frac`` the wraps stick (``AnnealCycle.wraps_stick``).
+  :func:`longest_soak_without_sticking_s` gives the longest soak at a temperature that stays below it.
 - **Optimiser transforms.** :func:`soak_equivalent_time_s` (ln θ linear in ln t and 1/T) and
   :func:`equivalent_time_for_texture_100` (least θ reaching a (100) fraction, closed-form JMAK inverse).
 """
@@ -21,7 +27,7 @@ share one :class:`FurnaceLoad`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -60,13 +66,16 @@ _CALLER = "coil_anneal"
 class FurnaceLoad:
     """What one batch holds: ``coils_count`` coils of foil ``coil_length_m`` × ``coil_width_m`` × ``foil_thickness_m``.
 
-    Bad values raise :class:`FoiltwinInputError` at construction.
+    ``wound``: the coils are tightly wound, their wraps touching (the default, and what the plant's coils are): the
+    soak is limited by the sticking of the wraps. ``False``: an open load (open coils with a spacer between the
+    wraps, or sheets), no wrap contact. Bad values raise :class:`FoiltwinInputError` at construction.
     """
 
     coils_count: int
     coil_length_m: float
     coil_width_m: float
     foil_thickness_m: float
+    wound: bool = True
 
     def __post_init__(self) -> None:
         n = self.coils_count
@@ -76,6 +85,8 @@ class FurnaceLoad:
         check_range("coil_length_m", self.coil_length_m, 0.0, 1e5, low_inclusive=False, unit="m")
         check_range("coil_width_m", self.coil_width_m, 0.0, 3.0, low_inclusive=False, unit="m")
         check_range("foil_thickness_m", self.foil_thickness_m, 0.0, 1e-3, low_inclusive=False, unit="m")
+        if not isinstance(self.wound, bool | np.bool_):
+            raise FoiltwinInputError("wound", self.wound, "True (wound coils) or False (an open load)")
 
     @classmethod
     def default(cls, params: ParamsLike = None) -> FurnaceLoad:
@@ -116,28 +127,41 @@ class _Programme:
         return (self.soak_temperature_K - self.unload_temperature_K) / self.cooling_rate_K_per_s
 
 
-def soak_temperature_range_K(params: ParamsLike = None) -> tuple[float, float]:
-    """Soak temperatures the furnace accepts [K]: ``coil_anneal_min/max_soak_temperature_K``, below Cu melting."""
+def soak_temperature_range_K(params: ParamsLike = None, wound: bool = True) -> tuple[float, float]:
+    """Soak temperatures the furnace accepts [K]: ``coil_anneal_min/max_soak_temperature_K``, below Cu melting, and
+    for wound coils at most ``coil_anneal_wound_max_soak_temperature_K`` (the wraps bond above it)."""
     values = _values(params)
     low = values["coil_anneal_min_soak_temperature_K"]
     high = min(values["coil_anneal_max_soak_temperature_K"], values["cu_melting_temperature_K"])
+    if wound:
+        high = min(high, values["coil_anneal_wound_max_soak_temperature_K"])
     if low >= high:
         raise FoiltwinInputError("coil_anneal_min_soak_temperature_K", low,
-                                 f"below the furnace maximum {high:g} K (coil_anneal_max_soak_temperature_K)")
+                                 f"below the furnace maximum {high:g} K (coil_anneal_max_soak_temperature_K"
+                                 + (", coil_anneal_wound_max_soak_temperature_K)" if wound else ")"))
     return low, high
 
 
-def _soak(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, values: Mapping[str, float]
+def _soak(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, values: Mapping[str, float], wound: bool = True
           ) -> tuple[FloatArray, FloatArray]:
-    T = _check("soak_temperature_K", soak_temperature_K, *soak_temperature_range_K(values), "K")
+    low, high = soak_temperature_range_K(values, wound=False)
+    temps = _check("soak_temperature_K", soak_temperature_K, low, high, "K")
+    w_max = values["coil_anneal_wound_max_soak_temperature_K"]
+    if wound and np.any(temps > w_max):
+        register("Samouhos2019", f"{_CALLER}.soak_temperature_range_K")
+        raise FoiltwinInputError(
+            "soak_temperature_K", float(np.max(temps)),
+            f"at most {min(w_max, high):g} K for wound coils (coil_anneal_wound_max_soak_temperature_K: the touching "
+            f"wraps diffusion-bond above it, Samouhos2019); [{low:g}, {high:g}] K only for an open load")
     t = _check("soak_time_s", soak_time_s, 0.0, values["coil_anneal_max_soak_time_s"], "s")
-    return T, t
+    return temps, t
 
 
 def _programme(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, values: Mapping[str, float],
-               heating_rate_K_per_s: ArrayLike | None, cooling_rate_K_per_s: ArrayLike | None) -> _Programme:
+               heating_rate_K_per_s: ArrayLike | None, cooling_rate_K_per_s: ArrayLike | None,
+               wound: bool = True) -> _Programme:
     """Validated programme arrays broadcast to (B,)."""
-    T, t = _soak(soak_temperature_K, soak_time_s, values)
+    T, t = _soak(soak_temperature_K, soak_time_s, values, wound)
     rates = []
     for field, given, default in (("heating_rate_K_per_s", heating_rate_K_per_s, "coil_anneal_heating_rate_K_per_s"),
                                   ("cooling_rate_K_per_s", cooling_rate_K_per_s, "coil_anneal_cooling_rate_K_per_s")):
@@ -156,14 +180,15 @@ def _programme(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, values: Ma
 
 
 def thermal_history(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, params: ParamsLike = None,
-                    heating_rate_K_per_s: ArrayLike | None = None, cooling_rate_K_per_s: ArrayLike | None = None
-                    ) -> tuple[FloatArray, FloatArray]:
+                    heating_rate_K_per_s: ArrayLike | None = None, cooling_rate_K_per_s: ArrayLike | None = None,
+                    wound: bool = True) -> tuple[FloatArray, FloatArray]:
     """Coil temperature knots (time_s, temperature_K), each (B, 4): charge → soak → end of soak → unload.
 
     Time 0 is the start of the heat-up (handling excluded); T is piecewise linear between the knots, as
     :func:`process_models.texture.texture_model.equivalent_time_s` reads it. Rates default to the registry [K/s].
     """
-    p = _programme(soak_temperature_K, soak_time_s, _values(params), heating_rate_K_per_s, cooling_rate_K_per_s)
+    p = _programme(soak_temperature_K, soak_time_s, _values(params), heating_rate_K_per_s, cooling_rate_K_per_s,
+                   wound)
     t1 = p.heat_up_s
     t2 = t1 + p.soak_time_s
     time_s = np.stack([np.zeros_like(t1), t1, t2, t2 + p.cool_down_s], axis=1)
@@ -186,16 +211,32 @@ def _arrhenius_antiderivative_K(T: FloatArray, a: float, T_cal: float) -> FloatA
     return T * np.exp(a / T_cal - x) * (1.0 - x * np.exp(x) * exp1(x))
 
 
+def _sticking_arrhenius(values: Mapping[str, float]) -> tuple[float, float]:
+    """(Q_b/R [K], T_ref [K]) of the wraps' diffusion bonding (FrostAshby1982 Q_v, Samouhos2019 reference)."""
+    return values["coil_sticking_activation_J_per_mol"] / R, values["coil_sticking_reference_temperature_K"]
+
+
 def _ramp_equivalent_time_s(T_low: FloatArray | float, T_high: FloatArray, rate_K_per_s: FloatArray,
-                            values: Mapping[str, float]) -> FloatArray:
-    """θ of a linear ramp between T_low and T_high at |dT/dt| = rate [s] (exact, exponential integral)."""
-    a, T_cal = _arrhenius(values)
+                            values: Mapping[str, float], arrhenius: tuple[float, float] | None = None) -> FloatArray:
+    """θ of a linear ramp between T_low and T_high at |dT/dt| = rate [s] (exact, exponential integral), for the
+    recrystallisation kinetics or another ``arrhenius`` = (Q/R, T_ref)."""
+    a, T_cal = _arrhenius(values) if arrhenius is None else arrhenius
     T_low = np.broadcast_to(np.asarray(T_low, dtype=float), T_high.shape)
     return (_arrhenius_antiderivative_K(T_high, a, T_cal) - _arrhenius_antiderivative_K(T_low, a, T_cal)) / rate_K_per_s
 
 
-def soak_equivalent_time_s(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, params: ParamsLike = None
-                           ) -> FloatArray:
+def ramp_equivalent_time_s(T_low: ArrayLike, T_high: ArrayLike, rate_K_per_s: ArrayLike, params: ParamsLike = None,
+                           arrhenius: tuple[float, float] | None = None) -> FloatArray:
+    """θ [s] of a linear ramp between ``T_low`` and ``T_high`` [K] at |dT/dt| = ``rate_K_per_s`` (either direction):
+    [H(T_high) − H(T_low)]/rate with the exponential-integral antiderivative H of the Arrhenius factor; the
+    recrystallisation kinetics, or ``arrhenius`` = (Q/R [K], T_ref [K]). Inputs broadcast; no range checks."""
+    values = _values(params)
+    hi = np.asarray(T_high, dtype=float)
+    return _ramp_equivalent_time_s(T_low, hi, np.asarray(rate_K_per_s, dtype=float), values, arrhenius)
+
+
+def soak_equivalent_time_s(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, params: ParamsLike = None,
+                           wound: bool = True) -> FloatArray:
     """θ of the soak alone [s]: t·exp(−Q/R·(1/T − 1/T_cal)).
 
     ln θ = ln t − (Q/R)·(1/T) + Q/(R·T_cal) is linear in ln t and 1/T: the exact transform an MILP uses
@@ -203,7 +244,7 @@ def soak_equivalent_time_s(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike
     """
     register("Vandermeer2004", f"{_CALLER}.soak_equivalent_time_s")
     values = _values(params)
-    T, t = _soak(soak_temperature_K, soak_time_s, values)
+    T, t = _soak(soak_temperature_K, soak_time_s, values, wound)
     return isothermal_equivalent_time_s(t, T, values)
 
 
@@ -240,19 +281,28 @@ def equivalent_time_for_texture_100(target_100_frac: ArrayLike, initial_100_frac
     return values["recrystallisation_time_constant_s"] * (-np.log1p(-X)) ** (1.0 / n)
 
 
+def _ramps_equivalent_time_s(p: _Programme, values: Mapping[str, float],
+                             arrhenius: tuple[float, float] | None = None) -> FloatArray:
+    """θ of the heat-up and the cool-down of programme ``p`` [s] (recrystallisation, or ``arrhenius``)."""
+    return (_ramp_equivalent_time_s(p.charge_temperature_K, p.soak_temperature_K, p.heating_rate_K_per_s, values,
+                                    arrhenius)
+            + _ramp_equivalent_time_s(p.unload_temperature_K, p.soak_temperature_K, p.cooling_rate_K_per_s, values,
+                                      arrhenius))
+
+
 def soak_time_for_texture_100(target_100_frac: ArrayLike, initial_100_frac: ArrayLike,
                               soak_temperature_K: ArrayLike, params: ParamsLike = None,
                               heating_rate_K_per_s: ArrayLike | None = None,
-                              cooling_rate_K_per_s: ArrayLike | None = None) -> FloatArray:
+                              cooling_rate_K_per_s: ArrayLike | None = None, wound: bool = True) -> FloatArray:
     """Least soak time [s] at ``soak_temperature_K`` whose whole programme (ramps included) gives foil starting at
     ``initial_100_frac`` a (100) fraction of ``target_100_frac``: (θ_min − θ_ramps) / θ_soak(1 s), 0 where the
-    ramps alone suffice. A target the furnace's longest soak cannot reach raises naming ``target_100_frac``."""
+    ramps alone suffice. A target the furnace's longest soak cannot reach raises naming ``target_100_frac``.
+    Whether the wraps of a wound coil stick on that soak is :func:`longest_soak_without_sticking_s`'s answer."""
     values = _values(params)
     need = equivalent_time_for_texture_100(target_100_frac, initial_100_frac, values)
-    p = _programme(soak_temperature_K, 0.0, values, heating_rate_K_per_s, cooling_rate_K_per_s)
-    ramps = (_ramp_equivalent_time_s(p.charge_temperature_K, p.soak_temperature_K, p.heating_rate_K_per_s, values)
-             + _ramp_equivalent_time_s(p.unload_temperature_K, p.soak_temperature_K, p.cooling_rate_K_per_s, values))
-    per_s = soak_equivalent_time_s(p.soak_temperature_K, 1.0, values)
+    p = _programme(soak_temperature_K, 0.0, values, heating_rate_K_per_s, cooling_rate_K_per_s, wound)
+    ramps = _ramps_equivalent_time_s(p, values)
+    per_s = soak_equivalent_time_s(p.soak_temperature_K, 1.0, values, wound)
     t = np.maximum(need - ramps, 0.0) / per_s
     t_max = values["coil_anneal_max_soak_time_s"]
     if np.any(t > t_max):
@@ -262,6 +312,46 @@ def soak_time_for_texture_100(target_100_frac: ArrayLike, initial_100_frac: Arra
                                  f"coil_anneal_max_soak_time_s) at {float(p.soak_temperature_K[i]):g} K: "
                                  "raise the soak temperature")
     return t
+
+
+def longest_soak_without_sticking_s(soak_temperature_K: ArrayLike, params: ParamsLike = None,
+                                    heating_rate_K_per_s: ArrayLike | None = None,
+                                    cooling_rate_K_per_s: ArrayLike | None = None) -> FloatArray:
+    """Longest soak [s] at ``soak_temperature_K`` (wound coils) whose whole programme keeps the sticking indicator at
+    ``coil_anneal_max_sticking_frac``: (f_max·t_ref − θ_b,ramps) / θ_b,soak(1 s), closed form. Negative where the
+    ramps alone already bond the wraps. Inputs broadcast; the wound-coil temperature limit applies."""
+    register("Samouhos2019", f"{_CALLER}.longest_soak_without_sticking_s")
+    register("FrostAshby1982", f"{_CALLER}.longest_soak_without_sticking_s")
+    values = _values(params)
+    p = _programme(soak_temperature_K, 0.0, values, heating_rate_K_per_s, cooling_rate_K_per_s, wound=True)
+    a, T_ref = _sticking_arrhenius(values)
+    allowance = values["coil_anneal_max_sticking_frac"] * values["coil_sticking_reference_time_s"]
+    ramps = _ramps_equivalent_time_s(p, values, (a, T_ref))
+    return (allowance - ramps) / np.exp(a / T_ref - a / p.soak_temperature_K)
+
+
+def hottest_non_sticking_soak_temperature_K(soak_time_s: float, params: ParamsLike = None,
+                                            heating_rate_K_per_s: float | None = None,
+                                            cooling_rate_K_per_s: float | None = None) -> float:
+    """The highest soak temperature [K] of the wound-coil range at which a soak of ``soak_time_s`` [s] does not stick
+    the wraps (bisection on :func:`longest_soak_without_sticking_s`, which falls with temperature; to 1e-6 K).
+    Raises naming ``soak_time_s`` when even the coolest soak the furnace accepts sticks."""
+    values = _values(params)
+    low, high = soak_temperature_range_K(values, wound=True)
+
+    def fits(T: float) -> bool:
+        return float(longest_soak_without_sticking_s(T, values, heating_rate_K_per_s, cooling_rate_K_per_s)[0]) \
+            >= soak_time_s
+
+    if fits(high):
+        return high
+    if not fits(low):
+        raise FoiltwinInputError("soak_time_s", soak_time_s,
+                                 f"a soak the wound coils take at {low:g} K or above (coil_anneal_max_sticking_frac)")
+    while high - low > 1e-6:
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if fits(mid) else (low, mid)
+    return low
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -276,6 +366,9 @@ class AnnealCycle:
     Heat delivered per batch [kWh]: ``copper_heat_kwh_per_batch`` + ``furnace_mass_heat_kwh_per_batch`` +
     ``shell_loss_kwh_per_batch``; ``energy_kwh_per_batch`` is their sum over the heating efficiency (electricity).
     ``protective_gas_Nm3_per_m2``: forming gas; ``throughput_m2_per_h``: batch area per hour of cycle.
+    ``sticking_equivalent_time_s``: the whole history's equivalent time at the bonding reference temperature (Cu
+    lattice diffusion's activation energy); ``sticking_frac``: that over the reference bond time; ``wraps_stick``:
+    a wound load above ``coil_anneal_max_sticking_frac`` (always False for an open load).
     """
 
     area_m2: float
@@ -295,6 +388,10 @@ class AnnealCycle:
     energy_kwh_per_m2: FloatArray
     protective_gas_Nm3_per_m2: FloatArray
     throughput_m2_per_h: FloatArray
+    sticking_equivalent_time_s: FloatArray
+    sticking_frac: FloatArray
+    wraps_stick: NDArray[np.bool_]
+    wound: bool = True
 
     def __len__(self) -> int:
         return int(self.soak_temperature_K.shape[0])
@@ -308,10 +405,12 @@ class AnnealCycle:
 def anneal_cycle(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, load: FurnaceLoad,
                  params: ParamsLike = None, heating_rate_K_per_s: ArrayLike | None = None,
                  cooling_rate_K_per_s: ArrayLike | None = None) -> AnnealCycle:
-    """Thermal history, equivalent time, recrystallised fraction, cycle time, energy and gas of B programmes.
+    """Thermal history, equivalent time, recrystallised fraction, cycle time, energy, gas and the sticking indicator
+    of B programmes.
 
-    ``soak_temperature_K`` in the furnace range (:func:`soak_temperature_range_K`), ``soak_time_s`` in
-    [0, ``coil_anneal_max_soak_time_s``], rates [K/s] (registry defaults when ``None``); scalars broadcast.
+    ``soak_temperature_K`` in the furnace range (:func:`soak_temperature_range_K`; wound loads at most
+    ``coil_anneal_wound_max_soak_temperature_K``), ``soak_time_s`` in [0, ``coil_anneal_max_soak_time_s``], rates
+    [K/s] (registry defaults when ``None``); scalars broadcast.
     """
     register("Feng2026", f"{_CALLER}.anneal_cycle")
     register("Assumed", f"{_CALLER}.anneal_cycle")
@@ -321,15 +420,18 @@ def anneal_cycle(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, load: Fu
     if not isinstance(load, FurnaceLoad):
         raise FoiltwinInputError("load", load, "a FurnaceLoad")
     values = _values(params)
-    p = _programme(soak_temperature_K, soak_time_s, values, heating_rate_K_per_s, cooling_rate_K_per_s)
-    Ts, Tc, Tu = p.soak_temperature_K, p.charge_temperature_K, p.unload_temperature_K
+    p = _programme(soak_temperature_K, soak_time_s, values, heating_rate_K_per_s, cooling_rate_K_per_s, load.wound)
+    Ts, Tc = p.soak_temperature_K, p.charge_temperature_K
     heat_up, cool_down = p.heat_up_s, p.cool_down_s
     cycle = values["coil_anneal_handling_time_s"] + heat_up + p.soak_time_s + cool_down
 
     a, T_cal = _arrhenius(values)
-    theta = (p.soak_time_s * np.exp(a / T_cal - a / Ts)
-             + _ramp_equivalent_time_s(Tc, Ts, p.heating_rate_K_per_s, values)
-             + _ramp_equivalent_time_s(Tu, Ts, p.cooling_rate_K_per_s, values))
+    theta = p.soak_time_s * np.exp(a / T_cal - a / Ts) + _ramps_equivalent_time_s(p, values)
+    b, T_ref = _sticking_arrhenius(values)
+    theta_b = p.soak_time_s * np.exp(b / T_ref - b / Ts) + _ramps_equivalent_time_s(p, values, (b, T_ref))
+    sticking = theta_b / values["coil_sticking_reference_time_s"]
+    if load.wound:
+        register("Samouhos2019", f"{_CALLER}.anneal_cycle")
 
     T_amb = values["ambient_temperature_K"]
     q_cu = load.copper_mass_kg(values) * cu_sensible_heat_J_per_kg(Tc, Ts, params=values)
@@ -348,7 +450,8 @@ def anneal_cycle(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, load: Fu
         copper_heat_kwh_per_batch=q_cu / J_PER_KWH, furnace_mass_heat_kwh_per_batch=q_steel / J_PER_KWH,
         shell_loss_kwh_per_batch=q_loss / J_PER_KWH, energy_kwh_per_batch=energy_kwh,
         energy_kwh_per_m2=energy_kwh / area, protective_gas_Nm3_per_m2=gas,
-        throughput_m2_per_h=area / (cycle / S_PER_H),
+        throughput_m2_per_h=area / (cycle / S_PER_H), sticking_equivalent_time_s=theta_b, sticking_frac=sticking,
+        wraps_stick=(sticking > values["coil_anneal_max_sticking_frac"]) & load.wound, wound=load.wound,
     )
 
 
@@ -364,13 +467,15 @@ def anneal_cycle_texture(cycle: AnnealCycle, initial_texture: Texture | ArrayLik
 def seed000_cost_comparison(params: ParameterValues | None = None) -> dict[str, float]:
     """Cost per good m² [CNY] of the texture calibration anneal (2 h at 975 °C) vs seed 000 Table 2.
 
-    Default load and ramps, electricity and forming gas at registry prices, fixed costs of
-    ``LineEconomics.default("coil_anneal")``; no foil. Table 2's 15 000-30 000 CNY/m² is for the whole
-    lab-scale single-crystal route, so the two are compared, not fitted: ``ratio_to_seed_min`` = model / lower end.
+    Default load (held open: 975 °C is beyond what wound coils take) and ramps, electricity and forming gas at
+    registry prices, fixed costs of ``LineEconomics.default("coil_anneal")``; no foil. Table 2's 15 000-30 000
+    CNY/m² is for the whole lab-scale single-crystal route, so the two are compared, not fitted:
+    ``ratio_to_seed_min`` = model / lower end.
     """
     params = default_parameters() if params is None else params
+    load = replace(FurnaceLoad.default(params), wound=False)
     cycle = anneal_cycle(params["recrystallisation_calibration_temperature_K"],
-                         params["recrystallisation_calibration_time_s"], FurnaceLoad.default(params), params)
+                         params["recrystallisation_calibration_time_s"], load, params)
     flows = {k: float(v[0]) for k, v in cycle.flows_per_m2().items()}
     cost = cost_per_m2(flows, LineEconomics.default("coil_anneal", params), params, currency="CNY")
     seed = seed000_unit_cost_reference(params, currency="CNY")["high_t_annealing"]
