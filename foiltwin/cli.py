@@ -450,6 +450,38 @@ def batch_export(db: DbArgument, folder: Annotated[Path, typer.Argument(metavar=
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
+@app.command("ui")
+def ui_command(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; the default serves this machine "
+                                      "only (the dashboard has no login).")] = "127.0.0.1",
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder of results databases for the "
+                                                  "Batches tab (default: $FOILTWIN_DATA_DIR or ./results).")] = None,
+) -> None:
+    """Start the dashboard (Streamlit) on HOST:PORT, bound to 127.0.0.1 unless --host says otherwise."""
+    import os
+
+    from ui.launch import streamlit_command
+
+    cmd = streamlit_command(host, port)
+    env = dict(os.environ)
+    if data_dir is not None:
+        env["FOILTWIN_DATA_DIR"] = str(data_dir)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: listening on {host}: anyone who can reach it can use the dashboard", err=True)
+    sys.exit(_launch(cmd, env))
+
+
+def _launch(cmd: list[str], env: dict[str, str]) -> int:
+    """Run the dashboard server until it stops (Ctrl-C ends it)."""
+    import subprocess
+
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 130
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for user mistakes."""
     try:
