@@ -416,8 +416,10 @@ def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption
     if json_out != "-":
         typer.echo(f"batch {st['batch_id']}: " + ", ".join(f"{n} {k}" for k, n in sorted(st["counts"].items()))
                    + f" ({st['jobs']} jobs for {st['entries']} entries)")
-        for a in st["aliases"]:
+        for a in st["aliases"][:20]:
             typer.echo(f"  one job for {', '.join(a['entries'][:4])}" + (" ..." if len(a["entries"]) > 4 else ""))
+        if len(st["aliases"]) > 20:
+            typer.echo(f"  ... and {len(st['aliases']) - 20} more alias groups (--json lists them all)")
         for f in st["failures"]:
             typer.echo(f"  failed {f['scenario']} [rep {f['replication']}]: {(f['message'] or '').splitlines()[0]}")
 

@@ -57,6 +57,7 @@ CREATE TABLE kpis (job_id VARCHAR, line VARCHAR, kpi VARCHAR, value DOUBLE);
 SUMMARY_KPIS = ("throughput_m2_per_h", "yield_fraction", "oee", "availability", "cost_per_m2", "energy_kwh_per_m2",
                 "skin_thickness_nm.mean", "skin_thickness_nm.p05", "skin_thickness_nm.p95", "texture_fraction_100")
 READ_WAIT_S = 15.0  # how long a reader waits for a batch's commit to finish
+MAX_SHARED_NAMES = 20  # summary: at most this many names of scenarios that share a scenario's runs
 WRITE_WAIT_S = 120.0  # how long a batch waits for readers before it gives up (exit 2; the rest resumes later)
 
 T = TypeVar("T")
@@ -301,7 +302,7 @@ class ResultsDB:
     def summary(self, batch: str | None = None, kpis: tuple[str, ...] = SUMMARY_KPIS, line: str = "plant"
                 ) -> list[dict[str, Any]]:
         """Per scenario: runs ok, and mean, standard deviation, min and max over replications of each KPI, and the
-        other scenarios it shares runs with (aliases)."""
+        other scenarios it shares runs with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
         bid = self._batch(batch)
         marks = ", ".join("?" for _ in kpis)
         cur = self.con.execute(
@@ -313,12 +314,15 @@ class ResultsDB:
         for name, kpi, n, mean, std, lo, hi, _ in cur.fetchall():
             row = out.setdefault(name, {"scenario": name, "runs_ok": n, "shares_runs_with": []})
             row[kpi] = {"mean": mean, "std": std, "min": lo, "max": hi}
-        for name, others in self.con.execute(
-                "SELECT a.scenario_name, list(DISTINCT b.scenario_name ORDER BY b.scenario_name) FROM batch_jobs a "
-                "JOIN batch_jobs b ON a.batch_id = b.batch_id AND a.job_id = b.job_id AND a.scenario_name <> "
-                "b.scenario_name WHERE a.batch_id = ? GROUP BY 1", [bid]).fetchall():
-            if name in out:
-                out[name]["shares_runs_with"] = list(others)
+        shares: dict[str, set[str]] = {}
+        for names, in self.con.execute(  # per shared job, the first names of its entries (bounded work)
+                f"SELECT list_slice(list(DISTINCT scenario_name ORDER BY scenario_name), 1, {MAX_SHARED_NAMES + 1}) "
+                "FROM batch_jobs WHERE batch_id = ? GROUP BY job_id HAVING count(DISTINCT scenario_name) > 1",
+                [bid]).fetchall():
+            for name in names:
+                shares.setdefault(name, set()).update(names)
+        for name, row in out.items():
+            row["shares_runs_with"] = sorted(shares.get(name, set()) - {name})[:MAX_SHARED_NAMES]
         return list(out.values())
 
     def export_parquet(self, folder: str | Path) -> list[Path]:

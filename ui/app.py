@@ -387,7 +387,9 @@ def _batches_tab() -> None:
     cols[3].metric("entries per job", f"{status['entries']} / {status['jobs']}")
     if status["aliases"]:
         st.caption("aliases (identical content, simulated once): "
-                   + "; ".join(" = ".join(a["entries"]) for a in status["aliases"][:10]))
+                   + "; ".join(" = ".join(a["entries"][:5]) + (" = …" if len(a["entries"]) > 5 else "")
+                               for a in status["aliases"][:10])
+                   + (f"; and {len(status['aliases']) - 10} more groups" if len(status["aliases"]) > 10 else ""))
     if status["failures"]:
         st.subheader("failed jobs")
         st.dataframe(batch_view.failure_rows(status), hide_index=True)
