@@ -131,9 +131,9 @@ def test_workers_die_with_a_sigkilled_batch(tmp_path):
 def test_a_kill_at_a_random_moment_leaves_a_readable_database_that_resumes_exactly(tmp_path):
     seed = int.from_bytes(os.urandom(4), "little")
     rng = random.Random(seed)
-    spec, db = write_spec(tmp_path, speeds=6, hours=4.0), tmp_path / "r.duckdb"
+    spec, db = write_spec(tmp_path, speeds=6, hours=2.0), tmp_path / "r.duckdb"
     proc = start(spec, db, workers=2)
-    kill_after_s = rng.uniform(1.0, 12.0)
+    kill_after_s = rng.uniform(0.5, 9.0)  # from before the database exists to the last jobs
     note = f"(random seed {seed}, killed after {kill_after_s:.1f} s)"
     workers: dict[int, int] = {}
     try:

@@ -27,6 +27,18 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
 
 
+def cli_in_process(capsys, monkeypatch, *args: str) -> subprocess.CompletedProcess:
+    """The CLI's entry point in this process (no interpreter start-up), as a CompletedProcess."""
+    from foiltwin.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["foiltwin", *args])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main()
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, done.value.code, out.out, out.err)
+
+
 def one_line_error(out: subprocess.CompletedProcess) -> str:
     assert out.returncode == 2, (out.stdout, out.stderr)
     lines = out.stderr.strip().splitlines()
@@ -91,11 +103,11 @@ def test_an_export_that_fails_midway_leaves_the_earlier_files_whole(results, tmp
 
 @pytest.mark.integration
 @pytest.mark.parametrize("where", ["file", "under a file"])
-def test_export_io_errors_exit_2(results, tmp_path, where):
+def test_export_io_errors_exit_2(results, tmp_path, where, capsys, monkeypatch):
     f = tmp_path / "plain.txt"
     f.write_text("x")
     target = f if where == "file" else f / "sub"
-    assert "DIR" in one_line_error(cli("batch", "export", str(results), str(target)))
+    assert "DIR" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "export", str(results), str(target)))
 
 
 # ------------------------------------------------------------------------------------------------- bad files
@@ -115,7 +127,7 @@ def test_a_truncated_database_reads_consistently_or_is_refused(results, tmp_path
 
 
 @pytest.mark.integration
-def test_truncated_and_foreign_files_are_one_line_errors_in_the_cli(results, tmp_path):
+def test_truncated_and_foreign_files_are_one_line_errors_in_the_cli(results, tmp_path, capsys, monkeypatch):
     big = tmp_path / "big.duckdb"
     con = duckdb.connect(str(big))
     con.execute("CREATE TABLE kpis AS SELECT range AS x, repeat('y', 100) AS z FROM range(400000)")
@@ -124,12 +136,14 @@ def test_truncated_and_foreign_files_are_one_line_errors_in_the_cli(results, tmp
     big.write_bytes(data[: len(data) // 2])
     garbage = tmp_path / "garbage.duckdb"
     garbage.write_bytes(b"not a database\n" * 100)
-    assert "db=" in one_line_error(cli("batch", "status", str(big)))
-    assert "db=" in one_line_error(cli("batch", "summary", str(garbage)))
-    assert "db=" in one_line_error(cli("batch", "export", str(garbage), str(tmp_path / "out")))
+    assert "db=" in one_line_error(cli("batch", "status", str(big)))  # one real process, the rest in this one
+    assert "db=" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "summary", str(garbage)))
+    out_dir = str(tmp_path / "out")
+    assert "db=" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "export", str(garbage), out_dir))
     spec = tmp_path / "s.toml"
     spec.write_text("hours = 1\n")
-    assert "db=" in one_line_error(cli("batch", "run", str(spec), "--db", str(garbage)))
+    assert "db=" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "run", str(spec), "--db",
+                                                  str(garbage)))
 
 
 @pytest.mark.component
