@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import time
 import traceback
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -95,8 +95,8 @@ class BatchSpec(_Model):
         for key, values in v.items():
             if not values:
                 raise ValueError(f"sweep.{key} has no values")
-            texts = [_toml(x) for x in values]  # also refuses values that are no TOML value
-            dupes = sorted({t for t in texts if texts.count(t) > 1})
+            counts = Counter(_toml(x) for x in values)  # also refuses values that are no TOML value
+            dupes = sorted(t for t, n in counts.items() if n > 1)
             if dupes:
                 raise ValueError(f"sweep.{key} repeats {', '.join(dupes)[:80]}: each value once")
         return v
@@ -104,8 +104,7 @@ class BatchSpec(_Model):
     @field_validator("scenarios")
     @classmethod
     def _unique_names(cls, v: tuple[NamedScenario, ...]) -> tuple[NamedScenario, ...]:
-        names = [s.name for s in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = sorted(name for name, n in Counter(s.name for s in v).items() if n > 1)
         if dupes:
             raise ValueError(f"unique names (each is one row of the results); repeated: {', '.join(dupes)[:80]}")
         return v
