@@ -427,15 +427,19 @@ def batch_run(
     spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Batch spec TOML (see docs/batches.md).")],
     db: Annotated[Path, typer.Option("--db", help="DuckDB results file (created if missing).")] = Path(
         "results.duckdb"),
-    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=256, help="Local worker processes.")] = 1,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. "
                                                   "tcp://host:8786 (needs the 'dask' extra).")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Run failed jobs again.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No line per finished job.")] = False,
 ) -> None:
-    """Run a batch; jobs with a stored result are skipped (resume), failed ones are recorded and the rest go on."""
-    from twin.batch import load_spec, run_batch
+    """Run a batch; jobs with a stored result are skipped (resume), failed ones are recorded and the rest go on.
 
+    One line per simulated job: entries with identical content (aliases) share it and are listed on its line."""
+    from twin.batch import check_scheduler_address, load_spec, run_batch
+
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)
     s, root = load_spec(spec)
 
     def progress(res: dict) -> None:
@@ -443,26 +447,35 @@ def batch_run(
             return
         j = res["job"]
         tail = f"{res['seconds']:.1f} s" if res["status"] == "ok" else (res["error"] or {}).get("message", "")
-        typer.echo(f"  {res['status']:<6} {j.scenario_name} [rep {j.replication}] {tail.splitlines()[0]}")
+        also = [f"{a.scenario_name} [rep {a.replication}]" for a in res.get("aliases", ())]
+        same = "" if not also else f" (aliases: {', '.join(also[:3])}" + (
+            f" and {len(also) - 3} more)" if len(also) > 3 else ")")
+        typer.echo(f"  {res['status']:<6} {j.scenario_name} [rep {j.replication}]{same} "
+                   f"{(tail.splitlines() or [''])[0]}")
 
     out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=progress)
+    aliases = f", {out.aliases} of {out.entries} entries are aliases of another's job" if out.aliases else ""
     typer.echo(f"batch {s.name} ({out.batch_id}): {out.jobs} jobs, {out.skipped} already stored, {out.ok} ok, "
-               f"{out.failed} failed, {out.seconds:.1f} s → {db}")
+               f"{out.failed} failed{aliases}, {out.seconds:.1f} s → {db}")
 
 
 @batch_app.command("status")
 def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption = None) -> None:
-    """Jobs of a batch by status, and the errors of the failed ones."""
+    """Jobs of a batch by status, aliases, and the errors of the failed jobs (readable while the batch runs)."""
     from twin.results_db import ResultsDB
 
-    _existing(db)
-    with ResultsDB(db) as store:
+    with ResultsDB(db, read_only=True) as store:
         st = store.status(batch)
     write_json(st, json_out)
     if json_out != "-":
-        typer.echo(f"batch {st['batch_id']}: " + ", ".join(f"{n} {k}" for k, n in sorted(st["counts"].items())))
+        typer.echo(f"batch {st['batch_id']}: " + ", ".join(f"{n} {k}" for k, n in sorted(st["counts"].items()))
+                   + f" ({st['jobs']} jobs for {st['entries']} entries)")
+        for a in st["aliases"][:20]:
+            typer.echo(f"  one job for {', '.join(a['entries'][:4])}" + (" ..." if len(a["entries"]) > 4 else ""))
+        if len(st["aliases"]) > 20:
+            typer.echo(f"  ... and {len(st['aliases']) - 20} more alias groups (--json lists them all)")
         for f in st["failures"]:
-            typer.echo(f"  failed {f['scenario']} [rep {f['replication']}]: {f['message'].splitlines()[0]}")
+            typer.echo(f"  failed {f['scenario']} [rep {f['replication']}]: {(f['message'] or '').splitlines()[0]}")
 
 
 @batch_app.command("summary")
@@ -472,31 +485,57 @@ def batch_summary(db: DbArgument, batch: BatchOption = None,
     """Per scenario: mean ± standard deviation over replications of the main KPIs."""
     from twin.results_db import ResultsDB
 
-    _existing(db)
-    with ResultsDB(db) as store:
+    with ResultsDB(db, read_only=True) as store:
         rows = store.summary(batch, line=line)
     write_json({"scenarios": rows}, json_out)
     if json_out != "-":
         for r in rows:
             cells = [f"{k} {v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
                      for k, v in r.items() if isinstance(v, dict)]
-            typer.echo(f"{r['scenario']} (n={r['runs_ok']}): " + ", ".join(cells))
+            shares = f" [shares runs with {', '.join(r['shares_runs_with'])}]" if r["shares_runs_with"] else ""
+            typer.echo(f"{r['scenario']} (n={r['runs_ok']}){shares}: " + ", ".join(cells))
 
 
 @batch_app.command("export")
 def batch_export(db: DbArgument, folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
-    """Write every table of the results database to Parquet files in DIR."""
+    """Write every table of the results database to Parquet files in DIR (each file written atomically)."""
     from twin.results_db import ResultsDB
 
-    _existing(db)
-    with ResultsDB(db) as store:
+    with ResultsDB(db, read_only=True) as store:
         paths = store.export_parquet(folder)
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
-def _existing(db: Path) -> None:
-    if not db.is_file():
-        raise FoiltwinInputError("DB", str(db), "an existing results database (made by `foiltwin batch run`)")
+@app.command("ui")
+def ui_command(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; the default serves this machine "
+                                      "only (the dashboard has no login).")] = "127.0.0.1",
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder of results databases for the "
+                                                  "Batches tab (default: $FOILTWIN_DATA_DIR or ./results).")] = None,
+) -> None:
+    """Start the dashboard (Streamlit) on HOST:PORT, bound to 127.0.0.1 unless --host says otherwise."""
+    import os
+
+    from ui.launch import streamlit_command
+
+    cmd = streamlit_command(host, port)
+    env = dict(os.environ)
+    if data_dir is not None:
+        env["FOILTWIN_DATA_DIR"] = str(data_dir)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: listening on {host}: anyone who can reach it can use the dashboard", err=True)
+    sys.exit(_launch(cmd, env))
+
+
+def _launch(cmd: list[str], env: dict[str, str]) -> int:
+    """Run the dashboard server until it stops (Ctrl-C ends it)."""
+    import subprocess
+
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 130
 
 
 def main() -> None:

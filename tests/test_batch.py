@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from process_models.errors import FoiltwinInputError
-from twin.batch import BatchSpec, expand, load_spec, run_batch
+from twin.batch import BatchSpec, NamedScenario, expand, load_spec, run_batch
 from twin.results_db import ResultsDB, flatten
 
 SPEC = """
@@ -74,9 +74,21 @@ def test_bad_specs_name_the_field(tmp_path, text, field):
 
 
 @pytest.mark.unit
-def test_an_unknown_sweep_field_is_a_failed_job_naming_it():
-    jobs = expand(BatchSpec(sweep={"plant.no_such_field": [1]}))
-    assert jobs[0].scenario_json is None and "no_such_field" in jobs[0].error["field"]
+def test_an_unknown_sweep_field_is_refused_before_anything_runs():
+    with pytest.raises(FoiltwinInputError) as err:
+        expand(BatchSpec(sweep={"plant.no_such_field": [1, 2]}))
+    assert err.value.field == "sweep.plant.no_such_field"
+
+
+@pytest.mark.unit
+def test_a_sweep_field_missing_in_one_named_scenario_is_a_failed_job_there():
+    spec = BatchSpec(hours=1.0, scenarios=(NamedScenario(name="uht only", set=("plant.lines=[{type = 'uht'}]",)),
+                                           NamedScenario(name="two lines")),
+                     sweep={"plant.lines.1.settings.web_speed_m_per_min": [0.9, 1.1]})
+    jobs = expand(spec)
+    bad = [j for j in jobs if j.scenario_json is None]
+    assert {j.scenario_name.split(" |")[0] for j in bad} == {"uht only"} and len(bad) == 2
+    assert "plant.lines.1" in bad[0].error["field"]
 
 
 @pytest.mark.unit
@@ -107,7 +119,8 @@ def test_batch_stores_results_keeps_failures_and_skips_what_it_has(spec_file, tm
         wide = by_name["uht only | plant.incoming_coils.width_m=1.0"]
         assert narrow["runs_ok"] == 2
         assert wide["throughput_m2_per_h"]["mean"] == pytest.approx(2 * narrow["throughput_m2_per_h"]["mean"])
-        report = json.loads(store.con.execute("SELECT report_json FROM runs WHERE status = 'ok' LIMIT 1").fetchone()[0])
+        rows = store.con.execute("SELECT report_json FROM runs WHERE status = 'ok' LIMIT 1").fetchall()
+        report = json.loads(rows[0][0])
         paths = store.export_parquet(tmp_path / "pq")
     assert report["lines"]["uht-1"]["metres_produced"] > 0
     assert all(p.stat().st_size > 0 for p in paths)
@@ -156,9 +169,48 @@ def test_a_dask_cluster_gives_the_serial_results(spec_file, tmp_path):
 
 
 @pytest.mark.unit
-def test_an_unreachable_scheduler_is_a_clear_error(spec_file, tmp_path):
+def test_an_unreachable_scheduler_is_a_clear_error_within_the_connect_timeout(spec_file, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
+    import time
+
+    import twin.batch
+
+    monkeypatch.setattr(twin.batch, "SCHEDULER_CONNECT_TIMEOUT_S", 0.5)
     spec, root = load_spec(spec_file)
+    t0 = time.perf_counter()
     with pytest.raises(FoiltwinInputError) as err:
         run_batch(spec, tmp_path / "x.duckdb", root, scheduler="tcp://127.0.0.1:9")
+    assert err.value.field == "scheduler" and "reachable" in err.value.allowed
+    assert time.perf_counter() - t0 < 10.0
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1", "127.0.0.1", "tcp://:8786", "tcp://host:0",
+                                     "tcp://host:99999", "tcp://host:port", "http://host:8786", "", "inproc://",
+                                     "tcp://host:8786/x", "tcp://ho st:8786"])
+def test_a_malformed_scheduler_address_is_refused_before_connecting(address):
+    from twin.batch import check_scheduler_address
+
+    with pytest.raises(FoiltwinInputError) as err:
+        check_scheduler_address(address)
     assert err.value.field == "scheduler"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "127.0.0.1:8786", "tls://sched.example:8786",
+                                     "tcp://[::1]:8786", "inproc://192.0.2.2/14217/1"])
+def test_well_formed_scheduler_addresses_pass(address):
+    from twin.batch import check_scheduler_address
+
+    assert check_scheduler_address(address) == address
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("args", [("--scheduler", "tcp://127.0.0.1"), ("--scheduler", "127.0.0.1"),
+                                  ("--workers", "0")])
+def test_the_cli_refuses_a_scheduler_without_a_port_and_no_workers(spec_file, tmp_path, args):
+    cmd = [sys.executable, "-c", "from foiltwin.cli import main; main()", "batch", "run", str(spec_file), "--db",
+           str(tmp_path / "r.duckdb"), *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and out.stderr.startswith("error: ") and len(out.stderr.splitlines()) == 1, out.stderr
+    assert "Traceback" not in out.stderr and not (tmp_path / "r.duckdb").exists()

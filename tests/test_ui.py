@@ -385,7 +385,7 @@ def test_batch_view_shows_status_failures_summary_and_chart(batch_db):
     from ui import batch_view
 
     view = batch_view.batch_overview(batch_db)
-    assert view["status"]["counts"] == {"ok": 2, "failed": 1}
+    assert view["status"]["counts"] == {"ok": 2, "failed": 1} and not view["status"]["aliases"]
     fails = batch_view.failure_rows(view["status"])
     assert fails[0]["scenario"] == "broken" and fails[0]["field"].endswith("web_speed_m_per_min")
     rows = {r["scenario"]: r for r in batch_view.summary_rows(view["summary"])}
@@ -398,11 +398,169 @@ def test_batch_view_shows_status_failures_summary_and_chart(batch_db):
         batch_view.batch_overview(batch_db.parent / "missing.duckdb")
 
 
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture()
+def data_dir(batch_db, tmp_path, monkeypatch):
+    """A data folder with the batch database, a truncated copy, another application's DuckDB file, a symlink to
+    a database outside the folder, and a sub-folder; the page is pointed at it."""
+    import duckdb
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "r.duckdb").write_bytes(batch_db.read_bytes())
+    data = batch_db.read_bytes()
+    (folder / "cut.duckdb").write_bytes(data[: len(data) // 50])
+    con = duckdb.connect(str(folder / "other.duckdb"))
+    con.execute("CREATE TABLE customers (name VARCHAR)")
+    con.close()
+    outside = tmp_path / "secret.duckdb"
+    outside.write_bytes(data)
+    (folder / "link.duckdb").symlink_to(outside)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "deep.duckdb").write_bytes(data)
+    (folder / "notes.txt").write_text("x")
+    monkeypatch.setenv("FOILTWIN_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.mark.unit
+def test_only_databases_really_in_the_data_folder_can_be_chosen(data_dir):
+    from ui import batch_view
+
+    assert batch_view.data_dir() == data_dir
+    assert batch_view.list_databases(data_dir) == ["cut.duckdb", "other.duckdb", "r.duckdb"]
+    assert batch_view.database_path(data_dir, "r.duckdb") == (data_dir / "r.duckdb").resolve()
+    for name in ("link.duckdb", "../secret.duckdb", "sub/deep.duckdb", str(data_dir / "r.duckdb"), "notes.txt",
+                 "missing.duckdb"):
+        with pytest.raises(FoiltwinInputError):
+            batch_view.database_path(data_dir, name)
+    assert batch_view.list_databases(data_dir / "nope") == []
+
+
 @pytest.mark.integration
-def test_app_batches_tab_reads_a_results_database(batch_db):
+def test_app_batches_tab_reads_databases_of_the_data_folder_read_only(data_dir):
+    other = data_dir / "other.duckdb"
+    before = {p.name: _digest(p) for p in data_dir.glob("*.duckdb") if not p.is_symlink()}
     at = _app()
-    at.text_input(key="bt.db").input(str(batch_db)).run()
+    _ok(at)
+    box = at.selectbox(key="bt.db")
+    assert box.options == ["cut.duckdb", "other.duckdb", "r.duckdb"]
+    at.selectbox(key="bt.db").select("r.duckdb").run()
     _ok(at)
     assert not at.error
     assert any(m.label == "failed" and m.value == "1" for m in at.metric)
     assert len(at.dataframe) >= 2 and at.get("plotly_chart")
+    for name in ("other.duckdb", "cut.duckdb"):  # another application's file, a truncated file: one error line
+        at.selectbox(key="bt.db").select(name).run()
+        _ok(at)
+        assert at.error and "results database" in at.error[0].value
+    after = {p.name: _digest(p) for p in data_dir.glob("*.duckdb") if not p.is_symlink()}
+    assert after == before and not (data_dir / "other.duckdb.wal").exists()
+    assert other.exists()
+
+
+@pytest.mark.integration
+def test_app_batches_tab_without_databases_says_where_it_looks(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOILTWIN_DATA_DIR", str(tmp_path / "empty"))
+    at = _app()
+    _ok(at)
+    assert any("no results databases" in i.value for i in at.info)
+
+
+# ------------------------------------------------------------------------------------------------- foiltwin ui
+def _ui_cli(monkeypatch, *args: str) -> tuple[int, list[str], dict[str, str]]:
+    import sys
+
+    import foiltwin.cli as cli
+
+    seen: dict = {}
+
+    def fake_launch(cmd, env):
+        seen.update(cmd=cmd, env=env)
+        return 0
+
+    monkeypatch.setattr(cli, "_launch", fake_launch)
+    monkeypatch.setattr(sys, "argv", ["foiltwin", "ui", *args])
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    return done.value.code, seen.get("cmd", []), seen.get("env", {})
+
+
+@pytest.mark.unit
+def test_foiltwin_ui_binds_streamlit_to_localhost_by_default(monkeypatch, tmp_path):
+    code, cmd, _ = _ui_cli(monkeypatch)
+    assert code == 0
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and Path(cmd[4]) == Path(APP)
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--server.port") + 1] == "8501"
+    code, cmd, env = _ui_cli(monkeypatch, "--port", "8600", "--data-dir", str(tmp_path))
+    assert (code, cmd[cmd.index("--server.port") + 1], env["FOILTWIN_DATA_DIR"]) == (0, "8600", str(tmp_path))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("args", [("--host", "0.0.0.0; rm -rf /"), ("--host", ""), ("--port", "0"),
+                                  ("--port", "70000"), ("--port", "x")])
+def test_foiltwin_ui_refuses_bad_hosts_and_ports(monkeypatch, args, capsys):
+    code, cmd, _ = _ui_cli(monkeypatch, *args)
+    assert code == 2 and not cmd
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+@pytest.mark.unit
+def test_the_repository_streamlit_config_binds_to_localhost():
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1" and config["server"]["headless"] is True
+
+
+def _listening(port: int) -> set[str]:
+    """Local addresses (hex, as /proc/net/tcp{,6} show them) with a socket listening on ``port``."""
+    out = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            addr, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                out.add(addr)
+    return out
+
+
+@pytest.mark.integration
+def test_foiltwin_ui_serves_on_127_0_0_1_only(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("needs Linux /proc/net")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-c", "from foiltwin.cli import main; main()", "ui", "--port", str(port),
+           "--data-dir", str(tmp_path)]
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                          start_new_session=True) as proc:
+        try:
+            end = time.monotonic() + 90
+            while not _listening(port) and time.monotonic() < end and proc.poll() is None:
+                time.sleep(0.2)
+            assert _listening(port) == {"0100007F"}  # 127.0.0.1, and nothing on another address
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)  # the CLI and the Streamlit server it started (its own group)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)

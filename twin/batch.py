@@ -1,35 +1,53 @@
-"""Headless scenario batches: a spec expands into jobs (scenarios × replications) that run in parallel, locally or
-on a Dask cluster, with every result committed to an embedded DuckDB database as soon as it arrives.
+"""Headless scenario batches: a spec expands into jobs (scenarios × sweep points × replications) that run in
+parallel, locally or on a Dask cluster, with every result committed to an embedded DuckDB database as it arrives.
 
 - **Spec** (TOML, :class:`BatchSpec`): a base scenario (file or the built-in plant), named scenarios given as
   ``dotted.key=value`` overrides, a full-factorial ``sweep`` over scenario fields, and replications (seeds
-  ``base seed + i``: the same seeds for every scenario, common random numbers).
-- **Jobs** carry their scenario as JSON; a job's id is the hash of that JSON, so a job that already has a result
-  in the database is skipped — a crashed or interrupted batch resumes where it stopped.
+  ``seed + i``, from each scenario's seed: the same seeds for every scenario that keeps the base's seed, common
+  random numbers).
+- **Entries and jobs.** An entry is a named scenario (with its sweep values) and a replication; a job is what is
+  simulated: its canonical content (``twin.job_identity``) with the code and parameter fingerprints. Entries with
+  the same job are aliases: the job runs once and every alias is reported. Names must be unique, and a sweep
+  over a field that changes no job is refused before anything runs.
+- **Resume**: a job with a result in the database made by the same code and parameters is skipped.
 - **Failures** stay local: a scenario that does not validate or raises while running is stored as ``failed`` with
   the field, value and allowed range of the error; the other jobs go on.
+- **Processes**: local workers die with the batch (:mod:`twin.worker_guard`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
+import math
+import multiprocessing
+import os
 import time
 import traceback
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from process_models.errors import FoiltwinInputError
+from twin import fingerprint
 from twin.input_files import read_toml_file
-from twin.results_db import ResultsDB, foiltwin_version
-from twin.scenario import Scenario, apply_overrides, error_from_pydantic, load_scenario
+from twin.job_identity import canonical_content, job_id
+from twin.results_db import ResultsDB, batch_id_of
+from twin.scenario import Scenario, apply_overrides, error_from_pydantic, field_bounds, load_scenario
 from twin.simulate import run_single
+from twin.worker_guard import guard_worker
+
+MAX_ENTRIES = 100_000  # scenarios × sweep points × replications of one spec
+SCHEDULER_CONNECT_TIMEOUT_S = 10.0
+Name = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
+SweepKey = Annotated[str, StringConstraints(strict=True, max_length=256, pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")]
+Override = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100_000)]
 
 
 class _Model(BaseModel):
@@ -39,127 +57,343 @@ class _Model(BaseModel):
 class NamedScenario(_Model):
     """One scenario of the batch: a name and its overrides of the base (``dotted.key=value``)."""
 
-    name: str = Field(min_length=1, max_length=128)
-    set: tuple[str, ...] = ()
+    name: Name
+    set: tuple[Override, ...] = Field(default=(), max_length=1000)
+
+
+def _toml(v: Any) -> str:
+    """A sweep value as the right-hand side of an override (TOML syntax; ``apply_overrides`` parses it back)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml(x)}" for k, x in v.items()) + "}"
+    raise ValueError(f"a sweep value must be a number, string, boolean, array or table, not {type(v).__name__}")
 
 
 class BatchSpec(_Model):
-    """What to run. ``sweep`` maps scenario fields to lists of values (full factorial, crossed with every named
-    scenario, or with the base alone when there are none)."""
+    """What to run. ``sweep`` maps scenario fields to lists of distinct values (full factorial, crossed with every
+    named scenario, or with the base alone when there are none)."""
 
-    name: str = Field(default="batch", min_length=1, max_length=128)
-    base: str | None = None  # scenario TOML, relative to the spec file; None: the built-in plant
-    hours: float | None = Field(default=None, gt=0.0, le=24.0 * 366)
-    replications: int = Field(default=1, ge=1, le=1000)
-    scenarios: tuple[NamedScenario, ...] = ()
-    sweep: dict[str, list[Any]] = Field(default_factory=dict)
+    name: Name = "batch"
+    base: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4096)] | None = None
+    hours: Annotated[float, Field(strict=True, gt=0.0, le=24.0 * 366)] | None = None
+    replications: Annotated[int, Field(strict=True, ge=1, le=1000)] = 1
+    scenarios: tuple[NamedScenario, ...] = Field(default=(), max_length=10_000)
+    sweep: dict[SweepKey, list[Any]] = Field(default_factory=dict, max_length=64)
 
     @field_validator("sweep")
     @classmethod
-    def _non_empty(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    def _distinct_values(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
         for key, values in v.items():
             if not values:
                 raise ValueError(f"sweep.{key} has no values")
+            counts = Counter(_toml(x) for x in values)  # also refuses values that are no TOML value
+            dupes = sorted(t for t, n in counts.items() if n > 1)
+            if dupes:
+                raise ValueError(f"sweep.{key} repeats {', '.join(dupes)[:80]}: each value once")
         return v
+
+    @field_validator("scenarios")
+    @classmethod
+    def _unique_names(cls, v: tuple[NamedScenario, ...]) -> tuple[NamedScenario, ...]:
+        dupes = sorted(name for name, n in Counter(s.name for s in v).items() if n > 1)
+        if dupes:
+            raise ValueError(f"unique names (each is one row of the results); repeated: {', '.join(dupes)[:80]}")
+        return v
+
+    @model_validator(mode="after")
+    def _bounded(self) -> BatchSpec:
+        n = max(len(self.scenarios), 1) * math.prod(len(v) for v in self.sweep.values()) * self.replications
+        if n > MAX_ENTRIES:
+            raise ValueError(f"{n} entries (scenarios × sweep points × replications): at most {MAX_ENTRIES}")
+        return self
+
+
+def spec_from_dict(data: Any, field: str = "batch") -> BatchSpec:
+    """Validate parsed TOML (or any dict) into a :class:`BatchSpec`; errors name the field."""
+    if not isinstance(data, dict):
+        raise FoiltwinInputError(field, type(data).__name__, "a table of batch settings")
+    try:
+        return BatchSpec.model_validate(data)
+    except ValidationError as err:
+        raise error_from_pydantic(err, field) from None
+    except RecursionError:
+        raise FoiltwinInputError(field, "…", "data nested less deeply") from None
 
 
 def load_spec(path: str | Path) -> tuple[BatchSpec, Path]:
     """Read a batch spec (TOML); returns it and the folder that relative paths start from."""
     p = Path(path)
-    data = read_toml_file(p, "batch spec")
-    try:
-        return BatchSpec.model_validate(data), p.parent
-    except ValidationError as err:
-        raise error_from_pydantic(err, "batch") from None
-
-
-def _value(v: Any) -> str:
-    """A sweep value as the right-hand side of an override (TOML syntax)."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return json.dumps(v)
-    return repr(v) if isinstance(v, float) else str(v)
+    return spec_from_dict(read_toml_file(p, "batch spec")), p.parent
 
 
 @dataclass(frozen=True)
 class Job:
-    """One simulation: the scenario as JSON (with its seed) and where it comes from in the spec."""
+    """One entry of a batch: a named scenario (with its sweep values) and a replication, and the job that simulates
+    it (``job_id``; entries with the same job id are aliases). ``scenario_json`` is None when the scenario did not
+    validate (``error`` says why). The fingerprints are those of the process that expanded the spec."""
 
     job_id: str
     scenario_name: str
     replication: int
     seed: int
     overrides: tuple[str, ...]
-    scenario_json: str | None  # None: the scenario did not validate (``error`` says why)
+    scenario_json: str | None
     error: dict[str, Any] | None = None
+    code_fingerprint: str = ""
+    parameters_fingerprint: str = ""
 
 
-def _job_id(payload: str) -> str:
-    """Content address of a job: its scenario (or, when invalid, its inputs) and the foiltwin version."""
-    return hashlib.sha256(f"{foiltwin_version()}\n{payload}".encode()).hexdigest()[:24]
+def _resolves(data: Any, key: str) -> bool:
+    """Whether the dotted ``key`` names a field of the dumped scenario ``data`` (any ``parameters.NAME``)."""
+    parts = key.split(".")
+    if parts[0] == "parameters" and len(parts) == 2:
+        return True
+    node = data
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _set_path(node: Any, parts: list[str], value: Any, key: str) -> Any:
+    """A copy of ``node`` with ``value`` at the dotted path ``parts`` (containers copied along the path only);
+    KeyError when the path does not resolve (``parameters.NAME`` may be new)."""
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, dict) and (head in node or (key.startswith("parameters.") and not rest)):
+        out = dict(node)
+        out[head] = _set_path(node.get(head), rest, value, key)
+        return out
+    if isinstance(node, list | tuple) and head.isdigit() and int(head) < len(node):
+        items = list(node)
+        items[int(head)] = _set_path(node[int(head)], rest, value, key)
+        return items
+    raise KeyError(key)
+
+
+class _Point:
+    """Applies sweep values to one named scenario: directly into its dumped data with one validation (the fast
+    path, for ``n × 10⁴`` points), or through ``apply_overrides`` one key at a time where the fast path cannot
+    tell the same story (a key inside another key's value, a path that does not resolve, a value that does not
+    validate: ``apply_overrides`` then names the field exactly as ``simulate --set`` does)."""
+
+    def __init__(self, base: Scenario, keys: list[str]) -> None:
+        self.base = base
+        self.data = base.model_dump(mode="python")
+        self.fast = not any(a != b and b.startswith(a + ".") for a in keys for b in keys)
+
+    def apply(self, items: list[tuple[str, Any, str]]) -> Scenario:
+        if self.fast:
+            data = self.data
+            try:
+                for key, value, _ in items:
+                    data = _set_path(data, key.split("."), value, key)
+                return Scenario.model_validate(data)
+            except (KeyError, ValidationError):
+                pass
+        return apply_overrides(self.base, [f"{key}={text}" for key, _, text in items])
+
+
+def _seed_limit() -> int:
+    hi = field_bounds(Scenario, "seed").high
+    return int(hi) if hi is not None else 2**63 - 1
 
 
 def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
-    """The jobs of ``spec``: named scenarios (or the base) × sweep points × replications, in a stable order."""
+    """The entries of ``spec``: named scenarios (or the base) × sweep points × replications, in a stable order.
+
+    Refused (FoiltwinInputError, nothing runs): a sweep key that is a field of no scenario, a sweep key whose every
+    value gives the same job wherever it is swept, and two entries with the same name."""
     base = load_scenario(None if spec.base is None else (root or Path(".")) / spec.base)
     if spec.hours is not None:
         base = base.model_copy(update={"hours": spec.hours})
     named = list(spec.scenarios) or [NamedScenario(name="base")]
     keys = list(spec.sweep)
-    points = list(itertools.product(*(spec.sweep[k] for k in keys))) if keys else [()]
-    jobs = []
+    texts = {k: [_toml(v) for v in spec.sweep[k]] for k in keys}
+    fp = fingerprint.fingerprints()
+    fail_base = json.dumps(canonical_content(base), sort_keys=True)
+    seed_limit = _seed_limit()
+    bases: list[Scenario | FoiltwinInputError] = []
     for sc in named:
-        for point in points:
-            sweep_set = tuple(f"{k}={_value(v)}" for k, v in zip(keys, point, strict=True))
-            name = sc.name + "".join(f" | {k}={_value(v)}" for k, v in zip(keys, point, strict=True))
+        try:
+            bases.append(apply_overrides(base, list(sc.set)))
+        except FoiltwinInputError as err:
+            bases.append(err)
+    _check_keys_exist(keys, [b.model_dump(mode="python") for b in bases if isinstance(b, Scenario)])
+    jobs: list[Job] = []
+    contents: dict[tuple[int, tuple[int, ...]], str] = {}
+
+    def failed(name: str, r: int, seed: int, overrides: tuple[str, ...], err: FoiltwinInputError) -> None:
+        key = json.dumps({"base": fail_base, "set": overrides, "replication": r, "seed": seed}, sort_keys=True)
+        jobs.append(Job(job_id(key), name, r, seed, overrides, None, _error(err), fp["code"], fp["parameters"]))
+
+    for i, (sc, sc_base) in enumerate(zip(named, bases, strict=True)):
+        applier = _Point(sc_base, keys) if isinstance(sc_base, Scenario) else None
+        for point in itertools.product(*(range(len(texts[k])) for k in keys)):
+            items = [(k, spec.sweep[k][j], texts[k][j]) for k, j in zip(keys, point, strict=True)]
+            sweep_set = [f"{k}={text}" for k, _, text in items]
+            name = sc.name + "".join(f" | {s}" for s in sweep_set)
             overrides = (*sc.set, *sweep_set)
+            try:
+                if applier is None:
+                    raise sc_base  # type: ignore[misc]  # the named scenario's own overrides failed
+                scenario = applier.apply(items)
+            except FoiltwinInputError as err:
+                for r in range(spec.replications):
+                    failed(name, r, base.seed + r, overrides, err)
+                continue
+            content = canonical_content(scenario)
+            text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+            contents[(i, point)] = text
             for r in range(spec.replications):
-                seed = base.seed + r
-                try:
-                    scenario = apply_overrides(base, [*overrides, f"seed={seed}"])
-                except FoiltwinInputError as err:
-                    key = json.dumps({"base": base.model_dump(mode="json"), "set": overrides, "seed": seed},
-                                     sort_keys=True)
-                    jobs.append(Job(_job_id(key), name, r, seed, overrides, None, _error(err)))
+                seed = scenario.seed + r
+                if seed > seed_limit:
+                    failed(name, r, seed, overrides, FoiltwinInputError(
+                        "seed", seed, f"at most {seed_limit} (the scenario's seed + the replication)"))
                     continue
-                payload = scenario.model_dump_json()
-                jobs.append(Job(_job_id(payload), name, r, seed, overrides, payload))
+                run = scenario if r == 0 else scenario.model_copy(update={"seed": seed})
+                if r:
+                    content["seed"] = seed
+                    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+                jobs.append(Job(job_id(text), name, r, seed, overrides, run.model_dump_json(), None, fp["code"],
+                                fp["parameters"]))
+    _check_sweep_changes_jobs(spec, contents)
+    _check_unique_names(jobs)
     return jobs
+
+
+def _check_keys_exist(keys: list[str], dumps: list[dict[str, Any]]) -> None:
+    for k in keys:
+        if dumps and not any(_resolves(d, k) for d in dumps):
+            raise FoiltwinInputError(f"sweep.{k}", k, "a field of the base or of a named scenario "
+                                     "(`foiltwin schema` lists them; list items by index)")
+
+
+def _check_sweep_changes_jobs(spec: BatchSpec, contents: dict[tuple[int, tuple[int, ...]], str]) -> None:
+    """Refuse a sweep key whose values give one job wherever the other coordinates are held (valid scenarios only):
+    sweeping it would run the same simulation once per value."""
+    for n, k in enumerate(spec.sweep):
+        if len(spec.sweep[k]) < 2:
+            continue
+        groups: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+        sizes: dict[tuple[Any, ...], int] = defaultdict(int)
+        for (i, point), text in contents.items():
+            g = (i, point[:n] + point[n + 1:])
+            groups[g].add(text)
+            sizes[g] += 1
+        compared = [g for g in groups if sizes[g] > 1]
+        if compared and all(len(groups[g]) == 1 for g in compared):
+            raise FoiltwinInputError(f"sweep.{k}", spec.sweep[k][:3], "a field that changes the simulation: every "
+                                     "value gives the same job (the field is unused in this plant, or its values "
+                                     "are equal once validated)")
+
+
+def _check_unique_names(jobs: list[Job]) -> None:
+    seen: set[tuple[str, int]] = set()
+    for j in jobs:
+        if (j.scenario_name, j.replication) in seen:
+            raise FoiltwinInputError("scenarios.name", j.scenario_name, "unique names of scenarios and sweep points "
+                                     "(a named scenario's name repeats a generated 'name | key=value' one)")
+        seen.add((j.scenario_name, j.replication))
+
+
+def distinct_jobs(entries: list[Job]) -> tuple[list[Job], dict[str, list[Job]]]:
+    """The jobs to simulate (the first entry of each job id, in order) and each job's aliases (its other entries)."""
+    first: dict[str, Job] = {}
+    aliases: dict[str, list[Job]] = defaultdict(list)
+    for e in entries:
+        if e.job_id in first:
+            aliases[e.job_id].append(e)
+        else:
+            first[e.job_id] = e
+    return list(first.values()), dict(aliases)
 
 
 def _error(err: BaseException) -> dict[str, Any]:
     if isinstance(err, FoiltwinInputError):
-        return {"field": err.field, "value": repr(err.value), "allowed": str(err.allowed), "message": str(err)}
+        return {"field": err.field, "value": repr(err.value)[:200], "allowed": str(err.allowed),
+                "message": str(err)}
     return {"field": None, "value": None, "allowed": None,
             "message": f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=5)}"}
 
 
 def run_job(job: Job) -> dict[str, Any]:
-    """Run one job (in a worker process); never raises — a failure comes back as a result with its error."""
+    """Run one job (in a worker process); never raises — a failure comes back as a result with its error. The
+    result carries this process's fingerprints; a worker whose code or parameters differ from the batch's
+    refuses the job."""
     t0 = time.perf_counter()
+    fp = fingerprint.fingerprints()
+    out: dict[str, Any] = {"job": job, "status": "failed", "error": job.error, "report": None, "seconds": 0.0,
+                           "fingerprints": fp}
     if job.scenario_json is None:
-        return {"job": job, "status": "failed", "error": job.error, "report": None, "seconds": 0.0}
+        return out
+    if (job.code_fingerprint, job.parameters_fingerprint) != (fp["code"], fp["parameters"]):
+        out["error"] = {"field": "worker", "value": f"code {fp['code']}, parameters {fp['parameters']}",
+                        "allowed": f"code {job.code_fingerprint}, parameters {job.parameters_fingerprint}",
+                        "message": "this worker's foiltwin code or parameters differ from the batch's: install the "
+                                   "same foiltwin on every worker"}
+        return out
     try:
-        report = run_single(Scenario.model_validate_json(job.scenario_json))
-        return {"job": job, "status": "ok", "error": None, "report": report, "seconds": time.perf_counter() - t0}
+        out.update(status="ok", error=None, report=run_single(Scenario.model_validate_json(job.scenario_json)))
     except Exception as err:  # a failed scenario must not stop the batch: record it
-        return {"job": job, "status": "failed", "error": _error(err), "report": None,
-                "seconds": time.perf_counter() - t0}
+        out.update(status="failed", error=_error(err), report=None)
+    out["seconds"] = time.perf_counter() - t0
+    return out
 
 
-def _local(jobs: list[Job], workers: int) -> Iterator[dict[str, Any]]:
+def _local(jobs: list[Job], workers: int) -> Iterator[list[dict[str, Any]]]:
+    """Results in groups (those that finished together): serially, or from worker processes that die with this
+    one (spawned, so nothing of this process — threads, open files — is copied into them)."""
     if workers <= 1:
         for job in jobs:
-            yield run_job(job)
+            yield [run_job(job)]
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
-        for f in as_completed(futures):
-            yield f.result()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=guard_worker, initargs=(os.getpid(),))
+    try:
+        pending: set[Future] = {pool.submit(run_job, job) for job in jobs}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield [f.result() for f in done]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(jobs: list[Job], scheduler: str) -> Iterator[dict[str, Any]]:
+def check_scheduler_address(address: str) -> str:
+    """A Dask scheduler address: ``tcp://host:port`` (also tls, ws, wss, ucx; bare ``host:port`` means tcp) or
+    ``inproc://...``; anything else is refused before connecting."""
+    allowed = "a Dask scheduler address such as tcp://host:8786 (scheme, host and port)"
+    text = address.strip()
+    if not text or len(text) > 1000 or any(c.isspace() for c in text):
+        raise FoiltwinInputError("scheduler", address, allowed)
+    if text.startswith("inproc://") and len(text) > len("inproc://"):
+        return text
+    parts = urlsplit(text if "://" in text else f"tcp://{text}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("tcp", "tls", "ws", "wss", "ucx") or not parts.hostname or port is None or port == 0 \
+            or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise FoiltwinInputError("scheduler", address, allowed)
+    return text
+
+
+def _dask(jobs: list[Job], scheduler: str) -> Iterator[list[dict[str, Any]]]:
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -167,20 +401,21 @@ def _dask(jobs: list[Job], scheduler: str) -> Iterator[dict[str, Any]]:
         raise FoiltwinInputError("scheduler", scheduler, "a Dask scheduler, with the 'dask' extra installed "
                                  "(pip install 'foiltwin[dask]')") from None
     try:
-        client = Client(scheduler)
-    except OSError as err:
-        raise FoiltwinInputError("scheduler", scheduler, f"a reachable Dask scheduler address ({err})") from None
+        client = Client(scheduler, timeout=SCHEDULER_CONNECT_TIMEOUT_S)
+    except (OSError, ValueError, TypeError) as err:
+        raise FoiltwinInputError("scheduler", scheduler, f"a reachable Dask scheduler ({err})") from None
     try:
         futures = client.map(run_job, jobs, pure=False)
-        for f in dask_completed(futures):
-            yield f.result()
+        for group in dask_completed(futures).batches():
+            yield [f.result() for f in group]
     finally:
         client.close()
 
 
 @dataclass(frozen=True)
 class BatchOutcome:
-    """What a call of :func:`run_batch` did."""
+    """What a call of :func:`run_batch` did. ``jobs``: distinct simulations; ``entries``: named scenarios × sweep
+    points × replications; ``aliases``: entries that share another entry's job."""
 
     batch_id: str
     jobs: int
@@ -188,29 +423,47 @@ class BatchOutcome:
     ok: int
     failed: int
     seconds: float
+    entries: int = 0
+    aliases: int = 0
 
 
 def run_batch(spec: BatchSpec, db_path: str | Path, root: Path | None = None, workers: int = 1,
               scheduler: str | None = None, retry_failed: bool = False,
               progress: Callable[[dict[str, Any]], None] | None = None) -> BatchOutcome:
-    """Run the jobs of ``spec`` that have no stored result yet (and, with ``retry_failed``, the failed ones),
-    committing each result to the DuckDB file ``db_path`` as it arrives."""
-    if workers < 1:
+    """Run the jobs of ``spec`` that have no stored result of this code and these parameters yet (and, with
+    ``retry_failed``, the failed ones), committing results to the DuckDB file ``db_path`` as they arrive. The file
+    is open only while a commit lasts, so ``batch status`` and the dashboard can read it meanwhile.
+
+    ``progress`` gets each job's result once, with ``aliases``: its other entries."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise FoiltwinInputError("workers", workers, "an integer ≥ 1")
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)
     t0 = time.perf_counter()
-    jobs = expand(spec, root)
+    entries = expand(spec, root)
+    jobs, aliases = distinct_jobs(entries)
+    batch_id = batch_id_of(spec.name, entries)
     with ResultsDB(db_path) as db:
-        batch_id = db.add_batch(spec.name, spec.model_dump_json())
-        db.add_jobs(batch_id, jobs)
+        db.add_batch(batch_id, spec.name, spec.model_dump_json(), entries)
         done = db.finished_jobs(include_failed=not retry_failed)
-        todo = [j for j in jobs if j.job_id not in done]
-        ok = failed = 0
-        results: Iterable[dict[str, Any]] = (_dask(todo, scheduler) if scheduler is not None
-                                             else _local(todo, workers))
+    todo = [j for j in jobs if j.job_id not in done]
+    counts = {"ok": 0, "failed": 0}
+
+    def commit(results: list[dict[str, Any]]) -> None:
+        with ResultsDB(db_path) as db:
+            db.store(results)
         for res in results:
-            db.store(res)
-            ok += res["status"] == "ok"
-            failed += res["status"] == "failed"
+            counts[res["status"]] += 1
             if progress is not None:
-                progress(res)
-    return BatchOutcome(batch_id, len(jobs), len(jobs) - len(todo), ok, failed, time.perf_counter() - t0)
+                progress({**res, "aliases": aliases.get(res["job"].job_id, [])})
+
+    invalid = [j for j in todo if j.scenario_json is None]
+    if invalid:
+        commit([run_job(j) for j in invalid])
+    runnable = [j for j in todo if j.scenario_json is not None]
+    results: Iterable[list[dict[str, Any]]] = (_dask(runnable, scheduler) if scheduler is not None
+                                               else _local(runnable, workers))
+    for group in results:
+        commit(group)
+    return BatchOutcome(batch_id, len(jobs), len(jobs) - len(todo), counts["ok"], counts["failed"],
+                        time.perf_counter() - t0, len(entries), len(entries) - len(jobs))

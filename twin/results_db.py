@@ -1,45 +1,66 @@
 """The embedded results database of scenario batches (DuckDB, one file).
 
-Tables:
-- ``batches`` (batch_id = hash of the spec, name, spec JSON, created);
-- ``batch_jobs`` (batch_id, job_id, scenario name, replication, seed, overrides): which jobs a batch holds;
-- ``runs`` (job_id = hash of the scenario JSON and the foiltwin version; status ``ok`` | ``failed``, the error's
-  field, value, allowed range and message, seconds, finish time, the scenario and the full JSON report);
+Tables (schema version :data:`SCHEMA_VERSION`, in ``meta``):
+- ``batches`` (batch_id = hash of the spec's name and of its entries' job ids, name, spec JSON, the code and
+  parameter fingerprints of the run that added it, created);
+- ``batch_jobs`` (batch_id, scenario_name, replication → job_id, seed, overrides, position): one row per entry of
+  the spec's expansion; entries with the same job_id are aliases (the same simulation under several names);
+- ``runs`` (job_id = hash of the canonical scenario content and the fingerprints, see ``twin.job_identity``;
+  status ``ok`` | ``failed``, the error's field, value, allowed range and message, seconds, finish time, the
+  fingerprints of the process that made it, the scenario and the full JSON report);
 - ``kpis`` (job_id, line — ``plant`` for plant figures —, kpi, value): every numeric KPI of the report in long
   form, nested keys dotted (``skin_thickness_nm.p05``, ``state_hours.breakdown``, ``cost_breakdown.labour``).
 
-Runs are content-addressed: the same scenario in two batches runs once. Each result is committed on its own, so
-a crash loses at most the jobs in flight.
+Concurrency: DuckDB lets one process open a file for writing, and no other process open it at all meanwhile. So
+nothing keeps the file open: a batch opens it for each commit and closes it, readers open it read-only for one
+query, and both wait (with backoff) while the other holds it. Every value and path goes to DuckDB as a parameter
+or through Python (exports are written by pyarrow), never spliced into SQL text. DuckDB errors (a truncated or
+foreign file, a full disk) become :class:`FoiltwinInputError` naming the file.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+import time
+from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from process_models.errors import FoiltwinInputError
+from twin import fingerprint
+from twin.files import output_error, write_with_atomic
 
+SCHEMA_VERSION = "2"
+TABLES = ("meta", "batches", "batch_jobs", "runs", "kpis")
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS batches (batch_id VARCHAR PRIMARY KEY, name VARCHAR, spec_json VARCHAR,
-                                    created TIMESTAMP DEFAULT current_timestamp);
-CREATE TABLE IF NOT EXISTS batch_jobs (batch_id VARCHAR, job_id VARCHAR, scenario_name VARCHAR, replication INTEGER,
-                                       seed BIGINT, overrides_json VARCHAR, PRIMARY KEY (batch_id, job_id));
-CREATE TABLE IF NOT EXISTS runs (job_id VARCHAR PRIMARY KEY, status VARCHAR, error_field VARCHAR,
-                                 error_value VARCHAR, error_allowed VARCHAR, error_message VARCHAR,
-                                 seconds DOUBLE, finished_at TIMESTAMP DEFAULT current_timestamp,
-                                 foiltwin_version VARCHAR, scenario_json VARCHAR, report_json VARCHAR);
-CREATE TABLE IF NOT EXISTS kpis (job_id VARCHAR, line VARCHAR, kpi VARCHAR, value DOUBLE);
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE batches (batch_id VARCHAR PRIMARY KEY, name VARCHAR, spec_json VARCHAR, code_fingerprint VARCHAR,
+                      parameters_fingerprint VARCHAR, created TIMESTAMP DEFAULT current_timestamp);
+CREATE TABLE batch_jobs (batch_id VARCHAR, scenario_name VARCHAR, replication INTEGER, job_id VARCHAR, seed BIGINT,
+                         overrides_json VARCHAR, position INTEGER, PRIMARY KEY (batch_id, scenario_name, replication));
+CREATE TABLE runs (job_id VARCHAR PRIMARY KEY, status VARCHAR, error_field VARCHAR, error_value VARCHAR,
+                   error_allowed VARCHAR, error_message VARCHAR, seconds DOUBLE,
+                   finished_at TIMESTAMP DEFAULT current_timestamp, foiltwin_version VARCHAR,
+                   code_fingerprint VARCHAR, parameters_fingerprint VARCHAR, scenario_json VARCHAR,
+                   report_json VARCHAR);
+CREATE TABLE kpis (job_id VARCHAR, line VARCHAR, kpi VARCHAR, value DOUBLE);
 """
 
 SUMMARY_KPIS = ("throughput_m2_per_h", "yield_fraction", "oee", "availability", "cost_per_m2", "energy_kwh_per_m2",
                 "skin_thickness_nm.mean", "skin_thickness_nm.p05", "skin_thickness_nm.p95", "texture_fraction_100")
+READ_WAIT_S = 15.0  # how long a reader waits for a batch's commit to finish
+MAX_SHARED_NAMES = 20  # summary: at most this many names of scenarios that share a scenario's runs
+WRITE_WAIT_S = 120.0  # how long a batch waits for readers before it gives up (exit 2; the rest resumes later)
+
+T = TypeVar("T")
 
 
 def foiltwin_version() -> str:
@@ -61,18 +82,70 @@ def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
-class ResultsDB:
-    """A batch results database (opened, schema ensured); use as a context manager."""
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:300] if text else type(err).__name__
 
-    def __init__(self, path: str | Path) -> None:
-        p = Path(path)
-        if p.exists() and p.is_dir():
-            raise FoiltwinInputError("db", str(p), "a database file path, not a folder")
+
+def _is_lock_error(err: BaseException) -> bool:
+    text = str(err).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
+def _db_error(path: Path, err: BaseException) -> FoiltwinInputError:
+    return FoiltwinInputError("db", str(path), f"a readable foiltwin results database ({_first_line(err)})")
+
+
+def _connect(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, waiting with backoff while another process holds it."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.02
+    while True:
         try:
-            self.con = duckdb.connect(str(p))
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as err:
-            raise FoiltwinInputError("db", str(p), f"a DuckDB database file ({err})") from None
-        self.con.execute(SCHEMA)
+            left = deadline - time.monotonic()
+            if not _is_lock_error(err):
+                raise _db_error(path, err) from None
+            if left <= 0:
+                raise FoiltwinInputError("db", str(path), f"a database no other process keeps open (still locked "
+                                         f"after {wait_s:g} s: {_first_line(err)})") from None
+            time.sleep(min(delay, left))
+            delay = min(delay * 2.0, 0.5)
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """DuckDB errors inside a method become a FoiltwinInputError naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: ResultsDB, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as err:
+            raise _db_error(self.path, err) from None
+
+    return wrapper
+
+
+class ResultsDB:
+    """A batch results database; use as a context manager and keep it open only as long as needed (see the
+    module's note on concurrency). ``read_only`` never creates or changes anything in the file."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, wait_s: float | None = None) -> None:
+        self.path = p = Path(path)
+        if p.is_dir():
+            raise FoiltwinInputError("db", str(p), "a database file path, not a folder")
+        if read_only and not p.is_file():
+            raise FoiltwinInputError("db", str(p), "an existing results database (made by `foiltwin batch run`)")
+        if not read_only and not p.parent.is_dir():
+            raise FoiltwinInputError("db", str(p), f"a path in an existing folder ({p.parent} does not exist)")
+        self.read_only = read_only
+        self.con = _connect(p, read_only, (READ_WAIT_S if read_only else WRITE_WAIT_S) if wait_s is None else wait_s)
+        try:
+            self._check_schema()
+        except BaseException:
+            self.con.close()
+            raise
 
     def __enter__(self) -> ResultsDB:
         return self
@@ -83,110 +156,205 @@ class ResultsDB:
     def close(self) -> None:
         self.con.close()
 
+    @_guarded
+    def _check_schema(self) -> None:
+        tables = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        if "meta" in tables:
+            rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+            row = rows[0] if rows else None
+            if row is not None and row[0] == SCHEMA_VERSION and set(TABLES) <= tables:
+                return
+            raise FoiltwinInputError("db", str(self.path), f"a foiltwin results database of schema version "
+                                     f"{SCHEMA_VERSION} (this one is {row[0] if row else 'unknown'}: start a new file)")
+        if not tables and not self.read_only:
+            self.con.execute("BEGIN TRANSACTION")
+            self.con.execute(SCHEMA)
+            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            self.con.execute("COMMIT")
+            return
+        if {"batches", "runs"} <= tables:
+            why = "made by an older foiltwin, whose results cannot be trusted to match this code: start a new file"
+        elif tables:
+            why = "this DuckDB file holds other tables: " + ", ".join(sorted(tables)[:5])
+        else:
+            why = "this DuckDB file is empty"
+        raise FoiltwinInputError("db", str(self.path), f"a foiltwin results database ({why})")
+
     # ------------------------------------------------------------------------------------------ writing
-    def add_batch(self, name: str, spec_json: str) -> str:
-        """The batch's id (hash of its spec); the row is added the first time."""
-        batch_id = hashlib.sha256(spec_json.encode()).hexdigest()[:16]
-        self.con.execute("INSERT INTO batches (batch_id, name, spec_json) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                         [batch_id, name, spec_json])
-        return batch_id
-
-    def add_jobs(self, batch_id: str, jobs: list[Any]) -> None:
-        """Record which jobs the batch holds (idempotent)."""
-        rows = [(batch_id, j.job_id, j.scenario_name, j.replication, j.seed, json.dumps(list(j.overrides)))
-                for j in jobs]
-        if rows:
-            self.con.executemany("INSERT INTO batch_jobs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
-
-    def finished_jobs(self, include_failed: bool = True) -> set[str]:
-        """Ids of jobs with a stored result of this foiltwin version (only ``ok`` ones unless ``include_failed``)."""
-        q = "SELECT job_id FROM runs WHERE foiltwin_version = ?" + ("" if include_failed else " AND status = 'ok'")
-        return {r[0] for r in self.con.execute(q, [foiltwin_version()]).fetchall()}
-
-    def store(self, res: dict[str, Any]) -> None:
-        """Commit one job's result (replacing an earlier one of the same job)."""
-        job = res["job"]
-        err = res.get("error") or {}
-        report = res.get("report")
-        rows: list[tuple[str, str, float]] = []
-        if report is not None:
-            rows += [("plant", k, v) for k, v in flatten({k: v for k, v in report.items() if k != "lines"}).items()]
-            for line, kpis in (report.get("lines") or {}).items():
-                rows += [(line, k, v) for k, v in flatten(kpis).items()]
+    @_guarded
+    def add_batch(self, batch_id: str, name: str, spec_json: str, entries: Iterable[Any]) -> None:
+        """Record the batch and its entries (scenario name, replication → job id) in one transaction, once (a
+        resumed batch has the same id): a reader never sees a batch without its entries."""
+        fp = fingerprint.fingerprints()
+        rows = [(batch_id, e.scenario_name, e.replication, e.job_id, e.seed, json.dumps(list(e.overrides)), i)
+                for i, e in enumerate(entries)]
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute("DELETE FROM runs WHERE job_id = ?", [job.job_id])
-            self.con.execute("DELETE FROM kpis WHERE job_id = ?", [job.job_id])
-            self.con.execute(
-                "INSERT INTO runs (job_id, status, error_field, error_value, error_allowed, error_message, seconds, "
-                "foiltwin_version, scenario_json, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [job.job_id, res["status"], err.get("field"), err.get("value"), err.get("allowed"),
-                 err.get("message"), float(res.get("seconds") or 0.0), foiltwin_version(), job.scenario_json,
-                 None if report is None else json.dumps(report)])
+            self.con.execute("INSERT INTO batches (batch_id, name, spec_json, code_fingerprint, "
+                             "parameters_fingerprint) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             [batch_id, name, spec_json, fp["code"], fp["parameters"]])
             if rows:
-                tbl = pa.table({"job_id": [job.job_id] * len(rows), "line": [r[0] for r in rows],
-                                "kpi": [r[1] for r in rows], "value": [r[2] for r in rows]})
+                self.con.executemany("INSERT INTO batch_jobs VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                     rows)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    @_guarded
+    def finished_jobs(self, include_failed: bool = True) -> set[str]:
+        """Ids of jobs with a stored result made by this code and these parameters (only ``ok`` ones unless
+        ``include_failed``)."""
+        fp = fingerprint.fingerprints()
+        q = ("SELECT job_id FROM runs WHERE code_fingerprint = ? AND parameters_fingerprint = ?"
+             + ("" if include_failed else " AND status = 'ok'"))
+        return {r[0] for r in self.con.execute(q, [fp["code"], fp["parameters"]]).fetchall()}
+
+    @_guarded
+    def store(self, results: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """Commit results (one transaction; each replaces an earlier result of the same job)."""
+        results = [results] if isinstance(results, dict) else list(results)
+        if not results:
+            return
+        runs, kpi_rows = [], []
+        for res in results:
+            job, err, report = res["job"], res.get("error") or {}, res.get("report")
+            fp = res.get("fingerprints") or {}
+            runs.append((job.job_id, res["status"], err.get("field"), err.get("value"), err.get("allowed"),
+                         err.get("message"), float(res.get("seconds") or 0.0), foiltwin_version(), fp.get("code"),
+                         fp.get("parameters"), job.scenario_json, None if report is None else json.dumps(report)))
+            if report is not None:
+                plant = flatten({k: v for k, v in report.items() if k != "lines"})
+                kpi_rows += [(job.job_id, "plant", k, v) for k, v in plant.items()]
+                for line, kpis in (report.get("lines") or {}).items():
+                    kpi_rows += [(job.job_id, line, k, v) for k, v in flatten(kpis).items()]
+        ids = pa.table({"job_id": [r[0] for r in runs]})
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.register("done_ids", ids)
+            self.con.execute("DELETE FROM runs WHERE job_id IN (SELECT job_id FROM done_ids)")
+            self.con.execute("DELETE FROM kpis WHERE job_id IN (SELECT job_id FROM done_ids)")
+            self.con.unregister("done_ids")
+            self.con.executemany(
+                "INSERT INTO runs (job_id, status, error_field, error_value, error_allowed, error_message, seconds, "
+                "foiltwin_version, code_fingerprint, parameters_fingerprint, scenario_json, report_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", runs)
+            if kpi_rows:
+                tbl = pa.table({name: [r[i] for r in kpi_rows] for i, name in enumerate(("job_id", "line", "kpi",
+                                                                                             "value"))})
                 self.con.register("new_kpis", tbl)
                 self.con.execute("INSERT INTO kpis SELECT job_id, line, kpi, value FROM new_kpis")
                 self.con.unregister("new_kpis")
             self.con.execute("COMMIT")
-        except Exception:
+        except BaseException:
             self.con.execute("ROLLBACK")
             raise
 
     # ------------------------------------------------------------------------------------------ reading
+    @_guarded
     def batches(self) -> list[dict[str, Any]]:
-        cur = self.con.execute("SELECT batch_id, name, created FROM batches ORDER BY created")
-        return [{"batch_id": b, "name": n, "created": str(c)} for b, n, c in cur.fetchall()]
+        cur = self.con.execute("SELECT batch_id, name, created, code_fingerprint, parameters_fingerprint "
+                               "FROM batches ORDER BY created, rowid")
+        return [{"batch_id": b, "name": n, "created": str(c), "code_fingerprint": cf, "parameters_fingerprint": pf}
+                for b, n, c, cf, pf in cur.fetchall()]
 
     def _batch(self, batch: str | None) -> str:
+        """The id of ``batch`` (an id or a name; the latest of that name), or of the latest batch."""
         rows = self.batches()
         if not rows:
             raise FoiltwinInputError("batch", batch, "a batch stored in this database (it has none)")
         if batch is None:
             return rows[-1]["batch_id"]
-        for r in rows:
+        for r in reversed(rows):
             if batch in (r["batch_id"], r["name"]):
                 return r["batch_id"]
         raise FoiltwinInputError("batch", batch, "one of " + ", ".join(f"{r['name']} ({r['batch_id']})"
                                                                        for r in rows))
 
+    @_guarded
     def status(self, batch: str | None = None) -> dict[str, Any]:
-        """Counts of the batch's jobs by status (``pending``: no stored result) and the failures' errors."""
+        """Counts of the batch's distinct jobs by status (``pending``: no stored result), its entries and the
+        aliases among them, and the failures' errors (one per failed job)."""
         bid = self._batch(batch)
         counts = dict(self.con.execute(
-            "SELECT coalesce(r.status, 'pending'), count(*) FROM batch_jobs j LEFT JOIN runs r USING (job_id) "
-            "WHERE j.batch_id = ? GROUP BY 1", [bid]).fetchall())
-        failures = [{"scenario": s, "replication": rep, "field": f, "value": v, "allowed": a, "message": m}
-                    for s, rep, f, v, a, m in self.con.execute(
-                        "SELECT j.scenario_name, j.replication, r.error_field, r.error_value, r.error_allowed, "
-                        "r.error_message FROM batch_jobs j JOIN runs r USING (job_id) "
-                        "WHERE j.batch_id = ? AND r.status = 'failed' ORDER BY 1, 2", [bid]).fetchall()]
-        return {"batch_id": bid, "counts": counts, "failures": failures}
+            "SELECT coalesce(r.status, 'pending'), count(*) FROM (SELECT DISTINCT job_id FROM batch_jobs "
+            "WHERE batch_id = ?) j LEFT JOIN runs r USING (job_id) GROUP BY 1", [bid]).fetchall())
+        groups = self.con.execute(
+            "SELECT job_id, list(scenario_name ORDER BY position), list(replication ORDER BY position), "
+            "min(position) FROM batch_jobs WHERE batch_id = ? GROUP BY job_id ORDER BY 4", [bid]).fetchall()
+        entries = {jid: list(zip(names, reps, strict=True)) for jid, names, reps, _ in groups}
+        aliases = [{"job_id": jid, "entries": [f"{n} [rep {r}]" for n, r in e]}
+                   for jid, e in entries.items() if len(e) > 1]
+        failures = []
+        for jid, f, v, a, m in self.con.execute(
+                "SELECT r.job_id, r.error_field, r.error_value, r.error_allowed, r.error_message FROM runs r "
+                "WHERE r.status = 'failed' AND r.job_id IN (SELECT job_id FROM batch_jobs WHERE batch_id = ?)",
+                [bid]).fetchall():
+            (name, rep), *others = entries[jid]
+            failures.append({"scenario": name, "replication": rep, "field": f, "value": v, "allowed": a,
+                             "message": m, "aliases": [f"{n} [rep {r}]" for n, r in others]})
+        failures.sort(key=lambda x: (x["scenario"], x["replication"]))
+        return {"batch_id": bid, "counts": counts, "jobs": len(entries), "entries": sum(map(len, entries.values())),
+                "aliases": aliases, "failures": failures}
 
+    @_guarded
     def summary(self, batch: str | None = None, kpis: tuple[str, ...] = SUMMARY_KPIS, line: str = "plant"
                 ) -> list[dict[str, Any]]:
-        """Per scenario: runs ok, and mean, standard deviation, min and max over replications of each KPI."""
+        """Per scenario: runs ok, and mean, standard deviation, min and max over replications of each KPI, and the
+        other scenarios it shares runs with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
         bid = self._batch(batch)
         marks = ", ".join("?" for _ in kpis)
         cur = self.con.execute(
             f"SELECT j.scenario_name, k.kpi, count(*), avg(k.value), stddev_samp(k.value), min(k.value), "
-            f"max(k.value), min(j.rowid) FROM batch_jobs j JOIN runs r USING (job_id) JOIN kpis k USING (job_id) "
+            f"max(k.value), min(j.position) FROM batch_jobs j JOIN runs r USING (job_id) JOIN kpis k USING (job_id) "
             f"WHERE j.batch_id = ? AND r.status = 'ok' AND k.line = ? AND k.kpi IN ({marks}) "
             f"GROUP BY 1, 2 ORDER BY 8, 2", [bid, line, *kpis])
         out: dict[str, dict[str, Any]] = {}
         for name, kpi, n, mean, std, lo, hi, _ in cur.fetchall():
-            row = out.setdefault(name, {"scenario": name, "runs_ok": n})
+            row = out.setdefault(name, {"scenario": name, "runs_ok": n, "shares_runs_with": []})
             row[kpi] = {"mean": mean, "std": std, "min": lo, "max": hi}
+        shares: dict[str, set[str]] = {}
+        for names, in self.con.execute(  # per shared job, the first names of its entries (bounded work)
+                f"SELECT list_slice(list(DISTINCT scenario_name ORDER BY scenario_name), 1, {MAX_SHARED_NAMES + 1}) "
+                "FROM batch_jobs WHERE batch_id = ? GROUP BY job_id HAVING count(DISTINCT scenario_name) > 1",
+                [bid]).fetchall():
+            for name in names:
+                shares.setdefault(name, set()).update(names)
+        for name, row in out.items():
+            row["shares_runs_with"] = sorted(shares.get(name, set()) - {name})[:MAX_SHARED_NAMES]
         return list(out.values())
 
     def export_parquet(self, folder: str | Path) -> list[Path]:
-        """Every table to ``folder/<table>.parquet``."""
+        """Every table to ``folder/<table>.parquet``, each written atomically (pyarrow writes the file: no path
+        goes into SQL)."""
         d = Path(folder)
-        d.mkdir(parents=True, exist_ok=True)
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except (OSError, ValueError) as err:
+            raise (output_error("DIR", d, err) if isinstance(err, OSError)
+                   else FoiltwinInputError("DIR", str(d), "a folder path")) from None
         paths = []
-        for table in ("batches", "batch_jobs", "runs", "kpis"):
+        for table in TABLES:  # names from the fixed tuple above, never from input
             p = d / f"{table}.parquet"
-            self.con.execute(f"COPY {table} TO '{p.as_posix()}' (FORMAT PARQUET)")
+            write_with_atomic(p, lambda tmp, table=table: self._write_table(table, tmp), field="DIR")
             paths.append(p)
         return paths
+
+    @_guarded
+    def _write_table(self, table: str, target: Path) -> None:
+        rel = self.con.sql(f"SELECT * FROM {table}")
+        to_reader = getattr(rel, "to_arrow_reader", None) or rel.fetch_arrow_reader  # DuckDB 2 / 1.x
+        reader = to_reader(65536)
+        with pq.ParquetWriter(target, reader.schema) as writer:
+            for chunk in reader:
+                writer.write_batch(chunk)
+
+
+def batch_id_of(name: str, entries: Iterable[Any]) -> str:
+    """A batch's id: the hash of its name and of its entries (scenario name, replication, job id). The same spec
+    with the same base, code and parameters gets the same id (a rerun resumes it); anything else, a new one."""
+    h = hashlib.sha256(name.encode())
+    for e in entries:
+        h.update(f"\0{e.scenario_name}\0{e.replication}\0{e.job_id}".encode())
+    return h.hexdigest()[:16]

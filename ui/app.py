@@ -358,28 +358,41 @@ def _lab_tab(base: Scenario, base_text: str) -> None:
 
 
 def _batches_tab() -> None:
-    """Results of headless batches (`foiltwin batch run`): status, failures, per-scenario summary, a KPI chart."""
-    st.caption("Results of `foiltwin batch run SPEC --db FILE` (docs/batches.md).")
-    path = st.text_input("results database", value="results.duckdb", key="bt.db")
-    line = st.text_input("line ('plant' or a line or furnace name)", value="plant", key="bt.line")
-    if not path or not Path(path).is_file():
-        st.info(f"no results database at {path!r} yet")
+    """Results of headless batches (`foiltwin batch run`) from the data folder: status, aliases, failures,
+    per-scenario summary, a KPI chart. Databases are opened read-only."""
+    folder = batch_view.data_dir()
+    st.caption(f"Results of `foiltwin batch run SPEC --db FILE` (docs/batches.md), from the data folder `{folder}` "
+               f"(`${batch_view.DATA_DIR_ENV}` or `foiltwin ui --data-dir`).")
+    names = batch_view.list_databases(folder)
+    if not names:
+        st.info(f"no results databases (*.duckdb) in the data folder `{folder}` yet")
         return
+    name = st.selectbox("results database", names, key="bt.db")
+    line = st.text_input("line ('plant' or a line or furnace name)", value="plant", key="bt.line")
     try:
+        path = batch_view.database_path(folder, name)
         first = batch_view.batch_overview(path, None, line)
-        names = [b["name"] for b in first["batches"]]
-        chosen = st.selectbox("batch", names, index=len(names) - 1, key="bt.batch")
-        view = batch_view.batch_overview(path, chosen, line)
+        labels = {b["batch_id"]: f"{b['name']} — {b['created'][:19]} ({b['batch_id']})" for b in first["batches"]}
+        ids = list(labels)
+        chosen = st.selectbox("batch", ids, index=len(ids) - 1, format_func=labels.__getitem__, key="bt.batch")
+        view = first if chosen == first["status"]["batch_id"] else batch_view.batch_overview(path, chosen, line)
     except FoiltwinInputError as err:
         st.error(describe_error(err))
         return
-    counts = view["status"]["counts"]
-    cols = st.columns(3)
-    for col, key in zip(cols, ("ok", "failed", "pending"), strict=True):
+    status = view["status"]
+    counts = status["counts"]
+    cols = st.columns(4)
+    for col, key in zip(cols, ("ok", "failed", "pending"), strict=False):
         col.metric(key, counts.get(key, 0))
-    if view["status"]["failures"]:
+    cols[3].metric("entries per job", f"{status['entries']} / {status['jobs']}")
+    if status["aliases"]:
+        st.caption("aliases (identical content, simulated once): "
+                   + "; ".join(" = ".join(a["entries"][:5]) + (" = …" if len(a["entries"]) > 5 else "")
+                               for a in status["aliases"][:10])
+                   + (f"; and {len(status['aliases']) - 10} more groups" if len(status["aliases"]) > 10 else ""))
+    if status["failures"]:
         st.subheader("failed jobs")
-        st.dataframe(batch_view.failure_rows(view["status"]), hide_index=True)
+        st.dataframe(batch_view.failure_rows(status), hide_index=True)
     if view["summary"]:
         st.subheader("per scenario")
         st.dataframe(batch_view.summary_rows(view["summary"]), hide_index=True)

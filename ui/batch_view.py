@@ -1,8 +1,15 @@
-"""The batches tab without Streamlit: what a results database (``foiltwin batch run``) holds, as display rows
-and a chart. Reads through :class:`twin.results_db.ResultsDB`; computes nothing of its own but mean ± sd."""
+"""The batches tab without Streamlit: which results databases the page may open, and what one (``foiltwin batch
+run``) holds, as display rows and a chart. Reads through :class:`twin.results_db.ResultsDB`, read-only (a database
+that is only viewed is never changed); computes nothing of its own but mean ± sd.
+
+The page opens databases from one configured folder only (:func:`data_dir`: ``$FOILTWIN_DATA_DIR``, default
+``./results``): the ``*.duckdb`` files directly in it whose real path is in it too (no ``..``, no symlink out), so
+the page reveals nothing else of the server's files.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +18,48 @@ import plotly.graph_objects as go
 from process_models.errors import FoiltwinInputError
 from twin.results_db import SUMMARY_KPIS, ResultsDB
 
+DATA_DIR_ENV = "FOILTWIN_DATA_DIR"
+DEFAULT_DATA_DIR = "results"
+
+
+def data_dir() -> Path:
+    """The folder the page takes results databases from: ``$FOILTWIN_DATA_DIR``, or ``./results``."""
+    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+def list_databases(folder: str | Path) -> list[str]:
+    """Names of the ``*.duckdb`` files directly in ``folder`` that really are there (a symlink pointing out of the
+    folder is left out), sorted; none when the folder is missing or unreadable."""
+    root = Path(folder)
+    try:
+        real = root.resolve(strict=True)
+        candidates = sorted(root.iterdir())
+    except (OSError, RuntimeError, ValueError):
+        return []
+    names = []
+    for p in candidates:
+        try:
+            if p.suffix == ".duckdb" and p.is_file() and p.resolve(strict=True).parent == real:
+                names.append(p.name)
+        except (OSError, RuntimeError):
+            continue
+    return names
+
+
+def database_path(folder: str | Path, name: str) -> Path:
+    """The real path of the database ``name`` of :func:`list_databases` (anything else is refused)."""
+    if name not in list_databases(folder):
+        raise FoiltwinInputError("results database", name, f"one of the *.duckdb files in the data folder {folder}")
+    return (Path(folder) / name).resolve()
+
 
 def batch_overview(db_path: str | Path, batch: str | None = None, line: str = "plant") -> dict[str, Any]:
-    """Batches in the file, the chosen one's status (counts, failures) and its per-scenario summary."""
+    """Batches in the file, the chosen one's status (counts, aliases, failures) and its per-scenario summary, read
+    in one read-only session."""
     p = Path(db_path)
     if not p.is_file():
         raise FoiltwinInputError("results database", str(p), "an existing file made by `foiltwin batch run`")
-    with ResultsDB(p) as db:
+    with ResultsDB(p, read_only=True) as db:
         batches = db.batches()
         status = db.status(batch)
         summary = db.summary(status["batch_id"], line=line)
@@ -28,7 +70,8 @@ def summary_rows(summary: list[dict[str, Any]], kpis: tuple[str, ...] = SUMMARY_
     """One row per scenario: runs and 'mean ± sd' of each KPI (sd blank with one run)."""
     rows = []
     for s in summary:
-        row: dict[str, Any] = {"scenario": s["scenario"], "runs ok": s["runs_ok"]}
+        row: dict[str, Any] = {"scenario": s["scenario"], "runs ok": s["runs_ok"],
+                               "shares runs with": ", ".join(s.get("shares_runs_with", []))}
         for k in kpis:
             v = s.get(k)
             if v is None:

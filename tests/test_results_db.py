@@ -1,0 +1,221 @@
+"""The results database as a file among others: paths with quotes and SQL in them, atomic exports, truncated or
+foreign files and old schemas refused with one line (exit 2), read-only views that change nothing, and readers
+and writers of different processes waiting for each other instead of failing."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from process_models.errors import FoiltwinInputError
+from twin.batch import BatchSpec, NamedScenario, run_batch
+from twin.results_db import TABLES, ResultsDB
+
+CLI = [sys.executable, "-c", "from foiltwin.cli import main; main()"]
+NASTY = "it's a \"test\"; DROP TABLE runs; -- x"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+def cli_in_process(capsys, monkeypatch, *args: str) -> subprocess.CompletedProcess:
+    """The CLI's entry point in this process (no interpreter start-up), as a CompletedProcess."""
+    from foiltwin.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["foiltwin", *args])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main()
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, done.value.code, out.out, out.err)
+
+
+def one_line_error(out: subprocess.CompletedProcess) -> str:
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in out.stderr, out.stderr
+    return lines[0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    """A results database in a folder whose name holds a quote, a double quote, a semicolon and a comment."""
+    folder = tmp_path_factory.mktemp("db") / NASTY
+    folder.mkdir()
+    db = folder / f"{NASTY}.duckdb"
+    spec = BatchSpec(name="q'uote", hours=1.0, scenarios=(
+        NamedScenario(name="it's", set=("plant.lines=[{type = 'uht'}]",)),
+        NamedScenario(name="bad", set=("plant.lines=[{type = 'uht', settings = {web_speed_m_per_min = 500.0}}]",))))
+    run_batch(spec, db)
+    return db
+
+
+# ------------------------------------------------------------------------------------------------- SQL and paths
+@pytest.mark.integration
+def test_export_with_quotes_semicolons_and_comments_in_both_paths(results, tmp_path):
+    target = tmp_path / NASTY / "x'); CREATE TABLE pwned AS SELECT 1; --"
+    out = cli("batch", "export", str(results), str(target))
+    assert out.returncode == 0, out.stderr
+    with ResultsDB(results, read_only=True) as db:
+        tables = {r[0] for r in db.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        counts = {t: db.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
+    assert tables == set(TABLES)  # nothing was injected
+    for t in TABLES:
+        assert pq.read_table(target / f"{t}.parquet").num_rows == counts[t]
+    assert not [p for p in target.iterdir() if p.name.endswith(".part")]
+    status = cli("batch", "status", str(results), "--batch", "q'uote")
+    assert status.returncode == 0 and "1 failed, 1 ok" in status.stdout, status.stderr
+
+
+@pytest.mark.component
+def test_an_export_that_fails_midway_leaves_the_earlier_files_whole(results, tmp_path, monkeypatch):
+    target = tmp_path / "pq"
+    with ResultsDB(results, read_only=True) as db:
+        db.export_parquet(target)
+    before = {p.name: digest(p) for p in target.iterdir()}
+    real = ResultsDB._write_table
+
+    def disk_full(self, table, path):
+        if table == "runs":
+            real(self, table, path)  # part of the file is written, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, table, path)
+
+    monkeypatch.setattr(ResultsDB, "_write_table", disk_full)
+    with ResultsDB(results, read_only=True) as db, pytest.raises(FoiltwinInputError) as err:
+        db.export_parquet(target)
+    assert err.value.field == "DIR" and "no space left" in err.value.allowed
+    assert {p.name: digest(p) for p in target.iterdir()} == before  # no .part file left, the old runs.parquet whole
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("where", ["file", "under a file"])
+def test_export_io_errors_exit_2(results, tmp_path, where, capsys, monkeypatch):
+    f = tmp_path / "plain.txt"
+    f.write_text("x")
+    target = f if where == "file" else f / "sub"
+    assert "DIR" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "export", str(results), str(target)))
+
+
+# ------------------------------------------------------------------------------------------------- bad files
+@pytest.mark.component
+@pytest.mark.parametrize("fraction", [0.02, 0.1, 0.25, 0.5, 0.75, 0.95])
+def test_a_truncated_database_reads_consistently_or_is_refused(results, tmp_path, fraction):
+    data = results.read_bytes()
+    cut = tmp_path / "cut.duckdb"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    try:
+        with ResultsDB(cut, read_only=True) as db:
+            st = db.status()
+            db.summary()
+        assert sum(st["counts"].values()) == st["jobs"]
+    except FoiltwinInputError as err:
+        assert err.field in ("db", "batch")
+
+
+@pytest.mark.integration
+def test_truncated_and_foreign_files_are_one_line_errors_in_the_cli(results, tmp_path, capsys, monkeypatch):
+    big = tmp_path / "big.duckdb"
+    con = duckdb.connect(str(big))
+    con.execute("CREATE TABLE kpis AS SELECT range AS x, repeat('y', 100) AS z FROM range(400000)")
+    con.close()
+    data = big.read_bytes()
+    big.write_bytes(data[: len(data) // 2])
+    garbage = tmp_path / "garbage.duckdb"
+    garbage.write_bytes(b"not a database\n" * 100)
+    assert "db=" in one_line_error(cli("batch", "status", str(big)))  # one real process, the rest in this one
+    assert "db=" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "summary", str(garbage)))
+    out_dir = str(tmp_path / "out")
+    assert "db=" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "export", str(garbage), out_dir))
+    spec = tmp_path / "s.toml"
+    spec.write_text("hours = 1\n")
+    assert "db=" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "run", str(spec), "--db",
+                                                  str(garbage)))
+
+
+@pytest.mark.component
+def test_a_foreign_duckdb_file_is_refused_and_left_unchanged(tmp_path):
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE customers (name VARCHAR)")
+    con.execute("INSERT INTO customers VALUES ('ada')")
+    con.close()
+    before = digest(other)
+    for read_only in (True, False):
+        with pytest.raises(FoiltwinInputError) as err:
+            ResultsDB(other, read_only=read_only)
+        assert "customers" in err.value.allowed
+    with pytest.raises(FoiltwinInputError):
+        run_batch(BatchSpec(hours=1.0), other)
+    assert digest(other) == before
+    con = duckdb.connect(str(other), read_only=True)
+    assert con.execute("SELECT table_name FROM information_schema.tables").fetchall() == [("customers",)]
+    con.close()
+
+
+@pytest.mark.component
+def test_a_database_of_the_old_schema_is_refused(tmp_path):
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("CREATE TABLE batches (batch_id VARCHAR PRIMARY KEY, name VARCHAR)")
+    con.execute("CREATE TABLE runs (job_id VARCHAR PRIMARY KEY, foiltwin_version VARCHAR)")
+    con.close()
+    with pytest.raises(FoiltwinInputError) as err:
+        ResultsDB(old, read_only=True)
+    assert "older foiltwin" in err.value.allowed
+
+
+@pytest.mark.unit
+def test_a_missing_database_is_not_created_by_a_reader(tmp_path):
+    with pytest.raises(FoiltwinInputError):
+        ResultsDB(tmp_path / "none.duckdb", read_only=True)
+    assert not (tmp_path / "none.duckdb").exists()
+    with pytest.raises(FoiltwinInputError) as err:
+        ResultsDB(tmp_path / "no folder" / "r.duckdb")
+    assert "does not exist" in err.value.allowed
+
+
+# ------------------------------------------------------------------------------------------------- locks
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro")
+print("held", flush=True)
+time.sleep(float(sys.argv[3]))
+con.close()
+"""
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("holder", ["ro", "rw"])
+def test_readers_and_writers_wait_for_each_other(results, tmp_path, holder):
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(results.read_bytes())
+    with subprocess.Popen([sys.executable, "-c", HOLD, str(db), holder, "2.0"], stdout=subprocess.PIPE,
+                          text=True) as proc:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        t0 = time.perf_counter()
+        with ResultsDB(db, read_only=holder == "rw", wait_s=30.0) as store:  # a reader waits for a writer, and a
+            store.status()  # writer for a reader
+        waited = time.perf_counter() - t0
+        proc.wait(timeout=30)
+    assert waited > 0.5  # it did wait for the other process
+    with subprocess.Popen([sys.executable, "-c", HOLD, str(db), "rw", "5.0"], stdout=subprocess.PIPE,
+                          text=True) as proc:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        with pytest.raises(FoiltwinInputError) as err:
+            ResultsDB(db, read_only=True, wait_s=0.3)
+        assert "locked" in err.value.allowed
+        proc.kill()

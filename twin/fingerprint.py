@@ -1,0 +1,80 @@
+"""What made a result: fingerprints of the simulation code and of the parameter registry.
+
+A stored batch result is reused only when it was made by the same code and the same parameters (docs/batches.md).
+The package version does not change with every commit, so it cannot say that; these fingerprints can:
+
+- :func:`code_fingerprint`: a hash of every source and data file of the packages a simulation runs
+  (``process_models`` and ``twin``: ``*.py``, ``*.json``, ``*.csv``, paths included), and of the versions of
+  Python and of the numerical libraries that compute with them (numpy, scipy, simpy, pydantic). The optimiser,
+  the dashboard and the CLI do not take part in a twin run and are left out, so editing them reruns nothing.
+- :func:`parameters_fingerprint`: a hash of the default parameter registry (name, value, unit, bounds, kind,
+  source of every record). A scenario's own overrides are part of its content, hence of the job id.
+
+Both are computed once per process and cached (hashing ≈ 200 files takes tens of milliseconds).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+SIMULATION_PACKAGES = ("process_models", "twin")
+SOURCE_SUFFIXES = (".py", ".json", ".csv")
+LIBRARIES = ("numpy", "scipy", "simpy", "pydantic")
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"package {name} not found")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _library_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def source_files(packages: tuple[str, ...] = SIMULATION_PACKAGES) -> list[tuple[str, Path]]:
+    """``(package/relative/path, file)`` of every source and data file of ``packages``, sorted."""
+    out = []
+    for name in packages:
+        root = _package_dir(name)
+        for p in root.rglob("*"):
+            if p.suffix in SOURCE_SUFFIXES and p.is_file() and "__pycache__" not in p.parts:
+                out.append((f"{name}/{p.relative_to(root).as_posix()}", p))
+    return sorted(out)
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of the simulation's source files and of the Python and library versions (16 hex digits)."""
+    h = hashlib.sha256()
+    for rel, p in source_files():
+        h.update(rel.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    h.update(f"python {sys.version_info.major}.{sys.version_info.minor}".encode())
+    for lib in LIBRARIES:
+        h.update(f"\0{lib} {_library_version(lib)}".encode())
+    return h.hexdigest()[:16]
+
+
+@functools.cache
+def parameters_fingerprint() -> str:
+    """Hash of the default parameter registry: every record's name, value, unit, bounds, kind and source."""
+    from process_models.parameters import default_parameters
+
+    rows = [[r.name, repr(float(r.value)), r.unit, [repr(float(b)) for b in r.bounds], r.kind, r.source]
+            for r in default_parameters().records()]
+    return hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()[:16]
+
+
+def fingerprints() -> dict[str, str]:
+    """Both fingerprints, as stored beside every result."""
+    return {"code": code_fingerprint(), "parameters": parameters_fingerprint()}
