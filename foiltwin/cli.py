@@ -295,14 +295,18 @@ def simulate(
     = None,
     hours: Annotated[float | None, typer.Option("--hours", help="Simulated hours (overrides the scenario).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (overrides the scenario).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Directory for Parquet logs and the HTML report.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Run folder (new, empty or an earlier run's): Parquet "
+                                             "logs, report.json/html and a manifest, replaced as a whole.")] = None,
     json_out: JsonOption = None,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
-    from twin.plots import write_html_report
+    from twin.run_folder import check_run_folder, write_run
     from twin.scenario import apply_overrides, load_scenario
     from twin.simulate import run_single
 
+    check_json_target(json_out)
+    if out is not None:
+        check_run_folder("--out", out)
     sc = load_scenario(scenario)
     extra = list(set_ or [])
     if hours is not None:
@@ -310,10 +314,7 @@ def simulate(
     if seed is not None:
         extra.append(f"seed={seed}")
     sc = apply_overrides(sc, extra)
-    report = run_single(sc, out_dir=out)
-    if out is not None:
-        write_json(report, str(out / "report.json"))
-        write_html_report(report, out)
+    report = run_single(sc) if out is None else write_run(sc, out, "--out")
     write_json(report, json_out)
     if json_out != "-":
         def num(v: float | None, fmt: str) -> str:
