@@ -128,6 +128,13 @@ def check_range(
     return v
 
 
+def _holds_bool(value: Any) -> bool:
+    """Whether a (nested) list or tuple holds a bool (``np.asarray([1.0, True])`` would make it 1.0)."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    return isinstance(value, list | tuple) and any(_holds_bool(v) for v in value)
+
+
 def check_array(
     field: str,
     value: ArrayLike,
@@ -139,7 +146,13 @@ def check_array(
     high_inclusive: bool = True,
 ) -> NDArray[np.float64]:
     """``value`` as a float array; the first element outside the range (NaN and ±inf always are) raises
-    :class:`FoiltwinInputError` through :func:`check_range`, naming the field, the value and the range."""
+    :class:`FoiltwinInputError` through :func:`check_range`, naming the field, the value and the range. Booleans,
+    strings and other non-numbers are refused (no bool→float, no "3"→3)."""
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "iuf":
+        raw = np.asarray(value) if not isinstance(value, str | bytes) else None
+        if raw is None or raw.dtype.kind not in "iuf" or _holds_bool(value):
+            raise FoiltwinInputError(field, value, "a number" + (f" in {unit}" if unit not in ("", "1") else "")
+                                     + " (or an array of numbers)")
     arr = np.asarray(value, dtype=float)
     ok = np.isfinite(arr)
     if low is not None:

@@ -163,6 +163,15 @@ def test_python_entry_points_refuse_bool_and_numeric_strings():
     with pytest.raises(FoiltwinInputError, match="not str"):
         check_range("web_speed_m_per_min", "3", 0.0, 100.0)
     assert check_range("x", 3, 0.0, 10.0) == 3.0
+    from process_models.errors import check_array
+    from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
+    for bad in (True, "3", [1.0, True], ["1"]):
+        with pytest.raises(FoiltwinInputError):
+            check_array("soak_time_s", bad, 0.0, 1e5)
+    with pytest.raises(FoiltwinInputError) as err:
+        anneal_cycle(1173.15, True, FurnaceLoad(coils_count=4, coil_length_m=2000.0, coil_width_m=0.5,
+                                                foil_thickness_m=10e-6))
+    assert err.value.field == "soak_time_s"
     params = default_parameters()
     for bad in (True, "120"):
         with pytest.raises(FoiltwinInputError) as err:
