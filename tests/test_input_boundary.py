@@ -317,3 +317,24 @@ def test_fuzz_simulate_set_and_params_kind(item, kind):
     assert code == 0 or len(err.strip().splitlines()) == 1, err
     code, _, err = cli("params", "--kind", kind)
     assert code in (0, 2) and "Traceback" not in err
+
+
+@pytest.mark.unit
+def test_the_dashboard_refuses_what_the_cli_refuses():
+    from ui.lab import LabInputs, lab_recipe
+    from ui.whatif import WhatIfInputs, build_whatif, describe_error, scenario_from_toml_bytes
+
+    for data, field in [(b'hours = "3"', "hours"), (b"[plant]\nlines = []\n", "plant"),
+                        (b"[[plant.lines]]\ntype = 'uht'\n[plant.lines.settings]\nweb_speed_m_per_min = true\n",
+                         "plant.lines.0.settings.web_speed_m_per_min")]:
+        with pytest.raises(FoiltwinInputError) as err:
+            scenario_from_toml_bytes("up.toml", data)
+        assert err.value.field == field and "\n" not in describe_error(err.value)
+    with pytest.raises(FoiltwinInputError) as err:
+        build_whatif(Scenario(), WhatIfInputs(), ["plant.lines.1.settings.web_speed_m_per_min=true"])
+    assert err.value.field.endswith("web_speed_m_per_min")
+    for kw, field in [({"foil_thickness_um": 0.0}, "foil thickness [µm]"), ({"stage3_time_ms": -1.0},
+                                                                              "stage-III time [ms]")]:
+        with pytest.raises(FoiltwinInputError) as err:
+            lab_recipe(LabInputs(**kw))
+        assert err.value.field == field
