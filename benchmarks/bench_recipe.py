@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from process_models.parameters import default_parameters
-from process_models.uht.recipe import UHTRecipe, evaluate_recipe, evaluate_recipes
+from process_models.uht.recipe import Stage2Cache, UHTRecipe, evaluate_recipe, evaluate_recipes
 
 
 def _best_ms(fn, repeats: int) -> float:
@@ -26,14 +26,15 @@ def _best_ms(fn, repeats: int) -> float:
 
 def main() -> None:
     params = default_parameters()
-    evaluate_recipe(UHTRecipe(), params)  # warm-up: tables, caches of the standard stage II
+    cache = Stage2Cache()  # the caller's stage-II cache (a line, the optimiser or the twin owns one)
+    evaluate_recipe(UHTRecipe(), params, cache)  # warm-up: tables, the standard stage II in the cache
     rng = np.random.default_rng(7)
 
     # one recipe whose stage II was seen before (a line varying only its stage-III pulse)
-    warm = _best_ms(lambda i: evaluate_recipe(UHTRecipe(stage3_peak_K=980.0 + 0.37 * i), params), 30)
+    warm = _best_ms(lambda i: evaluate_recipe(UHTRecipe(stage3_peak_K=980.0 + 0.37 * i), params, cache), 30)
     # one recipe with a new stage II as well (nothing cached)
     cold = _best_ms(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=100.0 + 0.53 * i,
-                                                        stage3_peak_K=980.0 + 0.37 * i), params), 30)
+                                                        stage3_peak_K=980.0 + 0.37 * i), params, cache), 30)
     recipes = [UHTRecipe(stage2_temperature_K=float(T2), stage2_time_s=float(t2), stage3_peak_K=float(T3),
                          stage3_time_s=float(t3))
                for T2, t2, T3, t3 in zip(rng.uniform(700, 800, 1000), rng.uniform(30, 240, 1000),

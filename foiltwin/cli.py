@@ -6,17 +6,17 @@ and exit code 2; nothing a user types produces a traceback.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
+from foiltwin.options import check_json_target, not_with, only_with, write_json
 from process_models import citations
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
-from process_models.parameters.registry import ParameterValues
+from process_models.parameters.registry import Kind, ParameterValues
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -49,23 +49,16 @@ def parameters_with(items: list[str] | None) -> ParameterValues:
     return default_parameters().with_overrides(parse_overrides(items))
 
 
-def write_json(data: dict, target: str | None) -> None:
-    """Write ``data`` as JSON to ``target`` ('-' = stdout); nothing when target is None."""
-    if target is None:
-        return
-    text = json.dumps(data, indent=2, default=float)
-    if target == "-":
-        typer.echo(text)
-    else:
-        Path(target).write_text(text + "\n")
+ObjectiveName = Literal["cost", "throughput", "weighted"]  # = optimizer.targets.OBJECTIVES (a test checks)
 
 
 @app.command()
 def params(
     json_out: JsonOption = None,
-    kind: Annotated[str | None, typer.Option(help="Show only one kind (measured, literature, fitted, ...).")] = None,
+    kind: Annotated[Kind | None, typer.Option(help="Show only one kind.")] = None,
 ) -> None:
     """Print the parameter registry: name, value, unit, kind, source and where the value comes from."""
+    check_json_target(json_out)
     records = [r for r in default_parameters().records() if kind is None or r.kind == kind]
     if json_out is not None:
         write_json({"parameters": [
@@ -74,6 +67,9 @@ def params(
              "fit_error": r.fit_error} for r in records]}, json_out)
         if json_out == "-":
             return
+    if not records:
+        typer.echo(f"no parameter of kind {kind} in the registry")
+        return
     width = max(len(r.name) for r in records)
     for r in records:
         typer.echo(f"{r.name:<{width}}  {r.value:<12.6g} {r.unit:<10} {r.kind:<10} {r.source:<20} {r.where}"
@@ -82,6 +78,7 @@ def params(
 
 @app.command()
 def recipe(
+    ctx: typer.Context,
     stage2_temperature_K: Annotated[
         float, typer.Option("--stage2-temperature-K", help="Stage-II foil temperature [K].")
     ] = 750.0,
@@ -95,7 +92,8 @@ def recipe(
     stage3_heating_rate_K_per_s: Annotated[float | None, typer.Option("--stage3-heating-rate-K-per-s")] = None,
     foil_thickness_um: Annotated[float, typer.Option("--foil-thickness-um", help="Cu foil thickness [µm].")] = 10.0,
     no_uht: Annotated[bool, typer.Option("--no-uht", help="Skip the UHT line (bare or Ag-treated Cu).")] = False,
-    zn_route: Annotated[str, typer.Option("--zn-route", help="vapour | plated")] = "vapour",
+    zn_route: Annotated[Literal["vapour", "plated"], typer.Option("--zn-route", help="Where the Zn comes from.")]
+    = "vapour",
     plated_zn_mg_per_cm2: Annotated[
         float, typer.Option("--plated-zn-mg-per-cm2", help="Plated Zn given directly [mg/cm2].")
     ] = 0.0,
@@ -106,8 +104,9 @@ def recipe(
         float | None, typer.Option("--zn-bath-concentration-mol-per-m3", help="Zn2+ in the bath; default: make-up.")
     ] = None,
     zn_source_temperature_K: Annotated[float | None, typer.Option("--zn-source-temperature-K")] = None,
-    cooling: Annotated[str, typer.Option("--cooling", help="contact (chill roll) | free")] = "contact",
-    substrate: Annotated[str, typer.Option("--substrate", help="commercial | electroformed")] = "commercial",
+    cooling: Annotated[Literal["contact", "free"], typer.Option("--cooling", help="After stage III: contact (chill "
+                                                                  "roll) or free.")] = "contact",
+    substrate: Annotated[Literal["commercial", "electroformed"], typer.Option("--substrate")] = "commercial",
     electroform_bath: Annotated[str, typer.Option("--electroform-bath", help="cu_acid_sulfate | cu_acid_sulfate_fsi")]
     = "cu_acid_sulfate",
     electroform_current_density_A_per_m2: Annotated[float, typer.Option("--electroform-current-density-A-per-m2")]
@@ -120,7 +119,7 @@ def recipe(
     anneal_target_100: Annotated[float | None, typer.Option(
         "--anneal-target-100", help="Instead of --anneal-soak-h (or --hot-zone-speed-mm-per-min): the least soak "
         "(fastest pull) reaching this (100) fraction.")] = None,
-    texture_route: Annotated[str, typer.Option(
+    texture_route: Annotated[Literal["furnace", "hot-zone"], typer.Option(
         "--texture-route", help="furnace (batch coil anneal, --anneal-* options) | hot-zone (continuous moving hot "
         "zone on the unwound web, --hot-zone-* options)")] = "furnace",
     hot_zone_temperature_K: Annotated[float | None, typer.Option(
@@ -128,21 +127,30 @@ def recipe(
     ] = None,
     hot_zone_speed_mm_per_min: Annotated[float | None, typer.Option(
         "--hot-zone-speed-mm-per-min", help="Pull speed of the web through the hot zone [mm/min].")] = None,
-    ag_immersion_time_s: Annotated[float, typer.Option("--ag-immersion-time-s", help="AgF immersion [s]; 0: none.")]
+    ag_immersion_time_s: Annotated[float, typer.Option("--ag-immersion-time-s", help="AgF immersion [s]; 0: none "
+                                                                                     "(negative is refused).")]
     = 0.0,
-    agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %].")] = 1.0,
+    agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %]; with "
+                                                                    "--ag-immersion-time-s.")] = 1.0,
     currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
     param: ParamOption = None,
     json_out: JsonOption = None,
 ) -> None:
-    """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost."""
+    """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost.
+
+    An option that only acts together with another (``--anneal-soak-h`` with ``--anneal-soak-temperature-K``, the
+    Zn-plating options with ``--zn-bath``, ...) is refused when given without it (see ``_recipe_option_rules``).
+    """
     from dataclasses import replace
 
     from process_models.collector.recipe import CollectorRecipe, PlatingStep, evaluate_collector
     from process_models.uht.recipe import UHTRecipe
 
+    _recipe_option_rules(ctx)
+    check_json_target(json_out)
     values = parameters_with(param)
+    _recipe_ranges_in_option_units(ctx, values)
     citations.reset()
     uht = None if no_uht else UHTRecipe(
         foil_thickness_m=foil_thickness_um * 1e-6, zn_route=zn_route,  # type: ignore[arg-type]
@@ -163,8 +171,6 @@ def recipe(
         recipe = replace(recipe, hot_zone=_hot_zone_step(recipe, values, anneal_soak_temperature_K,
                                                          hot_zone_temperature_K, hot_zone_speed_mm_per_min,
                                                          anneal_target_100))
-    elif texture_route != "furnace":
-        raise FoiltwinInputError("--texture-route", texture_route, "furnace or hot-zone")
     else:
         recipe = _furnace_step(recipe, values, anneal_soak_temperature_K, anneal_soak_h, anneal_target_100,
                                hot_zone_temperature_K, hot_zone_speed_mm_per_min)
@@ -247,12 +253,85 @@ def _hot_zone_step(recipe, values: ParameterValues, soak_K: float | None, temper
     return HotZoneStep(T, speed)
 
 
+UHT_OPTIONS = ("stage2_temperature_K", "stage2_time_s", "stage3_peak_K", "stage3_time_ms",
+               "stage3_heating_rate_K_per_s", "foil_thickness_um", "zn_route", "plated_zn_mg_per_cm2", "zn_bath",
+               "zn_current_density_A_per_m2", "zn_plating_time_s", "zn_bath_concentration_mol_per_m3",
+               "zn_source_temperature_K", "cooling")
+
+
+def _recipe_option_rules(ctx: typer.Context) -> None:
+    """Options of ``recipe`` that act only together with another one: given without it, they are refused."""
+    p = ctx.params
+    if p["no_uht"]:
+        for name in UHT_OPTIONS:
+            only_with(ctx, name, "a UHT step (not with --no-uht)", False,
+                      "the foil is then 10 µm bare Cu" if name == "foil_thickness_um" else "")
+        only_with(ctx, "profile", "a UHT step (not with --no-uht)", False, "the profile is the skin's")
+    plated = p["zn_route"] == "plated" or p["zn_bath"] is not None
+    not_with(ctx, "zn_route", "--zn-bath", p["zn_bath"] is not None and p["zn_route"] == "vapour",
+             "a Zn bath plates the Zn: the route is plated")
+    only_with(ctx, "plated_zn_mg_per_cm2", "--zn-route plated", p["zn_route"] == "plated",
+              "the vapour route takes its Zn from the vapour")
+    not_with(ctx, "plated_zn_mg_per_cm2", "--zn-bath", p["zn_bath"] is not None,
+             "the bath's current density and time give the plated Zn")
+    for name in ("zn_current_density_A_per_m2", "zn_plating_time_s", "zn_bath_concentration_mol_per_m3"):
+        only_with(ctx, name, "--zn-bath", p["zn_bath"] is not None, "a setting of the Zn plating step")
+    only_with(ctx, "zn_source_temperature_K", "the vapour route (not --zn-route plated or --zn-bath)", not plated,
+              "the Zn source heats only on the vapour route")
+    only_with(ctx, "stage2_temperature_K", "--stage2-time-s > 0", p["stage2_time_s"] > 0.0,
+              "no stage II without its time")
+    for name in ("stage3_peak_K", "stage3_heating_rate_K_per_s", "cooling"):
+        only_with(ctx, name, "--stage3-time-ms > 0", p["stage3_time_ms"] > 0.0, "a setting of stage III")
+    for name in ("electroform_bath", "electroform_current_density_A_per_m2", "electroform_temperature_K"):
+        only_with(ctx, name, "--substrate electroformed", p["substrate"] == "electroformed",
+                  "a setting of the electroforming line")
+    hot_zone = p["texture_route"] == "hot-zone"
+    only_with(ctx, "anneal_soak_h", "--anneal-soak-temperature-K", p["anneal_soak_temperature_K"] is not None,
+              "a setting of the coil anneal")
+    only_with(ctx, "anneal_target_100", "--anneal-soak-temperature-K or --texture-route hot-zone",
+              p["anneal_soak_temperature_K"] is not None or hot_zone, "a target of the texture route")
+    only_with(ctx, "anneal_soak_temperature_K", "--texture-route furnace", not hot_zone,
+              "a setting of the batch coil anneal")
+    for name in ("hot_zone_temperature_K", "hot_zone_speed_mm_per_min"):
+        only_with(ctx, name, "--texture-route hot-zone", hot_zone, "a setting of the moving hot zone")
+    not_with(ctx, "anneal_soak_h", "--anneal-target-100", p["anneal_target_100"] is not None,
+             "the target gives the least soak")
+    only_with(ctx, "agf_wt_pct", "--ag-immersion-time-s > 0", p["ag_immersion_time_s"] > 0.0,
+              "the strength of the AgF immersion bath")
+    only_with(ctx, "profile", "--json", p["json_out"] is not None, "the profile is written in the JSON report")
+
+
+def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) -> None:
+    """Ranges of the ``recipe`` options whose unit differs from the model's (µm, ms, mg/cm², wt %, h), checked in
+    the option's unit so that a refusal reads in what the user typed; the models check the rest."""
+    from process_models.errors import check_range
+    from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE
+    from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, PLATED_ZN_RANGE_KG_PER_M2, STAGE3_TIME_RANGE_S
+
+    p = ctx.params
+    lo, hi = FOIL_THICKNESS_RANGE_M
+    check_range("--foil-thickness-um", p["foil_thickness_um"], lo * 1e6, hi * 1e6, unit="µm")
+    check_range("--stage3-time-ms", p["stage3_time_ms"], STAGE3_TIME_RANGE_S[0] * 1e3, STAGE3_TIME_RANGE_S[1] * 1e3,
+                unit="ms")
+    if p["zn_route"] == "plated" and p["zn_bath"] is None and not p["no_uht"]:
+        lo, hi = PLATED_ZN_RANGE_KG_PER_M2
+        check_range("--plated-zn-mg-per-cm2", p["plated_zn_mg_per_cm2"], lo * 100.0, hi * 100.0,
+                    low_inclusive=False, unit="mg/cm2")
+    if p["ag_immersion_time_s"] > 0.0:
+        lo, hi = AGF_MASS_FRAC_RANGE
+        check_range("--agf-wt-pct", p["agf_wt_pct"], lo * 100.0, hi * 100.0, low_inclusive=False, unit="wt %")
+    if p["anneal_soak_temperature_K"] is not None and p["anneal_target_100"] is None:
+        check_range("--anneal-soak-h", p["anneal_soak_h"], 0.0, values["coil_anneal_max_soak_time_s"] / 3600.0,
+                    unit="h")
+
+
 @app.command()
 def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
     """Run the seed validation cases; exit 1 if any fails."""
     from process_models.validation.collector_cases import run_collector_validation
     from process_models.validation.uht_cases import run_validation
 
+    check_json_target(json_out)
     values = parameters_with(param)
     rows = run_validation(values) + run_collector_validation(values)
     if json_out is not None:
@@ -276,14 +355,18 @@ def simulate(
     = None,
     hours: Annotated[float | None, typer.Option("--hours", help="Simulated hours (overrides the scenario).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (overrides the scenario).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Directory for Parquet logs and the HTML report.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Run folder (new, empty or an earlier run's): Parquet "
+                                             "logs, report.json/html and a manifest, replaced as a whole.")] = None,
     json_out: JsonOption = None,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
-    from twin.plots import write_html_report
+    from twin.run_folder import check_run_folder, write_run
     from twin.scenario import apply_overrides, load_scenario
     from twin.simulate import run_single
 
+    check_json_target(json_out)
+    if out is not None:
+        check_run_folder("--out", out)
     sc = load_scenario(scenario)
     extra = list(set_ or [])
     if hours is not None:
@@ -291,10 +374,7 @@ def simulate(
     if seed is not None:
         extra.append(f"seed={seed}")
     sc = apply_overrides(sc, extra)
-    report = run_single(sc, out_dir=out)
-    if out is not None:
-        write_json(report, str(out / "report.json"))
-        write_html_report(report, out)
+    report = run_single(sc) if out is None else write_run(sc, out, "--out")
     write_json(report, json_out)
     if json_out != "-":
         def num(v: float | None, fmt: str) -> str:
@@ -334,6 +414,7 @@ def schema(json_out: JsonOption = "-") -> None:
 
 @app.command()
 def optimize(
+    ctx: typer.Context,
     scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file; default: the built-in plant.")] = None,
     skin_thickness_nm: Annotated[
         float | None, typer.Option("--skin-thickness-nm", help="Target skin thickness [nm]; default: the seed's.")
@@ -354,7 +435,7 @@ def optimize(
     surface_zn_max: Annotated[float | None, typer.Option("--surface-zn-max", help="Surface Zn window, high.")] = None,
     allow_multiphase: Annotated[bool, typer.Option("--allow-multiphase", help="Do not require single-phase α.")]
     = False,
-    objective: Annotated[str, typer.Option("--objective", help="cost | throughput | weighted")] = "cost",
+    objective: Annotated[ObjectiveName, typer.Option("--objective", help="What to optimise.")] = "cost",
     cost_weight: Annotated[float, typer.Option("--cost-weight", help="Weight of cost in --objective weighted.")] = 0.5,
     pareto: Annotated[str | None, typer.Option("--pareto", help="cost,throughput | cost,tolerance")] = None,
     pareto_points: Annotated[int, typer.Option("--pareto-points", help="Points of the ε-constraint sweep.")] = 6,
@@ -377,9 +458,13 @@ def optimize(
     from optimizer import OptimizerError, Targets, TargetsInfeasibleError
     from optimizer import optimize as run_optimize
     from optimizer import pareto as run_pareto
+    from optimizer.solve import check_solver
     from twin.scenario import apply_overrides, load_scenario
     from twin.simulate import build_parameters
 
+    _optimize_option_rules(ctx)
+    check_json_target(json_out)
+    check_solver(solver, "--solver")
     sc = apply_overrides(load_scenario(scenario), list(set_ or []))
     values = build_parameters(sc)
     if (surface_zn_min is None) != (surface_zn_max is None):
@@ -414,6 +499,15 @@ def optimize(
     if code:
         typer.echo(f"infeasible targets: {result.message}", err=True)
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
+
+
+def _optimize_option_rules(ctx: typer.Context) -> None:
+    """Options of ``optimize`` that act only together with another one: given without it, they are refused."""
+    p = ctx.params
+    only_with(ctx, "cost_weight", "--objective weighted", p["objective"] == "weighted", "the weight of cost in it")
+    only_with(ctx, "pareto_points", "--pareto", p["pareto"] is not None, "the points of the front")
+    for name in ("twin_hours", "seed"):
+        only_with(ctx, name, "the twin check (not with --no-twin)", not p["no_twin"], "a setting of the twin check")
 
 
 batch_app = typer.Typer(no_args_is_help=True, help="Headless scenario batches: run in parallel, results in DuckDB.")
@@ -551,6 +645,6 @@ def main() -> None:
         sys.exit(130)
     except typer.TyperException as err:  # click's usage errors (unknown option, not a number, ...)
         message = err.format_message() if hasattr(err, "format_message") else str(err)
-        typer.echo(f"error: {' '.join(message.split())}", err=True)
+        typer.echo(f"error: {shorten(message.replace('Value error, ', ''), 800)}", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

@@ -33,9 +33,10 @@ from optimizer.model import Corrections, build_model
 from optimizer.pwl import GridTable
 from optimizer.result import OptimizationResult
 from optimizer.solution import Point, binding, predicted, read_point
-from optimizer.solve import DEFAULT_SOLVER, solve
+from optimizer.solve import DEFAULT_SOLVER, check_solver, solve
 from optimizer.space import DecisionSpace, SearchRanges, decision_space
 from optimizer.surrogates import (
+    STAGE2_CACHE,
     Surrogates,
     build_skin,
     build_surrogates,
@@ -44,9 +45,9 @@ from optimizer.surrogates import (
 )
 from optimizer.targets import Targets
 from optimizer.verify import Check, check_in_twin, check_with_models, least_soak
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
-from twin.scenario import Scenario
+from twin.scenario import Scenario, field_bounds
 from twin.simulate import build_parameters
 
 _CACHE: OrderedDict[tuple, Surrogates] = OrderedDict()
@@ -60,8 +61,9 @@ AGREE_MIN_NM = 3.0
 
 
 def clear_cache() -> None:
-    """Forget the cached coarse surrogates (benchmarks time a cold start with it)."""
+    """Forget the cached coarse surrogates and stage-II outcomes (benchmarks time a cold start with it)."""
     _CACHE.clear()
+    STAGE2_CACHE.clear()
 
 
 def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, float]) -> tuple:
@@ -427,6 +429,10 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     the result (or return it with ``raise_infeasible=False``). Bad inputs raise ``FoiltwinInputError``.
     """
     t0 = time.perf_counter()
+    check_solver(solver)
+    if verify_twin:  # the twin check's horizon, as a scenario's hours allow it
+        b = field_bounds(Scenario, "hours")
+        check_range("twin_hours", twin_hours, b.low, b.high, low_inclusive=b.low_inclusive, unit="h")
     scenario = scenario or Scenario()
     params = params or build_parameters(scenario)
     targets = targets.with_defaults(scenario)
@@ -567,6 +573,7 @@ def _finish(run: _Run, result: OptimizationResult, t0: float, coarse: Surrogates
 
 
 PARETO_AXES = (("cost", "throughput"), ("cost", "tolerance"))
+PARETO_MAX_POINTS = 50  # each point is a whole optimisation (seconds): more is a mistake, not a finer front
 
 
 def pareto(targets: Targets, scenario: Scenario | None = None, *, axes: tuple[str, str] = ("cost", "throughput"),
@@ -578,8 +585,8 @@ def pareto(targets: Targets, scenario: Scenario | None = None, *, axes: tuple[st
     axes = tuple(axes)  # type: ignore[assignment]
     if axes not in PARETO_AXES:
         raise FoiltwinInputError("pareto", ",".join(axes), "one of " + "; ".join(",".join(a) for a in PARETO_AXES))
-    if points < 2:
-        raise FoiltwinInputError("pareto points", points, "at least 2")
+    if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= PARETO_MAX_POINTS:
+        raise FoiltwinInputError("pareto points", points, f"an integer in [2, {PARETO_MAX_POINTS}]")
     t0 = time.perf_counter()
     quiet = {k: v for k, v in kw.items() if k not in ("verify_twin", "raise_infeasible")}
     base = optimize(targets, scenario, **kw)

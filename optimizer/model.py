@@ -154,9 +154,14 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     m.inv_T2 = pyo.Var(bounds=(1.0 / T2_hi, 1.0 / T2_lo), units=U.K**-1, doc="1 / stage-II temperature")
     m.T3 = pyo.Var(bounds=space.stage3_peak_K, units=U.K, doc="stage-III peak temperature")
     m.stage2 = pyo.Block()
+    # stage-II samples the model could not solve: their vertices get no weight on that route (infeasible there)
+    failed2 = {r: f"failed_{r}" for r in routes if np.any(s.stage2.values.get(f"failed_{r}", 0.0) > 0.0)}
     add_table(m.stage2, s.stage2, {"inv_T2": (m.inv_T2, U.K**-1), "ln_t2": (ln_t2, U.dimensionless)},
               {"ln_loading": U.dimensionless, "energy2_vapour": U.kWh / U.m**2, "energy2_plated": U.kWh / U.m**2,
-               "recryst": U.dimensionless, "ramp2": U.dimensionless, "T2": U.K})
+               "recryst": U.dimensionless, "ramp2": U.dimensionless, "T2": U.K,
+               **{col: U.dimensionless for col in failed2.values()}})
+    m.stage2_solvable = pyo.Constraint(list(failed2), rule=lambda mm, r: output(mm.stage2, failed2[r])
+                                       <= 1 - y_route[r])
     # heat-up within its share of the zone time, exact in the pace: T2 − T_amb ≤ share · rate · L_k · pace on the
     # chosen module count k (T2 from the table over-estimates 1/(1/T2): conservative)
     t_amb, r2 = params["ambient_temperature_K"], params["stage2_heating_rate_K_per_s"]

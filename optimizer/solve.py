@@ -29,12 +29,32 @@ class SolveOutcome:
     seconds: float
 
 
+MILP_SOLVERS = ("appsi_highs", "highs", "cbc", "appsi_cbc", "glpk", "gurobi", "gurobi_direct", "appsi_gurobi",
+                "cplex", "cplex_direct", "appsi_cplex", "scip", "xpress", "mosek")
+
+
 def solver_available(name: str = DEFAULT_SOLVER) -> bool:
-    """Whether the named solver can run here (never raises)."""
+    """Whether the named solver can run here (never raises; a name Pyomo does not know is not tried, so Pyomo
+    logs nothing about it)."""
+    if not isinstance(name, str) or name not in set(pyo.SolverFactory):
+        return False
     try:
         return bool(pyo.SolverFactory(name).available(exception_flag=False))
     except Exception:
         return False
+
+
+def check_solver(name: str, field: str = "solver") -> str:
+    """``name`` if it is a MILP solver Pyomo knows and can run here; else :class:`FoiltwinInputError` naming the
+    MILP solvers that are available."""
+    from process_models.errors import FoiltwinInputError
+
+    if solver_available(name) and name in MILP_SOLVERS:
+        return name
+    here = [s for s in MILP_SOLVERS if solver_available(s)]
+    known = isinstance(name, str) and name in MILP_SOLVERS
+    allowed = "a MILP solver available here: " + (", ".join(here) or "none (pip install highspy)")
+    raise FoiltwinInputError(field, name, allowed, None if not known else "known to Pyomo, not installed here")
 
 
 def _gap(obj: float | None, bound: float | None) -> float | None:

@@ -43,13 +43,14 @@ from process_models.quality.indicators import cu_surface_factor, nucleation_over
 from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.texture.texture_model import electroformed_texture_array, recrystallised_fraction
 from process_models.uht.phase_diagram import cuzn_phase_diagram
-from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
+from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
 from process_models.uht.zn_supply import vapour_supply_flux_mol_per_m2_s
 
 STAGE2_RAMP_USABLE_FRAC = 0.5  # = optimizer.model.RAMP2_MAX_FRAC: where the MILP may place stage II
 SKIN_FLOOR_NM = 1.0  # ln of the skin thickness is taken of max(skin, 1 nm): "no skin" stays finite
 SKIN_OUTPUTS = ("ln_skin", "surface_zn", "margin", "melt_nm", "energy3", "reach3", "deposited", "eta_a", "eta_b")
-STAGE2_OUTPUTS = ("ln_loading", "energy2_vapour", "energy2_plated", "recryst", "ramp2", "T2")
+STAGE2_OUTPUTS = ("ln_loading", "energy2_vapour", "energy2_plated", "recryst", "ramp2", "T2", "failed_vapour",
+                  "failed_plated")
 PLATING_OUTPUTS = ("ln_eff", "kwh_per_kg", "f100", "s_cu")
 
 
@@ -71,13 +72,18 @@ class Surrogates:
     anneal: GridTable | None = None
 
 
+# The optimiser's stage-II cache: its tables, refinements, held-out checks and model checks revisit the same
+# stage-II settings with many stage-III pulses (bounded; ``optimizer.api.clear_cache`` empties it)
+STAGE2_CACHE = Stage2Cache()
+
+
 def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:
     """``evaluate_recipes`` in one batch; if the batch fails, halves are retried so that only the recipes the
-    model refuses come back as ``None`` (recorded, the sweep goes on)."""
+    model refuses (out of range, or settings it cannot solve) come back as ``None`` (recorded, the sweep goes on)."""
     if not recipes:
         return []
     try:
-        return list(evaluate_recipes(recipes, params))
+        return list(evaluate_recipes(recipes, params, STAGE2_CACHE))
     except (FoiltwinInputError, ValueError, FloatingPointError, np.linalg.LinAlgError):
         if len(recipes) == 1:
             return [None]
@@ -111,30 +117,49 @@ def stage2_axes(space: DecisionSpace, n_z: int = 9, n_t: int = 11) -> tuple[np.n
 
 
 def _vapour_stage2(space: DecisionSpace, params: ParameterValues, T2: np.ndarray, t2: np.ndarray
-                   ) -> list[RecipeResult]:
-    return evaluate_recipes([_recipe(space, stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_time_s=0.0)
-                             for a, b in zip(T2, t2, strict=True)], params)  # stage II alone: always valid
+                   ) -> list[RecipeResult | None]:
+    """Stage II alone on the vapour route (``None`` where the model cannot solve the settings)."""
+    return safe_evaluate([_recipe(space, stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_time_s=0.0)
+                          for a, b in zip(T2, t2, strict=True)], params)
+
+
+def _column(results: list[RecipeResult | None], get, fill: str = "max") -> np.ndarray:
+    """One output over samples; a failed sample gets the worst good value (``fill``: max or min), 0 if none:
+    finite, and never used, since the failure columns give failed vertices no weight on their route."""
+    vals = np.array([np.nan if r is None else get(r) for r in results], dtype=float)
+    good = vals[np.isfinite(vals)]
+    worst = (good.max() if fill == "max" else good.min()) if good.size else 0.0
+    return np.where(np.isfinite(vals), vals, worst)
 
 
 def stage2_outputs(space: DecisionSpace, params: ParameterValues, z: np.ndarray, v: np.ndarray,
                    nominal_loading_kg_per_m2: float) -> dict[str, np.ndarray]:
-    """Stage-II outputs at points (1/T2, ln t2): vapour and plated recipes without stage III."""
+    """Stage-II outputs at points (1/T2, ln t2): vapour and plated recipes without stage III.
+
+    Samples the model cannot solve (a Newton failure, a film that does not fit) are marked in ``failed_vapour``
+    / ``failed_plated`` (1.0; the plated column also when the vapour sample, which carries the texture, failed):
+    the MILP gives such a vertex no weight on that route (``optimizer.model``), so the point is infeasible there.
+    """
     T2, t2 = 1.0 / z, np.exp(v)
     vap = _vapour_stage2(space, params, T2, t2)
     if any(k.startswith("plated") for k in space.modes):
-        pla = evaluate_recipes([_recipe(space, zn_route="plated", plated_zn_loading_kg_per_m2=nominal_loading_kg_per_m2,
-                                        stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_time_s=0.0)
-                                for a, b in zip(T2, t2, strict=True)], params)
+        pla = safe_evaluate([_recipe(space, zn_route="plated", plated_zn_loading_kg_per_m2=nominal_loading_kg_per_m2,
+                                     stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_time_s=0.0)
+                             for a, b in zip(T2, t2, strict=True)], params)
     else:  # no plated route in this space: the column is never used
         pla = vap
-    theta = np.array([r.anneal_equivalent_time_s for r in vap])
+    failed_v = np.array([r is None for r in vap])
+    failed_p = np.array([r is None for r in pla]) | failed_v
+    theta = _column(vap, lambda r: r.anneal_equivalent_time_s, "min")
     return {
-        "ln_loading": np.log(np.array([r.zn_deposited_mg_per_cm2 for r in vap]) * 1e-2),
-        "energy2_vapour": np.array([r.energy_kwh_per_m2 for r in vap]),
-        "energy2_plated": np.array([r.energy_kwh_per_m2 for r in pla]),
+        "ln_loading": np.log(_column(vap, lambda r: r.zn_deposited_mg_per_cm2, "min") * 1e-2),
+        "energy2_vapour": _column(vap, lambda r: r.energy_kwh_per_m2),
+        "energy2_plated": _column(pla, lambda r: r.energy_kwh_per_m2),
         "recryst": recrystallised_fraction(theta, params),
         "ramp2": (T2 - params["ambient_temperature_K"]) / (params["stage2_heating_rate_K_per_s"] * t2),
         "T2": T2,
+        "failed_vapour": failed_v.astype(float),
+        "failed_plated": failed_p.astype(float),
     }
 
 
@@ -178,7 +203,9 @@ def _stage2_for_loading(space: DecisionSpace, params: ParameterValues, ln_loadin
     v_lo, v_hi = math.log(1.0), math.log(3000.0)
     for _ in range(6):
         res = _vapour_stage2(space, params, 1.0 / z, np.exp(v))
-        err = ln_loading - np.log(np.array([r.zn_deposited_mg_per_cm2 for r in res]) * 1e-2)
+        got = np.array([np.nan if r is None else r.zn_deposited_mg_per_cm2 for r in res])
+        # a sample the model cannot solve stays where it is (its skin sample fails and is marked so)
+        err = np.where(np.isfinite(got), ln_loading - np.log(np.where(np.isfinite(got), got, 1.0) * 1e-2), 0.0)
         if np.all(np.abs(err) < 2e-4):
             break
         if T2 is None:
@@ -384,6 +411,8 @@ def build_anneal(space: DecisionSpace, params: ParameterValues, shape: tuple[int
 # ------------------------------------------------------------------------------------------------ errors
 def _stats(pred: np.ndarray, true: np.ndarray) -> dict[str, float]:
     e = np.abs(pred - true)
+    if e.size == 0:  # every sample failed
+        return {"n": 0}
     return {"max_abs": float(e.max()), "p95_abs": float(np.quantile(e, 0.95)), "mean_abs": float(e.mean()),
             "n": int(e.size)}
 
@@ -396,8 +425,11 @@ def held_out_errors(space: DecisionSpace, params: ParameterValues, s: Surrogates
     box = s.stage2.bounds()
     P = np.column_stack([rng.uniform(lo, hi, n_stage2) for lo, hi in box])
     true = stage2_outputs(space, params, P[:, 0], P[:, 1], s.nominal_loading_kg_per_m2)
+    keep = true["failed_vapour"] < 0.5  # samples the model could not solve carry no error
+    P, true = P[keep], {k: v[keep] for k, v in true.items()}
     pred = s.stage2.interpolate(P)
     errors["stage2"] = {k: _stats(pred[k], true[k]) for k in ("ln_loading", "energy2_vapour", "recryst")}
+    errors["stage2"]["failed_samples"] = {"n": int((~keep).sum())}
     use = true["ramp2"] <= STAGE2_RAMP_USABLE_FRAC
     if use.any():
         errors["stage2"]["ln_loading_usable"] = _stats(pred["ln_loading"][use], true["ln_loading"][use])

@@ -5,6 +5,9 @@ Every run report lists :func:`used` so a number can be traced back to where it c
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Iterator
+
 CITATIONS: dict[str, str] = {
     "Wang2025": (
         "H. Wang, Y. Mao et al., Two-step ultrafast high-temperature Joule heating forms a Cu0.64Zn0.36 "
@@ -128,6 +131,7 @@ CITATIONS: dict[str, str] = {
 }
 
 _used: dict[str, set[str]] = {}
+_recorders: list[set[tuple[str, str]]] = []
 
 
 def register(key: str, caller: str = "") -> None:
@@ -135,6 +139,26 @@ def register(key: str, caller: str = "") -> None:
     if key not in CITATIONS:
         raise KeyError(f"unknown citation key {key!r}; known: {sorted(CITATIONS)}")
     _used.setdefault(key, set()).add(caller)
+    for rec in _recorders:
+        rec.add((key, caller))
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[tuple[str, str]]]:
+    """Collect the (key, caller) pairs registered inside the block (they are registered as usual too): a cache
+    keeps them with a computed value and registers them again on every hit (:mod:`process_models.cache`)."""
+    rec: set[tuple[str, str]] = set()
+    _recorders.append(rec)
+    try:
+        yield rec
+    finally:
+        _recorders.remove(rec)
+
+
+def register_all(pairs: Iterable[tuple[str, str]]) -> None:
+    """Register recorded (key, caller) pairs again."""
+    for key, caller in pairs:
+        register(key, caller)
 
 
 def used() -> list[str]:

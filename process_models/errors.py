@@ -1,18 +1,51 @@
-"""The one error type users see: a bad input named by field, value and allowed range."""
+"""The one error type users see: a bad input named by field, value and allowed range.
+
+Whatever a user hands in comes back shortened: the value to :data:`VALUE_MAX_CHARS` characters (a 50 MB value
+is not echoed whole), the field and the allowed range to a bounded length, and the message on ONE line (line
+breaks and runs of blanks become one blank), so the CLI prints one line and the dashboard one box.
+"""
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+VALUE_MAX_CHARS = 80  # the value as shown in a message
+FIELD_MAX_CHARS = 120  # a field name (user text too: a misspelt --set key)
+ALLOWED_MAX_CHARS = 600  # what is allowed (may quote lists of known names or a parser's message)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line (whitespace runs → one blank), cut to ``limit`` characters with the full length
+    said: ``'aaaa…' (52428800 characters)``."""
+    one = " ".join(str(text).split())
+    if len(one) <= limit:
+        return one
+    tail = f"… ({len(one)} characters)"
+    return one[: max(limit - len(tail), 8)] + tail
+
+
+def show_value(value: Any, limit: int = VALUE_MAX_CHARS) -> str:
+    """A value as a message shows it: its ``repr`` (strings quoted, so a blank is visible), shortened."""
+    try:
+        if isinstance(value, str | bytes) and len(value) > 4 * limit:  # no repr of a 50 MB string
+            tail = f"… ({len(value)} characters)"
+            return " ".join(repr(value[:limit]).split())[: max(limit - len(tail), 8)] + tail
+        text = repr(value)
+    except Exception:  # a value whose repr fails is still named by its type
+        text = f"<{type(value).__name__}>"
+    return shorten(text, limit)
 
 
 class FoiltwinInputError(ValueError):
     """An input (CLI option, scenario field, parameter override) outside its allowed range.
 
     The message always names the field, the offending value and what is allowed, so the CLI can
-    print it as one line and exit with code 2.
+    print it as one line and exit with code 2. The value is kept as given in :attr:`value` (tests and the
+    batch store read it); :attr:`value_text` is the shortened form every message uses.
     """
 
     def __init__(self, field: str, value: Any, allowed: str, reason: str | None = None) -> None:
@@ -24,9 +57,46 @@ class FoiltwinInputError(ValueError):
         # processes) keep the field, value and range
         super().__init__(field, value, allowed, reason)
 
+    @property
+    def value_text(self) -> str:
+        """The value as messages show it: ``repr``, one line, at most :data:`VALUE_MAX_CHARS` characters."""
+        return show_value(self.value)
+
+    @property
+    def field_text(self) -> str:
+        return shorten(self.field, FIELD_MAX_CHARS)
+
+    @property
+    def allowed_text(self) -> str:
+        return shorten(self.allowed, ALLOWED_MAX_CHARS)
+
     def __str__(self) -> str:
-        text = f"{self.field}={self.value!r} is not allowed: {self.allowed}"
-        return text + (f" ({self.reason})" if self.reason else "")
+        text = f"{self.field_text}={self.value_text} is not allowed: {self.allowed_text}"
+        return text + (f" ({shorten(self.reason, ALLOWED_MAX_CHARS)})" if self.reason else "")
+
+
+class ModelConvergenceError(FoiltwinInputError):
+    """The physics could not solve these settings (e.g. a Newton iteration that does not converge even after
+    its step splits): a user error in the sense that the settings lie outside what the model handles. ``field``
+    names the settings (``stage2``, ``stage3``), ``value`` their values in the user's units; ``rows`` are the
+    failing rows of a batch (for a caller that retries the others)."""
+
+    def __init__(self, field: str, value: Any, allowed: str, reason: str | None = None,
+                 rows: tuple[int, ...] = ()) -> None:
+        super().__init__(field, value, allowed, reason)
+        self.rows = tuple(rows)
+        self.args = (field, value, allowed, reason, self.rows)
+
+
+def require_number(field: str, value: Any, unit: str = "") -> float:
+    """``value`` as a float if it is a real number; ``True``/``False``, strings and other types are refused (no
+    bool→float, no "3"→3)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+            return float(value)
+        raise FoiltwinInputError(field, value, "a number" + (f" in {unit}" if unit not in ("", "1") else "")
+                                 + f", not {type(value).__name__}")
+    return float(value)
 
 
 def check_range(
@@ -45,7 +115,7 @@ def check_range(
     """
     import math
 
-    v = float(value)
+    v = require_number(field, value, unit)
     lo_ok = low is None or (v >= low if low_inclusive else v > low)
     hi_ok = high is None or (v <= high if high_inclusive else v < high)
     if math.isnan(v) or not (lo_ok and hi_ok):
@@ -56,6 +126,13 @@ def check_range(
         suffix = f" {unit}" if unit else ""
         raise FoiltwinInputError(field, value, f"must lie in {left}{lo}, {hi}{right}{suffix}")
     return v
+
+
+def _holds_bool(value: Any) -> bool:
+    """Whether a (nested) list or tuple holds a bool (``np.asarray([1.0, True])`` would make it 1.0)."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    return isinstance(value, list | tuple) and any(_holds_bool(v) for v in value)
 
 
 def check_array(
@@ -69,7 +146,13 @@ def check_array(
     high_inclusive: bool = True,
 ) -> NDArray[np.float64]:
     """``value`` as a float array; the first element outside the range (NaN and ±inf always are) raises
-    :class:`FoiltwinInputError` through :func:`check_range`, naming the field, the value and the range."""
+    :class:`FoiltwinInputError` through :func:`check_range`, naming the field, the value and the range. Booleans,
+    strings and other non-numbers are refused (no bool→float, no "3"→3)."""
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "iuf":
+        raw = np.asarray(value) if not isinstance(value, str | bytes) else None
+        if raw is None or raw.dtype.kind not in "iuf" or _holds_bool(value):
+            raise FoiltwinInputError(field, value, "a number" + (f" in {unit}" if unit not in ("", "1") else "")
+                                     + " (or an array of numbers)")
     arr = np.asarray(value, dtype=float)
     ok = np.isfinite(arr)
     if low is not None:

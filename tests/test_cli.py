@@ -35,14 +35,14 @@ def test_recipe_json_has_the_promised_keys_and_citations():
 @pytest.mark.parametrize(("args", "field"), [
     (("recipe", "--stage2-time-s", "-5"), "stage2_time_s"),
     (("recipe", "--stage3-peak-K", "1400"), "stage3_peak_K"),
-    (("recipe", "--foil-thickness-um", "0"), "foil_thickness_m"),
+    (("recipe", "--foil-thickness-um", "0"), "--foil-thickness-um"),
     (("recipe", "--param", "no_such_parameter_K=3"), "no_such_parameter_K"),
     (("recipe", "--param", "foil_emissivity_frac=7"), "foil_emissivity_frac"),
     (("recipe", "--stage2-time-s", "abc"), "--stage2-time-s"),
     (("recipe", "--zn-bath", "nickel_watts"), "zn_bath"),
     (("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "0"), "current_density_A_per_m2"),
     (("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-bath-concentration-mol-per-m3", "0"), "concentration_mol_per_m3"),
-    (("recipe", "--no-uht", "--ag-immersion-time-s", "60", "--agf-wt-pct", "0"), "agf_mass_frac"),
+    (("recipe", "--no-uht", "--ag-immersion-time-s", "60", "--agf-wt-pct", "0"), "--agf-wt-pct"),
     (("simulate", "--set", "plant.lines.1.settings.web_speed_m_per_min=-1"), "web_speed_m_per_min"),
     (("simulate", "--hours", "-3"), "hours"),
 ])
@@ -117,7 +117,7 @@ def test_recipe_runs_the_hot_zone_route():
     for args, field in ((("--texture-route", "hot-zone"), "--hot-zone-speed-mm-per-min"),
                         (("--texture-route", "hot-zone", "--anneal-soak-temperature-K", "960",
                           "--anneal-target-100", "0.6"), "--anneal-soak-temperature-K"),
-                        (("--hot-zone-speed-mm-per-min", "20"), "--hot-zone-temperature-K"),
+                        (("--hot-zone-speed-mm-per-min", "20"), "--hot-zone-speed-mm-per-min"),
                         (("--texture-route", "belt"), "--texture-route"),
                         (("--texture-route", "hot-zone", "--hot-zone-temperature-K", "1400",
                           "--hot-zone-speed-mm-per-min", "20"), "hot_zone_temperature_K")):

@@ -37,12 +37,26 @@ def output_error(field: str, path: str | os.PathLike, exc: OSError) -> FoiltwinI
     return FoiltwinInputError(field, str(path), f"a writable file path ({reason})")
 
 
+def check_output_path(field: str, target: str | os.PathLike) -> Path:
+    """``target`` as a Path if a file can be written there: not a directory, in an existing folder, a name
+    the OS takes (no NUL byte); else a :class:`FoiltwinInputError` naming ``field`` (the option) and the path."""
+    try:
+        path = Path(target)
+        if str(target) == "" or path.is_dir():
+            raise FoiltwinInputError(field, str(target), "a file path, not a directory")
+        parent = path.parent
+        if not parent.is_dir():
+            why = "is not a folder" if parent.exists() else "does not exist"
+            raise FoiltwinInputError(field, str(target), f"a path in an existing folder ({parent} {why})")
+    except (ValueError, OSError) as exc:  # an embedded NUL byte, a name too long for the OS
+        if isinstance(exc, FoiltwinInputError):
+            raise
+        raise FoiltwinInputError(field, str(target), f"a valid file path ({exc})") from None
+    return path
+
+
 def _check_target(field: str, target: Path) -> None:
-    if target.is_dir():
-        raise FoiltwinInputError(field, str(target), "a file path, not a directory")
-    parent = target.parent
-    if not parent.is_dir():
-        raise FoiltwinInputError(field, str(target), f"a path in an existing folder ({parent} does not exist)")
+    check_output_path(field, target)
 
 
 @contextlib.contextmanager

@@ -23,7 +23,8 @@ def _common(rt: WebLineRuntime, metres: float, metres_in_spec: float, area: floa
             hours: float) -> dict[str, Any]:
     """KPIs every line has: metres and their conservation, OEE factors from the state log."""
     production_h = rt.log.hours_in(State.PRODUCTION)
-    availability = production_h / hours
+    # the state intervals sum to the horizon up to round-off, which must not make availability exceed 1
+    availability = min(production_h / hours, 1.0)
     performance = rt.metres_unwound / rt.ideal_metres if rt.ideal_metres > 0 else 0.0
     quality = metres_in_spec / metres if metres > 0 else 0.0
     return {

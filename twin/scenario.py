@@ -3,12 +3,16 @@
 Scenarios are plain data (TOML → these models); they never hold SimPy objects. Plant units live here
 (m/min, µm, h, mm) and are converted to SI once, when the runtime is built (``twin.factory``).
 Every model forbids unknown fields, bounds its numbers, and ships an example that doubles as a test fixture.
+Types are strict (pydantic strict mode): ``true`` is not a number, ``"3"`` is not 3 and ``6.0`` is not an integer
+count; a number is accepted for a float field, and a list (TOML array, JSON) for a tuple field.
 """
 
 from __future__ import annotations
 
 import tomllib
+import typing
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,7 +25,24 @@ CU_MELTING_K = 1357.77
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _arrays_as_tuples(cls, data: Any) -> Any:
+        """A TOML or JSON array is a list: it fills a tuple field (strict mode takes tuples only); the items keep
+        their strict types."""
+        if isinstance(data, dict):
+            names = _tuple_fields(cls)
+            return {k: tuple(v) if k in names and isinstance(v, list) else v for k, v in data.items()}
+        return data
+
+
+@cache
+def _tuple_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(n for n, f in model.model_fields.items()
+                     if typing.get_origin(f.annotation) is tuple
+                     or any(typing.get_origin(a) is tuple for a in typing.get_args(f.annotation)))
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,11 @@ def field_bounds(model: type[BaseModel], name: str) -> FieldBounds:
     info = model.model_fields.get(name)
     if info is None:
         raise FoiltwinInputError(f"{model.__name__}.{name}", None, f"a field of {model.__name__}")
+    return field_bounds_of(info)
+
+
+def field_bounds_of(info: Any) -> FieldBounds:
+    """Bounds declared in a pydantic FieldInfo's metadata."""
     low = high = None
     low_inc = high_inc = True
     for meta in info.metadata:
@@ -382,6 +408,9 @@ class Plant(_Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"line names must be unique; repeated: {', '.join(dupes)}")
+        if not self.lines and not any(f.settings.enabled for f in self.furnaces):
+            raise ValueError("plant.lines is empty and no coil furnace is enabled: a plant needs at least one line "
+                             "(or an enabled coil furnace), else there is nothing to simulate")
         return self
 
 
@@ -396,10 +425,46 @@ class Scenario(_Model):
     segment_length_m: float = Field(default=1.0, ge=0.05, le=100.0)
     parameters: dict[str, float] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _coil_holds_a_segment(self) -> Scenario:
+        if self.plant.incoming_coils.length_m < self.segment_length_m:
+            raise ValueError(f"plant.incoming_coils.length_m = {self.plant.incoming_coils.length_m:g} m is shorter "
+                             f"than segment_length_m = {self.segment_length_m:g} m: a coil must hold a segment")
+        return self
+
 
 # ----------------------------------------------------------------------------------------------- loading
-def error_from_pydantic(err: ValidationError, default_field: str = "scenario") -> FoiltwinInputError:
-    """The first pydantic error as a FoiltwinInputError naming the dotted field, the value and the rule."""
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation holds (a model, an optional one, a tuple of them, a tagged union)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for a in typing.get_args(annotation) for m in _models_in(a)]
+
+
+def _field_at(model: type[BaseModel], loc: tuple) -> Any:
+    """The pydantic FieldInfo at a validation error's location (None where the walk does not fit)."""
+    info = None
+    candidates = [model]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        by_tag = {m.model_fields["type"].default: m for m in candidates if "type" in m.model_fields}
+        if part in by_tag and len(candidates) > 1:  # the tag of a discriminated union picks the member
+            candidates = [by_tag[part]]
+            continue
+        owner = next((m for m in candidates if part in m.model_fields), None)
+        if owner is None:
+            return None
+        info = owner.model_fields[part]
+        candidates = _models_in(info.annotation)
+    return info
+
+
+def error_from_pydantic(err: ValidationError, default_field: str = "scenario",
+                        model: type[BaseModel] | None = None) -> FoiltwinInputError:
+    """The first pydantic error as a FoiltwinInputError naming the dotted field, the value and the rule; with the
+    root ``model`` given, a type error also says the field's range (in the field's own units, its name's
+    suffix)."""
     first = err.errors()[0]
     loc = [p for i, p in enumerate(first["loc"])  # drop the union tag pydantic puts after a list index
            if not (isinstance(p, str) and i > 0 and isinstance(first["loc"][i - 1], int) and p in LINE_TYPES)]
@@ -408,6 +473,12 @@ def error_from_pydantic(err: ValidationError, default_field: str = "scenario") -
     allowed = first["msg"]
     if ctx:
         allowed += " (" + ", ".join(f"{k} {v}" for k, v in ctx.items() if k != "error") + ")"
+    if model is not None and first["type"].endswith("_type"):
+        info = _field_at(model, tuple(first["loc"]))
+        if info is not None:
+            b = field_bounds_of(info)
+            if b.low is not None or b.high is not None:
+                allowed += f" in {b.text()}"
     value = first.get("input")
     if isinstance(value, dict | list | tuple):  # a rule over a whole table: the message says what is wrong
         value = "{...}"
@@ -419,7 +490,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise error_from_pydantic(err) from None
+        raise error_from_pydantic(err, model=Scenario) from None
 
 
 def load_scenario(path: str | Path | None) -> Scenario:

@@ -11,17 +11,17 @@ guessed at: they are recorded as out of spec with the reason.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from process_models.cache import EvaluationCache
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.texture.texture_model import anneal_texture_equivalent
-from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
+from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
 from twin.rng import Streams
 from twin.scenario import SpecLimits
 from twin.uht_line import SegmentBatch
@@ -91,17 +91,20 @@ class SegmentPhysics:
         self.streams = streams
         self.gauge_noise_nm = gauge_noise_nm
         self.totals: dict[str, LineTotals] = {}
-        self._cache: OrderedDict[UHTRecipe, RecipeResult] = OrderedDict()
+        # this run's caches: solved recipes (a refused one as its error) and stage-II outcomes
+        self.results: EvaluationCache[UHTRecipe, RecipeResult | FoiltwinInputError] = EvaluationCache(
+            RESULT_CACHE_SIZE)
+        self.stage2 = Stage2Cache()
 
     def _evaluate(self, recipes: list[UHTRecipe]) -> list[RecipeResult | FoiltwinInputError]:
         """The recipes in one batch; if the model refuses one, each alone, the refused ones as their error."""
         try:
-            return list(evaluate_recipes(recipes, self.params))
+            return list(evaluate_recipes(recipes, self.params, self.stage2))
         except FoiltwinInputError:
             out: list[RecipeResult | FoiltwinInputError] = []
             for r in recipes:
                 try:
-                    out.append(evaluate_recipes([r], self.params)[0])
+                    out.append(evaluate_recipes([r], self.params, self.stage2)[0])
                 except FoiltwinInputError as err:
                     out.append(err)
             return out
@@ -129,17 +132,16 @@ class SegmentPhysics:
             except FoiltwinInputError as err:
                 recipes.append(None)
                 reasons[i] = f"history outside model range: {err.field}={err.value:.4g}"
-        todo = list(dict.fromkeys(r for r in recipes if r is not None and r not in self._cache))
-        if todo:
-            for r, res in zip(todo, self._evaluate(todo), strict=True):
-                self._cache[r] = res
-            while len(self._cache) > RESULT_CACHE_SIZE:
-                self._cache.popitem(last=False)
-        for i, r in enumerate(recipes):  # histories the model refused while solving (e.g. the foil fully converted)
-            if r is not None and isinstance(self._cache[r], FoiltwinInputError):
-                err = self._cache[r]
-                reasons[i] = f"history outside model range: {err.field}={err.value}"
+        valid = [i for i, r in enumerate(recipes) if r is not None]
+        solves_before = self.results.misses
+        solved = self.results.get_many([recipes[i] for i in valid], self._evaluate)
+        results: list[RecipeResult | None] = [None] * n
+        for i, res in zip(valid, solved, strict=True):
+            if isinstance(res, FoiltwinInputError):  # refused while solving (e.g. the foil fully converted)
+                reasons[i] = f"history outside model range: {res.field}={res.value}"
                 recipes[i] = None
+            else:
+                results[i] = res
         cols = {k: np.full(n, np.nan) for k in ("skin_thickness_nm", "surface_zn_at_frac", "zn_loading_mg_per_cm2",
                                               "zn_deposited_mg_per_cm2", "energy_kwh_per_m2")}
         phase = np.full(n, "unknown", dtype=object)
@@ -147,10 +149,9 @@ class SegmentPhysics:
         anneal = np.zeros(n)
         gamma = np.zeros(n)
         alpha = np.zeros(n)
-        for i, r in enumerate(recipes):
-            if r is None:
+        for i, res in enumerate(results):
+            if res is None:
                 continue
-            res = self._cache[r]
             for k in cols:
                 cols[k][i] = getattr(res, k)
             phase[i] = res.skin_phase
@@ -201,7 +202,7 @@ class SegmentPhysics:
         area = seg.length_m * seg.width_m
         t = self.totals.setdefault(line, LineTotals())
         t.segments += n
-        t.physics_solves += len(todo)
+        t.physics_solves += self.results.misses - solves_before
         t.metres += float(seg.length_m.sum())
         t.metres_in_spec += float(seg.length_m[in_spec].sum())
         t.metres_truly_in_spec += float(seg.length_m[truly].sum())

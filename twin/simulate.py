@@ -86,7 +86,14 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
 
 
 def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any]:
-    """Simulate ``scenario`` and return its report (JSON-ready); logs go to ``out_dir`` as Parquet."""
+    """Simulate ``scenario`` and return its report (JSON-ready); logs go to ``out_dir`` as Parquet.
+
+    ``out_dir`` must be new or empty (the logs of two runs are never mixed); :func:`twin.run_folder.write_run`
+    writes a whole run folder (logs, reports, manifest) and replaces an earlier one atomically.
+    """
+    if out_dir is not None and out_dir.is_dir() and any(out_dir.iterdir()):
+        raise FoiltwinInputError("out_dir", str(out_dir), "a new or empty folder (twin.run_folder.write_run "
+                                 "replaces an earlier run's folder as a whole)")
     params = build_parameters(scenario)
     citations.reset()
     env = simpy.Environment()

@@ -8,8 +8,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe
-from process_models.uht.recipe import UHTRecipe
-from twin.scenario import AnnealSettings
+from process_models.errors import check_range
+from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, STAGE3_TIME_RANGE_S, UHTRecipe
+from twin.scenario import AnnealSettings, field_bounds
 
 
 def _default(cls: type, name: str) -> Any:
@@ -34,8 +35,21 @@ class LabInputs:
     currency: str = _default(CollectorRecipe, "currency")
 
 
+def check_lab_units(x: LabInputs) -> None:
+    """Refuse, in the widget's own unit, the values whose unit differs from the model's (µm, ms, h): a refusal then
+    names what the user typed (the models check everything else)."""
+    lo, hi = FOIL_THICKNESS_RANGE_M
+    check_range("foil thickness [µm]", x.foil_thickness_um, lo * 1e6, hi * 1e6, unit="µm")
+    check_range("stage-III time [ms]", x.stage3_time_ms, STAGE3_TIME_RANGE_S[0] * 1e3, STAGE3_TIME_RANGE_S[1] * 1e3,
+                unit="ms")
+    if x.coil_anneal:
+        b = field_bounds(AnnealSettings, "soak_h")
+        check_range("soak time [h]", x.anneal_soak_h, b.low, b.high, unit="h")
+
+
 def lab_recipe(x: LabInputs) -> CollectorRecipe:
-    """Plant units → the SI recipe (µm → m, ms → s, h → s)."""
+    """Plant units → the SI recipe (µm → m, ms → s, h → s), the plant-unit values checked first."""
+    check_lab_units(x)
     uht = UHTRecipe(foil_thickness_m=x.foil_thickness_um / 1e6, stage2_temperature_K=x.stage2_temperature_K,
                     stage2_time_s=x.stage2_time_s, stage3_peak_K=x.stage3_peak_K, stage3_time_s=x.stage3_time_ms / 1e3,
                     cooling=x.cooling)  # type: ignore[arg-type]

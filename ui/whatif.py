@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from process_models.errors import FoiltwinInputError
+from process_models.errors import ALLOWED_MAX_CHARS, FoiltwinInputError, shorten
 from twin.input_files import parse_toml_bytes
 from twin.scenario import (
     AnnealSettings,
@@ -324,11 +324,11 @@ def scenario_from_json(text: str) -> Scenario:
 
 def describe_error(err: FoiltwinInputError) -> str:
     """One line for ``st.error``: the field, the value and what is allowed."""
-    text = f"Input error in `{err.field}`: value {err.value!r} is not allowed — allowed: {err.allowed}"
-    return text + (f" ({err.reason})" if err.reason else "")
+    text = f"Input error in `{err.field_text}`: value {err.value_text} is not allowed — allowed: {err.allowed_text}"
+    return text + (f" ({shorten(err.reason, ALLOWED_MAX_CHARS)})" if err.reason else "")
 
 
 def describe_failure(what: str, err: Exception) -> str:
     """One line for ``st.error`` when a lower layer fails with something other than an input error."""
-    return (f"{what} failed: {type(err).__name__}: {err}. Not an input the page could name: the settings may lie "
-            "outside what the models handle; try values nearer the baseline.")
+    return (f"{what} failed: {type(err).__name__}: {shorten(str(err), ALLOWED_MAX_CHARS)}. Not an input the page "
+            "could name: the settings may lie outside what the models handle; try values nearer the baseline.")

@@ -27,7 +27,7 @@ import numpy as np
 from process_models.costing.pricing import LineEconomics, cost_per_m2
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
-from process_models.plating.ag_immersion import ag_immersion
+from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE, MAX_TIME_S, ag_immersion
 from process_models.plating.baths import BATH_NAMES, get_bath
 from process_models.plating.electrodeposition import (
     cell_voltage,
@@ -41,7 +41,7 @@ from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.texture.hot_zone import HotZoneWeb, hot_zone_anneal
 from process_models.texture.texture_model import anneal_texture_equivalent, electroformed_texture_array
-from process_models.uht.recipe import RecipeResult, UHTRecipe, evaluate_recipes
+from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
 
 Substrate = Literal["commercial", "electroformed"]
 ELECTROFORM_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")
@@ -188,8 +188,10 @@ def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> dict[str
     }
 
 
-def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterValues) -> list[CollectorResult]:
-    """Evaluate collector recipes; the UHT step runs as one batch over all recipes that have it."""
+def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterValues,
+                        stage2_cache: Stage2Cache | None = None) -> list[CollectorResult]:
+    """Evaluate collector recipes; the UHT step runs as one batch over all recipes that have it (with the caller's
+    ``stage2_cache``, see :func:`process_models.uht.recipe.evaluate_recipes`)."""
     prepared: list[tuple[CollectorRecipe, dict[str, dict[str, float]], list[str]]] = []
     uht_recipes: list[UHTRecipe] = []
     for r in recipes:
@@ -197,6 +199,9 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
         warnings: list[str] = []
         if r.substrate not in ("commercial", "electroformed"):
             raise FoiltwinInputError("substrate", r.substrate, "one of commercial, electroformed")
+        # 0 s is "no Ag step"; a negative time or strength is refused, never read as "off"
+        check_range("ag_immersion_time_s", r.ag_immersion_time_s, 0.0, MAX_TIME_S, unit="s")
+        check_range("agf_mass_frac", r.agf_mass_frac, 0.0, AGF_MASS_FRAC_RANGE[1], unit="1 (mass fraction)")
         uht = r.uht
         if r.substrate == "electroformed":
             _check_bath("electroform_bath", r.electroform_bath, ELECTROFORM_BATHS)
@@ -219,7 +224,7 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
         if uht is not None:
             uht_recipes.append(uht)
         prepared.append((replace(r, uht=uht), plating, warnings))
-    uht_results = iter(evaluate_recipes(uht_recipes, params)) if uht_recipes else iter(())
+    uht_results = iter(evaluate_recipes(uht_recipes, params, stage2_cache)) if uht_recipes else iter(())
     out = []
     for r, plating, warnings in prepared:
         res = next(uht_results) if r.uht is not None else None
@@ -227,9 +232,10 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
     return out
 
 
-def evaluate_collector(recipe: CollectorRecipe, params: ParameterValues) -> CollectorResult:
+def evaluate_collector(recipe: CollectorRecipe, params: ParameterValues, stage2_cache: Stage2Cache | None = None
+                       ) -> CollectorResult:
     """Evaluate one collector recipe (see :func:`evaluate_collectors`)."""
-    return evaluate_collectors([recipe], params)[0]
+    return evaluate_collectors([recipe], params, stage2_cache)[0]
 
 
 def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dict[str, float]],

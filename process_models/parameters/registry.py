@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from process_models.citations import CITATIONS
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, require_number
 
 Kind = Literal["measured", "literature", "fitted", "assumed", "derived", "constant"]
 KINDS: tuple[str, ...] = ("measured", "literature", "fitted", "assumed", "derived", "constant")
@@ -152,10 +152,7 @@ class ParameterValues(Mapping[str, float]):
         new = dict(self._records)
         for name, value in overrides.items():
             rec = self.record(name)
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                raise FoiltwinInputError(name, value, f"a number in {rec.unit}") from None
+            v = require_number(name, value, rec.unit)  # no bool→float, no "3"→3
             lo, hi = rec.bounds
             if math.isnan(v) or not (lo <= v <= hi):
                 raise FoiltwinInputError(name, value, f"must lie in [{lo:g}, {hi:g}] {rec.unit}")

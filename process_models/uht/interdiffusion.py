@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg.lapack import dgtsv, dptsv
 
-from process_models.errors import FoiltwinInputError, check_fractions
+from process_models.errors import FoiltwinInputError, ModelConvergenceError, check_fractions
 
 __all__ = [
     "DepthGrid",
@@ -661,9 +661,10 @@ def _advance(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, t0: Arra
     if ok.all():
         return x, zn_in
     if depth >= MAX_SPLIT_DEPTH:
-        raise RuntimeError(
-            f"interdiffusion Newton iteration failed for foils {idx[~ok].tolist()} after {depth} step splits"
-        )
+        failed = tuple(int(i) for i in idx[~ok])
+        raise ModelConvergenceError(
+            "interdiffusion", f"foils {list(failed)}", "histories its Newton iteration converges on",
+            f"Newton iteration failed after {depth} step splits", rows=failed)
     f = np.flatnonzero(~ok)
     sub = idx[f]
     stats["splits"][sub] += 1
@@ -717,8 +718,8 @@ def solve_interdiffusion(
     in time, solved at their end temperature); step_grading: p in s_k = (k/n)^p;
     record(x (B, N), T (B,), t (B,)) -> (B, ...) evaluated after every step with the history's T at the step
     end (diffusivity and flux see the step's effective temperature).
-    Raises :class:`FoiltwinInputError` on malformed inputs, RuntimeError if a step cannot be converged even
-    after ``MAX_SPLIT_DEPTH`` halvings.
+    Raises :class:`FoiltwinInputError` on malformed inputs, :class:`ModelConvergenceError` (a subclass, with the
+    failing foils in ``rows``) if a step cannot be converged even after ``MAX_SPLIT_DEPTH`` halvings.
     """
     # ---- inputs
     if not isinstance(grid, DepthGrid):

@@ -2,20 +2,22 @@
 
 ``evaluate_recipes`` runs B recipes together: thermal histories, the two diffusion stages and the
 post-processing are vectorised over the batch (foils of different thickness are grouped, because they
-need different depth grids). Identical recipes are computed once.
+need different depth grids). Identical recipes are computed once. A caller that evaluates many recipes
+sharing stage-II settings (a line varying its stage-III pulse, the optimiser's tables, the twin) owns a
+:class:`Stage2Cache` and passes it in: stage III does not feed back on stage II, so its outcome is reused.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import numpy as np
 
+from process_models.cache import EvaluationCache
 from process_models.citations import register
-from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, check_range
+from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, ModelConvergenceError, check_range
 from process_models.parameters.registry import ParameterValues
 from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import ZnSupply, film_on_profile, stage2_zn_film, stage3_conversion
@@ -31,6 +33,9 @@ Cooling = Literal["contact", "free"]
 FOIL_THICKNESS_RANGE_M = (3e-6, 50e-6)  # lumped (uniform-T) foil model; battery foils are 4.5-20 µm
 STAGE2_TEMPERATURE_RANGE_K = (500.0, 1100.0)  # phase table from 500 K; γ-first rule below γ peritectic
 SOURCE_TEMPERATURE_RANGE_K = (500.0, 1180.0)  # Zn vapour-pressure correlations' validity
+STAGE2_TIME_RANGE_S = (0.0, 3600.0)
+STAGE3_TIME_RANGE_S = (0.0, 10.0)
+PLATED_ZN_RANGE_KG_PER_M2 = (0.0, 0.1)  # open at 0 (10 mg/cm2: ~14 µm of Zn, beyond any foil's γ capacity)
 CU_MELTING_K = 1357.77
 
 
@@ -57,14 +62,14 @@ class UHTRecipe:
             raise FoiltwinInputError("zn_route", self.zn_route, "one of vapour, plated")
         if self.cooling not in ("contact", "free"):
             raise FoiltwinInputError("cooling", self.cooling, "one of contact, free")
-        check_range("stage2_time_s", self.stage2_time_s, 0.0, 3600.0, unit="s")
+        check_range("stage2_time_s", self.stage2_time_s, *STAGE2_TIME_RANGE_S, unit="s")
         if self.stage2_time_s > 0.0:
             check_range("stage2_temperature_K", self.stage2_temperature_K, *STAGE2_TEMPERATURE_RANGE_K, unit="K")
         if self.zn_source_temperature_K is not None:
             check_range("zn_source_temperature_K", self.zn_source_temperature_K, *SOURCE_TEMPERATURE_RANGE_K,
                         unit="K")
         if self.zn_route == "plated":
-            check_range("plated_zn_loading_kg_per_m2", self.plated_zn_loading_kg_per_m2, 0.0, 0.1,
+            check_range("plated_zn_loading_kg_per_m2", self.plated_zn_loading_kg_per_m2, *PLATED_ZN_RANGE_KG_PER_M2,
                         low_inclusive=False, unit="kg/m2")
         elif self.stage2_time_s <= 0.0:
             raise FoiltwinInputError("stage2_time_s", self.stage2_time_s,
@@ -72,7 +77,7 @@ class UHTRecipe:
         peak = params["stage3_default_peak_temperature_K"] if self.stage3_peak_K is None else self.stage3_peak_K
         rate = (params["stage3_heating_rate_K_per_s"] if self.stage3_heating_rate_K_per_s is None
                 else self.stage3_heating_rate_K_per_s)
-        check_range("stage3_time_s", self.stage3_time_s, 0.0, 10.0, unit="s")
+        check_range("stage3_time_s", self.stage3_time_s, *STAGE3_TIME_RANGE_S, unit="s")
         if self.stage3_time_s > 0.0:
             check_range("stage3_peak_K", peak, params["ambient_temperature_K"], CU_MELTING_K,
                         low_inclusive=False, unit="K")
@@ -125,20 +130,26 @@ class RecipeResult:
         return d
 
 
-def evaluate_recipe(recipe: UHTRecipe, params: ParameterValues) -> RecipeResult:
+def evaluate_recipe(recipe: UHTRecipe, params: ParameterValues, stage2_cache: Stage2Cache | None = None
+                    ) -> RecipeResult:
     """Evaluate one recipe (see :func:`evaluate_recipes`)."""
-    return evaluate_recipes([recipe], params)[0]
+    return evaluate_recipes([recipe], params, stage2_cache)[0]
 
 
-def evaluate_recipes(recipes: Sequence[UHTRecipe], params: ParameterValues) -> list[RecipeResult]:
-    """Evaluate recipes in bulk; identical recipes are computed once and results come back in order."""
+def evaluate_recipes(recipes: Sequence[UHTRecipe], params: ParameterValues, stage2_cache: Stage2Cache | None = None
+                     ) -> list[RecipeResult]:
+    """Evaluate recipes in bulk; identical recipes are computed once and results come back in order.
+
+    ``stage2_cache``: the caller's :class:`Stage2Cache` (stage-II outcomes reused across calls); ``None``: stage
+    II of this call only (identical stage-II settings within the call still share one solve).
+    """
     register("Wang2025", "uht_recipe.evaluate_recipes")
     checked = [r.validated(params) for r in recipes]
     unique = list(dict.fromkeys(checked))
     results: dict[UHTRecipe, RecipeResult] = {}
     for thickness in sorted({r.foil_thickness_m for r in unique}):
         group = [r for r in unique if r.foil_thickness_m == thickness]
-        results.update(zip(group, _evaluate_group(group, params), strict=True))
+        results.update(zip(group, _evaluate_group(group, params, stage2_cache), strict=True))
     return [results[r] for r in checked]
 
 
@@ -156,8 +167,16 @@ class _Stage2Row:
     warning: str | None
 
 
-_STAGE2_CACHE: OrderedDict[tuple, _Stage2Row] = OrderedDict()
-_STAGE2_CACHE_SIZE = 4096
+STAGE2_CACHE_SIZE = 4096  # distinct stage-II histories a default Stage2Cache keeps (≈ 1.6 kB each on a 10 µm grid)
+
+
+class Stage2Cache(EvaluationCache[tuple, _Stage2Row]):
+    """Stage-II outcomes keyed on the stage-II settings and the parameter values, owned by the caller that
+    evaluates recipes repeatedly; bounded (least recently used evicted); the citations of a solve are registered
+    again on every hit."""
+
+    def __init__(self, max_size: int = STAGE2_CACHE_SIZE) -> None:
+        super().__init__(max_size)
 
 
 def _stage2_key(r: UHTRecipe, params_key: tuple) -> tuple:
@@ -165,21 +184,24 @@ def _stage2_key(r: UHTRecipe, params_key: tuple) -> tuple:
             r.plated_zn_loading_kg_per_m2, params_key)
 
 
-def _stage2_rows(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterValues) -> list[_Stage2Row]:
-    """Stage II of foils sharing a grid; identical stage-II settings (common on a line) are solved once
-    and kept in a bounded cache, since stage III does not feed back on them."""
+def _stage2_rows(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterValues,
+                 cache: Stage2Cache | None) -> list[_Stage2Row]:
+    """Stage II of foils sharing a grid; identical stage-II settings (common on a line) are solved once (and
+    kept in the caller's ``cache``), since stage III does not feed back on them."""
     params_key = tuple(params.values())
     keys = [_stage2_key(r, params_key) for r in recipes]
-    todo = list(dict.fromkeys(k for k in keys if k not in _STAGE2_CACHE))
-    if todo:
-        first = {k: r for k, r in zip(keys, recipes, strict=True)}
-        for k, row in zip(todo, _solve_stage2([first[k] for k in todo], grid, params), strict=True):
-            _STAGE2_CACHE[k] = row
-            if len(_STAGE2_CACHE) > _STAGE2_CACHE_SIZE:
-                _STAGE2_CACHE.popitem(last=False)
-    for k in keys:
-        _STAGE2_CACHE.move_to_end(k)
-    return [_STAGE2_CACHE[k] for k in keys]
+    first: dict[tuple, UHTRecipe] = {}  # the first recipe of each key
+    for k, r in zip(keys, recipes, strict=True):
+        first.setdefault(k, r)
+
+    def solve(missing: list[tuple]) -> list[_Stage2Row]:
+        return _solve_stage2([first[k] for k in missing], grid, params)
+
+    if cache is None:
+        unique = list(dict.fromkeys(keys))
+        rows = dict(zip(unique, solve(unique), strict=True))
+        return [rows[k] for k in keys]
+    return cache.get_many(keys, solve)
 
 
 def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterValues) -> list[_Stage2Row]:
@@ -200,7 +222,10 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
     # Stage II is solved over the heater-on window, where the supply flows; the seconds of cooling
     # after the zone (≥ 250 K/s from 750 K) add < 0.5 % to the α uptake and are not followed.
     on = h2.segment("heating")
-    s2 = stage2_zn_film(grid, h2.time_s[:, on], h2.temperature_K[:, on], supply, params)
+    try:
+        s2 = stage2_zn_film(grid, h2.time_s[:, on], h2.temperature_K[:, on], supply, params)
+    except ModelConvergenceError as err:
+        raise _not_converged("stage2", recipes, err) from None
     src = np.where(np.isnan(source_T), T2, source_T)
     vapour_zn = np.where(plated, 0.0, s2.zn_delivered_mol_per_m2)
     zn_actual, zn_bound = zn_source_energy_J_per_m2(vapour_zn, src, params)
@@ -217,6 +242,27 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
             anneal_equivalent_time_s=float(anneal[b]), warning=warning,
         ))
     return rows
+
+
+def settings_text(r: UHTRecipe, stage: str) -> str:
+    """A recipe's settings of one stage in the user's units (for messages)."""
+    foil = f"{r.foil_thickness_m * 1e6:g} µm foil"
+    if stage == "stage2":
+        zn = (f"{r.plated_zn_loading_kg_per_m2 * 100:.4g} mg/cm² plated Zn" if r.zn_route == "plated"
+              else "Zn vapour")
+        return f"{r.stage2_temperature_K:g} K for {r.stage2_time_s:.4g} s, {zn}, {foil}"
+    peak = "calibrated peak" if r.stage3_peak_K is None else f"peak {r.stage3_peak_K:g} K"
+    return f"{peak} for {r.stage3_time_s * 1e3:.4g} ms, {r.cooling} cooling, {foil}"
+
+
+def _not_converged(stage: str, recipes: Sequence[UHTRecipe], err: ModelConvergenceError) -> ModelConvergenceError:
+    """The solver's failure, named by the settings (user's units) of the first failing one of ``recipes`` (the
+    solver's batch, whose rows ``err.rows`` counts)."""
+    first = err.rows[0] if err.rows and err.rows[0] < len(recipes) else 0
+    return ModelConvergenceError(
+        stage, settings_text(recipes[first], stage),
+        f"settings the Cu–Zn diffusion model can solve: move the {stage} settings toward the seed's recipe",
+        err.reason, rows=err.rows)
 
 
 def _check_heater_power(history, rate: np.ndarray, thickness_m: float, params: ParameterValues) -> None:
@@ -257,7 +303,8 @@ def _check_film_fits(x: np.ndarray, recipes: list[UHTRecipe], delivered_mol: np.
                              "temperature or time, or the plated Zn")
 
 
-def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult]:
+def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_cache: Stage2Cache | None
+                    ) -> list[RecipeResult]:
     """Evaluate recipes that share a foil thickness (and so a depth grid)."""
     B = len(recipes)
     thickness = recipes[0].foil_thickness_m
@@ -281,7 +328,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
     has2 = t2 > 0.0
     if has2.any():
         idx = np.nonzero(has2)[0]
-        for b, row in zip(idx, _stage2_rows([recipes[b] for b in idx], grid, params), strict=True):
+        for b, row in zip(idx, _stage2_rows([recipes[b] for b in idx], grid, params, stage2_cache), strict=True):
             x[b] = row.x_alpha
             delivered[b], alpha_uptake[b], gamma_mol[b] = (row.delivered_mol_per_m2, row.alpha_mol_per_m2,
                                                            row.gamma_mol_per_m2)
@@ -314,7 +361,10 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues) -> list[R
                 heater_on_s=t3[sub], thickness_m=thickness, params=params, cooling=str(mode), on_power_limit="flag",
             )
             _check_heater_power(h3, rate, thickness, params)
-            s3 = stage3_conversion(grid, x[sub], h3.time_s, h3.temperature_K, params)
+            try:
+                s3 = stage3_conversion(grid, x[sub], h3.time_s, h3.temperature_K, params)
+            except ModelConvergenceError as err:
+                raise _not_converged("stage3", [recipes[b] for b in sub], err) from None
             x[sub] = s3.x
             lost[sub] = s3.zn_lost_mol_per_m2
             melt[sub] = s3.max_melt_depth_m

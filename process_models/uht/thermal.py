@@ -36,7 +36,7 @@ from scipy.constants import sigma as stefan_boltzmann
 from scipy.integrate import solve_ivp
 
 from process_models.citations import register
-from process_models.errors import FoiltwinInputError, check_range
+from process_models.errors import FoiltwinInputError, ModelConvergenceError, check_range
 from process_models.errors import check_array as _check
 from process_models.materials.properties import (
     CU_HEAT_CAPACITY_T_LOW_K,
@@ -746,7 +746,9 @@ def integrate_power_mode(
                     t_eval=t_eval, jac=jacobian, events=all_melted, rtol=rtol, atol=atol, max_step=max_step,
                     dense_output=True)
     if sol.status < 0:
-        raise RuntimeError(f"integrate_power_mode: solver failed: {sol.message}")
+        raise ModelConvergenceError("integrate_power_mode", f"{B} foils over {duration:g} s",
+                                    f"a drive the stiff thermal integrator can follow ({sol.message})",
+                                    rows=tuple(range(B)))
     # Record = the evaluated samples plus the end state (the melting event when every foil melted).
     if sol.status == 1:
         t_last, y_last = float(sol.t_events[0][0]), np.array(sol.y_events[0][0], dtype=float)

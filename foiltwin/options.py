@@ -1,0 +1,71 @@
+"""Rules the command line applies to its options before any work starts.
+
+- **Output**: ``--json FILE`` is written atomically through :mod:`twin.files` (a kill or a full disk leaves the
+  old file or none; a missing folder, a directory or an unwritable path is a :class:`FoiltwinInputError`).
+- **Options that act only together with another**: an option given on the command line whose effect depends
+  on another option (``--anneal-soak-h`` without ``--anneal-soak-temperature-K``) is refused, naming both, instead
+  of being silently ignored. :func:`given` tells an option typed by the user from one left at its default.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from process_models.errors import FoiltwinInputError
+
+
+def given(ctx: typer.Context, name: str) -> bool:
+    """Whether the parameter ``name`` (its Python name) was set on the command line or from the environment."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+
+
+def flag(ctx: typer.Context, name: str) -> str:
+    """The option's longest spelling as the user types it (``--anneal-soak-h``)."""
+    for p in ctx.command.params:
+        if p.name == name:
+            return max(p.opts, key=len)
+    return name
+
+
+def only_with(ctx: typer.Context, name: str, needs: str, present: bool, what: str = "") -> None:
+    """Refuse ``name`` when the user gave it but the condition it acts under (``present``) does not hold.
+
+    ``needs`` says the other option and the value it must have (``--anneal-soak-temperature-K``); ``what`` says
+    why, in a few words.
+    """
+    if given(ctx, name) and not present:
+        raise FoiltwinInputError(flag(ctx, name), ctx.params.get(name),
+                                 f"given only together with {needs}" + (f" ({what})" if what else ""))
+
+
+def not_with(ctx: typer.Context, name: str, other: str, clash: bool, what: str = "") -> None:
+    """Refuse ``name`` when the user gave it together with ``other`` (``clash`` true), which overrides it."""
+    if given(ctx, name) and clash:
+        raise FoiltwinInputError(flag(ctx, name), ctx.params.get(name), f"not together with {other}"
+                                 + (f" ({what})" if what else ""))
+
+
+def write_json(data: dict[str, Any], target: str | None, field: str = "--json") -> None:
+    """Write ``data`` as JSON to ``target`` ('-' = stdout) atomically; nothing when target is None."""
+    if target is None:
+        return
+    text = json.dumps(data, indent=2, default=float)
+    if target == "-":
+        typer.echo(text)
+        return
+    from twin.files import write_text_atomic
+
+    write_text_atomic(target, text + "\n", field=field)
+
+
+def check_json_target(target: str | None, field: str = "--json") -> None:
+    """Refuse a ``--json`` path that cannot be written (missing folder, a directory) before a long run starts."""
+    if target is None or target == "-":
+        return
+    from twin.files import check_output_path
+
+    check_output_path(field, target)
