@@ -71,12 +71,13 @@ def params(
         write_json({"parameters": [
             {"name": r.name, "value": r.value, "unit": r.unit, "kind": r.kind, "source": r.source,
              "reference": citations.CITATIONS[r.source], "where": r.where, "bounds": list(r.bounds),
-             "fit_error": r.fit_error} for r in records]}, json_out)
+             "fit_error": r.fit_error, "standard_error": r.standard_error} for r in records]}, json_out)
         if json_out == "-":
             return
     width = max(len(r.name) for r in records)
     for r in records:
         typer.echo(f"{r.name:<{width}}  {r.value:<12.6g} {r.unit:<10} {r.kind:<10} {r.source:<20} {r.where}"
+                   + (f"  [standard error {r.standard_error:.3g} {r.unit}]" if r.standard_error is not None else "")
                    + (f"  [fit error: {r.fit_error}]" if r.fit_error else ""))
 
 
