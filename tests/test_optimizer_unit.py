@@ -172,3 +172,13 @@ def test_result_json_has_the_contract_keys_and_no_infinities():
             "twin_iterations", "binding_constraints"} <= d.keys()
     assert d["cost_per_m2"] is None and d["verified"]["x"] is None
     json.dumps(d, allow_nan=False)
+
+
+@pytest.mark.unit
+def test_temperatures_read_back_as_reciprocals_stay_in_their_search_range():
+    """The MILP holds 1/T; a solver's value a few ulp off its bound read 1323.1500000000005 K, which the coil-anneal
+    model refuses (its range ends at 1323.15 K)."""
+    from optimizer.solution import _within
+
+    assert _within(1323.1500000000005, (1073.15, 1323.15)) == 1323.15
+    assert _within(1100.0, (1073.15, 1323.15)) == 1100.0
