@@ -27,8 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from process_models.errors import FoiltwinInputError
 from twin.input_files import read_toml_file
+from twin.parameter_set import load_parameter_set
 from twin.results_db import ResultsDB, foiltwin_version
-from twin.scenario import Scenario, apply_overrides, error_from_pydantic, load_scenario
+from twin.scenario import Scenario, apply_overrides, error_from_pydantic, load_scenario, with_parameter_set
 from twin.simulate import run_single
 
 
@@ -49,6 +50,7 @@ class BatchSpec(_Model):
 
     name: str = Field(default="batch", min_length=1, max_length=128)
     base: str | None = None  # scenario TOML, relative to the spec file; None: the built-in plant
+    params: str | None = None  # fitted parameter set (JSON, `foiltwin calibrate`), relative to the spec file
     hours: float | None = Field(default=None, gt=0.0, le=24.0 * 366)
     replications: int = Field(default=1, ge=1, le=1000)
     scenarios: tuple[NamedScenario, ...] = ()
@@ -103,6 +105,8 @@ def _job_id(payload: str) -> str:
 def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
     """The jobs of ``spec``: named scenarios (or the base) × sweep points × replications, in a stable order."""
     base = load_scenario(None if spec.base is None else (root or Path(".")) / spec.base)
+    if spec.params is not None:
+        base = with_parameter_set(base, load_parameter_set((root or Path(".")) / spec.params, "params"))
     if spec.hours is not None:
         base = base.model_copy(update={"hours": spec.hours})
     named = list(spec.scenarios) or [NamedScenario(name="base")]
