@@ -471,6 +471,11 @@ def batch_export(db: DbArgument, folder: Annotated[Path, typer.Argument(metavar=
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
+from foiltwin.plant_commands import data_app  # noqa: E402  (commands of docs/calibration.md)
+
+app.add_typer(data_app, name="data")
+
+
 def _existing(db: Path) -> None:
     if not db.is_file():
         raise FoiltwinInputError("DB", str(db), "an existing results database (made by `foiltwin batch run`)")
