@@ -471,8 +471,9 @@ def batch_export(db: DbArgument, folder: Annotated[Path, typer.Argument(metavar=
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
-from foiltwin.plant_commands import data_app  # noqa: E402  (commands of docs/calibration.md)
+from foiltwin.plant_commands import calibrate, data_app  # noqa: E402  (commands of docs/calibration.md)
 
+app.command()(calibrate)
 app.add_typer(data_app, name="data")
 
 

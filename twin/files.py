@@ -104,3 +104,9 @@ def write_with_atomic(target: str | os.PathLike, writer: Callable[[Path], None],
     ``target`` atomically."""
     with atomic_path(target, field, suffix=Path(target).suffix) as tmp:
         writer(tmp)
+
+
+def check_output_path(target: str | os.PathLike, field: str = "output") -> None:
+    """Refuse an output path before a long computation starts: a directory, or a file in a missing folder (what
+    :func:`atomic_path` would refuse at the end)."""
+    _check_target(field, Path(target))
