@@ -1,5 +1,5 @@
-"""`foiltwin calibrate` and `foiltwin data check`: plant data in, parameter sets out (docs/calibration.md).
-Registered on the main app by :mod:`foiltwin.cli`.
+"""`foiltwin calibrate`, `foiltwin data check` and `foiltwin data drift`: plant data in, parameter sets out
+(docs/calibration.md). Registered on the main app by :mod:`foiltwin.cli`.
 
 Exit codes: 0 done; 2 a bad input (one line naming the field); 3 ``calibrate`` found parameters the data cannot
 pin down (the report names them; no set is written); 1 the fit did not converge.
@@ -16,7 +16,7 @@ import typer
 
 from process_models.errors import FoiltwinInputError
 
-data_app = typer.Typer(no_args_is_help=True, help="Plant data: validate a measurement file.")
+data_app = typer.Typer(no_args_is_help=True, help="Plant data: validate a measurement file, monitor drift.")
 
 JsonOut = Annotated[str | None, typer.Option("--json", help="Write the JSON report to FILE, or '-' for stdout.")]
 DataArgument = Annotated[Path, typer.Argument(metavar="DATA", help="Plant data file (.csv or .parquet).")]
@@ -174,3 +174,55 @@ def calibrate(
         typer.echo("error: the data cannot pin down every fitted parameter (see NOT IDENTIFIABLE); drop one with "
                    "--params or add data that vary it; no parameter set written", err=True)
         sys.exit(3)
+
+
+@data_app.command("drift")
+def data_drift(
+    data: DataArgument,
+    params: Annotated[Path, typer.Option("--params", help="The calibrated parameter set (JSON) to compare with.")],
+    outcomes: OutcomesOption = None,
+    k: Annotated[float, typer.Option("--k", help="CUSUM reference value [σ] (half the shift to detect).")] = 0.5,
+    h: Annotated[float, typer.Option("--h", help="CUSUM decision interval [σ].")] = 5.0,
+    lam: Annotated[float, typer.Option("--lambda", help="EWMA weight of the newest reading.")] = 0.2,
+    limit: Annotated[float, typer.Option("--L", help="EWMA limit width [σ of the EWMA].")] = 3.0,
+    report: ReportOption = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Has the plant drifted from the twin? CUSUM and EWMA on the standardised residuals of new data against a
+    calibrated parameter set; says which outcome, when the alarm came and when the drift started."""
+    from twin.drift import MonitorSettings, drift_report
+    from twin.files import check_output_path
+    from twin.parameter_set import load_parameter_set, warnings_of
+    from twin.plant_data import read_plant_data
+
+    settings = MonitorSettings(k=k, h=h, lam=lam, L=limit)
+    for option, target in (("--report", report), ("--json", json_out)):
+        if target is not None and target != "-":
+            check_output_path(target, option)
+    pset = load_parameter_set(params)
+    for w in warnings_of(pset):
+        typer.echo(f"warning: {w}", err=True)
+    d = drift_report(read_plant_data(data), pset, _names(outcomes, "--outcomes"), settings)
+    if report is not None:
+        from twin.plant_plots import drift_figure, write_figures_html
+
+        write_figures_html([drift_figure(d)], report, f"foiltwin drift: {d['file']}")
+    emit_json(d, json_out)
+    if json_out == "-":
+        return
+    st = d["settings"]
+    typer.echo(f"{d['file']} against {d['parameter_set']['name']!r} ({d['parameter_set']['sha256'][:12]}): CUSUM "
+               f"k {st['k']:g}, h {st['h']:g} (false alarm ≈ every {st['in_control_arl']:.0f} readings per outcome, "
+               f"a 1σ shift found after ≈ {st['arl_1_sigma']:.1f}); EWMA λ {st['lambda']:g}, L {st['L']:g}")
+    for name, o in d["outcomes"].items():
+        if not o["alarm"]:
+            ew = "" if o["ewma_alarm"] is None else f" (EWMA alarm at row {o['ewma_alarm']['row']})"
+            typer.echo(f"  {name:<28} {o['n']:>4} readings: no drift{ew}")
+            continue
+        a, s = o["cusum_alarm"], o["start"]
+        when = (lambda x: x["time"] or f"{x['time_h']:g} h")  # noqa: E731
+        typer.echo(f"  {name:<28} {o['n']:>4} readings: DRIFT {o['direction']} by ≈{abs(o['shift_sigma']):.2g}σ, "
+                   f"alarm at row {a['row']} ({when(a)}), started ≈ row {s['row']} ({when(s)})")
+    typer.echo("drift detected" if d["drift"] else "no drift detected")
+    if report is not None:
+        typer.echo(f"figures in {report}")

@@ -1,7 +1,7 @@
-"""Figures of plant data against the twin: parity and residuals over time (plotly).
+"""Figures of plant data against the twin: parity, residuals over time, drift monitors (plotly).
 
-Built from the JSON report of ``foiltwin calibrate`` (its ``observations``), so the CLI's HTML report and the
-dashboard draw the same figures.
+Built from the JSON reports of ``foiltwin calibrate`` (its ``observations``) and ``foiltwin data drift`` (its
+``outcomes``), so the CLI's HTML reports and the dashboard draw the same figures.
 """
 
 from __future__ import annotations
@@ -60,6 +60,28 @@ def residual_time_figure(observations: list[dict[str, Any]]) -> go.Figure:
         fig.add_hline(y=y, line_dash="dot", line_color="#d62728")
     fig.update_layout(title="Residuals against time", xaxis_title="time from the first row [h]",
                       yaxis_title="(model − measured) / σ")
+    return fig
+
+
+def drift_figure(report: dict[str, Any]) -> go.Figure:
+    """CUSUM sums of every outcome against time with the decision interval h; alarm and estimated start marked."""
+    h = report["settings"]["h"]
+    names = list(report["outcomes"])
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, subplot_titles=names)
+    for i, name in enumerate(names, start=1):
+        o = report["outcomes"][name]
+        s = o["series"]
+        fig.add_trace(go.Scatter(x=s["time_h"], y=s["cusum_upper"], mode="lines+markers", name=f"{name} C⁺",
+                                 line={"color": "#1f77b4"}), row=i, col=1)
+        fig.add_trace(go.Scatter(x=s["time_h"], y=[-v for v in s["cusum_lower"]], mode="lines+markers",
+                                 name=f"{name} −C⁻", line={"color": "#ff7f0e"}), row=i, col=1)
+        for y in (h, -h):
+            fig.add_hline(y=y, line_dash="dash", line_color="#d62728", row=i, col=1)
+        for key, colour in (("start", "#2ca02c"), ("cusum_alarm", "#d62728")):
+            if o[key] is not None:
+                fig.add_vline(x=o[key]["time_h"], line_dash="dot", line_color=colour, row=i, col=1)
+    fig.update_layout(title=f"Drift monitor (CUSUM, k = {report['settings']['k']:g}, h = {h:g}); green: estimated "
+                      "start, red: alarm", height=260 * max(len(names), 1), xaxis_title="time [h]")
     return fig
 
 
