@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -406,3 +407,75 @@ def test_app_batches_tab_reads_a_results_database(batch_db):
     assert not at.error
     assert any(m.label == "failed" and m.value == "1" for m in at.metric)
     assert len(at.dataframe) >= 2 and at.get("plotly_chart")
+
+
+# ------------------------------------------------------------------------------------------------- parameter sets
+def _fitted_set():
+    from twin.parameter_set import code_fingerprint, make_parameter_set
+
+    return make_parameter_set({
+        "name": "ui test set", "created": "2026-03-31T12:00:00+00:00", "method": "weighted least squares; test",
+        "foiltwin_version": "0.1.0", "code_fingerprint": code_fingerprint(),
+        "data": {"file": "plant.csv", "sha256": "a" * 64, "rows": 10, "observations": {"zn_loading_mg_per_cm2": 10}},
+        "parameters": [{"name": "zn_vapour_transfer_efficiency_frac", "value": 1.3e-4, "unit": "1",
+                        "standard_error": 3e-6, "transform": "log", "interval_95": [1.24e-4, 1.36e-4]}],
+        "covariance": [[9e-12]],
+        "fit": {"n_observations": 10, "chi2": 9.0, "dof": 9, "reduced_chi2": 1.0, "covariance_mode": "auto",
+                "covariance_scale": 1.0, "condition_number": 1.0},
+    })
+
+
+@pytest.mark.unit
+def test_parameter_sets_of_the_data_folder(tmp_path, monkeypatch):
+    from twin.parameter_set import write_parameter_set
+    from ui import param_sets
+
+    monkeypatch.setenv(param_sets.DATA_DIR_ENV, str(tmp_path))
+    assert param_sets.data_folder() == tmp_path
+    assert param_sets.list_parameter_sets(tmp_path / "missing") == []
+    pset = _fitted_set()
+    write_parameter_set(pset, tmp_path / "line1.json")
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    write_parameter_set(pset, tmp_path / "sub" / "hidden.json")
+    assert param_sets.list_parameter_sets(tmp_path) == ["line1.json"]
+    assert param_sets.load_from_folder(tmp_path, "line1.json") == pset
+    with pytest.raises(FoiltwinInputError, match="one of the"):
+        param_sets.load_from_folder(tmp_path, "../line1.json")  # only listed names, no paths
+    rows = param_sets.set_rows(pset)
+    assert rows[0]["parameter"] == "zn_vapour_transfer_efficiency_frac" and rows[0]["std. error"] == "3e-06"
+    bad = pset.model_dump_json().replace("0.00013", "0.00014").encode()
+    with pytest.raises(FoiltwinInputError, match="sha256"):
+        param_sets.load_upload("bad.json", bad)
+
+
+@pytest.mark.integration
+def test_app_loads_a_parameter_set_from_the_data_folder_and_the_lab_uses_it(tmp_path, monkeypatch):
+    from twin.parameter_set import write_parameter_set
+    from ui import param_sets
+
+    monkeypatch.setenv(param_sets.DATA_DIR_ENV, str(tmp_path))
+    write_parameter_set(_fitted_set(), tmp_path / "line1.json")
+    d = _fitted_set().model_dump(mode="json")
+    d["parameters"][0]["value"] = 1.0e-4
+    (tmp_path / "tampered.json").write_text(json.dumps(d))
+    at = _app()
+    _ok(at)
+    def lab_table():
+        return next(d.value for d in at.dataframe if "KPI" in getattr(d.value, "columns", []))
+
+    at.button(key="FormSubmitter:lab_form-Evaluate recipe").click().run()
+    plain = lab_table()
+    at.selectbox(key="ps.file").set_value("line1.json").run()
+    _ok(at)
+    assert any("ui test set" in c.value for c in at.sidebar.caption)
+    at.button(key="FormSubmitter:lab_form-Evaluate recipe").click().run()
+    _ok(at)
+    fitted = lab_table()
+    def zn(table):
+        return table[table["KPI"].str.startswith("Zn loading")].iloc[0]["value"]
+
+    assert zn(fitted) != zn(plain)
+    at.selectbox(key="ps.file").set_value("tampered.json").run()
+    _ok(at)
+    assert any("sha256" in e.value for e in at.sidebar.error)
