@@ -28,6 +28,8 @@ ParamOption = Annotated[
     typer.Option("--param", help="Override a registry parameter, NAME=VALUE (repeatable; see `foiltwin params`)."),
 ]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write the JSON report to FILE, or '-' for stdout.")]
+ParamsFileOption = Annotated[Path | None, typer.Option(
+    "--params", help="A fitted parameter set (JSON, from `foiltwin calibrate`); its values replace the registry's.")]
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, float]:
@@ -44,9 +46,27 @@ def parse_overrides(items: list[str] | None) -> dict[str, float]:
     return out
 
 
-def parameters_with(items: list[str] | None) -> ParameterValues:
-    """The default registry with the ``--param`` overrides applied."""
-    return default_parameters().with_overrides(parse_overrides(items))
+def parameters_with(items: list[str] | None, params_file: Path | None = None) -> ParameterValues:
+    """The default registry with the fitted parameter set ``params_file`` (``--params``) and then the ``--param``
+    overrides applied."""
+    values = default_parameters()
+    if params_file is not None:
+        from twin.parameter_set import apply_parameter_set
+
+        values = apply_parameter_set(values, load_params_file(params_file))
+    return values.with_overrides(parse_overrides(items))
+
+
+def load_params_file(path: Path | None):
+    """The parameter set of ``--params FILE`` (None without one); its warnings go to stderr."""
+    if path is None:
+        return None
+    from twin.parameter_set import load_parameter_set, warnings_of
+
+    pset = load_parameter_set(path)
+    for w in warnings_of(pset):
+        typer.echo(f"warning: {w}", err=True)
+    return pset
 
 
 ObjectiveName = Literal["cost", "throughput", "weighted"]  # = optimizer.targets.OBJECTIVES (a test checks)
@@ -64,7 +84,7 @@ def params(
         write_json({"parameters": [
             {"name": r.name, "value": r.value, "unit": r.unit, "kind": r.kind, "source": r.source,
              "reference": citations.CITATIONS[r.source], "where": r.where, "bounds": list(r.bounds),
-             "fit_error": r.fit_error} for r in records]}, json_out)
+             "fit_error": r.fit_error, "standard_error": r.standard_error} for r in records]}, json_out)
         if json_out == "-":
             return
     if not records:
@@ -73,6 +93,7 @@ def params(
     width = max(len(r.name) for r in records)
     for r in records:
         typer.echo(f"{r.name:<{width}}  {r.value:<12.6g} {r.unit:<10} {r.kind:<10} {r.source:<20} {r.where}"
+                   + (f"  [standard error {r.standard_error:.3g} {r.unit}]" if r.standard_error is not None else "")
                    + (f"  [fit error: {r.fit_error}]" if r.fit_error else ""))
 
 
@@ -135,6 +156,7 @@ def recipe(
     currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
     param: ParamOption = None,
+    params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
 ) -> None:
     """Evaluate one collector recipe without line dynamics: plating, UHT skin, Ag, texture, indicators, cost.
@@ -149,9 +171,11 @@ def recipe(
 
     _recipe_option_rules(ctx)
     check_json_target(json_out)
-    values = parameters_with(param)
+    values = parameters_with(param, params_file)
     _recipe_ranges_in_option_units(ctx, values)
     citations.reset()
+    if params_file is not None:
+        citations.register("PlantCalibration", "cli.recipe")
     uht = None if no_uht else UHTRecipe(
         foil_thickness_m=foil_thickness_um * 1e-6, zn_route=zn_route,  # type: ignore[arg-type]
         stage2_temperature_K=stage2_temperature_K, stage2_time_s=stage2_time_s,
@@ -357,17 +381,18 @@ def simulate(
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (overrides the scenario).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Run folder (new, empty or an earlier run's): Parquet "
                                              "logs, report.json/html and a manifest, replaced as a whole.")] = None,
+    params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
     from twin.run_folder import check_run_folder, write_run
-    from twin.scenario import apply_overrides, load_scenario
+    from twin.scenario import apply_overrides, load_scenario, with_parameter_set
     from twin.simulate import run_single
 
     check_json_target(json_out)
     if out is not None:
         check_run_folder("--out", out)
-    sc = load_scenario(scenario)
+    sc = with_parameter_set(load_scenario(scenario), load_params_file(params_file))
     extra = list(set_ or [])
     if hours is not None:
         extra.append(f"hours={hours!r}")
@@ -449,6 +474,7 @@ def optimize(
     solver: Annotated[str, typer.Option("--solver", help="Pyomo MILP solver name.")] = "appsi_highs",
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a scenario field, dotted.key=value.")]
     = None,
+    params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
 ) -> None:
     """Least-cost line settings that meet skin, texture, throughput and cost targets, checked in the twin.
@@ -459,13 +485,14 @@ def optimize(
     from optimizer import optimize as run_optimize
     from optimizer import pareto as run_pareto
     from optimizer.solve import check_solver
-    from twin.scenario import apply_overrides, load_scenario
+    from twin.scenario import apply_overrides, load_scenario, with_parameter_set
     from twin.simulate import build_parameters
 
     _optimize_option_rules(ctx)
     check_json_target(json_out)
     check_solver(solver, "--solver")
-    sc = apply_overrides(load_scenario(scenario), list(set_ or []))
+    sc = apply_overrides(with_parameter_set(load_scenario(scenario), load_params_file(params_file)),
+                         list(set_ or []))
     values = build_parameters(sc)
     if (surface_zn_min is None) != (surface_zn_max is None):
         raise FoiltwinInputError("--surface-zn-min/--surface-zn-max", (surface_zn_min, surface_zn_max),
@@ -526,6 +553,8 @@ def batch_run(
                                                   "tcp://host:8786 (needs the 'dask' extra).")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Run failed jobs again.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No line per finished job.")] = False,
+    params_file: Annotated[Path | None, typer.Option(
+        "--params", help="A fitted parameter set (JSON) for every scenario; replaces the spec's `params`.")] = None,
 ) -> None:
     """Run a batch; jobs with a stored result are skipped (resume), failed ones are recorded and the rest go on.
 
@@ -535,6 +564,9 @@ def batch_run(
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
     s, root = load_spec(spec)
+    if params_file is not None:
+        load_params_file(params_file)  # refused here (exit 2) rather than in every job
+        s = s.model_copy(update={"params": str(params_file.resolve())})
 
     def progress(res: dict) -> None:
         if quiet:
@@ -630,6 +662,13 @@ def _launch(cmd: list[str], env: dict[str, str]) -> int:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         return 130
+
+
+from foiltwin.plant_commands import calibrate, data_app  # noqa: E402  (commands of docs/calibration.md)
+
+app.command()(calibrate)
+app.add_typer(data_app, name="data")
+
 
 
 def main() -> None:

@@ -97,6 +97,13 @@ def _val(x: object) -> float:
     return float(pyo.value(x))
 
 
+def _within(value: float, bounds: tuple[float, float]) -> float:
+    """A temperature read back as 1/(1/T) onto its search range: the round trip leaves a few ulp (1323.15 came back
+    as 1323.1500000000005 and the coil-anneal model refused it)."""
+    lo, hi = bounds
+    return min(max(value, lo), hi)
+
+
 def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
     """The decisions of a solved model."""
     mode = max(h.modes, key=lambda k: _val(m.y_mode[k]))
@@ -110,12 +117,12 @@ def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
         kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(m.ln_j[bath])), "ed_tanks_on": int(tanks),
               "ed_web_speed_m_per_min": 60.0 / math.exp(_val(m.ln_pace_ed))}
     if _val(m.y_anneal) > 0.5:
-        assert h.space.anneal is not None
-        lo, hi = h.space.anneal.soak_temperature_K  # (the solver's round-off must not step past the wound limit)
-        kw.update(anneal_soak_temperature_K=min(max(1.0 / _val(m.inv_T_soak), lo), hi),
+        assert h.space.anneal is not None  # (the solver's round-off must not step past the wound limit)
+        kw.update(anneal_soak_temperature_K=_within(1.0 / _val(m.inv_T_soak), h.space.anneal.soak_temperature_K),
                   anneal_soak_h=math.exp(_val(m.ln_t_soak)) / 3600.0)
     return Point(mode=mode, web_speed_m_per_min=speed, stage2_modules_on=int(zone),
-                 stage2_temperature_K=1.0 / _val(m.inv_T2), stage3_peak_K=_val(m.T3),
+                 stage2_temperature_K=_within(1.0 / _val(m.inv_T2), h.space.stage2_temperature_K),
+                 stage3_peak_K=_val(m.T3),
                  guard_sigma=h.guards[guard][0], **kw)
 
 

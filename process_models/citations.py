@@ -55,6 +55,10 @@ CITATIONS: dict[str, str] = {
     "Hertz-Knudsen": "Hertz-Knudsen evaporation law, e.g. Incropera2007 / any kinetic-theory text",
     "Assumed": "foiltwin assumption: no source gives this value; the reason is stated beside it",
     "Calibrated": "foiltwin calibration against seed validation cases (scripts/calibrate_uht.py)",
+    "PlantCalibration": (
+        "foiltwin calibration to plant measurements (`foiltwin calibrate`, docs/calibration.md): a versioned "
+        "parameter set whose file names the data (sha256), the date and the method beside each value"
+    ),
     "EIA2025": "U.S. EIA, Electric Power Monthly (Feb. 2025), Table 5.3: average price to industrial customers",
     "USGS2025": "U.S. Geological Survey, Mineral Commodity Summaries 2025 (Cu, Zn, Ag chapters), doi:10.3133/mcs2025",
     "FRB2025": "Federal Reserve Board, G.5A Foreign Exchange Rates (Annual), Jan. 2025 release: 2024 averages",

@@ -24,3 +24,24 @@ def _fresh_citations():
     citations.reset()
     yield
     citations.reset()
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run the `foiltwin` console entry point in this process (no interpreter start-up per call): returns
+    (exit code, stdout, stderr) as a user sees them."""
+    import sys
+
+    from foiltwin.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["foiltwin", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 1
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run

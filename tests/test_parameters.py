@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from process_models.citations import CITATIONS
@@ -12,6 +14,7 @@ from process_models.parameters import (
     get_parameter_set,
     unit_of_name,
 )
+from process_models.parameters.registry import Parameter
 
 
 @pytest.mark.unit
@@ -69,3 +72,22 @@ def test_out_of_bounds_override_names_field_value_and_range(value):
         default_parameters().with_overrides({"stage2_reference_time_s": value})
     assert err.value.field == "stage2_reference_time_s"
     assert "stage2_reference_time_s" in str(err.value)
+
+
+@pytest.mark.unit
+def test_registry_records_carry_a_standard_error():
+    with pytest.raises(ValueError, match="standard error"):
+        Parameter("x_K", 1.0, "K", "Assumed", "test", "assumed", (0.0, 2.0), standard_error=-1.0)
+    assert Parameter("x_K", 1.0, "K", "Assumed", "test", "assumed", (0.0, 2.0)).standard_error is None
+    h = "gas_convection_coefficient_W_per_m2_K"
+    with pytest.raises(FoiltwinInputError, match="standard_error"):
+        default_parameters().with_overrides({h: 12.0}, standard_errors={h: math.nan})
+    rec = default_parameters().with_overrides({h: 12.0}, kind="fitted", source="Calibrated", where="a fit",
+                                              fit_error="a residual", standard_errors={h: 0.5}).record(h)
+    assert (rec.kind, rec.source, rec.where, rec.fit_error, rec.standard_error) == (
+        "fitted", "Calibrated", "a fit", "a residual", 0.5)
+    # the seed-fitted values carry the standard error their calibration script computes
+    for name in ("zn_vapour_transfer_efficiency_frac", "stage3_default_peak_temperature_K"):
+        rec = default_parameters().record(name)
+        assert rec.kind == "fitted" and rec.standard_error is not None and rec.standard_error > 0
+        assert "standard errors from the targets' uncertainty" in rec.fit_error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario, scenario_json_schema
 from twin.simulate import build_parameters, run_single
+from ui import data_folder
 from ui import kpi_tables as tables
 from ui.figures import run_figures
 from ui.lab import LabInputs, lab_recipe
@@ -432,7 +434,7 @@ def data_dir(batch_db, tmp_path, monkeypatch):
 def test_only_databases_really_in_the_data_folder_can_be_chosen(data_dir):
     from ui import batch_view
 
-    assert batch_view.data_dir() == data_dir
+    assert data_folder.data_dir() == data_dir
     assert batch_view.list_databases(data_dir) == ["cut.duckdb", "other.duckdb", "r.duckdb"]
     assert batch_view.database_path(data_dir, "r.duckdb") == (data_dir / "r.duckdb").resolve()
     for name in ("link.duckdb", "../secret.duckdb", "sub/deep.duckdb", str(data_dir / "r.duckdb"), "notes.txt",
@@ -564,3 +566,74 @@ def test_foiltwin_ui_serves_on_127_0_0_1_only(tmp_path):
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+# ------------------------------------------------------------------------------------------------- parameter sets
+def _fitted_set():
+    from twin.parameter_set import code_fingerprint, make_parameter_set
+
+    return make_parameter_set({
+        "name": "ui test set", "created": "2026-03-31T12:00:00+00:00", "method": "weighted least squares; test",
+        "foiltwin_version": "0.1.0", "code_fingerprint": code_fingerprint(),
+        "data": {"file": "plant.csv", "sha256": "a" * 64, "rows": 10, "observations": {"zn_loading_mg_per_cm2": 10}},
+        "parameters": [{"name": "zn_vapour_transfer_efficiency_frac", "value": 1.3e-4, "unit": "1",
+                        "standard_error": 3e-6, "transform": "log", "interval_95": [1.24e-4, 1.36e-4]}],
+        "covariance": [[9e-12]],
+        "fit": {"n_observations": 10, "chi2": 9.0, "dof": 9, "reduced_chi2": 1.0, "covariance_mode": "auto",
+                "covariance_scale": 1.0, "condition_number": 1.0},
+    })
+
+
+@pytest.mark.unit
+def test_parameter_sets_of_the_data_folder(tmp_path, monkeypatch):
+    from twin.parameter_set import write_parameter_set
+    from ui import param_sets
+
+    monkeypatch.setenv(data_folder.DATA_DIR_ENV, str(tmp_path))
+    assert data_folder.data_dir() == tmp_path
+    assert param_sets.list_parameter_sets(tmp_path / "missing") == []
+    pset = _fitted_set()
+    write_parameter_set(pset, tmp_path / "line1.json")
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    write_parameter_set(pset, tmp_path / "sub" / "hidden.json")
+    assert param_sets.list_parameter_sets(tmp_path) == ["line1.json"]
+    assert param_sets.load_from_folder(tmp_path, "line1.json") == pset
+    with pytest.raises(FoiltwinInputError, match="one of the"):
+        param_sets.load_from_folder(tmp_path, "../line1.json")  # only listed names, no paths
+    rows = param_sets.set_rows(pset)
+    assert rows[0]["parameter"] == "zn_vapour_transfer_efficiency_frac" and rows[0]["std. error"] == "3e-06"
+    bad = pset.model_dump_json().replace("0.00013", "0.00014").encode()
+    with pytest.raises(FoiltwinInputError, match="sha256"):
+        param_sets.load_upload("bad.json", bad)
+
+
+@pytest.mark.integration
+def test_app_loads_a_parameter_set_from_the_data_folder_and_the_lab_uses_it(tmp_path, monkeypatch):
+    from twin.parameter_set import write_parameter_set
+
+    monkeypatch.setenv(data_folder.DATA_DIR_ENV, str(tmp_path))
+    write_parameter_set(_fitted_set(), tmp_path / "line1.json")
+    d = _fitted_set().model_dump(mode="json")
+    d["parameters"][0]["value"] = 1.0e-4
+    (tmp_path / "tampered.json").write_text(json.dumps(d))
+    at = _app()
+    _ok(at)
+    def lab_table():
+        return next(d.value for d in at.dataframe if "KPI" in getattr(d.value, "columns", []))
+
+    at.button(key="FormSubmitter:lab_form-Evaluate recipe").click().run()
+    plain = lab_table()
+    at.selectbox(key="ps.file").set_value("line1.json").run()
+    _ok(at)
+    assert any("ui test set" in c.value for c in at.sidebar.caption)
+    at.button(key="FormSubmitter:lab_form-Evaluate recipe").click().run()
+    _ok(at)
+    fitted = lab_table()
+    def zn(table):
+        return table[table["KPI"].str.startswith("Zn loading")].iloc[0]["value"]
+
+    assert zn(fitted) != zn(plain)
+    at.selectbox(key="ps.file").set_value("tampered.json").run()
+    _ok(at)
+    assert any("sha256" in e.value for e in at.sidebar.error)

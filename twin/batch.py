@@ -38,8 +38,16 @@ from process_models.errors import FoiltwinInputError
 from twin import fingerprint
 from twin.input_files import read_toml_file
 from twin.job_identity import canonical_content, job_id
+from twin.parameter_set import load_parameter_set
 from twin.results_db import ResultsDB, batch_id_of
-from twin.scenario import Scenario, apply_overrides, error_from_pydantic, field_bounds, load_scenario
+from twin.scenario import (
+    Scenario,
+    apply_overrides,
+    error_from_pydantic,
+    field_bounds,
+    load_scenario,
+    with_parameter_set,
+)
 from twin.simulate import run_single
 from twin.worker_guard import guard_worker
 
@@ -84,6 +92,8 @@ class BatchSpec(_Model):
 
     name: Name = "batch"
     base: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4096)] | None = None
+    params: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4096)] | None = None  # fitted
+    # parameter set (JSON, `foiltwin calibrate`), relative to the spec file
     hours: Annotated[float, Field(strict=True, gt=0.0, le=24.0 * 366)] | None = None
     replications: Annotated[int, Field(strict=True, ge=1, le=1000)] = 1
     scenarios: tuple[NamedScenario, ...] = Field(default=(), max_length=10_000)
@@ -219,6 +229,8 @@ def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
     Refused (FoiltwinInputError, nothing runs): a sweep key that is a field of no scenario, a sweep key whose every
     value gives the same job wherever it is swept, and two entries with the same name."""
     base = load_scenario(None if spec.base is None else (root or Path(".")) / spec.base)
+    if spec.params is not None:
+        base = with_parameter_set(base, load_parameter_set((root or Path(".")) / spec.params, "params"))
     if spec.hours is not None:
         base = base.model_copy(update={"hours": spec.hours})
     named = list(spec.scenarios) or [NamedScenario(name="base")]

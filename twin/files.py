@@ -118,3 +118,4 @@ def write_with_atomic(target: str | os.PathLike, writer: Callable[[Path], None],
     ``target`` atomically."""
     with atomic_path(target, field, suffix=Path(target).suffix) as tmp:
         writer(tmp)
+

@@ -63,3 +63,22 @@ def read_toml_file(path: str | os.PathLike, field: str) -> dict[str, Any]:
     except OSError as err:
         raise FoiltwinInputError(field, str(path), f"a readable file ({err.strerror})") from None
     return parse_toml_bytes(data, field, str(path))
+
+
+def read_input_bytes(path: str | os.PathLike, field: str, what: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an input file given on the command line (``field`` names the option or argument, ``what``
+    the kind of file): it must exist, be readable and hold at most ``max_bytes``."""
+    p = Path(path)
+    if not p.is_file():
+        raise FoiltwinInputError(field, str(path), f"an existing {what}")
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise FoiltwinInputError(field, str(path), f"a file of at most {max_bytes / 1e6:g} MB "
+                                     f"(this one has {size / 1e6:.1f} MB)")
+        data = p.read_bytes()
+    except OSError as err:
+        raise FoiltwinInputError(field, str(path), f"a readable file ({err.strerror})") from None
+    if len(data) > max_bytes:  # grew between the check and the read
+        raise FoiltwinInputError(field, str(path), f"a file of at most {max_bytes / 1e6:g} MB")
+    return data

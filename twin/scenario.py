@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from process_models.errors import FoiltwinInputError
 from twin.input_files import read_toml_file
+from twin.parameter_set import ParameterSet
 
 CU_MELTING_K = 1357.77
 
@@ -415,7 +416,8 @@ class Plant(_Model):
 
 
 class Scenario(_Model):
-    """One simulation: plant, spec, horizon, seed, segment length and parameter overrides (by registry name)."""
+    """One simulation: plant, spec, horizon, seed, segment length, a fitted parameter set (``foiltwin calibrate``;
+    ``--params FILE``) and parameter overrides by registry name, applied on top of the set."""
 
     name: str = Field(default="default plant", min_length=1, max_length=128)
     plant: Plant = Plant()
@@ -424,6 +426,7 @@ class Scenario(_Model):
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
     segment_length_m: float = Field(default=1.0, ge=0.05, le=100.0)
     parameters: dict[str, float] = Field(default_factory=dict)
+    parameter_set: ParameterSet | None = None
 
     @model_validator(mode="after")
     def _coil_holds_a_segment(self) -> Scenario:
@@ -431,6 +434,11 @@ class Scenario(_Model):
             raise ValueError(f"plant.incoming_coils.length_m = {self.plant.incoming_coils.length_m:g} m is shorter "
                              f"than segment_length_m = {self.segment_length_m:g} m: a coil must hold a segment")
         return self
+
+
+def with_parameter_set(scenario: Scenario, pset: ParameterSet | None) -> Scenario:
+    """``scenario`` using the fitted set ``pset`` (``None``: unchanged)."""
+    return scenario if pset is None else scenario.model_copy(update={"parameter_set": pset})
 
 
 # ----------------------------------------------------------------------------------------------- loading

@@ -20,6 +20,7 @@ from process_models.parameters.registry import ParameterValues
 from twin.coil_furnace import CoilFurnaceRuntime, annealed, check_programme, programme_cycle
 from twin.kpis import furnace_kpis, plant_kpis, plating_line_kpis, uht_line_kpis
 from twin.logs import Recorder
+from twin.parameter_set import CITATION, apply_parameter_set
 from twin.plating_line import PlatingLineRuntime
 from twin.rng import Streams
 from twin.scenario import CoilSpec, Scenario
@@ -40,8 +41,12 @@ def _supplier(store: simpy.Store, spec: CoilSpec, prefix: str):
 
 
 def build_parameters(scenario: Scenario) -> ParameterValues:
-    """The registry with the scenario's overrides (unknown names and out-of-range values raise)."""
-    return default_parameters().with_overrides(scenario.parameters)
+    """The registry with the scenario's fitted parameter set (kind "fitted") and then its overrides (unknown
+    names and out-of-range values raise)."""
+    values = default_parameters()
+    if scenario.parameter_set is not None:
+        values = apply_parameter_set(values, scenario.parameter_set)
+    return values.with_overrides(scenario.parameters)
 
 
 def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, streams: Streams,
@@ -135,5 +140,8 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     report = plant_kpis(scenario, lines)
     report["lines"] = lines
     report["spec"] = scenario.spec.model_dump(mode="json")
+    if scenario.parameter_set is not None:
+        report["parameter_set"] = scenario.parameter_set.summary()
+        citations.register(CITATION, "simulate.run_single")
     report["citations"] = citations.used()
     return json.loads(json.dumps(report, default=float))

@@ -23,9 +23,10 @@ from process_models.collector.recipe import Substrate, evaluate_collector
 from process_models.errors import FoiltwinInputError
 from process_models.plating.baths import BATH_NAMES
 from process_models.uht.recipe import Cooling
-from twin.scenario import Scenario
+from twin.parameter_set import ParameterSet, warnings_of
+from twin.scenario import Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
-from ui import batch_view
+from ui import batch_view, data_folder, param_sets
 from ui import kpi_tables as tables
 from ui.figures import run_figures
 from ui.lab import LabInputs, lab_recipe
@@ -155,6 +156,34 @@ def _base_scenario() -> tuple[Scenario, str]:
     except FoiltwinInputError as err:
         st.sidebar.error(describe_error(err))
         return Scenario(), "built-in default plant (the upload was refused)"
+
+
+def _parameter_set() -> ParameterSet | None:
+    """Sidebar: a fitted parameter set from the data folder or an upload (docs/calibration.md); None: the
+    registry as it is."""
+    sb = st.sidebar
+    sb.header("Parameter set")
+    folder = data_folder.data_dir()
+    names = param_sets.list_parameter_sets(folder)
+    choice = sb.selectbox(f"fitted set from `{folder}`", ["(none: the registry)", *names], key="ps.file",
+                          help=f"the *.json parameter sets of `foiltwin calibrate` in {folder} "
+                               f"(${data_folder.DATA_DIR_ENV})")
+    upload = sb.file_uploader("or upload a parameter set (JSON)", type=["json"], key="ps.upload")
+    try:
+        if upload is not None:
+            pset = param_sets.load_upload(upload.name, upload.getvalue())
+        elif choice in names:
+            pset = param_sets.load_from_folder(folder, choice)
+        else:
+            return None
+    except FoiltwinInputError as err:
+        sb.error(describe_error(err))
+        return None
+    sb.caption(f"{pset.provenance()}; sha256 {pset.set_id}")
+    sb.dataframe(param_sets.set_rows(pset), hide_index=True, key="ps.table")
+    for w in warnings_of(pset):
+        sb.warning(w)
+    return pset
 
 
 def _sidebar(base: Scenario) -> None:
@@ -360,9 +389,9 @@ def _lab_tab(base: Scenario, base_text: str) -> None:
 def _batches_tab() -> None:
     """Results of headless batches (`foiltwin batch run`) from the data folder: status, aliases, failures,
     per-scenario summary, a KPI chart. Databases are opened read-only."""
-    folder = batch_view.data_dir()
+    folder = data_folder.data_dir()
     st.caption(f"Results of `foiltwin batch run SPEC --db FILE` (docs/batches.md), from the data folder `{folder}` "
-               f"(`${batch_view.DATA_DIR_ENV}` or `foiltwin ui --data-dir`).")
+               f"(`${data_folder.DATA_DIR_ENV}` or `foiltwin ui --data-dir`).")
     names = batch_view.list_databases(folder)
     if not names:
         st.info(f"no results databases (*.duckdb) in the data folder `{folder}` yet")
@@ -406,7 +435,9 @@ def main() -> None:
     st.set_page_config(page_title="foiltwin what-if", layout="wide")
     st.title("foiltwin — what-if")
     base, source = _base_scenario()
-    st.sidebar.caption(f"base: {source} — {base.name}")
+    pset = _parameter_set()
+    base = with_parameter_set(base, pset)
+    st.sidebar.caption(f"base: {source} — {base.name}" + (f", parameter set {pset.name!r}" if pset else ""))
     _sync_base(base)
     _sidebar(base)
     base_text = scenario_json(base)

@@ -9,7 +9,6 @@ the page reveals nothing else of the server's files.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,33 +16,12 @@ import plotly.graph_objects as go
 
 from process_models.errors import FoiltwinInputError
 from twin.results_db import SUMMARY_KPIS, ResultsDB
-
-DATA_DIR_ENV = "FOILTWIN_DATA_DIR"
-DEFAULT_DATA_DIR = "results"
-
-
-def data_dir() -> Path:
-    """The folder the page takes results databases from: ``$FOILTWIN_DATA_DIR``, or ``./results``."""
-    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+from ui.data_folder import list_files
 
 
 def list_databases(folder: str | Path) -> list[str]:
-    """Names of the ``*.duckdb`` files directly in ``folder`` that really are there (a symlink pointing out of the
-    folder is left out), sorted; none when the folder is missing or unreadable."""
-    root = Path(folder)
-    try:
-        real = root.resolve(strict=True)
-        candidates = sorted(root.iterdir())
-    except (OSError, RuntimeError, ValueError):
-        return []
-    names = []
-    for p in candidates:
-        try:
-            if p.suffix == ".duckdb" and p.is_file() and p.resolve(strict=True).parent == real:
-                names.append(p.name)
-        except (OSError, RuntimeError):
-            continue
-    return names
+    """Names of the ``*.duckdb`` files of the data folder ``folder`` (:func:`ui.data_folder.list_files`)."""
+    return list_files(folder, ".duckdb")
 
 
 def database_path(folder: str | Path, name: str) -> Path:

@@ -34,6 +34,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "coil_anneal_assumptions",
     "coil_sticking_literature",
     "hot_zone_anneal_assumptions",
+    "measurement_assumptions",
 )
 
 __all__ = [

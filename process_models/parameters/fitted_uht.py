@@ -2,7 +2,8 @@
 
 These are FITTED, not measured: the paper states neither the Zn transfer efficiency nor the stage-III
 temperature. The calibration writes ``fitted_uht.json`` beside this module (value, fit error, the
-cases fitted and the date); until it has run, the documented starting guesses below are used and the
+cases fitted, the date and — propagated from the stated uncertainty of the fitted targets — the standard
+error); until it has run, the documented starting guesses below are used and the
 records say so.
 """
 
@@ -45,7 +46,7 @@ def get_parameter_values() -> dict:
             parameters.append(Parameter(
                 name, rec["value"], unit, "Calibrated",
                 f"{what}; fitted to {', '.join(rec['cases'])} on {rec['date']}", "fitted", bounds,
-                fit_error=rec["fit_error"],
+                fit_error=rec["fit_error"], standard_error=rec.get("standard_error"),
             ))
         else:
             parameters.append(Parameter(

@@ -85,7 +85,9 @@ class Parameter:
 
     ``bounds`` is the physically meaningful range an override must stay in (inclusive).
     ``where`` locates the value in its source (seed section/figure, table) or, for assumptions,
-    gives the reason. ``fit_error`` is filled for fitted parameters.
+    gives the reason. ``fit_error`` is filled for fitted parameters; ``standard_error`` is the fit's standard
+    error in the parameter's own unit (``None`` when unknown: every literature, assumed or measured value today,
+    and fitted values whose fit gave no uncertainty).
     """
 
     name: str
@@ -96,6 +98,7 @@ class Parameter:
     kind: Kind
     bounds: tuple[float, float] = (-math.inf, math.inf)
     fit_error: str = ""
+    standard_error: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -105,6 +108,9 @@ class Parameter:
         lo, hi = self.bounds
         if not (lo <= self.value <= hi):
             raise ValueError(f"{self.name}: default {self.value} outside its bounds {self.bounds}")
+        se = self.standard_error
+        if se is not None and not (math.isfinite(se) and se >= 0.0):
+            raise ValueError(f"{self.name}: standard error {se} must be a finite number >= 0 (or None)")
 
 
 class ParameterValues(Mapping[str, float]):
@@ -143,18 +149,28 @@ class ParameterValues(Mapping[str, float]):
         hint = f"; did you mean {', '.join(close)}?" if close else "; run `foiltwin params` for the list"
         return FoiltwinInputError("parameter", name, "a known parameter name" + hint)
 
-    def with_overrides(self, overrides: Mapping[str, float], kind: Kind = "assumed") -> ParameterValues:
+    def with_overrides(self, overrides: Mapping[str, float], kind: Kind = "assumed", *, source: str = "Assumed",
+                       where: str = "user override", fit_error: str = "",
+                       standard_errors: Mapping[str, float | None] | None = None) -> ParameterValues:
         """A copy with ``overrides`` applied; each must name a known parameter and respect its bounds.
 
-        Overridden records keep their unit and bounds and are marked ``kind`` with source "Assumed"
-        and ``where`` "user override", so reports show that the value no longer is the cited one.
+        Overridden records keep their unit and bounds and are marked ``kind`` with ``source`` (a citation key) and
+        ``where`` — by default "Assumed" / "user override", so reports show that the value no longer is the cited
+        one; a fitted parameter set passes kind "fitted", its citation key, its provenance and ``fit_error``. Their
+        standard error is the one in ``standard_errors`` (same unit as the value) or ``None``; the replaced value's
+        fit error and standard error never carry over to the new value.
         """
         new = dict(self._records)
+        errors = standard_errors or {}
         for name, value in overrides.items():
             rec = self.record(name)
             v = require_number(name, value, rec.unit)  # no bool→float, no "3"→3
             lo, hi = rec.bounds
             if math.isnan(v) or not (lo <= v <= hi):
                 raise FoiltwinInputError(name, value, f"must lie in [{lo:g}, {hi:g}] {rec.unit}")
-            new[name] = replace(rec, value=v, kind=kind, source="Assumed", where="user override")
+            se = errors.get(name)
+            if se is not None and not (math.isfinite(float(se)) and float(se) >= 0.0):
+                raise FoiltwinInputError(f"{name}.standard_error", se, f"a finite number >= 0 in {rec.unit}")
+            new[name] = replace(rec, value=v, kind=kind, source=source, where=where, fit_error=fit_error,
+                                standard_error=None if se is None else float(se))
         return ParameterValues(new.values())

@@ -1,0 +1,185 @@
+"""Parameter sets everywhere (issue 10): round trip, refusal of tampered or malformed sets, registry overrides of
+kind "fitted" with provenance and standard errors, and the interfaces that take them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from process_models.errors import FoiltwinInputError
+from process_models.parameters import default_parameters
+from twin import parameter_set as ps
+from twin.batch import BatchSpec, expand
+from twin.parameter_set import (
+    apply_parameter_set,
+    code_fingerprint,
+    load_parameter_set,
+    make_parameter_set,
+    parse_parameter_set,
+    warnings_of,
+    write_parameter_set,
+)
+from twin.scenario import Scenario, apply_overrides, scenario_from_dict, with_parameter_set
+from twin.simulate import build_parameters
+
+ETA = "zn_vapour_transfer_efficiency_frac"
+H = "gas_convection_coefficient_W_per_m2_K"
+
+
+def content(**over):
+    base = {
+        "name": "line-1 March", "created": "2026-03-31T12:00:00+00:00", "method": "weighted least squares; test",
+        "foiltwin_version": "0.1.0", "code_fingerprint": code_fingerprint(),
+        "data": {"file": "plant.csv", "sha256": "a" * 64, "rows": 40, "observations": {"zn_loading_mg_per_cm2": 40}},
+        "parameters": [
+            {"name": ETA, "value": 1.2e-4, "unit": "1", "standard_error": 2e-6, "transform": "log",
+             "interval_95": [1.16e-4, 1.24e-4]},
+            {"name": H, "value": 15.0, "unit": "W/(m2 K)", "standard_error": 0.5, "transform": "log",
+             "interval_95": [14.0, 16.0]}],
+        "covariance": [[4e-12, 1e-7 * 0.3], [1e-7 * 0.3, 0.25]],
+        "fit": {"n_observations": 80, "chi2": 81.0, "dof": 78, "reduced_chi2": 81.0 / 78, "covariance_mode": "auto",
+                "covariance_scale": 81.0 / 78, "condition_number": 4.2},
+    }
+    base.update(over)
+    return base
+
+
+@pytest.fixture
+def pset():
+    return make_parameter_set(content())
+
+
+@pytest.mark.unit
+def test_round_trip_through_a_file_keeps_everything(pset, tmp_path):
+    path = tmp_path / "set.json"
+    write_parameter_set(pset, path)
+    again = load_parameter_set(path)
+    assert again == pset
+    assert again.sha256 == ps.content_hash(again) == pset.sha256
+    assert json.loads(path.read_text())["format"] == "foiltwin-parameter-set"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("edit", "field"), [
+    (lambda d: d["parameters"][0].update(value=1.3e-4), "set.json.sha256"),
+    (lambda d: d.update(name="renamed"), "set.json.sha256"),
+    (lambda d: d["data"].update(sha256="b" * 64), "set.json.sha256"),
+    (lambda d: d.update(sha256="c" * 64), "set.json.sha256"),
+    (lambda d: d.pop("covariance"), "set.json.covariance"),
+    (lambda d: d.update(extra=1), "set.json.extra"),
+    (lambda d: d["parameters"][0].update(value="1.2e-4"), "set.json.parameters.0.value"),
+])
+def test_tampered_or_malformed_sets_are_refused(pset, tmp_path, edit, field):
+    d = pset.model_dump(mode="json")
+    edit(d)
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps(d))
+    with pytest.raises(FoiltwinInputError) as err:
+        load_parameter_set(path)
+    assert err.value.field == field
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("edit", "field", "match"), [
+    (lambda c: c["parameters"][0].update(name="zn_vapour_transfer_eficiency_frac"), "parameters[0].name",
+     "did you mean zn_vapour_transfer_efficiency_frac"),
+    (lambda c: c["parameters"][1].update(unit="W/m2"), "parameters[1].unit", "W/\\(m2 K\\)"),
+    (lambda c: c["parameters"][1].update(value=900.0), "parameters[1].value", "within \\[0, 500\\]"),
+])
+def test_sets_naming_unknown_parameters_or_values_out_of_bounds_are_refused(edit, field, match):
+    """Correctly hashed (as if written by a buggy or foreign tool), but the registry refuses them."""
+    c = content()
+    edit(c)
+    text = make_parameter_set(c).model_dump_json().encode()
+    with pytest.raises(FoiltwinInputError, match=match) as err:
+        parse_parameter_set(text, "set.json")
+    assert err.value.field == f"set.json.{field}"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("cov", "match"), [
+    ([[4e-12, 0.0], [0.0, 0.3]], "standard_error"),
+    ([[4e-12, 2e-6], [2e-6, 0.25]], "positive semi-definite"),  # correlation 2
+    ([[4e-12, 3e-8], [0.0, 0.25]], "symmetric"),
+    ([[4e-12]], "2×2"),
+])
+def test_inconsistent_covariances_are_refused(cov, match):
+    with pytest.raises(FoiltwinInputError, match=match):
+        make_parameter_set(content(covariance=cov))
+
+
+@pytest.mark.unit
+def test_a_set_becomes_fitted_registry_overrides_with_provenance_and_standard_errors(pset):
+    values = apply_parameter_set(default_parameters(), pset)
+    rec = values.record(ETA)
+    assert values[ETA] == 1.2e-4 and rec.kind == "fitted" and rec.source == "PlantCalibration"
+    assert pset.sha256[:12] in rec.where and "plant.csv" in rec.where and "2026-03-31" in rec.where
+    assert rec.standard_error == 2e-6 and "78 degrees of freedom" in rec.fit_error
+    assert values.record(H).standard_error == 0.5
+    # a user override on top is an assumption again, with no standard error
+    later = values.with_overrides({ETA: 1e-4})
+    assert later.record(ETA).kind == "assumed" and later.record(ETA).standard_error is None
+
+
+@pytest.mark.unit
+def test_scenarios_carry_a_set_and_their_overrides_win(pset):
+    sc = apply_overrides(with_parameter_set(Scenario(), pset), [f"parameters.{H}=20.0"])
+    values = build_parameters(sc)
+    assert values[ETA] == 1.2e-4 and values.record(ETA).kind == "fitted"
+    assert values[H] == 20.0 and values.record(H).kind == "assumed"
+    assert Scenario.model_validate_json(sc.model_dump_json()).parameter_set == pset
+    d = sc.model_dump(mode="json")
+    d["parameter_set"]["parameters"][0]["value"] = 2e-4  # an embedded set is checked like a file
+    with pytest.raises(FoiltwinInputError, match="sha256") as err:
+        scenario_from_dict(d)
+    assert err.value.field == "parameter_set"
+
+
+@pytest.mark.unit
+def test_other_physics_code_is_a_warning_not_a_refusal():
+    pset = make_parameter_set(content(code_fingerprint="f" * 64))
+    (w,) = warnings_of(pset)
+    assert "other physics code" in w
+    assert apply_parameter_set(default_parameters(), pset)[ETA] == 1.2e-4
+    assert warnings_of(make_parameter_set(content())) == []
+
+
+@pytest.mark.unit
+def test_batch_specs_take_a_set_by_key(pset, tmp_path):
+    write_parameter_set(pset, tmp_path / "set.json")
+    spec = BatchSpec(name="b", hours=1.0, params="set.json", sweep={"seed": [1, 2]})
+    jobs = expand(spec, tmp_path)
+    assert all(Scenario.model_validate_json(j.scenario_json).parameter_set == pset for j in jobs)
+    plain = expand(BatchSpec(name="b", hours=1.0, sweep={"seed": [1, 2]}), tmp_path)
+    assert {j.job_id for j in jobs}.isdisjoint(j.job_id for j in plain)  # a set makes other jobs
+    with pytest.raises(FoiltwinInputError, match="params"):
+        expand(BatchSpec(name="b", params="missing.json"), tmp_path)
+
+
+@pytest.mark.integration
+def test_recipe_simulate_and_batch_take_params_and_refuse_tampered_sets(pset, tmp_path, cli):
+    good = tmp_path / "set.json"
+    write_parameter_set(pset, good)
+    plain = json.loads(cli("recipe", "--json", "-")[1])
+    code, out, err = cli("recipe", "--params", str(good), "--json", "-")
+    assert code == 0, err
+    fitted = json.loads(out)
+    assert fitted["zn_loading_mg_per_cm2"] > plain["zn_loading_mg_per_cm2"] * 1.1  # η 1.02e-4 → 1.2e-4
+    assert "PlantCalibration" in fitted["citations"]
+    code, out, err = cli("simulate", "--hours", "1", "--params", str(good), "--json", "-")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["parameter_set"]["sha256"] == pset.sha256 and "PlantCalibration" in report["citations"]
+    d = pset.model_dump(mode="json")
+    d["parameters"][0]["value"] = 1.0e-4
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(d))
+    (tmp_path / "spec.toml").write_text('name = "b"\nhours = 1\n')
+    for args in (("recipe",), ("simulate", "--hours", "1"), ("optimize", "--no-twin"),
+                 ("batch", "run", str(tmp_path / "spec.toml"), "--db", str(tmp_path / "r.duckdb"))):
+        code, _, err = cli(*args, "--params", str(bad))
+        assert code == 2, (args, err)
+        (line,) = err.strip().splitlines()
+        assert "tampered.json.sha256" in line and "edited or corrupted" in line
+    assert not (tmp_path / "r.duckdb").exists()
