@@ -31,6 +31,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "quality_indicators_seeds",
     "costing_prices",
     "coil_anneal_assumptions",
+    "cuzn_quench",
 )
 
 __all__ = [
