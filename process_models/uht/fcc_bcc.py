@@ -106,7 +106,11 @@ class CuZnFccBcc:
         xa = np.asarray(x, dtype=float)
         lo = np.broadcast_to(np.asarray(T_low_K, dtype=float), xa.shape)
         hi = np.broadcast_to(np.asarray(T_high_K, dtype=float), xa.shape)
-        nodes = self.driving_force_J_per_mol(xa[..., None], self._T)  # (..., nT)
+        check_fractions("zn_frac", xa, "Zn mole fractions")
+        xc = np.clip(xa, self._x[0], self._x[-1])
+        ix = np.clip(np.searchsorted(self._x, xc, side="right") - 1, 0, len(self._x) - 2)
+        u = ((xc - self._x[ix]) / (self._x[ix + 1] - self._x[ix]))[..., None]
+        nodes = -(self._dg.T[ix] * (1.0 - u) + self._dg.T[ix + 1] * u)  # (..., nT): on the table's rows
         inside = (lo[..., None] <= self._T) & (hi[..., None] >= self._T)
         best = np.max(np.where(inside, nodes, -np.inf), axis=-1)
         ends = np.maximum(self.driving_force_J_per_mol(xa, lo), self.driving_force_J_per_mol(xa, hi))
