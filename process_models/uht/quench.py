@@ -53,6 +53,7 @@ _P = {name: i for i, name in enumerate(PATHS)}
 _ALPHA, _BETA, _LIQUID = PHASES.index("alpha"), PHASES.index("beta"), PHASES.index("liquid")
 _INTERMETALLIC = [PHASES.index(p) for p in ("gamma", "delta", "epsilon", "eta")]
 _PRESENT = 1e-9  # phase fraction below which a phase is absent at the freeze point
+_TRACE_ZN_FRAC = 1e-6  # below this x_Zn a depth is Cu substrate (α) for the phase lookup
 
 # D̃ table for the freeze integral (numerics): x step and T step of the table, T range (K)
 _X_STEP = 0.005
@@ -178,10 +179,21 @@ def _lowest_temperature_K(temperature_K: Array, params: ParameterValues) -> Arra
 
 def _phases_at(x: Array, T_K: Array) -> tuple[Array, Array]:
     """Lever rule with phase compositions at per-cell temperatures, read inside the table's range (a depth
-    that freezes below 500 K is read at 500 K: the α solvus barely moves there)."""
+    that freezes below 500 K is read at 500 K: the α solvus barely moves there).
+
+    Columns where no foil holds more than _TRACE_ZN_FRAC Zn (the Cu substrate below the skin) are α of
+    their own composition without a lookup: their first liquid is within 0.1 K of Cu's melting point."""
     diagram = cuzn_phase_diagram()
     lo, hi = diagram.temperature_range_K
-    return diagram.phase_compositions(x, np.clip(T_K, lo, hi))
+    cols = np.flatnonzero(np.any(x > _TRACE_ZN_FRAC, axis=0))
+    n = int(cols[-1]) + 1 if cols.size else 0
+    frac = np.zeros((*x.shape, len(PHASES)))
+    comp = np.full((*x.shape, len(PHASES)), np.nan)
+    frac[:, n:, _ALPHA] = 1.0
+    comp[:, n:, _ALPHA] = x[:, n:]
+    if n:
+        frac[:, :n], comp[:, :n] = diagram.phase_compositions(x[:, :n], np.clip(T_K[:, :n], lo, hi))
+    return frac, comp
 
 
 def decide_phases(x: Array, freeze_temperature_K: Array, frozen: NDArray[np.bool_], lowest_temperature_K: Array,
