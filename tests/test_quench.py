@@ -266,3 +266,31 @@ def test_merge_results_puts_each_subset_in_its_rows():
     b = quench_phases(_uniform([0.45]), *_instant(1000.0, 1), PARAMS)
     m = merge_results(2, [(np.array([1]), a), (np.array([0]), b)])
     assert _path(m, 0) == "beta_retained" and _path(m, 1) == "alpha_equilibrium"
+
+
+@pytest.mark.unit
+def test_any_sampled_history_works_and_its_sampling_does_not_matter():
+    """A moving-web-like history (preheat plateau, a Gaussian zone pulse, a second small bump, a slow tail):
+    no ramp-hold structure is assumed, and doubling the sampling moves no freeze point by more than 1 K."""
+    def history(n):
+        t = np.linspace(0.0, 0.2, n)
+        T = (300.0 + 350.0 * (t > 0.005) + 380.0 * np.exp(-(((t - 0.04) / 0.006) ** 2))
+             + 60.0 * np.exp(-(((t - 0.08) / 0.004) ** 2)) - 300.0 * np.clip((t - 0.1) / 0.1, 0.0, 1.0))
+        return t[None, :], T[None, :]
+
+    x = np.linspace(0.0, 0.45, 46)[None, :]
+    params = PARAMS.with_overrides({"quench_freeze_diffusion_length_m": 10e-9})
+    coarse = quench_phases(x, *history(2001), params)
+    fine = quench_phases(x, *history(4001), params)
+    assert coarse.frozen.all()
+    assert np.all(coarse.freeze_temperature_K <= 1030.0 + 1e-6)
+    np.testing.assert_allclose(coarse.freeze_temperature_K, fine.freeze_temperature_K, atol=1.0)
+    assert np.array_equal(coarse.path, fine.path)
+
+
+@pytest.mark.unit
+def test_a_history_that_ends_held_at_room_temperature_is_frozen():
+    t = np.array([[0.0, 1e-3, 1e-3 + 1e-7, 1.0]])
+    T = np.array([[1000.0, 1000.0, 300.0, 300.0]])
+    q = quench_phases(_uniform([0.3, 0.45]), np.repeat(t, 2, axis=0), np.repeat(T, 2, axis=0), PARAMS)
+    assert q.frozen.all() and not (q.path == PATHS.index("not_frozen")).any()

@@ -8,8 +8,8 @@ history T(t) (any shape: ramp-hold, a moving-web heater's profile, ...):
    composition. The depth freezes at the first time after the temperature peak at which L < ℓ
    (``quench_freeze_diffusion_length_m``); if L < ℓ already at the peak, it freezes at the peak. After the
    last sample the foil keeps cooling at its last rate (D̃ keeps falling at the last segment's exponential
-   rate); a history that ends while not cooling (a hold) never freezes: its phases are the equilibrium at its
-   last temperature (path ``not_frozen``).
+   rate); a history that ends held above ambient never freezes: its phases are the equilibrium at its last
+   temperature (path ``not_frozen``); one that ends at ambient adds nothing after its end.
 2. **Phases at the freeze point**: the lever rule of the Cu–Zn diagram (Liang 2015) at (x, T_freeze), with
    each phase at its tie-line composition (:meth:`CuZnPhaseDiagram.phase_compositions`).
 3. **What β becomes.** No long-range diffusion happens after the freeze, so a β present at the freeze point
@@ -53,6 +53,7 @@ _P = {name: i for i, name in enumerate(PATHS)}
 _ALPHA, _BETA, _LIQUID = PHASES.index("alpha"), PHASES.index("beta"), PHASES.index("liquid")
 _INTERMETALLIC = [PHASES.index(p) for p in ("gamma", "delta", "epsilon", "eta")]
 _PRESENT = 1e-9  # phase fraction below which a phase is absent at the freeze point
+_AMBIENT_MARGIN_K = 1.0  # a history ending within this of ambient has reached room temperature
 _TRACE_ZN_FRAC = 1e-6  # below this x_Zn a depth is Cu substrate (α) for the phase lookup
 
 # D̃ table for the freeze integral (numerics): x step and T step of the table, T range (K)
@@ -102,7 +103,7 @@ def _peak_index(temperature_K: Array) -> NDArray[np.intp]:
 
 
 def _freeze_on_grid(table: tuple[Array, Array, Array], G: int, t: Array, T: Array, peak: NDArray[np.intp],
-                    ell2: float) -> tuple[Array, NDArray[np.bool_]]:
+                    ell2: float, ambient_K: float) -> tuple[Array, NDArray[np.bool_]]:
     """Freeze temperature (K) and frozen flag on the first G x-grid points for foils with histories (b, M)."""
     _, Tg, D = table
     b, M = T.shape
@@ -115,11 +116,14 @@ def _freeze_on_grid(table: tuple[Array, Array, Array], G: int, t: Array, T: Arra
     dt = np.diff(ts, axis=1)
     seg = 0.5 * (Dm[..., 1:] + Dm[..., :-1]) * dt  # trapezoid, ≤ 1 % on the histories' sample spacing
     # after the last sample: D̃ keeps falling at the last segment's exponential rate; a history that ends
-    # without cooling never lets the foil freeze (infinite remaining integral)
+    # held above ambient never lets the foil freeze (infinite remaining integral); one that ends at ambient
+    # adds nothing (room-temperature ageing is not modelled)
     cooling = Ts[:, -1] < Ts[:, -2]
+    cold = Ts[:, -1] <= ambient_K + _AMBIENT_MARGIN_K
     with np.errstate(divide="ignore", invalid="ignore"):
         decay = np.log(Dm[..., -2] / Dm[..., -1]) / dt[:, -1]
         tail = np.where(cooling & (decay > 0.0), Dm[..., -1] / decay, np.inf)
+    tail = np.where(cold, 0.0, tail)
     remaining = np.concatenate([np.cumsum(seg[..., ::-1], axis=-1)[..., ::-1], np.zeros((G, b, 1))], axis=-1)
     remaining += tail[..., None]  # I(t_m) = ∫_{t_m}^∞ D̃ dt, (G, b, m)
     after = (np.arange(ts.shape[1])[None, :] >= (peak - m0)[:, None])[None]
@@ -156,7 +160,8 @@ def freeze_temperatures(x: Array, time_s: Array, temperature_K: Array,
     chunk = max(1, _CHUNK_ELEMENTS // (G * time_s.shape[1]))
     for lo in range(0, B, chunk):
         sl = slice(lo, lo + chunk)
-        tf, fr = _freeze_on_grid(table, G, time_s[sl], temperature_K[sl], peak[sl], ell * ell)
+        tf, fr = _freeze_on_grid(table, G, time_s[sl], temperature_K[sl], peak[sl], ell * ell,
+                                 params["ambient_temperature_K"])
         T_f[sl], frozen[sl] = tf.T, fr.T
     # per cell: linear interpolation between the two x-grid points around its composition
     pos = np.clip(x / _X_STEP, 0.0, G - 1.000001)
