@@ -210,7 +210,8 @@ def recipe(
                 f"(skin mean {u.skin_mean_zn_at_frac:.3f}), Zn {u.zn_loading_mg_per_cm2:.4f} mg/cm2 "
                 f"({u.zn_lost_fraction:.1%} lost), peak {u.peak_temperature_K:.0f} K")
             for layer in u.layers:
-                typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm")
+                path = layer.get("path_text", "")
+                typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm  {path}")
         an = result.coil_anneal
         if an is not None:
             typer.echo(f"coil anneal {an['soak_temperature_K']:.0f} K × {an['soak_time_s'] / 3600:.2f} h: cycle "

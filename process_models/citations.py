@@ -52,6 +52,26 @@ CITATIONS: dict[str, str] = {
         "2026-11)"
     ),
     "SeedNote002": "foiltwin seed note 002 (shared/seed-notes/002-uht-cuzn-skin.md); values marked [L] there",
+    "Subramanian1988": (
+        "P.R. Subramanian, T.B. Massalski, D.E. Laughlin, Thermodynamic aspects of massive transformations in "
+        "the Cu-Ga and Cu-Zn systems, Acta Metall. 36 (1988) 937-943"
+    ),
+    "NPTELMassive": (
+        "NPTEL course 113101003, Phase transformations, Part IV Module 4 'Massive transformations' §4.2 and "
+        "Fig. 34, https://nptel.ac.in/courses/113101003/parts/partIV/module4/1.2.html"
+    ),
+    "UCMAtlas": (
+        "Universidad Complutense de Madrid, Metallographic atlas, specimens X11 (Cu-42 wt% Zn, 800 °C, water "
+        "quenched) and X12, https://www.ucm.es/metallographicatlas/x11"
+    ),
+    "RomeroAhlers1989": (
+        "R. Romero, M. Ahlers, On the martensitic transformation temperature and its stress dependence in "
+        "Cu-Zn and Cu-Zn-Al single crystals, J. Phys.: Condens. Matter 1 (1989) 3191"
+    ),
+    "Flewitt1966": (
+        "P.E.J. Flewitt, The transformation characteristics of the beta phase in some copper-zinc alloys, "
+        "PhD thesis, University of Surrey (1966)"
+    ),
     "Hertz-Knudsen": "Hertz-Knudsen evaporation law, e.g. Incropera2007 / any kinetic-theory text",
     "Assumed": "foiltwin assumption: no source gives this value; the reason is stated beside it",
     "Calibrated": "foiltwin calibration against seed validation cases (scripts/calibrate_uht.py)",

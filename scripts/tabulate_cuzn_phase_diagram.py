@@ -12,6 +12,13 @@ Writes into ``process_models/data/``:
   pycalphad is inconsistent close to the invariant). Columns ``temperature_K,phase,x_min,x_max``.
 * ``cuzn_zn_activity_liang2015.csv`` - a_Zn referred to pure liquid Zn from the equilibrium MU(ZN).
   Columns ``temperature_K,x_zn,a_zn``.
+* ``cuzn_fcc_bcc_gibbs_liang2015.csv`` - G_fcc - G_bcc (J/mol) of the same composition (no partition), with
+  the bcc lattice at its equilibrium B2 long-range order (beta/beta' as it exists at each T; ordering cannot
+  be suppressed by a quench) and, for comparison, kept disordered (A2); plus the B2 order parameter.
+  Columns ``temperature_K,x_zn,dg_fcc_bcc_J_per_mol,dg_fcc_bcc_disordered_J_per_mol,b2_order_frac``.
+* ``cuzn_t0_fcc_bcc_liang2015.csv`` - the T0 curve(s) where G_fcc = G_bcc at the same composition: the
+  upper branch (the massive beta -> alpha limit), the lower branch below which ordered beta' is again
+  more stable than fcc, and the T0 of disordered bcc. Columns ``x_zn,t0_K,t0_lower_K,t0_disordered_K``.
 
 Method: equilibrium on a 0.0025 x-grid at every temperature; every change of phase assemblage between
 neighbouring points is re-sampled on a 0.00025 local grid; field limits are the tie-line end points
@@ -37,6 +44,9 @@ DEFAULT_TDB = REPO.parent / "shared" / "data" / "cuzn_liang2015.tdb"
 DEFAULT_OUT = REPO / "process_models" / "data"
 FIELDS_CSV = "cuzn_phase_fields_liang2015.csv"
 ACTIVITY_CSV = "cuzn_zn_activity_liang2015.csv"
+FCC_BCC_CSV = "cuzn_fcc_bcc_gibbs_liang2015.csv"
+T0_CSV = "cuzn_t0_fcc_bcc_liang2015.csv"
+TABLES = ("fields", "activity", "fcc-bcc")
 
 COMPONENTS = ["CU", "ZN", "VA"]
 PHASE_MAP = {
@@ -267,6 +277,126 @@ def tabulate_activity(dbf):
     return act
 
 
+# --------------------------------------------------------------------------- fcc vs bcc at one composition
+FCC_BCC_T_GRID = np.arange(300.0, 1200.0 + 1e-9, 10.0)
+FCC_BCC_X_GRID = np.round(np.arange(0.30, 0.55 + 1e-9, 0.005), 6)
+T0_X_GRID = np.round(np.arange(0.30, 0.55 + 1e-9, 0.0025), 6)
+T0_SCAN_K = np.arange(300.0, 1400.0 + 1e-9, 5.0)  # bracketing scan for the T0 roots
+ORDER_STEPS = 400  # B2 order parameter grid (share of its largest value) for the tables
+ORDER_STEPS_FINE = 4000  # ... and for the T0 root refinement
+T0_XTOL_K = 0.01
+PHASE_FCC, PHASE_BCC, PHASE_B2 = "FCC", "BCC", "BCC_B2"
+
+
+def _site_rows(dbf, phase: str, y_zn: np.ndarray) -> np.ndarray:
+    """Site-fraction rows of ``phase`` for Zn site fractions ``y_zn`` (rows, sublattices of Cu/Zn);
+    sublattices holding only VA get 1. Constituents are in pycalphad's order (sorted per sublattice)."""
+    rows = []
+    k = 0
+    for sub in dbf.phases[phase].constituents:
+        names = sorted(sp.name for sp in sub if sp.name in COMPONENTS)
+        if names == ["VA"]:
+            rows.append(np.ones((y_zn.shape[0], 1)))
+            continue
+        if names != ["CU", "ZN"]:
+            raise ValueError(f"{phase}: unexpected sublattice {names}")
+        y = y_zn[:, k]
+        rows.append(np.stack([1.0 - y, y], axis=1))
+        k += 1
+    return np.concatenate(rows, axis=1)
+
+
+def _gm(dbf, phase: str, points: np.ndarray, Ts) -> np.ndarray:
+    """GM (J/mol of atoms) of ``phase`` at the given site-fraction rows, shape (len(Ts), rows)."""
+    from pycalphad import calculate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = calculate(dbf, COMPONENTS, phase, T=np.atleast_1d(Ts), P=P_PA, N=1, points=points, output="GM")
+    return res.GM.values.reshape(len(np.atleast_1d(Ts)), -1)
+
+
+def _b2_rows(dbf, xs: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """B2 site-fraction rows for every x and order share s in [0, 1]: y' = x + s·m, y'' = x - s·m with
+    m = min(x, 1 - x) (s = 0 is the disordered bcc). Returns rows (len(xs)·(steps+1), ...) and s."""
+    s = np.linspace(0.0, 1.0, steps + 1)
+    m = np.minimum(xs, 1.0 - xs)
+    eta = (m[:, None] * s[None, :]).ravel()
+    xx = np.repeat(xs, s.size)
+    return _site_rows(dbf, PHASE_B2, np.stack([xx + eta, xx - eta], axis=1)), s
+
+
+def fcc_bcc_gibbs(dbf, xs: np.ndarray, Ts: np.ndarray, steps: int = ORDER_STEPS):
+    """G_fcc - G_bcc (J/mol) at each (T, x) with the bcc at its equilibrium B2 order (minimum over the order
+    parameter) and disordered, and the order share s at the minimum; arrays of shape (len(Ts), len(xs))."""
+    g_fcc = _gm(dbf, PHASE_FCC, _site_rows(dbf, PHASE_FCC, xs[:, None]), Ts)
+    g_a2 = _gm(dbf, PHASE_BCC, _site_rows(dbf, PHASE_BCC, xs[:, None]), Ts)
+    rows, s = _b2_rows(dbf, xs, steps)
+    g_b2 = _gm(dbf, PHASE_B2, rows, Ts).reshape(len(Ts), len(xs), s.size)
+    best = np.argmin(g_b2, axis=2)
+    g_ord = np.take_along_axis(g_b2, best[..., None], axis=2)[..., 0]
+    # the B2 description with s = 0 must be the disordered bcc (Bcc_B2 has Bcc as its disordered part)
+    gap = np.max(np.abs(g_b2[..., 0] - g_a2))
+    if gap > 1e-6:
+        raise ValueError(f"Bcc_B2 at zero order differs from Bcc by {gap:.3g} J/mol")
+    return g_fcc - g_ord, g_fcc - g_a2, s[best]
+
+
+def _t0_roots(dbf, x: float, ordered: bool) -> list[float]:
+    """Temperatures in T0_SCAN_K's range where G_fcc(x) = G_bcc(x), refined by Brent's method."""
+    from scipy.optimize import brentq
+
+    def diff(T):
+        d_ord, d_dis, _ = fcc_bcc_gibbs(dbf, np.array([x]), np.atleast_1d(T), ORDER_STEPS_FINE)
+        return (d_ord if ordered else d_dis)[:, 0]
+
+    d = diff(T0_SCAN_K)
+    cross = np.flatnonzero(np.sign(d[:-1]) != np.sign(d[1:]))
+    return [float(brentq(lambda T: float(diff(T)[0]), T0_SCAN_K[i], T0_SCAN_K[i + 1], xtol=T0_XTOL_K))
+            for i in cross]
+
+
+def tabulate_t0(dbf, log):
+    """Rows (x, T0 upper, T0 lower, T0 disordered) on T0_X_GRID; NaN where a branch does not exist."""
+    rows = []
+    for x in T0_X_GRID:
+        ordered = _t0_roots(dbf, float(x), True)
+        disordered = _t0_roots(dbf, float(x), False)
+        if len(ordered) > 2 or len(disordered) > 1:
+            log.append(f"x={x}: unexpected T0 roots ordered={ordered} disordered={disordered}")
+        upper = max(ordered) if ordered else np.nan
+        lower = min(ordered) if len(ordered) == 2 else np.nan
+        rows.append((float(x), upper, lower, max(disordered) if disordered else np.nan))
+    return rows
+
+
+def write_fcc_bcc(d_ord, d_dis, order, path: Path) -> None:
+    head = _header(
+        "G_fcc - G_bcc at the same composition (J/mol of atoms; > 0: bcc is lower), bcc with its equilibrium "
+        "B2 order (minimum over the order parameter) and disordered",
+        "T = 300-1200 K step 10 K; x = 0.30-0.55 step 0.005; B2 order parameter s = (y'_Zn - y''_Zn)/"
+        f"(2 min(x, 1-x)) on a {ORDER_STEPS}-step grid",
+    )
+    lines = [*head, "temperature_K,x_zn,dg_fcc_bcc_J_per_mol,dg_fcc_bcc_disordered_J_per_mol,b2_order_frac"]
+    for i, T in enumerate(FCC_BCC_T_GRID):
+        lines += [f"{T:.0f},{x:.3f},{a:.3f},{b:.3f},{s:.4f}"
+                  for x, a, b, s in zip(FCC_BCC_X_GRID, d_ord[i], d_dis[i], order[i], strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_t0(rows, path: Path) -> None:
+    head = _header(
+        "T0 of fcc (alpha) vs bcc (beta) at the same composition: t0_K = upper branch with the bcc at its "
+        "equilibrium B2 order (the massive beta -> alpha limit), t0_lower_K = lower branch (below it ordered "
+        "beta' is again more stable than fcc), t0_disordered_K = disordered bcc; nan = no root in 300-1400 K",
+        f"x = 0.30-0.55 step 0.0025; roots bracketed on a 5 K scan and refined to {T0_XTOL_K} K (Brent), "
+        f"B2 order on a {ORDER_STEPS_FINE}-step grid",
+    )
+    lines = [*head, "x_zn,t0_K,t0_lower_K,t0_disordered_K"]
+    lines += [f"{x:.4f},{a:.2f},{b:.2f},{c:.2f}" for x, a, b, c in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _header(kind: str, grid: str) -> list[str]:
     import pycalphad
 
@@ -306,24 +436,36 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tdb", type=Path, default=DEFAULT_TDB, help="Liang 2015 Cu-Zn TDB")
     ap.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--tables", nargs="+", choices=TABLES, default=list(TABLES),
+                    help="which tables to (re)write (default: all)")
     args = ap.parse_args(argv)
     from pycalphad import Database
 
     t0 = time.perf_counter()
     dbf = Database(str(args.tdb))
     log: list[str] = []
-    print("phase fields ...", flush=True)
-    rows = tabulate_fields(dbf, log)
-    write_fields(rows, args.out_dir / FIELDS_CSV)
-    print("Zn activity ...", flush=True)
-    act = tabulate_activity(dbf)
-    if not np.all(np.isfinite(act)):
-        log.append(f"{np.sum(~np.isfinite(act))} non-finite activities")
-    write_activity(act, args.out_dir / ACTIVITY_CSV)
+    written = []
+    if "fields" in args.tables:
+        print("phase fields ...", flush=True)
+        rows = tabulate_fields(dbf, log)
+        write_fields(rows, args.out_dir / FIELDS_CSV)
+        written.append(FIELDS_CSV)
+    if "activity" in args.tables:
+        print("Zn activity ...", flush=True)
+        act = tabulate_activity(dbf)
+        if not np.all(np.isfinite(act)):
+            log.append(f"{np.sum(~np.isfinite(act))} non-finite activities")
+        write_activity(act, args.out_dir / ACTIVITY_CSV)
+        written.append(ACTIVITY_CSV)
+    if "fcc-bcc" in args.tables:
+        print("fcc vs bcc Gibbs energies and T0 ...", flush=True)
+        d_ord, d_dis, order = fcc_bcc_gibbs(dbf, FCC_BCC_X_GRID, FCC_BCC_T_GRID)
+        write_fcc_bcc(d_ord, d_dis, order, args.out_dir / FCC_BCC_CSV)
+        write_t0(tabulate_t0(dbf, log), args.out_dir / T0_CSV)
+        written += [FCC_BCC_CSV, T0_CSV]
     for line in log:
         print("WARNING:", line)
-    print(f"done in {time.perf_counter() - t0:.0f} s; wrote {args.out_dir / FIELDS_CSV} and "
-          f"{args.out_dir / ACTIVITY_CSV}")
+    print(f"done in {time.perf_counter() - t0:.0f} s; wrote {', '.join(str(args.out_dir / w) for w in written)}")
     return 0
 
 

@@ -303,3 +303,17 @@ def test_alpha_solvus_agrees_with_cost507(pd):
         (res,) = _equilibrium(dbf, phases, [x_ab], T)
         assert set(res) == {"FCC_A1", "BCC"}, (T, res)
         assert res["FCC_A1"] == pytest.approx(pd.alpha_max_zn_frac(T), abs=0.012), T
+
+
+@pytest.mark.unit
+def test_phase_compositions_are_the_tie_line_ends_and_balance_the_zinc(pd):
+    x = np.linspace(0.0, 1.0, 401)[:, None]
+    T = np.array([[620.0, 750.0, 900.0, 1000.0, 1150.0, 1300.0]])
+    frac, comp = pd.phase_compositions(x, T)
+    np.testing.assert_allclose(frac, pd.phase_fractions(x, T), atol=0)
+    np.testing.assert_allclose(np.nansum(frac * comp, axis=-1), np.broadcast_to(x, frac.shape[:-1]), atol=1e-12)
+    assert np.all(np.isnan(comp) == (frac == 0.0))
+    _, c = pd.phase_compositions(0.385, 900.0)  # α+β at 900 K: each phase on its field edge
+    fields = {p: (lo, hi) for p, lo, hi in pd.single_phase_fields(900.0)}
+    assert c[PHASES.index("alpha")] == pytest.approx(fields["alpha"][1])
+    assert c[PHASES.index("beta")] == pytest.approx(fields["beta"][0])

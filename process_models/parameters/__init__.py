@@ -35,6 +35,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "coil_sticking_literature",
     "hot_zone_anneal_assumptions",
     "measurement_assumptions",
+    "cuzn_quench",
 )
 
 __all__ = [

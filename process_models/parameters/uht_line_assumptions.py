@@ -46,9 +46,10 @@ def get_parameter_values() -> dict:
                   "§2: D_g ∝ T^1.75 (Fuller-type)", "literature", (1.0, 2.5)),
         # --- post-processing of the profile ---
         Parameter("phase_freeze_temperature_K", 700.0, "K", _F,
-                  "§3b: diffusion counted above 700 K; below it the profile is frozen and phases are read "
-                  "from the diagram at this temperature (massive β→α on cooling assumed)", "assumed",
-                  (500.0, 900.0)),
+                  "§3b: diffusion counted above 700 K. Fallback only: the skin's phases come from the quench "
+                  "model (process_models.uht.quench); a profile with no thermal history at all (plated Zn "
+                  "without any anneal) is read at this temperature, and the optimiser's phase margin is "
+                  "measured against the α solvus here", "assumed", (500.0, 900.0)),
         Parameter("skin_edge_zn_frac", 0.18, "1", _A,
                   "skin edge = first depth where x_Zn falls below half the seed's nominal skin composition "
                   "0.36 (the 50 % point used to place interfaces in depth profiling)", "derived",

@@ -10,8 +10,9 @@ Stage II — supply-limited reactive deposition with a γ-first phase-selection 
     intermetallic, which a 1-D model cannot represent.
 Stage III — the γ film (a box at x = 8/13) on top of the stage-II α profile is the initial condition
     of the same solver, driven by the stage-III temperature history (ramp, hold, quench) with Zn
-    evaporation at the surface. Phases are read from the diagram afterwards (fick mode, study §2):
-    depths agree with the phase-aware model within ~3 % below 1200 K (study §0.2).
+    evaporation at the surface (fick mode, study §2: depths agree with the phase-aware model within ~3 %
+    below 1200 K, study §0.2). The phases are then decided through the same history's cooling
+    (:mod:`process_models.uht.quench`: each depth's freeze point, then massive α or retained β′).
 
 Both stages work in a volume-fixed frame with the constant molar density of α-Cu0.64Zn0.36; the foil's
 growth by the added Zn (≈2 % of a 10 µm foil) is not followed.
@@ -33,6 +34,7 @@ from process_models.uht.interdiffusion import (
     solve_interdiffusion,
 )
 from process_models.uht.phase_diagram import cuzn_phase_diagram
+from process_models.uht.quench import QuenchResult, quench_phases
 from process_models.uht.zn_evaporation import SurfaceEvaporation
 from process_models.uht.zn_supply import hertz_knudsen_flux_mol_per_m2_s
 
@@ -83,13 +85,15 @@ class Stage2Result:
 
 @dataclass(frozen=True)
 class Stage3Result:
-    """Stage-III outcome per foil: final profile (B, N), Zn lost and the deepest transient melt [m]."""
+    """Stage-III outcome per foil: final profile (B, N), Zn lost, the deepest transient melt [m] and the
+    phases as quenched through the same history."""
 
     x: np.ndarray
     zn_initial_mol_per_m2: np.ndarray
     zn_lost_mol_per_m2: np.ndarray
     max_melt_depth_m: np.ndarray
     diffusion: DiffusionResult
+    quench: QuenchResult
 
 
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,
@@ -177,4 +181,5 @@ def stage3_conversion(
     return Stage3Result(
         x=result.x, zn_initial_mol_per_m2=initial, zn_lost_mol_per_m2=result.zn_out_mol_per_m2,
         max_melt_depth_m=result.recorded.max(axis=0), diffusion=result,
+        quench=quench_phases(result.x, time_s, temperature_K, params),
     )

@@ -35,7 +35,7 @@ _SOLIDUS_GRID_POINTS = 10001  # x step 1e-4 for the tabulated solidus
 _PAD = 2.0  # edge value of unused field slots (> any x)
 
 
-def _read_table(name: str) -> tuple[list[str], list[list[str]]]:
+def read_table(name: str) -> tuple[list[str], list[list[str]]]:
     """Column names and rows of a packaged CSV, ``#`` comment lines skipped."""
     text = (resources.files("process_models") / "data" / name).read_text(encoding="utf-8")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
@@ -135,13 +135,9 @@ class CuZnPhaseDiagram:
         edges, ids, n = self._rows_at(T)
         return [(PHASES[ids[j]], float(edges[2 * j]), float(edges[2 * j + 1])) for j in range(int(n))]
 
-    def phase_fractions(self, x: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
-        """Equilibrium mole fractions of :data:`PHASES` at Zn mole fraction ``x`` and ``T_K`` (K).
-
-        Shape ``broadcast(x, T).shape + (7,)``; lever rule between neighbouring single-phase fields;
-        rows sum to 1. Source: Liang 2015 via the tabulated fields.
-        """
-        citations.register("Liang2015", "phase_diagram")
+    def _lever(self, x: ArrayLike, T_K: ArrayLike) -> tuple[NDArray, ...]:
+        """Per point: left/right phase ids, share of the left phase, and the left/right phase compositions
+        (the field edges of a two-phase gap, or x itself inside a single-phase field)."""
         xa = self._check_x(x)
         T = self._check_T(T_K)
         shape = np.broadcast_shapes(xa.shape, T.shape)
@@ -160,10 +156,40 @@ class CuZnPhaseDiagram:
         f_left = np.where(in_field, 1.0, np.clip(lever, 0.0, 1.0))
         id_l = np.take_along_axis(ids, ((k - 1) // 2)[..., None], axis=-1)
         id_r = np.take_along_axis(ids, (k // 2)[..., None], axis=-1)
+        comp_l = np.where(in_field, xb, x_l)
+        comp_r = np.where(in_field, xb, x_r)
+        return id_l, id_r, f_left, comp_l, comp_r, shape
+
+    def phase_fractions(self, x: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
+        """Equilibrium mole fractions of :data:`PHASES` at Zn mole fraction ``x`` and ``T_K`` (K).
+
+        Shape ``broadcast(x, T).shape + (7,)``; lever rule between neighbouring single-phase fields;
+        rows sum to 1. Source: Liang 2015 via the tabulated fields.
+        """
+        citations.register("Liang2015", "phase_diagram")
+        id_l, id_r, f_left, _, _, shape = self._lever(x, T_K)
         out = np.zeros((*shape, len(PHASES)))
         np.put_along_axis(out, id_r, (1.0 - f_left)[..., None], axis=-1)
         np.put_along_axis(out, id_l, f_left[..., None], axis=-1)  # id_l == id_r inside a field
         return out
+
+    def phase_compositions(self, x: ArrayLike, T_K: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Equilibrium phase fractions and the Zn mole fraction of each phase at (x, T).
+
+        Returns ``(fractions, compositions)``, both of shape ``broadcast(x, T).shape + (7,)``; a phase that is
+        absent has composition NaN. Inside a single-phase field the phase has composition x; in a two-phase
+        gap each phase sits on its field edge (tie-line end), so Σ fraction·composition = x.
+        """
+        citations.register("Liang2015", "phase_diagram")
+        id_l, id_r, f_left, comp_l, comp_r, shape = self._lever(x, T_K)
+        frac = np.zeros((*shape, len(PHASES)))
+        comp = np.full((*shape, len(PHASES)), np.nan)
+        np.put_along_axis(frac, id_r, (1.0 - f_left)[..., None], axis=-1)
+        np.put_along_axis(comp, id_r, comp_r[..., None], axis=-1)
+        np.put_along_axis(frac, id_l, f_left[..., None], axis=-1)
+        np.put_along_axis(comp, id_l, comp_l[..., None], axis=-1)
+        comp = np.where(frac > 0.0, comp, np.nan)
+        return frac, comp
 
     def alpha_max_zn_frac(self, T_K: ArrayLike) -> NDArray[np.float64] | float:
         """Upper Zn mole-fraction limit of alpha (fcc) at ``T_K`` (K).
@@ -245,11 +271,11 @@ class CuZnPhaseDiagram:
 
 @lru_cache(maxsize=1)
 def _load() -> CuZnPhaseDiagram:
-    cols, rows = _read_table(FIELDS_CSV)
+    cols, rows = read_table(FIELDS_CSV)
     if cols != ["temperature_K", "phase", "x_min", "x_max"]:
         raise ValueError(f"{FIELDS_CSV}: unexpected columns {cols}")
     fields = [(float(T), p, float(lo), float(hi)) for T, p, lo, hi in rows]
-    cols, rows = _read_table(ACTIVITY_CSV)
+    cols, rows = read_table(ACTIVITY_CSV)
     if cols != ["temperature_K", "x_zn", "a_zn"]:
         raise ValueError(f"{ACTIVITY_CSV}: unexpected columns {cols}")
     data = np.loadtxt(io.StringIO("\n".join(",".join(r) for r in rows)), delimiter=",", ndmin=2)

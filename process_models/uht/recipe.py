@@ -23,6 +23,7 @@ from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import ZnSupply, film_on_profile, stage2_zn_film, stage3_conversion
 from process_models.uht.energy import to_kwh_per_m2, zn_source_energy_J_per_m2
 from process_models.uht.interdiffusion import DepthGrid, make_depth_grid
+from process_models.uht.quench import QuenchResult, merge_results, quench_phases, unquenched_phases
 from process_models.uht.skin_metrics import skin_metrics
 from process_models.uht.thermal import setpoint_history
 from process_models.uht.zn_supply import plated_loading_mol_per_m2
@@ -119,6 +120,11 @@ class RecipeResult:
     profile_depth_nm: list[float]
     profile_zn_at_frac: list[float]
     warnings: list[str] = field(default_factory=list)
+    phase_fractions_as_quenched: dict[str, float] = field(default_factory=dict)
+    phase_fractions_at_freeze: dict[str, float] = field(default_factory=dict)
+    quench_path: str = ""
+    quench_path_shares: dict[str, float] = field(default_factory=dict)
+    skin_freeze_temperature_K: list[float] = field(default_factory=list)
 
     def to_dict(self, profile: bool = False) -> dict:
         """JSON-ready dict; the composition-depth profile is included when ``profile`` is true."""
@@ -165,6 +171,8 @@ class _Stage2Row:
     energy_bound_J_per_m2: float
     anneal_equivalent_time_s: float
     warning: str | None
+    time_s: np.ndarray  # the whole stage-II history (heating, hold, free cooling): the phases after a
+    temperature_K: np.ndarray  # stage II without stage III are decided through its cooling
 
 
 STAGE2_CACHE_SIZE = 4096  # distinct stage-II histories a default Stage2Cache keeps (≈ 1.6 kB each on a 10 µm grid)
@@ -240,6 +248,7 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
             energy_J_per_m2=float(h2.heater_energy_J_per_m2[b] + zn_actual[b]),
             energy_bound_J_per_m2=float(h2.sensible_heat_J_per_m2[b] + zn_bound[b]),
             anneal_equivalent_time_s=float(anneal[b]), warning=warning,
+            time_s=h2.time_s[b], temperature_K=h2.temperature_K[b],
         ))
     return rows
 
@@ -303,6 +312,23 @@ def _check_film_fits(x: np.ndarray, recipes: list[UHTRecipe], delivered_mol: np.
                              "temperature or time, or the plated Zn")
 
 
+def _quench_without_stage3(x: np.ndarray, has3: np.ndarray, history2: dict[int, tuple[np.ndarray, np.ndarray]],
+                           quenched: list[tuple[np.ndarray, QuenchResult]], params: ParameterValues) -> QuenchResult:
+    """Phases as quenched for the whole group: stage-III foils bring theirs; foils that stop after stage II are
+    decided through the stage-II history (hold, then free cooling); foils with no heat treatment at all
+    (plated Zn, nothing else) fall back to the diagram at ``phase_freeze_temperature_K``."""
+    parts = list(quenched)
+    only2 = np.array([b for b in range(x.shape[0]) if not has3[b] and b in history2], dtype=np.intp)
+    if only2.size:
+        t = np.stack([history2[b][0] for b in only2])
+        T = np.stack([history2[b][1] for b in only2])
+        parts.append((only2, quench_phases(x[only2], t, T, params)))
+    bare = np.array([b for b in range(x.shape[0]) if not has3[b] and b not in history2], dtype=np.intp)
+    if bare.size:
+        parts.append((bare, unquenched_phases(x[bare], params)))
+    return merge_results(x.shape[0], parts)
+
+
 def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_cache: Stage2Cache | None
                     ) -> list[RecipeResult]:
     """Evaluate recipes that share a foil thickness (and so a depth grid)."""
@@ -326,9 +352,11 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
     anneal = np.zeros(B)  # recrystallisation-equivalent time of the thermal histories (texture)
     warnings: list[list[str]] = [[] for _ in range(B)]
     has2 = t2 > 0.0
+    history2: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     if has2.any():
         idx = np.nonzero(has2)[0]
         for b, row in zip(idx, _stage2_rows([recipes[b] for b in idx], grid, params, stage2_cache), strict=True):
+            history2[int(b)] = (row.time_s, row.temperature_K)
             x[b] = row.x_alpha
             delivered[b], alpha_uptake[b], gamma_mol[b] = (row.delivered_mol_per_m2, row.alpha_mol_per_m2,
                                                            row.gamma_mol_per_m2)
@@ -350,6 +378,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
     e3 = np.zeros(B)
     e3_bound = np.zeros(B)
     has3 = t3 > 0.0
+    quenched: list[tuple[np.ndarray, QuenchResult]] = []
     if has3.any():
         idx = np.nonzero(has3)[0]
         cooling = np.array([recipes[b].cooling for b in idx])
@@ -365,6 +394,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
                 s3 = stage3_conversion(grid, x[sub], h3.time_s, h3.temperature_K, params)
             except ModelConvergenceError as err:
                 raise _not_converged("stage3", [recipes[b] for b in sub], err) from None
+            quenched.append((sub, s3.quench))
             x[sub] = s3.x
             lost[sub] = s3.zn_lost_mol_per_m2
             melt[sub] = s3.max_melt_depth_m
@@ -378,7 +408,8 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
                     warnings[b].append(
                         f"stage III ramp ({recipes[b].stage3_heating_rate_K_per_s:g} K/s) cannot reach "
                         f"{recipes[b].stage3_peak_K:.0f} K in {t3[b] * 1e3:g} ms; peak {peak[b]:.0f} K")
-    metrics = skin_metrics(x, grid.centres_m, grid.widths_m, params)
+    quench = _quench_without_stage3(x, has3, history2, quenched, params)
+    metrics = skin_metrics(x, grid.centres_m, grid.widths_m, params, quench=quench)
     retained_all = c * np.sum(x * grid.widths_m[None, :], axis=1)  # the profile's own Zn inventory
     M_zn = params["zn_molar_mass_kg_per_mol"]
     kg_m2_to_mg_cm2 = 1e6 / 1e4
@@ -395,8 +426,11 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
         if melt[b] >= params["foil_damage_melt_depth_m"]:
             w.append("foil damage: melt deeper than "
                      f"{params['foil_damage_melt_depth_m'] * 1e9:.0f} nm dissolves the substrate (seed Fig. S7)")
-        if has3[b] and any(p in m.skin_phase for p in ("gamma", "beta", "epsilon", "delta")):
+        if has3[b] and any(p in m.skin_phase for p in ("gamma", "epsilon", "delta")):
             w.append(f"incomplete conversion: skin still holds {m.skin_phase} after stage III")
+        elif has3[b] and "beta" in m.skin_phase:
+            w.append(f"retained β′: the skin is {m.skin_phase} as quenched (its β froze too Zn-rich to turn "
+                     "massive to α; see quench_path)")
         total = e2[b] + e3[b]
         bound = e2_bound[b] + e3_bound[b]
         out.append(RecipeResult(
@@ -406,7 +440,9 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
             zn_loading_mg_per_cm2=retained * M_zn * kg_m2_to_mg_cm2,
             zn_deposited_mg_per_cm2=delivered[b] * M_zn * kg_m2_to_mg_cm2,
             zn_lost_fraction=float(lost[b] / delivered[b]) if delivered[b] > 0 else 0.0,
-            layers=[{"phase": layer.phase, "thickness_nm": layer.thickness_m * 1e9} for layer in m.layers],
+            layers=[{"phase": layer.phase, "thickness_nm": layer.thickness_m * 1e9, "path": layer.path,
+                     "path_text": layer.path_text, "freeze_temperature_K": list(layer.freeze_temperature_K)}
+                    for layer in m.layers],
             phase_thickness_nm={k: v * 1e9 for k, v in m.phase_thickness_m.items()},
             surface_phase_fractions=m.surface_phase_fractions,
             stage2_gamma_film_nm=float(gamma_mol[b] / (params["gamma_cu5zn8_zn_frac"] * gamma_density_mol) * 1e9)
@@ -421,5 +457,8 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
             energy_efficiency_fraction=float(bound / total) if total > 0 else 0.0,
             profile_depth_nm=(grid.centres_m * 1e9).tolist(), profile_zn_at_frac=x[b].tolist(),
             warnings=w,
+            phase_fractions_as_quenched=m.phase_fractions_as_quenched,
+            phase_fractions_at_freeze=m.phase_fractions_at_freeze, quench_path=m.quench_path,
+            quench_path_shares=m.quench_path_shares, skin_freeze_temperature_K=list(m.skin_freeze_temperature_K),
         ))
     return out
