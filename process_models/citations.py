@@ -72,6 +72,20 @@ CITATIONS: dict[str, str] = {
     "Ren2013": "F.-Z. Ren et al., Cyanide-free Ag plating in thiosulfate bath, Trans. NFMSC 23 (2013) 3822",
     "Tsou1967": "F.K. Tsou, E.M. Sparrow, R.J. Goldstein, BL on a continuous moving surface, IJHMT 10 (1967) 219",
     "Wagner1951": "C. Wagner, Current density distribution in electrolytic cells, J. Electrochem. Soc. 98 (1951) 116",
+    "White2006": (
+        "F.M. White, Viscous Fluid Flow, 3rd ed., McGraw-Hill (2006), Table 1-2 (Sutherland law for gases)"
+    ),
+    "BSL2002": (
+        "R.B. Bird, W.E. Stewart, E.N. Lightfoot, Transport Phenomena, 2nd ed., Wiley (2002), §9.3 "
+        "(Chapman-Enskog thermal conductivity of monatomic gases)"
+    ),
+    "Hollands1975": (
+        "K.G.T. Hollands, G.D. Raithby, L. Konicek, Correlation equations for free convection heat transfer in "
+        "horizontal layers of air and water, Int. J. Heat Mass Transfer 18 (1975) 879-884"
+    ),
+    "Kennard1938": (
+        "E.H. Kennard, Kinetic Theory of Gases, McGraw-Hill (1938): temperature-jump distance at a gas-solid interface"
+    ),
     "BJDSTech": (
         "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
         "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"
