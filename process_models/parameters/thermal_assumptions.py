@@ -35,6 +35,15 @@ def get_parameter_values() -> dict:
                   "foil on the chill roll after stage III: an Ar-filled gap of ≈10 µm conducts k/gap ≈ "
                   "0.018/1e-5 ≈ 2e3 W/(m2 K) (§3.2 contact resistance), i.e. ≈4e4 K/s initial cooling of "
                   "10 µm Cu from 1150 K", "assumed", (0.0, 1.0e5)),
+        Parameter("stage3_entry_contact_length_m", 0.02, "m", _A,
+                  "the web touches the upstream electrode roll (water-cooled, as the chill roll) over this length "
+                  "before the heated zone; the current runs from it to the chill roll at the zone's end (direct "
+                  "resistance heating between conductor rolls). ≈ a 50 mm roll wrapped over 0.4 rad; any length "
+                  "≫ the fin length √(k d / h_c) ≈ 1.3 mm acts alike. 0 = a sliding contact (no roll)", "assumed",
+                  (0.0, 1.0)),
+        Parameter("stage3_quench_gap_m", 0.0, "m", _A,
+                  "free span from the end of the heated zone to the chill roll's contact line (0: the downstream "
+                  "electrode roll is the chill roll)", "assumed", (0.0, 0.5)),
         Parameter("roll_temperature_K", 300.0, "K", _A, "water-cooled chill roll at room temperature",
                   "assumed", (250.0, 600.0)),
         Parameter("joule_heater_efficiency_frac", 1.0, "1", _A,
