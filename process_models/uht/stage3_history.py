@@ -85,12 +85,15 @@ def _batch(recipes: Sequence, thickness_m: float, cooling: str, params: Paramete
 
 
 def _web(recipes: Sequence, thickness_m: float, cooling: str, params: ParameterValues) -> Stage3History:
+    """Web histories. A peak the zone cannot reach within the heater's limit is capped: the heater runs at its
+    limit and the peak it gives is used, with a warning (as the batch form caps a ramp that cannot reach its set
+    point); a given power above the limit, or one that melts the foil, is refused."""
     B = len(recipes)
     by_power = np.array([r.stage3_power_W_per_m is not None for r in recipes])
-    time = np.empty((B, HISTORY_SAMPLES))
-    temp = np.empty((B, HISTORY_SAMPLES))
-    peak, energy, sensible = np.empty(B), np.empty(B), np.empty(B)
-    heater: list[dict] = [{} for _ in range(B)]
+    out = {"time": np.empty((B, HISTORY_SAMPLES)), "temp": np.empty((B, HISTORY_SAMPLES)), "peak": np.empty(B),
+           "energy": np.empty(B), "sensible": np.empty(B), "heater": [{} for _ in range(B)],
+           "warnings": [[] for _ in range(B)]}
+    limit = params["heater_max_areal_power_W_per_m2"]
     for power_given in (False, True):
         idx = np.flatnonzero(by_power == power_given)
         if idx.size == 0:
@@ -101,16 +104,39 @@ def _web(recipes: Sequence, thickness_m: float, cooling: str, params: ParameterV
         target = ({"power_W_per_m": np.array([r.stage3_power_W_per_m for r in sub])} if power_given else
                   {"peak_K": np.array([r.stage3_peak_K for r in sub])})
         res = solve_web_heater(v, L, thickness_m, cooling=cooling, params=params, **target)
-        _check_web_power(res, sub, thickness_m, cooling, params)
-        time[idx], temp[idx], _ = res.history(HISTORY_SAMPLES)
-        peak[idx] = res.peak_temperature_K
-        energy[idx] = res.energy_J_per_m2
-        sensible[idx] = params["cu_density_kg_per_m3"] * thickness_m * cu_sensible_heat_J_per_kg(
-            res.inlet_temperature_K, res.peak_temperature_K, extrapolate=True, params=params)
-        for j, i in enumerate(idx):
-            heater[i] = _web_record(res, j)
-    return Stage3History(time_s=time, temperature_K=temp, peak_K=peak, energy_J_per_m2=energy,
-                         sensible_J_per_m2=sensible, heater=heater, warnings=[[] for _ in range(B)])
+        if power_given:
+            _check_given_power(res, sub, thickness_m, cooling, params)
+        over = res.areal_power_W_per_m2 > limit * (1 + 1e-9)
+        _fill(out, idx[~over], res, np.flatnonzero(~over), thickness_m, params)
+        if over.any():
+            capped = solve_web_heater(v[over], L[over], thickness_m, cooling=cooling, params=params,
+                                      power_W_per_m=limit * L[over])
+            _fill(out, idx[over], capped, np.arange(int(over.sum())), thickness_m, params)
+            for j, i in enumerate(idx[over]):
+                r = recipes[i]
+                out["warnings"][i].append(
+                    f"stage III cannot reach {r.stage3_peak_K:.0f} K at {v[over][j] * 60:.3g} m/min through "
+                    f"{L[over][j] * 1e3:.3g} mm: it needs {res.power_W_per_m[over][j]:.4g} W/m and the heater gives "
+                    f"{limit * L[over][j]:.4g} W/m (heater_max_areal_power_W_per_m2); peak "
+                    f"{capped.peak_temperature_K[j]:.0f} K")
+    return Stage3History(time_s=out["time"], temperature_K=out["temp"], peak_K=out["peak"],
+                         energy_J_per_m2=out["energy"], sensible_J_per_m2=out["sensible"], heater=out["heater"],
+                         warnings=out["warnings"])
+
+
+def _fill(out: dict, rows: np.ndarray, res: WebHeaterResult, at: np.ndarray, thickness_m: float,
+          params: ParameterValues) -> None:
+    """Copy rows ``at`` of ``res`` into the recipes ``rows`` of ``out``."""
+    if rows.size == 0:
+        return
+    t, T, _ = res.history(HISTORY_SAMPLES)
+    out["time"][rows], out["temp"][rows] = t[at], T[at]
+    out["peak"][rows] = res.peak_temperature_K[at]
+    out["energy"][rows] = res.energy_J_per_m2[at]
+    out["sensible"][rows] = params["cu_density_kg_per_m3"] * thickness_m * cu_sensible_heat_J_per_kg(
+        res.inlet_temperature_K[at], res.peak_temperature_K[at], extrapolate=True, params=params)
+    for i, j in zip(rows, at, strict=True):
+        out["heater"][i] = _web_record(res, int(j))
 
 
 def _web_record(res: WebHeaterResult, j: int) -> dict:
@@ -125,32 +151,22 @@ def _web_record(res: WebHeaterResult, j: int) -> dict:
     }
 
 
-def _check_web_power(res: WebHeaterResult, recipes: Sequence, thickness_m: float, cooling: str,
-                     params: ParameterValues) -> None:
-    """The zone's power per heated area must stay within ``heater_max_areal_power_W_per_m2``, and a given power
-    must keep the foil solid; otherwise the recipe field is refused with what the zone can do."""
+def _check_given_power(res: WebHeaterResult, recipes: Sequence, thickness_m: float, cooling: str,
+                       params: ParameterValues) -> None:
+    """A given power must stay within ``heater_max_areal_power_W_per_m2`` × length and keep the foil solid."""
     limit = params["heater_max_areal_power_W_per_m2"]
-    melt = params["cu_melting_temperature_K"]
     over = res.areal_power_W_per_m2 > limit * (1 + 1e-9)
-    molten = res.peak_temperature_K >= melt
+    molten = res.peak_temperature_K >= params["cu_melting_temperature_K"]
     if not (over.any() or molten.any()):
         return
     j = int(np.argmax(over | molten))
     r = recipes[j]
     where = (f"at {res.line_speed_m_per_s[j] * 60:.3g} m/min through a {res.heater_length_m[j] * 1e3:.3g} mm "
              f"zone ({thickness_m * 1e6:g} µm foil, {cooling} quench)")
-    if r.stage3_power_W_per_m is not None:
-        if molten[j]:
-            raise FoiltwinInputError("stage3_power_W_per_m", r.stage3_power_W_per_m,
-                                     f"a power that keeps the foil solid {where}: this one gives "
-                                     f"{res.peak_temperature_K[j]:.0f} K")
+    if over[j]:
         raise FoiltwinInputError("stage3_power_W_per_m", r.stage3_power_W_per_m,
                                  f"at most {limit * res.heater_length_m[j]:.4g} W/m {where} "
                                  "(heater_max_areal_power_W_per_m2 × heater length)")
-    reach = solve_web_heater(res.line_speed_m_per_s[j], res.heater_length_m[j], thickness_m, cooling=cooling,
-                             power_W_per_m=limit * res.heater_length_m[j], params=params)
-    raise FoiltwinInputError(
-        "stage3_peak_K", r.stage3_peak_K,
-        f"at most ≈{min(reach.peak_temperature_K[0], melt):.0f} K {where}: it needs {res.power_W_per_m[j]:.4g} W/m "
-        f"({res.areal_power_W_per_m2[j]:.3g} W/m2) and the heater gives {limit:.3g} W/m2 "
-        "(heater_max_areal_power_W_per_m2)")
+    raise FoiltwinInputError("stage3_power_W_per_m", r.stage3_power_W_per_m,
+                             f"a power that keeps the foil solid {where}: this one gives "
+                             f"{res.peak_temperature_K[j]:.0f} K")
