@@ -197,6 +197,21 @@ def test_peak_power_and_current_forms_agree() -> None:
         assert r.peak_temperature_K == pytest.approx([1000.0, 1150.0], abs=1e-5)
         assert r.power_W_per_m == pytest.approx(by_peak.power_W_per_m, rel=1e-8)
     assert np.all(np.diff(solve_web_heater(V5, L5, D, peak_K=[900.0, 1000.0, 1100.0, 1200.0]).power_W_per_m) > 0)
+    # the inverse by an independent route: forward solves at fixed current, bracketed and closed by regula falsi
+    bracketed = solve_web_heater(V5, L5, D, peak_K=[1000.0, 1150.0], cooling=["contact", "free"], inverse="bracketed")
+    assert bracketed.power_W_per_m == pytest.approx(by_peak.power_W_per_m, rel=1e-7)
+
+
+@pytest.mark.unit
+def test_constant_current_runaway_is_refused():
+    """Joule heating at a fixed current is unstable: ρ_el rises with T, so 10 % more I² takes the 1 m/min free web
+    from 1100 K to > 3000 K and 2.5× more has no steady state; that current is refused by name."""
+    I_ok = solve_web_heater(1 / 60, 0.5e-3, D, peak_K=1100.0, cooling="free").current_per_width_A_per_m[0]
+    hotter = solve_web_heater(1 / 60, 0.5e-3, D, current_per_width_A_per_m=I_ok * np.sqrt(1.1), cooling="free")
+    assert hotter.peak_temperature_K[0] > 2000.0
+    with pytest.raises(FoiltwinInputError) as err:
+        solve_web_heater(1 / 60, 0.5e-3, D, current_per_width_A_per_m=2.5 * I_ok, cooling="free")
+    assert err.value.field == "current_per_width_A_per_m"
 
 
 @pytest.mark.component

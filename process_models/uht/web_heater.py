@@ -449,9 +449,12 @@ def _constraint(prob: _Problem, T: FloatArray, s: FloatArray, target: Target, va
     return absorbed / value - 1.0, s[:, None] * wz * dshape / value[:, None], absorbed / value
 
 
-def _newton(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, value: FloatArray
-            ) -> tuple[FloatArray, FloatArray]:
-    """Newton on (T, ln s): the balance R(T, s) = 0 plus, unless the current is given, the target row."""
+def _newton(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, value: FloatArray,
+            strict: bool = True) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Newton on (T, ln s): the balance R(T, s) = 0 plus, unless the source is fixed ("current"), the target row.
+    Returns T, ln s and the rows that converged; ``strict`` raises if any did not."""
+    done = np.zeros(T.shape[0], dtype=bool)
+    floor = 0.5 * np.minimum(prob.T_in, min(prob.tp.ambient_temperature_K, prob.tp.roll_temperature_K))
     for _ in range(_MAX_ITER):
         s = np.exp(ln_s)
         R, lower, diag, upper, dR_ds, _ = prob.assemble(T, s)
@@ -465,14 +468,74 @@ def _newton(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, val
             du = (-C - np.sum(c_row * y, axis=1)) / (e - np.sum(c_row * z, axis=1))
             dT = y - z * du[:, None]
         big = np.max(np.abs(dT), axis=1)
+        bad = ~(np.isfinite(big) & np.isfinite(du))
+        dT[bad], du[bad], big[bad] = 0.0, 0.0, np.inf
         scale = np.minimum(1.0, np.minimum(_MAX_STEP_K / np.maximum(big, 1e-300),
                                            _MAX_STEP_LN / np.maximum(np.abs(du), 1e-300)))
-        T = T + scale[:, None] * dT
+        # no iterate below half the coldest sink: with q ≥ 0 the web is never colder than its sinks (maximum
+        # principle), and below ≈45 K the extrapolated resistivity would turn the source into a sink
+        T = np.maximum(T + scale[:, None] * dT, floor)
         ln_s = ln_s + scale * du
-        if np.all(big < _TOL_K) and np.all(np.abs(du) < 1e-10):
-            return T, ln_s
-    raise RuntimeError(f"web_heater: Newton did not converge in {_MAX_ITER} iterations "
-                       f"(largest last update {float(np.max(big)):.3g} K)")
+        done = (big < _TOL_K) & (np.abs(du) < 1e-10)
+        if np.all(done):
+            return T, ln_s, done
+    if strict:
+        raise RuntimeError(f"web_heater: Newton did not converge in {_MAX_ITER} iterations "
+                           f"(largest last update {float(np.max(big)):.3g} K)")
+    return T, ln_s, done
+
+
+def _rows(prob: _Problem, rows: np.ndarray) -> _Problem:
+    """The sub-problem of some rows (for the bracketed inverse)."""
+    g = prob.grid
+    grid = _Grid(*(getattr(g, f)[rows] for f in ("faces", "centres", "widths", "gaps", "inlet_gap", "zone",
+                                                  "contact", "entry_contact", "beta")))
+    return _Problem(grid=grid, tp=prob.tp, props=prob.props, mass_flow=prob.mass_flow[rows],
+                    thickness=prob.thickness[rows], T_in=prob.T_in[rows], H_in=prob.H_in[rows], joule=prob.joule,
+                    conduction=prob.conduction)
+
+
+def _bracketed_peak(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: FloatArray,
+                    tol_K: float = 1e-6) -> tuple[FloatArray, FloatArray]:
+    """Peak by forward solves at a fixed source amplitude: expand a bracket in ln s around the start (steps of
+    0.1) until the peak changes sign against the target, then regula falsi (Illinois) on ln s, warm-started.
+    A forward solve without a steady solution (Joule runaway at a fixed current: ρ_el rises with T) counts as
+    too hot; the interval is then bisected."""
+    def peak_at(u: FloatArray, T0: FloatArray) -> tuple[FloatArray, FloatArray]:
+        Tn, _, ok = _newton(prob, T0, u, "current", u, strict=False)
+        f = np.where(ok, _peak(Tn, prob.grid.centres)[0] - target, np.inf)
+        return f, np.where(ok[:, None], Tn, T0)
+
+    f, T = peak_at(ln_s, T)
+    lo, hi = ln_s.copy(), ln_s.copy()
+    f_lo, f_hi = f.copy(), f.copy()
+    T_lo, T_hi = T.copy(), T.copy()
+    for _ in range(200):  # expand from the side that is off
+        need_hi, need_lo = f_hi < 0.0, f_lo > 0.0
+        if not (need_hi.any() or need_lo.any()):
+            break
+        trial = np.where(need_hi, hi + 0.1, np.where(need_lo, lo - 0.1, hi))
+        f_t, T_t = peak_at(trial, np.where(need_hi[:, None], T_hi, T_lo))
+        hi, f_hi, T_hi = (np.where(need_hi, trial, hi), np.where(need_hi, f_t, f_hi),
+                          np.where(need_hi[:, None], T_t, T_hi))
+        lo, f_lo, T_lo = (np.where(need_lo, trial, lo), np.where(need_lo, f_t, f_lo),
+                          np.where(need_lo[:, None], T_t, T_lo))
+    side = np.zeros(lo.size)
+    for _ in range(200):
+        finite = np.isfinite(f_hi) & (f_hi != f_lo)
+        u = np.where(finite, hi - np.where(finite, f_hi, 0.0) * (hi - lo) / np.where(finite, f_hi - f_lo, 1.0),
+                     0.5 * (lo + hi))
+        f_u, T_u = peak_at(u, T_lo)
+        if np.all(np.abs(f_u) < tol_K):
+            return T_u, u
+        up = f_u > 0.0
+        hi, f_hi, T_hi = np.where(up, u, hi), np.where(up, f_u, f_hi), np.where(up[:, None], T_u, T_hi)
+        lo, f_lo, T_lo = np.where(up, lo, u), np.where(up, f_lo, f_u), np.where(up[:, None], T_lo, T_u)
+        # Illinois: halve the stale end's value when the same end is kept twice
+        f_lo = np.where(up & (side > 0), 0.5 * f_lo, f_lo)
+        f_hi = np.where(~up & (side < 0), 0.5 * f_hi, f_hi)
+        side = np.where(up, 1.0, -1.0)
+    raise RuntimeError("web_heater: the bracketed peak did not converge")
 
 
 def _initial_guess(prob: _Problem, T_peak: FloatArray, L: FloatArray, v: FloatArray, contact_roll: FloatArray
@@ -561,6 +624,7 @@ def solve_web_heater(
     n_zone: int | None = None,
     n_up: int = 40,
     n_down: int = 80,
+    inverse: Literal["newton", "bracketed"] = "newton",
 ) -> WebHeaterResult:
     """Steady temperature of B webs through their stage-III zones, for a prescribed peak [K], electrical power
     per metre of width [W/m] or (joule) current per metre of width [A/m] — exactly one, scalar or (B,).
@@ -569,7 +633,10 @@ def solve_web_heater(
     zone needs for a target peak). ``conduction=False`` drops conduction along the web: the lumped limit.
     ``params``: a registry mapping (default: the registry) or :class:`ThermalParameters` (then ``geometry``
     and the registry's stage-III geometry are used). ``n_zone`` defaults to 2·Pe cells (32-512), so that the
-    cell Péclet number stays ≤ 0.5 in the zone (central weighting, second order).
+    cell Péclet number stays ≤ 0.5 in the zone (central weighting, second order). ``inverse`` picks how a
+    prescribed peak is met: "newton" (the source amplitude an unknown of the Newton system) or "bracketed" (forward
+    solves at fixed amplitude, bracketed and closed by regula falsi in ln s); Newton falls back on the bracket for
+    rows it does not converge on.
     """
     register("Incropera2007", "web_heater.solve_web_heater")
     tp = _thermal(params)
@@ -610,8 +677,22 @@ def solve_web_heater(
     prob = _Problem(grid=grid, tp=tp, props=props, mass_flow=(rho * d * v)[:, None], thickness=d[:, None],
                     T_in=T_in[:, None], H_in=props.enthalpy(T_in)[0][:, None], joule=heater_mode == "joule",
                     conduction=conduction)
+    if inverse not in ("newton", "bracketed"):
+        raise FoiltwinInputError("inverse", inverse, "one of newton, bracketed")
     T, ln_s = _start(prob, target, value, T_in, L, v, contact_roll)
-    T, ln_s = _newton(prob, T, ln_s, target, value)
+    if target == "peak" and inverse == "bracketed":
+        T, ln_s = _bracketed_peak(prob, T, ln_s, value)
+    else:
+        T0, ln_s0 = T, ln_s
+        T, ln_s, ok = _newton(prob, T, ln_s, target, value, strict=target == "power")
+        rows = np.flatnonzero(~ok)
+        if rows.size and target == "current":
+            raise FoiltwinInputError(
+                "current_per_width_A_per_m", float(value[rows[0]]),
+                "a current with a steady web temperature: at this one the Joule heating runs away (ρ_el rises with "
+                "T faster than the losses); give a peak or a power instead")
+        if rows.size:  # fall back on the bracket for the rows Newton did not converge on
+            T[rows], ln_s[rows] = _bracketed_peak(_rows(prob, rows), T0[rows], ln_s0[rows], value[rows])
     return _result(prob, T, np.exp(ln_s), v, L, d, T_in, efficiency * absorbed, heater_mode == "joule")
 
 
