@@ -640,45 +640,20 @@ def solve_web_heater(
     """
     register("Incropera2007", "web_heater.solve_web_heater")
     tp = _thermal(params)
-    mapping = params if isinstance(params, Mapping) else None
-    geo = geometry if geometry is not None else WebGeometry.from_values(mapping)
-    efficiency, absorbed = _heater(tp, heater_mode, absorbed_frac)
-    target, value = _target(peak_K, power_W_per_m, current_per_width_A_per_m)
-    a = _batch(v=line_speed_m_per_s, L=heater_length_m, d=thickness_m, value=value,
-               T_in=tp.ambient_temperature_K if inlet_temperature_K is None else inlet_temperature_K)
-    B = a["v"].size
-    v = _check("line_speed_m_per_s", a["v"], 0.0, 10.0, "m/s", low_inclusive=False)
-    L = _check("heater_length_m", a["L"], 0.0, 1.0, "m", low_inclusive=False)
-    d = _check("thickness_m", a["d"], 0.0, tp.lumped_model_max_thickness_m, "m", low_inclusive=False)
-    low, T_melt = tp.material.validity_K
-    T_in = _check("inlet_temperature_K", a["T_in"], low, T_melt, "K", high_inclusive=False)
-    if target == "peak":
-        value = _check("peak_K", a["value"], float(np.max(T_in)), T_melt, "K", low_inclusive=False,
-                       high_inclusive=False)
-    elif target == "power":
-        value = _check("power_W_per_m", a["value"], 0.0, None, "W/m", low_inclusive=False)
-        value = value * efficiency * absorbed  # absorbed heat per width
-    else:
-        if heater_mode != "joule":
-            raise FoiltwinInputError("current_per_width_A_per_m", current_per_width_A_per_m, "heater_mode 'joule'")
-        value = _check("current_per_width_A_per_m", a["value"], 0.0, None, "A/m", low_inclusive=False)
-    contact_roll = _contact_mask(cooling, B)
-    mat = tp.material
-    rho, k_ref = mat.density_kg_per_m3, float(mat.thermal_conductivity_W_per_m_K(np.array(_REFERENCE_T_K)))
-    cp_ref = float(mat.heat_capacity_J_per_kg_K(np.array(_REFERENCE_T_K)))
-    if n_zone is None:
-        pe_max = float(np.max(rho * cp_ref * v * L / k_ref)) if conduction else 2.0 * _MIN_ZONE_CELLS
-        n_zone = int(np.clip(np.ceil(2.0 * pe_max), _MIN_ZONE_CELLS, _MAX_ZONE_CELLS))
-    for name, n in (("n_zone", n_zone), ("n_up", n_up), ("n_down", n_down)):
-        check_range(name, n, 4, 20000)
-    t_down = _cooling_time_s(tp, d, contact_roll, tp.cooling_end_temperature_K) + geo.quench_gap_m / v
-    grid = _build_grid(v, L, d, contact_roll, t_down, tp, geo, n_zone, n_up, n_down, conduction)
-    props = _properties(tp)
-    prob = _Problem(grid=grid, tp=tp, props=props, mass_flow=(rho * d * v)[:, None], thickness=d[:, None],
-                    T_in=T_in[:, None], H_in=props.enthalpy(T_in)[0][:, None], joule=heater_mode == "joule",
-                    conduction=conduction)
+    geo = geometry if geometry is not None else WebGeometry.from_values(params if isinstance(params, Mapping)
+                                                                         else None)
     if inverse not in ("newton", "bracketed"):
         raise FoiltwinInputError("inverse", inverse, "one of newton, bracketed")
+    efficiency, absorbed = _heater(tp, heater_mode, absorbed_frac)
+    target, raw = _target(peak_K, power_W_per_m, current_per_width_A_per_m)
+    if target == "current" and heater_mode != "joule":
+        raise FoiltwinInputError("current_per_width_A_per_m", current_per_width_A_per_m, "heater_mode 'joule'")
+    v, L, d, T_in, value = _checked_inputs(tp, target, line_speed_m_per_s, heater_length_m, thickness_m, raw,
+                                           inlet_temperature_K)
+    if target == "power":
+        value = value * efficiency * absorbed  # absorbed heat per width
+    contact_roll = _contact_mask(cooling, v.size)
+    prob = _problem(tp, geo, v, L, d, T_in, contact_roll, heater_mode == "joule", conduction, n_zone, n_up, n_down)
     T, ln_s = _start(prob, target, value, T_in, L, v, contact_roll)
     if target == "peak" and inverse == "bracketed":
         T, ln_s = _bracketed_peak(prob, T, ln_s, value)
@@ -694,6 +669,43 @@ def solve_web_heater(
         if rows.size:  # fall back on the bracket for the rows Newton did not converge on
             T[rows], ln_s[rows] = _bracketed_peak(_rows(prob, rows), T0[rows], ln_s0[rows], value[rows])
     return _result(prob, T, np.exp(ln_s), v, L, d, T_in, efficiency * absorbed, heater_mode == "joule")
+
+
+def _checked_inputs(tp: ThermalParameters, target: Target, v: ArrayLike, L: ArrayLike, d: ArrayLike,
+                    value: ArrayLike, T_in: ArrayLike | None) -> tuple[FloatArray, ...]:
+    """Broadcast and range-check speed, length, thickness, inlet temperature and the target value (B,)."""
+    a = _batch(v=v, L=L, d=d, value=value, T_in=tp.ambient_temperature_K if T_in is None else T_in)
+    low, T_melt = tp.material.validity_K
+    T_in = _check("inlet_temperature_K", a["T_in"], low, T_melt, "K", high_inclusive=False)
+    if target == "peak":
+        value = _check("peak_K", a["value"], float(np.max(T_in)), T_melt, "K", low_inclusive=False,
+                       high_inclusive=False)
+    else:
+        name, unit = ("power_W_per_m", "W/m") if target == "power" else ("current_per_width_A_per_m", "A/m")
+        value = _check(name, a["value"], 0.0, None, unit, low_inclusive=False)
+    return (_check("line_speed_m_per_s", a["v"], 0.0, 10.0, "m/s", low_inclusive=False),
+            _check("heater_length_m", a["L"], 0.0, 1.0, "m", low_inclusive=False),
+            _check("thickness_m", a["d"], 0.0, tp.lumped_model_max_thickness_m, "m", low_inclusive=False),
+            T_in, value)
+
+
+def _problem(tp: ThermalParameters, geo: WebGeometry, v: FloatArray, L: FloatArray, d: FloatArray,
+             T_in: FloatArray, contact_roll: FloatArray, joule: bool, conduction: bool, n_zone: int | None,
+             n_up: int, n_down: int) -> _Problem:
+    """Grid and property tables of the batch; ``n_zone`` None: 2·Pe cells in the zone (32-512)."""
+    mat = tp.material
+    rho, k_ref = mat.density_kg_per_m3, float(mat.thermal_conductivity_W_per_m_K(np.array(_REFERENCE_T_K)))
+    cp_ref = float(mat.heat_capacity_J_per_kg_K(np.array(_REFERENCE_T_K)))
+    if n_zone is None:
+        pe_max = float(np.max(rho * cp_ref * v * L / k_ref)) if conduction else 2.0 * _MIN_ZONE_CELLS
+        n_zone = int(np.clip(np.ceil(2.0 * pe_max), _MIN_ZONE_CELLS, _MAX_ZONE_CELLS))
+    for name, n in (("n_zone", n_zone), ("n_up", n_up), ("n_down", n_down)):
+        check_range(name, n, 4, 20000)
+    t_down = _cooling_time_s(tp, d, contact_roll, tp.cooling_end_temperature_K) + geo.quench_gap_m / v
+    grid = _build_grid(v, L, d, contact_roll, t_down, tp, geo, n_zone, n_up, n_down, conduction)
+    props = _properties(tp)
+    return _Problem(grid=grid, tp=tp, props=props, mass_flow=(rho * d * v)[:, None], thickness=d[:, None],
+                    T_in=T_in[:, None], H_in=props.enthalpy(T_in)[0][:, None], joule=joule, conduction=conduction)
 
 
 def _start(prob: _Problem, target: Target, value: FloatArray, T_in: FloatArray, L: FloatArray, v: FloatArray,
