@@ -47,7 +47,7 @@ from process_models.materials.properties import (
     cu_sensible_heat_J_per_kg,
     cu_thermal_conductivity_W_per_m_K,
 )
-from process_models.parameters import default_parameters
+from process_models.parameters import ParameterValues, default_parameters
 from process_models.uht.enclosure_convection import GasEnclosure
 
 FloatArray = NDArray[np.float64]
@@ -188,10 +188,25 @@ def _default_thermal() -> ThermalParameters:
     return ThermalParameters.from_values(default_parameters())
 
 
+_THERMAL_CACHE: dict[int, tuple[Mapping[str, float], ThermalParameters]] = {}
+
+
 def _thermal(params: ParamsLike) -> ThermalParameters:
+    """The balance's parameters; those of an immutable registry (``ParameterValues``) are kept for the last few
+    registries by identity (the entry holds the registry, so its id cannot be reused)."""
     if isinstance(params, ThermalParameters):
         return params
-    return _default_thermal() if params is None else ThermalParameters.from_values(params)
+    if params is None:
+        return _default_thermal()
+    if not isinstance(params, ParameterValues):  # a plain mapping may change: build afresh
+        return ThermalParameters.from_values(params)
+    hit = _THERMAL_CACHE.get(id(params))
+    if hit is None or hit[0] is not params:
+        hit = (params, ThermalParameters.from_values(params))
+        _THERMAL_CACHE[id(params)] = hit
+        while len(_THERMAL_CACHE) > 16:
+            _THERMAL_CACHE.pop(next(iter(_THERMAL_CACHE)))
+    return hit[1]
 
 
 # ---------------------------------------------------------------------------------------------------------
