@@ -245,6 +245,7 @@ def test_material_point_history() -> None:
     ({"peak_K": 250.0}, "peak_K"),
     ({"peak_K": 1100.0, "power_W_per_m": 1e3}, "peak_K"),
     ({"power_W_per_m": -5.0}, "power_W_per_m"),
+    ({"power_W_per_m": 2e4}, "power_W_per_m"),  # melts the foil: no solid steady state
     ({"peak_K": 1100.0, "line_speed_m_per_s": 0.0}, "line_speed_m_per_s"),
     ({"peak_K": 1100.0, "heater_length_m": -1.0}, "heater_length_m"),
     ({"peak_K": 1100.0, "thickness_m": 1e-2}, "thickness_m"),

@@ -103,7 +103,12 @@ def _web(recipes: Sequence, thickness_m: float, cooling: str, params: ParameterV
         L = np.array([r.stage3_heater_length_m for r in sub])
         target = ({"power_W_per_m": np.array([r.stage3_power_W_per_m for r in sub])} if power_given else
                   {"peak_K": np.array([r.stage3_peak_K for r in sub])})
-        res = solve_web_heater(v, L, thickness_m, cooling=cooling, params=params, **target)
+        try:
+            res = solve_web_heater(v, L, thickness_m, cooling=cooling, params=params, **target)
+        except FoiltwinInputError as err:  # name the recipe's field
+            if err.field != "power_W_per_m":
+                raise
+            raise FoiltwinInputError("stage3_power_W_per_m", err.value, err.allowed) from None
         if power_given:
             _check_given_power(res, sub, thickness_m, cooling, params)
         over = res.areal_power_W_per_m2 > limit * (1 + 1e-9)

@@ -659,13 +659,19 @@ def solve_web_heater(
         T, ln_s = _bracketed_peak(prob, T, ln_s, value)
     else:
         T0, ln_s0 = T, ln_s
-        T, ln_s, ok = _newton(prob, T, ln_s, target, value, strict=target == "power")
+        T, ln_s, ok = _newton(prob, T, ln_s, target, value, strict=False)
         rows = np.flatnonzero(~ok)
         if rows.size and target == "current":
             raise FoiltwinInputError(
                 "current_per_width_A_per_m", float(value[rows[0]]),
                 "a current with a steady web temperature: at this one the Joule heating runs away (ρ_el rises with "
                 "T faster than the losses); give a peak or a power instead")
+        if rows.size and target == "power":
+            T_melt = tp.material.melting_temperature_K
+            if np.max(T[rows[0]]) > T_melt:  # the iterates left the solid foil far behind
+                raise FoiltwinInputError("power_W_per_m", float(value[rows[0]] / (efficiency * absorbed)),
+                                         f"a power that keeps the web below its melting point ({T_melt:g} K)")
+            raise RuntimeError(f"web_heater: Newton did not converge in {_MAX_ITER} iterations")
         if rows.size:  # fall back on the bracket for the rows Newton did not converge on
             T[rows], ln_s[rows] = _bracketed_peak(_rows(prob, rows), T0[rows], ln_s0[rows], value[rows])
     return _result(prob, T, np.exp(ln_s), v, L, d, T_in, efficiency * absorbed, heater_mode == "joule")
