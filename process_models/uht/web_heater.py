@@ -557,8 +557,26 @@ def _initial_guess(prob: _Problem, T_peak: FloatArray, L: FloatArray, v: FloatAr
     return np.where(x <= L[:, None], rise, after)
 
 
+_COOLING_TIMES: OrderedDict[tuple, tuple[ThermalParameters, float]] = OrderedDict()
+
+
 def _cooling_time_s(tp: ThermalParameters, d: FloatArray, contact_roll: FloatArray, end_K: float) -> FloatArray:
-    """Lumped time [s] to cool from the melting point to ``end_K`` after the zone (domain length downstream)."""
+    """Lumped time [s] to cool from the melting point to ``end_K`` after the zone (domain length downstream),
+    kept per (parameters, foil, quench) because the domain only needs to be long enough."""
+    keys = [(id(tp), float(a), float(b), float(end_K)) for a, b in zip(d, contact_roll, strict=True)]
+    hits = [_COOLING_TIMES.get(k) for k in keys]
+    if all(h is not None and h[0] is tp for h in hits):
+        return np.array([h[1] for h in hits])  # type: ignore[index]
+    t = _cooling_time_uncached(tp, d, contact_roll, end_K)
+    for k, value in zip(keys, t, strict=True):
+        _COOLING_TIMES[k] = (tp, float(value))
+    while len(_COOLING_TIMES) > 256:
+        _COOLING_TIMES.popitem(last=False)
+    return t
+
+
+def _cooling_time_uncached(tp: ThermalParameters, d: FloatArray, contact_roll: FloatArray, end_K: float
+                           ) -> FloatArray:
     h_contact = contact_roll * tp.quench_contact_conductance_W_per_m2_K
     T_eq = _equilibrium_temperature(tp, h_contact)
     m = tp.material.density_kg_per_m3 * d
