@@ -31,7 +31,7 @@ from optimizer import Targets, clear_cache, optimize
 from optimizer.economics import economics
 from optimizer.model import RAMP2_MAX_FRAC
 from optimizer.space import decision_space
-from optimizer.surrogates import safe_evaluate
+from optimizer.surrogates import safe_evaluate, stage3_power_reach
 from optimizer.targets import gauge_yield
 from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario
@@ -59,7 +59,7 @@ class Pricer:
         t2, t3 = L2 * pace, sp.stage3_heater_length_m * pace
         recipes = [UHTRecipe(foil_thickness_m=sp.foil_thickness_m, stage2_temperature_K=float(a),
                              stage2_time_s=float(b), stage3_peak_K=float(c), stage3_time_s=float(d),
-                             cooling=sp.cooling)
+                             cooling=sp.cooling, stage3_heater_length_m=sp.stage3_heater_length_m)
                    for a, b, c, d in zip(T2, t2, T3, t3, strict=True)]
         res = safe_evaluate(recipes, p)
         self.evaluations += len(recipes)
@@ -68,7 +68,7 @@ class Pricer:
         lo, hi = self.targets.skin_window_nm
         zlo, zhi = self.targets.surface_zn_at_frac
         ramp2 = (T2 - p["ambient_temperature_K"]) / (p["stage2_heating_rate_K_per_s"] * t2)
-        reach3 = (T3 - p["ambient_temperature_K"]) / (p["stage3_heating_rate_K_per_s"] * t3)
+        reach3 = stage3_power_reach(sp, p, T3, t3)
         for i, r in enumerate(res):
             if r is None:
                 continue

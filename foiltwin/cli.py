@@ -108,9 +108,23 @@ def recipe(
         float | None, typer.Option("--stage3-peak-K", help="Stage-III peak [K]; default: the calibrated value.")
     ] = None,
     stage3_time_ms: Annotated[
-        float, typer.Option("--stage3-time-ms", help="Stage-III heater-on time [ms]; 0 skips stage III.")
-    ] = 30.0,
-    stage3_heating_rate_K_per_s: Annotated[float | None, typer.Option("--stage3-heating-rate-K-per-s")] = None,
+        float | None, typer.Option("--stage3-time-ms", help="Stage-III pulse (time in the heated zone) [ms]; 0 skips "
+                                   "stage III; default 30, or heater length / line speed when both are given.")
+    ] = None,
+    stage3_heating_rate_K_per_s: Annotated[float | None, typer.Option(
+        "--stage3-heating-rate-K-per-s", help="Ramp of the batch form (--stage3-mode batch).")] = None,
+    stage3_mode: Annotated[str, typer.Option(
+        "--stage3-mode", help="web: the moving web through the heated zone (default); batch: lumped ramp-hold pulse.")
+    ] = "web",
+    line_speed_m_per_min: Annotated[float | None, typer.Option(
+        "--line-speed-m-per-min", help="Web speed through stage III [m/min]; default: the registry's (5 m/min).")
+    ] = None,
+    stage3_heater_length_mm: Annotated[float | None, typer.Option(
+        "--stage3-heater-length-mm", help="Length of the stage-III heated zone [mm]; default: speed × pulse time.")
+    ] = None,
+    stage3_power_W_per_m: Annotated[float | None, typer.Option(
+        "--stage3-power-W-per-m", help="Stage-III heater power per metre of web width [W/m], instead of a peak.")
+    ] = None,
     foil_thickness_um: Annotated[float, typer.Option("--foil-thickness-um", help="Cu foil thickness [µm].")] = 10.0,
     no_uht: Annotated[bool, typer.Option("--no-uht", help="Skip the UHT line (bare or Ag-treated Cu).")] = False,
     zn_route: Annotated[Literal["vapour", "plated"], typer.Option("--zn-route", help="Where the Zn comes from.")]
@@ -180,8 +194,12 @@ def recipe(
         foil_thickness_m=foil_thickness_um * 1e-6, zn_route=zn_route,  # type: ignore[arg-type]
         stage2_temperature_K=stage2_temperature_K, stage2_time_s=stage2_time_s,
         zn_source_temperature_K=zn_source_temperature_K, plated_zn_loading_kg_per_m2=plated_zn_mg_per_cm2 / 100.0,
-        stage3_peak_K=stage3_peak_K, stage3_time_s=stage3_time_ms * 1e-3,
+        stage3_peak_K=stage3_peak_K, stage3_time_s=None if stage3_time_ms is None else stage3_time_ms * 1e-3,
         stage3_heating_rate_K_per_s=stage3_heating_rate_K_per_s, cooling=cooling,  # type: ignore[arg-type]
+        stage3_mode=stage3_mode,  # type: ignore[arg-type]
+        line_speed_m_per_s=None if line_speed_m_per_min is None else line_speed_m_per_min / 60.0,
+        stage3_heater_length_m=None if stage3_heater_length_mm is None else stage3_heater_length_mm * 1e-3,
+        stage3_power_W_per_m=stage3_power_W_per_m,
     )
     recipe = CollectorRecipe(
         uht=uht, substrate=substrate,  # type: ignore[arg-type]
@@ -212,6 +230,11 @@ def recipe(
             for layer in u.layers:
                 path = layer.get("path_text", "")
                 typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm  {path}")
+            h = u.stage3_heater
+            if h.get("mode") == "web":
+                typer.echo(f"stage III: {h['line_speed_m_per_min']:.3g} m/min through {h['heater_length_mm']:.3g} mm "
+                           f"(Péclet {h['peclet']:.2g}), heater {h['power_W_per_m']:.4g} W/m "
+                           f"({h['power_W_per_m2'] / 1e4:.3g} W/cm2 of heated foil)")
         an = result.coil_anneal
         if an is not None:
             typer.echo(f"coil anneal {an['soak_temperature_K']:.0f} K × {an['soak_time_s'] / 3600:.2f} h: cycle "

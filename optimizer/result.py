@@ -85,7 +85,9 @@ class OptimizationResult:
             inf = self.infeasibility
             out.append("conflicting targets: " + ", ".join(inf.get("conflicting_targets", [])))
             for name, v in inf.get("violations", {}).items():
-                out.append(f"  {name}: must give way by {v['amount']:.4g} {v['unit']}")
+                amount = v.get("amount")  # None for a yes/no target such as single-phase α
+                out.append(f"  {name}: must give way by {_fmt(amount)} {v.get('unit', '')}" if amount is not None
+                           else f"  {name}: cannot be met with the others")
         if self.pareto:
             out.append(f"Pareto front ({len(self.pareto)} points):")
             keys = list(self.pareto[0].get("axes", {}))

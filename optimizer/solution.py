@@ -180,7 +180,7 @@ def binding(m: pyo.ConcreteModel, h: Handles, p: Point) -> list[str]:
     if abs(p.stage2_temperature_K - sp.stage2_temperature_K[1]) <= 1e-6 * sp.stage2_temperature_K[1]:
         out.append("stage-II temperature at its upper limit")
     if m.reach3_ok.uslack() <= 1e-4:
-        out.append("stage-III ramp just reaches the peak within the pulse (heater length / speed)")
+        out.append("stage-III heater at its power limit for the peak at this speed (moving-web model)")
     if m.ramp2_ok[p.stage2_modules_on].uslack() <= 1e-4:
         out.append("stage-II heat-up uses the allowed share of the zone time")
     if p.stage2_modules_on == sp.zone_modules:

@@ -6,7 +6,9 @@
   which the source is still cooler, bends it a little near short times and the table carries that.
 - **Skin** on (ln loading, stage-III peak, ln pulse time): thickness (as ln), surface Zn, the phase
   margin (highest Zn fraction in the profile minus the α solvus at the freeze temperature — single-phase α
-  when ≤ 0), melt depth, stage-III energy, ramp reach and the nucleation-overpotential terms. The stage-II
+  when ≤ 0), melt depth, stage-III energy, the stage-III power reach (:func:`stage3_power_reach`: the power
+  the moving-web heater needs for the peak at speed = heater length / pulse, over the heater's limit) and the
+  nucleation-overpotential terms. The stage-II
   settings enter only through the loading (checked: < 2 % on the skin between 700 and 900 K).
 - **Coil anneal** on (1/T_soak, ln t_soak): furnace energy, forming gas and cycle time per m² of product (full
   batches). The texture it gives needs no table: ln θ_soak = ln t − (Q/R)/T + Q/(R T_cal) is exact (Arrhenius
@@ -44,6 +46,7 @@ from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.texture.texture_model import electroformed_texture_array, recrystallised_fraction
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
+from process_models.uht.web_heater import solve_web_heater
 from process_models.uht.zn_supply import vapour_supply_flux_mol_per_m2_s
 
 STAGE2_RAMP_USABLE_FRAC = 0.5  # = optimizer.model.RAMP2_MAX_FRAC: where the MILP may place stage II
@@ -92,7 +95,24 @@ def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[Rec
 
 
 def _recipe(space: DecisionSpace, **kw: float | str) -> UHTRecipe:
-    return UHTRecipe(foil_thickness_m=space.foil_thickness_m, cooling=space.cooling, **kw)  # type: ignore[arg-type]
+    """A recipe on the scenario's line: its foil, quench and stage-III heater length (speed = length / pulse)."""
+    return UHTRecipe(foil_thickness_m=space.foil_thickness_m, cooling=space.cooling,  # type: ignore[arg-type]
+                     stage3_heater_length_m=space.stage3_heater_length_m, **kw)
+
+
+def stage3_power_reach(space: DecisionSpace, params: ParameterValues, T3: np.ndarray, t3: np.ndarray) -> np.ndarray:
+    """Power per metre of width the moving-web heater needs for peak ``T3`` at speed L3/``t3``
+    (:func:`process_models.uht.web_heater.solve_web_heater`, the line's foil and quench), over what the heater can
+    give, ``heater_max_areal_power_W_per_m2`` × L3: ≤ 1 where the zone reaches the peak. One batched solve over
+    the distinct (T3, t3)."""
+    L = space.stage3_heater_length_m
+    pts, inverse = np.unique(np.column_stack([np.asarray(T3, float), np.asarray(t3, float)]), axis=0,
+                             return_inverse=True)
+    peak = np.minimum(pts[:, 0], params["cu_melting_temperature_K"] - 1.0)
+    res = solve_web_heater(L / pts[:, 1], L, space.foil_thickness_m, peak_K=peak, cooling=space.cooling,
+                           params=params)
+    reach = res.power_W_per_m / (params["heater_max_areal_power_W_per_m2"] * L)
+    return reach[np.ravel(inverse)]
 
 
 def vapour_law(space: DecisionSpace, params: ParameterValues, n: int = 24) -> dict[str, float]:
@@ -228,7 +248,6 @@ def _skin_outputs(results: list[RecipeResult | None], T3: np.ndarray, t3: np.nda
     n = len(results)
     out = {k: np.full(n, v, dtype=float) for k, v in _FAILED.items()}
     out["failed"] = (~ok).astype(float)
-    out["reach3"] = (T3 - params["ambient_temperature_K"]) / (params["stage3_heating_rate_K_per_s"] * t3)
     if not good:
         return out
     ref = np.array([params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110")])
@@ -282,6 +301,7 @@ def evaluate_skin_points(space: DecisionSpace, params: ParameterValues, route: s
                            stage2_temperature_K=float(b), stage2_time_s=float(math.exp(c)), stage3_peak_K=float(d),
                            stage3_time_s=float(e)) for a, b, c, d, e in zip(lnL, T2, ln_t2, T3, t3, strict=True)]
     out = _skin_outputs(safe_evaluate(recipes, params), T3, t3, params, solvus)
+    out["reach3"] = stage3_power_reach(space, params, T3, t3)
     t2 = np.array([r.stage2_time_s for r in recipes])
     out["T2"] = np.asarray(T2, float)
     out["ramp2"] = (out["T2"] - params["ambient_temperature_K"]) / (params["stage2_heating_rate_K_per_s"] * t2)

@@ -64,7 +64,8 @@ def uht_recipe(space: DecisionSpace, params: ParameterValues, p: Point) -> UHTRe
         kw = {"zn_route": "plated", "plated_zn_loading_kg_per_m2": plated_loading_kg_per_m2(space, params, p)}
     return UHTRecipe(foil_thickness_m=space.foil_thickness_m, stage2_temperature_K=p.stage2_temperature_K,
                      stage2_time_s=p.stage2_time_s(space), stage3_peak_K=p.stage3_peak_K,
-                     stage3_time_s=p.stage3_time_s(space), cooling=space.cooling, **kw)  # type: ignore[arg-type]
+                     stage3_time_s=p.stage3_time_s(space), cooling=space.cooling,  # type: ignore[arg-type]
+                     stage3_heater_length_m=space.stage3_heater_length_m, **kw)
 
 
 def substrate_fields(space: DecisionSpace, p: Point) -> dict[str, Any]:

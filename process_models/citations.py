@@ -148,6 +148,20 @@ CITATIONS: dict[str, str] = {
         "single-crystal Cu(111) foil, Adv. Mater. 35 (2023) 2209755, doi:10.1002/adma.202209755 (abstract: up to "
         "320 cm2 within 60 min)"
     ),
+    "White2006": (
+        "F.M. White, Viscous Fluid Flow, 3rd ed., McGraw-Hill (2006), Table 1-2 (Sutherland law for gases)"
+    ),
+    "BSL2002": (
+        "R.B. Bird, W.E. Stewart, E.N. Lightfoot, Transport Phenomena, 2nd ed., Wiley (2002), §9.3 "
+        "(Chapman-Enskog thermal conductivity of monatomic gases)"
+    ),
+    "Hollands1975": (
+        "K.G.T. Hollands, G.D. Raithby, L. Konicek, Correlation equations for free convection heat transfer in "
+        "horizontal layers of air and water, Int. J. Heat Mass Transfer 18 (1975) 879-884"
+    ),
+    "Kennard1938": (
+        "E.H. Kennard, Kinetic Theory of Gases, McGraw-Hill (1938): temperature-jump distance at a gas-solid interface"
+    ),
     "BJDSTech": (
         "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
         "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"

@@ -45,6 +45,11 @@ def test_recipe_json_has_the_promised_keys_and_citations():
     (("recipe", "--no-uht", "--ag-immersion-time-s", "60", "--agf-wt-pct", "0"), "--agf-wt-pct"),
     (("simulate", "--set", "plant.lines.1.settings.web_speed_m_per_min=-1"), "web_speed_m_per_min"),
     (("simulate", "--hours", "-3"), "hours"),
+    (("recipe", "--stage3-time-ms", "30", "--line-speed-m-per-min", "5", "--stage3-heater-length-mm", "3"),
+     "stage3_time_s"),
+    (("recipe", "--stage3-mode", "laser"), "stage3_mode"),
+    (("recipe", "--stage3-power-W-per-m", "3000", "--stage3-peak-K", "1100"), "stage3_power_W_per_m"),
+    (("recipe", "--stage3-mode", "batch", "--line-speed-m-per-min", "5"), "line_speed_m_per_s"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(args, field):
     out = run(*args)
@@ -53,6 +58,24 @@ def test_bad_input_is_one_line_and_exit_code_2(args, field):
     assert len(lines) == 1, out.stderr
     assert field in lines[0]
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.integration
+def test_recipe_web_options_reach_the_heater_report():
+    """--line-speed-m-per-min and --stage3-heater-length-mm set the pulse (2.4 mm at 8 m/min = 18 ms); the
+    report gives the heater power per metre of width and per m² and the peak; a given power sets the peak."""
+    out = run("recipe", "--line-speed-m-per-min", "8", "--stage3-heater-length-mm", "2.4", "--stage3-peak-K", "1080",
+              "--json", "-")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    h = data["stage3_heater"]
+    assert data["recipe"]["stage3_time_s"] == pytest.approx(0.018)
+    assert h["mode"] == "web" and h["line_speed_m_per_min"] == pytest.approx(8.0)
+    assert h["power_W_per_m2"] == pytest.approx(h["power_W_per_m"] / 2.4e-3)
+    assert data["peak_temperature_K"] == pytest.approx(1080.0)
+    again = json.loads(run("recipe", "--line-speed-m-per-min", "8", "--stage3-heater-length-mm", "2.4",
+                           "--stage3-power-W-per-m", str(h["power_W_per_m"]), "--json", "-").stdout)
+    assert again["peak_temperature_K"] == pytest.approx(1080.0, abs=1e-3)
 
 
 @pytest.mark.integration

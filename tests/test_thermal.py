@@ -28,14 +28,14 @@ def tp() -> th.ThermalParameters:
 
 @pytest.fixture(scope="module")
 def lossless(tp: th.ThermalParameters) -> th.ThermalParameters:
-    return replace(tp, foil_emissivity_frac=0.0, gas_convection_coefficient_W_per_m2_K=0.0)
+    return replace(tp.with_gas_convection_multiplier(0.0), foil_emissivity_frac=0.0)
 
 
 def _loss(T, tp: th.ThermalParameters, contact: bool = False):
     """Independent evaluation of the loss law for the checks."""
     hc = tp.quench_contact_conductance_W_per_m2_K if contact else 0.0
     return (2 * tp.foil_emissivity_frac * sigma * (T**4 - tp.ambient_temperature_K**4)
-            + 2 * tp.gas_convection_coefficient_W_per_m2_K * (T - tp.ambient_temperature_K)
+            + tp.enclosure.flux_W_per_m2(T)
             + hc * (T - tp.roll_temperature_K))
 
 
@@ -48,7 +48,7 @@ def test_areal_heat_capacity_and_losses(tp: th.ThermalParameters) -> None:
     assert th.heat_loss_W_per_m2(T, tp) == pytest.approx(_loss(T, tp), rel=1e-12)
     assert th.heat_loss_W_per_m2(T, tp, contact=True) == pytest.approx(_loss(T, tp, True), rel=1e-12)
     # seed note 002 §5f / feasibility §5: both faces at 750 K, ε = 0.05, surroundings 300 K
-    radiation_only = replace(tp, gas_convection_coefficient_W_per_m2_K=0.0)
+    radiation_only = tp.with_gas_convection_multiplier(0.0)
     assert th.heat_loss_W_per_m2(750.0, radiation_only) == pytest.approx(1748.0, rel=1e-3)
 
 
@@ -95,8 +95,8 @@ def test_adiabatic_heating_real_cp_follows_enthalpy(lossless: th.ThermalParamete
 @pytest.mark.component
 def test_radiative_cooling_closed_form(tp: th.ThermalParameters) -> None:
     eps = 0.5
-    params = replace(tp.with_constant_heat_capacity(CP_CONST), foil_emissivity_frac=eps,
-                     gas_convection_coefficient_W_per_m2_K=0.0, ambient_temperature_K=0.0)
+    params = replace(tp.with_constant_heat_capacity(CP_CONST).with_gas_convection_multiplier(0.0),
+                     foil_emissivity_frac=eps, ambient_temperature_K=0.0)
     T0 = 1200.0
     r = th.integrate_power_mode(T0, 1.0, DELTA, heater_power_W_per_m2=0.0, params=params)
     t, T = r.time_s[1:], r.temperature_K[0, 1:]
@@ -275,7 +275,7 @@ def test_batch_equals_single_foils(tp: th.ThermalParameters) -> None:
 @pytest.mark.component
 def test_stage2_hold_energy_matches_feasibility_study(tp: th.ThermalParameters) -> None:
     """750 K for 120 s, ε = 0.05, both faces, surroundings 300 K, radiation only: ≈210 kJ/m2 (study §5)."""
-    radiation_only = replace(tp, gas_convection_coefficient_W_per_m2_K=0.0)
+    radiation_only = tp.with_gas_convection_multiplier(0.0)
     h = th.setpoint_history(750.0, 750.0, 50.0, 120.0, DELTA, cooling="free", params=radiation_only)
     assert h.heat_input_J_per_m2[0] == pytest.approx(210e3, rel=0.005)
     assert h.heat_input_W_per_m2[0, 0] == pytest.approx(1748.0, rel=1e-3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -106,6 +107,33 @@ def test_heater_control_holds_the_skin_and_open_loop_drifts_out_of_spec():
     assert held["yield_fraction"] > 0.97
     assert drift["yield_fraction"] < 0.5
     assert drift["skin_thickness_nm"]["p05"] < held["skin_thickness_nm"]["p05"]
+
+
+@pytest.mark.component
+def test_stage3_histories_come_from_the_web_heater(tmp_path):
+    """Each segment's stage III is the web heater at the line's speed and heater length: a steady line at 5 m/min
+    through 2.5 mm makes the skin the recipe makes for the same zone; the heater table's set-point power is the
+    recipe's."""
+    from process_models.uht.recipe import UHTRecipe, evaluate_recipe
+    from twin.heaters import HeaterLoop
+    from twin.simulate import build_parameters
+
+    sc = scenario(*QUIET, "plant.lines.0.settings.web_speed_m_per_min=5.0",
+                  "plant.lines.0.settings.stage2_zone_length_m=10.0",
+                  "plant.lines.0.settings.stage3_heater_length_mm=2.5", "plant.lines.0.pyrometer.noise_K=0.0",
+                  "plant.lines.0.heater_ageing.resistance_drift_frac_per_h=0.0", hours=1.0)
+    run_single(sc, out_dir=tmp_path)
+    seg = pq.read_table(tmp_path / "segments.parquet").to_pydict()
+    params = build_parameters(sc)
+    line = sc.plant.lines[0]
+    expected = evaluate_recipe(UHTRecipe(stage2_time_s=120.0, stage3_heater_length_m=2.5e-3,
+                                         line_speed_m_per_s=5.0 / 60.0), params)
+    steady = [i for i, t in enumerate(seg["stage3_time_ms"]) if t == pytest.approx(30.0, rel=1e-9)]
+    assert len(steady) > 10
+    skins = [seg["skin_thickness_nm"][i] for i in steady]
+    assert skins == pytest.approx([expected.skin_thickness_nm] * len(skins), rel=5e-3)
+    heater = HeaterLoop(line, params, np.random.default_rng(0))
+    assert heater.P3_set == pytest.approx(expected.stage3_heater["power_W_per_m"], rel=1e-6)
 
 
 @pytest.mark.component

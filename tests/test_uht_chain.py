@@ -105,9 +105,17 @@ def test_stage2_alpha_uptake_is_bounded_by_a_saturated_surface():
 
 @pytest.mark.component
 def test_no_stage3_means_no_loss_and_stage3_time_to_zero_is_continuous():
-    none, short = evaluate_recipes([UHTRecipe(stage3_time_s=0.0), UHTRecipe(stage3_time_s=1e-4)], PARAMS)
+    # batch pulse: 0.1 ms at the set peak; web: a 0.1 ms (8 µm) zone at 5 m/min can only take half the heater's
+    # areal power limit, which warms the foil by a few K (its conduction spreads the heat)
+    web_short = UHTRecipe(stage3_time_s=1e-4, stage3_power_W_per_m=0.5 * PARAMS["heater_max_areal_power_W_per_m2"]
+                          * PARAMS["stage3_default_line_speed_m_per_s"] * 1e-4)
+    none, short, web = evaluate_recipes([UHTRecipe(stage3_time_s=0.0), UHTRecipe(stage3_time_s=1e-4,
+                                                                                   stage3_mode="batch"), web_short],
+                                        PARAMS)
     assert none.zn_lost_fraction == 0.0
     assert short.skin_thickness_nm == pytest.approx(none.skin_thickness_nm, rel=0.05)
+    assert web.skin_thickness_nm == pytest.approx(none.skin_thickness_nm, rel=0.05)
+    assert web.peak_temperature_K < 400.0
 
 
 @pytest.mark.component
@@ -148,8 +156,86 @@ def test_bad_recipes_name_the_field(field, recipe):
 @pytest.mark.unit
 def test_a_ramp_the_heater_cannot_drive_is_refused_with_the_feasible_rate():
     with pytest.raises(FoiltwinInputError, match=r"stage3_heating_rate_K_per_s.*at most") as err:
-        evaluate_recipe(UHTRecipe(stage3_heating_rate_K_per_s=1e6, stage3_time_s=0.003), PARAMS)
+        evaluate_recipe(UHTRecipe(stage3_mode="batch", stage3_heating_rate_K_per_s=1e6, stage3_time_s=0.003), PARAMS)
     assert err.value.field == "stage3_heating_rate_K_per_s"
+
+
+# ----------------------------------------------------------------------------------------------- web form
+@pytest.mark.unit
+def test_web_form_takes_any_two_of_time_speed_and_length():
+    v0 = PARAMS["stage3_default_line_speed_m_per_s"]
+    default = UHTRecipe().validated(PARAMS)
+    assert default.stage3_mode == "web" and default.line_speed_m_per_s == pytest.approx(v0)
+    assert default.stage3_heater_length_m == pytest.approx(v0 * 0.030)
+    by_length = UHTRecipe(stage3_heater_length_m=5e-3).validated(PARAMS)  # with the default 30 ms
+    assert by_length.line_speed_m_per_s == pytest.approx(5e-3 / 0.030)
+    by_speed = UHTRecipe(line_speed_m_per_s=0.2, stage3_time_s=0.01).validated(PARAMS)
+    assert by_speed.stage3_heater_length_m == pytest.approx(2e-3)
+    both = UHTRecipe(line_speed_m_per_s=0.1, stage3_heater_length_m=2e-3).validated(PARAMS)
+    assert both.stage3_time_s == pytest.approx(0.020)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("recipe", "field"), [
+    (UHTRecipe(line_speed_m_per_s=0.1, stage3_heater_length_m=1e-3, stage3_time_s=0.03), "stage3_time_s"),
+    (UHTRecipe(stage3_heating_rate_K_per_s=1e5), "stage3_heating_rate_K_per_s"),
+    (UHTRecipe(stage3_power_W_per_m=3e3, stage3_peak_K=1100.0), "stage3_power_W_per_m"),
+    (UHTRecipe(stage3_mode="batch", line_speed_m_per_s=0.1), "line_speed_m_per_s"),
+    (UHTRecipe(stage3_mode="pulsed"), "stage3_mode"),
+    (UHTRecipe(stage3_peak_K=1357.77), "stage3_peak_K"),
+    (UHTRecipe(line_speed_m_per_s=0.0), "line_speed_m_per_s"),
+])
+def test_web_form_refuses_inconsistent_settings(recipe, field):
+    with pytest.raises(FoiltwinInputError) as err:
+        recipe.validated(PARAMS)
+    assert err.value.field == field
+
+
+@pytest.mark.component
+def test_web_form_reports_the_heater_and_its_power_sets_the_peak():
+    r = evaluate_recipe(UHTRecipe(), PARAMS)
+    h = r.stage3_heater
+    assert h["mode"] == "web" and h["line_speed_m_per_min"] == pytest.approx(5.0)
+    assert h["power_W_per_m2"] == pytest.approx(h["power_W_per_m"] / (h["heater_length_mm"] * 1e-3))
+    assert 1.5 < h["peclet"] < 3.0
+    assert r.peak_temperature_K == pytest.approx(PARAMS["stage3_default_peak_temperature_K"])
+    # stage-III energy per m² is the heater's power over the line speed
+    assert r.energy_by_stage_kwh_per_m2["stage3"] == pytest.approx(h["power_W_per_m"] / (5.0 / 60.0) / 3.6e6)
+    # the same heater at its reported power gives back the same peak and skin
+    by_power = evaluate_recipe(UHTRecipe(stage3_power_W_per_m=h["power_W_per_m"]), PARAMS)
+    assert by_power.peak_temperature_K == pytest.approx(r.peak_temperature_K, abs=1e-4)
+    assert by_power.skin_thickness_nm == pytest.approx(r.skin_thickness_nm, rel=1e-6)
+    assert by_power.recipe.stage3_peak_K is None
+
+
+@pytest.mark.component
+def test_web_form_caps_a_peak_the_zone_cannot_reach():
+    """A 0.2 mm zone at 0.2 m/min loses its heat to the rolls: the heater runs at its areal power limit and the
+    peak it gives is used, with a warning (as a batch ramp that cannot reach its set point)."""
+    L = 0.2e-3
+    r = evaluate_recipe(UHTRecipe(line_speed_m_per_s=0.2 / 60, stage3_heater_length_m=L, stage3_peak_K=1150.0),
+                        PARAMS)
+    assert r.peak_temperature_K < 1150.0
+    assert r.stage3_heater["power_W_per_m"] == pytest.approx(PARAMS["heater_max_areal_power_W_per_m2"] * L)
+    assert any("cannot reach 1150 K" in w for w in r.warnings)
+    with pytest.raises(FoiltwinInputError) as err:  # a given power beyond the heater
+        evaluate_recipe(UHTRecipe(line_speed_m_per_s=0.2 / 60, stage3_heater_length_m=L,
+                                  stage3_power_W_per_m=3e3), PARAMS)
+    assert err.value.field == "stage3_power_W_per_m"
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_recipe(UHTRecipe(stage3_power_W_per_m=2e4), PARAMS)  # melts the foil
+    assert err.value.field == "stage3_power_W_per_m"
+
+
+@pytest.mark.component
+def test_web_and_batch_forms_differ_in_history_not_in_the_film():
+    """At equal peak and pulse time the web history spends less time near the peak than the 1e5 K/s ramp and
+    hold, so its skin is thinner; stage II is the same."""
+    web, batch = evaluate_recipes([UHTRecipe(stage3_peak_K=1100.0),
+                                   UHTRecipe(stage3_peak_K=1100.0, stage3_mode="batch")], PARAMS)
+    assert web.zn_deposited_mg_per_cm2 == pytest.approx(batch.zn_deposited_mg_per_cm2, rel=1e-12)
+    assert web.skin_thickness_nm < batch.skin_thickness_nm
+    assert web.energy_by_stage_kwh_per_m2["stage3"] > batch.energy_by_stage_kwh_per_m2["stage3"]
 
 
 @pytest.mark.component

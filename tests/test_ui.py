@@ -10,6 +10,7 @@ import pytest
 
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe
 from process_models.errors import FoiltwinInputError
+from process_models.parameters import default_parameters
 from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario, scenario_json_schema
 from twin.simulate import build_parameters, run_single
@@ -255,7 +256,10 @@ def test_optimisation_display_tables():
 
 @pytest.mark.unit
 def test_lab_inputs_make_the_collector_recipe():
-    assert lab_recipe(LabInputs()) == CollectorRecipe(uht=UHTRecipe())
+    params = default_parameters()
+    default = lab_recipe(LabInputs())
+    assert default.uht.validated(params) == UHTRecipe().validated(params)
+    assert replace(default, uht=UHTRecipe()) == CollectorRecipe(uht=UHTRecipe())
     r = lab_recipe(LabInputs(foil_thickness_um=12.0, stage3_time_ms=20.0, coil_anneal=True,
                              anneal_soak_temperature_K=1273.15, anneal_soak_h=2.5))
     assert (r.uht.foil_thickness_m, r.uht.stage3_time_s) == (12e-6, 0.02)

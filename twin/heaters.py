@@ -2,10 +2,12 @@
 
 Stage II holds the foil at a set temperature: in steady state the heater power equals the foil's losses,
 so the temperature reached with power P is the inverse of the loss curve (``process_models.uht.thermal``).
-Stage III is a millisecond pulse: losses are < 1 % of the heat (docs/uht_model.md), so the temperature rise
-scales with the pulse power. Heater elements age: their resistance rises, and at a fixed supply voltage the
-power falls as 1/R. The controller reads the pyrometer every ``interval_s`` of production and corrects the
-power by a share ``gain_frac`` of the error (integral action); switched off, the ageing drift shows.
+Stage III is the moving-web heater (``process_models.uht.web_heater``): the peak a power per metre of width
+gives at the line's speed and heater length is tabulated from it (nominal foil of the incoming coils), and the
+true peak is read from that table at the power actually delivered. Heater supplies age: their resistance rises,
+and at a fixed supply voltage the power falls as 1/R. The controller reads the pyrometer every ``interval_s`` of
+production and corrects the power by a share ``gain_frac`` of the error (integral action); switched off, the
+ageing drift shows.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from process_models.parameters.registry import ParameterValues
 from process_models.uht.thermal import heat_loss_W_per_m2
+from process_models.uht.web_heater import solve_web_heater
 from twin.motion import PiecewiseSignal
 from twin.scenario import UHTLine, UHTSettings
 
@@ -27,6 +30,7 @@ class HeaterLoop:
     spec: UHTLine
     params: ParameterValues
     rng: np.random.Generator
+    foil_thickness_m: float = 10e-6  # nominal foil of the stage-III power table
     stage2: PiecewiseSignal = field(default_factory=PiecewiseSignal)
     stage3: PiecewiseSignal = field(default_factory=PiecewiseSignal)
     rows: list[tuple] = field(default_factory=list)
@@ -46,6 +50,22 @@ class HeaterLoop:
         self.T2_set = settings.stage2_temperature_K
         self.T3_set = (self.params["stage3_default_peak_temperature_K"] if settings.stage3_peak_K is None
                        else settings.stage3_peak_K)
+        self._stage3_table(settings)
+
+    def _stage3_table(self, settings: UHTSettings, n: int = 25) -> None:
+        """Peak against delivered power [W/m] for the web heater at the settings' speed, length and cooling:
+        the set point's power P_set (capped at the heater's limit) and n powers from 0.3 to 1.6 P_set."""
+        v = settings.web_speed_m_per_min / 60.0
+        L = settings.stage3_heater_length_mm * 1e-3
+        P_max = self.params["heater_max_areal_power_W_per_m2"] * L
+        T_melt = self.params["cu_melting_temperature_K"]
+        kw = {"cooling": settings.cooling, "params": self.params}
+        P_set = float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=min(self.T3_set, T_melt - 1.0),
+                                       **kw).power_W_per_m[0])
+        self.P3_set = min(P_set, P_max)
+        powers = np.unique(np.minimum(self.P3_set * np.append(np.linspace(0.3, 1.6, n), 1.0), P_max))
+        peaks = solve_web_heater(v, L, self.foil_thickness_m, power_W_per_m=powers, **kw).peak_temperature_K
+        self._P3_grid, self._T3_grid = powers, np.minimum(peaks, T_melt)
 
     def _power_to_hold(self, T: float) -> float:
         return float(np.interp(T, self._T_grid, self._P_grid))
@@ -56,7 +76,7 @@ class HeaterLoop:
     def _true(self, operating_h: float) -> tuple[float, float, float]:
         ageing = 1.0 / (1.0 + self.spec.heater_ageing.resistance_drift_frac_per_h * (operating_h - self.renewed_at_h))
         T2 = self._temperature_at_power(self.u2 * ageing * self._power_to_hold(self.T2_set))
-        T3 = self.ambient_K + (self.T3_set - self.ambient_K) * self.u3 * ageing
+        T3 = float(np.interp(self.u3 * ageing * self.P3_set, self._P3_grid, self._T3_grid))
         return T2, T3, ageing
 
     def start(self, tau: float) -> None:

@@ -126,7 +126,8 @@ class SegmentPhysics:
                           zn_route="plated" if plated[i] > 0 else "vapour",
                           plated_zn_loading_kg_per_m2=float(plated[i]),
                           stage2_temperature_K=float(T2[i]), stage2_time_s=float(t2[i]),
-                          stage3_peak_K=float(T3[i]), stage3_time_s=float(t3[i]), cooling=str(batch.cooling[i]))
+                          stage3_peak_K=float(T3[i]), stage3_time_s=float(t3[i]), cooling=str(batch.cooling[i]),
+                          stage3_heater_length_m=float(batch.stage3_heater_length_m[i]))
             try:
                 recipes.append(r.validated(self.params))
             except FoiltwinInputError as err:

@@ -86,7 +86,8 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
                                                scenario.segment_length_m))
         else:
             runtimes.append(UHTLineRuntime(env, line, uht_inbox, None, streams, params, physics,
-                                           scenario.segment_length_m))
+                                           scenario.segment_length_m,
+                                           foil_thickness_m=plant.incoming_coils.foil_thickness_um * 1e-6))
     return runtimes
 
 

@@ -1,7 +1,8 @@
 """Runtime of a UHT Joule-heating line: stage-II Zn vapour zone, stage-III pulse heater, chill-roll quench.
 
 The heaters (set points, ageing, pyrometer, controller) are signals on the production clock; finished
-segments get their stage-II dwell and mean temperature, their stage-III pulse and peak, and go to
+segments get their stage-II dwell and mean temperature, their stage-III pulse, heater length and peak (the web
+heater's history follows from them: speed = length / pulse), and go to
 :class:`twin.segment_physics.SegmentPhysics` in bulk.
 """
 
@@ -36,6 +37,7 @@ class SegmentBatch:
     stage2_temperature_K: np.ndarray
     stage3_time_s: np.ndarray
     stage3_peak_K: np.ndarray
+    stage3_heater_length_m: np.ndarray
     interrupted: np.ndarray
     cooling: np.ndarray
     plated_zn_kg_per_m2: np.ndarray
@@ -52,9 +54,9 @@ class UHTLineRuntime(WebLineRuntime):
 
     def __init__(self, env: simpy.Environment, spec: UHTLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, sink: Callable[[SegmentBatch], None],
-                 segment_length_m: float, batch_segments: int = 2000) -> None:
+                 segment_length_m: float, batch_segments: int = 2000, foil_thickness_m: float = 10e-6) -> None:
         self.sink = sink
-        self.heaters = HeaterLoop(spec, params, streams.get(spec.name, "pyrometer"))
+        self.heaters = HeaterLoop(spec, params, streams.get(spec.name, "pyrometer"), foil_thickness_m)
         self.cooling = PiecewiseSignal()  # 1.0 = contact quench, 0.0 = free cooling
         super().__init__(env, spec, inbox, outbox, streams, params, segment_length_m, batch_segments)
 
@@ -111,6 +113,7 @@ class UHTLineRuntime(WebLineRuntime):
             line=self.name, segments=segments, stage2_time_s=tau_out - tau_in,
             stage2_temperature_K=self.heaters.stage2.mean(tau_in, tau_out), stage3_time_s=pulse,
             stage3_peak_K=self.heaters.stage3.at(tau3),
+            stage3_heater_length_m=np.full(mid.shape, self.settings.stage3_heater_length_mm * 1e-3),
             interrupted=(wall_out - wall_in) > (tau_out - tau_in) + 1e-6,
             cooling=np.where(self.cooling.at(tau3) > 0.5, "contact", "free"),
             plated_zn_kg_per_m2=segments.attribute("plated_zn_kg_per_m2", 0.0),

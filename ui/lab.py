@@ -9,7 +9,7 @@ from typing import Any
 
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe
 from process_models.errors import check_range
-from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, STAGE3_TIME_RANGE_S, UHTRecipe
+from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, STAGE3_TIME_RANGE_S, STANDARD_STAGE3_TIME_S, UHTRecipe
 from twin.scenario import AnnealSettings, field_bounds
 
 
@@ -25,7 +25,7 @@ class LabInputs:
     stage2_temperature_K: float = _default(UHTRecipe, "stage2_temperature_K")
     stage2_time_s: float = _default(UHTRecipe, "stage2_time_s")
     stage3_peak_K: float | None = _default(UHTRecipe, "stage3_peak_K")
-    stage3_time_ms: float = _default(UHTRecipe, "stage3_time_s") * 1e3
+    stage3_time_ms: float = STANDARD_STAGE3_TIME_S * 1e3
     cooling: str = _default(UHTRecipe, "cooling")
     substrate: str = _default(CollectorRecipe, "substrate")
     coil_anneal: bool = False

@@ -214,3 +214,79 @@ def zn_vapour_pressure_Pa(
     T = _temperature(temperature_K, _ZN_SOLID_T_LOW_K, high,
                      "Alcock 1984 solid-Zn and CRC liquid-Zn vapour-pressure fits", extrapolate)
     return np.exp(_zn_ln_p_pa(T, _param("zn_melting_temperature_K", params)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cu thermal conductivity (Incropera 2007 Table A.1, pure Cu)
+# ---------------------------------------------------------------------------------------------------------
+# Recommended values for pure Cu, W/(m K); the seed note 002 §5e quotes the 300/600/1000/1200 K points.
+# Above 1200 K the 1000-1200 K slope (-6.5 W/(m K) per 100 K) is continued to the melting point (≈329 W/(m K)).
+# Wiedemann-Franz with the Matula resistivity agrees within 2 % over 300-1300 K (test).
+_INCROPERA_CU_K_T_K = (200.0, 300.0, 400.0, 600.0, 800.0, 1000.0, 1200.0)
+_INCROPERA_CU_K_W_PER_M_K = (413.0, 401.0, 393.0, 379.0, 366.0, 352.0, 339.0)
+_CU_K_T_LOW_K = 200.0
+
+
+@lru_cache(maxsize=4)
+def _cu_conductivity_interpolator(melting_temperature_K: float) -> tuple[PchipInterpolator, float, float]:
+    T = np.array([*_INCROPERA_CU_K_T_K, melting_temperature_K])
+    slope = (_INCROPERA_CU_K_W_PER_M_K[-1] - _INCROPERA_CU_K_W_PER_M_K[-2]) / (
+        _INCROPERA_CU_K_T_K[-1] - _INCROPERA_CU_K_T_K[-2])
+    k = np.array([*_INCROPERA_CU_K_W_PER_M_K,
+                  _INCROPERA_CU_K_W_PER_M_K[-1] + slope * (melting_temperature_K - _INCROPERA_CU_K_T_K[-1])])
+    f = PchipInterpolator(T, k, extrapolate=False)
+    d = f.derivative()
+    return f, float(d(T[0])), float(d(T[-1]))
+
+
+def cu_thermal_conductivity_W_per_m_K(
+    temperature_K: ArrayLike, *, extrapolate: bool = False, params: Mapping[str, float] | None = None
+) -> FloatArray:
+    """Thermal conductivity of solid Cu [W/(m K)], 200 K to the melting point (Incropera 2007 Table A.1).
+
+    Monotone (PCHIP) interpolation of the table: 401 W/(m K) at 300 K, 352 at 1000 K, 339 at 1200 K (the
+    values quoted in seed note 002 §5e); continued with the 1000-1200 K slope to the melting point. The foils
+    (≥ 4.5 µm) are 100× thicker than the electron mean free path of Cu (≈40 nm at 300 K), so no size effect.
+    """
+    register("Incropera2007", "properties.cu_thermal_conductivity_W_per_m_K")
+    high = _param("cu_melting_temperature_K", params)
+    T = _temperature(temperature_K, _CU_K_T_LOW_K, high, "Incropera 2007 Table A.1 Cu conductivity", extrapolate)
+    f, slope_low, slope_high = _cu_conductivity_interpolator(high)
+    inside = f(np.clip(T, _CU_K_T_LOW_K, high))
+    if not extrapolate:
+        return inside
+    f_low, f_high = float(f(_CU_K_T_LOW_K)), float(f(high))
+    return _linear_continuation(T, inside, _CU_K_T_LOW_K, high, f_low, f_high, slope_low, slope_high)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Argon (process gas): viscosity (Sutherland law, White 2006) and conductivity (Chapman-Enskog, monatomic)
+# ---------------------------------------------------------------------------------------------------------
+# White 2006 Table 1-2, argon: μ0 = 2.125e-5 Pa s at T0 = 273 K, Sutherland constant S = 144 K.
+_AR_SUTHERLAND = (2.125e-5, 273.0, 144.0)
+_AR_T_RANGE_K = (100.0, 2500.0)
+ARGON_PRANDTL = 2.0 / 3.0
+"""Prandtl number of a monatomic gas in the Chapman-Enskog first approximation, cp·μ/k = (5/2)/(15/4)."""
+
+
+def argon_viscosity_Pa_s(temperature_K: ArrayLike) -> FloatArray:
+    """Dynamic viscosity of Ar [Pa s], Sutherland law μ0·(T/T0)^1.5·(T0 + S)/(T + S) (White 2006 Table 1-2).
+
+    Independent of pressure (dilute gas). 23.0 µPa·s at 300 K (measured 22.7, CRC).
+    """
+    register("White2006", "properties.argon_viscosity_Pa_s")
+    T = _temperature(temperature_K, *_AR_T_RANGE_K, "Sutherland law for Ar (White 2006)", False)
+    mu0, T0, S = _AR_SUTHERLAND
+    return mu0 * (T / T0) ** 1.5 * (T0 + S) / (T + S)
+
+
+def argon_thermal_conductivity_W_per_m_K(
+    temperature_K: ArrayLike, params: Mapping[str, float] | None = None
+) -> FloatArray:
+    """Thermal conductivity of Ar [W/(m K)]: k = (15/4)·(R/M)·μ(T), exact in the Chapman-Enskog first
+    approximation for a monatomic gas (Bird, Stewart & Lightfoot 2002 §9.3); 0.0179 W/(m K) at 300 K
+    (measured 0.0177, CRC)."""
+    register("BSL2002", "properties.argon_thermal_conductivity_W_per_m_K")
+    from scipy.constants import R
+
+    return 3.75 * R / _param("argon_molar_mass_kg_per_mol", params) * argon_viscosity_Pa_s(temperature_K)

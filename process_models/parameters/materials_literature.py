@@ -69,6 +69,9 @@ def get_parameter_values() -> dict:
         Parameter("cu_fusion_enthalpy_J_per_mol", 13.26e3, "J/mol", "CRC",
                   "enthalpy of fusion of Cu at 1357.77 K; seed note 002 §5e (JANAF: 13.14 kJ/mol)",
                   "literature", (13.0e3, 13.4e3)),
+        Parameter("argon_molar_mass_kg_per_mol", 39.948e-3, "kg/mol", "CRC",
+                  "standard atomic weight of Ar, 39.948(1) g/mol (process gas of the UHT enclosure); bounds = its "
+                  "uncertainty", "constant", (39.947e-3, 39.949e-3)),
         Parameter("foil_emissivity_frac", 0.05, "1", "Incropera2007",
                   "total hemispherical emissivity of clean hot Cu in inert gas; Table A.12 gives a few % for "
                   "polished Cu; seed note 002 §5e [L]: polished 0.02-0.05, clean hot 0.05-0.1, oxidised "

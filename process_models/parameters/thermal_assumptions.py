@@ -16,13 +16,34 @@ def get_parameter_values() -> dict:
         Parameter("ambient_temperature_K", 300.0, "K", _A,
                   "surroundings (radiation) and process-gas temperature: room-temperature enclosure",
                   "assumed", (250.0, 600.0)),
-        Parameter("gas_convection_coefficient_W_per_m2_K", 10.0, "W/(m2 K)", "Incropera2007",
-                  "per face; natural convection in 1 atm Ar (free convection of gases 2-25 W/(m2 K), "
-                  "Table 1.1); the seed gives no atmosphere. 0 = vacuum", "assumed", (0.0, 500.0)),
+        Parameter("gas_convection_multiplier_frac", 1.0, "1", _A,
+                  "scales the gas convection of the enclosure correlation (process_models.uht.enclosure_convection:"
+                  " Hollands 1975 above the web, Incropera eq. 9.32 / stable-layer conduction below; ≈2.6 W/(m2 K) "
+                  "per face at 750 K in 1 atm Ar, inside the 2-25 W/(m2 K) of free convection of gases, Incropera "
+                  "Table 1.1). 1 = the correlation; 0 = no gas exchange; ≈3.8 restores the former assumed 10 "
+                  "W/(m2 K) per face", "assumed", (0.0, 20.0)),
+        Parameter("enclosure_gap_above_m", 0.05, "m", _A,
+                  "gap between the web and the enclosure lid above it (Zn-vapour zone and pulse heater share one "
+                  "Ar-filled enclosure; no line data: a close enclosure keeps the vapour at the foil)", "assumed",
+                  (0.005, 2.0)),
+        Parameter("enclosure_gap_below_m", 0.05, "m", _A,
+                  "gap between the web and the enclosure floor below it (no line data)", "assumed", (0.005, 2.0)),
+        Parameter("web_width_m", 0.5, "m", _A,
+                  "web width for the edge-driven convection under the heated web (length A/P = W/2; battery Cu "
+                  "foil webs 0.3-1.4 m; the twin's default coil is 0.5 m)", "assumed", (0.05, 3.0)),
         Parameter("quench_contact_conductance_W_per_m2_K", 2000.0, "W/(m2 K)", "Incropera2007",
                   "foil on the chill roll after stage III: an Ar-filled gap of ≈10 µm conducts k/gap ≈ "
                   "0.018/1e-5 ≈ 2e3 W/(m2 K) (§3.2 contact resistance), i.e. ≈4e4 K/s initial cooling of "
                   "10 µm Cu from 1150 K", "assumed", (0.0, 1.0e5)),
+        Parameter("stage3_entry_contact_length_m", 0.02, "m", _A,
+                  "the web touches the upstream electrode roll (water-cooled, as the chill roll) over this length "
+                  "before the heated zone; the current runs from it to the chill roll at the zone's end (direct "
+                  "resistance heating between conductor rolls). ≈ a 50 mm roll wrapped over 0.4 rad; any length "
+                  "≫ the fin length √(k d / h_c) ≈ 1.3 mm acts alike. 0 = a sliding contact (no roll)", "assumed",
+                  (0.0, 1.0)),
+        Parameter("stage3_quench_gap_m", 0.0, "m", _A,
+                  "free span from the end of the heated zone to the chill roll's contact line (0: the downstream "
+                  "electrode roll is the chill roll)", "assumed", (0.0, 0.5)),
         Parameter("roll_temperature_K", 300.0, "K", _A, "water-cooled chill roll at room temperature",
                   "assumed", (250.0, 600.0)),
         Parameter("joule_heater_efficiency_frac", 1.0, "1", _A,

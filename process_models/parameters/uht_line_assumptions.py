@@ -25,6 +25,12 @@ def get_parameter_values() -> dict:
         Parameter("uht_argon_consumption_Nm3_per_m2", 0.05, "Nm3/m2", _A,
                   "Ar blanket of the UHT enclosure: ≈1.5 Nm³/h on a 30 m²/h line (no line data)", "assumed",
                   (0.0, 10.0)),
+        # --- line ---
+        Parameter("stage3_default_line_speed_m_per_s", 5.0 / 60.0, "m/s", _A,
+                  "web speed of a recipe that gives no line speed or heater length (seed 002 gives no speed; R2R "
+                  "foil lines run m/min to tens of m/min, seed note 002 §5f). 5 m/min: a 30 ms zone is 2.5 mm, "
+                  "Péclet vL/α ≈ 2, the slowest speed at which the zone still acts as a ~30 ms pulse", "assumed",
+                  (1e-3, 10.0)),
         # --- stage II phase selection and α uptake ---
         Parameter("stage2_alpha_saturation_width_frac", 0.01, "1", _A,
                   "width in x_Zn over which Zn arriving at the surface switches from entering α to building "

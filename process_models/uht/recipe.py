@@ -21,15 +21,18 @@ from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, ModelCo
 from process_models.parameters.registry import ParameterValues
 from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import ZnSupply, film_on_profile, stage2_zn_film, stage3_conversion
+from process_models.uht.enclosure_convection import GasEnclosure
 from process_models.uht.energy import to_kwh_per_m2, zn_source_energy_J_per_m2
 from process_models.uht.interdiffusion import DepthGrid, make_depth_grid
 from process_models.uht.quench import QuenchResult, merge_results, quench_phases, unquenched_phases
 from process_models.uht.skin_metrics import skin_metrics
+from process_models.uht.stage3_history import stage3_histories
 from process_models.uht.thermal import setpoint_history
 from process_models.uht.zn_supply import plated_loading_mol_per_m2
 
 ZnRoute = Literal["vapour", "plated"]
 Cooling = Literal["contact", "free"]
+Stage3Mode = Literal["web", "batch"]
 
 FOIL_THICKNESS_RANGE_M = (3e-6, 50e-6)  # lumped (uniform-T) foil model; battery foils are 4.5-20 µm
 STAGE2_TEMPERATURE_RANGE_K = (500.0, 1100.0)  # phase table from 500 K; γ-first rule below γ peritectic
@@ -38,11 +41,22 @@ STAGE2_TIME_RANGE_S = (0.0, 3600.0)
 STAGE3_TIME_RANGE_S = (0.0, 10.0)
 PLATED_ZN_RANGE_KG_PER_M2 = (0.0, 0.1)  # open at 0 (10 mg/cm2: ~14 µm of Zn, beyond any foil's γ capacity)
 CU_MELTING_K = 1357.77
+STANDARD_STAGE3_TIME_S = 0.030  # seed 002 §2.1: the standard recipe's 30 ms stage III
+LINE_SPEED_RANGE_M_PER_S = (1e-4, 10.0)
+HEATER_LENGTH_RANGE_M = (1e-6, 1.0)
 
 
 @dataclass(frozen=True)
 class UHTRecipe:
-    """One batch recipe of the UHT line. ``None`` means "use the registry default"."""
+    """One batch recipe of the UHT line. ``None`` means "use the registry default".
+
+    Stage III runs in ``stage3_mode`` "web" (default): the web moves at ``line_speed_m_per_s`` through a heater
+    ``stage3_heater_length_m`` long, so the pulse time is L/v; give any two of (``stage3_time_s``, speed, length)
+    — with neither speed nor length the registry's ``stage3_default_line_speed_m_per_s`` is used, with no time
+    the seed's 30 ms (or L/v when both are given), and all three given must agree. ``stage3_peak_K`` (default:
+    the calibrated peak) or ``stage3_power_W_per_m`` (electrical, per metre of width) sets the heater. "batch"
+    is the lumped ramp-hold pulse of a stationary sample (``stage3_heating_rate_K_per_s``, peak, time).
+    """
 
     foil_thickness_m: float = 10e-6
     zn_route: ZnRoute = "vapour"
@@ -51,9 +65,13 @@ class UHTRecipe:
     zn_source_temperature_K: float | None = None
     plated_zn_loading_kg_per_m2: float = 0.0
     stage3_peak_K: float | None = None
-    stage3_time_s: float = 0.030
+    stage3_time_s: float | None = None
     stage3_heating_rate_K_per_s: float | None = None
     cooling: Cooling = "contact"
+    stage3_mode: Stage3Mode = "web"
+    line_speed_m_per_s: float | None = None
+    stage3_heater_length_m: float | None = None
+    stage3_power_W_per_m: float | None = None
 
     def validated(self, params: ParameterValues) -> UHTRecipe:
         """A copy with defaults filled in; raises :class:`FoiltwinInputError` on any bad field."""
@@ -75,22 +93,74 @@ class UHTRecipe:
         elif self.stage2_time_s <= 0.0:
             raise FoiltwinInputError("stage2_time_s", self.stage2_time_s,
                                      "must be > 0 s on the vapour route (stage II is where Zn arrives)")
-        peak = params["stage3_default_peak_temperature_K"] if self.stage3_peak_K is None else self.stage3_peak_K
-        rate = (params["stage3_heating_rate_K_per_s"] if self.stage3_heating_rate_K_per_s is None
-                else self.stage3_heating_rate_K_per_s)
-        check_range("stage3_time_s", self.stage3_time_s, *STAGE3_TIME_RANGE_S, unit="s")
-        if self.stage3_time_s > 0.0:
-            check_range("stage3_peak_K", peak, params["ambient_temperature_K"], CU_MELTING_K,
-                        low_inclusive=False, unit="K")
-            check_range("stage3_heating_rate_K_per_s", rate, 1e2, 1e6, unit="K/s")
+        if self.stage3_time_s is not None:
+            check_range("stage3_time_s", self.stage3_time_s, *STAGE3_TIME_RANGE_S, unit="s")
+        if self.stage3_mode not in ("web", "batch"):
+            raise FoiltwinInputError("stage3_mode", self.stage3_mode, "one of web, batch")
+        stage3 = self._stage3_batch(params) if self.stage3_mode == "batch" else self._stage3_web(params)
         return UHTRecipe(
             foil_thickness_m=float(self.foil_thickness_m), zn_route=self.zn_route,
             stage2_temperature_K=float(self.stage2_temperature_K), stage2_time_s=float(self.stage2_time_s),
             zn_source_temperature_K=self.zn_source_temperature_K,
-            plated_zn_loading_kg_per_m2=float(self.plated_zn_loading_kg_per_m2),
-            stage3_peak_K=float(peak), stage3_time_s=float(self.stage3_time_s),
-            stage3_heating_rate_K_per_s=float(rate), cooling=self.cooling,
+            plated_zn_loading_kg_per_m2=float(self.plated_zn_loading_kg_per_m2), cooling=self.cooling,
+            stage3_mode=self.stage3_mode, **stage3,
         )
+
+    def _stage3_peak(self, params: ParameterValues, t3: float) -> float:
+        peak = params["stage3_default_peak_temperature_K"] if self.stage3_peak_K is None else self.stage3_peak_K
+        if t3 > 0.0:  # the web form needs a solid foil at the peak
+            check_range("stage3_peak_K", peak, params["ambient_temperature_K"], CU_MELTING_K,
+                        low_inclusive=False, high_inclusive=self.stage3_mode == "batch", unit="K")
+        return float(peak)
+
+    def _stage3_batch(self, params: ParameterValues) -> dict:
+        for name in ("line_speed_m_per_s", "stage3_heater_length_m", "stage3_power_W_per_m"):
+            if getattr(self, name) is not None:
+                raise FoiltwinInputError(name, getattr(self, name), "None with stage3_mode 'batch' (a web setting)")
+        rate = (params["stage3_heating_rate_K_per_s"] if self.stage3_heating_rate_K_per_s is None
+                else self.stage3_heating_rate_K_per_s)
+        t3 = STANDARD_STAGE3_TIME_S if self.stage3_time_s is None else float(self.stage3_time_s)
+        if t3 > 0.0:
+            check_range("stage3_heating_rate_K_per_s", rate, 1e2, 1e6, unit="K/s")
+        return {"stage3_peak_K": self._stage3_peak(params, t3), "stage3_time_s": t3,
+                "stage3_heating_rate_K_per_s": float(rate)}
+
+    def _stage3_web(self, params: ParameterValues) -> dict:
+        """Speed, length and time of the web form (any two given, the third follows), and the heater's set point."""
+        if self.stage3_heating_rate_K_per_s is not None:
+            raise FoiltwinInputError("stage3_heating_rate_K_per_s", self.stage3_heating_rate_K_per_s,
+                                     "None with stage3_mode 'web' (the zone's physics sets the ramp; use 'batch')")
+        v, L = self.line_speed_m_per_s, self.stage3_heater_length_m
+        if v is not None:
+            check_range("line_speed_m_per_s", v, *LINE_SPEED_RANGE_M_PER_S, unit="m/s")
+        if L is not None:
+            check_range("stage3_heater_length_m", L, *HEATER_LENGTH_RANGE_M, unit="m")
+        if self.stage3_time_s is not None:
+            t3 = float(self.stage3_time_s)
+        else:
+            t3 = L / v if (L is not None and v is not None) else STANDARD_STAGE3_TIME_S
+        if v is None and L is None:
+            v = params["stage3_default_line_speed_m_per_s"]
+        if t3 > 0.0:
+            if L is None:
+                L = v * t3
+            elif v is None:
+                v = L / t3
+            elif abs(L / v - t3) > 1e-9 * t3:
+                raise FoiltwinInputError("stage3_time_s", t3, f"= stage3_heater_length_m / line_speed_m_per_s = "
+                                         f"{L / v:.6g} s, or leave one of the three out")
+            check_range("stage3_heater_length_m", L, *HEATER_LENGTH_RANGE_M, unit="m")
+            check_range("line_speed_m_per_s", v, *LINE_SPEED_RANGE_M_PER_S, unit="m/s")
+        power = self.stage3_power_W_per_m
+        if power is not None:
+            if self.stage3_peak_K is not None:
+                raise FoiltwinInputError("stage3_power_W_per_m", power,
+                                         "None when stage3_peak_K is given (one set point)")
+            check_range("stage3_power_W_per_m", power, 0.0, None, low_inclusive=False, unit="W/m")
+        return {"stage3_peak_K": None if power is not None else self._stage3_peak(params, t3), "stage3_time_s": t3,
+                "line_speed_m_per_s": None if v is None else float(v),
+                "stage3_heater_length_m": None if L is None else float(L),
+                "stage3_power_W_per_m": None if power is None else float(power)}
 
 
 @dataclass
@@ -125,6 +195,12 @@ class RecipeResult:
     quench_path: str = ""
     quench_path_shares: dict[str, float] = field(default_factory=dict)
     skin_freeze_temperature_K: list[float] = field(default_factory=list)
+    stage3_heater: dict = field(default_factory=dict)
+    """Web: line speed, heater length, power per metre of width and per heated m², current, Péclet, energy
+    accounts; batch: ramp and largest power. Empty without stage III."""
+    stage2_gas_convection_W_per_m2_K: float = 0.0
+    """Mean gas convection coefficient per face at the stage-II set point (enclosure correlation, multiplier
+    applied)."""
 
     def to_dict(self, profile: bool = False) -> dict:
         """JSON-ready dict; the composition-depth profile is included when ``profile`` is true."""
@@ -274,20 +350,6 @@ def _not_converged(stage: str, recipes: Sequence[UHTRecipe], err: ModelConvergen
         err.reason, rows=err.rows)
 
 
-def _check_heater_power(history, rate: np.ndarray, thickness_m: float, params: ParameterValues) -> None:
-    """Refuse a stage-III ramp the heater cannot drive, naming the recipe field and the largest feasible rate."""
-    bad = ~history.power_feasible
-    if bad.any():
-        b = int(np.argmax(bad))
-        limit = params["heater_max_areal_power_W_per_m2"]
-        feasible = rate[b] * limit / history.max_heater_power_W_per_m2[b]
-        raise FoiltwinInputError(
-            "stage3_heating_rate_K_per_s", float(rate[b]),
-            f"at most ≈{feasible:.3g} K/s for a {thickness_m * 1e6:g} µm foil: the ramp needs "
-            f"{history.max_heater_power_W_per_m2[b]:.3g} W/m2 and the heater gives {limit:.3g} W/m2 "
-            "(heater_max_areal_power_W_per_m2)")
-
-
 def _check_film_fits(x: np.ndarray, recipes: list[UHTRecipe], delivered_mol: np.ndarray, thickness_m: float,
                      c: float, params: ParameterValues, warnings: list[list[str]]) -> None:
     """The Zn taken up must fit in the foil as γ brass: a film thicker than the foil (its Zn piles up in the
@@ -377,19 +439,15 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
     melt = np.zeros(B)
     e3 = np.zeros(B)
     e3_bound = np.zeros(B)
+    heater: list[dict] = [{} for _ in range(B)]
     has3 = t3 > 0.0
     quenched: list[tuple[np.ndarray, QuenchResult]] = []
     if has3.any():
         idx = np.nonzero(has3)[0]
-        cooling = np.array([recipes[b].cooling for b in idx])
-        for mode in np.unique(cooling):
-            sub = idx[cooling == mode]
-            rate = arr("stage3_heating_rate_K_per_s")[sub]
-            h3 = setpoint_history(
-                start_temperature_K=ambient, setpoint_K=arr("stage3_peak_K")[sub], heating_rate_K_per_s=rate,
-                heater_on_s=t3[sub], thickness_m=thickness, params=params, cooling=str(mode), on_power_limit="flag",
-            )
-            _check_heater_power(h3, rate, thickness, params)
+        groups = np.array([f"{recipes[b].stage3_mode}/{recipes[b].cooling}" for b in idx])
+        for group in np.unique(groups):
+            sub = idx[groups == group]
+            h3 = stage3_histories([recipes[b] for b in sub], thickness, group.split("/")[1], params)
             try:
                 s3 = stage3_conversion(grid, x[sub], h3.time_s, h3.temperature_K, params)
             except ModelConvergenceError as err:
@@ -398,18 +456,17 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
             x[sub] = s3.x
             lost[sub] = s3.zn_lost_mol_per_m2
             melt[sub] = s3.max_melt_depth_m
-            peak[sub] = h3.peak_temperature_K
+            peak[sub] = h3.peak_K
             latent = lost[sub] * params["zn_vaporisation_enthalpy_J_per_mol"]
-            e3[sub] = h3.heater_energy_J_per_m2
+            e3[sub] = h3.energy_J_per_m2
             anneal[sub] += equivalent_time_s(h3.time_s, h3.temperature_K, params)
-            e3_bound[sub] = h3.sensible_heat_J_per_m2 + latent
+            e3_bound[sub] = h3.sensible_J_per_m2 + latent
             for j, b in enumerate(sub):
-                if not h3.reached_setpoint[j]:
-                    warnings[b].append(
-                        f"stage III ramp ({recipes[b].stage3_heating_rate_K_per_s:g} K/s) cannot reach "
-                        f"{recipes[b].stage3_peak_K:.0f} K in {t3[b] * 1e3:g} ms; peak {peak[b]:.0f} K")
+                warnings[b].extend(h3.warnings[j])
+                heater[b] = h3.heater[j]
     quench = _quench_without_stage3(x, has3, history2, quenched, params)
     metrics = skin_metrics(x, grid.centres_m, grid.widths_m, params, quench=quench)
+    h_gas = GasEnclosure.from_values(params).coefficient_W_per_m2_K(T2)
     retained_all = c * np.sum(x * grid.widths_m[None, :], axis=1)  # the profile's own Zn inventory
     M_zn = params["zn_molar_mass_kg_per_mol"]
     kg_m2_to_mg_cm2 = 1e6 / 1e4
@@ -460,5 +517,7 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
             phase_fractions_as_quenched=m.phase_fractions_as_quenched,
             phase_fractions_at_freeze=m.phase_fractions_at_freeze, quench_path=m.quench_path,
             quench_path_shares=m.quench_path_shares, skin_freeze_temperature_K=list(m.skin_freeze_temperature_K),
+            stage3_heater=heater[b],
+            stage2_gas_convection_W_per_m2_K=float(h_gas[b]) if has2[b] else 0.0,
         ))
     return out

@@ -5,9 +5,11 @@ The foil is isothermal through its thickness δ: the through-thickness diffusion
 1150 K), and the Biot number h·δ/k ≤ 2e3 W/(m² K) · 20 µm / 340 W/(m K) ≈ 1e-4 ≪ 0.1 (lumped-capacitance
 criterion, Incropera2007 §5.1-5.2). The balance for each foil is
 
-    m''·cp(T)·dT/dt = q(t, T) - 2·ε·σ·(T⁴ - T_amb⁴) - 2·h_gas·(T - T_amb) - h_c·(T - T_roll),
+    m''·cp(T)·dT/dt = q(t, T) - 2·ε·σ·(T⁴ - T_amb⁴) - 2·h_gas(T)·(T - T_amb) - h_c·(T - T_roll),
 
 m'' = ρ·δ, both faces radiating and convecting, h_c > 0 only on the chill roll (cooling mode "contact").
+h_gas(T) is the mean per face of the enclosure correlation (:mod:`process_models.uht.enclosure_convection`:
+natural convection to the enclosure walls in the process gas, from its geometry and pressure).
 The absorbed heat q is either a heater flux times an absorbed fraction (radiant heater: the foil
 emissivity, by Kirchhoff), or direct Joule heating by a current per unit web width I_w [A/m] flowing along
 the foil, q = I_w²·ρ_el(T)/δ.
@@ -43,8 +45,10 @@ from process_models.materials.properties import (
     cu_heat_capacity_J_per_kg_K,
     cu_resistivity_ohm_m,
     cu_sensible_heat_J_per_kg,
+    cu_thermal_conductivity_W_per_m_K,
 )
-from process_models.parameters import default_parameters
+from process_models.parameters import ParameterValues, default_parameters
+from process_models.uht.enclosure_convection import GasEnclosure
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -91,10 +95,12 @@ class FoilMaterial:
     heat_capacity_J_per_kg_K: Callable[[FloatArray], FloatArray]
     sensible_heat_J_per_kg: Callable[[FloatArray, FloatArray], FloatArray]
     resistivity_ohm_m: Callable[[FloatArray], FloatArray]
+    thermal_conductivity_W_per_m_K: Callable[[FloatArray], FloatArray]
 
     @classmethod
     def copper(cls, values: Mapping[str, float] | None = None) -> FoilMaterial:
-        """Solid Cu: Shomate cp (Chase 1998), Matula (1979) resistivity, density from the registry.
+        """Solid Cu: Shomate cp (Chase 1998), Matula (1979) resistivity, Incropera (2007, Table A.1)
+        conductivity, density from the registry.
 
         Validity is that of the cp fit (298 K to melting); the resistivity table starts at 300 K and is
         continued linearly below it.
@@ -109,6 +115,7 @@ class FoilMaterial:
             heat_capacity_J_per_kg_K=partial(cu_heat_capacity_J_per_kg_K, **kw),
             sensible_heat_J_per_kg=partial(cu_sensible_heat_J_per_kg, **kw),
             resistivity_ohm_m=partial(cu_resistivity_ohm_m, **kw),
+            thermal_conductivity_W_per_m_K=partial(cu_thermal_conductivity_W_per_m_K, **kw),
         )
 
     def with_constant_heat_capacity(self, cp_J_per_kg_K: float) -> FoilMaterial:
@@ -121,14 +128,25 @@ class FoilMaterial:
             sensible_heat_J_per_kg=partial(_constant_sensible_heat, cp=float(cp_J_per_kg_K)),
         )
 
+    def with_constant_transport(self, conductivity_W_per_m_K: float, resistivity_ohm_m: float) -> FoilMaterial:
+        """A copy with temperature-independent conductivity and resistivity (closed-form checks)."""
+        check_range("conductivity_W_per_m_K", conductivity_W_per_m_K, 0.0, None, unit="W/(m K)")
+        check_range("resistivity_ohm_m", resistivity_ohm_m, 0.0, None, low_inclusive=False, unit="ohm m")
+        return replace(
+            self,
+            thermal_conductivity_W_per_m_K=partial(_constant_heat_capacity, cp=float(conductivity_W_per_m_K)),
+            resistivity_ohm_m=partial(_constant_heat_capacity, cp=float(resistivity_ohm_m)),
+        )
+
 
 @dataclass(frozen=True)
 class ThermalParameters:
-    """Everything the balance reads; field names (except ``material``) are registry parameter names."""
+    """Everything the balance reads; field names (except ``material`` and ``enclosure``) are registry parameter
+    names. ``enclosure`` gives the gas convection (geometry, gas, ``gas_convection_multiplier_frac``)."""
 
     material: FoilMaterial
+    enclosure: GasEnclosure
     foil_emissivity_frac: float
-    gas_convection_coefficient_W_per_m2_K: float
     ambient_temperature_K: float
     quench_contact_conductance_W_per_m2_K: float
     roll_temperature_K: float
@@ -143,12 +161,23 @@ class ThermalParameters:
     def from_values(cls, values: Mapping[str, float] | None = None) -> ThermalParameters:
         """Read the fields from a name → value mapping (default: the full registry)."""
         values = default_parameters() if values is None else values
-        names = [f.name for f in fields(cls) if f.name != "material"]
-        return cls(material=FoilMaterial.copper(values), **{n: float(values[n]) for n in names})
+        names = [f.name for f in fields(cls) if f.name not in ("material", "enclosure")]
+        return cls(material=FoilMaterial.copper(values), enclosure=GasEnclosure.from_values(values),
+                   **{n: float(values[n]) for n in names})
 
     def with_constant_heat_capacity(self, cp_J_per_kg_K: float) -> ThermalParameters:
         """A copy whose foil has a temperature-independent cp."""
         return replace(self, material=self.material.with_constant_heat_capacity(cp_J_per_kg_K))
+
+    def with_gas_convection_multiplier(self, multiplier_frac: float) -> ThermalParameters:
+        """A copy with the enclosure's gas convection scaled (0: none)."""
+        check_range("gas_convection_multiplier_frac", multiplier_frac, 0.0, None)
+        return replace(self, enclosure=replace(self.enclosure, multiplier_frac=float(multiplier_frac)))
+
+    def __post_init__(self) -> None:
+        if self.enclosure.wall_temperature_K != self.ambient_temperature_K:  # walls = surroundings = gas
+            walls = replace(self.enclosure, wall_temperature_K=self.ambient_temperature_K)
+            object.__setattr__(self, "enclosure", walls)
 
 
 ParamsLike = ThermalParameters | Mapping[str, float] | None
@@ -159,10 +188,25 @@ def _default_thermal() -> ThermalParameters:
     return ThermalParameters.from_values(default_parameters())
 
 
+_THERMAL_CACHE: dict[int, tuple[Mapping[str, float], ThermalParameters]] = {}
+
+
 def _thermal(params: ParamsLike) -> ThermalParameters:
+    """The balance's parameters; those of an immutable registry (``ParameterValues``) are kept for the last few
+    registries by identity (the entry holds the registry, so its id cannot be reused)."""
     if isinstance(params, ThermalParameters):
         return params
-    return _default_thermal() if params is None else ThermalParameters.from_values(params)
+    if params is None:
+        return _default_thermal()
+    if not isinstance(params, ParameterValues):  # a plain mapping may change: build afresh
+        return ThermalParameters.from_values(params)
+    hit = _THERMAL_CACHE.get(id(params))
+    if hit is None or hit[0] is not params:
+        hit = (params, ThermalParameters.from_values(params))
+        _THERMAL_CACHE[id(params)] = hit
+        while len(_THERMAL_CACHE) > 16:
+            _THERMAL_CACHE.pop(next(iter(_THERMAL_CACHE)))
+    return hit[1]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -222,11 +266,11 @@ def _loss_and_slope(
     T: FloatArray, tp: ThermalParameters, h_contact: FloatArray | float
 ) -> tuple[FloatArray, FloatArray]:
     """Heat loss [W/m2] and its T-derivative [W/(m2 K)]; ``h_contact`` = contact conductance (0 off roll)."""
-    eps, h = tp.foil_emissivity_frac, tp.gas_convection_coefficient_W_per_m2_K
+    eps = tp.foil_emissivity_frac
     T_amb, T_roll = tp.ambient_temperature_K, tp.roll_temperature_K
-    loss = (2.0 * eps * stefan_boltzmann * (T**4 - T_amb**4) + 2.0 * h * (T - T_amb)
-            + h_contact * (T - T_roll))
-    slope = 8.0 * eps * stefan_boltzmann * T**3 + 2.0 * h + h_contact
+    gas, gas_slope = tp.enclosure.flux_and_slope(T)
+    loss = 2.0 * eps * stefan_boltzmann * (T**4 - T_amb**4) + gas + h_contact * (T - T_roll)
+    slope = 8.0 * eps * stefan_boltzmann * T**3 + gas_slope + h_contact
     return loss, slope
 
 
@@ -255,8 +299,8 @@ def heat_loss_W_per_m2(
 ) -> FloatArray:
     """Loss per foil area [W/m2]: radiation and gas convection from both faces, plus roll contact if on it.
 
-    2·ε·σ·(T⁴ - T_amb⁴) + 2·h_gas·(T - T_amb) + h_c·(T - T_roll) (Stefan-Boltzmann and Newton laws,
-    Incropera2007 §1.2).
+    2·ε·σ·(T⁴ - T_amb⁴) + 2·h_gas(T)·(T - T_amb) + h_c·(T - T_roll) (Stefan-Boltzmann and Newton laws,
+    Incropera2007 §1.2; h_gas from the enclosure correlation).
     """
     register("Incropera2007", "thermal.heat_loss_W_per_m2")
     tp = _thermal(params)
@@ -340,14 +384,16 @@ class TemperatureHistory:
 def _ramp_loss_J_per_m2(
     T0: FloatArray, T1: FloatArray, rate: FloatArray, tp: ThermalParameters
 ) -> FloatArray:
-    """∫ loss dt over a linear ramp T0 → T1 at ``rate`` (free foil): (1/rate)·∫ L dT, in closed form."""
-    eps, h = tp.foil_emissivity_frac, tp.gas_convection_coefficient_W_per_m2_K
+    """∫ loss dt over a linear ramp T0 → T1 at ``rate`` (free foil): (1/rate)·∫ L dT; radiation in closed form,
+    gas convection by panel quadrature split at the correlation's kinks (≈1e-12 relative)."""
+    eps = tp.foil_emissivity_frac
     T_amb = tp.ambient_temperature_K
 
     def antiderivative(T: FloatArray) -> FloatArray:
-        return 2.0 * eps * stefan_boltzmann * (T**5 / 5.0 - T_amb**4 * T) + h * (T - T_amb) ** 2
+        return 2.0 * eps * stefan_boltzmann * (T**5 / 5.0 - T_amb**4 * T)
 
-    return (antiderivative(T1) - antiderivative(T0)) / rate
+    gas = tp.enclosure.flux_integral_W_K_per_m2(T0, T1).reshape(np.shape(T0))
+    return (antiderivative(T1) - antiderivative(T0) + gas) / rate
 
 
 def _equilibrium_temperature(tp: ThermalParameters, h_contact: FloatArray) -> FloatArray:

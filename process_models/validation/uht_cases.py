@@ -56,7 +56,10 @@ def cases(params: ParameterValues) -> list[_Case]:
     loading = params["skin_reference_zn_loading_kg_per_m2"] * 100.0  # kg/m2 -> mg/cm2
     stage2_only = UHTRecipe(stage3_time_s=0.0)
     series = tuple(UHTRecipe(stage2_time_s=t) for t in STAGE2_TIMES_S)
-    too_short = UHTRecipe(stage3_time_s=0.010)
+    # too short = the standard zone passed 3× faster (on a line a shorter zone at the same speed is not shorter:
+    # conduction along the web sets the width of the hot spot, docs/uht_model.md)
+    too_short = UHTRecipe(stage3_time_s=0.010,
+                          stage3_heater_length_m=params["stage3_default_line_speed_m_per_s"] * 0.030)
     too_cold = UHTRecipe(stage3_peak_K=peak - 200.0)
     too_hot = UHTRecipe(stage3_peak_K=1300.0)
     return [
