@@ -303,3 +303,19 @@ def test_alpha_solvus_agrees_with_cost507(pd):
         (res,) = _equilibrium(dbf, phases, [x_ab], T)
         assert set(res) == {"FCC_A1", "BCC"}, (T, res)
         assert res["FCC_A1"] == pytest.approx(pd.alpha_max_zn_frac(T), abs=0.012), T
+
+
+@pytest.mark.unit
+def test_phase_field_lookup_is_the_vectorised_single_phase_fields(pd):
+    T = np.array([500.0, 750.0, 952.5, 1100.0, 1150.0])
+    for phase in ("alpha", "beta", "gamma", "epsilon"):
+        lo, hi = pd.phase_field_zn_frac(phase, T)
+        for i, t in enumerate(T):
+            field = [f for f in pd.single_phase_fields(float(t)) if f[0] == phase]
+            if field:
+                assert (lo[i], hi[i]) == pytest.approx(field[0][1:], abs=1e-12)
+            else:
+                assert np.isnan(lo[i]) and np.isnan(hi[i])
+    assert np.isnan(pd.phase_field_zn_frac("gamma", 1150.0)[0])  # above the γ peritectic (1105.5 K)
+    with pytest.raises(FoiltwinInputError):
+        pd.phase_field_zn_frac("zeta", 750.0)
