@@ -58,7 +58,7 @@ def _particles(r: RecipeResult, full: float, max_size_nm: float) -> bool:
 
 
 def _morphology(r: RecipeResult) -> str:
-    return (f"coverage {r.stage2_gamma_coverage_frac:.3f}, particles {r.stage2_gamma_particle_size_nm:.0f} nm, "
+    return (f"coverage {r.stage2_gamma_coverage_frac:.3g}, particles {r.stage2_gamma_particle_size_nm:.0f} nm, "
             f"γ height {r.stage2_gamma_island_height_nm:.0f} nm")
 
 
