@@ -20,6 +20,7 @@ growth by the added Zn (≈2 % of a 10 µm foil) is not followed.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,9 +108,10 @@ class Stage3Result:
 
 
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,
-           params: ParameterValues, flux, record, n_steps: int) -> DiffusionResult:
+           params: ParameterValues, flux, record, n_steps: int,
+           model: CuZnFickDiffusivity | None = None) -> DiffusionResult:
     """The interdiffusion solver with the Cu–Zn fick-mode D̃ (Kirchhoff form) and the registry's numerics."""
-    model = CuZnFickDiffusivity.from_parameters(params)
+    model = CuZnFickDiffusivity.from_parameters(params) if model is None else model
     return solve_interdiffusion(
         x0, grid, time_s, temperature_K, molar_density_mol_per_m3=params["cuzn_alloy_molar_density_mol_per_m3"],
         diffusivity=model.diffusivity, kirchhoff=model.kirchhoff, clock=model.clock, surface=FluxBC(flux),
@@ -126,10 +128,16 @@ def stage2_zn_film(
     register("FeasibilityStudy2026", "uht_alloying.stage2_zn_film")
     B = time_s.shape[0]
     n_steps = int(params["stage2_diffusion_steps_count"])
-    time_s, temperature_K = drop_collinear_samples(time_s, temperature_K)
+    time_s, temperature_K = thin_collinear_samples(time_s, temperature_K, max_kept=n_steps // 5)
     x0 = np.zeros((B, grid.n_cells))
     islands = IslandGrowth(supply, params, time_s[:, 0], x0, grid.widths_m, max_cohorts=n_steps)
-    result = _solve(grid, x0, time_s, temperature_K, params, islands.alpha_flux, islands.step_done, n_steps)
+    # The α never reaches the β range in stage II (its surface stays below the α solvus, < 0.40, while the α law
+    # runs to fick_alpha_beta_switch_zn_frac): its solve uses the β law unscaled, which changes no converged
+    # profile but keeps Newton away from the steep α/slow-β step when an iterate overshoots (cold plated foils)
+    alpha_model = dataclasses.replace(CuZnFickDiffusivity.from_parameters(params),
+                                      beta_factor=params["beta_thermodynamic_factor_frac"])
+    result = _solve(grid, x0, time_s, temperature_K, params, islands.alpha_flux, islands.step_done, n_steps,
+                    model=alpha_model)
     st = islands.state
     # delivered = α uptake + γ + β + ε holds to round-off: the islands got what α did not take, step by step
     return Stage2Result(
@@ -146,22 +154,28 @@ def stage2_zn_film(
     )
 
 
-def drop_collinear_samples(time_s: np.ndarray, temperature_K: np.ndarray,
+def thin_collinear_samples(time_s: np.ndarray, temperature_K: np.ndarray, max_kept: int,
                            tol_K: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
-    """The histories (B, M) without interior samples that lie on the straight line through their neighbours
-    (within ``tol_K`` in every foil): T(t) is unchanged, and the solver, which puts a step
-    end on every interior sample, can spread its steps by the diffusion clock instead (a linear stage-II
-    ramp is sampled densely; the island kinetics need the steps in the hold)."""
+    """The histories (B, M) with their interior samples that lie on a straight line through their neighbours
+    (within ``tol_K`` in every foil) thinned to at most ``max_kept`` evenly spread ones: T(t) is unchanged.
+
+    The solver puts a step end on every interior sample; a linear stage-II ramp is sampled densely (40 samples
+    took 40 of the 50 steps, leaving ~10 for the hold where the islands nucleate and grow). A few kept ramp
+    samples still bound the step length there, which a constant plated supply into cold α needs."""
     t, T = time_s, temperature_K
     if t.shape[1] < 3:
         return t, T
-    keep = np.ones(t.shape[1], dtype=bool)
     dt_l = t[:, 1:-1] - t[:, :-2]
     dt_r = t[:, 2:] - t[:, 1:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         line = T[:, :-2] + (T[:, 2:] - T[:, :-2]) * dt_l / (dt_l + dt_r)
-    straight = np.all(np.abs(line - T[:, 1:-1]) <= tol_K, axis=0) & np.all(dt_l > 0.0, axis=0)
-    keep[1:-1] = ~straight  # equal slopes on both sides, pairwise along a run: the run is one straight line
+    # equal slopes on both sides, pairwise along a run: the run is one straight line
+    straight = np.nonzero(np.all(np.abs(line - T[:, 1:-1]) <= tol_K, axis=0) & np.all(dt_l > 0.0, axis=0))[0] + 1
+    keep = np.ones(t.shape[1], dtype=bool)
+    keep[straight] = False
+    if straight.size and max_kept > 0:
+        spread = np.linspace(0, straight.size - 1, min(max_kept, straight.size)).round().astype(int)
+        keep[straight[np.unique(spread)]] = True
     return t[:, keep], T[:, keep]
 
 

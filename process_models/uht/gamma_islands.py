@@ -293,7 +293,8 @@ class IslandGrowth:
     def beta_mol_per_m2(self) -> np.ndarray:
         """Zn in the β layer per foil area [mol m⁻²]."""
         st = self.state
-        return st.coverage_frac * self.k.molar_density_mol_per_m3 * st.beta_zn_frac * st.beta_thickness_m
+        beta = st.coverage_frac * self.k.molar_density_mol_per_m3 * st.beta_zn_frac * st.beta_thickness_m
+        return np.minimum(beta, st.intermetallic_mol_per_m2)  # capped at all of it as β, exactly
 
     def gamma_mol_per_m2(self) -> np.ndarray:
         """Zn in the γ islands per foil area [mol m⁻²]."""
