@@ -164,6 +164,7 @@ class IslandGrowth:
         self._J = np.zeros(B)  # supply flux of the current step (from the latest flux call)
         self._T = np.full(B, _TABLE_MIN_K)  # its temperature (the step's effective temperature)
         self._cache: dict[str, np.ndarray] = {}
+        self._fields_cache: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
 
     # --- solver callbacks ------------------------------------------------------------------------
 
@@ -241,12 +242,18 @@ class IslandGrowth:
     # --- the γ's diffusion capacity and the β beneath (Kidson / Gösele–Tu) ------------------------
 
     def _fields(self, T: np.ndarray) -> dict[str, np.ndarray]:
+        """Field limits at the step temperatures (cached: in the hold they repeat step after step)."""
+        cached = self._fields_cache
+        if cached is not None and np.array_equal(cached[0], T):
+            return cached[1]
         d = self.diagram
         _, x_a = d.phase_field_zn_frac("alpha", T)
         b_lo, b_hi = d.phase_field_zn_frac("beta", T)
         g_lo, g_hi = d.phase_field_zn_frac("gamma", T)
         e_lo, e_hi = d.phase_field_zn_frac("epsilon", T)
-        return {"x_a": x_a, "b_lo": b_lo, "b_hi": b_hi, "g_lo": g_lo, "g_hi": g_hi, "e_lo": e_lo, "e_hi": e_hi}
+        out = {"x_a": x_a, "b_lo": b_lo, "b_hi": b_hi, "g_lo": g_lo, "g_hi": g_hi, "e_lo": e_lo, "e_hi": e_hi}
+        self._fields_cache = (T.copy(), out)
+        return out
 
     def _beyond_gamma_capacity(self, T: np.ndarray, dt: np.ndarray, d_islands: np.ndarray) -> np.ndarray:
         """Zn of this step the γ cannot pass (c·D̃γ·Δx_γ/h per covered area, state at the step's start)."""
