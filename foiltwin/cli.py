@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from foiltwin.options import check_json_target, not_with, only_with, write_json
+from foiltwin.options import check_json_target, given, not_with, only_with, write_json
 from process_models import citations
 from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
@@ -113,7 +113,7 @@ def recipe(
     ] = None,
     stage3_heating_rate_K_per_s: Annotated[float | None, typer.Option(
         "--stage3-heating-rate-K-per-s", help="Ramp of the batch form (--stage3-mode batch).")] = None,
-    stage3_mode: Annotated[str, typer.Option(
+    stage3_mode: Annotated[Literal["web", "batch"], typer.Option(
         "--stage3-mode", help="web: the moving web through the heated zone (default); batch: lumped ramp-hold pulse.")
     ] = "web",
     line_speed_m_per_min: Annotated[float | None, typer.Option(
@@ -302,7 +302,8 @@ def _hot_zone_step(recipe, values: ParameterValues, soak_K: float | None, temper
 
 
 UHT_OPTIONS = ("stage2_temperature_K", "stage2_time_s", "stage3_peak_K", "stage3_time_ms",
-               "stage3_heating_rate_K_per_s", "foil_thickness_um", "zn_route", "plated_zn_mg_per_cm2", "zn_bath",
+               "stage3_heating_rate_K_per_s", "stage3_mode", "line_speed_m_per_min", "stage3_heater_length_mm",
+               "stage3_power_W_per_m", "foil_thickness_um", "zn_route", "plated_zn_mg_per_cm2", "zn_bath",
                "zn_current_density_A_per_m2", "zn_plating_time_s", "zn_bath_concentration_mol_per_m3",
                "zn_source_temperature_K", "cooling")
 
@@ -328,8 +329,20 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
               "the Zn source heats only on the vapour route")
     only_with(ctx, "stage2_temperature_K", "--stage2-time-s > 0", p["stage2_time_s"] > 0.0,
               "no stage II without its time")
-    for name in ("stage3_peak_K", "stage3_heating_rate_K_per_s", "cooling"):
-        only_with(ctx, name, "--stage3-time-ms > 0", p["stage3_time_ms"] > 0.0, "a setting of stage III")
+    has3 = p["stage3_time_ms"] is None or p["stage3_time_ms"] > 0.0
+    for name in ("stage3_peak_K", "stage3_heating_rate_K_per_s", "cooling", "stage3_mode", "line_speed_m_per_min",
+                 "stage3_heater_length_mm", "stage3_power_W_per_m"):
+        only_with(ctx, name, "--stage3-time-ms > 0", has3, "a setting of stage III")
+    web = p["stage3_mode"] == "web"
+    only_with(ctx, "stage3_heating_rate_K_per_s", "--stage3-mode batch", not web, "the ramp of the lumped pulse")
+    for name in ("line_speed_m_per_min", "stage3_heater_length_mm", "stage3_power_W_per_m"):
+        only_with(ctx, name, "--stage3-mode web", web, "a setting of the moving-web heater")
+    not_with(ctx, "stage3_power_W_per_m", "--stage3-peak-K", p["stage3_peak_K"] is not None,
+             "the power sets the peak, or the peak sets the power")
+    timing = [n for n in ("stage3_time_ms", "line_speed_m_per_min", "stage3_heater_length_mm") if given(ctx, n)]
+    if len(timing) == 3:
+        not_with(ctx, "stage3_time_ms", "both --line-speed-m-per-min and --stage3-heater-length-mm", True,
+                 "the pulse is heater length / line speed")
     for name in ("electroform_bath", "electroform_current_density_A_per_m2", "electroform_temperature_K"):
         only_with(ctx, name, "--substrate electroformed", p["substrate"] == "electroformed",
                   "a setting of the electroforming line")
@@ -359,8 +372,9 @@ def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) 
     p = ctx.params
     lo, hi = FOIL_THICKNESS_RANGE_M
     check_range("--foil-thickness-um", p["foil_thickness_um"], lo * 1e6, hi * 1e6, unit="µm")
-    check_range("--stage3-time-ms", p["stage3_time_ms"], STAGE3_TIME_RANGE_S[0] * 1e3, STAGE3_TIME_RANGE_S[1] * 1e3,
-                unit="ms")
+    if p["stage3_time_ms"] is not None:
+        check_range("--stage3-time-ms", p["stage3_time_ms"], STAGE3_TIME_RANGE_S[0] * 1e3,
+                    STAGE3_TIME_RANGE_S[1] * 1e3, unit="ms")
     if p["zn_route"] == "plated" and p["zn_bath"] is None and not p["no_uht"]:
         lo, hi = PLATED_ZN_RANGE_KG_PER_M2
         check_range("--plated-zn-mg-per-cm2", p["plated_zn_mg_per_cm2"], lo * 100.0, hi * 100.0,

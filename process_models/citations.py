@@ -162,6 +162,31 @@ CITATIONS: dict[str, str] = {
     "Kennard1938": (
         "E.H. Kennard, Kinetic Theory of Gases, McGraw-Hill (1938): temperature-jump distance at a gas-solid interface"
     ),
+    "Venables1984": (
+        "J.A. Venables, G.D.T. Spiller, M. Hanbücken, Nucleation and growth of thin films, Rep. Prog. Phys. "
+        "47 (1984) 399 (mean-field rate equations: adatoms, capture by islands, critical nucleus i*)"
+    ),
+    "Avrami1939": (
+        "M. Avrami, Kinetics of phase change I, J. Chem. Phys. 7 (1939) 1103; with A.N. Kolmogorov, Izv. Akad. "
+        "Nauk SSSR 3 (1937) 355 and Johnson & Mehl (1939): coverage from the extended area, 1 - exp(-A_ext)"
+    ),
+    "Kidson1961": (
+        "G.V. Kidson, Some aspects of the growth of diffusion layers in binary systems, J. Nucl. Mater. 3 "
+        "(1961) 21 (layer growth from the flux jumps at the interfaces)"
+    ),
+    "GoseleTu1982": (
+        "U. Gösele, K.N. Tu, Growth kinetics of planar binary diffusion couples: thin-film case versus bulk "
+        "cases, J. Appl. Phys. 53 (1982) 3252 (phases missing because they grow too slowly)"
+    ),
+    "Shimozaki2016": (
+        "T. Shimozaki, J.-H. Lee, C.-G. Lee, Movement of multiple markers in Cu/Zn multiple phase diffusion "
+        "couples, J. Phase Equilib. Diffus. 37 (2016) 548, doi:10.1007/s11669-016-0479-6 (623 K: only γ and "
+        "ε grow, no β′)"
+    ),
+    "Khoulif2022": (
+        "Khoulif et al., Study of reactive diffusion in Cu/Zn diffusion couple, Indian J. Sci. Technol. 15 "
+        "(2022) 2740 (250 °C: ε and γ layers only; γ parabolic, k = 1.9e-13 m²/s)"
+    ),
     "BJDSTech": (
         "BJDS Tech (furnace vendor), Annealing process of an annealing furnace, "
         "https://bjds-tech.com/annealing-process-of-an-annealing-furnace (12 steps of a bell-furnace cycle with times)"

@@ -62,10 +62,13 @@ def test_stage2_cache_overflow_in_one_call_and_across_calls_gives_the_uncached_r
     plain = evaluate_recipes(recipes, PARAMS)
     small = Stage2Cache(max_size=2)  # 6 distinct histories in one call, 2 kept
     got = evaluate_recipes(recipes, PARAMS, small)
-    assert [r.skin_thickness_nm for r in got] == [r.skin_thickness_nm for r in plain]
+    # equal to the solver's round-off: the Newton loops of a batch stop when every foil has converged, so a foil
+    # solved in another batch may take one more (tiny) update
+    assert [r.skin_thickness_nm for r in got] == pytest.approx([r.skin_thickness_nm for r in plain], rel=1e-9)
     assert len(small) == 2 and small.misses == 6
     again = evaluate_recipes(list(reversed(recipes)), PARAMS, small)  # partly hits, partly evicted
-    assert [r.skin_thickness_nm for r in again] == [r.skin_thickness_nm for r in reversed(plain)]
+    assert [r.skin_thickness_nm for r in again] == pytest.approx([r.skin_thickness_nm for r in reversed(plain)],
+                                                                  rel=1e-9)
     assert small.hits >= 2 and len(small) == 2
 
 

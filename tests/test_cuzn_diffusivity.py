@@ -29,13 +29,29 @@ STUDY_TABLE = {
 }
 
 
+# The study's settings: Kuper β (no growth factor) and its α/β switch at 0.40.
+STUDY_SETTINGS = {"beta_diffusivity_scale_frac": 1.0, "fick_alpha_beta_switch_zn_frac": 0.40}
+
+
 @pytest.mark.unit
 def test_reproduces_the_feasibility_study_table_within_10_percent():
     T = np.array(sorted(STUDY_TABLE))[:, None]
-    got = cuzn_interdiffusion_m2_per_s(np.array(STUDY_X)[None, :], T)
+    study = default_parameters().with_overrides(STUDY_SETTINGS)
+    got = cuzn_interdiffusion_m2_per_s(np.array(STUDY_X)[None, :], T, study)
     want = np.array([STUDY_TABLE[t] for t in sorted(STUDY_TABLE)])
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=0.10)
+
+
+@pytest.mark.unit
+def test_the_beta_growth_factor_scales_only_the_beta_law():
+    """beta_diffusivity_scale_frac multiplies D̃ in the β range and leaves the α and γ laws alone."""
+    p = default_parameters()
+    x = np.array([0.2, 0.3, 0.47, 0.62])
+    one = cuzn_interdiffusion_m2_per_s(x, 1000.0, p.with_overrides({"beta_diffusivity_scale_frac": 1.0}))
+    small = cuzn_interdiffusion_m2_per_s(x, 1000.0, p.with_overrides({"beta_diffusivity_scale_frac": 1e-3}))
+    np.testing.assert_allclose(small[[0, 1, 3]], one[[0, 1, 3]], rtol=1e-12)
+    assert small[2] == pytest.approx(1e-3 * one[2], rel=1e-12)
 
 
 @pytest.mark.unit
@@ -76,7 +92,8 @@ def test_diffusivity_is_continuous_across_the_blends_and_rises_through_alpha():
     for xb in (model.x1, model.x2, model.x3, model.x4):
         lo, hi = model.diffusivity(np.array([xb - eps, xb + eps]), 1100.0)
         assert hi == pytest.approx(lo, rel=1e-6)
-    x = np.linspace(0.0, model.x2, 2001)
+    # through α (the β law beyond the blend is slowed by the fitted β growth factor)
+    x = np.linspace(0.0, model.x1, 2001)
     assert np.all(np.diff(model.diffusivity(x, 1100.0)) > 0.0)
     assert np.all(model.diffusivity(np.linspace(0.0, 1.0, 2001), 1100.0) > 0.0)
 
@@ -136,7 +153,9 @@ def test_cites_the_sources_of_its_parameters():
 def test_parameters_are_registered_with_units_sources_and_bounds():
     values = get_parameter_set("cuzn_diffusion_literature")
     names = {p.name for p in values["parameters"]}
-    assert set(PARAMETER_NAMES) <= names
+    # every name is in the registry; all but the fitted β growth factor (fitted_uht) come from this set
+    assert set(PARAMETER_NAMES) <= set(default_parameters())
+    assert set(PARAMETER_NAMES) - names == {"beta_diffusivity_scale_frac"}
     for p in values["parameters"]:
         lo, hi = p.bounds
         assert np.isfinite(lo) and np.isfinite(hi), p.name

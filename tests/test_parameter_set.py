@@ -24,7 +24,7 @@ from twin.scenario import Scenario, apply_overrides, scenario_from_dict, with_pa
 from twin.simulate import build_parameters
 
 ETA = "zn_vapour_transfer_efficiency_frac"
-H = "gas_convection_coefficient_W_per_m2_K"
+H = "gas_convection_multiplier_frac"
 
 
 def content(**over):
@@ -35,9 +35,9 @@ def content(**over):
         "parameters": [
             {"name": ETA, "value": 1.2e-4, "unit": "1", "standard_error": 2e-6, "transform": "log",
              "interval_95": [1.16e-4, 1.24e-4]},
-            {"name": H, "value": 15.0, "unit": "W/(m2 K)", "standard_error": 0.5, "transform": "log",
-             "interval_95": [14.0, 16.0]}],
-        "covariance": [[4e-12, 1e-7 * 0.3], [1e-7 * 0.3, 0.25]],
+            {"name": H, "value": 1.5, "unit": "1", "standard_error": 0.05, "transform": "log",
+             "interval_95": [1.4, 1.6]}],
+        "covariance": [[4e-12, 2e-6 * 0.05 * 0.3], [2e-6 * 0.05 * 0.3, 0.0025]],
         "fit": {"n_observations": 80, "chi2": 81.0, "dof": 78, "reduced_chi2": 81.0 / 78, "covariance_mode": "auto",
                 "covariance_scale": 81.0 / 78, "condition_number": 4.2},
     }
@@ -84,8 +84,9 @@ def test_tampered_or_malformed_sets_are_refused(pset, tmp_path, edit, field):
 @pytest.mark.parametrize(("edit", "field", "match"), [
     (lambda c: c["parameters"][0].update(name="zn_vapour_transfer_eficiency_frac"), "parameters[0].name",
      "did you mean zn_vapour_transfer_efficiency_frac"),
-    (lambda c: c["parameters"][1].update(unit="W/m2"), "parameters[1].unit", "W/\\(m2 K\\)"),
-    (lambda c: c["parameters"][1].update(value=900.0), "parameters[1].value", "within \\[0, 500\\]"),
+    (lambda c: c["parameters"][1].update(unit="W/m2"), "parameters[1].unit",
+     "the registry's unit of gas_convection_multiplier_frac, 1"),
+    (lambda c: c["parameters"][1].update(value=90.0), "parameters[1].value", "within \\[0, 20\\]"),
 ])
 def test_sets_naming_unknown_parameters_or_values_out_of_bounds_are_refused(edit, field, match):
     """Correctly hashed (as if written by a buggy or foreign tool), but the registry refuses them."""
@@ -116,7 +117,7 @@ def test_a_set_becomes_fitted_registry_overrides_with_provenance_and_standard_er
     assert values[ETA] == 1.2e-4 and rec.kind == "fitted" and rec.source == "PlantCalibration"
     assert pset.sha256[:12] in rec.where and "plant.csv" in rec.where and "2026-03-31" in rec.where
     assert rec.standard_error == 2e-6 and "78 degrees of freedom" in rec.fit_error
-    assert values.record(H).standard_error == 0.5
+    assert values.record(H).standard_error == 0.05
     # a user override on top is an assumption again, with no standard error
     later = values.with_overrides({ETA: 1e-4})
     assert later.record(ETA).kind == "assumed" and later.record(ETA).standard_error is None
@@ -124,10 +125,10 @@ def test_a_set_becomes_fitted_registry_overrides_with_provenance_and_standard_er
 
 @pytest.mark.unit
 def test_scenarios_carry_a_set_and_their_overrides_win(pset):
-    sc = apply_overrides(with_parameter_set(Scenario(), pset), [f"parameters.{H}=20.0"])
+    sc = apply_overrides(with_parameter_set(Scenario(), pset), [f"parameters.{H}=2.0"])
     values = build_parameters(sc)
     assert values[ETA] == 1.2e-4 and values.record(ETA).kind == "fitted"
-    assert values[H] == 20.0 and values.record(H).kind == "assumed"
+    assert values[H] == 2.0 and values.record(H).kind == "assumed"
     assert Scenario.model_validate_json(sc.model_dump_json()).parameter_set == pset
     d = sc.model_dump(mode="json")
     d["parameter_set"]["parameters"][0]["value"] = 2e-4  # an embedded set is checked like a file

@@ -79,10 +79,10 @@ def test_registry_records_carry_a_standard_error():
     with pytest.raises(ValueError, match="standard error"):
         Parameter("x_K", 1.0, "K", "Assumed", "test", "assumed", (0.0, 2.0), standard_error=-1.0)
     assert Parameter("x_K", 1.0, "K", "Assumed", "test", "assumed", (0.0, 2.0)).standard_error is None
-    h = "gas_convection_coefficient_W_per_m2_K"
+    h = "gas_convection_multiplier_frac"
     with pytest.raises(FoiltwinInputError, match="standard_error"):
-        default_parameters().with_overrides({h: 12.0}, standard_errors={h: math.nan})
-    rec = default_parameters().with_overrides({h: 12.0}, kind="fitted", source="Calibrated", where="a fit",
+        default_parameters().with_overrides({h: 1.2}, standard_errors={h: math.nan})
+    rec = default_parameters().with_overrides({h: 1.2}, kind="fitted", source="Calibrated", where="a fit",
                                               fit_error="a residual", standard_errors={h: 0.5}).record(h)
     assert (rec.kind, rec.source, rec.where, rec.fit_error, rec.standard_error) == (
         "fitted", "Calibrated", "a fit", "a residual", 0.5)

@@ -317,3 +317,19 @@ def test_phase_compositions_are_the_tie_line_ends_and_balance_the_zinc(pd):
     fields = {p: (lo, hi) for p, lo, hi in pd.single_phase_fields(900.0)}
     assert c[PHASES.index("alpha")] == pytest.approx(fields["alpha"][1])
     assert c[PHASES.index("beta")] == pytest.approx(fields["beta"][0])
+
+
+@pytest.mark.unit
+def test_phase_field_lookup_is_the_vectorised_single_phase_fields(pd):
+    T = np.array([500.0, 750.0, 952.5, 1100.0, 1150.0])
+    for phase in ("alpha", "beta", "gamma", "epsilon"):
+        lo, hi = pd.phase_field_zn_frac(phase, T)
+        for i, t in enumerate(T):
+            field = [f for f in pd.single_phase_fields(float(t)) if f[0] == phase]
+            if field:
+                assert (lo[i], hi[i]) == pytest.approx(field[0][1:], abs=1e-12)
+            else:
+                assert np.isnan(lo[i]) and np.isnan(hi[i])
+    assert np.isnan(pd.phase_field_zn_frac("gamma", 1150.0)[0])  # above the γ peritectic (1105.5 K)
+    with pytest.raises(FoiltwinInputError):
+        pd.phase_field_zn_frac("zeta", 750.0)

@@ -79,11 +79,15 @@ def test_zinc_rich_beta_is_retained_as_beta_prime():
 
 @pytest.mark.unit
 def test_slow_cooling_partitions_alpha_and_beta_by_diffusion():
-    """At 100 K/s x = 0.42 keeps partitioning far down; the β it leaves is too Zn-rich to go massive."""
+    """At 100 K/s x = 0.42 keeps partitioning well below the peak; the β it leaves is too Zn-rich to go massive
+    (beyond the T0 nose at x ≈ 0.4225); slower cooling partitions further down and enriches the β more."""
     q = quench_phases(_uniform([0.42]), *_linear(1000.0, 100.0, 1), PARAMS)
     assert _path(q) == "alpha_beta_diffusional"
     assert 0.0 < q.fractions[0, 0, ALPHA] < 1.0 and q.fractions[0, 0, BETA] > 0.0
-    assert q.freeze_temperature_K[0, 0] < 700.0 and q.beta_zn_frac[0, 0] > 0.43
+    assert q.freeze_temperature_K[0, 0] < 850.0 and q.beta_zn_frac[0, 0] > 0.4225
+    slow = quench_phases(_uniform([0.42]), *_linear(1000.0, 10.0, 1), PARAMS)
+    assert slow.freeze_temperature_K[0, 0] < q.freeze_temperature_K[0, 0]
+    assert slow.beta_zn_frac[0, 0] > q.beta_zn_frac[0, 0]
 
 
 @pytest.mark.unit
@@ -127,7 +131,7 @@ def test_an_instant_quench_freezes_every_depth_at_the_peak():
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("x", [0.25, 0.38, 0.45])
+@pytest.mark.parametrize("x", [0.25, 0.38, 0.41])
 def test_freeze_temperature_matches_an_independent_quadrature(x):
     """√(∫_t^∞ D̃ dt) = ℓ solved with scipy's adaptive quadrature of the model's own D̃ on an exponential
     cooling curve, against the module's table/trapezoid evaluation on a sampled history."""

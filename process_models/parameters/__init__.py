@@ -24,6 +24,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "cuzn_diffusion_literature",
     "thermal_assumptions",
     "uht_line_assumptions",
+    "stage2_gamma_islands",
     "fitted_uht",
     "electrodeposition_literature",
     "texture_literature",

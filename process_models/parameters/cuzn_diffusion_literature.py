@@ -75,8 +75,12 @@ def get_parameter_values() -> dict:
                   "replace the γ law); the study tested 0.1-10 with no effect on stage III", "assumed",
                   (1e-3, 1e3)),
         # --- fick mode: where the laws switch ---
-        Parameter("fick_alpha_beta_switch_zn_frac", 0.40, "1", _STUDY,
-                  "§2 'fick' mode: α law below x_Zn = 0.40, β law above", "assumed", (0.30, 0.50)),
+        Parameter("fick_alpha_beta_switch_zn_frac", 0.43, "1", "Liang2015",
+                  "α law below x_Zn = 0.43, β law above: with β kinetically suppressed "
+                  "(beta_diffusivity_scale_frac ≪ 1, fitted to V1) α in contact with γ holds up to the "
+                  "metastable α/γ boundary, x = 0.425 (750 K) - 0.441 (1100 K) from Liang2015 with the bcc "
+                  "phases excluded (scripts/metastable_alpha_gamma.py); the study's §2 fick mode used 0.40 "
+                  "(the α/β solvus region)", "derived", (0.30, 0.50)),
         Parameter("fick_beta_gamma_switch_zn_frac", 0.56, "1", _STUDY,
                   "§2 'fick' mode: β law up to x_Zn = 0.56, γ law above", "assumed", (0.45, 0.65)),
         Parameter("fick_blend_width_frac", 0.02, "1", _A,

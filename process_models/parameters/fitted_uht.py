@@ -22,6 +22,16 @@ FREE_PARAMETERS: dict[str, tuple[float, str, tuple[float, float], str]] = {
         1e-4, "1", (1e-8, 1.0),
         "Zn reaching the foil / Hertz-Knudsen free-evaporation flux of the source (seed note 002 §1a: ~1e-4)",
     ),
+    "gamma_nucleation_rate_ref_per_m2_s": (
+        1e12, "1/(m2 s)", (1e3, 1e22),
+        "γ islands nucleated per m² and s on unsaturated α at the reference Zn flux, without islands "
+        "(i* = 1: the rate scales with the adatom density squared)",
+    ),
+    "beta_diffusivity_scale_frac": (
+        1e-3, "1", (1e-7, 10.0),
+        "effective growth rate of β between γ and α relative to the Kuper-tracer D̃β (β′ missing in Cu/Zn "
+        "couples at ≤ 650 K: Shimozaki2016, Khoulif2022; slow phases are suppressed: GoseleTu1982)",
+    ),
     "stage3_default_peak_temperature_K": (
         1150.0, "K", (700.0, 1357.77),
         "stage-III peak temperature used when a recipe gives none (paper: 'higher', no number)",

@@ -62,6 +62,8 @@ UNIT_SUFFIXES: dict[str, str] = {
     "_m_per_s": "m/s",
     "_ohm_m": "ohm m",
     "_S_per_m": "S/m",
+    "_per_m2_s": "1/(m2 s)",
+    "_per_m2": "1/m2",
     "_frac": "1",
     "_count": "1",
     "_Pa": "Pa",

@@ -27,5 +27,8 @@ def get_parameter_values() -> dict:
         Parameter("skin_reference_zn_loading_kg_per_m2", 1.46e-3, "kg/m2", _S,
                   "seed note §1a [D]: 470 nm α at x=0.36, 8.47 g/cm3 → 0.146 mg/cm2", "derived",
                   (0.0, 1.0)),
+        Parameter("stage2_particle_size_limit_10s_m", 100e-9, "m", _S,
+                  "§2.1, Fig. S8: 10 s of stage II gives nanoparticles smaller than 100 nm", "measured",
+                  (1e-9, 1e-5)),
     ]
     return {"parameters": parameters, "citations": [_S]}

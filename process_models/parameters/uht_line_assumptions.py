@@ -33,9 +33,9 @@ def get_parameter_values() -> dict:
                   (1e-3, 10.0)),
         # --- stage II phase selection and α uptake ---
         Parameter("stage2_alpha_saturation_width_frac", 0.01, "1", _A,
-                  "width in x_Zn over which Zn arriving at the surface switches from entering α to building "
-                  "the γ film once α at the surface approaches its solvus (numerical smoothing, results "
-                  "change < 1 nm for 0.005-0.02)", "assumed", (1e-4, 0.1)),
+                  "width in x_Zn below the α solvus over which α's capacity to dissolve Zn adatoms falls "
+                  "from full to zero (numerical smoothing of the saturation; the adatom balance of "
+                  "gamma_islands uses it)", "assumed", (1e-4, 0.1)),
         # --- stage III evaporation (feasibility study §2 'Zn evaporation', §3c) ---
         Parameter("process_gas_pressure_Pa", 101325.0, "Pa", _A,
                   "seed gives no atmosphere; the study (§3c) shows the seed's result implies ~1 atm inert gas; "

@@ -1,18 +1,19 @@
-"""Cu–Zn alloying on the UHT line: stage II (Zn film) and stage III (conversion to an α skin).
+"""Cu–Zn alloying on the UHT line: stage II (γ islands, β beneath, α uptake) and stage III (conversion).
 
-Stage II — supply-limited reactive deposition with a γ-first phase-selection rule.
-    Zn arrives at the surface at the supply flux (vapour or plated route). Zn enters the α solid
-    solution below the surface by interdiffusion (1-D solver, composition-dependent D̃) as long as the
-    surface stays below the α solvus x_α,max(T); the rest builds a γ-Cu5Zn8 film on top. This rule is an
-    ASSUMPTION, stated because a plain 1-D local-equilibrium model grows β, not γ, at the seed's flux
-    (feasibility study §0.6, §4), while the seed measures γ after stage II (seed 002 Fig. 1b) as
-    nanoparticles and islands (Fig. S8) — i.e. nucleation-controlled, 3-D growth of the first
-    intermetallic, which a 1-D model cannot represent.
-Stage III — the γ film (a box at x = 8/13) on top of the stage-II α profile is the initial condition
-    of the same solver, driven by the stage-III temperature history (ramp, hold, quench) with Zn
-    evaporation at the surface (fick mode, study §2: depths agree with the phase-aware model within ~3 %
-    below 1200 K, study §0.2). The phases are then decided through the same history's cooling
-    (:mod:`process_models.uht.quench`: each depth's freeze point, then massive α or retained β′).
+Stage II — supply-limited reactive deposition with γ nucleation and island growth.
+    Zn arrives at the surface at the supply flux (vapour or plated route). Zn dissolves into α below the
+    surface by interdiffusion (1-D solver, composition-dependent D̃) while α can absorb it; adatoms not
+    dissolved nucleate γ-Cu5Zn8 islands (atomistic nucleation, mean-field rate equations) or are captured
+    by them; islands cover the surface by JMAK kinetics and thicken with the supply; a β layer grows
+    beneath the γ by multiphase (Kidson) growth. Physics in :mod:`process_models.uht.gamma_islands`.
+    A plain 1-D local-equilibrium model grows β, not γ, at the seed's flux (feasibility study §0.6, §4);
+    here γ forms by nucleation on the surface, and β stays minor only because β grows slowly
+    (``beta_diffusivity_scale_frac``, fitted to V1).
+Stage III — the β and γ films (boxes at their compositions) on top of the stage-II α profile are the
+    initial condition of the same solver, driven by the stage-III temperature history (ramp, hold, quench)
+    with Zn evaporation at the surface (fick mode, study §2). The phases are then decided through the same
+    history's cooling (:mod:`process_models.uht.quench`: each depth's freeze point, then massive α or retained β′).
+    The islands enter as a laterally averaged film (their Zn spread over the foil area).
 
 Both stages work in a volume-fixed frame with the constant molar density of α-Cu0.64Zn0.36; the foil's
 growth by the added Zn (≈2 % of a 10 µm foil) is not followed.
@@ -20,6 +21,7 @@ growth by the added Zn (≈2 % of a 10 µm foil) is not followed.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,7 @@ import numpy as np
 from process_models.citations import register
 from process_models.parameters.registry import ParameterValues
 from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+from process_models.uht.gamma_islands import IslandGrowth
 from process_models.uht.interdiffusion import (
     DepthGrid,
     DiffusionResult,
@@ -38,9 +41,6 @@ from process_models.uht.quench import QuenchResult, quench_phases
 from process_models.uht.zn_evaporation import SurfaceEvaporation
 from process_models.uht.zn_supply import hertz_knudsen_flux_mol_per_m2_s
 
-# Below the phase table's lowest temperature the α solvus barely moves (0.39) and no Zn arrives, so the
-# solvus used for the stage-II saturation switch is read at this temperature or above.
-_SOLVUS_LOOKUP_MIN_K = 500.0
 _HEATER_OFF_REL_TOL = 1e-9
 
 
@@ -74,12 +74,27 @@ class ZnSupply:
 
 @dataclass(frozen=True)
 class Stage2Result:
-    """Stage-II outcome per foil: α profile (B, N) below a γ film, and the Zn accounts [mol m⁻²]."""
+    """Stage-II outcome per foil: α profile (B, N) below the β, γ and ε layers, the Zn accounts [mol m⁻²]
+    and the islands (coverage, mean γ height over the covered area [m], particle size [m], density [m⁻²]).
+    ``min_gamma_capacity_ratio`` is the smallest ratio of the γ's diffusion capacity to the Zn offered to it
+    (> 1: supply-limited; ε forms only below 1). ``zn_in_islands_mol_per_m2`` = Σ_k N_k·(Zn per island) is the
+    islands' own bookkeeping of γ + β (a check)."""
 
     x_alpha: np.ndarray
     zn_delivered_mol_per_m2: np.ndarray
     zn_in_alpha_mol_per_m2: np.ndarray
     zn_in_gamma_mol_per_m2: np.ndarray
+    zn_in_beta_mol_per_m2: np.ndarray
+    zn_in_epsilon_mol_per_m2: np.ndarray
+    zn_in_islands_mol_per_m2: np.ndarray
+    beta_zn_frac: np.ndarray
+    epsilon_zn_frac: np.ndarray
+    gamma_coverage_frac: np.ndarray
+    gamma_island_height_m: np.ndarray
+    gamma_particle_size_m: np.ndarray
+    gamma_island_density_per_m2: np.ndarray
+    max_adatom_supersaturation: np.ndarray
+    min_gamma_capacity_ratio: np.ndarray
     diffusion: DiffusionResult
 
 
@@ -97,9 +112,10 @@ class Stage3Result:
 
 
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,
-           params: ParameterValues, flux, record, n_steps: int) -> DiffusionResult:
+           params: ParameterValues, flux, record, n_steps: int,
+           model: CuZnFickDiffusivity | None = None) -> DiffusionResult:
     """The interdiffusion solver with the Cu–Zn fick-mode D̃ (Kirchhoff form) and the registry's numerics."""
-    model = CuZnFickDiffusivity.from_parameters(params)
+    model = CuZnFickDiffusivity.from_parameters(params) if model is None else model
     return solve_interdiffusion(
         x0, grid, time_s, temperature_K, molar_density_mol_per_m3=params["cuzn_alloy_molar_density_mol_per_m3"],
         diffusivity=model.diffusivity, kirchhoff=model.kirchhoff, clock=model.clock, surface=FluxBC(flux),
@@ -111,34 +127,60 @@ def stage2_zn_film(
     grid: DepthGrid, time_s: np.ndarray, temperature_K: np.ndarray, supply: ZnSupply,
     params: ParameterValues,
 ) -> Stage2Result:
-    """Grow the stage-II film on pure Cu for B foils with histories ``time_s``/``temperature_K`` (B, M)."""
+    """Grow stage II on pure Cu for B foils with histories ``time_s``/``temperature_K`` (B, M)."""
     register("Wang2025", "uht_alloying.stage2_zn_film")
     register("FeasibilityStudy2026", "uht_alloying.stage2_zn_film")
-    diagram = cuzn_phase_diagram()
-    width = params["stage2_alpha_saturation_width_frac"]
     B = time_s.shape[0]
-    step: dict[str, np.ndarray] = {}  # supply and α solvus at the step's (T, t), reused over its iterations
-
-    def flux(x_s: np.ndarray, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if not step or not (np.array_equal(T, step["T"]) and np.array_equal(t, step["t"])):
-            step.update(T=T.copy(), t=t.copy(), J=supply.flux(T, t, params),
-                        x_cap=diagram.alpha_max_zn_frac(np.maximum(T, _SOLVUS_LOOKUP_MIN_K)))
-        s = np.clip((step["x_cap"] - x_s) / width, 0.0, 1.0)
-        ds = np.where((s > 0.0) & (s < 1.0), -1.0 / width, 0.0)
-        return step["J"] * s, step["J"] * ds
-
-    result = _solve(grid, np.zeros((B, grid.n_cells)), time_s, temperature_K, params, flux, None,
-                    int(params["stage2_diffusion_steps_count"]))
-    # Supply over the solver's own steps (step-end time, step temperature): the Zn that did not enter α
-    # built the γ film, so delivered = α uptake + γ film holds to round-off.
-    t_end = result.step_time_s[:, 1:]
-    dt = np.diff(result.step_time_s, axis=1)
-    delivered = np.sum(supply.flux(result.step_effective_temperature_K, t_end, params) * dt, axis=1)
+    n_steps = int(params["stage2_diffusion_steps_count"])
+    time_s, temperature_K = thin_collinear_samples(time_s, temperature_K, max_kept=n_steps // 5)
+    x0 = np.zeros((B, grid.n_cells))
+    islands = IslandGrowth(supply, params, time_s[:, 0], x0, grid.widths_m, max_cohorts=n_steps)
+    # The α never reaches the β range in stage II (its surface stays below the α solvus, < 0.40, while the α law
+    # runs to fick_alpha_beta_switch_zn_frac): its solve uses the β law unscaled, which changes no converged
+    # profile but keeps Newton away from the steep α/slow-β step when an iterate overshoots (cold plated foils)
+    alpha_model = dataclasses.replace(CuZnFickDiffusivity.from_parameters(params),
+                                      beta_factor=params["beta_thermodynamic_factor_frac"])
+    result = _solve(grid, x0, time_s, temperature_K, params, islands.alpha_flux, islands.step_done, n_steps,
+                    model=alpha_model)
+    st = islands.state
+    # delivered = α uptake + γ + β + ε holds to round-off: the islands got what α did not take, step by step
     return Stage2Result(
-        x_alpha=result.x, zn_delivered_mol_per_m2=delivered,
-        zn_in_alpha_mol_per_m2=result.zn_in_mol_per_m2,
-        zn_in_gamma_mol_per_m2=delivered - result.zn_in_mol_per_m2, diffusion=result,
+        x_alpha=result.x, zn_delivered_mol_per_m2=st.delivered_mol_per_m2.copy(),
+        zn_in_alpha_mol_per_m2=st.alpha_mol_per_m2.copy(),
+        zn_in_gamma_mol_per_m2=islands.gamma_mol_per_m2(), zn_in_beta_mol_per_m2=islands.beta_mol_per_m2(),
+        zn_in_epsilon_mol_per_m2=st.epsilon_mol_per_m2.copy(), zn_in_islands_mol_per_m2=islands.island_zn_mol_per_m2(),
+        beta_zn_frac=st.beta_zn_frac.copy(),
+        epsilon_zn_frac=st.epsilon_zn_frac.copy(), gamma_coverage_frac=st.coverage_frac.copy(),
+        gamma_island_height_m=islands.gamma_height_m(), gamma_particle_size_m=islands.particle_size_m(),
+        gamma_island_density_per_m2=islands.island_density_per_m2(),
+        max_adatom_supersaturation=st.max_supersaturation.copy(),
+        min_gamma_capacity_ratio=st.min_capacity_ratio.copy(), diffusion=result,
     )
+
+
+def thin_collinear_samples(time_s: np.ndarray, temperature_K: np.ndarray, max_kept: int,
+                           tol_K: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """The histories (B, M) with their interior samples that lie on a straight line through their neighbours
+    (within ``tol_K`` in every foil) thinned to at most ``max_kept`` evenly spread ones: T(t) is unchanged.
+
+    The solver puts a step end on every interior sample; a linear stage-II ramp is sampled densely (40 samples
+    took 40 of the 50 steps, leaving ~10 for the hold where the islands nucleate and grow). A few kept ramp
+    samples still bound the step length there, which a constant plated supply into cold α needs."""
+    t, T = time_s, temperature_K
+    if t.shape[1] < 3:
+        return t, T
+    dt_l = t[:, 1:-1] - t[:, :-2]
+    dt_r = t[:, 2:] - t[:, 1:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        line = T[:, :-2] + (T[:, 2:] - T[:, :-2]) * dt_l / (dt_l + dt_r)
+    # equal slopes on both sides, pairwise along a run: the run is one straight line
+    straight = np.nonzero(np.all(np.abs(line - T[:, 1:-1]) <= tol_K, axis=0) & np.all(dt_l > 0.0, axis=0))[0] + 1
+    keep = np.ones(t.shape[1], dtype=bool)
+    keep[straight] = False
+    if straight.size and max_kept > 0:
+        spread = np.linspace(0, straight.size - 1, min(max_kept, straight.size)).round().astype(int)
+        keep[straight[np.unique(spread)]] = True
+    return t[:, keep], T[:, keep]
 
 
 def film_on_profile(grid: DepthGrid, x_below: np.ndarray, film_mol_per_m2: np.ndarray,

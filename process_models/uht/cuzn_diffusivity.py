@@ -5,7 +5,8 @@ study §2, "fick" mode):
 
 * α law below ``fick_alpha_beta_switch_zn_frac``: D̃α = D0·exp(-Q/RT) · 10^(A·x/x_ref)
   (Zn tracer in dilute Cu from seed note 002 §5b; A anchored on the Darken analysis of Smigelskas1947);
-* β law up to ``fick_beta_gamma_switch_zn_frac``: D̃β = Φβ · (x_Cu·D*_Zn + x_Zn·D*_Cu) (Kuper1956 tracers);
+* β law up to ``fick_beta_gamma_switch_zn_frac``: D̃β = fβ · Φβ · (x_Cu·D*_Zn + x_Zn·D*_Cu) (Kuper1956
+  tracers; fβ = ``beta_diffusivity_scale_frac``, the fitted effective growth rate of β, see gamma_islands);
 * γ law above: D̃γ = fγ · Φγ · (x_Cu·D*_Zn + x_Zn·D*_Cu).
 
 At each switch ln D̃ is interpolated linearly in x over ``fick_blend_width_frac`` (centred on the switch),
@@ -47,6 +48,7 @@ PARAMETER_NAMES: tuple[str, ...] = (
     "beta_zn_tracer_prefactor_m2_per_s",
     "beta_zn_tracer_activation_J_per_mol",
     "beta_thermodynamic_factor_frac",
+    "beta_diffusivity_scale_frac",
     "gamma_thermodynamic_factor_frac",
     "gamma_diffusivity_scale_frac",
     "fick_alpha_beta_switch_zn_frac",
@@ -118,7 +120,7 @@ class CuZnFickDiffusivity:
             cu_beta_q_J_per_mol=p["beta_cu_tracer_activation_J_per_mol"],
             zn_beta_d0_m2_per_s=p["beta_zn_tracer_prefactor_m2_per_s"],
             zn_beta_q_J_per_mol=p["beta_zn_tracer_activation_J_per_mol"],
-            beta_factor=p["beta_thermodynamic_factor_frac"],
+            beta_factor=p["beta_diffusivity_scale_frac"] * p["beta_thermodynamic_factor_frac"],
             gamma_factor=p["gamma_diffusivity_scale_frac"] * p["gamma_thermodynamic_factor_frac"],
             x1=x1, x2=x2, x3=x3, x4=x4,
             clock_zn_frac=p["diffusion_clock_reference_zn_frac"],

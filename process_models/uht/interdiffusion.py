@@ -67,6 +67,8 @@ RecordFn = Callable[[Array, Array, Array], ArrayLike]
 NEWTON_TOL_FRAC = 1e-6  # converged when the (predicted) remaining Newton correction is below this
 NEWTON_MAX_ITER = 30
 NEWTON_MAX_UPDATE_FRAC = 0.1  # damping: a Newton update moves no cell by more than this
+TRUST_AFTER_ITER = 4  # from this Newton update on, an update may change D̃ of no cell by more than ...
+LN_D_TRUST = 3.0  # ... a factor e³ (steep D̃(x), e.g. where α meets a slow β law, makes Newton cycle)
 CLIP_TOL_FRAC = 1e-12  # iterates beyond [0, 1] by more than this are clipped and counted
 SMOOTH_STEP_MAX_ITER = 3  # a step converged within this many updates lets the next one extrapolate ...
 PREDICTOR_MAX_CHANGE_FRAC = 0.05  # ... if the extrapolation moves no cell by more than this
@@ -594,6 +596,15 @@ def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array
             damped = scale < 1.0
         else:
             xn = xa + delta
+        if it >= TRUST_AFTER_ITER:  # slow convergence: keep D̃ within a factor e^TRUST of its linearisation
+            _, d_new = prob.psi_d(np.clip(xn, 0.0, 1.0), Ta)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                jump = np.max(np.abs(np.log(np.maximum(d_new, _TINY) / np.maximum(d, _TINY))), axis=1)
+            shrink = jump > LN_D_TRUST
+            if shrink.any():
+                s_tr = np.where(shrink, LN_D_TRUST / np.where(shrink, jump, 1.0), 1.0)
+                xn = xa + (xn - xa) * s_tr[:, None]
+                damped = shrink if damped is None else damped | shrink
         was_clipped = None
         if xn.min() < -CLIP_TOL_FRAC or xn.max() > 1.0 + CLIP_TOL_FRAC:
             out = (xn < -CLIP_TOL_FRAC) | (xn > 1.0 + CLIP_TOL_FRAC)

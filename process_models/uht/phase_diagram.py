@@ -202,6 +202,23 @@ class CuZnPhaseDiagram:
         hi = edges[..., 1]
         return float(hi) if hi.ndim == 0 else hi
 
+    def phase_field_zn_frac(self, phase: str, T_K: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Single-phase field ``(x_min, x_max)`` of ``phase`` at each ``T_K`` (K), vectorised over T.
+
+        NaN where the phase has no field at that temperature (e.g. gamma above its peritectic, 1105 K).
+        """
+        citations.register("Liang2015", "phase_diagram")
+        if phase not in PHASES:
+            raise FoiltwinInputError("phase", phase, f"one of {', '.join(PHASES)}")
+        T = self._check_T(T_K)
+        edges, ids, _ = self._rows_at(T)
+        hit = ids == PHASES.index(phase)
+        found = hit.any(axis=-1)
+        j = np.argmax(hit, axis=-1)[..., None]
+        lo = np.take_along_axis(edges, 2 * j, axis=-1)[..., 0]
+        hi = np.take_along_axis(edges, 2 * j + 1, axis=-1)[..., 0]
+        return np.where(found, lo, np.nan), np.where(found, hi, np.nan)
+
     def liquid_fraction(self, x: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
         """Equilibrium liquid mole fraction (0-1) at Zn mole fraction ``x`` and ``T_K`` (K)."""
         return self.phase_fractions(x, T_K)[..., _LIQUID]

@@ -35,7 +35,7 @@ Cooling = Literal["contact", "free"]
 Stage3Mode = Literal["web", "batch"]
 
 FOIL_THICKNESS_RANGE_M = (3e-6, 50e-6)  # lumped (uniform-T) foil model; battery foils are 4.5-20 µm
-STAGE2_TEMPERATURE_RANGE_K = (500.0, 1100.0)  # phase table from 500 K; γ-first rule below γ peritectic
+STAGE2_TEMPERATURE_RANGE_K = (500.0, 1100.0)  # phase table from 500 K; γ islands below the γ peritectic
 SOURCE_TEMPERATURE_RANGE_K = (500.0, 1180.0)  # Zn vapour-pressure correlations' validity
 STAGE2_TIME_RANGE_S = (0.0, 3600.0)
 STAGE3_TIME_RANGE_S = (0.0, 10.0)
@@ -180,6 +180,13 @@ class RecipeResult:
     surface_phase_fractions: dict[str, float]
     stage2_gamma_film_nm: float
     stage2_alpha_uptake_fraction: float
+    stage2_gamma_coverage_frac: float
+    stage2_gamma_island_height_nm: float
+    stage2_gamma_particle_size_nm: float
+    stage2_gamma_island_density_per_um2: float
+    stage2_beta_film_nm: float
+    stage2_epsilon_film_nm: float
+    stage2_gamma_zn_share_frac: float
     peak_temperature_K: float
     max_melt_depth_nm: float
     anneal_equivalent_time_s: float
@@ -243,6 +250,14 @@ class _Stage2Row:
     delivered_mol_per_m2: float
     alpha_mol_per_m2: float
     gamma_mol_per_m2: float
+    beta_mol_per_m2: float
+    beta_zn_frac: float
+    epsilon_mol_per_m2: float
+    epsilon_zn_frac: float
+    coverage_frac: float
+    island_height_m: float
+    particle_size_m: float
+    island_density_per_m2: float
     energy_J_per_m2: float
     energy_bound_J_per_m2: float
     anneal_equivalent_time_s: float
@@ -321,6 +336,11 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
         rows.append(_Stage2Row(
             x_alpha=s2.x_alpha[b], delivered_mol_per_m2=float(s2.zn_delivered_mol_per_m2[b]),
             alpha_mol_per_m2=float(s2.zn_in_alpha_mol_per_m2[b]), gamma_mol_per_m2=float(s2.zn_in_gamma_mol_per_m2[b]),
+            beta_mol_per_m2=float(s2.zn_in_beta_mol_per_m2[b]), beta_zn_frac=float(s2.beta_zn_frac[b]),
+            epsilon_mol_per_m2=float(s2.zn_in_epsilon_mol_per_m2[b]), epsilon_zn_frac=float(s2.epsilon_zn_frac[b]),
+            coverage_frac=float(s2.gamma_coverage_frac[b]), island_height_m=float(s2.gamma_island_height_m[b]),
+            particle_size_m=float(s2.gamma_particle_size_m[b]),
+            island_density_per_m2=float(s2.gamma_island_density_per_m2[b]),
             energy_J_per_m2=float(h2.heater_energy_J_per_m2[b] + zn_actual[b]),
             energy_bound_J_per_m2=float(h2.sensible_heat_J_per_m2[b] + zn_bound[b]),
             anneal_equivalent_time_s=float(anneal[b]), warning=warning,
@@ -374,6 +394,16 @@ def _check_film_fits(x: np.ndarray, recipes: list[UHTRecipe], delivered_mol: np.
                              "temperature or time, or the plated Zn")
 
 
+def _add_films(grid: DepthGrid, x: np.ndarray, zn_mol: np.ndarray, zn_frac: np.ndarray, c: float) -> np.ndarray:
+    """``x`` with a film of ``zn_mol`` [mol/m²] Zn at composition ``zn_frac`` on top of each foil that has one."""
+    x = x.copy()
+    has = zn_mol > 0.0
+    for frac in np.unique(zn_frac[has]):
+        sel = has & (zn_frac == frac)
+        x[sel] = film_on_profile(grid, x[sel], zn_mol[sel], float(frac), c)
+    return x
+
+
 def _quench_without_stage3(x: np.ndarray, has3: np.ndarray, history2: dict[int, tuple[np.ndarray, np.ndarray]],
                            quenched: list[tuple[np.ndarray, QuenchResult]], params: ParameterValues) -> QuenchResult:
     """Phases as quenched for the whole group: stage-III foils bring theirs; foils that stop after stage II are
@@ -409,6 +439,11 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
     delivered = plated_mol.copy()
     alpha_uptake = np.zeros(B)
     gamma_mol = plated_mol.copy()
+    beta_mol = np.zeros(B)
+    beta_frac = np.full(B, 0.46)
+    eps_mol = np.zeros(B)
+    eps_frac = np.full(B, 0.81)
+    islands = np.zeros((B, 4))  # coverage, height [m], particle size [m], density [1/m²]
     e2 = np.zeros(B)
     e2_bound = np.zeros(B)
     anneal = np.zeros(B)  # recrystallisation-equivalent time of the thermal histories (texture)
@@ -422,16 +457,20 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
             x[b] = row.x_alpha
             delivered[b], alpha_uptake[b], gamma_mol[b] = (row.delivered_mol_per_m2, row.alpha_mol_per_m2,
                                                            row.gamma_mol_per_m2)
+            beta_mol[b], beta_frac[b] = row.beta_mol_per_m2, row.beta_zn_frac
+            eps_mol[b], eps_frac[b] = row.epsilon_mol_per_m2, row.epsilon_zn_frac
+            islands[b] = (row.coverage_frac, row.island_height_m, row.particle_size_m, row.island_density_per_m2)
             e2[b], e2_bound[b] = row.energy_J_per_m2, row.energy_bound_J_per_m2
             anneal[b] = row.anneal_equivalent_time_s
             if row.warning:
                 warnings[b].append(row.warning)
 
-    # γ film (Cu5Zn8) on top of the α profile; plated foils without stage II start from a pure Zn layer.
+    # β film, then the γ islands as a laterally averaged film (Cu5Zn8), then any ε on top of the α profile;
+    # plated foils without stage II start from a pure Zn layer.
+    x = _add_films(grid, x, beta_mol, beta_frac, c)
     film_frac = np.where(has2 | ~plated, params["gamma_cu5zn8_zn_frac"], 1.0)
-    for frac in np.unique(film_frac):
-        sel = film_frac == frac
-        x[sel] = film_on_profile(grid, x[sel], gamma_mol[sel], float(frac), c)
+    x = _add_films(grid, x, gamma_mol, film_frac, c)
+    x = _add_films(grid, x, eps_mol, eps_frac, c)
     _check_film_fits(x, recipes, delivered, thickness, c, params, warnings)
 
     peak = np.full(B, np.nan)
@@ -505,6 +544,14 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
             stage2_gamma_film_nm=float(gamma_mol[b] / (params["gamma_cu5zn8_zn_frac"] * gamma_density_mol) * 1e9)
             if has2[b] else 0.0,
             stage2_alpha_uptake_fraction=float(alpha_uptake[b] / delivered[b]) if delivered[b] > 0 else 0.0,
+            stage2_gamma_coverage_frac=float(islands[b, 0]),
+            stage2_gamma_island_height_nm=float(islands[b, 1] * 1e9),
+            stage2_gamma_particle_size_nm=float(islands[b, 2] * 1e9),
+            stage2_gamma_island_density_per_um2=float(islands[b, 3] * 1e-12),
+            stage2_beta_film_nm=float(beta_mol[b] / (beta_frac[b] * c) * 1e9),
+            stage2_epsilon_film_nm=float(eps_mol[b] / (eps_frac[b] * c) * 1e9),
+            stage2_gamma_zn_share_frac=float(gamma_mol[b] / (gamma_mol[b] + beta_mol[b] + eps_mol[b]))
+            if has2[b] and gamma_mol[b] + beta_mol[b] + eps_mol[b] > 0 else 0.0,
             peak_temperature_K=float(peak[b]) if has3[b] else float(T2[b]) if has2[b] else ambient,
             max_melt_depth_nm=float(melt[b] * 1e9), anneal_equivalent_time_s=float(anneal[b]),
             energy_kwh_per_m2=float(to_kwh_per_m2(total)),

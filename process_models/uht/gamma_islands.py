@@ -1,0 +1,378 @@
+"""Stage II: γ-Cu5Zn8 nucleation, island growth and the β layer beneath, coupled to the α uptake.
+
+Mechanism (docs/uht_model.md, "Stage II"), per unit foil area, for B foils at once:
+
+* **Adatoms and nucleation** (mean-field rate equations, Venables, Spiller & Hanbücken, Rep. Prog. Phys. 47
+  (1984) 399). Zn arrives at the supply flux J. What lands on the islands (area fraction θ) joins them; what
+  lands on the bare α surface is an adatom that dissolves into α, is captured by an island or meets another
+  adatom (a stable dimer nucleates an island: critical nucleus i* = 1). Quasi-steady adatoms: their density,
+  relative to the density unsaturated α would hold without islands, is the **supersaturation**
+  ``u = 1/(s + Λ)``, with ``s`` the α surface's remaining capacity to dissolve Zn (1 well below the α solvus,
+  0 at it: "the Zn the α can absorb", the α uptake itself being the 1-D interdiffusion solver) and
+  ``Λ = Σ_k N_k·π·((r_k + ℓ)² − r_k²)`` the capture by islands relative to dissolution on unsaturated α
+  (ℓ = adatom migration length; r_k the island radii). Nucleation rate per unit bare area
+  ``I = I_ref·(J_b/J_ref)²·u²`` (i* = 1: dimers form ∝ n²), integrated exactly over a step with Λ growing
+  by the new islands (:func:`nucleate`). As α saturates (s → 0) the supersaturation and the nucleation
+  burst rise until the islands' own capture stops them.
+* **Partition of the Zn** (the solver's surface flux): unsaturated α dissolves the share 1/(1 + Λ) of the
+  bare-surface adatoms and the islands' Zn beneath them; both fall linearly to 0 over the last
+  ``stage2_alpha_saturation_width_frac`` below the α solvus. The rest of the delivered Zn joins the islands.
+* **Islands**: spherical caps of fixed aspect h/r, nucleated in cohorts (one per solver step); an island's
+  share of the Zn is ∝ its capture reach π(r + ℓ)². Coverage by Kolmogorov–Johnson–Mehl–Avrami (extended
+  area): ``θ = 1 − exp(−Σ_k N_k·π·r_k²)``; the γ height over the covered area is its volume / θ (islands that
+  impinge keep thickening: the height is set by the Zn supply).
+* **γ's own limit** (Gösele & Tu, J. Appl. Phys. 53 (1982) 3252: a layer passes at most its diffusion
+  capacity): Zn crosses an island of height h at most at c·D̃γ·Δx_γ/h per covered area (γ field width Δx_γ
+  from the phase diagram, D̃γ from the fick-mode law); Zn offered beyond it builds the next Zn-richer phase,
+  ε, on top (booked, and put on the stage-III profile at the ε composition).
+* **β beneath the γ** (multiphase growth, Kidson, J. Nucl. Mater. 3 (1961) 21, with the interface reaction in
+  series, Gösele & Tu): under the covered area the Zn reaching the intermetallic (J_loc = its flux / θ) passes
+  the γ and feeds a β layer between γ and α, which passes ``c·Δx_β·D̃β/(L_β + a0)`` (a0 = one jump); its
+  thickness obeys ``dM/dt = a/M − b`` with ``M = L_β + a0``, ``a = D̃β·Δx_β·(1/Δ₁ + 1/Δ₂)``,
+  ``b = J_loc/(c·Δ₁)`` (Δ₁, Δ₂ the γ/β and β/α composition gaps; uptake by α below neglected), solved
+  exactly over each step (Lambert W). β forms only where the supply flux is below its capacity
+  c·Δx_β·D̃β/a0·(1 + Δ₁/Δ₂): small, young islands (high J_loc) are γ. With the Kuper D̃β, β would take all
+  the Zn (the study's 1-D result); the fitted ``beta_diffusivity_scale_frac`` (V1: γ is the main product)
+  keeps it minor, and the same factor governs β in stage III.
+
+Mass balance (exact by construction, tested to 1e-9): delivered = α uptake + γ + β + ε; the intermetallics
+get each step's delivered Zn minus the α inventory change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import lambertw
+
+from process_models.citations import register
+from process_models.parameters.registry import ParameterValues
+from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+from process_models.uht.phase_diagram import cuzn_phase_diagram
+
+_TABLE_MIN_K = 500.0  # the phase table starts here; below it the fields barely move and little Zn arrives
+_TINY = np.finfo(float).tiny
+
+
+@dataclass(frozen=True)
+class IslandConstants:
+    """Constants of the nucleation and island model, resolved once from the registry."""
+
+    nucleation_rate_ref_per_m2_s: float  # I_ref: nucleation rate on unsaturated α at J_ref, no islands
+    reference_flux_mol_per_m2_s: float  # J_ref
+    capture_length_m: float  # ℓ
+    aspect_frac: float  # h/r of a cap
+    gamma_zn_frac: float  # x_γ (Cu5Zn8)
+    gamma_molar_density_mol_per_m3: float  # c_γ (atoms, mol/m³)
+    molar_density_mol_per_m3: float  # c of the solver's frame (for the Kidson layer thicknesses)
+
+    @classmethod
+    def from_parameters(cls, params: ParameterValues) -> IslandConstants:
+        register("Venables1984", "gamma_islands")
+        register("Avrami1939", "gamma_islands")
+        register("Kidson1961", "gamma_islands")
+        register("GoseleTu1982", "gamma_islands")
+        x = params["gamma_cu5zn8_zn_frac"]
+        molar_mass = x * params["zn_molar_mass_kg_per_mol"] + (1.0 - x) * params["cu_molar_mass_kg_per_mol"]
+        return cls(
+            nucleation_rate_ref_per_m2_s=params["gamma_nucleation_rate_ref_per_m2_s"],
+            reference_flux_mol_per_m2_s=params["gamma_nucleation_reference_flux_mol_per_m2_s"],
+            capture_length_m=params["zn_adatom_capture_length_m"],
+            aspect_frac=params["gamma_island_aspect_frac"],
+            gamma_zn_frac=x,
+            gamma_molar_density_mol_per_m3=params["gamma_cu5zn8_density_kg_per_m3"] / molar_mass,
+            molar_density_mol_per_m3=params["cuzn_alloy_molar_density_mol_per_m3"],
+        )
+
+    @property
+    def cap_volume_factor(self) -> float:
+        """v = k·r³ for a spherical cap of height h = a·r: k = π·a·(3 + a²)/6."""
+        a = self.aspect_frac
+        return np.pi * a * (3.0 + a * a) / 6.0
+
+    def zn_to_volume_m3(self, zn_mol: np.ndarray) -> np.ndarray:
+        """Volume [m³] of γ holding ``zn_mol`` of Zn."""
+        return zn_mol / (self.gamma_zn_frac * self.gamma_molar_density_mol_per_m3)
+
+
+def nucleate(s: np.ndarray, capture: np.ndarray, rate0_per_m2_s: np.ndarray, new_capture_m2: float,
+             dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Islands nucleated over dt [1/m²] and the adatom supersaturation u at the end of the step.
+
+    u = 1/(s + Λ) and I = I0·u² (i* = 1); the new islands add their own capture, Λ = Λ0 + a·ΔN with
+    a = πℓ², so dΔN/dt = I0/(s + Λ0 + a·ΔN)², integrated exactly over the step:
+    (S0 + a·ΔN)³ = S0³ + 3·a·I0·dt. This self-limits the burst when α saturates (s → 0).
+    """
+    S0 = s + capture
+    born = np.maximum((np.cbrt(S0 ** 3 + 3.0 * new_capture_m2 * rate0_per_m2_s * dt_s) - S0) / new_capture_m2,
+                      0.0)
+    u = 1.0 / np.maximum(S0 + new_capture_m2 * born, _TINY)
+    return born, u
+
+
+@dataclass
+class IslandState:
+    """Islands of B foils: cohort counts N_k [1/m²] and Zn per island [mol]; layers; Zn accounts [mol/m²]."""
+
+    counts_per_m2: np.ndarray  # (B, K)
+    zn_per_island_mol: np.ndarray  # (B, K)
+    n_cohorts: int
+    coverage_frac: np.ndarray  # θ
+    capture_frac: np.ndarray  # Λ
+    beta_thickness_m: np.ndarray  # Kidson β thickness under the covered area
+    beta_zn_frac: np.ndarray  # its mean composition
+    epsilon_zn_frac: np.ndarray  # composition of the ε on top (Zn beyond γ's capacity)
+    delivered_mol_per_m2: np.ndarray
+    alpha_mol_per_m2: np.ndarray
+    intermetallic_mol_per_m2: np.ndarray  # γ + β
+    epsilon_mol_per_m2: np.ndarray
+    max_supersaturation: np.ndarray  # largest u seen
+    min_capacity_ratio: np.ndarray  # smallest (γ diffusion capacity)/(flux offered to the γ)
+
+    @classmethod
+    def empty(cls, B: int, max_cohorts: int) -> IslandState:
+        def z() -> np.ndarray:
+            return np.zeros(B)
+        return cls(np.zeros((B, max_cohorts)), np.zeros((B, max_cohorts)), 0, z(), z(), z(), np.full(B, 0.46),
+                   np.full(B, 0.81), z(), z(), z(), z(), z(), np.full(B, np.inf))
+
+
+class IslandGrowth:
+    """Couples the island model to the interdiffusion solver of stage II.
+
+    :meth:`alpha_flux` is the solver's surface flux (the Zn α dissolves); :meth:`step_done` is its per-step
+    ``record`` hook: it books the step's Zn (delivered − α uptake → islands), nucleates a cohort, grows the
+    islands, updates the coverage, the β layer and the ε beyond the γ's capacity. Island quantities are held
+    constant within a solver step (explicit); the α surface composition is implicit.
+    """
+
+    def __init__(self, supply, params: ParameterValues, t0_s: np.ndarray, x0: np.ndarray, widths_m: np.ndarray,
+                 max_cohorts: int) -> None:
+        self.k = IslandConstants.from_parameters(params)
+        self.params = params
+        self.supply = supply
+        self.diagram = cuzn_phase_diagram()
+        self.diffusivity = CuZnFickDiffusivity.from_parameters(params)
+        self.width = params["stage2_alpha_saturation_width_frac"]
+        self.beta_reaction_length_m = params["beta_reaction_length_m"]
+        self.widths = widths_m
+        B = x0.shape[0]
+        self.state = IslandState.empty(B, max_cohorts)
+        self.state.alpha_mol_per_m2[:] = self.k.molar_density_mol_per_m3 * (x0 @ widths_m)
+        self.t_prev = np.asarray(t0_s, dtype=float).copy()
+        self._J = np.zeros(B)  # supply flux of the current step (from the latest flux call)
+        self._T = np.full(B, _TABLE_MIN_K)  # its temperature (the step's effective temperature)
+        self._cache: dict[str, np.ndarray] = {}
+        self._fields_cache: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
+
+    # --- solver callbacks ------------------------------------------------------------------------
+
+    def alpha_flux(self, x_s: np.ndarray, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Zn flux into α [mol m⁻² s⁻¹] and its derivative in the surface composition x_s (see module doc)."""
+        c = self._cache
+        if not c or not (np.array_equal(T, c["T"]) and np.array_equal(t, c["t"])):
+            st = self.state
+            J = self.supply.flux(T, t, self.params)
+            conductance = J * (1.0 - st.coverage_frac) / (1.0 + st.capture_frac) + J * st.coverage_frac
+            c.update(T=T.copy(), t=t.copy(), J=J, k=conductance,
+                     x_cap=self.diagram.alpha_max_zn_frac(np.maximum(T, _TABLE_MIN_K)))
+        self._J, self._T = c["J"], T
+        s_raw = (c["x_cap"] - x_s) / self.width
+        s = np.clip(s_raw, 0.0, 1.0)
+        ds = np.where((s_raw > 0.0) & (s_raw < 1.0), -1.0 / self.width, 0.0)
+        return c["k"] * s, c["k"] * ds
+
+    def step_done(self, x: np.ndarray, T_end: np.ndarray, t_end: np.ndarray) -> np.ndarray:
+        """Book one solver step for every foil (the solver's ``record`` hook); returns the coverage."""
+        st, k = self.state, self.k
+        dt = np.maximum(t_end - self.t_prev, 0.0)
+        self.t_prev = np.asarray(t_end, dtype=float).copy()
+        T = np.maximum(self._T, _TABLE_MIN_K)
+        J = self._J
+        alpha_now = k.molar_density_mol_per_m3 * (x @ self.widths)
+        d_islands = J * dt - (alpha_now - st.alpha_mol_per_m2)  # what α did not take (≥ 0 up to round-off)
+        st.alpha_mol_per_m2 = alpha_now
+        st.delivered_mol_per_m2 += J * dt
+        # beyond the γ's diffusion capacity the Zn builds ε on top (state at the step's start)
+        d_eps = self._beyond_gamma_capacity(T, dt, d_islands)
+        st.epsilon_mol_per_m2 += d_eps
+        d_int = d_islands - d_eps
+        st.intermetallic_mol_per_m2 += d_int
+        # nucleation over the step, at the step's end state of the α surface (implicit in s)
+        Jb = J * (1.0 - st.coverage_frac)
+        s = np.clip((self.diagram.alpha_max_zn_frac(T) - x[:, 0]) / self.width, 0.0, 1.0)
+        rate0 = k.nucleation_rate_ref_per_m2_s * (Jb / k.reference_flux_mol_per_m2_s) ** 2
+        born, u = nucleate(s, st.capture_frac, rate0 * (1.0 - st.coverage_frac), np.pi * k.capture_length_m ** 2,
+                           dt)
+        np.maximum(st.max_supersaturation, np.where(J > 0.0, u, 0.0), out=st.max_supersaturation)
+        theta_old = st.coverage_frac
+        self._grow(born, np.maximum(d_int, 0.0))
+        # the newly covered area starts without β: the covered column's mean β thickness is diluted
+        st.beta_thickness_m *= np.divide(theta_old, st.coverage_frac, out=np.zeros_like(theta_old),
+                                         where=st.coverage_frac > 0.0)
+        self._kidson(T, dt, d_int)
+        return st.coverage_frac.copy()
+
+    # --- islands ----------------------------------------------------------------------------------
+
+    def _radii_m(self) -> np.ndarray:
+        """Free-growth (extended) cap radius of each cohort's islands (B, K) [m]."""
+        k = self.k
+        vol = k.zn_to_volume_m3(self.state.zn_per_island_mol[:, : self.state.n_cohorts])
+        return np.cbrt(vol / k.cap_volume_factor)
+
+    def _grow(self, born_per_m2: np.ndarray, zn_mol_per_m2: np.ndarray) -> None:
+        """Add a cohort of ``born_per_m2`` islands and share ``zn_mol_per_m2`` among all islands by reach."""
+        st, ell = self.state, self.k.capture_length_m
+        if st.n_cohorts < st.counts_per_m2.shape[1]:
+            st.n_cohorts += 1
+        j = st.n_cohorts - 1  # a full table merges later births into the last cohort
+        st.counts_per_m2[:, j] += born_per_m2
+        K = st.n_cohorts
+        N = st.counts_per_m2[:, :K]
+        reach = np.pi * (self._radii_m() + ell) ** 2  # capture reach of one island [m²]
+        total = np.sum(N * reach, axis=1)
+        share = np.divide(zn_mol_per_m2, total, out=np.zeros_like(total), where=total > 0.0)
+        st.zn_per_island_mol[:, :K] += share[:, None] * reach
+        r = self._radii_m()
+        st.coverage_frac = -np.expm1(-np.sum(N * np.pi * r * r, axis=1))
+        st.capture_frac = np.sum(N * np.pi * ((r + ell) ** 2 - r * r), axis=1)
+
+    # --- the γ's diffusion capacity and the β beneath (Kidson / Gösele–Tu) ------------------------
+
+    def _fields(self, T: np.ndarray) -> dict[str, np.ndarray]:
+        """Field limits at the step temperatures (cached: in the hold they repeat step after step)."""
+        cached = self._fields_cache
+        if cached is not None and np.array_equal(cached[0], T):
+            return cached[1]
+        d = self.diagram
+        _, x_a = d.phase_field_zn_frac("alpha", T)
+        b_lo, b_hi = d.phase_field_zn_frac("beta", T)
+        g_lo, g_hi = d.phase_field_zn_frac("gamma", T)
+        e_lo, e_hi = d.phase_field_zn_frac("epsilon", T)
+        out = {"x_a": x_a, "b_lo": b_lo, "b_hi": b_hi, "g_lo": g_lo, "g_hi": g_hi, "e_lo": e_lo, "e_hi": e_hi}
+        self._fields_cache = (T.copy(), out)
+        return out
+
+    def _beyond_gamma_capacity(self, T: np.ndarray, dt: np.ndarray, d_islands: np.ndarray) -> np.ndarray:
+        """Zn of this step the γ cannot pass (c·D̃γ·Δx_γ/h per covered area, state at the step's start)."""
+        st, k = self.state, self.k
+        f = self._fields(T)
+        theta = st.coverage_frac
+        ok = (theta > 0.0) & np.isfinite(f["g_lo"])
+        D_gamma = self.diffusivity.diffusivity(np.full((theta.size, 1), k.gamma_zn_frac), T[:, None])[:, 0]
+        h = self.gamma_height_m()
+        rate = k.molar_density_mol_per_m3 * D_gamma * np.where(ok, f["g_hi"] - f["g_lo"], 0.0)
+        capacity = np.full_like(theta, np.inf)  # a γ of zero height passes anything
+        thick = h > 0.0
+        capacity[thick] = rate[thick] / h[thick] * theta[thick] * dt[thick]
+        offered = np.maximum(d_islands, 0.0)
+        ratio = np.divide(capacity, offered, out=np.full_like(theta, np.inf), where=offered > 0.0)
+        np.minimum(st.min_capacity_ratio, np.where(ok, ratio, np.inf), out=st.min_capacity_ratio)
+        e_mid = 0.5 * (f["e_lo"] + f["e_hi"])
+        st.epsilon_zn_frac = np.where(np.isfinite(e_mid), e_mid, st.epsilon_zn_frac)
+        return np.where(ok, np.maximum(offered - capacity, 0.0), 0.0)
+
+    def _kidson(self, T: np.ndarray, dt: np.ndarray, d_int: np.ndarray) -> None:
+        """Advance the β layer under the covered area over the step."""
+        st, k = self.state, self.k
+        c = k.molar_density_mol_per_m3
+        f = self._fields(T)
+        theta = st.coverage_frac
+        ok = (theta > 0.0) & np.isfinite(f["g_lo"]) & np.isfinite(f["b_lo"])
+        d1 = np.where(ok, f["g_lo"] - f["b_hi"], 1.0)  # γ/β composition gap
+        d2 = np.where(ok, f["b_lo"] - f["x_a"], 1.0)  # β/α composition gap
+        xb = np.where(ok, 0.5 * (f["b_lo"] + f["b_hi"]), st.beta_zn_frac)
+        D_beta = self.diffusivity.diffusivity(xb[:, None], T[:, None])[:, 0]
+        a = D_beta * np.where(ok, f["b_hi"] - f["b_lo"], 0.0) * (1.0 / d1 + 1.0 / d2)
+        j_loc = np.divide(np.maximum(d_int, 0.0), theta * dt, out=np.zeros_like(theta), where=ok & (dt > 0.0))
+        # Gösele–Tu: the β passes c·Δx_β·D̃β/(L + a0) (the interface reaction in series), so with M = L + a0
+        # the Kidson law dM/dt = a/M − b holds; β cannot shrink below zero thickness
+        a0 = self.beta_reaction_length_m
+        L_new = np.maximum(kidson_beta_thickness_m(st.beta_thickness_m + a0, a, j_loc / (c * d1), dt) - a0, 0.0)
+        z_loc = np.divide(st.intermetallic_mol_per_m2, theta, out=np.zeros_like(theta), where=ok)
+        st.beta_thickness_m = np.where(ok, np.minimum(L_new, z_loc / (c * xb)), st.beta_thickness_m)
+        st.beta_zn_frac = xb
+
+    # --- results ----------------------------------------------------------------------------------
+
+    def beta_mol_per_m2(self) -> np.ndarray:
+        """Zn in the β layer per foil area [mol m⁻²]."""
+        st = self.state
+        beta = st.coverage_frac * self.k.molar_density_mol_per_m3 * st.beta_zn_frac * st.beta_thickness_m
+        return np.minimum(beta, st.intermetallic_mol_per_m2)  # capped at all of it as β, exactly
+
+    def gamma_mol_per_m2(self) -> np.ndarray:
+        """Zn in the γ islands per foil area [mol m⁻²]."""
+        return self.state.intermetallic_mol_per_m2 - self.beta_mol_per_m2()
+
+    def gamma_height_m(self) -> np.ndarray:
+        """Mean γ height over the covered area [m] (volume / coverage)."""
+        theta = self.state.coverage_frac
+        vol = self.k.zn_to_volume_m3(np.maximum(self.gamma_mol_per_m2(), 0.0))
+        return np.divide(vol, theta, out=np.zeros_like(theta), where=theta > 0.0)
+
+    def particle_size_m(self) -> np.ndarray:
+        """Coverage-weighted mean island diameter [m]: the particles an SEM image shows. Each island's
+        footprint is its free-growth footprint scaled by θ/A_ext (the share left after impingement)."""
+        st = self.state
+        if st.n_cohorts == 0:
+            return np.zeros(st.coverage_frac.shape)
+        N = st.counts_per_m2[:, : st.n_cohorts]
+        r = self._radii_m()
+        area = N * np.pi * r * r
+        a_ext = area.sum(axis=1)
+        scale = np.sqrt(np.divide(st.coverage_frac, a_ext, out=np.ones_like(a_ext), where=a_ext > 0.0))
+        mean_r = np.divide(np.sum(area * r, axis=1), a_ext, out=np.zeros_like(a_ext), where=a_ext > 0.0)
+        return 2.0 * mean_r * scale
+
+    def island_zn_mol_per_m2(self) -> np.ndarray:
+        """Σ_k N_k·(Zn per island) [mol m⁻²]: the islands' own account of γ + β."""
+        K = self.state.n_cohorts
+        return np.sum(self.state.counts_per_m2[:, :K] * self.state.zn_per_island_mol[:, :K], axis=1)
+
+    def island_density_per_m2(self) -> np.ndarray:
+        """Islands per m² (all cohorts)."""
+        return self.state.counts_per_m2[:, : self.state.n_cohorts].sum(axis=1)
+
+
+def kidson_beta_thickness_m(L0_m: np.ndarray, a_m2_per_s: np.ndarray, b_m_per_s: np.ndarray,
+                            dt_s: np.ndarray) -> np.ndarray:
+    """Exact solution over dt of dL/dt = a/L − b (β layer fed through its interfaces, Kidson 1961).
+
+    With L* = a/b, w = 1 − L/L* and τ = b²t/a: (w − w0) + ln(w0/w) = τ, i.e. w·e^(−w) = w0·e^(−w0−τ):
+    for L0 < L* (0 < w ≤ 1) w = −W0(−w0·e^(−w0−τ)); for L0 > L* (w < 0) y = −w solves y + ln y = ln(−w0) − w0 − τ.
+    b = 0 gives parabolic growth L² = L0² + 2at; a = 0 leaves L0.
+    """
+    L0, a, b, dt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (L0_m, a_m2_per_s, b_m_per_s, dt_s)))
+    out = np.sqrt(L0 * L0 + 2.0 * a * dt)
+    fed = (b > 0.0) & (a > 0.0)
+    if not fed.any():
+        return out
+    Ls = a[fed] / b[fed]
+    w0 = 1.0 - L0[fed] / Ls
+    tau = b[fed] ** 2 * dt[fed] / a[fed]
+    w = np.zeros_like(w0)
+    below = w0 > 0.0
+    arg = -w0[below] * np.exp(-w0[below] - tau[below])
+    w[below] = -np.real(lambertw(np.maximum(arg, -np.exp(-1.0)), 0))
+    above = w0 < 0.0
+    if above.any():
+        w[above] = -_solve_y_plus_ln_y(np.log(-w0[above]) - w0[above] - tau[above])
+    result = out.copy()
+    result[fed] = Ls * (1.0 - w)
+    return result
+
+
+def _solve_y_plus_ln_y(rhs: np.ndarray) -> np.ndarray:
+    """y > 0 with y + ln y = rhs (i.e. y = W0(e^rhs)), by Newton from a bracketing start; no overflow."""
+    y = np.where(rhs > 1.0, rhs - np.log(np.maximum(rhs, 1.0)), np.exp(np.minimum(rhs, 1.0)))
+    y = np.maximum(y, 1e-300)
+    for _ in range(60):
+        f = y + np.log(y) - rhs
+        y_new = np.maximum(y - f * y / (y + 1.0), 0.5 * y)
+        if np.all(np.abs(y_new - y) <= 1e-14 * np.maximum(y, 1e-300)):
+            return y_new
+        y = y_new
+    return y
