@@ -16,6 +16,7 @@ import numpy as np
 
 from process_models.parameters.registry import ParameterValues
 from process_models.uht.thermal import heat_loss_W_per_m2
+from twin.interp import interp_scalar
 from twin.motion import PiecewiseSignal
 from twin.scenario import UHTLine, UHTSettings
 
@@ -35,6 +36,16 @@ class HeaterLoop:
         ambient = self.params["ambient_temperature_K"]
         self._T_grid = np.linspace(ambient + 1.0, 1357.0, 2000)
         self._P_grid = heat_loss_W_per_m2(self._T_grid, self.params, contact=False)
+        # the loss curve as plain floats for the per-event interpolation (twin.interp: bit for bit numpy.interp)
+        self._T_list: list[float] = self._T_grid.tolist()
+        self._P_list: list[float] = self._P_grid.tolist()
+        # the line's equipment is fixed for the run (changeovers change set points only): read it once
+        spec = self.spec
+        self._drift_per_h = float(spec.heater_ageing.resistance_drift_frac_per_h)
+        self._noise_K = float(spec.pyrometer.noise_K)
+        self._bias_K = float(spec.pyrometer.bias_K)
+        self._control = bool(spec.control.enabled)
+        self._gain = float(spec.control.gain_frac)
         self.ambient_K = ambient
         self.u2 = 1.0
         self.u3 = 1.0
@@ -46,16 +57,17 @@ class HeaterLoop:
         self.T2_set = settings.stage2_temperature_K
         self.T3_set = (self.params["stage3_default_peak_temperature_K"] if settings.stage3_peak_K is None
                        else settings.stage3_peak_K)
+        self._P2_set = self._power_to_hold(self.T2_set)  # the stage-II power that holds the set point [W/m2]
 
     def _power_to_hold(self, T: float) -> float:
-        return float(np.interp(T, self._T_grid, self._P_grid))
+        return interp_scalar(T, self._T_list, self._P_list)
 
     def _temperature_at_power(self, P: float) -> float:
-        return float(np.interp(P, self._P_grid, self._T_grid))
+        return interp_scalar(P, self._P_list, self._T_list)
 
     def _true(self, operating_h: float) -> tuple[float, float, float]:
-        ageing = 1.0 / (1.0 + self.spec.heater_ageing.resistance_drift_frac_per_h * (operating_h - self.renewed_at_h))
-        T2 = self._temperature_at_power(self.u2 * ageing * self._power_to_hold(self.T2_set))
+        ageing = 1.0 / (1.0 + self._drift_per_h * (operating_h - self.renewed_at_h))
+        T2 = self._temperature_at_power(self.u2 * ageing * self._P2_set)
         T3 = self.ambient_K + (self.T3_set - self.ambient_K) * self.u3 * ageing
         return T2, T3, ageing
 
@@ -76,11 +88,12 @@ class HeaterLoop:
         """Read the pyrometer, let the controller act, and update the true temperatures."""
         self._since_step = 0.0
         T2, T3, ageing = self._true(operating_h)
-        noise = self.spec.pyrometer.noise_K * self.rng.standard_normal(2) + self.spec.pyrometer.bias_K
-        m2, m3 = T2 + noise[0], T3 + noise[1]
-        if self.spec.control.enabled:
-            g = self.spec.control.gain_frac
-            P_set = self._power_to_hold(self.T2_set)
+        z = self.rng.standard_normal(2)  # one draw of both pyrometers per step (the stream's order is the contract)
+        m2 = T2 + (self._noise_K * float(z[0]) + self._bias_K)
+        m3 = T3 + (self._noise_K * float(z[1]) + self._bias_K)
+        if self._control:
+            g = self._gain
+            P_set = self._P2_set
             self.u2 += g * (P_set - self._power_to_hold(m2)) / P_set
             self.u3 += g * (self.T3_set - m3) / (self.T3_set - self.ambient_K)
             T2, T3, ageing = self._true(operating_h)

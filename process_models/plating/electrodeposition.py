@@ -764,6 +764,61 @@ def advance_bath(
     )
 
 
+class BathBalance:
+    """:func:`advance_bath` for one tank stepped many times: bath, anode, drag-out and volume are checked once, here,
+    and each :meth:`step` is plain-float arithmetic — the same operations in the same order, so it returns what
+    ``advance_bath(...).concentration_mol_per_m3`` returns, bit for bit (tests/test_twin_fast_paths.py). Made for the
+    twin's dosing loop, whose per-step inputs it computes itself from checked settings; API callers with their own
+    inputs use :func:`advance_bath`, which checks every argument and reports the whole balance."""
+
+    __slots__ = ("_decay", "_decay_key", "_drag", "_eff_a", "_nF", "_options", "_sources", "bath", "volume_m3")
+
+    def __init__(self, bath: BathLike, volume_m3: float, *, anode: str | None = None,
+                 anode_efficiency_frac: float | None = None, dragout_m: float | None = None,
+                 params: ParamsLike = None) -> None:
+        b, k = resolve_bath(bath, params), plating_constants(params)  # its sources are cited at each step
+        kind = _anode(b, anode)
+        self.bath = b
+        self.volume_m3 = float(_arr("volume_m3", volume_m3, 0.0, None, "m3", low_inclusive=False))
+        self._eff_a = 0.0 if kind == "insoluble" else (
+            b.anode_efficiency_frac if anode_efficiency_frac is None
+            else check_range("anode_efficiency_frac", anode_efficiency_frac, 0, 2))
+        self._drag = _net_dragout_m(k, dragout_m)
+        self._nF = b.valence_count * F
+        self._sources = tuple(b.sources)
+        self._options = {"anode": kind, "anode_efficiency_frac": anode_efficiency_frac, "dragout_m": dragout_m,
+                         "params": params}
+        self._decay_key = math.nan
+        self._decay = 0.0
+
+    def step(self, concentration_mol_per_m3: float, dt_s: float, current_A: float, cathode_efficiency_frac: float,
+             web_area_rate_m2_per_s: float, dosing_mol_per_s: float = 0.0,
+             makeup_concentration_mol_per_m3: float = 0.0) -> float:
+        """Concentration [mol/m3] after ``dt_s`` with constant inputs (``advance_bath``'s exact solution). The inputs
+        are trusted (non-negative, efficiency in [0, 1]); a step that would empty the bath raises as there."""
+        for key in self._sources:  # the report cites the bath's sources as advance_bath does
+            register(key, "electrodeposition.advance_bath")
+        c0, V, dt = concentration_mol_per_m3, self.volume_m3, dt_s
+        anode_rate = current_A * self._eff_a / self._nF
+        plate_rate = current_A * cathode_efficiency_frac / self._nF
+        q = self._drag * web_area_rate_m2_per_s
+        source = anode_rate - plate_rate + dosing_mol_per_s + q * makeup_concentration_mol_per_m3
+        if q > 0.0:
+            x = q * dt / V
+            if x != self._decay_key:  # constant while speed, width and step are: numpy's expm1 (its array loop
+                # rounds differently from math.expm1 on some CPUs) once per value, as advance_bath computes it
+                self._decay_key, self._decay = x, float(-np.expm1(-np.array(x)))
+            c_end = c0 + (source / q - c0) * self._decay
+        else:
+            c_end = c0 + source * dt / V
+        if c_end < 0.0:  # the checked path raises, naming how long the bath lasts
+            advance_bath(self.bath, c0, V, dt, current_A, cathode_efficiency_frac, web_area_rate_m2_per_s,
+                         dosing_mol_per_s=dosing_mol_per_s,
+                         makeup_concentration_mol_per_m3=makeup_concentration_mol_per_m3, **self._options)
+            raise AssertionError("advance_bath accepted a step that empties the bath")  # pragma: no cover
+        return c_end
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Cross-web current distribution
 # ---------------------------------------------------------------------------------------------------------
