@@ -18,8 +18,10 @@ from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
 
+# rich_markup_mode=None: plain click help; rich's help formatter (and the markdown parser it imports) cost
+# ≈0.1-0.3 s of every `--help` (issue 15: start-up ≤ 0.3 s)
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
     help="foiltwin: digital twin of the Cu current-collector lines (UHT Cu-Zn skin and plating).",
 )
 
@@ -280,7 +282,6 @@ def simulate(
     json_out: JsonOption = None,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
-    from twin.plots import write_html_report
     from twin.scenario import apply_overrides, load_scenario
     from twin.simulate import run_single
 
@@ -293,6 +294,8 @@ def simulate(
     sc = apply_overrides(sc, extra)
     report = run_single(sc, out_dir=out)
     if out is not None:
+        from twin.plots import write_html_report  # plotly and pyarrow only for the HTML report
+
         write_json(report, str(out / "report.json"))
         write_html_report(report, out)
     write_json(report, json_out)
@@ -416,7 +419,8 @@ def optimize(
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
 
 
-batch_app = typer.Typer(no_args_is_help=True, help="Headless scenario batches: run in parallel, results in DuckDB.")
+batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                        help="Headless scenario batches: run in parallel, results in DuckDB.")
 app.add_typer(batch_app, name="batch")
 DbArgument = Annotated[Path, typer.Argument(metavar="DB", help="DuckDB results file.")]
 BatchOption = Annotated[str | None, typer.Option("--batch", help="Batch name or id; default: the latest.")]

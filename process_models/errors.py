@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+if TYPE_CHECKING:  # numpy is imported where it is used: `foiltwin --help` and the registry need none (start-up)
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
 
 
 class FoiltwinInputError(ValueError):
@@ -70,6 +71,8 @@ def check_array(
 ) -> NDArray[np.float64]:
     """``value`` as a float array; the first element outside the range (NaN and ±inf always are) raises
     :class:`FoiltwinInputError` through :func:`check_range`, naming the field, the value and the range."""
+    import numpy as np
+
     arr = np.asarray(value, dtype=float)
     ok = np.isfinite(arr)
     if low is not None:
@@ -90,6 +93,8 @@ def check_fractions(field: str, value: ArrayLike, what: str = "mole fractions") 
     """Fractions in [0, 1] as a float array: NaN or values beyond the round-off tolerance raise
     :class:`FoiltwinInputError`; overshoots within it (numerical noise of a solver, e.g. -7e-290) are snapped
     onto the bounds."""
+    import numpy as np
+
     xa = np.asarray(value, dtype=float)
     ok = np.isfinite(xa) & (xa >= -FRACTION_ROUNDOFF) & (xa <= 1.0 + FRACTION_ROUNDOFF)
     if not np.all(ok):

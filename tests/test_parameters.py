@@ -69,3 +69,17 @@ def test_out_of_bounds_override_names_field_value_and_range(value):
         default_parameters().with_overrides({"stage2_reference_time_s": value})
     assert err.value.field == "stage2_reference_time_s"
     assert "stage2_reference_time_s" in str(err.value)
+
+
+@pytest.mark.unit
+def test_physical_constants_are_those_of_scipy_constants():
+    """physical_constants replaced scipy.constants (start-up time, issue 15): same values, bit for bit."""
+    import scipy.constants
+
+    from process_models import physical_constants as pc
+
+    names = [n for n in vars(pc) if not n.startswith("_") and isinstance(getattr(pc, n), float)]
+    assert {"R", "N_A", "e", "sigma", "pound", "troy_ounce", "calorie", "atm", "g"} <= set(names)
+    for name in names:
+        assert getattr(pc, name) == getattr(scipy.constants, name), name
+    assert pc.N_A * scipy.constants.k == pc.R  # exact in the 2019 SI

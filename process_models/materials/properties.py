@@ -15,12 +15,12 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import atm, centi, micro
-from scipy.interpolate import PchipInterpolator
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError
+from process_models.materials.pchip import Pchip
 from process_models.parameters import default_parameters
+from process_models.physical_constants import atm, centi, micro
 
 FloatArray = NDArray[np.float64]
 
@@ -77,15 +77,14 @@ def _temperature(
 # Cu electrical resistivity (Matula 1979)
 # ---------------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=4)
-def _matula_interpolator(
-    melting_temperature_K: float,
-) -> tuple[PchipInterpolator, float, float, float, float]:
-    """The PCHIP interpolant of the table and its values and slopes at both ends (for extrapolation)."""
+def _matula_interpolator(melting_temperature_K: float) -> tuple[Pchip, float, float, float, float]:
+    """The PCHIP interpolant of the table and its values and slopes at both ends (for extrapolation).
+    (:class:`~process_models.materials.pchip.Pchip`: scipy's PchipInterpolator bit for bit, without importing
+    scipy.interpolate.)"""
     T = np.array([*_MATULA_T_K, melting_temperature_K])
     rho = np.array([*_MATULA_RHO_MICRO_OHM_CM, _MATULA_RHO_AT_MELTING_MICRO_OHM_CM])
-    f = PchipInterpolator(T, rho * _MICRO_OHM_CM_TO_OHM_M, extrapolate=False)
-    d = f.derivative()
-    return f, float(f(T[0])), float(f(T[-1])), float(d(T[0])), float(d(T[-1]))
+    f = Pchip(T, rho * _MICRO_OHM_CM_TO_OHM_M)
+    return f, float(f(T[0])), float(f(T[-1])), float(f.slope(T[0])), float(f.slope(T[-1]))
 
 
 def _linear_continuation(

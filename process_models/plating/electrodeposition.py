@@ -37,13 +37,10 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.constants import N_A, R, e, hour, kilo
-from scipy.optimize import brentq
-from scipy.sparse.linalg import spsolve
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_array, check_range
+from process_models.physical_constants import N_A, R, e, hour, kilo
 from process_models.plating.baths import (
     ANODE_KINDS,
     Bath,
@@ -61,7 +58,7 @@ BathLike = Bath | str
 FlowModel = Literal["moving_web", "plate_in_flow"]
 FLOW_MODELS: tuple[str, ...] = ("moving_web", "plate_in_flow")
 
-F = e * N_A  # Faraday constant [C/mol], exact in the 2019 SI (scipy.constants has no F)
+F = e * N_A  # Faraday constant [C/mol], exact in the 2019 SI
 
 # Input limits (validation only; physics constants come from the registry).
 _MAX_CURRENT_DENSITY_A_PER_M2 = 1e8
@@ -401,6 +398,8 @@ def calibrate_her_exchange_current_density_A_per_m2(
     def miss(log10_i0: float) -> float:
         trial = replace(b, her_exchange_current_density_A_per_m2=10.0**log10_i0)
         return typical_efficiency_frac(trial, params) - target
+
+    from scipy.optimize import brentq  # here, not at import: the twin's start-up does not need scipy.optimize
 
     lo, hi = -14.0, 2.0
     if miss(lo) < 0.0 or miss(hi) > 0.0:
@@ -845,6 +844,8 @@ def _graded(length: float, n: int, first: float) -> FloatArray:
     """n+1 points from 0 to ``length`` whose first interval is ``first`` and the rest grow geometrically."""
     if first * n >= length:
         return np.linspace(0.0, length, n + 1)
+    from scipy.optimize import brentq  # here, not at import: the twin's start-up does not need scipy.optimize
+
     # The sum of the cells is ≥ first·r^(n-1), so r = (length/first)^(1/(n-1)) brackets the root from above.
     ratio = brentq(lambda r: first * (r**n - 1.0) / (r - 1.0) - length, 1.0 + 1e-12,
                    (length / first) ** (1.0 / (n - 1)) + 1e-9)
@@ -897,6 +898,9 @@ def _edge_solution(a: float, wagner: float, n_w: int, n_g: int, n_o: int, far: f
     rows = np.concatenate((idx.ravel(), idx[:-1].ravel(), idx[1:].ravel(), idx[:, :-1].ravel(), idx[:, 1:].ravel()))
     cols = np.concatenate((idx.ravel(), idx[1:].ravel(), idx[:-1].ravel(), idx[:, 1:].ravel(), idx[:, :-1].ravel()))
     vals = np.concatenate((diag.ravel(), -g_x.ravel(), -g_x.ravel(), -g_y.ravel(), -g_y.ravel()))
+    from scipy import sparse  # here, not at import (start-up): only the cross-web solve needs it
+    from scipy.sparse.linalg import spsolve
+
     A = sparse.csc_matrix((vals, (rows, cols)), shape=(nx * ny, nx * ny))
     rhs = np.zeros((nx, ny))
     rhs[:, -1] = g_top

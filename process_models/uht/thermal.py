@@ -31,9 +31,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.constants import sigma as stefan_boltzmann
-from scipy.integrate import solve_ivp
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
@@ -45,6 +42,7 @@ from process_models.materials.properties import (
     cu_sensible_heat_J_per_kg,
 )
 from process_models.parameters import default_parameters
+from process_models.physical_constants import sigma as stefan_boltzmann
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -668,6 +666,9 @@ def integrate_power_mode(
     probe times, so ramps of 1e3-1e5 K/s are resolved; pass it for drives with features shorter than that.
     The run stops early once every foil has reached its melting point.
     """
+    from scipy import sparse  # here, not at import: the twin's start-up does not need scipy.integrate
+    from scipy.integrate import solve_ivp
+
     register("Incropera2007", "thermal.integrate_power_mode")
     tp = _thermal(params)
     mat = tp.material
