@@ -20,6 +20,8 @@ from twin.interp import interp_scalar
 from twin.motion import PiecewiseSignal
 from twin.scenario import UHTLine, UHTSettings
 
+PYROMETER_DRAW_BLOCK = 512  # pyrometer normals drawn at once (even: one pair per controller step)
+
 
 @dataclass
 class HeaterLoop:
@@ -51,6 +53,8 @@ class HeaterLoop:
         self.u3 = 1.0
         self.renewed_at_h = 0.0
         self._since_step = 0.0
+        self._normals: list[float] = []
+        self._normal_next = 0
         self._set(self.spec.settings)
 
     def _set(self, settings: UHTSettings) -> None:
@@ -88,9 +92,9 @@ class HeaterLoop:
         """Read the pyrometer, let the controller act, and update the true temperatures."""
         self._since_step = 0.0
         T2, T3, ageing = self._true(operating_h)
-        z = self.rng.standard_normal(2)  # one draw of both pyrometers per step (the stream's order is the contract)
-        m2 = T2 + (self._noise_K * float(z[0]) + self._bias_K)
-        m3 = T3 + (self._noise_K * float(z[1]) + self._bias_K)
+        z0, z1 = self._normal_pair()
+        m2 = T2 + (self._noise_K * z0 + self._bias_K)
+        m3 = T3 + (self._noise_K * z1 + self._bias_K)
         if self._control:
             g = self._gain
             P_set = self._P2_set
@@ -100,6 +104,16 @@ class HeaterLoop:
         self.stage2.set(tau, T2)
         self.stage3.set(tau, T3)
         self.rows.append((wall_h, self.T2_set, T2, m2, self.T3_set, T3, m3, self.u2, self.u3, ageing))
+
+    def _normal_pair(self) -> tuple[float, float]:
+        """The next two standard normals of the pyrometer stream (stage II, stage III), drawn in blocks: the same
+        numbers in the same order as one ``standard_normal(2)`` per step (the stream is the pyrometer's alone)."""
+        i = self._normal_next
+        if i + 2 > len(self._normals):
+            self._normals = self.rng.standard_normal(PYROMETER_DRAW_BLOCK).tolist()
+            i = 0
+        self._normal_next = i + 2
+        return self._normals[i], self._normals[i + 1]
 
     def renew(self, tau: float, operating_h: float) -> None:
         """New heater elements (planned maintenance): ageing restarts, the controller output resets."""

@@ -117,7 +117,7 @@ class WebLineRuntime:
         """Process signals in force from production clock ``tau`` (the steady pre-run history)."""
 
     def control_interval_s(self) -> float:
-        """Production seconds between controller/sensor steps."""
+        """Production seconds between controller/sensor steps (equipment: read once, when the line starts)."""
         raise NotImplementedError
 
     def control_step(self) -> None:
@@ -155,13 +155,14 @@ class WebLineRuntime:
         coil_end = -rewind + coil.length_m
         plan: SpeedPlan | None = SpeedPlan(self.tau, self.X, v, 0.0)
         self.log.enter(env.now / 3600.0, State.PRODUCTION)
+        failures, changeovers, control_s = self.failures, self._changeovers, self.control_interval_s()
         while True:
             if plan is None:  # (re)start after a stop: ramp back to speed
                 self.log.enter(env.now / 3600.0, State.PRODUCTION)
                 self.motion.mark_wall(self.tau, env.now)
                 plan = SpeedPlan(self.tau, self.X, self.speed_m_per_s, self.spec.restart_ramp_s)
             # the next event; on a tie the first in this order (coil, failure, maintenance, changeover, control)
-            fail_name, fail_h = self.failures.first()
+            fail_name, fail_h = failures.first()
             what, dt = "coil", plan.tau_at(coil_end) - self.tau
             left = (fail_h - self.operating_h) * 3600.0
             if left < dt:
@@ -169,11 +170,11 @@ class WebLineRuntime:
             left = (self._next_maintenance_h - self.operating_h) * 3600.0
             if left < dt:
                 what, dt = "maintenance", left
-            if self._changeovers:
-                left = self._changeovers[0].at_h * 3600.0 - env.now
+            if changeovers:
+                left = changeovers[0].at_h * 3600.0 - env.now
                 if left < dt:
                     what, dt = "changeover", left
-            left = self.control_interval_s() - self._since_control
+            left = control_s - self._since_control
             if left < dt:
                 what, dt = "control", left
             dt = max(dt, 0.0)
