@@ -11,11 +11,30 @@ Goals: ``foiltwin --help`` ≤ 0.3 s; ``foiltwin simulate --hours 24`` ≤ 1 s, 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 
 from measure import foiltwin_cmd, machine, median, python_cmd, repeat, row, spread
 
+SPLIT = """
+import json, time
+t0 = time.perf_counter()
+import foiltwin.cli, twin.simulate, twin.scenario
+t1 = time.perf_counter()
+spent = [0.0]
+evaluate = twin.simulate.SegmentPhysics._evaluate
+def timed(self, recipes):
+    t = time.perf_counter()
+    out = evaluate(self, recipes)
+    spent[0] += time.perf_counter() - t
+    return out
+twin.simulate.SegmentPhysics._evaluate = timed
+r = twin.simulate.run_single(twin.scenario.apply_overrides(twin.scenario.load_scenario(None), ["hours=24"]))
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "run": t2 - t1, "physics": spent[0],
+                  "solves": sum(v.get("physics_solves", 0) for v in r["lines"].values())}))
+"""
 IMPORTS = ("numpy", "scipy.linalg", "pydantic", "simpy", "typer", "foiltwin.cli", "twin.scenario", "twin.simulate",
            "optimizer")
 
@@ -51,6 +70,7 @@ def main() -> None:
     helps = repeat(foiltwin_cmd("--help"), n)
     day = repeat(foiltwin_cmd("simulate", "--hours", "24"), max(3, n // 2))
     imports = {m: import_seconds(m, max(3, n // 2)) for m in IMPORTS}
+    splits = [json.loads(r.stdout) for r in repeat(python_cmd(SPLIT), max(3, n // 2))]
 
     t_base, t_help, t_day = median(base), median(helps), median(day)
     print(f"medians of {n} runs (of {max(3, n // 2)} for the 24 h run and the imports); all runs in brackets")
@@ -62,6 +82,9 @@ def main() -> None:
           f"x{t_help / t_base:.1f} the bare interpreter")
     print(row("foiltwin simulate --hours 24, whole command [s]", f"{t_day:.2f}", "<= 1 s", t_day <= 1.0))
     print(f"   wall ({spread(day)}), CPU ({spread(day, 'cpu_s')}); x{t_day / t_base:.1f} the bare interpreter")
+    mid = sorted(splits, key=lambda d: d["import"] + d["run"])[len(splits) // 2]
+    print(f"   where it goes (the median run, in-process): imports {mid['import']:.2f} s, the 24 h run "
+          f"{mid['run']:.2f} s, of which the UHT recipe physics {mid['physics']:.2f} s ({mid['solves']} histories)")
     for m, ts in imports.items():
         med = sorted(ts)[len(ts) // 2]
         print(row(f"import {m} (in a fresh interpreter) [s]", f"{med:.3f}"))

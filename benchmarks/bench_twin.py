@@ -1,9 +1,11 @@
 """Benchmark: the twin over a plant-year, its linearity in hours and in lines, and its memory (issues 4 and 15).
 
 Run: ``python benchmarks/bench_twin.py [--repeats 3]``. Every figure is ``foiltwin simulate`` as a user runs it (a
-fresh process: nothing cached, start-up included), the median of ``--repeats`` runs, wall and CPU time (the CPU
-time is steadier on a shared machine). Baselines measured in the same run: the interpreter's start
-(``python -c pass``) and bare SimPy processing the same number of events (what the event loop alone would cost).
+fresh process: nothing cached, start-up included), the median of ``--repeats`` runs, wall and CPU time. The
+ratios (linearity) are judged on CPU time, the work done: on a shared machine the wall time of a long run also
+counts its waits for a core, which grow with the run's length; both are printed. Baselines measured in the same
+run: the interpreter's start (``python -c pass``) and bare SimPy processing the same number of events (what the
+event loop alone would cost).
 
 Goals:
 - a plant-year (8,760 h, default plant, no ``--out``) ≤ 20 s, whole command (issue 15);
@@ -86,12 +88,13 @@ def main() -> None:
     print(row(f"plant-year {year:g} h, default plant, no --out [s]", f"{w_year:.2f}", "<= 20 s", w_year <= 20.0))
     print(f"   wall ({spread(runs_year)}), CPU ({spread(runs_year, 'cpu_s')}); {events_year:,} events, "
           f"bare SimPy for them {base_year:.2f} s (the twin costs x{w_year / base_year:.0f} of its event loop)")
-    print(row(f"{year:g} h / {quarter:g} h wall (CPU {hours_cpu_ratio:.2f})", f"{hours_ratio:.2f}", "<= 4.4",
-              hours_ratio <= 4.4))
+    print(row(f"{year:g} h / {quarter:g} h, CPU time (wall {hours_ratio:.2f})", f"{hours_cpu_ratio:.2f}", "<= 4.4",
+              hours_cpu_ratio <= 4.4))
     print(f"   {quarter:g} h: wall ({spread(runs_quarter)}), CPU ({spread(runs_quarter, 'cpu_s')})")
-    print(row(f"4 UHT lines / 1 UHT line, {quarter:g} h, wall (CPU {lines_cpu_ratio:.2f})", f"{lines_ratio:.2f}",
-              "<= 4.4", lines_ratio <= 4.4))
-    print(f"   1 line: wall ({spread(runs_1)}); 4 lines: wall ({spread(runs_4)})")
+    print(row(f"4 UHT lines / 1 UHT line, {quarter:g} h, CPU time (wall {lines_ratio:.2f})", f"{lines_cpu_ratio:.2f}",
+              "<= 4.4", lines_cpu_ratio <= 4.4))
+    print(f"   1 line: wall ({spread(runs_1)}), CPU ({spread(runs_1, 'cpu_s')}); 4 lines: wall ({spread(runs_4)}), "
+          f"CPU ({spread(runs_4, 'cpu_s')})")
     print(row(f"peak RSS {year:g} h / {quarter:g} h, no --out", f"{mem_ratio:.2f}", "<= 1.15", mem_ratio <= 1.15))
     print(f"   {median(runs_quarter, 'peak_mb'):.0f} -> {median(runs_year, 'peak_mb'):.0f} MB")
     print(row("peak RSS 28 d / 7 d, logs streamed to --out", f"{mem_out_ratio:.2f}", "<= 1.15",
