@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from caches import clear_all_caches
 
 from process_models.parameters import default_parameters
 from process_models.uht.recipe import Stage2Cache, UHTRecipe, evaluate_recipe, evaluate_recipes
@@ -32,9 +33,17 @@ def main() -> None:
 
     # one recipe whose stage II was seen before (a line varying only its stage-III pulse)
     warm = _best_ms(lambda i: evaluate_recipe(UHTRecipe(stage3_peak_K=980.0 + 0.37 * i), params, cache), 30)
-    # one recipe with a new stage II as well (nothing cached)
+    # one recipe with a new stage II as well (no result cached; tables loaded)
     cold = _best_ms(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=100.0 + 0.53 * i,
                                                         stage3_peak_K=980.0 + 0.37 * i), params, cache), 30)
+    # truly cold: every cache cleared before each call (phase tables, stage II results, parameter sets, ...)
+    times: list[float] = []
+    for i in range(10):
+        clear_all_caches()
+        t0 = time.perf_counter()
+        evaluate_recipe(UHTRecipe(stage2_time_s=90.0 + 0.71 * i, stage3_peak_K=990.0 + 0.29 * i), params)
+        times.append(time.perf_counter() - t0)
+    truly_cold = 1e3 * float(np.median(times))
     recipes = [UHTRecipe(stage2_temperature_K=float(T2), stage2_time_s=float(t2), stage3_peak_K=float(T3),
                          stage3_time_s=float(t3))
                for T2, t2, T3, t3 in zip(rng.uniform(700, 800, 1000), rng.uniform(30, 240, 1000),
@@ -51,7 +60,9 @@ def main() -> None:
 
     print(f"{'measure':<46}{'time':>12}{'goal':>10}{'status':>8}")
     print(f"{'one recipe, stage II cached':<46}{warm:>10.1f}ms{'50 ms':>10}{'ok' if warm <= 50 else 'MISS':>8}")
-    print(f"{'one recipe, nothing cached':<46}{cold:>10.1f}ms{'50 ms':>10}{'ok' if cold <= 50 else 'MISS':>8}")
+    print(f"{'one recipe, new stage II (tables in memory)':<46}{cold:>10.1f}ms{'50 ms':>10}"
+          f"{'ok' if cold <= 50 else 'MISS':>8}")
+    print(f"{'one recipe, every cache cleared (tables too)':<46}{truly_cold:>10.1f}ms")
     print(f"{'batch of 1,000 distinct recipes':<46}{batch_s:>11.2f}s{'5 s':>10}{'ok' if batch_s <= 5 else 'MISS':>8}")
     print(f"{'baseline: 1,000 one at a time (from 40)':<46}{loop_s:>11.2f}s")
     print(f"batch speed-up over the one-at-a-time baseline: x{loop_s / batch_s:.1f}")

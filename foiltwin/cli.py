@@ -18,8 +18,10 @@ from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import Kind, ParameterValues
 
+# rich_markup_mode=None: plain click help; rich's help formatter (and the markdown parser it imports) cost
+# ≈0.1-0.3 s of every `--help` (issue 15: start-up ≤ 0.3 s)
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
     help="foiltwin: digital twin of the Cu current-collector lines (UHT Cu-Zn skin and plating).",
 )
 
@@ -575,7 +577,8 @@ def _optimize_option_rules(ctx: typer.Context) -> None:
         only_with(ctx, name, "the twin check (not with --no-twin)", not p["no_twin"], "a setting of the twin check")
 
 
-batch_app = typer.Typer(no_args_is_help=True, help="Headless scenario batches: run in parallel, results in DuckDB.")
+batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                        help="Headless scenario batches: run in parallel, results in DuckDB.")
 app.add_typer(batch_app, name="batch")
 DbArgument = Annotated[Path, typer.Argument(metavar="DB", help="DuckDB results file.")]
 BatchOption = Annotated[str | None, typer.Option("--batch", help="Batch name or id; default: the latest.")]

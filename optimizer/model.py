@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
-from scipy.constants import R as R_GAS
 
 from optimizer.economics import Economics
 from optimizer.pwl import GridTable, add_table, output
@@ -28,6 +27,7 @@ from optimizer.space import MODES, DecisionSpace
 from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
 from optimizer.targets import Targets, gauge_yield
 from process_models.parameters.registry import ParameterValues
+from process_models.physical_constants import R as R_GAS
 from process_models.texture.coil_anneal import longest_soak_without_sticking_s
 from process_models.texture.texture_model import recrystallised_fraction
 

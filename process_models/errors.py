@@ -8,10 +8,11 @@ breaks and runs of blanks become one blank), so the CLI prints one line and the 
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+if TYPE_CHECKING:  # numpy is imported where it is used: `foiltwin --help` and the registry need none (start-up)
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
 
 VALUE_MAX_CHARS = 80  # the value as shown in a message
 FIELD_MAX_CHARS = 120  # a field name (user text too: a misspelt --set key)
@@ -92,6 +93,8 @@ def require_number(field: str, value: Any, unit: str = "") -> float:
     """``value`` as a float if it is a real number; ``True``/``False``, strings and other types are refused (no
     bool→float, no "3"→3)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        import numpy as np  # (only on this rare path: numpy scalars are numbers.Real already)
+
         if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
             return float(value)
         raise FoiltwinInputError(field, value, "a number" + (f" in {unit}" if unit not in ("", "1") else "")
@@ -130,6 +133,8 @@ def check_range(
 
 def _holds_bool(value: Any) -> bool:
     """Whether a (nested) list or tuple holds a bool (``np.asarray([1.0, True])`` would make it 1.0)."""
+    import numpy as np
+
     if isinstance(value, bool | np.bool_):
         return True
     return isinstance(value, list | tuple) and any(_holds_bool(v) for v in value)
@@ -148,6 +153,8 @@ def check_array(
     """``value`` as a float array; the first element outside the range (NaN and ±inf always are) raises
     :class:`FoiltwinInputError` through :func:`check_range`, naming the field, the value and the range. Booleans,
     strings and other non-numbers are refused (no bool→float, no "3"→3)."""
+    import numpy as np
+
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "iuf":
         raw = np.asarray(value) if not isinstance(value, str | bytes) else None
         if raw is None or raw.dtype.kind not in "iuf" or _holds_bool(value):
@@ -173,6 +180,8 @@ def check_fractions(field: str, value: ArrayLike, what: str = "mole fractions") 
     """Fractions in [0, 1] as a float array: NaN or values beyond the round-off tolerance raise
     :class:`FoiltwinInputError`; overshoots within it (numerical noise of a solver, e.g. -7e-290) are snapped
     onto the bounds."""
+    import numpy as np
+
     xa = np.asarray(value, dtype=float)
     ok = np.isfinite(xa) & (xa >= -FRACTION_ROUNDOFF) & (xa <= 1.0 + FRACTION_ROUNDOFF)
     if not np.all(ok):

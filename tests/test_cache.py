@@ -4,6 +4,7 @@ holds, the same values as without a cache, and citations registered on every eva
 from __future__ import annotations
 
 import pytest
+from approx_tree import assert_tree_close
 
 from process_models import citations
 from process_models.cache import EvaluationCache
@@ -99,5 +100,5 @@ def test_the_twin_result_cache_overflowing_changes_nothing(monkeypatch):
     small = run_single(sc)
     solves = {n: (ref["lines"][n].pop("physics_solves"), small["lines"][n].pop("physics_solves"))
               for n, k in ref["lines"].items() if "physics_solves" in k}
-    assert small == ref
+    assert_tree_close(small, ref, rel=1e-9)  # histories re-solved in other batches: equal to round-off
     assert all(b >= a > 2 for a, b in solves.values())  # more distinct histories than it held: it overflowed

@@ -91,3 +91,17 @@ def test_registry_records_carry_a_standard_error():
         rec = default_parameters().record(name)
         assert rec.kind == "fitted" and rec.standard_error is not None and rec.standard_error > 0
         assert "standard errors from the targets' uncertainty" in rec.fit_error
+
+
+@pytest.mark.unit
+def test_physical_constants_are_those_of_scipy_constants():
+    """physical_constants replaced scipy.constants (start-up time, issue 15): same values, bit for bit."""
+    import scipy.constants
+
+    from process_models import physical_constants as pc
+
+    names = [n for n in vars(pc) if not n.startswith("_") and isinstance(getattr(pc, n), float)]
+    assert {"R", "N_A", "e", "sigma", "pound", "troy_ounce", "calorie", "atm", "g"} <= set(names)
+    for name in names:
+        assert getattr(pc, name) == getattr(scipy.constants, name), name
+    assert pc.N_A * scipy.constants.k == pc.R  # exact in the 2019 SI

@@ -170,3 +170,30 @@ def test_emissivity_override_respects_bounds() -> None:
     assert p.with_overrides({"foil_emissivity_frac": 0.6})["foil_emissivity_frac"] == 0.6
     with pytest.raises(FoiltwinInputError, match="foil_emissivity_frac"):
         p.with_overrides({"foil_emissivity_frac": 0.0})
+
+
+@pytest.mark.unit
+def test_pchip_is_scipys_pchip_interpolator_bit_for_bit() -> None:
+    """The numpy PCHIP (no scipy.interpolate at start-up, issue 15) against scipy's, on the Matula table and on
+    random tables (monotone, with sign changes and flat steps), values and slopes."""
+    from scipy.interpolate import PchipInterpolator
+
+    from process_models.materials.pchip import Pchip
+
+    rng = np.random.default_rng(4)
+    tables = [(np.array([*MATULA, T_MELT_CU], dtype=float), np.array([*MATULA.values(), 10.17]) * 1e-8)]
+    for k in range(60):
+        x = np.cumsum(rng.uniform(0.01, 10.0, int(rng.integers(3, 15)))) * rng.uniform(0.1, 100.0)
+        y = rng.normal(size=x.size) * 10 ** rng.uniform(-8, 3)
+        if k % 3 == 0:
+            y = np.sort(y)
+        if k % 5 == 0:
+            y[1] = y[0]
+        tables.append((x, y))
+    for x, y in tables:
+        ref, mine = PchipInterpolator(x, y, extrapolate=False), Pchip(x, y)
+        q = np.concatenate([rng.uniform(x[0], x[-1], 400), x])
+        np.testing.assert_array_equal(mine(q), ref(q))
+        np.testing.assert_array_equal(mine.slope(q), ref.derivative()(q))
+    with pytest.raises(ValueError):
+        Pchip([1.0, 1.0, 2.0], [0.0, 1.0, 2.0])

@@ -19,8 +19,11 @@ import numpy as np
 from process_models.parameters.registry import ParameterValues
 from process_models.uht.thermal import heat_loss_W_per_m2
 from process_models.uht.web_heater import solve_web_heater
+from twin.interp import interp_scalar
 from twin.motion import PiecewiseSignal
 from twin.scenario import UHTLine, UHTSettings
+
+PYROMETER_DRAW_BLOCK = 512  # pyrometer normals drawn at once (even: one pair per controller step)
 
 
 @dataclass
@@ -39,11 +42,23 @@ class HeaterLoop:
         ambient = self.params["ambient_temperature_K"]
         self._T_grid = np.linspace(ambient + 1.0, 1357.0, 2000)
         self._P_grid = heat_loss_W_per_m2(self._T_grid, self.params, contact=False)
+        # the loss curve as plain floats for the per-event interpolation (twin.interp: bit for bit numpy.interp)
+        self._T_list: list[float] = self._T_grid.tolist()
+        self._P_list: list[float] = self._P_grid.tolist()
+        # the line's equipment is fixed for the run (changeovers change set points only): read it once
+        spec = self.spec
+        self._drift_per_h = float(spec.heater_ageing.resistance_drift_frac_per_h)
+        self._noise_K = float(spec.pyrometer.noise_K)
+        self._bias_K = float(spec.pyrometer.bias_K)
+        self._control = bool(spec.control.enabled)
+        self._gain = float(spec.control.gain_frac)
         self.ambient_K = ambient
         self.u2 = 1.0
         self.u3 = 1.0
         self.renewed_at_h = 0.0
         self._since_step = 0.0
+        self._normals: list[float] = []
+        self._normal_next = 0
         self._set(self.spec.settings)
 
     def _set(self, settings: UHTSettings) -> None:
@@ -65,18 +80,20 @@ class HeaterLoop:
         self.P3_set = min(P_set, P_max)
         powers = np.unique(np.minimum(self.P3_set * np.append(np.linspace(0.3, 1.6, n), 1.0), P_max))
         peaks = solve_web_heater(v, L, self.foil_thickness_m, power_W_per_m=powers, **kw).peak_temperature_K
-        self._P3_grid, self._T3_grid = powers, np.minimum(peaks, T_melt)
+        self._P3_list = [float(v) for v in powers]  # plain floats for the per-event interpolation
+        self._T3_list = [float(v) for v in np.minimum(peaks, T_melt)]
+        self._P2_set = self._power_to_hold(self.T2_set)  # the stage-II power that holds the set point [W/m2]
 
     def _power_to_hold(self, T: float) -> float:
-        return float(np.interp(T, self._T_grid, self._P_grid))
+        return interp_scalar(T, self._T_list, self._P_list)
 
     def _temperature_at_power(self, P: float) -> float:
-        return float(np.interp(P, self._P_grid, self._T_grid))
+        return interp_scalar(P, self._P_list, self._T_list)
 
     def _true(self, operating_h: float) -> tuple[float, float, float]:
-        ageing = 1.0 / (1.0 + self.spec.heater_ageing.resistance_drift_frac_per_h * (operating_h - self.renewed_at_h))
-        T2 = self._temperature_at_power(self.u2 * ageing * self._power_to_hold(self.T2_set))
-        T3 = float(np.interp(self.u3 * ageing * self.P3_set, self._P3_grid, self._T3_grid))
+        ageing = 1.0 / (1.0 + self._drift_per_h * (operating_h - self.renewed_at_h))
+        T2 = self._temperature_at_power(self.u2 * ageing * self._P2_set)
+        T3 = interp_scalar(self.u3 * ageing * self.P3_set, self._P3_list, self._T3_list)
         return T2, T3, ageing
 
     def start(self, tau: float) -> None:
@@ -96,17 +113,28 @@ class HeaterLoop:
         """Read the pyrometer, let the controller act, and update the true temperatures."""
         self._since_step = 0.0
         T2, T3, ageing = self._true(operating_h)
-        noise = self.spec.pyrometer.noise_K * self.rng.standard_normal(2) + self.spec.pyrometer.bias_K
-        m2, m3 = T2 + noise[0], T3 + noise[1]
-        if self.spec.control.enabled:
-            g = self.spec.control.gain_frac
-            P_set = self._power_to_hold(self.T2_set)
+        z0, z1 = self._normal_pair()
+        m2 = T2 + (self._noise_K * z0 + self._bias_K)
+        m3 = T3 + (self._noise_K * z1 + self._bias_K)
+        if self._control:
+            g = self._gain
+            P_set = self._P2_set
             self.u2 += g * (P_set - self._power_to_hold(m2)) / P_set
             self.u3 += g * (self.T3_set - m3) / (self.T3_set - self.ambient_K)
             T2, T3, ageing = self._true(operating_h)
         self.stage2.set(tau, T2)
         self.stage3.set(tau, T3)
         self.rows.append((wall_h, self.T2_set, T2, m2, self.T3_set, T3, m3, self.u2, self.u3, ageing))
+
+    def _normal_pair(self) -> tuple[float, float]:
+        """The next two standard normals of the pyrometer stream (stage II, stage III), drawn in blocks: the same
+        numbers in the same order as one ``standard_normal(2)`` per step (the stream is the pyrometer's alone)."""
+        i = self._normal_next
+        if i + 2 > len(self._normals):
+            self._normals = self.rng.standard_normal(PYROMETER_DRAW_BLOCK).tolist()
+            i = 0
+        self._normal_next = i + 2
+        return self._normals[i], self._normals[i + 1]
 
     def renew(self, tau: float, operating_h: float) -> None:
         """New heater elements (planned maintenance): ageing restarts, the controller output resets."""

@@ -1,16 +1,18 @@
 """Run logs as Parquet, streamed: segments, equipment states and sensor/controller time series.
 
 Rows are written in batches as the run goes, so memory does not grow with simulated time. Without an
-output directory nothing is kept.
+output directory nothing is kept, and pyarrow is not even imported (start-up time).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 SENSOR_COLUMNS = ("t_h", "stage2_setpoint_K", "stage2_true_K", "stage2_measured_K", "stage3_setpoint_K",
                   "stage3_true_K", "stage3_measured_K", "stage2_power_multiplier", "stage3_power_multiplier",
@@ -35,6 +37,9 @@ class Recorder:
     def _write(self, name: str, columns: dict[str, np.ndarray | list]) -> None:
         if self.out_dir is None:
             return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         table = pa.table({k: pa.array(list(v) if isinstance(v, np.ndarray) and v.dtype == object else v)
                           for k, v in columns.items()})
         if name not in self._writers:

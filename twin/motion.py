@@ -15,47 +15,75 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin.interp import interp_scalar
+
 RAMP_STEPS = 5
 
 
 @dataclass(frozen=True)
 class SpeedPlan:
-    """Motion from a (re)start at production clock ``tau0`` and advance ``X0``: a ramp to ``v`` then constant."""
+    """Motion from a (re)start at production clock ``tau0`` and advance ``X0``: a ramp to ``v`` then constant.
+
+    The ramp's breakpoints are computed once, at construction, as plain floats (the loop asks a plan for its
+    position at every event); :meth:`knots` gives them as arrays."""
 
     tau0: float
     X0: float
     v_m_per_s: float
     ramp_s: float
+    _kt: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _kx: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
-    def _knots(self) -> tuple[np.ndarray, np.ndarray]:
-        """Breakpoints (τ, X) of the ramp, ending where constant speed starts."""
+    def __post_init__(self) -> None:
+        # the same operations, in the same order, as the array form (tau0 + dt·k, X0 + cumulative sum of v_k·dt)
+        tau0, X0 = float(self.tau0), float(self.X0)
         if self.ramp_s <= 0.0:
-            return np.array([self.tau0]), np.array([self.X0])
-        dt = self.ramp_s / RAMP_STEPS
-        speeds = self.v_m_per_s * (np.arange(RAMP_STEPS) + 0.5) / RAMP_STEPS
-        tau = self.tau0 + dt * np.arange(RAMP_STEPS + 1)
-        X = self.X0 + np.concatenate([[0.0], np.cumsum(speeds * dt)])
-        return tau, X
+            kt, kx = (tau0,), (X0,)
+        else:
+            dt = self.ramp_s / RAMP_STEPS
+            v = self.v_m_per_s
+            cum, xs = 0.0, [X0 + 0.0]
+            for k in range(RAMP_STEPS):
+                cum += v * (k + 0.5) / RAMP_STEPS * dt
+                xs.append(X0 + cum)
+            kt, kx = tuple(tau0 + dt * k for k in range(RAMP_STEPS + 1)), tuple(xs)
+        object.__setattr__(self, "_kt", kt)
+        object.__setattr__(self, "_kx", kx)
+
+    @property
+    def ramp_end_tau(self) -> float:
+        """Production clock at which the ramp ends and constant speed starts (tau0 without a ramp)."""
+        return self._kt[-1]
+
+    def knots(self) -> tuple[np.ndarray, np.ndarray]:
+        """Breakpoints (τ, X) of the ramp, ending where constant speed starts."""
+        return np.array(self._kt), np.array(self._kx)
 
     def X_at(self, tau: float) -> float:
         """Advance at production clock ``tau`` (≥ tau0)."""
-        kt, kx = self._knots()
+        kt, kx = self._kt, self._kx
         if tau <= kt[-1]:
-            return float(np.interp(tau, kt, kx))
-        return float(kx[-1] + self.v_m_per_s * (tau - kt[-1]))
+            return interp_scalar(tau, kt, kx)
+        return kx[-1] + self.v_m_per_s * (tau - kt[-1])
 
     def tau_at(self, X: float) -> float:
         """Production clock at which the advance reaches ``X`` (≥ X0)."""
-        kt, kx = self._knots()
+        kt, kx = self._kt, self._kx
         if kx[-1] >= X:
-            return float(np.interp(X, kx, kt))
-        return float(kt[-1] + (X - kx[-1]) / self.v_m_per_s)
+            return interp_scalar(X, kx, kt)
+        return kt[-1] + (X - kx[-1]) / self.v_m_per_s
 
-    def knots_until(self, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    def knots_until(self, tau: float) -> tuple[list[float], list[float]]:
         """Breakpoints after tau0 up to and including ``tau`` (the interruption or end of the run)."""
-        kt, kx = self._knots()
-        keep = (kt > self.tau0) & (kt < tau)
-        return np.append(kt[keep], tau), np.append(kx[keep], self.X_at(tau))
+        tau0 = self.tau0
+        taus, Xs = [], []
+        for a, b in zip(self._kt, self._kx, strict=True):
+            if tau0 < a < tau:
+                taus.append(a)
+                Xs.append(b)
+        taus.append(tau)
+        Xs.append(self.X_at(tau))
+        return taus, Xs
 
 
 @dataclass
@@ -117,6 +145,13 @@ class WebMotion:
                 continue
             self.tau.append(float(a))
             self.X.append(float(b))
+
+    def append_point(self, tau: float, X: float) -> None:
+        """Add one breakpoint (ignored unless strictly after the last one): :meth:`append` for one."""
+        if self.tau and tau <= self.tau[-1]:
+            return
+        self.tau.append(tau)
+        self.X.append(X)
 
     def mark_wall(self, tau: float, t_s: float) -> None:
         """Record that production clock ``tau`` was reached at wall time ``t_s`` (at every start and stop)."""

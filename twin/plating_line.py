@@ -1,7 +1,8 @@
 """Runtime of a roll-to-roll electrodeposition line: tanks in series on one web, one bath.
 
 The bath concentration is a signal on the production clock, advanced every dosing interval by the exact
-bath balance of :func:`process_models.plating.electrodeposition.advance_bath` (plating, anode dissolution, drag-out,
+bath balance of :func:`process_models.plating.electrodeposition.advance_bath` (its per-step form
+:class:`~process_models.plating.electrodeposition.BathBalance`: plating, anode dissolution, drag-out,
 make-up and dosing). Each finished segment gets its immersed time and the mean concentration it saw; the
 plating kinetics then give its efficiency and thickness in bulk. A Cu bath electroforms the foil (thickness
 and texture travel with the coil); a Zn bath plates the Zn precursor of the plated route.
@@ -18,7 +19,7 @@ import simpy
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.baths import get_bath
 from process_models.plating.electrodeposition import (
-    advance_bath,
+    BathBalance,
     cell_voltage,
     diffusion_layer_m,
     partial_currents,
@@ -26,6 +27,7 @@ from process_models.plating.electrodeposition import (
     plating_energy_kWh_per_m2,
 )
 from process_models.texture.texture_model import electroformed_texture_array
+from twin.interp import interp_scalar
 from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import PlatingLine, SpecLimits
@@ -62,6 +64,7 @@ class PlatingLineRuntime(WebLineRuntime):
         self.concentration = PiecewiseSignal()
         self.rows: list[tuple] = []
         self._gauge = streams.get(spec.name, "gauge")
+        self._bath_volume_m3 = spec.bath_volume_m3
         self._use(spec.settings, params)
         self.c_now = self.c_target = self.bath.metal_concentration_mol_per_m3
         self._since_bath = 0.0
@@ -71,7 +74,9 @@ class PlatingLineRuntime(WebLineRuntime):
         self.bath = get_bath(settings.bath, params)
         self.metal = self.bath.metal.symbol
         self.T_bath = self.bath.temperature_K if settings.bath_temperature_K is None else settings.bath_temperature_K
+        self.balance = BathBalance(self.bath, self._bath_volume_m3, anode=settings.anode, params=params)
         self._efficiency_grid = None  # ε(c) at these set points, tabulated on first use
+        self._efficiency_lists: tuple[list[float], list[float]] | None = None
 
     def efficiency(self, concentration_mol_per_m3: np.ndarray | float) -> np.ndarray:
         """Cathode efficiency at the set current density and bath temperature as a function of the bath
@@ -87,6 +92,14 @@ class PlatingLineRuntime(WebLineRuntime):
             self._efficiency_grid = (np.concatenate([[0.0], grid]), np.concatenate([[0.0], np.clip(eff, 0.0, None)]))
         c, e = self._efficiency_grid
         return np.interp(concentration_mol_per_m3, c, e)
+
+    def _efficiency_at(self, concentration_mol_per_m3: float) -> float:
+        """:meth:`efficiency` of one concentration, in plain floats (the dosing loop's per-step call)."""
+        if self._efficiency_lists is None:
+            self.efficiency(concentration_mol_per_m3)  # tabulate
+            c, e = self._efficiency_grid  # type: ignore[misc]
+            self._efficiency_lists = (c.tolist(), e.tolist())
+        return interp_scalar(concentration_mol_per_m3, *self._efficiency_lists)
 
     @property
     def rewind_m(self) -> float:
@@ -114,19 +127,19 @@ class PlatingLineRuntime(WebLineRuntime):
         s = self.settings
         dt = self.control_interval_s()
         j = s.current_density_A_per_m2
-        eff = float(self.efficiency(self.c_now))
+        eff = self._efficiency_at(self.c_now)
         width = self.coils[-1][1].width_m if self.coils else 0.5
         current = j * width * s.tank_count * s.tank_length_m * self.faces
-        kw = {"anode": s.anode, "makeup_concentration_mol_per_m3": self.c_target, "params": self.params}
         area_rate = self.speed_m_per_s * width
-        step = advance_bath(self.bath, self.c_now, self.spec.bath_volume_m3, dt, current, max(eff, 0.0), area_rate,
-                            **kw)
+        eff_c = max(eff, 0.0)
+        c_end = self.balance.step(self.c_now, dt, current, eff_c, area_rate,
+                                  makeup_concentration_mol_per_m3=self.c_target)
         dosing = 0.0
-        if self.spec.dosing.enabled and step.concentration_mol_per_m3 < self.c_target:
-            dosing = float((self.c_target - step.concentration_mol_per_m3) * self.spec.bath_volume_m3 / dt)
-            step = advance_bath(self.bath, self.c_now, self.spec.bath_volume_m3, dt, current, max(eff, 0.0),
-                                area_rate, dosing_mol_per_s=dosing, **kw)
-        self.c_now = float(step.concentration_mol_per_m3)
+        if self.spec.dosing.enabled and c_end < self.c_target:
+            dosing = (self.c_target - c_end) * self.balance.volume_m3 / dt
+            c_end = self.balance.step(self.c_now, dt, current, eff_c, area_rate, dosing_mol_per_s=dosing,
+                                      makeup_concentration_mol_per_m3=self.c_target)
+        self.c_now = c_end
         self.concentration.set(self.tau, self.c_now)
         self.rows.append((self.env.now / 3600.0, self.c_now, eff, dosing))
 

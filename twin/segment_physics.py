@@ -11,12 +11,12 @@ guessed at: they are recorded as out of spec with the reason.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from process_models.cache import EvaluationCache
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.quality.indicators import nucleation_overpotential_V
@@ -31,8 +31,12 @@ ZN_LOADING_STEP_KG_PER_M2 = 1e-6  # 0.1 µg/cm2 of plated Zn
 FOIL_STEP_UM = 0.1  # the skin barely depends on the foil thickness (back face µm away from the skin)
 TIME_STEP_FRAC = 1e-3
 RESULT_CACHE_SIZE = 20000
+PHYSICS_BATCH_RECIPES = 256  # new histories solved in one call (issue 15: ≈250 per call is the recipe model's best)
+MAX_PENDING_SEGMENTS = 100_000  # segments held back for their physics at most (memory stays flat)
 SKIN_HISTOGRAM_EDGES_NM = np.linspace(0.0, 3000.0, 6001)  # fixed bins: memory does not grow with the run
 
+RESULT_COLUMNS = ("skin_thickness_nm", "surface_zn_at_frac", "zn_loading_mg_per_cm2", "zn_deposited_mg_per_cm2",
+                  "energy_kwh_per_m2")
 SEGMENT_COLUMNS = (
     "line", "coil_id", "index_in_coil", "finished_h", "length_m", "width_m", "foil_thickness_um",
     "stage2_time_s", "stage2_temperature_K", "stage3_time_ms", "stage3_peak_K", "interrupted",
@@ -82,34 +86,60 @@ class LineTotals:
         return float(0.5 * (SKIN_HISTOGRAM_EDGES_NM[i] + SKIN_HISTOGRAM_EDGES_NM[min(i + 1, cdf.size)]))
 
 
+@dataclass
+class _Pending:
+    """A batch waiting for its new histories to be solved: its distinct histories, each segment's index into them,
+    their results where known (cached ones, resolved when the batch came) and the refusal reasons."""
+
+    batch: SegmentBatch
+    recipes: list[UHTRecipe | None]
+    which: np.ndarray
+    reasons: np.ndarray
+    foil_um: np.ndarray
+    known: dict[int, RecipeResult | FoiltwinInputError]
+    solves: int
+
+
 class SegmentPhysics:
-    """Callable sink: evaluates each finished batch, inspects it and passes rows on."""
+    """Callable sink: evaluates finished batches, inspects them and passes rows on.
+
+    New histories are solved in bulk: batches are held back (in order) until ``batch_recipes`` new distinct
+    histories have gathered, ``max_pending_segments`` segments wait, or :meth:`flush` is called (the run's end);
+    then the new histories go to the recipe model in one call, whose cost per recipe falls about tenfold from one
+    recipe to a few hundred (benchmarks/bench_recipe.py). The batches are then inspected in the order they came, so
+    the gauge's random numbers, the logs and the totals are those of immediate processing; results do not depend on
+    which histories share a call (the recipe model solves each independently; the cache already relies on that).
+    The UHT line is the plant's last: nothing downstream waits for these results during the run."""
 
     def __init__(self, params: ParameterValues, spec: SpecLimits, streams: Streams,
-                 write: Callable[[dict[str, np.ndarray]], None] | None, gauge_noise_nm: dict[str, float]) -> None:
+                 write: Callable[[dict[str, np.ndarray]], None] | None, gauge_noise_nm: dict[str, float],
+                 batch_recipes: int = PHYSICS_BATCH_RECIPES, max_pending_segments: int = MAX_PENDING_SEGMENTS) -> None:
         self.params, self.spec, self.write = params, spec, write
         self.streams = streams
         self.gauge_noise_nm = gauge_noise_nm
+        self.batch_recipes, self.max_pending_segments = batch_recipes, max_pending_segments
         self.totals: dict[str, LineTotals] = {}
-        # this run's caches: solved recipes (a refused one as its error) and stage-II outcomes
-        self.results: EvaluationCache[UHTRecipe, RecipeResult | FoiltwinInputError] = EvaluationCache(
-            RESULT_CACHE_SIZE)
-        self.stage2 = Stage2Cache()
+        self._cache: OrderedDict[UHTRecipe, RecipeResult | FoiltwinInputError] = OrderedDict()
+        self.stage2 = Stage2Cache()  # this run's stage-II outcomes (bounded; citations replayed on a hit)
+        self._pending: list[_Pending] = []
+        self._new: dict[UHTRecipe, None] = {}  # histories waiting for their solve, in order of first appearance
+        self._pending_segments = 0
 
     def _evaluate(self, recipes: list[UHTRecipe]) -> list[RecipeResult | FoiltwinInputError]:
-        """The recipes in one batch; if the model refuses one, each alone, the refused ones as their error."""
+        """The recipes in one call; if the model refuses one, the halves apart (down to single recipes), the refused
+        ones as their error."""
         try:
             return list(evaluate_recipes(recipes, self.params, self.stage2))
-        except FoiltwinInputError:
-            out: list[RecipeResult | FoiltwinInputError] = []
-            for r in recipes:
-                try:
-                    out.append(evaluate_recipes([r], self.params, self.stage2)[0])
-                except FoiltwinInputError as err:
-                    out.append(err)
-            return out
+        except FoiltwinInputError as err:
+            if len(recipes) == 1:
+                return [err]
+            half = len(recipes) // 2
+            return self._evaluate(recipes[:half]) + self._evaluate(recipes[half:])
 
-    def __call__(self, batch: SegmentBatch) -> None:
+    def _histories(self, batch: SegmentBatch) -> tuple[list[UHTRecipe | None], np.ndarray, np.ndarray, np.ndarray]:
+        """The batch's quantised histories as recipes, one per distinct history in order of first appearance
+        (``None`` where the model's range refuses it), each segment's index into them, the refusal reasons per
+        distinct history ("" when valid) and the quantised foil thickness per segment [µm]."""
         seg = batch.segments
         n = seg.length_m.size
         T2 = np.round(batch.stage2_temperature_K / TEMPERATURE_STEP_K) * TEMPERATURE_STEP_K
@@ -119,49 +149,102 @@ class SegmentPhysics:
         plated = np.round(batch.plated_zn_kg_per_m2 / ZN_LOADING_STEP_KG_PER_M2) * ZN_LOADING_STEP_KG_PER_M2
         foil_um = np.where(np.isnan(batch.foil_thickness_um), seg.foil_thickness_um, batch.foil_thickness_um)
         foil_um = np.round(foil_um / FOIL_STEP_UM) * FOIL_STEP_UM
+        contact = np.asarray(batch.cooling) == "contact"
+        L3 = np.asarray(batch.stage3_heater_length_m, dtype=float)
+        key = np.column_stack([foil_um, plated, T2, t2, T3, t3, contact, L3])
+        # a history with a NaN is its own (its refusal names its first bad field)
+        key = np.column_stack([key, np.where(np.isnan(key).any(axis=1), np.arange(1, n + 1), 0)])
+        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
         recipes: list[UHTRecipe | None] = []
-        reasons = np.full(n, "", dtype=object)
-        for i in range(n):
+        reasons = np.full(order.size, "", dtype=object)
+        for u, i in enumerate(first[order]):
             r = UHTRecipe(foil_thickness_m=float(foil_um[i]) * 1e-6,
                           zn_route="plated" if plated[i] > 0 else "vapour",
                           plated_zn_loading_kg_per_m2=float(plated[i]),
                           stage2_temperature_K=float(T2[i]), stage2_time_s=float(t2[i]),
                           stage3_peak_K=float(T3[i]), stage3_time_s=float(t3[i]), cooling=str(batch.cooling[i]),
-                          stage3_heater_length_m=float(batch.stage3_heater_length_m[i]))
+                          stage3_heater_length_m=float(L3[i]))
             try:
                 recipes.append(r.validated(self.params))
             except FoiltwinInputError as err:
                 recipes.append(None)
-                reasons[i] = f"history outside model range: {err.field}={err.value:.4g}"
-        valid = [i for i, r in enumerate(recipes) if r is not None]
-        solves_before = self.results.misses
-        solved = self.results.get_many([recipes[i] for i in valid], self._evaluate)
-        results: list[RecipeResult | None] = [None] * n
-        for i, res in zip(valid, solved, strict=True):
-            if isinstance(res, FoiltwinInputError):  # refused while solving (e.g. the foil fully converted)
-                reasons[i] = f"history outside model range: {res.field}={res.value}"
-                recipes[i] = None
-            else:
-                results[i] = res
-        cols = {k: np.full(n, np.nan) for k in ("skin_thickness_nm", "surface_zn_at_frac", "zn_loading_mg_per_cm2",
-                                              "zn_deposited_mg_per_cm2", "energy_kwh_per_m2")}
-        phase = np.full(n, "unknown", dtype=object)
-        melting = np.zeros(n, dtype=bool)
-        anneal = np.zeros(n)
-        gamma = np.zeros(n)
-        alpha = np.zeros(n)
-        for i, res in enumerate(results):
+                reasons[u] = f"history outside model range: {err.field}={err.value:.4g}"
+        return recipes, rank[np.ravel(inverse)], reasons, foil_um
+
+    def __call__(self, batch: SegmentBatch) -> None:
+        recipes, which, reasons, foil_um = self._histories(batch)
+        known: dict[int, RecipeResult | FoiltwinInputError] = {}
+        solves = 0
+        for u, r in enumerate(recipes):
+            if r is None:
+                continue
+            if r in self._cache:
+                known[u] = self._cache[r]
+            elif r not in self._new:
+                self._new[r] = None
+                solves += 1
+        self._pending.append(_Pending(batch, recipes, which, reasons, foil_um, known, solves))
+        self._pending_segments += batch.segments.length_m.size
+        if len(self._new) >= self.batch_recipes or self._pending_segments >= self.max_pending_segments:
+            self.flush()
+
+    def flush(self) -> None:
+        """Solve the new histories gathered so far in one call, then inspect the waiting batches in order."""
+        todo = list(self._new)
+        solved = dict(zip(todo, self._evaluate(todo), strict=True)) if todo else {}
+        self._cache.update(solved)
+        while len(self._cache) > RESULT_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        pending, self._pending, self._new, self._pending_segments = self._pending, [], {}, 0
+        for p in pending:
+            results = [p.known[u] if u in p.known else (None if r is None else solved[r])
+                       for u, r in enumerate(p.recipes)]
+            for u, res in enumerate(results):  # histories the model refused while solving (e.g. the foil fully
+                if isinstance(res, FoiltwinInputError):  # converted)
+                    p.reasons[u] = f"history outside model range: {res.field}={res.value}"
+                    p.recipes[u] = None
+                    results[u] = None
+            self._inspect_batch(p, results)
+
+    def _results(self, results: list[RecipeResult | None]) -> dict[str, np.ndarray]:
+        """Per distinct history: the result columns, phase, melting, UHT anneal θ and the surface phase shares the
+        nucleation indicator needs (NaN, "unknown" and zeros where there is no result)."""
+        m = len(results)
+        out: dict[str, np.ndarray] = {k: np.full(m, np.nan) for k in RESULT_COLUMNS}
+        out["phase"] = np.full(m, "unknown", dtype=object)
+        out["melting"] = np.zeros(m, dtype=bool)
+        for k in ("anneal", "gamma", "alpha"):
+            out[k] = np.zeros(m)
+        ref = self.params["skin_reference_zn_frac"]
+        for u, res in enumerate(results):
             if res is None:
                 continue
-            for k in cols:
-                cols[k][i] = getattr(res, k)
-            phase[i] = res.skin_phase
-            melting[i] = any(w.startswith("melting") for w in res.warnings)
-            anneal[i] = res.anneal_equivalent_time_s
+            for k in RESULT_COLUMNS:
+                out[k][u] = getattr(res, k)
+            out["phase"][u] = res.skin_phase
+            out["melting"][u] = any(w.startswith("melting") for w in res.warnings)
+            out["anneal"][u] = res.anneal_equivalent_time_s
             sf = res.surface_phase_fractions
-            gamma[i] = sf.get("gamma", 0.0) + sf.get("beta", 0.0)
-            alpha[i] = sf.get("alpha", 0.0) * min(max(res.surface_zn_at_frac / self.params["skin_reference_zn_frac"],
-                                                      0.0), 1.0)
+            out["gamma"][u] = sf.get("gamma", 0.0) + sf.get("beta", 0.0)
+            out["alpha"][u] = sf.get("alpha", 0.0) * min(max(res.surface_zn_at_frac / ref, 0.0), 1.0)
+        return out
+
+    def _inspect_batch(self, p: _Pending, results: list[RecipeResult | None]) -> None:
+        """Skin, texture and indicator of each segment of a batch, the gauge reading and inspection, totals, logs."""
+        batch = p.batch
+        seg = batch.segments
+        n = seg.length_m.size
+        which, foil_um = p.which, p.foil_um
+        per = self._results(results)
+        per["ok_phase"] = np.array([ph in self.spec.allowed_skin_phases for ph in per["phase"]], dtype=bool)
+        per["valid"] = np.array([r is not None for r in results], dtype=bool)
+        cols = {k: per[k][which] for k in RESULT_COLUMNS}
+        phase, melting, anneal, gamma, alpha, ok_phase, valid = (
+            per[k][which] for k in ("phase", "melting", "anneal", "gamma", "alpha", "ok_phase", "valid"))
+        reasons = p.reasons[which]
         texture0 = np.stack([batch.texture_111_frac, batch.texture_100_frac, batch.texture_110_frac], axis=1)
         commercial = np.array([self.params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110")])
         texture0 = np.where(np.isnan(texture0), commercial, texture0)
@@ -172,8 +255,26 @@ class SegmentPhysics:
         line = batch.line
         noise = self.streams.get(line, "gauge").standard_normal(n)
         gauge = cols["skin_thickness_nm"] + self.gauge_noise_nm[line] * noise
+        in_spec, truly = self._inspect(batch, cols, gauge, melting, ok_phase, valid, reasons)
+        self._add_totals(batch, cols, phase, texture, eta_mV, in_spec, truly, p.solves)
+        if self.write is not None:
+            self.write({
+                "line": np.full(n, line, dtype=object), "coil_id": seg.coil_id, "index_in_coil": seg.index_in_coil,
+                "finished_h": seg.finished_h, "length_m": seg.length_m, "width_m": seg.width_m,
+                "foil_thickness_um": foil_um, "stage2_time_s": batch.stage2_time_s,
+                "stage2_temperature_K": batch.stage2_temperature_K, "stage3_time_ms": batch.stage3_time_s * 1e3,
+                "stage3_peak_K": batch.stage3_peak_K, "interrupted": batch.interrupted,
+                "plated_zn_mg_per_cm2": batch.plated_zn_kg_per_m2 * 100.0, **cols,
+                "skin_phase": phase, "melting": melting, "texture_fraction_100": texture[:, 1],
+                "nucleation_overpotential_mV": eta_mV, "gauge_skin_thickness_nm": gauge, "in_spec": in_spec,
+                "truly_in_spec": truly, "reject_reason": reasons,
+            })
+
+    def _inspect(self, batch: SegmentBatch, cols: dict[str, np.ndarray], gauge: np.ndarray, melting: np.ndarray,
+                 ok_phase: np.ndarray, valid: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inline inspection (in spec) and the audit (truly in spec) of each segment; rejects get their reasons."""
         s = self.spec
-        ok_phase = np.array([p in s.allowed_skin_phases for p in phase])
+        n = gauge.size
         x_s = cols["surface_zn_at_frac"]
         ok_zn = (x_s >= s.surface_zn_at_frac_min) & (x_s <= s.surface_zn_at_frac_max)
         no_melt = ~melting if s.reject_melting else np.ones(n, dtype=bool)
@@ -183,27 +284,30 @@ class SegmentPhysics:
         # inline inspection: the XRF gauge reads thickness and surface Zn; melting leaves visible defects;
         # the phase is not seen inline (it is judged in the "truly in spec" audit only)
         upstream = batch.upstream_in_spec
-        in_spec = in_window & ok_zn & no_melt & upstream
-        truly = truly_window & ok_zn & no_melt & ok_phase & upstream
-        valid_mask = np.array([r is not None for r in recipes])
-        in_spec &= valid_mask
-        truly &= valid_mask
-        for i in np.nonzero(valid_mask & ~in_spec)[0]:
+        in_spec = in_window & ok_zn & no_melt & upstream & valid
+        truly = truly_window & ok_zn & no_melt & ok_phase & upstream & valid
+        for i in np.nonzero(valid & ~in_spec)[0]:
             why = []
             if not in_window[i]:
                 why.append(f"gauge skin {gauge[i]:.0f} nm outside "
                            f"[{s.skin_thickness_nm_min:g}, {s.skin_thickness_nm_max:g}]")
             if not ok_zn[i]:
-                why.append(f"surface Zn {cols['surface_zn_at_frac'][i]:.3f} outside window")
+                why.append(f"surface Zn {x_s[i]:.3f} outside window")
             if not no_melt[i]:
                 why.append("melting")
             if not upstream[i]:
                 why.append("foil out of spec at the plating line")
             reasons[i] = "; ".join(why)
+        return in_spec, truly
+
+    def _add_totals(self, batch: SegmentBatch, cols: dict[str, np.ndarray], phase: np.ndarray, texture: np.ndarray,
+                    eta_mV: np.ndarray, in_spec: np.ndarray, truly: np.ndarray, solves: int) -> None:
+        """Add the batch to its line's running sums."""
+        seg = batch.segments
         area = seg.length_m * seg.width_m
-        t = self.totals.setdefault(line, LineTotals())
-        t.segments += n
-        t.physics_solves += self.results.misses - solves_before
+        t = self.totals.setdefault(batch.line, LineTotals())
+        t.segments += seg.length_m.size
+        t.physics_solves += solves
         t.metres += float(seg.length_m.sum())
         t.metres_in_spec += float(seg.length_m[in_spec].sum())
         t.metres_truly_in_spec += float(seg.length_m[truly].sum())
@@ -221,17 +325,6 @@ class SegmentPhysics:
         t.skin_metres += float(seg.length_m[finite].sum())
         t.texture_100_m += float(np.sum(texture[:, 1] * seg.length_m))
         t.overpotential_mV_m += float(np.sum(eta_mV * seg.length_m))
-        for p, length in zip(phase, seg.length_m, strict=True):
-            t.skin_phase_m[p] = t.skin_phase_m.get(p, 0.0) + float(length)
-        if self.write is not None:
-            self.write({
-                "line": np.full(n, line, dtype=object), "coil_id": seg.coil_id, "index_in_coil": seg.index_in_coil,
-                "finished_h": seg.finished_h, "length_m": seg.length_m, "width_m": seg.width_m,
-                "foil_thickness_um": foil_um, "stage2_time_s": batch.stage2_time_s,
-                "stage2_temperature_K": batch.stage2_temperature_K, "stage3_time_ms": batch.stage3_time_s * 1e3,
-                "stage3_peak_K": batch.stage3_peak_K, "interrupted": batch.interrupted,
-                "plated_zn_mg_per_cm2": batch.plated_zn_kg_per_m2 * 100.0, **cols,
-                "skin_phase": phase, "melting": melting, "texture_fraction_100": texture[:, 1],
-                "nucleation_overpotential_mV": eta_mV, "gauge_skin_thickness_nm": gauge, "in_spec": in_spec,
-                "truly_in_spec": truly, "reject_reason": reasons,
-            })
+        for p in dict.fromkeys(phase):  # metres per phase, added one segment after the other (cumsum is sequential)
+            lengths = seg.length_m[phase == p]
+            t.skin_phase_m[p] = float(np.cumsum(np.concatenate([[t.skin_phase_m.get(p, 0.0)], lengths]))[-1])

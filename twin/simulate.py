@@ -111,9 +111,11 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     for rt in runtimes:
         rt.recorder = recorder if recorder.active else None
     env.run(until=scenario.hours * 3600.0)
-    lines = {}
     for rt in runtimes:
         rt.finish()
+    physics.flush()  # the UHT lines' last batches
+    lines = {}
+    for rt in runtimes:
         if isinstance(rt, CoilFurnaceRuntime):
             kpi = furnace_kpis(rt, scenario.hours)
             flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],

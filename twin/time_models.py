@@ -35,20 +35,23 @@ class FailureClock:
         self._ttf = {e.name: streams.get(unit, f"{e.name}.ttf") for e in equipment}
         self._ttr = {e.name: streams.get(unit, f"{e.name}.ttr") for e in equipment}
         self.next_h: dict[str, float] = {}
+        self._first: tuple[str, float] = ("", math.inf)
 
     def schedule(self, name: str, operating_h: float) -> None:
         """Draw the next failure of ``name`` after ``operating_h`` (never, without a time to failure)."""
         e = self.equipment[name]
         self.next_h[name] = (math.inf if e.time_to_failure is None
                              else operating_h + draw_hours(e.time_to_failure, self._ttf[name]))
+        self._first = min(self.next_h.items(), key=lambda kv: kv[1], default=("", math.inf))
 
     def schedule_all(self, operating_h: float) -> None:
         for name in self.equipment:
             self.schedule(name, operating_h)
 
     def first(self) -> tuple[str, float]:
-        """The next failure: (equipment name, operating hour); ("", inf) without equipment."""
-        return min(self.next_h.items(), key=lambda kv: kv[1], default=("", math.inf))
+        """The next failure: (equipment name, operating hour); ("", inf) without equipment (kept up to date by
+        :meth:`schedule`: the loop asks at every event)."""
+        return self._first
 
     def repair_h(self, name: str) -> float:
         """A repair time of ``name`` [h]."""

@@ -58,16 +58,20 @@ class UHTLineRuntime(WebLineRuntime):
         self.sink = sink
         self.heaters = HeaterLoop(spec, params, streams.get(spec.name, "pyrometer"), foil_thickness_m)
         self.cooling = PiecewiseSignal()  # 1.0 = contact quench, 0.0 = free cooling
+        self._path: tuple[object, tuple[float, float, float, float]] | None = None
         super().__init__(env, spec, inbox, outbox, streams, params, segment_length_m, batch_segments)
 
     @property
     def path_m(self) -> tuple[float, float, float, float]:
         """Stage-II entry, end of its heated modules, stage-III heater and rewinder positions on the web path [m]
-        (modules switched off leave the path as it is: the web still crosses the whole zone)."""
-        p2a = PATH_TO_STAGE2_M
-        p2b = p2a + self.spec.stage2_heated_length_m(self.settings)
-        p3 = p2a + self.settings.stage2_zone_length_m + GAP_STAGE2_TO_STAGE3_M
-        return p2a, p2b, p3, p3 + PATH_STAGE3_TO_REWIND_M
+        (modules switched off leave the path as it is: the web still crosses the whole zone). Kept per set points:
+        the loop asks at every event."""
+        if self._path is None or self._path[0] is not self.settings:
+            p2a = PATH_TO_STAGE2_M
+            p2b = p2a + self.spec.stage2_heated_length_m(self.settings)
+            p3 = p2a + self.settings.stage2_zone_length_m + GAP_STAGE2_TO_STAGE3_M
+            self._path = (self.settings, (p2a, p2b, p3, p3 + PATH_STAGE3_TO_REWIND_M))
+        return self._path[1]
 
     @property
     def rewind_m(self) -> float:

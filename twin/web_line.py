@@ -10,6 +10,7 @@ puts each finished coil there (blocked while the store is full), carrying its pe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -48,13 +49,27 @@ class Segments:
     mid_m: np.ndarray  # web coordinate of each segment's midpoint
     finished_h: np.ndarray
 
+    @cached_property
+    def coil_runs(self) -> tuple[tuple[Coil, int, int], ...]:
+        """(coil, start, stop): the consecutive segments of each coil in this hand-off."""
+        ids = self.coil_id
+        if ids.size == 0:
+            return ()
+        cut = np.nonzero(ids[1:] != ids[:-1])[0] + 1
+        starts = [0, *cut.tolist()]
+        stops = [*cut.tolist(), int(ids.size)]
+        return tuple((self.coil[a], a, b) for a, b in zip(starts, stops, strict=True))
+
     def attribute(self, name: str, default: float) -> np.ndarray:
         """Upstream per-segment attribute (e.g. plated Zn), ``default`` where the coil has none."""
         out = np.full(self.length_m.size, default, dtype=float)
-        for i, (coil, k) in enumerate(zip(self.coil, self.index_in_coil, strict=True)):
+        for coil, a, b in self.coil_runs:
             values = coil.attributes.get(name)
-            if values is not None and k < values.size:
-                out[i] = values[k]
+            if values is None:
+                continue
+            k = self.index_in_coil[a:b]
+            has = k < values.size
+            out[a:b][has] = values[k[has]]
         return out
 
 
@@ -102,7 +117,7 @@ class WebLineRuntime:
         """Process signals in force from production clock ``tau`` (the steady pre-run history)."""
 
     def control_interval_s(self) -> float:
-        """Production seconds between controller/sensor steps."""
+        """Production seconds between controller/sensor steps (equipment: read once, when the line starts)."""
         raise NotImplementedError
 
     def control_step(self) -> None:
@@ -140,27 +155,35 @@ class WebLineRuntime:
         coil_end = -rewind + coil.length_m
         plan: SpeedPlan | None = SpeedPlan(self.tau, self.X, v, 0.0)
         self.log.enter(env.now / 3600.0, State.PRODUCTION)
+        failures, changeovers, control_s = self.failures, self._changeovers, self.control_interval_s()
         while True:
             if plan is None:  # (re)start after a stop: ramp back to speed
                 self.log.enter(env.now / 3600.0, State.PRODUCTION)
                 self.motion.mark_wall(self.tau, env.now)
                 plan = SpeedPlan(self.tau, self.X, self.speed_m_per_s, self.spec.restart_ramp_s)
-            fail_name, fail_h = self.failures.first()
-            upcoming = {
-                "coil": plan.tau_at(coil_end) - self.tau,
-                "failure": (fail_h - self.operating_h) * 3600.0,
-                "maintenance": (self._next_maintenance_h - self.operating_h) * 3600.0,
-                "changeover": (self._changeovers[0].at_h * 3600.0 - env.now) if self._changeovers else np.inf,
-                "control": self.control_interval_s() - self._since_control,
-            }
-            what = min(upcoming, key=upcoming.__getitem__)
-            dt = max(upcoming[what], 0.0)
+            # the next event; on a tie the first in this order (coil, failure, maintenance, changeover, control)
+            fail_name, fail_h = failures.first()
+            what, dt = "coil", plan.tau_at(coil_end) - self.tau
+            left = (fail_h - self.operating_h) * 3600.0
+            if left < dt:
+                what, dt = "failure", left
+            left = (self._next_maintenance_h - self.operating_h) * 3600.0
+            if left < dt:
+                what, dt = "maintenance", left
+            if changeovers:
+                left = changeovers[0].at_h * 3600.0 - env.now
+                if left < dt:
+                    what, dt = "changeover", left
+            left = control_s - self._since_control
+            if left < dt:
+                what, dt = "control", left
+            dt = max(dt, 0.0)
             self._running = (plan, env.now)
             yield env.timeout(dt)
             self._running = None
             self.events += 1
             self._advance(plan, dt)
-            stopped = yield from self._handoff()
+            stopped = (yield from self._handoff()) if self._handoff_due() else False
             if what == "control":
                 self._since_control = 0.0
                 self.control_step()
@@ -188,11 +211,16 @@ class WebLineRuntime:
     def _advance(self, plan: SpeedPlan, dt: float) -> None:
         """Move the web by ``dt`` seconds of production along ``plan`` and log the motion."""
         tau_end = self.tau + dt
-        taus, Xs = plan.knots_until(tau_end)
-        self.motion.append(taus, Xs)
-        self.metres_unwound += Xs[-1] - self.X
+        if self.tau >= plan.ramp_end_tau:  # at speed: the one new breakpoint is the end (the ramp's are logged)
+            X_end = plan.X_at(tau_end)
+            self.motion.append_point(tau_end, X_end)
+        else:
+            taus, Xs = plan.knots_until(tau_end)
+            self.motion.append(taus, Xs)
+            X_end = Xs[-1]
+        self.metres_unwound += X_end - self.X
         self.ideal_metres += self.speed_m_per_s * dt
-        self.X, self.tau = float(Xs[-1]), tau_end
+        self.X, self.tau = X_end, tau_end
         self.operating_h += dt / 3600.0
         self._since_control += dt
 
@@ -222,6 +250,16 @@ class WebLineRuntime:
         self.events += 1
 
     # ----------------------------------------------------------------------------------------- segments
+    def _handoff_due(self) -> bool:
+        """Whether :meth:`_handoff` has work: a full batch of finished segments, or a coil done for the outbox (the
+        first coil on the web ends first: coils are spliced head to tail)."""
+        done_X = self.X - self.rewind_m
+        if self.outbox is not None and self.coils:
+            head, coil = self.coils[0]
+            if head + coil.length_m <= done_X + 1e-9:
+                return True
+        return done_X - self.finished_X >= self.batch_segments * self.segment_length_m
+
     def _handoff(self, final: bool = False):
         """Turn finished segments into results in batches; put completed coils into the outbox.
 
@@ -304,12 +342,13 @@ class WebLineRuntime:
             return None
         lo = np.concatenate([r[2] for r in rows])
         hi = np.concatenate([r[3] for r in rows])
+        counts = [r[1].size for r in rows]
         coils = [r[0] for r in rows for _ in r[1]]
         finished = self.motion.wall_at_tau(self.motion.tau_at_X(hi + self.rewind_m)) / 3600.0
         return Segments(
-            coil_id=np.array([c.coil_id for c in coils], dtype=object),
+            coil_id=np.repeat(np.array([r[0].coil_id for r in rows], dtype=object), counts),
             index_in_coil=np.concatenate([r[1] for r in rows]), coil=coils, length_m=hi - lo,
-            width_m=np.array([c.width_m for c in coils]),
-            foil_thickness_um=np.array([c.foil_thickness_um for c in coils]),
+            width_m=np.repeat(np.array([r[0].width_m for r in rows], dtype=float), counts),
+            foil_thickness_um=np.repeat(np.array([r[0].foil_thickness_um for r in rows], dtype=float), counts),
             mid_m=0.5 * (lo + hi), finished_h=finished,
         )

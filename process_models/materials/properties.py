@@ -15,12 +15,12 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import atm, centi, micro
-from scipy.interpolate import PchipInterpolator
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError
+from process_models.materials.pchip import Pchip
 from process_models.parameters import default_parameters
+from process_models.physical_constants import atm, centi, micro
 
 FloatArray = NDArray[np.float64]
 
@@ -77,15 +77,14 @@ def _temperature(
 # Cu electrical resistivity (Matula 1979)
 # ---------------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=4)
-def _matula_interpolator(
-    melting_temperature_K: float,
-) -> tuple[PchipInterpolator, float, float, float, float]:
-    """The PCHIP interpolant of the table and its values and slopes at both ends (for extrapolation)."""
+def _matula_interpolator(melting_temperature_K: float) -> tuple[Pchip, float, float, float, float]:
+    """The PCHIP interpolant of the table and its values and slopes at both ends (for extrapolation).
+    (:class:`~process_models.materials.pchip.Pchip`: scipy's PchipInterpolator bit for bit, without importing
+    scipy.interpolate.)"""
     T = np.array([*_MATULA_T_K, melting_temperature_K])
     rho = np.array([*_MATULA_RHO_MICRO_OHM_CM, _MATULA_RHO_AT_MELTING_MICRO_OHM_CM])
-    f = PchipInterpolator(T, rho * _MICRO_OHM_CM_TO_OHM_M, extrapolate=False)
-    d = f.derivative()
-    return f, float(f(T[0])), float(f(T[-1])), float(d(T[0])), float(d(T[-1]))
+    f = Pchip(T, rho * _MICRO_OHM_CM_TO_OHM_M)
+    return f, float(f(T[0])), float(f(T[-1])), float(f.slope(T[0])), float(f.slope(T[-1]))
 
 
 def _linear_continuation(
@@ -228,15 +227,14 @@ _CU_K_T_LOW_K = 200.0
 
 
 @lru_cache(maxsize=4)
-def _cu_conductivity_interpolator(melting_temperature_K: float) -> tuple[PchipInterpolator, float, float]:
+def _cu_conductivity_interpolator(melting_temperature_K: float) -> tuple[Pchip, float, float]:
     T = np.array([*_INCROPERA_CU_K_T_K, melting_temperature_K])
     slope = (_INCROPERA_CU_K_W_PER_M_K[-1] - _INCROPERA_CU_K_W_PER_M_K[-2]) / (
         _INCROPERA_CU_K_T_K[-1] - _INCROPERA_CU_K_T_K[-2])
     k = np.array([*_INCROPERA_CU_K_W_PER_M_K,
                   _INCROPERA_CU_K_W_PER_M_K[-1] + slope * (melting_temperature_K - _INCROPERA_CU_K_T_K[-1])])
-    f = PchipInterpolator(T, k, extrapolate=False)
-    d = f.derivative()
-    return f, float(d(T[0])), float(d(T[-1]))
+    f = Pchip(T, k)
+    return f, float(f.slope(T[0])), float(f.slope(T[-1]))
 
 
 def cu_thermal_conductivity_W_per_m_K(
@@ -287,6 +285,6 @@ def argon_thermal_conductivity_W_per_m_K(
     approximation for a monatomic gas (Bird, Stewart & Lightfoot 2002 §9.3); 0.0179 W/(m K) at 300 K
     (measured 0.0177, CRC)."""
     register("BSL2002", "properties.argon_thermal_conductivity_W_per_m_K")
-    from scipy.constants import R
+    from process_models.physical_constants import R
 
     return 3.75 * R / _param("argon_molar_mass_kg_per_mol", params) * argon_viscosity_Pa_s(temperature_K)

@@ -7,9 +7,8 @@ with the reasoning beside them; override them by name (``--param NAME=VALUE``) w
 
 from __future__ import annotations
 
-from scipy.constants import pound, troy_ounce
-
 from process_models.parameters.registry import Parameter
+from process_models.physical_constants import pound, troy_ounce
 
 PRICE_YEAR = 2024  # currency year of every USD value in this set (and of the CNY/USD rate)
 

@@ -7,14 +7,14 @@ Laws (implemented in :mod:`process_models.uht.cuzn_diffusivity`):
 * γ: D̃γ = fγ · Φγ · (x_Cu · D*_Zn + x_Zn · D*_Cu) with the same β tracers (placeholder, no γ data).
 * Composition ranges of the laws with a log-linear blend of width ``fick_blend_width_frac`` at each switch.
 
-Activation energies quoted in kcal/mol are converted with the thermochemical calorie (scipy.constants).
+Activation energies quoted in kcal/mol are converted with the thermochemical calorie
+(process_models.physical_constants).
 """
 
 from __future__ import annotations
 
-from scipy.constants import calorie, centi, kilo, zero_Celsius
-
 from process_models.parameters.registry import Parameter
+from process_models.physical_constants import calorie, centi, kilo, zero_Celsius
 
 _SEED = "SeedNote002"
 _KUPER = "Kuper1956"

@@ -131,6 +131,11 @@ class ParameterValues(Mapping[str, float]):
         except KeyError:
             raise self._unknown(name) from None
 
+    def __contains__(self, name: object) -> bool:
+        # Mapping's default tries ``self[name]``, whose miss raises FoiltwinInputError (with a difflib hint), not
+        # KeyError: ``name in values`` would raise instead of answering
+        return name in self._records
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._records)
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from scipy.constants import R
-
 from process_models.parameters.registry import Parameter
+from process_models.physical_constants import R
 
 _A = "Assumed"
 _S0 = "Feng2026"

@@ -184,11 +184,9 @@ def get_bath(name: str, params: ParamsLike = None) -> Bath:
 
 
 def _lookup(values: Mapping[str, float], key: str) -> float | None:
-    """``values[key]`` or None (ParameterValues raises FoiltwinInputError, not KeyError, for unknown names)."""
-    try:
-        return float(values[key])
-    except (KeyError, FoiltwinInputError):
-        return None
+    """``values[key]``, or None where the set has no such parameter (a bath without an additive, a fallback bath's
+    own value): a membership test, so that an expected miss costs no "did you mean" hint."""
+    return float(values[key]) if key in values else None
 
 
 def _build_bath(name: str, values: Mapping[str, float]) -> Bath:

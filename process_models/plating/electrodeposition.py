@@ -37,13 +37,10 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.constants import N_A, R, e, hour, kilo
-from scipy.optimize import brentq
-from scipy.sparse.linalg import spsolve
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_array, check_range
+from process_models.physical_constants import N_A, R, e, hour, kilo
 from process_models.plating.baths import (
     ANODE_KINDS,
     Bath,
@@ -61,7 +58,7 @@ BathLike = Bath | str
 FlowModel = Literal["moving_web", "plate_in_flow"]
 FLOW_MODELS: tuple[str, ...] = ("moving_web", "plate_in_flow")
 
-F = e * N_A  # Faraday constant [C/mol], exact in the 2019 SI (scipy.constants has no F)
+F = e * N_A  # Faraday constant [C/mol], exact in the 2019 SI
 
 # Input limits (validation only; physics constants come from the registry).
 _MAX_CURRENT_DENSITY_A_PER_M2 = 1e8
@@ -401,6 +398,8 @@ def calibrate_her_exchange_current_density_A_per_m2(
     def miss(log10_i0: float) -> float:
         trial = replace(b, her_exchange_current_density_A_per_m2=10.0**log10_i0)
         return typical_efficiency_frac(trial, params) - target
+
+    from scipy.optimize import brentq  # here, not at import: the twin's start-up does not need scipy.optimize
 
     lo, hi = -14.0, 2.0
     if miss(lo) < 0.0 or miss(hi) > 0.0:
@@ -764,6 +763,61 @@ def advance_bath(
     )
 
 
+class BathBalance:
+    """:func:`advance_bath` for one tank stepped many times: bath, anode, drag-out and volume are checked once, here,
+    and each :meth:`step` is plain-float arithmetic — the same operations in the same order, so it returns what
+    ``advance_bath(...).concentration_mol_per_m3`` returns, bit for bit (tests/test_twin_fast_paths.py). Made for the
+    twin's dosing loop, whose per-step inputs it computes itself from checked settings; API callers with their own
+    inputs use :func:`advance_bath`, which checks every argument and reports the whole balance."""
+
+    __slots__ = ("_decay", "_decay_key", "_drag", "_eff_a", "_nF", "_options", "_sources", "bath", "volume_m3")
+
+    def __init__(self, bath: BathLike, volume_m3: float, *, anode: str | None = None,
+                 anode_efficiency_frac: float | None = None, dragout_m: float | None = None,
+                 params: ParamsLike = None) -> None:
+        b, k = resolve_bath(bath, params), plating_constants(params)  # its sources are cited at each step
+        kind = _anode(b, anode)
+        self.bath = b
+        self.volume_m3 = float(_arr("volume_m3", volume_m3, 0.0, None, "m3", low_inclusive=False))
+        self._eff_a = 0.0 if kind == "insoluble" else (
+            b.anode_efficiency_frac if anode_efficiency_frac is None
+            else check_range("anode_efficiency_frac", anode_efficiency_frac, 0, 2))
+        self._drag = _net_dragout_m(k, dragout_m)
+        self._nF = b.valence_count * F
+        self._sources = tuple(b.sources)
+        self._options = {"anode": kind, "anode_efficiency_frac": anode_efficiency_frac, "dragout_m": dragout_m,
+                         "params": params}
+        self._decay_key = math.nan
+        self._decay = 0.0
+
+    def step(self, concentration_mol_per_m3: float, dt_s: float, current_A: float, cathode_efficiency_frac: float,
+             web_area_rate_m2_per_s: float, dosing_mol_per_s: float = 0.0,
+             makeup_concentration_mol_per_m3: float = 0.0) -> float:
+        """Concentration [mol/m3] after ``dt_s`` with constant inputs (``advance_bath``'s exact solution). The inputs
+        are trusted (non-negative, efficiency in [0, 1]); a step that would empty the bath raises as there."""
+        for key in self._sources:  # the report cites the bath's sources as advance_bath does
+            register(key, "electrodeposition.advance_bath")
+        c0, V, dt = concentration_mol_per_m3, self.volume_m3, dt_s
+        anode_rate = current_A * self._eff_a / self._nF
+        plate_rate = current_A * cathode_efficiency_frac / self._nF
+        q = self._drag * web_area_rate_m2_per_s
+        source = anode_rate - plate_rate + dosing_mol_per_s + q * makeup_concentration_mol_per_m3
+        if q > 0.0:
+            x = q * dt / V
+            if x != self._decay_key:  # constant while speed, width and step are: numpy's expm1 (its array loop
+                # rounds differently from math.expm1 on some CPUs) once per value, as advance_bath computes it
+                self._decay_key, self._decay = x, float(-np.expm1(-np.array(x)))
+            c_end = c0 + (source / q - c0) * self._decay
+        else:
+            c_end = c0 + source * dt / V
+        if c_end < 0.0:  # the checked path raises, naming how long the bath lasts
+            advance_bath(self.bath, c0, V, dt, current_A, cathode_efficiency_frac, web_area_rate_m2_per_s,
+                         dosing_mol_per_s=dosing_mol_per_s,
+                         makeup_concentration_mol_per_m3=makeup_concentration_mol_per_m3, **self._options)
+            raise AssertionError("advance_bath accepted a step that empties the bath")  # pragma: no cover
+        return c_end
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Cross-web current distribution
 # ---------------------------------------------------------------------------------------------------------
@@ -790,6 +844,8 @@ def _graded(length: float, n: int, first: float) -> FloatArray:
     """n+1 points from 0 to ``length`` whose first interval is ``first`` and the rest grow geometrically."""
     if first * n >= length:
         return np.linspace(0.0, length, n + 1)
+    from scipy.optimize import brentq  # here, not at import: the twin's start-up does not need scipy.optimize
+
     # The sum of the cells is ≥ first·r^(n-1), so r = (length/first)^(1/(n-1)) brackets the root from above.
     ratio = brentq(lambda r: first * (r**n - 1.0) / (r - 1.0) - length, 1.0 + 1e-12,
                    (length / first) ** (1.0 / (n - 1)) + 1e-9)
@@ -842,6 +898,9 @@ def _edge_solution(a: float, wagner: float, n_w: int, n_g: int, n_o: int, far: f
     rows = np.concatenate((idx.ravel(), idx[:-1].ravel(), idx[1:].ravel(), idx[:, :-1].ravel(), idx[:, 1:].ravel()))
     cols = np.concatenate((idx.ravel(), idx[1:].ravel(), idx[:-1].ravel(), idx[:, 1:].ravel(), idx[:, :-1].ravel()))
     vals = np.concatenate((diag.ravel(), -g_x.ravel(), -g_x.ravel(), -g_y.ravel(), -g_y.ravel()))
+    from scipy import sparse  # here, not at import (start-up): only the cross-web solve needs it
+    from scipy.sparse.linalg import spsolve
+
     A = sparse.csc_matrix((vals, (rows, cols)), shape=(nx * ny, nx * ny))
     rhs = np.zeros((nx, ny))
     rhs[:, -1] = g_top

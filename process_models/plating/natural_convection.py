@@ -27,12 +27,12 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import g as g_standard
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.parameters import parameters_or_default as _values
+from process_models.physical_constants import g as g_standard
 
 FloatArray = NDArray[np.float64]
 ParamsLike = Mapping[str, float] | None

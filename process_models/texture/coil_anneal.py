@@ -31,8 +31,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import R
-from scipy.special import exp1
 
 from process_models.citations import register
 from process_models.costing.pricing import LineEconomics, cost_per_m2, seed000_unit_cost_reference
@@ -42,6 +40,7 @@ from process_models.materials.properties import cu_sensible_heat_J_per_kg
 from process_models.parameters import default_parameters
 from process_models.parameters import parameters_or_default as _values
 from process_models.parameters.registry import ParameterValues
+from process_models.physical_constants import R
 from process_models.texture.texture_model import (
     Texture,
     anneal_texture_equivalent,
@@ -207,6 +206,8 @@ def _arrhenius(values: Mapping[str, float]) -> tuple[float, float]:
 
 def _arrhenius_antiderivative_K(T: FloatArray, a: float, T_cal: float) -> FloatArray:
     """H(T) [K] with dH/dT = exp(a/T_cal − a/T): T·exp(a/T_cal − x)·(1 − x·eˣ·E1(x)), x = a/T."""
+    from scipy.special import exp1  # here, not at import: only the furnace's ramps need it (start-up)
+
     x = a / T
     return T * np.exp(a / T_cal - x) * (1.0 - x * np.exp(x) * exp1(x))
 

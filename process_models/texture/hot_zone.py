@@ -27,13 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import R
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.materials.properties import cu_sensible_heat_J_per_kg
 from process_models.parameters import parameters_or_default as _values
+from process_models.physical_constants import R
 from process_models.texture.coil_anneal import equivalent_time_for_texture_100, ramp_equivalent_time_s
 from process_models.texture.texture_model import Texture, anneal_texture_equivalent, recrystallised_fraction
 

@@ -25,12 +25,12 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import R
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError
 from process_models.errors import check_array as _check
 from process_models.parameters import parameters_or_default as _values
+from process_models.physical_constants import R
 
 FloatArray = NDArray[np.float64]
 ParamsLike = Mapping[str, float] | None

@@ -158,22 +158,49 @@ def stage2_zn_film(
     )
 
 
-def thin_collinear_samples(time_s: np.ndarray, temperature_K: np.ndarray, max_kept: int,
-                           tol_K: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
-    """The histories (B, M) with their interior samples that lie on a straight line through their neighbours
-    (within ``tol_K`` in every foil) thinned to at most ``max_kept`` evenly spread ones: T(t) is unchanged.
-
-    The solver puts a step end on every interior sample; a linear stage-II ramp is sampled densely (40 samples
-    took 40 of the 50 steps, leaving ~10 for the hold where the islands nucleate and grow). A few kept ramp
-    samples still bound the step length there, which a constant plated supply into cold α needs."""
+def collinear_keep_masks(time_s: np.ndarray, temperature_K: np.ndarray, max_kept: int,
+                         tol_K: float = 1e-6) -> np.ndarray:
+    """Per foil (B, M): the samples :func:`thin_collinear_samples` keeps when that foil is thinned on its own —
+    every end and kink, and at most ``max_kept`` evenly spread interior samples that lie on a straight line through
+    their neighbours (within ``tol_K``). A row's mask depends on its own history only."""
     t, T = time_s, temperature_K
+    keep = np.ones(t.shape, dtype=bool)
     if t.shape[1] < 3:
-        return t, T
+        return keep
     dt_l = t[:, 1:-1] - t[:, :-2]
     dt_r = t[:, 2:] - t[:, 1:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         line = T[:, :-2] + (T[:, 2:] - T[:, :-2]) * dt_l / (dt_l + dt_r)
-    # equal slopes on both sides, pairwise along a run: the run is one straight line
+    straight = (np.abs(line - T[:, 1:-1]) <= tol_K) & (dt_l > 0.0)
+    for b in range(t.shape[0]):
+        idx = np.flatnonzero(straight[b]) + 1
+        keep[b, idx] = False
+        if idx.size and max_kept > 0:
+            spread = np.linspace(0, idx.size - 1, min(max_kept, idx.size)).round().astype(int)
+            keep[b, idx[np.unique(spread)]] = True
+    return keep
+
+
+def thin_collinear_samples(time_s: np.ndarray, temperature_K: np.ndarray, max_kept: int,
+                           tol_K: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """The histories (B, M) with their interior samples that lie on a straight line through their neighbours
+    thinned to at most ``max_kept`` evenly spread ones: T(t) is unchanged.
+
+    The solver puts a step end on every interior sample; a linear stage-II ramp is sampled densely (40 samples
+    took 40 of the 50 steps, leaving ~10 for the hold where the islands nucleate and grow). A few kept ramp
+    samples still bound the step length there, which a constant plated supply into cold α needs. Foils whose own
+    masks (:func:`collinear_keep_masks`) agree are thinned as each would be alone; otherwise a sample is thinned
+    only where it is straight in every foil (callers that need batch-independent results group foils by mask)."""
+    t, T = time_s, temperature_K
+    if t.shape[1] < 3:
+        return t, T
+    masks = collinear_keep_masks(t, T, max_kept, tol_K)
+    if np.all(masks == masks[:1]):
+        return t[:, masks[0]], T[:, masks[0]]
+    dt_l = t[:, 1:-1] - t[:, :-2]
+    dt_r = t[:, 2:] - t[:, 1:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        line = T[:, :-2] + (T[:, 2:] - T[:, :-2]) * dt_l / (dt_l + dt_r)
     straight = np.nonzero(np.all(np.abs(line - T[:, 1:-1]) <= tol_K, axis=0) & np.all(dt_l > 0.0, axis=0))[0] + 1
     keep = np.ones(t.shape[1], dtype=bool)
     keep[straight] = False

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import R
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_fractions
 from process_models.parameters import default_parameters
+from process_models.physical_constants import R
 
 __all__ = [
     "PARAMETER_NAMES",

@@ -32,13 +32,13 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import R, g
-from scipy.optimize import brentq
 
 from process_models.citations import register
 from process_models.errors import check_range
 from process_models.materials.properties import ARGON_PRANDTL, argon_viscosity_Pa_s
 from process_models.parameters import default_parameters
+from process_models.physical_constants import R, g
+from process_models.roots import bracketed_root
 
 FloatArray = NDArray[np.float64]
 
@@ -165,7 +165,8 @@ class GasEnclosure:
                 for f in self._kink_functions(sign):
                     v = f(dT)
                     for i in np.flatnonzero(np.sign(v[:-1]) * np.sign(v[1:]) < 0):
-                        points.append(T_w + brentq(_scalar, dT[i], dT[i + 1], args=(f,), xtol=1e-12))
+                        points.append(T_w + bracketed_root(lambda u, f=f: _scalar(u, f), dT[i], dT[i + 1],
+                                                           xtol=1e-12))
         return np.unique(np.array(points, dtype=float))
 
     def _kink_functions(self, sign: float) -> list:

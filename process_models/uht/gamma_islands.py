@@ -44,10 +44,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import lambertw
 
 from process_models.citations import register
 from process_models.parameters.registry import ParameterValues
+from process_models.roots import lambert_w0
 from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 
@@ -356,7 +356,7 @@ def kidson_beta_thickness_m(L0_m: np.ndarray, a_m2_per_s: np.ndarray, b_m_per_s:
     w = np.zeros_like(w0)
     below = w0 > 0.0
     arg = -w0[below] * np.exp(-w0[below] - tau[below])
-    w[below] = -np.real(lambertw(np.maximum(arg, -np.exp(-1.0)), 0))
+    w[below] = -lambert_w0(np.maximum(arg, -np.exp(-1.0)))
     above = w0 < 0.0
     if above.any():
         w[above] = -_solve_y_plus_ln_y(np.log(-w0[above]) - w0[above] - tau[above])

@@ -20,7 +20,13 @@ from process_models.citations import register
 from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, ModelConvergenceError, check_range
 from process_models.parameters.registry import ParameterValues
 from process_models.texture.texture_model import equivalent_time_s
-from process_models.uht.alloying import ZnSupply, film_on_profile, stage2_zn_film, stage3_conversion
+from process_models.uht.alloying import (
+    ZnSupply,
+    collinear_keep_masks,
+    film_on_profile,
+    stage2_zn_film,
+    stage3_conversion,
+)
 from process_models.uht.enclosure_convection import GasEnclosure
 from process_models.uht.energy import to_kwh_per_m2, zn_source_energy_J_per_m2
 from process_models.uht.interdiffusion import DepthGrid, make_depth_grid
@@ -304,6 +310,36 @@ def _stage2_rows(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVal
 
 
 def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterValues) -> list[_Stage2Row]:
+    """Stage II of foils with stage2_time_s > 0, solved in groups of foils whose histories thin alike
+    (:func:`~process_models.uht.alloying.collinear_keep_masks`), so that a foil's result depends on its own settings
+    only, not on the batch it is solved in (the caches and the twin's bulk solves rely on it)."""
+    h2 = _stage2_history(recipes, params)
+    on = h2.segment("heating")
+    masks = collinear_keep_masks(h2.time_s[:, on], h2.temperature_K[:, on],
+                                 int(params["stage2_diffusion_steps_count"]) // 5)
+    groups: dict[bytes, list[int]] = {}
+    for b in range(len(recipes)):
+        groups.setdefault(masks[b].tobytes(), []).append(b)
+    if len(groups) == 1:
+        return _solve_stage2_group(recipes, grid, params)
+    rows: list[_Stage2Row | None] = [None] * len(recipes)
+    for members in groups.values():
+        for b, row in zip(members, _solve_stage2_group([recipes[b] for b in members], grid, params), strict=True):
+            rows[b] = row
+    return rows  # type: ignore[return-value]
+
+
+def _stage2_history(recipes: list[UHTRecipe], params: ParameterValues):
+    """The stage-II thermal histories (set-point ramp, hold, free cooling) of the foils."""
+    arr = lambda name: np.array([getattr(r, name) for r in recipes], dtype=float)  # noqa: E731
+    return setpoint_history(
+        start_temperature_K=params["ambient_temperature_K"], setpoint_K=arr("stage2_temperature_K"),
+        heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"], heater_on_s=arr("stage2_time_s"),
+        thickness_m=recipes[0].foil_thickness_m, params=params, cooling="free",
+    )
+
+
+def _solve_stage2_group(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterValues) -> list[_Stage2Row]:
     """Thermal history, Zn supply and α uptake of stage II for foils with stage2_time_s > 0."""
     arr = lambda name: np.array([getattr(r, name) for r in recipes], dtype=float)  # noqa: E731
     plated = np.array([r.zn_route == "plated" for r in recipes])
@@ -311,11 +347,7 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
     source_T = np.array([np.nan if r.zn_source_temperature_K is None else r.zn_source_temperature_K
                          for r in recipes])
     plated_mol = np.where(plated, plated_loading_mol_per_m2(arr("plated_zn_loading_kg_per_m2"), params), 0.0)
-    h2 = setpoint_history(
-        start_temperature_K=params["ambient_temperature_K"], setpoint_K=T2,
-        heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"], heater_on_s=t2,
-        thickness_m=recipes[0].foil_thickness_m, params=params, cooling="free",
-    )
+    h2 = _stage2_history(recipes, params)
     supply = ZnSupply(route_plated=plated, source_temperature_K=source_T, plated_mol_per_m2=plated_mol,
                       heater_on_s=t2)
     # Stage II is solved over the heater-on window, where the supply flows; the seconds of cooling

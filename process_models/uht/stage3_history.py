@@ -19,7 +19,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.materials.properties import cu_sensible_heat_J_per_kg
 from process_models.parameters.registry import ParameterValues
 from process_models.uht.thermal import TemperatureHistory, setpoint_history
-from process_models.uht.web_heater import WebHeaterResult, solve_web_heater
+from process_models.uht.web_heater import WebHeaterResult, solve_web_heater, zone_cells
 
 HISTORY_SAMPLES = 41  # more samples pull the diffusion's step ends onto them (see WebHeaterResult.history)
 
@@ -94,17 +94,19 @@ def _web(recipes: Sequence, thickness_m: float, cooling: str, params: ParameterV
            "energy": np.empty(B), "sensible": np.empty(B), "heater": [{} for _ in range(B)],
            "warnings": [[] for _ in range(B)]}
     limit = params["heater_max_areal_power_W_per_m2"]
-    for power_given in (False, True):
-        idx = np.flatnonzero(by_power == power_given)
-        if idx.size == 0:
-            continue
+    speeds = np.array([r.line_speed_m_per_s for r in recipes])
+    cells = zone_cells(speeds, np.array([r.stage3_heater_length_m for r in recipes]), params)
+    # one solve per form and zone grid: a row's grid, and so its result, depends on its own settings only (not on
+    # the batch it is solved in: the twin's result cache and its bulk solves rely on it)
+    for power_given, n_zone in sorted({(bool(a), int(b)) for a, b in zip(by_power, cells, strict=True)}):
+        idx = np.flatnonzero((by_power == power_given) & (cells == n_zone))
         sub = [recipes[i] for i in idx]
         v = np.array([r.line_speed_m_per_s for r in sub])
         L = np.array([r.stage3_heater_length_m for r in sub])
         target = ({"power_W_per_m": np.array([r.stage3_power_W_per_m for r in sub])} if power_given else
                   {"peak_K": np.array([r.stage3_peak_K for r in sub])})
         try:
-            res = solve_web_heater(v, L, thickness_m, cooling=cooling, params=params, **target)
+            res = solve_web_heater(v, L, thickness_m, cooling=cooling, params=params, n_zone=n_zone, **target)
         except FoiltwinInputError as err:  # name the recipe's field
             if err.field != "power_W_per_m":
                 raise
@@ -115,7 +117,7 @@ def _web(recipes: Sequence, thickness_m: float, cooling: str, params: ParameterV
         _fill(out, idx[~over], res, np.flatnonzero(~over), thickness_m, params)
         if over.any():
             capped = solve_web_heater(v[over], L[over], thickness_m, cooling=cooling, params=params,
-                                      power_W_per_m=limit * L[over])
+                                      power_W_per_m=limit * L[over], n_zone=n_zone)
             _fill(out, idx[over], capped, np.arange(int(over.sum())), thickness_m, params)
             for j, i in enumerate(idx[over]):
                 r = recipes[i]

@@ -33,9 +33,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.constants import sigma as stefan_boltzmann
-from scipy.integrate import solve_ivp
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, ModelConvergenceError, check_range
@@ -48,6 +45,7 @@ from process_models.materials.properties import (
     cu_thermal_conductivity_W_per_m_K,
 )
 from process_models.parameters import ParameterValues, default_parameters
+from process_models.physical_constants import sigma as stefan_boltzmann
 from process_models.uht.enclosure_convection import GasEnclosure
 
 FloatArray = NDArray[np.float64]
@@ -714,6 +712,9 @@ def integrate_power_mode(
     probe times, so ramps of 1e3-1e5 K/s are resolved; pass it for drives with features shorter than that.
     The run stops early once every foil has reached its melting point.
     """
+    from scipy import sparse  # here, not at import: the twin's start-up does not need scipy.integrate
+    from scipy.integrate import solve_ivp
+
     register("Incropera2007", "thermal.integrate_power_mode")
     tp = _thermal(params)
     mat = tp.material

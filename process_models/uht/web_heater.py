@@ -40,13 +40,13 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.constants import sigma as stefan_boltzmann
 from scipy.linalg import solve_banded
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.parameters import default_parameters
+from process_models.physical_constants import sigma as stefan_boltzmann
 from process_models.uht.thermal import (
     ThermalParameters,
     _contact_mask,
@@ -475,9 +475,10 @@ def _newton(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, val
                                            _MAX_STEP_LN / np.maximum(np.abs(du), 1e-300)))
         # no iterate below half the coldest sink: with q ≥ 0 the web is never colder than its sinks (maximum
         # principle), and below ≈45 K the extrapolated resistivity would turn the source into a sink
+        scale = np.where(done, 0.0, scale)  # a converged row is frozen: its result does not depend on the batch
         T = np.maximum(T + scale[:, None] * dT, floor)
         ln_s = ln_s + scale * du
-        done = (big < _TOL_K) & (np.abs(du) < 1e-10)
+        done |= (big < _TOL_K) & (np.abs(du) < 1e-10)
         if np.all(done):
             return T, ln_s, done
     if strict:
@@ -674,9 +675,6 @@ def solve_web_heater(
     contact_roll = _contact_mask(cooling, v.size)
     prob = _problem(tp, geo, v, L, d, T_in, contact_roll, heater_mode == "joule", conduction, n_zone, n_up, n_down)
     T, ln_s = _start(prob, target, value, T_in, L, v, contact_roll)
-    keys = _warm_keys(tp, v, L, d, T_in, contact_roll, heater_mode, conduction, prob.grid.widths.shape[1])
-    if target == "peak":
-        _warm_start(keys, T, ln_s, value, T_in)
     if target == "peak" and inverse == "bracketed":
         T, ln_s = _bracketed_peak(prob, T, ln_s, value)
     else:
@@ -697,40 +695,7 @@ def solve_web_heater(
         if rows.size:  # fall back on the bracket for the rows Newton did not converge on
             T[rows], ln_s[rows] = _bracketed_peak(_rows(prob, rows), T0[rows], ln_s0[rows], value[rows])
     result = _result(prob, T, np.exp(ln_s), v, L, d, T_in, efficiency * absorbed, heater_mode == "joule")
-    _remember(keys, T, ln_s, result.peak_temperature_K)
     return result
-
-
-# Converged profiles by web (tp, speed, length, foil, inlet, quench, mode, cells): a new peak on the same web starts
-# from the last one scaled to it (Newton then takes 2-3 iterations instead of ~7). Bounded, least recent out.
-_WARM: OrderedDict[tuple, tuple[FloatArray, float, float]] = OrderedDict()
-_WARM_SIZE = 512
-
-
-def _warm_keys(tp: ThermalParameters, v: FloatArray, L: FloatArray, d: FloatArray, T_in: FloatArray,
-               contact: FloatArray, mode: str, conduction: bool, n_cells: int) -> list[tuple]:
-    return [(id(tp), float(a), float(b), float(c), float(e), float(f), mode, conduction, n_cells)
-            for a, b, c, e, f in zip(v, L, d, T_in, contact, strict=True)]
-
-
-def _warm_start(keys: list[tuple], T: FloatArray, ln_s: FloatArray, peak: FloatArray, T_in: FloatArray) -> None:
-    """In place: rows of a web solved before start from that profile, its rise scaled to the new peak."""
-    for b, key in enumerate(keys):
-        hit = _WARM.get(key)
-        if hit is None:
-            continue
-        T_old, ln_s_old, peak_old = hit
-        ratio = (peak[b] - T_in[b]) / max(peak_old - T_in[b], 1e-9)
-        T[b] = T_in[b] + (T_old - T_in[b]) * ratio
-        ln_s[b] = ln_s_old + np.log(max(ratio, 1e-6))
-
-
-def _remember(keys: list[tuple], T: FloatArray, ln_s: FloatArray, peak: FloatArray) -> None:
-    for b, key in enumerate(keys):
-        _WARM[key] = (T[b].copy(), float(ln_s[b]), float(peak[b]))
-        _WARM.move_to_end(key)
-    while len(_WARM) > _WARM_SIZE:
-        _WARM.popitem(last=False)
 
 
 def _checked_inputs(tp: ThermalParameters, target: Target, v: ArrayLike, L: ArrayLike, d: ArrayLike,
@@ -751,16 +716,31 @@ def _checked_inputs(tp: ThermalParameters, target: Target, v: ArrayLike, L: Arra
             T_in, value)
 
 
+def zone_cells(line_speed_m_per_s: ArrayLike, heater_length_m: ArrayLike,
+               params: ThermalParameters | Mapping[str, float] | None = None, conduction: bool = True) -> np.ndarray:
+    """The default number of zone cells of each row, 2·Pe (Pe with the properties at 700 K) within 32-512: enough
+    for a cell Péclet number ≤ 0.5. A batch is solved on the largest; callers that need each row's result to
+    depend on its own settings only solve the rows of each count apart (``n_zone=``)."""
+    tp = _thermal(params)
+    mat = tp.material
+    v = np.atleast_1d(np.asarray(line_speed_m_per_s, dtype=float))
+    L = np.atleast_1d(np.asarray(heater_length_m, dtype=float))
+    if not conduction:
+        return np.full(np.broadcast(v, L).shape, 2 * _MIN_ZONE_CELLS, dtype=int)
+    k_ref = float(mat.thermal_conductivity_W_per_m_K(np.array(_REFERENCE_T_K)))
+    cp_ref = float(mat.heat_capacity_J_per_kg_K(np.array(_REFERENCE_T_K)))
+    pe = mat.density_kg_per_m3 * cp_ref * v * L / k_ref
+    return np.clip(np.ceil(2.0 * pe), _MIN_ZONE_CELLS, _MAX_ZONE_CELLS).astype(int)
+
+
 def _problem(tp: ThermalParameters, geo: WebGeometry, v: FloatArray, L: FloatArray, d: FloatArray,
              T_in: FloatArray, contact_roll: FloatArray, joule: bool, conduction: bool, n_zone: int | None,
              n_up: int, n_down: int) -> _Problem:
     """Grid and property tables of the batch; ``n_zone`` None: 2·Pe cells in the zone (32-512)."""
     mat = tp.material
-    rho, k_ref = mat.density_kg_per_m3, float(mat.thermal_conductivity_W_per_m_K(np.array(_REFERENCE_T_K)))
-    cp_ref = float(mat.heat_capacity_J_per_kg_K(np.array(_REFERENCE_T_K)))
+    rho = mat.density_kg_per_m3
     if n_zone is None:
-        pe_max = float(np.max(rho * cp_ref * v * L / k_ref)) if conduction else 2.0 * _MIN_ZONE_CELLS
-        n_zone = int(np.clip(np.ceil(2.0 * pe_max), _MIN_ZONE_CELLS, _MAX_ZONE_CELLS))
+        n_zone = int(np.max(zone_cells(v, L, tp, conduction)))
     for name, n in (("n_zone", n_zone), ("n_up", n_up), ("n_down", n_down)):
         check_range(name, n, 4, 20000)
     t_down = _cooling_time_s(tp, d, contact_roll, tp.cooling_end_temperature_K) + geo.quench_gap_m / v

@@ -15,11 +15,11 @@ not modelled (the study found its 1-D estimate exaggerated it).
 from __future__ import annotations
 
 import numpy as np
-from scipy.constants import R, pi
 
 from process_models.citations import register
 from process_models.materials.properties import zn_vapour_pressure_Pa
 from process_models.parameters.registry import ParameterValues
+from process_models.physical_constants import R, pi
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 
 # The activity table starts at 500 K. Below it p_sat(Zn) < 1e-4 Pa, so the flux is < 1e-8 of its value at

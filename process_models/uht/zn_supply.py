@@ -11,12 +11,12 @@ Plated route: an areal Zn loading laid down by the plating line, given directly.
 from __future__ import annotations
 
 import numpy as np
-from scipy.constants import R, pi
 
 from process_models.citations import register
 from process_models.errors import check_range
 from process_models.materials.properties import zn_vapour_pressure_Pa
 from process_models.parameters.registry import ParameterValues
+from process_models.physical_constants import R, pi
 
 
 def hertz_knudsen_flux_mol_per_m2_s(T_K: np.ndarray, params: ParameterValues) -> np.ndarray:
