@@ -29,15 +29,20 @@ def _depth(value: Any, limit: int, level: int = 0) -> int:
     return level
 
 
-def parse_toml_bytes(data: bytes, field: str, name: str) -> dict[str, Any]:
-    """Parse ``data`` as a TOML document; ``field`` and ``name`` (the file or upload) name it in errors."""
-    if len(data) > MAX_FILE_BYTES:
-        raise FoiltwinInputError(field, name, f"a file of at most {MAX_FILE_BYTES // 1000} kB "
+def decode_utf8(data: bytes, field: str, name: str, what: str = "UTF-8 text", max_bytes: int = MAX_FILE_BYTES) -> str:
+    """``data`` (a file's or an upload's content, named ``name``) as text: at most ``max_bytes``, UTF-8."""
+    if len(data) > max_bytes:
+        raise FoiltwinInputError(field, name, f"a file of at most {max_bytes / 1e6:g} MB "
                                  f"(this one has {len(data) / 1e6:.1f} MB)")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise FoiltwinInputError(field, name, f"UTF-8 text (byte {err.start} is not UTF-8)") from None
+        raise FoiltwinInputError(field, name, f"{what} (byte {err.start} is not UTF-8)") from None
+
+
+def parse_toml_bytes(data: bytes, field: str, name: str) -> dict[str, Any]:
+    """Parse ``data`` as a TOML document; ``field`` and ``name`` (the file or upload) name it in errors."""
+    text = decode_utf8(data, field, name)
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -51,18 +56,7 @@ def parse_toml_bytes(data: bytes, field: str, name: str) -> dict[str, Any]:
 
 def read_toml_file(path: str | os.PathLike, field: str) -> dict[str, Any]:
     """Read and parse a TOML file given on the command line (``field`` names the option or argument)."""
-    p = Path(path)
-    if not p.is_file():
-        raise FoiltwinInputError(field, str(path), "an existing TOML file")
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FoiltwinInputError(field, str(path), f"a file of at most {MAX_FILE_BYTES // 1000} kB "
-                                     f"(this one has {size / 1e6:.1f} MB)")
-        data = p.read_bytes()
-    except OSError as err:
-        raise FoiltwinInputError(field, str(path), f"a readable file ({err.strerror})") from None
-    return parse_toml_bytes(data, field, str(path))
+    return parse_toml_bytes(read_input_bytes(path, field, "TOML file"), field, str(path))
 
 
 def read_input_bytes(path: str | os.PathLike, field: str, what: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:

@@ -32,7 +32,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
 from twin.files import write_text_atomic
-from twin.input_files import read_input_bytes
+from twin.input_files import decode_utf8, read_input_bytes
 
 FORMAT = "foiltwin-parameter-set"
 FORMAT_VERSION = 1
@@ -222,12 +222,7 @@ def warnings_of(pset: ParameterSet) -> list[str]:
 
 def parse_parameter_set(data: bytes, name: str, field: str = "--params") -> ParameterSet:
     """Validate a set given as bytes (a file's or an upload's content)."""
-    if len(data) > MAX_SET_BYTES:
-        raise FoiltwinInputError(field, name, f"a file of at most {MAX_SET_BYTES // 1000} kB")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise FoiltwinInputError(field, name, f"UTF-8 JSON (byte {err.start} is not UTF-8)") from None
+    text = decode_utf8(data, field, name, "UTF-8 JSON", MAX_SET_BYTES)
     try:
         pset = ParameterSet.model_validate_json(text)
     except ValidationError as err:
