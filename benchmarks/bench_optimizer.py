@@ -35,7 +35,7 @@ from optimizer.space import decision_space
 from optimizer.surrogates import safe_evaluate, stage3_power_reach
 from optimizer.targets import gauge_yield
 from optimizer.verify import plant_cost_per_processed_m2
-from process_models.costing.flows import Flows
+from process_models.costing.flows import bought_foil_flows
 from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario
 from twin.simulate import build_parameters
@@ -76,7 +76,7 @@ class Pricer:
             if r is None:
                 continue
             H = sp.uht_time.scheduled_s_per_m(pace[i]) / sp.width_m
-            flows = r.flows_per_m2(p) + Flows({"cu_foil_kg_per_m2": self.econ.foil_kg_per_m2})
+            flows = r.flows_per_m2(p) + bought_foil_flows(sp.foil_thickness_m, p)
             y = gauge_yield((lo, hi), r.skin_thickness_nm, sp.gauge_noise_nm)
             cost[i] = plant_cost_per_processed_m2(flows, H, p, self.econ.currency) / max(y, 1e-9)
             ok[i] = (lo <= r.skin_thickness_nm <= hi and r.skin_phase == "alpha"

@@ -21,12 +21,12 @@ from optimizer.space import DecisionSpace
 from optimizer.surrogates import STAGE2_CACHE, plating_points
 from optimizer.targets import Targets, gauge_yield
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
-from process_models.costing.flows import Flows, price_flows
+from process_models.costing.flows import Flows, bought_foil_flows, price_flows
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.electrodeposition import plated_mass_kg_per_m2
 from process_models.plating.flows import plating_flows_per_m2
-from process_models.texture.coil_anneal import soak_time_for_texture_100
+from process_models.texture.coil_anneal import furnace_flow_amounts, soak_time_for_texture_100
 from process_models.uht.flows import uht_flows_per_m2
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import UHTRecipe
@@ -280,8 +280,8 @@ def twin_line_flows(k: dict[str, Any], params: ParameterValues, vapour_zn: bool)
     kind = k.get("type", "uht")
     energy = k.get("energy_kwh_per_processed_m2") or 0.0
     if kind == "coil_anneal":
-        return Flows({"electricity_kWh_per_m2": energy,
-                      "forming_gas_Nm3_per_m2": k.get("forming_gas_Nm3_per_processed_m2") or 0.0}, {"coil_anneal": 1.0})
+        return Flows(furnace_flow_amounts(energy, k.get("forming_gas_Nm3_per_processed_m2") or 0.0),
+                     {"coil_anneal": 1.0})
     if kind == "uht":
         return uht_flows_per_m2(energy, k.get("zn_deposited_kg_per_processed_m2") or 0.0, vapour_zn, params, 1.0)
     return plating_flows_per_m2(k["bath"], energy, k.get("metal_kg_per_processed_m2") or 0.0, params,
@@ -317,7 +317,7 @@ def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics
         if (k.get("area_produced_m2") or 0.0) > 0.0:
             flows += twin_line_flows(k, params, p.route == "vapour")
     if p.substrate == "commercial":
-        flows += Flows({"cu_foil_kg_per_m2": space.foil_thickness_m * params["cu_density_kg_per_m3"]})
+        flows += bought_foil_flows(space.foil_thickness_m, params)
     cost = (plant_cost_per_processed_m2(flows, H, params, econ.currency) / max(y, 1e-9) if math.isfinite(H)
             else math.inf)
     mk = model_check.kpis

@@ -18,6 +18,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.flows import plating_flows_per_m2
+from process_models.texture.coil_anneal import furnace_flow_amounts
 from process_models.uht.flows import uht_flows_per_m2
 from twin.coil_furnace import CoilFurnaceRuntime, annealed, check_programme, programme_cycle
 from twin.kpis import furnace_kpis, plant_kpis, plating_line_kpis, uht_line_kpis
@@ -106,8 +107,8 @@ def line_flows(rt, kpi: dict[str, Any], params: ParameterValues) -> Flows:
     The plating line's bath make-up solution is not tracked by the twin (its bath balance doses metal only)."""
     time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
     if isinstance(rt, CoilFurnaceRuntime):
-        return Flows({"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
-                      "forming_gas_Nm3_per_m2": kpi["forming_gas_Nm3_per_processed_m2"]}, {"coil_anneal": time})
+        return Flows(furnace_flow_amounts(kpi["energy_kwh_per_processed_m2"], kpi["forming_gas_Nm3_per_processed_m2"]),
+                     {"coil_anneal": time})
     if isinstance(rt, UHTLineRuntime):
         return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], kpi["zn_deposited_kg_per_processed_m2"], True,
                                 params, time)

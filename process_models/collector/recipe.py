@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from process_models.costing.flows import Flows, price_flows
+from process_models.costing.flows import Flows, bought_foil_flows, price_flows
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE, MAX_TIME_S, ag_immersion
@@ -300,7 +300,7 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
     _texture_route_warning(anneal, warnings, params)
     if r.substrate == "commercial":
         thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
-        flows["substrate"] = Flows({"cu_foil_kg_per_m2": thickness * params["cu_density_kg_per_m3"]})
+        flows["substrate"] = bought_foil_flows(thickness, params)
     if imm is not None:
         flows["ag_immersion"] = imm.flows_per_m2()
     total_flows = sum(flows.values(), Flows())

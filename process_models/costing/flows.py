@@ -100,6 +100,11 @@ class Flows:
         return {"amounts": dict(self.amounts), "line_time_h_per_m2": dict(self.line_time_h_per_m2)}
 
 
+def bought_foil_flows(foil_thickness_m: float, params: ParameterValues) -> Flows:
+    """Commercial foil bought per m² of web [kg] = thickness × ``cu_density_kg_per_m3``; no line."""
+    return Flows({"cu_foil_kg_per_m2": foil_thickness_m * params["cu_density_kg_per_m3"]})
+
+
 def fixed_cost_per_running_h(line: str, params: ParameterValues) -> dict[str, float]:
     """Labour, overhead, maintenance and depreciation of ``line`` per running hour at availability 1 [USD/h]
     (the registry's line data; :func:`process_models.costing.pricing.fixed_costs_per_processed_m2` at 1 m²/h)."""

@@ -33,22 +33,28 @@ def dragout_makeup_L_per_m2(params: ParameterValues) -> float:
     return params["plating_dragout_film_m"] * 1e3 * params["plating_web_faces_count"]
 
 
-def plating_flows_per_m2(bath: str, energy_kWh_per_m2: float, metal_kg_per_m2: float, params: ParameterValues, *,
-                         makeup_L_per_m2: float | None = None, line_time_h_per_m2: float | None = None) -> Flows:
-    """Flows of one plating step per m² of web: rectifier electricity [kWh], anode metal [kg], make-up solution [L]
-    (``None``: the drag-out film) and plating-line time [h] (``None``: the registry line's throughput)."""
+def plating_flow_amounts(bath: str, energy_kWh_per_m2, metal_kg_per_m2, params: ParameterValues,
+                         makeup_L_per_m2=None) -> dict:
+    """A plating step's priced amounts per m² of web: rectifier electricity [kWh], anode metal [kg] and make-up
+    solution [L] (``None``: the drag-out film). Plain arithmetic, so the MILP builds its rows from it too."""
     if bath not in BATH_FLOWS:
         raise FoiltwinInputError("bath", bath, f"one of {', '.join(BATH_FLOWS)}")
     metal, makeup = BATH_FLOWS[bath]
     if makeup_L_per_m2 is None:
         makeup_L_per_m2 = dragout_makeup_L_per_m2(params)
+    return {"electricity_kWh_per_m2": energy_kWh_per_m2, metal: metal_kg_per_m2, makeup: makeup_L_per_m2}
+
+
+def plating_flows_per_m2(bath: str, energy_kWh_per_m2: float, metal_kg_per_m2: float, params: ParameterValues, *,
+                         makeup_L_per_m2: float | None = None, line_time_h_per_m2: float | None = None) -> Flows:
+    """Flows of one plating step per m² of web (:func:`plating_flow_amounts`) and its plating-line time [h]
+    (``None``: the registry line's throughput)."""
     if line_time_h_per_m2 is None:
         register(params.record("electrodeposition_line_throughput_m2_per_h").source, _CALLER)
         line_time_h_per_m2 = 1.0 / params["electrodeposition_line_throughput_m2_per_h"]
-    amounts = {"electricity_kWh_per_m2": energy_kWh_per_m2, metal: metal_kg_per_m2}
-    if makeup_L_per_m2 > 0.0:
-        amounts[makeup] = makeup_L_per_m2
-    return Flows(amounts, {"electrodeposition": line_time_h_per_m2})
+    amounts = plating_flow_amounts(bath, energy_kWh_per_m2, metal_kg_per_m2, params, makeup_L_per_m2)
+    return Flows({k: v for k, v in amounts.items() if v != 0.0 or k != BATH_FLOWS[bath][1]},
+                 {"electrodeposition": line_time_h_per_m2})
 
 
 @dataclass(frozen=True)

@@ -359,6 +359,12 @@ def hottest_non_sticking_soak_temperature_K(soak_time_s: float, params: ParamsLi
 # ---------------------------------------------------------------------------------------------------------
 # Cycle
 # ---------------------------------------------------------------------------------------------------------
+def furnace_flow_amounts(energy_kWh_per_m2, protective_gas_Nm3_per_m2) -> dict:
+    """A furnace's (coil anneal or hot zone) priced amounts per m² of product: electricity [kWh] and forming gas
+    [Nm³]. Plain arithmetic, so the MILP builds its rows from it too."""
+    return {"electricity_kWh_per_m2": energy_kWh_per_m2, "forming_gas_Nm3_per_m2": protective_gas_Nm3_per_m2}
+
+
 @dataclass(frozen=True, eq=False)
 class AnnealCycle:
     """One furnace programme per row, arrays of shape (B,); per-m² values are per m² of product (one face).
@@ -401,8 +407,8 @@ class AnnealCycle:
     def flows_per_m2(self, row: int = 0) -> Flows:
         """Flows of programme ``row`` per m² of product: electricity, forming gas, and the coil anneal's
         time per m² (1 / ``throughput_m2_per_h``: its fixed costs are charged on it)."""
-        return Flows({"electricity_kWh_per_m2": float(self.energy_kwh_per_m2[row]),
-                      "forming_gas_Nm3_per_m2": float(self.protective_gas_Nm3_per_m2[row])},
+        return Flows(furnace_flow_amounts(float(self.energy_kwh_per_m2[row]),
+                                          float(self.protective_gas_Nm3_per_m2[row])),
                      {"coil_anneal": 1.0 / float(self.throughput_m2_per_h[row])})
 
 

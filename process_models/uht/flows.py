@@ -23,19 +23,26 @@ def web_line_time_h_per_m2(web_speed_m_per_s: float, web_width_m: float) -> floa
     return 1.0 / (3600.0 * v * w)
 
 
-def uht_flows_per_m2(energy_kWh_per_m2: float, zn_deposited_kg_per_m2: float, vapour_zn: bool,
-                     params: ParameterValues, line_time_h_per_m2: float | None = None) -> Flows:
-    """UHT line flows per processed m²: electricity [kWh], vapour Zn bought [kg], Ar [Nm³] and line time [h]
-    (``None``: the registry line's ``uht_line_throughput_m2_per_h``)."""
-    names = ["uht_argon_consumption_Nm3_per_m2"]
+def uht_flow_amounts(energy_kWh_per_m2, zn_deposited_kg_per_m2, vapour_zn: bool, params: ParameterValues
+                     ) -> dict:
+    """The UHT line's priced amounts per processed m²: electricity [kWh], vapour Zn bought [kg] (when
+    ``vapour_zn``) and Ar [Nm³]. Plain arithmetic on its inputs, so the MILP builds its cost rows from it with
+    algebraic expressions (``optimizer.model``) and the stations with numbers."""
+    register(params.record("uht_argon_consumption_Nm3_per_m2").source, _CALLER)
     amounts = {"electricity_kWh_per_m2": energy_kWh_per_m2,
                "argon_Nm3_per_m2": params["uht_argon_consumption_Nm3_per_m2"]}
     if vapour_zn:
+        register(params.record("zn_source_utilisation_frac").source, _CALLER)
         amounts["zn_kg_per_m2"] = zn_deposited_kg_per_m2 / params["zn_source_utilisation_frac"]
-        names.append("zn_source_utilisation_frac")
+    return amounts
+
+
+def uht_flows_per_m2(energy_kWh_per_m2: float, zn_deposited_kg_per_m2: float, vapour_zn: bool,
+                     params: ParameterValues, line_time_h_per_m2: float | None = None) -> Flows:
+    """UHT line flows per processed m² (:func:`uht_flow_amounts`) and line time [h] (``None``: the registry line's
+    ``uht_line_throughput_m2_per_h``)."""
     if line_time_h_per_m2 is None:
+        register(params.record("uht_line_throughput_m2_per_h").source, _CALLER)
         line_time_h_per_m2 = 1.0 / params["uht_line_throughput_m2_per_h"]
-        names.append("uht_line_throughput_m2_per_h")
-    for name in names:
-        register(params.record(name).source, _CALLER)
-    return Flows(amounts, {"uht": line_time_h_per_m2})
+    return Flows(uht_flow_amounts(energy_kWh_per_m2, zn_deposited_kg_per_m2, vapour_zn, params),
+                 {"uht": line_time_h_per_m2})
