@@ -27,7 +27,8 @@ from process_models.plating.electrodeposition import plated_mass_kg_per_m2
 from process_models.texture.coil_anneal import soak_time_for_texture_100
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import UHTRecipe
-from twin.scenario import Scenario, scenario_from_dict
+from twin.plant_settings import rebuilt
+from twin.scenario import Scenario
 from twin.simulate import run_single
 
 ALPHA_METRE_SHARE_MIN = 0.95  # "single-phase α" in the twin: at least this share of the metres made are α
@@ -213,46 +214,23 @@ def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------------- twin
 def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float, seed: int) -> Scenario:
-    """The verification scenario: the optimised lines with the point's settings, the spec set to the targets."""
-    data = space.scenario.model_dump(mode="python")
-    lines = data["plant"]["lines"]
-    uht = dict(lines[space.uht_index])
-    uht["settings"] = {**uht["settings"], "web_speed_m_per_min": p.web_speed_m_per_min,
-                       "stage2_modules_on": p.stage2_modules_on,
-                       "stage2_temperature_K": p.stage2_temperature_K, "stage3_peak_K": p.stage3_peak_K}
-    uht["changeovers"] = []
-    plant_lines = [uht]
+    """The verification scenario: the optimised lines with the point's settings held for the whole run (no
+    changeovers; other lines left out), the spec set to the targets."""
+    sc = p.plant_settings(space).apply_to(space.scenario, keep_changeovers=False)
+    plant = sc.plant
     if p.ed_bath is not None and space.ed is not None:
-        ed = next(dict(ln) for ln in lines
-                  if ln.get("type") == "electrodeposition" and ln["name"] == space.ed.line_name)
-        ed["settings"] = {**ed["settings"], "web_speed_m_per_min": p.ed_web_speed_m_per_min,
-                          "tank_count": p.ed_tanks_on, "bath": p.ed_bath,
-                          "current_density_A_per_m2": p.ed_current_density_A_per_m2}
-        ed["changeovers"] = []
-        plant_lines = [ed, uht]
-        data["plant"]["coil_store"] = {**data["plant"]["coil_store"], "initial_coils": 0}
         # the first coil has to pass the plating line before the UHT line sees it
+        plant = rebuilt(plant, "plant", coil_store=rebuilt(plant.coil_store, "plant.coil_store", initial_coils=0))
         hours = hours + space.coil_length_m / float(p.ed_web_speed_m_per_min) / 60.0  # type: ignore[arg-type]
-    data["plant"]["lines"] = plant_lines
-    furnaces = [dict(f) for f in data["plant"].get("furnaces", [])]
-    for f in furnaces:  # the point decides whether the coils are annealed, whatever the scenario had
-        f["settings"] = {**f["settings"], "enabled": p.annealed}
-        if p.annealed:
-            f["settings"].update(soak_temperature_K=p.anneal_soak_temperature_K, soak_h=p.anneal_soak_h)
-    data["plant"]["furnaces"] = furnaces
-    spec = dict(data["spec"])
     lo, hi = targets.skin_window_nm
-    spec.update({"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi})
+    spec: dict[str, Any] = {"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi,
+                            "reject_melting": bool(targets.no_melting)}
     if targets.surface_zn_at_frac is not None:
-        spec.update({"surface_zn_at_frac_min": targets.surface_zn_at_frac[0],
-                     "surface_zn_at_frac_max": targets.surface_zn_at_frac[1]})
+        spec.update(surface_zn_at_frac_min=targets.surface_zn_at_frac[0],
+                    surface_zn_at_frac_max=targets.surface_zn_at_frac[1])
     if targets.single_phase_alpha:
         spec["allowed_skin_phases"] = ("alpha",)
-    spec["reject_melting"] = bool(targets.no_melting)
-    data["spec"] = spec
-    data["hours"] = hours
-    data["seed"] = seed
-    return scenario_from_dict(data)
+    return rebuilt(sc, plant=plant, spec=rebuilt(sc.spec, "spec", **spec), hours=hours, seed=seed)
 
 
 ANNEAL_CYCLES_IN_TWIN = 1.1  # the twin's horizon covers this many furnace cycles of the point's programme
