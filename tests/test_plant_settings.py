@@ -139,3 +139,53 @@ def test_optimiser_point_gives_the_scenario_of_the_old_path(kw, targets):
         space = decision_space(sc, default_parameters())
         p = Point(**kw)
         assert twin_scenario(space, targets, p, 4.0, 11) == _old_twin_scenario(space, targets, p, 4.0, 11)
+
+
+# ------------------------------------------------------------------------------------------ the recipe command
+@pytest.mark.unit
+def test_recipe_fields_are_the_settings_at_steady_speed():
+    sc = scenario_from_dict({"plant": {
+        "lines": [{"type": "electrodeposition", "settings": {"bath": "zn_acid_sulfate", "tank_count": 2,
+                                                             "tank_length_m": 1.5, "web_speed_m_per_min": 3.0}},
+                  {"type": "uht", "stage2_modules": 4, "settings": {
+                      "web_speed_m_per_min": 2.0, "stage2_zone_length_m": 2.0, "stage2_modules_on": 3,
+                      "stage3_heater_length_mm": 0.6, "stage3_peak_K": 1100.0, "cooling": "free"}}],
+        "furnaces": [{"settings": {"enabled": True, "soak_h": 3.0, "heating_rate_K_per_h": 360.0}}],
+        "incoming_coils": {"foil_thickness_um": 12.0}}})
+    f = PlantSettings.from_scenario(sc).recipe_fields(sc)
+    assert f.uht == pytest.approx({"foil_thickness_m": 12e-6, "stage2_temperature_K": 750.0,
+                                   "stage2_time_s": 1.5 / (2.0 / 60.0), "stage3_peak_K": 1100.0,
+                                   "line_speed_m_per_s": 2.0 / 60.0, "stage3_heater_length_m": 0.6e-3,
+                                   "cooling": "free", "zn_route": "plated"})
+    step = f.collector["zn_plating"]
+    assert (step.bath, step.time_s) == ("zn_acid_sulfate", pytest.approx(2 * 1.5 / (3.0 / 60.0)))
+    assert f.coil_anneal["soak_time_s"] == 3.0 * 3600.0 and f.coil_anneal["heating_rate_K_per_s"] == 0.1
+    # without the plating line the foil is bought; the default plant's Cu bath electroforms it
+    assert PlantSettings.from_scenario(sc).without_plating().recipe_fields(sc).collector == {}
+    d = PlantSettings.from_scenario(Scenario()).recipe_fields(Scenario())
+    assert d.collector["substrate"] == "electroformed" and d.coil_anneal is None
+    with pytest.raises(FoiltwinInputError) as err:
+        PlantSettings.from_scenario(sc).recipe_fields(sc, "nope")
+    assert err.value.field == "--line"
+
+
+@pytest.mark.component
+def test_recipe_command_takes_the_scenarios_plant_settings(cli, tmp_path):
+    import json
+
+    path = tmp_path / "uht.toml"
+    path.write_text('[[plant.lines]]\ntype = "uht"\n[plant.lines.settings]\nweb_speed_m_per_min = 2.0\n'
+                    'stage2_temperature_K = 780.0\nstage3_peak_K = 1100.0\n[[plant.furnaces]]\n')
+    code, out, err = cli("recipe", "--scenario", str(path), "--json", "-")
+    assert code == 0, err
+    code2, out2, err2 = cli("recipe", "--stage2-temperature-K", "780", "--stage2-time-s", "60", "--stage3-peak-K",
+                            "1100", "--line-speed-m-per-min", "2", "--stage3-heater-length-mm", "0.5", "--json", "-")
+    assert code2 == 0, err2
+    a, b = json.loads(out), json.loads(out2)
+    assert a["cost_per_m2"] == pytest.approx(b["cost_per_m2"], rel=1e-12)
+    assert a["skin_thickness_nm"] == pytest.approx(b["skin_thickness_nm"], rel=1e-12)
+    assert a["recipe"] == b["recipe"]
+    code, _, err = cli("recipe", "--scenario", str(path), "--stage2-time-s", "60")
+    assert code == 2 and "--stage2-time-s" in err and "--scenario" in err
+    code, _, err = cli("recipe", "--line", "uht-1")
+    assert code == 2 and "--line" in err

@@ -16,7 +16,7 @@ then runs bought commercial foil).
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -123,3 +123,59 @@ class PlantSettings(_Model):
         if lines != list(plant.lines) or furnaces != list(plant.furnaces):
             plant = rebuilt(plant, "plant", lines=tuple(lines), furnaces=tuple(furnaces))
         return scenario if plant is scenario.plant else rebuilt(scenario, "", plant=plant)
+
+    # ------------------------------------------------------------------ as one collector recipe (the recipe command)
+    def recipe_fields(self, scenario: Scenario, line: str | None = None) -> RecipeFields:
+        """The collector recipe the settings make at steady speed on UHT line ``line`` (``None``: the first):
+        dwell times from the heated lengths and the web speed, as the twin's line gives them; the plant's first
+        electrodeposition line in use electroforms the foil (a Cu bath) or plates the Zn (a Zn bath, plating time =
+        tanks × tank length / speed); the first enabled coil furnace anneals the coils. Plant units are converted
+        to the recipe's SI here, once."""
+        from process_models.collector.recipe import PlatingStep
+        from process_models.plating.baths import get_bath
+
+        name = line if line is not None else next(iter(self.uht), None)
+        uht_line = next((ln for ln in scenario.plant.lines if isinstance(ln, UHTLine) and ln.name == name), None)
+        if uht_line is None or name not in self.uht:
+            raise FoiltwinInputError("--line", line, f"a UHT line of the plant: {', '.join(self.uht) or 'none'}")
+        s = self.uht[name]
+        speed_m_per_s = s.web_speed_m_per_min / 60.0
+        uht: dict[str, Any] = {
+            "foil_thickness_m": scenario.plant.incoming_coils.foil_thickness_um * 1e-6,
+            "stage2_temperature_K": s.stage2_temperature_K,
+            "stage2_time_s": uht_line.stage2_heated_length_m(s) / speed_m_per_s, "stage3_peak_K": s.stage3_peak_K,
+            "line_speed_m_per_s": speed_m_per_s, "stage3_heater_length_m": s.stage3_heater_length_mm * 1e-3,
+            "cooling": s.cooling}
+        collector: dict[str, Any] = {}
+        ed = next((ln for ln in scenario.plant.lines if isinstance(ln, PlatingLine) and ln.name in self.plating), None)
+        if ed is not None:
+            p = self.plating[ed.name]
+            if get_bath(p.bath).metal.symbol == "Cu":
+                collector.update(substrate="electroformed", electroform_bath=p.bath,
+                                 electroform_current_density_A_per_m2=p.current_density_A_per_m2,
+                                 electroform_temperature_K=p.bath_temperature_K)
+            else:
+                time_s = p.tank_count * p.tank_length_m / (p.web_speed_m_per_min / 60.0)
+                uht["zn_route"] = "plated"
+                collector["zn_plating"] = PlatingStep(p.bath, p.current_density_A_per_m2, time_s,
+                                                      temperature_K=p.bath_temperature_K)
+        furnace = next((f for f in scenario.plant.furnaces if f.name in self.anneal and self.anneal[f.name].enabled),
+                       None)
+        anneal = None
+        if furnace is not None:
+            a = self.anneal[furnace.name]
+            anneal = {"soak_temperature_K": a.soak_temperature_K, "soak_time_s": a.soak_h * 3600.0,
+                      "coils_per_batch": furnace.coils_per_batch,
+                      "coil_length_m": scenario.plant.incoming_coils.length_m,
+                      "coil_width_m": scenario.plant.incoming_coils.width_m,
+                      "heating_rate_K_per_s": None if a.heating_rate_K_per_h is None else a.heating_rate_K_per_h / 3600,
+                      "cooling_rate_K_per_s": None if a.cooling_rate_K_per_h is None else a.cooling_rate_K_per_h / 3600}
+        return RecipeFields(uht, collector, anneal)
+
+
+class RecipeFields(NamedTuple):
+    """Keyword arguments of ``UHTRecipe``, ``CollectorRecipe`` and ``CoilAnnealStep`` (``None``: no anneal)."""
+
+    uht: dict[str, Any]
+    collector: dict[str, Any]
+    coil_anneal: dict[str, Any] | None
