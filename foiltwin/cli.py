@@ -496,6 +496,7 @@ def simulate(
             return "n/a" if v is None else format(v, fmt)
 
         sk = report["skin_thickness_nm"] or {"mean": None, "p05": None, "p95": None}
+        cur = sc.currency  # the report's costs are in the scenario's currency
         typer.echo(
             f"{report['scenario']}: {report['hours_simulated']:g} h, {report['metres_produced']:.0f} m produced, "
             f"yield {report['yield_fraction']:.1%}, OEE {report['oee']:.1%} (A {report['availability']:.1%} × "
@@ -504,17 +505,18 @@ def simulate(
             f"throughput {report['throughput_m2_per_h']:.1f} m2/h, skin {num(sk['mean'], '.0f')} nm "
             f"(p05 {num(sk['p05'], '.0f')}, p95 {num(sk['p95'], '.0f')}) {report['skin_phase']}, "
             f"(100) texture {num(report['texture_fraction_100'], '.2f')}, "
-            f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, cost {num(report['cost_per_m2'], '.2f')} USD/m2")
+            f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, "
+            f"cost {num(report['cost_per_m2'], '.2f')} {cur}/m2")
         for name, line in report["lines"].items():
             if line["type"] == "coil_anneal":
                 typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m in {line['batches']} "
                            f"batches, hot {line['utilisation']:6.1%} of the time, (100) after anneal "
                            f"{num(line['texture_fraction_100_after_anneal'], '.2f')}, "
-                           f"cost {num(line['cost_per_m2'], '.2f')} USD/m2")
+                           f"cost {num(line['cost_per_m2'], '.2f')} {cur}/m2")
                 continue
             typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m, yield "
                        f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {num(line['cost_per_m2'], '.2f')} "
-                       "USD/m2")
+                       f"{cur}/m2")
         if out is not None:
             typer.echo(f"logs and report in {out}")
 
@@ -708,7 +710,7 @@ def batch_summary(db: DbArgument, batch: BatchOption = None,
     if json_out != "-":
         for r in rows:
             cells = [f"{k} {v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
-                     for k, v in r.items() if isinstance(v, dict)]
+                     + (f" {v['unit']}" if v.get("unit") else "") for k, v in r.items() if isinstance(v, dict)]
             shares = f" [shares runs with {', '.join(r['shares_runs_with'])}]" if r["shares_runs_with"] else ""
             typer.echo(f"{r['scenario']} (n={r['runs_ok']}){shares}: " + ", ".join(cells))
 

@@ -199,16 +199,10 @@ def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
     an = k.get("coil_anneal")
     if an and an.get("wraps_stick"):
         out.append(f"coil_sticking: the wound coils' wraps stick (indicator {an['sticking_frac']:.2f})")
-    if t.min_texture_100 is not None and (k.get("texture_fraction_100") or 0.0) < t.min_texture_100 - 1e-9:
-        out.append(f"min_texture_100: {k.get('texture_fraction_100')} < {t.min_texture_100:g}")
-    if t.max_overpotential_mV is not None:
-        eta = k.get("nucleation_overpotential_mV")
-        if eta is not None and eta > t.max_overpotential_mV + 1e-9:
-            out.append(f"max_overpotential_mV: {eta:.2f} > {t.max_overpotential_mV:g}")
-    if t.min_throughput_m2_per_h is not None and k["throughput_m2_per_h"] < t.min_throughput_m2_per_h * (1 - 1e-6):
-        out.append(f"min_throughput_m2_per_h: {k['throughput_m2_per_h']:.2f} < {t.min_throughput_m2_per_h:g}")
-    if t.max_cost_per_m2 is not None and k["cost_per_m2"] > t.max_cost_per_m2 * (1 + 1e-6):
-        out.append(f"max_cost_per_m2: {k['cost_per_m2']:.3f} > {t.max_cost_per_m2:g}")
+    for bound, limit in t.bounds():  # the catalogued KPI bounds (texture, overpotential, throughput, cost)
+        miss = bound.miss(k, limit, t.currency or "USD")
+        if miss is not None:
+            out.append(miss)
     return out
 
 

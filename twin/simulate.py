@@ -134,7 +134,7 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
             ECONOMICS[rt.spec.type], params,
             throughput_m2_per_h=max(kpi["processed_m2_per_running_h"], 1e-9),
             availability_frac=max(kpi["availability"], 1e-9), yield_frac=max(kpi["yield_fraction"], 1e-9))
-        cost = cost_per_m2(flows, economics, params)
+        cost = cost_per_m2(flows, economics, params, scenario.currency)
         good = kpi["area_in_spec_m2"] > 0.0  # no good m² yet: no cost per good m² (not a huge number)
         kpi["cost_per_m2"] = cost.total_per_good_m2 if good else None
         kpi["cost_breakdown"] = cost.to_dict()["by_category"] if good else {}
