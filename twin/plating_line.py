@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -32,6 +33,9 @@ from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import PlatingLine, SpecLimits
 from twin.web_line import Segments, WebLineRuntime
+
+if TYPE_CHECKING:
+    from twin.simulate import PlantContext
 
 PATH_TO_TANKS_M = 1.0
 EFFICIENCY_GRID_POINTS = 400
@@ -54,6 +58,22 @@ class PlatingTotals:
 
 class PlatingLineRuntime(WebLineRuntime):
     """The runtime of one :class:`twin.scenario.PlatingLine`."""
+
+    @classmethod
+    def build(cls, spec: PlatingLine, ctx: PlantContext) -> PlatingLineRuntime:
+        """The line in the plant (the factory's one signature): raw stock in, plated coils to the coil store."""
+        return cls(ctx.env, spec, ctx.raw, ctx.coils, ctx.streams, ctx.params, ctx.scenario.spec,
+                   ctx.recorder.plating_segments if ctx.recorder.active else None, ctx.scenario.segment_length_m)
+
+    def kpis(self, ctx: PlantContext) -> dict[str, Any]:
+        from twin.kpis import plating_line_kpis
+
+        return plating_line_kpis(self, ctx.scenario.hours)
+
+    def flows_per_m2(self, kpi: dict[str, Any]) -> dict[str, float]:
+        """Priced flows per processed m²: electricity and the metal plated (Cu anode or Zn)."""
+        key = "cu_anode_kg_per_m2" if self.metal == "Cu" else "zn_kg_per_m2"
+        return {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"], key: kpi["metal_kg_per_processed_m2"]}
 
     def __init__(self, env: simpy.Environment, spec: PlatingLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, limits: SpecLimits,
