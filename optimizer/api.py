@@ -43,7 +43,7 @@ from optimizer.surrogates import (
     held_out_errors,
     stage2_outputs,
 )
-from optimizer.targets import Targets
+from optimizer.targets import OBJECTIVE_KPIS, Targets
 from optimizer.verify import Check, check_in_twin, check_with_models, least_soak
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
@@ -196,6 +196,20 @@ COARSE_MIP_GAP = 1e-2  # the coarse MILPs only pick the mode and the region to r
 STABLE_FRAC = 0.005  # refinement stops once a further refinement improves the checked objective less than this
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One solved MILP and what became of its point: the model and its handles, the solver's outcome, the point
+    (its coil-anneal soak cut to the least that meets the texture target), the surrogate's prediction there and the
+    process-model check."""
+
+    model: pyo.ConcreteModel
+    handles: Any
+    solve: Any
+    point: Point
+    predicted: dict[str, Any]
+    check: Check
+
+
 class _Run:
     """State of one optimisation (tables, corrections, iteration log)."""
 
@@ -228,14 +242,14 @@ class _Run:
         return check_with_models(self.space, self.params, self.econ, self.targets, p, self.cor.yield_factor,
                                  self.cor.time_factor, self.cor.ln_skin.get(p.route, 0.0))
 
-    def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str) -> tuple:
+    def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str) -> Candidate:
         p = least_soak(self.space, self.params, self.targets, read_point(m, h))
         pred = predicted(m, h, p, self.cor.ln_skin.get(p.route, 0.0) + self.cor.ln_skin_bias.get(p.route, 0.0))
         chk = self.check(p)
         self.log.append(_summary(p, pred, chk, kind))
-        return m, h, out, p, pred, chk
+        return Candidate(m, h, out, p, pred, chk)
 
-    def converge(self, max_refinements: int, **kw: Any) -> tuple | None:
+    def converge(self, max_refinements: int, **kw: Any) -> Candidate | None:
         """Coarse MILP over all modes (and the runner-up mode), then each candidate refined with its mode fixed
         until the surrogate agrees with the process models; None if the coarse MILP is infeasible."""
         self.s = self.coarse
@@ -247,11 +261,12 @@ class _Run:
         first = self._evaluate(m, h, out, "coarse")
         starts = [first]
         if len(self.space.modes) > 1:
-            cut = out.objective + abs(out.objective) * MODE_MARGIN_FRAC if first[5].ok else None
-            m2, h2, out2 = self.solve_once(exclude=first[3].mode, cutoff=cut, mip_gap=COARSE_MIP_GAP, **kw)
+            cut = out.objective + abs(out.objective) * MODE_MARGIN_FRAC if first.check.ok else None
+            m2, h2, out2 = self.solve_once(exclude=first.point.mode, cutoff=cut, mip_gap=COARSE_MIP_GAP, **kw)
             if out2.status != "infeasible":
                 ru = self._evaluate(m2, h2, out2, "coarse runner-up")
-                if ru[4]["cost_per_m2"] <= first[4]["cost_per_m2"] * (1.0 + MODE_MARGIN_FRAC) or not first[5].ok:
+                if (ru.predicted["cost_per_m2"] <= first.predicted["cost_per_m2"] * (1.0 + MODE_MARGIN_FRAC)
+                        or not first.check.ok):
                     starts.append(ru)
         finals = []
         for start in starts:
@@ -260,28 +275,26 @@ class _Run:
             got = self._refine_mode(start, max_refinements, **kw)
             if got is not None:
                 finals.append(got)
-        ok = [f for f in finals if f[5].ok]
+        ok = [f for f in finals if f.check.ok]
         if ok:
-            return min(ok, key=lambda f: f[5].kpis["cost_per_m2"] if self.targets.objective != "throughput"
-                       else -f[5].kpis["throughput_m2_per_h"])
+            return min(ok, key=self._score)
         return finals[0] if finals else first
 
-    def _learn_bias(self, route: str, cand: tuple) -> None:
+    def _learn_bias(self, route: str, cand: Candidate) -> None:
         """Zero-order corrections: the local table's own error at the last point (process models − table), for
         the skin, the phase margin and the surface Zn (the constraints that hold the optimum); the stage-II heat-up
         share needs none (exact in the pace), and the stage-III power reach is near-linear in T3 (second difference
         < 1e-3 of the limit per 50 K) and is checked by the recipe, which refuses an unreachable peak."""
-        m, _, _, p, _, chk = cand
-        if p.route != route:
+        if cand.point.route != route:
             return
-        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, m, route)[0]]))
-        k = chk.kpis
+        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, cand.model, route)[0]]))
+        k = cand.check.kpis
         if k["skin_thickness_nm"] > 0:
             self.cor.ln_skin_bias[route] = float(math.log(k["skin_thickness_nm"]) - raw["ln_skin"][0])
         self.cor.margin_bias[route] = float(k["phase_margin_zn_frac"] - raw["margin"][0])
         self.cor.surface_zn_bias[route] = float(k["surface_zn_at_frac"] - raw["surface_zn"][0])
 
-    def _from_nearest(self, max_refinements: int, **kw: Any) -> tuple | None:
+    def _from_nearest(self, max_refinements: int, **kw: Any) -> Candidate | None:
         """Coarse MILP infeasible: local tables around the elastic (nearest) point, then twice as wide, and try
         again."""
         m, h, out = self.solve_once(elastic=True)
@@ -301,27 +314,27 @@ class _Run:
                                          max_refinements, keep_tables=True, region=region.widened(widen), **kw)
         return None
 
-    def _score(self, cand: tuple) -> float:
-        """The objective at a candidate as the process models price it (lower is better)."""
-        k = cand[5].kpis
-        if self.targets.objective == "throughput":
-            return -k["throughput_m2_per_h"]
-        return k["cost_per_m2"]
+    def _score(self, cand: Candidate) -> float:
+        """The objective's KPI at a candidate as the process models give it, signed by the KPI catalogue's sense
+        (lower is better; the weighted objective is scored on cost)."""
+        kpi = OBJECTIVE_KPIS["throughput" if self.targets.objective == "throughput" else "cost"]
+        v = float(kpi.value(cand.check.kpis))
+        return v if kpi.sense == "min" else -v
 
-    def _refine_mode(self, start: tuple, max_refinements: int, keep_tables: bool = False,
-                     region: _Region | None = None, **kw: Any) -> tuple | None:
+    def _refine_mode(self, start: Candidate, max_refinements: int, keep_tables: bool = False,
+                     region: _Region | None = None, **kw: Any) -> Candidate | None:
         """Trust-region loop with the mode fixed: local tables on a region around the last point, MILP, check in
         the process models; the region follows the point along axes that held it back and shrinks on the
         others. Stops once a point where the surrogate agrees with the models and the models meet the targets
         improves the checked objective of the best such point by less than STABLE_FRAC."""
-        m, _, _, p, _, _ = start
+        m, p = start.model, start.point
         space = self.space.restricted((p.mode,))
         route = p.route
         outer = _outer(self.coarse, route)
         if not keep_tables:
             self.cor.ln_skin_bias, self.cor.margin_bias, self.cor.surface_zn_bias = {}, {}, {}
         region = region or _Region.around(self.coarse, route, _centre(self.space, m, route))
-        best: tuple | None = None
+        best: Candidate | None = None
         cand = start
         while self.refinements_of_mode < max_refinements:
             self.s = _refine(self.space, self.params, self.s, self.coarse, route, region)
@@ -339,7 +352,7 @@ class _Run:
             cand = self._evaluate(m, h, out, "refined")
             new = _centre(self.space, m, route)
             moving = region.moving(new, outer)
-            if _agrees(cand[4], cand[5], self.targets):
+            if _agrees(cand.predicted, cand.check, self.targets):
                 improved = best is None or self._score(cand) < self._score(best) * (1.0 - STABLE_FRAC)
                 if best is None or self._score(cand) < self._score(best):
                     best = cand
@@ -350,7 +363,7 @@ class _Run:
                 region = region.step(new, (np.zeros(3, bool), np.zeros(2, bool)))
         if best is not None:
             return best
-        return cand if cand[5].ok else (start if start[5].ok else cand)
+        return cand if cand.check.ok else (start if start.check.ok else cand)
 
 
 def _violation_report(m: pyo.ConcreteModel, h: Any, tol: float = 1e-6) -> dict[str, dict[str, Any]]:
@@ -453,7 +466,7 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     if found is None:
         res = _infeasible(run, result)
         return _finish(run, res, t0, coarse, held_out, seed, raise_infeasible)
-    m, h, out, p, pred, chk = found
+    m, h, out, p, pred, chk = found.model, found.handles, found.solve, found.point, found.predicted, found.check
     if not chk.ok:
         res = _infeasible(run, result)
         res.message = ("the surrogate found settings, but none met the targets in the process models after "
@@ -474,9 +487,9 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
                 break
             _learn_from_twin(run, p, chk, tw)
             again = run.converge(max_refinements, **kw)
-            if again is None or not again[5].ok:
+            if again is None or not again.check.ok:
                 break
-            m, h, out, p, pred, chk = again
+            m, h, out, p, pred, chk = again.model, again.handles, again.solve, again.point, again.predicted, again.check
     result.settings = p.settings(space)
     result.predicted = pred
     result.checked = chk.kpis
@@ -542,7 +555,7 @@ def _weighted_refs(run: _Run, max_refinements: int) -> tuple[float, float]:
         if found is None:
             refs.append(1.0)
             continue
-        pred = found[4]
+        pred = found.predicted
         refs.append(pred["cost_per_m2"] if objective == "cost" else 3600.0 / pred["throughput_m2_per_h"])
     run.targets = replace(run.targets, objective="weighted")
     return refs[0], refs[1]
