@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,7 +35,7 @@ from optimizer.solution import Point, binding, predicted, read_point
 from optimizer.solve import DEFAULT_SOLVER, check_solver, solve
 from optimizer.space import DecisionSpace, SearchRanges, decision_space
 from optimizer.surrogates import (
-    STAGE2_CACHE,
+    OptimiserCache,
     Surrogates,
     build_skin,
     build_surrogates,
@@ -50,20 +49,12 @@ from process_models.parameters.registry import ParameterValues
 from twin.scenario import Scenario, field_bounds
 from twin.simulate import build_parameters
 
-_CACHE: OrderedDict[tuple, Surrogates] = OrderedDict()
-_CACHE_SIZE = 8
 LOCAL_SKIN_SHAPE = (2, 3, 3)  # local tables: the region's centre ± its half-width on every axis
 LOCAL_STAGE2_SHAPE = (3, 3)
 SHRINK = 0.5  # half-widths of axes that did not hold the point back shrink by this each local iteration
 EDGE_FRAC = 0.9  # a point this far from the centre (in half-widths) sits on the region's edge
 AGREE_FRACTION_OF_TOLERANCE = 0.1
 AGREE_MIN_NM = 3.0
-
-
-def clear_cache() -> None:
-    """Forget the cached coarse surrogates and stage-II outcomes (benchmarks time a cold start with it)."""
-    _CACHE.clear()
-    STAGE2_CACHE.clear()
 
 
 def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, float]) -> tuple:
@@ -75,20 +66,18 @@ def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, flo
 
 
 def coarse_surrogates(space: DecisionSpace, params: ParameterValues, window: tuple[float, float],
-                      held_out: bool = True, seed: int = 0, use_cache: bool = True) -> Surrogates:
-    """The coarse tables over the whole search box (cached)."""
-    key = _key(space, params, window)
-    if use_cache and key in _CACHE:
-        _CACHE.move_to_end(key)
-        s = _CACHE[key]
-        if held_out and not s.errors:  # cached without its held-out check: add it now
-            s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window)
-        return s
-    s = build_surrogates(space, params, window, skin_shape=(3, 6, 5), held_out=held_out, seed=seed)
-    if use_cache:
-        _CACHE[key] = s
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+                      held_out: bool = True, seed: int = 0, cache: OptimiserCache | None = None) -> Surrogates:
+    """The coarse tables over the whole search box (kept in ``cache`` when given; its citations replayed on a
+    hit)."""
+    def build(keys: list[tuple]) -> list[Surrogates]:
+        return [build_surrogates(space, params, window, skin_shape=(3, 6, 5), held_out=held_out, seed=seed)
+                for _ in keys]
+
+    if cache is None:
+        return build([()])[0]
+    s = cache.coarse.get_many([_key(space, params, window)], build)[0]
+    if held_out and not s.errors:  # cached without its held-out check: add it now
+        s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window)
     return s
 
 
@@ -436,12 +425,30 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
              verify_twin: bool = True, twin_hours: float = 24.0, twin_seed: int | None = None,
              max_refinements: int = 4, max_twin_iterations: int = 3, time_limit_s: float = 30.0,
              mip_gap: float = 1e-4, held_out: bool = True, seed: int = 0, use_cache: bool = True,
-             raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None) -> OptimizationResult:
+             raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None,
+             cache: OptimiserCache | None = None) -> OptimizationResult:
     """Least-cost (or most-throughput) settings that meet ``targets`` on ``scenario``'s plant.
 
     Returns an :class:`OptimizationResult`; infeasible targets raise :class:`TargetsInfeasibleError` carrying
     the result (or return it with ``raise_infeasible=False``). Bad inputs raise ``FoiltwinInputError``.
+    ``cache``: the caller's :class:`OptimiserCache` (stage-II outcomes and coarse tables kept across calls);
+    ``None``: a fresh one for this call. ``use_cache`` off: the coarse tables are built afresh even so.
     """
+    cache = OptimiserCache() if cache is None else cache
+    with cache.active():
+        return _optimize(targets, scenario, params=params, modes=modes, ranges=ranges, solver=solver,
+                         verify_twin=verify_twin, twin_hours=twin_hours, twin_seed=twin_seed,
+                         max_refinements=max_refinements, max_twin_iterations=max_twin_iterations,
+                         time_limit_s=time_limit_s, mip_gap=mip_gap, held_out=held_out, seed=seed,
+                         coarse_cache=cache if use_cache else None, raise_infeasible=raise_infeasible,
+                         throughput_floor_m2_per_h=throughput_floor_m2_per_h)
+
+
+def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterValues | None,
+              modes: tuple[str, ...] | None, ranges: SearchRanges | None, solver: str, verify_twin: bool,
+              twin_hours: float, twin_seed: int | None, max_refinements: int, max_twin_iterations: int,
+              time_limit_s: float, mip_gap: float, held_out: bool, seed: int, coarse_cache: OptimiserCache | None,
+              raise_infeasible: bool, throughput_floor_m2_per_h: float | None) -> OptimizationResult:
     t0 = time.perf_counter()
     check_solver(solver)
     if verify_twin:  # the twin check's horizon, as a scenario's hours allow it
@@ -453,7 +460,7 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     space = decision_space(scenario, params, ranges, modes)
     econ = economics(params, space.foil_thickness_m, targets.currency)
     coarse = coarse_surrogates(space, params, targets.skin_window_nm, held_out=held_out, seed=seed,
-                               use_cache=use_cache)
+                               cache=coarse_cache)
     run = _Run(space, params, targets, econ, coarse, solver, time_limit_s, mip_gap)
     result = OptimizationResult(status="feasible", targets=targets.to_dict(), currency=econ.currency,
                                 objective=targets.objective)
@@ -602,6 +609,7 @@ def pareto(targets: Targets, scenario: Scenario | None = None, *, axes: tuple[st
     if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= PARETO_MAX_POINTS:
         raise FoiltwinInputError("pareto points", points, f"an integer in [2, {PARETO_MAX_POINTS}]")
     t0 = time.perf_counter()
+    kw.setdefault("cache", OptimiserCache())  # one cache for the whole front: the same plant's tables
     quiet = {k: v for k, v in kw.items() if k not in ("verify_twin", "raise_infeasible")}
     base = optimize(targets, scenario, **kw)
     front: list[dict[str, Any]] = []

@@ -18,7 +18,7 @@ import numpy as np
 from optimizer.economics import Economics
 from optimizer.solution import Point
 from optimizer.space import DecisionSpace
-from optimizer.surrogates import STAGE2_CACHE, plating_points
+from optimizer.surrogates import plating_points, stage2_cache
 from optimizer.targets import Targets, gauge_yield
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
 from process_models.errors import FoiltwinInputError
@@ -124,7 +124,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
             coils_per_batch=space.anneal.coils_per_batch, coil_length_m=space.coil_length_m,
             coil_width_m=space.width_m, heating_rate_K_per_s=space.anneal.heating_rate_K_per_s,
             cooling_rate_K_per_s=space.anneal.cooling_rate_K_per_s)
-    res = evaluate_collectors([CollectorRecipe(uht=recipe, currency=econ.currency, **kw)], params, STAGE2_CACHE)[0]
+    res = evaluate_collectors([CollectorRecipe(uht=recipe, currency=econ.currency, **kw)], params, stage2_cache())[0]
     u = res.uht
     assert u is not None
     solvus = float(cuzn_phase_diagram().alpha_max_zn_frac(params["phase_freeze_temperature_K"]))
