@@ -19,10 +19,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from process_models.errors import FoiltwinInputError
+from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from twin.input_files import read_toml_file
 from twin.parameter_set import ParameterSet
 
-CU_MELTING_K = 1357.77
+CU_MELTING_K = CU_MELTING_TEMPERATURE_K  # the registry's cu_melting_temperature_K
 
 
 class _Model(BaseModel):
