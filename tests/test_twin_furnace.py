@@ -162,7 +162,9 @@ def test_the_runtime_factory_builds_every_line_and_furnace(monkeypatch):
                 return super().build(spec, ctx)
 
             def flows_per_m2(self, kpi):
-                return {**super().flows_per_m2(kpi), "nitrogen_Nm3_per_m2": 1.0}  # priced: the cost must move
+                from process_models.costing.flows import Flows
+
+                return super().flows_per_m2(kpi) + Flows({"nitrogen_Nm3_per_m2": 1.0})  # priced: the cost moves
 
         return Spy
 

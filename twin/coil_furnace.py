@@ -34,6 +34,7 @@ from twin.time_models import FailureClock
 from twin.web_line import ANNEAL_ATTRIBUTE, Coil
 
 if TYPE_CHECKING:
+    from process_models.costing.flows import Flows
     from twin.simulate import PlantContext
 
 _TEXTURE_ATTRIBUTES = ("texture_111_frac", "texture_100_frac", "texture_110_frac")
@@ -95,10 +96,14 @@ class CoilFurnaceRuntime:
 
         return furnace_kpis(self, ctx.scenario.hours)
 
-    def flows_per_m2(self, kpi: dict[str, Any]) -> dict[str, float]:
-        """Priced flows per processed m²: electricity and forming gas."""
-        return {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
-                "forming_gas_Nm3_per_m2": kpi["forming_gas_Nm3_per_processed_m2"]}
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
+        """What one annealed m² took from the furnace in the run (energy, forming gas, running time)."""
+        from process_models.costing.flows import Flows
+        from process_models.texture.coil_anneal import furnace_flow_amounts
+
+        time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
+        return Flows(furnace_flow_amounts(kpi["energy_kwh_per_processed_m2"], kpi["forming_gas_Nm3_per_processed_m2"]),
+                     {"coil_anneal": time})
 
     def __init__(self, env: simpy.Environment, spec: CoilFurnace, inbox: simpy.Store, outbox: simpy.Store,
                  streams: Streams, params: ParameterValues, segment_length_m: float) -> None:

@@ -35,6 +35,7 @@ from twin.scenario import PlatingLine, SpecLimits
 from twin.web_line import Segments, WebLineRuntime
 
 if TYPE_CHECKING:
+    from process_models.costing.flows import Flows
     from twin.simulate import PlantContext
 
 PATH_TO_TANKS_M = 1.0
@@ -70,10 +71,16 @@ class PlatingLineRuntime(WebLineRuntime):
 
         return plating_line_kpis(self, ctx.scenario.hours)
 
-    def flows_per_m2(self, kpi: dict[str, Any]) -> dict[str, float]:
-        """Priced flows per processed m²: electricity and the metal plated (Cu anode or Zn)."""
-        key = "cu_anode_kg_per_m2" if self.metal == "Cu" else "zn_kg_per_m2"
-        return {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"], key: kpi["metal_kg_per_processed_m2"]}
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
+        """What one processed m² took from the line in the run (energy, metal, running time), as the plating
+        station's flow definitions price it. The bath make-up solution is not tracked by the twin (its bath balance
+        doses metal only)."""
+        from process_models.plating.flows import plating_flows_per_m2
+
+        time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
+        return plating_flows_per_m2(self.spec.settings.bath, kpi["energy_kwh_per_processed_m2"],
+                                    kpi["metal_kg_per_processed_m2"], self.params, makeup_L_per_m2=0.0,
+                                    line_time_h_per_m2=time)
 
     def __init__(self, env: simpy.Environment, spec: PlatingLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, limits: SpecLimits,

@@ -3,8 +3,9 @@
 ``run_single(scenario)`` is pure with respect to its inputs: the same scenario and seed give a byte-identical
 JSON report. :data:`RUNTIMES` is the factory: a line (or furnace) type maps to its runtime class, and every class
 is built the same way, ``cls.build(spec, ctx)`` from a :class:`PlantContext`; after the run it gives its KPIs
-(``rt.kpis(ctx)``) and its priced flows per processed m² (``rt.flows_per_m2(kpi)``). Adding a line type is its
-scenario model and its runtime class with these three methods, entered here once; an unknown type raises.
+(``rt.kpis(ctx)``) and what one processed m² took from it (``rt.flows_per_m2(kpi)``, a ``Flows`` priced by
+``process_models.costing.flows.price_flows``; bought foil left out: the twin costs conversion). Adding a line type
+is its scenario model and its runtime class with these three methods, entered here once; an unknown type raises.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, Protocol
 import simpy
 
 from process_models import citations
-from process_models.costing.pricing import LineEconomics, cost_per_m2
+from process_models.costing.flows import Flows, price_flows
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
@@ -60,7 +61,7 @@ class Runtime(Protocol):
 
     def kpis(self, ctx: PlantContext) -> dict[str, Any]: ...
 
-    def flows_per_m2(self, kpi: dict[str, Any]) -> dict[str, float]: ...
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows: ...
 
 
 # type (``spec.type``, also the line's costing class in ``LineEconomics.default``) → runtime class
@@ -150,13 +151,9 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     lines = {}
     for rt in runtimes:
         kpi = rt.kpis(ctx)
-        flows = rt.flows_per_m2(kpi)
-        economics = LineEconomics.default(
-            rt.spec.type, params,
-            throughput_m2_per_h=max(kpi["processed_m2_per_running_h"], 1e-9),
-            availability_frac=max(kpi["availability"], 1e-9), yield_frac=max(kpi["yield_fraction"], 1e-9))
-        cost = cost_per_m2(flows, economics, params, scenario.currency)
         good = kpi["area_in_spec_m2"] > 0.0  # no good m² yet: no cost per good m² (not a huge number)
+        rates = {"availability_frac": max(kpi["availability"], 1e-9), "yield_frac": max(kpi["yield_fraction"], 1e-9)}
+        cost = price_flows(rt.flows_per_m2(kpi), params, scenario.currency, **rates)
         kpi["cost_per_m2"] = cost.total_per_good_m2 if good else None
         kpi["cost_breakdown"] = cost.to_dict()["by_category"] if good else {}
         lines[rt.name] = kpi

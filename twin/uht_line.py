@@ -23,6 +23,7 @@ from twin.scenario import UHTLine
 from twin.web_line import ANNEAL_ATTRIBUTE, Segments, WebLineRuntime
 
 if TYPE_CHECKING:
+    from process_models.costing.flows import Flows
     from twin.simulate import PlantContext
 
 # Web path of the line [m from the unwinder]; only their differences matter to the physics.
@@ -69,11 +70,14 @@ class UHTLineRuntime(WebLineRuntime):
 
         return uht_line_kpis(self, ctx.physics.totals.get(self.name), ctx.scenario.hours)
 
-    def flows_per_m2(self, kpi: dict[str, Any]) -> dict[str, float]:
-        """Priced flows per processed m²: electricity, Zn evaporated (over the source's utilisation), argon."""
-        return {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
-                "zn_kg_per_m2": kpi["zn_deposited_kg_per_processed_m2"] / self.params["zn_source_utilisation_frac"],
-                "argon_Nm3_per_m2": self.params["uht_argon_consumption_Nm3_per_m2"]}
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
+        """What one processed m² took from the line in the run (measured energy and Zn, running time), as the UHT
+        station's flow definitions price it (``process_models.uht.flows``)."""
+        from process_models.uht.flows import uht_flows_per_m2
+
+        time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
+        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], kpi["zn_deposited_kg_per_processed_m2"], True,
+                                self.params, time)
 
     def __init__(self, env: simpy.Environment, spec: UHTLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, sink: Callable[[SegmentBatch], None],
