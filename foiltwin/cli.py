@@ -171,6 +171,11 @@ def recipe(
                                                                     "--ag-immersion-time-s.")] = 1.0,
     currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
+    scenario: Annotated[Path | None, typer.Option(
+        "--scenario", help="Take the set points from this scenario's plant settings (its UHT line at steady speed, "
+        "its plating line, its enabled coil furnace, its parameters) instead of the set-point options.")] = None,
+    line: Annotated[str | None, typer.Option("--line", help="With --scenario: the UHT line; default: the first.")]
+    = None,
     param: ParamOption = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
@@ -187,6 +192,9 @@ def recipe(
 
     _recipe_option_rules(ctx)
     check_json_target(json_out)
+    if scenario is not None:
+        return _scenario_recipe(scenario, line, params_file, param, currency, ag_immersion_time_s, agf_wt_pct,
+                                profile, json_out)
     values = parameters_with(param, params_file)
     _recipe_ranges_in_option_units(ctx, values)
     citations.reset()
@@ -218,7 +226,34 @@ def recipe(
     else:
         recipe = _furnace_step(recipe, values, anneal_soak_temperature_K, anneal_soak_h, anneal_target_100,
                                hot_zone_temperature_K, hot_zone_speed_mm_per_min)
-    result = evaluate_collector(recipe, values)
+    _report_recipe(evaluate_collector(recipe, values), profile, json_out)
+
+
+def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, param: list[str] | None,
+                     currency: str, ag_immersion_time_s: float, agf_wt_pct: float, profile: bool,
+                     json_out: str | None) -> None:
+    """``recipe --scenario``: the collector recipe of the scenario's :class:`twin.plant_settings.PlantSettings`."""
+    from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collector
+    from process_models.uht.recipe import UHTRecipe
+    from twin.plant_settings import PlantSettings
+    from twin.scenario import load_scenario, with_parameter_set
+    from twin.simulate import build_parameters
+
+    sc = with_parameter_set(load_scenario(path), load_params_file(params_file))
+    values = build_parameters(sc).with_overrides(parse_overrides(param))
+    citations.reset()
+    if sc.parameter_set is not None:
+        citations.register("PlantCalibration", "cli.recipe")
+    f = PlantSettings.from_scenario(sc).recipe_fields(sc, line)
+    recipe = CollectorRecipe(uht=UHTRecipe(**f.uht), ag_immersion_time_s=ag_immersion_time_s,
+                             agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
+                             coil_anneal=None if f.coil_anneal is None else CoilAnnealStep(**f.coil_anneal),
+                             **f.collector)
+    _report_recipe(evaluate_collector(recipe, values), profile, json_out)
+
+
+def _report_recipe(result, profile: bool, json_out: str | None) -> None:
+    """The recipe's JSON report and its lines on stdout."""
     report = result.to_dict(profile=profile)
     report["citations"] = citations.used()
     write_json(report, json_out)
@@ -310,9 +345,24 @@ UHT_OPTIONS = ("stage2_temperature_K", "stage2_time_s", "stage3_peak_K", "stage3
                "zn_source_temperature_K", "cooling")
 
 
+# set points of ``recipe`` that ``--scenario`` gives (from the scenario's plant settings)
+SCENARIO_SET_POINTS = ("stage2_temperature_K", "stage2_time_s", "stage3_peak_K", "stage3_time_ms",
+                       "stage3_heating_rate_K_per_s", "stage3_mode", "line_speed_m_per_min", "stage3_heater_length_mm",
+                       "stage3_power_W_per_m", "foil_thickness_um", "no_uht", "zn_route", "plated_zn_mg_per_cm2",
+                       "zn_bath", "zn_current_density_A_per_m2", "zn_plating_time_s",
+                       "zn_bath_concentration_mol_per_m3", "zn_source_temperature_K", "cooling", "substrate",
+                       "electroform_bath",
+                       "electroform_current_density_A_per_m2", "electroform_temperature_K",
+                       "anneal_soak_temperature_K", "anneal_soak_h", "anneal_target_100", "texture_route",
+                       "hot_zone_temperature_K", "hot_zone_speed_mm_per_min")
+
+
 def _recipe_option_rules(ctx: typer.Context) -> None:
     """Options of ``recipe`` that act only together with another one: given without it, they are refused."""
     p = ctx.params
+    for name in SCENARIO_SET_POINTS:
+        not_with(ctx, name, "--scenario", p["scenario"] is not None, "the scenario's plant settings give it")
+    only_with(ctx, "line", "--scenario", p["scenario"] is not None, "a UHT line of the scenario")
     if p["no_uht"]:
         for name in UHT_OPTIONS:
             only_with(ctx, name, "a UHT step (not with --no-uht)", False,
@@ -446,6 +496,7 @@ def simulate(
             return "n/a" if v is None else format(v, fmt)
 
         sk = report["skin_thickness_nm"] or {"mean": None, "p05": None, "p95": None}
+        cur = sc.currency  # the report's costs are in the scenario's currency
         typer.echo(
             f"{report['scenario']}: {report['hours_simulated']:g} h, {report['metres_produced']:.0f} m produced, "
             f"yield {report['yield_fraction']:.1%}, OEE {report['oee']:.1%} (A {report['availability']:.1%} × "
@@ -454,17 +505,18 @@ def simulate(
             f"throughput {report['throughput_m2_per_h']:.1f} m2/h, skin {num(sk['mean'], '.0f')} nm "
             f"(p05 {num(sk['p05'], '.0f')}, p95 {num(sk['p95'], '.0f')}) {report['skin_phase']}, "
             f"(100) texture {num(report['texture_fraction_100'], '.2f')}, "
-            f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, cost {num(report['cost_per_m2'], '.2f')} USD/m2")
+            f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, "
+            f"cost {num(report['cost_per_m2'], '.2f')} {cur}/m2")
         for name, line in report["lines"].items():
             if line["type"] == "coil_anneal":
                 typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m in {line['batches']} "
                            f"batches, hot {line['utilisation']:6.1%} of the time, (100) after anneal "
                            f"{num(line['texture_fraction_100_after_anneal'], '.2f')}, "
-                           f"cost {num(line['cost_per_m2'], '.2f')} USD/m2")
+                           f"cost {num(line['cost_per_m2'], '.2f')} {cur}/m2")
                 continue
             typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m, yield "
                        f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {num(line['cost_per_m2'], '.2f')} "
-                       "USD/m2")
+                       f"{cur}/m2")
         if out is not None:
             typer.echo(f"logs and report in {out}")
 
@@ -658,7 +710,7 @@ def batch_summary(db: DbArgument, batch: BatchOption = None,
     if json_out != "-":
         for r in rows:
             cells = [f"{k} {v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
-                     for k, v in r.items() if isinstance(v, dict)]
+                     + (f" {v['unit']}" if v.get("unit") else "") for k, v in r.items() if isinstance(v, dict)]
             shares = f" [shares runs with {', '.join(r['shares_runs_with'])}]" if r["shares_runs_with"] else ""
             typer.echo(f"{r['scenario']} (n={r['runs_ok']}){shares}: " + ", ".join(cells))
 

@@ -6,22 +6,23 @@ the process models and the twin (docs/optimizer.md).
     result.settings, result.verified, result.to_dict()
 """
 
-from optimizer.api import clear_cache, optimize, pareto
+from optimizer.api import optimize, pareto
 from optimizer.errors import OptimizerError, TargetsInfeasibleError
 from optimizer.result import OptimizationResult
 from optimizer.solve import DEFAULT_SOLVER, solver_available
 from optimizer.space import MODES, SearchRanges, decision_space
+from optimizer.surrogates import OptimiserCache
 from optimizer.targets import Targets
 
 __all__ = [
     "DEFAULT_SOLVER",
     "MODES",
+    "OptimiserCache",
     "OptimizationResult",
     "OptimizerError",
     "SearchRanges",
     "Targets",
     "TargetsInfeasibleError",
-    "clear_cache",
     "decision_space",
     "optimize",
     "pareto",

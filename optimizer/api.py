@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,34 +35,26 @@ from optimizer.solution import Point, binding, predicted, read_point
 from optimizer.solve import DEFAULT_SOLVER, check_solver, solve
 from optimizer.space import DecisionSpace, SearchRanges, decision_space
 from optimizer.surrogates import (
-    STAGE2_CACHE,
+    OptimiserCache,
     Surrogates,
     build_skin,
     build_surrogates,
     held_out_errors,
     stage2_outputs,
 )
-from optimizer.targets import Targets
+from optimizer.targets import OBJECTIVE_KPIS, Targets
 from optimizer.verify import Check, check_in_twin, check_with_models, least_soak
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
 from twin.scenario import Scenario, field_bounds
 from twin.simulate import build_parameters
 
-_CACHE: OrderedDict[tuple, Surrogates] = OrderedDict()
-_CACHE_SIZE = 8
 LOCAL_SKIN_SHAPE = (2, 3, 3)  # local tables: the region's centre ± its half-width on every axis
 LOCAL_STAGE2_SHAPE = (3, 3)
 SHRINK = 0.5  # half-widths of axes that did not hold the point back shrink by this each local iteration
 EDGE_FRAC = 0.9  # a point this far from the centre (in half-widths) sits on the region's edge
 AGREE_FRACTION_OF_TOLERANCE = 0.1
 AGREE_MIN_NM = 3.0
-
-
-def clear_cache() -> None:
-    """Forget the cached coarse surrogates and stage-II outcomes (benchmarks time a cold start with it)."""
-    _CACHE.clear()
-    STAGE2_CACHE.clear()
 
 
 def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, float]) -> tuple:
@@ -75,20 +66,18 @@ def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, flo
 
 
 def coarse_surrogates(space: DecisionSpace, params: ParameterValues, window: tuple[float, float],
-                      held_out: bool = True, seed: int = 0, use_cache: bool = True) -> Surrogates:
-    """The coarse tables over the whole search box (cached)."""
-    key = _key(space, params, window)
-    if use_cache and key in _CACHE:
-        _CACHE.move_to_end(key)
-        s = _CACHE[key]
-        if held_out and not s.errors:  # cached without its held-out check: add it now
-            s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window)
-        return s
-    s = build_surrogates(space, params, window, skin_shape=(3, 6, 5), held_out=held_out, seed=seed)
-    if use_cache:
-        _CACHE[key] = s
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+                      held_out: bool = True, seed: int = 0, cache: OptimiserCache | None = None) -> Surrogates:
+    """The coarse tables over the whole search box (kept in ``cache`` when given; its citations replayed on a
+    hit)."""
+    def build(keys: list[tuple]) -> list[Surrogates]:
+        return [build_surrogates(space, params, window, skin_shape=(3, 6, 5), held_out=held_out, seed=seed)
+                for _ in keys]
+
+    if cache is None:
+        return build([()])[0]
+    s = cache.coarse.get_many([_key(space, params, window)], build)[0]
+    if held_out and not s.errors:  # cached without its held-out check: add it now
+        s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window)
     return s
 
 
@@ -196,6 +185,20 @@ COARSE_MIP_GAP = 1e-2  # the coarse MILPs only pick the mode and the region to r
 STABLE_FRAC = 0.005  # refinement stops once a further refinement improves the checked objective less than this
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One solved MILP and what became of its point: the model and its handles, the solver's outcome, the point
+    (its coil-anneal soak cut to the least that meets the texture target), the surrogate's prediction there and the
+    process-model check."""
+
+    model: pyo.ConcreteModel
+    handles: Any
+    solve: Any
+    point: Point
+    predicted: dict[str, Any]
+    check: Check
+
+
 class _Run:
     """State of one optimisation (tables, corrections, iteration log)."""
 
@@ -228,14 +231,14 @@ class _Run:
         return check_with_models(self.space, self.params, self.econ, self.targets, p, self.cor.yield_factor,
                                  self.cor.time_factor, self.cor.ln_skin.get(p.route, 0.0))
 
-    def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str) -> tuple:
+    def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str) -> Candidate:
         p = least_soak(self.space, self.params, self.targets, read_point(m, h))
         pred = predicted(m, h, p, self.cor.ln_skin.get(p.route, 0.0) + self.cor.ln_skin_bias.get(p.route, 0.0))
         chk = self.check(p)
         self.log.append(_summary(p, pred, chk, kind))
-        return m, h, out, p, pred, chk
+        return Candidate(m, h, out, p, pred, chk)
 
-    def converge(self, max_refinements: int, **kw: Any) -> tuple | None:
+    def converge(self, max_refinements: int, **kw: Any) -> Candidate | None:
         """Coarse MILP over all modes (and the runner-up mode), then each candidate refined with its mode fixed
         until the surrogate agrees with the process models; None if the coarse MILP is infeasible."""
         self.s = self.coarse
@@ -247,11 +250,12 @@ class _Run:
         first = self._evaluate(m, h, out, "coarse")
         starts = [first]
         if len(self.space.modes) > 1:
-            cut = out.objective + abs(out.objective) * MODE_MARGIN_FRAC if first[5].ok else None
-            m2, h2, out2 = self.solve_once(exclude=first[3].mode, cutoff=cut, mip_gap=COARSE_MIP_GAP, **kw)
+            cut = out.objective + abs(out.objective) * MODE_MARGIN_FRAC if first.check.ok else None
+            m2, h2, out2 = self.solve_once(exclude=first.point.mode, cutoff=cut, mip_gap=COARSE_MIP_GAP, **kw)
             if out2.status != "infeasible":
                 ru = self._evaluate(m2, h2, out2, "coarse runner-up")
-                if ru[4]["cost_per_m2"] <= first[4]["cost_per_m2"] * (1.0 + MODE_MARGIN_FRAC) or not first[5].ok:
+                if (ru.predicted["cost_per_m2"] <= first.predicted["cost_per_m2"] * (1.0 + MODE_MARGIN_FRAC)
+                        or not first.check.ok):
                     starts.append(ru)
         finals = []
         for start in starts:
@@ -260,28 +264,26 @@ class _Run:
             got = self._refine_mode(start, max_refinements, **kw)
             if got is not None:
                 finals.append(got)
-        ok = [f for f in finals if f[5].ok]
+        ok = [f for f in finals if f.check.ok]
         if ok:
-            return min(ok, key=lambda f: f[5].kpis["cost_per_m2"] if self.targets.objective != "throughput"
-                       else -f[5].kpis["throughput_m2_per_h"])
+            return min(ok, key=self._score)
         return finals[0] if finals else first
 
-    def _learn_bias(self, route: str, cand: tuple) -> None:
+    def _learn_bias(self, route: str, cand: Candidate) -> None:
         """Zero-order corrections: the local table's own error at the last point (process models − table), for
         the skin, the phase margin and the surface Zn (the constraints that hold the optimum); the stage-II heat-up
         share needs none (exact in the pace), and the stage-III power reach is near-linear in T3 (second difference
         < 1e-3 of the limit per 50 K) and is checked by the recipe, which refuses an unreachable peak."""
-        m, _, _, p, _, chk = cand
-        if p.route != route:
+        if cand.point.route != route:
             return
-        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, m, route)[0]]))
-        k = chk.kpis
+        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, cand.model, route)[0]]))
+        k = cand.check.kpis
         if k["skin_thickness_nm"] > 0:
             self.cor.ln_skin_bias[route] = float(math.log(k["skin_thickness_nm"]) - raw["ln_skin"][0])
         self.cor.margin_bias[route] = float(k["phase_margin_zn_frac"] - raw["margin"][0])
         self.cor.surface_zn_bias[route] = float(k["surface_zn_at_frac"] - raw["surface_zn"][0])
 
-    def _from_nearest(self, max_refinements: int, **kw: Any) -> tuple | None:
+    def _from_nearest(self, max_refinements: int, **kw: Any) -> Candidate | None:
         """Coarse MILP infeasible: local tables around the elastic (nearest) point, then twice as wide, and try
         again."""
         m, h, out = self.solve_once(elastic=True)
@@ -301,27 +303,27 @@ class _Run:
                                          max_refinements, keep_tables=True, region=region.widened(widen), **kw)
         return None
 
-    def _score(self, cand: tuple) -> float:
-        """The objective at a candidate as the process models price it (lower is better)."""
-        k = cand[5].kpis
-        if self.targets.objective == "throughput":
-            return -k["throughput_m2_per_h"]
-        return k["cost_per_m2"]
+    def _score(self, cand: Candidate) -> float:
+        """The objective's KPI at a candidate as the process models give it, signed by the KPI catalogue's sense
+        (lower is better; the weighted objective is scored on cost)."""
+        kpi = OBJECTIVE_KPIS["throughput" if self.targets.objective == "throughput" else "cost"]
+        v = float(kpi.value(cand.check.kpis))
+        return v if kpi.sense == "min" else -v
 
-    def _refine_mode(self, start: tuple, max_refinements: int, keep_tables: bool = False,
-                     region: _Region | None = None, **kw: Any) -> tuple | None:
+    def _refine_mode(self, start: Candidate, max_refinements: int, keep_tables: bool = False,
+                     region: _Region | None = None, **kw: Any) -> Candidate | None:
         """Trust-region loop with the mode fixed: local tables on a region around the last point, MILP, check in
         the process models; the region follows the point along axes that held it back and shrinks on the
         others. Stops once a point where the surrogate agrees with the models and the models meet the targets
         improves the checked objective of the best such point by less than STABLE_FRAC."""
-        m, _, _, p, _, _ = start
+        m, p = start.model, start.point
         space = self.space.restricted((p.mode,))
         route = p.route
         outer = _outer(self.coarse, route)
         if not keep_tables:
             self.cor.ln_skin_bias, self.cor.margin_bias, self.cor.surface_zn_bias = {}, {}, {}
         region = region or _Region.around(self.coarse, route, _centre(self.space, m, route))
-        best: tuple | None = None
+        best: Candidate | None = None
         cand = start
         while self.refinements_of_mode < max_refinements:
             self.s = _refine(self.space, self.params, self.s, self.coarse, route, region)
@@ -339,7 +341,7 @@ class _Run:
             cand = self._evaluate(m, h, out, "refined")
             new = _centre(self.space, m, route)
             moving = region.moving(new, outer)
-            if _agrees(cand[4], cand[5], self.targets):
+            if _agrees(cand.predicted, cand.check, self.targets):
                 improved = best is None or self._score(cand) < self._score(best) * (1.0 - STABLE_FRAC)
                 if best is None or self._score(cand) < self._score(best):
                     best = cand
@@ -350,7 +352,7 @@ class _Run:
                 region = region.step(new, (np.zeros(3, bool), np.zeros(2, bool)))
         if best is not None:
             return best
-        return cand if cand[5].ok else (start if start[5].ok else cand)
+        return cand if cand.check.ok else (start if start.check.ok else cand)
 
 
 def _violation_report(m: pyo.ConcreteModel, h: Any, tol: float = 1e-6) -> dict[str, dict[str, Any]]:
@@ -423,12 +425,30 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
              verify_twin: bool = True, twin_hours: float = 24.0, twin_seed: int | None = None,
              max_refinements: int = 4, max_twin_iterations: int = 3, time_limit_s: float = 30.0,
              mip_gap: float = 1e-4, held_out: bool = True, seed: int = 0, use_cache: bool = True,
-             raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None) -> OptimizationResult:
+             raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None,
+             cache: OptimiserCache | None = None) -> OptimizationResult:
     """Least-cost (or most-throughput) settings that meet ``targets`` on ``scenario``'s plant.
 
     Returns an :class:`OptimizationResult`; infeasible targets raise :class:`TargetsInfeasibleError` carrying
     the result (or return it with ``raise_infeasible=False``). Bad inputs raise ``FoiltwinInputError``.
+    ``cache``: the caller's :class:`OptimiserCache` (stage-II outcomes and coarse tables kept across calls);
+    ``None``: a fresh one for this call. ``use_cache`` off: the coarse tables are built afresh even so.
     """
+    cache = OptimiserCache() if cache is None else cache
+    with cache.active():
+        return _optimize(targets, scenario, params=params, modes=modes, ranges=ranges, solver=solver,
+                         verify_twin=verify_twin, twin_hours=twin_hours, twin_seed=twin_seed,
+                         max_refinements=max_refinements, max_twin_iterations=max_twin_iterations,
+                         time_limit_s=time_limit_s, mip_gap=mip_gap, held_out=held_out, seed=seed,
+                         coarse_cache=cache if use_cache else None, raise_infeasible=raise_infeasible,
+                         throughput_floor_m2_per_h=throughput_floor_m2_per_h)
+
+
+def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterValues | None,
+              modes: tuple[str, ...] | None, ranges: SearchRanges | None, solver: str, verify_twin: bool,
+              twin_hours: float, twin_seed: int | None, max_refinements: int, max_twin_iterations: int,
+              time_limit_s: float, mip_gap: float, held_out: bool, seed: int, coarse_cache: OptimiserCache | None,
+              raise_infeasible: bool, throughput_floor_m2_per_h: float | None) -> OptimizationResult:
     t0 = time.perf_counter()
     check_solver(solver)
     if verify_twin:  # the twin check's horizon, as a scenario's hours allow it
@@ -440,7 +460,7 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     space = decision_space(scenario, params, ranges, modes)
     econ = economics(params, space.foil_thickness_m, targets.currency)
     coarse = coarse_surrogates(space, params, targets.skin_window_nm, held_out=held_out, seed=seed,
-                               use_cache=use_cache)
+                               cache=coarse_cache)
     run = _Run(space, params, targets, econ, coarse, solver, time_limit_s, mip_gap)
     result = OptimizationResult(status="feasible", targets=targets.to_dict(), currency=econ.currency,
                                 objective=targets.objective)
@@ -453,7 +473,7 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     if found is None:
         res = _infeasible(run, result)
         return _finish(run, res, t0, coarse, held_out, seed, raise_infeasible)
-    m, h, out, p, pred, chk = found
+    m, h, out, p, pred, chk = found.model, found.handles, found.solve, found.point, found.predicted, found.check
     if not chk.ok:
         res = _infeasible(run, result)
         res.message = ("the surrogate found settings, but none met the targets in the process models after "
@@ -474,9 +494,9 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
                 break
             _learn_from_twin(run, p, chk, tw)
             again = run.converge(max_refinements, **kw)
-            if again is None or not again[5].ok:
+            if again is None or not again.check.ok:
                 break
-            m, h, out, p, pred, chk = again
+            m, h, out, p, pred, chk = again.model, again.handles, again.solve, again.point, again.predicted, again.check
     result.settings = p.settings(space)
     result.predicted = pred
     result.checked = chk.kpis
@@ -542,7 +562,7 @@ def _weighted_refs(run: _Run, max_refinements: int) -> tuple[float, float]:
         if found is None:
             refs.append(1.0)
             continue
-        pred = found[4]
+        pred = found.predicted
         refs.append(pred["cost_per_m2"] if objective == "cost" else 3600.0 / pred["throughput_m2_per_h"])
     run.targets = replace(run.targets, objective="weighted")
     return refs[0], refs[1]
@@ -589,6 +609,7 @@ def pareto(targets: Targets, scenario: Scenario | None = None, *, axes: tuple[st
     if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= PARETO_MAX_POINTS:
         raise FoiltwinInputError("pareto points", points, f"an integer in [2, {PARETO_MAX_POINTS}]")
     t0 = time.perf_counter()
+    kw.setdefault("cache", OptimiserCache())  # one cache for the whole front: the same plant's tables
     quiet = {k: v for k, v in kw.items() if k not in ("verify_twin", "raise_infeasible")}
     base = optimize(targets, scenario, **kw)
     front: list[dict[str, Any]] = []

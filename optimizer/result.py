@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from twin.kpi_catalogue import OPTIMISER_VIEW
+
 
 @dataclass
 class OptimizationResult:
@@ -65,12 +67,11 @@ class OptimizationResult:
             if a:
                 out.append(f"coil anneal {', '.join(a['furnaces'])}: {a['coils_per_batch']} coils per batch, soak "
                            f"{a['soak_temperature_K']:.1f} K for {a['soak_h']:.2f} h")
-        rows = [("skin thickness [nm]", "skin_thickness_nm"), ("surface Zn [at frac]", "surface_zn_at_frac"),
-                ("skin phase", "skin_phase"), ("texture (100)", "texture_fraction_100"),
-                ("overpotential [mV]", "nucleation_overpotential_mV"), ("yield", "yield_fraction"),
-                ("throughput [m2/h]", "throughput_m2_per_h"), (f"cost [{self.currency}/m2]", "cost_per_m2")]
+        rows = [(k.label.removesuffix(" (indicator)") + (f" [{k.value_unit(self.currency)}]" if k.unit else ""),
+                 k.name) for k in OPTIMISER_VIEW if not k.name.endswith(("_p05_nm", "_p95_nm"))]
         if self.predicted:
-            out.append(f"{'KPI':<24}{'predicted':>14}{'models':>14}{'twin':>14}")
+            w = max(24, *(len(label) + 2 for label, _ in rows))
+            out.append(f"{'KPI':<{w}}{'predicted':>14}{'models':>14}{'twin':>14}")
             for label, key in rows:
                 cells = []
                 for src in (self.predicted, self.checked or {}, self.verified or {}):
@@ -78,7 +79,7 @@ class OptimizationResult:
                     if key == "skin_phase" and src is self.predicted:
                         v = "alpha" if src.get("single_phase_alpha") else "not alpha"
                     cells.append(_fmt(v))
-                out.append(f"{label:<24}" + "".join(f"{c:>14}" for c in cells))
+                out.append(f"{label:<{w}}" + "".join(f"{c:>14}" for c in cells))
         if self.binding_constraints:
             out.append("binding: " + "; ".join(self.binding_constraints))
         if self.infeasibility:

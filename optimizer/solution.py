@@ -10,6 +10,7 @@ import pyomo.environ as pyo
 from optimizer.model import Handles
 from optimizer.pwl import output
 from optimizer.space import MODES, DecisionSpace
+from twin.plant_settings import PlantSettings, rebuilt
 
 _BIND_TOL = 1e-5
 
@@ -88,6 +89,26 @@ class Point:
                 "plating_time_s": self.plating_time_s(space),
             }
         return out
+
+    def plant_settings(self, space: DecisionSpace) -> PlantSettings:
+        """The point as settings of the scenario's plant: the optimised UHT line with its speed, heated stage-II
+        modules and temperatures; the plating line (when the mode uses one) with its speed, active tanks, bath and
+        current density; every coil furnace on with the soak, or off. Other lines are not named (left out)."""
+        base = PlantSettings.from_scenario(space.scenario)
+        uht = rebuilt(base.uht[space.uht_line], f"uht.{space.uht_line}", web_speed_m_per_min=self.web_speed_m_per_min,
+                      stage2_modules_on=self.stage2_modules_on, stage2_temperature_K=self.stage2_temperature_K,
+                      stage3_peak_K=self.stage3_peak_K)
+        plating = {}
+        if self.ed_bath is not None and space.ed is not None:
+            name = space.ed.line_name
+            plating[name] = rebuilt(base.plating[name], f"plating.{name}", tank_count=self.ed_tanks_on,
+                                    web_speed_m_per_min=self.ed_web_speed_m_per_min, bath=self.ed_bath,
+                                    current_density_A_per_m2=self.ed_current_density_A_per_m2)
+        ps = PlantSettings(uht={space.uht_line: uht}, plating=plating, anneal=base.anneal).with_anneal(
+            enabled=self.annealed)
+        if self.annealed:
+            ps = ps.with_anneal(soak_temperature_K=self.anneal_soak_temperature_K, soak_h=self.anneal_soak_h)
+        return ps
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from optimizer.pwl import GridTable
 from optimizer.space import DecisionSpace
+from process_models.cache import EvaluationCache
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.baths import Bath, get_bath
@@ -75,9 +79,43 @@ class Surrogates:
     anneal: GridTable | None = None
 
 
-# The optimiser's stage-II cache: its tables, refinements, held-out checks and model checks revisit the same
-# stage-II settings with many stage-III pulses (bounded; ``optimizer.api.clear_cache`` empties it)
-STAGE2_CACHE = Stage2Cache()
+COARSE_CACHE_SIZE = 8  # coarse table sets an OptimiserCache keeps (plant × parameters × skin window)
+
+
+@dataclass
+class OptimiserCache:
+    """The optimiser's caches, owned by its caller (``optimize(..., cache=)``; one per call unless shared, as
+    ``pareto`` shares one across its optimisations): stage-II outcomes (the tables, refinements, held-out checks
+    and model checks revisit the same stage-II settings with many stage-III pulses) and the coarse tables of a
+    plant. Both are bounded :class:`~process_models.cache.EvaluationCache` s that register the citations of a value
+    again on every hit. Not shared between threads (give each its own)."""
+
+    stage2: Stage2Cache = field(default_factory=Stage2Cache)
+    coarse: EvaluationCache[tuple, Surrogates] = field(
+        default_factory=lambda: EvaluationCache(COARSE_CACHE_SIZE))
+
+    def clear(self) -> None:
+        self.stage2.clear()
+        self.coarse.clear()
+
+    @contextmanager
+    def active(self) -> Iterator[OptimiserCache]:
+        """Within the block, this cache's stage-II part serves :func:`safe_evaluate` and the model checks
+        (:func:`stage2_cache`); outside any block, stage II is computed afresh."""
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+
+_ACTIVE: ContextVar[OptimiserCache | None] = ContextVar("optimiser_cache", default=None)
+
+
+def stage2_cache() -> Stage2Cache | None:
+    """The stage-II cache of the :class:`OptimiserCache` active in this context (``None``: none, no caching)."""
+    c = _ACTIVE.get()
+    return None if c is None else c.stage2
 
 
 def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:
@@ -86,7 +124,7 @@ def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[Rec
     if not recipes:
         return []
     try:
-        return list(evaluate_recipes(recipes, params, STAGE2_CACHE))
+        return list(evaluate_recipes(recipes, params, stage2_cache()))
     except (FoiltwinInputError, ValueError, FloatingPointError, np.linalg.LinAlgError):
         if len(recipes) == 1:
             return [None]

@@ -8,10 +8,49 @@ from typing import Literal
 
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
+from twin.kpi_catalogue import KPIS, Kpi
 from twin.scenario import Scenario
 
 Objective = Literal["cost", "throughput", "weighted"]
 OBJECTIVES: tuple[str, ...] = ("cost", "throughput", "weighted")
+# the KPI each plain objective drives, in the direction of the KPI catalogue's sense (least cost, most throughput)
+OBJECTIVE_KPIS: dict[str, Kpi] = {"cost": KPIS["cost_per_m2"], "throughput": KPIS["throughput_m2_per_h"]}
+
+
+@dataclass(frozen=True)
+class TargetBound:
+    """A target that bounds one catalogued KPI: ``lower`` (the KPI at least the target) or ``upper`` (at most), with
+    the tolerance the checks allow (relative and absolute). A missing KPI value misses a lower bound (nothing was
+    shown to reach it) and passes an upper one (an indicator the model did not give)."""
+
+    target: str
+    kpi: Kpi
+    bound: Literal["lower", "upper"]
+    rel_tol: float = 0.0
+    abs_tol: float = 0.0
+
+    def miss(self, kpis: dict, limit: float, currency: str = "USD") -> str | None:
+        """Why ``kpis`` misses the bound ``limit`` (``None``: met); a money unit in ``currency``."""
+        v = self.kpi.value(kpis)
+        if v is None:
+            v = 0.0 if self.bound == "lower" else None
+        if v is None:
+            return None
+        slack = max(self.abs_tol, self.rel_tol * abs(limit))
+        bad = v < limit - slack if self.bound == "lower" else v > limit + slack
+        if not bad:
+            return None
+        unit = self.kpi.value_unit(currency)
+        return (f"{self.target}: {v:.4g} {'<' if self.bound == 'lower' else '>'} {limit:g}"
+                + (f" {unit}" if unit else ""))
+
+
+TARGET_BOUNDS: tuple[TargetBound, ...] = (
+    TargetBound("min_texture_100", KPIS["texture_fraction_100"], "lower", abs_tol=1e-9),
+    TargetBound("max_overpotential_mV", KPIS["nucleation_overpotential_mV"], "upper", abs_tol=1e-9),
+    TargetBound("min_throughput_m2_per_h", KPIS["throughput_m2_per_h"], "lower", rel_tol=1e-6),
+    TargetBound("max_cost_per_m2", KPIS["cost_per_m2"], "upper", rel_tol=1e-6),
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +76,7 @@ class Targets:
     no_melting: bool = True
     objective: Objective = "cost"
     cost_weight: float = 0.5
-    currency: str = "USD"
+    currency: str | None = None  # of max_cost_per_m2 and the results; None: the scenario's (``with_defaults``)
 
     def __post_init__(self) -> None:
         check_range("skin_thickness_nm", self.skin_thickness_nm, 0.0, 1e5, low_inclusive=False, unit="nm")
@@ -69,12 +108,17 @@ class Targets:
         return self.skin_thickness_nm - self.tolerance_nm, self.skin_thickness_nm + self.tolerance_nm
 
     def with_defaults(self, scenario: Scenario) -> Targets:
-        """Fill the surface-Zn window from the scenario's spec when it was not given."""
-        if self.surface_zn_at_frac is not None:
-            return self
-        s = scenario.spec
-        return Targets(**{**asdict(self), "surface_zn_at_frac": (s.surface_zn_at_frac_min,
-                                                                 s.surface_zn_at_frac_max)})
+        """Fill the surface-Zn window from the scenario's spec and the currency from the scenario when not given."""
+        kw = asdict(self)
+        if self.surface_zn_at_frac is None:
+            kw["surface_zn_at_frac"] = (scenario.spec.surface_zn_at_frac_min, scenario.spec.surface_zn_at_frac_max)
+        if self.currency is None:
+            kw["currency"] = scenario.currency
+        return Targets(**kw)
+
+    def bounds(self) -> list[tuple[TargetBound, float]]:
+        """The KPI bounds these targets set (the targets given), with their limits."""
+        return [(b, getattr(self, b.target)) for b in TARGET_BOUNDS if getattr(self, b.target) is not None]
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -18,7 +18,7 @@ import numpy as np
 from optimizer.economics import Economics
 from optimizer.solution import Point
 from optimizer.space import DecisionSpace
-from optimizer.surrogates import STAGE2_CACHE, plating_points
+from optimizer.surrogates import plating_points, stage2_cache
 from optimizer.targets import Targets, gauge_yield
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
 from process_models.costing.flows import Flows, bought_foil_flows, price_flows
@@ -30,7 +30,8 @@ from process_models.texture.coil_anneal import furnace_flow_amounts, soak_time_f
 from process_models.uht.flows import uht_flows_per_m2
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import UHTRecipe
-from twin.scenario import Scenario, scenario_from_dict
+from twin.plant_settings import rebuilt
+from twin.scenario import Scenario
 from twin.simulate import run_single
 
 ALPHA_METRE_SHARE_MIN = 0.95  # "single-phase α" in the twin: at least this share of the metres made are α
@@ -136,7 +137,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
             coils_per_batch=space.anneal.coils_per_batch, coil_length_m=space.coil_length_m,
             coil_width_m=space.width_m, heating_rate_K_per_s=space.anneal.heating_rate_K_per_s,
             cooling_rate_K_per_s=space.anneal.cooling_rate_K_per_s)
-    res = evaluate_collectors([CollectorRecipe(uht=recipe, currency=econ.currency, **kw)], params, STAGE2_CACHE)[0]
+    res = evaluate_collectors([CollectorRecipe(uht=recipe, currency=econ.currency, **kw)], params, stage2_cache())[0]
     u = res.uht
     assert u is not None
     solvus = float(cuzn_phase_diagram().alpha_max_zn_frac(params["phase_freeze_temperature_K"]))
@@ -204,61 +205,32 @@ def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
     an = k.get("coil_anneal")
     if an and an.get("wraps_stick"):
         out.append(f"coil_sticking: the wound coils' wraps stick (indicator {an['sticking_frac']:.2f})")
-    if t.min_texture_100 is not None and (k.get("texture_fraction_100") or 0.0) < t.min_texture_100 - 1e-9:
-        out.append(f"min_texture_100: {k.get('texture_fraction_100')} < {t.min_texture_100:g}")
-    if t.max_overpotential_mV is not None:
-        eta = k.get("nucleation_overpotential_mV")
-        if eta is not None and eta > t.max_overpotential_mV + 1e-9:
-            out.append(f"max_overpotential_mV: {eta:.2f} > {t.max_overpotential_mV:g}")
-    if t.min_throughput_m2_per_h is not None and k["throughput_m2_per_h"] < t.min_throughput_m2_per_h * (1 - 1e-6):
-        out.append(f"min_throughput_m2_per_h: {k['throughput_m2_per_h']:.2f} < {t.min_throughput_m2_per_h:g}")
-    if t.max_cost_per_m2 is not None and k["cost_per_m2"] > t.max_cost_per_m2 * (1 + 1e-6):
-        out.append(f"max_cost_per_m2: {k['cost_per_m2']:.3f} > {t.max_cost_per_m2:g}")
+    for bound, limit in t.bounds():  # the catalogued KPI bounds (texture, overpotential, throughput, cost)
+        miss = bound.miss(k, limit, t.currency or "USD")
+        if miss is not None:
+            out.append(miss)
     return out
 
 
 # ---------------------------------------------------------------------------------------------------- twin
 def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float, seed: int) -> Scenario:
-    """The verification scenario: the optimised lines with the point's settings, the spec set to the targets."""
-    data = space.scenario.model_dump(mode="python")
-    lines = data["plant"]["lines"]
-    uht = dict(lines[space.uht_index])
-    uht["settings"] = {**uht["settings"], "web_speed_m_per_min": p.web_speed_m_per_min,
-                       "stage2_modules_on": p.stage2_modules_on,
-                       "stage2_temperature_K": p.stage2_temperature_K, "stage3_peak_K": p.stage3_peak_K}
-    uht["changeovers"] = []
-    plant_lines = [uht]
+    """The verification scenario: the optimised lines with the point's settings held for the whole run (no
+    changeovers; other lines left out), the spec set to the targets."""
+    sc = p.plant_settings(space).apply_to(space.scenario, keep_changeovers=False)
+    plant = sc.plant
     if p.ed_bath is not None and space.ed is not None:
-        ed = next(dict(ln) for ln in lines
-                  if ln.get("type") == "electrodeposition" and ln["name"] == space.ed.line_name)
-        ed["settings"] = {**ed["settings"], "web_speed_m_per_min": p.ed_web_speed_m_per_min,
-                          "tank_count": p.ed_tanks_on, "bath": p.ed_bath,
-                          "current_density_A_per_m2": p.ed_current_density_A_per_m2}
-        ed["changeovers"] = []
-        plant_lines = [ed, uht]
-        data["plant"]["coil_store"] = {**data["plant"]["coil_store"], "initial_coils": 0}
         # the first coil has to pass the plating line before the UHT line sees it
+        plant = rebuilt(plant, "plant", coil_store=rebuilt(plant.coil_store, "plant.coil_store", initial_coils=0))
         hours = hours + space.coil_length_m / float(p.ed_web_speed_m_per_min) / 60.0  # type: ignore[arg-type]
-    data["plant"]["lines"] = plant_lines
-    furnaces = [dict(f) for f in data["plant"].get("furnaces", [])]
-    for f in furnaces:  # the point decides whether the coils are annealed, whatever the scenario had
-        f["settings"] = {**f["settings"], "enabled": p.annealed}
-        if p.annealed:
-            f["settings"].update(soak_temperature_K=p.anneal_soak_temperature_K, soak_h=p.anneal_soak_h)
-    data["plant"]["furnaces"] = furnaces
-    spec = dict(data["spec"])
     lo, hi = targets.skin_window_nm
-    spec.update({"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi})
+    spec: dict[str, Any] = {"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi,
+                            "reject_melting": bool(targets.no_melting)}
     if targets.surface_zn_at_frac is not None:
-        spec.update({"surface_zn_at_frac_min": targets.surface_zn_at_frac[0],
-                     "surface_zn_at_frac_max": targets.surface_zn_at_frac[1]})
+        spec.update(surface_zn_at_frac_min=targets.surface_zn_at_frac[0],
+                    surface_zn_at_frac_max=targets.surface_zn_at_frac[1])
     if targets.single_phase_alpha:
         spec["allowed_skin_phases"] = ("alpha",)
-    spec["reject_melting"] = bool(targets.no_melting)
-    data["spec"] = spec
-    data["hours"] = hours
-    data["seed"] = seed
-    return scenario_from_dict(data)
+    return rebuilt(sc, plant=plant, spec=rebuilt(sc.spec, "spec", **spec), hours=hours, seed=seed)
 
 
 ANNEAL_CYCLES_IN_TWIN = 1.1  # the twin's horizon covers this many furnace cycles of the point's programme

@@ -23,19 +23,22 @@ def load_helper():
 
 @pytest.mark.component
 def test_every_cache_a_recipe_fills_is_found_and_emptied():
-    """The process models hold no result cache of their own any more (callers own them); what a recipe fills at
-    module level are the loaded tables and the registry; the optimiser's stage-II cache is its module's."""
-    from optimizer import surrogates
+    """The process models and the optimiser hold no result cache of their own (callers own them: a Stage2Cache,
+    an OptimiserCache); what a recipe fills at module level are the loaded tables and the registry."""
+    from optimizer import OptimiserCache, surrogates
 
     helper = load_helper()
-    evaluate_recipe(UHTRecipe(stage2_time_s=97.3), default_parameters(), surrogates.STAGE2_CACHE)
-    assert len(surrogates.STAGE2_CACHE) >= 1 and phase_diagram._load.cache_info().currsize == 1
+    mine = OptimiserCache()
+    with mine.active():
+        evaluate_recipe(UHTRecipe(stage2_time_s=97.3), default_parameters(), surrogates.stage2_cache())
+    assert len(mine.stage2) == 1 and phase_diagram._load.cache_info().currsize == 1
+    assert surrogates.stage2_cache() is None  # outside the block: no cache at all
     dropped = helper.clear_all_caches()
-    assert dropped["optimizer.surrogates.STAGE2_CACHE"] >= 1
     assert dropped["process_models.uht.phase_diagram._load"] == 1
     assert dropped["process_models.parameters.default_parameters"] == 1
-    assert not hasattr(recipe, "_STAGE2_CACHE")
-    assert len(surrogates.STAGE2_CACHE) == 0 and phase_diagram._load.cache_info().currsize == 0
+    assert not hasattr(recipe, "_STAGE2_CACHE") and not hasattr(surrogates, "STAGE2_CACHE")
+    assert len(mine.stage2) == 1  # the caller's cache is the caller's to clear
+    assert phase_diagram._load.cache_info().currsize == 0
     assert sum(helper.clear_all_caches().values()) == 0  # nothing left
 
 

@@ -12,7 +12,7 @@ import pyomo.environ as pyo
 import pytest
 from pyomo.util.check_units import assert_units_consistent
 
-from optimizer import Targets, TargetsInfeasibleError, optimize, solver_available
+from optimizer import OptimiserCache, Targets, TargetsInfeasibleError, optimize, solver_available
 from optimizer.api import coarse_surrogates
 from optimizer.economics import economics
 from optimizer.model import PACE_STEP_LN, build_model, pace_table
@@ -29,6 +29,9 @@ pytestmark = pytest.mark.skipif(not solver_available(), reason="HiGHS (appsi_hig
 U = pyo.units
 
 
+CACHE = OptimiserCache()  # this module's optimisations share their plant's tables (caller-owned)
+
+
 @pytest.fixture(scope="module")
 def plant():
     sc = Scenario()
@@ -41,7 +44,7 @@ def plant():
 def all_modes(plant):
     sc, params, targets = plant
     space = decision_space(sc, params)
-    return space, coarse_surrogates(space, params, targets.skin_window_nm, held_out=False)
+    return space, coarse_surrogates(space, params, targets.skin_window_nm, held_out=False, cache=CACHE)
 
 
 # ------------------------------------------------------------------------------------------------ known answers
@@ -158,7 +161,7 @@ def test_tightening_the_tolerance_never_lowers_the_optimal_cost(plant):
     sc, params, _ = plant
     space = decision_space(sc, params, modes=("vapour_commercial",))
     e = economics(params, space.foil_thickness_m)
-    s = coarse_surrogates(space, params, (410.0, 530.0), held_out=False)
+    s = coarse_surrogates(space, params, (410.0, 530.0), held_out=False, cache=CACHE)
     costs = []
     for tol in (60.0, 40.0, 25.0, 10.0):
         t = Targets(470.0, tol).with_defaults(sc)
@@ -179,14 +182,14 @@ def test_infeasible_by_construction_names_the_conflicting_targets(plant):
     assumed 1e5 K/s ramp)."""
     sc, _params, targets = plant
     with pytest.raises(TargetsInfeasibleError) as err:
-        optimize(replace(targets, min_texture_100=0.95), sc, verify_twin=False, held_out=False)
+        optimize(replace(targets, min_texture_100=0.95), sc, verify_twin=False, held_out=False, cache=CACHE)
     r = err.value.result
     assert r.status == "infeasible" and r.infeasibility["conflicting_targets"] == ["min_texture_100"]
     assert r.infeasibility["violations"]["min_texture_100"]["amount"] == pytest.approx(0.95 - 0.66, abs=0.02)
     assert r.infeasibility["nearest_point"]["settings"]["coil_anneal"] is not None
     assert r.infeasibility["nearest_point"]["settings"]["uht"]["web_speed_m_per_min"] > 0
     r = optimize(replace(targets, min_throughput_m2_per_h=170.0), sc, modes=("vapour_commercial",),
-                 verify_twin=False, held_out=False, raise_infeasible=False)
+                 verify_twin=False, held_out=False, raise_infeasible=False, cache=CACHE)
     assert r.status == "infeasible"
     assert "min_throughput_m2_per_h" in r.infeasibility["conflicting_targets"]
     # the nearest point gives up throughput down to the line's cap (stage-II heat-up share at full speed)
@@ -199,7 +202,7 @@ def test_surrogate_error_is_reported_and_below_the_documented_bound(plant):
     the process models, and on held-out samples of the final local table, in the usable region, the p95 skin
     error is ≤ 25 nm and the stage-II ln(loading) p95 error ≤ 0.05."""
     sc, _params, targets = plant
-    r = optimize(targets, sc, modes=("vapour_commercial",), verify_twin=False, held_out=True)
+    r = optimize(targets, sc, modes=("vapour_commercial",), verify_twin=False, held_out=True, cache=CACHE)
     assert abs(r.predicted["skin_thickness_nm"] - r.checked["skin_thickness_nm"]) <= max(targets.tolerance_nm / 4,
                                                                                         3.0)
     fe = r.surrogate["final_errors"]
@@ -217,9 +220,9 @@ def test_a_cube_texture_target_is_met_by_annealing_the_coils(plant):
     lower bound (soak only, lagged JMAK table), the models' (ramps included) meets the target, and the anneal
     costs something; without a furnace the same target is infeasible."""
     sc, _params, targets = plant
-    base = optimize(targets, sc, modes=("vapour_commercial",), verify_twin=False, held_out=False)
+    base = optimize(targets, sc, modes=("vapour_commercial",), verify_twin=False, held_out=False, cache=CACHE)
     r = optimize(replace(targets, min_texture_100=0.6), sc, modes=("vapour_commercial",), verify_twin=False,
-                 held_out=False)
+                 held_out=False, cache=CACHE)
     a = r.settings["coil_anneal"]
     assert r.status == "optimal" and a is not None and base.settings["coil_anneal"] is None
     assert 0.6 - 1e-6 <= r.predicted["texture_fraction_100"] <= r.checked["texture_fraction_100"]
@@ -234,7 +237,7 @@ def test_a_cube_texture_target_is_met_by_annealing_the_coils(plant):
     assert "coil anneal temperature held down by the sticking limit of the wound coils" in r.binding_constraints
     bare = Scenario(plant={"furnaces": []})
     r = optimize(replace(targets, min_texture_100=0.6), bare, modes=("vapour_commercial",), verify_twin=False,
-                 held_out=False, raise_infeasible=False)
+                 held_out=False, raise_infeasible=False, cache=CACHE)
     assert r.status == "infeasible" and r.infeasibility["conflicting_targets"] == ["min_texture_100"]
 
 

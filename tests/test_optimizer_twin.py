@@ -9,13 +9,15 @@ import sys
 
 import pytest
 
-from optimizer import Targets, optimize, pareto, solver_available
+from optimizer import OptimiserCache, Targets, optimize, pareto, solver_available
 from twin.scenario import Scenario
 
 pytestmark = pytest.mark.skipif(not solver_available(), reason="HiGHS (appsi_highs) is not available")
 
 JSON_KEYS = {"status", "settings", "predicted", "verified", "cost_per_m2", "mip_gap", "solve_seconds",
              "twin_iterations", "binding_constraints"}
+
+CACHE = OptimiserCache()  # the module's optimisations share stage-II outcomes and tables (caller-owned)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -26,7 +28,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def verified():
     targets = Targets(470.0, 50.0, min_throughput_m2_per_h=60.0, max_cost_per_m2=5.0)
-    return targets, optimize(targets, twin_hours=8.0)
+    return targets, optimize(targets, twin_hours=8.0, cache=CACHE)
 
 
 @pytest.mark.integration
@@ -47,7 +49,7 @@ def test_verified_twin_kpis_meet_the_targets(verified):
 def test_forced_electroforming_is_checked_through_the_plating_line_in_the_twin():
     """(100) ≥ 0.09 without a coil furnace: only electroformed foil (up to 0.10) gets there."""
     r = optimize(Targets(470.0, 50.0, min_texture_100=0.09), Scenario(plant={"furnaces": []}), twin_hours=6.0,
-                 held_out=False)
+                 held_out=False, cache=CACHE)
     assert r.settings["mode"] == "vapour_electroformed" and r.settings["electrodeposition"]["bath"]
     assert r.twin_agreed and r.verified["texture_fraction_100"] >= 0.09
 
@@ -88,7 +90,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, field):
 @pytest.mark.integration
 def test_pareto_cost_vs_tolerance_is_a_non_dominated_front():
     r = pareto(Targets(470.0, 60.0), modes=("vapour_commercial",), axes=("cost", "tolerance"), points=2,
-               verify_twin=False, held_out=False)
+               verify_twin=False, held_out=False, cache=CACHE)
     front = r.pareto
     assert front and all({"cost_per_m2", "tolerance_nm"} == set(p["axes"]) for p in front)
     costs = [p["axes"]["cost_per_m2"] for p in front]
@@ -100,6 +102,6 @@ def test_pareto_cost_vs_tolerance_is_a_non_dominated_front():
 @pytest.mark.integration
 def test_annealed_coils_reach_the_cube_texture_in_the_twin():
     r = optimize(Targets(470.0, 50.0, min_texture_100=0.6), modes=("vapour_commercial",), twin_hours=12.0,
-                 held_out=False)
+                 held_out=False, cache=CACHE)
     assert r.settings["coil_anneal"] is not None and r.twin_agreed, r.message
     assert r.verified["texture_fraction_100"] >= 0.6

@@ -207,3 +207,21 @@ def test_temperatures_read_back_as_reciprocals_stay_in_their_search_range():
 
     assert _within(1323.1500000000005, (1073.15, 1323.15)) == 1323.15
     assert _within(1100.0, (1073.15, 1323.15)) == 1100.0
+
+
+@pytest.mark.unit
+def test_candidates_are_named_and_scored_by_the_objectives_kpi_sense():
+    from dataclasses import FrozenInstanceError, fields
+
+    from optimizer.api import Candidate, _Run
+    from optimizer.verify import Check
+
+    assert [f.name for f in fields(Candidate)] == ["model", "handles", "solve", "point", "predicted", "check"]
+    cheap_slow = Candidate(None, None, None, None, {}, Check({"cost_per_m2": 2.0, "throughput_m2_per_h": 10.0}))
+    dear_fast = Candidate(None, None, None, None, {}, Check({"cost_per_m2": 3.0, "throughput_m2_per_h": 30.0}))
+    with pytest.raises(FrozenInstanceError):
+        cheap_slow.check = dear_fast.check  # type: ignore[misc]
+    run = object.__new__(_Run)  # only the targets matter to the score
+    for objective, best in (("cost", cheap_slow), ("weighted", cheap_slow), ("throughput", dear_fast)):
+        run.targets = Targets(470.0, objective=objective)
+        assert min((cheap_slow, dear_fast), key=run._score) is best

@@ -105,3 +105,27 @@ def test_physical_constants_are_those_of_scipy_constants():
     for name in names:
         assert getattr(pc, name) == getattr(scipy.constants, name), name
     assert pc.N_A * scipy.constants.k == pc.R  # exact in the 2019 SI
+
+
+@pytest.mark.unit
+def test_the_cu_melting_point_is_written_once_in_the_registry():
+    """Every bound at the Cu melting point imports the registry module's constant: the number appears as a literal
+    in the source of that module only (comments and docstrings aside)."""
+    import io
+    import tokenize
+    from pathlib import Path
+
+    from process_models.parameters import default_parameters as defaults
+    from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
+    from process_models.uht.recipe import CU_MELTING_K as RECIPE_LIMIT_K
+    from twin.scenario import CU_MELTING_K as SCENARIO_LIMIT_K
+
+    assert defaults()["cu_melting_temperature_K"] == CU_MELTING_TEMPERATURE_K == RECIPE_LIMIT_K == SCENARIO_LIMIT_K
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for package in ("process_models", "twin", "optimizer", "ui", "foiltwin"):
+        for path in (root / package).rglob("*.py"):
+            tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+            if any(t.type == tokenize.NUMBER and float(t.string) == CU_MELTING_TEMPERATURE_K for t in tokens):
+                found.append(str(path.relative_to(root)))
+    assert found == ["process_models/parameters/materials_literature.py"]

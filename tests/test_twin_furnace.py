@@ -9,7 +9,7 @@ import pytest
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle, anneal_cycle_texture
-from twin.scenario import Scenario, apply_overrides
+from twin.scenario import Scenario, apply_overrides, scenario_from_dict
 from twin.simulate import run_single
 
 P = default_parameters()
@@ -139,3 +139,45 @@ def test_programmes_wound_coils_cannot_take_are_refused_naming_the_scenario_fiel
     assert not c.wraps_stick[0] and f.settings.soak_temperature_K < P["coil_anneal_wound_max_soak_temperature_K"]
     assert float(anneal_cycle_texture(c, [0.60, 0.08, 0.12, 0.20], P)[0, 1]) > 0.6
     run_single(default)
+
+
+# ------------------------------------------------------------------------------------------ the runtime factory
+@pytest.mark.component
+def test_the_runtime_factory_builds_every_line_and_furnace(monkeypatch):
+    """RUNTIMES is what builds the plant: one entry per scenario type, one signature (``build(spec, ctx)``), and a
+    class registered there is the one the run uses (its KPIs and flows included)."""
+    from twin import simulate
+    from twin.scenario import LINE_TYPES, CoilFurnace
+
+    assert set(simulate.RUNTIMES) == {*LINE_TYPES, CoilFurnace.model_fields["type"].default}
+    for cls in simulate.RUNTIMES.values():
+        assert all(callable(getattr(cls, m, None)) for m in ("build", "kpis", "flows_per_m2"))
+    built: list[str] = []
+
+    def spy(base):
+        class Spy(base):  # type: ignore[misc, valid-type]
+            @classmethod
+            def build(cls, spec, ctx):
+                built.append(spec.type)
+                return super().build(spec, ctx)
+
+            def flows_per_m2(self, kpi):
+                from process_models.costing.flows import Flows
+
+                return super().flows_per_m2(kpi) + Flows({"nitrogen_Nm3_per_m2": 1.0})  # priced: the cost moves
+
+        return Spy
+
+    sc = scenario_from_dict({"hours": 2.0, "plant": {"furnaces": [{"settings": {"enabled": True, "soak_h": 0.5}}]}})
+    plain = run_single(sc)
+    monkeypatch.setattr(simulate, "RUNTIMES", {k: spy(v) for k, v in simulate.RUNTIMES.items()})
+    spied = run_single(sc)
+    assert sorted(built) == ["coil_anneal", "electrodeposition", "uht"]
+    assert spied["metres_produced"] == plain["metres_produced"]
+    for name, line in plain["lines"].items():
+        if line["cost_per_m2"] is not None:
+            assert spied["lines"][name]["cost_per_m2"] > line["cost_per_m2"]
+    monkeypatch.setattr(simulate, "RUNTIMES", {"uht": simulate.RUNTIMES["uht"]})
+    with pytest.raises(FoiltwinInputError) as err:
+        run_single(sc)
+    assert (err.value.field, err.value.value) == ("plant.furnaces.type", "coil_anneal")

@@ -31,8 +31,8 @@ from ui.whatif import (
     scenario_from_json,
     scenario_from_toml_bytes,
     scenario_json,
+    settings_from_optimiser,
     settings_to_inputs,
-    settings_to_overrides,
 )
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
@@ -175,9 +175,11 @@ def test_uploaded_scenario_files():
 @pytest.mark.unit
 def test_optimiser_settings_become_overrides_and_widget_values():
     base = Scenario()
-    assert settings_to_overrides(VAPOUR_COMMERCIAL, base) == [
-        f"{UHT}.web_speed_m_per_min=3.5", f"{UHT}.stage2_modules_on=3", f"{UHT}.stage2_temperature_K=845.0",
-        f"{UHT}.stage3_peak_K=1095.0", "plant.furnaces.0.settings.enabled=false"]
+    ps = settings_from_optimiser(VAPOUR_COMMERCIAL, base)
+    assert ps.uht["uht-1"] == base.plant.lines[1].settings.model_copy(update={
+        "web_speed_m_per_min": 3.5, "stage2_modules_on": 3, "stage2_temperature_K": 845.0, "stage3_peak_K": 1095.0})
+    assert ps.plating["ed-1"] == base.plant.lines[0].settings  # the mode does not use it: unchanged here
+    assert [a.enabled for a in ps.anneal.values()] == [False]
     now = replace(inputs_from_scenario(base), hours=2.0, seed=3)
     x = settings_to_inputs(VAPOUR_COMMERCIAL, base, now)
     assert (x.uht_web_speed_m_per_min, x.uht_stage2_zone_length_m, x.uht_stage2_modules_on,
@@ -186,10 +188,12 @@ def test_optimiser_settings_become_overrides_and_widget_values():
     wi = build_whatif(base, x)
     assert [ln.name for ln in wi.scenario.plant.lines] == ["uht-1"] and wi.plating_dropped
 
-    assert settings_to_overrides(ELECTROFORMED_ANNEALED, base)[4:] == [
-        f"{ED}.web_speed_m_per_min=1.25", f"{ED}.current_density_A_per_m2=400.0", f'{ED}.bath="cu_acid_sulfate_fsi"',
-        f"{ED}.tank_count=5", "plant.furnaces.0.settings.enabled=true",
-        "plant.furnaces.0.settings.soak_temperature_K=1300.0", "plant.furnaces.0.settings.soak_h=5.0"]
+    ps = settings_from_optimiser(ELECTROFORMED_ANNEALED, base)
+    assert ps.plating["ed-1"] == base.plant.lines[0].settings.model_copy(update={
+        "web_speed_m_per_min": 1.25, "current_density_A_per_m2": 400.0, "bath": "cu_acid_sulfate_fsi",
+        "tank_count": 5})
+    assert ps.anneal["anneal-1"] == base.plant.furnaces[0].settings.model_copy(update={
+        "enabled": True, "soak_temperature_K": 1300.0, "soak_h": 5.0})
     y = settings_to_inputs(ELECTROFORMED_ANNEALED, base)
     assert (y.plating_in_use, y.plating_bath, y.plating_tank_count, y.plating_current_density_A_per_m2) == (
         True, "cu_acid_sulfate_fsi", 5, 400.0)

@@ -12,7 +12,7 @@ then runs to its end (the θ of the programme is kept: the hold is not modelled 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -32,6 +32,10 @@ from twin.scenario import CoilFurnace
 from twin.states import State, StateLog
 from twin.time_models import FailureClock
 from twin.web_line import ANNEAL_ATTRIBUTE, Coil
+
+if TYPE_CHECKING:
+    from process_models.costing.flows import Flows
+    from twin.simulate import PlantContext
 
 _TEXTURE_ATTRIBUTES = ("texture_111_frac", "texture_100_frac", "texture_110_frac")
 
@@ -80,6 +84,26 @@ def annealed(coil: Coil, theta_s: float, segment_length_m: float) -> Coil:
 
 class CoilFurnaceRuntime:
     """The runtime of one :class:`twin.scenario.CoilFurnace`."""
+
+    @classmethod
+    def build(cls, spec: CoilFurnace, ctx: PlantContext) -> CoilFurnaceRuntime:
+        """The furnace in the plant (the factory's one signature): coils from the coil store, annealed coils to
+        the UHT lines' inbox."""
+        return cls(ctx.env, spec, ctx.coils, ctx.uht_inbox, ctx.streams, ctx.params, ctx.scenario.segment_length_m)
+
+    def kpis(self, ctx: PlantContext) -> dict[str, Any]:
+        from twin.kpis import furnace_kpis
+
+        return furnace_kpis(self, ctx.scenario.hours)
+
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
+        """What one annealed m² took from the furnace in the run (energy, forming gas, running time)."""
+        from process_models.costing.flows import Flows
+        from process_models.texture.coil_anneal import furnace_flow_amounts
+
+        time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
+        return Flows(furnace_flow_amounts(kpi["energy_kwh_per_processed_m2"], kpi["forming_gas_Nm3_per_processed_m2"]),
+                     {"coil_anneal": time})
 
     def __init__(self, env: simpy.Environment, spec: CoilFurnace, inbox: simpy.Store, outbox: simpy.Store,
                  streams: Streams, params: ParameterValues, segment_length_m: float) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -32,6 +33,10 @@ from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import PlatingLine, SpecLimits
 from twin.web_line import Segments, WebLineRuntime
+
+if TYPE_CHECKING:
+    from process_models.costing.flows import Flows
+    from twin.simulate import PlantContext
 
 PATH_TO_TANKS_M = 1.0
 EFFICIENCY_GRID_POINTS = 400
@@ -54,6 +59,28 @@ class PlatingTotals:
 
 class PlatingLineRuntime(WebLineRuntime):
     """The runtime of one :class:`twin.scenario.PlatingLine`."""
+
+    @classmethod
+    def build(cls, spec: PlatingLine, ctx: PlantContext) -> PlatingLineRuntime:
+        """The line in the plant (the factory's one signature): raw stock in, plated coils to the coil store."""
+        return cls(ctx.env, spec, ctx.raw, ctx.coils, ctx.streams, ctx.params, ctx.scenario.spec,
+                   ctx.recorder.plating_segments if ctx.recorder.active else None, ctx.scenario.segment_length_m)
+
+    def kpis(self, ctx: PlantContext) -> dict[str, Any]:
+        from twin.kpis import plating_line_kpis
+
+        return plating_line_kpis(self, ctx.scenario.hours)
+
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
+        """What one processed m² took from the line in the run (energy, metal, running time), as the plating
+        station's flow definitions price it. The bath make-up solution is not tracked by the twin (its bath balance
+        doses metal only)."""
+        from process_models.plating.flows import plating_flows_per_m2
+
+        time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
+        return plating_flows_per_m2(self.spec.settings.bath, kpi["energy_kwh_per_processed_m2"],
+                                    kpi["metal_kg_per_processed_m2"], self.params, makeup_L_per_m2=0.0,
+                                    line_time_h_per_m2=time)
 
     def __init__(self, env: simpy.Environment, spec: PlatingLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, limits: SpecLimits,

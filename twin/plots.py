@@ -14,6 +14,8 @@ import plotly.io as pio
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from twin.kpi_catalogue import KPIS
+
 STATE_COLOURS = {
     "production": "#2ca02c", "setup": "#1f77b4", "breakdown": "#d62728", "maintenance": "#9467bd",
     "starved": "#ff7f0e", "blocked": "#8c564b", "non_scheduled": "#7f7f7f",
@@ -66,11 +68,12 @@ def oee_waterfall(report: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def cost_breakdown(report: dict[str, Any]) -> go.Figure:
-    """Cost per good m² by category."""
+def cost_breakdown(report: dict[str, Any], currency: str = "USD") -> go.Figure:
+    """Cost per good m² by category, in ``currency`` (the scenario's: the report's costs are in it)."""
     items = [(k, v) for k, v in report["cost_breakdown"].items() if v > 0]
     fig = go.Figure(go.Bar(x=[k for k, _ in items], y=[v for _, v in items]))
-    fig.update_layout(title=f"Cost per good m²: {report['cost_per_m2']:.2f} USD", yaxis_title="USD per m²")
+    unit = KPIS["cost_per_m2"].unit_in(currency)
+    fig.update_layout(title=f"Cost per good m²: {report['cost_per_m2']:.2f} {unit}", yaxis_title=unit)
     return fig
 
 
@@ -90,9 +93,10 @@ def thinned(path: Path, columns: tuple[str, ...], max_points: int = MAX_POINTS) 
     return pa.concat_tables(parts) if parts else pa.table({c: [] for c in columns})
 
 
-def write_html_report(report: dict[str, Any], out_dir: Path, spec: dict[str, Any] | None = None) -> Path:
-    """Write ``report.html`` beside the logs in ``out_dir`` and return its path."""
-    figures = [oee_waterfall(report), cost_breakdown(report)]
+def write_html_report(report: dict[str, Any], out_dir: Path, spec: dict[str, Any] | None = None,
+                      currency: str = "USD") -> Path:
+    """Write ``report.html`` beside the logs in ``out_dir`` and return its path (costs in ``currency``)."""
+    figures = [oee_waterfall(report), cost_breakdown(report, currency)]
     if (out_dir / "states.parquet").exists():
         figures.insert(0, state_gantt(pq.read_table(out_dir / "states.parquet")))
     if (out_dir / "segments.parquet").exists():

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from process_models.errors import FoiltwinInputError
 from twin import fingerprint
 from twin.files import output_error, write_with_atomic
+from twin.kpi_catalogue import KPIS, SUMMARY_VIEW
 
 SCHEMA_VERSION = "2"
 TABLES = ("meta", "batches", "batch_jobs", "runs", "kpis")
@@ -54,8 +55,7 @@ CREATE TABLE runs (job_id VARCHAR PRIMARY KEY, status VARCHAR, error_field VARCH
 CREATE TABLE kpis (job_id VARCHAR, line VARCHAR, kpi VARCHAR, value DOUBLE);
 """
 
-SUMMARY_KPIS = ("throughput_m2_per_h", "yield_fraction", "oee", "availability", "cost_per_m2", "energy_kwh_per_m2",
-                "skin_thickness_nm.mean", "skin_thickness_nm.p05", "skin_thickness_nm.p95", "texture_fraction_100")
+SUMMARY_KPIS = tuple(k.name for k in SUMMARY_VIEW)  # the KPI catalogue's batch-summary view
 READ_WAIT_S = 15.0  # how long a reader waits for a batch's commit to finish
 MAX_SHARED_NAMES = 20  # summary: at most this many names of scenarios that share a scenario's runs
 WRITE_WAIT_S = 120.0  # how long a batch waits for readers before it gives up (exit 2; the rest resumes later)
@@ -301,8 +301,9 @@ class ResultsDB:
     @_guarded
     def summary(self, batch: str | None = None, kpis: tuple[str, ...] = SUMMARY_KPIS, line: str = "plant"
                 ) -> list[dict[str, Any]]:
-        """Per scenario: runs ok, and mean, standard deviation, min and max over replications of each KPI, and the
-        other scenarios it shares runs with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
+        """Per scenario: runs ok, and mean, standard deviation, min and max over replications of each KPI with its
+        unit (the KPI catalogue's; money in the scenario's currency), and the other scenarios it shares runs with
+        (aliases; at most :data:`MAX_SHARED_NAMES`)."""
         bid = self._batch(batch)
         marks = ", ".join("?" for _ in kpis)
         cur = self.con.execute(
@@ -310,10 +311,16 @@ class ResultsDB:
             f"max(k.value), min(j.position) FROM batch_jobs j JOIN runs r USING (job_id) JOIN kpis k USING (job_id) "
             f"WHERE j.batch_id = ? AND r.status = 'ok' AND k.line = ? AND k.kpi IN ({marks}) "
             f"GROUP BY 1, 2 ORDER BY 8, 2", [bid, line, *kpis])
+        found = cur.fetchall()
+        currency = {name: json.loads(text or "{}").get("currency", "USD") for name, text in self.con.execute(
+            "SELECT j.scenario_name, any_value(r.scenario_json) FROM batch_jobs j JOIN runs r USING (job_id) "
+            "WHERE j.batch_id = ? GROUP BY 1", [bid]).fetchall()}
         out: dict[str, dict[str, Any]] = {}
-        for name, kpi, n, mean, std, lo, hi, _ in cur.fetchall():
+        for name, kpi, n, mean, std, lo, hi, _ in found:
             row = out.setdefault(name, {"scenario": name, "runs_ok": n, "shares_runs_with": []})
-            row[kpi] = {"mean": mean, "std": std, "min": lo, "max": hi}
+            k = KPIS.get(kpi)
+            row[kpi] = {"mean": mean, "std": std, "min": lo, "max": hi,
+                        "unit": k.value_unit(currency.get(name, "USD")) if k is not None else ""}
         shares: dict[str, set[str]] = {}
         for names, in self.con.execute(  # per shared job, the first names of its entries (bounded work)
                 f"SELECT list_slice(list(DISTINCT scenario_name ORDER BY scenario_name), 1, {MAX_SHARED_NAMES + 1}) "

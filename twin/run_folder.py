@@ -242,7 +242,7 @@ def write_run(scenario: Any, target: str | os.PathLike, field: str = "--out") ->
         report = run_single(scenario, out_dir=stage.path)
         (stage.path / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n",
                                                 encoding="utf-8")
-        write_html_report(report, stage.path)
+        write_html_report(report, stage.path, currency=scenario.currency)
         stage.manifest.update(scenario=report["scenario"], seed=report["seed"],
                               hours_simulated=report["hours_simulated"])
     return report

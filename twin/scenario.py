@@ -16,13 +16,14 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from process_models.errors import FoiltwinInputError
+from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from twin.input_files import read_toml_file
 from twin.parameter_set import ParameterSet
 
-CU_MELTING_K = 1357.77
+CU_MELTING_K = CU_MELTING_TEMPERATURE_K  # the registry's cu_melting_temperature_K
 
 
 class _Model(BaseModel):
@@ -427,6 +428,16 @@ class Scenario(_Model):
     segment_length_m: float = Field(default=1.0, ge=0.05, le=100.0)
     parameters: dict[str, float] = Field(default_factory=dict)
     parameter_set: ParameterSet | None = None
+    currency: str = "USD"  # of every cost the run reports (the registry's prices are USD; converted at its rate)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, v: str) -> str:
+        from process_models.costing.pricing import CURRENCY_RATE_PARAMETERS
+
+        if v not in CURRENCY_RATE_PARAMETERS:
+            raise ValueError(f"one of {', '.join(CURRENCY_RATE_PARAMETERS)}")
+        return v
 
     @model_validator(mode="after")
     def _coil_holds_a_segment(self) -> Scenario:

@@ -1,14 +1,19 @@
 """Run one scenario: build the runtime from data, run SimPy, compute KPIs, write logs, return the report.
 
 ``run_single(scenario)`` is pure with respect to its inputs: the same scenario and seed give a byte-identical
-JSON report. Line types map to runtime classes in :data:`RUNTIMES`; an unknown type raises.
+JSON report. :data:`RUNTIMES` is the factory: a line (or furnace) type maps to its runtime class, and every class
+is built the same way, ``cls.build(spec, ctx)`` from a :class:`PlantContext`; after the run it gives its KPIs
+(``rt.kpis(ctx)``) and what one processed m² took from it (``rt.flows_per_m2(kpi)``, a ``Flows`` priced by
+``process_models.costing.flows.price_flows``; bought foil left out: the twin costs conversion). Adding a line type
+is its scenario model and its runtime class with these three methods, entered here once; an unknown type raises.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import simpy
 
@@ -17,11 +22,8 @@ from process_models.costing.flows import Flows, price_flows
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
-from process_models.plating.flows import plating_flows_per_m2
-from process_models.texture.coil_anneal import furnace_flow_amounts
-from process_models.uht.flows import uht_flows_per_m2
 from twin.coil_furnace import CoilFurnaceRuntime, annealed, check_programme, programme_cycle
-from twin.kpis import furnace_kpis, plant_kpis, plating_line_kpis, uht_line_kpis
+from twin.kpis import plant_kpis
 from twin.logs import Recorder
 from twin.parameter_set import CITATION, apply_parameter_set
 from twin.plating_line import PlatingLineRuntime
@@ -31,7 +33,48 @@ from twin.segment_physics import SegmentPhysics
 from twin.uht_line import UHTLineRuntime
 from twin.web_line import Coil
 
-RUNTIMES = {"uht": UHTLineRuntime, "electrodeposition": PlatingLineRuntime}
+
+@dataclass(frozen=True)
+class PlantContext:
+    """What every runtime is built from (the factory's one constructor signature, ``cls.build(spec, ctx)``): the
+    SimPy environment, the scenario, the parameters, the random streams, the log recorder, the UHT lines' shared
+    segment physics, and the stores that join the lines: ``raw`` (stock for the plating lines), ``coils`` (the coil
+    store: plating lines put, furnaces or UHT lines take) and ``uht_inbox`` (what the UHT lines take: the coil store,
+    or the annealed store behind enabled furnaces)."""
+
+    env: simpy.Environment
+    scenario: Scenario
+    params: ParameterValues
+    streams: Streams
+    recorder: Recorder
+    physics: SegmentPhysics
+    raw: simpy.Store
+    coils: simpy.Store
+    uht_inbox: simpy.Store
+
+
+class Runtime(Protocol):
+    """What the factory's classes provide (besides running: ``finish``, ``recorder``, ``name``, ``spec``)."""
+
+    @classmethod
+    def build(cls, spec: Any, ctx: PlantContext) -> Runtime: ...
+
+    def kpis(self, ctx: PlantContext) -> dict[str, Any]: ...
+
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows: ...
+
+
+# type (``spec.type``, also the line's costing class in ``LineEconomics.default``) → runtime class
+RUNTIMES: dict[str, type] = {"uht": UHTLineRuntime, "electrodeposition": PlatingLineRuntime,
+                             "coil_anneal": CoilFurnaceRuntime}
+
+
+def build_runtime(spec: Any, ctx: PlantContext, field: str = "plant.lines.type") -> Any:
+    """The runtime of ``spec`` (a line or a furnace) from the factory; an unknown type is an input error."""
+    cls = RUNTIMES.get(spec.type)
+    if cls is None:
+        raise FoiltwinInputError(field, spec.type, f"one of {', '.join(RUNTIMES)}")
+    return cls.build(spec, ctx)  # type: ignore[attr-defined]
 
 
 def _supplier(store: simpy.Store, spec: CoilSpec, prefix: str):
@@ -52,9 +95,9 @@ def build_parameters(scenario: Scenario) -> ParameterValues:
 
 
 def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, streams: Streams,
-           recorder: Recorder, physics: SegmentPhysics) -> list:
-    """Data → runtime: stores, suppliers, one runtime per line (an unknown line type raises) and one per enabled
-    coil furnace (the UHT lines then draw from the annealed store)."""
+           recorder: Recorder, physics: SegmentPhysics) -> tuple[list, PlantContext]:
+    """Data → runtime: stores, suppliers, one runtime per enabled coil furnace (the UHT lines then draw from the
+    annealed store) and one per line, each from the factory (an unknown type raises)."""
     plant = scenario.plant
     spec = plant.incoming_coils
     store = simpy.Store(env, capacity=plant.coil_store.capacity_coils)
@@ -63,7 +106,6 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
         store.items.append(Coil(f"S{i + 1:04d}", spec.length_m, spec.width_m, spec.foil_thickness_um))
     raw = simpy.Store(env, capacity=2)
     env.process(_supplier(raw if plating else store, spec, "R" if plating else "C"))
-    runtimes: list = []
     uht_inbox = store
     furnaces = [f for f in plant.furnaces if f.settings.enabled]
     for i, f in enumerate(plant.furnaces):
@@ -77,43 +119,10 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
         for i in range(plant.annealed_store.initial_coils):
             uht_inbox.items.append(annealed(Coil(f"A{i + 1:04d}", spec.length_m, spec.width_m,
                                                  spec.foil_thickness_um), theta, scenario.segment_length_m))
-        for f in furnaces:
-            runtimes.append(CoilFurnaceRuntime(env, f, store, uht_inbox, streams, params, scenario.segment_length_m))
-    for line in plant.lines:
-        if line.type not in RUNTIMES:
-            raise FoiltwinInputError("plant.lines.type", line.type, f"one of {', '.join(RUNTIMES)}")
-        if line.type == "electrodeposition":
-            runtimes.append(PlatingLineRuntime(env, line, raw, store, streams, params, scenario.spec,
-                                               recorder.plating_segments if recorder.active else None,
-                                               scenario.segment_length_m))
-        else:
-            runtimes.append(UHTLineRuntime(env, line, uht_inbox, None, streams, params, physics,
-                                           scenario.segment_length_m,
-                                           foil_thickness_m=plant.incoming_coils.foil_thickness_um * 1e-6))
-    return runtimes
-
-
-def _line_kpis(rt, physics: SegmentPhysics, scenario: Scenario, params: ParameterValues) -> dict[str, Any]:
-    if isinstance(rt, CoilFurnaceRuntime):
-        return furnace_kpis(rt, scenario.hours)
-    if isinstance(rt, UHTLineRuntime):
-        return uht_line_kpis(rt, physics.totals.get(rt.name), scenario.hours)
-    return plating_line_kpis(rt, scenario.hours)
-
-
-def line_flows(rt, kpi: dict[str, Any], params: ParameterValues) -> Flows:
-    """What one processed m² took from line ``rt`` in the run (measured energy, metal, gas and running time per
-    m²), as the process models' flow definitions price it. Bought foil is left out: the twin costs conversion.
-    The plating line's bath make-up solution is not tracked by the twin (its bath balance doses metal only)."""
-    time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
-    if isinstance(rt, CoilFurnaceRuntime):
-        return Flows(furnace_flow_amounts(kpi["energy_kwh_per_processed_m2"], kpi["forming_gas_Nm3_per_processed_m2"]),
-                     {"coil_anneal": time})
-    if isinstance(rt, UHTLineRuntime):
-        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], kpi["zn_deposited_kg_per_processed_m2"], True,
-                                params, time)
-    return plating_flows_per_m2(rt.spec.settings.bath, kpi["energy_kwh_per_processed_m2"],
-                                kpi["metal_kg_per_processed_m2"], params, makeup_L_per_m2=0.0, line_time_h_per_m2=time)
+    ctx = PlantContext(env, scenario, params, streams, recorder, physics, raw, store, uht_inbox)
+    runtimes = [build_runtime(f, ctx, "plant.furnaces.type") for f in furnaces]
+    runtimes += [build_runtime(line, ctx) for line in plant.lines]
+    return runtimes, ctx
 
 
 def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any]:
@@ -132,7 +141,7 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     recorder = Recorder(out_dir)
     physics = SegmentPhysics(params, scenario.spec, streams, recorder.segments if recorder.active else None,
                              {line.name: line.gauge.noise_nm for line in scenario.plant.lines})
-    runtimes = _build(env, scenario, params, streams, recorder, physics)
+    runtimes, ctx = _build(env, scenario, params, streams, recorder, physics)
     for rt in runtimes:
         rt.recorder = recorder if recorder.active else None
     env.run(until=scenario.hours * 3600.0)
@@ -141,10 +150,10 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     physics.flush()  # the UHT lines' last batches
     lines = {}
     for rt in runtimes:
-        kpi = _line_kpis(rt, physics, scenario, params)
+        kpi = rt.kpis(ctx)
         good = kpi["area_in_spec_m2"] > 0.0  # no good m² yet: no cost per good m² (not a huge number)
-        cost = price_flows(line_flows(rt, kpi, params), params, availability_frac=max(kpi["availability"], 1e-9),
-                           yield_frac=max(kpi["yield_fraction"], 1e-9))
+        rates = {"availability_frac": max(kpi["availability"], 1e-9), "yield_frac": max(kpi["yield_fraction"], 1e-9)}
+        cost = price_flows(rt.flows_per_m2(kpi), params, scenario.currency, **rates)
         kpi["cost_per_m2"] = cost.total_per_good_m2 if good else None
         kpi["cost_breakdown"] = cost.to_dict()["by_category"] if good else {}
         lines[rt.name] = kpi

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -20,6 +21,10 @@ from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import UHTLine
 from twin.web_line import ANNEAL_ATTRIBUTE, Segments, WebLineRuntime
+
+if TYPE_CHECKING:
+    from process_models.costing.flows import Flows
+    from twin.simulate import PlantContext
 
 # Web path of the line [m from the unwinder]; only their differences matter to the physics.
 PATH_TO_STAGE2_M = 1.0
@@ -51,6 +56,28 @@ class SegmentBatch:
 
 class UHTLineRuntime(WebLineRuntime):
     """The runtime of one :class:`twin.scenario.UHTLine`."""
+
+    @classmethod
+    def build(cls, spec: UHTLine, ctx: PlantContext) -> UHTLineRuntime:
+        """The line in the plant (the factory's one signature): it takes coils from ``ctx.uht_inbox`` and hands its
+        segments to the shared physics."""
+        return cls(ctx.env, spec, ctx.uht_inbox, None, ctx.streams, ctx.params, ctx.physics,
+                   ctx.scenario.segment_length_m,
+                   foil_thickness_m=ctx.scenario.plant.incoming_coils.foil_thickness_um * 1e-6)
+
+    def kpis(self, ctx: PlantContext) -> dict[str, Any]:
+        from twin.kpis import uht_line_kpis
+
+        return uht_line_kpis(self, ctx.physics.totals.get(self.name), ctx.scenario.hours)
+
+    def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
+        """What one processed m² took from the line in the run (measured energy and Zn, running time), as the UHT
+        station's flow definitions price it (``process_models.uht.flows``)."""
+        from process_models.uht.flows import uht_flows_per_m2
+
+        time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
+        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], kpi["zn_deposited_kg_per_processed_m2"], True,
+                                self.params, time)
 
     def __init__(self, env: simpy.Environment, spec: UHTLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, sink: Callable[[SegmentBatch], None],

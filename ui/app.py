@@ -262,7 +262,7 @@ def _whatif_tab(base: Scenario) -> None:
             st.warning("The inputs changed since this run: press **Run baseline and what-if** to update.")
     except FoiltwinInputError:
         pass
-    rows = tables.compare_reports(a, report)
+    rows = tables.compare_reports(a, report, base.currency)
     if st.checkbox("only KPIs that changed", key="wi.only_changed"):
         rows = [r for r in rows if r.changed]
     st.dataframe(tables.comparison_table(rows), hide_index=True, key="kpi_table")

@@ -1,6 +1,7 @@
 """Display tables built from the dicts the lower layers return (twin reports, optimisation results, collector
 results), free of Streamlit. Nothing here computes a KPI: every number is read from a report; the only arithmetic
-is the difference between two reports' numbers."""
+is the difference between two reports' numbers. Labels, units (the currency: the scenario's or the result's) and
+formats come from the KPI catalogue (:mod:`twin.kpi_catalogue`)."""
 
 from __future__ import annotations
 
@@ -8,55 +9,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-# (label, path in the report, unit, kind): kind "number" | "fraction" (shown in %) | "text"
-Kpi = tuple[str, tuple[str, ...], str, str]
+from twin.kpi_catalogue import COLLECTOR_VIEW, LINE_VIEW, OPTIMISER_VIEW, PLANT_VIEW, Kpi, format_value
 
-PLANT_KPIS: tuple[Kpi, ...] = (
-    ("throughput (good)", ("throughput_m2_per_h",), "m²/h", "number"),
-    ("metres produced", ("metres_produced",), "m", "number"),
-    ("yield", ("yield_fraction",), "%", "fraction"),
-    ("OEE", ("oee",), "%", "fraction"),
-    ("availability", ("availability",), "%", "fraction"),
-    ("performance", ("performance",), "%", "fraction"),
-    ("quality", ("quality",), "%", "fraction"),
-    ("skin thickness mean", ("skin_thickness_nm", "mean"), "nm", "number"),
-    ("skin thickness p05", ("skin_thickness_nm", "p05"), "nm", "number"),
-    ("skin thickness p95", ("skin_thickness_nm", "p95"), "nm", "number"),
-    ("skin phase", ("skin_phase",), "", "text"),
-    ("(100) texture", ("texture_fraction_100",), "%", "fraction"),
-    ("energy", ("energy_kwh_per_m2",), "kWh/m²", "number"),
-    ("cost", ("cost_per_m2",), "USD/m²", "number"),
-)
-_WEB_LINE: tuple[Kpi, ...] = (
-    ("throughput (good)", ("throughput_m2_per_h",), "m²/h", "number"),
-    ("metres produced", ("metres_produced",), "m", "number"),
-    ("yield", ("yield_fraction",), "%", "fraction"),
-    ("OEE", ("oee",), "%", "fraction"),
-    ("availability", ("availability",), "%", "fraction"),
-    ("breakdowns", ("breakdowns",), "", "number"),
-)
-LINE_KPIS: dict[str, tuple[Kpi, ...]] = {
-    "uht": (*_WEB_LINE,
-            ("skin thickness mean", ("skin_thickness_nm", "mean"), "nm", "number"),
-            ("skin thickness p05", ("skin_thickness_nm", "p05"), "nm", "number"),
-            ("skin thickness p95", ("skin_thickness_nm", "p95"), "nm", "number"),
-            ("skin phase", ("skin_phase",), "", "text"),
-            ("(100) texture", ("texture_fraction_100",), "%", "fraction"),
-            ("nucleation overpotential (indicator)", ("nucleation_overpotential_mV",), "mV", "number"),
-            ("energy", ("energy_kwh_per_processed_m2",), "kWh/m² processed", "number"),
-            ("cost", ("cost_per_m2",), "USD/m²", "number")),
-    "electrodeposition": (*_WEB_LINE,
-                          ("bath", ("bath",), "", "text"),
-                          ("deposit mean", ("deposit_mean_um",), "µm", "number"),
-                          ("energy", ("energy_kwh_per_processed_m2",), "kWh/m² processed", "number"),
-                          ("cost", ("cost_per_m2",), "USD/m²", "number")),
-    "coil_anneal": (("area annealed per hour", ("throughput_m2_per_h",), "m²/h", "number"),
-                    ("batches", ("batches",), "", "number"),
-                    ("utilisation (hot)", ("utilisation",), "%", "fraction"),
-                    ("(100) after anneal", ("texture_fraction_100_after_anneal",), "%", "fraction"),
-                    ("energy", ("energy_kwh_per_processed_m2",), "kWh/m² processed", "number"),
-                    ("cost", ("cost_per_m2",), "USD/m²", "number")),
-}
+# what each table shows, from the KPI catalogue (labels, units, formats: twin.kpi_catalogue)
+PLANT_KPIS: tuple[Kpi, ...] = PLANT_VIEW
+LINE_KPIS: dict[str, tuple[Kpi, ...]] = LINE_VIEW
 
 
 def lookup(report: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
@@ -105,36 +62,25 @@ class KpiRow:
         return (d is not None and d != 0.0) or (self.baseline is None) != (self.whatif is None)
 
 
-def _rows(scope: str, kpis: tuple[Kpi, ...], a: dict | None, b: dict | None) -> list[KpiRow]:
-    return [KpiRow(scope, label, unit, kind, lookup(a, path), lookup(b, path)) for label, path, unit, kind in kpis]
+def _rows(scope: str, kpis: tuple[Kpi, ...], a: dict | None, b: dict | None, currency: str) -> list[KpiRow]:
+    return [KpiRow(scope, k.label, k.unit_in(currency), k.format, k.value(a), k.value(b)) for k in kpis]
 
 
-def compare_reports(baseline: dict[str, Any], whatif: dict[str, Any]) -> list[KpiRow]:
-    """Plant KPIs, then every line's (a line present in one report only shows ``None`` in the other)."""
-    rows = _rows("plant", PLANT_KPIS, baseline, whatif)
+def compare_reports(baseline: dict[str, Any], whatif: dict[str, Any], currency: str = "USD") -> list[KpiRow]:
+    """Plant KPIs, then every line's (a line present in one report only shows ``None`` in the other); costs in
+    ``currency`` (the scenario's)."""
+    rows = _rows("plant", PLANT_KPIS, baseline, whatif, currency)
     lines_a, lines_b = baseline.get("lines") or {}, whatif.get("lines") or {}
     for name in [*lines_a, *[n for n in lines_b if n not in lines_a]]:
         a, b = lines_a.get(name), lines_b.get(name)
         kind = (a or b or {}).get("type", "")
-        rows += _rows(f"{name} ({kind})", LINE_KPIS.get(kind, ()), a, b)
+        rows += _rows(f"{name} ({kind})", LINE_KPIS.get(kind, ()), a, b, currency)
     return rows
 
 
 def fmt(v: Any, kind: str = "number") -> str:
-    """A cell: fractions in %, numbers to 4 significant digits, missing as an en dash."""
-    if v is None:
-        return "–"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, int | float):
-        if not math.isfinite(v):
-            return str(v)
-        if kind == "fraction":
-            return f"{100.0 * v:.1f} %"
-        if isinstance(v, int):
-            return f"{v:d}"
-        return f"{v:.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
-    return str(v)
+    """A cell: fractions in %, numbers to 4 significant digits, missing as an en dash (the catalogue's format)."""
+    return format_value(v, kind)  # type: ignore[arg-type]
 
 
 def fmt_delta(row: KpiRow) -> tuple[str, str]:
@@ -145,7 +91,7 @@ def fmt_delta(row: KpiRow) -> tuple[str, str]:
     if d is None:
         return ("", "")
     if d == 0.0:
-        return ("0", "0 %" if row.kind == "number" and row.delta_rel is not None else "")
+        return ("0", "0 %" if row.kind in ("number", "count") and row.delta_rel is not None else "")
     if row.kind == "fraction":
         pp = f"{100.0 * d:+.1f}"
         return ("~0 pp" if pp in ("+0.0", "-0.0") else f"{pp} pp", "")
@@ -164,18 +110,7 @@ def comparison_table(rows: list[KpiRow]) -> list[dict[str, str]]:
 
 
 # ------------------------------------------------------------------------------------------------- optimiser
-OPT_KPIS: tuple[tuple[str, str, str], ...] = (
-    ("skin thickness", "skin_thickness_nm", "nm"),
-    ("skin thickness p05 (twin)", "skin_thickness_p05_nm", "nm"),
-    ("skin thickness p95 (twin)", "skin_thickness_p95_nm", "nm"),
-    ("surface Zn", "surface_zn_at_frac", "at. frac"),
-    ("skin phase", "skin_phase", ""),
-    ("(100) texture", "texture_fraction_100", ""),
-    ("nucleation overpotential (indicator)", "nucleation_overpotential_mV", "mV"),
-    ("yield", "yield_fraction", ""),
-    ("throughput", "throughput_m2_per_h", "m²/h"),
-    ("cost", "cost_per_m2", "per m²"),
-)
+OPT_KPIS: tuple[Kpi, ...] = OPTIMISER_VIEW
 
 
 def flatten(d: dict[str, Any] | None, prefix: str = "") -> list[tuple[str, Any]]:
@@ -199,17 +134,17 @@ def optimisation_kpi_table(result: dict[str, Any], currency: str = "USD") -> lis
     """Prediction (surrogate) · process models · twin, as ``OptimizationResult.table`` lays them out."""
     pred, chk, ver = result.get("predicted") or {}, result.get("checked") or {}, result.get("verified") or {}
     out = []
-    for label, key, unit in OPT_KPIS:
+    for k in OPT_KPIS:
         cells = []
         for src in (pred, chk, ver):
-            v = src.get(key)
-            if key == "skin_phase" and src is pred and "single_phase_alpha" in src:
+            v = k.value(src)
+            if k.name == "skin_phase" and src is pred and "single_phase_alpha" in src:
                 v = "alpha" if src["single_phase_alpha"] else "not alpha"
-            cells.append(fmt(v))
+            cells.append(k.text(v))
         if all(c == "–" for c in cells):
             continue
-        u = f"{currency}/m²" if key == "cost_per_m2" else unit
-        out.append({"KPI": label, "unit": u, "predicted": cells[0], "models": cells[1], "twin": cells[2]})
+        out.append({"KPI": k.label, "unit": k.unit_in(currency), "predicted": cells[0], "models": cells[1],
+                    "twin": cells[2]})
     return out
 
 
@@ -223,26 +158,11 @@ def infeasibility_table(result: dict[str, Any]) -> list[dict[str, str]]:
 
 
 # ------------------------------------------------------------------------------------------------- lab recipe
-LAB_KPIS: tuple[tuple[str, str, str, str], ...] = (
-    ("skin thickness", "skin_thickness_nm", "nm", "number"),
-    ("skin phase", "skin_phase", "", "text"),
-    ("surface Zn", "surface_zn_at_frac", "at. frac", "number"),
-    ("Zn loading", "zn_loading_mg_per_cm2", "mg/cm²", "number"),
-    ("Zn lost", "zn_lost_fraction", "%", "fraction"),
-    ("peak temperature", "peak_temperature_K", "K", "number"),
-    ("texture (111)", "texture_fraction_111", "%", "fraction"),
-    ("texture (100)", "texture_fraction_100", "%", "fraction"),
-    ("texture (110)", "texture_fraction_110", "%", "fraction"),
-    ("nucleation overpotential (indicator)", "nucleation_overpotential_mV", "mV", "number"),
-    ("UHT energy", "energy_kwh_per_m2", "kWh/m²", "number"),
-    ("UHT energy lower bound", "energy_lower_bound_kwh_per_m2", "kWh/m²", "number"),
-    ("energy, all steps", "energy_total_kwh_per_m2", "kWh/m²", "number"),
-    ("cost", "cost_per_m2", "per m²", "number"),
-)
+LAB_KPIS: tuple[Kpi, ...] = COLLECTOR_VIEW
 
 
 def collector_table(result: dict[str, Any]) -> list[dict[str, str]]:
     """The main figures of ``CollectorResult.to_dict()`` (keys missing without a UHT step are left out)."""
     cur = result.get("currency", "")
-    return [{"KPI": label, "value": fmt(result[key], kind), "unit": f"{cur}/m²" if key == "cost_per_m2" else unit}
-            for label, key, unit, kind in LAB_KPIS if key in result]
+    return [{"KPI": k.label, "value": k.text(result[k.name]), "unit": k.unit_in(cur)}
+            for k in LAB_KPIS if k.name in result]

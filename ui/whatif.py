@@ -1,10 +1,12 @@
-"""What-if inputs of the dashboard, free of Streamlit: widget values ⇄ ``dotted.key=value`` overrides ⇄ Scenario.
+"""What-if inputs of the dashboard, free of Streamlit: widget values ⇄ :class:`twin.plant_settings.PlantSettings` ⇄
+Scenario.
 
-The what-if is always *the base scenario plus overrides*: the widget values become overrides of the fields they
-differ in (``twin.scenario.apply_overrides`` validates them, so a bad value is a ``FoiltwinInputError`` naming
-the dotted field), then the free-form overrides. The one change that is not a field is "plating line not in use":
-the plant's electrodeposition lines are left out and the UHT line runs bought commercial foil, as the optimiser's
-twin check does for a mode on commercial foil.
+The what-if is always *the base scenario with the widgets' plant settings*: the widget values that differ from the
+base change those fields of its typed settings (validated, so a bad value is a ``FoiltwinInputError`` naming the
+dotted scenario field), ``PlantSettings.apply_to`` puts them on the base, then come the horizon, the seed and the
+free-form ``dotted.key=value`` overrides (``twin.scenario.apply_overrides``). The one change that is not a field is
+"plating line not in use": the plant's electrodeposition lines are left out and the UHT line runs bought commercial
+foil, as the optimiser's twin check does for a mode on commercial foil.
 
 Widget bounds are read from the pydantic fields of ``twin.scenario`` (:func:`field_bounds`); nothing here knows a
 number of its own.
@@ -21,6 +23,7 @@ from pydantic import BaseModel
 
 from process_models.errors import ALLOWED_MAX_CHARS, FoiltwinInputError, shorten
 from twin.input_files import parse_toml_bytes
+from twin.plant_settings import PlantSettings, rebuilt, settings_model
 from twin.scenario import (
     AnnealSettings,
     FieldBounds,
@@ -184,20 +187,53 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def inputs_to_overrides(base: Scenario, inputs: WhatIfInputs) -> list[str]:
-    """``dotted.key=value`` overrides of the fields whose widget value differs from ``base`` (empty: no change).
-    Line indices are ``base``'s."""
-    t = plant_targets(base)
+def _changed(base: Scenario, inputs: WhatIfInputs) -> list[tuple[Knob, Any]]:
+    """The knobs whose widget value differs from ``base``, with the value (integers as int)."""
     now = inputs_from_scenario(base)
-    out: list[str] = []
+    out = []
     for knob in KNOBS:
         v = getattr(inputs, knob.attr)
         if v is None or _same(v, getattr(now, knob.attr)):
             continue
         if knob.integer and isinstance(v, float) and v.is_integer():
             v = int(v)
-        out += [f"{p}={toml_value(v)}" for p in _paths(knob.attr, t)]
+        out.append((knob, v))
     return out
+
+
+def inputs_to_overrides(base: Scenario, inputs: WhatIfInputs) -> list[str]:
+    """The changes the widgets make, as ``dotted.key=value`` lines (shown next to the run; the scenario itself is
+    built by :func:`plant_settings`, not from this text). Line indices are ``base``'s."""
+    t = plant_targets(base)
+    return [f"{p}={toml_value(v)}" for knob, v in _changed(base, inputs) for p in _paths(knob.attr, t)]
+
+
+def plant_settings(base: Scenario, inputs: WhatIfInputs) -> PlantSettings:
+    """The plant settings the widgets make on ``base``: its own, with the fields whose widget value differs from it
+    changed (a bad value is a ``FoiltwinInputError`` naming the dotted scenario field). The plating line stays in
+    use here; :func:`build_whatif` leaves it out when the widgets say so."""
+    t = plant_targets(base)
+    ps = PlantSettings.from_scenario(base)
+    by_group: dict[str, dict[str, Any]] = {}
+    for knob, v in _changed(base, inputs):
+        by_group.setdefault(knob.group, {})[knob.field] = v
+    if t.uht_name is not None and "uht" in by_group:
+        where = f"plant.lines.{t.uht_index}.settings"
+        s = settings_model(UHTSettings, where, **{**_fields(ps.uht[t.uht_name]), **by_group["uht"]})
+        ps = ps.model_copy(update={"uht": {**ps.uht, t.uht_name: s}})
+    if t.plating_name is not None and "plating" in by_group:
+        where = f"plant.lines.{t.plating_index}.settings"
+        s = settings_model(PlatingSettings, where, **{**_fields(ps.plating[t.plating_name]), **by_group["plating"]})
+        ps = ps.model_copy(update={"plating": {**ps.plating, t.plating_name: s}})
+    if "furnace" in by_group:
+        ps = ps.model_copy(update={"anneal": {
+            n: settings_model(AnnealSettings, f"plant.furnaces.{k}.settings", **{**_fields(a), **by_group["furnace"]})
+            for k, (n, a) in enumerate(ps.anneal.items())}})
+    return ps
+
+
+def _fields(model: BaseModel) -> dict[str, Any]:
+    return {k: getattr(model, k) for k in type(model).model_fields}
 
 
 def parse_overrides(text: str) -> list[str]:
@@ -216,9 +252,7 @@ def parse_overrides(text: str) -> list[str]:
 
 def without_plating_lines(scenario: Scenario) -> Scenario:
     """The plant with its electrodeposition lines left out: the UHT lines take bought commercial foil."""
-    data = scenario.model_dump(mode="python")
-    data["plant"]["lines"] = [ln for ln in data["plant"]["lines"] if ln["type"] != "electrodeposition"]
-    return scenario_from_dict(data)
+    return PlantSettings.from_scenario(scenario).without_plating().apply_to(scenario)
 
 
 @dataclass(frozen=True)
@@ -230,71 +264,67 @@ class WhatIf:
     plating_dropped: bool
 
 
+def _run_fields(scenario: Scenario, inputs: WhatIfInputs) -> Scenario:
+    """``scenario`` with the run's horizon and seed (errors name ``hours`` / ``seed``)."""
+    update: dict[str, Any] = {}
+    if not _same(float(inputs.hours), scenario.hours):
+        update["hours"] = float(inputs.hours)
+    if int(inputs.seed) != scenario.seed:
+        update["seed"] = int(inputs.seed)
+    return rebuilt(scenario, **update) if update else scenario
+
+
 def baseline_scenario(base: Scenario, inputs: WhatIfInputs) -> Scenario:
     """The baseline of a comparison: ``base`` with the run's horizon and seed, nothing else changed."""
-    items = []
-    if not _same(float(inputs.hours), base.hours):
-        items.append(f"hours={toml_value(float(inputs.hours))}")
-    if int(inputs.seed) != base.seed:
-        items.append(f"seed={int(inputs.seed)}")
-    return apply_overrides(base, items)
+    return _run_fields(base, inputs)
 
 
 def build_whatif(base: Scenario, inputs: WhatIfInputs, extra: list[str] | tuple[str, ...] = ()) -> WhatIf:
-    """``base`` + the widget overrides + the free-form ones (``FoiltwinInputError`` names a bad field), then the
-    plating lines left out if the widgets say so."""
-    overrides = [*inputs_to_overrides(base, inputs), *extra]
-    sc = apply_overrides(base, overrides)
+    """``base`` with the widgets' plant settings, horizon and seed, then the free-form overrides
+    (``FoiltwinInputError`` names a bad field), then the plating lines left out if the widgets say so."""
+    sc = _run_fields(plant_settings(base, inputs).apply_to(base), inputs)
+    if extra:
+        sc = apply_overrides(sc, list(extra))
     drop = inputs.plating_in_use is False and plant_targets(sc).plating_index is not None
     if drop:
         sc = without_plating_lines(sc)
-    return WhatIf(sc, tuple(overrides), drop)
+    return WhatIf(sc, (*inputs_to_overrides(base, inputs), *extra), drop)
 
 
 # ------------------------------------------------------------------------------------------------- the optimiser
-def _line_index(base: Scenario, name: str | None, kind: str) -> int | None:
-    lines = list(base.plant.lines)
-    for i, ln in enumerate(lines):
-        if ln.type == kind and ln.name == name:
-            return i
-    firsts = [i for i, ln in enumerate(lines) if ln.type == kind]
-    return firsts[0] if firsts else None
+def _line_name(names: dict[str, Any], name: str | None) -> str | None:
+    """``name`` if the plant has such a line, else its first line of the kind (None: none)."""
+    return name if name in names else next(iter(names), None)
 
 
-def settings_to_overrides(settings: dict[str, Any], base: Scenario) -> list[str]:
-    """The optimiser's ``result.settings`` as overrides of ``base``, set as its twin check sets them: the UHT line's
-    speed, heated stage-II modules, temperatures; the plating line's speed, current density, bath and active tanks
-    when the mode uses it; every furnace on (with the soak) or off."""
-    out: list[str] = []
+def settings_from_optimiser(settings: dict[str, Any], base: Scenario) -> PlantSettings:
+    """The optimiser's ``result.settings`` as plant settings of ``base``, set as its twin check sets them: the UHT
+    line's speed, heated stage-II modules, temperatures; the plating line's speed, current density, bath and active
+    tanks when the mode uses it; every furnace on (with the soak) or off."""
+    ps = PlantSettings.from_scenario(base)
     u = settings.get("uht") or {}
-    i = _line_index(base, u.get("line"), "uht")
-    if i is not None and u:
-        p = f"plant.lines.{i}.settings"
-        out += [f"{p}.web_speed_m_per_min={toml_value(float(u['web_speed_m_per_min']))}",
-                f"{p}.stage2_modules_on={int(u['stage2_modules_on'])}",
-                f"{p}.stage2_temperature_K={toml_value(float(u['stage2_temperature_K']))}",
-                f"{p}.stage3_peak_K={toml_value(float(u['stage3_peak_K']))}"]
+    name = _line_name(ps.uht, u.get("line"))
+    if name is not None and u:
+        ps = ps.with_uht(name, web_speed_m_per_min=float(u["web_speed_m_per_min"]),
+                         stage2_modules_on=int(u["stage2_modules_on"]),
+                         stage2_temperature_K=float(u["stage2_temperature_K"]), stage3_peak_K=float(u["stage3_peak_K"]))
     e = settings.get("electrodeposition")
-    j = _line_index(base, e.get("line"), "electrodeposition") if e else None
-    if e and j is not None:
-        p = f"plant.lines.{j}.settings"
-        out += [f"{p}.web_speed_m_per_min={toml_value(float(e['web_speed_m_per_min']))}",
-                f"{p}.current_density_A_per_m2={toml_value(float(e['current_density_A_per_m2']))}",
-                f"{p}.bath={toml_value(e['bath'])}", f"{p}.tank_count={int(e['tanks_on'])}"]
+    ed = _line_name(ps.plating, e.get("line")) if e else None
+    if e and ed is not None:
+        ps = ps.with_plating(ed, web_speed_m_per_min=float(e["web_speed_m_per_min"]),
+                             current_density_A_per_m2=float(e["current_density_A_per_m2"]), bath=str(e["bath"]),
+                             tank_count=int(e["tanks_on"]))
     a = settings.get("coil_anneal")
-    for k in range(len(base.plant.furnaces)):
-        p = f"plant.furnaces.{k}.settings"
-        out.append(f"{p}.enabled={toml_value(a is not None)}")
-        if a is not None:
-            out += [f"{p}.soak_temperature_K={toml_value(float(a['soak_temperature_K']))}",
-                    f"{p}.soak_h={toml_value(float(a['soak_h']))}"]
-    return out
+    ps = ps.with_anneal(enabled=a is not None)
+    if a is not None:
+        ps = ps.with_anneal(soak_temperature_K=float(a["soak_temperature_K"]), soak_h=float(a["soak_h"]))
+    return ps
 
 
 def settings_to_inputs(settings: dict[str, Any], base: Scenario, current: WhatIfInputs | None = None) -> WhatIfInputs:
     """The widget values that reproduce the optimiser's settings on ``base`` (horizon and seed kept from
     ``current``); the plating line is in use only when the mode uses it."""
-    sc = apply_overrides(base, settings_to_overrides(settings, base))
+    sc = settings_from_optimiser(settings, base).apply_to(base)
     new = inputs_from_scenario(sc)
     if new.plating_in_use is not None:
         new = replace(new, plating_in_use=settings.get("electrodeposition") is not None)

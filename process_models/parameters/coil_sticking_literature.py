@@ -11,6 +11,7 @@ stresses"), so a wound coil cannot take the contact-free single-crystal route.
 
 from __future__ import annotations
 
+from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from process_models.parameters.registry import Parameter
 
 _S = "Samouhos2019"
@@ -23,10 +24,10 @@ def get_parameter_values() -> dict:
         Parameter("coil_anneal_wound_max_soak_temperature_K", 1123.15, "K", _S,
                   "850 °C (0.83 T_m): abstract, Cu-Cu bonds exceeded 100 MPa for T >= 850 °C and t >= 60 min (10 MPa, "
                   "vacuum): a wound coil soaked at or above this welds its wraps within the first hour of a soak of "
-                  "hours; wound coils are refused above it", "literature", (773.15, 1357.77)),
+                  "hours; wound coils are refused above it", "literature", (773.15, CU_MELTING_TEMPERATURE_K)),
         Parameter("coil_sticking_reference_temperature_K", 1123.15, "K", _S,
                   "abstract: the lowest bonding temperature giving > 100 MPa bonds within 60 min (10 MPa, vacuum)",
-                  "literature", (773.15, 1357.77)),
+                  "literature", (773.15, CU_MELTING_TEMPERATURE_K)),
         Parameter("coil_sticking_reference_time_s", 3600.0, "s", _S,
                   "abstract: the shortest bonding time giving > 100 MPa bonds at 850 °C (t >= 60 min)", "literature",
                   (60.0, 86400.0)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from process_models.parameters.registry import Parameter
 
 FITTED_FILE = "fitted_uht.json"
@@ -33,7 +34,7 @@ FREE_PARAMETERS: dict[str, tuple[float, str, tuple[float, float], str]] = {
         "couples at ≤ 650 K: Shimozaki2016, Khoulif2022; slow phases are suppressed: GoseleTu1982)",
     ),
     "stage3_default_peak_temperature_K": (
-        1150.0, "K", (700.0, 1357.77),
+        1150.0, "K", (700.0, CU_MELTING_TEMPERATURE_K),
         "stage-III peak temperature used when a recipe gives none (paper: 'higher', no number)",
     ),
 }

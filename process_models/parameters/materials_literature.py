@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from process_models.parameters.registry import Parameter
 
+# ITS-90 defining fixed points (CRC): the registry's ``cu_melting_temperature_K`` / ``zn_melting_temperature_K``.
+# Fixed, not overridable; named here once so that bounds that need them before a registry exists (scenario and
+# recipe fields, other parameters' ranges) import them instead of repeating the number.
+CU_MELTING_TEMPERATURE_K = 1357.77
+ZN_MELTING_TEMPERATURE_K = 692.68
+
 
 def _alloy_molar_density(density_kg_per_m3: float, zn_frac: float, m_cu: float, m_zn: float) -> float:
     """Molar density [mol/m3] of a Cu(1-x)Zn(x) phase: density over the mean molar mass."""
@@ -49,12 +55,12 @@ def get_parameter_values() -> dict:
         Parameter("gamma_cu5zn8_zn_frac", 8.0 / 13.0, "1", "Liang2015",
                   "stoichiometry Cu5Zn8 = 8/13; the gamma field spans ≈0.57-0.70 (seed note 002 §5c)",
                   "derived", (0.57, 0.70)),
-        Parameter("cu_melting_temperature_K", 1357.77, "K", "CRC",
+        Parameter("cu_melting_temperature_K", CU_MELTING_TEMPERATURE_K, "K", "CRC",
                   "ITS-90 defining fixed point (freezing point of Cu); not overridable", "constant",
-                  (1357.77, 1357.77)),
-        Parameter("zn_melting_temperature_K", 692.68, "K", "CRC",
+                  (CU_MELTING_TEMPERATURE_K, CU_MELTING_TEMPERATURE_K)),
+        Parameter("zn_melting_temperature_K", ZN_MELTING_TEMPERATURE_K, "K", "CRC",
                   "ITS-90 defining fixed point (freezing point of Zn, 692.677 K); not overridable",
-                  "constant", (692.68, 692.68)),
+                  "constant", (ZN_MELTING_TEMPERATURE_K, ZN_MELTING_TEMPERATURE_K)),
         Parameter("zn_vaporisation_enthalpy_J_per_mol", 115.3e3, "J/mol", "CRC",
                   "enthalpy of vaporization of Zn at the normal boiling point (1180 K); seed note 002 §5d "
                   "gives 115-118 kJ/mol; bounds cover its rise to ≈120 kJ/mol at 750 K", "literature",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from process_models.parameters.registry import Parameter
 from process_models.physical_constants import R
 
@@ -110,7 +111,8 @@ def get_parameter_values() -> dict:
                   "measured JMAK exponents of Cu recrystallisation lie well below the ideal 3-4 (about 1-2); "
                   "1.5 taken", "literature", (0.5, 4.0)),
         Parameter("recrystallisation_calibration_temperature_K", 1248.15, "K", _S0,
-                  "Table 2 high-T annealing 900-1050 °C: midpoint 975 °C", "derived", (900.0, 1357.77)),
+                  "Table 2 high-T annealing 900-1050 °C: midpoint 975 °C", "derived",
+                  (900.0, CU_MELTING_TEMPERATURE_K)),
         Parameter("recrystallisation_calibration_time_s", 7200.0, "s", _S0,
                   "Table 2 'hours per batch': 2 h assumed", "assumed", (600.0, 86400.0)),
         Parameter("recrystallisation_calibration_fraction_frac", 0.95, "1", _A,

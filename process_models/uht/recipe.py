@@ -19,6 +19,7 @@ from process_models.cache import EvaluationCache
 from process_models.citations import register
 from process_models.costing.flows import Flows
 from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, ModelConvergenceError, check_range
+from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from process_models.parameters.registry import ParameterValues
 from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import (
@@ -48,7 +49,7 @@ SOURCE_TEMPERATURE_RANGE_K = (500.0, 1180.0)  # Zn vapour-pressure correlations'
 STAGE2_TIME_RANGE_S = (0.0, 3600.0)
 STAGE3_TIME_RANGE_S = (0.0, 10.0)
 PLATED_ZN_RANGE_KG_PER_M2 = (0.0, 0.1)  # open at 0 (10 mg/cm2: ~14 µm of Zn, beyond any foil's γ capacity)
-CU_MELTING_K = 1357.77
+CU_MELTING_K = CU_MELTING_TEMPERATURE_K  # the registry's cu_melting_temperature_K
 STANDARD_STAGE3_TIME_S = 0.030  # seed 002 §2.1: the standard recipe's 30 ms stage III
 LINE_SPEED_RANGE_M_PER_S = (1e-4, 10.0)
 HEATER_LENGTH_RANGE_M = (1e-6, 1.0)
