@@ -182,3 +182,17 @@ def _warnings(zones: Mapping[str, ZoneMargin], b: int) -> list[str]:
                        f"{z.slack_tension_N_per_m[b]:.4g} N/m (a hotter lane goes slack and wrinkles)")
     return out
 
+
+
+def recipe_zone_temperatures(stage2_temperature_K: float, stage2_time_s: float, peak_temperature_K: float,
+                             stage3_time_s: float) -> dict[str, float]:
+    """Hottest temperature of each heated zone a UHT recipe's web crosses [K]: the stage-II hold (when it has a
+    time) and the stage-III peak (the maximum of the moving-web history, when there is a pulse). Every quantity of
+    :func:`web_margins` depends on a zone's path through its hottest point only (σ_y, σ_ts fall with T; the slack
+    tension E(T)·(T − T_amb) rises with T up to the melting point), so these stand for the whole histories."""
+    zones = {}
+    if stage2_time_s > 0.0:
+        zones["stage2"] = float(stage2_temperature_K)
+    if stage3_time_s > 0.0:
+        zones["stage3"] = float(peak_temperature_K)
+    return zones
