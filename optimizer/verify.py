@@ -20,6 +20,7 @@ from optimizer.solution import Point
 from optimizer.space import DecisionSpace
 from optimizer.surrogates import STAGE2_CACHE, plating_points
 from optimizer.targets import Targets, gauge_yield
+from optimizer.web_tension import web_check, web_misses
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
@@ -168,6 +169,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
         "cost_per_processed_m2": cost_processed, "yield_fraction": y,
         "cost_per_m2": cost_processed / max(y, 1e-9), "throughput_m2_per_h": 3600.0 * y / H,
         "warnings": list(res.warnings),
+        **web_check(params, space.foil_thickness_m, p.web_tensions(), p.stage2_temperature_K, u.peak_temperature_K),
     }
     if recipe.zn_route == "plated":
         kpis["plated_zn_mg_per_cm2"] = recipe.plated_zn_loading_kg_per_m2 * 1e2
@@ -208,7 +210,7 @@ def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
         out.append(f"min_throughput_m2_per_h: {k['throughput_m2_per_h']:.2f} < {t.min_throughput_m2_per_h:g}")
     if t.max_cost_per_m2 is not None and k["cost_per_m2"] > t.max_cost_per_m2 * (1 + 1e-6):
         out.append(f"max_cost_per_m2: {k['cost_per_m2']:.3f} > {t.max_cost_per_m2:g}")
-    return out
+    return out + web_misses(k)
 
 
 # ---------------------------------------------------------------------------------------------------- twin
@@ -219,7 +221,8 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
     uht = dict(lines[space.uht_index])
     uht["settings"] = {**uht["settings"], "web_speed_m_per_min": p.web_speed_m_per_min,
                        "stage2_modules_on": p.stage2_modules_on,
-                       "stage2_temperature_K": p.stage2_temperature_K, "stage3_peak_K": p.stage3_peak_K}
+                       "stage2_temperature_K": p.stage2_temperature_K, "stage3_peak_K": p.stage3_peak_K,
+                       **p.web_tensions()}
     uht["changeovers"] = []
     plant_lines = [uht]
     if p.ed_bath is not None and space.ed is not None:

@@ -66,6 +66,7 @@ UNIT_SUFFIXES: dict[str, str] = {
     "_per_m2_s": "1/(m2 s)",
     "_per_m2": "1/m2",
     "_per_K": "1/K",
+    "_per_m": "1/m",
     "_per_s": "1/s",
     "_frac": "1",
     "_count": "1",

@@ -68,5 +68,9 @@ def get_parameter_values() -> dict:
         Parameter("web_break_gauge_length_m", 0.05, "m", _A,
                   "length of web whose median strength is the tensile strength (a tensile test's 50 mm gauge): "
                   "break hazard per metre = ln2/ℓ_g·(σ/σ_ts)^β", "assumed", (1e-4, 100.0)),
+        Parameter("web_break_hazard_limit_per_m", 1e-6, "1/m", _A,
+                  "largest break hazard the optimiser accepts (its break-risk constraint): one break per 1000 km of "
+                  "web, about one a year on a line running 2 m/min around the clock. A plant policy, not physics",
+                  "assumed", (1e-12, 1.0)),
     ]
     return {"parameters": parameters, "citations": [_JC, _FA, _A, _CRC, _SI]}

@@ -68,6 +68,19 @@ class WebBreakModel:
         """Break hazard h = ln2/ℓ_g · rᵝ per metre of web [1/m] at the largest stress ratio ``ratio``."""
         return LN2 / self.gauge_length_m * np.asarray(ratio, dtype=float) ** self.weibull_modulus
 
+    def ratio_at_hazard(self, hazard_per_m: float) -> float:
+        """The stress ratio r whose hazard is ``hazard_per_m`` (inverse of :meth:`hazard_per_m`)."""
+        return (hazard_per_m * self.gauge_length_m / LN2) ** (1.0 / self.weibull_modulus)
+
+    def tension_limits_N_per_m(self, temperature_K: ArrayLike, thickness_m: float, hazard_limit_per_m: float
+                               ) -> tuple[np.ndarray, np.ndarray]:
+        """(least, largest) tension per width of a zone whose hottest point is ``temperature_K``: the slack limit,
+        and the smaller of the tension at the break-hazard limit and the yield (no zone too hot for its tension)."""
+        T = np.asarray(temperature_K, dtype=float)
+        hi = thickness_m * np.minimum(self.ratio_at_hazard(hazard_limit_per_m) * self.strength.tensile_Pa(T),
+                                      self.strength.yield_Pa(T))
+        return self.slack_tension_N_per_m(T, thickness_m), hi
+
     def slack_tension_N_per_m(self, temperature_K: ArrayLike, thickness_m: ArrayLike) -> np.ndarray:
         """Least tension per width that keeps a lane f_x(T − T_amb) hotter than the rest taut [N/m]."""
         T = np.asarray(temperature_K, dtype=float)
