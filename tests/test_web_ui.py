@@ -9,7 +9,7 @@ import pytest
 from process_models.parameters import default_parameters
 from process_models.web.handling import WebBreakModel, web_margins
 from twin.scenario import Scenario, apply_overrides
-from ui.web_tension import tension_overrides, tension_summary
+from ui.web_tension import KEY, tension_overrides, tension_summary, use_settings
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 UHT = "plant.lines.1.settings"
@@ -47,3 +47,12 @@ def test_tension_widget_bounds_are_the_line_limits_and_it_feeds_the_whatif():
     assert not at.exception
     assert any("stage3 too hot for its tension" in x.value for x in at.warning)
     assert at.session_state["wi.web_tension.overrides"] == [f"{UHT}.stage3_web_tension_N_per_m=250.0"]
+
+
+@pytest.mark.unit
+def test_optimiser_tensions_go_into_the_widgets():
+    state: dict = {}
+    use_settings(state, {"uht": {"stage3_web_tension_N_per_m": 140.0, "web_speed_m_per_min": 2.0}})
+    assert state == {KEY + "stage3_web_tension_N_per_m": 140.0}
+    use_settings(state, {"uht": None})
+    assert len(state) == 1

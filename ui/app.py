@@ -124,6 +124,7 @@ def _use_settings(settings: dict[str, Any], base_text: str) -> None:
     base = scenario_from_json(base_text)
     try:
         _write_inputs(settings_to_inputs(settings, base, _read_inputs(base)))
+        web_tension.use_settings(st.session_state, settings)
         st.session_state["wi.note"] = "What-if inputs set from the optimiser's recommendation: press Run."
     except FoiltwinInputError as err:
         st.session_state["wi.note_error"] = describe_error(err)

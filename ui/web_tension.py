@@ -61,11 +61,12 @@ def tension_widget(st: Any, base: Scenario) -> list[str]:
     tensions = {}
     for name in WEB_TENSION_FIELDS:
         b = field_bounds(UHTSettings, name)
+        given = {} if KEY + name in st.session_state else {"value": float(getattr(line.settings, name))}
         tensions[name] = st.number_input(
             f"{ZONE_OF[name].replace('stage', 'stage-')} web tension [N/m]", min_value=float(lim.min_N_per_m),
-            max_value=float(lim.max_N_per_m), value=float(getattr(line.settings, name)), step=5.0, format="%g",
-            key=KEY + name, help=f"allowed by the line's web_tension_limits [{lim.min_N_per_m:g}, "
-                                 f"{lim.max_N_per_m:g}] N/m (field {b.text('N/m')}; `UHTSettings.{name}`)")
+            max_value=float(lim.max_N_per_m), step=5.0, format="%g", key=KEY + name, **given,
+            help=f"allowed by the line's web_tension_limits [{lim.min_N_per_m:g}, {lim.max_N_per_m:g}] N/m "
+                 f"(field {b.text('N/m')}; `UHTSettings.{name}`)")
     overrides = tension_overrides(base, tensions)
     st.session_state[KEY + "overrides"] = overrides
     try:
@@ -86,3 +87,11 @@ def tension_widget(st: Any, base: Scenario) -> list[str]:
 def state_overrides(session_state: Any) -> list[str]:
     """The overrides the tension widget made in this session (``[]`` before it was drawn)."""
     return list(session_state.get(KEY + "overrides", []))
+
+
+def use_settings(session_state: Any, settings: dict[str, Any]) -> None:
+    """The optimiser's decided tensions (``settings["uht"]``) into the widgets ("Use as what-if")."""
+    uht = settings.get("uht") or {}
+    for name in WEB_TENSION_FIELDS:
+        if name in uht:
+            session_state[KEY + name] = float(uht[name])
