@@ -106,3 +106,16 @@ def test_a_zone_too_hot_for_its_tension_is_reported_not_silently_scrapped():
     ok = run_single(scenario(hours=2.0))["lines"]["uht-1"]
     assert ok["web_warnings"] == [] and ok["web_hours_too_hot_for_tension"] == 0.0
     assert ok["web_breaks"] == 0 and ok["web_break_hazard_per_m_max"] < 1e-12
+
+
+@pytest.mark.integration
+def test_a_web_without_strength_left_breaks_once_per_metre_and_the_run_ends():
+    """A stage-III peak near the melting point leaves almost no strength (at 1356 K none: an infinite hazard); the
+    sampled hazard is capped at one break per metre run, so the line re-threads again and again but the run ends."""
+    line = run_single(scenario("plant.lines.0.settings.stage3_peak_K=1357.0",
+                               "plant.lines.0.web_breaks.rethread_min=1.0", "plant.lines.0.web_breaks.scrap_m=1.0",
+                               hours=1.0))["lines"]["uht-1"]
+    assert line["web_break_hazard_per_m_max"] > 1.0
+    mu = line["web_breaks_expected"]
+    assert mu == pytest.approx(line["metres_in"], rel=1e-6)  # one per metre run
+    assert abs(line["web_breaks"] - mu) < 4.0 * math.sqrt(mu)

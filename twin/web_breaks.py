@@ -8,7 +8,9 @@ shows) whenever they change — at the start, at changeovers, maintenance and co
 Breaks are a Poisson process in the metres run with that piecewise-constant hazard: one Exp(1) target E per break
 (drawn in blocks from the line's ``web_break`` stream) and the cumulative hazard H = ∫h dX; the next break is where
 H reaches E, X_next = X + (E − H)/h. A change of hazard moves X_next without a new draw, so the count does not depend
-on how often the hazard is re-read, and the per-event cost is a few float operations.
+on how often the hazard is re-read, and the per-event cost is a few float operations. The sampled hazard is capped
+at one break per metre run (``MAX_SAMPLED_HAZARD_PER_M``): without strength left the model's hazard is infinite,
+and a re-threaded web has to run before it can break again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from process_models.parameters.registry import ParameterValues
 from process_models.web.handling import LN2, WebBreakModel, web_margins
 
 EXP_DRAW_BLOCK = 64  # Exp(1) targets drawn at once
+MAX_SAMPLED_HAZARD_PER_M = 1.0  # breaks are drawn at most this often: a web with no strength left (σ ≥ σ_ts,
+# a peak at the melting point) breaks about once per metre re-threaded, not again at the same metre
 
 
 class WebBreakClock:
@@ -71,9 +75,10 @@ class WebBreakClock:
         self.X = X
 
     def set_hazard(self, X: float, h_per_m: float) -> None:
-        """The hazard from ``X`` on (accumulated up to ``X`` at the old one)."""
+        """The hazard from ``X`` on (accumulated up to ``X`` at the old one), sampled at most
+        ``MAX_SAMPLED_HAZARD_PER_M``; ``peak_h_per_m`` keeps the model's value."""
         self.advance(X)
-        self.h_per_m = h_per_m
+        self.h_per_m = min(h_per_m, MAX_SAMPLED_HAZARD_PER_M)
         self.peak_h_per_m = max(self.peak_h_per_m, h_per_m)
 
     @property
