@@ -341,10 +341,13 @@ def _web_handling(u, tension_N_per_m: float, values) -> dict:
 
 
 def _echo_web_handling(web: dict) -> None:
+    def pct(x: float | None) -> str:
+        return "none (no strength left)" if x is None else f"{x:.0%}"
+
     for name, z in web["zones"].items():
         typer.echo(f"web {name}: {z['tension_N_per_m']:.4g} N/m = {z['stress_MPa']:.3g} MPa at {z['peak_K']:.0f} K "
                    f"(yield {z['yield_strength_MPa']:.3g} MPa, tensile {z['tensile_strength_MPa']:.3g} MPa): margin "
-                   f"to yield {z['yield_margin_frac']:.0%}, to break {z['tensile_margin_frac']:.0%}; slack limit "
+                   f"to yield {pct(z['yield_margin_frac'])}, to break {pct(z['tensile_margin_frac'])}; slack limit "
                    f"{z['slack_tension_N_per_m']:.3g} N/m")
     typer.echo(f"web break probability {web['break_probability_per_m']:.3g} per m"
                + (f" (limiting zone {web['limiting_zone']})" if web["limiting_zone"] else ""))

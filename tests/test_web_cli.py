@@ -48,3 +48,13 @@ def test_bad_tension_is_one_line_and_exit_code_2(args, says):
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0] and "Traceback" not in out.stderr
+
+
+@pytest.mark.integration
+def test_no_strength_left_is_null_in_the_json_not_infinity():
+    out = run("recipe", "--stage3-peak-K", "1357", "--web-tension-N-per-m", "50", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    assert "Infinity" not in out.stdout
+    web = json.loads(out.stdout)["web_handling"]
+    assert web["breaks_per_m"] is None and web["break_probability_per_m"] == 1.0
+    assert web["zones"]["stage3"]["tensile_margin_frac"] is None

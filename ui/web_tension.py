@@ -75,10 +75,10 @@ def tension_widget(st: Any, base: Scenario) -> list[str]:
         st.caption(f"web margins not available: {err}")
         return overrides
     if row is not None:
-        z = row["zones"]
-        st.caption(f"at the set points: margin to yield stage II {z['stage2']['yield_margin_frac']:.0%}, stage III "
-                   f"{z['stage3']['yield_margin_frac']:.0%}; break probability {row['break_probability_per_m']:.2g} "
-                   f"per m")
+        margin = {k: "none" if z["yield_margin_frac"] is None else f"{z['yield_margin_frac']:.0%}"
+                  for k, z in row["zones"].items()}
+        st.caption(f"at the set points: margin to yield stage II {margin['stage2']}, stage III {margin['stage3']}; "
+                   f"break probability {row['break_probability_per_m']:.2g} per m")
         for w in row["warnings"]:
             st.warning(w)
     return overrides

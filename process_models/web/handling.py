@@ -126,15 +126,19 @@ class WebMargins:
     warnings: list[list[str]] = field(default_factory=list)
 
     def row(self, b: int = 0) -> dict:
-        """JSON-ready summary of web ``b``: per zone and overall."""
+        """JSON-ready summary of web ``b``: per zone and overall (``None`` for a margin or hazard that is infinite:
+        no strength left at the zone's peak; its break probability is then 1)."""
+        def num(x: float, scale: float = 1.0) -> float | None:
+            return float(x) / scale if math.isfinite(x) else None
+
         zones = {name: {"tension_N_per_m": float(z.tension_N_per_m[b]), "stress_MPa": float(z.stress_Pa[b]) / 1e6,
                         "peak_K": float(z.peak_K[b]), "yield_strength_MPa": float(z.yield_Pa[b]) / 1e6,
                         "tensile_strength_MPa": float(z.tensile_Pa[b]) / 1e6,
-                        "yield_margin_frac": float(z.yield_margin_frac[b]),
-                        "tensile_margin_frac": float(z.tensile_margin_frac[b]),
+                        "yield_margin_frac": num(z.yield_margin_frac[b]),
+                        "tensile_margin_frac": num(z.tensile_margin_frac[b]),
                         "slack_tension_N_per_m": float(z.slack_tension_N_per_m[b])}
                  for name, z in self.zones.items()}
-        return {"zones": zones, "breaks_per_m": float(self.breaks_per_m[b]),
+        return {"zones": zones, "breaks_per_m": num(self.breaks_per_m[b]),
                 "break_probability_per_m": float(self.break_probability_per_m[b]),
                 "limiting_zone": str(self.limiting_zone[b]), "warnings": list(self.warnings[b])}
 
