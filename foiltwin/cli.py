@@ -170,6 +170,9 @@ def recipe(
     agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %]; with "
                                                                     "--ag-immersion-time-s.")] = 1.0,
     currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
+    web_tension_N_per_m: Annotated[float | None, typer.Option(
+        "--web-tension-N-per-m", help="Web tension per width in the heated zones [N/m]: shows each zone's stress "
+        "margin, the break probability per metre and the slack limit (docs/web_handling.md).")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
     scenario: Annotated[Path | None, typer.Option(
         "--scenario", help="Take the set points from this scenario's plant settings (its UHT line at steady speed, "
@@ -255,6 +258,11 @@ def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, par
 def _report_recipe(result, profile: bool, json_out: str | None) -> None:
     """The recipe's JSON report and its lines on stdout."""
     report = result.to_dict(profile=profile)
+    web = None if web_tension_N_per_m is None or result.uht is None else _web_handling(result.uht, web_tension_N_per_m,
+                                                                                       values)
+    if web is not None:
+        report["web_handling"] = web
+        report["warnings"] = [*report.get("warnings", []), *web["warnings"]]
     report["citations"] = citations.used()
     write_json(report, json_out)
     if json_out != "-":
@@ -284,13 +292,15 @@ def _report_recipe(result, profile: bool, json_out: str | None) -> None:
                        f"({hz['residence_time_s'] / 60:.1f} min at temperature): recrystallised "
                        f"{hz['recrystallised_frac']:.1%}, {hz['throughput_m2_per_h']:.3f} m2/h, "
                        f"{hz['energy_kwh_per_m2']:.2f} kWh/m2, {hz['protective_gas_Nm3_per_m2']:.2f} Nm3/m2")
+        if web is not None:
+            _echo_web_handling(web)
         tex = result.texture_fractions
         typer.echo(f"texture (111) {tex['111']:.2f} (100) {tex['100']:.2f} (110) {tex['110']:.2f}, "
                    f"Li nucleation overpotential {result.nucleation_overpotential_mV:.1f} mV (indicator)")
         typer.echo(f"energy {result.energy_kwh_per_m2:.4f} kWh/m2"
                    + (f" (UHT lower bound {u.energy_lower_bound_kwh_per_m2:.4f})" if u is not None else "")
                    + f", cost {result.cost_per_m2:.2f} {result.currency}/m2")
-        for w in result.warnings:
+        for w in report["warnings"]:
             typer.echo(f"  warning: {w}")
 
 
@@ -342,7 +352,40 @@ UHT_OPTIONS = ("stage2_temperature_K", "stage2_time_s", "stage3_peak_K", "stage3
                "stage3_heating_rate_K_per_s", "stage3_mode", "line_speed_m_per_min", "stage3_heater_length_mm",
                "stage3_power_W_per_m", "foil_thickness_um", "zn_route", "plated_zn_mg_per_cm2", "zn_bath",
                "zn_current_density_A_per_m2", "zn_plating_time_s", "zn_bath_concentration_mol_per_m3",
-               "zn_source_temperature_K", "cooling")
+               "zn_source_temperature_K", "cooling", "web_tension_N_per_m")
+
+
+def _web_handling(u, tension_N_per_m: float, values) -> dict:
+    """Stress margins, break hazard and slack limit of the recipe's heated zones at one tension (``recipe``)."""
+    from process_models.errors import check_range
+    from process_models.web.handling import WebBreakModel, recipe_zone_temperatures, web_margins
+    from twin.scenario import UHTSettings, field_bounds
+
+    b = field_bounds(UHTSettings, "stage3_web_tension_N_per_m")
+    check_range("--web-tension-N-per-m", tension_N_per_m, b.low, b.high, low_inclusive=b.low_inclusive,
+                high_inclusive=b.high_inclusive, unit="N/m")
+    r = u.recipe
+    zones = recipe_zone_temperatures(r.stage2_temperature_K, r.stage2_time_s, u.peak_temperature_K,
+                                     r.stage3_time_s or 0.0)
+    if not zones:
+        return {"zones": {}, "breaks_per_m": 0.0, "break_probability_per_m": 0.0, "limiting_zone": "",
+                "warnings": []}
+    res = web_margins(WebBreakModel.from_values(values), dict.fromkeys(zones, tension_N_per_m), zones,
+                      r.foil_thickness_m)
+    return res.row(0)
+
+
+def _echo_web_handling(web: dict) -> None:
+    def pct(x: float | None) -> str:
+        return "none (no strength left)" if x is None else f"{x:.0%}"
+
+    for name, z in web["zones"].items():
+        typer.echo(f"web {name}: {z['tension_N_per_m']:.4g} N/m = {z['stress_MPa']:.3g} MPa at {z['peak_K']:.0f} K "
+                   f"(yield {z['yield_strength_MPa']:.3g} MPa, tensile {z['tensile_strength_MPa']:.3g} MPa): margin "
+                   f"to yield {pct(z['yield_margin_frac'])}, to break {pct(z['tensile_margin_frac'])}; slack limit "
+                   f"{z['slack_tension_N_per_m']:.3g} N/m")
+    typer.echo(f"web break probability {web['break_probability_per_m']:.3g} per m"
+               + (f" (limiting zone {web['limiting_zone']})" if web["limiting_zone"] else ""))
 
 
 # set points of ``recipe`` that ``--scenario`` gives (from the scenario's plant settings)

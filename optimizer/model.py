@@ -27,6 +27,7 @@ from optimizer.pwl import GridTable, add_table, output
 from optimizer.space import MODES, DecisionSpace
 from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
 from optimizer.targets import Targets, gauge_yield
+from optimizer.web_tension import add_web_tension
 from process_models.parameters.registry import ParameterValues
 from process_models.physical_constants import R as R_GAS
 from process_models.plating.flows import dragout_makeup_L_per_m2
@@ -203,6 +204,9 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     # the stage-III heater reaches the peak at this speed: the moving-web model's power for (T3, L3/pace) over the
     # heater's limit, from the active route's skin table (off-route tables give 0)
     m.reach3_ok = pyo.Constraint(expr=sum(output(m.skin[r], "reach3") for r in routes) <= 1.0 - REACH3_MARGIN_FRAC)
+    # web tension per heated zone and the break-risk rows (optimizer/web_tension.py)
+    add_web_tension(m, space, params, {"stage2": (output(m.stage2, "T2"), s.stage2.values["T2"]),
+                                       "stage3": (m.T3, space.stage3_peak_K)})
     if "vapour" in routes:
         lo_s, hi_s = s.stage2.bounds()[0], s.stage2.bounds()[1]
         st_lo = float(np.min(s.stage2.values["ln_loading"]))

@@ -11,6 +11,7 @@ from optimizer.model import Handles
 from optimizer.pwl import output
 from optimizer.space import MODES, DecisionSpace
 from twin.plant_settings import PlantSettings, rebuilt
+from optimizer.web_tension import read_tensions
 
 _BIND_TOL = 1e-5
 
@@ -31,6 +32,8 @@ class Point:
     ed_web_speed_m_per_min: float | None = None
     anneal_soak_temperature_K: float | None = None  # None: the coils are not annealed
     anneal_soak_h: float | None = None
+    stage2_web_tension_N_per_m: float | None = None  # None: the scenario's (a point not from the MILP)
+    stage3_web_tension_N_per_m: float | None = None
 
     @property
     def annealed(self) -> bool:
@@ -72,6 +75,7 @@ class Point:
                 "stage2_temperature_K": self.stage2_temperature_K, "stage2_time_s": self.stage2_time_s(space),
                 "stage3_peak_K": self.stage3_peak_K, "stage3_time_ms": self.stage3_time_s(space) * 1e3,
                 "stage3_heater_length_mm": space.stage3_heater_length_m * 1e3, "cooling": space.cooling,
+                **self.web_tensions(),
             },
             "electrodeposition": None,
             "coil_anneal": None,
@@ -97,7 +101,7 @@ class Point:
         base = PlantSettings.from_scenario(space.scenario)
         uht = rebuilt(base.uht[space.uht_line], f"uht.{space.uht_line}", web_speed_m_per_min=self.web_speed_m_per_min,
                       stage2_modules_on=self.stage2_modules_on, stage2_temperature_K=self.stage2_temperature_K,
-                      stage3_peak_K=self.stage3_peak_K)
+                      stage3_peak_K=self.stage3_peak_K, **self.web_tensions())
         plating = {}
         if self.ed_bath is not None and space.ed is not None:
             name = space.ed.line_name
@@ -109,6 +113,11 @@ class Point:
         if self.annealed:
             ps = ps.with_anneal(soak_temperature_K=self.anneal_soak_temperature_K, soak_h=self.anneal_soak_h)
         return ps
+
+    def web_tensions(self) -> dict[str, float]:
+        """The decided zone tensions as scenario fields [N/m] (empty for a point without them)."""
+        return {k: v for k in ("stage2_web_tension_N_per_m", "stage3_web_tension_N_per_m")
+                if (v := getattr(self, k)) is not None}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -144,7 +153,7 @@ def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
     return Point(mode=mode, web_speed_m_per_min=speed, stage2_modules_on=int(zone),
                  stage2_temperature_K=_within(1.0 / _val(m.inv_T2), h.space.stage2_temperature_K),
                  stage3_peak_K=_val(m.T3),
-                 guard_sigma=h.guards[guard][0], **kw)
+                 guard_sigma=h.guards[guard][0], **read_tensions(m), **kw)
 
 
 def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: float = 0.0) -> dict:

@@ -20,6 +20,7 @@ from optimizer.solution import Point
 from optimizer.space import DecisionSpace
 from optimizer.surrogates import plating_points, stage2_cache
 from optimizer.targets import Targets, gauge_yield
+from optimizer.web_tension import web_check, web_misses
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
 from process_models.costing.flows import Flows, bought_foil_flows, price_flows
 from process_models.errors import FoiltwinInputError
@@ -175,6 +176,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
         "cost_per_processed_m2": cost_processed, "yield_fraction": y,
         "cost_per_m2": cost_processed / max(y, 1e-9), "throughput_m2_per_h": 3600.0 * y / H,
         "warnings": list(res.warnings),
+        **web_check(params, space.foil_thickness_m, p.web_tensions(), p.stage2_temperature_K, u.peak_temperature_K),
     }
     if recipe.zn_route == "plated":
         kpis["plated_zn_mg_per_cm2"] = recipe.plated_zn_loading_kg_per_m2 * 1e2
@@ -209,7 +211,7 @@ def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
         miss = bound.miss(k, limit, t.currency or "USD")
         if miss is not None:
             out.append(miss)
-    return out
+    return out + web_misses(k)
 
 
 # ---------------------------------------------------------------------------------------------------- twin

@@ -122,6 +122,20 @@ CITATIONS: dict[str, str] = {
         "H.J. Frost, M.F. Ashby, Deformation-Mechanism Maps: the plasticity and creep of metals and ceramics, "
         "Pergamon (1982), ch. 4 (f.c.c. metals), data for Cu"
     ),
+    "JohnsonCook1983": (
+        "G.R. Johnson, W.H. Cook, A constitutive model and data for metals subjected to large strains, high strain "
+        "rates and high temperatures, Proc. 7th Int. Symp. on Ballistics, The Hague (1983) 541-547, Table 1 (OFHC "
+        "copper: A = 90 MPa, B = 292 MPa, n = 0.31, C = 0.025, m = 1.09, T_melt = 1356 K)"
+    ),
+    "Smithells2004": (
+        "W.F. Gale, T.C. Totemeier (eds.), Smithells Metals Reference Book, 8th ed., Elsevier (2004), Table 22.7: "
+        "oxygen-free high-conductivity Cu strip, annealed (O): 0.2 % proof stress 48 MPa, UTS 216 MPa"
+    ),
+    "Simons2006": (
+        "G. Simons, Ch. Weippert, J. Dual, J. Villain, Size effects in tensile testing of thin cold rolled and "
+        "annealed Cu foils, Mater. Sci. Eng. A 416 (2006) 290-299 (flow stress and fracture strain of annealed foils "
+        "fall as the thickness approaches the grain size)"
+    ),
     "Jin2018": (
         "S. Jin, M. Huang, Y. Kwon, ..., R.S. Ruoff, Colossal grain growth yields single-crystal metal foils by "
         "contact-free annealing, Science 362 (2018) 1021, doi:10.1126/science.aao3373 (abstract: grains up to 32 cm2 "

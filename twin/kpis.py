@@ -76,8 +76,23 @@ def uht_line_kpis(rt: UHTLineRuntime, totals: LineTotals | None, hours: float) -
         "nucleation_overpotential_mV": t.overpotential_mV_m / t.metres if t.metres > 0 else None,
         "segments": t.segments,
         "physics_solves": t.physics_solves,
+        **_web_kpis(rt, t),
     })
     return k
+
+
+def _web_kpis(rt: UHTLineRuntime, t: LineTotals) -> dict[str, Any]:
+    """Web breaks (count, the model's expected count over the metres run, scrap), the largest break hazard, the
+    hours a zone ran above its yield strength for its tension, and the web-handling warnings."""
+    clock = rt.break_clock
+    return {
+        "web_breaks": clock.breaks,
+        "web_breaks_expected": clock.expected,
+        "web_break_hazard_per_m_max": clock.peak_h_per_m,
+        "metres_scrap_web_breaks": t.web_break_m,
+        "web_hours_too_hot_for_tension": rt.too_hot_h,
+        "web_warnings": list(rt.web_warnings),
+    }
 
 
 def plating_line_kpis(rt: PlatingLineRuntime, hours: float) -> dict[str, Any]:

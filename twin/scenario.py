@@ -219,6 +219,36 @@ class UHTSettings(_Model):
     cooling: Literal["contact", "free"] = "contact"
     # the first k of the zone's ``stage2_modules`` equal, separately heated modules are on (None: all)
     stage2_modules_on: int | None = Field(default=None, ge=1, le=50)
+    # web tension per width in each heated zone (set points of the tension control; the line's
+    # ``web_tension_limits`` bound them; docs/web_handling.md for margins, breaks and the slack limit)
+    stage2_web_tension_N_per_m: float = Field(default=60.0, gt=0.0, le=5000.0)
+    stage3_web_tension_N_per_m: float = Field(default=60.0, gt=0.0, le=5000.0)
+
+
+WEB_TENSION_FIELDS = ("stage2_web_tension_N_per_m", "stage3_web_tension_N_per_m")
+
+
+class WebTensionLimits(_Model):
+    """Range of web tension per width the line's tension control (load cells, dancers, drives) can hold [N/m]."""
+
+    min_N_per_m: float = Field(default=20.0, gt=0.0, le=5000.0)
+    max_N_per_m: float = Field(default=300.0, gt=0.0, le=5000.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WebTensionLimits:
+        if self.min_N_per_m > self.max_N_per_m:
+            raise ValueError(f"min_N_per_m = {self.min_N_per_m:g} exceeds max_N_per_m = {self.max_N_per_m:g}")
+        return self
+
+
+class WebBreaks(_Model):
+    """Web breaks as line events (hazard per metre from the web-handling model): the line stops ``rethread_min``
+    to re-thread and scraps ``scrap_m`` of web around each break. ``enabled`` off: no breaks are drawn (margins and
+    warnings are still reported)."""
+
+    enabled: bool = True
+    rethread_min: float = Field(default=30.0, ge=0.0, le=1440.0)
+    scrap_m: float = Field(default=20.0, ge=0.0, le=1e4)
 
 
 class ChangeoverStep(_Model):
@@ -257,16 +287,24 @@ class UHTLine(_WebLine):
     pyrometer: TemperatureSensor = TemperatureSensor()
     gauge: ThicknessGauge = ThicknessGauge()
     changeovers: tuple[ChangeoverStep, ...] = ()
+    web_tension_limits: WebTensionLimits = WebTensionLimits()
+    web_breaks: WebBreaks = WebBreaks()
 
     @model_validator(mode="after")
     def _same_equipment(self) -> UHTLine:
         _check_equipment_kept(self.settings, [c.settings for c in self.changeovers],
                               ("stage2_zone_length_m", "stage3_heater_length_mm"))
+        lim = self.web_tension_limits
         for where, s in [("settings", self.settings), *((f"changeovers[{i}].settings", c.settings)
                                                         for i, c in enumerate(self.changeovers))]:
             if s.stage2_modules_on is not None and s.stage2_modules_on > self.stage2_modules:
                 raise ValueError(f"{where}.stage2_modules_on = {s.stage2_modules_on} exceeds the "
                                  f"{self.stage2_modules} installed stage2_modules")
+            for name in WEB_TENSION_FIELDS:
+                F = getattr(s, name)
+                if not lim.min_N_per_m <= F <= lim.max_N_per_m:
+                    raise ValueError(f"{where}.{name} = {F:g} N/m is outside the line's web_tension_limits "
+                                     f"[{lim.min_N_per_m:g}, {lim.max_N_per_m:g}] N/m")
         return self
 
     def stage2_heated_length_m(self, settings: UHTSettings) -> float:

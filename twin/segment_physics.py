@@ -42,7 +42,7 @@ SEGMENT_COLUMNS = (
     "stage2_time_s", "stage2_temperature_K", "stage3_time_ms", "stage3_peak_K", "interrupted",
     "plated_zn_mg_per_cm2", "skin_thickness_nm", "skin_phase", "surface_zn_at_frac", "zn_loading_mg_per_cm2",
     "zn_deposited_mg_per_cm2", "energy_kwh_per_m2", "melting", "texture_fraction_100", "nucleation_overpotential_mV",
-    "gauge_skin_thickness_nm", "in_spec", "truly_in_spec", "reject_reason",
+    "gauge_skin_thickness_nm", "in_spec", "truly_in_spec", "reject_reason", "web_break",
 )
 
 
@@ -76,6 +76,7 @@ class LineTotals:
     false_rejects: float = 0.0
     texture_100_m: float = 0.0
     overpotential_mV_m: float = 0.0
+    web_break_m: float = 0.0  # metres scrapped around web breaks
 
     def skin_quantile_nm(self, q: float) -> float:
         """Length-weighted quantile of the skin thickness (0.5 nm bins)."""
@@ -268,6 +269,7 @@ class SegmentPhysics:
                 "skin_phase": phase, "melting": melting, "texture_fraction_100": texture[:, 1],
                 "nucleation_overpotential_mV": eta_mV, "gauge_skin_thickness_nm": gauge, "in_spec": in_spec,
                 "truly_in_spec": truly, "reject_reason": reasons,
+                "web_break": np.zeros(n, dtype=bool) if batch.web_break is None else batch.web_break,
             })
 
     def _inspect(self, batch: SegmentBatch, cols: dict[str, np.ndarray], gauge: np.ndarray, melting: np.ndarray,
@@ -284,8 +286,9 @@ class SegmentPhysics:
         # inline inspection: the XRF gauge reads thickness and surface Zn; melting leaves visible defects;
         # the phase is not seen inline (it is judged in the "truly in spec" audit only)
         upstream = batch.upstream_in_spec
-        in_spec = in_window & ok_zn & no_melt & upstream & valid
-        truly = truly_window & ok_zn & no_melt & ok_phase & upstream & valid
+        intact = np.ones(n, dtype=bool) if batch.web_break is None else ~batch.web_break
+        in_spec = in_window & ok_zn & no_melt & upstream & valid & intact
+        truly = truly_window & ok_zn & no_melt & ok_phase & upstream & valid & intact
         for i in np.nonzero(valid & ~in_spec)[0]:
             why = []
             if not in_window[i]:
@@ -297,6 +300,8 @@ class SegmentPhysics:
                 why.append("melting")
             if not upstream[i]:
                 why.append("foil out of spec at the plating line")
+            if not intact[i]:
+                why.append("scrapped at a web break")
             reasons[i] = "; ".join(why)
         return in_spec, truly
 
@@ -325,6 +330,8 @@ class SegmentPhysics:
         t.skin_metres += float(seg.length_m[finite].sum())
         t.texture_100_m += float(np.sum(texture[:, 1] * seg.length_m))
         t.overpotential_mV_m += float(np.sum(eta_mV * seg.length_m))
+        if batch.web_break is not None:
+            t.web_break_m += float(seg.length_m[batch.web_break].sum())
         for p in dict.fromkeys(phase):  # metres per phase, added one segment after the other (cumsum is sequential)
             lengths = seg.length_m[phase == p]
             t.skin_phase_m[p] = float(np.cumsum(np.concatenate([[t.skin_phase_m.get(p, 0.0)], lengths]))[-1])

@@ -20,11 +20,15 @@ from twin.heaters import HeaterLoop
 from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import UHTLine
+from twin.states import State
+from twin.web_breaks import WebBreakClock, zone_warnings
 from twin.web_line import ANNEAL_ATTRIBUTE, Segments, WebLineRuntime
 
 if TYPE_CHECKING:
     from process_models.costing.flows import Flows
     from twin.simulate import PlantContext
+
+MAX_WEB_WARNINGS = 20  # distinct web-handling warnings kept per line
 
 # Web path of the line [m from the unwinder]; only their differences matter to the physics.
 PATH_TO_STAGE2_M = 1.0
@@ -52,6 +56,7 @@ class SegmentBatch:
     texture_111_frac: np.ndarray
     texture_110_frac: np.ndarray
     furnace_equivalent_time_s: np.ndarray  # θ of upstream coil anneals [s at T_cal], 0 without
+    web_break: np.ndarray | None = None  # scrapped around a web break (None: no break on these segments)
 
 
 class UHTLineRuntime(WebLineRuntime):
@@ -87,6 +92,15 @@ class UHTLineRuntime(WebLineRuntime):
         self.cooling = PiecewiseSignal()  # 1.0 = contact quench, 0.0 = free cooling
         self._path: tuple[object, tuple[float, float, float, float]] | None = None
         super().__init__(env, spec, inbox, outbox, streams, params, segment_length_m, batch_segments)
+        self.break_clock = WebBreakClock(params, streams.get(spec.name, "web_break"), foil_thickness_m,
+                                         spec.web_breaks.enabled)
+        strength = self.break_clock.model.strength
+        self._yield_over_tensile = strength.yield_rt_Pa / strength.tensile_rt_Pa
+        self.break_scrap: list[tuple[float, float]] = []  # web-coordinate intervals scrapped around breaks
+        self.web_warnings: list[str] = []
+        self.too_hot_h = 0.0  # operating hours with a zone above its yield strength
+        self._too_hot: tuple[float, bool] = (0.0, False)
+        self._break_zone = "stage3"
 
     @property
     def path_m(self) -> tuple[float, float, float, float]:
@@ -107,19 +121,85 @@ class UHTLineRuntime(WebLineRuntime):
     def start_signals(self, tau: float) -> None:
         self.cooling.set(tau, 1.0 if self.settings.cooling == "contact" else 0.0)
         self.heaters.start(tau)
+        self._web_setpoint_warnings()
+        self._update_hazard()
 
     def control_interval_s(self) -> float:
         return self.spec.control.interval_s
 
     def control_step(self) -> None:
         self.heaters.step(self.tau, self.operating_h, self.env.now / 3600.0)
+        self._update_hazard()
 
     def on_maintenance(self) -> None:
         self.heaters.renew(self.tau, self.operating_h)
+        self._update_hazard()
 
     def on_settings(self) -> None:
         self.cooling.set(self.tau, 1.0 if self.settings.cooling == "contact" else 0.0)
         self.heaters.change_setpoints(self.tau, self.settings, self.operating_h)
+        self._web_setpoint_warnings()
+        self._update_hazard()
+
+    # ----------------------------------------------------------------------------------------- web breaks
+    def _update_hazard(self) -> None:
+        """Break hazard from the zones' tensions and the temperatures the heaters deliver now; hours with a zone
+        above its yield strength are counted and the first such crossing of a zone is warned about."""
+        s, clock = self.settings, self.break_clock
+        F = (s.stage2_web_tension_N_per_m, s.stage3_web_tension_N_per_m)
+        T = (self.heaters.stage2.value[-1], self.heaters.stage3.value[-1])
+        r2, r3 = clock.ratio(F[0], T[0]), clock.ratio(F[1], T[1])
+        self._break_zone = "stage2" if r2 > r3 else "stage3"
+        clock.set_hazard(self.X, clock.hazard_per_m(F, T))
+        too_hot = max(r2, r3) > self._yield_over_tensile  # σ/σ_y = (σ/σ_ts)(σ_ts/σ_y): the law is separable
+        since, was = self._too_hot
+        if was:
+            self.too_hot_h += self.operating_h - since
+        if too_hot and not was:
+            i = 1 if self._break_zone == "stage3" else 0
+            self._warn(f"web zone {self._break_zone} too hot for its tension at {self.env.now / 3600.0:.2f} h: "
+                       f"{F[i]:.4g} N/m at {T[i]:.0f} K is above the yield strength")
+        self._too_hot = (self.operating_h, too_hot)
+
+    def _web_setpoint_warnings(self) -> None:
+        s = self.settings
+        warnings, _ = zone_warnings(self.break_clock.model,
+                                    {"stage2": s.stage2_web_tension_N_per_m, "stage3": s.stage3_web_tension_N_per_m},
+                                    {"stage2": self.heaters.T2_set, "stage3": self.heaters.T3_set},
+                                    self.break_clock.thickness_m)
+        for w in warnings:
+            self._warn(f"set points at {self.env.now / 3600.0:.2f} h: {w}")
+
+    def _warn(self, text: str) -> None:
+        if len(self.web_warnings) < MAX_WEB_WARNINGS and text not in self.web_warnings:
+            self.web_warnings.append(text)
+
+    def on_web_break(self):
+        """Count the break, scrap ``web_breaks.scrap_m`` of web centred where it broke, stop to re-thread."""
+        self.break_clock.fire(self.X)
+        p2a, p2b, p3, _ = self.path_m
+        where = p3 if self._break_zone == "stage3" else 0.5 * (p2a + p2b)
+        at, half = self.X - where, 0.5 * self.spec.web_breaks.scrap_m
+        self.break_scrap.append((at - half, at + half))
+        yield from self._stop(State.BREAKDOWN, "web break", self.spec.web_breaks.rethread_min * 60.0)
+
+    def finish(self) -> None:
+        super().finish()
+        since, was = self._too_hot
+        if was:
+            self.too_hot_h += self.operating_h - since
+            self._too_hot = (self.operating_h, was)
+
+    def _scrapped(self, mid: np.ndarray) -> np.ndarray | None:
+        """Segments within a break's scrap interval (None without one); intervals behind them are forgotten."""
+        if not self.break_scrap:
+            return None
+        out = np.zeros(mid.shape, dtype=bool)
+        for a, b in self.break_scrap:
+            out |= (mid >= a) & (mid <= b)
+        last = float(mid.max()) if mid.size else -np.inf
+        self.break_scrap = [(a, b) for a, b in self.break_scrap if b > last]
+        return out if out.any() else None
 
     def flush_logs(self) -> None:
         super().flush_logs()
@@ -154,5 +234,6 @@ class UHTLineRuntime(WebLineRuntime):
             texture_111_frac=segments.attribute("texture_111_frac", np.nan),
             texture_110_frac=segments.attribute("texture_110_frac", np.nan),
             furnace_equivalent_time_s=segments.attribute(ANNEAL_ATTRIBUTE, 0.0),
+            web_break=self._scrapped(mid),
         ))
         return None

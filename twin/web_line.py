@@ -105,6 +105,7 @@ class WebLineRuntime:
         self._next_maintenance_h = spec.maintenance.every_h if spec.maintenance else np.inf
         self._changeovers = sorted(spec.changeovers, key=lambda c: c.at_h)
         self._running: tuple[SpeedPlan, float] | None = None
+        self.break_clock: Any = None  # a twin.web_breaks.WebBreakClock on lines whose web can break
         self.process = env.process(self._run())
 
     # ----------------------------------------------------------------------------------------- hooks
@@ -128,6 +129,10 @@ class WebLineRuntime:
 
     def on_settings(self) -> None:
         """New set points took effect (changeover)."""
+
+    def on_web_break(self):
+        """The web broke (at the clock's next break): stop, re-thread (a generator; lines with a break clock)."""
+        yield from ()
 
     def consume(self, segments: Segments) -> dict[str, np.ndarray] | None:
         """Results of finished segments; returned arrays travel with the coil to the next line."""
@@ -174,6 +179,10 @@ class WebLineRuntime:
                 left = changeovers[0].at_h * 3600.0 - env.now
                 if left < dt:
                     what, dt = "changeover", left
+            if self.break_clock is not None and self.break_clock.next_X < np.inf:
+                left = plan.tau_at(self.break_clock.next_X) - self.tau
+                if left < dt:
+                    what, dt = "web_break", left
             left = control_s - self._since_control
             if left < dt:
                 what, dt = "control", left
@@ -196,6 +205,8 @@ class WebLineRuntime:
                 coil_end += coil.length_m
             elif what == "failure":
                 yield from self._breakdown(fail_name)
+            elif what == "web_break":
+                yield from self.on_web_break()
             elif what == "maintenance":
                 yield from self._stop(State.MAINTENANCE, "planned", self.spec.maintenance.duration_h * 3600.0)
                 self._next_maintenance_h = self.operating_h + self.spec.maintenance.every_h
@@ -321,6 +332,8 @@ class WebLineRuntime:
         if self._running is not None:  # the run ended while the web was moving: account for that stretch
             plan, started = self._running
             self._advance(plan, self.env.now - started)
+        if self.break_clock is not None:
+            self.break_clock.advance(self.X)  # the expected count up to the end of the run
         self.log.close(self.env.now / 3600.0)
         for _ in self._handoff(final=True):  # a generator: at the end nothing waits, so it runs through
             pass

@@ -26,7 +26,7 @@ from process_models.uht.recipe import Cooling
 from twin.parameter_set import ParameterSet, warnings_of
 from twin.scenario import Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
-from ui import batch_view, data_folder, param_sets
+from ui import batch_view, data_folder, param_sets, web_tension
 from ui import kpi_tables as tables
 from ui.figures import run_figures
 from ui.lab import LabInputs, lab_recipe
@@ -124,6 +124,7 @@ def _use_settings(settings: dict[str, Any], base_text: str) -> None:
     base = scenario_from_json(base_text)
     try:
         _write_inputs(settings_to_inputs(settings, base, _read_inputs(base)))
+        web_tension.use_settings(st.session_state, settings)
         st.session_state["wi.note"] = "What-if inputs set from the optimiser's recommendation: press Run."
     except FoiltwinInputError as err:
         st.session_state["wi.note_error"] = describe_error(err)
@@ -195,6 +196,7 @@ def _sidebar(base: Scenario) -> None:
             for attr in ("uht_web_speed_m_per_min", "uht_stage2_temperature_K", "uht_stage2_zone_length_m",
                          "uht_stage2_modules_on", "uht_stage3_peak_K"):
                 _number(attr)
+            web_tension.tension_widget(st, base)
         if t.furnace_names:
             st.subheader(f"Coil furnace `{', '.join(t.furnace_names)}`")
             st.checkbox("furnace on", key=_key("furnace_enabled"))
@@ -226,7 +228,8 @@ def _whatif_tab(base: Scenario) -> None:
     if st.session_state.get("run"):
         try:
             inputs = _read_inputs(base)
-            extra = parse_overrides(st.session_state.get(_key("extra"), ""))
+            extra = [*web_tension.state_overrides(st.session_state), *parse_overrides(st.session_state.get(
+                _key("extra"), ""))]
             baseline = baseline_scenario(base, inputs)
             wi = build_whatif(base, inputs, extra)
             with st.spinner("Simulating baseline and what-if…"):
@@ -257,7 +260,8 @@ def _whatif_tab(base: Scenario) -> None:
         st.caption("With the plating line left out the UHT line runs bought commercial foil, which the twin's cost "
                    "per m² does not price (`substrate` 0 in the breakdown); the optimiser's cost includes it.")
     try:  # say so when the sidebar no longer matches the run shown
-        now = build_whatif(base, _read_inputs(base), parse_overrides(st.session_state.get(_key("extra"), "")))
+        now = build_whatif(base, _read_inputs(base), [*web_tension.state_overrides(st.session_state),
+                                                      *parse_overrides(st.session_state.get(_key("extra"), ""))])
         if scenario_json(now.scenario) != last["whatif"]:
             st.warning("The inputs changed since this run: press **Run baseline and what-if** to update.")
     except FoiltwinInputError:

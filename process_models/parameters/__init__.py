@@ -37,6 +37,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "hot_zone_anneal_assumptions",
     "measurement_assumptions",
     "cuzn_quench",
+    "web_handling_literature",
 )
 
 __all__ = [
