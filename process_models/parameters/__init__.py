@@ -37,6 +37,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "hot_zone_anneal_assumptions",
     "measurement_assumptions",
     "cuzn_quench",
+    "skin_metals_literature",
 )
 
 __all__ = [
