@@ -38,6 +38,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "measurement_assumptions",
     "cuzn_quench",
     "skin_metals_literature",
+    "skin_diffusion_literature",
 )
 
 __all__ = [
