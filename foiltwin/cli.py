@@ -170,6 +170,17 @@ def recipe(
     agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %]; with "
                                                                     "--ag-immersion-time-s.")] = 1.0,
     currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
+    skin_metal: Annotated[Literal["Zn", "Mg", "Ag", "Sn", "Al"], typer.Option(
+        "--skin-metal", help="Skin metal of the UHT line. Zn (default): the full collector recipe; Mg, Ag, Sn, Al: "
+        "the skin alone (docs/skin_metals.md).")] = "Zn",
+    skin_route: Annotated[Literal["vapour", "contact"], typer.Option(
+        "--skin-route", help="With --skin-metal other than Zn: vapour source near the melting point, or contact.")
+    ] = "vapour",
+    skin_loading_mg_per_cm2: Annotated[float, typer.Option(
+        "--skin-loading-mg-per-cm2", help="With --skin-route contact: metal laid down [mg/cm2].")] = 0.0,
+    skin_source_temperature_K: Annotated[float | None, typer.Option(
+        "--skin-source-temperature-K", help="With --skin-route vapour: source temperature [K]; default: melting "
+        "point + skin_source_superheat_K.")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
     param: ParamOption = None,
     params_file: ParamsFileOption = None,
@@ -182,12 +193,17 @@ def recipe(
     """
     from dataclasses import replace
 
+    from foiltwin.skin_commands import check_skin_options, run_other_skin
     from process_models.collector.recipe import CollectorRecipe, PlatingStep, evaluate_collector
     from process_models.uht.recipe import UHTRecipe
 
+    check_skin_options(ctx)
     _recipe_option_rules(ctx)
     check_json_target(json_out)
     values = parameters_with(param, params_file)
+    if skin_metal != "Zn":
+        citations.reset()
+        return run_other_skin(ctx, values, json_out)
     _recipe_ranges_in_option_units(ctx, values)
     citations.reset()
     if params_file is not None:
