@@ -173,6 +173,17 @@ def recipe(
     web_tension_N_per_m: Annotated[float | None, typer.Option(
         "--web-tension-N-per-m", help="Web tension per width in the heated zones [N/m]: shows each zone's stress "
         "margin, the break probability per metre and the slack limit (docs/web_handling.md).")] = None,
+    skin_metal: Annotated[Literal["Zn", "Mg", "Ag", "Sn", "Al"], typer.Option(
+        "--skin-metal", help="Skin metal of the UHT line. Zn (default): the full collector recipe; Mg, Ag, Sn, Al: "
+        "the skin alone (docs/skin_metals.md).")] = "Zn",
+    skin_route: Annotated[Literal["vapour", "contact"], typer.Option(
+        "--skin-route", help="With --skin-metal other than Zn: vapour source near the melting point, or contact.")
+    ] = "vapour",
+    skin_loading_mg_per_cm2: Annotated[float, typer.Option(
+        "--skin-loading-mg-per-cm2", help="With --skin-route contact: metal laid down [mg/cm2].")] = 0.0,
+    skin_source_temperature_K: Annotated[float | None, typer.Option(
+        "--skin-source-temperature-K", help="With --skin-route vapour: source temperature [K]; default: melting "
+        "point + skin_source_superheat_K.")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
     scenario: Annotated[Path | None, typer.Option(
         "--scenario", help="Take the set points from this scenario's plant settings (its UHT line at steady speed, "
@@ -190,15 +201,20 @@ def recipe(
     """
     from dataclasses import replace
 
+    from foiltwin.skin_commands import check_skin_options, run_other_skin
     from process_models.collector.recipe import CollectorRecipe, PlatingStep, evaluate_collector
     from process_models.uht.recipe import UHTRecipe
 
+    check_skin_options(ctx)
     _recipe_option_rules(ctx)
     check_json_target(json_out)
     if scenario is not None:
         return _scenario_recipe(scenario, line, params_file, param, currency, ag_immersion_time_s, agf_wt_pct,
                                 profile, json_out)
     values = parameters_with(param, params_file)
+    if skin_metal != "Zn":
+        citations.reset()
+        return run_other_skin(ctx, values, json_out)
     _recipe_ranges_in_option_units(ctx, values)
     citations.reset()
     if params_file is not None:

@@ -34,6 +34,27 @@ CITATIONS: dict[str, str] = {
         "298-2500 K, Canadian Metallurgical Quarterly 23 (1984) 309"
     ),
     "CRC": "W.M. Haynes (ed.), CRC Handbook of Chemistry and Physics, 97th ed., CRC Press (2016)",
+    # --- skin metals other than Zn (issue 14): phase data ---
+    "Liang1998": (
+        "P. Liang et al., CALPHAD 22 (1998) 527-544, Cu-Mg parameters (those of C.A. Coughanowr et al., "
+        "Z. Metallkd. 82 (1991) 574, set 3, with minor Cu2Mg adjustments), as cited in the header of the TDB "
+        "cumg.tdb (NIMS, M. Palumbo, T. Abe, K. Hashimoto, 2008-10-21) shipped with pycalphad"
+    ),
+    "NayebHashemi1984": (
+        "A.A. Nayeb-Hashemi, J.B. Clark, The Cu-Mg (copper-magnesium) system, Bull. Alloy Phase Diagrams 5 (1984) "
+        "36-43"
+    ),
+    "Murray1985": "J.L. Murray, The aluminium-copper system, Int. Met. Rev. 30 (1985) 211-233",
+    "Subramanian1993": (
+        "P.R. Subramanian, J.H. Perepezko, The Ag-Cu (silver-copper) system, J. Phase Equilib. 14 (1993) 62-75"
+    ),
+    "Saunders1990": (
+        "N. Saunders, A.P. Miodownik, The Cu-Sn (copper-tin) system, Bull. Alloy Phase Diagrams 11 (1990) 278-287"
+    ),
+    "Smithells2004": (
+        "W.F. Gale, T.C. Totemeier (eds.), Smithells Metals Reference Book, 8th ed., Elsevier (2004), ch. 13 "
+        "'Diffusion in metals', impurity diffusion in copper"
+    ),
     "ASM1990": "ASM Handbook Vol. 2, Properties and Selection: Nonferrous Alloys, ASM International (1990)",
     "Kuper1956": (
         "A.B. Kuper, D. Lazarus, J.R. Manning, C.T. Tomizuka, Diffusion in ordered and disordered "

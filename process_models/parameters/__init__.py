@@ -38,6 +38,8 @@ PARAMETER_SETS: tuple[str, ...] = (
     "measurement_assumptions",
     "cuzn_quench",
     "web_handling_literature",
+    "skin_metals_literature",
+    "skin_diffusion_literature",
 )
 
 __all__ = [

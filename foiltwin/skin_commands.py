@@ -1,0 +1,84 @@
+"""`foiltwin recipe --skin-metal {Mg,Ag,Sn,Al}`: the skin of another metal on the UHT line (issue 14 item 1).
+
+Zn (the default) keeps the full collector recipe unchanged; another metal is evaluated by
+:func:`process_models.skins.skin.evaluate_skin` (deposit, interdiffusion, phase, energy, cost; see
+``docs/skin_metals.md``). Options of the Zn line and of the other collector steps do not apply to it and are
+refused by name.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from foiltwin.options import only_with, write_json
+from process_models import citations
+from process_models.parameters.registry import ParameterValues
+
+SKIN_METAL_CHOICES = ("Zn", "Mg", "Ag", "Sn", "Al")
+# recipe options that belong to the Zn line or to the other collector steps (refused with another metal)
+ZN_ONLY_OPTIONS = (
+    "zn_route", "plated_zn_mg_per_cm2", "zn_bath", "zn_current_density_A_per_m2", "zn_plating_time_s",
+    "zn_bath_concentration_mol_per_m3", "zn_source_temperature_K", "stage3_heating_rate_K_per_s", "stage3_mode",
+    "line_speed_m_per_min", "stage3_heater_length_mm", "stage3_power_W_per_m", "cooling", "no_uht", "substrate",
+    "electroform_bath", "electroform_current_density_A_per_m2", "electroform_temperature_K",
+    "anneal_soak_temperature_K", "anneal_soak_h", "anneal_target_100", "texture_route", "hot_zone_temperature_K",
+    "hot_zone_speed_mm_per_min", "ag_immersion_time_s", "agf_wt_pct", "currency",
+)
+OTHER_METAL_OPTIONS = ("skin_route", "skin_loading_mg_per_cm2", "skin_source_temperature_K")
+
+
+def check_skin_options(ctx: typer.Context) -> None:
+    """Refuse the options that do not act with the chosen ``--skin-metal``."""
+    p = ctx.params
+    other = p["skin_metal"] != "Zn"
+    for name in ZN_ONLY_OPTIONS:
+        only_with(ctx, name, "--skin-metal Zn", not other, "a setting of the Zn line or of another collector step")
+    for name in OTHER_METAL_OPTIONS:
+        only_with(ctx, name, "--skin-metal Mg, Ag, Sn or Al", other, "the Zn line has its own options")
+    only_with(ctx, "skin_loading_mg_per_cm2", "--skin-route contact", p["skin_route"] == "contact",
+              "the vapour route's loading follows from the source")
+    only_with(ctx, "skin_source_temperature_K", "--skin-route vapour", p["skin_route"] == "vapour",
+              "the contact route has no vapour source")
+
+
+def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | None) -> None:
+    """Evaluate and report the skin of a metal other than Zn from the ``recipe`` options."""
+    from process_models.skins.skin import SkinRecipe, evaluate_skin
+
+    p = ctx.params
+    t3_ms = 30.0 if p["stage3_time_ms"] is None else p["stage3_time_ms"]
+    recipe = SkinRecipe(
+        metal=p["skin_metal"], foil_thickness_m=p["foil_thickness_um"] * 1e-6, route=p["skin_route"],
+        source_temperature_K=p["skin_source_temperature_K"],
+        contact_loading_kg_per_m2=p["skin_loading_mg_per_cm2"] / 100.0,
+        stage2_temperature_K=p["stage2_temperature_K"], stage2_time_s=p["stage2_time_s"],
+        stage3_peak_K=p["stage3_peak_K"], stage3_time_s=t3_ms * 1e-3,
+    )
+    r = evaluate_skin(recipe, values)
+    report = {
+        "skin_metal": r.recipe.metal,
+        "route": r.recipe.route,
+        "source_temperature_K": r.recipe.source_temperature_K if r.recipe.route == "vapour" else None,
+        "deposited_mol_per_m2": r.deposited_mol_per_m2,
+        "surface_at_frac": r.surface_frac,
+        "skin_thickness_nm": r.skin_thickness_m * 1e9,
+        "alloyed_depth_nm": r.alloyed_depth_m * 1e9,
+        "skin_phases": list(r.skin_phases),
+        "peak_temperature_K": r.stage3_peak_K,
+        "energy_kwh_per_m2": r.energy_kWh_per_m2,
+        "cost_USD_per_m2": r.cost_USD_per_m2,
+        "warnings": list(r.warnings),
+        "model": "process_models.skins.skin (impurity diffusivity; docs/skin_metals.md)",
+    }
+    if p["profile"]:
+        report["profile"] = {"depth_nm": (r.depth_m * 1e9).tolist(), "x": r.profile_x.tolist()}
+    report["citations"] = citations.used()
+    write_json(report, json_out)
+    if json_out != "-":
+        typer.echo(f"{r.recipe.metal} skin ({r.recipe.route}): {r.skin_thickness_m * 1e9:.0f} nm "
+                   f"{'+'.join(r.skin_phases)}, surface x_{r.recipe.metal} {r.surface_frac:.3f}, alloyed to "
+                   f"{r.alloyed_depth_m * 1e9:.0f} nm, {r.deposited_mol_per_m2 * 100.0:.3g} µmol/cm2, "
+                   f"peak {r.stage3_peak_K:.0f} K")
+        typer.echo(f"energy {r.energy_kWh_per_m2:.4f} kWh/m2, cost {r.cost_USD_per_m2:.2f} USD/m2")
+        for w in r.warnings:
+            typer.echo(f"  warning: {w}")

@@ -1,0 +1,238 @@
+"""A skin of Zn, Mg, Ag, Sn or Al on Cu foil from the two UHT stages: phase, thickness, surface composition,
+energy and cost (issue 14 item 1; seed 002 §4).
+
+Stage II lays down the metal (vapour route near its melting point, :mod:`process_models.skins.supply`, or a
+contact/wetting loading given as a setting). The deposit enters as a pure film on top of the foil at the
+start of stage II. The film and the foil then interdiffuse through the stage-II and stage-III thermal
+histories (:func:`process_models.uht.thermal.setpoint_history`, the same histories as the Zn recipe). The
+solver is the UHT one (:func:`process_models.uht.interdiffusion.solve_interdiffusion`), with no flux at the
+surface.
+
+Interdiffusion uses the metal's **impurity** diffusivity in Cu, D0·exp(−Q/RT)
+(``skin_diffusion_literature``), for every composition. This is a stated simplification:
+- intermetallics, grain boundaries and any transient liquid diffuse faster, so the skins here are lower bounds
+  on intermixing;
+- for Zn the dilute law is known to be too slow for the seed's 470 nm (seed note 002 §5b). The Zn line
+  therefore keeps its own model (:mod:`process_models.uht.recipe`), and this module is for comparing metals.
+
+Placing the whole deposit at the start of stage II over-states stage-II intermixing by at most the ratio of
+the deposition time to the stage-II time. Evaporation from the skin in stage III is not modelled here.
+
+Phase of the skin: the phase(s) at the surface composition, from the CALPHAD table at its lowest temperature
+(Cu–Zn, Cu–Mg, Cu–Al). For Cu–Ag and Cu–Sn it comes from the assessed compositions of the terminal solution
+and the compounds. If the stage-III peak exceeds the lowest liquid temperature of the system, the result
+warns of a transient liquid.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from process_models.citations import register
+from process_models.errors import FoiltwinInputError, check_range
+from process_models.parameters import parameters_or_default
+from process_models.physical_constants import R
+from process_models.skins import supply
+from process_models.skins.phase_data import phase_fields, skin_system
+from process_models.uht.alloying import film_on_profile
+from process_models.uht.energy import to_kwh_per_m2
+from process_models.uht.interdiffusion import (
+    DepthGrid,
+    depth_where_below_m,
+    make_depth_grid,
+    solve_interdiffusion,
+    zn_inventory_mol_per_m2,
+)
+from process_models.uht.thermal import setpoint_history
+
+Route = str  # "vapour" or "contact"
+_DIFFUSION_STEPS = 60
+_FOIL_RANGE_M = (3e-6, 50e-6)
+
+
+def impurity_diffusivity_m2_per_s(metal: str, T_K, params=None) -> np.ndarray:
+    """D0·exp(−Q/RT) of ``metal`` in Cu [m² s⁻¹] (Zn: Kuper 1956 tracer values; others: Smithells 2004)."""
+    p = parameters_or_default(params)
+    k = metal.lower()
+    skin_system(metal)
+    if k == "zn":
+        register("Kuper1956", "skins.skin.impurity_diffusivity_m2_per_s")
+        d0, q = p["zn_tracer_in_cu_prefactor_m2_per_s"], p["zn_tracer_in_cu_activation_J_per_mol"]
+    else:
+        register("Smithells2004", "skins.skin.impurity_diffusivity_m2_per_s")
+        d0, q = p[f"{k}_in_cu_diffusion_prefactor_m2_per_s"], p[f"{k}_in_cu_diffusion_activation_J_per_mol"]
+    return d0 * np.exp(-q / (R * np.asarray(T_K, dtype=float)))
+
+
+@dataclass(frozen=True)
+class SkinRecipe:
+    """Settings of a skin of ``metal``. ``None``: the default (source: melting point + superheat; stage III: the
+    registry's default peak and the seed's 30 ms). ``route`` "vapour" uses the source; "contact" lays down
+    ``contact_loading_kg_per_m2`` (a setting, no kinetics)."""
+
+    metal: str = "Zn"
+    foil_thickness_m: float = 10e-6
+    route: Route = "vapour"
+    source_temperature_K: float | None = None
+    contact_loading_kg_per_m2: float = 0.0
+    stage2_temperature_K: float = 750.0
+    stage2_time_s: float = 120.0
+    stage3_peak_K: float | None = None
+    stage3_time_s: float = 0.030
+
+    def validated(self, params) -> SkinRecipe:
+        skin_system(self.metal)
+        check_range("foil_thickness_m", self.foil_thickness_m, *_FOIL_RANGE_M, unit="m")
+        if self.route not in ("vapour", "contact"):
+            raise FoiltwinInputError("route", self.route, "one of vapour, contact")
+        check_range("stage2_temperature_K", self.stage2_temperature_K, 300.0, 1300.0, unit="K")
+        check_range("stage2_time_s", self.stage2_time_s, 0.0, 3600.0, low_inclusive=False, unit="s")
+        check_range("stage3_time_s", self.stage3_time_s, 0.0, 10.0, low_inclusive=False, unit="s")
+        peak = params["stage3_default_peak_temperature_K"] if self.stage3_peak_K is None else self.stage3_peak_K
+        check_range("stage3_peak_K", peak, 300.0, params["cu_melting_temperature_K"], low_inclusive=False,
+                    high_inclusive=False, unit="K")
+        src = (supply.melting_temperature_K(self.metal, params) + params["skin_source_superheat_K"]
+               if self.source_temperature_K is None else self.source_temperature_K)
+        check_range("source_temperature_K", src, supply.VAPOUR_T_MIN_K, supply.VAPOUR_T_MAX_K, unit="K")
+        if self.route == "contact":
+            check_range("contact_loading_kg_per_m2", self.contact_loading_kg_per_m2, 0.0, 0.1,
+                        low_inclusive=False, unit="kg/m2")
+        return SkinRecipe(self.metal, self.foil_thickness_m, self.route, float(src), self.contact_loading_kg_per_m2,
+                          self.stage2_temperature_K, self.stage2_time_s, float(peak), self.stage3_time_s)
+
+
+@dataclass(frozen=True)
+class SkinResult:
+    """Outcome of one :class:`SkinRecipe` (amounts per m² of foil)."""
+
+    recipe: SkinRecipe
+    deposited_mol_per_m2: float
+    surface_frac: float  # mole fraction of the skin metal in the first 2 nm
+    skin_thickness_m: float  # depth where x falls to half its surface value
+    alloyed_depth_m: float  # depth where x falls below skin_alloyed_min_frac
+    skin_phases: tuple[str, ...]
+    stage3_peak_K: float
+    energy_kWh_per_m2: float
+    cost_USD_per_m2: float
+    warnings: tuple[str, ...]
+    profile_x: np.ndarray
+    depth_m: np.ndarray
+
+
+def _phase_of(metal: str, x: float) -> tuple[str, ...]:
+    """Phase(s) at composition ``x`` at the low-temperature end of the phase data."""
+    system = skin_system(metal)
+    if system.fields_csv is not None:
+        pf = phase_fields(metal)
+        return pf.phases_at(min(max(x, 0.0), 1.0), pf.temperature_range_K[0])
+    # assessed points: terminal (Cu) solubility, then the compounds in order of x, then the metal
+    if metal == "Ag":
+        e = system.invariant("eutectic")
+        return ("alpha",) if x <= e.x_frac[1] else ("alpha", "ag") if x < e.x_frac[2] else ("ag",)
+    ladder = [("alpha", system.invariant("solubility").x_frac[0]),
+              ("epsilon_Cu3Sn", system.invariant("peritectic", "L + gamma").x_frac[2]),
+              ("eta_Cu6Sn5", system.invariant("peritectic", "L + epsilon").x_frac[2]), ("sn", 1.0)]
+    prev = None
+    for name, x_max in ladder:
+        if x <= x_max + 1e-9:
+            return (name,) if prev is None or math.isclose(x, x_max, abs_tol=0.01) else (prev, name)
+        prev = name
+    return ("sn",)
+
+
+def _histories(r: SkinRecipe, params):
+    common = {"thickness_m": r.foil_thickness_m, "params": params, "cooling": "free"}
+    h2 = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=r.stage2_temperature_K,
+                          heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"],
+                          heater_on_s=r.stage2_time_s, **common)
+    h3 = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=r.stage3_peak_K,
+                          heating_rate_K_per_s=params["stage3_heating_rate_K_per_s"],
+                          heater_on_s=r.stage3_time_s, **common)
+    return h2, h3
+
+
+def _deposit_mol_per_m2(r: SkinRecipe, params) -> float:
+    if r.route == "contact":
+        return supply.contact_loading_mol_per_m2(r.metal, r.contact_loading_kg_per_m2, params)
+    return float(supply.deposition_flux_mol_per_m2_s(r.metal, r.source_temperature_K, params)) * r.stage2_time_s
+
+
+def _source_energy_J_per_m2(r: SkinRecipe, n_mol: float, params) -> float:
+    """Heat to warm, melt and evaporate the metal that left the source (vapour route; contact: warm and melt)."""
+    k = r.metal.lower()
+    fusion = params[f"{k}_fusion_enthalpy_J_per_mol"]
+    dT = max(r.source_temperature_K - params["ambient_temperature_K"], 0.0)
+    per_mol = params["skin_source_molar_heat_capacity_J_per_mol_K"] * dT + fusion
+    if r.route == "vapour":
+        per_mol += supply.vapourisation_enthalpy_J_per_mol(r.metal, r.source_temperature_K, params)
+    return n_mol * per_mol / params["zn_source_utilisation_frac"]
+
+
+def _cost_USD_per_m2(r: SkinRecipe, n_mol: float, energy_kWh: float, params) -> float:
+    k = r.metal.lower()
+    metal_kg = n_mol * supply.molar_mass_kg_per_mol(r.metal, params) / params["zn_source_utilisation_frac"]
+    return metal_kg * params[f"{k}_price_USD_per_kg"] + energy_kWh * params["electricity_price_USD_per_kWh"]
+
+
+def _interdiffuse(r: SkinRecipe, grid: DepthGrid, n_mol: float, histories, params) -> list[np.ndarray]:
+    """Profiles (1, N) after the film is laid down and after each history."""
+    c = params["cu_density_kg_per_m3"] / params["cu_molar_mass_kg_per_mol"]
+    x = film_on_profile(grid, np.zeros((1, grid.n_cells)), np.array([n_mol]), 1.0, c)
+    out = [np.clip(x, 0.0, 1.0)]
+    for h in histories:
+        res = solve_interdiffusion(
+            out[-1], grid, h.time_s[0], h.temperature_K[0], molar_density_mol_per_m3=c,
+            diffusivity=lambda xx, T: np.broadcast_to(impurity_diffusivity_m2_per_s(r.metal, T, params), xx.shape),
+            n_steps=_DIFFUSION_STEPS, clock=lambda T: impurity_diffusivity_m2_per_s(r.metal, T, params))
+        out.append(res.x)
+    return out
+
+
+def liquid_onset_K(metal: str, x_frac: float) -> float:
+    """Lowest temperature at which a Cu-``metal`` alloy of composition ``x_frac`` holds liquid [K]: the CALPHAD
+    solidus where a table exists; for Cu-Ag and Cu-Sn the eutectic once x exceeds the (Cu) solubility (inf below
+    it: the Cu-rich solidus is not tabulated, and lies far above any stage-III peak for a few at%)."""
+    system = skin_system(metal)
+    if system.fields_csv is not None:
+        return phase_fields(metal).liquid_appears_K(min(max(x_frac, 0.0), 1.0))
+    limit = system.invariant("eutectic").x_frac[1] if metal == "Ag" else system.invariant("solubility").x_frac[0]
+    return system.lowest_liquid_temperature_K() if x_frac > limit else math.inf
+
+
+def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
+    """Skin of ``recipe.metal``: deposit, interdiffusion through stages II and III, phase, energy and cost."""
+    p = parameters_or_default(params)
+    r = recipe.validated(p)
+    n_mol = _deposit_mol_per_m2(r, p)
+    warnings: list[str] = []
+    if r.route == "vapour":  # can the vapour route lay down a skin like the seed's Zn skin (in moles)?
+        target = p["skin_reference_zn_loading_kg_per_m2"] / p["zn_molar_mass_kg_per_mol"]
+        a = supply.assess_supply(r.metal, target, p)
+        if a.route != "vapour":
+            warnings += a.warnings
+    h2, h3 = _histories(r, p)
+    grid = make_depth_grid(r.foil_thickness_m)
+    _, x_after2, x = (a[0] for a in _interdiffuse(r, grid, n_mol, (h2, h3), p))
+    c = p["cu_density_kg_per_m3"] / p["cu_molar_mass_kg_per_mol"]
+    kept = float(zn_inventory_mol_per_m2(x, grid, c))
+    if not math.isclose(kept, n_mol, rel_tol=1e-6, abs_tol=1e-12):
+        raise AssertionError(f"metal not conserved: {kept} vs {n_mol} mol/m2")  # pragma: no cover
+    surface = float(x[0])
+    skin = float(depth_where_below_m(x, grid, 0.5 * surface)) if surface > 0.0 else 0.0
+    alloyed = float(depth_where_below_m(x, grid, p["skin_alloyed_min_frac"]))
+    liquid_K = liquid_onset_K(r.metal, float(x_after2[0]))
+    if float(h3.peak_temperature_K[0]) >= liquid_K:
+        warnings.append(f"{r.metal}: the stage-III peak {float(h3.peak_temperature_K[0]):.0f} K reaches the liquid "
+                        f"of the surface after stage II (x = {float(x_after2[0]):.2f}, liquid from {liquid_K:.0f} K): "
+                        "a transient liquid, not modelled (it would speed intermixing)")
+    heater_J = float(h2.heater_energy_J_per_m2[0] + h3.heater_energy_J_per_m2[0])
+    energy_kWh = float(to_kwh_per_m2(heater_J + _source_energy_J_per_m2(r, n_mol, p)))
+    return SkinResult(
+        recipe=r, deposited_mol_per_m2=n_mol, surface_frac=surface, skin_thickness_m=skin,
+        alloyed_depth_m=alloyed, skin_phases=_phase_of(r.metal, surface),
+        stage3_peak_K=float(h3.peak_temperature_K[0]), energy_kWh_per_m2=energy_kWh,
+        cost_USD_per_m2=_cost_USD_per_m2(r, n_mol, energy_kWh, p), warnings=tuple(warnings),
+        profile_x=x, depth_m=grid.centres_m)
