@@ -477,6 +477,45 @@ def schema(json_out: JsonOption = "-") -> None:
     write_json(scenario_json_schema(), json_out)
 
 
+scenario_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                           help="Scenario files: write the default plant as commented TOML, check a file.")
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("init")
+def scenario_init(out: Annotated[Path | None, typer.Option(
+        "--out", help="Write to FILE (atomically) instead of stdout.")] = None) -> None:
+    """Print the default plant as commented TOML (`foiltwin scenario init > plant.toml`); edit what you need and
+    delete the rest: a partial file is merged over the default plant."""
+    from twin.scenario_toml import scenario_toml
+
+    text = scenario_toml()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from twin.files import write_text_atomic
+
+    write_text_atomic(out, text, field="--out")
+    typer.echo(f"wrote the default plant to {out}", err=True)
+
+
+@scenario_app.command("check")
+def scenario_check(scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file.")],
+                   json_out: JsonOption = None) -> None:
+    """Validate a scenario file (merged over the default plant) and list its lines, horizon and seed."""
+    from twin.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    lines = [{"name": line.name, "type": line.type} for line in sc.plant.lines]
+    furnaces = [f.name for f in sc.plant.furnaces if f.settings.enabled]
+    write_json({"scenario": sc.name, "hours": sc.hours, "seed": sc.seed, "lines": lines,
+                "furnaces_enabled": furnaces, "valid": True}, json_out)
+    if json_out != "-":
+        typer.echo(f"{scenario}: valid; {sc.name!r}, {sc.hours:g} h, seed {sc.seed}, lines "
+                   + ", ".join(f"{x['name']} ({x['type']})" for x in lines)
+                   + (f", furnaces on: {', '.join(furnaces)}" if furnaces else ", furnaces off"))
+
+
 @app.command()
 def optimize(
     ctx: typer.Context,
