@@ -688,18 +688,59 @@ def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption
 def batch_summary(db: DbArgument, batch: BatchOption = None,
                   line: Annotated[str, typer.Option("--line", help="'plant' or a line name.")] = "plant",
                   json_out: JsonOption = None) -> None:
-    """Per scenario: mean ± standard deviation over replications of the main KPIs."""
+    """Per scenario and KPI: mean, standard deviation, n and the 95 % t-interval of the mean over replications;
+    the factor values of a sweep or design as columns."""
     from twin.results_db import ResultsDB
 
     with ResultsDB(db, read_only=True) as store:
         rows = store.summary(batch, line=line)
     write_json({"scenarios": rows}, json_out)
     if json_out != "-":
-        for r in rows:
-            cells = [f"{k} {v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
-                     for k, v in r.items() if isinstance(v, dict)]
-            shares = f" [shares runs with {', '.join(r['shares_runs_with'])}]" if r["shares_runs_with"] else ""
-            typer.echo(f"{r['scenario']} (n={r['runs_ok']}){shares}: " + ", ".join(cells))
+        print_summary(rows)
+
+
+def print_summary(rows: list[dict]) -> None:
+    """The batch summary as one table: a row per scenario and KPI, the factors as leading columns."""
+    from foiltwin.tables import Column, mean_and_spread, print_table
+    from twin.kpi_labels import kpi_label
+    from twin.results_db import SUMMARY_KPIS
+
+    factors = list(dict.fromkeys(k for r in rows for k in r.get("factors", {})))
+    short = _short_factor_names(factors)
+    cols = [Column("scenario", numeric=False), *(Column(short[f]) for f in factors), Column("KPI", numeric=False),
+            Column("unit", numeric=False), Column("n"), Column("mean"), Column("sd"), Column("95 % CI low"),
+            Column("95 % CI high")]
+    table = []
+    for r in rows:
+        label = r["scenario"].split(" | ")[0] if factors else r["scenario"]
+        kpis = [k for k, v in r.items() if isinstance(v, dict) and "mean" in v]
+        for k in sorted(kpis, key=lambda k: (SUMMARY_KPIS.index(k) if k in SUMMARY_KPIS else len(SUMMARY_KPIS), k)):
+            v = r[k]
+            name, unit = kpi_label(k)
+            ci = v.get("ci95")
+            half = v.get("ci95_half_width")
+            mean, sd, _ = mean_and_spread(v["mean"], v["std"], half)
+            lo, hi = ("n/a", "n/a") if ci is None else (mean_and_spread(ci[0])[0], mean_and_spread(ci[1])[0])
+            table.append([label, *(r["factors"].get(f, "") for f in factors), name, unit, v.get("n", r["runs_ok"]),
+                          mean, sd, lo, hi])
+    print_table(cols, table, caption="sd: sample standard deviation over replications (0: no spread); CI: Student "
+                "t interval of the mean (n/a with one run)")
+    for r in rows:
+        if r["shares_runs_with"]:
+            typer.echo(f"{r['scenario']} shares runs with {', '.join(r['shares_runs_with'])}")
+
+
+def _short_factor_names(keys: list[str]) -> dict[str, str]:
+    """Column headers for factor keys: the last part of the dotted path, longer where two would clash."""
+    out = {}
+    for k in keys:
+        parts = k.split(".")
+        for n in range(1, len(parts) + 1):
+            name = ".".join(parts[-n:])
+            if sum(1 for other in keys if other.endswith(name)) == 1:
+                break
+        out[k] = name
+    return out
 
 
 @batch_app.command("export")
