@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from foiltwin.options import check_json_target, given, not_with, only_with, write_json
+from foiltwin.options import check_json_target, given, not_with, only_with, progress_printer, write_json
 from process_models import citations
 from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
@@ -30,6 +30,8 @@ ParamOption = Annotated[
     typer.Option("--param", help="Override a registry parameter, NAME=VALUE (repeatable; see `foiltwin params`)."),
 ]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write the JSON report to FILE, or '-' for stdout.")]
+ProgressOption = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", help="Show progress on stderr; default: when stderr is a terminal.")]
 ParamsFileOption = Annotated[Path | None, typer.Option(
     "--params", help="A fitted parameter set (JSON, from `foiltwin calibrate`); its values replace the registry's.")]
 
@@ -423,6 +425,7 @@ def simulate(
                                              "logs, report.json/html and a manifest, replaced as a whole.")] = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
     from twin.run_folder import check_run_folder, write_run
@@ -439,7 +442,8 @@ def simulate(
     if seed is not None:
         extra.append(f"seed={seed}")
     sc = apply_overrides(sc, extra)
-    report = run_single(sc) if out is None else write_run(sc, out, "--out")
+    show = progress_printer(progress)
+    report = run_single(sc, progress=show) if out is None else write_run(sc, out, "--out", progress=show)
     write_json(report, json_out)
     if json_out != "-":
         def num(v: float | None, fmt: str) -> str:
@@ -555,6 +559,7 @@ def optimize(
     = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Least-cost line settings that meet skin, texture, throughput and cost targets, checked in the twin.
 
@@ -586,7 +591,7 @@ def optimize(
         objective=objective, cost_weight=cost_weight,  # type: ignore[arg-type]
     )
     kw = {"params": values, "modes": tuple(mode) if mode else None, "verify_twin": not no_twin,
-          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver}
+          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver, "progress": progress_printer(progress)}
     code = 0
     try:
         if pareto is not None:
@@ -638,8 +643,10 @@ def batch_run(
 ) -> None:
     """Run a batch; jobs with a stored result are skipped (resume), failed ones are recorded and the rest go on.
 
-    One line per simulated job: entries with identical content (aliases) share it and are listed on its line."""
+    One numbered line per simulated job (k/N, failures so far, ETA), locally and under Dask: entries with identical
+    content (aliases) share a job and are listed on its line."""
     from twin.batch import check_scheduler_address, load_spec, run_batch
+    from twin.progress import duration_text
 
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
@@ -648,18 +655,25 @@ def batch_run(
         load_params_file(params_file)  # refused here (exit 2) rather than in every job
         s = s.model_copy(update={"params": str(params_file.resolve())})
 
-    def progress(res: dict) -> None:
-        if quiet:
+    last: list[dict] = []
+
+    def result(res: dict) -> None:
+        last[:] = [res]
+
+    def progress(p) -> None:  # after each result: one numbered line with failures so far and the ETA
+        if quiet or not last:
             return
-        j = res["job"]
+        res, j = last[0], last[0]["job"]
         tail = f"{res['seconds']:.1f} s" if res["status"] == "ok" else (res["error"] or {}).get("message", "")
         also = [f"{a.scenario_name} [rep {a.replication}]" for a in res.get("aliases", ())]
         same = "" if not also else f" (aliases: {', '.join(also[:3])}" + (
             f" and {len(also) - 3} more)" if len(also) > 3 else ")")
-        typer.echo(f"  {res['status']:<6} {j.scenario_name} [rep {j.replication}]{same} "
-                   f"{(tail.splitlines() or [''])[0]}")
+        eta = "" if p.eta_s is None or p.done == p.total else f", ETA {duration_text(p.eta_s)}"
+        typer.echo(f"  {res['status']:<6} {p.done:>{len(str(p.total))}}/{p.total} {j.scenario_name} "
+                   f"[rep {j.replication}]{same} {(tail.splitlines() or [''])[0]} ({p.failed} failed so far{eta})")
 
-    out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=progress)
+    out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=result,
+                    on_progress=progress)
     aliases = f", {out.aliases} of {out.entries} entries are aliases of another's job" if out.aliases else ""
     typer.echo(f"batch {s.name} ({out.batch_id}): {out.jobs} jobs, {out.skipped} already stored, {out.ok} ok, "
                f"{out.failed} failed{aliases}, {out.seconds:.1f} s → {db}")
