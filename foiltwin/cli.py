@@ -20,10 +20,32 @@ from process_models.parameters.registry import Kind, ParameterValues
 
 # rich_markup_mode=None: plain click help; rich's help formatter (and the markdown parser it imports) cost
 # ≈0.1-0.3 s of every `--help` (issue 15: start-up ≤ 0.3 s)
+# help text is plain (no markup), so units in brackets ("[nm]") print as written
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+    add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
     help="foiltwin: digital twin of the Cu current-collector lines (UHT Cu-Zn skin and plating).",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"foiltwin {_installed_version()}")
+        raise typer.Exit(0)
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("foiltwin")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """foiltwin: digital twin of the Cu current-collector lines (UHT Cu-Zn skin and plating)."""
 
 ParamOption = Annotated[
     list[str] | None,
@@ -94,11 +116,9 @@ def params(
     if not records:
         typer.echo(f"no parameter of kind {kind} in the registry")
         return
-    width = max(len(r.name) for r in records)
-    for r in records:
-        typer.echo(f"{r.name:<{width}}  {r.value:<12.6g} {r.unit:<10} {r.kind:<10} {r.source:<20} {r.where}"
-                   + (f"  [standard error {r.standard_error:.3g} {r.unit}]" if r.standard_error is not None else "")
-                   + (f"  [fit error: {r.fit_error}]" if r.fit_error else ""))
+    from foiltwin.output import print_params
+
+    print_params(records)
 
 
 @app.command()
@@ -194,15 +214,20 @@ def recipe(
     citations.reset()
     if params_file is not None:
         citations.register("PlantCalibration", "cli.recipe")
+    from foiltwin.units import to_unit  # the options' units to the models' SI units, by pint
+
     uht = None if no_uht else UHTRecipe(
-        foil_thickness_m=foil_thickness_um * 1e-6, zn_route=zn_route,  # type: ignore[arg-type]
+        foil_thickness_m=to_unit(foil_thickness_um, "um", "m"), zn_route=zn_route,  # type: ignore[arg-type]
         stage2_temperature_K=stage2_temperature_K, stage2_time_s=stage2_time_s,
-        zn_source_temperature_K=zn_source_temperature_K, plated_zn_loading_kg_per_m2=plated_zn_mg_per_cm2 / 100.0,
-        stage3_peak_K=stage3_peak_K, stage3_time_s=None if stage3_time_ms is None else stage3_time_ms * 1e-3,
+        zn_source_temperature_K=zn_source_temperature_K,
+        plated_zn_loading_kg_per_m2=to_unit(plated_zn_mg_per_cm2, "mg/cm**2", "kg/m**2"),
+        stage3_peak_K=stage3_peak_K, stage3_time_s=None if stage3_time_ms is None else to_unit(stage3_time_ms, "ms",
+                                                                                                 "s"),
         stage3_heating_rate_K_per_s=stage3_heating_rate_K_per_s, cooling=cooling,  # type: ignore[arg-type]
         stage3_mode=stage3_mode,  # type: ignore[arg-type]
-        line_speed_m_per_s=None if line_speed_m_per_min is None else line_speed_m_per_min / 60.0,
-        stage3_heater_length_m=None if stage3_heater_length_mm is None else stage3_heater_length_mm * 1e-3,
+        line_speed_m_per_s=None if line_speed_m_per_min is None else to_unit(line_speed_m_per_min, "m/min", "m/s"),
+        stage3_heater_length_m=None if stage3_heater_length_mm is None else to_unit(stage3_heater_length_mm, "mm",
+                                                                                      "m"),
         stage3_power_W_per_m=stage3_power_W_per_m,
     )
     recipe = CollectorRecipe(
@@ -225,40 +250,9 @@ def recipe(
     report["citations"] = citations.used()
     write_json(report, json_out)
     if json_out != "-":
-        u = result.uht
-        if u is not None:
-            typer.echo(
-                f"skin {u.skin_thickness_nm:.0f} nm {u.skin_phase}, surface x_Zn {u.surface_zn_at_frac:.3f} "
-                f"(skin mean {u.skin_mean_zn_at_frac:.3f}), Zn {u.zn_loading_mg_per_cm2:.4f} mg/cm2 "
-                f"({u.zn_lost_fraction:.1%} lost), peak {u.peak_temperature_K:.0f} K")
-            for layer in u.layers:
-                path = layer.get("path_text", "")
-                typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm  {path}")
-            h = u.stage3_heater
-            if h.get("mode") == "web":
-                typer.echo(f"stage III: {h['line_speed_m_per_min']:.3g} m/min through {h['heater_length_mm']:.3g} mm "
-                           f"(Péclet {h['peclet']:.2g}), heater {h['power_W_per_m']:.4g} W/m "
-                           f"({h['power_W_per_m2'] / 1e4:.3g} W/cm2 of heated foil)")
-        an = result.coil_anneal
-        if an is not None:
-            typer.echo(f"coil anneal {an['soak_temperature_K']:.0f} K × {an['soak_time_s'] / 3600:.2f} h: cycle "
-                       f"{an['cycle_time_s'] / 3600:.1f} h, recrystallised {an['recrystallised_frac']:.1%}, "
-                       f"{an['energy_kwh_per_m2']:.3f} kWh/m2, sticking indicator {an['sticking_frac']:.2f}"
-                       + (" (wraps stick)" if an["wraps_stick"] else ""))
-        hz = result.hot_zone_anneal
-        if hz is not None:
-            typer.echo(f"hot zone {hz['temperature_K']:.0f} K, pull {hz['pull_speed_mm_per_min']:.2f} mm/min "
-                       f"({hz['residence_time_s'] / 60:.1f} min at temperature): recrystallised "
-                       f"{hz['recrystallised_frac']:.1%}, {hz['throughput_m2_per_h']:.3f} m2/h, "
-                       f"{hz['energy_kwh_per_m2']:.2f} kWh/m2, {hz['protective_gas_Nm3_per_m2']:.2f} Nm3/m2")
-        tex = result.texture_fractions
-        typer.echo(f"texture (111) {tex['111']:.2f} (100) {tex['100']:.2f} (110) {tex['110']:.2f}, "
-                   f"Li nucleation overpotential {result.nucleation_overpotential_mV:.1f} mV (indicator)")
-        typer.echo(f"energy {result.energy_kwh_per_m2:.4f} kWh/m2"
-                   + (f" (UHT lower bound {u.energy_lower_bound_kwh_per_m2:.4f})" if u is not None else "")
-                   + f", cost {result.cost_per_m2:.2f} {result.currency}/m2")
-        for w in result.warnings:
-            typer.echo(f"  warning: {w}")
+        from foiltwin.output import print_recipe
+
+        print_recipe(result)
 
 
 def _furnace_step(recipe, values: ParameterValues, soak_K: float | None, soak_h: float, target_100: float | None,
@@ -301,7 +295,9 @@ def _hot_zone_step(recipe, values: ParameterValues, soak_K: float | None, temper
         f0 = float(substrate_texture(recipe, values)[1])
         speed = float(pull_speed_for_texture_100(target_100, f0, T, values)[0])
     else:
-        speed = float(speed_mm_per_min) / 6e4  # type: ignore[arg-type]
+        from foiltwin.units import to_unit
+
+        speed = to_unit(float(speed_mm_per_min), "mm/min", "m/s")  # type: ignore[arg-type]
     return HotZoneStep(T, speed)
 
 
@@ -369,26 +365,28 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
 def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) -> None:
     """Ranges of the ``recipe`` options whose unit differs from the model's (µm, ms, mg/cm², wt %, h), checked in
     the option's unit so that a refusal reads in what the user typed; the models check the rest."""
+    from foiltwin.units import to_unit
     from process_models.errors import check_range
     from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE
     from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, PLATED_ZN_RANGE_KG_PER_M2, STAGE3_TIME_RANGE_S
 
     p = ctx.params
     lo, hi = FOIL_THICKNESS_RANGE_M
-    check_range("--foil-thickness-um", p["foil_thickness_um"], lo * 1e6, hi * 1e6, unit="µm")
+    check_range("--foil-thickness-um", p["foil_thickness_um"], to_unit(lo, "m", "um"), to_unit(hi, "m", "um"),
+                unit="µm")
     if p["stage3_time_ms"] is not None:
-        check_range("--stage3-time-ms", p["stage3_time_ms"], STAGE3_TIME_RANGE_S[0] * 1e3,
-                    STAGE3_TIME_RANGE_S[1] * 1e3, unit="ms")
+        check_range("--stage3-time-ms", p["stage3_time_ms"], to_unit(STAGE3_TIME_RANGE_S[0], "s", "ms"),
+                    to_unit(STAGE3_TIME_RANGE_S[1], "s", "ms"), unit="ms")
     if p["zn_route"] == "plated" and p["zn_bath"] is None and not p["no_uht"]:
         lo, hi = PLATED_ZN_RANGE_KG_PER_M2
-        check_range("--plated-zn-mg-per-cm2", p["plated_zn_mg_per_cm2"], lo * 100.0, hi * 100.0,
-                    low_inclusive=False, unit="mg/cm2")
+        check_range("--plated-zn-mg-per-cm2", p["plated_zn_mg_per_cm2"], to_unit(lo, "kg/m**2", "mg/cm**2"),
+                    to_unit(hi, "kg/m**2", "mg/cm**2"), low_inclusive=False, unit="mg/cm2")
     if p["ag_immersion_time_s"] > 0.0:
         lo, hi = AGF_MASS_FRAC_RANGE
         check_range("--agf-wt-pct", p["agf_wt_pct"], lo * 100.0, hi * 100.0, low_inclusive=False, unit="wt %")
     if p["anneal_soak_temperature_K"] is not None and p["anneal_target_100"] is None:
-        check_range("--anneal-soak-h", p["anneal_soak_h"], 0.0, values["coil_anneal_max_soak_time_s"] / 3600.0,
-                    unit="h")
+        check_range("--anneal-soak-h", p["anneal_soak_h"], 0.0, to_unit(values["coil_anneal_max_soak_time_s"], "s",
+                                                                         "h"), unit="h")
 
 
 @app.command()
@@ -403,13 +401,9 @@ def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
     if json_out is not None:
         write_json({"cases": [r.__dict__ for r in rows], "passed": all(r.passed for r in rows)}, json_out)
     if json_out != "-":
-        header = ("case", "source", "paper", "model", "error", "result")
-        table = [header] + [(r.case, r.source, r.paper, r.model, r.error, "pass" if r.passed else "FAIL")
-                            for r in rows]
-        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-        for row in table:
-            typer.echo(" · ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        typer.echo(f"{sum(r.passed for r in rows)} passed, {sum(not r.passed for r in rows)} failed")
+        from foiltwin.output import print_validation
+
+        print_validation(rows)
     if not all(r.passed for r in rows):
         raise typer.Exit(1)
 
@@ -446,29 +440,9 @@ def simulate(
     report = run_single(sc, progress=show) if out is None else write_run(sc, out, "--out", progress=show)
     write_json(report, json_out)
     if json_out != "-":
-        def num(v: float | None, fmt: str) -> str:
-            return "n/a" if v is None else format(v, fmt)
+        from foiltwin.output import print_simulation
 
-        sk = report["skin_thickness_nm"] or {"mean": None, "p05": None, "p95": None}
-        typer.echo(
-            f"{report['scenario']}: {report['hours_simulated']:g} h, {report['metres_produced']:.0f} m produced, "
-            f"yield {report['yield_fraction']:.1%}, OEE {report['oee']:.1%} (A {report['availability']:.1%} × "
-            f"P {report['performance']:.1%} × Q {report['quality']:.1%})")
-        typer.echo(
-            f"throughput {report['throughput_m2_per_h']:.1f} m2/h, skin {num(sk['mean'], '.0f')} nm "
-            f"(p05 {num(sk['p05'], '.0f')}, p95 {num(sk['p95'], '.0f')}) {report['skin_phase']}, "
-            f"(100) texture {num(report['texture_fraction_100'], '.2f')}, "
-            f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, cost {num(report['cost_per_m2'], '.2f')} USD/m2")
-        for name, line in report["lines"].items():
-            if line["type"] == "coil_anneal":
-                typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m in {line['batches']} "
-                           f"batches, hot {line['utilisation']:6.1%} of the time, (100) after anneal "
-                           f"{num(line['texture_fraction_100_after_anneal'], '.2f')}, "
-                           f"cost {num(line['cost_per_m2'], '.2f')} USD/m2")
-                continue
-            typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m, yield "
-                       f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {num(line['cost_per_m2'], '.2f')} "
-                       "USD/m2")
+        print_simulation(report)
         if out is not None:
             typer.echo(f"logs and report in {out}")
 
@@ -606,7 +580,9 @@ def optimize(
         sys.exit(1)
     write_json(result.to_dict(), json_out)
     if json_out != "-":
-        typer.echo(result.table())
+        from foiltwin.output import print_optimization
+
+        print_optimization(result)
     if code:
         typer.echo(f"infeasible targets: {result.message}", err=True)
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
@@ -806,10 +782,38 @@ app.add_typer(data_app, name="data")
 
 
 
+METAVARS = {"param": "NAME=VALUE", "set_": "KEY=VALUE", "json_out": "FILE|-", "mode": "MODE"}
+
+
+def plain_metavars(command) -> None:
+    """Give every option and argument of ``command`` (and its subcommands) a plain metavar: ``FLOAT``, ``INT``,
+    ``FILE``, ``web|batch``, ``NAME=VALUE`` (typer's default prints ``<float>``, ``<list[str]>``)."""
+    for sub in getattr(command, "commands", {}).values():
+        plain_metavars(sub)
+    for p in command.params:
+        if p.param_type_name == "argument" and hasattr(p, "display_type_rich"):
+            p.display_type_rich = lambda ctx: None  # the argument's name says it: no "<path>" after it
+        if p.metavar is not None or getattr(p, "is_flag", False):
+            continue
+        desc = getattr(p, "type_descriptor", None)
+        if p.name in METAVARS:
+            p.metavar = METAVARS[p.name]
+        elif desc is not None and desc.is_choice and desc.choices:
+            p.metavar = "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+        elif p.param_type_name == "argument":
+            p.metavar = (p.name or "arg").upper()
+        else:
+            bare = p.bare_type() if hasattr(p, "bare_type") else "text"
+            p.metavar = {"float": "FLOAT", "int": "INT", "str": "TEXT", "path": "FILE", "bool": "BOOL"}.get(
+                bare, bare.upper())
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for user mistakes."""
     try:
-        code = app(standalone_mode=False)  # without standalone mode click returns typer.Exit's code
+        command = typer.main.get_command(app)
+        plain_metavars(command)
+        code = command(standalone_mode=False)  # without standalone mode click returns typer.Exit's code
     except FoiltwinInputError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(2)

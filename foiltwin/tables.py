@@ -20,6 +20,7 @@ class Column:
     header: str
     unit: str = ""
     numeric: bool = True
+    no_wrap: bool = False
 
     @property
     def title(self) -> str:
@@ -77,7 +78,8 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[Any]], title:
     table = Table(title=None if title is None else escape(title), caption=None if caption is None else escape(caption),
                   show_lines=False, header_style="bold")
     for c in columns:
-        table.add_column(escape(c.title), justify="right" if c.numeric else "left", overflow="fold")
+        table.add_column(escape(c.title), justify="right" if c.numeric else "left", overflow="fold",
+                         no_wrap=c.no_wrap)
     for row in rows:
         table.add_row(*(escape(num(v)) if not isinstance(v, str) else escape(v) for v in row))
     Console(soft_wrap=False, width=_width()).print(table)
