@@ -69,7 +69,7 @@ def duration_text(seconds: float) -> str:
     """``4.2 s``, ``3 min 05 s``, ``2 h 07 min``."""
     if seconds < 60.0:
         return f"{seconds:.1f} s"
-    m, s = divmod(int(round(seconds)), 60)
+    m, s = divmod(round(seconds), 60)
     if m < 60:
         return f"{m} min {s:02d} s"
     h, m = divmod(m, 60)
