@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from foiltwin.options import check_json_target, given, not_with, only_with, progress_printer, write_json
+from foiltwin.options import check_json_target, flag, given, not_with, only_with, progress_printer, write_json
 from process_models import citations
 from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
@@ -368,7 +368,14 @@ def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) 
     from foiltwin.units import to_unit
     from process_models.errors import check_range
     from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE
-    from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, PLATED_ZN_RANGE_KG_PER_M2, STAGE3_TIME_RANGE_S
+    from process_models.texture.hot_zone import pull_speed_range_m_per_s
+    from process_models.uht.recipe import (
+        FOIL_THICKNESS_RANGE_M,
+        HEATER_LENGTH_RANGE_M,
+        LINE_SPEED_RANGE_M_PER_S,
+        PLATED_ZN_RANGE_KG_PER_M2,
+        STAGE3_TIME_RANGE_S,
+    )
 
     p = ctx.params
     lo, hi = FOIL_THICKNESS_RANGE_M
@@ -377,6 +384,13 @@ def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) 
     if p["stage3_time_ms"] is not None:
         check_range("--stage3-time-ms", p["stage3_time_ms"], to_unit(STAGE3_TIME_RANGE_S[0], "s", "ms"),
                     to_unit(STAGE3_TIME_RANGE_S[1], "s", "ms"), unit="ms")
+    for option, unit, model_unit, limits in (
+            ("line_speed_m_per_min", "m/min", "m/s", LINE_SPEED_RANGE_M_PER_S),
+            ("stage3_heater_length_mm", "mm", "m", HEATER_LENGTH_RANGE_M),
+            ("hot_zone_speed_mm_per_min", "mm/min", "m/s", pull_speed_range_m_per_s(values))):
+        if p[option] is not None:
+            check_range(flag(ctx, option), p[option], to_unit(limits[0], model_unit, unit),
+                        to_unit(limits[1], model_unit, unit), unit=unit)
     if p["zn_route"] == "plated" and p["zn_bath"] is None and not p["no_uht"]:
         lo, hi = PLATED_ZN_RANGE_KG_PER_M2
         check_range("--plated-zn-mg-per-cm2", p["plated_zn_mg_per_cm2"], to_unit(lo, "kg/m**2", "mg/cm**2"),

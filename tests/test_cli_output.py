@@ -81,3 +81,17 @@ def test_pint_conversions_are_the_hand_written_floats():
         assert to_unit(x, "mm/min", "m/s") == x / 6e4
         assert to_unit(x, "mg/cm**2", "kg/m**2") == pytest.approx(x / 100.0, rel=1e-15)
     assert to_unit(2.5e-6, "m", "um") == pytest.approx(2.5) and to_unit(5400.0, "s", "h") == 1.5
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("args", "text"), [
+    (("--stage3-heater-length-mm", "5000"), "--stage3-heater-length-mm=5000.0 is not allowed: must lie in "
+                                            "[0.001, 1000] mm"),
+    (("--line-speed-m-per-min", "1000"), "--line-speed-m-per-min=1000.0 is not allowed: must lie in [0.006, 600] "
+                                         "m/min"),
+    (("--texture-route", "hot-zone", "--hot-zone-speed-mm-per-min", "1e7"), "mm/min"),
+    (("--foil-thickness-um", "0"), "must lie in [3, 50] µm"),
+])
+def test_recipe_refusals_speak_the_option_units(cli, args, text):
+    code, _, err = cli("recipe", *args)
+    assert code == 2 and text in err and "m/s" not in err, err
