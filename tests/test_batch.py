@@ -192,8 +192,10 @@ def test_a_dask_cluster_gives_the_serial_results(spec_file, tmp_path):
     spec, root = load_spec(spec_file)
     run_batch(spec, tmp_path / "serial.duckdb", root)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as lc:
-        out = run_batch(spec, tmp_path / "dask.duckdb", root, scheduler=lc.scheduler_address)
+        seen = []
+        out = run_batch(spec, tmp_path / "dask.duckdb", root, scheduler=lc.scheduler_address, on_progress=seen.append)
     assert (out.ok, out.failed) == (4, 4)
+    assert [p.done for p in seen] == list(range(1, 9)) and seen[-1].failed == 4  # progress under Dask too
     assert kpi_rows(tmp_path / "serial.duckdb") == kpi_rows(tmp_path / "dask.duckdb")
 
 
