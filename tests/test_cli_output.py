@@ -95,3 +95,24 @@ def test_pint_conversions_are_the_hand_written_floats():
 def test_recipe_refusals_speak_the_option_units(cli, args, text):
     code, _, err = cli("recipe", *args)
     assert code == 2 and text in err and "m/s" not in err, err
+
+
+@pytest.mark.unit
+def test_the_optimiser_answer_prints_its_kpis_and_front_as_tables(capsys):
+    from foiltwin.output import print_optimization
+    from optimizer.result import OptimizationResult
+
+    kpis = {"skin_thickness_nm": 470.2, "surface_zn_at_frac": 0.37, "skin_phase": "alpha",
+            "texture_fraction_100": 0.08, "nucleation_overpotential_mV": 33.2, "yield_fraction": 0.998,
+            "throughput_m2_per_h": 77.9, "cost_per_m2": 3.96}
+    front = [{"axes": {"cost_per_m2": 3.96, "throughput_m2_per_h": 77.9}},
+             {"axes": {"cost_per_m2": 4.5, "throughput_m2_per_h": 90.1}}]
+    res = OptimizationResult(status="optimal", targets={}, predicted={**kpis, "single_phase_alpha": True},
+                             checked=kpis, binding_constraints=["stage-III peak at its upper limit"], pareto=front,
+                             message="checked in the process models", mip_gap=1e-5)
+    print_optimization(res)
+    out = capsys.readouterr().out
+    assert "status: optimal" in out and "binding: stage-III peak at its upper limit" in out
+    assert re.search(r"skin thickness\s*│ nm\s*│\s*470.2\s*│\s*470.2\s*│\s*-", out), out
+    assert re.search(r"cost\s*│ USD/m²", out) and "Pareto front (2 points)" in out and "90.1" in out
+    assert out.rstrip().splitlines()[-1].startswith("MIP gap")
