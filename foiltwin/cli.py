@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from foiltwin.options import check_json_target, given, not_with, only_with, write_json
+from foiltwin.options import check_json_target, flag, given, not_with, only_with, progress_printer, write_json
 from process_models import citations
 from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
@@ -20,16 +20,40 @@ from process_models.parameters.registry import Kind, ParameterValues
 
 # rich_markup_mode=None: plain click help; rich's help formatter (and the markdown parser it imports) cost
 # ≈0.1-0.3 s of every `--help` (issue 15: start-up ≤ 0.3 s)
+# help text is plain (no markup), so units in brackets ("[nm]") print as written
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+    add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
     help="foiltwin: digital twin of the Cu current-collector lines (UHT Cu-Zn skin and plating).",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"foiltwin {_installed_version()}")
+        raise typer.Exit(0)
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("foiltwin")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """foiltwin: digital twin of the Cu current-collector lines (UHT Cu-Zn skin and plating)."""
 
 ParamOption = Annotated[
     list[str] | None,
     typer.Option("--param", help="Override a registry parameter, NAME=VALUE (repeatable; see `foiltwin params`)."),
 ]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write the JSON report to FILE, or '-' for stdout.")]
+ProgressOption = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", help="Show progress on stderr; default: when stderr is a terminal.")]
 ParamsFileOption = Annotated[Path | None, typer.Option(
     "--params", help="A fitted parameter set (JSON, from `foiltwin calibrate`); its values replace the registry's.")]
 
@@ -92,11 +116,9 @@ def params(
     if not records:
         typer.echo(f"no parameter of kind {kind} in the registry")
         return
-    width = max(len(r.name) for r in records)
-    for r in records:
-        typer.echo(f"{r.name:<{width}}  {r.value:<12.6g} {r.unit:<10} {r.kind:<10} {r.source:<20} {r.where}"
-                   + (f"  [standard error {r.standard_error:.3g} {r.unit}]" if r.standard_error is not None else "")
-                   + (f"  [fit error: {r.fit_error}]" if r.fit_error else ""))
+    from foiltwin.output import print_params
+
+    print_params(records)
 
 
 @app.command()
@@ -219,15 +241,20 @@ def recipe(
     citations.reset()
     if params_file is not None:
         citations.register("PlantCalibration", "cli.recipe")
+    from foiltwin.units import to_unit  # the options' units to the models' SI units, by pint
+
     uht = None if no_uht else UHTRecipe(
-        foil_thickness_m=foil_thickness_um * 1e-6, zn_route=zn_route,  # type: ignore[arg-type]
+        foil_thickness_m=to_unit(foil_thickness_um, "um", "m"), zn_route=zn_route,  # type: ignore[arg-type]
         stage2_temperature_K=stage2_temperature_K, stage2_time_s=stage2_time_s,
-        zn_source_temperature_K=zn_source_temperature_K, plated_zn_loading_kg_per_m2=plated_zn_mg_per_cm2 / 100.0,
-        stage3_peak_K=stage3_peak_K, stage3_time_s=None if stage3_time_ms is None else stage3_time_ms * 1e-3,
+        zn_source_temperature_K=zn_source_temperature_K,
+        plated_zn_loading_kg_per_m2=to_unit(plated_zn_mg_per_cm2, "mg/cm**2", "kg/m**2"),
+        stage3_peak_K=stage3_peak_K, stage3_time_s=None if stage3_time_ms is None else to_unit(stage3_time_ms, "ms",
+                                                                                                 "s"),
         stage3_heating_rate_K_per_s=stage3_heating_rate_K_per_s, cooling=cooling,  # type: ignore[arg-type]
         stage3_mode=stage3_mode,  # type: ignore[arg-type]
-        line_speed_m_per_s=None if line_speed_m_per_min is None else line_speed_m_per_min / 60.0,
-        stage3_heater_length_m=None if stage3_heater_length_mm is None else stage3_heater_length_mm * 1e-3,
+        line_speed_m_per_s=None if line_speed_m_per_min is None else to_unit(line_speed_m_per_min, "m/min", "m/s"),
+        stage3_heater_length_m=None if stage3_heater_length_mm is None else to_unit(stage3_heater_length_mm, "mm",
+                                                                                      "m"),
         stage3_power_W_per_m=stage3_power_W_per_m,
     )
     recipe = CollectorRecipe(
@@ -245,7 +272,7 @@ def recipe(
     else:
         recipe = _furnace_step(recipe, values, anneal_soak_temperature_K, anneal_soak_h, anneal_target_100,
                                hot_zone_temperature_K, hot_zone_speed_mm_per_min)
-    _report_recipe(evaluate_collector(recipe, values), profile, json_out)
+    _report_recipe(evaluate_collector(recipe, values), profile, json_out, web_tension_N_per_m, values)
 
 
 def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, param: list[str] | None,
@@ -271,53 +298,24 @@ def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, par
     _report_recipe(evaluate_collector(recipe, values), profile, json_out)
 
 
-def _report_recipe(result, profile: bool, json_out: str | None) -> None:
-    """The recipe's JSON report and its lines on stdout."""
+def _report_recipe(result, profile: bool, json_out: str | None, web_tension_N_per_m: float | None = None,
+                   values: ParameterValues | None = None) -> None:
+    """The recipe's JSON report and its lines on stdout (with the web's margins at ``web_tension_N_per_m``)."""
     report = result.to_dict(profile=profile)
-    web = None if web_tension_N_per_m is None or result.uht is None else _web_handling(result.uht, web_tension_N_per_m,
-                                                                                       values)
+    web = None
+    if web_tension_N_per_m is not None and result.uht is not None and values is not None:
+        web = _web_handling(result.uht, web_tension_N_per_m, values)
     if web is not None:
         report["web_handling"] = web
         report["warnings"] = [*report.get("warnings", []), *web["warnings"]]
     report["citations"] = citations.used()
     write_json(report, json_out)
     if json_out != "-":
-        u = result.uht
-        if u is not None:
-            typer.echo(
-                f"skin {u.skin_thickness_nm:.0f} nm {u.skin_phase}, surface x_Zn {u.surface_zn_at_frac:.3f} "
-                f"(skin mean {u.skin_mean_zn_at_frac:.3f}), Zn {u.zn_loading_mg_per_cm2:.4f} mg/cm2 "
-                f"({u.zn_lost_fraction:.1%} lost), peak {u.peak_temperature_K:.0f} K")
-            for layer in u.layers:
-                path = layer.get("path_text", "")
-                typer.echo(f"  layer {layer['phase']:<14} {layer['thickness_nm']:8.1f} nm  {path}")
-            h = u.stage3_heater
-            if h.get("mode") == "web":
-                typer.echo(f"stage III: {h['line_speed_m_per_min']:.3g} m/min through {h['heater_length_mm']:.3g} mm "
-                           f"(Péclet {h['peclet']:.2g}), heater {h['power_W_per_m']:.4g} W/m "
-                           f"({h['power_W_per_m2'] / 1e4:.3g} W/cm2 of heated foil)")
-        an = result.coil_anneal
-        if an is not None:
-            typer.echo(f"coil anneal {an['soak_temperature_K']:.0f} K × {an['soak_time_s'] / 3600:.2f} h: cycle "
-                       f"{an['cycle_time_s'] / 3600:.1f} h, recrystallised {an['recrystallised_frac']:.1%}, "
-                       f"{an['energy_kwh_per_m2']:.3f} kWh/m2, sticking indicator {an['sticking_frac']:.2f}"
-                       + (" (wraps stick)" if an["wraps_stick"] else ""))
-        hz = result.hot_zone_anneal
-        if hz is not None:
-            typer.echo(f"hot zone {hz['temperature_K']:.0f} K, pull {hz['pull_speed_mm_per_min']:.2f} mm/min "
-                       f"({hz['residence_time_s'] / 60:.1f} min at temperature): recrystallised "
-                       f"{hz['recrystallised_frac']:.1%}, {hz['throughput_m2_per_h']:.3f} m2/h, "
-                       f"{hz['energy_kwh_per_m2']:.2f} kWh/m2, {hz['protective_gas_Nm3_per_m2']:.2f} Nm3/m2")
+        from foiltwin.output import print_recipe
+
+        print_recipe(result)
         if web is not None:
             _echo_web_handling(web)
-        tex = result.texture_fractions
-        typer.echo(f"texture (111) {tex['111']:.2f} (100) {tex['100']:.2f} (110) {tex['110']:.2f}, "
-                   f"Li nucleation overpotential {result.nucleation_overpotential_mV:.1f} mV (indicator)")
-        typer.echo(f"energy {result.energy_kwh_per_m2:.4f} kWh/m2"
-                   + (f" (UHT lower bound {u.energy_lower_bound_kwh_per_m2:.4f})" if u is not None else "")
-                   + f", cost {result.cost_per_m2:.2f} {result.currency}/m2")
-        for w in report["warnings"]:
-            typer.echo(f"  warning: {w}")
 
 
 def _furnace_step(recipe, values: ParameterValues, soak_K: float | None, soak_h: float, target_100: float | None,
@@ -360,7 +358,9 @@ def _hot_zone_step(recipe, values: ParameterValues, soak_K: float | None, temper
         f0 = float(substrate_texture(recipe, values)[1])
         speed = float(pull_speed_for_texture_100(target_100, f0, T, values)[0])
     else:
-        speed = float(speed_mm_per_min) / 6e4  # type: ignore[arg-type]
+        from foiltwin.units import to_unit
+
+        speed = to_unit(float(speed_mm_per_min), "mm/min", "m/s")  # type: ignore[arg-type]
     return HotZoneStep(T, speed)
 
 
@@ -476,26 +476,42 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
 def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) -> None:
     """Ranges of the ``recipe`` options whose unit differs from the model's (µm, ms, mg/cm², wt %, h), checked in
     the option's unit so that a refusal reads in what the user typed; the models check the rest."""
+    from foiltwin.units import to_unit
     from process_models.errors import check_range
     from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE
-    from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, PLATED_ZN_RANGE_KG_PER_M2, STAGE3_TIME_RANGE_S
+    from process_models.texture.hot_zone import pull_speed_range_m_per_s
+    from process_models.uht.recipe import (
+        FOIL_THICKNESS_RANGE_M,
+        HEATER_LENGTH_RANGE_M,
+        LINE_SPEED_RANGE_M_PER_S,
+        PLATED_ZN_RANGE_KG_PER_M2,
+        STAGE3_TIME_RANGE_S,
+    )
 
     p = ctx.params
     lo, hi = FOIL_THICKNESS_RANGE_M
-    check_range("--foil-thickness-um", p["foil_thickness_um"], lo * 1e6, hi * 1e6, unit="µm")
+    check_range("--foil-thickness-um", p["foil_thickness_um"], to_unit(lo, "m", "um"), to_unit(hi, "m", "um"),
+                unit="µm")
     if p["stage3_time_ms"] is not None:
-        check_range("--stage3-time-ms", p["stage3_time_ms"], STAGE3_TIME_RANGE_S[0] * 1e3,
-                    STAGE3_TIME_RANGE_S[1] * 1e3, unit="ms")
+        check_range("--stage3-time-ms", p["stage3_time_ms"], to_unit(STAGE3_TIME_RANGE_S[0], "s", "ms"),
+                    to_unit(STAGE3_TIME_RANGE_S[1], "s", "ms"), unit="ms")
+    for option, unit, model_unit, limits in (
+            ("line_speed_m_per_min", "m/min", "m/s", LINE_SPEED_RANGE_M_PER_S),
+            ("stage3_heater_length_mm", "mm", "m", HEATER_LENGTH_RANGE_M),
+            ("hot_zone_speed_mm_per_min", "mm/min", "m/s", pull_speed_range_m_per_s(values))):
+        if p[option] is not None:
+            check_range(flag(ctx, option), p[option], to_unit(limits[0], model_unit, unit),
+                        to_unit(limits[1], model_unit, unit), unit=unit)
     if p["zn_route"] == "plated" and p["zn_bath"] is None and not p["no_uht"]:
         lo, hi = PLATED_ZN_RANGE_KG_PER_M2
-        check_range("--plated-zn-mg-per-cm2", p["plated_zn_mg_per_cm2"], lo * 100.0, hi * 100.0,
-                    low_inclusive=False, unit="mg/cm2")
+        check_range("--plated-zn-mg-per-cm2", p["plated_zn_mg_per_cm2"], to_unit(lo, "kg/m**2", "mg/cm**2"),
+                    to_unit(hi, "kg/m**2", "mg/cm**2"), low_inclusive=False, unit="mg/cm2")
     if p["ag_immersion_time_s"] > 0.0:
         lo, hi = AGF_MASS_FRAC_RANGE
         check_range("--agf-wt-pct", p["agf_wt_pct"], lo * 100.0, hi * 100.0, low_inclusive=False, unit="wt %")
     if p["anneal_soak_temperature_K"] is not None and p["anneal_target_100"] is None:
-        check_range("--anneal-soak-h", p["anneal_soak_h"], 0.0, values["coil_anneal_max_soak_time_s"] / 3600.0,
-                    unit="h")
+        check_range("--anneal-soak-h", p["anneal_soak_h"], 0.0, to_unit(values["coil_anneal_max_soak_time_s"], "s",
+                                                                         "h"), unit="h")
 
 
 @app.command()
@@ -510,13 +526,9 @@ def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
     if json_out is not None:
         write_json({"cases": [r.__dict__ for r in rows], "passed": all(r.passed for r in rows)}, json_out)
     if json_out != "-":
-        header = ("case", "source", "paper", "model", "error", "result")
-        table = [header] + [(r.case, r.source, r.paper, r.model, r.error, "pass" if r.passed else "FAIL")
-                            for r in rows]
-        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-        for row in table:
-            typer.echo(" · ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        typer.echo(f"{sum(r.passed for r in rows)} passed, {sum(not r.passed for r in rows)} failed")
+        from foiltwin.output import print_validation
+
+        print_validation(rows)
     if not all(r.passed for r in rows):
         raise typer.Exit(1)
 
@@ -532,6 +544,7 @@ def simulate(
                                              "logs, report.json/html and a manifest, replaced as a whole.")] = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
     from twin.run_folder import check_run_folder, write_run
@@ -548,34 +561,13 @@ def simulate(
     if seed is not None:
         extra.append(f"seed={seed}")
     sc = apply_overrides(sc, extra)
-    report = run_single(sc) if out is None else write_run(sc, out, "--out")
+    show = progress_printer(progress)
+    report = run_single(sc, progress=show) if out is None else write_run(sc, out, "--out", progress=show)
     write_json(report, json_out)
     if json_out != "-":
-        def num(v: float | None, fmt: str) -> str:
-            return "n/a" if v is None else format(v, fmt)
+        from foiltwin.output import print_simulation
 
-        sk = report["skin_thickness_nm"] or {"mean": None, "p05": None, "p95": None}
-        cur = sc.currency  # the report's costs are in the scenario's currency
-        typer.echo(
-            f"{report['scenario']}: {report['hours_simulated']:g} h, {report['metres_produced']:.0f} m produced, "
-            f"yield {report['yield_fraction']:.1%}, OEE {report['oee']:.1%} (A {report['availability']:.1%} × "
-            f"P {report['performance']:.1%} × Q {report['quality']:.1%})")
-        typer.echo(
-            f"throughput {report['throughput_m2_per_h']:.1f} m2/h, skin {num(sk['mean'], '.0f')} nm "
-            f"(p05 {num(sk['p05'], '.0f')}, p95 {num(sk['p95'], '.0f')}) {report['skin_phase']}, "
-            f"(100) texture {num(report['texture_fraction_100'], '.2f')}, "
-            f"energy {num(report['energy_kwh_per_m2'], '.3f')} kWh/m2, "
-            f"cost {num(report['cost_per_m2'], '.2f')} {cur}/m2")
-        for name, line in report["lines"].items():
-            if line["type"] == "coil_anneal":
-                typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m in {line['batches']} "
-                           f"batches, hot {line['utilisation']:6.1%} of the time, (100) after anneal "
-                           f"{num(line['texture_fraction_100_after_anneal'], '.2f')}, "
-                           f"cost {num(line['cost_per_m2'], '.2f')} {cur}/m2")
-                continue
-            typer.echo(f"  {name:<10} {line['type']:<17} {line['metres_produced']:9.0f} m, yield "
-                       f"{line['yield_fraction']:6.1%}, OEE {line['oee']:6.1%}, cost {num(line['cost_per_m2'], '.2f')} "
-                       f"{cur}/m2")
+        print_simulation(report, sc.currency)
         if out is not None:
             typer.echo(f"logs and report in {out}")
 
@@ -586,6 +578,45 @@ def schema(json_out: JsonOption = "-") -> None:
     from twin.scenario import scenario_json_schema
 
     write_json(scenario_json_schema(), json_out)
+
+
+scenario_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                           help="Scenario files: write the default plant as commented TOML, check a file.")
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("init")
+def scenario_init(out: Annotated[Path | None, typer.Option(
+        "--out", help="Write to FILE (atomically) instead of stdout.")] = None) -> None:
+    """Print the default plant as commented TOML (`foiltwin scenario init > plant.toml`); edit what you need and
+    delete the rest: a partial file is merged over the default plant."""
+    from twin.scenario_toml import scenario_toml
+
+    text = scenario_toml()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from twin.files import write_text_atomic
+
+    write_text_atomic(out, text, field="--out")
+    typer.echo(f"wrote the default plant to {out}", err=True)
+
+
+@scenario_app.command("check")
+def scenario_check(scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file.")],
+                   json_out: JsonOption = None) -> None:
+    """Validate a scenario file (merged over the default plant) and list its lines, horizon and seed."""
+    from twin.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    lines = [{"name": line.name, "type": line.type} for line in sc.plant.lines]
+    furnaces = [f.name for f in sc.plant.furnaces if f.settings.enabled]
+    write_json({"scenario": sc.name, "hours": sc.hours, "seed": sc.seed, "lines": lines,
+                "furnaces_enabled": furnaces, "valid": True}, json_out)
+    if json_out != "-":
+        typer.echo(f"{scenario}: valid; {sc.name!r}, {sc.hours:g} h, seed {sc.seed}, lines "
+                   + ", ".join(f"{x['name']} ({x['type']})" for x in lines)
+                   + (f", furnaces on: {', '.join(furnaces)}" if furnaces else ", furnaces off"))
 
 
 @app.command()
@@ -627,6 +658,7 @@ def optimize(
     = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Least-cost line settings that meet skin, texture, throughput and cost targets, checked in the twin.
 
@@ -658,7 +690,7 @@ def optimize(
         objective=objective, cost_weight=cost_weight,  # type: ignore[arg-type]
     )
     kw = {"params": values, "modes": tuple(mode) if mode else None, "verify_twin": not no_twin,
-          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver}
+          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver, "progress": progress_printer(progress)}
     code = 0
     try:
         if pareto is not None:
@@ -673,7 +705,9 @@ def optimize(
         sys.exit(1)
     write_json(result.to_dict(), json_out)
     if json_out != "-":
-        typer.echo(result.table())
+        from foiltwin.output import print_optimization
+
+        print_optimization(result)
     if code:
         typer.echo(f"infeasible targets: {result.message}", err=True)
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
@@ -710,8 +744,10 @@ def batch_run(
 ) -> None:
     """Run a batch; jobs with a stored result are skipped (resume), failed ones are recorded and the rest go on.
 
-    One line per simulated job: entries with identical content (aliases) share it and are listed on its line."""
+    One numbered line per simulated job (k/N, failures so far, ETA), locally and under Dask: entries with identical
+    content (aliases) share a job and are listed on its line."""
     from twin.batch import check_scheduler_address, load_spec, run_batch
+    from twin.progress import duration_text
 
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
@@ -720,18 +756,25 @@ def batch_run(
         load_params_file(params_file)  # refused here (exit 2) rather than in every job
         s = s.model_copy(update={"params": str(params_file.resolve())})
 
-    def progress(res: dict) -> None:
-        if quiet:
+    last: list[dict] = []
+
+    def result(res: dict) -> None:
+        last[:] = [res]
+
+    def progress(p) -> None:  # after each result: one numbered line with failures so far and the ETA
+        if quiet or not last:
             return
-        j = res["job"]
+        res, j = last[0], last[0]["job"]
         tail = f"{res['seconds']:.1f} s" if res["status"] == "ok" else (res["error"] or {}).get("message", "")
         also = [f"{a.scenario_name} [rep {a.replication}]" for a in res.get("aliases", ())]
         same = "" if not also else f" (aliases: {', '.join(also[:3])}" + (
             f" and {len(also) - 3} more)" if len(also) > 3 else ")")
-        typer.echo(f"  {res['status']:<6} {j.scenario_name} [rep {j.replication}]{same} "
-                   f"{(tail.splitlines() or [''])[0]}")
+        eta = "" if p.eta_s is None or p.done == p.total else f", ETA {duration_text(p.eta_s)}"
+        typer.echo(f"  {res['status']:<6} {p.done:>{len(str(p.total))}}/{p.total} {j.scenario_name} "
+                   f"[rep {j.replication}]{same} {(tail.splitlines() or [''])[0]} ({p.failed} failed so far{eta})")
 
-    out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=progress)
+    out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=result,
+                    on_progress=progress)
     aliases = f", {out.aliases} of {out.entries} entries are aliases of another's job" if out.aliases else ""
     typer.echo(f"batch {s.name} ({out.batch_id}): {out.jobs} jobs, {out.skipped} already stored, {out.ok} ok, "
                f"{out.failed} failed{aliases}, {out.seconds:.1f} s → {db}")
@@ -760,18 +803,59 @@ def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption
 def batch_summary(db: DbArgument, batch: BatchOption = None,
                   line: Annotated[str, typer.Option("--line", help="'plant' or a line name.")] = "plant",
                   json_out: JsonOption = None) -> None:
-    """Per scenario: mean ± standard deviation over replications of the main KPIs."""
+    """Per scenario and KPI: mean, standard deviation, n and the 95 % t-interval of the mean over replications;
+    the factor values of a sweep or design as columns."""
     from twin.results_db import ResultsDB
 
     with ResultsDB(db, read_only=True) as store:
         rows = store.summary(batch, line=line)
     write_json({"scenarios": rows}, json_out)
     if json_out != "-":
-        for r in rows:
-            cells = [f"{k} {v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
-                     + (f" {v['unit']}" if v.get("unit") else "") for k, v in r.items() if isinstance(v, dict)]
-            shares = f" [shares runs with {', '.join(r['shares_runs_with'])}]" if r["shares_runs_with"] else ""
-            typer.echo(f"{r['scenario']} (n={r['runs_ok']}){shares}: " + ", ".join(cells))
+        print_summary(rows)
+
+
+def print_summary(rows: list[dict]) -> None:
+    """The batch summary as one table: a row per scenario and KPI, the factors as leading columns."""
+    from foiltwin.tables import Column, mean_and_spread, print_table
+    from twin.kpi_labels import kpi_label
+    from twin.results_db import SUMMARY_KPIS
+
+    factors = list(dict.fromkeys(k for r in rows for k in r.get("factors", {})))
+    short = _short_factor_names(factors)
+    cols = [Column("scenario", numeric=False), *(Column(short[f]) for f in factors), Column("KPI", numeric=False),
+            Column("unit", numeric=False), Column("n"), Column("mean"), Column("sd"), Column("95 % CI low"),
+            Column("95 % CI high")]
+    table = []
+    for r in rows:
+        label = r["scenario"].split(" | ")[0] if factors else r["scenario"]
+        kpis = [k for k, v in r.items() if isinstance(v, dict) and "mean" in v]
+        for k in sorted(kpis, key=lambda k: (SUMMARY_KPIS.index(k) if k in SUMMARY_KPIS else len(SUMMARY_KPIS), k)):
+            v = r[k]
+            name, unit = kpi_label(k)
+            ci = v.get("ci95")
+            half = v.get("ci95_half_width")
+            mean, sd, _ = mean_and_spread(v["mean"], v["std"], half)
+            lo, hi = ("n/a", "n/a") if ci is None else (mean_and_spread(ci[0])[0], mean_and_spread(ci[1])[0])
+            table.append([label, *(r["factors"].get(f, "") for f in factors), name, unit, v.get("n", r["runs_ok"]),
+                          mean, sd, lo, hi])
+    print_table(cols, table, caption="sd: sample standard deviation over replications (0: no spread); CI: Student "
+                "t interval of the mean (n/a with one run)")
+    for r in rows:
+        if r["shares_runs_with"]:
+            typer.echo(f"{r['scenario']} shares runs with {', '.join(r['shares_runs_with'])}")
+
+
+def _short_factor_names(keys: list[str]) -> dict[str, str]:
+    """Column headers for factor keys: the last part of the dotted path, longer where two would clash."""
+    out = {}
+    for k in keys:
+        parts = k.split(".")
+        for n in range(1, len(parts) + 1):
+            name = ".".join(parts[-n:])
+            if sum(1 for other in keys if other.endswith(name)) == 1:
+                break
+        out[k] = name
+    return out
 
 
 @batch_app.command("export")
@@ -823,10 +907,38 @@ app.add_typer(data_app, name="data")
 
 
 
+METAVARS = {"param": "NAME=VALUE", "set_": "KEY=VALUE", "json_out": "FILE|-", "mode": "MODE"}
+
+
+def plain_metavars(command) -> None:
+    """Give every option and argument of ``command`` (and its subcommands) a plain metavar: ``FLOAT``, ``INT``,
+    ``FILE``, ``web|batch``, ``NAME=VALUE`` (typer's default prints ``<float>``, ``<list[str]>``)."""
+    for sub in getattr(command, "commands", {}).values():
+        plain_metavars(sub)
+    for p in command.params:
+        if p.param_type_name == "argument" and hasattr(p, "display_type_rich"):
+            p.display_type_rich = lambda ctx: None  # the argument's name says it: no "<path>" after it
+        if p.metavar is not None or getattr(p, "is_flag", False):
+            continue
+        desc = getattr(p, "type_descriptor", None)
+        if p.name in METAVARS:
+            p.metavar = METAVARS[p.name]
+        elif desc is not None and desc.is_choice and desc.choices:
+            p.metavar = "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+        elif p.param_type_name == "argument":
+            p.metavar = (p.name or "arg").upper()
+        else:
+            bare = p.bare_type() if hasattr(p, "bare_type") else "text"
+            p.metavar = {"float": "FLOAT", "int": "INT", "str": "TEXT", "path": "FILE", "bool": "BOOL"}.get(
+                bare, bare.upper())
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for user mistakes."""
     try:
-        code = app(standalone_mode=False)  # without standalone mode click returns typer.Exit's code
+        command = typer.main.get_command(app)
+        plain_metavars(command)
+        code = command(standalone_mode=False)  # without standalone mode click returns typer.Exit's code
     except FoiltwinInputError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(2)

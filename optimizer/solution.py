@@ -10,8 +10,8 @@ import pyomo.environ as pyo
 from optimizer.model import Handles
 from optimizer.pwl import output
 from optimizer.space import MODES, DecisionSpace
-from twin.plant_settings import PlantSettings, rebuilt
 from optimizer.web_tension import read_tensions
+from twin.plant_settings import PlantSettings, rebuilt
 
 _BIND_TOL = 1e-5
 

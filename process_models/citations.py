@@ -53,7 +53,8 @@ CITATIONS: dict[str, str] = {
     ),
     "Smithells2004": (
         "W.F. Gale, T.C. Totemeier (eds.), Smithells Metals Reference Book, 8th ed., Elsevier (2004), ch. 13 "
-        "'Diffusion in metals', impurity diffusion in copper"
+        "'Diffusion in metals', impurity diffusion in copper; Table 22.7: oxygen-free high-conductivity Cu strip, "
+        "annealed (O): 0.2 % proof stress 48 MPa, UTS 216 MPa"
     ),
     "ASM1990": "ASM Handbook Vol. 2, Properties and Selection: Nonferrous Alloys, ASM International (1990)",
     "Kuper1956": (
@@ -147,10 +148,6 @@ CITATIONS: dict[str, str] = {
         "G.R. Johnson, W.H. Cook, A constitutive model and data for metals subjected to large strains, high strain "
         "rates and high temperatures, Proc. 7th Int. Symp. on Ballistics, The Hague (1983) 541-547, Table 1 (OFHC "
         "copper: A = 90 MPa, B = 292 MPa, n = 0.31, C = 0.025, m = 1.09, T_melt = 1356 K)"
-    ),
-    "Smithells2004": (
-        "W.F. Gale, T.C. Totemeier (eds.), Smithells Metals Reference Book, 8th ed., Elsevier (2004), Table 22.7: "
-        "oxygen-free high-conductivity Cu strip, annealed (O): 0.2 % proof stress 48 MPa, UTS 216 MPa"
     ),
     "Simons2006": (
         "G. Simons, Ch. Weippert, J. Dual, J. Villain, Size effects in tensile testing of thin cold rolled and "

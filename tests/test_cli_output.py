@@ -1,0 +1,118 @@
+"""What a person reads: help with its units and plain metavars, --version, completion, rich tables with units,
+numbers formatted to their precision, pint conversions at the boundary equal to the hand-written ones."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from foiltwin.tables import Column, mean_and_spread, print_table
+from foiltwin.units import to_unit
+
+
+@pytest.mark.integration
+def test_version_and_completion(cli):
+    code, out, _ = cli("--version")
+    assert code == 0 and re.fullmatch(r"foiltwin \S+\n", out)
+    code, out, _ = cli("--help")
+    assert code == 0 and "--install-completion" in out and "--show-completion" in out
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("command", [("recipe",), ("simulate",), ("optimize",), ("params",), ("validate",),
+                                     ("batch", "run"), ("batch", "summary"), ("scenario", "init"), ("calibrate",),
+                                     ("data", "drift"), ("ui",)])
+def test_help_keeps_units_and_plain_metavars(cli, command):
+    code, out, err = cli(*command, "--help")
+    assert code == 0, err
+    assert "<" not in out.replace("<=", ""), out  # no <float>, <list[str]>
+    if command == ("optimize",):
+        assert "Target skin thickness [nm]" in out and "--mode MODE" in out and "--json FILE|-" in out
+        assert "--objective cost|throughput|weighted" in out and "[SCENARIO]" in out
+    if command == ("recipe",):
+        assert "[mg/cm2]" in out and "--foil-thickness-um FLOAT" in out and "--param NAME=VALUE" in out
+
+
+@pytest.mark.integration
+def test_params_is_a_table_with_units_and_json_has_numbers(cli):
+    code, out, _ = cli("params", "--kind", "fitted")
+    assert code == 0 and "┃ name" in out and re.search(r"┃\s+value ┃ unit", out) and "standard" in out
+    code, out, _ = cli("params", "--kind", "fitted", "--json", "-")
+    data = json.loads(out)["parameters"]
+    assert data and all(isinstance(p["value"], float) for p in data)
+
+
+@pytest.mark.integration
+def test_simulate_prints_tables_with_units(cli):
+    code, out, err = cli("simulate", "--hours", "0.5")
+    assert code == 0, err
+    assert re.search(r"throughput\s*│\s*[\d.]+\s*│ m²/h", out) and "cost [USD/m²]" in out and "seed 1" in out
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("mean", "spreads", "text"), [
+    (0.3, (1.7e-11,), ["0.3000", "0"]),  # float noise is no spread
+    (452.31, (3.214, 7.9), ["452.3", "3.2", "7.9"]),
+    (0.2929, (0.000112,), ["0.2929", "0.0001"]),
+    (1.0, (0.0,), ["1.000", "0"]),
+    (16.95, (None,), ["16.95", "n/a"]),
+    (None, (None,), ["n/a", "n/a"]),
+])
+def test_spread_is_shown_to_the_precision_of_its_mean(mean, spreads, text):
+    assert mean_and_spread(mean, *spreads) == text
+
+
+@pytest.mark.unit
+def test_tables_print_brackets_as_written(capsys):
+    print_table([Column("thickness", "nm"), Column("note", numeric=False)], [[3.0, "[bold]x[/bold] [nm]"]])
+    out = capsys.readouterr().out
+    assert "thickness [nm]" in out and "[bold]x[/bold] [nm]" in out
+
+
+@pytest.mark.unit
+def test_pint_conversions_are_the_hand_written_floats():
+    for x in (0.1, 3.0, 7.3, 10.0, 49.9):
+        assert to_unit(x, "um", "m") == x * 1e-6
+        assert to_unit(x, "ms", "s") == x * 1e-3
+        assert to_unit(x, "mm", "m") == x * 1e-3
+        assert to_unit(x, "m/min", "m/s") == x / 60.0
+        assert to_unit(x, "mm/min", "m/s") == x / 6e4
+        assert to_unit(x, "mg/cm**2", "kg/m**2") == pytest.approx(x / 100.0, rel=1e-15)
+    assert to_unit(2.5e-6, "m", "um") == pytest.approx(2.5) and to_unit(5400.0, "s", "h") == 1.5
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("args", "text"), [
+    (("--stage3-heater-length-mm", "5000"), "--stage3-heater-length-mm=5000.0 is not allowed: must lie in "
+                                            "[0.001, 1000] mm"),
+    (("--line-speed-m-per-min", "1000"), "--line-speed-m-per-min=1000.0 is not allowed: must lie in [0.006, 600] "
+                                         "m/min"),
+    (("--texture-route", "hot-zone", "--hot-zone-speed-mm-per-min", "1e7"), "mm/min"),
+    (("--foil-thickness-um", "0"), "must lie in [3, 50] µm"),
+])
+def test_recipe_refusals_speak_the_option_units(cli, args, text):
+    code, _, err = cli("recipe", *args)
+    assert code == 2 and text in err and "m/s" not in err, err
+
+
+@pytest.mark.unit
+def test_the_optimiser_answer_prints_its_kpis_and_front_as_tables(capsys):
+    from foiltwin.output import print_optimization
+    from optimizer.result import OptimizationResult
+
+    kpis = {"skin_thickness_nm": 470.2, "surface_zn_at_frac": 0.37, "skin_phase": "alpha",
+            "texture_fraction_100": 0.08, "nucleation_overpotential_mV": 33.2, "yield_fraction": 0.998,
+            "throughput_m2_per_h": 77.9, "cost_per_m2": 3.96}
+    front = [{"axes": {"cost_per_m2": 3.96, "throughput_m2_per_h": 77.9}},
+             {"axes": {"cost_per_m2": 4.5, "throughput_m2_per_h": 90.1}}]
+    res = OptimizationResult(status="optimal", targets={}, predicted={**kpis, "single_phase_alpha": True},
+                             checked=kpis, binding_constraints=["stage-III peak at its upper limit"], pareto=front,
+                             message="checked in the process models", mip_gap=1e-5)
+    print_optimization(res)
+    out = capsys.readouterr().out
+    assert "status: optimal" in out and "binding: stage-III peak at its upper limit" in out
+    assert re.search(r"skin thickness\s*│ nm\s*│\s*470.2\s*│\s*470.2\s*│\s*-", out), out
+    assert re.search(r"cost\s*│ USD/m²", out) and "Pareto front (2 points)" in out and "90.1" in out
+    assert out.rstrip().splitlines()[-1].startswith("MIP gap")
