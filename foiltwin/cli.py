@@ -51,12 +51,18 @@ def parse_overrides(items: list[str] | None) -> dict[str, float]:
 def parameters_with(items: list[str] | None, params_file: Path | None = None) -> ParameterValues:
     """The default registry with the fitted parameter set ``params_file`` (``--params``) and then the ``--param``
     overrides applied."""
+    return parameters_and_set(items, params_file)[0]
+
+
+def parameters_and_set(items: list[str] | None, params_file: Path | None = None):
+    """:func:`parameters_with` and the parameter set it applied (None without ``--params``)."""
     values = default_parameters()
-    if params_file is not None:
+    pset = load_params_file(params_file)
+    if pset is not None:
         from twin.parameter_set import apply_parameter_set
 
-        values = apply_parameter_set(values, load_params_file(params_file))
-    return values.with_overrides(parse_overrides(items))
+        values = apply_parameter_set(values, pset)
+    return values.with_overrides(parse_overrides(items)), pset
 
 
 def load_params_file(path: Path | None):
@@ -171,6 +177,14 @@ def recipe(
                                                                     "--ag-immersion-time-s.")] = 1.0,
     currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
     profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
+    uncertainty: Annotated[Literal["linear", "mc", "both"] | None, typer.Option(
+        "--uncertainty", help="Prediction intervals from the parameter uncertainty (the --params set's covariance "
+        "and the registry's standard errors): linear (Jacobian, 2d+1 runs), mc (Monte Carlo, --samples runs) or "
+        "both.")] = None,
+    samples: Annotated[int, typer.Option("--samples", min=2, max=100000, help="Monte Carlo draws (Latin "
+                                         "hypercube) of --uncertainty mc|both.")] = 64,
+    uq_seed: Annotated[int, typer.Option("--uq-seed", help="Seed of the Monte Carlo draws.")] = 0,
+    confidence: Annotated[float, typer.Option("--confidence", help="Coverage of the intervals.")] = 0.95,
     param: ParamOption = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
@@ -187,7 +201,7 @@ def recipe(
 
     _recipe_option_rules(ctx)
     check_json_target(json_out)
-    values = parameters_with(param, params_file)
+    values, pset = parameters_and_set(param, params_file)
     _recipe_ranges_in_option_units(ctx, values)
     citations.reset()
     if params_file is not None:
@@ -220,6 +234,12 @@ def recipe(
                                hot_zone_temperature_K, hot_zone_speed_mm_per_min)
     result = evaluate_collector(recipe, values)
     report = result.to_dict(profile=profile)
+    uq = None
+    if uncertainty is not None:
+        from foiltwin.uq_commands import recipe_uncertainty
+
+        uq = recipe_uncertainty(recipe, values, pset, uncertainty, samples, uq_seed, confidence)
+        report["uncertainty"] = uq
     report["citations"] = citations.used()
     write_json(report, json_out)
     if json_out != "-":
@@ -257,6 +277,10 @@ def recipe(
                    + f", cost {result.cost_per_m2:.2f} {result.currency}/m2")
         for w in result.warnings:
             typer.echo(f"  warning: {w}")
+        if uq is not None:
+            from foiltwin.uq_commands import print_recipe_uncertainty
+
+            print_recipe_uncertainty(uq)
 
 
 def _furnace_step(recipe, values: ParameterValues, soak_K: float | None, soak_h: float, target_100: float | None,
@@ -362,6 +386,9 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
     only_with(ctx, "agf_wt_pct", "--ag-immersion-time-s > 0", p["ag_immersion_time_s"] > 0.0,
               "the strength of the AgF immersion bath")
     only_with(ctx, "profile", "--json", p["json_out"] is not None, "the profile is written in the JSON report")
+    for name in ("samples", "uq_seed"):
+        only_with(ctx, name, "--uncertainty mc|both", p["uncertainty"] in ("mc", "both"), "a setting of Monte Carlo")
+    only_with(ctx, "confidence", "--uncertainty", p["uncertainty"] is not None, "the coverage of the intervals")
 
 
 def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) -> None:
