@@ -736,6 +736,9 @@ from foiltwin.plant_commands import calibrate, data_app  # noqa: E402  (commands
 
 app.command()(calibrate)
 app.add_typer(data_app, name="data")
+from foiltwin.uq_commands import sensitivity  # noqa: E402  (docs/calibration.md §7)
+
+app.command()(sensitivity)
 
 
 

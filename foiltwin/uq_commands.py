@@ -54,3 +54,108 @@ def print_recipe_uncertainty(uq: dict[str, Any]) -> None:
             typer.echo(f"    {name:<24} {o['nominal']:>10.4g}  sd {o['sd']:<9.3g} [{lo:.4g}, {hi:.4g}]")
         if "p_single_phase_alpha" in d:
             typer.echo(f"    P(single-phase α) {d['p_single_phase_alpha']:.3f}")
+
+
+# ------------------------------------------------------------------------------------------------ sensitivity
+from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+NamesOption = Annotated[str | None, typer.Option(
+    "--uncertain", help="Comma-separated parameters to analyse; default: every parameter with a standard error "
+    "(the --params set's and the registry's).")]
+
+
+def _names(text: str | None, option: str) -> list[str] | None:
+    from foiltwin.plant_commands import _names as names
+
+    return names(text, option)
+
+
+def _spreads(items: list[str] | None) -> dict[str, float]:
+    from foiltwin.cli import parse_overrides
+
+    return parse_overrides(items)
+
+
+def _uht_recipe(stage2_temperature_K: float, stage2_time_s: float, stage3_peak_K: float | None,
+                stage3_time_ms: float | None, foil_thickness_um: float) -> Any:
+    from process_models.collector.recipe import CollectorRecipe
+    from process_models.uht.recipe import UHTRecipe
+
+    return CollectorRecipe(uht=UHTRecipe(
+        foil_thickness_m=foil_thickness_um * 1e-6, stage2_temperature_K=stage2_temperature_K,
+        stage2_time_s=stage2_time_s, stage3_peak_K=stage3_peak_K,
+        stage3_time_s=None if stage3_time_ms is None else stage3_time_ms * 1e-3))
+
+
+S2T = Annotated[float, typer.Option("--stage2-temperature-K", help="Stage-II foil temperature [K].")]
+S2t = Annotated[float, typer.Option("--stage2-time-s", help="Stage-II time [s].")]
+S3T = Annotated[float | None, typer.Option("--stage3-peak-K", help="Stage-III peak [K]; default: calibrated.")]
+S3t = Annotated[float | None, typer.Option("--stage3-time-ms", help="Stage-III pulse [ms]; 0 skips stage III.")]
+Foil = Annotated[float, typer.Option("--foil-thickness-um", help="Cu foil thickness [µm].")]
+Params = Annotated[Path | None, typer.Option("--params", help="A fitted parameter set (JSON): its values and "
+                                             "covariance.")]
+Param = Annotated[list[str] | None, typer.Option("--param", help="Override a registry value, NAME=VALUE.")]
+Json = Annotated[str | None, typer.Option("--json", help="Write the JSON report to FILE, or '-' for stdout.")]
+
+
+def sensitivity(
+    uncertain: NamesOption = None,
+    spread: Annotated[list[str] | None, typer.Option(
+        "--spread", help="An assumed relative standard deviation for a parameter without a standard error, "
+        "NAME=FRACTION (repeatable; marked 'assumed' in the report).")] = None,
+    outputs: Annotated[str | None, typer.Option("--outputs", help="Comma-separated outputs; default: skin "
+                                                "thickness, surface Zn, phase margin, Zn loading, cost.")] = None,
+    samples: Annotated[int, typer.Option("--samples", help="Base draws N (a power of 2); N·(d + 2) model runs.")]
+    = 16,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the scrambled Sobol' sequence.")] = 0,
+    stage2_temperature_K: S2T = 750.0, stage2_time_s: S2t = 120.0, stage3_peak_K: S3T = None,
+    stage3_time_ms: S3t = None, foil_thickness_um: Foil = 10.0,
+    params_file: Params = None, param: Param = None, json_out: Json = None,
+) -> None:
+    """Sobol sensitivity of a UHT recipe's outputs to the uncertain parameters: which parameter's uncertainty
+    moves which output (first-order S1 and total ST indices, SALib; independent marginals)."""
+    from foiltwin.cli import parameters_and_set
+    from foiltwin.options import check_json_target, write_json
+    from optimizer.uq import recipe_model, uncertainty_of
+    from optimizer.uq.sensitivity import sobol_indices, with_assumed_spread
+
+    check_json_target(json_out)
+    values, pset = parameters_and_set(param, params_file)
+    spreads = _spreads(spread)
+    names = _names(uncertain, "--uncertain")
+    if names is None:
+        names = list(dict.fromkeys([*uncertainty_of(values, pset).names, *spreads]))
+    unc = with_assumed_spread(values, pset, names, spreads)
+    outs = _names(outputs, "--outputs") or list(UQ_OUTPUTS)
+    recipe = _uht_recipe(stage2_temperature_K, stage2_time_s, stage3_peak_K, stage3_time_ms, foil_thickness_um)
+    res = sobol_indices(recipe_model(recipe, values, unc.names, outs), unc, outs, samples, seed)
+    d = {**res.to_dict(), "uncertainty": unc.summary(), "seed": seed}
+    write_json(d, json_out)
+    if json_out == "-":
+        return
+    _print_sobol(d)
+
+
+def _print_sobol(d: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Sobol indices ({d['base_samples']} base draws, {d['runs']} model runs, seed {d['seed']}; "
+                  "S1 first order, ST total)")
+    table.add_column("parameter")
+    table.add_column("± sd (source)")
+    for o in d["outputs"]:
+        table.add_column(f"{o}\nS1 / ST", justify="right")
+    for p in d["uncertainty"]:
+        row = [p["name"], f"{p['standard_error']:.3g} ({p['source']})"]
+        for v in d["outputs"].values():
+            ix = v["indices"][p["name"]]
+            cell = "n/a" if ix["ST"] is None else f"{ix['S1']:.2f} / {ix['ST']:.2f}"
+            row.append(f"[bold]{cell}[/bold]" if v["dominant"] == p["name"] else cell)
+        table.add_row(*row)
+    table.add_row("output sd", "", *[f"{v['sd']:.3g}" if v["sd"] is not None else "n/a"
+                                      for v in d["outputs"].values()])
+    Console(width=200).print(table)
+    typer.echo("bold: the dominant parameter (largest ST) of each output; the indices assume independent "
+               "parameters (a set's correlations are kept by --uncertainty, not here)")
