@@ -736,9 +736,10 @@ from foiltwin.plant_commands import calibrate, data_app  # noqa: E402  (commands
 
 app.command()(calibrate)
 app.add_typer(data_app, name="data")
-from foiltwin.uq_commands import sensitivity  # noqa: E402  (docs/calibration.md §7)
+from foiltwin.uq_commands import next_experiment, sensitivity  # noqa: E402  (docs/calibration.md §7-8)
 
 app.command()(sensitivity)
+app.command("next-experiment")(next_experiment)
 
 
 

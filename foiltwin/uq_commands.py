@@ -159,3 +159,58 @@ def _print_sobol(d: dict[str, Any]) -> None:
     Console(width=200).print(table)
     typer.echo("bold: the dominant parameter (largest ST) of each output; the indices assume independent "
                "parameters (a set's correlations are kept by --uncertainty, not here)")
+
+
+# -------------------------------------------------------------------------------------------- next experiment
+def next_experiment(
+    candidates: Annotated[Path, typer.Argument(metavar="CANDIDATES", help="Plant data file (.csv/.parquet) whose "
+                                               "rows are the trial settings to choose from (outcomes ignored).")],
+    measure: Annotated[str, typer.Option("--measure", help="Comma-separated outcomes a trial would read.")]
+    = "zn_loading_mg_per_cm2,skin_thickness_nm,surface_zn_at_frac",
+    predict: Annotated[str, typer.Option("--predict", help="The prediction to make surest (at the recipe given by "
+                                         "the --stage* options).")] = "skin_thickness_nm",
+    criterion: Annotated[str, typer.Option("--criterion", help="prediction (least posterior variance of "
+                                           "--predict) | D (largest information gain)")] = "prediction",
+    uncertain: NamesOption = None,
+    stage2_temperature_K: S2T = 750.0, stage2_time_s: S2t = 120.0, stage3_peak_K: S3T = None,
+    stage3_time_ms: S3t = None, foil_thickness_um: Foil = 10.0,
+    params_file: Params = None, param: Param = None, json_out: Json = None,
+) -> None:
+    """Which trial next: rank candidate settings by how much one trial there would reduce the uncertainty of a
+    prediction (or of the parameters: D-optimal), from the current parameter covariance."""
+    from foiltwin.cli import parameters_and_set
+    from foiltwin.options import check_json_target, write_json
+    from optimizer.uq import jacobian, recipe_model, uncertainty_of
+    from optimizer.uq.design import plant_candidates, rank_candidates
+    from twin.plant_data import read_plant_data
+
+    check_json_target(json_out)
+    values, pset = parameters_and_set(param, params_file)
+    unc = uncertainty_of(values, pset, _names(uncertain, "--uncertain"))
+    data = read_plant_data(candidates, "CANDIDATES")
+    outcomes = _names(measure, "--measure") or []
+    recipe = _uht_recipe(stage2_temperature_K, stage2_time_s, stage3_peak_K, stage3_time_ms, foil_thickness_um)
+    _, g = jacobian(recipe_model(recipe, values, unc.names, [predict]), unc, 1)
+    ranked = rank_candidates(unc.cov, plant_candidates(data, values, unc, outcomes), g[0], criterion)
+    d = {"criterion": criterion, "predict": predict, "measure": outcomes, "candidates_file": data.source,
+         "uncertainty": unc.summary(), "ranking": ranked}
+    write_json(d, json_out)
+    if json_out == "-":
+        return
+    _print_ranking(d)
+
+
+def _print_ranking(d: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    r0 = d["ranking"][0]
+    table = Table(title=f"next trial for {d['predict']} (sd now {r0['prediction_sd_before']:.3g}), reading "
+                  f"{', '.join(d['measure'])}; criterion {d['criterion']}")
+    for col in ("rank", "candidate", f"{d['predict']} sd after", "variance reduction", "information gain [nats]"):
+        table.add_column(col, justify="right" if col != "candidate" else "left")
+    for k, r in enumerate(d["ranking"][:15], start=1):
+        table.add_row(str(k), f"{r['label']} (row {r['row']})", f"{r['prediction_sd_after']:.3g}",
+                      f"{r['prediction_variance_reduction']:.1%}", f"{r['information_gain']:.3g}")
+    Console(width=160).print(table)
+    typer.echo(f"run {r0['label']} (row {r0['row']}) next; first-order (Jacobian) design on the current covariance")
