@@ -541,6 +541,12 @@ def optimize(
     solver: Annotated[str, typer.Option("--solver", help="Pyomo MILP solver name.")] = "appsi_highs",
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a scenario field, dotted.key=value.")]
     = None,
+    confidence: Annotated[float | None, typer.Option(
+        "--confidence", help="Robust optimum: keep the skin in spec with this probability under the parameter "
+        "uncertainty (the --params set's covariance and the registry's standard errors); checked by Monte Carlo.")]
+    = None,
+    robust_samples: Annotated[int, typer.Option("--robust-samples", min=8, max=10000, help="Monte Carlo draws of "
+                                                "the --confidence check.")] = 64,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
 ) -> None:
@@ -558,8 +564,8 @@ def optimize(
     _optimize_option_rules(ctx)
     check_json_target(json_out)
     check_solver(solver, "--solver")
-    sc = apply_overrides(with_parameter_set(load_scenario(scenario), load_params_file(params_file)),
-                         list(set_ or []))
+    pset = load_params_file(params_file)
+    sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), list(set_ or []))
     values = build_parameters(sc)
     if (surface_zn_min is None) != (surface_zn_max is None):
         raise FoiltwinInputError("--surface-zn-min/--surface-zn-max", (surface_zn_min, surface_zn_max),
@@ -580,6 +586,12 @@ def optimize(
         if pareto is not None:
             axes = tuple(a.strip() for a in pareto.split(","))
             result = run_pareto(targets, sc, axes=axes, points=pareto_points, **kw)  # type: ignore[arg-type]
+        elif confidence is not None:
+            from optimizer.robust import robust_optimize
+            from optimizer.uq import uncertainty_of
+
+            result = robust_optimize(targets, sc, unc=uncertainty_of(values, pset), confidence=confidence,
+                                     samples=robust_samples, **kw)
         else:
             result = run_optimize(targets, sc, **kw)
     except TargetsInfeasibleError as err:
@@ -600,6 +612,8 @@ def _optimize_option_rules(ctx: typer.Context) -> None:
     p = ctx.params
     only_with(ctx, "cost_weight", "--objective weighted", p["objective"] == "weighted", "the weight of cost in it")
     only_with(ctx, "pareto_points", "--pareto", p["pareto"] is not None, "the points of the front")
+    not_with(ctx, "confidence", "--pareto", p["pareto"] is not None, "a robust optimum is one point")
+    only_with(ctx, "robust_samples", "--confidence", p["confidence"] is not None, "the draws of its check")
     for name in ("twin_hours", "seed"):
         only_with(ctx, name, "the twin check (not with --no-twin)", not p["no_twin"], "a setting of the twin check")
 

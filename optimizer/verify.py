@@ -130,7 +130,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
     an = res.coil_anneal
     H = scheduled_s_per_m2(space, p, time_factor, an["cycle_time_s"] if an else None)
     expected = u.skin_thickness_nm * math.exp(ln_skin_offset)
-    y = gauge_yield(targets.skin_window_nm, expected, space.gauge_noise_nm) * yield_factor
+    y = gauge_yield(targets.spec_window_nm, expected, space.gauge_noise_nm) * yield_factor
     flows = float(econ.uht_flows_per_m2(u.energy_kwh_per_m2, u.zn_deposited_mg_per_cm2 * 1e-2, p.route == "vapour"))
     fixed = econ.uht_fixed_per_h * H / 3600.0
     ed_energy = 0.0
@@ -241,7 +241,7 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
             f["settings"].update(soak_temperature_K=p.anneal_soak_temperature_K, soak_h=p.anneal_soak_h)
     data["plant"]["furnaces"] = furnaces
     spec = dict(data["spec"])
-    lo, hi = targets.skin_window_nm
+    lo, hi = targets.spec_window_nm  # the twin's gauge judges the spec (a robust back-off is the optimiser's)
     spec.update({"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi})
     if targets.surface_zn_at_frac is not None:
         spec.update({"surface_zn_at_frac_min": targets.surface_zn_at_frac[0],

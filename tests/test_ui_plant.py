@@ -61,8 +61,9 @@ def test_plant_data_of_the_data_folder_by_name_or_upload(tmp_path):
     assert len(plant_view.load_plant_data(tmp_path, None, ("up.csv", text.encode()))) == 3
     with pytest.raises(FoiltwinInputError, match="one of the"):
         plant_view.load_plant_data(tmp_path, "../march.csv", None)
+    typo = text.replace("stage2_temperature_K", "stage2_temprature_K").encode()
     with pytest.raises(FoiltwinInputError, match="stage2_temperature_K"):
-        plant_view.load_plant_data(tmp_path, None, ("bad.csv", text.replace("stage2_temperature_K", "stage2_temprature_K").encode()))
+        plant_view.load_plant_data(tmp_path, None, ("bad.csv", typo))
     assert plant_view.parse_names(" a, b\nc ") == ["a", "b", "c"] and plant_view.parse_names(" ") is None
 
 

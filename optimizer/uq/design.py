@@ -85,9 +85,9 @@ def rank_candidates(prior: np.ndarray, candidates: Sequence[Candidate], g: np.nd
 
 
 def plant_candidates(data: Any, values: Any, unc: Any, measure: Sequence[str],
-                     rel_step: float = 1e-4) -> list[Candidate]:
+                     step_sd: float = 0.5) -> list[Candidate]:
     """The rows of a plant data file (their settings; outcomes in it are ignored) as candidate trials reading
-    ``measure`` once each: J by central differences of the model's predictions over ``unc``'s parameters (all
+    ``measure`` once each: J by central differences (±½ sd) of the model's predictions over ``unc``'s parameters (all
     rows in one bulk call per step, 2d + 1 calls), σ the registry's instrument default at the predicted reading
     (twin.plant_data.OUTCOMES)."""
     from optimizer.uq.propagate import jacobian
@@ -112,7 +112,7 @@ def plant_candidates(data: Any, values: Any, unc: Any, measure: Sequence[str],
             out[i] = [float(EXTRACT[name](r)) for r in res for name in measure]
         return out
 
-    y0, J = jacobian(f, unc, len(recipes) * k, rel_step)
+    y0, J = jacobian(f, unc, len(recipes) * k, step_sd)
     out = []
     for n, rec in enumerate(data.records):
         sl = slice(n * k, (n + 1) * k)
