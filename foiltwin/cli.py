@@ -75,12 +75,18 @@ def parse_overrides(items: list[str] | None) -> dict[str, float]:
 def parameters_with(items: list[str] | None, params_file: Path | None = None) -> ParameterValues:
     """The default registry with the fitted parameter set ``params_file`` (``--params``) and then the ``--param``
     overrides applied."""
+    return parameters_and_set(items, params_file)[0]
+
+
+def parameters_and_set(items: list[str] | None, params_file: Path | None = None):
+    """:func:`parameters_with` and the parameter set it applied (None without ``--params``)."""
     values = default_parameters()
-    if params_file is not None:
+    pset = load_params_file(params_file)
+    if pset is not None:
         from twin.parameter_set import apply_parameter_set
 
-        values = apply_parameter_set(values, load_params_file(params_file))
-    return values.with_overrides(parse_overrides(items))
+        values = apply_parameter_set(values, pset)
+    return values.with_overrides(parse_overrides(items)), pset
 
 
 def load_params_file(path: Path | None):
@@ -212,6 +218,14 @@ def recipe(
         "its plating line, its enabled coil furnace, its parameters) instead of the set-point options.")] = None,
     line: Annotated[str | None, typer.Option("--line", help="With --scenario: the UHT line; default: the first.")]
     = None,
+    uncertainty: Annotated[Literal["linear", "mc", "both"] | None, typer.Option(
+        "--uncertainty", help="Prediction intervals from the parameter uncertainty (the --params set's covariance "
+        "and the registry's standard errors): linear (Jacobian, 2d+1 runs), mc (Monte Carlo, --samples runs) or "
+        "both.")] = None,
+    samples: Annotated[int, typer.Option("--samples", min=2, max=100000, help="Monte Carlo draws (Latin "
+                                         "hypercube) of --uncertainty mc|both.")] = 64,
+    uq_seed: Annotated[int, typer.Option("--uq-seed", help="Seed of the Monte Carlo draws.")] = 0,
+    confidence: Annotated[float, typer.Option("--confidence", help="Coverage of the intervals.")] = 0.95,
     param: ParamOption = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
@@ -233,7 +247,7 @@ def recipe(
     if scenario is not None:
         return _scenario_recipe(scenario, line, params_file, param, currency, ag_immersion_time_s, agf_wt_pct,
                                 profile, json_out)
-    values = parameters_with(param, params_file)
+    values, pset = parameters_and_set(param, params_file)
     if skin_metal != "Zn":
         citations.reset()
         return run_other_skin(ctx, values, json_out)
@@ -272,7 +286,13 @@ def recipe(
     else:
         recipe = _furnace_step(recipe, values, anneal_soak_temperature_K, anneal_soak_h, anneal_target_100,
                                hot_zone_temperature_K, hot_zone_speed_mm_per_min)
-    _report_recipe(evaluate_collector(recipe, values), profile, json_out, web_tension_N_per_m, values)
+    result = evaluate_collector(recipe, values)
+    uq = None
+    if uncertainty is not None:
+        from foiltwin.uq_commands import recipe_uncertainty
+
+        uq = recipe_uncertainty(recipe, values, pset, uncertainty, samples, uq_seed, confidence)
+    _report_recipe(result, profile, json_out, web_tension_N_per_m, values, uq)
 
 
 def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, param: list[str] | None,
@@ -299,7 +319,7 @@ def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, par
 
 
 def _report_recipe(result, profile: bool, json_out: str | None, web_tension_N_per_m: float | None = None,
-                   values: ParameterValues | None = None) -> None:
+                   values: ParameterValues | None = None, uq: dict | None = None) -> None:
     """The recipe's JSON report and its lines on stdout (with the web's margins at ``web_tension_N_per_m``)."""
     report = result.to_dict(profile=profile)
     web = None
@@ -308,6 +328,8 @@ def _report_recipe(result, profile: bool, json_out: str | None, web_tension_N_pe
     if web is not None:
         report["web_handling"] = web
         report["warnings"] = [*report.get("warnings", []), *web["warnings"]]
+    if uq is not None:
+        report["uncertainty"] = uq
     report["citations"] = citations.used()
     write_json(report, json_out)
     if json_out != "-":
@@ -316,6 +338,10 @@ def _report_recipe(result, profile: bool, json_out: str | None, web_tension_N_pe
         print_recipe(result)
         if web is not None:
             _echo_web_handling(web)
+        if uq is not None:
+            from foiltwin.uq_commands import print_recipe_uncertainty
+
+            print_recipe_uncertainty(uq)
 
 
 def _furnace_step(recipe, values: ParameterValues, soak_K: float | None, soak_h: float, target_100: float | None,
@@ -471,6 +497,9 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
     only_with(ctx, "agf_wt_pct", "--ag-immersion-time-s > 0", p["ag_immersion_time_s"] > 0.0,
               "the strength of the AgF immersion bath")
     only_with(ctx, "profile", "--json", p["json_out"] is not None, "the profile is written in the JSON report")
+    for name in ("samples", "uq_seed"):
+        only_with(ctx, name, "--uncertainty mc|both", p["uncertainty"] in ("mc", "both"), "a setting of Monte Carlo")
+    only_with(ctx, "confidence", "--uncertainty", p["uncertainty"] is not None, "the coverage of the intervals")
 
 
 def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) -> None:
@@ -656,6 +685,12 @@ def optimize(
     solver: Annotated[str, typer.Option("--solver", help="Pyomo MILP solver name.")] = "appsi_highs",
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a scenario field, dotted.key=value.")]
     = None,
+    confidence: Annotated[float | None, typer.Option(
+        "--confidence", help="Robust optimum: keep the skin in spec with this probability under the parameter "
+        "uncertainty (the --params set's covariance and the registry's standard errors); checked by Monte Carlo.")]
+    = None,
+    robust_samples: Annotated[int, typer.Option("--robust-samples", min=8, max=10000, help="Monte Carlo draws of "
+                                                "the --confidence check.")] = 64,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
     progress: ProgressOption = None,
@@ -674,8 +709,8 @@ def optimize(
     _optimize_option_rules(ctx)
     check_json_target(json_out)
     check_solver(solver, "--solver")
-    sc = apply_overrides(with_parameter_set(load_scenario(scenario), load_params_file(params_file)),
-                         list(set_ or []))
+    pset = load_params_file(params_file)
+    sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), list(set_ or []))
     values = build_parameters(sc)
     if (surface_zn_min is None) != (surface_zn_max is None):
         raise FoiltwinInputError("--surface-zn-min/--surface-zn-max", (surface_zn_min, surface_zn_max),
@@ -696,6 +731,12 @@ def optimize(
         if pareto is not None:
             axes = tuple(a.strip() for a in pareto.split(","))
             result = run_pareto(targets, sc, axes=axes, points=pareto_points, **kw)  # type: ignore[arg-type]
+        elif confidence is not None:
+            from optimizer.robust import robust_optimize
+            from optimizer.uq import uncertainty_of
+
+            result = robust_optimize(targets, sc, unc=uncertainty_of(values, pset), confidence=confidence,
+                                     samples=robust_samples, **kw)
         else:
             result = run_optimize(targets, sc, **kw)
     except TargetsInfeasibleError as err:
@@ -718,6 +759,8 @@ def _optimize_option_rules(ctx: typer.Context) -> None:
     p = ctx.params
     only_with(ctx, "cost_weight", "--objective weighted", p["objective"] == "weighted", "the weight of cost in it")
     only_with(ctx, "pareto_points", "--pareto", p["pareto"] is not None, "the points of the front")
+    not_with(ctx, "confidence", "--pareto", p["pareto"] is not None, "a robust optimum is one point")
+    only_with(ctx, "robust_samples", "--confidence", p["confidence"] is not None, "the draws of its check")
     for name in ("twin_hours", "seed"):
         only_with(ctx, name, "the twin check (not with --no-twin)", not p["no_twin"], "a setting of the twin check")
 
@@ -904,6 +947,10 @@ from foiltwin.plant_commands import calibrate, data_app  # noqa: E402  (commands
 
 app.command()(calibrate)
 app.add_typer(data_app, name="data")
+from foiltwin.uq_commands import next_experiment, sensitivity  # noqa: E402  (docs/calibration.md §7-8)
+
+app.command()(sensitivity)
+app.command("next-experiment")(next_experiment)
 
 
 

@@ -118,7 +118,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     for g in GUARD_LEVELS_SIGMA:
         a, b = lo_nm + g * sigma, hi_nm - g * sigma
         if a < b and (g == 0.0 or sigma > 0.0):
-            guards.append((g, a, b, gauge_yield((lo_nm, hi_nm), a, sigma) * cor.yield_factor))
+            guards.append((g, a, b, gauge_yield(targets.spec_window_nm, a, sigma) * cor.yield_factor))
 
     # ------------------------------------------------------------------ discrete choices
     m.MODES = pyo.Set(initialize=modes, ordered=True)

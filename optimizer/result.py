@@ -40,6 +40,7 @@ class OptimizationResult:
     pareto: list[dict[str, Any]] | None = None
     message: str = ""
     twin_agreed: bool | None = None
+    robust: dict[str, Any] | None = None  # --confidence: back-off, Monte Carlo shares, price (optimizer/robust.py)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (non-finite numbers become null)."""
@@ -95,6 +96,20 @@ class OptimizationResult:
             out.append("  " + "".join(f"{k:>26}" for k in keys))
             for pt in self.pareto:
                 out.append("  " + "".join(f"{_fmt(pt['axes'][k]):>26}" for k in keys))
+        if self.robust:
+            r = self.robust
+            mc, nom = r["monte_carlo"], r["nominal_monte_carlo"]
+            price = "n/a" if r["price_of_robustness"] is None else f"{r['price_of_robustness']:+.1%}"
+            out.append(f"robust at {r['confidence']:.0%}: skin window [{r['skin_window_nm'][0]:.1f}, "
+                       f"{r['skin_window_nm'][1]:.1f}] nm (back-off {r['backoff_nm']:.1f} nm = z {r['z']:.2f} × "
+                       f"prediction sd {r['skin_sd_nm']:.1f} nm) inside the spec [{r['spec_window_nm'][0]:g}, "
+                       f"{r['spec_window_nm'][1]:g}]")
+            out.append(f"  Monte Carlo ({mc['samples']} parameter draws): skin in spec {mc['skin_in_spec']:.0%} "
+                       f"(nominal optimum {nom['skin_in_spec']:.0%}), single-phase α {mc['single_phase_alpha']:.0%} "
+                       f"(nominal {nom['single_phase_alpha']:.0%}), surface Zn in window "
+                       f"{mc['surface_zn_in_window']:.0%}, all {mc['all_targets']:.0%}")
+            out.append(f"  price of robustness: {_fmt(r['robust_cost_per_m2'])} against "
+                       f"{_fmt(r['nominal_cost_per_m2'])} {self.currency}/m2 nominal ({price})")
         gap = "n/a" if self.mip_gap is None else f"{self.mip_gap:.2e}"
         out.append(f"MIP gap {gap}, solve {self.solve_seconds:.2f} s, total {self.total_seconds:.2f} s, "
                    f"surrogate refinements {self.refinements}, twin iterations {self.twin_iterations}")

@@ -63,6 +63,9 @@ class Targets:
     max_cost_per_m2: per good m² in ``currency``; max_overpotential_mV: Li nucleation overpotential indicator
     (seed 002 ether protocol); no_melting: no liquid during stage III. objective: least cost, most throughput,
     or ``weighted``: cost_weight·cost/cost_ref + (1 − cost_weight)·(1/throughput)/(1/throughput_ref).
+    skin_backoff_nm: the robust optimum's back-off (optimizer/robust.py): the predicted skin must stay this far
+    inside the spec window on both sides (``skin_window_nm``), while the gauge's yield and the twin still judge
+    the spec window itself (``spec_window_nm``). 0: the nominal optimum.
     """
 
     skin_thickness_nm: float
@@ -77,6 +80,7 @@ class Targets:
     objective: Objective = "cost"
     cost_weight: float = 0.5
     currency: str | None = None  # of max_cost_per_m2 and the results; None: the scenario's (``with_defaults``)
+    skin_backoff_nm: float = 0.0
 
     def __post_init__(self) -> None:
         check_range("skin_thickness_nm", self.skin_thickness_nm, 0.0, 1e5, low_inclusive=False, unit="nm")
@@ -102,9 +106,18 @@ class Targets:
         if self.objective not in OBJECTIVES:
             raise FoiltwinInputError("objective", self.objective, f"one of {', '.join(OBJECTIVES)}")
         check_range("cost_weight", self.cost_weight, 0.0, 1.0)
+        check_range("skin_backoff_nm", self.skin_backoff_nm, 0.0, self.tolerance_nm, high_inclusive=False,
+                    unit="nm")
 
     @property
     def skin_window_nm(self) -> tuple[float, float]:
+        """The window the predicted skin must lie in: the spec window narrowed by the robust back-off."""
+        lo, hi = self.spec_window_nm
+        return lo + self.skin_backoff_nm, hi - self.skin_backoff_nm
+
+    @property
+    def spec_window_nm(self) -> tuple[float, float]:
+        """The skin's spec window, target ± tolerance (what the gauge accepts)."""
         return self.skin_thickness_nm - self.tolerance_nm, self.skin_thickness_nm + self.tolerance_nm
 
     def with_defaults(self, scenario: Scenario) -> Targets:

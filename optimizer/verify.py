@@ -145,7 +145,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
     an = res.coil_anneal
     H = scheduled_s_per_m2(space, p, time_factor, an["cycle_time_s"] if an else None)
     expected = u.skin_thickness_nm * math.exp(ln_skin_offset)
-    y = gauge_yield(targets.skin_window_nm, expected, space.gauge_noise_nm) * yield_factor
+    y = gauge_yield(targets.spec_window_nm, expected, space.gauge_noise_nm) * yield_factor
     flows = {"uht": u.flows_per_m2(params)}
     ed_energy = 0.0
     if p.ed_bath is not None and space.ed is not None:
@@ -224,7 +224,7 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
         # the first coil has to pass the plating line before the UHT line sees it
         plant = rebuilt(plant, "plant", coil_store=rebuilt(plant.coil_store, "plant.coil_store", initial_coils=0))
         hours = hours + space.coil_length_m / float(p.ed_web_speed_m_per_min) / 60.0  # type: ignore[arg-type]
-    lo, hi = targets.skin_window_nm
+    lo, hi = targets.spec_window_nm  # the twin's gauge judges the spec (a robust back-off is the optimiser's)
     spec: dict[str, Any] = {"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi,
                             "reject_melting": bool(targets.no_melting)}
     if targets.surface_zn_at_frac is not None:

@@ -294,7 +294,7 @@ def _ok(at) -> None:
 def test_app_renders_with_widget_bounds_from_the_scenario_and_evaluates_a_recipe():
     at = _app()
     _ok(at)
-    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)", "Batches"]
+    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)", "Batches", "Calibrate", "Drift"]
     t2 = at.number_input(key="wi.uht_stage2_temperature_K")
     b = KNOB["uht_stage2_temperature_K"].bounds
     assert (t2.value, t2.min, t2.max) == (750.0, b.low, b.high)

@@ -1,7 +1,8 @@
 """foiltwin what-if dashboard (``streamlit run ui/app.py``; see docs/ui.md).
 
 A thin page: widgets → ``ui.whatif`` (scenario and overrides) → ``twin.simulate.run_single`` /
-``optimizer.optimize`` / ``process_models.collector.recipe.evaluate_collector`` → ``ui.tables`` and ``twin.plots``.
+``optimizer.optimize`` / ``process_models.collector.recipe.evaluate_collector`` → ``ui.tables`` and ``twin.plots``;
+the Calibrate and Drift tabs through ``ui.plant_tabs`` → ``ui.plant_view``.
 No physics and no KPI is computed here.
 """
 
@@ -26,7 +27,7 @@ from process_models.uht.recipe import Cooling
 from twin.parameter_set import ParameterSet, warnings_of
 from twin.scenario import Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
-from ui import batch_view, data_folder, param_sets, web_tension
+from ui import batch_view, data_folder, param_sets, plant_tabs, web_tension
 from ui import kpi_tables as tables
 from ui.figures import run_figures
 from ui.lab import LabInputs, lab_recipe
@@ -449,7 +450,8 @@ def main() -> None:
         st.info(st.session_state.pop("wi.note"))
     if st.session_state.get("wi.note_error"):
         st.error(st.session_state.pop("wi.note_error"))
-    whatif, opt, lab, batches = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)", "Batches"])
+    whatif, opt, lab, batches, cal, drift = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)", "Batches",
+                                                     "Calibrate", "Drift"])
     with whatif:
         _whatif_tab(base)
     with opt:
@@ -458,6 +460,10 @@ def main() -> None:
         _lab_tab(base, base_text)
     with batches:
         _batches_tab()
+    with cal:
+        plant_tabs.calibrate_tab()
+    with drift:
+        plant_tabs.drift_tab(pset)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,165 @@
+"""Uncertainty propagation (issue 10 item 4): covariance → prediction intervals, Monte Carlo against the
+linearisation and against closed forms; correlations respected; the recipe's intervals and the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from optimizer.uq import ParameterUncertainty, linearised, monte_carlo, recipe_model, uncertainty_of
+from process_models.collector.recipe import CollectorRecipe
+from process_models.errors import FoiltwinInputError
+from process_models.parameters import default_parameters
+from process_models.uht.recipe import UHTRecipe
+from twin.parameter_set import apply_parameter_set, make_parameter_set
+
+ETA = "zn_vapour_transfer_efficiency_frac"
+H = "gas_convection_multiplier_frac"
+
+
+def two(rho: float, s1: float = 0.3, s2: float = 0.5, log: bool = False) -> ParameterUncertainty:
+    cov = np.array([[s1 * s1, rho * s1 * s2], [rho * s1 * s2, s2 * s2]])
+    return ParameterUncertainty(("a", "b"), np.array([2.0, 3.0]), cov, np.array([log, log]),
+                                np.array([[-np.inf, np.inf], [-np.inf, np.inf]]) if not log
+                                else np.array([[0.0, np.inf], [0.0, np.inf]]))
+
+
+def linear_fn(X: np.ndarray) -> np.ndarray:
+    X = np.atleast_2d(X)
+    return np.column_stack([1.5 * X[:, 0] - 2.0 * X[:, 1] + 4.0, X[:, 0] + X[:, 1]])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("rho", [-0.8, 0.0, 0.6])
+def test_correlated_two_parameters_against_the_closed_form_of_a_linear_function(rho):
+    """var(c₁a + c₂b) = c₁²σ₁² + c₂²σ₂² + 2c₁c₂ρσ₁σ₂: the linearisation is exact, Monte Carlo within its
+    sampling error (SD of a sample SD ≈ sd/√(2n))."""
+    unc = two(rho)
+    s1, s2 = 0.3, 0.5
+    exact = [math.sqrt(1.5**2 * s1**2 + 4.0 * s2**2 - 2 * 1.5 * 2.0 * rho * s1 * s2),
+             math.sqrt(s1**2 + s2**2 + 2 * rho * s1 * s2)]
+    lin = linearised(linear_fn, unc, ["y", "z"])
+    assert lin.sd == pytest.approx(exact, rel=1e-6)
+    assert lin.nominal == pytest.approx([1.5 * 2 - 2 * 3 + 4, 5.0])
+    n = 20000
+    mc = monte_carlo(linear_fn, unc, ["y", "z"], n=n, seed=1)
+    for k in range(2):
+        assert abs(mc.sd[k] - exact[k]) < 4 * exact[k] / math.sqrt(2 * n)
+        assert abs(mc.mean[k] - lin.nominal[k]) < 4 * exact[k] / math.sqrt(n)
+        q = 1.959964
+        assert mc.lower[k] == pytest.approx(lin.nominal[k] - q * exact[k], abs=0.05 * exact[k])
+    # ignoring the correlation would be wrong by far more than the tolerance
+    if rho:
+        indep = math.sqrt(1.5**2 * s1**2 + 4.0 * s2**2)
+        assert abs(lin.sd[0] - indep) > 0.1 * indep
+
+
+@pytest.mark.unit
+def test_latin_hypercube_draws_agree_and_are_space_filling():
+    unc = two(0.6)
+    mc = monte_carlo(linear_fn, unc, ["y", "z"], n=400, seed=3, design="lhs")
+    lin = linearised(linear_fn, unc, ["y", "z"])
+    assert mc.sd == pytest.approx(lin.sd, rel=0.05)
+    x, _ = unc.sample(50, seed=0, design="lhs")
+    # every marginal has one draw per 1/50 stratum when uncorrelated
+    u = two(0.0).sample(50, seed=0, design="lhs")[0]
+    from statistics import NormalDist
+
+    strata = np.floor(np.array([[NormalDist(m, s).cdf(v) for v, m, s in zip(row, (2.0, 3.0), (0.3, 0.5),
+                                                                          strict=True)] for row in u]) * 50)
+    for j in range(2):
+        assert sorted(strata[:, j].astype(int)) == list(range(50))
+    assert x.shape == (50, 2)
+
+
+@pytest.mark.unit
+def test_log_parameters_stay_positive_and_keep_their_median_and_bounds_truncate():
+    unc = ParameterUncertainty(("a",), np.array([1.0]), np.array([[0.5**2]]), np.array([True]),
+                               np.array([[0.0, 10.0]]))
+    x, redrawn = unc.sample(4000, seed=2)
+    assert np.all(x > 0) and np.median(x) == pytest.approx(1.0, rel=0.05)
+    assert np.std(np.log(x)) == pytest.approx(0.5, rel=0.05)
+    tight = ParameterUncertainty(("a",), np.array([1.0]), np.array([[1.0]]), np.array([False]),
+                                 np.array([[0.0, 2.0]]))
+    x, redrawn = tight.sample(1000, seed=0)
+    assert redrawn > 300 and x.min() >= 0.0 and x.max() <= 2.0  # ≈ 1 − (Φ(1) − Φ(−1)) = 32 % redrawn
+
+
+@pytest.mark.unit
+def test_the_nonlinearity_shows_as_disagreement():
+    """For y = exp(3a) the linearisation misses the lognormal's skew and width; Monte Carlo does not."""
+    unc = ParameterUncertainty(("a",), np.array([0.0]), np.array([[0.3**2]]), np.array([False]),
+                               np.array([[-np.inf, np.inf]]))
+    f = lambda X: np.exp(3 * np.atleast_2d(X)[:, :1])  # noqa: E731
+    mc = monte_carlo(f, unc, ["y"], n=20000, seed=0)
+    lin = linearised(f, unc, ["y"])
+    exact_sd = math.sqrt((math.exp(0.81) - 1) * math.exp(0.81))
+    assert mc.sd[0] == pytest.approx(exact_sd, rel=0.05)
+    # the secant over ±½ sd: J = (e^{0.45} − e^{−0.45})/0.3, sd = 0.3·J = 2 sinh(0.45) (the tangent gives 0.9)
+    assert lin.sd[0] == pytest.approx(2 * math.sinh(0.45), rel=1e-6) and lin.sd[0] < 0.85 * exact_sd
+
+
+def pset_with(rho: float):
+    s1, s2 = 2e-6, 0.05
+    return make_parameter_set({
+        "name": "line-1", "created": "2026-03-31T12:00:00+00:00", "method": "weighted least squares; test",
+        "foiltwin_version": "0.1.0", "code_fingerprint": "0" * 64,
+        "data": {"file": "plant.csv", "sha256": "a" * 64, "rows": 40, "observations": {"zn_loading_mg_per_cm2": 40}},
+        "parameters": [{"name": ETA, "value": 1.2e-4, "unit": "1", "standard_error": s1, "transform": "log"},
+                       {"name": H, "value": 1.5, "unit": "1", "standard_error": s2, "transform": "linear"}],
+        "covariance": [[s1 * s1, rho * s1 * s2], [rho * s1 * s2, s2 * s2]],
+        "fit": {"n_observations": 80, "chi2": 81.0, "dof": 78, "covariance_mode": "auto", "covariance_scale": 1.0}})
+
+
+@pytest.mark.unit
+def test_uncertainty_of_keeps_the_sets_covariance_and_adds_the_registrys_standard_errors():
+    pset = pset_with(-0.5)
+    values = apply_parameter_set(default_parameters(), pset)
+    unc = uncertainty_of(values, pset)
+    i, j = unc.names.index(ETA), unc.names.index(H)
+    assert unc.correlation[i, j] == pytest.approx(-0.5)
+    assert unc.sd[i] == pytest.approx(2e-6)
+    assert unc.log[i] and not unc.log[j]
+    registry = [r for r in default_parameters().records() if r.standard_error and r.name not in (ETA, H)]
+    for r in registry:  # registry errors enter, independent of the rest
+        k = unc.names.index(r.name)
+        assert unc.sd[k] == pytest.approx(r.standard_error)
+        assert np.count_nonzero(unc.cov[k]) == 1
+    with pytest.raises(FoiltwinInputError, match="standard error"):
+        uncertainty_of(default_parameters(), None, ["ambient_temperature_K"])
+    only = uncertainty_of(values, pset, [H])
+    assert only.names == (H,)
+
+
+@pytest.mark.component
+def test_recipe_linearised_agrees_with_monte_carlo_where_the_model_is_linear():
+    """The Zn loading of stage II is proportional to the vapour transfer efficiency η: with η alone uncertain
+    (≈7 % standard error, registry) the Jacobian interval and a 16-draw Latin hypercube agree."""
+    values = default_parameters()
+    unc = uncertainty_of(values, None, [ETA])
+    recipe = CollectorRecipe(uht=UHTRecipe(stage3_time_s=0.0))
+    f = recipe_model(recipe, values, unc.names, ["zn_loading_mg_per_cm2"])
+    lin = linearised(f, unc, ["zn_loading_mg_per_cm2"])
+    mc = monte_carlo(f, unc, ["zn_loading_mg_per_cm2"], n=16, seed=0, design="lhs")
+    rel = values.record(ETA).standard_error / values[ETA]
+    assert lin.sd[0] / lin.nominal[0] == pytest.approx(rel, rel=0.05)  # loading ∝ η
+    assert mc.sd[0] == pytest.approx(lin.sd[0], rel=0.1)
+    assert mc.mean[0] == pytest.approx(lin.nominal[0], rel=0.01)
+
+
+@pytest.mark.integration
+def test_recipe_uncertainty_from_the_cli(cli):
+    code, out, err = cli("recipe", "--uncertainty", "linear", "--json", "-")
+    assert code == 0, err
+    d = json.loads(out)["uncertainty"]
+    skin = d["linearised"]["outputs"]["skin_thickness_nm"]
+    assert skin["interval"][0] < skin["nominal"] < skin["interval"][1] and skin["sd"] > 0
+    assert {p["name"] for p in d["parameters"]} >= {ETA}
+    assert 0.0 <= d["linearised"]["p_single_phase_alpha"] <= 1.0
+    code, _, err = cli("recipe", "--samples", "10")
+    assert code == 2 and "--uncertainty" in err
+    code, _, err = cli("recipe", "--uncertainty", "linear", "--confidence", "1.5")
+    assert code == 2 and "--confidence" in err
