@@ -390,7 +390,10 @@ def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) 
 
 
 @app.command()
-def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
+def validate(param: ParamOption = None, json_out: JsonOption = None,
+             stage3_window: Annotated[bool, typer.Option(
+                 "--stage3-window", help="Also report the seed line's stage-III window against the diffusional "
+                 "criterion (a 70-point scan, a few seconds).")] = False) -> None:
     """Run the seed validation cases: calibration residuals (cases the fitted parameters were fitted to) and
     held-out validation, in two sections; exit 1 if any fails."""
     from process_models.validation.sections import validation_sections
@@ -399,10 +402,20 @@ def validate(param: ParamOption = None, json_out: JsonOption = None) -> None:
     values = parameters_with(param)
     sections = validation_sections(values)
     rows = sections.calibration + sections.validation
+    window = None
+    if stage3_window:
+        from process_models.validation.stage3_window_report import stage3_window_report
+
+        window = stage3_window_report(values)
     if json_out is not None:
-        write_json({"cases": [r.__dict__ for r in rows], **sections.to_dict()}, json_out)
+        extra = {} if window is None else {"stage3_window": window.to_dict()}
+        write_json({"cases": [r.__dict__ for r in rows], **sections.to_dict(), **extra}, json_out)
     if json_out != "-":
         _print_validation(sections)
+        if window is not None:
+            typer.echo("Stage-III window (issue 9 item 4)")
+            for line in window.lines():
+                typer.echo("  " + line)
     if not sections.passed:
         raise typer.Exit(1)
 

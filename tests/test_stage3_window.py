@@ -50,3 +50,17 @@ def test_window_edges_are_where_the_scan_changes():
     assert np.isnan(empty.low_K) and np.isnan(empty.width_K)
     with pytest.raises(FoiltwinInputError, match="peaks_K"):
         stage3_window(recipe, TARGET_NM, P, np.array([1100.0, 1090.0]))
+
+
+@pytest.mark.component
+def test_recalibrated_window_is_below_the_alpha_solidus_and_opened_by_the_massive_path():
+    """Issue 9 item 4: the seed line's window holds the calibrated peak, stays below the α solidus at the skin's
+    composition, is ≈10 K (≈1 % of the heater power) wide, and its lower edge is α mostly by the massive path."""
+    from process_models.validation.stage3_window_report import stage3_window_report
+
+    r = stage3_window_report(P)
+    assert r.low_K < r.calibrated_peak_K < r.high_K < r.alpha_solidus_K
+    assert r.alpha_solidus_K == pytest.approx(1175.0, abs=1.0)
+    assert 5.0 < r.width_K < 20.0 and 0.3 < r.power_width_percent < 3.0
+    assert r.massive_share_at_low_edge > 0.5
+    assert any("massive path" in line for line in r.lines())
