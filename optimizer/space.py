@@ -39,7 +39,11 @@ class SearchRanges:
 
     web_speed_m_per_min: tuple[float, float] = (0.2, 6.0)
     stage2_temperature_K: tuple[float, float] = (650.0, 950.0)
-    stage3_peak_K: tuple[float, float] = (900.0, 1250.0)
+    # stage-III peak: from 1000 K (below it no pulse of ≤ 0.15 s converts a skin of the 420-520 nm class to α)
+    # to 1175 K, the α solidus at the seed's skin composition x_Zn ≈ 0.36 (α + L → β peritectic, Liang 2015
+    # CALPHAD: process_models.uht.phase_diagram); the single-phase-α window of a line is ≈ 20 K wide inside it
+    # (docs/uht_model.md), so the tables' knots are spent there and not on 900-1000 K or on a molten skin
+    stage3_peak_K: tuple[float, float] = (1000.0, 1175.0)
     ed_web_speed_m_per_min: tuple[float, float] = (0.2, 6.0)
     ed_current_density_A_per_m2: tuple[float, float] = (50.0, 1500.0)
     anneal_soak_temperature_K: tuple[float, float] = (873.15, 1323.15)
@@ -178,6 +182,7 @@ class DecisionSpace:
     modes: tuple[str, ...]
     ranges: SearchRanges = field(default_factory=SearchRanges)
     anneal: AnnealSpace | None = None
+    stage3_scatter_K: float = 0.0  # σ of the true stage-III peak around its set point (:func:`stage3_scatter_K`)
 
     def batch_area_m2(self) -> float:
         """Product area of one full furnace batch [m²]."""
@@ -207,6 +212,24 @@ class DecisionSpace:
         if bad or not modes:
             raise FoiltwinInputError("modes", modes, f"a non-empty subset of {', '.join(self.modes)}")
         return replace(self, modes=tuple(modes))
+
+
+STAGE3_GUARD_SIGMA = 3.0  # the skin tables judge melting at T3 + 3σ
+
+
+def stage3_scatter_K(line: Any) -> float:
+    """σ of the true stage-III peak around its set point on a controlled line [K].
+
+    The controller (``twin.heaters``) corrects the heater power by a share g of the pyrometer's error every
+    interval, so the peak's deviation follows e_{k+1} = (1 − g) e_k − g n_k with reading noise n ~ N(0, σ_p²):
+    a stationary AR(1) of variance g σ_p² / (2 − g) (ageing between steps is negligible against it: 0.2 %/h of
+    power at 60 s steps). With the default σ_p = 3 K and g = 0.5 this is 1.73 K (the twin's 24 h run: 1.70 K).
+    An uncontrolled line drifts instead; it gets the pyrometer's σ_p as a floor."""
+    sigma_p = float(line.pyrometer.noise_K)
+    if not line.control.enabled:
+        return sigma_p
+    g = float(line.control.gain_frac)
+    return math.sqrt(g * sigma_p**2 / (2.0 - g))
 
 
 def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRanges | None = None,
@@ -288,5 +311,5 @@ def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRa
         stage3_heater_length_m=float(line.settings.stage3_heater_length_mm) * 1e-3, cooling=line.settings.cooling,
         speed_m_per_min=speed, stage2_temperature_K=t2, stage3_peak_K=t3,
         uht_time=LineTime.of_line(line, coils.length_m), gauge_noise_nm=float(line.gauge.noise_nm), ed=ed,
-        modes=available, ranges=ranges, anneal=anneal,
+        modes=available, ranges=ranges, anneal=anneal, stage3_scatter_K=stage3_scatter_K(line),
     )

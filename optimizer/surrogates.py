@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from optimizer.pwl import GridTable
-from optimizer.space import DecisionSpace
+from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
 from process_models.cache import EvaluationCache
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
@@ -322,23 +322,45 @@ def _skin_outputs(results: list[RecipeResult | None], T3: np.ndarray, t3: np.nda
     return out
 
 
+def _guard_stage3(out: dict[str, np.ndarray], recipes_at, T3: np.ndarray, t3: np.ndarray, space: DecisionSpace,
+                  params: ParameterValues, solvus: float) -> None:
+    """The line's peak scatters around its set point (σ = ``space.stage3_scatter_K``), and the single-phase-α
+    window is 10-25 K wide: melting is judged at T3 + kσ (k = :data:`~optimizer.space.STAGE3_GUARD_SIGMA`), so a
+    recommendation keeps kσ from the melting edge, where the cost optimum lies (the fastest pulse that converts).
+    Skin, surface Zn, phase and energy stay at the set point (the α edge is not guarded: see docs/optimizer.md)."""
+    d = STAGE3_GUARD_SIGMA * space.stage3_scatter_K
+    if d <= 0.0:
+        return
+    T_melt = params["cu_melting_temperature_K"] - 1.0
+    hot = _skin_outputs(safe_evaluate(recipes_at(np.minimum(T3 + d, T_melt)), params), T3, t3, params, solvus)
+    out["melt_nm"] = np.maximum(out["melt_nm"], hot["melt_nm"])
+    out["failed"] = np.maximum(out["failed"], hot["failed"])
+
+
 def evaluate_skin_points(space: DecisionSpace, params: ParameterValues, route: str, points: np.ndarray,
                          ln_t2: np.ndarray, b_K: float, solvus: float,
-                         stage2_T_K: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                         stage2_T_K: np.ndarray | None = None, guard: bool = False) -> dict[str, np.ndarray]:
     """True outputs at points (ln loading, T3, ln t3). Vapour: stage II chosen to deposit the loading at
     the given ln t2; plated: the loading is plated, stage II at (stage2_T_K, exp(ln_t2))."""
     lnL, T3, v3 = points[:, 0], points[:, 1], points[:, 2]
     t3 = np.exp(v3)
     if route == "vapour":
         T2, t2 = _stage2_for_loading(space, params, lnL, b_K, ln_t2=ln_t2, T2=stage2_T_K)
-        recipes = [_recipe(space, stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_peak_K=float(c),
-                           stage3_time_s=float(d)) for a, b, c, d in zip(T2, t2, T3, t3, strict=True)]
+
+        def recipes_at(peaks: np.ndarray) -> list[UHTRecipe]:
+            return [_recipe(space, stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_peak_K=float(c),
+                            stage3_time_s=float(d)) for a, b, c, d in zip(T2, t2, peaks, t3, strict=True)]
     else:
         T2 = stage2_T_K if stage2_T_K is not None else np.full(lnL.shape, np.mean(space.stage2_temperature_K))
-        recipes = [_recipe(space, zn_route="plated", plated_zn_loading_kg_per_m2=float(math.exp(a)),
-                           stage2_temperature_K=float(b), stage2_time_s=float(math.exp(c)), stage3_peak_K=float(d),
-                           stage3_time_s=float(e)) for a, b, c, d, e in zip(lnL, T2, ln_t2, T3, t3, strict=True)]
+
+        def recipes_at(peaks: np.ndarray) -> list[UHTRecipe]:
+            return [_recipe(space, zn_route="plated", plated_zn_loading_kg_per_m2=float(math.exp(a)),
+                            stage2_temperature_K=float(b), stage2_time_s=float(math.exp(c)), stage3_peak_K=float(d),
+                            stage3_time_s=float(e)) for a, b, c, d, e in zip(lnL, T2, ln_t2, peaks, t3, strict=True)]
+    recipes = recipes_at(T3)
     out = _skin_outputs(safe_evaluate(recipes, params), T3, t3, params, solvus)
+    if guard:
+        _guard_stage3(out, recipes_at, T3, t3, space, params, solvus)
     out["reach3"] = stage3_power_reach(space, params, T3, t3)
     t2 = np.array([r.stage2_time_s for r in recipes])
     out["T2"] = np.asarray(T2, float)
@@ -350,15 +372,19 @@ def evaluate_skin_points(space: DecisionSpace, params: ParameterValues, route: s
 
 def build_skin(space: DecisionSpace, params: ParameterValues, route: str, box: list[tuple[float, float]],
                shape: tuple[int, int, int], b_K: float, solvus: float, ln_t2_nominal: float,
-               T2_nominal: float) -> GridTable:
+               T2_nominal: float, guard: bool = False) -> GridTable:
+    """Skin outputs on the vertices of ``box``. ``guard``: melting judged kσ of the line's stage-III scatter above
+    the set point (:func:`_guard_stage3`; the local tables a recommendation is read from); the coarse tables, which
+    only pick the mode and the region to refine, stay at the set point."""
     axes = tuple(np.linspace(lo, hi, n) for (lo, hi), n in zip(box, shape, strict=True))
     table = GridTable(f"skin_{route}", ("ln_loading", "T3", "ln_t3"), axes)
     V = table.vertices()
     if route == "vapour":  # stage II at the nominal time, its temperature solved for each loading
-        out = evaluate_skin_points(space, params, route, V, np.full(len(V), ln_t2_nominal), b_K, solvus)
+        out = evaluate_skin_points(space, params, route, V, np.full(len(V), ln_t2_nominal), b_K, solvus,
+                                   guard=guard)
     else:
         out = evaluate_skin_points(space, params, route, V, np.full(len(V), ln_t2_nominal), b_K, solvus,
-                                   np.full(len(V), T2_nominal))
+                                   np.full(len(V), T2_nominal), guard=guard)
     return table.with_values({k: out[k].reshape(table.shape) for k in SKIN_OUTPUTS})
 
 

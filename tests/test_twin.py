@@ -127,7 +127,8 @@ def test_stage3_histories_come_from_the_web_heater(tmp_path):
     params = build_parameters(sc)
     line = sc.plant.lines[0]
     expected = evaluate_recipe(UHTRecipe(stage2_time_s=120.0, stage3_heater_length_m=2.5e-3,
-                                         line_speed_m_per_s=5.0 / 60.0), params)
+                                         line_speed_m_per_s=5.0 / 60.0, stage3_peak_K=line.settings.stage3_peak_K),
+                               params)
     steady = [i for i, t in enumerate(seg["stage3_time_ms"]) if t == pytest.approx(30.0, rel=1e-9)]
     assert len(steady) > 10
     skins = [seg["skin_thickness_nm"][i] for i in steady]

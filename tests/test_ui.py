@@ -13,7 +13,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario, scenario_json_schema
-from twin.simulate import build_parameters, run_single
+from twin.simulate import run_single
 from ui import data_folder
 from ui import kpi_tables as tables
 from ui.figures import run_figures
@@ -83,12 +83,12 @@ def test_widget_bounds_are_the_scenario_fields_bounds():
 def test_unchanged_widgets_give_no_overrides_and_the_base_scenario():
     base = Scenario()
     inputs = inputs_from_scenario(base)
-    assert inputs.uht_stage3_peak_K == build_parameters(base)["stage3_default_peak_temperature_K"]
+    assert inputs.uht_stage3_peak_K == base.plant.lines[1].settings.stage3_peak_K  # the default line's set point
     assert inputs.plating_in_use is True and inputs.furnace_enabled is False
     assert inputs_to_overrides(base, inputs) == []
     wi = build_whatif(base, inputs)
     assert wi.scenario == base and wi.overrides == () and not wi.plating_dropped
-    assert wi.scenario.plant.lines[1].settings.stage3_peak_K is None  # the calibrated default stays unset
+    assert wi.scenario.plant.lines[1].settings.stage3_peak_K == base.plant.lines[1].settings.stage3_peak_K
 
 
 @pytest.mark.unit

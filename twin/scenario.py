@@ -215,7 +215,10 @@ class UHTSettings(_Model):
     stage2_zone_length_m: float = Field(default=2.0, gt=0.0, le=200.0)
     stage2_temperature_K: float = Field(default=750.0, ge=500.0, le=1100.0)
     stage3_heater_length_mm: float = Field(default=0.5, gt=0.0, le=1000.0)
-    stage3_peak_K: float | None = Field(default=None, gt=300.0, le=CU_MELTING_K)
+    # the middle of this default line's stage-III window (1 m/min through 0.5 mm: single-phase α from ≈1066 K,
+    # skin ≤ 520 nm up to ≈1088 K; process_models.uht.stage3_window, tests/test_stage3_window.py). None: the
+    # registry's calibrated peak, which is the seed's line (5 m/min through 2.5 mm) and gives 537 nm here
+    stage3_peak_K: float | None = Field(default=1077.0, gt=300.0, le=CU_MELTING_K)
     cooling: Literal["contact", "free"] = "contact"
     # the first k of the zone's ``stage2_modules`` equal, separately heated modules are on (None: all)
     stage2_modules_on: int | None = Field(default=None, ge=1, le=50)

@@ -39,6 +39,7 @@ def get_parameter_values() -> dict:
         Parameter("alpha_interdiffusion_log10_rise_frac", 2.0, "1", _STUDY,
                   "§2 D̃ table, baseline A = 2: D̃α rises 10^A from dilute Zn to x_ref; anchored on "
                   "Smigelskas1947 (Darken) at 785 °C, x = 0.225", "fitted", (0.0, 4.0),
+                  data_used=("Smigelskas1947: Darken D̃ 4.45e-13 m²/s at 785 °C, x_Zn = 0.225",),
                   fit_error="one anchor point: the law gives 4.0e-13 against 4.45e-13 m²/s (-10 %); the "
                             "shape in x is unchecked (Kozeschnik 2000 not consulted); study §0: with A = 1 "
                             "stage III needs ≳1250 K instead of ≈1100 K"),

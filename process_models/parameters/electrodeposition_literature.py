@@ -89,7 +89,8 @@ Fit = tuple[str, float, str, str, str, str]  # quantity, value, source, kind, wh
 
 def _bath(prefix: str, rows: list[Row], fitted: list[Fit] = ()) -> list[Parameter]:
     out = [Parameter(f"{prefix}_{q}", v, _unit(q), src, where, kind, _BOUNDS[q]) for q, v, src, kind, where in rows]
-    out += [Parameter(f"{prefix}_{q}", v, _unit(q), src, where, kind, _BOUNDS[q], fit_error=err)
+    out += [Parameter(f"{prefix}_{q}", v, _unit(q), src, where, kind, _BOUNDS[q], fit_error=err,
+                      data_used=(f"seed note 002 §5g cathode efficiency 95-99 % ({prefix} bath, middle)",))
             for q, v, src, kind, where, err in fitted]
     return out
 
@@ -363,6 +364,7 @@ def _line_constants() -> list[Parameter]:
         Parameter("plating_viscosity_activation_energy_J_per_mol", 14917.0, "J/mol", _CRC,
                   "Andrade fit μ ∝ exp(E/RT) to the CRC water viscosity table, 20-80 °C, referenced to 25 °C; "
                   "scales D (Stokes-Einstein, D ∝ T/μ), κ (Walden, κ ∝ 1/μ) and ν", "fitted", (5000.0, 30000.0),
+                  data_used=("CRC water viscosity table, 293-353 K (8 points)",),
                   fit_error="max |Δμ/μ| = 2.2 % over 293-353 K (8 table points, least squares in ln μ)"),
         Parameter("plating_kinematic_viscosity_m2_per_s", 1.0e-6, "m2/s", _A,
                   "bath kinematic viscosity at 25 °C: water 0.89e-6 m2/s (CRC) raised ≈10 % by 1 M salts",

@@ -57,7 +57,7 @@ def get_parameter_values() -> dict:
             parameters.append(Parameter(
                 name, rec["value"], unit, "Calibrated",
                 f"{what}; fitted to {', '.join(rec['cases'])} on {rec['date']}", "fitted", bounds,
-                fit_error=rec["fit_error"], standard_error=rec.get("standard_error"),
+                fit_error=rec["fit_error"], standard_error=rec.get("standard_error"), data_used=tuple(rec["cases"]),
             ))
         else:
             parameters.append(Parameter(

@@ -36,7 +36,7 @@ def get_parameter_values() -> dict:
         # --- test baselines: bare (commercial) Cu in each seed's test ---
         Parameter("nucleation_seed002_ether_bare_cu_V", _ETHER_CU_V, "V", _S2,
                   "Fig. 2a: Li nucleation overpotential on pristine Cu, 1 M LiTFSI DOL/DME + 2 % LiNO3", "measured",
-                  (0.0, 1.0)),
+                  (0.0, 1.0), data_used=("V7 Cu",)),
         Parameter("nucleation_seed002_ether_current_density_A_per_m2", 1.0, "A/m2", _S2,
                   "Fig. 2a: 0.1 mA/cm2", "measured", (1e-3, 1e3)),
         Parameter("nucleation_seed004_carbonate_bare_cu_V", _CARB_CU_V, "V", _S4,
@@ -61,16 +61,18 @@ def get_parameter_values() -> dict:
         # --- phase factors: overpotential / bare-Cu overpotential of the same test ---
         Parameter("nucleation_factor_gamma_frac", _ETHER_GAMMA_V / _ETHER_CU_V, "1", _S2,
                   "Fig. 2a: Cu@Cu5Zn8 37.2 mV / Cu 93.6 mV (γ-brass surface, full coverage)", "fitted", (0.0, 2.0),
+                  data_used=("V7 Cu@Cu5Zn8",),
                   fit_error="1 anchor, 1 factor: residual 0.0 mV at 37.2 mV (ether, 0.1 mA/cm2); transfer to "
                             "other electrolytes/current densities not validated"),
         Parameter("nucleation_factor_alpha_frac", _ETHER_ALPHA_V / _ETHER_CU_V, "1", _S2,
                   "Fig. 2a: Cu@Cu0.64Zn0.36 33.2 mV / Cu 93.6 mV (α-brass skin, full coverage)", "fitted",
-                  (0.0, 2.0),
+                  (0.0, 2.0), data_used=("V7 Cu@Cu0.64Zn0.36",),
                   fit_error="1 anchor, 1 factor: residual 0.0 mV at 33.2 mV (ether, 0.1 mA/cm2); transfer not "
                             "validated"),
         Parameter("nucleation_factor_ag_frac", _ag_factor(), "1", _S4,
                   "Fig. 3b (N3): Ag@Cu 41 mV / Cu 365 mV, with the seed's sample read as Ag covering "
                   "ag_plume_coverage_at_reference_frac of the foil (bare Cu the rest)", "fitted", (0.0, 2.0),
+                  data_used=("V004-N3",),
                   fit_error="1 anchor, 1 factor: residual 0.0 mV at 41 mV (carbonate, 1 mA/cm2) at the reference "
                             "coverage; consistent in sign with seed 000 L1 (lithiated Ag ≈ 0 mV); transfer not "
                             "validated; not refitted when the coverage parameter is overridden"),

@@ -105,6 +105,10 @@ class Parameter:
     bounds: tuple[float, float] = (-math.inf, math.inf)
     fit_error: str = ""
     standard_error: float | None = None
+    # the data a fitted value was fitted to (a measured input: the data it is): validation case ids
+    # (``process_models.validation``: "V3a", "V004-N3", ...) or a named source; the cases named here are reported
+    # as calibration residuals, never as validation passes
+    data_used: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -169,7 +173,7 @@ class ParameterValues(Mapping[str, float]):
         ``where`` — by default "Assumed" / "user override", so reports show that the value no longer is the cited
         one; a fitted parameter set passes kind "fitted", its citation key, its provenance and ``fit_error``. Their
         standard error is the one in ``standard_errors`` (same unit as the value) or ``None``; the replaced value's
-        fit error and standard error never carry over to the new value.
+        fit error, standard error and the data it was fitted to never carry over to the new value.
         """
         new = dict(self._records)
         errors = standard_errors or {}
@@ -183,5 +187,5 @@ class ParameterValues(Mapping[str, float]):
             if se is not None and not (math.isfinite(float(se)) and float(se) >= 0.0):
                 raise FoiltwinInputError(f"{name}.standard_error", se, f"a finite number >= 0 in {rec.unit}")
             new[name] = replace(rec, value=v, kind=kind, source=source, where=where, fit_error=fit_error,
-                                standard_error=None if se is None else float(se))
+                                standard_error=None if se is None else float(se), data_used=())
         return ParameterValues(new.values())

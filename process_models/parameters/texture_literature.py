@@ -125,7 +125,7 @@ def get_parameter_values() -> dict:
     parameters.append(Parameter(
         "recrystallisation_time_constant_s", tau, "s", _S0,
         "JMAK τ at recrystallisation_calibration_temperature_K, k = (1/τ)·exp(−Q/R·(1/T − 1/T_cal)); fitted so "
-        "X(t_cal, T_cal) = X_cal (Table 2 high-T anneal)", "fitted", (1.0, 1e7),
+        "X(t_cal, T_cal) = X_cal (Table 2 high-T anneal)", "fitted", (1.0, 1e7), data_used=("seed 000 Table 2",),
         fit_error=(f"one-point calibration, residual 0 by construction; if the Table 2 point lies anywhere in "
                    f"900-1050 °C × 1-8 h, τ spans ×{low:.2f} to ×{high:.2f} ({tau * low:.0f}-{tau * high:.0f} s)"),
     ))

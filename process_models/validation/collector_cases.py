@@ -33,7 +33,7 @@ def run_collector_validation(params: ParameterValues) -> list[CaseOutcome]:
                              ("Cu@Cu0.64Zn0.36 (standard recipe)", alpha, 33.2)):
         model, err, ok = _rel(res.nucleation_overpotential_mV, paper, 0.05)
         out.append(CaseOutcome(f"V7 nucleation overpotential, {name}", "seed 002 Fig. 2a", f"{paper} mV",
-                               model + " mV", err, ok))
+                               model + " mV", err, ok, "V7 " + name.split(" ")[0]))
     # --- seed 004 Fig. 3b: Ag plumes (1 wt % AgF, 2 min) vs bare Cu at 1 mA/cm2, carbonate ---
     ref_t = params["ag_immersion_reference_time_s"]
     ref_c = params["ag_immersion_reference_agf_mass_frac"]
@@ -44,7 +44,7 @@ def run_collector_validation(params: ParameterValues) -> list[CaseOutcome]:
     eta = nucleation_overpotential_V(tex, ag_frac=[0.0, cover], protocol="seed004_carbonate", params=params) * 1e3
     model, err, ok = _rel(float(eta[1]), 41.0, 0.05)
     out.append(CaseOutcome("V004-N3 Ag@Cu nucleation overpotential (1 wt %, 2 min)", "seed 004 Fig. 3b", "41 mV",
-                           model + f" mV (Cu {eta[0]:.0f})", err, ok))
+                           model + f" mV (Cu {eta[0]:.0f})", err, ok, "V004-N3"))
     flags = bool(np.squeeze(imm.incomplete_plumes)) or bool(np.squeeze(imm.plumes_damaged))
     long = ag_immersion(10 * ref_t, ref_c, params=params)
     out.append(CaseOutcome("V004 process window: 2 min is the optimum, 20 min damages the plumes",
@@ -72,7 +72,8 @@ def run_collector_validation(params: ParameterValues) -> list[CaseOutcome]:
     # the recrystallisation kinetics are calibrated on this point (docs/texture_ag_quality.md): a consistency check
     out.append(CaseOutcome("hours at 975 °C give a (near) single-crystal cube texture (calibration point)",
                            "seed 000 Table 2", "(100) dominant after hours at 900-1050 °C",
-                           f"(100) {hot[1]:.2f} after 2 h", "-", hot[1] == hot.max() and hot[1] >= 0.8))
+                           f"(100) {hot[1]:.2f} after 2 h", "-", hot[1] == hot.max() and hot[1] >= 0.8,
+                           "seed 000 Table 2"))
     facets = [float(nucleation_overpotential_V(np.eye(4)[i], params=params)[0]) for i in (1, 2, 0)]
     out.append(CaseOutcome("facet ranking of the nucleation overpotential", "seed 000 §2.1 (T3, T5, T9)",
                            "Cu(100) < Cu(110) < Cu(111)",

@@ -31,6 +31,7 @@ class CaseOutcome:
     model: str
     error: str
     passed: bool
+    data_id: str = ""  # the data point compared with: what a fitted parameter's ``data_used`` names
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,19 @@ def cases(params: ParameterValues) -> list[_Case]:
     ]
 
 
+# case name prefix -> data id (the labels scripts/calibrate_uht.py records in fitted_uht.json "cases")
+DATA_IDS: tuple[tuple[str, str], ...] = (
+    ("V1 ", "V1"), ("V2 Zn uptake", "V2 (uptake series)"), ("V2 10 s", "V2 (10 s particles)"),
+    ("V2 20 s", "V2 (20 s particles)"), ("V2 120 s", "V2 (120 s coverage)"), ("V2 240 s", "V2 (240 s coverage)"),
+    ("V3a ", "V3a"), ("V3b ", "V3b"), ("V3c ", "V3c"), ("V4 ", "V4"), ("V5a ", "V5a"), ("V5b ", "V5b"), ("V6 ", "V6"),
+)
+
+
+def data_id(case: str) -> str:
+    """The data id of a UHT case name (``""`` if none)."""
+    return next((d for prefix, d in DATA_IDS if case.startswith(prefix)), "")
+
+
 def run_validation(params: ParameterValues) -> list[CaseOutcome]:
     """Evaluate every case (all recipes in one batch) and judge it."""
     all_cases = cases(params)
@@ -140,5 +154,5 @@ def run_validation(params: ParameterValues) -> list[CaseOutcome]:
         chunk = results[i:i + len(c.recipes)]
         i += len(c.recipes)
         model, error, ok = c.judge(chunk)
-        out.append(CaseOutcome(c.case, c.source, c.paper, model, error, ok))
+        out.append(CaseOutcome(c.case, c.source, c.paper, model, error, ok, data_id(c.case)))
     return out
