@@ -232,7 +232,9 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
                     surface_zn_at_frac_max=targets.surface_zn_at_frac[1])
     if targets.single_phase_alpha:
         spec["allowed_skin_phases"] = ("alpha",)
-    return rebuilt(sc, plant=plant, spec=rebuilt(sc.spec, "spec", **spec), hours=hours, seed=seed)
+    # the twin prices in the targets' currency (the scenario's unless the targets name another)
+    return rebuilt(sc, plant=plant, spec=rebuilt(sc.spec, "spec", **spec), hours=hours, seed=seed,
+                   currency=targets.currency or sc.currency)
 
 
 ANNEAL_CYCLES_IN_TWIN = 1.1  # the twin's horizon covers this many furnace cycles of the point's programme
