@@ -137,7 +137,8 @@ def test_heater_steps_equal_the_array_interpolation():
     loop = HeaterLoop(spec, params, np.random.default_rng(3))
     rng = np.random.default_rng(3)  # the reference draws the same pyrometer numbers
     T_grid, P_grid = loop._T_grid, loop._P_grid
-    T3_set = params["stage3_default_peak_temperature_K"]
+    T3_set = (params["stage3_default_peak_temperature_K"] if spec.settings.stage3_peak_K is None
+              else spec.settings.stage3_peak_K)  # the line's set point (the default line's own, 1077 K)
     amb = params["ambient_temperature_K"]
     u2 = u3 = 1.0
     renewed = 0.0
