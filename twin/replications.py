@@ -1,0 +1,136 @@
+"""Paired replications of a baseline and a what-if with common random numbers (issue 12).
+
+Replication ``r`` runs both scenarios with the seed ``seed + r`` (the batch rule of ``twin.batch.expand``); random
+streams are keyed by (line, source) names (``twin.rng``), so the two runs of a pair draw the same breakdowns,
+coil lengths and gauge noise wherever their plants share a source. Each KPI's delta is the mean of the paired
+differences with its two-sided Student-t interval (n − 1 degrees of freedom); the delta is significant when the
+interval excludes 0. Common random numbers make the paired differences' spread smaller than the spread of either
+scenario alone, so fewer replications tell a real change from noise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from process_models.errors import FoiltwinInputError
+from twin.progress import OnProgress, no_progress
+from twin.results_db import flatten
+from twin.scenario import Scenario, field_bounds
+
+MAX_REPLICATIONS = 100
+CONFIDENCE = 0.95
+SAME_REL = 1e-9  # a paired difference this small relative to the KPI is rounding, not a change
+
+
+@dataclass(frozen=True)
+class PairedDelta:
+    """One KPI over ``n`` pairs: means of both scenarios, mean and standard deviation of the paired difference
+    (what-if − baseline), its t-interval at :data:`CONFIDENCE` (None with one pair) and whether that excludes 0."""
+
+    kpi: str
+    n: int
+    baseline_mean: float
+    whatif_mean: float
+    delta_mean: float
+    delta_sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    @property
+    def significant(self) -> bool | None:
+        """The interval excludes 0 (None with one pair: no interval). A mean difference within
+        :data:`SAME_REL` of the KPI's size is floating-point rounding of two equal runs, never significant."""
+        if self.ci_low is None or self.ci_high is None:
+            return None
+        if abs(self.delta_mean) <= SAME_REL * max(abs(self.baseline_mean), abs(self.whatif_mean)):
+            return False
+        return self.ci_low > 0.0 or self.ci_high < 0.0
+
+    @property
+    def half_width(self) -> float | None:
+        return None if self.ci_low is None or self.ci_high is None else 0.5 * (self.ci_high - self.ci_low)
+
+
+def t_interval(values: list[float], confidence: float = CONFIDENCE) -> tuple[float, float | None, float | None,
+                                                                             float | None]:
+    """(mean, sample sd, low, high) of the two-sided Student-t interval of the mean; sd and interval None for one
+    value."""
+    n = len(values)
+    if n == 0:
+        raise ValueError("no values")
+    mean = math.fsum(values) / n
+    if n == 1:
+        return mean, None, None, None
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    from scipy.stats import t as student_t
+
+    half = float(student_t.ppf(0.5 + confidence / 2.0, n - 1)) * sd / math.sqrt(n)
+    return mean, sd, mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class PairedReplications:
+    """The reports of ``n`` paired runs and the deltas of every numeric KPI both reports of each pair hold (keys
+    flattened as in the results database: ``cost_per_m2``, ``skin_thickness_nm.p05``, ``lines.uht-1.oee``)."""
+
+    seeds: tuple[int, ...]
+    baseline: tuple[dict[str, Any], ...]
+    whatif: tuple[dict[str, Any], ...]
+    deltas: dict[str, PairedDelta]
+
+    @property
+    def n(self) -> int:
+        return len(self.seeds)
+
+    def delta(self, path: tuple[str, ...] | str) -> PairedDelta | None:
+        key = path if isinstance(path, str) else ".".join(path)
+        return self.deltas.get(key)
+
+
+def paired_deltas(baseline: list[dict[str, Any]], whatif: list[dict[str, Any]],
+                  confidence: float = CONFIDENCE) -> dict[str, PairedDelta]:
+    """Per KPI key present in every report of both lists: the paired-difference statistics."""
+    if len(baseline) != len(whatif) or not baseline:
+        raise ValueError("paired_deltas needs as many baseline as what-if reports, at least one")
+    flat_a = [flatten(r) for r in baseline]
+    flat_b = [flatten(r) for r in whatif]
+    keys = set(flat_a[0])
+    for f in (*flat_a, *flat_b):
+        keys &= set(f)
+    out = {}
+    for key in sorted(keys):
+        a = [f[key] for f in flat_a]
+        b = [f[key] for f in flat_b]
+        mean, sd, lo, hi = t_interval([y - x for x, y in zip(a, b, strict=True)], confidence)
+        out[key] = PairedDelta(key, len(a), math.fsum(a) / len(a), math.fsum(b) / len(b), mean, sd, lo, hi)
+    return out
+
+
+def run_paired(baseline: Scenario, whatif: Scenario, replications: int,
+               on_progress: OnProgress = no_progress,
+               run: Callable[[Scenario], dict[str, Any]] | None = None) -> PairedReplications:
+    """``replications`` pairs (baseline, what-if) with seeds ``baseline.seed + r`` for both (common random
+    numbers); ``run`` is ``twin.simulate.run_single`` unless given (a caller's cache). ``on_progress`` gets
+    ``(done, 2 * replications, label)`` after each run."""
+    if isinstance(replications, bool) or not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
+        raise FoiltwinInputError("replications", replications, f"an integer in [1, {MAX_REPLICATIONS}]")
+    if whatif.seed != baseline.seed:
+        raise FoiltwinInputError("seed", whatif.seed, f"the baseline's seed {baseline.seed} (common random numbers)")
+    hi = field_bounds(Scenario, "seed").high
+    if hi is not None and baseline.seed + replications - 1 > hi:
+        raise FoiltwinInputError("seed", baseline.seed, f"at most {int(hi) - replications + 1} with {replications} "
+                                 "replications (replication r runs with seed + r)")
+    if run is None:
+        from twin.simulate import run_single as run
+    seeds = tuple(baseline.seed + r for r in range(replications))
+    total = 2 * replications
+    reports_a, reports_b = [], []
+    for r, seed in enumerate(seeds):
+        for which, sc, sink in (("baseline", baseline, reports_a), ("what-if", whatif, reports_b)):
+            sink.append(run(sc if r == 0 else sc.model_copy(update={"seed": seed})))
+            on_progress(len(reports_a) + len(reports_b), total, f"replication {r + 1}/{replications}: {which} "
+                        f"(seed {seed})")
+    return PairedReplications(seeds, tuple(reports_a), tuple(reports_b), paired_deltas(reports_a, reports_b))
