@@ -28,6 +28,8 @@ from ui.whatif import (
     inputs_from_scenario,
     inputs_to_overrides,
     parse_overrides,
+    round_to_step,
+    rounded_settings,
     scenario_from_json,
     scenario_from_toml_bytes,
     scenario_json,
@@ -198,6 +200,67 @@ def test_optimiser_settings_become_overrides_and_widget_values():
     assert sc.plant.lines[0].settings.tank_count == 5 and sc.plant.furnaces[0].settings.enabled
 
 
+@pytest.mark.unit
+def test_optimiser_settings_are_rounded_to_the_widget_steps_inside_the_bounds():
+    assert round_to_step("uht_web_speed_m_per_min", 2.73994) == 2.7
+    assert round_to_step("uht_stage3_peak_K", 1097.85) == 1100.0
+    assert round_to_step("furnace_soak_h", 5.13) == 5.25 and round_to_step("seed", 7.4) == 7.4  # no step: kept
+    hi = KNOB["uht_web_speed_m_per_min"].bounds.high
+    assert round_to_step("uht_web_speed_m_per_min", hi - 0.04) == hi
+    lo = KNOB["uht_stage2_temperature_K"].bounds.low  # the nearest grid value below the bound is refused
+    assert round_to_step("uht_stage2_temperature_K", lo - 1.0) >= lo
+    odd = {**VAPOUR_COMMERCIAL, "uht": {**VAPOUR_COMMERCIAL["uht"], "web_speed_m_per_min": 2.73994,
+                                        "stage2_temperature_K": 847.456, "stage3_peak_K": 1097.85}}
+    base = Scenario()
+    x = settings_to_inputs(odd, base)
+    assert (x.uht_web_speed_m_per_min, x.uht_stage2_temperature_K, x.uht_stage3_peak_K) == (2.7, 845.0, 1100.0)
+    assert x.uht_stage2_modules_on == 3  # integers are not stepped
+    assert rounded_settings(odd, base, x) == ["web speed 2.73994 → 2.7 m/min", "stage-II temperature 847.456 → 845 K",
+                                              "stage-III peak 1097.85 → 1100 K"]
+    assert rounded_settings(VAPOUR_COMMERCIAL, base, settings_to_inputs(VAPOUR_COMMERCIAL, base)) == []
+
+
+@pytest.mark.unit
+def test_optimiser_cost_and_the_line_that_compares_it_with_the_whatif():
+    result = {"predicted": {"cost_per_m2": 3.2}, "checked": {"cost_per_m2": 3.1}, "verified": None, "currency": "USD"}
+    assert tables.optimiser_cost(result)["value"] == 3.1 and "process-model" in tables.optimiser_cost(result)["source"]
+    assert "twin check" in tables.optimiser_cost({**result, "verified": {"cost_per_m2": 3.3}})["source"]
+    assert tables.optimiser_cost({"predicted": {}, "checked": None}) is None
+    applied = {"cost": tables.optimiser_cost(result), "currency": "USD", "rounded": ["web speed 2.73994 → 2.7 m/min"]}
+    line = tables.cost_comparison_line(applied, 2.848, 1.0, 3, plating_dropped=True)
+    assert line.startswith("Cost of the optimiser's settings: optimiser 3.1 USD/m² from its process-model check")
+    assert "this what-if 2.848 USD/m² (twin, mean of 3 runs of 1 h" in line and "bought foil not priced" in line
+    assert line.endswith("Settings rounded to the widget step: web speed 2.73994 → 2.7 m/min.")
+    same = tables.cost_comparison_line({**applied, "rounded": []}, 3.101, 24.0, 1)
+    assert same.endswith("— the same to 0.5 %.") and "1 run of 24 h" in same
+    assert "the optimiser gave none" in tables.cost_comparison_line({"cost": None}, 2.0, 1.0, 1)
+
+
+@pytest.mark.unit
+def test_kpi_comparison_over_paired_replications_shows_means_and_intervals():
+    from twin.replications import PairedReplications, paired_deltas
+
+    def rep(thr, yld, cost):
+        return _report(thr, yld, {"mean": 470.0, "p05": 450.0, "p95": 490.0}, "alpha", cost, {})
+
+    a = [rep(30.0, 0.90, 20.0), rep(32.0, 0.92, 19.0), rep(31.0, 0.91, 21.0)]
+    b = [rep(45.0, 0.95, 15.0), rep(47.0, 0.91, 14.0), rep(46.0, 0.94, 16.0)]
+    paired = PairedReplications((1, 2, 3), tuple(a), tuple(b), paired_deltas(a, b))
+    rows = {(r.scope, r.kpi): r for r in tables.compare_reports(a[0], b[0], paired)}
+    thr = rows[("plant", "throughput (good)")]
+    assert (thr.baseline, thr.whatif, thr.delta) == (31.0, 46.0, 15.0)  # means, the paired mean Δ
+    cells = {(c["scope"], c["KPI"]): c for c in tables.comparison_table(list(rows.values()))}
+    assert cells[("plant", "throughput (good)")]["95 % CI of Δ"] == "± 0"  # the same Δ in every pair
+    assert cells[("plant", "throughput (good)")]["significant"] == "yes"
+    y = cells[("plant", "yield")]  # Δ 5, -1, 3 pp: t-interval ± 7.6 pp includes 0
+    assert (y["Δ"], y["95 % CI of Δ"], y["significant"]) == ("+2.3 pp", "± 7.6 pp", "no")
+    assert cells[("plant", "skin phase")]["95 % CI of Δ"] == ""  # text: no interval
+    cards = {c["label"]: c for c in tables.headline(list(rows.values()))}
+    assert list(cards) == ["throughput (good) [m²/h]", "metres produced [m]", "yield [%]", "cost [USD/m²]"]
+    assert cards["cost [USD/m²]"] == {"label": "cost [USD/m²]", "value": "15", "delta": "-5 ± 0 (significant)"}
+    assert cards["yield [%]"]["delta"] == "+2.3 pp ± 7.6 pp"
+
+
 # ------------------------------------------------------------------------------------------------- tables
 def _report(thr, yld, skin, phase, cost, lines):
     return {"throughput_m2_per_h": thr, "metres_produced": 100.0, "yield_fraction": yld, "oee": 0.8,
@@ -227,7 +290,7 @@ def test_kpi_comparison_of_a_known_pair():
     cells = {(c["scope"], c["KPI"]): c for c in tables.comparison_table(list(rows.values()))}
     assert cells[("plant", "throughput (good)")] == {
         "scope": "plant", "KPI": "throughput (good)", "unit": "m²/h", "baseline": "30", "what-if": "45",
-        "Δ": "+15", "Δ %": "+50.0 %"}
+        "Δ": "+15", "Δ %": "+50.0 %", "95 % CI of Δ": "", "significant": ""}
     assert (cells[("plant", "yield")]["what-if"], cells[("plant", "yield")]["Δ"]) == ("95.0 %", "+5.0 pp")
     assert cells[("plant", "skin phase")]["Δ"] == "changed"
     assert (cells[("plant", "energy")]["baseline"], cells[("plant", "OEE")]["Δ"]) == ("–", "0")
@@ -317,9 +380,22 @@ def test_app_run_shows_the_kpi_table_and_bad_values_show_errors():
     _ok(at)
     assert not at.error
     table = at.dataframe[0].value
-    assert list(table.columns) == ["scope", "KPI", "unit", "baseline", "what-if", "Δ", "Δ %"]
+    assert list(table.columns) == ["scope", "KPI", "unit", "baseline", "what-if", "Δ", "Δ %", "95 % CI of Δ",
+                                   "significant"]
     row = table[(table["scope"] == "plant") & (table["KPI"] == "metres produced")].iloc[0]
     assert (row["baseline"], row["what-if"], row["Δ"]) == ("120", "144", "+24")  # 1 → 1.2 m/min for 2 h
+    # three replications by default, paired by seed: the same +24 m in each pair, an interval of ± 0
+    assert (row["95 % CI of Δ"], row["significant"]) == ("± 0", "yes")
+    assert any("3 replications, seeds 1–3" in h.value for h in at.subheader)
+    cards = {m.label: m for m in at.metric}
+    assert cards["metres produced [m]"].value == "144" and cards["metres produced [m]"].delta.startswith("+24 ± 0")
+    assert "cost [USD/m²]" in cards
+    at.number_input(key="wi.replications").set_value(1).run()
+    assert any("inputs changed since this run" in w.value for w in at.warning)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert any("1 replication, seed 1" in h.value for h in at.subheader)
+    assert set(at.dataframe[0].value["95 % CI of Δ"]) == {""}
     assert len(at.get("plotly_chart")) >= 3
     # a bad widget value and a bad override: an error element naming the field, never an exception
     at.number_input(key="wi.hours").set_value(-3.0)
@@ -352,16 +428,29 @@ def test_app_optimise_then_use_as_whatif_and_infeasible_targets():
     at.button(key="FormSubmitter:opt_form-Optimise").click().run()
     _ok(at)
     assert at.success and "optimal" in at.success[0].value
-    settings = at.session_state["opt.result"]["settings"]
+    result = at.session_state["opt.result"]
+    settings = result["settings"]
     at.button(key="opt.use").click().run()
     _ok(at)
-    assert at.number_input(key="wi.uht_web_speed_m_per_min").value == settings["uht"]["web_speed_m_per_min"]
+    speed = at.number_input(key="wi.uht_web_speed_m_per_min").value
+    assert speed == round_to_step("uht_web_speed_m_per_min", settings["uht"]["web_speed_m_per_min"])
+    assert at.number_input(key="wi.uht_stage3_peak_K").value % 5.0 == 0.0  # on the widget's grid
     assert at.number_input(key="wi.uht_stage2_modules_on").value == settings["uht"]["stage2_modules_on"]
     assert at.checkbox(key="wi.plating_in_use").value is (settings["electrodeposition"] is not None)
     at.number_input(key="wi.hours").set_value(2.0)
+    at.number_input(key="wi.replications").set_value(1)
     at.button(key="run").click().run()
     _ok(at)
     assert not at.error and "what-if" in at.dataframe[0].value.columns
+    # the optimiser's cost of these settings beside the what-if's, both numbers in one line
+    cost = tables.optimiser_cost(result)["value"]
+    line = next(c.value for c in at.caption if c.value.startswith("Cost of the optimiser's settings"))
+    assert f"optimiser {tables.fmt(cost)} USD/m²" in line and "this what-if " in line and "1 run of 2 h" in line
+    # another what-if (a changed speed) is not these settings: no such line
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(speed + 0.1)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert not any(c.value.startswith("Cost of the optimiser's settings") for c in at.caption)
     # infeasible targets: the conflicting target and the nearest point, no exception
     at.number_input(key="opt.tex").set_value(0.95)
     at.button(key="FormSubmitter:opt_form-Optimise").click().run()
