@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from foiltwin.options import check_json_target, given, not_with, only_with, write_json
+from foiltwin.options import check_json_target, given, not_with, only_with, progress_printer, write_json
 from process_models import citations
 from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
@@ -30,6 +30,8 @@ ParamOption = Annotated[
     typer.Option("--param", help="Override a registry parameter, NAME=VALUE (repeatable; see `foiltwin params`)."),
 ]
 JsonOption = Annotated[str | None, typer.Option("--json", help="Write the JSON report to FILE, or '-' for stdout.")]
+ProgressOption = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", help="Show progress on stderr; default: when stderr is a terminal.")]
 ParamsFileOption = Annotated[Path | None, typer.Option(
     "--params", help="A fitted parameter set (JSON, from `foiltwin calibrate`); its values replace the registry's.")]
 
@@ -423,6 +425,7 @@ def simulate(
                                              "logs, report.json/html and a manifest, replaced as a whole.")] = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
     from twin.run_folder import check_run_folder, write_run
@@ -439,7 +442,8 @@ def simulate(
     if seed is not None:
         extra.append(f"seed={seed}")
     sc = apply_overrides(sc, extra)
-    report = run_single(sc) if out is None else write_run(sc, out, "--out")
+    show = progress_printer(progress)
+    report = run_single(sc, progress=show) if out is None else write_run(sc, out, "--out", progress=show)
     write_json(report, json_out)
     if json_out != "-":
         def num(v: float | None, fmt: str) -> str:
@@ -475,6 +479,45 @@ def schema(json_out: JsonOption = "-") -> None:
     from twin.scenario import scenario_json_schema
 
     write_json(scenario_json_schema(), json_out)
+
+
+scenario_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                           help="Scenario files: write the default plant as commented TOML, check a file.")
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("init")
+def scenario_init(out: Annotated[Path | None, typer.Option(
+        "--out", help="Write to FILE (atomically) instead of stdout.")] = None) -> None:
+    """Print the default plant as commented TOML (`foiltwin scenario init > plant.toml`); edit what you need and
+    delete the rest: a partial file is merged over the default plant."""
+    from twin.scenario_toml import scenario_toml
+
+    text = scenario_toml()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from twin.files import write_text_atomic
+
+    write_text_atomic(out, text, field="--out")
+    typer.echo(f"wrote the default plant to {out}", err=True)
+
+
+@scenario_app.command("check")
+def scenario_check(scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file.")],
+                   json_out: JsonOption = None) -> None:
+    """Validate a scenario file (merged over the default plant) and list its lines, horizon and seed."""
+    from twin.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    lines = [{"name": line.name, "type": line.type} for line in sc.plant.lines]
+    furnaces = [f.name for f in sc.plant.furnaces if f.settings.enabled]
+    write_json({"scenario": sc.name, "hours": sc.hours, "seed": sc.seed, "lines": lines,
+                "furnaces_enabled": furnaces, "valid": True}, json_out)
+    if json_out != "-":
+        typer.echo(f"{scenario}: valid; {sc.name!r}, {sc.hours:g} h, seed {sc.seed}, lines "
+                   + ", ".join(f"{x['name']} ({x['type']})" for x in lines)
+                   + (f", furnaces on: {', '.join(furnaces)}" if furnaces else ", furnaces off"))
 
 
 @app.command()
@@ -516,6 +559,7 @@ def optimize(
     = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Least-cost line settings that meet skin, texture, throughput and cost targets, checked in the twin.
 
@@ -547,7 +591,7 @@ def optimize(
         objective=objective, cost_weight=cost_weight,  # type: ignore[arg-type]
     )
     kw = {"params": values, "modes": tuple(mode) if mode else None, "verify_twin": not no_twin,
-          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver}
+          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver, "progress": progress_printer(progress)}
     code = 0
     try:
         if pareto is not None:
@@ -599,8 +643,10 @@ def batch_run(
 ) -> None:
     """Run a batch; jobs with a stored result are skipped (resume), failed ones are recorded and the rest go on.
 
-    One line per simulated job: entries with identical content (aliases) share it and are listed on its line."""
+    One numbered line per simulated job (k/N, failures so far, ETA), locally and under Dask: entries with identical
+    content (aliases) share a job and are listed on its line."""
     from twin.batch import check_scheduler_address, load_spec, run_batch
+    from twin.progress import duration_text
 
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
@@ -609,18 +655,25 @@ def batch_run(
         load_params_file(params_file)  # refused here (exit 2) rather than in every job
         s = s.model_copy(update={"params": str(params_file.resolve())})
 
-    def progress(res: dict) -> None:
-        if quiet:
+    last: list[dict] = []
+
+    def result(res: dict) -> None:
+        last[:] = [res]
+
+    def progress(p) -> None:  # after each result: one numbered line with failures so far and the ETA
+        if quiet or not last:
             return
-        j = res["job"]
+        res, j = last[0], last[0]["job"]
         tail = f"{res['seconds']:.1f} s" if res["status"] == "ok" else (res["error"] or {}).get("message", "")
         also = [f"{a.scenario_name} [rep {a.replication}]" for a in res.get("aliases", ())]
         same = "" if not also else f" (aliases: {', '.join(also[:3])}" + (
             f" and {len(also) - 3} more)" if len(also) > 3 else ")")
-        typer.echo(f"  {res['status']:<6} {j.scenario_name} [rep {j.replication}]{same} "
-                   f"{(tail.splitlines() or [''])[0]}")
+        eta = "" if p.eta_s is None or p.done == p.total else f", ETA {duration_text(p.eta_s)}"
+        typer.echo(f"  {res['status']:<6} {p.done:>{len(str(p.total))}}/{p.total} {j.scenario_name} "
+                   f"[rep {j.replication}]{same} {(tail.splitlines() or [''])[0]} ({p.failed} failed so far{eta})")
 
-    out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=progress)
+    out = run_batch(s, db, root, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=result,
+                    on_progress=progress)
     aliases = f", {out.aliases} of {out.entries} entries are aliases of another's job" if out.aliases else ""
     typer.echo(f"batch {s.name} ({out.batch_id}): {out.jobs} jobs, {out.skipped} already stored, {out.ok} ok, "
                f"{out.failed} failed{aliases}, {out.seconds:.1f} s → {db}")
@@ -649,18 +702,59 @@ def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption
 def batch_summary(db: DbArgument, batch: BatchOption = None,
                   line: Annotated[str, typer.Option("--line", help="'plant' or a line name.")] = "plant",
                   json_out: JsonOption = None) -> None:
-    """Per scenario: mean ± standard deviation over replications of the main KPIs."""
+    """Per scenario and KPI: mean, standard deviation, n and the 95 % t-interval of the mean over replications;
+    the factor values of a sweep or design as columns."""
     from twin.results_db import ResultsDB
 
     with ResultsDB(db, read_only=True) as store:
         rows = store.summary(batch, line=line)
     write_json({"scenarios": rows}, json_out)
     if json_out != "-":
-        for r in rows:
-            cells = [f"{k} {v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
-                     for k, v in r.items() if isinstance(v, dict)]
-            shares = f" [shares runs with {', '.join(r['shares_runs_with'])}]" if r["shares_runs_with"] else ""
-            typer.echo(f"{r['scenario']} (n={r['runs_ok']}){shares}: " + ", ".join(cells))
+        print_summary(rows)
+
+
+def print_summary(rows: list[dict]) -> None:
+    """The batch summary as one table: a row per scenario and KPI, the factors as leading columns."""
+    from foiltwin.tables import Column, mean_and_spread, print_table
+    from twin.kpi_labels import kpi_label
+    from twin.results_db import SUMMARY_KPIS
+
+    factors = list(dict.fromkeys(k for r in rows for k in r.get("factors", {})))
+    short = _short_factor_names(factors)
+    cols = [Column("scenario", numeric=False), *(Column(short[f]) for f in factors), Column("KPI", numeric=False),
+            Column("unit", numeric=False), Column("n"), Column("mean"), Column("sd"), Column("95 % CI low"),
+            Column("95 % CI high")]
+    table = []
+    for r in rows:
+        label = r["scenario"].split(" | ")[0] if factors else r["scenario"]
+        kpis = [k for k, v in r.items() if isinstance(v, dict) and "mean" in v]
+        for k in sorted(kpis, key=lambda k: (SUMMARY_KPIS.index(k) if k in SUMMARY_KPIS else len(SUMMARY_KPIS), k)):
+            v = r[k]
+            name, unit = kpi_label(k)
+            ci = v.get("ci95")
+            half = v.get("ci95_half_width")
+            mean, sd, _ = mean_and_spread(v["mean"], v["std"], half)
+            lo, hi = ("n/a", "n/a") if ci is None else (mean_and_spread(ci[0])[0], mean_and_spread(ci[1])[0])
+            table.append([label, *(r["factors"].get(f, "") for f in factors), name, unit, v.get("n", r["runs_ok"]),
+                          mean, sd, lo, hi])
+    print_table(cols, table, caption="sd: sample standard deviation over replications (0: no spread); CI: Student "
+                "t interval of the mean (n/a with one run)")
+    for r in rows:
+        if r["shares_runs_with"]:
+            typer.echo(f"{r['scenario']} shares runs with {', '.join(r['shares_runs_with'])}")
+
+
+def _short_factor_names(keys: list[str]) -> dict[str, str]:
+    """Column headers for factor keys: the last part of the dotted path, longer where two would clash."""
+    out = {}
+    for k in keys:
+        parts = k.split(".")
+        for n in range(1, len(parts) + 1):
+            name = ".".join(parts[-n:])
+            if sum(1 for other in keys if other.endswith(name)) == 1:
+                break
+        out[k] = name
+    return out
 
 
 @batch_app.command("export")

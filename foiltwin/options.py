@@ -69,3 +69,24 @@ def check_json_target(target: str | None, field: str = "--json") -> None:
     from twin.files import check_output_path
 
     check_output_path(field, target)
+
+
+def progress_printer(enabled: bool | None):
+    """A :class:`twin.progress.ProgressCallback` that writes each step to stderr (over one line on a terminal), or
+    None. ``enabled`` None: on when stderr is a terminal (``--progress/--no-progress`` decide otherwise)."""
+    import sys
+
+    tty = sys.stderr.isatty()
+    if enabled is False or (enabled is None and not tty):
+        return None
+
+    def show(p) -> None:
+        text = p.text()
+        if tty:
+            end = "\n" if p.fraction == 1.0 and p.job != "optimize" else ""
+            sys.stderr.write("\r\x1b[2K" + text + end)
+        else:
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    return show

@@ -47,6 +47,7 @@ from optimizer.targets import Targets
 from optimizer.verify import Check, check_in_twin, check_with_models, least_soak
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
+from twin.progress import Progress, ProgressCallback
 from twin.scenario import Scenario, field_bounds
 from twin.simulate import build_parameters
 
@@ -418,18 +419,29 @@ def _infeasible(run: _Run, result: OptimizationResult) -> OptimizationResult:
     return result
 
 
+STAGES = ("sampling the process models for the surrogates",
+          "solving the MILP and refining it in the process models",
+          "checking the settings in the twin")
+
+
 def optimize(targets: Targets, scenario: Scenario | None = None, *, params: ParameterValues | None = None,
              modes: tuple[str, ...] | None = None, ranges: SearchRanges | None = None, solver: str = DEFAULT_SOLVER,
              verify_twin: bool = True, twin_hours: float = 24.0, twin_seed: int | None = None,
              max_refinements: int = 4, max_twin_iterations: int = 3, time_limit_s: float = 30.0,
              mip_gap: float = 1e-4, held_out: bool = True, seed: int = 0, use_cache: bool = True,
-             raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None) -> OptimizationResult:
+             raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None,
+             progress: ProgressCallback | None = None) -> OptimizationResult:
     """Least-cost (or most-throughput) settings that meet ``targets`` on ``scenario``'s plant.
 
     Returns an :class:`OptimizationResult`; infeasible targets raise :class:`TargetsInfeasibleError` carrying
     the result (or return it with ``raise_infeasible=False``). Bad inputs raise ``FoiltwinInputError``.
+    ``progress`` (:mod:`twin.progress`) hears the name of each stage as it starts (:data:`STAGES`).
     """
     t0 = time.perf_counter()
+
+    def stage(k: int, name: str) -> None:
+        if progress is not None:
+            progress(Progress("optimize", name, k, len(STAGES), "stages", time.perf_counter() - t0))
     check_solver(solver)
     if verify_twin:  # the twin check's horizon, as a scenario's hours allow it
         b = field_bounds(Scenario, "hours")
@@ -439,11 +451,13 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     targets = targets.with_defaults(scenario)
     space = decision_space(scenario, params, ranges, modes)
     econ = economics(params, space.foil_thickness_m, targets.currency)
+    stage(0, STAGES[0])
     coarse = coarse_surrogates(space, params, targets.skin_window_nm, held_out=held_out, seed=seed,
                                use_cache=use_cache)
     run = _Run(space, params, targets, econ, coarse, solver, time_limit_s, mip_gap)
     result = OptimizationResult(status="feasible", targets=targets.to_dict(), currency=econ.currency,
                                 objective=targets.objective)
+    stage(1, STAGES[1])
     kw: dict[str, Any] = {}
     if throughput_floor_m2_per_h is not None:
         kw["throughput_floor_m2_per_h"] = throughput_floor_m2_per_h
@@ -463,7 +477,8 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     twin_runs = 0
     if verify_twin:
         seed_twin = scenario.seed if twin_seed is None else twin_seed
-        for _ in range(max_twin_iterations):
+        for i in range(max_twin_iterations):
+            stage(2, f"{STAGES[2]} (run {i + 1} of at most {max_twin_iterations}, {twin_hours:g} h)")
             tw = check_in_twin(space, params, econ, targets, p, chk, twin_hours, seed_twin)
             twin_runs += 1
             run.log.append({"kind": "twin", "misses": list(tw.misses), "skin_nm": tw.kpis["skin_thickness_nm"],
@@ -473,6 +488,7 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
             if (tw.ok and _twin_agrees(chk, tw)) or twin_runs >= max_twin_iterations:
                 break
             _learn_from_twin(run, p, chk, tw)
+            stage(1, f"{STAGES[1]} again, with what the twin showed")
             again = run.converge(max_refinements, **kw)
             if again is None or not again[5].ok:
                 break

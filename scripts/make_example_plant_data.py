@@ -37,7 +37,7 @@ APRIL = OUT.with_name("plant_data_uht_april.csv")
 TRUTH_FACTORS = {  # truth = registry value × factor
     "zn_vapour_transfer_efficiency_frac": 1.15,
     "alpha_interdiffusion_log10_rise_frac": 0.9,
-    "gas_convection_coefficient_W_per_m2_K": 1.5,
+    "gas_convection_multiplier_frac": 1.5,
     "nucleation_factor_alpha_frac": 1.1,
 }
 SEED = 2026

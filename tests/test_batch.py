@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy.stats import t as t_dist
 
 from process_models.errors import FoiltwinInputError
 from twin.batch import BatchSpec, NamedScenario, expand, load_spec, run_batch
-from twin.results_db import ResultsDB, flatten
+from twin.results_db import ResultsDB, flatten, kpi_statistics
 
 SPEC = """
 name = "widths"
@@ -92,17 +94,31 @@ def test_a_sweep_field_missing_in_one_named_scenario_is_a_failed_job_there():
 
 
 @pytest.mark.unit
+def test_kpi_statistics_zero_spread_is_zero_and_one_run_has_no_interval():
+    same = kpi_statistics(3, 0.30000000000000004, 1.7e-11, 0.3, 0.3)  # the database's float noise
+    assert same["std"] == 0.0 and same["ci95"] == [0.3, 0.3] and same["mean"] == 0.3
+    one = kpi_statistics(1, 2.0, None, 2.0, 2.0)
+    assert one["std"] is None and one["ci95"] is None and one["n"] == 1
+    two = kpi_statistics(2, 1.0, 1.0, 0.0, 2.0)
+    assert two["ci95_half_width"] == pytest.approx(12.706204736174707 / np.sqrt(2))  # t(0.975, 1)
+
+
+@pytest.mark.unit
 def test_flatten_keeps_numeric_leaves_with_dotted_keys():
     assert flatten({"a": 1, "b": {"c": 2.5, "d": "x", "e": None, "f": True}, "g": [1], "h": float("nan")}) == {
         "a": 1.0, "b.c": 2.5, "b.f": 1.0}
 
 
 @pytest.mark.component
-def test_batch_stores_results_keeps_failures_and_skips_what_it_has(spec_file, tmp_path):
+def test_batch_stores_results_keeps_failures_and_skips_what_it_has(spec_file, tmp_path, cli):
     spec, root = load_spec(spec_file)
     db = tmp_path / "r.duckdb"
-    first = run_batch(spec, db, root)
+    seen = []
+    first = run_batch(spec, db, root, on_progress=seen.append)
     assert (first.jobs, first.skipped, first.ok, first.failed) == (8, 0, 4, 4)
+    assert [p.done for p in seen] == list(range(1, 9)) and {p.total for p in seen} == {8}
+    assert [p.failed for p in seen][-1] == 4 and all(p.eta_s is not None for p in seen)
+    assert seen[-1].fraction == 1.0 and seen[-1].eta_s == 0.0 and "8/8 jobs" in seen[-1].text()
     again = run_batch(spec, db, root)
     assert (again.skipped, again.ok, again.failed) == (8, 0, 0)
     retried = run_batch(spec, db, root, retry_failed=True)
@@ -119,11 +135,24 @@ def test_batch_stores_results_keeps_failures_and_skips_what_it_has(spec_file, tm
         wide = by_name["uht only | plant.incoming_coils.width_m=1.0"]
         assert narrow["runs_ok"] == 2
         assert wide["throughput_m2_per_h"]["mean"] == pytest.approx(2 * narrow["throughput_m2_per_h"]["mean"])
+        assert narrow["factors"] == {"plant.incoming_coils.width_m": 0.5}
+        table = store.runs_table()
+        assert {r["plant.incoming_coils.width_m"] for r in table} == {0.5, 1.0}  # the factor as a column
+        skins = [r["skin_thickness_nm.mean"] for r in table if r["scenario"] == narrow["scenario"]]
+        st = narrow["skin_thickness_nm.mean"]
+        half = t_dist.ppf(0.975, len(skins) - 1) * np.std(skins, ddof=1) / np.sqrt(len(skins))
+        assert st["n"] == 2 and st["std"] == pytest.approx(np.std(skins, ddof=1), rel=1e-9)
+        assert st["ci95"] == pytest.approx([np.mean(skins) - half, np.mean(skins) + half], rel=1e-9)
+        fail_rows = store.con.execute("SELECT count(*) FROM factors WHERE scenario_name LIKE 'too fast%'").fetchone()
+        assert fail_rows == (2,)  # failed entries keep their factors too
         rows = store.con.execute("SELECT report_json FROM runs WHERE status = 'ok' LIMIT 1").fetchall()
         report = json.loads(rows[0][0])
         paths = store.export_parquet(tmp_path / "pq")
     assert report["lines"]["uht-1"]["metres_produced"] > 0
     assert all(p.stat().st_size > 0 for p in paths)
+    code, out, err = cli("batch", "summary", str(db))
+    assert code == 0, err
+    assert "95 % CI low" in out and "width_m" in out and "skin thickness, mean" in out and "e-1" not in out
 
 
 @pytest.mark.component

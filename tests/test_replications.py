@@ -1,5 +1,6 @@
 """Paired replications with common random numbers (twin.replications): the t-interval against a closed form and
-scipy's paired t-test, the seeds of each pair, the progress callback, and CRN narrowing the interval."""
+scipy's paired t-test, the seeds of each pair, the progress reports (twin.progress), and CRN narrowing the
+interval."""
 
 from __future__ import annotations
 
@@ -66,11 +67,12 @@ def test_run_paired_uses_the_same_seed_for_both_runs_of_a_pair_and_reports_progr
     base = Scenario(name="base", hours=2.0, seed=40)
     wi = Scenario(name="wi", hours=2.0, seed=40)
     calls = []
-    res = run_paired(base, wi, 4, lambda done, total, label: calls.append((done, total, label)), fake_run)
+    res = run_paired(base, wi, 4, calls.append, fake_run)
     assert res.seeds == (40, 41, 42, 43) and res.n == 4
     assert seen == [(n, s, 2.0) for s in (40, 41, 42, 43) for n in ("base", "wi")]
-    assert [c[:2] for c in calls] == [(k, 8) for k in range(1, 9)]
-    assert calls[-1][2] == "replication 4/4: what-if (seed 43)"
+    assert [(p.job, p.done, p.total, p.unit) for p in calls] == [("replications", k, 8, "runs") for k in range(1, 9)]
+    assert calls[-1].stage == "replication 4/4: what-if (seed 43)" and calls[-1].fraction == 1.0
+    assert calls[0].eta_s is not None and calls[-1].eta_s == 0.0
     d = res.delta("cost_per_m2")
     # common random numbers: the noise cancels in each pair, the delta is exact and its interval a point
     assert d.delta_mean == pytest.approx(0.5) and d.delta_sd == pytest.approx(0.0, abs=1e-12)

@@ -178,6 +178,18 @@ def test_a_database_of_the_old_schema_is_refused(tmp_path):
     assert "older foiltwin" in err.value.allowed
 
 
+@pytest.mark.component
+def test_a_database_of_schema_version_2_is_refused_naming_both_versions(tmp_path):
+    old = tmp_path / "v2.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    con.close()
+    with pytest.raises(FoiltwinInputError) as err:
+        ResultsDB(old, read_only=True)
+    assert "schema version 3" in err.value.allowed and "this one is 2" in err.value.allowed
+
+
 @pytest.mark.unit
 def test_a_missing_database_is_not_created_by_a_reader(tmp_path):
     with pytest.raises(FoiltwinInputError):

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
@@ -39,6 +39,7 @@ from twin import fingerprint
 from twin.input_files import read_toml_file
 from twin.job_identity import canonical_content, job_id
 from twin.parameter_set import load_parameter_set
+from twin.progress import Progress, ProgressCallback, eta_s
 from twin.results_db import ResultsDB, batch_id_of
 from twin.scenario import (
     Scenario,
@@ -86,9 +87,41 @@ def _toml(v: Any) -> str:
     raise ValueError(f"a sweep value must be a number, string, boolean, array or table, not {type(v).__name__}")
 
 
+class Design(_Model):
+    """A space-filling design instead of a full-factorial sweep: ``points`` points of a Latin hypercube over
+    ``ranges`` (each factor's [low, high] cut into ``points`` strata, one point per stratum and factor, the strata
+    paired at random with the design's ``seed``; values rounded to 6 significant digits)."""
+
+    kind: Literal["latin_hypercube"] = "latin_hypercube"
+    points: Annotated[int, Field(strict=True, ge=2, le=10_000)]
+    seed: Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)] = 0
+    ranges: dict[SweepKey, tuple[float, float]] = Field(min_length=1, max_length=64)
+
+    @field_validator("ranges")
+    @classmethod
+    def _ordered(cls, v: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for key, (lo, hi) in v.items():
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ValueError(f"design.ranges.{key} = [{lo:g}, {hi:g}]: finite [low, high] with low < high")
+        return v
+
+    def values(self) -> list[dict[str, float]]:
+        """The design's points, in order: one dict of factor values each."""
+        import numpy as np
+
+        rng = np.random.default_rng(self.seed)
+        n = self.points
+        cols = {}
+        for key, (lo, hi) in self.ranges.items():
+            u = (rng.permutation(n) + rng.random(n)) / n
+            cols[key] = [float(f"{lo + x * (hi - lo):.6g}") for x in u]
+        return [{k: cols[k][i] for k in self.ranges} for i in range(n)]
+
+
 class BatchSpec(_Model):
     """What to run. ``sweep`` maps scenario fields to lists of distinct values (full factorial, crossed with every
-    named scenario, or with the base alone when there are none)."""
+    named scenario, or with the base alone when there are none); ``design`` instead gives a space-filling design.
+    Either is crossed with every named scenario and the replications."""
 
     name: Name = "batch"
     base: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4096)] | None = None
@@ -98,6 +131,7 @@ class BatchSpec(_Model):
     replications: Annotated[int, Field(strict=True, ge=1, le=1000)] = 1
     scenarios: tuple[NamedScenario, ...] = Field(default=(), max_length=10_000)
     sweep: dict[SweepKey, list[Any]] = Field(default_factory=dict, max_length=64)
+    design: Design | None = None
 
     @field_validator("sweep")
     @classmethod
@@ -121,7 +155,10 @@ class BatchSpec(_Model):
 
     @model_validator(mode="after")
     def _bounded(self) -> BatchSpec:
-        n = max(len(self.scenarios), 1) * math.prod(len(v) for v in self.sweep.values()) * self.replications
+        if self.design is not None and self.sweep:
+            raise ValueError("a sweep or a design, not both (put fixed values in the base or a named scenario)")
+        points = self.design.points if self.design is not None else math.prod(len(v) for v in self.sweep.values())
+        n = max(len(self.scenarios), 1) * points * self.replications
         if n > MAX_ENTRIES:
             raise ValueError(f"{n} entries (scenarios × sweep points × replications): at most {MAX_ENTRIES}")
         return self
@@ -160,6 +197,7 @@ class Job:
     error: dict[str, Any] | None = None
     code_fingerprint: str = ""
     parameters_fingerprint: str = ""
+    factors: tuple[tuple[str, Any], ...] = ()  # the sweep's or design's (field, value) of this entry
 
 
 def _resolves(data: Any, key: str) -> bool:
@@ -234,8 +272,8 @@ def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
     if spec.hours is not None:
         base = base.model_copy(update={"hours": spec.hours})
     named = list(spec.scenarios) or [NamedScenario(name="base")]
-    keys = list(spec.sweep)
-    texts = {k: [_toml(v) for v in spec.sweep[k]] for k in keys}
+    points = _points(spec)
+    keys = list(spec.design.ranges) if spec.design is not None else list(spec.sweep)
     fp = fingerprint.fingerprints()
     fail_base = json.dumps(canonical_content(base), sort_keys=True)
     seed_limit = _seed_limit()
@@ -249,14 +287,16 @@ def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
     jobs: list[Job] = []
     contents: dict[tuple[int, tuple[int, ...]], str] = {}
 
-    def failed(name: str, r: int, seed: int, overrides: tuple[str, ...], err: FoiltwinInputError) -> None:
+    def failed(name: str, r: int, seed: int, overrides: tuple[str, ...], err: FoiltwinInputError,
+               factors: tuple[tuple[str, Any], ...]) -> None:
         key = json.dumps({"base": fail_base, "set": overrides, "replication": r, "seed": seed}, sort_keys=True)
-        jobs.append(Job(job_id(key), name, r, seed, overrides, None, _error(err), fp["code"], fp["parameters"]))
+        jobs.append(Job(job_id(key), name, r, seed, overrides, None, _error(err), fp["code"], fp["parameters"],
+                        factors))
 
     for i, (sc, sc_base) in enumerate(zip(named, bases, strict=True)):
         applier = _Point(sc_base, keys) if isinstance(sc_base, Scenario) else None
-        for point in itertools.product(*(range(len(texts[k])) for k in keys)):
-            items = [(k, spec.sweep[k][j], texts[k][j]) for k, j in zip(keys, point, strict=True)]
+        for point, items in points:
+            factors = tuple((k, v) for k, v, _ in items)
             sweep_set = [f"{k}={text}" for k, _, text in items]
             name = sc.name + "".join(f" | {s}" for s in sweep_set)
             overrides = (*sc.set, *sweep_set)
@@ -266,7 +306,7 @@ def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
                 scenario = applier.apply(items)
             except FoiltwinInputError as err:
                 for r in range(spec.replications):
-                    failed(name, r, base.seed + r, overrides, err)
+                    failed(name, r, base.seed + r, overrides, err, factors)
                 continue
             content = canonical_content(scenario)
             text = json.dumps(content, sort_keys=True, separators=(",", ":"))
@@ -275,17 +315,30 @@ def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
                 seed = scenario.seed + r
                 if seed > seed_limit:
                     failed(name, r, seed, overrides, FoiltwinInputError(
-                        "seed", seed, f"at most {seed_limit} (the scenario's seed + the replication)"))
+                        "seed", seed, f"at most {seed_limit} (the scenario's seed + the replication)"), factors)
                     continue
                 run = scenario if r == 0 else scenario.model_copy(update={"seed": seed})
                 if r:
                     content["seed"] = seed
                     text = json.dumps(content, sort_keys=True, separators=(",", ":"))
                 jobs.append(Job(job_id(text), name, r, seed, overrides, run.model_dump_json(), None, fp["code"],
-                                fp["parameters"]))
-    _check_sweep_changes_jobs(spec, contents)
+                                fp["parameters"], factors))
+    if spec.design is None:
+        _check_sweep_changes_jobs(spec, contents)
     _check_unique_names(jobs)
     return jobs
+
+
+def _points(spec: BatchSpec) -> list[tuple[tuple[int, ...], list[tuple[str, Any, str]]]]:
+    """The sweep's (full factorial) or the design's points: each an index tuple and its (field, value, TOML text)
+    items."""
+    if spec.design is not None:
+        return [((n,), [(k, v, _toml(v)) for k, v in values.items()])
+                for n, values in enumerate(spec.design.values())]
+    keys = list(spec.sweep)
+    texts = {k: [_toml(v) for v in spec.sweep[k]] for k in keys}
+    return [(point, [(k, spec.sweep[k][j], texts[k][j]) for k, j in zip(keys, point, strict=True)])
+            for point in itertools.product(*(range(len(texts[k])) for k in keys))]
 
 
 def _check_keys_exist(keys: list[str], dumps: list[dict[str, Any]]) -> None:
@@ -441,12 +494,15 @@ class BatchOutcome:
 
 def run_batch(spec: BatchSpec, db_path: str | Path, root: Path | None = None, workers: int = 1,
               scheduler: str | None = None, retry_failed: bool = False,
-              progress: Callable[[dict[str, Any]], None] | None = None) -> BatchOutcome:
+              progress: Callable[[dict[str, Any]], None] | None = None,
+              on_progress: ProgressCallback | None = None) -> BatchOutcome:
     """Run the jobs of ``spec`` that have no stored result of this code and these parameters yet (and, with
     ``retry_failed``, the failed ones), committing results to the DuckDB file ``db_path`` as they arrive. The file
     is open only while a commit lasts, so ``batch status`` and the dashboard can read it meanwhile.
 
-    ``progress`` gets each job's result once, with ``aliases``: its other entries."""
+    ``progress`` gets each job's result once, with ``aliases``: its other entries; ``on_progress`` gets a
+    :class:`twin.progress.Progress` after each result (k of N jobs to run, failures so far, ETA), locally and under
+    Dask alike."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise FoiltwinInputError("workers", workers, "an integer ≥ 1")
     if scheduler is not None:
@@ -460,6 +516,7 @@ def run_batch(spec: BatchSpec, db_path: str | Path, root: Path | None = None, wo
         done = db.finished_jobs(include_failed=not retry_failed)
     todo = [j for j in jobs if j.job_id not in done]
     counts = {"ok": 0, "failed": 0}
+    t_run = time.perf_counter()
 
     def commit(results: list[dict[str, Any]]) -> None:
         with ResultsDB(db_path) as db:
@@ -468,6 +525,10 @@ def run_batch(spec: BatchSpec, db_path: str | Path, root: Path | None = None, wo
             counts[res["status"]] += 1
             if progress is not None:
                 progress({**res, "aliases": aliases.get(res["job"].job_id, [])})
+            if on_progress is not None:
+                k, elapsed = counts["ok"] + counts["failed"], time.perf_counter() - t_run
+                on_progress(Progress("batch", res["job"].scenario_name, k, len(todo), "jobs", elapsed,
+                                     counts["failed"], eta_s(k, len(todo), elapsed)))
 
     invalid = [j for j in todo if j.scenario_json is None]
     if invalid:

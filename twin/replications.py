@@ -11,12 +11,13 @@ scenario alone, so fewer replications tell a real change from noise.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from process_models.errors import FoiltwinInputError
-from twin.progress import OnProgress, no_progress
+from twin.progress import Progress, ProgressCallback, eta_s
 from twin.results_db import flatten
 from twin.scenario import Scenario, field_bounds
 
@@ -110,11 +111,11 @@ def paired_deltas(baseline: list[dict[str, Any]], whatif: list[dict[str, Any]],
 
 
 def run_paired(baseline: Scenario, whatif: Scenario, replications: int,
-               on_progress: OnProgress = no_progress,
+               progress: ProgressCallback | None = None,
                run: Callable[[Scenario], dict[str, Any]] | None = None) -> PairedReplications:
     """``replications`` pairs (baseline, what-if) with seeds ``baseline.seed + r`` for both (common random
-    numbers); ``run`` is ``twin.simulate.run_single`` unless given (a caller's cache). ``on_progress`` gets
-    ``(done, 2 * replications, label)`` after each run."""
+    numbers); ``run`` is ``twin.simulate.run_single`` unless given (a caller's cache). ``progress``
+    (``twin.progress``) gets job "replications", ``done`` of ``2 * replications`` runs, after each run."""
     if isinstance(replications, bool) or not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
         raise FoiltwinInputError("replications", replications, f"an integer in [1, {MAX_REPLICATIONS}]")
     if whatif.seed != baseline.seed:
@@ -127,10 +128,14 @@ def run_paired(baseline: Scenario, whatif: Scenario, replications: int,
         from twin.simulate import run_single as run
     seeds = tuple(baseline.seed + r for r in range(replications))
     total = 2 * replications
-    reports_a, reports_b = [], []
+    reports_a: list[dict[str, Any]] = []
+    reports_b: list[dict[str, Any]] = []
+    t0 = time.monotonic()
     for r, seed in enumerate(seeds):
         for which, sc, sink in (("baseline", baseline, reports_a), ("what-if", whatif, reports_b)):
             sink.append(run(sc if r == 0 else sc.model_copy(update={"seed": seed})))
-            on_progress(len(reports_a) + len(reports_b), total, f"replication {r + 1}/{replications}: {which} "
-                        f"(seed {seed})")
+            if progress is not None:
+                done, elapsed = len(reports_a) + len(reports_b), time.monotonic() - t0
+                progress(Progress("replications", f"replication {r + 1}/{replications}: {which} (seed {seed})", done,
+                                  total, "runs", elapsed, eta_s=eta_s(done, total, elapsed)))
     return PairedReplications(seeds, tuple(reports_a), tuple(reports_b), paired_deltas(reports_a, reports_b))

@@ -9,7 +9,14 @@ Tables (schema version :data:`SCHEMA_VERSION`, in ``meta``):
   status ``ok`` | ``failed``, the error's field, value, allowed range and message, seconds, finish time, the
   fingerprints of the process that made it, the scenario and the full JSON report);
 - ``kpis`` (job_id, line — ``plant`` for plant figures —, kpi, value): every numeric KPI of the report in long
-  form, nested keys dotted (``skin_thickness_nm.p05``, ``state_hours.breakdown``, ``cost_breakdown.labour``).
+  form, nested keys dotted (``skin_thickness_nm.p05``, ``state_hours.breakdown``, ``cost_breakdown.labour``);
+- ``factors`` (batch_id, scenario_name, factor, value, value_text): the sweep's or design's value of each factor
+  (a dotted scenario field) for each scenario of the batch, numeric ``value`` where the value is a number (bools
+  as 0/1), else NULL; :meth:`ResultsDB.runs_table` turns them into one column per factor beside the KPIs, so a
+  sweep can be plotted against its factors.
+
+Schema versions: 3 added ``factors``; a file of an older version is refused with a message (start a new file:
+results made by older code cannot be trusted to match this code anyway).
 
 Concurrency: DuckDB lets one process open a file for writing, and no other process open it at all meanwhile. So
 nothing keeps the file open: a batch opens it for each commit and closes it, readers open it read-only for one
@@ -38,8 +45,8 @@ from process_models.errors import FoiltwinInputError
 from twin import fingerprint
 from twin.files import output_error, write_with_atomic
 
-SCHEMA_VERSION = "2"
-TABLES = ("meta", "batches", "batch_jobs", "runs", "kpis")
+SCHEMA_VERSION = "3"
+TABLES = ("meta", "batches", "batch_jobs", "runs", "kpis", "factors")
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE batches (batch_id VARCHAR PRIMARY KEY, name VARCHAR, spec_json VARCHAR, code_fingerprint VARCHAR,
@@ -52,6 +59,8 @@ CREATE TABLE runs (job_id VARCHAR PRIMARY KEY, status VARCHAR, error_field VARCH
                    code_fingerprint VARCHAR, parameters_fingerprint VARCHAR, scenario_json VARCHAR,
                    report_json VARCHAR);
 CREATE TABLE kpis (job_id VARCHAR, line VARCHAR, kpi VARCHAR, value DOUBLE);
+CREATE TABLE factors (batch_id VARCHAR, scenario_name VARCHAR, factor VARCHAR, value DOUBLE, value_text VARCHAR,
+                      PRIMARY KEY (batch_id, scenario_name, factor));
 """
 
 SUMMARY_KPIS = ("throughput_m2_per_h", "yield_fraction", "oee", "availability", "cost_per_m2", "energy_kwh_per_m2",
@@ -80,6 +89,34 @@ def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
         elif isinstance(v, int | float) and math.isfinite(float(v)):  # bools too (as 0/1)
             out[key] = float(v)
     return out
+
+
+def _numeric(v: Any) -> float | None:
+    """A factor value as a number (bools as 0/1), None when it is not one."""
+    if isinstance(v, bool | int | float) and math.isfinite(float(v)):
+        return float(v)
+    return None
+
+
+def _text(v: Any) -> str:
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def t_quantile_975(dof: int) -> float:
+    """The 97.5 % quantile of Student's t with ``dof`` degrees of freedom (two-sided 95 % interval)."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, dof))
+
+
+def kpi_statistics(n: int, mean: float, std: float | None, lo: float, hi: float) -> dict[str, Any]:
+    """Mean, sample sd, n, min, max and the 95 % t-interval of the mean of ``n`` replications. The sd is exactly 0
+    when every value is equal (the database's float sum would leave noise such as 1e-11), None with one value."""
+    sd = None if n < 2 else 0.0 if lo == hi else float(std or 0.0)
+    half = None if sd is None else t_quantile_975(n - 1) * sd / math.sqrt(n)
+    mean = lo if lo == hi else mean
+    return {"mean": mean, "std": sd, "min": lo, "max": hi, "n": n, "ci95_half_width": half,
+            "ci95": None if half is None else [mean - half, mean + half]}
 
 
 def _first_line(err: BaseException) -> str:
@@ -187,8 +224,11 @@ class ResultsDB:
         """Record the batch and its entries (scenario name, replication → job id) in one transaction, once (a
         resumed batch has the same id): a reader never sees a batch without its entries."""
         fp = fingerprint.fingerprints()
+        entries = list(entries)
         rows = [(batch_id, e.scenario_name, e.replication, e.job_id, e.seed, json.dumps(list(e.overrides)), i)
                 for i, e in enumerate(entries)]
+        factor_rows = list({(e.scenario_name, k): (batch_id, e.scenario_name, k, _numeric(v), _text(v))
+                            for e in entries for k, v in getattr(e, "factors", ())}.values())
         self.con.execute("BEGIN TRANSACTION")
         try:
             self.con.execute("INSERT INTO batches (batch_id, name, spec_json, code_fingerprint, "
@@ -197,6 +237,8 @@ class ResultsDB:
             if rows:
                 self.con.executemany("INSERT INTO batch_jobs VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                      rows)
+            if factor_rows:
+                self.con.executemany("INSERT INTO factors VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", factor_rows)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -301,9 +343,11 @@ class ResultsDB:
     @_guarded
     def summary(self, batch: str | None = None, kpis: tuple[str, ...] = SUMMARY_KPIS, line: str = "plant"
                 ) -> list[dict[str, Any]]:
-        """Per scenario: runs ok, and mean, standard deviation, min and max over replications of each KPI, and the
-        other scenarios it shares runs with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
+        """Per scenario: runs ok, its factor values, and per KPI the mean, standard deviation, n, min, max and 95 %
+        t-interval of the mean over replications (:func:`kpi_statistics`), and the other scenarios it shares runs
+        with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
         bid = self._batch(batch)
+        factors = self.factors(bid)  # before the query below: a new execute ends its cursor
         marks = ", ".join("?" for _ in kpis)
         cur = self.con.execute(
             f"SELECT j.scenario_name, k.kpi, count(*), avg(k.value), stddev_samp(k.value), min(k.value), "
@@ -312,8 +356,9 @@ class ResultsDB:
             f"GROUP BY 1, 2 ORDER BY 8, 2", [bid, line, *kpis])
         out: dict[str, dict[str, Any]] = {}
         for name, kpi, n, mean, std, lo, hi, _ in cur.fetchall():
-            row = out.setdefault(name, {"scenario": name, "runs_ok": n, "shares_runs_with": []})
-            row[kpi] = {"mean": mean, "std": std, "min": lo, "max": hi}
+            row = out.setdefault(name, {"scenario": name, "runs_ok": n, "shares_runs_with": [],
+                                        "factors": factors.get(name, {})})
+            row[kpi] = kpi_statistics(n, mean, std, lo, hi)
         shares: dict[str, set[str]] = {}
         for names, in self.con.execute(  # per shared job, the first names of its entries (bounded work)
                 f"SELECT list_slice(list(DISTINCT scenario_name ORDER BY scenario_name), 1, {MAX_SHARED_NAMES + 1}) "
@@ -324,6 +369,37 @@ class ResultsDB:
         for name, row in out.items():
             row["shares_runs_with"] = sorted(shares.get(name, set()) - {name})[:MAX_SHARED_NAMES]
         return list(out.values())
+
+    @_guarded
+    def factors(self, batch: str | None = None) -> dict[str, dict[str, Any]]:
+        """Per scenario of the batch: its factor values (numbers where they are numbers, else the TOML text)."""
+        bid = self._batch(batch)
+        out: dict[str, dict[str, Any]] = {}
+        for name, factor, value, text in self.con.execute(
+                "SELECT scenario_name, factor, value, value_text FROM factors WHERE batch_id = ? ORDER BY rowid",
+                [bid]).fetchall():
+            out.setdefault(name, {})[factor] = value if value is not None else text
+        return out
+
+    @_guarded
+    def runs_table(self, batch: str | None = None, kpis: tuple[str, ...] = SUMMARY_KPIS, line: str = "plant"
+                   ) -> list[dict[str, Any]]:
+        """One row per entry (scenario, replication) with a finished job: seed, status, one column per factor and
+        one per KPI (None where the run failed), in the order of the spec's expansion."""
+        bid = self._batch(batch)
+        factors = self.factors(bid)
+        names = list(dict.fromkeys(k for f in factors.values() for k in f))
+        rows = self.con.execute(
+            "SELECT j.scenario_name, j.replication, j.seed, r.status, j.job_id FROM batch_jobs j JOIN runs r "
+            "USING (job_id) WHERE j.batch_id = ? ORDER BY j.position", [bid]).fetchall()
+        marks = ", ".join("?" for _ in kpis)
+        values: dict[tuple[str, str], float] = {
+            (jid, kpi): v for jid, kpi, v in self.con.execute(
+                f"SELECT k.job_id, k.kpi, k.value FROM kpis k WHERE k.line = ? AND k.kpi IN ({marks}) AND k.job_id IN "
+                "(SELECT job_id FROM batch_jobs WHERE batch_id = ?)", [line, *kpis, bid]).fetchall()}
+        return [{"scenario": name, "replication": rep, "seed": seed, "status": status,
+                 **{f: factors.get(name, {}).get(f) for f in names},
+                 **{k: values.get((jid, k)) for k in kpis}} for name, rep, seed, status, jid in rows]
 
     def export_parquet(self, folder: str | Path) -> list[Path]:
         """Every table to ``folder/<table>.parquet``, each written atomically (pyarrow writes the file: no path

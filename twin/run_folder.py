@@ -233,13 +233,15 @@ def staged_run_folder(target: str | os.PathLike, field: str = "--out") -> Iterat
         raise
 
 
-def write_run(scenario: Any, target: str | os.PathLike, field: str = "--out") -> dict[str, Any]:
-    """Simulate ``scenario`` and write its run folder at ``target`` as a whole; return the report."""
+def write_run(scenario: Any, target: str | os.PathLike, field: str = "--out", progress: Any = None
+              ) -> dict[str, Any]:
+    """Simulate ``scenario`` and write its run folder at ``target`` as a whole; return the report. ``progress``: a
+    :class:`twin.progress.ProgressCallback` for the simulated hours."""
     from twin.plots import write_html_report
     from twin.simulate import run_single
 
     with staged_run_folder(target, field) as stage:
-        report = run_single(scenario, out_dir=stage.path)
+        report = run_single(scenario, out_dir=stage.path, progress=progress)
         (stage.path / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n",
                                                 encoding="utf-8")
         write_html_report(report, stage.path)

@@ -501,11 +501,39 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         raise error_from_pydantic(err, model=Scenario) from None
 
 
+def merge_over(default: Any, given: Any) -> Any:
+    """``given`` (parsed TOML) merged over ``default`` (a dumped scenario) by the rule of :func:`merge_over_default`."""
+    if isinstance(default, dict) and isinstance(given, dict):
+        out = dict(default)
+        for key, value in given.items():
+            out[key] = merge_over(default[key], value) if key in default else value
+        return out
+    if isinstance(default, list | tuple) and isinstance(given, list | tuple):
+        out_items = []
+        for i, item in enumerate(given):
+            base = default[i] if i < len(default) else None
+            same_type = (isinstance(base, dict) and isinstance(item, dict)
+                         and item.get("type", base.get("type")) == base.get("type"))
+            out_items.append(merge_over(base, item) if same_type else item)
+        return out_items
+    return given
+
+
+def merge_over_default(data: dict[str, Any]) -> dict[str, Any]:
+    """A partial scenario (parsed TOML) merged over the default plant, ready for validation. The rule is that of
+    ``--set`` applied to every key the file gives: tables merged key by key; an array of tables (``[[plant.lines]]``)
+    item by item over the default item at the same index when it is of the same ``type`` (or the file's item gives
+    none), else the file's item alone; the file's array decides how many items; arrays of values replaced whole."""
+    return merge_over(Scenario().model_dump(mode="python", exclude_none=True), data)
+
+
 def load_scenario(path: str | Path | None) -> Scenario:
-    """Read a scenario TOML file; ``None`` gives the built-in default plant."""
+    """Read a scenario TOML file, merged over the default plant (:func:`merge_over`: a partial file is the default
+    plant with the file's keys); ``None`` gives the built-in default plant."""
     if path is None:
         return Scenario()
-    return scenario_from_dict(read_toml_file(path, "scenario"))
+    data = read_toml_file(path, "scenario")
+    return scenario_from_dict(merge_over_default(data) if isinstance(data, dict) else data)
 
 
 def _parse_value(text: str) -> Any:

@@ -7,6 +7,8 @@ JSON report. Line types map to runtime classes in :data:`RUNTIMES`; an unknown t
 from __future__ import annotations
 
 import json
+import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from twin.kpis import furnace_kpis, plant_kpis, plating_line_kpis, uht_line_kpis
 from twin.logs import Recorder
 from twin.parameter_set import CITATION, apply_parameter_set
 from twin.plating_line import PlatingLineRuntime
+from twin.progress import Progress, ProgressCallback, eta_s
 from twin.rng import Streams
 from twin.scenario import CoilSpec, Scenario
 from twin.segment_physics import SegmentPhysics
@@ -91,8 +94,27 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
     return runtimes
 
 
-def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any]:
-    """Simulate ``scenario`` and return its report (JSON-ready); logs go to ``out_dir`` as Parquet.
+def _run_env(env: simpy.Environment, hours: float, progress: ProgressCallback | None) -> None:
+    """Run ``env`` to ``hours`` (in pauses that tell ``progress`` the simulated hours, when given)."""
+    end_s = hours * 3600.0
+    if progress is None:
+        env.run(until=end_s)
+        return
+    t0 = time.perf_counter()
+    steps = max(1, min(50, math.ceil(hours)))
+    for k in range(1, steps + 1):
+        env.run(until=end_s if k == steps else end_s * k / steps)
+        elapsed = time.perf_counter() - t0
+        done_h = hours * k / steps
+        progress(Progress("simulate", "simulated hours", round(done_h, 3), hours, "h", elapsed, 0,
+                          eta_s(done_h, hours, elapsed)))
+
+
+def run_single(scenario: Scenario, out_dir: Path | None = None, progress: ProgressCallback | None = None
+               ) -> dict[str, Any]:
+    """Simulate ``scenario`` and return its report (JSON-ready); logs go to ``out_dir`` as Parquet. ``progress``
+    (:mod:`twin.progress`) hears the simulated hours as they pass, about 50 times a run (the event order, and so
+    the report, are the same with or without it: SimPy's pauses keep the order of events).
 
     ``out_dir`` must be new or empty (the logs of two runs are never mixed); :func:`twin.run_folder.write_run`
     writes a whole run folder (logs, reports, manifest) and replaces an earlier one atomically.
@@ -110,7 +132,7 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     runtimes = _build(env, scenario, params, streams, recorder, physics)
     for rt in runtimes:
         rt.recorder = recorder if recorder.active else None
-    env.run(until=scenario.hours * 3600.0)
+    _run_env(env, scenario.hours, progress)
     for rt in runtimes:
         rt.finish()
     physics.flush()  # the UHT lines' last batches

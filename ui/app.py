@@ -24,7 +24,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.plating.baths import BATH_NAMES
 from process_models.uht.recipe import Cooling
 from twin.parameter_set import ParameterSet, warnings_of
-from twin.progress import no_progress
+from twin.progress import Progress
 from twin.replications import MAX_REPLICATIONS, PairedReplications, run_paired
 from twin.scenario import Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
@@ -251,7 +251,7 @@ def _sidebar(base: Scenario) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- tabs
-def _paired(last: dict[str, Any], on_progress: Any = None) -> PairedReplications:
+def _paired(last: dict[str, Any], progress: Any = None) -> PairedReplications:
     """The run's replications through the page's cache (the what-if's first run with its figures)."""
     wi_text = last["whatif"]
 
@@ -260,7 +260,7 @@ def _paired(last: dict[str, Any], on_progress: Any = None) -> PairedReplications
         return simulate(text, text == wi_text)["report"]
 
     return run_paired(scenario_from_json(last["baseline"]), scenario_from_json(wi_text), int(last["replications"]),
-                      on_progress or no_progress, run)
+                      progress, run)
 
 
 def _run_whatif(base: Scenario) -> bool:
@@ -274,7 +274,10 @@ def _run_whatif(base: Scenario) -> bool:
                 "overrides": list(wi.overrides), "plating_dropped": wi.plating_dropped,
                 "replications": int(st.session_state.get("wi.replications", DEFAULT_REPLICATIONS))}
         bar = st.progress(0.0, text="Simulating baseline and what-if…")
-        _paired(last, lambda done, total, label: bar.progress(done / total, text=f"{done}/{total} runs — {label}"))
+        def show(p: Progress) -> None:
+            bar.progress(p.fraction or 0.0, text=p.text())
+
+        _paired(last, show)
         bar.empty()
         st.session_state["wi.last"] = last
         return True

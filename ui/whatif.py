@@ -315,8 +315,8 @@ def round_to_step(attr: str, value: float) -> float:
 
 def settings_to_inputs(settings: dict[str, Any], base: Scenario, current: WhatIfInputs | None = None) -> WhatIfInputs:
     """The widget values that reproduce the optimiser's settings on ``base``, the ones it changed rounded to the
-    widget steps (:func:`round_to_step`; horizon and seed kept from ``current``); the plating line is in use only when the mode
-    uses it."""
+    widget steps (:func:`round_to_step`; horizon and seed kept from ``current``); the plating line is in use only
+    when the mode uses it."""
     sc = apply_overrides(base, settings_to_overrides(settings, base))
     new = inputs_from_scenario(sc)
     was = inputs_from_scenario(base).to_dict()  # values the optimiser left as they were are not moved
