@@ -475,22 +475,85 @@ def batch_db(tmp_path_factory):
     return db
 
 
+@pytest.fixture(scope="module")
+def sweep_db(tmp_path_factory):
+    """A 2 × 2 sweep (UHT web speed × coil width) with two replications of a UHT-only plant, 1 h each."""
+    from twin.batch import BatchSpec, run_batch
+
+    db = tmp_path_factory.mktemp("sweep") / "s.duckdb"
+    spec = BatchSpec(name="sweep", hours=1.0, replications=2, scenarios=(), sweep={
+        "plant.lines": [[{"type": "uht"}]],
+        "plant.lines.0.settings.web_speed_m_per_min": [1.0, 1.5],
+        "plant.incoming_coils.width_m": [0.5, 1.0]})
+    run_batch(spec, db)
+    return db
+
+
 @pytest.mark.component
-def test_batch_view_shows_status_failures_summary_and_chart(batch_db):
+def test_batch_view_shows_status_failures_and_a_numeric_summary(batch_db):
     from ui import batch_view
 
     view = batch_view.batch_overview(batch_db)
     assert view["status"]["counts"] == {"ok": 2, "failed": 1} and not view["status"]["aliases"]
     fails = batch_view.failure_rows(view["status"])
     assert fails[0]["scenario"] == "broken" and fails[0]["field"].endswith("web_speed_m_per_min")
-    rows = {r["scenario"]: r for r in batch_view.summary_rows(view["summary"])}
-    assert set(rows) == {"narrow", "wide"} and rows["wide"]["runs ok"] == 1
-    thr = {s["scenario"]: s["throughput_m2_per_h"]["mean"] for s in view["summary"]}
-    assert thr["wide"] == pytest.approx(2.0 * thr["narrow"])
-    fig = batch_view.kpi_chart(view["summary"], "throughput_m2_per_h")
-    assert list(fig.data[0].y) == [thr["narrow"], thr["wide"]]
+    labels = batch_view.scenario_labels(view["summary"], view["factors"])
+    assert labels == {"narrow": "narrow", "wide": "wide"}  # no factors: the names
+    rows, columns = batch_view.summary_table(view["summary"], labels, view["factors"])
+    by = {r["scenario"]: r for r in rows}
+    assert set(by) == {"narrow", "wide"} and by["wide"]["runs ok"] == 1
+    assert by["wide"]["throughput_m2_per_h"] == pytest.approx(2.0 * by["narrow"]["throughput_m2_per_h"])
+    assert isinstance(by["wide"]["yield_fraction"], float) and 0.0 < by["wide"]["yield_fraction"] <= 100.0  # in %
+    assert by["wide"]["throughput_m2_per_h ±95%"] is None  # one run: no interval
+    assert columns["throughput_m2_per_h"] == {"label": "throughput [m²/h]", "format": "%.4g"}
+    assert columns["yield_fraction"]["label"] == "yield [%]"
+    fig = batch_view.replications_figure(view["runs"], labels, "throughput_m2_per_h")
+    assert [t.name for t in fig.data] == ["narrow", "wide"]  # the failed scenario has no points
+    assert list(fig.data[1].y) == [by["wide"]["throughput_m2_per_h"]] and not fig.data[2:]
+    assert batch_view.main_effects_figure(view["runs"], view["factors"], "cost_per_m2") is None
     with pytest.raises(FoiltwinInputError):
         batch_view.batch_overview(batch_db.parent / "missing.duckdb")
+
+
+@pytest.mark.component
+def test_batch_view_labels_from_factors_main_effects_and_compare(sweep_db):
+    from ui import batch_view
+
+    view = batch_view.batch_overview(sweep_db)
+    factors = view["factors"]
+    assert factors == ["plant.lines", "plant.lines.0.settings.web_speed_m_per_min", "plant.incoming_coils.width_m"]
+    assert batch_view.short_names(factors)["plant.lines.0.settings.web_speed_m_per_min"] == "web_speed_m_per_min"
+    labels = batch_view.scenario_labels(view["summary"], factors)
+    assert all("web_speed_m_per_min=" in t and "width_m=" in t for t in labels.values())
+    assert len(set(labels.values())) == 4 and all(len(t) < 120 for t in labels.values())
+    rows, columns = batch_view.summary_table(view["summary"], labels, factors)
+    assert [r["runs ok"] for r in rows] == [2, 2, 2, 2] and [r["scenario"] for r in rows] == list(labels.values())
+    assert all(isinstance(r["throughput_m2_per_h"], float) and r["throughput_m2_per_h ±95%"] is not None
+               for r in rows)
+    assert columns["plant.lines.0.settings.web_speed_m_per_min"] == {"label": "web_speed_m_per_min", "format": "%g"}
+    assert [r["plant.incoming_coils.width_m"] for r in rows] == [0.5, 1.0, 0.5, 1.0]
+    # main effects: each level's mean over every run at that level; a wider coil doubles the good area per hour
+    fig = batch_view.main_effects_figure(view["runs"], factors, "throughput_m2_per_h")
+    speed, width = list(fig.data)  # "plant.lines" has one level: no panel
+    key = "plant.lines.0.settings.web_speed_m_per_min"
+    at_1 = [r["throughput_m2_per_h"] for r in view["runs"] if r[key] == 1.0]
+    assert list(speed.x) == ["1", "1.5"] and speed.y[0] == pytest.approx(sum(at_1) / 4)
+    assert list(width.x) == ["0.5", "1"] and width.y[1] == pytest.approx(2.0 * width.y[0], rel=0.05)
+    assert list(speed.customdata) == [4, 4]  # each level's mean over 2 points × 2 replications
+    # compare two of them side by side, numbers with intervals, overlaid
+    chosen = [s["scenario"] for s in view["summary"]][:3]
+    table, cols = batch_view.compare_table(view["summary"], chosen, labels)
+    thr_row = next(r for r in table if r["KPI"] == "throughput [m²/h]")
+    assert [cols[f"{i}:mean"]["label"] for i in range(3)] == [labels[c] for c in chosen]
+    assert all(isinstance(thr_row[f"{i}:mean"], float) and thr_row[f"{i}:ci"] is not None for i in range(3))
+    cfig = batch_view.compare_figure(view["summary"], chosen, labels)
+    assert [t.name for t in cfig.data] == [labels[c] for c in chosen]
+    assert set(cfig.data[0].y) == {0.0}  # the first scenario is the reference
+    reps = batch_view.replications_figure(view["runs"], labels, "throughput_m2_per_h", chosen)
+    assert [len(t.y) for t in reps.data] == [2, 2, 2]
+    for bad in ([chosen[0]], [*chosen, *chosen], ["nope", chosen[0]], [s["scenario"] for s in view["summary"]] * 2):
+        with pytest.raises(FoiltwinInputError, match="compare"):
+            batch_view.compare_table(view["summary"], bad, labels)
 
 
 def _digest(path: Path) -> str:
@@ -550,6 +613,12 @@ def test_app_batches_tab_reads_databases_of_the_data_folder_read_only(data_dir):
     assert not at.error
     assert any(m.label == "failed" and m.value == "1" for m in at.metric)
     assert len(at.dataframe) >= 2 and at.get("plotly_chart")
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "throughput_m2_per_h" in f.columns)
+    assert summary["throughput_m2_per_h"].dtype.kind == "f"  # numbers, sortable as numbers
+    assert at.multiselect(key="bt.compare").value == ["narrow", "wide"]
+    side = next(f for f in frames if "0:mean" in f.columns)
+    assert list(side.columns) == ["KPI", "0:mean", "0:ci", "1:mean", "1:ci"]
     for name in ("other.duckdb", "cut.duckdb"):  # another application's file, a truncated file: one error line
         at.selectbox(key="bt.db").select(name).run()
         _ok(at)
@@ -557,6 +626,38 @@ def test_app_batches_tab_reads_databases_of_the_data_folder_read_only(data_dir):
     after = {p.name: _digest(p) for p in data_dir.glob("*.duckdb") if not p.is_symlink()}
     assert after == before and not (data_dir / "other.duckdb.wal").exists()
     assert other.exists()
+
+
+@pytest.mark.integration
+def test_app_batches_tab_of_a_sweep_main_effects_replications_and_compare(sweep_db, tmp_path, monkeypatch):
+    from ui import batch_view
+
+    (tmp_path / "s.duckdb").write_bytes(sweep_db.read_bytes())
+    monkeypatch.setenv("FOILTWIN_DATA_DIR", str(tmp_path))
+    at = _app()
+    _ok(at)
+    assert not at.error
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "throughput_m2_per_h" in f.columns)
+    assert all("web_speed_m_per_min=" in x for x in summary["scenario"])  # labels from the factors
+    assert summary["plant.incoming_coils.width_m"].tolist() == [0.5, 1.0, 0.5, 1.0]
+    charts = at.get("plotly_chart")
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
+    assert any(t.startswith("Main effects on cost per good m²") for t in titles)
+    assert any(t.endswith("over replications") for t in titles)
+    names = at.multiselect(key="bt.compare").options
+    assert len(names) == 4 and all("width_m=" in n for n in names)
+    at.multiselect(key="bt.compare").set_value([]).run()
+    _ok(at)
+    assert any("at least two" in i.value for i in at.info)
+    view = batch_view.batch_overview(sweep_db)
+    three = [s["scenario"] for s in view["summary"]][1:4]
+    at.multiselect(key="bt.compare").set_value(three).run()
+    _ok(at)
+    side = next(d.value for d in at.dataframe if "2:mean" in d.value.columns)
+    assert len(side) == len(batch_view.SUMMARY_KPIS) and side["0:ci"].dtype.kind == "f"
+    assert any(json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("KPIs relative to")
+               for c in at.get("plotly_chart"))
 
 
 @pytest.mark.integration

@@ -486,12 +486,40 @@ def _batches_tab() -> None:
         st.subheader("failed jobs")
         st.dataframe(batch_view.failure_rows(status), hide_index=True)
     if view["summary"]:
-        st.subheader("per scenario")
-        st.dataframe(batch_view.summary_rows(view["summary"]), hide_index=True)
-        kpis = sorted({k for s in view["summary"] for k, v in s.items() if isinstance(v, dict)})
-        kpi = st.selectbox("KPI", kpis, index=kpis.index("cost_per_m2") if "cost_per_m2" in kpis else 0,
-                           key="bt.kpi")
-        st.plotly_chart(batch_view.kpi_chart(view["summary"], kpi))
+        _batch_results(view)
+
+
+def _column_config(columns: dict[str, dict[str, str]]) -> dict[str, Any]:
+    return {k: st.column_config.NumberColumn(c["label"], format=c["format"]) for k, c in columns.items()}
+
+
+def _batch_results(view: dict[str, Any]) -> None:
+    """Per-scenario table of numbers, main effects of the factors, replications, and a compare of 2–5 scenarios."""
+    summary, runs, factors = view["summary"], view["runs"], view["factors"]
+    labels = batch_view.scenario_labels(summary, factors)
+    st.subheader("per scenario")
+    st.caption("mean over the replications and the half-width of its 95 % t-interval; fractions in %; click a "
+               "heading to sort")
+    rows, columns = batch_view.summary_table(summary, labels, factors)
+    st.dataframe(rows, hide_index=True, column_config=_column_config(columns), key="bt.summary")
+    kpis = sorted({k for s in summary for k, v in s.items() if isinstance(v, dict) and "mean" in v})
+    kpi = st.selectbox("KPI", kpis, index=kpis.index("cost_per_m2") if "cost_per_m2" in kpis else 0,
+                       format_func=batch_view.kpi_heading, key="bt.kpi")
+    effects = batch_view.main_effects_figure(runs, factors, kpi)
+    if effects is not None:
+        st.plotly_chart(effects, key="bt.effects")
+    st.plotly_chart(batch_view.replications_figure(runs, labels, kpi), key="bt.replications")
+    st.subheader("compare scenarios")
+    names = [s["scenario"] for s in summary]
+    chosen = st.multiselect(f"pick 2–{batch_view.MAX_COMPARE} scenarios", names, default=names[:2],
+                            max_selections=batch_view.MAX_COMPARE, format_func=labels.__getitem__, key="bt.compare")
+    if len(chosen) < 2:
+        st.info("Pick at least two scenarios to compare.")
+        return
+    rows, columns = batch_view.compare_table(summary, chosen, labels)
+    st.dataframe(rows, hide_index=True, column_config=_column_config(columns), key="bt.compare_table")
+    st.plotly_chart(batch_view.compare_figure(summary, chosen, labels), key="bt.compare_fig")
+    st.plotly_chart(batch_view.replications_figure(runs, labels, kpi, chosen), key="bt.compare_reps")
 
 
 def main() -> None:
