@@ -192,6 +192,7 @@ def test_whatif_optimise_use_as_whatif_and_a_batch_database_in_chromium(server, 
             page.get_by_role("tab", name="Batches").click()
             assert _metric(page, "ok") == "2"
             assert _metric(page, "failed") == "0"
+            assert page.get_by_text("compare scenarios", exact=True).count() == 1
             shot("4-batches")
             assert not page.locator("[data-testid='stException']").count()
         finally:
