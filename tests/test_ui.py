@@ -831,3 +831,23 @@ def test_app_loads_a_parameter_set_from_the_data_folder_and_the_lab_uses_it(tmp_
     at.selectbox(key="ps.file").set_value("tampered.json").run()
     _ok(at)
     assert any("sha256" in e.value for e in at.sidebar.error)
+
+
+@pytest.mark.unit
+def test_dashboard_progress_bars_are_fed_by_the_progress_protocol():
+    from twin.progress import Progress
+    from ui.app import _progress_bar
+
+    class Bar:
+        def __init__(self):
+            self.seen = []
+
+        def progress(self, value, text=""):
+            self.seen.append((value, text))
+
+    bar = Bar()
+    show = _progress_bar(bar)
+    show(Progress("replications", "replication 1/2: what-if (seed 1)", 2, 4, "runs", 3.0, eta_s=3.0))
+    show(Progress("optimize", "solving the MILP", 1, None, "stages", 1.0))
+    assert bar.seen[0] == (0.5, "replications 2/4 runs (50%), 3.0 s, ETA 3.0 s: replication 1/2: what-if (seed 1)")
+    assert bar.seen[1][0] == 0.0 and bar.seen[1][1].endswith("solving the MILP")

@@ -71,12 +71,14 @@ def simulate(scenario_text: str, with_figures: bool) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def run_optimiser(scenario_text: str, targets_text: str, verify_twin: bool, twin_hours: float) -> dict[str, Any]:
-    """``optimize`` on the scenario's plant; infeasible targets come back as a result, not an exception."""
+def run_optimiser(scenario_text: str, targets_text: str, verify_twin: bool, twin_hours: float,
+                  _progress: Any = None) -> dict[str, Any]:
+    """``optimize`` on the scenario's plant; infeasible targets come back as a result, not an exception.
+    ``_progress`` (not part of the cache key) hears each stage's name."""
     kw = json.loads(targets_text)
     targets = Targets(**kw)
     result = optimize(targets, scenario_from_json(scenario_text), verify_twin=verify_twin, twin_hours=twin_hours,
-                      raise_infeasible=False)
+                      raise_infeasible=False, progress=_progress)
     return result.to_dict()
 
 
@@ -251,6 +253,15 @@ def _sidebar(base: Scenario) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- tabs
+def _progress_bar(bar: Any) -> Any:
+    """A ``twin.progress`` callback that moves ``bar`` (an ``st.progress``) and says where the job stands."""
+
+    def show(p: Progress) -> None:
+        bar.progress(p.fraction or 0.0, text=p.text())
+
+    return show
+
+
 def _paired(last: dict[str, Any], progress: Any = None) -> PairedReplications:
     """The run's replications through the page's cache (the what-if's first run with its figures)."""
     wi_text = last["whatif"]
@@ -274,10 +285,7 @@ def _run_whatif(base: Scenario) -> bool:
                 "overrides": list(wi.overrides), "plating_dropped": wi.plating_dropped,
                 "replications": int(st.session_state.get("wi.replications", DEFAULT_REPLICATIONS))}
         bar = st.progress(0.0, text="Simulating baseline and what-if…")
-        def show(p: Progress) -> None:
-            bar.progress(p.fraction or 0.0, text=p.text())
-
-        _paired(last, show)
+        _paired(last, _progress_bar(bar))
         bar.empty()
         st.session_state["wi.last"] = last
         return True
@@ -362,8 +370,11 @@ def _optimise_tab(base: Scenario, base_text: str) -> None:
               "max_cost_per_m2": cost, "objective": objective, "cost_weight": weight}
         try:
             Targets(**kw)  # refuse bad targets before the solver starts
-            with st.spinner("Optimising (surrogates, MILP, process-model check" + (", twin" if twin else "") + ")…"):
-                st.session_state["opt.result"] = run_optimiser(base_text, json.dumps(kw), bool(twin), float(hours))
+            bar = st.progress(0.0, text="Optimising (surrogates, MILP, process-model check"
+                              + (", twin" if twin else "") + ")…")
+            st.session_state["opt.result"] = run_optimiser(base_text, json.dumps(kw), bool(twin), float(hours),
+                                                           _progress_bar(bar))
+            bar.empty()
         except FoiltwinInputError as err:
             st.error(describe_error(err))
             st.session_state.pop("opt.result", None)
