@@ -109,3 +109,30 @@ def test_common_random_numbers_narrow_the_interval_of_a_real_what_if():
              for a, b in zip(crn.baseline, indep, strict=True)]
     _, sd_indep, _, _ = t_interval(diffs)
     assert d.delta_sd < 0.5 * sd_indep
+
+
+@pytest.mark.unit
+def test_replicate_runs_every_scenario_with_the_same_seeds_and_summarises_like_the_results_database():
+    from twin.replications import replicate
+
+    seen = []
+
+    def fake_run(sc: Scenario) -> dict:
+        seen.append((sc.name, sc.seed))
+        return {"cost_per_m2": 10.0 + sc.seed + (1.0 if sc.name == "b" else 0.0), "skin_phase": "alpha",
+                "lines": {"u": {"oee": 0.5}}, "skin_thickness_nm": {"mean": 400.0}}
+
+    calls = []
+    rows = replicate([Scenario(name="a", seed=9), Scenario(name="b"), Scenario(name="a")], 3, 5, calls.append,
+                     fake_run)
+    assert seen == [(n, s) for n in ("a", "b", "a") for s in (5, 6, 7)]  # the caller's seeds for all
+    assert [r["scenario"] for r in rows] == ["a", "b", "a #2"] and calls[-1].done == calls[-1].total == 9
+    a = rows[0]["cost_per_m2"]
+    assert (a["mean"], a["n"], a["std"], a["min"], a["max"]) == (16.0, 3, 1.0, 15.0, 17.0)
+    assert a["ci95_half_width"] == pytest.approx(4.302652729911275 / math.sqrt(3))  # t_{0.975, 2} = 4.3027
+    assert rows[1]["cost_per_m2"]["mean"] == 17.0 and rows[0]["skin_thickness_nm.mean"]["std"] == 0.0
+    assert "lines.u.oee" not in rows[0] and "skin_phase" not in rows[0]  # plant numbers only
+    with pytest.raises(FoiltwinInputError, match="seed"):
+        replicate([Scenario()], 2, 2**63 - 1, run=fake_run)
+    with pytest.raises(FoiltwinInputError, match="replications"):
+        replicate([Scenario()], 0, 1, run=fake_run)

@@ -353,7 +353,7 @@ def _ok(at) -> None:
 def test_app_renders_with_widget_bounds_from_the_scenario_and_evaluates_a_recipe():
     at = _app()
     _ok(at)
-    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)", "Batches"]
+    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)", "Batches", "Compare"]
     t2 = at.number_input(key="wi.uht_stage2_temperature_K")
     b = KNOB["uht_stage2_temperature_K"].bounds
     assert (t2.value, t2.min, t2.max) == (750.0, b.low, b.high)
@@ -851,3 +851,28 @@ def test_dashboard_progress_bars_are_fed_by_the_progress_protocol():
     show(Progress("optimize", "solving the MILP", 1, None, "stages", 1.0))
     assert bar.seen[0] == (0.5, "replications 2/4 runs (50%), 3.0 s, ETA 3.0 s: replication 1/2: what-if (seed 1)")
     assert bar.seen[1][0] == 0.0 and bar.seen[1][1].endswith("solving the MILP")
+
+
+@pytest.mark.integration
+def test_app_compare_tab_runs_chosen_scenarios_with_common_seeds():
+    at = _app()
+    _ok(at)
+    assert at.multiselect(key="cmp.chosen").value == ["baseline (sidebar base)", "what-if (sidebar)"]
+    at.number_input(key="wi.hours").set_value(1.0)
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(1.2)
+    at.number_input(key="cmp.reps").set_value(2)
+    at.button(key="cmp.run").click().run()
+    _ok(at)
+    assert not at.error
+    assert any(h.value == "2 scenarios, 1 h, 2 replication(s) from seed 1" for h in at.subheader)
+    side = next(d.value for d in at.dataframe if "1:mean" in d.value.columns)
+    thr = side[side["KPI"] == "throughput [m²/h]"].iloc[0]
+    assert side["0:mean"].dtype.kind == "f" and thr["0:mean"] > 0.0 and thr["0:ci"] >= 0.0
+    metres = at.session_state["cmp.result"]["rows"]
+    assert metres[1]["metres_produced"]["mean"] == pytest.approx(1.2 * metres[0]["metres_produced"]["mean"])
+    assert any(json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("KPIs relative to baseline")
+               for c in at.get("plotly_chart"))
+    at.multiselect(key="cmp.chosen").set_value(["what-if (sidebar)"])
+    at.button(key="cmp.run").click().run()
+    _ok(at)
+    assert any("`compare`" in e.value and "2 to 5" in e.value for e in at.error)

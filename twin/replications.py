@@ -139,3 +139,43 @@ def run_paired(baseline: Scenario, whatif: Scenario, replications: int,
                 progress(Progress("replications", f"replication {r + 1}/{replications}: {which} (seed {seed})", done,
                                   total, "runs", elapsed, eta_s=eta_s(done, total, elapsed)))
     return PairedReplications(seeds, tuple(reports_a), tuple(reports_b), paired_deltas(reports_a, reports_b))
+
+
+def replicate(scenarios: list[Scenario], replications: int, seed: int, progress: ProgressCallback | None = None,
+              run: Callable[[Scenario], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Each scenario ``replications`` times with the seeds ``seed + r`` (the same for every scenario: common random
+    numbers), summarised as ``ResultsDB.summary`` rows: per scenario its name, runs, and per numeric KPI key (plant
+    level, flattened) the mean, sd, n, min, max and 95 % t-interval (``kpi_statistics``). Names that repeat get
+    ``#2``, ``#3``."""
+    from twin.results_db import kpi_statistics
+
+    if isinstance(replications, bool) or not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
+        raise FoiltwinInputError("replications", replications, f"an integer in [1, {MAX_REPLICATIONS}]")
+    hi = field_bounds(Scenario, "seed").high
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0 or (hi is not None and
+                                                                        seed + replications - 1 > hi):
+        raise FoiltwinInputError("seed", seed, f"an integer in [0, {int(hi or 0) - replications + 1}] with "
+                                 f"{replications} replications")
+    if run is None:
+        from twin.simulate import run_single as run
+    total, done, t0 = len(scenarios) * replications, 0, time.monotonic()
+    out, seen = [], {}
+    for sc in scenarios:
+        seen[sc.name] = seen.get(sc.name, 0) + 1
+        name = sc.name if seen[sc.name] == 1 else f"{sc.name} #{seen[sc.name]}"
+        flats = []
+        for r in range(replications):
+            report = run(sc.model_copy(update={"seed": seed + r}))
+            flats.append(flatten({k: v for k, v in report.items() if k != "lines"}))
+            done += 1
+            if progress is not None:
+                elapsed = time.monotonic() - t0
+                progress(Progress("replications", f"{name}: replication {r + 1}/{replications} (seed {seed + r})",
+                                  done, total, "runs", elapsed, eta_s=eta_s(done, total, elapsed)))
+        row: dict[str, Any] = {"scenario": name, "runs_ok": replications, "factors": {}}
+        for key in sorted(set.intersection(*(set(f) for f in flats))):
+            vals = [f[key] for f in flats]
+            mean, sd, _, _ = t_interval(vals)
+            row[key] = kpi_statistics(len(vals), mean, sd, min(vals), max(vals))
+        out.append(row)
+    return out

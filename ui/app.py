@@ -25,7 +25,7 @@ from process_models.plating.baths import BATH_NAMES
 from process_models.uht.recipe import Cooling
 from twin.parameter_set import ParameterSet, warnings_of
 from twin.progress import Progress
-from twin.replications import MAX_REPLICATIONS, PairedReplications, run_paired
+from twin.replications import MAX_REPLICATIONS, PairedReplications, replicate, run_paired
 from twin.scenario import Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
 from ui import batch_view, data_folder, param_sets
@@ -533,6 +533,62 @@ def _batch_results(view: dict[str, Any]) -> None:
     st.plotly_chart(batch_view.replications_figure(runs, labels, kpi, chosen), key="bt.compare_reps")
 
 
+def _compare_candidates(base: Scenario) -> dict[str, Scenario]:
+    """The scenarios the Compare tab can pick: the base, the sidebar's what-if, and uploaded scenario files."""
+    out: dict[str, Scenario] = {"baseline (sidebar base)": base}
+    try:
+        out["what-if (sidebar)"] = build_whatif(base, _read_inputs(base),
+                                                parse_overrides(st.session_state.get(_key("extra"), ""))).scenario
+    except FoiltwinInputError as err:
+        st.caption(f"the sidebar's what-if is not offered: {describe_error(err)}")
+    for up in st.file_uploader("scenario files to compare (TOML)", type=["toml"], accept_multiple_files=True,
+                               key="cmp.files") or []:
+        try:
+            out[f"{up.name}"] = scenario_from_toml_bytes(up.name, up.getvalue())
+        except FoiltwinInputError as err:
+            st.error(describe_error(err))
+    return out
+
+
+def _compare_tab(base: Scenario) -> None:
+    """2–5 scenarios, each N replications with the same seeds (sidebar horizon and seed): KPIs side by side with
+    95 % intervals and overlaid (``twin.replications.replicate``)."""
+    st.caption("Each scenario runs the sidebar's horizon, replication r with the sidebar's seed + r for all of them "
+               "(common random numbers). Scenarios from batch results are compared in the Batches tab.")
+    cands = _compare_candidates(base)
+    names = list(cands)
+    chosen = st.multiselect(f"pick 2–{batch_view.MAX_COMPARE} scenarios", names, default=names[:2],
+                            max_selections=batch_view.MAX_COMPARE, key="cmp.chosen")
+    reps = st.number_input("replications", min_value=1, max_value=MAX_REPLICATIONS, value=DEFAULT_REPLICATIONS,
+                           step=1, key="cmp.reps")
+    if st.button("Compare", key="cmp.run", type="primary"):
+        try:
+            batch_view.check_compare(chosen, names)
+            inputs = _read_inputs(base)
+            scs = [cands[n].model_copy(update={"hours": float(inputs.hours), "name": n}) for n in chosen]
+            bar = st.progress(0.0, text="Simulating…")
+            rows = replicate(scs, int(reps), int(inputs.seed), _progress_bar(bar),
+                             lambda sc: simulate(scenario_json(sc), False)["report"])
+            bar.empty()
+            st.session_state["cmp.result"] = {"rows": rows, "chosen": chosen, "hours": float(inputs.hours),
+                                              "seed": int(inputs.seed), "reps": int(reps)}
+        except FoiltwinInputError as err:
+            st.error(describe_error(err))
+            st.session_state.pop("cmp.result", None)
+        except Exception as err:
+            st.error(describe_failure("The simulation", err))
+            st.session_state.pop("cmp.result", None)
+    res = st.session_state.get("cmp.result")
+    if res is None:
+        return
+    st.subheader(f"{len(res['chosen'])} scenarios, {res['hours']:g} h, {res['reps']} replication(s) from seed "
+                 f"{res['seed']}")
+    labels = {n: n for n in res["chosen"]}
+    rows, columns = batch_view.compare_table(res["rows"], res["chosen"], labels)
+    st.dataframe(rows, hide_index=True, column_config=_column_config(columns), key="cmp.table")
+    st.plotly_chart(batch_view.compare_figure(res["rows"], res["chosen"], labels), key="cmp.fig")
+
+
 def main() -> None:
     st.set_page_config(page_title="foiltwin what-if", layout="wide")
     st.title("foiltwin — what-if")
@@ -547,7 +603,7 @@ def main() -> None:
         st.info(st.session_state.pop("wi.note"))
     if st.session_state.get("wi.note_error"):
         st.error(st.session_state.pop("wi.note_error"))
-    whatif, opt, lab, batches = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)", "Batches"])
+    whatif, opt, lab, batches, compare = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)", "Batches", "Compare"])
     with whatif:
         _whatif_tab(base)
     with opt:
@@ -556,6 +612,8 @@ def main() -> None:
         _lab_tab(base, base_text)
     with batches:
         _batches_tab()
+    with compare:
+        _compare_tab(base)
 
 
 if __name__ == "__main__":
