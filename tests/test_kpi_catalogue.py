@@ -49,7 +49,7 @@ def test_costs_and_their_units_come_in_the_scenarios_currency(reports):
         assert cny["lines"][name]["cost_per_m2"] == pytest.approx(rate * usd["lines"][name]["cost_per_m2"], rel=1e-12)
     # everything else is the same run
     assert cny["metres_produced"] == usd["metres_produced"] and cny["skin_thickness_nm"] == usd["skin_thickness_nm"]
-    rows = {(r.scope, r.kpi): r for r in tables.compare_reports(usd, cny, "CNY")}
+    rows = {(r.scope, r.kpi): r for r in tables.compare_reports(usd, cny, currency="CNY")}
     assert rows[("plant", "cost")].unit == "CNY/m²" and rows[("plant", "yield")].unit == "%"
     assert rows[("uht-1 (uht)", "cost")].unit == "CNY/m²"
     assert rows[("anneal-1 (coil_anneal)", "area annealed per hour")].unit == "m²/h"

@@ -28,6 +28,8 @@ from ui.whatif import (
     inputs_from_scenario,
     inputs_to_overrides,
     parse_overrides,
+    round_to_step,
+    rounded_settings,
     scenario_from_json,
     scenario_from_toml_bytes,
     scenario_json,
@@ -202,6 +204,67 @@ def test_optimiser_settings_become_overrides_and_widget_values():
     assert sc.plant.lines[0].settings.tank_count == 5 and sc.plant.furnaces[0].settings.enabled
 
 
+@pytest.mark.unit
+def test_optimiser_settings_are_rounded_to_the_widget_steps_inside_the_bounds():
+    assert round_to_step("uht_web_speed_m_per_min", 2.73994) == 2.7
+    assert round_to_step("uht_stage3_peak_K", 1097.85) == 1100.0
+    assert round_to_step("furnace_soak_h", 5.13) == 5.25 and round_to_step("seed", 7.4) == 7.4  # no step: kept
+    hi = KNOB["uht_web_speed_m_per_min"].bounds.high
+    assert round_to_step("uht_web_speed_m_per_min", hi - 0.04) == hi
+    lo = KNOB["uht_stage2_temperature_K"].bounds.low  # the nearest grid value below the bound is refused
+    assert round_to_step("uht_stage2_temperature_K", lo - 1.0) >= lo
+    odd = {**VAPOUR_COMMERCIAL, "uht": {**VAPOUR_COMMERCIAL["uht"], "web_speed_m_per_min": 2.73994,
+                                        "stage2_temperature_K": 847.456, "stage3_peak_K": 1097.85}}
+    base = Scenario()
+    x = settings_to_inputs(odd, base)
+    assert (x.uht_web_speed_m_per_min, x.uht_stage2_temperature_K, x.uht_stage3_peak_K) == (2.7, 845.0, 1100.0)
+    assert x.uht_stage2_modules_on == 3  # integers are not stepped
+    assert rounded_settings(odd, base, x) == ["web speed 2.73994 → 2.7 m/min", "stage-II temperature 847.456 → 845 K",
+                                              "stage-III peak 1097.85 → 1100 K"]
+    assert rounded_settings(VAPOUR_COMMERCIAL, base, settings_to_inputs(VAPOUR_COMMERCIAL, base)) == []
+
+
+@pytest.mark.unit
+def test_optimiser_cost_and_the_line_that_compares_it_with_the_whatif():
+    result = {"predicted": {"cost_per_m2": 3.2}, "checked": {"cost_per_m2": 3.1}, "verified": None, "currency": "USD"}
+    assert tables.optimiser_cost(result)["value"] == 3.1 and "process-model" in tables.optimiser_cost(result)["source"]
+    assert "twin check" in tables.optimiser_cost({**result, "verified": {"cost_per_m2": 3.3}})["source"]
+    assert tables.optimiser_cost({"predicted": {}, "checked": None}) is None
+    applied = {"cost": tables.optimiser_cost(result), "currency": "USD", "rounded": ["web speed 2.73994 → 2.7 m/min"]}
+    line = tables.cost_comparison_line(applied, 2.848, 1.0, 3, plating_dropped=True)
+    assert line.startswith("Cost of the optimiser's settings: optimiser 3.1 USD/m² from its process-model check")
+    assert "this what-if 2.848 USD/m² (twin, mean of 3 runs of 1 h" in line and "bought foil not priced" in line
+    assert line.endswith("Settings rounded to the widget step: web speed 2.73994 → 2.7 m/min.")
+    same = tables.cost_comparison_line({**applied, "rounded": []}, 3.101, 24.0, 1)
+    assert same.endswith("— the same to 0.5 %.") and "1 run of 24 h" in same
+    assert "the optimiser gave none" in tables.cost_comparison_line({"cost": None}, 2.0, 1.0, 1)
+
+
+@pytest.mark.unit
+def test_kpi_comparison_over_paired_replications_shows_means_and_intervals():
+    from twin.replications import PairedReplications, paired_deltas
+
+    def rep(thr, yld, cost):
+        return _report(thr, yld, {"mean": 470.0, "p05": 450.0, "p95": 490.0}, "alpha", cost, {})
+
+    a = [rep(30.0, 0.90, 20.0), rep(32.0, 0.92, 19.0), rep(31.0, 0.91, 21.0)]
+    b = [rep(45.0, 0.95, 15.0), rep(47.0, 0.91, 14.0), rep(46.0, 0.94, 16.0)]
+    paired = PairedReplications((1, 2, 3), tuple(a), tuple(b), paired_deltas(a, b))
+    rows = {(r.scope, r.kpi): r for r in tables.compare_reports(a[0], b[0], paired)}
+    thr = rows[("plant", "throughput (good)")]
+    assert (thr.baseline, thr.whatif, thr.delta) == (31.0, 46.0, 15.0)  # means, the paired mean Δ
+    cells = {(c["scope"], c["KPI"]): c for c in tables.comparison_table(list(rows.values()))}
+    assert cells[("plant", "throughput (good)")]["95 % CI of Δ"] == "± 0"  # the same Δ in every pair
+    assert cells[("plant", "throughput (good)")]["significant"] == "yes"
+    y = cells[("plant", "yield")]  # Δ 5, -1, 3 pp: t-interval ± 7.6 pp includes 0
+    assert (y["Δ"], y["95 % CI of Δ"], y["significant"]) == ("+2.3 pp", "± 7.6 pp", "no")
+    assert cells[("plant", "skin phase")]["95 % CI of Δ"] == ""  # text: no interval
+    cards = {c["label"]: c for c in tables.headline(list(rows.values()))}
+    assert list(cards) == ["throughput (good) [m²/h]", "metres produced [m]", "yield [%]", "cost [USD/m²]"]
+    assert cards["cost [USD/m²]"] == {"label": "cost [USD/m²]", "value": "15", "delta": "-5 ± 0 (significant)"}
+    assert cards["yield [%]"]["delta"] == "+2.3 pp ± 7.6 pp"
+
+
 # ------------------------------------------------------------------------------------------------- tables
 def _report(thr, yld, skin, phase, cost, lines):
     return {"throughput_m2_per_h": thr, "metres_produced": 100.0, "yield_fraction": yld, "oee": 0.8,
@@ -231,7 +294,7 @@ def test_kpi_comparison_of_a_known_pair():
     cells = {(c["scope"], c["KPI"]): c for c in tables.comparison_table(list(rows.values()))}
     assert cells[("plant", "throughput (good)")] == {
         "scope": "plant", "KPI": "throughput (good)", "unit": "m²/h", "baseline": "30", "what-if": "45",
-        "Δ": "+15", "Δ %": "+50.0 %"}
+        "Δ": "+15", "Δ %": "+50.0 %", "95 % CI of Δ": "", "significant": ""}
     assert (cells[("plant", "yield")]["what-if"], cells[("plant", "yield")]["Δ"]) == ("95.0 %", "+5.0 pp")
     assert cells[("plant", "skin phase")]["Δ"] == "changed"
     assert (cells[("plant", "energy")]["baseline"], cells[("plant", "OEE")]["Δ"]) == ("–", "0")
@@ -294,7 +357,8 @@ def _ok(at) -> None:
 def test_app_renders_with_widget_bounds_from_the_scenario_and_evaluates_a_recipe():
     at = _app()
     _ok(at)
-    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)", "Batches", "Calibrate", "Drift"]
+    assert [t.label for t in at.tabs] == ["Plant what-if", "Optimise", "Recipe (lab)", "Batches", "Compare",
+                                          "Calibrate", "Drift"]
     t2 = at.number_input(key="wi.uht_stage2_temperature_K")
     b = KNOB["uht_stage2_temperature_K"].bounds
     assert (t2.value, t2.min, t2.max) == (750.0, b.low, b.high)
@@ -321,9 +385,22 @@ def test_app_run_shows_the_kpi_table_and_bad_values_show_errors():
     _ok(at)
     assert not at.error
     table = at.dataframe[0].value
-    assert list(table.columns) == ["scope", "KPI", "unit", "baseline", "what-if", "Δ", "Δ %"]
+    assert list(table.columns) == ["scope", "KPI", "unit", "baseline", "what-if", "Δ", "Δ %", "95 % CI of Δ",
+                                   "significant"]
     row = table[(table["scope"] == "plant") & (table["KPI"] == "metres produced")].iloc[0]
     assert (row["baseline"], row["what-if"], row["Δ"]) == ("120", "144", "+24")  # 1 → 1.2 m/min for 2 h
+    # three replications by default, paired by seed: the same +24 m in each pair, an interval of ± 0
+    assert (row["95 % CI of Δ"], row["significant"]) == ("± 0", "yes")
+    assert any("3 replications, seeds 1–3" in h.value for h in at.subheader)
+    cards = {m.label: m for m in at.metric}
+    assert cards["metres produced [m]"].value == "144" and cards["metres produced [m]"].delta.startswith("+24 ± 0")
+    assert "cost [USD/m²]" in cards
+    at.number_input(key="wi.replications").set_value(1).run()
+    assert any("inputs changed since this run" in w.value for w in at.warning)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert any("1 replication, seed 1" in h.value for h in at.subheader)
+    assert set(at.dataframe[0].value["95 % CI of Δ"]) == {""}
     assert len(at.get("plotly_chart")) >= 3
     # a bad widget value and a bad override: an error element naming the field, never an exception
     at.number_input(key="wi.hours").set_value(-3.0)
@@ -356,16 +433,29 @@ def test_app_optimise_then_use_as_whatif_and_infeasible_targets():
     at.button(key="FormSubmitter:opt_form-Optimise").click().run()
     _ok(at)
     assert at.success and "optimal" in at.success[0].value
-    settings = at.session_state["opt.result"]["settings"]
+    result = at.session_state["opt.result"]
+    settings = result["settings"]
     at.button(key="opt.use").click().run()
     _ok(at)
-    assert at.number_input(key="wi.uht_web_speed_m_per_min").value == settings["uht"]["web_speed_m_per_min"]
+    speed = at.number_input(key="wi.uht_web_speed_m_per_min").value
+    assert speed == round_to_step("uht_web_speed_m_per_min", settings["uht"]["web_speed_m_per_min"])
+    assert at.number_input(key="wi.uht_stage3_peak_K").value % 5.0 == 0.0  # on the widget's grid
     assert at.number_input(key="wi.uht_stage2_modules_on").value == settings["uht"]["stage2_modules_on"]
     assert at.checkbox(key="wi.plating_in_use").value is (settings["electrodeposition"] is not None)
     at.number_input(key="wi.hours").set_value(2.0)
+    at.number_input(key="wi.replications").set_value(1)
     at.button(key="run").click().run()
     _ok(at)
     assert not at.error and "what-if" in at.dataframe[0].value.columns
+    # the optimiser's cost of these settings beside the what-if's, both numbers in one line
+    cost = tables.optimiser_cost(result)["value"]
+    line = next(c.value for c in at.caption if c.value.startswith("Cost of the optimiser's settings"))
+    assert f"optimiser {tables.fmt(cost)} USD/m²" in line and "this what-if " in line and "1 run of 2 h" in line
+    # another what-if (a changed speed) is not these settings: no such line
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(speed + 0.1)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert not any(c.value.startswith("Cost of the optimiser's settings") for c in at.caption)
     # infeasible targets: the conflicting target and the nearest point, no exception
     at.number_input(key="opt.tex").set_value(0.95)
     at.button(key="FormSubmitter:opt_form-Optimise").click().run()
@@ -390,22 +480,85 @@ def batch_db(tmp_path_factory):
     return db
 
 
+@pytest.fixture(scope="module")
+def sweep_db(tmp_path_factory):
+    """A 2 × 2 sweep (UHT web speed × coil width) with two replications of a UHT-only plant, 1 h each."""
+    from twin.batch import BatchSpec, run_batch
+
+    db = tmp_path_factory.mktemp("sweep") / "s.duckdb"
+    spec = BatchSpec(name="sweep", hours=1.0, replications=2, scenarios=(), sweep={
+        "plant.lines": [[{"type": "uht"}]],
+        "plant.lines.0.settings.web_speed_m_per_min": [1.0, 1.5],
+        "plant.incoming_coils.width_m": [0.5, 1.0]})
+    run_batch(spec, db)
+    return db
+
+
 @pytest.mark.component
-def test_batch_view_shows_status_failures_summary_and_chart(batch_db):
+def test_batch_view_shows_status_failures_and_a_numeric_summary(batch_db):
     from ui import batch_view
 
     view = batch_view.batch_overview(batch_db)
     assert view["status"]["counts"] == {"ok": 2, "failed": 1} and not view["status"]["aliases"]
     fails = batch_view.failure_rows(view["status"])
     assert fails[0]["scenario"] == "broken" and fails[0]["field"].endswith("web_speed_m_per_min")
-    rows = {r["scenario"]: r for r in batch_view.summary_rows(view["summary"])}
-    assert set(rows) == {"narrow", "wide"} and rows["wide"]["runs ok"] == 1
-    thr = {s["scenario"]: s["throughput_m2_per_h"]["mean"] for s in view["summary"]}
-    assert thr["wide"] == pytest.approx(2.0 * thr["narrow"])
-    fig = batch_view.kpi_chart(view["summary"], "throughput_m2_per_h")
-    assert list(fig.data[0].y) == [thr["narrow"], thr["wide"]]
+    labels = batch_view.scenario_labels(view["summary"], view["factors"])
+    assert labels == {"narrow": "narrow", "wide": "wide"}  # no factors: the names
+    rows, columns = batch_view.summary_table(view["summary"], labels, view["factors"])
+    by = {r["scenario"]: r for r in rows}
+    assert set(by) == {"narrow", "wide"} and by["wide"]["runs ok"] == 1
+    assert by["wide"]["throughput_m2_per_h"] == pytest.approx(2.0 * by["narrow"]["throughput_m2_per_h"])
+    assert isinstance(by["wide"]["yield_fraction"], float) and 0.0 < by["wide"]["yield_fraction"] <= 100.0  # in %
+    assert by["wide"]["throughput_m2_per_h ±95%"] is None  # one run: no interval
+    assert columns["throughput_m2_per_h"] == {"label": "throughput [m²/h]", "format": "%.4g"}
+    assert columns["yield_fraction"]["label"] == "yield [%]"
+    fig = batch_view.replications_figure(view["runs"], labels, "throughput_m2_per_h")
+    assert [t.name for t in fig.data] == ["narrow", "wide"]  # the failed scenario has no points
+    assert list(fig.data[1].y) == [by["wide"]["throughput_m2_per_h"]] and not fig.data[2:]
+    assert batch_view.main_effects_figure(view["runs"], view["factors"], "cost_per_m2") is None
     with pytest.raises(FoiltwinInputError):
         batch_view.batch_overview(batch_db.parent / "missing.duckdb")
+
+
+@pytest.mark.component
+def test_batch_view_labels_from_factors_main_effects_and_compare(sweep_db):
+    from ui import batch_view
+
+    view = batch_view.batch_overview(sweep_db)
+    factors = view["factors"]
+    assert factors == ["plant.lines", "plant.lines.0.settings.web_speed_m_per_min", "plant.incoming_coils.width_m"]
+    assert batch_view.short_names(factors)["plant.lines.0.settings.web_speed_m_per_min"] == "web_speed_m_per_min"
+    labels = batch_view.scenario_labels(view["summary"], factors)
+    assert all("web_speed_m_per_min=" in t and "width_m=" in t for t in labels.values())
+    assert len(set(labels.values())) == 4 and all(len(t) < 120 for t in labels.values())
+    rows, columns = batch_view.summary_table(view["summary"], labels, factors)
+    assert [r["runs ok"] for r in rows] == [2, 2, 2, 2] and [r["scenario"] for r in rows] == list(labels.values())
+    assert all(isinstance(r["throughput_m2_per_h"], float) and r["throughput_m2_per_h ±95%"] is not None
+               for r in rows)
+    assert columns["plant.lines.0.settings.web_speed_m_per_min"] == {"label": "web_speed_m_per_min", "format": "%g"}
+    assert [r["plant.incoming_coils.width_m"] for r in rows] == [0.5, 1.0, 0.5, 1.0]
+    # main effects: each level's mean over every run at that level; a wider coil doubles the good area per hour
+    fig = batch_view.main_effects_figure(view["runs"], factors, "throughput_m2_per_h")
+    speed, width = list(fig.data)  # "plant.lines" has one level: no panel
+    key = "plant.lines.0.settings.web_speed_m_per_min"
+    at_1 = [r["throughput_m2_per_h"] for r in view["runs"] if r[key] == 1.0]
+    assert list(speed.x) == ["1", "1.5"] and speed.y[0] == pytest.approx(sum(at_1) / 4)
+    assert list(width.x) == ["0.5", "1"] and width.y[1] == pytest.approx(2.0 * width.y[0], rel=0.05)
+    assert list(speed.customdata) == [4, 4]  # each level's mean over 2 points × 2 replications
+    # compare two of them side by side, numbers with intervals, overlaid
+    chosen = [s["scenario"] for s in view["summary"]][:3]
+    table, cols = batch_view.compare_table(view["summary"], chosen, labels)
+    thr_row = next(r for r in table if r["KPI"] == "throughput [m²/h]")
+    assert [cols[f"{i}:mean"]["label"] for i in range(3)] == [labels[c] for c in chosen]
+    assert all(isinstance(thr_row[f"{i}:mean"], float) and thr_row[f"{i}:ci"] is not None for i in range(3))
+    cfig = batch_view.compare_figure(view["summary"], chosen, labels)
+    assert [t.name for t in cfig.data] == [labels[c] for c in chosen]
+    assert set(cfig.data[0].y) == {0.0}  # the first scenario is the reference
+    reps = batch_view.replications_figure(view["runs"], labels, "throughput_m2_per_h", chosen)
+    assert [len(t.y) for t in reps.data] == [2, 2, 2]
+    for bad in ([chosen[0]], [*chosen, *chosen], ["nope", chosen[0]], [s["scenario"] for s in view["summary"]] * 2):
+        with pytest.raises(FoiltwinInputError, match="compare"):
+            batch_view.compare_table(view["summary"], bad, labels)
 
 
 def _digest(path: Path) -> str:
@@ -465,6 +618,12 @@ def test_app_batches_tab_reads_databases_of_the_data_folder_read_only(data_dir):
     assert not at.error
     assert any(m.label == "failed" and m.value == "1" for m in at.metric)
     assert len(at.dataframe) >= 2 and at.get("plotly_chart")
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "throughput_m2_per_h" in f.columns)
+    assert summary["throughput_m2_per_h"].dtype.kind == "f"  # numbers, sortable as numbers
+    assert at.multiselect(key="bt.compare").value == ["narrow", "wide"]
+    side = next(f for f in frames if "0:mean" in f.columns)
+    assert list(side.columns) == ["KPI", "0:mean", "0:ci", "1:mean", "1:ci"]
     for name in ("other.duckdb", "cut.duckdb"):  # another application's file, a truncated file: one error line
         at.selectbox(key="bt.db").select(name).run()
         _ok(at)
@@ -472,6 +631,38 @@ def test_app_batches_tab_reads_databases_of_the_data_folder_read_only(data_dir):
     after = {p.name: _digest(p) for p in data_dir.glob("*.duckdb") if not p.is_symlink()}
     assert after == before and not (data_dir / "other.duckdb.wal").exists()
     assert other.exists()
+
+
+@pytest.mark.integration
+def test_app_batches_tab_of_a_sweep_main_effects_replications_and_compare(sweep_db, tmp_path, monkeypatch):
+    from ui import batch_view
+
+    (tmp_path / "s.duckdb").write_bytes(sweep_db.read_bytes())
+    monkeypatch.setenv("FOILTWIN_DATA_DIR", str(tmp_path))
+    at = _app()
+    _ok(at)
+    assert not at.error
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "throughput_m2_per_h" in f.columns)
+    assert all("web_speed_m_per_min=" in x for x in summary["scenario"])  # labels from the factors
+    assert summary["plant.incoming_coils.width_m"].tolist() == [0.5, 1.0, 0.5, 1.0]
+    charts = at.get("plotly_chart")
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
+    assert any(t.startswith("Main effects on cost per good m²") for t in titles)
+    assert any(t.endswith("over replications") for t in titles)
+    names = at.multiselect(key="bt.compare").options
+    assert len(names) == 4 and all("width_m=" in n for n in names)
+    at.multiselect(key="bt.compare").set_value([]).run()
+    _ok(at)
+    assert any("at least two" in i.value for i in at.info)
+    view = batch_view.batch_overview(sweep_db)
+    three = [s["scenario"] for s in view["summary"]][1:4]
+    at.multiselect(key="bt.compare").set_value(three).run()
+    _ok(at)
+    side = next(d.value for d in at.dataframe if "2:mean" in d.value.columns)
+    assert len(side) == len(batch_view.SUMMARY_KPIS) and side["0:ci"].dtype.kind == "f"
+    assert any(json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("KPIs relative to")
+               for c in at.get("plotly_chart"))
 
 
 @pytest.mark.integration
@@ -645,3 +836,48 @@ def test_app_loads_a_parameter_set_from_the_data_folder_and_the_lab_uses_it(tmp_
     at.selectbox(key="ps.file").set_value("tampered.json").run()
     _ok(at)
     assert any("sha256" in e.value for e in at.sidebar.error)
+
+
+@pytest.mark.unit
+def test_dashboard_progress_bars_are_fed_by_the_progress_protocol():
+    from twin.progress import Progress
+    from ui.app import _progress_bar
+
+    class Bar:
+        def __init__(self):
+            self.seen = []
+
+        def progress(self, value, text=""):
+            self.seen.append((value, text))
+
+    bar = Bar()
+    show = _progress_bar(bar)
+    show(Progress("replications", "replication 1/2: what-if (seed 1)", 2, 4, "runs", 3.0, eta_s=3.0))
+    show(Progress("optimize", "solving the MILP", 1, None, "stages", 1.0))
+    assert bar.seen[0] == (0.5, "replications 2/4 runs (50%), 3.0 s, ETA 3.0 s: replication 1/2: what-if (seed 1)")
+    assert bar.seen[1][0] == 0.0 and bar.seen[1][1].endswith("solving the MILP")
+
+
+@pytest.mark.integration
+def test_app_compare_tab_runs_chosen_scenarios_with_common_seeds():
+    at = _app()
+    _ok(at)
+    assert at.multiselect(key="cmp.chosen").value == ["baseline (sidebar base)", "what-if (sidebar)"]
+    at.number_input(key="wi.hours").set_value(1.0)
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(1.2)
+    at.number_input(key="cmp.reps").set_value(2)
+    at.button(key="cmp.run").click().run()
+    _ok(at)
+    assert not at.error
+    assert any(h.value == "2 scenarios, 1 h, 2 replication(s) from seed 1" for h in at.subheader)
+    side = next(d.value for d in at.dataframe if "1:mean" in d.value.columns)
+    thr = side[side["KPI"] == "throughput [m²/h]"].iloc[0]
+    assert side["0:mean"].dtype.kind == "f" and thr["0:mean"] > 0.0 and thr["0:ci"] >= 0.0
+    metres = at.session_state["cmp.result"]["rows"]
+    assert metres[1]["metres_produced"]["mean"] == pytest.approx(1.2 * metres[0]["metres_produced"]["mean"])
+    assert any(json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("KPIs relative to baseline")
+               for c in at.get("plotly_chart"))
+    at.multiselect(key="cmp.chosen").set_value(["what-if (sidebar)"])
+    at.button(key="cmp.run").click().run()
+    _ok(at)
+    assert any("`compare`" in e.value and "2 to 5" in e.value for e in at.error)

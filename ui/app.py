@@ -25,15 +25,19 @@ from process_models.errors import FoiltwinInputError
 from process_models.plating.baths import BATH_NAMES
 from process_models.uht.recipe import Cooling
 from twin.parameter_set import ParameterSet, warnings_of
+from twin.progress import Progress
+from twin.replications import MAX_REPLICATIONS, PairedReplications, replicate, run_paired
 from twin.scenario import Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
 from ui import batch_view, data_folder, param_sets, plant_tabs, web_tension
 from ui import kpi_tables as tables
 from ui.figures import run_figures
+from ui.kpi_tables import cost_comparison_line, optimiser_cost
 from ui.lab import LabInputs, lab_recipe
 from ui.whatif import (
     JS_MAX_SAFE_INT,
     KNOB,
+    STEPS,
     WhatIfInputs,
     baseline_scenario,
     build_whatif,
@@ -42,16 +46,14 @@ from ui.whatif import (
     inputs_from_scenario,
     parse_overrides,
     plant_targets,
+    rounded_settings,
     scenario_from_json,
     scenario_from_toml_bytes,
     scenario_json,
     settings_to_inputs,
 )
 
-# widget steps (how far one click moves a value; the limits come from the scenario's fields)
-STEPS = {"uht_web_speed_m_per_min": 0.1, "uht_stage2_temperature_K": 5.0, "uht_stage2_zone_length_m": 0.1,
-         "uht_stage3_peak_K": 5.0, "furnace_soak_temperature_K": 5.0, "furnace_soak_h": 0.25,
-         "plating_web_speed_m_per_min": 0.1, "plating_current_density_A_per_m2": 5.0, "hours": 1.0}
+DEFAULT_REPLICATIONS = 3
 _OPT_DEFAULTS = {k: p.default for k, p in inspect.signature(optimize).parameters.items()}
 _TARGET_DEFAULTS = {f.name: f.default for f in fields(Targets)}
 
@@ -70,12 +72,14 @@ def simulate(scenario_text: str, with_figures: bool) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def run_optimiser(scenario_text: str, targets_text: str, verify_twin: bool, twin_hours: float) -> dict[str, Any]:
-    """``optimize`` on the scenario's plant; infeasible targets come back as a result, not an exception."""
+def run_optimiser(scenario_text: str, targets_text: str, verify_twin: bool, twin_hours: float,
+                  _progress: Any = None) -> dict[str, Any]:
+    """``optimize`` on the scenario's plant; infeasible targets come back as a result, not an exception.
+    ``_progress`` (not part of the cache key) hears each stage's name."""
     kw = json.loads(targets_text)
     targets = Targets(**kw)
     result = optimize(targets, scenario_from_json(scenario_text), verify_twin=verify_twin, twin_hours=twin_hours,
-                      raise_infeasible=False)
+                      raise_infeasible=False, progress=_progress)
     return result.to_dict()
 
 
@@ -120,15 +124,38 @@ def _sync_base(base: Scenario) -> None:
     _write_inputs(inputs_from_scenario(base), only_missing=True)
 
 
-def _use_settings(settings: dict[str, Any], base_text: str) -> None:
-    """Button callback: the optimiser's settings become the what-if inputs."""
+def _use_settings(settings: dict[str, Any], base_text: str, result: dict[str, Any]) -> None:
+    """Button callback: the optimiser's settings (rounded to the widget steps) become the what-if inputs; what the
+    optimiser said they cost is kept to set beside the what-if's cost."""
     base = scenario_from_json(base_text)
     try:
-        _write_inputs(settings_to_inputs(settings, base, _read_inputs(base)))
+        inputs = settings_to_inputs(settings, base, _read_inputs(base))
+        _write_inputs(inputs)
         web_tension.use_settings(st.session_state, settings)
         st.session_state["wi.note"] = "What-if inputs set from the optimiser's recommendation: press Run."
+        st.session_state["opt.applied"] = {"inputs": inputs.to_dict(), "rounded": rounded_settings(settings, base,
+                                                                                                   inputs),
+                                           "cost": optimiser_cost(result), "currency": result.get("currency", "USD")}
     except FoiltwinInputError as err:
         st.session_state["wi.note_error"] = describe_error(err)
+
+
+def _explain_cost_vs_optimiser(base: Scenario, last: dict[str, Any], rows: list[tables.KpiRow]) -> None:
+    """One line when the what-if shown runs the settings the optimiser recommended: both costs and why they
+    differ."""
+    applied = st.session_state.get("opt.applied")
+    if not applied:
+        return
+    wi = scenario_from_json(last["whatif"])
+    try:
+        same = build_whatif(base, replace(WhatIfInputs(**applied["inputs"]), hours=wi.hours, seed=wi.seed)).scenario
+    except FoiltwinInputError:
+        return
+    cost = next((r for r in rows if r.scope == "plant" and r.kpi == "cost"), None)
+    if scenario_json(same) != last["whatif"] or cost is None:
+        return
+    st.caption(cost_comparison_line(applied, cost.whatif, wi.hours, int(last["replications"]),
+                                    bool(last["plating_dropped"])))
 
 
 # ------------------------------------------------------------------------------------------------- sidebar
@@ -218,6 +245,10 @@ def _sidebar(base: Scenario) -> None:
         st.subheader("Run (baseline and what-if)")
         _number("hours")
         _number("seed")
+        st.number_input("replications (pairs of runs)", min_value=1, max_value=MAX_REPLICATIONS, step=1,
+                        value=DEFAULT_REPLICATIONS, key="wi.replications",
+                        help="replication r runs the baseline and the what-if with seed + r (common random numbers); "
+                             "≥ 2 gives each Δ a 95 % interval")
         st.text_area("more overrides (what-if only), one `dotted.key=value` a line", key=_key("extra"),
                      placeholder="plant.lines.1.control.enabled=false\nparameters.foil_emissivity_frac=0.1",
                      help="TOML values; list items by index (`foiltwin schema` shows the fields)")
@@ -225,35 +256,69 @@ def _sidebar(base: Scenario) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- tabs
+def _progress_bar(bar: Any) -> Any:
+    """A ``twin.progress`` callback that moves ``bar`` (an ``st.progress``) and says where the job stands."""
+
+    def show(p: Progress) -> None:
+        bar.progress(p.fraction or 0.0, text=p.text())
+
+    return show
+
+
+def _paired(last: dict[str, Any], progress: Any = None) -> PairedReplications:
+    """The run's replications through the page's cache (the what-if's first run with its figures)."""
+    wi_text = last["whatif"]
+
+    def run(sc: Scenario) -> dict[str, Any]:
+        text = scenario_json(sc)
+        return simulate(text, text == wi_text)["report"]
+
+    return run_paired(scenario_from_json(last["baseline"]), scenario_from_json(wi_text), int(last["replications"]),
+                      progress, run)
+
+
+def _run_whatif(base: Scenario) -> bool:
+    """Run button: the replications with a progress bar; False (and one error line) when refused or failed."""
+    try:
+        inputs = _read_inputs(base)
+        extra = [*web_tension.state_overrides(st.session_state), *parse_overrides(st.session_state.get(_key("extra"),
+                                                                                                              ""))]
+        baseline = baseline_scenario(base, inputs)
+        wi = build_whatif(base, inputs, extra)
+        last = {"baseline": scenario_json(baseline), "whatif": scenario_json(wi.scenario),
+                "overrides": list(wi.overrides), "plating_dropped": wi.plating_dropped,
+                "replications": int(st.session_state.get("wi.replications", DEFAULT_REPLICATIONS))}
+        bar = st.progress(0.0, text="Simulating baseline and what-if…")
+        _paired(last, _progress_bar(bar))
+        bar.empty()
+        st.session_state["wi.last"] = last
+        return True
+    except FoiltwinInputError as err:
+        st.error(describe_error(err))
+    except Exception as err:  # a failure inside the twin: one line, not a traceback
+        st.error(describe_failure("The simulation", err))
+    st.session_state.pop("wi.last", None)
+    return False
+
+
 def _whatif_tab(base: Scenario) -> None:
-    if st.session_state.get("run"):
-        try:
-            inputs = _read_inputs(base)
-            extra = [*web_tension.state_overrides(st.session_state), *parse_overrides(st.session_state.get(
-                _key("extra"), ""))]
-            baseline = baseline_scenario(base, inputs)
-            wi = build_whatif(base, inputs, extra)
-            with st.spinner("Simulating baseline and what-if…"):
-                simulate(scenario_json(baseline), False)
-                simulate(scenario_json(wi.scenario), True)
-            st.session_state["wi.last"] = {"baseline": scenario_json(baseline), "whatif": scenario_json(wi.scenario),
-                                           "overrides": list(wi.overrides), "plating_dropped": wi.plating_dropped}
-        except FoiltwinInputError as err:
-            st.error(describe_error(err))
-            st.session_state.pop("wi.last", None)
-            return
-        except Exception as err:  # a failure inside the twin: one line, not a traceback
-            st.error(describe_failure("The simulation", err))
-            st.session_state.pop("wi.last", None)
-            return
+    if st.session_state.get("run") and not _run_whatif(base):
+        return
     last = st.session_state.get("wi.last")
     if last is None:
         st.info("Set the what-if in the sidebar and press **Run baseline and what-if**.")
         return
-    a = simulate(last["baseline"], False)["report"]
+    paired = _paired(last)
     b = simulate(last["whatif"], True)
     report = b["report"]
-    st.subheader(f"Baseline vs what-if ({report['hours_simulated']:g} h, seed {report['seed']})")
+    n = paired.n
+    seeds = f"seed {paired.seeds[0]}" if n == 1 else f"seeds {paired.seeds[0]}–{paired.seeds[-1]}"
+    st.subheader(f"Baseline vs what-if ({report['hours_simulated']:g} h, {n} replication{'s' if n > 1 else ''}, "
+                 f"{seeds})")
+    st.caption("Each replication runs the baseline and the what-if with the same seed (common random numbers); Δ is "
+               "the mean of the paired differences, with its 95 % t-interval"
+               + (" — significant when the interval excludes 0." if n > 1 else
+                  ". One replication gives no interval: set replications ≥ 2."))
     with st.expander(f"what-if = baseline + {len(last['overrides'])} override(s)"
                      + (", plating line left out" if last["plating_dropped"] else "")):
         st.code("\n".join(last["overrides"]) or "(no change: the what-if is the baseline)", language="toml")
@@ -263,15 +328,21 @@ def _whatif_tab(base: Scenario) -> None:
     try:  # say so when the sidebar no longer matches the run shown
         now = build_whatif(base, _read_inputs(base), [*web_tension.state_overrides(st.session_state),
                                                       *parse_overrides(st.session_state.get(_key("extra"), ""))])
-        if scenario_json(now.scenario) != last["whatif"]:
+        if scenario_json(now.scenario) != last["whatif"] or st.session_state.get(
+                "wi.replications", DEFAULT_REPLICATIONS) != last["replications"]:
             st.warning("The inputs changed since this run: press **Run baseline and what-if** to update.")
     except FoiltwinInputError:
         pass
-    rows = tables.compare_reports(a, report, base.currency)
+    rows = tables.compare_reports(paired.baseline[0], paired.whatif[0], paired, base.currency)
+    cards = tables.headline(rows, base.currency)
+    for col, card in zip(st.columns(len(cards)), cards, strict=True):
+        col.metric(card["label"], card["value"], card["delta"],
+                   delta_color="inverse" if card["label"].startswith("cost") else "normal")
+    _explain_cost_vs_optimiser(base, last, rows)
     if st.checkbox("only KPIs that changed", key="wi.only_changed"):
         rows = [r for r in rows if r.changed]
     st.dataframe(tables.comparison_table(rows), hide_index=True, key="kpi_table")
-    st.subheader("What-if run")
+    st.subheader("What-if run" + (f" (replication 1, seed {paired.seeds[0]})" if n > 1 else ""))
     for i, (title, fig) in enumerate(b["figures"]):
         st.plotly_chart(fig, key=f"fig{i}")
         st.caption(title)
@@ -304,8 +375,11 @@ def _optimise_tab(base: Scenario, base_text: str) -> None:
               "max_cost_per_m2": cost, "objective": objective, "cost_weight": weight}
         try:
             Targets(**kw)  # refuse bad targets before the solver starts
-            with st.spinner("Optimising (surrogates, MILP, process-model check" + (", twin" if twin else "") + ")…"):
-                st.session_state["opt.result"] = run_optimiser(base_text, json.dumps(kw), bool(twin), float(hours))
+            bar = st.progress(0.0, text="Optimising (surrogates, MILP, process-model check"
+                              + (", twin" if twin else "") + ")…")
+            st.session_state["opt.result"] = run_optimiser(base_text, json.dumps(kw), bool(twin), float(hours),
+                                                           _progress_bar(bar))
+            bar.empty()
         except FoiltwinInputError as err:
             st.error(describe_error(err))
             st.session_state.pop("opt.result", None)
@@ -341,7 +415,7 @@ def _optimise_tab(base: Scenario, base_text: str) -> None:
         if result.get("binding_constraints"):
             st.markdown("**Binding**: " + "; ".join(result["binding_constraints"]))
         st.button("Use as what-if" if status != "infeasible" else "Use the nearest point as what-if",
-                  key="opt.use", on_click=_use_settings, args=(settings, base_text))
+                  key="opt.use", on_click=_use_settings, args=(settings, base_text, result))
     gap = result.get("mip_gap")
     st.caption(f"MIP gap {'n/a' if gap is None else f'{gap:.2e}'}, solve {result.get('solve_seconds', 0):.2f} s, "
                f"total {result.get('total_seconds', 0):.2f} s, twin iterations {result.get('twin_iterations', 0)}")
@@ -428,12 +502,96 @@ def _batches_tab() -> None:
         st.subheader("failed jobs")
         st.dataframe(batch_view.failure_rows(status), hide_index=True)
     if view["summary"]:
-        st.subheader("per scenario")
-        st.dataframe(batch_view.summary_rows(view["summary"]), hide_index=True)
-        kpis = sorted({k for s in view["summary"] for k, v in s.items() if isinstance(v, dict)})
-        kpi = st.selectbox("KPI", kpis, index=kpis.index("cost_per_m2") if "cost_per_m2" in kpis else 0,
-                           key="bt.kpi")
-        st.plotly_chart(batch_view.kpi_chart(view["summary"], kpi))
+        _batch_results(view)
+
+
+def _column_config(columns: dict[str, dict[str, str]]) -> dict[str, Any]:
+    return {k: st.column_config.NumberColumn(c["label"], format=c["format"]) for k, c in columns.items()}
+
+
+def _batch_results(view: dict[str, Any]) -> None:
+    """Per-scenario table of numbers, main effects of the factors, replications, and a compare of 2–5 scenarios."""
+    summary, runs, factors = view["summary"], view["runs"], view["factors"]
+    labels = batch_view.scenario_labels(summary, factors)
+    st.subheader("per scenario")
+    st.caption("mean over the replications and the half-width of its 95 % t-interval; fractions in %; click a "
+               "heading to sort")
+    rows, columns = batch_view.summary_table(summary, labels, factors)
+    st.dataframe(rows, hide_index=True, column_config=_column_config(columns), key="bt.summary")
+    kpis = sorted({k for s in summary for k, v in s.items() if isinstance(v, dict) and "mean" in v})
+    kpi = st.selectbox("KPI", kpis, index=kpis.index("cost_per_m2") if "cost_per_m2" in kpis else 0,
+                       format_func=batch_view.kpi_heading, key="bt.kpi")
+    effects = batch_view.main_effects_figure(runs, factors, kpi)
+    if effects is not None:
+        st.plotly_chart(effects, key="bt.effects")
+    st.plotly_chart(batch_view.replications_figure(runs, labels, kpi), key="bt.replications")
+    st.subheader("compare scenarios")
+    names = [s["scenario"] for s in summary]
+    chosen = st.multiselect(f"pick 2–{batch_view.MAX_COMPARE} scenarios", names, default=names[:2],
+                            max_selections=batch_view.MAX_COMPARE, format_func=labels.__getitem__, key="bt.compare")
+    if len(chosen) < 2:
+        st.info("Pick at least two scenarios to compare.")
+        return
+    rows, columns = batch_view.compare_table(summary, chosen, labels)
+    st.dataframe(rows, hide_index=True, column_config=_column_config(columns), key="bt.compare_table")
+    st.plotly_chart(batch_view.compare_figure(summary, chosen, labels), key="bt.compare_fig")
+    st.plotly_chart(batch_view.replications_figure(runs, labels, kpi, chosen), key="bt.compare_reps")
+
+
+def _compare_candidates(base: Scenario) -> dict[str, Scenario]:
+    """The scenarios the Compare tab can pick: the base, the sidebar's what-if, and uploaded scenario files."""
+    out: dict[str, Scenario] = {"baseline (sidebar base)": base}
+    try:
+        out["what-if (sidebar)"] = build_whatif(base, _read_inputs(base),
+                                                parse_overrides(st.session_state.get(_key("extra"), ""))).scenario
+    except FoiltwinInputError as err:
+        st.caption(f"the sidebar's what-if is not offered: {describe_error(err)}")
+    for up in st.file_uploader("scenario files to compare (TOML)", type=["toml"], accept_multiple_files=True,
+                               key="cmp.files") or []:
+        try:
+            out[f"{up.name}"] = scenario_from_toml_bytes(up.name, up.getvalue())
+        except FoiltwinInputError as err:
+            st.error(describe_error(err))
+    return out
+
+
+def _compare_tab(base: Scenario) -> None:
+    """2–5 scenarios, each N replications with the same seeds (sidebar horizon and seed): KPIs side by side with
+    95 % intervals and overlaid (``twin.replications.replicate``)."""
+    st.caption("Each scenario runs the sidebar's horizon, replication r with the sidebar's seed + r for all of them "
+               "(common random numbers). Scenarios from batch results are compared in the Batches tab.")
+    cands = _compare_candidates(base)
+    names = list(cands)
+    chosen = st.multiselect(f"pick 2–{batch_view.MAX_COMPARE} scenarios", names, default=names[:2],
+                            max_selections=batch_view.MAX_COMPARE, key="cmp.chosen")
+    reps = st.number_input("replications", min_value=1, max_value=MAX_REPLICATIONS, value=DEFAULT_REPLICATIONS,
+                           step=1, key="cmp.reps")
+    if st.button("Compare", key="cmp.run", type="primary"):
+        try:
+            batch_view.check_compare(chosen, names)
+            inputs = _read_inputs(base)
+            scs = [cands[n].model_copy(update={"hours": float(inputs.hours), "name": n}) for n in chosen]
+            bar = st.progress(0.0, text="Simulating…")
+            rows = replicate(scs, int(reps), int(inputs.seed), _progress_bar(bar),
+                             lambda sc: simulate(scenario_json(sc), False)["report"])
+            bar.empty()
+            st.session_state["cmp.result"] = {"rows": rows, "chosen": chosen, "hours": float(inputs.hours),
+                                              "seed": int(inputs.seed), "reps": int(reps)}
+        except FoiltwinInputError as err:
+            st.error(describe_error(err))
+            st.session_state.pop("cmp.result", None)
+        except Exception as err:
+            st.error(describe_failure("The simulation", err))
+            st.session_state.pop("cmp.result", None)
+    res = st.session_state.get("cmp.result")
+    if res is None:
+        return
+    st.subheader(f"{len(res['chosen'])} scenarios, {res['hours']:g} h, {res['reps']} replication(s) from seed "
+                 f"{res['seed']}")
+    labels = {n: n for n in res["chosen"]}
+    rows, columns = batch_view.compare_table(res["rows"], res["chosen"], labels)
+    st.dataframe(rows, hide_index=True, column_config=_column_config(columns), key="cmp.table")
+    st.plotly_chart(batch_view.compare_figure(res["rows"], res["chosen"], labels), key="cmp.fig")
 
 
 def main() -> None:
@@ -450,8 +608,8 @@ def main() -> None:
         st.info(st.session_state.pop("wi.note"))
     if st.session_state.get("wi.note_error"):
         st.error(st.session_state.pop("wi.note_error"))
-    whatif, opt, lab, batches, cal, drift = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)", "Batches",
-                                                     "Calibrate", "Drift"])
+    whatif, opt, lab, batches, compare, cal, drift = st.tabs(["Plant what-if", "Optimise", "Recipe (lab)", "Batches",
+                                                              "Compare", "Calibrate", "Drift"])
     with whatif:
         _whatif_tab(base)
     with opt:
@@ -460,6 +618,8 @@ def main() -> None:
         _lab_tab(base, base_text)
     with batches:
         _batches_tab()
+    with compare:
+        _compare_tab(base)
     with cal:
         plant_tabs.calibrate_tab()
     with drift:

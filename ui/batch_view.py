@@ -1,6 +1,9 @@
 """The batches tab without Streamlit: which results databases the page may open, and what one (``foiltwin batch
-run``) holds, as display rows and a chart. Reads through :class:`twin.results_db.ResultsDB`, read-only (a database
-that is only viewed is never changed); computes nothing of its own but mean ± sd.
+run``) holds, as tables of numbers (sortable), labels from the factors, main-effects and replication figures, and
+a side-by-side compare of 2–5 scenarios. Reads through :class:`twin.results_db.ResultsDB`, read-only (a database
+that is only viewed is never changed); the statistics come from below (``ResultsDB.summary``'s t-intervals,
+``twin.batch_effects``): nothing here but display scaling (fractions in %) and the relative differences of the
+compare chart.
 
 The page opens databases from one configured folder only (:func:`data_dir`: ``$FOILTWIN_DATA_DIR``, default
 ``./results``): the ``*.duckdb`` files directly in it whose real path is in it too (no ``..``, no symlink out), so
@@ -15,8 +18,12 @@ from typing import Any
 import plotly.graph_objects as go
 
 from process_models.errors import FoiltwinInputError
+from twin.batch_effects import main_effects
+from twin.kpi_labels import kpi_label
 from twin.results_db import SUMMARY_KPIS, ResultsDB
 from ui.data_folder import list_files
+
+MAX_COMPARE = 5
 
 
 def list_databases(folder: str | Path) -> list[str]:
@@ -41,23 +48,9 @@ def batch_overview(db_path: str | Path, batch: str | None = None, line: str = "p
         batches = db.batches()
         status = db.status(batch)
         summary = db.summary(status["batch_id"], line=line)
-    return {"batches": batches, "status": status, "summary": summary}
-
-
-def summary_rows(summary: list[dict[str, Any]], kpis: tuple[str, ...] = SUMMARY_KPIS) -> list[dict[str, Any]]:
-    """One row per scenario: runs and 'mean ± sd' of each KPI (sd blank with one run)."""
-    rows = []
-    for s in summary:
-        row: dict[str, Any] = {"scenario": s["scenario"], "runs ok": s["runs_ok"],
-                               "shares runs with": ", ".join(s.get("shares_runs_with", []))}
-        for k in kpis:
-            v = s.get(k)
-            if v is None:
-                row[k] = ""
-            else:
-                row[k] = f"{v['mean']:.4g}" + (f" ± {v['std']:.2g}" if v["std"] is not None else "")
-        rows.append(row)
-    return rows
+        runs = db.runs_table(status["batch_id"], line=line)
+    return {"batches": batches, "status": status, "summary": summary, "runs": runs,
+            "factors": list(dict.fromkeys(k for s in summary for k in s.get("factors", {})))}
 
 
 def failure_rows(status: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,13 +59,165 @@ def failure_rows(status: dict[str, Any]) -> list[dict[str, Any]]:
              "allowed": f["allowed"]} for f in status["failures"]]
 
 
-def kpi_chart(summary: list[dict[str, Any]], kpi: str) -> go.Figure:
-    """Mean of ``kpi`` per scenario with ± one standard deviation over replications."""
-    have = [s for s in summary if kpi in s]
-    fig = go.Figure(go.Bar(
-        x=[s["scenario"] for s in have], y=[s[kpi]["mean"] for s in have],
-        error_y={"type": "data", "array": [s[kpi]["std"] or 0.0 for s in have], "visible": True},
-    ))
-    fig.update_layout(title=f"{kpi} per scenario (mean ± sd over replications)", yaxis_title=kpi,
-                      xaxis_title="scenario", margin={"t": 50})
+# ------------------------------------------------------------------------------------------------- labels, tables
+def short_names(keys: list[str]) -> dict[str, str]:
+    """Factor keys → the shortest dotted tails that stay distinct (``plant.lines.1.settings.web_speed_m_per_min`` →
+    ``web_speed_m_per_min``)."""
+    out = {}
+    for k in keys:
+        parts = k.split(".")
+        for n in range(1, len(parts) + 1):
+            tail = ".".join(parts[-n:])
+            if sum(1 for o in keys if o == tail or o.endswith("." + tail)) == 1:
+                break
+        out[k] = tail
+    return out
+
+
+def _value_text(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def scenario_labels(summary: list[dict[str, Any]], factors: list[str]) -> dict[str, str]:
+    """Scenario name → a label from its factor values (``web_speed_m_per_min=1.2, stage2_temperature_K=765``);
+    the name itself when it has no factors, or when two scenarios would share a label (named scenarios crossed
+    with a sweep get ``name: factors``)."""
+    short = short_names(factors)
+    labels = {}
+    for s in summary:
+        f = s.get("factors") or {}
+        text = ", ".join(f"{short[k]}={_value_text(f[k])}" for k in factors if k in f)
+        labels[s["scenario"]] = text or s["scenario"]
+    if len(set(labels.values())) < len(labels):
+        labels = {n: (f"{n}: {t}" if t != n else n) for n, t in labels.items()}
+    return labels
+
+
+def kpi_heading(kpi: str) -> str:
+    """``cost per good m² [USD/m²]``; fractions shown in %."""
+    words, unit = kpi_label(kpi)
+    return f"{words} [{'%' if unit == 'fraction' else unit}]" if unit else words
+
+
+def _shown(kpi: str, v: float | None) -> float | None:
+    """A number as the tables show it (fractions in %)."""
+    return None if v is None else (100.0 * v if kpi_label(kpi)[1] == "fraction" else v)
+
+
+def summary_table(summary: list[dict[str, Any]], labels: dict[str, str], factors: list[str],
+                  kpis: tuple[str, ...] = SUMMARY_KPIS) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """Rows of numbers (one per scenario: label, factor values, runs ok, each KPI's mean and the half-width of its
+    95 % interval) and, per column, a heading and a printf format for ``st.column_config.NumberColumn`` — so the
+    table sorts by value, not by text."""
+    short = short_names(factors)
+    rows = []
+    columns: dict[str, dict[str, str]] = {"runs ok": {"label": "runs ok", "format": "%d"}}
+    for k in factors:
+        columns[k] = {"label": short[k], "format": "%g"}
+    for kpi in kpis:
+        columns[kpi] = {"label": kpi_heading(kpi), "format": "%.4g"}
+        columns[f"{kpi} ±95%"] = {"label": "± 95 %", "format": "%.2g"}
+    for s in summary:
+        row: dict[str, Any] = {"scenario": labels.get(s["scenario"], s["scenario"]), "runs ok": s["runs_ok"]}
+        f = s.get("factors") or {}
+        row.update({k: f.get(k) for k in factors})
+        for kpi in kpis:
+            st_ = s.get(kpi) or {}
+            row[kpi] = _shown(kpi, st_.get("mean"))
+            row[f"{kpi} ±95%"] = _shown(kpi, st_.get("ci95_half_width"))
+        rows.append(row)
+    return rows, columns
+
+
+# ------------------------------------------------------------------------------------------------- figures
+def main_effects_figure(runs: list[dict[str, Any]], factors: list[str], kpi: str) -> go.Figure | None:
+    """One panel per factor: the KPI's mean over all runs at each level, with its 95 % interval
+    (``twin.batch_effects.main_effects``); None when no factor has two levels."""
+    from plotly.subplots import make_subplots
+
+    eff = main_effects(runs, factors, kpi)
+    if not eff:
+        return None
+    short = short_names(factors)
+    fig = make_subplots(rows=1, cols=len(eff), shared_yaxes=True, subplot_titles=[short[f] for f in eff])
+    for i, (f, levels) in enumerate(eff.items(), start=1):
+        y = [_shown(kpi, lv.mean) for lv in levels]
+        up = [None if lv.ci_high is None else _shown(kpi, lv.ci_high - lv.mean) for lv in levels]
+        fig.add_trace(go.Scatter(
+            x=[_value_text(lv.level) for lv in levels], y=y, mode="lines+markers", name=short[f],
+            error_y={"type": "data", "array": [u or 0.0 for u in up], "visible": True},
+            customdata=[lv.n for lv in levels], hovertemplate="%{x}: %{y:.4g} (n=%{customdata})<extra></extra>"),
+            row=1, col=i)
+        fig.update_xaxes(title_text=short[f], type="category", row=1, col=i)
+    fig.update_yaxes(title_text=kpi_heading(kpi), row=1, col=1)
+    fig.update_layout(title=f"Main effects on {kpi_label(kpi)[0]} (mean of all runs at each level, 95 % interval)",
+                      showlegend=False, margin={"t": 70})
+    return fig
+
+
+def replications_figure(runs: list[dict[str, Any]], labels: dict[str, str], kpi: str,
+                        scenarios: list[str] | None = None) -> go.Figure:
+    """Box and points of the KPI over each scenario's replications (``scenarios``: these, in this order; else every
+    scenario with a finished run)."""
+    names = scenarios or list(dict.fromkeys(r["scenario"] for r in runs if r.get("status") == "ok"))
+    fig = go.Figure()
+    for name in names:
+        vals = [_shown(kpi, r[kpi]) for r in runs if r["scenario"] == name and r.get("status") == "ok"
+                and r.get(kpi) is not None]
+        fig.add_trace(go.Box(y=vals, name=labels.get(name, name), boxpoints="all", jitter=0.4, pointpos=0,
+                             hovertemplate="%{y:.4g}<extra></extra>"))
+    fig.update_layout(title=f"{kpi_label(kpi)[0]} over replications", yaxis_title=kpi_heading(kpi),
+                      showlegend=False, margin={"t": 50})
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------- compare
+def check_compare(chosen: list[str], known: list[str]) -> None:
+    """2 to :data:`MAX_COMPARE` distinct scenarios of the batch."""
+    if not 2 <= len(chosen) <= MAX_COMPARE or len(set(chosen)) != len(chosen) or any(c not in known for c in chosen):
+        raise FoiltwinInputError("compare", ", ".join(chosen) or "(none)",
+                                 f"2 to {MAX_COMPARE} distinct scenarios of the batch")
+
+
+def compare_table(summary: list[dict[str, Any]], chosen: list[str], labels: dict[str, str],
+                  kpis: tuple[str, ...] = SUMMARY_KPIS) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """Side by side: one row per KPI, per chosen scenario its mean and the half-width of the 95 % interval (numbers;
+    column headings and formats for ``st.column_config``)."""
+    check_compare(chosen, [s["scenario"] for s in summary])
+    by = {s["scenario"]: s for s in summary}
+    columns: dict[str, dict[str, str]] = {}
+    for i, name in enumerate(chosen):
+        columns[f"{i}:mean"] = {"label": labels.get(name, name), "format": "%.4g"}
+        columns[f"{i}:ci"] = {"label": "± 95 %", "format": "%.2g"}
+    rows = []
+    for kpi in kpis:
+        row: dict[str, Any] = {"KPI": kpi_heading(kpi)}
+        for i, name in enumerate(chosen):
+            st_ = by[name].get(kpi) or {}
+            row[f"{i}:mean"] = _shown(kpi, st_.get("mean"))
+            row[f"{i}:ci"] = _shown(kpi, st_.get("ci95_half_width"))
+        rows.append(row)
+    return rows, columns
+
+
+def compare_figure(summary: list[dict[str, Any]], chosen: list[str], labels: dict[str, str],
+                   kpis: tuple[str, ...] = SUMMARY_KPIS) -> go.Figure:
+    """The chosen scenarios overlaid on one chart: each KPI's mean relative to the first scenario's (%), with the
+    95 % interval, one trace per scenario (KPIs in different units on one axis)."""
+    check_compare(chosen, [s["scenario"] for s in summary])
+    by = {s["scenario"]: s for s in summary}
+    ref = by[chosen[0]]
+    shown = [k for k in kpis if (ref.get(k) or {}).get("mean") and all(by[c].get(k) for c in chosen)]
+    fig = go.Figure()
+    for name in chosen:
+        y, err = [], []
+        for k in shown:
+            r0, st_ = ref[k]["mean"], by[name][k]
+            y.append(100.0 * (st_["mean"] / r0 - 1.0))
+            err.append(0.0 if st_.get("ci95_half_width") is None else 100.0 * st_["ci95_half_width"] / abs(r0))
+        fig.add_trace(go.Scatter(x=[kpi_label(k)[0] for k in shown], y=y, name=labels.get(name, name),
+                                 mode="markers+lines", error_y={"type": "data", "array": err, "visible": True}))
+    fig.update_layout(title=f"KPIs relative to {labels.get(chosen[0], chosen[0])} (mean, 95 % interval)",
+                      yaxis_title="difference from the first scenario [%]", legend_title="scenario",
+                      margin={"t": 50})
     return fig

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from twin.replications import PairedDelta, PairedReplications
 
 from twin.kpi_catalogue import COLLECTOR_VIEW, LINE_VIEW, OPTIMISER_VIEW, PLANT_VIEW, Kpi, format_value
 
@@ -43,9 +46,12 @@ class KpiRow:
     kind: str
     baseline: Any
     whatif: Any
+    paired: PairedDelta | None = None  # over replications: the means above and the interval of the delta
 
     @property
     def delta(self) -> float | None:
+        if self.paired is not None:
+            return self.paired.delta_mean
         a, b = _number(self.baseline), _number(self.whatif)
         return None if a is None or b is None else b - a
 
@@ -62,19 +68,31 @@ class KpiRow:
         return (d is not None and d != 0.0) or (self.baseline is None) != (self.whatif is None)
 
 
-def _rows(scope: str, kpis: tuple[Kpi, ...], a: dict | None, b: dict | None, currency: str) -> list[KpiRow]:
-    return [KpiRow(scope, k.label, k.unit_in(currency), k.format, k.value(a), k.value(b)) for k in kpis]
+def _rows(scope: str, kpis: tuple[Kpi, ...], a: dict | None, b: dict | None, currency: str, prefix: str = "",
+          paired: PairedReplications | None = None) -> list[KpiRow]:
+    out = []
+    for k in kpis:
+        unit = k.unit_in(currency)
+        p = paired.delta(prefix + k.name) if paired is not None and k.format != "text" else None
+        if p is not None:
+            out.append(KpiRow(scope, k.label, unit, k.format, p.baseline_mean, p.whatif_mean, p))
+        else:
+            out.append(KpiRow(scope, k.label, unit, k.format, k.value(a), k.value(b)))
+    return out
 
 
-def compare_reports(baseline: dict[str, Any], whatif: dict[str, Any], currency: str = "USD") -> list[KpiRow]:
+def compare_reports(baseline: dict[str, Any], whatif: dict[str, Any], paired: PairedReplications | None = None,
+                    currency: str = "USD") -> list[KpiRow]:
     """Plant KPIs, then every line's (a line present in one report only shows ``None`` in the other); costs in
-    ``currency`` (the scenario's)."""
-    rows = _rows("plant", PLANT_KPIS, baseline, whatif, currency)
+    ``currency`` (the scenario's). With ``paired`` (``twin.replications.run_paired``) numbers are means over the
+    replications with the interval of the delta; text KPIs, and numbers missing from some replication, are the first
+    replication's (``baseline`` and ``whatif``)."""
+    rows = _rows("plant", PLANT_KPIS, baseline, whatif, currency, "", paired)
     lines_a, lines_b = baseline.get("lines") or {}, whatif.get("lines") or {}
     for name in [*lines_a, *[n for n in lines_b if n not in lines_a]]:
         a, b = lines_a.get(name), lines_b.get(name)
         kind = (a or b or {}).get("type", "")
-        rows += _rows(f"{name} ({kind})", LINE_KPIS.get(kind, ()), a, b, currency)
+        rows += _rows(f"{name} ({kind})", LINE_KPIS.get(kind, ()), a, b, currency, f"lines.{name}.", paired)
     return rows
 
 
@@ -99,13 +117,43 @@ def fmt_delta(row: KpiRow) -> tuple[str, str]:
     return (f"{d:+.4g}", "" if rel is None else f"{100.0 * rel:+.1f} %")
 
 
+def fmt_interval(row: KpiRow) -> tuple[str, str]:
+    """(± half-width of the 95 % interval of Δ, significant?) cells; blank without replications to pair."""
+    p = row.paired
+    if p is None or p.half_width is None:
+        return ("", "")
+    hw = p.half_width
+    text = f"± {100.0 * hw:.2g} pp" if row.kind == "fraction" else f"± {hw:.2g}"
+    return (text, "yes" if p.significant else "no")
+
+
 def comparison_table(rows: list[KpiRow]) -> list[dict[str, str]]:
-    """The side-by-side table as text cells (one type a column, so any table widget shows it as is)."""
+    """The side-by-side table as text cells (one type a column, so any table widget shows it as is): values,
+    Δ = what-if − baseline, and with replications the 95 % t-interval of the paired Δ and whether it excludes 0."""
     out = []
     for r in rows:
         d, rel = fmt_delta(r)
+        ci, sig = fmt_interval(r)
         out.append({"scope": r.scope, "KPI": r.kpi, "unit": r.unit, "baseline": fmt(r.baseline, r.kind),
-                    "what-if": fmt(r.whatif, r.kind), "Δ": d, "Δ %": rel})
+                    "what-if": fmt(r.whatif, r.kind), "Δ": d, "Δ %": rel, "95 % CI of Δ": ci, "significant": sig})
+    return out
+
+
+HEADLINE = (("plant", "throughput (good)"), ("plant", "metres produced"), ("plant", "yield"), ("plant", "cost"))
+
+
+def headline(rows: list[KpiRow], currency: str = "USD") -> list[dict[str, str | None]]:
+    """The plant's headline KPIs as metric cards: label with unit, the what-if's value, and Δ (± interval) against
+    the baseline."""
+    out = []
+    for r in rows:
+        if (r.scope, r.kpi) not in HEADLINE:
+            continue
+        unit = f"{currency}/m²" if r.kpi == "cost" else r.unit
+        d, _ = fmt_delta(r)
+        ci, sig = fmt_interval(r)
+        delta = None if not d else d + (f" {ci}" if ci else "") + (" (significant)" if sig == "yes" else "")
+        out.append({"label": f"{r.kpi} [{unit}]", "value": fmt(r.whatif, r.kind), "delta": delta})
     return out
 
 
@@ -166,3 +214,32 @@ def collector_table(result: dict[str, Any]) -> list[dict[str, str]]:
     cur = result.get("currency", "")
     return [{"KPI": k.label, "value": k.text(result[k.name]), "unit": k.unit_in(cur)}
             for k in LAB_KPIS if k.name in result]
+# ------------------------------------------------------------------------------------------------- optimiser → what-if
+def optimiser_cost(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The optimiser's cost of its settings, from its most complete check: the twin's (steady state), else the
+    process models', else the surrogate prediction; None when it has none."""
+    for key, source in (("verified", "its twin check (steady state: the start-up of a short run left out, bought "
+                                     "foil priced, spec = the targets)"),
+                        ("checked", "its process-model check (the recipe priced like the MILP, no line dynamics)"),
+                        ("predicted", "its surrogate prediction")):
+        v = _number((result.get(key) or {}).get("cost_per_m2"))
+        if v is not None:
+            return {"value": v, "source": source}
+    return None
+
+
+def cost_comparison_line(applied: dict[str, Any], whatif_cost: Any, hours: float, replications: int,
+                         plating_dropped: bool = False) -> str:
+    """One line: the optimiser's and the what-if's cost of the same settings, both numbers, and why they differ."""
+    cur = applied.get("currency", "USD")
+    opt = applied.get("cost")
+    runs = f"{replications} run{'s' if replications > 1 else ''}"
+    wi = (f"this what-if {fmt(whatif_cost)} {cur}/m² (twin, mean of {runs} of {hours:g} h: start-up, breakdowns "
+          "and the scenario's spec included" + ("; bought foil not priced" if plating_dropped else "") + ")")
+    if opt is None:
+        return f"Cost of the optimiser's settings: the optimiser gave none; {wi}."
+    same = _number(whatif_cost) is not None and math.isclose(opt["value"], float(whatif_cost), rel_tol=5e-3)
+    head = (f"Cost of the optimiser's settings: optimiser {fmt(opt['value'])} {cur}/m² from {opt['source']}; {wi}"
+            + (" — the same to 0.5 %." if same else "."))
+    rounded = applied.get("rounded") or []
+    return head + (f" Settings rounded to the widget step: {'; '.join(rounded)}." if rounded else "")

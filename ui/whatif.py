@@ -36,6 +36,11 @@ from twin.scenario import (
 )
 from twin.simulate import build_parameters
 
+# widget steps (how far one click moves a value; the limits come from the scenario's fields); the optimiser's
+# settings are rounded to them when they become what-if inputs
+STEPS = {"uht_web_speed_m_per_min": 0.1, "uht_stage2_temperature_K": 5.0, "uht_stage2_zone_length_m": 0.1,
+         "uht_stage3_peak_K": 5.0, "furnace_soak_temperature_K": 5.0, "furnace_soak_h": 0.25,
+         "plating_web_speed_m_per_min": 0.1, "plating_current_density_A_per_m2": 5.0, "hours": 1.0}
 JS_MAX_SAFE_INT = 2**53 - 1  # a browser number input cannot hold more (the seed field allows up to 2**63 - 1)
 
 
@@ -321,16 +326,49 @@ def settings_from_optimiser(settings: dict[str, Any], base: Scenario) -> PlantSe
     return ps
 
 
+def round_to_step(attr: str, value: float) -> float:
+    """``value`` on the widget's grid (a multiple of :data:`STEPS`), kept inside the field's bounds: the nearest
+    grid value, or the nearest one inside when that lies out (the bound itself when no grid value fits)."""
+    step = STEPS.get(attr)
+    if step is None:
+        return value
+    b = KNOB[attr].bounds
+    k = round(value / step)
+    grid = [k, k - 1, k + 1]
+    for j in sorted(grid, key=lambda j: abs(j * step - value)):
+        v = round(j * step, 9)
+        if (b.low is None or v > b.low or (b.low_inclusive and v == b.low)) and \
+                (b.high is None or v < b.high or (b.high_inclusive and v == b.high)):
+            return v
+    return value
+
+
 def settings_to_inputs(settings: dict[str, Any], base: Scenario, current: WhatIfInputs | None = None) -> WhatIfInputs:
-    """The widget values that reproduce the optimiser's settings on ``base`` (horizon and seed kept from
-    ``current``); the plating line is in use only when the mode uses it."""
+    """The widget values that reproduce the optimiser's settings on ``base``, the ones it changed rounded to the
+    widget steps (:func:`round_to_step`; horizon and seed kept from ``current``); the plating line is in use only
+    when the mode uses it."""
     sc = settings_from_optimiser(settings, base).apply_to(base)
     new = inputs_from_scenario(sc)
+    was = inputs_from_scenario(base).to_dict()  # values the optimiser left as they were are not moved
+    kw = {a: round_to_step(a, float(v)) for a, v in new.to_dict().items()
+          if a in STEPS and a != "hours" and isinstance(v, float) and not _same(v, was[a])}
+    new = replace(new, **kw)
     if new.plating_in_use is not None:
         new = replace(new, plating_in_use=settings.get("electrodeposition") is not None)
     if current is not None:
         new = replace(new, hours=current.hours, seed=current.seed)
     return new
+
+
+def rounded_settings(settings: dict[str, Any], base: Scenario, inputs: WhatIfInputs) -> list[str]:
+    """'label: optimiser value → widget value unit' for each setting the widget step changed."""
+    exact = inputs_from_scenario(settings_from_optimiser(settings, base).apply_to(base))
+    out = []
+    for attr in STEPS:
+        a, b = getattr(exact, attr), getattr(inputs, attr)
+        if isinstance(a, float) and isinstance(b, float) and not _same(a, b) and attr != "hours":
+            out.append(f"{KNOB[attr].label} {a:.6g} → {b:g} {KNOB[attr].unit}".rstrip())
+    return out
 
 
 # ------------------------------------------------------------------------------------------------- files, errors
