@@ -19,8 +19,9 @@ QUIET = [  # no failures, no maintenance, no coil changes within the run, no res
     "plant.lines.0.equipment=[]", "plant.lines.0.maintenance={every_h = 1e5, duration_h = 1.0}",
     "plant.incoming_coils.length_m=1e5", "plant.lines.0.restart_ramp_s=0.0",
 ]
-BREAKY = [  # a steep-enough, frequent-enough break law to count a few tens of breaks in hours
-    "plant.lines.0.settings.stage3_web_tension_N_per_m=150", "plant.lines.0.web_breaks.rethread_min=2.0",
+BREAKY = [  # a steep-enough, frequent-enough break law to count a few tens of breaks in hours (the peak pinned:
+    # the hazard depends on it, and the default line's set point is chosen for the skin, not for this test)
+    "plant.lines.0.settings.stage3_peak_K=1100.0", "plant.lines.0.settings.stage3_web_tension_N_per_m=150", "plant.lines.0.web_breaks.rethread_min=2.0",
     "plant.lines.0.web_breaks.scrap_m=2.0",
     "parameters={web_break_weibull_modulus_frac = 8.0, web_break_gauge_length_m = 0.01}",
 ]
@@ -78,7 +79,8 @@ def test_twin_break_count_matches_the_model_and_costs_time_and_web(breaky_run):
     assert 0.5 * line["web_break_hazard_per_m_max"] * line["metres_in"] < mu
     assert mu <= line["web_break_hazard_per_m_max"] * line["metres_in"] * (1.0 + 1e-12)
     # each break stops the line to re-thread and scraps the web around it
-    assert line["state_hours"]["breakdown"] == pytest.approx(n * 2.0 / 60.0, rel=1e-9)
+    # (the last re-thread may still be running when the horizon ends: it counts only up to the end)
+    assert (n - 1) * 2.0 / 60.0 < line["state_hours"]["breakdown"] <= n * 2.0 / 60.0 * (1.0 + 1e-9)
     assert 0.0 < line["metres_scrap_web_breaks"] <= n * 2.0 + 1e-9
     assert line["metres_scrap"] >= line["metres_scrap_web_breaks"]
     quiet = run_single(scenario(*BREAKY, "plant.lines.0.web_breaks.enabled=false", hours=12.0))["lines"]["uht-1"]

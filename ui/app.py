@@ -27,7 +27,7 @@ from process_models.uht.recipe import Cooling
 from twin.parameter_set import ParameterSet, warnings_of
 from twin.progress import Progress
 from twin.replications import MAX_REPLICATIONS, PairedReplications, replicate, run_paired
-from twin.scenario import Scenario, with_parameter_set
+from twin.scenario import WEB_TENSION_FIELDS, Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
 from ui import batch_view, data_folder, param_sets, plant_tabs, web_tension
 from ui import kpi_tables as tables
@@ -132,10 +132,13 @@ def _use_settings(settings: dict[str, Any], base_text: str, result: dict[str, An
         inputs = settings_to_inputs(settings, base, _read_inputs(base))
         _write_inputs(inputs)
         web_tension.use_settings(st.session_state, settings)
+        tensions = web_tension.tension_overrides(base, {k: float(v) for k, v in (settings.get("uht") or {}).items()
+                                                        if k in WEB_TENSION_FIELDS})
         st.session_state["wi.note"] = "What-if inputs set from the optimiser's recommendation: press Run."
         st.session_state["opt.applied"] = {"inputs": inputs.to_dict(), "rounded": rounded_settings(settings, base,
                                                                                                    inputs),
-                                           "cost": optimiser_cost(result), "currency": result.get("currency", "USD")}
+                                           "cost": optimiser_cost(result), "currency": result.get("currency", "USD"),
+                                           "tensions": tensions}
     except FoiltwinInputError as err:
         st.session_state["wi.note_error"] = describe_error(err)
 
@@ -148,7 +151,8 @@ def _explain_cost_vs_optimiser(base: Scenario, last: dict[str, Any], rows: list[
         return
     wi = scenario_from_json(last["whatif"])
     try:
-        same = build_whatif(base, replace(WhatIfInputs(**applied["inputs"]), hours=wi.hours, seed=wi.seed)).scenario
+        same = build_whatif(base, replace(WhatIfInputs(**applied["inputs"]), hours=wi.hours, seed=wi.seed),
+                            applied.get("tensions", [])).scenario
     except FoiltwinInputError:
         return
     cost = next((r for r in rows if r.scope == "plant" and r.kpi == "cost"), None)
