@@ -21,7 +21,8 @@ QUIET = [  # no failures, no maintenance, no coil changes within the run, no res
 ]
 BREAKY = [  # a steep-enough, frequent-enough break law to count a few tens of breaks in hours (the peak pinned:
     # the hazard depends on it, and the default line's set point is chosen for the skin, not for this test)
-    "plant.lines.0.settings.stage3_peak_K=1100.0", "plant.lines.0.settings.stage3_web_tension_N_per_m=150", "plant.lines.0.web_breaks.rethread_min=2.0",
+    "plant.lines.0.settings.stage3_peak_K=1100.0", "plant.lines.0.settings.stage3_web_tension_N_per_m=150",
+    "plant.lines.0.web_breaks.rethread_min=2.0",
     "plant.lines.0.web_breaks.scrap_m=2.0",
     "parameters={web_break_weibull_modulus_frac = 8.0, web_break_gauge_length_m = 0.01}",
 ]

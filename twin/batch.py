@@ -47,6 +47,7 @@ from twin.scenario import (
     error_from_pydantic,
     field_bounds,
     load_scenario,
+    toml_value,
     with_parameter_set,
 )
 from twin.simulate import run_single
@@ -71,20 +72,12 @@ class NamedScenario(_Model):
 
 
 def _toml(v: Any) -> str:
-    """A sweep value as the right-hand side of an override (TOML syntax; ``apply_overrides`` parses it back)."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
-    if isinstance(v, str):
-        return json.dumps(v)
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_toml(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml(x)}" for k, x in v.items()) + "}"
-    raise ValueError(f"a sweep value must be a number, string, boolean, array or table, not {type(v).__name__}")
+    """A sweep value as the right-hand side of an override (:func:`twin.scenario.toml_value`)."""
+    try:
+        return toml_value(v)
+    except ValueError:
+        raise ValueError(f"a sweep value must be a number, string, boolean, array or table, not {type(v).__name__}"
+                         ) from None
 
 
 class Design(_Model):

@@ -9,6 +9,8 @@ count; a number is accepted for a float field, and a list (TOML array, JSON) for
 
 from __future__ import annotations
 
+import json
+import math
 import tomllib
 import typing
 from dataclasses import dataclass
@@ -586,6 +588,24 @@ def load_scenario(path: str | Path | None) -> Scenario:
         return Scenario()
     data = read_toml_file(path, "scenario")
     return scenario_from_dict(merge_over_default(data) if isinstance(data, dict) else data)
+
+
+def toml_value(v: Any) -> str:
+    """``v`` in the TOML syntax :func:`apply_overrides` parses back (floats exactly: ``repr`` round-trips; arrays
+    and inline tables item by item). ValueError for a value TOML has no form for."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)  # a TOML basic string
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {toml_value(x)}" for k, x in v.items()) + "}"
+    raise ValueError(f"a number, string, boolean, array or table, not {type(v).__name__}")
 
 
 def _parse_value(text: str) -> Any:

@@ -6,15 +6,13 @@ default plant for 48 h.
 
 from __future__ import annotations
 
-import json
-import math
 import textwrap
 import typing
 from typing import Any
 
 from pydantic import BaseModel
 
-from twin.scenario import Scenario, field_bounds_of
+from twin.scenario import Scenario, field_bounds_of, toml_value
 
 HEADER = """\
 # foiltwin scenario: the default plant (`foiltwin scenario init`).
@@ -25,18 +23,6 @@ HEADER = """\
 
 
 # ----------------------------------------------------------------------------------------------- writing
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return repr(v) if math.isfinite(v) else ("nan" if math.isnan(v) else "inf" if v > 0 else "-inf")
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    raise TypeError(f"no TOML form for {type(v).__name__}")
 
 
 def _doc(model: BaseModel) -> list[str]:
@@ -74,13 +60,13 @@ def _table(model: BaseModel, path: str, out: list[str], array: bool = False) -> 
         elif isinstance(v, tuple | list) and not v and name == "changeovers":
             out.append(f"# {name}: none ([[{path}.{name}]] tables add set-point changes at at_h)")
         else:
-            out.append(f"{name} = {_value(v)}{_range_comment(model, name)}")
+            out.append(f"{name} = {toml_value(v)}{_range_comment(model, name)}")
     for name, v in later:
         sub = f"{path}.{name}" if path else name
         if isinstance(v, dict):
             out += ["", f"[{sub}]" if v else f"# [{sub}]  registry overrides by name, NAME = VALUE "
                                                 "(`foiltwin params` lists them)"]
-            out += [f"{k} = {_value(x)}" for k, x in v.items()]
+            out += [f"{k} = {toml_value(x)}" for k, x in v.items()]
         elif isinstance(v, BaseModel):
             _table(v, sub, out)
         else:

@@ -33,6 +33,7 @@ from twin.scenario import (
     apply_overrides,
     field_bounds,
     scenario_from_dict,
+    toml_value,
 )
 from twin.simulate import build_parameters
 
@@ -156,21 +157,6 @@ def inputs_from_scenario(scenario: Scenario) -> WhatIfInputs:
                   plating_current_density_A_per_m2=p.current_density_A_per_m2, plating_bath=p.bath,
                   plating_tank_count=p.tank_count)
     return WhatIfInputs(**kw)
-
-
-def toml_value(v: Any) -> str:
-    """A value in the TOML syntax ``apply_overrides`` parses (floats exactly: ``repr`` round-trips)."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    return json.dumps(str(v))  # a TOML basic string
 
 
 def _paths(attr: str, t: PlantTargets) -> list[str]:
