@@ -152,7 +152,7 @@ def test_batch_stores_results_keeps_failures_and_skips_what_it_has(spec_file, tm
     assert all(p.stat().st_size > 0 for p in paths)
     code, out, err = cli("batch", "summary", str(db))
     assert code == 0, err
-    assert "95 % CI low" in out and "width_m" in out and "skin thickness, mean" in out and "e-1" not in out
+    assert "95 % CI low" in out and "width_m" in out and "skin thickness mean" in out and "e-1" not in out
 
 
 @pytest.mark.component

@@ -510,7 +510,7 @@ def test_batch_view_shows_status_failures_and_a_numeric_summary(batch_db):
     assert by["wide"]["throughput_m2_per_h"] == pytest.approx(2.0 * by["narrow"]["throughput_m2_per_h"])
     assert isinstance(by["wide"]["yield_fraction"], float) and 0.0 < by["wide"]["yield_fraction"] <= 100.0  # in %
     assert by["wide"]["throughput_m2_per_h ±95%"] is None  # one run: no interval
-    assert columns["throughput_m2_per_h"] == {"label": "throughput [m²/h]", "format": "%.4g"}
+    assert columns["throughput_m2_per_h"] == {"label": "throughput (good) [m²/h]", "format": "%.4g"}
     assert columns["yield_fraction"]["label"] == "yield [%]"
     fig = batch_view.replications_figure(view["runs"], labels, "throughput_m2_per_h")
     assert [t.name for t in fig.data] == ["narrow", "wide"]  # the failed scenario has no points
@@ -548,7 +548,7 @@ def test_batch_view_labels_from_factors_main_effects_and_compare(sweep_db):
     # compare two of them side by side, numbers with intervals, overlaid
     chosen = [s["scenario"] for s in view["summary"]][:3]
     table, cols = batch_view.compare_table(view["summary"], chosen, labels)
-    thr_row = next(r for r in table if r["KPI"] == "throughput [m²/h]")
+    thr_row = next(r for r in table if r["KPI"] == "throughput (good) [m²/h]")
     assert [cols[f"{i}:mean"]["label"] for i in range(3)] == [labels[c] for c in chosen]
     assert all(isinstance(thr_row[f"{i}:mean"], float) and thr_row[f"{i}:ci"] is not None for i in range(3))
     cfig = batch_view.compare_figure(view["summary"], chosen, labels)
@@ -648,7 +648,7 @@ def test_app_batches_tab_of_a_sweep_main_effects_replications_and_compare(sweep_
     assert summary["plant.incoming_coils.width_m"].tolist() == [0.5, 1.0, 0.5, 1.0]
     charts = at.get("plotly_chart")
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
-    assert any(t.startswith("Main effects on cost per good m²") for t in titles)
+    assert any(t.startswith("Main effects on cost") for t in titles)
     assert any(t.endswith("over replications") for t in titles)
     names = at.multiselect(key="bt.compare").options
     assert len(names) == 4 and all("width_m=" in n for n in names)
@@ -871,7 +871,7 @@ def test_app_compare_tab_runs_chosen_scenarios_with_common_seeds():
     assert not at.error
     assert any(h.value == "2 scenarios, 1 h, 2 replication(s) from seed 1" for h in at.subheader)
     side = next(d.value for d in at.dataframe if "1:mean" in d.value.columns)
-    thr = side[side["KPI"] == "throughput [m²/h]"].iloc[0]
+    thr = side[side["KPI"] == "throughput (good) [m²/h]"].iloc[0]
     assert side["0:mean"].dtype.kind == "f" and thr["0:mean"] > 0.0 and thr["0:ci"] >= 0.0
     metres = at.session_state["cmp.result"]["rows"]
     assert metres[1]["metres_produced"]["mean"] == pytest.approx(1.2 * metres[0]["metres_produced"]["mean"])
