@@ -34,6 +34,8 @@ from optimizer.model import RAMP2_MAX_FRAC
 from optimizer.space import decision_space
 from optimizer.surrogates import safe_evaluate, stage3_power_reach
 from optimizer.targets import gauge_yield
+from optimizer.verify import plant_cost_per_processed_m2
+from process_models.costing.flows import bought_foil_flows
 from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario
 from twin.simulate import build_parameters
@@ -74,9 +76,9 @@ class Pricer:
             if r is None:
                 continue
             H = sp.uht_time.scheduled_s_per_m(pace[i]) / sp.width_m
-            flows = float(self.econ.uht_flows_per_m2(r.energy_kwh_per_m2, r.zn_deposited_mg_per_cm2 * 1e-2, True))
+            flows = r.flows_per_m2(p) + bought_foil_flows(sp.foil_thickness_m, p)
             y = gauge_yield((lo, hi), r.skin_thickness_nm, sp.gauge_noise_nm)
-            cost[i] = (self.econ.uht_fixed_per_h * H / 3600.0 + flows + self.econ.foil_per_m2()) / max(y, 1e-9)
+            cost[i] = plant_cost_per_processed_m2(flows, H, p, self.econ.currency) / max(y, 1e-9)
             ok[i] = (lo <= r.skin_thickness_nm <= hi and r.skin_phase == "alpha"
                      and zlo <= r.surface_zn_at_frac <= zhi and r.max_melt_depth_nm <= 0.0
                      and ramp2[i] <= RAMP2_MAX_FRAC and reach3[i] <= 1.0)

@@ -13,14 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from process_models.costing.pricing import (
-    FlowPricer,
-    LineEconomics,
-    exchange_rate_per_USD,
-    fixed_costs_per_processed_m2,
-)
+from process_models.costing.flows import fixed_cost_per_running_h
+from process_models.costing.pricing import FlowPricer, exchange_rate_per_USD
 from process_models.parameters.registry import ParameterValues
 
 
@@ -37,13 +31,6 @@ class Economics:
     argon_Nm3_per_m2: float
     foil_kg_per_m2: float
 
-    def uht_flows_per_m2(self, energy_kwh: np.ndarray | float, zn_deposited_kg: np.ndarray | float,
-                         vapour: np.ndarray | bool) -> np.ndarray | float:
-        """Variable cost of the UHT line per processed m²: electricity, vapour Zn (deposited/utilisation), Ar."""
-        zn = np.where(vapour, zn_deposited_kg / self.zn_source_utilisation_frac, 0.0)
-        return (self.price["electricity_kWh_per_m2"] * energy_kwh + self.price["zn_kg_per_m2"] * zn
-                + self.price["argon_Nm3_per_m2"] * self.argon_Nm3_per_m2)
-
     def foil_per_m2(self) -> float:
         """Bought commercial foil per m² of web."""
         return self.price["cu_foil_kg_per_m2"] * self.foil_kg_per_m2
@@ -55,8 +42,7 @@ def economics(params: ParameterValues, foil_thickness_m: float, currency: str = 
     prices = {k: v * rate for k, v in FlowPricer().unit_prices_USD(params).items()}
 
     def fixed(kind: str) -> float:
-        line = LineEconomics.default(kind, params, throughput_m2_per_h=1.0, availability_frac=1.0, yield_frac=1.0)
-        return float(sum(fixed_costs_per_processed_m2(line, params).values())) * rate
+        return float(sum(fixed_cost_per_running_h(kind, params).values())) * rate
 
     return Economics(
         currency=currency, uht_fixed_per_h=fixed("uht"), ed_fixed_per_h=fixed("electrodeposition"),

@@ -26,10 +26,14 @@ from optimizer.pwl import GridTable, add_table, output
 from optimizer.space import MODES, DecisionSpace
 from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
 from optimizer.targets import Targets, gauge_yield
+from process_models.costing.flows import bought_foil_flows
+from process_models.costing.pricing import FlowType
 from process_models.parameters.registry import ParameterValues
 from process_models.physical_constants import R as R_GAS
-from process_models.texture.coil_anneal import longest_soak_without_sticking_s
+from process_models.plating.flows import dragout_makeup_L_per_m2, plating_flow_amounts
+from process_models.texture.coil_anneal import furnace_flow_amounts, longest_soak_without_sticking_s
 from process_models.texture.texture_model import recrystallised_fraction
+from process_models.uht.flows import uht_flow_amounts
 
 U = pyo.units
 GUARD_LEVELS_SIGMA: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
@@ -94,6 +98,21 @@ def pace_table(lo_s_per_m: float, hi_s_per_m: float, name: str, knots: int | Non
     axis = np.linspace(math.log(lo_s_per_m), math.log(hi_s_per_m), knots)
     return GridTable(name, ("ln_pace",), (axis,), {"pace": np.exp(axis)})
 
+
+
+_FLOW_UNITS = {"kWh": U.kWh, "kg": U.kg, "Nm3": U.m**3, "L": U.L}
+
+
+def priced_flows(amounts: dict, price: dict[str, float], cur) -> object:
+    """Σ price × amount of a station's flow amounts (numbers or expressions) [cur/m²]; a dimensionless amount is
+    read in its flow's unit per m² (``<what>_<unit>_per_m2``)."""
+    total = 0.0 * cur / U.m**2
+    for name, amount in amounts.items():
+        unit = _FLOW_UNITS[FlowType(name, "", ()).unit]
+        if str(U.get_units(amount)) == "dimensionless":
+            amount = amount * unit / U.m**2
+        total = total + price[name] * cur / unit * amount
+    return total
 
 
 def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Economics, params: ParameterValues,
@@ -275,11 +294,10 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                                               * (1 - y_pl))
             m.plated_link_hi = pyo.Constraint(expr=m.ln_loading["plated"] <= ln_pl + max(l_hi - lo_e, 0.0)
                                               * (1 - y_pl))
-        e_ed = sum(output(m.plating[b], "kwh_per_kg") * cu_kg * U.kg / U.m**2 for b in ed.baths["cu"]
-                   if b in baths) + sum(output(m.plating[b], "kwh_per_kg") * zn_kg_nominal * U.kg / U.m**2
-                                        for b in ed.baths["zn"] if b in baths)
+        e_cu = sum(output(m.plating[b], "kwh_per_kg") * cu_kg * U.kg / U.m**2 for b in ed.baths["cu"] if b in baths)
+        e_zn = sum(output(m.plating[b], "kwh_per_kg") * zn_kg_nominal * U.kg / U.m**2
+                   for b in ed.baths["zn"] if b in baths)
     else:
-        e_ed = 0.0 * U.kWh / U.m**2
         cu_kg = 0.0
 
     # ------------------------------------------------------------------ coil anneal (with a texture target only)
@@ -374,32 +392,35 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
             m.skin["plated"], "deposited"))
     else:
         m.zn_plated.fix(0.0)
+    # cost rows: the stations' own flow definitions (process_models/*/flows.py), priced like price_flows
     pr = econ.price
-    per_kwh, per_kg_zn = pr["electricity_kWh_per_m2"] * cur / U.kWh, pr["zn_kg_per_m2"] * cur / U.kg
+    makeup_L = dragout_makeup_L_per_m2(params)
+    steps = [uht_flow_amounts(m.energy2 + m.energy3, m.zn_vapour, True, params),
+             {k: v * y_commercial for k, v in bought_foil_flows(space.foil_thickness_m, params).amounts.items()}]
+    if ed is not None:
+        m.energy_ed_cu = pyo.Expression(expr=e_cu, doc="plating-line electricity per m2, electroforming")
+        m.energy_ed_zn = pyo.Expression(expr=e_zn, doc="plating-line electricity per m2, Zn plating")
+    if ed is not None and "vapour_electroformed" in modes:
+        steps.append(plating_flow_amounts(ed.baths["cu"][0], e_cu, cu_kg * y_ef, params, makeup_L * y_ef))
+    if ed is not None and "plated_commercial" in modes:
+        steps.append(plating_flow_amounts(ed.baths["zn"][0], e_zn, m.zn_plated, params, makeup_L * y_pl))
     an_hi = 0.0
     if an is not None:
         assert s.anneal is not None
+        steps.append(furnace_flow_amounts(output(m.anneal, "energy_kwh_per_m2"), output(m.anneal, "gas_Nm3_per_m2")))
         an_hi = (pr["electricity_kWh_per_m2"] * float(np.max(s.anneal.values["energy_kwh_per_m2"]))
                  + pr["forming_gas_Nm3_per_m2"] * float(np.max(s.anneal.values["gas_Nm3_per_m2"])))
+    makeup_hi = makeup_L * max(pr["cu_acid_sulfate_bath_L_per_m2"], pr["zn_acid_sulfate_bath_L_per_m2"])
     C_hi = ((econ.uht_fixed_per_h + econ.ed_fixed_per_h + econ.anneal_fixed_per_h) / 3600.0 * H_max + an_hi
             + pr["electricity_kWh_per_m2"] * 3 * E_hi
             + pr["zn_kg_per_m2"] * dep_hi * (1.0 / econ.zn_source_utilisation_frac + 2.0)
             + pr["argon_Nm3_per_m2"] * econ.argon_Nm3_per_m2 + pr["cu_anode_kg_per_m2"] * cu_kg + econ.foil_per_m2()
-            + abs(cor.cost_offset)) * 1.01
+            + makeup_hi + abs(cor.cost_offset)) * 1.01
     m.cost_processed = pyo.Var(bounds=(0.0, C_hi), units=cur / U.m**2, doc="cost per processed m2")
-    anneal_flows = 0.0 * cur / U.m**2
-    if an is not None:
-        anneal_flows = (per_kwh * output(m.anneal, "energy_kwh_per_m2")
-                        + pr["forming_gas_Nm3_per_m2"] * cur / U.m**3 * output(m.anneal, "gas_Nm3_per_m2"))
     m.cost_def = pyo.Constraint(expr=m.cost_processed == (
         econ.uht_fixed_per_h / 3600.0 * cur / U.s * m.H + econ.ed_fixed_per_h / 3600.0 * cur / U.s * m.H_ed
-        + per_kwh * (m.energy2 + m.energy3 + e_ed)
-        + per_kg_zn * (m.zn_vapour / econ.zn_source_utilisation_frac + m.zn_plated)
-        + pr["argon_Nm3_per_m2"] * econ.argon_Nm3_per_m2 * cur / U.m**2
-        + pr["cu_anode_kg_per_m2"] * cu_kg * cur / U.m**2 * y_ef
-        + econ.foil_per_m2() * cur / U.m**2 * y_commercial
-        + cor.cost_offset * cur / U.m**2
-        + econ.anneal_fixed_per_h / 3600.0 * cur / U.s * m.H_an + anneal_flows))
+        + econ.anneal_fixed_per_h / 3600.0 * cur / U.s * m.H_an
+        + sum(priced_flows(a, pr, cur) for a in steps) + cor.cost_offset * cur / U.m**2))
     m.cost_g = pyo.Var(m.GUARDS, bounds=(0.0, C_hi), units=cur / U.m**2)
     m.time_g = pyo.Var(m.GUARDS, bounds=(0.0, H_max), units=U.s / U.m**2)
     m.cost_g_def = pyo.Constraint(m.GUARDS, rule=lambda mm, i: mm.cost_g[i] >= mm.cost_processed

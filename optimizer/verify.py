@@ -21,10 +21,13 @@ from optimizer.space import DecisionSpace
 from optimizer.surrogates import STAGE2_CACHE, plating_points
 from optimizer.targets import Targets, gauge_yield
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
+from process_models.costing.flows import Flows, bought_foil_flows, price_flows
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.electrodeposition import plated_mass_kg_per_m2
-from process_models.texture.coil_anneal import soak_time_for_texture_100
+from process_models.plating.flows import plating_flows_per_m2
+from process_models.texture.coil_anneal import furnace_flow_amounts, soak_time_for_texture_100
+from process_models.uht.flows import uht_flows_per_m2
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import UHTRecipe
 from twin.scenario import Scenario, scenario_from_dict
@@ -109,6 +112,16 @@ def scheduled_s_per_m2(space: DecisionSpace, p: Point, time_factor: float = 1.0,
     return time_factor * h
 
 
+def plant_cost_per_processed_m2(flows: Flows, scheduled_s_per_m2: float, params: ParameterValues,
+                                currency: str) -> float:
+    """Cost per processed m² of a coupled plant: every line the flows use is held for the plant's scheduled time
+    per m² (the slowest line or furnace set paces them all; downtime is in that time, so availability 1), priced by
+    :func:`process_models.costing.flows.price_flows` at yield 1 (the caller divides by its yield)."""
+    h = scheduled_s_per_m2 / 3600.0
+    plant = flows.with_line_time({line: h for line in flows.lines})
+    return price_flows(plant, params, currency, availability_frac=1.0, yield_frac=1.0).total_per_good_m2
+
+
 def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets,
                       p: Point, yield_factor: float = 1.0, time_factor: float = 1.0,
                       ln_skin_offset: float = 0.0) -> Check:
@@ -131,28 +144,21 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
     H = scheduled_s_per_m2(space, p, time_factor, an["cycle_time_s"] if an else None)
     expected = u.skin_thickness_nm * math.exp(ln_skin_offset)
     y = gauge_yield(targets.skin_window_nm, expected, space.gauge_noise_nm) * yield_factor
-    flows = float(econ.uht_flows_per_m2(u.energy_kwh_per_m2, u.zn_deposited_mg_per_cm2 * 1e-2, p.route == "vapour"))
-    fixed = econ.uht_fixed_per_h * H / 3600.0
+    flows = {"uht": u.flows_per_m2(params)}
     ed_energy = 0.0
     if p.ed_bath is not None and space.ed is not None:
-        fixed += econ.ed_fixed_per_h * H / 3600.0
         out = plating_points(space, params, p.ed_bath, np.array([math.log(p.ed_current_density_A_per_m2 or 1.0)]),
                              np.array([math.log(60.0 / (p.ed_web_speed_m_per_min or 1.0))]))
         if p.substrate == "electroformed":
             kg = space.foil_thickness_m * params["cu_density_kg_per_m3"]
-            flows += econ.price["cu_anode_kg_per_m2"] * kg
         else:
             kg = recipe.plated_zn_loading_kg_per_m2 * params["plating_web_faces_count"]
-            flows += econ.price["zn_kg_per_m2"] * kg
         ed_energy = float(out["kwh_per_kg"][0]) * kg
-        flows += econ.price["electricity_kWh_per_m2"] * ed_energy
-    if p.substrate == "commercial":
-        flows += econ.foil_per_m2()
-    if an is not None:
-        fixed += econ.anneal_fixed_per_h * H / 3600.0
-        flows += (econ.price["electricity_kWh_per_m2"] * an["energy_kwh_per_m2"]
-                  + econ.price["forming_gas_Nm3_per_m2"] * an["protective_gas_Nm3_per_m2"])
-    cost_processed = fixed + flows
+        flows["plating"] = plating_flows_per_m2(p.ed_bath, ed_energy, kg, params)
+    for step in ("substrate", "coil_anneal"):
+        if step in res.flows_by_step:
+            flows[step] = res.flows_by_step[step]
+    cost_processed = plant_cost_per_processed_m2(sum(flows.values(), Flows()), H, params, econ.currency)
     melting = any(w.startswith("melting") for w in res.warnings)
     kpis = {
         "skin_thickness_nm": u.skin_thickness_nm, "skin_thickness_expected_nm": expected,
@@ -268,6 +274,20 @@ def _line_time_s_per_m2(k: dict[str, Any]) -> float | None:
     return 3600.0 * max(hours, 0.0) / area
 
 
+def twin_line_flows(k: dict[str, Any], params: ParameterValues, vapour_zn: bool) -> Flows:
+    """What one processed m² took from a line of a twin report (measured energy, metal, gas), by the process
+    models' flow definitions; line time 1 h/m² as a marker (the plant's pace replaces it)."""
+    kind = k.get("type", "uht")
+    energy = k.get("energy_kwh_per_processed_m2") or 0.0
+    if kind == "coil_anneal":
+        return Flows(furnace_flow_amounts(energy, k.get("forming_gas_Nm3_per_processed_m2") or 0.0),
+                     {"coil_anneal": 1.0})
+    if kind == "uht":
+        return uht_flows_per_m2(energy, k.get("zn_deposited_kg_per_processed_m2") or 0.0, vapour_zn, params, 1.0)
+    return plating_flows_per_m2(k["bath"], energy, k.get("metal_kg_per_processed_m2") or 0.0, params,
+                                line_time_h_per_m2=1.0)
+
+
 def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets, p: Point,
                   model_check: Check, hours: float = 24.0, seed: int = 1) -> Check:
     """Run the twin at the point and judge its KPIs against the targets. With a coil anneal the horizon covers at
@@ -292,24 +312,14 @@ def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics
     if rates:
         times.append(1.0 / sum(rates))
     H = max(times) if times else math.inf
-    used = [k for k in lines.values() if (k.get("area_produced_m2") or 0.0) > 0.0]
-    fixed_per_h = {"uht": econ.uht_fixed_per_h, "electrodeposition": econ.ed_fixed_per_h,
-                   "coil_anneal": econ.anneal_fixed_per_h}
-    fixed = sum(fixed_per_h[k.get("type", "uht")] for k in used) * H / 3600
-    flows = econ.uht_flows_per_m2(u.get("energy_kwh_per_processed_m2", 0.0),
-                                  u.get("zn_deposited_kg_per_processed_m2", 0.0), p.route == "vapour")
-    for name, k in lines.items():
-        if name == space.uht_line:
-            continue
-        flows += econ.price["electricity_kWh_per_m2"] * (k.get("energy_kwh_per_processed_m2") or 0.0)
-        if k.get("type") == "coil_anneal":
-            flows += econ.price["forming_gas_Nm3_per_m2"] * (k.get("forming_gas_Nm3_per_processed_m2") or 0.0)
-            continue
-        metal = "cu_anode_kg_per_m2" if p.substrate == "electroformed" else "zn_kg_per_m2"
-        flows += econ.price[metal] * (k.get("metal_kg_per_processed_m2") or 0.0)
+    flows = Flows()
+    for k in lines.values():
+        if (k.get("area_produced_m2") or 0.0) > 0.0:
+            flows += twin_line_flows(k, params, p.route == "vapour")
     if p.substrate == "commercial":
-        flows += econ.foil_per_m2()
-    cost = (fixed + float(flows)) / max(y, 1e-9) if math.isfinite(H) else math.inf
+        flows += bought_foil_flows(space.foil_thickness_m, params)
+    cost = (plant_cost_per_processed_m2(flows, H, params, econ.currency) / max(y, 1e-9) if math.isfinite(H)
+            else math.inf)
     mk = model_check.kpis
     kpis = {
         "skin_thickness_nm": skin.get("mean"), "skin_thickness_p05_nm": skin.get("p05"),

@@ -81,3 +81,43 @@ def test_recipe_cli_reports_the_issue3_keys():
     data = json.loads(out.stdout)
     assert data.keys() >= ISSUE3_KEYS
     assert data["plating"]["electroform"]["current_efficiency"] > 0.9
+
+
+@pytest.mark.component
+def test_a_recipe_pays_only_for_the_lines_it_uses():
+    """Bare bought foil uses no line: it costs the foil, nothing else (it used to carry the UHT line's fixed costs
+    and cost more than the same foil after a 2 h anneal). The anneal adds its furnace's flows and fixed costs."""
+    from process_models.collector.recipe import CoilAnnealStep
+    from process_models.costing.flows import price_flows
+
+    bare, annealed = evaluate_collectors([CollectorRecipe(uht=None), CollectorRecipe(
+        uht=None, coil_anneal=CoilAnnealStep(953.15, 7200.0))], PARAMS)
+    foil_kg = 10e-6 * PARAMS["cu_density_kg_per_m3"]
+    price = PARAMS["cu_cathode_price_USD_per_kg"] + PARAMS["cu_foil_conversion_fee_USD_per_kg"]
+    assert bare.cost_per_m2 == pytest.approx(foil_kg * price, rel=1e-12)
+    assert bare.cost_breakdown["labour"] == 0.0 and bare.cost_breakdown["scrap"] == 0.0
+    assert bare.cost_per_m2 < annealed.cost_per_m2
+    furnace = price_flows(annealed.flows_by_step["coil_anneal"], PARAMS)
+    y = PARAMS["line_yield_frac"]
+    assert annealed.cost_per_m2 == pytest.approx(bare.cost_per_m2 / y + furnace.total_per_good_m2, rel=1e-12)
+
+
+@pytest.mark.component
+def test_seed000_table2_ranking_holds_for_the_routes_the_model_covers():
+    """Seed 000 Table 2: electrodeposition < high-T annealing (< CVD, not modelled: docs/costing.md). The model's
+    electrodeposition route is the electroformed foil (either bath); its high-T annealing route in Table 2's
+    900–1050 °C window is the moving hot zone (wound coils bond above coil_anneal_wound_max_soak_temperature_K),
+    here at 1020 °C to the (100) fraction 0.85. Electroformed foil must cost less than bought foil so annealed."""
+    from process_models.collector.recipe import HotZoneStep
+    from process_models.texture import hot_zone as hz
+
+    T = 1293.15
+    assert 900.0 + 273.15 <= T <= 1050.0 + 273.15
+    assert PARAMS["coil_anneal_wound_max_soak_temperature_K"] < T
+    v = float(hz.pull_speed_for_texture_100(0.85, 0.08, T, PARAMS)[0])
+    ed, ed_fsi, high_t = evaluate_collectors([
+        CollectorRecipe(uht=None, substrate="electroformed", currency="CNY"),
+        CollectorRecipe(uht=None, substrate="electroformed", electroform_bath="cu_acid_sulfate_fsi", currency="CNY"),
+        CollectorRecipe(uht=None, hot_zone=HotZoneStep(T, v), currency="CNY")], PARAMS)
+    assert high_t.texture_fractions["100"] == pytest.approx(0.85, abs=0.02)
+    assert max(ed.cost_per_m2, ed_fsi.cost_per_m2) < high_t.cost_per_m2

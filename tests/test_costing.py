@@ -304,3 +304,36 @@ def test_uht_recipe_flows_price_to_a_plausible_conversion_cost():
     assert b.by_category["metals"] < 0.05
     assert 0.2 < b.total_per_good_m2 < 5.0
     assert b.by_category["labour"] > b.by_category["electricity"]
+
+
+# ------------------------------------------------------------------------------------------- flows and price_flows
+@pytest.mark.unit
+def test_price_flows_charges_a_line_by_its_time_as_the_line_economics_do():
+    """Line time t h/m² at availability a and yield y prices as LineEconomics at throughput 1/t (same terms)."""
+    from process_models.costing.flows import Flows, price_flows
+
+    line = replace(LINE, availability_frac=0.8, yield_frac=0.9)
+    ref = cost_per_m2(UHT_FLOWS, line, PARAMS, currency="CNY")
+    flows = Flows(UHT_FLOWS, {"uht": 1.0 / line.throughput_m2_per_h})
+    b = price_flows(flows, PARAMS, "CNY", availability_frac=0.8, yield_frac=0.9)
+    assert b.total_per_good_m2 == pytest.approx(ref.total_per_good_m2, rel=1e-12)
+    for c in CATEGORIES:
+        assert b.by_category[c] == pytest.approx(ref.by_category[c], rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.unit
+def test_flows_add_by_name_and_a_recipe_without_a_line_pays_no_line():
+    from process_models.costing.flows import Flows, price_flows
+
+    a = Flows({"zn_kg_per_m2": 1e-3}, {"uht": 0.01})
+    b = Flows({"zn_kg_per_m2": 2e-3, "argon_Nm3_per_m2": 0.05}, {"coil_anneal": 0.1})
+    s = a + b
+    assert s.amounts == {"zn_kg_per_m2": pytest.approx(3e-3), "argon_Nm3_per_m2": 0.05}
+    assert s.line_time_h_per_m2 == {"uht": 0.01, "coil_anneal": 0.1}
+    foil = price_flows(Flows({"cu_foil_kg_per_m2": 0.0896}), PARAMS)
+    assert foil.yield_frac == 1.0
+    assert all(foil.by_category[c] == 0.0 for c in ("labour", "overhead", "maintenance", "depreciation", "scrap"))
+    with pytest.raises(FoiltwinInputError, match="line_time_h_per_m2"):
+        Flows({}, {"rolling_mill": 0.1})
+    with pytest.raises(FoiltwinInputError, match="zn_kg_per_m2"):
+        Flows({"zn_kg_per_m2": -1.0})

@@ -8,7 +8,8 @@ import pytest
 from scipy.integrate import quad
 
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, HotZoneStep, evaluate_collector
-from process_models.costing.pricing import LineEconomics, cost_per_m2, seed000_unit_cost_reference
+from process_models.costing.flows import price_flows
+from process_models.costing.pricing import LineEconomics, seed000_unit_cost_reference
 from process_models.errors import FoiltwinInputError
 from process_models.materials.properties import cu_heat_capacity_J_per_kg_K
 from process_models.parameters import default_parameters
@@ -58,7 +59,8 @@ def test_energy_gas_and_throughput_by_hand():
     assert r.energy_kwh_per_m2[0] == pytest.approx((foil + loss) / 0.95 / 3.6e6, rel=1e-9)
     assert r.throughput_m2_per_h[0] == pytest.approx(v * 0.5 * 3600.0)
     assert r.protective_gas_Nm3_per_m2[0] == pytest.approx(1.0 / (v * 0.5 * 3600.0))
-    assert set(r.flows_per_m2()) == {"electricity_kWh_per_m2", "forming_gas_Nm3_per_m2"}
+    assert set(r.flows_per_m2().amounts) == {"electricity_kWh_per_m2", "forming_gas_Nm3_per_m2"}
+    assert r.flows_per_m2().line_time_h_per_m2 == {"hot_zone_anneal": pytest.approx(1.0 / r.throughput_m2_per_h[0])}
 
 
 @pytest.mark.unit
@@ -121,10 +123,7 @@ def test_the_hot_zone_reaches_what_wound_coils_cannot_at_a_cost_below_seed000_ta
     r = hz.hot_zone_anneal(T, v, params=P)
     assert r.residence_time_s[0] / 60.0 == pytest.approx(74.4, rel=0.01)
     assert 0.3 < r.throughput_m2_per_h[0] < 0.5
-    flows = {k: float(x[0]) for k, x in r.flows_per_m2().items()}
-    cost = cost_per_m2(flows, LineEconomics.default("hot_zone_anneal", P,
-                                                    throughput_m2_per_h=float(r.throughput_m2_per_h[0])), P,
-                       currency="CNY")
+    cost = price_flows(r.flows_per_m2(), P, "CNY")
     seed = seed000_unit_cost_reference(P, currency="CNY")["high_t_annealing"]
     assert 500.0 < cost.total_per_good_m2 < 0.2 * seed["min_per_m2"]
 

@@ -236,3 +236,31 @@ def test_a_cube_texture_target_is_met_by_annealing_the_coils(plant):
     r = optimize(replace(targets, min_texture_100=0.6), bare, modes=("vapour_commercial",), verify_twin=False,
                  held_out=False, raise_infeasible=False)
     assert r.status == "infeasible" and r.infeasibility["conflicting_targets"] == ["min_texture_100"]
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("mode", ["vapour_commercial", "vapour_electroformed"])
+def test_milp_cost_row_is_the_stations_flows_priced_at_its_own_values(plant, all_modes, mode):
+    """The MILP's cost row is built from the stations' flow definitions: at the solved values (energies, Zn, pace)
+    it equals price_flows of the same flows with every used line held for the plant's time (1e-9)."""
+    from optimizer.verify import plant_cost_per_processed_m2
+    from process_models.costing.flows import bought_foil_flows
+    from process_models.plating.flows import plating_flows_per_m2
+    from process_models.uht.flows import uht_flows_per_m2
+
+    _sc, params, targets = plant
+    space, s = all_modes
+    space = space.restricted((mode,))
+    e = economics(params, space.foil_thickness_m)
+    m, h = build_model(space, s, targets, e, params)
+    assert solve(m).status == "optimal"
+    v = pyo.value
+    flows = uht_flows_per_m2(v(m.energy2) + v(m.energy3), v(m.zn_vapour), True, params, 1.0)
+    if mode == "vapour_commercial":
+        flows += bought_foil_flows(space.foil_thickness_m, params)
+    else:
+        p = read_point(m, h)
+        kg = space.foil_thickness_m * s.metal_density_kg_per_m3["Cu"]
+        flows += plating_flows_per_m2(p.ed_bath, v(m.energy_ed_cu), kg, params, line_time_h_per_m2=1.0)
+    expected = plant_cost_per_processed_m2(flows, v(m.H), params, e.currency)
+    assert v(m.cost_processed) == pytest.approx(expected, rel=1e-9)

@@ -13,10 +13,13 @@ from typing import Any
 import simpy
 
 from process_models import citations
-from process_models.costing.pricing import LineEconomics, cost_per_m2
+from process_models.costing.flows import Flows, price_flows
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
+from process_models.plating.flows import plating_flows_per_m2
+from process_models.texture.coil_anneal import furnace_flow_amounts
+from process_models.uht.flows import uht_flows_per_m2
 from twin.coil_furnace import CoilFurnaceRuntime, annealed, check_programme, programme_cycle
 from twin.kpis import furnace_kpis, plant_kpis, plating_line_kpis, uht_line_kpis
 from twin.logs import Recorder
@@ -29,7 +32,6 @@ from twin.uht_line import UHTLineRuntime
 from twin.web_line import Coil
 
 RUNTIMES = {"uht": UHTLineRuntime, "electrodeposition": PlatingLineRuntime}
-ECONOMICS = {"uht": "uht", "electrodeposition": "electrodeposition", "coil_anneal": "coil_anneal"}
 
 
 def _supplier(store: simpy.Store, spec: CoilSpec, prefix: str):
@@ -91,6 +93,29 @@ def _build(env: simpy.Environment, scenario: Scenario, params: ParameterValues, 
     return runtimes
 
 
+def _line_kpis(rt, physics: SegmentPhysics, scenario: Scenario, params: ParameterValues) -> dict[str, Any]:
+    if isinstance(rt, CoilFurnaceRuntime):
+        return furnace_kpis(rt, scenario.hours)
+    if isinstance(rt, UHTLineRuntime):
+        return uht_line_kpis(rt, physics.totals.get(rt.name), scenario.hours)
+    return plating_line_kpis(rt, scenario.hours)
+
+
+def line_flows(rt, kpi: dict[str, Any], params: ParameterValues) -> Flows:
+    """What one processed m² took from line ``rt`` in the run (measured energy, metal, gas and running time per
+    m²), as the process models' flow definitions price it. Bought foil is left out: the twin costs conversion.
+    The plating line's bath make-up solution is not tracked by the twin (its bath balance doses metal only)."""
+    time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
+    if isinstance(rt, CoilFurnaceRuntime):
+        return Flows(furnace_flow_amounts(kpi["energy_kwh_per_processed_m2"], kpi["forming_gas_Nm3_per_processed_m2"]),
+                     {"coil_anneal": time})
+    if isinstance(rt, UHTLineRuntime):
+        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], kpi["zn_deposited_kg_per_processed_m2"], True,
+                                params, time)
+    return plating_flows_per_m2(rt.spec.settings.bath, kpi["energy_kwh_per_processed_m2"],
+                                kpi["metal_kg_per_processed_m2"], params, makeup_L_per_m2=0.0, line_time_h_per_m2=time)
+
+
 def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any]:
     """Simulate ``scenario`` and return its report (JSON-ready); logs go to ``out_dir`` as Parquet.
 
@@ -116,26 +141,10 @@ def run_single(scenario: Scenario, out_dir: Path | None = None) -> dict[str, Any
     physics.flush()  # the UHT lines' last batches
     lines = {}
     for rt in runtimes:
-        if isinstance(rt, CoilFurnaceRuntime):
-            kpi = furnace_kpis(rt, scenario.hours)
-            flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
-                     "forming_gas_Nm3_per_m2": kpi["forming_gas_Nm3_per_processed_m2"]}
-        elif isinstance(rt, UHTLineRuntime):
-            kpi = uht_line_kpis(rt, physics.totals.get(rt.name), scenario.hours)
-            flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
-                     "zn_kg_per_m2": kpi["zn_deposited_kg_per_processed_m2"] / params["zn_source_utilisation_frac"],
-                     "argon_Nm3_per_m2": params["uht_argon_consumption_Nm3_per_m2"]}
-        else:
-            kpi = plating_line_kpis(rt, scenario.hours)
-            key = "cu_anode_kg_per_m2" if rt.metal == "Cu" else "zn_kg_per_m2"
-            flows = {"electricity_kWh_per_m2": kpi["energy_kwh_per_processed_m2"],
-                     key: kpi["metal_kg_per_processed_m2"]}
-        economics = LineEconomics.default(
-            ECONOMICS[rt.spec.type], params,
-            throughput_m2_per_h=max(kpi["processed_m2_per_running_h"], 1e-9),
-            availability_frac=max(kpi["availability"], 1e-9), yield_frac=max(kpi["yield_fraction"], 1e-9))
-        cost = cost_per_m2(flows, economics, params)
+        kpi = _line_kpis(rt, physics, scenario, params)
         good = kpi["area_in_spec_m2"] > 0.0  # no good m² yet: no cost per good m² (not a huge number)
+        cost = price_flows(line_flows(rt, kpi, params), params, availability_frac=max(kpi["availability"], 1e-9),
+                           yield_frac=max(kpi["yield_fraction"], 1e-9))
         kpi["cost_per_m2"] = cost.total_per_good_m2 if good else None
         kpi["cost_breakdown"] = cost.to_dict()["by_category"] if good else {}
         lines[rt.name] = kpi

@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from process_models.costing.pricing import LineEconomics, cost_per_m2
+from process_models.costing.flows import Flows, bought_foil_flows, price_flows
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE, MAX_TIME_S, ag_immersion
@@ -37,6 +37,7 @@ from process_models.plating.electrodeposition import (
     plated_mass_kg_per_m2,
     plating_energy_kWh_per_m2,
 )
+from process_models.plating.flows import PlatingStepResult
 from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.texture.hot_zone import HotZoneWeb, hot_zone_anneal
@@ -46,12 +47,6 @@ from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, eval
 Substrate = Literal["commercial", "electroformed"]
 ELECTROFORM_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")
 ZN_BATHS = ("zn_acid_sulfate", "zn_acid_chloride", "zn_alkaline_zincate")
-# bath family → costing flow type of its make-up solution (chloride/zincate priced as sulfate: no price found)
-_MAKEUP_FLOW = {
-    "cu_acid_sulfate": "cu_acid_sulfate_bath_L_per_m2", "cu_acid_sulfate_fsi": "cu_acid_sulfate_bath_L_per_m2",
-    "zn_acid_sulfate": "zn_acid_sulfate_bath_L_per_m2", "zn_acid_chloride": "zn_acid_sulfate_bath_L_per_m2",
-    "zn_alkaline_zincate": "zn_acid_sulfate_bath_L_per_m2",
-}
 
 
 @dataclass(frozen=True)
@@ -107,6 +102,13 @@ class CollectorRecipe:
     ag_immersion_time_s: float = 0.0
     agf_mass_frac: float = 0.01
     currency: str = "USD"
+    web_width_m: float | None = None
+    """Width of the UHT line's web [m]: its time per m² then follows the recipe's web speed (``None``: the registry
+    line's ``uht_line_throughput_m2_per_h``)."""
+    availability_frac: float | None = None
+    """Running / scheduled hours of the lines used (``None``: ``line_availability_frac``)."""
+    yield_frac: float | None = None
+    """Good / processed area (``None``: ``line_yield_frac`` when a line is used, 1 without one)."""
 
 
 @dataclass
@@ -125,6 +127,13 @@ class CollectorResult:
     warnings: list[str]
     coil_anneal: dict[str, float | bool] | None = None
     hot_zone_anneal: dict[str, float] | None = None
+    flows_by_step: dict[str, Flows] = field(default_factory=dict)
+    """What one processed m² took, by step ("uht", "electroform", "zn", "coil_anneal", "hot_zone", "substrate",
+    "ag_immersion"); :attr:`flows` is their sum, the m² that ``cost_per_m2`` prices."""
+
+    @property
+    def flows(self) -> Flows:
+        return sum(self.flows_by_step.values(), Flows())
 
     def to_dict(self, profile: bool = False) -> dict:
         d: dict = self.uht.to_dict(profile) if self.uht is not None else {}
@@ -155,8 +164,8 @@ def _check_bath(field_name: str, bath: str, allowed: Sequence[str]) -> None:
         raise FoiltwinInputError(field_name, bath, f"one of {', '.join(allowed)}{known}")
 
 
-def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> dict[str, float]:
-    """Operating point, loading, energy and flows of one plating step (per m² of web)."""
+def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> tuple[dict[str, float], PlatingStepResult]:
+    """Operating point, loading and energy of one plating step (per m² of web), and what it uses."""
     bath = get_bath(step.bath, params)
     T = bath.temperature_K if step.temperature_K is None else step.temperature_K
     j = step.current_density_A_per_m2
@@ -185,17 +194,18 @@ def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> dict[str
         "cross_web_cov": profile.cov_frac,
         "cross_web_min_over_mean": profile.min_thickness_m / profile.mean_thickness_m,
         "cross_web_max_over_mean": profile.max_thickness_m / profile.mean_thickness_m,
-    }
+    }, PlatingStepResult(step.bath, energy, float(flows.plated_kg_per_m2))
 
 
 def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterValues,
                         stage2_cache: Stage2Cache | None = None) -> list[CollectorResult]:
     """Evaluate collector recipes; the UHT step runs as one batch over all recipes that have it (with the caller's
     ``stage2_cache``, see :func:`process_models.uht.recipe.evaluate_recipes`)."""
-    prepared: list[tuple[CollectorRecipe, dict[str, dict[str, float]], list[str]]] = []
+    prepared: list[tuple[CollectorRecipe, dict[str, dict[str, float]], dict[str, PlatingStepResult], list[str]]] = []
     uht_recipes: list[UHTRecipe] = []
     for r in recipes:
         plating: dict[str, dict[str, float]] = {}
+        steps: dict[str, PlatingStepResult] = {}
         warnings: list[str] = []
         if r.substrate not in ("commercial", "electroformed"):
             raise FoiltwinInputError("substrate", r.substrate, "one of commercial, electroformed")
@@ -213,22 +223,22 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
                         .current_efficiency_frac)
             rate = float(plated_mass_kg_per_m2("Cu", j, 1.0, eff, params)) / bath.metal.density_kg_per_m3
             step = PlatingStep(r.electroform_bath, j, thickness / rate, r.electroform_temperature_K)
-            plating["electroform"] = _plate(step, 1.0, params)
+            plating["electroform"], steps["electroform"] = _plate(step, 1.0, params)
         if r.zn_plating is not None:
             _check_bath("zn_bath", r.zn_plating.bath, ZN_BATHS)
-            plating["zn"] = _plate(r.zn_plating, params["plating_web_faces_count"], params)
+            plating["zn"], steps["zn"] = _plate(r.zn_plating, params["plating_web_faces_count"], params)
             if uht is None:
                 raise FoiltwinInputError("zn_plating", r.zn_plating.bath, "a UHT step to alloy the plated Zn")
             uht = replace(uht, zn_route="plated",
                           plated_zn_loading_kg_per_m2=plating["zn"]["loading_kg_per_m2_per_face"])
         if uht is not None:
             uht_recipes.append(uht)
-        prepared.append((replace(r, uht=uht), plating, warnings))
+        prepared.append((replace(r, uht=uht), plating, steps, warnings))
     uht_results = iter(evaluate_recipes(uht_recipes, params, stage2_cache)) if uht_recipes else iter(())
     out = []
-    for r, plating, warnings in prepared:
+    for r, plating, steps, warnings in prepared:
         res = next(uht_results) if r.uht is not None else None
-        out.append(_finish(r, res, plating, warnings, params))
+        out.append(_finish(r, res, plating, steps, warnings, params))
     return out
 
 
@@ -239,19 +249,20 @@ def evaluate_collector(recipe: CollectorRecipe, params: ParameterValues, stage2_
 
 
 def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dict[str, float]],
-            warnings: list[str], params: ParameterValues) -> CollectorResult:
+            steps: dict[str, PlatingStepResult], warnings: list[str], params: ParameterValues) -> CollectorResult:
     """Texture, Ag, indicators and cost of one recipe whose UHT step (if any) has been evaluated."""
     ef = plating.get("electroform")
     texture = substrate_texture(r, params, None if ef is None else ef["temperature_K"])
-    anneal = _coil_anneal(r, params)
-    hot = _hot_zone(r, params)
+    anneal_run, hot_run = _coil_anneal(r, params), _hot_zone(r, params)
+    anneal = anneal_run[0] if anneal_run else None
+    hot = hot_run[0] if hot_run else None
     theta = ((res.anneal_equivalent_time_s if res is not None else 0.0)
              + (anneal["equivalent_time_s"] if anneal else 0.0) + (hot["equivalent_time_s"] if hot else 0.0))
     if theta > 0.0:  # the furnace and the UHT histories anneal the Cu: JMAK on the sum of their equivalent times
         texture = anneal_texture_equivalent(texture, theta, params).texture[0]
     if res is not None:
         warnings = [*res.warnings, *warnings]
-    ag = None
+    ag = imm = None
     ag_cover = 0.0
     if r.ag_immersion_time_s > 0.0:
         imm = ag_immersion(r.ag_immersion_time_s, r.agf_mass_frac, params=params)
@@ -276,64 +287,40 @@ def _finish(r: CollectorRecipe, res: RecipeResult | None, plating: dict[str, dic
     eta = float(np.squeeze(nucleation_overpotential_V(
         texture, gamma_frac=bare * (surface.get("gamma", 0.0) + surface.get("beta", 0.0)),
         alpha_frac=bare * surface.get("alpha", 0.0) * brass, ag_frac=ag_cover, params=params)))
-    # flows per m² of web and the lines used
-    flows: dict[str, float] = {"electricity_kWh_per_m2": 0.0}
-    lines = []
+    # flows per m² of web, station by station, priced once; only the lines used carry fixed costs
+    flows: dict[str, Flows] = {}
     if res is not None:
-        flows["electricity_kWh_per_m2"] += res.energy_kwh_per_m2
-        if r.uht is not None and r.uht.zn_route == "vapour":
-            flows["zn_kg_per_m2"] = res.zn_deposited_mg_per_cm2 * 1e-2 / params["zn_source_utilisation_frac"]
-        flows["argon_Nm3_per_m2"] = params["uht_argon_consumption_Nm3_per_m2"]
-        lines.append("uht")
-    for name, p in plating.items():
-        flows["electricity_kWh_per_m2"] += p["energy_kwh_per_m2"]
-        key = "cu_anode_kg_per_m2" if name == "electroform" else "zn_kg_per_m2"
-        flows[key] = flows.get(key, 0.0) + p["metal_kg_per_m2"]
-        bath = r.electroform_bath if name == "electroform" else r.zn_plating.bath  # type: ignore[union-attr]
-        flow = _MAKEUP_FLOW[bath]
-        litres = params["plating_dragout_film_m"] * 1e3 * params["plating_web_faces_count"]
-        flows[flow] = flows.get(flow, 0.0) + litres
-    if plating:
-        lines.append("electrodeposition")
-    own_throughput = _texture_route_flows(anneal, hot, flows, lines, warnings, params)
+        flows["uht"] = res.flows_per_m2(params, r.web_width_m)
+    for name, step in steps.items():
+        flows[name] = step.flows_per_m2(params)
+    if anneal_run is not None:
+        flows["coil_anneal"] = anneal_run[1]
+    if hot_run is not None:
+        flows["hot_zone"] = hot_run[1]
+    _texture_route_warning(anneal, warnings, params)
     if r.substrate == "commercial":
         thickness = r.uht.foil_thickness_m if r.uht is not None else 10e-6
-        flows["cu_foil_kg_per_m2"] = thickness * params["cu_density_kg_per_m3"]
-    if ag is not None:
-        flows["ag_kg_per_m2"] = ag["ag_kg_per_m2"]
-    total, breakdown = 0.0, {}
-    for i, line in enumerate(lines or ["uht"]):
-        own = {"throughput_m2_per_h": own_throughput[line]} if line in own_throughput else {}
-        c = cost_per_m2(flows if i == 0 else {}, LineEconomics.default(line, params, **own), params,
-                        currency=r.currency)
-        total += c.total_per_good_m2
-        for k, v in c.by_category.items():
-            breakdown[k] = breakdown.get(k, 0.0) + v
+        flows["substrate"] = bought_foil_flows(thickness, params)
+    if imm is not None:
+        flows["ag_immersion"] = imm.flows_per_m2()
+    total_flows = sum(flows.values(), Flows())
+    cost = price_flows(total_flows, params, r.currency, availability_frac=r.availability_frac,
+                       yield_frac=r.yield_frac)
+    total, breakdown = cost.total_per_good_m2, dict(cost.by_category)
     return CollectorResult(
         uht=res, texture_fractions=dict(zip(("111", "100", "110", "random"), map(float, texture), strict=True)),
         nucleation_overpotential_mV=eta * 1e3, ag=ag, plating=plating, cost_per_m2=total,
-        cost_breakdown=breakdown, currency=r.currency, energy_kwh_per_m2=flows["electricity_kWh_per_m2"],
-        warnings=warnings, coil_anneal=anneal, hot_zone_anneal=hot,
+        cost_breakdown=breakdown, currency=r.currency, energy_kwh_per_m2=total_flows.get("electricity_kWh_per_m2"),
+        warnings=warnings, coil_anneal=anneal, hot_zone_anneal=hot, flows_by_step=flows,
     )
 
 
-def _texture_route_flows(anneal: dict | None, hot: dict | None, flows: dict[str, float], lines: list[str],
-                         warnings: list[str], params: ParameterValues) -> dict[str, float]:
-    """Add the texture route's electricity, forming gas and line (and the sticking warning) to a recipe's flows;
-    return the route's own throughput by line type (a furnace or hot zone is priced at its programme's pace)."""
-    own: dict[str, float] = {}
-    for line, step in (("coil_anneal", anneal), ("hot_zone_anneal", hot)):
-        if step is None:
-            continue
-        flows["electricity_kWh_per_m2"] += step["energy_kwh_per_m2"]
-        flows["forming_gas_Nm3_per_m2"] = step["protective_gas_Nm3_per_m2"]
-        lines.append(line)
-        own[line] = step["throughput_m2_per_h"]
+def _texture_route_warning(anneal: dict | None, warnings: list[str], params: ParameterValues) -> None:
+    """Warn when the coil anneal's wound wraps stick."""
     if anneal is not None and anneal["wraps_stick"]:
         warnings.append(f"coil anneal: the wraps of the wound coils stick (sticking indicator "
                         f"{anneal['sticking_frac']:.2f} > coil_anneal_max_sticking_frac "
                         f"{params['coil_anneal_max_sticking_frac']:g}): shorten the soak or lower its temperature")
-    return own
 
 
 def substrate_texture(r: CollectorRecipe, params: ParameterValues, bath_temperature_K: float | None = None
@@ -350,8 +337,9 @@ def substrate_texture(r: CollectorRecipe, params: ParameterValues, bath_temperat
     return np.array([t111, t100, t110, 1.0 - t111 - t100 - t110])
 
 
-def _hot_zone(r: CollectorRecipe, params: ParameterValues) -> dict[str, float] | None:
-    """The recipe's hot-zone pass, per m² of web (None without one); a recipe has one texture route at most."""
+def _hot_zone(r: CollectorRecipe, params: ParameterValues) -> tuple[dict[str, float], Flows] | None:
+    """The recipe's hot-zone pass per m² of web and its flows (None without one); a recipe has one texture route
+    at most."""
     h = r.hot_zone
     if h is None:
         return None
@@ -364,12 +352,12 @@ def _hot_zone(r: CollectorRecipe, params: ParameterValues) -> dict[str, float] |
             "recrystallised_frac", "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h")
     out = {k: float(getattr(c, k)[0]) for k in keys}
     out["pull_speed_mm_per_min"] = out["pull_speed_m_per_s"] * 6e4
-    return out
+    return out, c.flows_per_m2()
 
 
-def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float | bool] | None:
+def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> tuple[dict[str, float | bool], Flows] | None:
     """The furnace programme of the recipe's coil anneal, per m² of product, with the sticking indicator of the
-    wound coils (None without one)."""
+    wound coils, and its flows (None without one)."""
     a = r.coil_anneal
     if a is None:
         return None
@@ -382,4 +370,4 @@ def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> dict[str, float
             "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h", "sticking_frac")
     out: dict[str, float | bool] = {k: float(getattr(c, k)[0]) for k in keys}
     out["wraps_stick"] = bool(c.wraps_stick[0])
-    return out
+    return out, c.flows_per_m2()

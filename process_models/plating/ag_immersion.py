@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from process_models.citations import register
+from process_models.costing.flows import Flows
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.parameters import parameters_or_default as _values
@@ -118,6 +119,11 @@ class ImmersionResult:
     ag_coverage_frac: FloatArray
     incomplete_plumes: BoolArray
     plumes_damaged: BoolArray
+
+    def flows_per_m2(self, row: int = 0) -> Flows:
+        """Flows of row ``row`` per m² of foil: the Ag deposited (bought as AgF). No line time: the immersion
+        tank's fixed costs are not modelled."""
+        return Flows({"ag_kg_per_m2": float(self.ag_kg_per_m2[row])})
 
 
 def _ag_ion_consumed_mol_per_m2(c0: FloatArray, G: FloatArray, h: FloatArray | None) -> FloatArray:

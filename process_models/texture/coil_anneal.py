@@ -33,7 +33,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from process_models.citations import register
-from process_models.costing.pricing import LineEconomics, cost_per_m2, seed000_unit_cost_reference
+from process_models.costing.flows import Flows, price_flows
+from process_models.costing.pricing import seed000_unit_cost_reference
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.materials.properties import cu_sensible_heat_J_per_kg
@@ -358,6 +359,12 @@ def hottest_non_sticking_soak_temperature_K(soak_time_s: float, params: ParamsLi
 # ---------------------------------------------------------------------------------------------------------
 # Cycle
 # ---------------------------------------------------------------------------------------------------------
+def furnace_flow_amounts(energy_kWh_per_m2, protective_gas_Nm3_per_m2) -> dict:
+    """A furnace's (coil anneal or hot zone) priced amounts per m² of product: electricity [kWh] and forming gas
+    [Nm³]. Plain arithmetic, so the MILP builds its rows from it too."""
+    return {"electricity_kWh_per_m2": energy_kWh_per_m2, "forming_gas_Nm3_per_m2": protective_gas_Nm3_per_m2}
+
+
 @dataclass(frozen=True, eq=False)
 class AnnealCycle:
     """One furnace programme per row, arrays of shape (B,); per-m² values are per m² of product (one face).
@@ -397,10 +404,12 @@ class AnnealCycle:
     def __len__(self) -> int:
         return int(self.soak_temperature_K.shape[0])
 
-    def flows_per_m2(self) -> dict[str, FloatArray]:
-        """Flows for :func:`process_models.costing.pricing.cost_per_m2_batch`: electricity and forming gas per m²."""
-        return {"electricity_kWh_per_m2": self.energy_kwh_per_m2,
-                "forming_gas_Nm3_per_m2": self.protective_gas_Nm3_per_m2}
+    def flows_per_m2(self, row: int = 0) -> Flows:
+        """Flows of programme ``row`` per m² of product: electricity, forming gas, and the coil anneal's
+        time per m² (1 / ``throughput_m2_per_h``: its fixed costs are charged on it)."""
+        return Flows(furnace_flow_amounts(float(self.energy_kwh_per_m2[row]),
+                                          float(self.protective_gas_Nm3_per_m2[row])),
+                     {"coil_anneal": 1.0 / float(self.throughput_m2_per_h[row])})
 
 
 def anneal_cycle(soak_temperature_K: ArrayLike, soak_time_s: ArrayLike, load: FurnaceLoad,
@@ -477,8 +486,8 @@ def seed000_cost_comparison(params: ParameterValues | None = None) -> dict[str, 
     load = replace(FurnaceLoad.default(params), wound=False)
     cycle = anneal_cycle(params["recrystallisation_calibration_temperature_K"],
                          params["recrystallisation_calibration_time_s"], load, params)
-    flows = {k: float(v[0]) for k, v in cycle.flows_per_m2().items()}
-    cost = cost_per_m2(flows, LineEconomics.default("coil_anneal", params), params, currency="CNY")
+    line_time = {"coil_anneal": 1.0 / params["coil_anneal_line_throughput_m2_per_h"]}
+    cost = price_flows(cycle.flows_per_m2().with_line_time(line_time), params, "CNY")
     seed = seed000_unit_cost_reference(params, currency="CNY")["high_t_annealing"]
     return {
         "model_CNY_per_m2": cost.total_per_good_m2,

@@ -29,12 +29,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from process_models.citations import register
+from process_models.costing.flows import Flows
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.materials.properties import cu_sensible_heat_J_per_kg
 from process_models.parameters import parameters_or_default as _values
 from process_models.physical_constants import R
-from process_models.texture.coil_anneal import equivalent_time_for_texture_100, ramp_equivalent_time_s
+from process_models.texture.coil_anneal import (
+    equivalent_time_for_texture_100,
+    furnace_flow_amounts,
+    ramp_equivalent_time_s,
+)
 from process_models.texture.texture_model import Texture, anneal_texture_equivalent, recrystallised_fraction
 
 FloatArray = NDArray[np.float64]
@@ -119,10 +124,12 @@ class HotZoneAnneal:
     def __len__(self) -> int:
         return int(self.temperature_K.shape[0])
 
-    def flows_per_m2(self) -> dict[str, FloatArray]:
-        """Flows for the costing package: electricity and forming gas per m²."""
-        return {"electricity_kWh_per_m2": self.energy_kwh_per_m2,
-                "forming_gas_Nm3_per_m2": self.protective_gas_Nm3_per_m2}
+    def flows_per_m2(self, row: int = 0) -> Flows:
+        """Flows of programme ``row`` per m² of product: electricity, forming gas, and the hot zone anneal's
+        time per m² (1 / ``throughput_m2_per_h``: its fixed costs are charged on it)."""
+        return Flows(furnace_flow_amounts(float(self.energy_kwh_per_m2[row]),
+                                          float(self.protective_gas_Nm3_per_m2[row])),
+                     {"hot_zone_anneal": 1.0 / float(self.throughput_m2_per_h[row])})
 
 
 def hot_zone_anneal(temperature_K: ArrayLike, pull_speed_m_per_s: ArrayLike, web: HotZoneWeb | None = None,

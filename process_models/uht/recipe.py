@@ -17,6 +17,7 @@ import numpy as np
 
 from process_models.cache import EvaluationCache
 from process_models.citations import register
+from process_models.costing.flows import Flows
 from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, ModelConvergenceError, check_range
 from process_models.parameters.registry import ParameterValues
 from process_models.texture.texture_model import equivalent_time_s
@@ -29,6 +30,7 @@ from process_models.uht.alloying import (
 )
 from process_models.uht.enclosure_convection import GasEnclosure
 from process_models.uht.energy import to_kwh_per_m2, zn_source_energy_J_per_m2
+from process_models.uht.flows import uht_flows_per_m2, web_line_time_h_per_m2
 from process_models.uht.interdiffusion import DepthGrid, make_depth_grid
 from process_models.uht.quench import QuenchResult, merge_results, quench_phases, unquenched_phases
 from process_models.uht.skin_metrics import skin_metrics
@@ -214,6 +216,15 @@ class RecipeResult:
     stage2_gas_convection_W_per_m2_K: float = 0.0
     """Mean gas convection coefficient per face at the stage-II set point (enclosure correlation, multiplier
     applied)."""
+
+    def flows_per_m2(self, params: ParameterValues, web_width_m: float | None = None) -> Flows:
+        """What one processed m² takes from the UHT line (:func:`process_models.uht.flows.uht_flows_per_m2`):
+        electricity, vapour Zn, Ar, and line time at the recipe's web speed over ``web_width_m`` (``None``, or a
+        batch recipe: the registry line's throughput)."""
+        v = self.recipe.line_speed_m_per_s
+        time = None if web_width_m is None or v is None else web_line_time_h_per_m2(v, web_width_m)
+        return uht_flows_per_m2(self.energy_kwh_per_m2, self.zn_deposited_mg_per_cm2 * 1e-2,
+                                self.recipe.zn_route == "vapour", params, time)
 
     def to_dict(self, profile: bool = False) -> dict:
         """JSON-ready dict; the composition-depth profile is included when ``profile`` is true."""
