@@ -311,6 +311,27 @@ class _Run:
         v = float(kpi.value(cand.check.kpis))
         return v if kpi.sense == "min" else -v
 
+    def _recover(self, space: DecisionSpace, route: str, region: _Region, **kw: Any) -> tuple:
+        """Local MILP infeasible: the region cut the feasible set off, or its knots are too far apart to resolve a
+        boundary (the melting guard holds whole simplices: with T3 knots 35 K apart a guarded peak between knots
+        takes the knot below with it). Local tables of half the width around the nearest point of these tables
+        (elastic solve), then — still infeasible — twice as wide around the old centre. Which of several near-equal
+        coarse points the 1 %-gap coarse MILP returns is the solver's choice; the search must not depend on it.
+        Returns (model, handles, outcome, region)."""
+        me, _, oute = self.solve_once(elastic=True, space=space, **kw)
+        if oute.status != "infeasible":
+            near = region.step(_centre(self.space, me, route), (np.zeros(3, bool), np.zeros(2, bool)))
+            self.s = _refine(self.space, self.params, self.s, self.coarse, route, near)
+            self.refinements += 1
+            m, h, out = self.solve_once(space=space, **kw)
+            if out.status != "infeasible":
+                return m, h, out, near
+        region = region.widened(2.0)
+        self.s = _refine(self.space, self.params, self.s, self.coarse, route, region)
+        self.refinements += 1
+        m, h, out = self.solve_once(space=space, **kw)
+        return m, h, out, region
+
     def _refine_mode(self, start: Candidate, max_refinements: int, keep_tables: bool = False,
                      region: _Region | None = None, **kw: Any) -> Candidate | None:
         """Trust-region loop with the mode fixed: local tables on a region around the last point, MILP, check in
@@ -332,11 +353,8 @@ class _Run:
             self.refinements_of_mode += 1
             self._learn_bias(route, cand)
             m, h, out = self.solve_once(space=space, **kw)
-            if out.status == "infeasible":  # the region cut the feasible set off: twice as wide, same centre
-                region = region.widened(2.0)
-                self.s = _refine(self.space, self.params, self.s, self.coarse, route, region)
-                self.refinements += 1
-                m, h, out = self.solve_once(space=space, **kw)
+            if out.status == "infeasible":  # the region cut the feasible set off
+                m, h, out, region = self._recover(space, route, region, **kw)
                 if out.status == "infeasible":
                     break
             cand = self._evaluate(m, h, out, "refined")
