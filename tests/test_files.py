@@ -85,3 +85,12 @@ def test_a_scenario_and_a_batch_spec_go_through_the_same_reader(tmp_path):
         with pytest.raises(FoiltwinInputError) as err:
             loader(bad)
         assert err.value.field == field and "UTF-8" in str(err.value)
+
+
+def test_an_atomic_output_gets_the_mode_a_plain_write_would(tmp_path):
+    """mkstemp's 0o600 is not left on the output: the file has 0o666 less the umask, as ``open(..., "w")`` gives."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    atomic = tmp_path / "atomic.txt"
+    write_text_atomic(atomic, "x")
+    assert (atomic.stat().st_mode & 0o777) == (plain.stat().st_mode & 0o777)

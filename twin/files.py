@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -59,6 +60,15 @@ def _check_target(field: str, target: Path) -> None:
     check_output_path(field, target)
 
 
+@functools.cache
+def _file_mode() -> int:
+    """The mode a plain ``open(..., "w")`` would give a new file: 0o666 less the process's umask (``mkstemp``
+    makes 0o600 files, which would hide outputs from the user's group)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike, field: str = "output", suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it is fsynced and renamed onto ``target``.
@@ -77,6 +87,7 @@ def atomic_path(target: str | os.PathLike, field: str = "output", suffix: str = 
     try:
         yield tmp
         _fsync_file(tmp)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except OSError as exc:
