@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -699,6 +699,8 @@ def optimize(
     cost_weight: Annotated[float, typer.Option("--cost-weight", help="Weight of cost in --objective weighted.")] = 0.5,
     pareto: Annotated[str | None, typer.Option("--pareto", help="cost,throughput | cost,tolerance")] = None,
     pareto_points: Annotated[int, typer.Option("--pareto-points", help="Points of the ε-constraint sweep.")] = 6,
+    plot: Annotated[Path | None, typer.Option("--plot", metavar="FILE.html",
+                                              help="Write the Pareto front as an interactive plotly HTML.")] = None,
     mode: Annotated[list[str] | None, typer.Option(
         "--mode", help="Allowed plant modes (repeatable): vapour_commercial, vapour_electroformed, plated_commercial.")]
     = None,
@@ -733,6 +735,10 @@ def optimize(
     _optimize_option_rules(ctx)
     check_json_target(json_out)
     check_solver(solver, "--solver")
+    if plot is not None:
+        from twin.files import check_output_path
+
+        check_output_path("--plot", plot)
     pset = load_params_file(params_file)
     sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), list(set_ or []))
     values = build_parameters(sc)
@@ -769,6 +775,8 @@ def optimize(
         typer.echo(f"error: {err}", err=True)
         sys.exit(1)
     write_json(result.to_dict(), json_out)
+    if plot is not None:
+        _write_pareto_plot(result, plot)
     if json_out != "-":
         from foiltwin.output import print_optimization
 
@@ -778,12 +786,26 @@ def optimize(
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
 
 
+def _write_pareto_plot(result: Any, plot: Path) -> None:
+    """The Pareto front of ``result`` as a self-contained HTML at ``plot`` (atomic; nothing when the front is empty,
+    said on stderr)."""
+    if not result.pareto:
+        typer.echo(f"no Pareto points to plot: {plot} not written", err=True)
+        return
+    from optimizer.pareto_figure import pareto_figure
+    from twin.files import write_text_atomic
+
+    fig = pareto_figure(result.pareto, currency=result.currency)
+    write_text_atomic(plot, fig.to_html(include_plotlyjs=True, full_html=True), field="--plot")
+
+
 def _optimize_option_rules(ctx: typer.Context) -> None:
     """Options of ``optimize`` that act only together with another one: given without it, they are refused."""
     p = ctx.params
     only_with(ctx, "cost_weight", "--objective weighted", p["objective"] == "weighted", "the weight of cost in it")
     only_with(ctx, "pareto_points", "--pareto", p["pareto"] is not None, "the points of the front")
     not_with(ctx, "confidence", "--pareto", p["pareto"] is not None, "a robust optimum is one point")
+    only_with(ctx, "plot", "--pareto", p["pareto"] is not None, "the plot of the front")
     only_with(ctx, "robust_samples", "--confidence", p["confidence"] is not None, "the draws of its check")
     for name in ("twin_hours", "seed"):
         only_with(ctx, name, "the twin check (not with --no-twin)", not p["no_twin"], "a setting of the twin check")

@@ -881,3 +881,21 @@ def test_app_compare_tab_runs_chosen_scenarios_with_common_seeds():
     at.button(key="cmp.run").click().run()
     _ok(at)
     assert any("`compare`" in e.value and "2 to 5" in e.value for e in at.error)
+
+
+@pytest.mark.integration
+def test_app_optimise_tab_shows_the_pareto_front_chart():
+    """The expander plots the front held in the session (an injected result: a real sweep is too slow here)."""
+    at = _app()
+    _ok(at)
+    assert not at.get("plotly_chart")
+    front = [{"axes": {"cost_per_m2": c, "tolerance_nm": t}, "settings": {"mode": "vapour_commercial"}}
+             for c, t in ((3.2, 50.0), (3.9, 20.0))]
+    at.session_state["opt.pareto"] = {"front": front, "currency": "USD", "message": "2 non-dominated of 2 points"}
+    at.run()
+    _ok(at)
+    charts = [c for c in at.get("plotly_chart") if "tolerance" in c.proto.spec]
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["data"][0]["x"] == [3.2, 3.9] and spec["data"][0]["y"] == [50.0, 20.0]
+    assert any("2 non-dominated" in c.value for c in at.caption)

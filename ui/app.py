@@ -18,7 +18,8 @@ from typing import Any, get_args
 
 import streamlit as st
 
-from optimizer import OptimizerError, Targets, optimize
+from optimizer import OptimizerError, Targets, optimize, pareto
+from optimizer.pareto_figure import pareto_figure
 from optimizer.targets import OBJECTIVES, default_skin_thickness_nm
 from process_models.collector.recipe import Substrate, evaluate_collector
 from process_models.errors import FoiltwinInputError
@@ -81,6 +82,17 @@ def run_optimiser(scenario_text: str, targets_text: str, verify_twin: bool, twin
     result = optimize(targets, scenario_from_json(scenario_text), verify_twin=verify_twin, twin_hours=twin_hours,
                       raise_infeasible=False, progress=_progress)
     return result.to_dict()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def run_pareto_front(scenario_text: str, targets_text: str, axes: tuple[str, str], points: int,
+                     _progress: Any = None) -> dict[str, Any]:
+    """``optimizer.pareto`` on the scenario's plant (no twin check: the front's points are checked in the process
+    models); the front, its currency and message."""
+    targets = Targets(**json.loads(targets_text))
+    result = pareto(targets, scenario_from_json(scenario_text), axes=axes, points=points, verify_twin=False,
+                    raise_infeasible=False, progress=_progress)
+    return {"front": result.pareto or [], "currency": result.currency, "message": result.message}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -393,6 +405,7 @@ def _optimise_tab(base: Scenario, base_text: str) -> None:
         except Exception as err:
             st.error(describe_failure("The optimisation", err))
             st.session_state.pop("opt.result", None)
+    _pareto_expander(base_text, params)
     result = st.session_state.get("opt.result")
     if result is None:
         return
@@ -423,6 +436,46 @@ def _optimise_tab(base: Scenario, base_text: str) -> None:
     gap = result.get("mip_gap")
     st.caption(f"MIP gap {'n/a' if gap is None else f'{gap:.2e}'}, solve {result.get('solve_seconds', 0):.2f} s, "
                f"total {result.get('total_seconds', 0):.2f} s, twin iterations {result.get('twin_iterations', 0)}")
+
+
+def _pareto_expander(base_text: str, params: dict[str, Any]) -> None:
+    """Pareto front (``optimizer.pareto``) of the targets above: cost against throughput or tolerance, plotted."""
+    with st.expander("Pareto front", expanded="opt.pareto" in st.session_state):
+        c1, c2 = st.columns(2)
+        axes = c1.selectbox("trade cost against", ["throughput", "tolerance"], key="opt.pareto_axes")
+        points = c2.number_input("points of the sweep", min_value=2, max_value=12, value=4, step=1,
+                                 key="opt.pareto_points")
+        st.caption("Uses the targets of the form above (as last submitted); each point is checked in the process "
+                   "models, not the twin.")
+        if st.button("Compute the front", key="opt.pareto_run"):
+            ss = st.session_state
+            kw = {"skin_thickness_nm": ss.get("opt.skin", default_skin_thickness_nm(params)),
+                  "tolerance_nm": ss.get("opt.tol", _TARGET_DEFAULTS["tolerance_nm"]),
+                  "min_texture_100": ss.get("opt.tex"), "min_throughput_m2_per_h": ss.get("opt.thr"),
+                  "max_cost_per_m2": ss.get("opt.cost")}
+            try:
+                Targets(**kw)
+                bar = st.progress(0.0, text="Sweeping the front…")
+                ss["opt.pareto"] = run_pareto_front(base_text, json.dumps(kw), ("cost", axes), int(points),
+                                                    _progress_bar(bar))
+                bar.empty()
+            except FoiltwinInputError as err:
+                st.error(describe_error(err))
+                ss.pop("opt.pareto", None)
+            except OptimizerError as err:
+                st.error(f"The optimiser failed: {err}")
+                ss.pop("opt.pareto", None)
+            except Exception as err:
+                st.error(describe_failure("The Pareto front", err))
+                ss.pop("opt.pareto", None)
+        res = st.session_state.get("opt.pareto")
+        if res is None:
+            return
+        if not res["front"]:
+            st.warning(f"No feasible point on the front — {res.get('message', '')}")
+            return
+        st.plotly_chart(pareto_figure(res["front"], currency=res.get("currency", "USD")), key="opt.pareto_fig")
+        st.caption(res.get("message", ""))
 
 
 def _lab_tab(base: Scenario, base_text: str) -> None:
