@@ -41,6 +41,23 @@ def check_skin_options(ctx: typer.Context) -> None:
               "the contact route has no vapour source")
 
 
+def _check_in_option_units(p: dict, t3_ms: float) -> None:
+    """The skin recipe's ranges in the options' units (µm, ms, mg/cm²), so that a refusal reads in what the user
+    typed, not in the model's SI field."""
+    from foiltwin.units import to_unit
+    from process_models.errors import check_range
+    from process_models.skins.skin import CONTACT_LOADING_RANGE_KG_PER_M2, FOIL_RANGE_M, STAGE3_TIME_RANGE_S
+
+    check_range("--foil-thickness-um", p["foil_thickness_um"], *(to_unit(x, "m", "um") for x in FOIL_RANGE_M),
+                unit="µm")
+    check_range("--stage3-time-ms", t3_ms, *(to_unit(x, "s", "ms") for x in STAGE3_TIME_RANGE_S),
+                low_inclusive=False, unit="ms")
+    if p["skin_route"] == "contact":
+        check_range("--skin-loading-mg-per-cm2", p["skin_loading_mg_per_cm2"],
+                    *(to_unit(x, "kg/m**2", "mg/cm**2") for x in CONTACT_LOADING_RANGE_KG_PER_M2),
+                    low_inclusive=False, unit="mg/cm2")
+
+
 def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | None) -> None:
     """Evaluate and report the skin of a metal other than Zn from the ``recipe`` options."""
     from foiltwin.units import to_unit  # pint: the options' units to SI and SI to the printed units
@@ -48,6 +65,7 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
 
     p = ctx.params
     t3_ms = 30.0 if p["stage3_time_ms"] is None else p["stage3_time_ms"]
+    _check_in_option_units(p, t3_ms)
     recipe = SkinRecipe(
         metal=p["skin_metal"], foil_thickness_m=to_unit(p["foil_thickness_um"], "um", "m"), route=p["skin_route"],
         source_temperature_K=p["skin_source_temperature_K"],
