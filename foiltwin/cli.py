@@ -277,7 +277,7 @@ def recipe(
         electroform_temperature_K=electroform_temperature_K,
         zn_plating=None if zn_bath is None else PlatingStep(zn_bath, zn_current_density_A_per_m2, zn_plating_time_s,
                                                             concentration_mol_per_m3=zn_bath_concentration_mol_per_m3),
-        ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
+        ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=to_unit(agf_wt_pct, "percent", ""), currency=currency,
     )
     if texture_route == "hot-zone":
         recipe = replace(recipe, hot_zone=_hot_zone_step(recipe, values, anneal_soak_temperature_K,
@@ -299,6 +299,7 @@ def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, par
                      currency: str, ag_immersion_time_s: float, agf_wt_pct: float, profile: bool,
                      json_out: str | None) -> None:
     """``recipe --scenario``: the collector recipe of the scenario's :class:`twin.plant_settings.PlantSettings`."""
+    from foiltwin.units import to_unit
     from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collector
     from process_models.uht.recipe import UHTRecipe
     from twin.plant_settings import PlantSettings
@@ -312,7 +313,7 @@ def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, par
         citations.register("PlantCalibration", "cli.recipe")
     f = PlantSettings.from_scenario(sc).recipe_fields(sc, line)
     recipe = CollectorRecipe(uht=UHTRecipe(**f.uht), ag_immersion_time_s=ag_immersion_time_s,
-                             agf_mass_frac=agf_wt_pct / 100.0, currency=currency,
+                             agf_mass_frac=to_unit(agf_wt_pct, "percent", ""), currency=currency,
                              coil_anneal=None if f.coil_anneal is None else CoilAnnealStep(**f.coil_anneal),
                              **f.collector)
     _report_recipe(evaluate_collector(recipe, values), profile, json_out)
@@ -350,6 +351,7 @@ def _furnace_step(recipe, values: ParameterValues, soak_K: float | None, soak_h:
     soak reaching ``target_100``."""
     from dataclasses import replace
 
+    from foiltwin.units import to_unit
     from process_models.collector.recipe import CoilAnnealStep, substrate_texture
     from process_models.texture.coil_anneal import soak_time_for_texture_100
 
@@ -361,7 +363,7 @@ def _furnace_step(recipe, values: ParameterValues, soak_K: float | None, soak_h:
                                  "given with --anneal-soak-temperature-K (or --texture-route hot-zone)")
     if soak_K is None:
         return recipe
-    soak_s = soak_h * 3600.0
+    soak_s = to_unit(soak_h, "h", "s")
     if target_100 is not None:
         f0 = float(substrate_texture(recipe, values)[1])
         soak_s = float(soak_time_for_texture_100(target_100, f0, soak_K, values)[0])
@@ -537,7 +539,8 @@ def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) 
                     to_unit(hi, "kg/m**2", "mg/cm**2"), low_inclusive=False, unit="mg/cm2")
     if p["ag_immersion_time_s"] > 0.0:
         lo, hi = AGF_MASS_FRAC_RANGE
-        check_range("--agf-wt-pct", p["agf_wt_pct"], lo * 100.0, hi * 100.0, low_inclusive=False, unit="wt %")
+        check_range("--agf-wt-pct", p["agf_wt_pct"], to_unit(lo, "", "percent"), to_unit(hi, "", "percent"),
+                    low_inclusive=False, unit="wt %")
     if p["anneal_soak_temperature_K"] is not None and p["anneal_target_100"] is None:
         check_range("--anneal-soak-h", p["anneal_soak_h"], 0.0, to_unit(values["coil_anneal_max_soak_time_s"], "s",
                                                                          "h"), unit="h")
@@ -725,6 +728,7 @@ def optimize(
 
     Exit code 3 when the targets conflict (the conflicting targets and the nearest achievable point are shown).
     """
+    from foiltwin.units import to_unit
     from optimizer import OptimizerError, Targets, TargetsInfeasibleError
     from optimizer import optimize as run_optimize
     from optimizer import pareto as run_pareto
@@ -746,7 +750,7 @@ def optimize(
         raise FoiltwinInputError("--surface-zn-min/--surface-zn-max", (surface_zn_min, surface_zn_max),
                                  "both or neither")
     targets = Targets(
-        skin_thickness_nm=values["skin_reference_thickness_m"] * 1e9 if skin_thickness_nm is None
+        skin_thickness_nm=to_unit(values["skin_reference_thickness_m"], "m", "nm") if skin_thickness_nm is None
         else skin_thickness_nm,
         tolerance_nm=tolerance_nm, single_phase_alpha=not allow_multiphase,
         surface_zn_at_frac=None if surface_zn_min is None else (surface_zn_min, surface_zn_max),  # type: ignore[arg-type]

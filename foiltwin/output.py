@@ -36,6 +36,8 @@ def _kv_table(items: list[tuple[str, Any, str]], title: str, spec: str = ".4g") 
 
 def print_recipe(result: Any) -> None:
     """One collector recipe: the skin and its layers, stage III, texture routes, texture, energy and cost."""
+    from foiltwin.units import to_unit  # pint, imported here: printing converts SI to the units shown
+
     u = result.uht
     items: list[tuple[str, Any, str]] = []
     if u is not None:
@@ -48,12 +50,13 @@ def print_recipe(result: Any) -> None:
             items += [("stage III line speed", h["line_speed_m_per_min"], "m/min"),
                       ("stage III heater length", h["heater_length_mm"], "mm"), ("Péclet number", h["peclet"], ""),
                       ("stage III heater power", h["power_W_per_m"], "W/m"),
-                      ("stage III power density", h["power_W_per_m2"] / 1e4, "W/cm² of heated foil")]
+                      ("stage III power density", to_unit(h["power_W_per_m2"], "W/m**2", "W/cm**2"),
+                       "W/cm² of heated foil")]
     an = result.coil_anneal
     if an is not None:
         items += [("coil anneal soak", round(an["soak_temperature_K"]), "K"),
-                  ("coil anneal soak time", an["soak_time_s"] / 3600, "h"),
-                  ("coil anneal cycle", an["cycle_time_s"] / 3600, "h"),
+                  ("coil anneal soak time", to_unit(an["soak_time_s"], "s", "h"), "h"),
+                  ("coil anneal cycle", to_unit(an["cycle_time_s"], "s", "h"), "h"),
                   ("recrystallised", f"{an['recrystallised_frac']:.1%}", ""),
                   ("coil anneal energy", an["energy_kwh_per_m2"], "kWh/m²"),
                   ("sticking indicator", an["sticking_frac"], "" if not an["wraps_stick"] else "(wraps stick)")]
@@ -61,7 +64,7 @@ def print_recipe(result: Any) -> None:
     if hz is not None:
         items += [("hot zone temperature", round(hz["temperature_K"]), "K"),
                   ("hot zone pull speed", hz["pull_speed_mm_per_min"], "mm/min"),
-                  ("time at temperature", hz["residence_time_s"] / 60, "min"),
+                  ("time at temperature", to_unit(hz["residence_time_s"], "s", "min"), "min"),
                   ("recrystallised", f"{hz['recrystallised_frac']:.1%}", ""),
                   ("hot zone throughput", hz["throughput_m2_per_h"], "m²/h"),
                   ("hot zone energy", hz["energy_kwh_per_m2"], "kWh/m²"),

@@ -41,18 +41,37 @@ def check_skin_options(ctx: typer.Context) -> None:
               "the contact route has no vapour source")
 
 
+def _check_in_option_units(p: dict, t3_ms: float) -> None:
+    """The skin recipe's ranges in the options' units (µm, ms, mg/cm²), so that a refusal reads in what the user
+    typed, not in the model's SI field."""
+    from foiltwin.units import to_unit
+    from process_models.errors import check_range
+    from process_models.skins.skin import CONTACT_LOADING_RANGE_KG_PER_M2, FOIL_RANGE_M, STAGE3_TIME_RANGE_S
+
+    check_range("--foil-thickness-um", p["foil_thickness_um"], *(to_unit(x, "m", "um") for x in FOIL_RANGE_M),
+                unit="µm")
+    check_range("--stage3-time-ms", t3_ms, *(to_unit(x, "s", "ms") for x in STAGE3_TIME_RANGE_S),
+                low_inclusive=False, unit="ms")
+    if p["skin_route"] == "contact":
+        check_range("--skin-loading-mg-per-cm2", p["skin_loading_mg_per_cm2"],
+                    *(to_unit(x, "kg/m**2", "mg/cm**2") for x in CONTACT_LOADING_RANGE_KG_PER_M2),
+                    low_inclusive=False, unit="mg/cm2")
+
+
 def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | None) -> None:
     """Evaluate and report the skin of a metal other than Zn from the ``recipe`` options."""
+    from foiltwin.units import to_unit  # pint: the options' units to SI and SI to the printed units
     from process_models.skins.skin import SkinRecipe, evaluate_skin
 
     p = ctx.params
     t3_ms = 30.0 if p["stage3_time_ms"] is None else p["stage3_time_ms"]
+    _check_in_option_units(p, t3_ms)
     recipe = SkinRecipe(
-        metal=p["skin_metal"], foil_thickness_m=p["foil_thickness_um"] * 1e-6, route=p["skin_route"],
+        metal=p["skin_metal"], foil_thickness_m=to_unit(p["foil_thickness_um"], "um", "m"), route=p["skin_route"],
         source_temperature_K=p["skin_source_temperature_K"],
-        contact_loading_kg_per_m2=p["skin_loading_mg_per_cm2"] / 100.0,
+        contact_loading_kg_per_m2=to_unit(p["skin_loading_mg_per_cm2"], "mg/cm**2", "kg/m**2"),
         stage2_temperature_K=p["stage2_temperature_K"], stage2_time_s=p["stage2_time_s"],
-        stage3_peak_K=p["stage3_peak_K"], stage3_time_s=t3_ms * 1e-3,
+        stage3_peak_K=p["stage3_peak_K"], stage3_time_s=to_unit(t3_ms, "ms", "s"),
     )
     r = evaluate_skin(recipe, values)
     report = {
@@ -61,8 +80,8 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
         "source_temperature_K": r.recipe.source_temperature_K if r.recipe.route == "vapour" else None,
         "deposited_mol_per_m2": r.deposited_mol_per_m2,
         "surface_at_frac": r.surface_frac,
-        "skin_thickness_nm": r.skin_thickness_m * 1e9,
-        "alloyed_depth_nm": r.alloyed_depth_m * 1e9,
+        "skin_thickness_nm": to_unit(r.skin_thickness_m, "m", "nm"),
+        "alloyed_depth_nm": to_unit(r.alloyed_depth_m, "m", "nm"),
         "skin_phases": list(r.skin_phases),
         "peak_temperature_K": r.stage3_peak_K,
         "energy_kwh_per_m2": r.energy_kWh_per_m2,
@@ -71,13 +90,15 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
         "model": "process_models.skins.skin (impurity diffusivity; docs/skin_metals.md)",
     }
     if p["profile"]:
-        report["profile"] = {"depth_nm": (r.depth_m * 1e9).tolist(), "x": r.profile_x.tolist()}
+        report["profile"] = {"depth_nm": (r.depth_m * to_unit(1.0, "m", "nm")).tolist(), "x": r.profile_x.tolist()}
     report["citations"] = citations.used()
     write_json(report, json_out)
     if json_out != "-":
-        typer.echo(f"{r.recipe.metal} skin ({r.recipe.route}): {r.skin_thickness_m * 1e9:.0f} nm "
+        nm, depth_nm = report["skin_thickness_nm"], report["alloyed_depth_nm"]
+        umol_per_cm2 = to_unit(r.deposited_mol_per_m2, "mol/m**2", "umol/cm**2")
+        typer.echo(f"{r.recipe.metal} skin ({r.recipe.route}): {nm:.0f} nm "
                    f"{'+'.join(r.skin_phases)}, surface x_{r.recipe.metal} {r.surface_frac:.3f}, alloyed to "
-                   f"{r.alloyed_depth_m * 1e9:.0f} nm, {r.deposited_mol_per_m2 * 100.0:.3g} µmol/cm2, "
+                   f"{depth_nm:.0f} nm, {umol_per_cm2:.3g} µmol/cm2, "
                    f"peak {r.stage3_peak_K:.0f} K")
         typer.echo(f"energy {r.energy_kWh_per_m2:.4f} kWh/m2, cost {r.cost_USD_per_m2:.2f} USD/m2")
         for w in r.warnings:

@@ -79,13 +79,14 @@ def _spreads(items: list[str] | None) -> dict[str, float]:
 
 def _uht_recipe(stage2_temperature_K: float, stage2_time_s: float, stage3_peak_K: float | None,
                 stage3_time_ms: float | None, foil_thickness_um: float) -> Any:
+    from foiltwin.units import to_unit
     from process_models.collector.recipe import CollectorRecipe
     from process_models.uht.recipe import UHTRecipe
 
     return CollectorRecipe(uht=UHTRecipe(
-        foil_thickness_m=foil_thickness_um * 1e-6, stage2_temperature_K=stage2_temperature_K,
+        foil_thickness_m=to_unit(foil_thickness_um, "um", "m"), stage2_temperature_K=stage2_temperature_K,
         stage2_time_s=stage2_time_s, stage3_peak_K=stage3_peak_K,
-        stage3_time_s=None if stage3_time_ms is None else stage3_time_ms * 1e-3))
+        stage3_time_s=None if stage3_time_ms is None else to_unit(stage3_time_ms, "ms", "s")))
 
 
 S2T = Annotated[float, typer.Option("--stage2-temperature-K", help="Stage-II foil temperature [K].")]

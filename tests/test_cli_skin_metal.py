@@ -44,7 +44,8 @@ def test_sn_contact_skin_text_and_vapour_warning(cli):
     (("--skin-metal", "Al", "--ag-immersion-time-s", "10"), "--ag-immersion-time-s"),
     (("--skin-loading-mg-per-cm2", "1"), "--skin-loading-mg-per-cm2"),
     (("--skin-metal", "Mg", "--skin-loading-mg-per-cm2", "1"), "--skin-loading-mg-per-cm2"),
-    (("--skin-metal", "Sn", "--skin-route", "contact"), "contact_loading_kg_per_m2"),
+    (("--skin-metal", "Sn", "--skin-route", "contact"),
+     "--skin-loading-mg-per-cm2=0.0 is not allowed: must lie in (0, 10] mg/cm2"),
     (("--skin-metal", "Pb"), "--skin-metal"),
 ])
 def test_options_that_do_not_apply_are_refused_in_one_line(cli, args, flag):

@@ -50,7 +50,9 @@ from process_models.uht.thermal import setpoint_history
 
 Route = str  # "vapour" or "contact"
 _DIFFUSION_STEPS = 60
-_FOIL_RANGE_M = (3e-6, 50e-6)
+FOIL_RANGE_M = (3e-6, 50e-6)
+STAGE3_TIME_RANGE_S = (0.0, 10.0)  # (low exclusive]
+CONTACT_LOADING_RANGE_KG_PER_M2 = (0.0, 0.1)  # (low exclusive]
 
 
 def impurity_diffusivity_m2_per_s(metal: str, T_K, params=None) -> np.ndarray:
@@ -85,12 +87,12 @@ class SkinRecipe:
 
     def validated(self, params) -> SkinRecipe:
         skin_system(self.metal)
-        check_range("foil_thickness_m", self.foil_thickness_m, *_FOIL_RANGE_M, unit="m")
+        check_range("foil_thickness_m", self.foil_thickness_m, *FOIL_RANGE_M, unit="m")
         if self.route not in ("vapour", "contact"):
             raise FoiltwinInputError("route", self.route, "one of vapour, contact")
         check_range("stage2_temperature_K", self.stage2_temperature_K, 300.0, 1300.0, unit="K")
         check_range("stage2_time_s", self.stage2_time_s, 0.0, 3600.0, low_inclusive=False, unit="s")
-        check_range("stage3_time_s", self.stage3_time_s, 0.0, 10.0, low_inclusive=False, unit="s")
+        check_range("stage3_time_s", self.stage3_time_s, *STAGE3_TIME_RANGE_S, low_inclusive=False, unit="s")
         peak = params["stage3_default_peak_temperature_K"] if self.stage3_peak_K is None else self.stage3_peak_K
         check_range("stage3_peak_K", peak, 300.0, params["cu_melting_temperature_K"], low_inclusive=False,
                     high_inclusive=False, unit="K")
@@ -98,7 +100,7 @@ class SkinRecipe:
                if self.source_temperature_K is None else self.source_temperature_K)
         check_range("source_temperature_K", src, supply.VAPOUR_T_MIN_K, supply.VAPOUR_T_MAX_K, unit="K")
         if self.route == "contact":
-            check_range("contact_loading_kg_per_m2", self.contact_loading_kg_per_m2, 0.0, 0.1,
+            check_range("contact_loading_kg_per_m2", self.contact_loading_kg_per_m2, *CONTACT_LOADING_RANGE_KG_PER_M2,
                         low_inclusive=False, unit="kg/m2")
         return SkinRecipe(self.metal, self.foil_thickness_m, self.route, float(src), self.contact_loading_kg_per_m2,
                           self.stage2_temperature_K, self.stage2_time_s, float(peak), self.stage3_time_s)
