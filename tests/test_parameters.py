@@ -107,6 +107,14 @@ def test_physical_constants_are_those_of_scipy_constants():
     assert pc.N_A * scipy.constants.k == pc.R  # exact in the 2019 SI
 
 
+def _number(literal: str) -> float:
+    """A Python numeric literal's value (decimal, float, hex/octal/binary, underscores; a complex literal is nan)."""
+    import ast
+
+    v = ast.literal_eval(literal)
+    return float(v) if isinstance(v, int | float) else float("nan")
+
+
 @pytest.mark.unit
 def test_the_cu_melting_point_is_written_once_in_the_registry():
     """Every bound at the Cu melting point imports the registry module's constant: the number appears as a literal
@@ -126,6 +134,6 @@ def test_the_cu_melting_point_is_written_once_in_the_registry():
     for package in ("process_models", "twin", "optimizer", "ui", "foiltwin"):
         for path in (root / package).rglob("*.py"):
             tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
-            if any(t.type == tokenize.NUMBER and float(t.string) == CU_MELTING_TEMPERATURE_K for t in tokens):
+            if any(t.type == tokenize.NUMBER and _number(t.string) == CU_MELTING_TEMPERATURE_K for t in tokens):
                 found.append(str(path.relative_to(root)))
     assert found == ["process_models/parameters/materials_literature.py"]
