@@ -113,13 +113,19 @@ class Stage3Result:
 
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,
            params: ParameterValues, flux, record, n_steps: int,
-           model: CuZnFickDiffusivity | None = None) -> DiffusionResult:
+           model: CuZnFickDiffusivity | None = None, flux_at=None, flux_plan=None) -> DiffusionResult:
     """The interdiffusion solver with the Cu–Zn fick-mode D̃ (Kirchhoff form) and the registry's numerics."""
     model = CuZnFickDiffusivity.from_parameters(params) if model is None else model
+
+    def plan(T: np.ndarray, t: np.ndarray) -> None:  # every step's T-dependent factors at once
+        model.plan(T)
+        if flux_plan is not None:
+            flux_plan(T, t)
+
     return solve_interdiffusion(
         x0, grid, time_s, temperature_K, molar_density_mol_per_m3=params["cuzn_alloy_molar_density_mol_per_m3"],
-        diffusivity=model.diffusivity, kirchhoff=model.kirchhoff, clock=model.clock, surface=FluxBC(flux),
-        n_steps=n_steps, record=record,
+        diffusivity=model.diffusivity, kirchhoff=model.kirchhoff, kirchhoff_at=model.kirchhoff_at, clock=model.clock,
+        surface=FluxBC(flux, at=flux_at), n_steps=n_steps, record=record, plan=plan,
     )
 
 
@@ -141,7 +147,8 @@ def stage2_zn_film(
     alpha_model = dataclasses.replace(CuZnFickDiffusivity.from_parameters(params),
                                       beta_factor=params["beta_thermodynamic_factor_frac"])
     result = _solve(grid, x0, time_s, temperature_K, params, islands.alpha_flux, islands.step_done, n_steps,
-                    model=alpha_model)
+                    model=alpha_model, flux_at=islands.alpha_flux_at,
+                    flux_plan=islands.plan)
     st = islands.state
     # delivered = α uptake + γ + β + ε holds to round-off: the islands got what α did not take, step by step
     return Stage2Result(
@@ -241,12 +248,12 @@ def stage3_conversion(
     flux = SurfaceEvaporation(params, time_origin_s=time_s[:, 0])
 
     def record(x: np.ndarray, T: np.ndarray, t: np.ndarray) -> np.ndarray:
-        melted = diagram.solidus_temperature_K(x) < T[:, None]
+        melted = diagram.solidus_lookup_K(x) < T[:, None]  # the solver keeps x in [0, 1]
         return np.sum(melted * widths, axis=1)
 
     initial = params["cuzn_alloy_molar_density_mol_per_m3"] * np.sum(x0 * widths, axis=1)
     result = _solve(grid, x0, time_s, temperature_K, params, flux, record,
-                    int(params["stage3_diffusion_steps_count"]))
+                    int(params["stage3_diffusion_steps_count"]), flux_at=flux.at, flux_plan=flux.plan)
     return Stage3Result(
         x=result.x, zn_initial_mol_per_m2=initial, zn_lost_mol_per_m2=result.zn_out_mol_per_m2,
         max_melt_depth_m=result.recorded.max(axis=0), diffusion=result,

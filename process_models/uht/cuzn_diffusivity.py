@@ -19,7 +19,7 @@ All functions broadcast ``x`` against ``T_K`` (e.g. x (B, N) with T (B, 1)).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +58,7 @@ PARAMETER_NAMES: tuple[str, ...] = (
 )
 
 Array = NDArray[np.float64]
+_SQRT_TINY = float(np.finfo(float).tiny ** 0.5)
 _RESTRICT_MIN_SIZE = 4096  # arrays smaller than this are evaluated whole (call overhead dominates)
 
 
@@ -148,6 +149,12 @@ class CuZnFickDiffusivity:
         cached = self._cache.get("pieces")
         if cached is not None and cached[0].shape == T.shape and np.array_equal(cached[0], T):
             return cached[1]
+        pieces = self._pieces_at(T)
+        self._cache["pieces"] = (T.copy(), pieces)
+        return pieces
+
+    def _pieces_at(self, T: Array) -> tuple[Array, ...]:
+        """The coefficients of :meth:`_pieces`, computed (no cache)."""
         d_alpha = self.zn_tracer_in_cu(T)
         d_cu, d_zn = self.beta_tracers(T)
         # x_Cu·D*_Zn + x_Zn·D*_Cu = D*_Zn + x·(D*_Cu - D*_Zn)
@@ -161,10 +168,8 @@ class CuZnFickDiffusivity:
         lam1 = _nonzero(np.log(d2 / d1) / (self.x2 - self.x1))
         lam2 = _nonzero(np.log(d4 / d3) / (self.x4 - self.x3))
         k = float(_nonzero(np.asarray(k)))
-        pieces = (d_alpha, d_alpha / k, k, d1, d1 / lam1, lam1, d2, 0.5 * q_b, q_b,
-                  d3, d3 / lam2, lam2, d4, 0.5 * q_g, q_g)
-        self._cache["pieces"] = (T.copy(), pieces)
-        return pieces
+        return (d_alpha, d_alpha / k, k, d1, d1 / lam1, lam1, d2, 0.5 * q_b, q_b,
+                d3, d3 / lam2, lam2, d4, 0.5 * q_g, q_g)
 
     # --- composition-dependent ----------------------------------------------------------------------
 
@@ -174,8 +179,33 @@ class CuZnFickDiffusivity:
         Written as a telescoping sum over the pieces with clipped compositions (no branches): a piece
         whose start lies above every x contributes exactly zero and is skipped.
         """
-        x = np.asarray(x, dtype=float)
-        (d_a, d_a_k, k, d1, d1_l, lam1, d2, hq_b, q_b, d3, d3_l, lam2, d4, hq_g, q_g) = self._pieces(T_K)
+        return self._kirchhoff(np.asarray(x, dtype=float), self._pieces(T_K))
+
+    def kirchhoff_at(self, T_K: ArrayLike) -> Callable[[Array], tuple[Array, Array]]:
+        """:meth:`kirchhoff` with the temperatures fixed: ``f(x) -> (Ψ, D̃)``, the T-dependent coefficients
+        computed once (the solver binds a step's temperature once and iterates in x)."""
+        T = np.asarray(T_K, dtype=float)
+        planned = self._cache.get("planned")
+        pieces = planned.get(T.tobytes()) if planned is not None and T.ndim == 2 and T.shape[1] == 1 else None
+        if pieces is None:
+            pieces = self._pieces_at(T)
+        return lambda x: self._kirchhoff(x, pieces)
+
+    def plan(self, T_K: ArrayLike) -> None:
+        """Compute the coefficients of every solver step at once (``T_K`` (B, n): the steps' temperatures of the
+        whole batch); :meth:`kirchhoff_at` at a step's (B, 1) temperatures then finds them ready. Element-wise
+        the same arithmetic as one step at a time."""
+        T = np.asarray(T_K, dtype=float)
+        pieces = self._pieces_at(T[:, :, None])
+        planned = {}
+        for k in range(T.shape[1]):
+            key = np.ascontiguousarray(T[:, k:k + 1]).tobytes()
+            planned[key] = tuple(v if np.ndim(v) == 0 else v[:, k] for v in pieces)
+        self._cache["planned"] = planned
+
+    def _kirchhoff(self, x: Array, pieces: tuple[Array, ...]) -> tuple[Array, Array]:
+        """:meth:`kirchhoff` from the coefficients of :meth:`_pieces`."""
+        (d_a, d_a_k, k, d1, d1_l, lam1, d2, hq_b, q_b, d3, d3_l, lam2, d4, hq_g, q_g) = pieces
         x1, x2, x3, x4 = self.x1, self.x2, self.x3, self.x4
         # α: ∫₀^u D_a e^{ks} ds = D_a/k·expm1(ku)
         ea = np.expm1(k * np.minimum(x, x1))
@@ -217,8 +247,7 @@ class CuZnFickDiffusivity:
 
 def _nonzero(a: Array) -> Array:
     """Replace rates of exactly zero (a flat piece) by a tiny one so that expm1(λu)/λ stays finite."""
-    tiny = np.finfo(float).tiny ** 0.5
-    return np.where(np.abs(a) < tiny, tiny, a)
+    return np.where(np.abs(a) < _SQRT_TINY, _SQRT_TINY, a)
 
 
 def _check(x: ArrayLike, T_K: ArrayLike) -> tuple[Array, Array]:

@@ -164,6 +164,7 @@ class IslandGrowth:
         self._J = np.zeros(B)  # supply flux of the current step (from the latest flux call)
         self._T = np.full(B, _TABLE_MIN_K)  # its temperature (the step's effective temperature)
         self._cache: dict[str, np.ndarray] = {}
+        self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._fields_cache: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
 
     # --- solver callbacks ------------------------------------------------------------------------
@@ -173,15 +174,40 @@ class IslandGrowth:
         c = self._cache
         if not c or not (np.array_equal(T, c["T"]) and np.array_equal(t, c["t"])):
             st = self.state
-            J = self.supply.flux(T, t, self.params)
+            planned = self._planned.get((T.tobytes(), t.tobytes()))
+            J, x_cap = planned if planned is not None else self._supply_at(T, t)
             conductance = J * (1.0 - st.coverage_frac) / (1.0 + st.capture_frac) + J * st.coverage_frac
-            c.update(T=T.copy(), t=t.copy(), J=J, k=conductance,
-                     x_cap=self.diagram.alpha_max_zn_frac(np.maximum(T, _TABLE_MIN_K)))
+            c.update(T=T.copy(), t=t.copy(), J=J, k=conductance, x_cap=x_cap)
         self._J, self._T = c["J"], T
-        s_raw = (c["x_cap"] - x_s) / self.width
-        s = np.clip(s_raw, 0.0, 1.0)
+        return self._alpha_flux(x_s, c["x_cap"], c["k"])
+
+    def _supply_at(self, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Supply flux [mol m⁻² s⁻¹] and α's Zn cap at (T, t) (any shape, one row per foil)."""
+        return (self.supply.flux(T, t, self.params),
+                np.asarray(self.diagram.alpha_max_zn_frac(np.maximum(T, _TABLE_MIN_K))))
+
+    def plan(self, T: np.ndarray, t: np.ndarray) -> None:
+        """Supply and α cap of every solver step at once (``T``, ``t`` (B, n): the steps' temperatures and end
+        times of the whole batch); a step at exactly these (T, t) finds them ready. Element-wise the same."""
+        J, x_cap = self._supply_at(np.asarray(T, dtype=float), np.asarray(t, dtype=float))
+        self._planned = {}
+        for k in range(T.shape[1]):
+            key = (np.ascontiguousarray(T[:, k]).tobytes(), np.ascontiguousarray(t[:, k]).tobytes())
+            self._planned[key] = (J[:, k].copy(), x_cap[:, k].copy())
+
+    def alpha_flux_at(self, T: np.ndarray, t: np.ndarray):
+        """:meth:`alpha_flux` with (T, t) fixed: ``f(x_s) -> (J, dJ/dx_s)``, the supply and the α cap computed
+        once (the solver binds a step's temperature and time once and iterates in x_s); the same numbers."""
+        self.alpha_flux(np.zeros_like(T), T, t)  # fills the step's supply and cap, books J and T for step_done
+        c = self._cache
+        x_cap, k = c["x_cap"], c["k"]
+        return lambda x_s: self._alpha_flux(x_s, x_cap, k)
+
+    def _alpha_flux(self, x_s: np.ndarray, x_cap: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s_raw = (x_cap - x_s) / self.width
+        s = np.minimum(np.maximum(s_raw, 0.0), 1.0)
         ds = np.where((s_raw > 0.0) & (s_raw < 1.0), -1.0 / self.width, 0.0)
-        return c["k"] * s, c["k"] * ds
+        return k * s, k * ds
 
     def step_done(self, x: np.ndarray, T_end: np.ndarray, t_end: np.ndarray) -> np.ndarray:
         """Book one solver step for every foil (the solver's ``record`` hook); returns the coverage."""

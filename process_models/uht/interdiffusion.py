@@ -229,6 +229,9 @@ class FluxBC:
     """
 
     flux: FluxFn
+    at: Callable[[Array, Array], Callable[[Array], tuple[Array, Array]]] | None = None
+    """Optional: ``at(T (B,), t (B,)) -> f(x_s (B,)) -> (J, dJ/dx_s)``, the same flux with (T, t) fixed (its
+    T-dependent factors computed once per step; the solver then iterates in x_s only)."""
 
 
 @dataclass(frozen=True)
@@ -454,6 +457,8 @@ class _Problem:
     g: Array  # c/centre spacing (N-1,), mol/m4
     gsum: Array  # g_left + g_right per cell (N,)
     g_surf: float  # c/(distance surface -> first centre)
+    kirchhoff_at: Callable[[Array], Callable[[Array], tuple[Array, Array]]] | None = None
+    flux_at: Callable[[Array, Array], Callable[[Array], tuple[Array, Array]]] | None = None
 
     _offdiag: dict[int, Array] = field(default_factory=dict)
 
@@ -516,6 +521,134 @@ def _solve_tridiagonal(a: Array, prob: _Problem, dj: Array, d: Array, res: Array
     return delta.reshape(m, n), info == 0
 
 
+def _bind_psi_d(prob: _Problem, T: Array) -> Callable[[Array], tuple[Array | None, Array]]:
+    """(Ψ, D̃) of x at the fixed temperatures T (b, 1): the T-dependent work done once per Newton step."""
+    if prob.kirchhoff_at is not None:
+        return prob.kirchhoff_at(T)
+    return lambda x: prob.psi_d(x, T)
+
+
+def _bind_flux(prob: _Problem, idx: Array, T: Array, t: Array) -> Callable[[Array], tuple[Array, Array]] | None:
+    """The surface flux of the whole batch at the step's (T, t) of foils ``idx``: ``f(x_s (B,)) -> (J, dJ)``
+    (B,) (the callable always sees the whole batch; the other foils carry their latest state)."""
+    if prob.flux is None:
+        return None
+    state = prob.flux_state
+    state[1, idx] = T
+    state[2, idx] = t
+    n_all = state.shape[1]
+    if prob.flux_at is not None:
+        f = prob.flux_at(state[1].copy(), state[2].copy())
+    else:
+        flux, T_all, t_all = prob.flux, state[1].copy(), state[2].copy()
+        f = lambda xs: flux(xs, T_all.copy(), t_all.copy())  # noqa: E731
+
+    def whole(xs: Array) -> tuple[Array, Array]:
+        j, dj = f(xs)
+        if not (type(j) is np.ndarray and j.shape == (n_all,) and j.dtype == float):
+            j = np.broadcast_to(np.asarray(j, dtype=float), (n_all,))
+        if not (type(dj) is np.ndarray and dj.shape == (n_all,) and dj.dtype == float):
+            dj = np.broadcast_to(np.asarray(dj, dtype=float), (n_all,))
+        return j, dj
+    return whole
+
+
+@dataclass
+class _Active:
+    """The foils of a Newton step still iterating, and their rows of the step's arrays."""
+
+    active: Array  # positions in the step's foils
+    whole: bool  # all foils of the step still active (no gathers needed)
+    x: Array
+    T: Array
+    a: Array
+    x_old: Array
+    t: Array
+    x_s: Array | None  # Dirichlet surface compositions
+    psi_s: Array | None  # their Ψ
+    psi_d: Callable[[Array], tuple[Array | None, Array]]
+
+
+def _residual(prob: _Problem, st: _Active, rows: Array, surf: Callable | None, psi: Array | None, d: Array
+              ) -> tuple[Array, Array, Array]:
+    """Newton residual (accumulation - net inflow) of the active foils, the surface flux J and dJ/dx_s."""
+    xa = st.x
+    if psi is not None:
+        q = psi[:, 1:] - psi[:, :-1]
+        q *= prob.g
+    else:
+        q = prob.g * prob.face_integrals(xa[:, :-1], xa[:, 1:], st.T)
+    if st.x_s is not None:  # Dirichlet: half-cell flux from the surface
+        if psi is not None:
+            j = prob.g_surf * (st.psi_s - psi[:, 0])
+        else:
+            j = prob.g_surf * prob.face_integrals(xa[:, :1], st.x_s[:, None], st.T)[:, 0]
+        dj = -prob.g_surf * d[:, 0]
+    elif surf is not None:
+        xs_all = prob.flux_state[0]
+        xs_all[rows] = xa[:, 0]
+        j_all, dj_all = surf(xs_all.copy())
+        j, dj = j_all[rows], dj_all[rows]
+    else:
+        j = dj = np.zeros(xa.shape[0])
+    # residual: accumulation - (inflow - outflow); q = c(Ψ_{i+1} - Ψ_i)/Δz is the upward face flux
+    res = xa - st.x_old
+    res *= st.a
+    res[:, :-1] -= q
+    res[:, 1:] += q
+    res[:, 0] -= j
+    return res, j, dj
+
+
+def _limit(prob: _Problem, st: _Active, delta: Array, step: Array, d: Array, it: int
+           ) -> tuple[Array, Array | None, Array | None]:
+    """The next iterate: damped (no cell moves by more than NEWTON_MAX_UPDATE_FRAC), kept within a trust region
+    of D̃ after TRUST_AFTER_ITER updates, and clipped to [0, 1]; returns it, the damped mask (None: none) and the
+    cells clipped per foil (None: none)."""
+    xa = st.x
+    damped = None
+    if step.max() > NEWTON_MAX_UPDATE_FRAC:  # damping
+        scale = np.minimum(1.0, NEWTON_MAX_UPDATE_FRAC / np.maximum(step, NEWTON_MAX_UPDATE_FRAC))
+        xn = xa + scale[:, None] * delta
+        damped = scale < 1.0
+    else:
+        xn = xa + delta
+    if it >= TRUST_AFTER_ITER:  # slow convergence: keep D̃ within a factor e^TRUST of its linearisation
+        _, d_new = st.psi_d(np.clip(xn, 0.0, 1.0))
+        if np.shape(d_new) != xn.shape:
+            d_new = np.broadcast_to(d_new, xn.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jump = np.max(np.abs(np.log(np.maximum(d_new, _TINY) / np.maximum(d, _TINY))), axis=1)
+        shrink = jump > LN_D_TRUST
+        if shrink.any():
+            s_tr = np.where(shrink, LN_D_TRUST / np.where(shrink, jump, 1.0), 1.0)
+            xn = xa + (xn - xa) * s_tr[:, None]
+            damped = shrink if damped is None else damped | shrink
+    n_out = None
+    if xn.min() < -CLIP_TOL_FRAC or xn.max() > 1.0 + CLIP_TOL_FRAC:
+        out = (xn < -CLIP_TOL_FRAC) | (xn > 1.0 + CLIP_TOL_FRAC)
+        n_out = out.sum(axis=1)
+        xn = np.where(out, np.minimum(np.maximum(xn, 0.0), 1.0), xn)
+    return xn, damped, n_out
+
+
+def _converged(st: _Active, rate: Array, last: Array, step: Array, it: int) -> Array:
+    """Converged foils: the update was small, or quadratic convergence predicts the next one to be small; updates
+    ``rate`` (the convergence constant C = |δ|/|δ_prev|²) in place."""
+    ra = rate if st.whole else rate[st.active]
+    if it == 0:  # first update of this step: trust the rate constant of the previous step
+        return (step <= NEWTON_TOL_FRAC) | (ra * step * step <= NEWTON_TOL_FRAC) & (ra > 0.0)
+    la = last if st.whole else last[st.active]
+    predicted = step * step * step / np.maximum(la * la, _TINY)  # C·|δ|² with C = |δ|/|δ_prev|²
+    conv = (step <= NEWTON_TOL_FRAC) | ((step < la) & (predicted <= NEWTON_TOL_FRAC))
+    ra = np.where(la > NEWTON_TOL_FRAC, step / np.maximum(la * la, _TINY), ra)
+    if st.whole:
+        rate[:] = ra
+    else:
+        rate[st.active] = ra
+    return conv
+
+
 def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
             idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
     """One backward-Euler step for foils ``idx`` (rows of x_old), starting from ``x_guess``.
@@ -525,6 +658,7 @@ def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array
     tolerance, and is updated in place. Returns x_new, the Zn that entered (mol/m², from the linearised
     surface flux of the last update, which matches that update's inventory change to round-off),
     iterations, converged mask and clip counts. Converged foils are frozen and dropped from the active set.
+    The temperature-dependent work (D̃'s coefficients, the surface flux's factors) is done once per step.
     """
     b = x_old.shape[0]
     a = (prob.c / dt)[:, None] * prob.grid.widths  # (b, N) accumulation coefficient, mol/(m² s)
@@ -535,132 +669,66 @@ def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array
     clipped = np.zeros(b, dtype=np.int64)
     done = np.zeros(b, dtype=bool)
     last = np.zeros(b)  # size of the previous update, for the convergence-rate estimate
-    active = np.arange(b)
-    whole = True  # all foils of the call still active (no gathers needed)
     xs_fixed = None if prob.x_surface is None else prob.x_surface[idx]
+    psi_d = _bind_psi_d(prob, Tc)
     psi_s = None
     if xs_fixed is not None and prob.kirchhoff is not None:
-        psi_s = prob.kirchhoff(xs_fixed[:, None], Tc)[0][:, 0]
-    xa, Ta, aa, xo, ta, xs_a, psi_sa = x, Tc, a, x_old, t, xs_fixed, psi_s
-    no_flux = np.zeros(b)
+        psi_s = psi_d(xs_fixed[:, None])[0][:, 0]
+    surf = _bind_flux(prob, idx, T, t)
+    st = _Active(np.arange(b), True, x, Tc, a, x_old, t, xs_fixed, psi_s, psi_d)
     for it in range(NEWTON_MAX_ITER):
-        m = active.size
-        psi, d = prob.psi_d(xa, Ta)
-        if psi is not None:
-            q = psi[:, 1:] - psi[:, :-1]
-            q *= prob.g
-        else:
-            q = prob.g * prob.face_integrals(xa[:, :-1], xa[:, 1:], Ta)
-        # surface flux into the foil and its derivative
-        if xs_a is not None:
-            if psi is not None:
-                j = prob.g_surf * (psi_sa - psi[:, 0])
-            else:
-                j = prob.g_surf * prob.face_integrals(xa[:, :1], xs_a[:, None], Ta)[:, 0]
-            dj = -prob.g_surf * d[:, 0]
-        elif prob.flux is not None:
-            rows = idx if whole else idx[active]
-            state = prob.flux_state
-            state[0, rows] = xa[:, 0]
-            state[1, rows] = Ta[:, 0]
-            state[2, rows] = ta
-            j_all, dj_all = prob.flux(state[0].copy(), state[1].copy(), state[2].copy())
-            n_all = state.shape[1]
-            j = np.broadcast_to(np.asarray(j_all, dtype=float), (n_all,))[rows]
-            dj = np.broadcast_to(np.asarray(dj_all, dtype=float), (n_all,))[rows]
-        else:
-            j = dj = no_flux[:m]
-        # residual: accumulation - (inflow - outflow); q = c(Ψ_{i+1} - Ψ_i)/Δz is the upward face flux
-        res = xa - xo
-        res *= aa
-        res[:, :-1] -= q
-        res[:, 1:] += q
-        res[:, 0] -= j
-        delta, ok_solve = _solve_tridiagonal(aa, prob, dj, d, res)
-        if whole:
+        rows = idx if st.whole else idx[st.active]
+        psi, d = st.psi_d(st.x)
+        res, j, dj = _residual(prob, st, rows, surf, psi, d)
+        delta, ok_solve = _solve_tridiagonal(st.a, prob, dj, d, res)
+        if st.whole:
             iters += 1
         else:
-            iters[active] += 1
+            iters[st.active] += 1
         step = np.max(np.abs(delta), axis=1)
-        biggest = step.max()
         bad = None
-        if not (ok_solve and np.isfinite(biggest)):
-            bad = ~np.isfinite(step) if ok_solve else np.ones(m, dtype=bool)
+        if not (ok_solve and np.isfinite(step.max())):
+            bad = ~np.isfinite(step) if ok_solve else np.ones(step.size, dtype=bool)
             delta = np.where(bad[:, None], 0.0, delta)
             step = np.where(bad, 0.0, step)
-            biggest = step.max()
-        damped = None
-        if biggest > NEWTON_MAX_UPDATE_FRAC:  # damping
-            scale = np.minimum(1.0, NEWTON_MAX_UPDATE_FRAC / np.maximum(step, NEWTON_MAX_UPDATE_FRAC))
-            xn = xa + scale[:, None] * delta
-            damped = scale < 1.0
-        else:
-            xn = xa + delta
-        if it >= TRUST_AFTER_ITER:  # slow convergence: keep D̃ within a factor e^TRUST of its linearisation
-            _, d_new = prob.psi_d(np.clip(xn, 0.0, 1.0), Ta)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                jump = np.max(np.abs(np.log(np.maximum(d_new, _TINY) / np.maximum(d, _TINY))), axis=1)
-            shrink = jump > LN_D_TRUST
-            if shrink.any():
-                s_tr = np.where(shrink, LN_D_TRUST / np.where(shrink, jump, 1.0), 1.0)
-                xn = xa + (xn - xa) * s_tr[:, None]
-                damped = shrink if damped is None else damped | shrink
-        was_clipped = None
-        if xn.min() < -CLIP_TOL_FRAC or xn.max() > 1.0 + CLIP_TOL_FRAC:
-            out = (xn < -CLIP_TOL_FRAC) | (xn > 1.0 + CLIP_TOL_FRAC)
-            n_out = out.sum(axis=1)
-            clipped[active] += n_out
-            was_clipped = n_out > 0
-            xn = np.where(out, np.minimum(np.maximum(xn, 0.0), 1.0), xn)
-        # converged: the update was small, or quadratic convergence predicts the next one to be small
-        ra = rate if whole else rate[active]
-        if it == 0:  # first update of this step: trust the rate constant of the previous step
-            conv = (step <= NEWTON_TOL_FRAC) | (ra * step * step <= NEWTON_TOL_FRAC) & (ra > 0.0)
-        else:
-            la = last if whole else last[active]
-            predicted = step * step * step / np.maximum(la * la, _TINY)  # C·|δ|² with C = |δ|/|δ_prev|²
-            conv = (step <= NEWTON_TOL_FRAC) | ((step < la) & (predicted <= NEWTON_TOL_FRAC))
-            ra = np.where(la > NEWTON_TOL_FRAC, step / np.maximum(la * la, _TINY), ra)
-            if whole:
-                rate[:] = ra
-            else:
-                rate[active] = ra
+        xn, damped, n_out = _limit(prob, st, delta, step, d, it)
+        conv = _converged(st, rate, last, step, it)
         if damped is not None:
             conv &= ~damped
-        if was_clipped is not None:  # a clipped update never ends the iteration (it would break conservation)
-            conv &= ~was_clipped
+        if n_out is not None:  # a clipped update never ends the iteration (it would break conservation)
+            clipped[st.active] += n_out
+            conv &= ~(n_out > 0)
         if bad is not None:
             conv &= ~bad
-        if whole and conv.all():  # every foil converged at this update
-            x = xn
-            zn_in = (j + dj * delta[:, 0]) * dt
-            done[:] = True
-            break
-        if whole:
+        if st.whole and conv.all():  # every foil converged at this update
+            return xn, (j + dj * delta[:, 0]) * dt, iters, np.ones(b, dtype=bool), clipped
+        if st.whole:
             x = xn.copy()
-            last = step
+            last = step.copy()
         else:
-            x[active] = xn
-            last[active] = step
+            x[st.active] = xn
+            last[st.active] = step
         if conv.any():
-            ca = active[conv]
+            ca = st.active[conv]
             zn_in[ca] = (j + dj * delta[:, 0])[conv] * dt[ca]
             done[ca] = True
         keep = ~conv if bad is None else ~conv & ~bad
         if keep.all():
-            xa = xn
+            st.x = xn
             continue
-        if whole:
-            last = np.array(last)
-        whole = False
-        active = active[keep]
-        if active.size == 0:
+        st = _shrink(prob, st, st.active[keep], x, Tc, a, x_old, t, xs_fixed, psi_s)
+        if st.active.size == 0:
             break
-        xa, Ta, aa, xo, ta = x[active], Tc[active], a[active], x_old[active], t[active]
-        if xs_fixed is not None:
-            xs_a = xs_fixed[active]
-            psi_sa = None if psi_s is None else psi_s[active]
     return x, zn_in, iters, done, clipped
+
+
+def _shrink(prob: _Problem, st: _Active, active: Array, x: Array, Tc: Array, a: Array, x_old: Array, t: Array,
+            xs_fixed: Array | None, psi_s: Array | None) -> _Active:
+    """The active set after some foils converged or failed (their rows are frozen)."""
+    Ta = Tc[active]
+    return _Active(active, False, x[active], Ta, a[active], x_old[active], t[active],
+                   None if xs_fixed is None else xs_fixed[active], None if psi_s is None else psi_s[active],
+                   _bind_psi_d(prob, Ta) if active.size else st.psi_d)
 
 
 def _advance(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, t0: Array, t1: Array, T1: Array,
@@ -701,48 +769,9 @@ def _as_batch(name: str, value: ArrayLike, B: int, ndim: int) -> Array:
     return np.ascontiguousarray(np.broadcast_to(a, (B, *a.shape[1:])))
 
 
-def solve_interdiffusion(
-    x0: ArrayLike,
-    grid: DepthGrid,
-    time_s: ArrayLike,
-    temperature_K: ArrayLike,
-    *,
-    molar_density_mol_per_m3: float,
-    diffusivity: DiffusivityFn,
-    kirchhoff: KirchhoffFn | None = None,
-    surface: FluxBC | DirichletBC | None = None,
-    n_steps: int = 100,
-    clock: Callable[[Array], Array] | None = None,
-    step_grading: float = 2.0,
-    record: RecordFn | None = None,
-) -> DiffusionResult:
-    """Solve c ∂x/∂t = ∂/∂z(D̃ ∂x/∂z) for B foils over their own piecewise-linear T(t) histories.
-
-    x0: (B, N) or (N,) initial x_Zn; time_s, temperature_K: (B, M) or (M,) history samples (s, K), t strictly
-    increasing (T uniform through the foil); molar_density_mol_per_m3: c;
-    diffusivity(x (b, N), T (b, 1)) -> D̃ (m²/s), element-wise over the rows (called on sub-batches);
-    kirchhoff(x, T) -> (Ψ, D̃) optional exact potential Ψ = ∫₀ˣ D̃ dx' (strongly recommended for the Cu-Zn
-    D̃: without it face integrals use 4-point Gauss-Legendre quadrature of ``diffusivity`` with an
-    approximate Jacobian, which is fine for smooth D̃ but needs many more iterations across sharp fronts);
-    surface: :class:`FluxBC`, :class:`DirichletBC` or None (no flux); n_steps: steps per foil;
-    clock(T) -> D_ref (m²/s), monotone in T, for step placement and the step temperatures (None: steps graded
-    in time, solved at their end temperature); step_grading: p in s_k = (k/n)^p;
-    record(x (B, N), T (B,), t (B,)) -> (B, ...) evaluated after every step with the history's T at the step
-    end (diffusivity and flux see the step's effective temperature).
-    Raises :class:`FoiltwinInputError` on malformed inputs, :class:`ModelConvergenceError` (a subclass, with the
-    failing foils in ``rows``) if a step cannot be converged even after ``MAX_SPLIT_DEPTH`` halvings.
-    """
-    # ---- inputs
-    if not isinstance(grid, DepthGrid):
-        raise FoiltwinInputError("grid", type(grid).__name__, "a DepthGrid")
-    c = float(molar_density_mol_per_m3)
-    if not (np.isfinite(c) and c > 0.0):
-        raise FoiltwinInputError("molar_density_mol_per_m3", molar_density_mol_per_m3, "a density > 0 mol/m3")
-    if not (int(n_steps) == n_steps and n_steps >= 1):
-        raise FoiltwinInputError("n_steps", n_steps, "an integer >= 1")
-    n_steps = int(n_steps)
-    if not (np.isfinite(step_grading) and 1.0 <= step_grading <= 4.0):
-        raise FoiltwinInputError("step_grading", step_grading, "in [1, 4]")
+def _check_histories(x0: ArrayLike, grid: DepthGrid, time_s: ArrayLike, temperature_K: ArrayLike
+                     ) -> tuple[Array, Array, Array]:
+    """x0 (B, N), time_s and temperature_K (B, M), checked and broadcast to the batch."""
     x0a = np.asarray(x0, dtype=float)
     ta = np.asarray(time_s, dtype=float)
     Ta = np.asarray(temperature_K, dtype=float)
@@ -761,36 +790,60 @@ def solve_interdiffusion(
         raise FoiltwinInputError("time_s", "non-increasing samples", "strictly increasing finite times")
     if not np.all(np.isfinite(T_hist)) or np.any(T_hist <= 0.0):
         raise FoiltwinInputError("temperature_K", "non-positive or non-finite values", "temperatures > 0 K")
-    flux = x_surface = None
+    return x, t_hist, T_hist
+
+
+def _check_settings(grid: DepthGrid, molar_density_mol_per_m3: float, n_steps: int, step_grading: float) -> float:
+    """The molar density c after checking the grid and the numerical settings."""
+    if not isinstance(grid, DepthGrid):
+        raise FoiltwinInputError("grid", type(grid).__name__, "a DepthGrid")
+    c = float(molar_density_mol_per_m3)
+    if not (np.isfinite(c) and c > 0.0):
+        raise FoiltwinInputError("molar_density_mol_per_m3", molar_density_mol_per_m3, "a density > 0 mol/m3")
+    if not (int(n_steps) == n_steps and n_steps >= 1):
+        raise FoiltwinInputError("n_steps", n_steps, "an integer >= 1")
+    if not (np.isfinite(step_grading) and 1.0 <= step_grading <= 4.0):
+        raise FoiltwinInputError("step_grading", step_grading, "in [1, 4]")
+    return c
+
+
+def _surface(surface: FluxBC | DirichletBC | None, B: int) -> tuple[FluxFn | None, Callable | None, Array | None]:
+    """(flux, flux_at, x_surface) of the boundary condition (unused ones None)."""
     if isinstance(surface, FluxBC):
-        flux = surface.flux
-    elif isinstance(surface, DirichletBC):
-        x_surface = check_fractions("surface.x_surface",
-                                    np.broadcast_to(np.asarray(surface.x_surface, dtype=float), (B,))).copy()
-    elif surface is not None:
+        return surface.flux, surface.at, None
+    if isinstance(surface, DirichletBC):
+        return None, None, check_fractions(
+            "surface.x_surface", np.broadcast_to(np.asarray(surface.x_surface, dtype=float), (B,))).copy()
+    if surface is not None:
         raise FoiltwinInputError("surface", type(surface).__name__, "FluxBC, DirichletBC or None (no flux)")
+    return None, None, None
 
-    g = c / grid.centre_spacing  # molar flux = -c ΔΨ/Δz
-    gsum = np.zeros(grid.n_cells)
-    gsum[:-1] += g
-    gsum[1:] += g
-    # ---- time steps
-    table = _ClockTable.build(t_hist, T_hist, clock)
-    tk = _place(table, n_steps, step_grading, STEP_TIME_SHARE_FRAC)
-    flux_state = np.stack([x[:, 0], T_hist[:, 0], t_hist[:, 0]])
-    prob = _Problem(grid, c, diffusivity, kirchhoff, flux, x_surface, t_hist, T_hist, table, clock,
-                    flux_state, g, gsum, c / (grid.centres[0] - grid.faces[0]))
-    Tk = _interp_rows(tk, t_hist, T_hist)
+
+@dataclass
+class _March:
+    """What the time loop accumulates per foil: Zn in and out [mol/m²], Newton statistics, the records."""
+
+    zn_in: Array
+    zn_out: Array
+    stats: dict[str, Array]
+    max_it: NDArray[np.int64]
+    recorded: list[Array]
+
+    @classmethod
+    def empty(cls, B: int) -> _March:
+        return cls(np.zeros(B), np.zeros(B), {"iters": np.zeros(B, dtype=np.int64),
+                                              "clipped": np.zeros(B, dtype=np.int64),
+                                              "splits": np.zeros(B, dtype=np.int64)},
+                   np.zeros(B, dtype=np.int64), [])
+
+
+def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record: RecordFn | None) -> tuple[
+        Array, _March]:
+    """Take every foil through its steps (tk (B, n+1)); returns the final profiles and the accumulators."""
+    B, n_steps = tk.shape[0], tk.shape[1] - 1
+    acc = _March.empty(B)
+    stats = acc.stats
     all_idx = np.arange(B)
-    T_step = _step_temperatures(table, clock, all_idx, tk[:, :-1], tk[:, 1:], Tk[:, 1:])
-
-    inv0 = zn_inventory_mol_per_m2(x, grid, c)
-    zn_in = np.zeros(B)
-    zn_out = np.zeros(B)
-    stats = {"iters": np.zeros(B, dtype=np.int64), "clipped": np.zeros(B, dtype=np.int64),
-             "splits": np.zeros(B, dtype=np.int64)}
-    max_it = np.zeros(B, dtype=np.int64)
-    recorded: list[Array] = []
     rate = np.zeros(B)
     smooth = np.zeros(B, dtype=bool)
     last_change = np.zeros(B)
@@ -809,14 +862,80 @@ def solve_interdiffusion(
         x_prev = x
         x, dz = _advance(prob, x, guess, rate, tk[:, k], tk[:, k + 1], T_step[:, k], all_idx, 0, stats)
         last_change = np.max(np.abs(x - x_prev), axis=1)
-        smooth = ((stats["iters"] - before <= SMOOTH_STEP_MAX_ITER) & (stats["clipped"] == clips_before)
+        taken = stats["iters"] - before
+        smooth = ((taken <= SMOOTH_STEP_MAX_ITER) & (stats["clipped"] == clips_before)
                   & (stats["splits"] == splits_before))
-        np.maximum(max_it, stats["iters"] - before, out=max_it)
-        zn_in += np.maximum(dz, 0.0)
-        zn_out += np.maximum(-dz, 0.0)
+        np.maximum(acc.max_it, taken, out=acc.max_it)
+        acc.zn_in += np.maximum(dz, 0.0)
+        acc.zn_out += np.maximum(-dz, 0.0)
         if record is not None:
-            recorded.append(np.asarray(record(x, Tk[:, k + 1], tk[:, k + 1])))
+            acc.recorded.append(np.asarray(record(x, Tk[:, k + 1], tk[:, k + 1])))
+    return x, acc
 
+
+def solve_interdiffusion(
+    x0: ArrayLike,
+    grid: DepthGrid,
+    time_s: ArrayLike,
+    temperature_K: ArrayLike,
+    *,
+    molar_density_mol_per_m3: float,
+    diffusivity: DiffusivityFn,
+    kirchhoff: KirchhoffFn | None = None,
+    surface: FluxBC | DirichletBC | None = None,
+    n_steps: int = 100,
+    clock: Callable[[Array], Array] | None = None,
+    step_grading: float = 2.0,
+    record: RecordFn | None = None,
+    kirchhoff_at: Callable[[Array], Callable[[Array], tuple[Array, Array]]] | None = None,
+    plan: Callable[[Array, Array], None] | None = None,
+) -> DiffusionResult:
+    """Solve c ∂x/∂t = ∂/∂z(D̃ ∂x/∂z) for B foils over their own piecewise-linear T(t) histories.
+
+    x0: (B, N) or (N,) initial x_Zn; time_s, temperature_K: (B, M) or (M,) history samples (s, K), t strictly
+    increasing (T uniform through the foil); molar_density_mol_per_m3: c;
+    diffusivity(x (b, N), T (b, 1)) -> D̃ (m²/s), element-wise over the rows (called on sub-batches);
+    kirchhoff(x, T) -> (Ψ, D̃) optional exact potential Ψ = ∫₀ˣ D̃ dx' (strongly recommended for the Cu-Zn
+    D̃: without it face integrals use 4-point Gauss-Legendre quadrature of ``diffusivity`` with an
+    approximate Jacobian, which is fine for smooth D̃ but needs many more iterations across sharp fronts);
+    kirchhoff_at(T (b, 1)) -> f(x) -> (Ψ, D̃) optional: the same potential with T fixed (coefficients computed
+    once per step; only with ``kirchhoff``); plan(T (B, n), t (B, n)) optional: called once with every step's
+    effective temperature and end time before the time loop, so that callables can compute their T-dependent
+    factors for all steps at once (vectorised) instead of step by step;
+    surface: :class:`FluxBC`, :class:`DirichletBC` or None (no flux); n_steps: steps per foil;
+    clock(T) -> D_ref (m²/s), monotone in T, for step placement and the step temperatures (None: steps graded
+    in time, solved at their end temperature); step_grading: p in s_k = (k/n)^p;
+    record(x (B, N), T (B,), t (B,)) -> (B, ...) evaluated after every step with the history's T at the step
+    end (diffusivity and flux see the step's effective temperature).
+    Raises :class:`FoiltwinInputError` on malformed inputs, :class:`ModelConvergenceError` (a subclass, with the
+    failing foils in ``rows``) if a step cannot be converged even after ``MAX_SPLIT_DEPTH`` halvings.
+    """
+    c = _check_settings(grid, molar_density_mol_per_m3, n_steps, step_grading)
+    n_steps = int(n_steps)
+    x, t_hist, T_hist = _check_histories(x0, grid, time_s, temperature_K)
+    B = x.shape[0]
+    flux, flux_at, x_surface = _surface(surface, B)
+    if kirchhoff_at is not None and kirchhoff is None:
+        raise FoiltwinInputError("kirchhoff_at", "given without kirchhoff", "both, or kirchhoff alone")
+
+    g = c / grid.centre_spacing  # molar flux = -c ΔΨ/Δz
+    gsum = np.zeros(grid.n_cells)
+    gsum[:-1] += g
+    gsum[1:] += g
+    # ---- time steps
+    table = _ClockTable.build(t_hist, T_hist, clock)
+    tk = _place(table, n_steps, step_grading, STEP_TIME_SHARE_FRAC)
+    flux_state = np.stack([x[:, 0], T_hist[:, 0], t_hist[:, 0]])
+    prob = _Problem(grid, c, diffusivity, kirchhoff, flux, x_surface, t_hist, T_hist, table, clock,
+                    flux_state, g, gsum, c / (grid.centres[0] - grid.faces[0]), kirchhoff_at, flux_at)
+    Tk = _interp_rows(tk, t_hist, T_hist)
+    T_step = _step_temperatures(table, clock, np.arange(B), tk[:, :-1], tk[:, 1:], Tk[:, 1:])
+
+    if plan is not None:
+        plan(T_step, tk[:, 1:])
+    inv0 = zn_inventory_mol_per_m2(x, grid, c)
+    x, acc = _march(prob, x, tk, Tk, T_step, record)
+    stats = acc.stats
     return DiffusionResult(
         x=x,
         grid=grid,
@@ -825,10 +944,10 @@ def solve_interdiffusion(
         step_effective_temperature_K=T_step,
         initial_zn_inventory_mol_per_m2=inv0,
         zn_inventory_mol_per_m2=zn_inventory_mol_per_m2(x, grid, c),
-        surface_zn_in_mol_per_m2=zn_in - zn_out,
-        zn_in_mol_per_m2=zn_in,
-        zn_out_mol_per_m2=zn_out,
-        newton_iterations=NewtonStats(stats["iters"], max_it, stats["iters"] / n_steps, stats["splits"]),
+        surface_zn_in_mol_per_m2=acc.zn_in - acc.zn_out,
+        zn_in_mol_per_m2=acc.zn_in,
+        zn_out_mol_per_m2=acc.zn_out,
+        newton_iterations=NewtonStats(stats["iters"], acc.max_it, stats["iters"] / n_steps, stats["splits"]),
         n_clipped=stats["clipped"],
-        recorded=np.stack(recorded) if record is not None else None,
+        recorded=np.stack(acc.recorded) if record is not None else None,
     )

@@ -234,6 +234,11 @@ class CuZnPhaseDiagram:
         T = np.interp(xa, self._sol_x, self._sol_T)
         return float(T) if T.ndim == 0 else T
 
+    def solidus_lookup_K(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`solidus_temperature_K` for compositions already known to lie in [0, 1] (a solver's profile):
+        no checks, no citation (the caller registers Liang2015); the same numbers."""
+        return np.interp(x, self._sol_x, self._sol_T)
+
     def _solidus_exact(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Solidus consistent with :meth:`liquid_fraction` (> 0 above it): linear in T between grid
         temperatures, the midpoint of the grid interval across an invariant."""

@@ -62,28 +62,65 @@ class SurfaceEvaporation:
         self._diagram = cuzn_phase_diagram()
         self._state: tuple[np.ndarray, np.ndarray] | None = None
         self._factors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _prepare(self, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._state is None or not (np.array_equal(T, self._state[0]) and np.array_equal(t, self._state[1])):
-            p = self._params
-            v_kin = p["zn_evaporation_coefficient_frac"] * np.sqrt(R * T / (2.0 * pi * p["zn_molar_mass_kg_per_mol"]))
-            k_gas = gas_mass_transfer_coefficient_m_per_s(T, t - self._origin, p)
-            k_eff = 1.0 / (1.0 / v_kin + 1.0 / k_gas)
-            rate = k_eff * zn_vapour_pressure_Pa(T, extrapolate=True) / (R * T)
-            x_grid, rows = self._diagram.zn_activity_rows(np.maximum(T, _ACTIVITY_TABLE_MIN_K))
+            planned = self._planned.get((T.tobytes(), t.tobytes()))
             self._state = (T.copy(), t.copy())
-            self._factors = (rate, x_grid, rows)
+            self._factors = planned if planned is not None else self._factors_at(T, t, self._origin)
         assert self._factors is not None
         return self._factors
 
+    def _factors_at(self, T: np.ndarray, t: np.ndarray, origin: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """k_eff·c_sat [mol m⁻² s⁻¹ per unit activity], the activity table's x grid and its rows at T (any shape
+        of T and t; rows gain a last axis of the x grid)."""
+        p = self._params
+        v_kin = p["zn_evaporation_coefficient_frac"] * np.sqrt(R * T / (2.0 * pi * p["zn_molar_mass_kg_per_mol"]))
+        k_gas = gas_mass_transfer_coefficient_m_per_s(T, t - origin, p)
+        k_eff = 1.0 / (1.0 / v_kin + 1.0 / k_gas)
+        rate = k_eff * zn_vapour_pressure_Pa(T, extrapolate=True) / (R * T)
+        x_grid, rows = self._diagram.zn_activity_rows(np.maximum(T, _ACTIVITY_TABLE_MIN_K).ravel())
+        return rate, x_grid, rows.reshape(*T.shape, x_grid.size)
+
+    def plan(self, T_K: np.ndarray, t_s: np.ndarray) -> None:
+        """Compute the factors of every solver step at once: ``T_K``, ``t_s`` (B, n) are the steps' temperatures
+        and end times of the whole batch; a step solved at exactly these (T, t) finds them ready (a step split
+        in two computes its own). Element-wise the same arithmetic as one step at a time."""
+        T = np.asarray(T_K, dtype=float)
+        t = np.asarray(t_s, dtype=float)
+        rate, x_grid, rows = self._factors_at(T, t, self._origin[:, None])
+        self._planned = {}
+        for k in range(T.shape[1]):
+            Tk, tk = np.ascontiguousarray(T[:, k]), np.ascontiguousarray(t[:, k])
+            self._planned[(Tk.tobytes(), tk.tobytes())] = (rate[:, k].copy(), x_grid, rows[:, k].copy())
+
     def __call__(self, x_surface: np.ndarray, T_K: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x = np.clip(np.asarray(x_surface, dtype=float), 0.0, 1.0)
+        factors = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
+        return _flux(np.asarray(x_surface, dtype=float), *factors)
+
+    def at(self, T_K: np.ndarray, t_s: np.ndarray):
+        """The flux with (T, t) fixed: ``f(x_s) -> (J, dJ/dx_s)``, its T-dependent factors computed once (the
+        solver binds a step's temperature and time once and iterates in x_s); the same numbers as ``__call__``."""
         rate, x_grid, rows = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
-        i = np.clip(np.searchsorted(x_grid, x, side="right") - 1, 0, x_grid.size - 2)
-        b = np.arange(x.size)
-        slope = (rows[b, i + 1] - rows[b, i]) / (x_grid[i + 1] - x_grid[i])
-        a = rows[b, i] + slope * (x - x_grid[i])
-        return -rate * a, -rate * slope
+        b = np.arange(rows.shape[0])
+        dx = np.diff(x_grid)
+        top = x_grid.size - 2
+        return lambda x: _flux(x, rate, x_grid, rows, b, dx, top)
+
+
+def _flux(x_s: np.ndarray, rate: np.ndarray, x_grid: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None,
+          dx: np.ndarray | None = None, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(J, dJ/dx_s) from the factors of :meth:`SurfaceEvaporation._prepare`: a_Zn linear along the table row."""
+    x = np.minimum(np.maximum(x_s, 0.0), 1.0)
+    top = x_grid.size - 2 if top is None else top
+    i = np.minimum(np.maximum(np.searchsorted(x_grid, x, side="right") - 1, 0), top)
+    b = np.arange(x.size) if b is None else b
+    lo = rows[b, i]
+    slope = (rows[b, i + 1] - lo) / (x_grid[i + 1] - x_grid[i] if dx is None else dx[i])
+    a = lo + slope * (x - x_grid[i])
+    return -rate * a, -rate * slope
 
 
 def evaporation_flux_mol_per_m2_s(
