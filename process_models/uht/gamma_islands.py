@@ -165,6 +165,7 @@ class IslandGrowth:
         self._T = np.full(B, _TABLE_MIN_K)  # its temperature (the step's effective temperature)
         self._cache: dict[str, np.ndarray] = {}
         self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._planned_fields: dict[bytes, dict[str, np.ndarray]] = {}
         self._fields_cache: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
 
     # --- solver callbacks ------------------------------------------------------------------------
@@ -190,10 +191,14 @@ class IslandGrowth:
         """Supply and α cap of every solver step at once (``T``, ``t`` (B, n): the steps' temperatures and end
         times of the whole batch); a step at exactly these (T, t) finds them ready. Element-wise the same."""
         J, x_cap = self._supply_at(np.asarray(T, dtype=float), np.asarray(t, dtype=float))
-        self._planned = {}
+        Tm = np.maximum(T, _TABLE_MIN_K)
+        fields = self._fields_at(Tm)
+        self._planned, self._planned_fields = {}, {}
         for k in range(T.shape[1]):
             key = (np.ascontiguousarray(T[:, k]).tobytes(), np.ascontiguousarray(t[:, k]).tobytes())
             self._planned[key] = (J[:, k].copy(), x_cap[:, k].copy())
+            self._planned_fields[np.ascontiguousarray(Tm[:, k]).tobytes()] = {n: v[:, k].copy()
+                                                                               for n, v in fields.items()}
 
     def alpha_flux_at(self, T: np.ndarray, t: np.ndarray):
         """:meth:`alpha_flux` with (T, t) fixed: ``f(x_s) -> (J, dJ/dx_s)``, the supply and the α cap computed
@@ -227,7 +232,7 @@ class IslandGrowth:
         st.intermetallic_mol_per_m2 += d_int
         # nucleation over the step, at the step's end state of the α surface (implicit in s)
         Jb = J * (1.0 - st.coverage_frac)
-        s = np.clip((self.diagram.alpha_max_zn_frac(T) - x[:, 0]) / self.width, 0.0, 1.0)
+        s = np.clip((self._fields(T)["x_cap"] - x[:, 0]) / self.width, 0.0, 1.0)
         rate0 = k.nucleation_rate_ref_per_m2_s * (Jb / k.reference_flux_mol_per_m2_s) ** 2
         born, u = nucleate(s, st.capture_frac, rate0 * (1.0 - st.coverage_frac), np.pi * k.capture_length_m ** 2,
                            dt)
@@ -268,18 +273,30 @@ class IslandGrowth:
     # --- the γ's diffusion capacity and the β beneath (Kidson / Gösele–Tu) ------------------------
 
     def _fields(self, T: np.ndarray) -> dict[str, np.ndarray]:
-        """Field limits at the step temperatures (cached: in the hold they repeat step after step)."""
+        """Field limits, α's cap and the γ and mid-β D̃ at the step temperatures (cached: in the hold they repeat
+        step after step; planned for every step at once by :meth:`plan`)."""
         cached = self._fields_cache
         if cached is not None and np.array_equal(cached[0], T):
             return cached[1]
+        out = self._planned_fields.get(T.tobytes())
+        if out is None:
+            out = self._fields_at(T)
+        self._fields_cache = (T.copy(), out)
+        return out
+
+    def _fields_at(self, T: np.ndarray) -> dict[str, np.ndarray]:
+        """:meth:`_fields` computed, for T of any shape (one row per foil)."""
         d = self.diagram
         _, x_a = d.phase_field_zn_frac("alpha", T)
         b_lo, b_hi = d.phase_field_zn_frac("beta", T)
         g_lo, g_hi = d.phase_field_zn_frac("gamma", T)
         e_lo, e_hi = d.phase_field_zn_frac("epsilon", T)
-        out = {"x_a": x_a, "b_lo": b_lo, "b_hi": b_hi, "g_lo": g_lo, "g_hi": g_hi, "e_lo": e_lo, "e_hi": e_hi}
-        self._fields_cache = (T.copy(), out)
-        return out
+        D_gamma = self.diffusivity.diffusivity(np.full(T.shape, self.k.gamma_zn_frac), T)
+        has_beta = np.isfinite(b_lo)
+        x_mid = np.where(has_beta, 0.5 * (b_lo + b_hi), 0.0)
+        D_beta = np.where(has_beta, self.diffusivity.diffusivity(x_mid, T), 1.0)  # finite where unused
+        return {"x_a": x_a, "b_lo": b_lo, "b_hi": b_hi, "g_lo": g_lo, "g_hi": g_hi, "e_lo": e_lo, "e_hi": e_hi,
+                "x_cap": np.asarray(d.alpha_max_zn_frac(T)), "D_gamma": D_gamma, "D_beta_mid": D_beta}
 
     def _beyond_gamma_capacity(self, T: np.ndarray, dt: np.ndarray, d_islands: np.ndarray) -> np.ndarray:
         """Zn of this step the γ cannot pass (c·D̃γ·Δx_γ/h per covered area, state at the step's start)."""
@@ -287,7 +304,7 @@ class IslandGrowth:
         f = self._fields(T)
         theta = st.coverage_frac
         ok = (theta > 0.0) & np.isfinite(f["g_lo"])
-        D_gamma = self.diffusivity.diffusivity(np.full((theta.size, 1), k.gamma_zn_frac), T[:, None])[:, 0]
+        D_gamma = f["D_gamma"]
         h = self.gamma_height_m()
         rate = k.molar_density_mol_per_m3 * D_gamma * np.where(ok, f["g_hi"] - f["g_lo"], 0.0)
         capacity = np.full_like(theta, np.inf)  # a γ of zero height passes anything
@@ -310,7 +327,7 @@ class IslandGrowth:
         d1 = np.where(ok, f["g_lo"] - f["b_hi"], 1.0)  # γ/β composition gap
         d2 = np.where(ok, f["b_lo"] - f["x_a"], 1.0)  # β/α composition gap
         xb = np.where(ok, 0.5 * (f["b_lo"] + f["b_hi"]), st.beta_zn_frac)
-        D_beta = self.diffusivity.diffusivity(xb[:, None], T[:, None])[:, 0]
+        D_beta = np.where(ok, f["D_beta_mid"], 1.0)  # D̃ at xb where ok; elsewhere a is 0 whatever D̃ is
         a = D_beta * np.where(ok, f["b_hi"] - f["b_lo"], 0.0) * (1.0 / d1 + 1.0 / d2)
         j_loc = np.divide(np.maximum(d_int, 0.0), theta * dt, out=np.zeros_like(theta), where=ok & (dt > 0.0))
         # Gösele–Tu: the β passes c·Δx_β·D̃β/(L + a0) (the interface reaction in series), so with M = L + a0
