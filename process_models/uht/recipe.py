@@ -469,6 +469,86 @@ def _quench_without_stage3(x: np.ndarray, has3: np.ndarray, history2: dict[int, 
     return merge_results(x.shape[0], parts)
 
 
+@dataclass
+class _Group:
+    """Per-foil accounts of a group of recipes sharing a depth grid, filled stage by stage (amounts in mol/m²,
+    energies in J/m², lengths in m)."""
+
+    x: np.ndarray
+    delivered: np.ndarray
+    gamma_mol: np.ndarray
+    alpha_uptake: np.ndarray
+    beta_mol: np.ndarray
+    beta_frac: np.ndarray
+    eps_mol: np.ndarray
+    eps_frac: np.ndarray
+    islands: np.ndarray  # coverage, height [m], particle size [m], density [1/m²]
+    e2: np.ndarray
+    e2_bound: np.ndarray
+    anneal: np.ndarray  # recrystallisation-equivalent time (texture) [s]
+    peak: np.ndarray
+    lost: np.ndarray
+    melt: np.ndarray
+    e3: np.ndarray
+    e3_bound: np.ndarray
+    warnings: list[list[str]] = field(default_factory=list)
+    heater: list[dict] = field(default_factory=list)
+    history2: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    quenched: list[tuple[np.ndarray, QuenchResult]] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, B: int, n_cells: int, plated_mol: np.ndarray) -> _Group:
+        z = lambda: np.zeros(B)  # noqa: E731
+        return cls(x=np.zeros((B, n_cells)), delivered=plated_mol.copy(), gamma_mol=plated_mol.copy(),
+                   alpha_uptake=z(), beta_mol=z(), beta_frac=np.full(B, 0.46), eps_mol=z(), eps_frac=np.full(B, 0.81),
+                   islands=np.zeros((B, 4)), e2=z(), e2_bound=z(), anneal=z(), peak=np.full(B, np.nan), lost=z(),
+                   melt=z(), e3=z(), e3_bound=z(), warnings=[[] for _ in range(B)], heater=[{} for _ in range(B)])
+
+
+def _stage2_into(g: _Group, recipes: list[UHTRecipe], has2: np.ndarray, grid: DepthGrid, params: ParameterValues,
+                 stage2_cache: Stage2Cache | None) -> None:
+    """Stage II of the foils that have one (cached rows or solves) into the group's accounts."""
+    idx = np.nonzero(has2)[0]
+    for b, row in zip(idx, _stage2_rows([recipes[b] for b in idx], grid, params, stage2_cache), strict=True):
+        g.history2[int(b)] = (row.time_s, row.temperature_K)
+        g.x[b] = row.x_alpha
+        g.delivered[b], g.alpha_uptake[b], g.gamma_mol[b] = (row.delivered_mol_per_m2, row.alpha_mol_per_m2,
+                                                             row.gamma_mol_per_m2)
+        g.beta_mol[b], g.beta_frac[b] = row.beta_mol_per_m2, row.beta_zn_frac
+        g.eps_mol[b], g.eps_frac[b] = row.epsilon_mol_per_m2, row.epsilon_zn_frac
+        g.islands[b] = (row.coverage_frac, row.island_height_m, row.particle_size_m, row.island_density_per_m2)
+        g.e2[b], g.e2_bound[b] = row.energy_J_per_m2, row.energy_bound_J_per_m2
+        g.anneal[b] = row.anneal_equivalent_time_s
+        if row.warning:
+            g.warnings[b].append(row.warning)
+
+
+def _stage3_into(g: _Group, recipes: list[UHTRecipe], has3: np.ndarray, grid: DepthGrid, thickness: float,
+                 params: ParameterValues) -> None:
+    """Stage III of the foils that have one, grouped by mode and cooling, into the group's accounts."""
+    idx = np.nonzero(has3)[0]
+    groups = np.array([f"{recipes[b].stage3_mode}/{recipes[b].cooling}" for b in idx])
+    for group in np.unique(groups):
+        sub = idx[groups == group]
+        h3 = stage3_histories([recipes[b] for b in sub], thickness, group.split("/")[1], params)
+        try:
+            s3 = stage3_conversion(grid, g.x[sub], h3.time_s, h3.temperature_K, params)
+        except ModelConvergenceError as err:
+            raise _not_converged("stage3", [recipes[b] for b in sub], err) from None
+        g.quenched.append((sub, s3.quench))
+        g.x[sub] = s3.x
+        g.lost[sub] = s3.zn_lost_mol_per_m2
+        g.melt[sub] = s3.max_melt_depth_m
+        g.peak[sub] = h3.peak_K
+        latent = g.lost[sub] * params["zn_vaporisation_enthalpy_J_per_mol"]
+        g.e3[sub] = h3.energy_J_per_m2
+        g.anneal[sub] += equivalent_time_s(h3.time_s, h3.temperature_K, params)
+        g.e3_bound[sub] = h3.sensible_J_per_m2 + latent
+        for j, b in enumerate(sub):
+            g.warnings[b].extend(h3.warnings[j])
+            g.heater[b] = h3.heater[j]
+
+
 def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_cache: Stage2Cache | None
                     ) -> list[RecipeResult]:
     """Evaluate recipes that share a foil thickness (and so a depth grid)."""
@@ -477,142 +557,95 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
     grid = make_depth_grid(thickness, first_cell_m=params["diffusion_first_cell_m"],
                            growth=params["diffusion_cell_growth_frac"])
     c = params["cuzn_alloy_molar_density_mol_per_m3"]
-    ambient = params["ambient_temperature_K"]
     arr = lambda name: np.array([getattr(r, name) for r in recipes], dtype=float)  # noqa: E731
     plated = np.array([r.zn_route == "plated" for r in recipes])
-    t2, T2, t3 = arr("stage2_time_s"), arr("stage2_temperature_K"), arr("stage3_time_s")
+    t2, t3 = arr("stage2_time_s"), arr("stage3_time_s")
     plated_mol = np.where(plated, plated_loading_mol_per_m2(arr("plated_zn_loading_kg_per_m2"), params), 0.0)
-
-    x = np.zeros((B, grid.n_cells))
-    delivered = plated_mol.copy()
-    alpha_uptake = np.zeros(B)
-    gamma_mol = plated_mol.copy()
-    beta_mol = np.zeros(B)
-    beta_frac = np.full(B, 0.46)
-    eps_mol = np.zeros(B)
-    eps_frac = np.full(B, 0.81)
-    islands = np.zeros((B, 4))  # coverage, height [m], particle size [m], density [1/m²]
-    e2 = np.zeros(B)
-    e2_bound = np.zeros(B)
-    anneal = np.zeros(B)  # recrystallisation-equivalent time of the thermal histories (texture)
-    warnings: list[list[str]] = [[] for _ in range(B)]
-    has2 = t2 > 0.0
-    history2: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    g = _Group.start(B, grid.n_cells, plated_mol)
+    has2, has3 = t2 > 0.0, t3 > 0.0
     if has2.any():
-        idx = np.nonzero(has2)[0]
-        for b, row in zip(idx, _stage2_rows([recipes[b] for b in idx], grid, params, stage2_cache), strict=True):
-            history2[int(b)] = (row.time_s, row.temperature_K)
-            x[b] = row.x_alpha
-            delivered[b], alpha_uptake[b], gamma_mol[b] = (row.delivered_mol_per_m2, row.alpha_mol_per_m2,
-                                                           row.gamma_mol_per_m2)
-            beta_mol[b], beta_frac[b] = row.beta_mol_per_m2, row.beta_zn_frac
-            eps_mol[b], eps_frac[b] = row.epsilon_mol_per_m2, row.epsilon_zn_frac
-            islands[b] = (row.coverage_frac, row.island_height_m, row.particle_size_m, row.island_density_per_m2)
-            e2[b], e2_bound[b] = row.energy_J_per_m2, row.energy_bound_J_per_m2
-            anneal[b] = row.anneal_equivalent_time_s
-            if row.warning:
-                warnings[b].append(row.warning)
-
+        _stage2_into(g, recipes, has2, grid, params, stage2_cache)
     # β film, then the γ islands as a laterally averaged film (Cu5Zn8), then any ε on top of the α profile;
     # plated foils without stage II start from a pure Zn layer.
-    x = _add_films(grid, x, beta_mol, beta_frac, c)
+    g.x = _add_films(grid, g.x, g.beta_mol, g.beta_frac, c)
     film_frac = np.where(has2 | ~plated, params["gamma_cu5zn8_zn_frac"], 1.0)
-    x = _add_films(grid, x, gamma_mol, film_frac, c)
-    x = _add_films(grid, x, eps_mol, eps_frac, c)
-    _check_film_fits(x, recipes, delivered, thickness, c, params, warnings)
-
-    peak = np.full(B, np.nan)
-    lost = np.zeros(B)
-    melt = np.zeros(B)
-    e3 = np.zeros(B)
-    e3_bound = np.zeros(B)
-    heater: list[dict] = [{} for _ in range(B)]
-    has3 = t3 > 0.0
-    quenched: list[tuple[np.ndarray, QuenchResult]] = []
+    g.x = _add_films(grid, g.x, g.gamma_mol, film_frac, c)
+    g.x = _add_films(grid, g.x, g.eps_mol, g.eps_frac, c)
+    _check_film_fits(g.x, recipes, g.delivered, thickness, c, params, g.warnings)
     if has3.any():
-        idx = np.nonzero(has3)[0]
-        groups = np.array([f"{recipes[b].stage3_mode}/{recipes[b].cooling}" for b in idx])
-        for group in np.unique(groups):
-            sub = idx[groups == group]
-            h3 = stage3_histories([recipes[b] for b in sub], thickness, group.split("/")[1], params)
-            try:
-                s3 = stage3_conversion(grid, x[sub], h3.time_s, h3.temperature_K, params)
-            except ModelConvergenceError as err:
-                raise _not_converged("stage3", [recipes[b] for b in sub], err) from None
-            quenched.append((sub, s3.quench))
-            x[sub] = s3.x
-            lost[sub] = s3.zn_lost_mol_per_m2
-            melt[sub] = s3.max_melt_depth_m
-            peak[sub] = h3.peak_K
-            latent = lost[sub] * params["zn_vaporisation_enthalpy_J_per_mol"]
-            e3[sub] = h3.energy_J_per_m2
-            anneal[sub] += equivalent_time_s(h3.time_s, h3.temperature_K, params)
-            e3_bound[sub] = h3.sensible_J_per_m2 + latent
-            for j, b in enumerate(sub):
-                warnings[b].extend(h3.warnings[j])
-                heater[b] = h3.heater[j]
-    quench = _quench_without_stage3(x, has3, history2, quenched, params)
-    metrics = skin_metrics(x, grid.centres_m, grid.widths_m, params, quench=quench)
-    h_gas = GasEnclosure.from_values(params).coefficient_W_per_m2_K(T2)
-    retained_all = c * np.sum(x * grid.widths_m[None, :], axis=1)  # the profile's own Zn inventory
+        _stage3_into(g, recipes, has3, grid, thickness, params)
+    quench = _quench_without_stage3(g.x, has3, g.history2, g.quenched, params)
+    metrics = skin_metrics(g.x, grid.centres_m, grid.widths_m, params, quench=quench)
+    h_gas = GasEnclosure.from_values(params).coefficient_W_per_m2_K(arr("stage2_temperature_K"))
+    retained_all = c * np.sum(g.x * grid.widths_m[None, :], axis=1)  # the profile's own Zn inventory
+    return [_result(b, r, g, metrics[b], retained_all[b], float(h_gas[b]) if has2[b] else 0.0, has2[b], has3[b],
+                    grid, params) for b, r in enumerate(recipes)]
+
+
+def _result(b: int, r: UHTRecipe, g: _Group, m, retained: float, h_gas: float, has2: bool, has3: bool,
+            grid: DepthGrid, params: ParameterValues) -> RecipeResult:
+    """The :class:`RecipeResult` of foil ``b`` of the group, with its warnings."""
+    c = params["cuzn_alloy_molar_density_mol_per_m3"]
     M_zn = params["zn_molar_mass_kg_per_mol"]
     kg_m2_to_mg_cm2 = 1e6 / 1e4
     gamma_density_mol = params["gamma_cu5zn8_density_kg_per_m3"] / (
         params["gamma_cu5zn8_zn_frac"] * M_zn + (1 - params["gamma_cu5zn8_zn_frac"])
         * params["cu_molar_mass_kg_per_mol"])
-    out = []
-    for b, r in enumerate(recipes):
-        m = metrics[b]
-        retained = retained_all[b]
-        w = warnings[b]
-        if melt[b] > 0.0:
-            w.append(f"melting: liquid formed during stage III (deepest {melt[b] * 1e9:.0f} nm)")
-        if melt[b] >= params["foil_damage_melt_depth_m"]:
-            w.append("foil damage: melt deeper than "
-                     f"{params['foil_damage_melt_depth_m'] * 1e9:.0f} nm dissolves the substrate (seed Fig. S7)")
-        if has3[b] and any(p in m.skin_phase for p in ("gamma", "epsilon", "delta")):
-            w.append(f"incomplete conversion: skin still holds {m.skin_phase} after stage III")
-        elif has3[b] and "beta" in m.skin_phase:
-            w.append(f"retained β′: the skin is {m.skin_phase} as quenched (its β froze too Zn-rich to turn "
-                     "massive to α; see quench_path)")
-        total = e2[b] + e3[b]
-        bound = e2_bound[b] + e3_bound[b]
-        out.append(RecipeResult(
-            recipe=r,
-            skin_thickness_nm=m.skin_thickness_m * 1e9, skin_phase=m.skin_phase,
-            skin_mean_zn_at_frac=m.skin_mean_zn_frac, surface_zn_at_frac=m.surface_zn_frac,
-            zn_loading_mg_per_cm2=retained * M_zn * kg_m2_to_mg_cm2,
-            zn_deposited_mg_per_cm2=delivered[b] * M_zn * kg_m2_to_mg_cm2,
-            zn_lost_fraction=float(lost[b] / delivered[b]) if delivered[b] > 0 else 0.0,
-            layers=[{"phase": layer.phase, "thickness_nm": layer.thickness_m * 1e9, "path": layer.path,
-                     "path_text": layer.path_text, "freeze_temperature_K": list(layer.freeze_temperature_K)}
-                    for layer in m.layers],
-            phase_thickness_nm={k: v * 1e9 for k, v in m.phase_thickness_m.items()},
-            surface_phase_fractions=m.surface_phase_fractions,
-            stage2_gamma_film_nm=float(gamma_mol[b] / (params["gamma_cu5zn8_zn_frac"] * gamma_density_mol) * 1e9)
-            if has2[b] else 0.0,
-            stage2_alpha_uptake_fraction=float(alpha_uptake[b] / delivered[b]) if delivered[b] > 0 else 0.0,
-            stage2_gamma_coverage_frac=float(islands[b, 0]),
-            stage2_gamma_island_height_nm=float(islands[b, 1] * 1e9),
-            stage2_gamma_particle_size_nm=float(islands[b, 2] * 1e9),
-            stage2_gamma_island_density_per_um2=float(islands[b, 3] * 1e-12),
-            stage2_beta_film_nm=float(beta_mol[b] / (beta_frac[b] * c) * 1e9),
-            stage2_epsilon_film_nm=float(eps_mol[b] / (eps_frac[b] * c) * 1e9),
-            stage2_gamma_zn_share_frac=float(gamma_mol[b] / (gamma_mol[b] + beta_mol[b] + eps_mol[b]))
-            if has2[b] and gamma_mol[b] + beta_mol[b] + eps_mol[b] > 0 else 0.0,
-            peak_temperature_K=float(peak[b]) if has3[b] else float(T2[b]) if has2[b] else ambient,
-            max_melt_depth_nm=float(melt[b] * 1e9), anneal_equivalent_time_s=float(anneal[b]),
-            energy_kwh_per_m2=float(to_kwh_per_m2(total)),
-            energy_lower_bound_kwh_per_m2=float(to_kwh_per_m2(bound)),
-            energy_by_stage_kwh_per_m2={"stage2": float(to_kwh_per_m2(e2[b])),
-                                        "stage3": float(to_kwh_per_m2(e3[b]))},
-            energy_efficiency_fraction=float(bound / total) if total > 0 else 0.0,
-            profile_depth_nm=(grid.centres_m * 1e9).tolist(), profile_zn_at_frac=x[b].tolist(),
-            warnings=w,
-            phase_fractions_as_quenched=m.phase_fractions_as_quenched,
-            phase_fractions_at_freeze=m.phase_fractions_at_freeze, quench_path=m.quench_path,
-            quench_path_shares=m.quench_path_shares, skin_freeze_temperature_K=list(m.skin_freeze_temperature_K),
-            stage3_heater=heater[b],
-            stage2_gas_convection_W_per_m2_K=float(h_gas[b]) if has2[b] else 0.0,
-        ))
-    return out
+    w = g.warnings[b]
+    _skin_warnings(w, g.melt[b], m.skin_phase, has3, params)
+    delivered, gamma_mol, beta_mol, eps_mol = g.delivered[b], g.gamma_mol[b], g.beta_mol[b], g.eps_mol[b]
+    total = g.e2[b] + g.e3[b]
+    bound = g.e2_bound[b] + g.e3_bound[b]
+    return RecipeResult(
+        recipe=r,
+        skin_thickness_nm=m.skin_thickness_m * 1e9, skin_phase=m.skin_phase,
+        skin_mean_zn_at_frac=m.skin_mean_zn_frac, surface_zn_at_frac=m.surface_zn_frac,
+        zn_loading_mg_per_cm2=retained * M_zn * kg_m2_to_mg_cm2,
+        zn_deposited_mg_per_cm2=delivered * M_zn * kg_m2_to_mg_cm2,
+        zn_lost_fraction=float(g.lost[b] / delivered) if delivered > 0 else 0.0,
+        layers=[{"phase": layer.phase, "thickness_nm": layer.thickness_m * 1e9, "path": layer.path,
+                 "path_text": layer.path_text, "freeze_temperature_K": list(layer.freeze_temperature_K)}
+                for layer in m.layers],
+        phase_thickness_nm={k: v * 1e9 for k, v in m.phase_thickness_m.items()},
+        surface_phase_fractions=m.surface_phase_fractions,
+        stage2_gamma_film_nm=float(gamma_mol / (params["gamma_cu5zn8_zn_frac"] * gamma_density_mol) * 1e9)
+        if has2 else 0.0,
+        stage2_alpha_uptake_fraction=float(g.alpha_uptake[b] / delivered) if delivered > 0 else 0.0,
+        stage2_gamma_coverage_frac=float(g.islands[b, 0]),
+        stage2_gamma_island_height_nm=float(g.islands[b, 1] * 1e9),
+        stage2_gamma_particle_size_nm=float(g.islands[b, 2] * 1e9),
+        stage2_gamma_island_density_per_um2=float(g.islands[b, 3] * 1e-12),
+        stage2_beta_film_nm=float(beta_mol / (g.beta_frac[b] * c) * 1e9),
+        stage2_epsilon_film_nm=float(eps_mol / (g.eps_frac[b] * c) * 1e9),
+        stage2_gamma_zn_share_frac=float(gamma_mol / (gamma_mol + beta_mol + eps_mol))
+        if has2 and gamma_mol + beta_mol + eps_mol > 0 else 0.0,
+        peak_temperature_K=float(g.peak[b]) if has3 else float(r.stage2_temperature_K) if has2
+        else params["ambient_temperature_K"],
+        max_melt_depth_nm=float(g.melt[b] * 1e9), anneal_equivalent_time_s=float(g.anneal[b]),
+        energy_kwh_per_m2=float(to_kwh_per_m2(total)),
+        energy_lower_bound_kwh_per_m2=float(to_kwh_per_m2(bound)),
+        energy_by_stage_kwh_per_m2={"stage2": float(to_kwh_per_m2(g.e2[b])),
+                                    "stage3": float(to_kwh_per_m2(g.e3[b]))},
+        energy_efficiency_fraction=float(bound / total) if total > 0 else 0.0,
+        profile_depth_nm=(grid.centres_m * 1e9).tolist(), profile_zn_at_frac=g.x[b].tolist(),
+        warnings=w,
+        phase_fractions_as_quenched=m.phase_fractions_as_quenched,
+        phase_fractions_at_freeze=m.phase_fractions_at_freeze, quench_path=m.quench_path,
+        quench_path_shares=m.quench_path_shares, skin_freeze_temperature_K=list(m.skin_freeze_temperature_K),
+        stage3_heater=g.heater[b],
+        stage2_gas_convection_W_per_m2_K=h_gas,
+    )
+
+
+def _skin_warnings(w: list[str], melt_m: float, skin_phase: str, has3: bool, params: ParameterValues) -> None:
+    """Warnings on melting, foil damage and an incomplete or retained-β′ conversion (appended to ``w``)."""
+    if melt_m > 0.0:
+        w.append(f"melting: liquid formed during stage III (deepest {melt_m * 1e9:.0f} nm)")
+    if melt_m >= params["foil_damage_melt_depth_m"]:
+        w.append("foil damage: melt deeper than "
+                 f"{params['foil_damage_melt_depth_m'] * 1e9:.0f} nm dissolves the substrate (seed Fig. S7)")
+    if has3 and any(p in skin_phase for p in ("gamma", "epsilon", "delta")):
+        w.append(f"incomplete conversion: skin still holds {skin_phase} after stage III")
+    elif has3 and "beta" in skin_phase:
+        w.append(f"retained β′: the skin is {skin_phase} as quenched (its β froze too Zn-rich to turn "
+                 "massive to α; see quench_path)")

@@ -683,6 +683,124 @@ def _drive_function(drive: Drive, batch: int, field: str, nonnegative: bool) -> 
     return lambda t: constant
 
 
+def _power_source(drive: Drive, joule: bool, B: int, mat, d: FloatArray
+                  ) -> tuple[Callable[[float, FloatArray], FloatArray], Callable[[float, FloatArray], FloatArray]]:
+    """Heater output per foil area q(t, T) [W/m²] and ∂q/∂T: the Joule heat itself, or the heater flux reaching
+    the foil."""
+    if joule:
+        current = _drive_function(drive, B, "current_per_width_A_per_m", False)
+
+        def source(t: float, T: FloatArray) -> FloatArray:
+            return current(t) ** 2 * mat.resistivity_ohm_m(T) / d
+
+        def source_slope(t: float, T: FloatArray) -> FloatArray:
+            return current(t) ** 2 * _property_slope(mat.resistivity_ohm_m, T) / d
+        return source, source_slope
+    power = _drive_function(drive, B, "heater_power_W_per_m2", True)
+
+    def source(t: float, T: FloatArray) -> FloatArray:
+        return power(t)
+
+    def source_slope(t: float, T: FloatArray) -> FloatArray:
+        return np.zeros_like(T)
+    return source, source_slope
+
+
+def _ivp_system(B: int, source, source_slope, tp, h_contact: FloatArray, m: FloatArray, absorbed: float,
+                T_melt: float):
+    """(rhs, jacobian, all_melted event) of the stiff system: B temperatures, then the running integrals of
+    heater output and losses per foil."""
+    from scipy import sparse  # here, not at import: the twin's start-up does not need scipy.integrate
+
+    mat = tp.material
+
+    def rhs(t: float, state: FloatArray) -> FloatArray:
+        T = state[:B]
+        out = source(t, T)
+        loss = _loss_and_slope(T, tp, h_contact)[0]
+        return np.concatenate([(absorbed * out - loss) / (m * mat.heat_capacity_J_per_kg_K(T)), out, loss])
+
+    rows = np.arange(3 * B)
+    cols = np.tile(np.arange(B), 3)
+
+    def jacobian(t: float, state: FloatArray) -> sparse.csc_matrix:
+        T = state[:B]
+        out, dout = source(t, T), source_slope(t, T)
+        loss, dloss = _loss_and_slope(T, tp, h_contact)
+        C = m * mat.heat_capacity_J_per_kg_K(T)
+        dC = m * _property_slope(mat.heat_capacity_J_per_kg_K, T)
+        dT = (absorbed * dout - dloss) / C - (absorbed * out - loss) * dC / C**2
+        return sparse.csc_matrix((np.concatenate([dT, dout, dloss]), (rows, cols)), shape=(3 * B, 3 * B))
+
+    def all_melted(t: float, state: FloatArray) -> float:
+        return float(np.min(state[:B]) - T_melt)
+
+    all_melted.terminal = True  # type: ignore[attr-defined]
+    all_melted.direction = 1.0  # type: ignore[attr-defined]
+    return rhs, jacobian, all_melted
+
+
+def _default_max_step_s(source, B: int, duration: float, absorbed: float, m: FloatArray, mat, T_start: FloatArray,
+                        T_melt: float) -> float:
+    """1/20 of the shortest heating time to the melting point at the largest drive seen on 65 probe times."""
+    probe = np.linspace(0.0, duration, 65)
+    q_probe = absorbed * np.max([source(t, np.full(B, T_melt)) for t in probe], axis=0)
+    C_start = m * mat.heat_capacity_J_per_kg_K(T_start)
+    heating_time = np.divide(C_start * (T_melt - T_start), q_probe, out=np.full(B, np.inf), where=q_probe > 0.0)
+    return min(duration / 10.0, float(np.min(heating_time)) / 20.0)
+
+
+def _melting(sol, B: int, T_melt: float, duration: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(melted, melt time [s] (NaN: not melted), final state) from the integrator's solution: the record is the
+    evaluated samples plus the end state (the melting event when every foil melted); a foil's first crossing of
+    T_melt is bracketed on the record and refined by secant steps on the dense output."""
+    if sol.status == 1:
+        t_last, y_last = float(sol.t_events[0][0]), np.array(sol.y_events[0][0], dtype=float)
+        y_last[:B] = np.maximum(y_last[:B], T_melt)  # the event sits on T_melt to solver precision
+    else:
+        t_last, y_last = duration, sol.y[:, -1]
+    rec_t = np.append(sol.t, t_last)
+    rec_y = np.concatenate([sol.y, y_last[:, None]], axis=1)
+    melted = np.any(rec_y[:B] >= T_melt, axis=1)
+    final_state = np.array(y_last, dtype=float)
+    melt_time = np.full(B, np.nan)
+    if np.any(melted):
+        i = np.flatnonzero(melted)
+        k = np.argmax(rec_y[i] >= T_melt, axis=1)  # ≥ 1, the start is below T_melt
+        slope = (rec_y[i, k] - rec_y[i, k - 1]) / (rec_t[k] - rec_t[k - 1])
+        t_m = rec_t[k - 1] + (T_melt - rec_y[i, k - 1]) / slope
+        for _ in range(4):
+            t_m = np.clip(t_m - (sol.sol(t_m)[i, np.arange(i.size)] - T_melt) / slope, rec_t[k - 1], rec_t[k])
+        melt_time[i] = t_m
+        states = sol.sol(t_m)
+        for block in (1, 2):
+            final_state[block * B + i] = states[block * B + i, np.arange(i.size)]
+        final_state[i] = T_melt
+    return melted, melt_time, final_state
+
+
+def _power_history(sol, source, B: int, T_melt: float, duration: float, t_eval: FloatArray, absorbed: float,
+                   efficiency: float) -> PowerModeHistory:
+    """The :class:`PowerModeHistory` of the integrator's solution (samples after a foil melted are NaN)."""
+    melted, melt_time, final_state = _melting(sol, B, T_melt, duration)
+    n_samples = t_eval.size
+    n_done = sol.t.size
+    T = np.full((B, n_samples), np.nan)
+    out = np.full((B, n_samples), np.nan)
+    T[:, :n_done] = sol.y[:B]
+    out[:, :n_done] = np.stack([source(t, sol.y[:B, j]) for j, t in enumerate(sol.t)], axis=1)
+    after_melting = t_eval[None, :] >= melt_time[:, None]  # NaN melt time (not melted) compares False
+    T[after_melting] = np.nan
+    out[after_melting] = np.nan
+    e_out, e_loss = final_state[B: 2 * B], final_state[2 * B:]
+    return PowerModeHistory(
+        time_s=t_eval, temperature_K=T, heat_input_W_per_m2=absorbed * out,
+        heater_power_W_per_m2=out / efficiency, final_temperature_K=final_state[:B], melted=melted,
+        melt_time_s=melt_time, heat_input_J_per_m2=absorbed * e_out,
+        heater_energy_J_per_m2=e_out / efficiency, loss_J_per_m2=e_loss,
+    )
+
+
 def integrate_power_mode(
     start_temperature_K: ArrayLike,
     duration_s: float,
@@ -712,8 +830,7 @@ def integrate_power_mode(
     probe times, so ramps of 1e3-1e5 K/s are resolved; pass it for drives with features shorter than that.
     The run stops early once every foil has reached its melting point.
     """
-    from scipy import sparse  # here, not at import: the twin's start-up does not need scipy.integrate
-    from scipy.integrate import solve_ivp
+    from scipy.integrate import solve_ivp  # here, not at import: the twin's start-up does not need it
 
     register("Incropera2007", "thermal.integrate_power_mode")
     tp = _thermal(params)
@@ -735,55 +852,10 @@ def integrate_power_mode(
     d = _thickness(a["d"], tp)
     h_contact = _contact_conductance(tp, a["contact"])
     m = mat.density_kg_per_m3 * d
-    # source = heater output per foil area: the Joule heat itself, or the heater flux reaching the foil.
-    if joule:
-        current = _drive_function(drive, B, "current_per_width_A_per_m", False)
-
-        def source(t: float, T: FloatArray) -> FloatArray:
-            return current(t) ** 2 * mat.resistivity_ohm_m(T) / d
-
-        def source_slope(t: float, T: FloatArray) -> FloatArray:
-            return current(t) ** 2 * _property_slope(mat.resistivity_ohm_m, T) / d
-    else:
-        power = _drive_function(drive, B, "heater_power_W_per_m2", True)
-
-        def source(t: float, T: FloatArray) -> FloatArray:
-            return power(t)
-
-        def source_slope(t: float, T: FloatArray) -> FloatArray:
-            return np.zeros_like(T)
-
-    def rhs(t: float, state: FloatArray) -> FloatArray:
-        T = state[:B]
-        out = source(t, T)
-        loss = _loss_and_slope(T, tp, h_contact)[0]
-        return np.concatenate([(absorbed * out - loss) / (m * mat.heat_capacity_J_per_kg_K(T)), out, loss])
-
-    rows = np.arange(3 * B)
-    cols = np.tile(np.arange(B), 3)
-
-    def jacobian(t: float, state: FloatArray) -> sparse.csc_matrix:
-        T = state[:B]
-        out, dout = source(t, T), source_slope(t, T)
-        loss, dloss = _loss_and_slope(T, tp, h_contact)
-        C = m * mat.heat_capacity_J_per_kg_K(T)
-        dC = m * _property_slope(mat.heat_capacity_J_per_kg_K, T)
-        dT = (absorbed * dout - dloss) / C - (absorbed * out - loss) * dC / C**2
-        return sparse.csc_matrix((np.concatenate([dT, dout, dloss]), (rows, cols)), shape=(3 * B, 3 * B))
-
-    def all_melted(t: float, state: FloatArray) -> float:
-        return float(np.min(state[:B]) - T_melt)
-
-    all_melted.terminal = True  # type: ignore[attr-defined]
-    all_melted.direction = 1.0  # type: ignore[attr-defined]
-
+    source, source_slope = _power_source(drive, joule, B, mat, d)
+    rhs, jacobian, all_melted = _ivp_system(B, source, source_slope, tp, h_contact, m, absorbed, T_melt)
     if max_step_s is None:
-        probe = np.linspace(0.0, duration, 65)
-        q_probe = absorbed * np.max([source(t, np.full(B, T_melt)) for t in probe], axis=0)
-        C_start = m * mat.heat_capacity_J_per_kg_K(T_start)
-        heating_time = np.divide(C_start * (T_melt - T_start), q_probe, out=np.full(B, np.inf),
-                                 where=q_probe > 0.0)
-        max_step = min(duration / 10.0, float(np.min(heating_time)) / 20.0)
+        max_step = _default_max_step_s(source, B, duration, absorbed, m, mat, T_start, T_melt)
     else:
         max_step = check_range("max_step_s", max_step_s, 0.0, None, low_inclusive=False, unit="s")
     energy_scale = m * mat.heat_capacity_J_per_kg_K(T_start)
@@ -796,42 +868,4 @@ def integrate_power_mode(
         raise ModelConvergenceError("integrate_power_mode", f"{B} foils over {duration:g} s",
                                     f"a drive the stiff thermal integrator can follow ({sol.message})",
                                     rows=tuple(range(B)))
-    # Record = the evaluated samples plus the end state (the melting event when every foil melted).
-    if sol.status == 1:
-        t_last, y_last = float(sol.t_events[0][0]), np.array(sol.y_events[0][0], dtype=float)
-        y_last[:B] = np.maximum(y_last[:B], T_melt)  # the event sits on T_melt to solver precision
-    else:
-        t_last, y_last = duration, sol.y[:, -1]
-    rec_t = np.append(sol.t, t_last)
-    rec_y = np.concatenate([sol.y, y_last[:, None]], axis=1)
-    melted = np.any(rec_y[:B] >= T_melt, axis=1)
-    final_state = np.array(y_last, dtype=float)
-    melt_time = np.full(B, np.nan)
-    if np.any(melted):  # first crossing of T_melt: bracket on the record, secant steps on the dense output
-        i = np.flatnonzero(melted)
-        k = np.argmax(rec_y[i] >= T_melt, axis=1)  # ≥ 1, the start is below T_melt
-        slope = (rec_y[i, k] - rec_y[i, k - 1]) / (rec_t[k] - rec_t[k - 1])
-        t_m = rec_t[k - 1] + (T_melt - rec_y[i, k - 1]) / slope
-        for _ in range(4):
-            t_m = np.clip(t_m - (sol.sol(t_m)[i, np.arange(i.size)] - T_melt) / slope, rec_t[k - 1], rec_t[k])
-        melt_time[i] = t_m
-        states = sol.sol(t_m)
-        for block in (1, 2):
-            final_state[block * B + i] = states[block * B + i, np.arange(i.size)]
-        final_state[i] = T_melt
-
-    n_done = sol.t.size
-    T = np.full((B, n_samples), np.nan)
-    out = np.full((B, n_samples), np.nan)
-    T[:, :n_done] = sol.y[:B]
-    out[:, :n_done] = np.stack([source(t, sol.y[:B, j]) for j, t in enumerate(sol.t)], axis=1)
-    after_melting = t_eval[None, :] >= melt_time[:, None]  # NaN melt time (not melted) compares False
-    T[after_melting] = np.nan
-    out[after_melting] = np.nan
-    e_out, e_loss = final_state[B: 2 * B], final_state[2 * B:]
-    return PowerModeHistory(
-        time_s=t_eval, temperature_K=T, heat_input_W_per_m2=absorbed * out,
-        heater_power_W_per_m2=out / efficiency, final_temperature_K=final_state[:B], melted=melted,
-        melt_time_s=melt_time, heat_input_J_per_m2=absorbed * e_out,
-        heater_energy_J_per_m2=e_out / efficiency, loss_J_per_m2=e_loss,
-    )
+    return _power_history(sol, source, B, T_melt, duration, t_eval, absorbed, efficiency)
