@@ -22,7 +22,6 @@ lower-energy structure at that composition. See docs/phase_diagram.md and docs/u
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 
 import numpy as np
@@ -30,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from process_models import citations
 from process_models.errors import check_fractions
-from process_models.uht.phase_diagram import read_table
+from process_models.uht.phase_diagram import read_numeric_table
 
 FCC_BCC_CSV = "cuzn_fcc_bcc_gibbs_liang2015.csv"
 T0_CSV = "cuzn_t0_fcc_bcc_liang2015.csv"
@@ -39,10 +38,7 @@ Array = NDArray[np.float64]
 
 
 def _grid(name: str, columns: list[str]) -> Array:
-    cols, rows = read_table(name)
-    if cols != columns:
-        raise ValueError(f"{name}: unexpected columns {cols}")
-    return np.loadtxt(io.StringIO("\n".join(",".join(r) for r in rows)), delimiter=",", ndmin=2)
+    return read_numeric_table(name, columns)
 
 
 class CuZnFccBcc:
