@@ -13,8 +13,10 @@ same run, on the same decision space and with the same cost and constraints:
 * cost per good m²: as :func:`optimizer.verify.check_with_models` prices a point (fixed costs by scheduled time,
   electricity, Zn, Ar, bought foil, gauge yield at the skin).
 
-Goals: optimum within 1 % of the grid's best; optimiser ≥ 20x faster than the grid and than differential
-evolution reaching the same cost; solve (no twin) ≤ 5 s.
+Goals (issues 5, 15): optimum within 1 % of the grid's best, truly cold (every cache cleared); optimiser ≥ 20x
+faster than the grid, ≥ 10x faster than differential evolution reaching the same cost (the same recipe-evaluation
+code, ``safe_evaluate``, on both sides); warm, twin check included, ≤ 3 s (CPU); solve (no twin) ≤ 5 s. Times are
+medians, wall and CPU (``time.process_time``; the machine is shared).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import time
 
 import numpy as np
 from caches import clear_all_caches
+from measure import foiltwin_cmd, machine, median, run_child
 from scipy.optimize import differential_evolution
 
 from optimizer import OptimiserCache, Targets, optimize
@@ -139,6 +142,7 @@ def main() -> None:
     ap.add_argument("--de-seconds", type=float, default=300.0, help="time budget of differential evolution")
     ap.add_argument("--de-seeds", type=int, default=3, help="differential-evolution runs (seeds 0..n-1); median time")
     ap.add_argument("--repeats", type=int, default=3, help="optimiser runs, cold and warm; median times")
+    ap.add_argument("--cli-repeats", type=int, default=2, help="runs of the whole foiltwin optimize command")
     args = ap.parse_args()
 
     scenario = Scenario()
@@ -149,17 +153,27 @@ def main() -> None:
     warm = OptimiserCache()  # the warm runs' caller-owned cache (stage-II outcomes, coarse tables)
     optimize(targets, scenario, modes=MODES, verify_twin=False, held_out=False, cache=warm)
 
-    colds, warms = [], []
+    colds, warms, twins, cpu_cold, cpu_warm, cpu_twin = [], [], [], [], [], []
     dropped = 0
     for _ in range(args.repeats):  # medians: one run on a shared machine can be off by ±30 %
         dropped = sum(clear_all_caches().values())  # truly cold: every cache (surrogates, stage II, tables, ...)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         cold = optimize(targets, scenario, modes=MODES, verify_twin=False, held_out=False)  # a fresh cache
         colds.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        cpu_cold.append(time.process_time() - c0)
+        t0, c0 = time.perf_counter(), time.process_time()
         optimize(targets, scenario, modes=MODES, verify_twin=False, held_out=False, cache=warm)
         warms.append(time.perf_counter() - t0)
+        cpu_warm.append(time.process_time() - c0)
+        t0, c0 = time.perf_counter(), time.process_time()  # end to end, the twin check included (warm)
+        optimize(targets, scenario, modes=MODES, held_out=False, cache=warm)
+        twins.append(time.perf_counter() - t0)
+        cpu_twin.append(time.process_time() - c0)
     t_cold, t_warm = statistics.median(colds), statistics.median(warms)
+    t_twin = statistics.median(twins)
+    c_cold, c_warm, c_twin = (statistics.median(v) for v in (cpu_cold, cpu_warm, cpu_twin))
+    cli = [run_child(foiltwin_cmd("optimize", "--skin-thickness-nm", "470", "--tolerance-nm", "50"))
+           for _ in range(args.cli_repeats)]
     c_opt = cold.checked["cost_per_m2"]
 
     pr.evaluations = 0
@@ -192,8 +206,11 @@ def main() -> None:
     print()
     rows = [
         ("optimum cost / grid best", f"{c_opt / g_best:.4f}", "<= 1.01", c_opt <= 1.01 * g_best),
-        ("optimiser, cold (tables built), median [s]", f"{t_cold:.2f}", "", None),
-        ("optimiser, warm (coarse tables cached), median [s]", f"{t_warm:.2f}", "", None),
+        ("optimiser, cold (tables built), median wall/CPU [s]", f"{t_cold:.2f}/{c_cold:.2f}", "", None),
+        ("optimiser, warm (coarse tables cached), wall/CPU [s]", f"{t_warm:.2f}/{c_warm:.2f}", "", None),
+        ("optimiser warm + twin check, wall/CPU [s]", f"{t_twin:.2f}/{c_twin:.2f}", "<= 3", c_twin <= 3.0),
+        ("foiltwin optimize, whole command, wall/CPU [s]",
+         f"{median(cli):.2f}/{median(cli, 'cpu_s'):.2f}", "", None),
         ("MILP solve time, cold run [s]", f"{cold.solve_seconds:.2f}", "<= 5", cold.solve_seconds <= 5.0),
         ("grid search [s]", f"{t_grid:.1f}", "", None),
         ("grid / optimiser cold", f"x{t_grid / t_cold:.1f}", ">= x20", t_grid / t_cold >= 20.0),
@@ -201,17 +218,18 @@ def main() -> None:
     ]
     if t_de is not None:
         rows += [("differential evolution to the same cost, median [s]", f"{t_de:.1f}", "", None),
-                 ("DE / optimiser cold", f"x{t_de / t_cold:.1f}", ">= x20", t_de / t_cold >= 20.0),
-                 ("DE / optimiser warm", f"x{t_de / t_warm:.1f}", ">= x20", t_de / t_warm >= 20.0)]
+                 ("DE / optimiser cold", f"x{t_de / t_cold:.1f}", ">= x10", t_de / t_cold >= 10.0),
+                 ("DE / optimiser warm", f"x{t_de / t_warm:.1f}", ">= x10", t_de / t_warm >= 10.0)]
     else:
         rows += [("differential evolution to the same cost, median [s]", f"> {args.de_seconds:g}", "", None),
-                 ("DE / optimiser cold", f"> x{args.de_seconds / t_cold:.1f}", ">= x20",
-                  args.de_seconds / t_cold >= 20.0)]
+                 ("DE / optimiser cold", f"> x{args.de_seconds / t_cold:.1f}", ">= x10",
+                  args.de_seconds / t_cold >= 10.0)]
     # for reading the ratios: how many process-model recipes each method evaluated (the optimiser's table samples,
     # coarse and local, plus its checks of points; DE's evaluations until it reached the optimiser's cost)
     n_opt = int(cold.surrogate["samples"]) + len(cold.iterations)
     rows += [("recipes evaluated: optimiser (cold)", f"{n_opt}", "", None),
              ("recipes evaluated: DE to the same cost (median)", f"{n_de}", "", None)]
+    print(f"machine: {machine()}")
     print(f"{'measure':<54}{'value':>12}{'goal':>10}{'status':>8}")
     for name, value, goal, ok in rows:
         status = "" if ok is None else ("ok" if ok else "MISS")
