@@ -53,8 +53,9 @@ CU_MELTING_K = CU_MELTING_TEMPERATURE_K  # the registry's cu_melting_temperature
 STANDARD_STAGE3_TIME_S = 0.030  # seed 002 §2.1: the standard recipe's 30 ms stage III
 LINE_SPEED_RANGE_M_PER_S = (1e-4, 10.0)
 HEATER_LENGTH_RANGE_M = (1e-6, 1.0)
-BATCH_CHUNK_SIZE = 250  # recipes solved together: the slowest foil of a batch sets its Newton loop's length, so
-# chunks of ~250 take ≈30 % less time than one batch of 1,000 (issue 15), while still amortising per-call costs
+BATCH_CHUNK_SIZE = 1000  # recipes solved together at most (bounds the memory of the per-step tables). Chunks of 250
+# were expected to help (the slowest foil sets a batch's loop length) but measured ×0.86 on 1,000 recipes
+# (benchmarks/bench_recipe.py, 2026-12-02): fewer, larger array calls win here
 
 
 @dataclass(frozen=True)
