@@ -91,8 +91,10 @@ _HER_SE_METHOD = ("stated range through the one-point solve: the bath's cathode-
 
 def _bath(prefix: str, rows: list[Row], fitted: list[Fit] = ()) -> list[Parameter]:
     out = [Parameter(f"{prefix}_{q}", v, _unit(q), src, where, kind, _BOUNDS[q]) for q, v, src, kind, where in rows]
+    value = {q: v for q, v, *_ in rows}
+    window = f"{value.get('cathode_efficiency_min_frac', 0):.0%}-{value.get('cathode_efficiency_max_frac', 0):.0%}"
     out += [Parameter(f"{prefix}_{q}", v, _unit(q), src, where, kind, _BOUNDS[q], fit_error=err,
-                      data_used=(f"seed note 002 §5g cathode efficiency 95-99 % ({prefix} bath, middle)",),
+                      data_used=(f"seed note 002 §5g cathode efficiency {window} ({prefix} bath, middle)",),
                       standard_error=se, standard_error_method=_HER_SE_METHOD)
             for q, v, src, kind, where, err, se in fitted]
     return out
