@@ -116,7 +116,9 @@ def params(
         write_json({"parameters": [
             {"name": r.name, "value": r.value, "unit": r.unit, "kind": r.kind, "source": r.source,
              "reference": citations.CITATIONS[r.source], "where": r.where, "bounds": list(r.bounds),
-             "fit_error": r.fit_error, "standard_error": r.standard_error} for r in records]}, json_out)
+             "fit_error": r.fit_error, "standard_error": r.standard_error,
+             "standard_error_method": r.standard_error_method, "data_used": list(r.data_used)} for r in records]},
+            json_out)
         if json_out == "-":
             return
     if not records:

@@ -110,3 +110,17 @@ def test_uniform_log_moments_match_quadrature():
     e1, e2 = _uniform_log_moments(3600.0, 28800.0)
     assert e1 == pytest.approx(np.trapezoid(np.log(t), t) / (t[-1] - t[0]), rel=1e-9)
     assert e2 == pytest.approx(np.trapezoid(np.log(t) ** 2, t) / (t[-1] - t[0]), rel=1e-9)
+
+
+@pytest.mark.integration
+def test_params_json_shows_each_fitted_standard_error_with_its_method_and_data(cli):
+    import json
+
+    code, out, err = cli("params", "--kind", "fitted", "--json", "-")
+    assert code == 0, err
+    rows = json.loads(out)["parameters"]
+    assert {r["name"] for r in rows} == set(FITTED)
+    for r in rows:
+        rec = PARAMS.record(r["name"])
+        assert r["standard_error"] == rec.standard_error and r["standard_error_method"] == rec.standard_error_method
+        assert r["data_used"] == list(rec.data_used)
