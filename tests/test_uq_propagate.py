@@ -201,3 +201,23 @@ def test_a_registry_standard_error_widens_the_recipe_intervals_and_zero_removes_
     assert both.sd[0] > peak_only.sd[0] > 0.0
     _, wider = lin(_registry_with_errors({PEAK: 2.0 * se[PEAK]}))
     assert wider.upper[0] - wider.lower[0] > 1.5 * (peak_only.upper[0] - peak_only.lower[0])
+
+
+@pytest.mark.component
+def test_the_massive_threshold_error_reaches_the_retained_beta_by_monte_carlo():
+    """ΔG* (100 ± 57 J/mol, a bracket) moves no interval of the phase margin, but the skin keeps β′ as quenched
+    above ≈140 J/mol: with ΔG* alone uncertain, Monte Carlo finds β′ in some draws (P ≈ 0.28 for the lognormal
+    draw), none at the nominal; with its error set to 0 nothing is uncertain any more."""
+    from foiltwin.uq_commands import recipe_uncertainty
+
+    massive = "massive_min_driving_force_J_per_mol"
+    se = default_parameters().record(massive).standard_error
+    values = _registry_with_errors({massive: se})
+    uq = recipe_uncertainty(CollectorRecipe(), values, None, "mc", 16, 0, 0.95)
+    mc = uq["monte_carlo"]
+    assert [p["name"] for p in uq["parameters"]] == [massive]
+    assert mc["outputs"]["retained_beta_frac"]["nominal"] == 0.0
+    assert 2 / 16 <= mc["p_beta_retained"] <= 7 / 16
+    assert mc["outputs"]["phase_margin_zn_frac"]["sd"] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(FoiltwinInputError):
+        uncertainty_of(_registry_with_errors({}))
