@@ -116,7 +116,9 @@ def params(
         write_json({"parameters": [
             {"name": r.name, "value": r.value, "unit": r.unit, "kind": r.kind, "source": r.source,
              "reference": citations.CITATIONS[r.source], "where": r.where, "bounds": list(r.bounds),
-             "fit_error": r.fit_error, "standard_error": r.standard_error} for r in records]}, json_out)
+             "fit_error": r.fit_error, "standard_error": r.standard_error,
+             "standard_error_method": r.standard_error_method, "data_used": list(r.data_used)} for r in records]},
+            json_out)
         if json_out == "-":
             return
     if not records:
@@ -551,13 +553,16 @@ def validate(param: ParamOption = None, json_out: JsonOption = None,
              stage3_window: Annotated[bool, typer.Option(
                  "--stage3-window", help="Also report the seed line's stage-III window against the diffusional "
                  "criterion (a 70-point scan, a few seconds).")] = False) -> None:
-    """Run the seed validation cases: calibration residuals (cases the fitted parameters were fitted to) and
-    held-out validation, in two sections; exit 1 if any fails."""
+    """Run the seed validation cases: calibration residuals (cases the fitted parameters were fitted to),
+    held-out validation, and leave-one-out predictions of the fits with several data points, in three sections;
+    exit 1 if a calibration or held-out case fails (leave-one-out results are reported, not gated)."""
+    from process_models.validation.leave_one_out import leave_one_out
     from process_models.validation.sections import validation_sections
 
     check_json_target(json_out)
     values = parameters_with(param)
     sections = validation_sections(values)
+    loo = leave_one_out(values)
     rows = sections.calibration + sections.validation
     window = None
     if stage3_window:
@@ -566,9 +571,11 @@ def validate(param: ParamOption = None, json_out: JsonOption = None,
         window = stage3_window_report(values)
     if json_out is not None:
         extra = {} if window is None else {"stage3_window": window.to_dict()}
-        write_json({"cases": [r.__dict__ for r in rows], **sections.to_dict(), **extra}, json_out)
+        write_json({"cases": [r.__dict__ for r in rows], **sections.to_dict(), "leave_one_out": loo.to_dict(),
+                    **extra}, json_out)
     if json_out != "-":
         _print_validation(sections)
+        _print_leave_one_out(loo)
         if window is not None:
             typer.echo("Stage-III window (issue 9 item 4)")
             for line in window.lines():
@@ -587,6 +594,15 @@ def _print_validation(sections) -> None:
         typer.echo(f"{title} ({note})")
         print_validation(rows)
         typer.echo("")
+
+
+def _print_leave_one_out(loo) -> None:
+    from foiltwin.output import print_leave_one_out
+
+    typer.echo("Leave-one-out (each point of a multi-point fit left out, the parameter refitted without it and the "
+               "point predicted: these predictions, not the calibration residuals, are validation)")
+    print_leave_one_out(loo)
+    typer.echo("")
 
 
 @app.command()

@@ -29,6 +29,21 @@ def print_validation(rows: list[Any]) -> None:
     typer.echo(f"{sum(r.passed for r in rows)} passed, {sum(not r.passed for r in rows)} failed")
 
 
+def print_leave_one_out(loo: Any) -> None:
+    """Leave-one-out predictions per fitted parameter, their RMSE, and the fits where it is not possible."""
+    cols = [Column("left out", numeric=False), Column("refit", numeric=False), Column("predicted", numeric=False),
+            Column("observed", numeric=False), Column("error", numeric=False), Column("result", numeric=False)]
+    for g in loo.groups:
+        typer.echo(f"{g.parameter} ({g.data}; pass: {g.criterion})")
+        print_table(cols, [[r.case, r.refit, r.predicted, r.observed, r.error_text, "pass" if r.passed else "FAIL"]
+                           for r in g.rows])
+        typer.echo(f"{sum(r.passed for r in g.rows)} passed, {sum(not r.passed for r in g.rows)} failed; "
+                   f"leave-one-out RMSE {g.rmse:.3g} {g.error_unit}")
+    if loo.not_possible:
+        typer.echo("not possible (nothing left to fit with): " + "; ".join(
+            f"{n}: {why}" for n, why in loo.not_possible.items()))
+
+
 def _kv_table(items: list[tuple[str, Any, str]], title: str, spec: str = ".4g") -> None:
     print_table([Column("quantity", numeric=False), Column("value"), Column("unit", numeric=False)],
                 [[k, v if isinstance(v, str) else num(v, spec), u] for k, v, u in items], title=title)

@@ -10,6 +10,10 @@ import typer
 
 UQ_OUTPUTS = ("skin_thickness_nm", "surface_zn_at_frac", "phase_margin_zn_frac", "zn_loading_mg_per_cm2",
               "cost_per_m2")
+# the β′ retained as quenched jumps (0 → ≈0.2 of the skin) where the massive criterion flips: Monte Carlo only (a
+# Jacobian over ±½ sd would see a flat 0 and report no uncertainty)
+RETAINED_BETA = "retained_beta_frac"
+RETAINED_BETA_MIN_FRAC = 1e-3
 
 
 def recipe_uncertainty(recipe: Any, values: Any, pset: Any, method: str, samples: int, seed: int,
@@ -28,10 +32,13 @@ def recipe_uncertainty(recipe: Any, values: Any, pset: Any, method: str, samples
         if "phase_margin_zn_frac" in outputs:
             out["linearised"]["p_single_phase_alpha"] = lin.probability("phase_margin_zn_frac", hi=0.0)
     if method in ("mc", "both"):
-        mc = monte_carlo(f, unc, outputs, n=samples, seed=seed, confidence=confidence, design="lhs")
+        mc_outputs = (*outputs, RETAINED_BETA) if recipe.uht is not None else outputs
+        f_mc = recipe_model(recipe, values, unc.names, mc_outputs)
+        mc = monte_carlo(f_mc, unc, mc_outputs, n=samples, seed=seed, confidence=confidence, design="lhs")
         out["monte_carlo"] = {**mc.to_dict(), "samples": samples, "seed": seed, "design": "lhs"}
         if "phase_margin_zn_frac" in outputs:
             out["monte_carlo"]["p_single_phase_alpha"] = mc.probability("phase_margin_zn_frac", hi=0.0)
+            out["monte_carlo"]["p_beta_retained"] = mc.probability(RETAINED_BETA, lo=RETAINED_BETA_MIN_FRAC)
     return out
 
 
@@ -53,7 +60,9 @@ def print_recipe_uncertainty(uq: dict[str, Any]) -> None:
                 continue
             typer.echo(f"    {name:<24} {o['nominal']:>10.4g}  sd {o['sd']:<9.3g} [{lo:.4g}, {hi:.4g}]")
         if "p_single_phase_alpha" in d:
-            typer.echo(f"    P(single-phase α) {d['p_single_phase_alpha']:.3f}")
+            typer.echo(f"    P(single-phase α) {d['p_single_phase_alpha']:.3f} (phase margin at the solvus)")
+        if "p_beta_retained" in d:
+            typer.echo(f"    P(β′ retained as quenched) {d['p_beta_retained']:.3f} (the quench decision)")
 
 
 # ------------------------------------------------------------------------------------------------ sensitivity

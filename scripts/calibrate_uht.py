@@ -14,12 +14,14 @@ Free parameters (process_models/parameters/fitted_uht.py) and what each is fitte
   stored at the bound with the value for a share of 0.95.
 Held out (validation, not fitted): V2 at 10, 20 and 240 s, V3b, V3c, V5, V6.
 The stage-II fits depend on η and the stage-III fit on all of them: the fits alternate until η settles.
-Standard errors of η and the peak: the targets' own uncertainty carried through the solve, cov = J⁻¹ Σ J⁻ᵀ
-with J the Jacobian of the relative residuals in (ln η, T) by central differences. The paper gives
-"≈470 nm" without an error bar, so Σ uses the registry's measurement defaults: the cross-section σ
-(``cross_section_thickness_sd_m``) on the thickness and, because the retained Zn is derived from the same
-thickness times the skin composition, the composition σ (``surface_composition_sd_frac``) on top of it,
-fully correlated through the thickness.
+Standard errors (``process_models.fits.uht``, recomputed by tests/test_fit_standard_errors.py): η and the peak
+from the targets' own uncertainty carried through the solve, cov = J⁻¹ Σ J⁻ᵀ with J the Jacobian of the
+relative residuals in (ln η, T) by central differences. The paper gives "≈470 nm" without an error bar, so Σ
+uses the registry's measurement defaults: the cross-section σ (``cross_section_thickness_sd_m``) on the
+thickness and, because the retained Zn is derived from the same thickness times the skin composition, the
+composition σ (``surface_composition_sd_frac``) on top of it, fully correlated through the thickness. The
+nucleation rate from the coverage tolerance through its slope; f_β by the exact bootstrap over the V1 times.
+Refresh only the standard errors at the stored values: ``python scripts/calibrate_uht.py --errors-only``.
 
 Run: ``python scripts/calibrate_uht.py`` (a few minutes); it rewrites
 ``process_models/parameters/fitted_uht.json``. Fitted values are NOT measurements.
@@ -34,6 +36,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import brentq, least_squares
 
+from process_models.fits import refit
 from process_models.parameters import default_parameters
 from process_models.parameters.fitted_uht import FITTED_FILE, FREE_PARAMETERS
 from process_models.uht.recipe import UHTRecipe, evaluate_recipe, evaluate_recipes
@@ -164,19 +167,13 @@ def main() -> None:
             for f in (0.95, 1.05)]
     dthick_dT = (thick[1] - thick[0]) / 10.0
     dload_dlneta = (load[1] - load[0]) / (np.log(1.05 / 0.95) * r.zn_loading_mg_per_cm2)
-    thick_eta = [evaluate_recipe(UHTRecipe(), fitted.with_overrides({ETA: eta * f})).skin_thickness_nm
-                 for f in (0.95, 1.05)]
-    load_T = [evaluate_recipe(UHTRecipe(), fitted.with_overrides({PEAK: peak + d})).zn_loading_mg_per_cm2
-              for d in (-5, 5)]
-    J = np.array([[(thick_eta[1] - thick_eta[0]) / (np.log(1.05 / 0.95) * r.skin_thickness_nm),
-                   dthick_dT / r.skin_thickness_nm],
-                  [dload_dlneta, (load_T[1] - load_T[0]) / (10.0 * r.zn_loading_mg_per_cm2)]])
     window = converting_window(fitted, peak, base["skin_reference_zn_frac"])
     sens = (f"d(thickness)/dT = {dthick_dT:.2f} nm/K, so 1 % on the 470 nm target moves the peak by "
             f"{0.01 * skin_nm / dthick_dT:.1f} K; d(loading)/d ln η = {dload_dlneta:.2f} (relative); single-phase α "
             f"with skin x_Zn within 0.02 of the XRD label from {window[0]:.0f} to {window[1]:.0f} K")
     x_ref = base["skin_reference_zn_frac"]
-    se_eta, se_T, basis = _standard_errors(J, base, skin_nm, x_ref, eta)
+    errors = {name: refit(name, fitted) for name in (ETA, PEAK, NUC, BETA)}
+    basis = _basis(fitted)
     binding = (" (V3b binds: at the peak that gives 470 nm the skin still holds β, so the peak is the lowest "
                "that converts it and the thickness keeps this residual)" if raised else "")
     common = (f"residuals: thickness {res[0]:+.2%}{binding}, Zn retained {res[1]:+.2%}; unfitted checks: skin "
@@ -187,18 +184,18 @@ def main() -> None:
         "note": "written by scripts/calibrate_uht.py; fitted values, not measurements",
         "parameters": {
             ETA: {"value": eta, "cases": ["V3a", "V4"] + (["V3b"] if raised else []), "date": today,
-                  "fit_error": common, "standard_error": se_eta},
+                  "fit_error": common, **_se(errors, ETA)},
             PEAK: {"value": float(round(peak, 2)), "cases": ["V3a", "V4"] + (["V3b"] if raised else []),
-                   "date": today, "fit_error": common, "standard_error": se_T},
+                   "date": today, "fit_error": common, **_se(errors, PEAK)},
             NUC: {"value": float(10.0 ** z_nuc), "cases": ["V2 (120 s coverage)"], "date": today,
                   "fit_error": f"coverage {s2.stage2_gamma_coverage_frac:.3f} vs target {cov_target:.2f}; the "
                                f"target is 'dense coverage' (seed Fig. S8): coverage 0.90-0.99 needs "
-                               f"{10 ** nuc_lo:.3g}-{10 ** nuc_hi:.3g} 1/(m2 s)"},
+                               f"{10 ** nuc_lo:.3g}-{10 ** nuc_hi:.3g} 1/(m2 s)", **_se(errors, NUC)},
             BETA: {"value": float(10.0 ** z_beta), "cases": ["V1"], "date": today,
                    "fit_error": f"UPPER BOUND: smallest γ share of the stage-II intermetallic over 10-240 s "
                                 f"{gamma_share(fitted):.2f} at the bound (target ≥ {share_target:.2f}: the paper's "
                                 f"stage-II product is Cu5Zn8); a share of 0.95 needs {10 ** beta_lo:.3g}; the "
-                                f"Kuper value (1) gives β only (study §4)"},
+                                f"Kuper value (1) gives β only (study §4)", **_se(errors, BETA)},
         },
     }
     OUT.write_text(json.dumps(record, indent=2) + "\n")
@@ -207,19 +204,33 @@ def main() -> None:
     print(f"wrote {OUT}")
 
 
-def _standard_errors(J: np.ndarray, base, skin_nm: float, x_ref: float, eta: float) -> tuple[float, float, str]:
-    """Standard errors of η and T from the targets' uncertainty (see the module docstring)."""
-    rel_t = base["cross_section_thickness_sd_m"] * 1e9 / skin_nm
-    rel_x = base["surface_composition_sd_frac"] / x_ref
-    sigma = np.array([[rel_t**2, rel_t**2], [rel_t**2, rel_t**2 + rel_x**2]])  # (thickness, loading), relative
-    Jinv = np.linalg.inv(J)
-    cov = Jinv @ sigma @ Jinv.T  # in (ln η, T)
-    se_eta, se_T = eta * float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1]))
-    basis = (f"standard errors from the targets' uncertainty (thickness ±{rel_t:.1%}, composition ±{rel_x:.1%}, "
-             f"correlated through the thickness): η ±{se_eta / eta:.1%}, peak ±{se_T:.1f} K, "
-             f"correlation {cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1]):+.2f}")
-    return se_eta, se_T, basis
+def _basis(fitted) -> str:
+    """The standard errors of η and T in words (process_models.fits.uht computes them)."""
+    from process_models.fits.uht import target_covariance, transfer_peak_covariance
+
+    cov = transfer_peak_covariance(fitted)
+    sigma = target_covariance(fitted)
+    return (f"standard errors from the targets' uncertainty (thickness ±{np.sqrt(sigma[0, 0]):.1%}, composition "
+            f"±{np.sqrt(sigma[1, 1] - sigma[0, 0]):.1%}, correlated through the thickness): η "
+            f"±{np.sqrt(cov[0, 0]):.1%}, peak ±{np.sqrt(cov[1, 1]):.1f} K, correlation "
+            f"{cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1]):+.2f}")
+
+
+def _se(errors, name: str) -> dict:
+    return {"standard_error": errors[name].standard_error, "standard_error_method": errors[name].method}
+
+
+def errors_only() -> None:
+    """Recompute the four standard errors at the stored values (no refit) and rewrite them in the JSON."""
+    record = json.loads(OUT.read_text())
+    params = default_parameters()
+    for name in (ETA, PEAK, NUC, BETA):
+        record["parameters"][name].update(_se({name: refit(name, params)}, name))
+    OUT.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    errors_only() if "--errors-only" in sys.argv[1:] else main()

@@ -31,7 +31,7 @@ def test_backoff_narrows_the_optimisers_window_not_the_spec():
 @pytest.mark.integration
 @pytest.mark.slow  # two optimisations and two 48-draw Monte Carlo checks (≈1-2 min)
 def test_robust_optimum_is_more_conservative_and_meets_the_spec_at_the_stated_rate():
-    """With the registry's standard errors (η, the stage-III peak), the nominal optimum puts the skin near the
+    """With the registry's standard errors (every fitted parameter's), the nominal optimum puts the skin near the
     edge of its window; at 90 % the robust one keeps it further inside, and in spec in ≥ 90 % of parameter draws
     (up to the binomial sampling error of 48 draws, 2·√(0.9·0.1/48) = 0.087)."""
     params = default_parameters()

@@ -60,7 +60,9 @@ def test_next_experiment_command_on_plant_candidates(cli, tmp_path):
     path = tmp_path / "candidates.csv"
     path.write_text(plant_csv_text(rows))
     code, out, err = cli("next-experiment", str(path), "--measure", "zn_loading_mg_per_cm2", "--predict",
-                         "zn_loading_mg_per_cm2", "--json", str(tmp_path / "n.json"))
+                         "zn_loading_mg_per_cm2", "--uncertain",
+                         "zn_vapour_transfer_efficiency_frac,stage3_default_peak_temperature_K",
+                         "--json", str(tmp_path / "n.json"))
     assert code == 0, err
     assert "run T" in out
     d = json.loads((tmp_path / "n.json").read_text())

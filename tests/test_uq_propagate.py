@@ -157,9 +157,67 @@ def test_recipe_uncertainty_from_the_cli(cli):
     d = json.loads(out)["uncertainty"]
     skin = d["linearised"]["outputs"]["skin_thickness_nm"]
     assert skin["interval"][0] < skin["nominal"] < skin["interval"][1] and skin["sd"] > 0
-    assert {p["name"] for p in d["parameters"]} >= {ETA}
+    # every fitted parameter's registry standard error enters the intervals
+    fitted = {r.name for r in default_parameters().records() if r.kind == "fitted"}
+    assert {p["name"] for p in d["parameters"] if p["source"] == "registry"} >= fitted
     assert 0.0 <= d["linearised"]["p_single_phase_alpha"] <= 1.0
     code, _, err = cli("recipe", "--samples", "10")
     assert code == 2 and "--uncertainty" in err
     code, _, err = cli("recipe", "--uncertainty", "linear", "--confidence", "1.5")
     assert code == 2 and "--confidence" in err
+
+
+PEAK, BETA = "stage3_default_peak_temperature_K", "beta_diffusivity_scale_frac"
+UQ_OUTPUTS = ["skin_thickness_nm", "surface_zn_at_frac", "phase_margin_zn_frac"]
+
+
+def _registry_with_errors(errors: dict[str, float]):
+    """The registry with every fitted standard error set to 0 except ``errors`` (name -> SE)."""
+    values = default_parameters()
+    fitted = [r.name for r in values.records() if r.standard_error]
+    ses = {n: errors.get(n, 0.0) for n in fitted}
+    return values.with_overrides({n: values[n] for n in fitted}, kind="fitted", standard_errors=ses)
+
+
+@pytest.mark.component
+def test_a_registry_standard_error_widens_the_recipe_intervals_and_zero_removes_it():
+    """recipe --uncertainty's path (uncertainty_of on the registry → linearised): the stage-III peak's and f_β's
+    registry errors. Setting f_β's to 0 takes it out of the propagation, and the skin variance drops by exactly
+    its own term (J σ)²; doubling it widens the skin interval."""
+    base = default_parameters()
+    se = {PEAK: base.record(PEAK).standard_error, BETA: base.record(BETA).standard_error}
+    recipe = CollectorRecipe()
+
+    def lin(values):
+        unc = uncertainty_of(values)
+        return unc, linearised(recipe_model(recipe, values, unc.names, UQ_OUTPUTS), unc, UQ_OUTPUTS)
+
+    unc2, both = lin(_registry_with_errors(se))
+    unc1, peak_only = lin(_registry_with_errors({PEAK: se[PEAK]}))
+    assert set(unc2.names) == {PEAK, BETA}
+    assert unc1.names == (PEAK,)
+    j_beta = both.jacobian[:, unc2.names.index(BETA)]
+    np.testing.assert_allclose(both.sd**2 - peak_only.sd**2, (j_beta * se[BETA]) ** 2, rtol=1e-6, atol=1e-18)
+    assert both.sd[0] > peak_only.sd[0] > 0.0
+    _, wider = lin(_registry_with_errors({PEAK: 2.0 * se[PEAK]}))
+    assert wider.upper[0] - wider.lower[0] > 1.5 * (peak_only.upper[0] - peak_only.lower[0])
+
+
+@pytest.mark.component
+def test_the_massive_threshold_error_reaches_the_retained_beta_by_monte_carlo():
+    """ΔG* (100 ± 57 J/mol, a bracket) moves no interval of the phase margin, but the skin keeps β′ as quenched
+    above ≈140 J/mol: with ΔG* alone uncertain, Monte Carlo finds β′ in some draws (P ≈ 0.28 for the lognormal
+    draw), none at the nominal; with its error set to 0 nothing is uncertain any more."""
+    from foiltwin.uq_commands import recipe_uncertainty
+
+    massive = "massive_min_driving_force_J_per_mol"
+    se = default_parameters().record(massive).standard_error
+    values = _registry_with_errors({massive: se})
+    uq = recipe_uncertainty(CollectorRecipe(), values, None, "mc", 16, 0, 0.95)
+    mc = uq["monte_carlo"]
+    assert [p["name"] for p in uq["parameters"]] == [massive]
+    assert mc["outputs"]["retained_beta_frac"]["nominal"] == 0.0
+    assert 2 / 16 <= mc["p_beta_retained"] <= 7 / 16
+    assert mc["outputs"]["phase_margin_zn_frac"]["sd"] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(FoiltwinInputError):
+        uncertainty_of(_registry_with_errors({}))

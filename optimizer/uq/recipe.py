@@ -3,8 +3,10 @@ next-experiment and robust-optimum code evaluate (one :func:`evaluate_collector`
 
 Outputs (:data:`RECIPE_OUTPUTS`): skin thickness [nm], surface Zn [at. fraction], the phase margin [Zn at.
 fraction above the α solvus at ``phase_freeze_temperature_K``; ≤ 0: single-phase α, as the optimiser's
-``phase_margin_zn_frac``], Zn loading [mg/cm²], Li nucleation overpotential [mV], energy [kWh/m²] and cost
-[currency/m² processed]. A parameter vector the models refuse gives NaN outputs (counted, not hidden).
+``phase_margin_zn_frac``], Zn loading [mg/cm²], Li nucleation overpotential [mV], energy [kWh/m²], cost
+[currency/m² processed] and the β′ retained in the skin as quenched [fraction] (the quench decision, which the
+phase margin does not read: docs/uht_model.md "Phases through the quench"). A parameter vector the models
+refuse gives NaN outputs (counted, not hidden).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from process_models.parameters.registry import ParameterValues
 
 RECIPE_OUTPUTS: tuple[str, ...] = ("skin_thickness_nm", "surface_zn_at_frac", "phase_margin_zn_frac",
                                    "zn_loading_mg_per_cm2", "nucleation_overpotential_mV", "energy_kwh_per_m2",
-                                   "cost_per_m2")
-UHT_OUTPUTS = frozenset(RECIPE_OUTPUTS[:4])
+                                   "cost_per_m2", "retained_beta_frac")
+UHT_OUTPUTS = frozenset((*RECIPE_OUTPUTS[:4], "retained_beta_frac"))
 
 
 def solvus_zn_frac(params: ParameterValues) -> float:
@@ -37,6 +39,8 @@ def outputs_of(res: CollectorResult, params: ParameterValues, outputs: Sequence[
     for name in outputs:
         if name in UHT_OUTPUTS and u is None:
             row.append(np.nan)
+        elif name == "retained_beta_frac":
+            row.append(float(u.phase_fractions_as_quenched.get("beta", 0.0)))
         elif name == "phase_margin_zn_frac":
             row.append(float(max(u.profile_zn_at_frac)) - solvus_zn_frac(params))
         elif name in ("skin_thickness_nm", "surface_zn_at_frac", "zn_loading_mg_per_cm2"):

@@ -40,6 +40,10 @@ def get_parameter_values() -> dict:
                   "§2 D̃ table, baseline A = 2: D̃α rises 10^A from dilute Zn to x_ref; anchored on "
                   "Smigelskas1947 (Darken) at 785 °C, x = 0.225", "fitted", (0.0, 4.0),
                   data_used=("Smigelskas1947: Darken D̃ 4.45e-13 m²/s at 785 °C, x_Zn = 0.225",),
+                  standard_error=3.033e-3,
+                  standard_error_method="stated error through the one-point solve: D_Zn, D_Cu printed to two "
+                  "figures (study §2), rounding sd; process_models.fits. The anchor alone gives A = 2.06: the "
+                  "registry's A = 2 misses it by more than this standard error (fit_error)",
                   fit_error="one anchor point: the law gives 4.0e-13 against 4.45e-13 m²/s (-10 %); the "
                             "shape in x is unchecked (Kozeschnik 2000 not consulted); study §0: with A = 1 "
                             "stage III needs ≳1250 K instead of ≈1100 K"),

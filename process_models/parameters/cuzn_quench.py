@@ -34,6 +34,8 @@ def get_parameter_values() -> dict:
                   "at 38.1-43.4 at.% after fast quenches in Flewitt1966)", "fitted", (0.0, 1000.0),
                   data_used=("NPTELMassive §4.2: Cu-38 at.% Zn cooled fast from 1123 K is massive α",
                              "UCMAtlas X11: Cu-41.3 at.% Zn water quenched keeps β"),
+                  standard_error=56.57, standard_error_method="bracket: uniform over the 54-250 J/mol the two "
+                  "observations leave, sd = width/√12; process_models.fits",
                   fit_error="bracketed only: 54-250 J/mol are consistent with both observations; over that "
                             "range the composition above which β′ is retained moves from x_Zn 0.413 to 0.380"),
         Parameter("massive_min_temperature_K", 500.0, "K", "Assumed",

@@ -84,14 +84,19 @@ def _unit(quantity: str) -> str:
 
 
 Row = tuple[str, float, str, str, str]  # quantity, value, source, kind, where
-Fit = tuple[str, float, str, str, str, str]  # quantity, value, source, kind, where, fit_error
+Fit = tuple[str, float, str, str, str, str, float]  # quantity, value, source, kind, where, fit_error, standard error
+_HER_SE_METHOD = ("stated range through the one-point solve: the bath's cathode-efficiency range (seed note 002 §5g) "
+                  "read as uniform, carried through dε/d ln i0,H; process_models.fits.plating")
 
 
 def _bath(prefix: str, rows: list[Row], fitted: list[Fit] = ()) -> list[Parameter]:
     out = [Parameter(f"{prefix}_{q}", v, _unit(q), src, where, kind, _BOUNDS[q]) for q, v, src, kind, where in rows]
+    value = {q: v for q, v, *_ in rows}
+    window = f"{value.get('cathode_efficiency_min_frac', 0):.0%}-{value.get('cathode_efficiency_max_frac', 0):.0%}"
     out += [Parameter(f"{prefix}_{q}", v, _unit(q), src, where, kind, _BOUNDS[q], fit_error=err,
-                      data_used=(f"seed note 002 §5g cathode efficiency 95-99 % ({prefix} bath, middle)",))
-            for q, v, src, kind, where, err in fitted]
+                      data_used=(f"seed note 002 §5g cathode efficiency {window} ({prefix} bath, middle)",),
+                      standard_error=se, standard_error_method=_HER_SE_METHOD)
+            for q, v, src, kind, where, err, se in fitted]
     return out
 
 
@@ -149,7 +154,7 @@ def _zn_sulfate() -> list[Parameter]:
         ("her_exchange_current_density_A_per_m2", 4.033e-05, _A, "fitted", _FIT_WHERE,
          "one point, one parameter: ε = 0.97000 vs target 0.970 (mid of 95-99 %) at 500 A/m2, 956.3 mol/m3, "
          "313.15 K, δ = 30 µm (|Δε| < 1e-5 from rounding); the whole 95-99 % range maps to i0,H × 0.33-1.70; "
-         "not identifiable apart from α_H and the Zn kinetics"),
+         "not identifiable apart from α_H and the Zn kinetics", 1.604e-05),
     ]
     return _bath(BATH_PREFIXES["zn_acid_sulfate"], rows, fitted)
 
@@ -187,7 +192,7 @@ def _zn_chloride() -> list[Parameter]:
     fitted: list[Fit] = [
         ("her_exchange_current_density_A_per_m2", 1.248e-04, _A, "fitted", _FIT_WHERE,
          "one point, one parameter: ε = 0.95000 vs target 0.950 at 200 A/m2, 587.0 mol/m3, 298.15 K, δ = 30 µm "
-         "(|Δε| < 1e-5 from rounding); the range 93-97 % maps to i0,H × 0.59-1.43"),
+         "(|Δε| < 1e-5 from rounding); the range 93-97 % maps to i0,H × 0.59-1.43", 3.044e-05),
     ]
     return _bath(BATH_PREFIXES["zn_acid_chloride"], rows, fitted)
 
@@ -225,7 +230,8 @@ def _zn_zincate() -> list[Parameter]:
     fitted: list[Fit] = [
         ("her_exchange_current_density_A_per_m2", 3.780e-04, _A, "fitted", _FIT_WHERE,
          "one point, one parameter: ε = 0.67502 vs target 0.675 (mid of 50-85 %) at 150 A/m2, 153.0 mol/m3, "
-         "298.15 K, δ = 30 µm (|Δε| < 1e-4 from rounding); the range 50-85 % maps to i0,H × 0.35-2.19"),
+         "298.15 K, δ = 30 µm (|Δε| < 1e-4 from rounding); the range 50-85 % maps to i0,H × 0.35-2.19",
+         1.858e-04),
     ]
     return _bath(BATH_PREFIXES["zn_alkaline_zincate"], rows, fitted)
 
@@ -364,7 +370,9 @@ def _line_constants() -> list[Parameter]:
         Parameter("plating_viscosity_activation_energy_J_per_mol", 14917.0, "J/mol", _CRC,
                   "Andrade fit μ ∝ exp(E/RT) to the CRC water viscosity table, 20-80 °C, referenced to 25 °C; "
                   "scales D (Stokes-Einstein, D ∝ T/μ), κ (Walden, κ ∝ 1/μ) and ν", "fitted", (5000.0, 30000.0),
-                  data_used=("CRC water viscosity table, 293-353 K (8 points)",),
+                  data_used=("CRC water viscosity table, 293-353 K (8 points)",), standard_error=240.1,
+                  standard_error_method="Jacobian: least squares in ln μ, cov = s²(JᵀJ)⁻¹, s² = RSS/(n − 2); "
+                  "process_models.fits.plating",
                   fit_error="max |Δμ/μ| = 2.2 % over 293-353 K (8 table points, least squares in ln μ)"),
         Parameter("plating_kinematic_viscosity_m2_per_s", 1.0e-6, "m2/s", _A,
                   "bath kinematic viscosity at 25 °C: water 0.89e-6 m2/s (CRC) raised ≈10 % by 1 M salts",

@@ -58,6 +58,7 @@ def get_parameter_values() -> dict:
                 name, rec["value"], unit, "Calibrated",
                 f"{what}; fitted to {', '.join(rec['cases'])} on {rec['date']}", "fitted", bounds,
                 fit_error=rec["fit_error"], standard_error=rec.get("standard_error"), data_used=tuple(rec["cases"]),
+                standard_error_method=rec.get("standard_error_method", ""),
             ))
         else:
             parameters.append(Parameter(

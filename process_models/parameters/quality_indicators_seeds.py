@@ -22,6 +22,8 @@ _P = "Pei2017"
 # Measured overpotentials [V] of the seed anchors (the factors are their ratios to bare Cu of the same test).
 _ETHER_CU_V, _ETHER_GAMMA_V, _ETHER_ALPHA_V = 0.0936, 0.0372, 0.0332
 _CARB_CU_V, _CARB_AG_V = 0.365, 0.041
+_SE_002 = ("stated error through the one-point solve: both overpotentials printed to 0.1 mV (seed note 002 §6 V7), "
+           "rounding sd 0.1 mV/√12; process_models.fits")
 
 
 def _ag_factor() -> float:
@@ -61,18 +63,21 @@ def get_parameter_values() -> dict:
         # --- phase factors: overpotential / bare-Cu overpotential of the same test ---
         Parameter("nucleation_factor_gamma_frac", _ETHER_GAMMA_V / _ETHER_CU_V, "1", _S2,
                   "Fig. 2a: Cu@Cu5Zn8 37.2 mV / Cu 93.6 mV (γ-brass surface, full coverage)", "fitted", (0.0, 2.0),
-                  data_used=("V7 Cu@Cu5Zn8",),
+                  data_used=("V7 Cu@Cu5Zn8",), standard_error=3.319e-4, standard_error_method=_SE_002,
                   fit_error="1 anchor, 1 factor: residual 0.0 mV at 37.2 mV (ether, 0.1 mA/cm2); transfer to "
                             "other electrolytes/current densities not validated"),
         Parameter("nucleation_factor_alpha_frac", _ETHER_ALPHA_V / _ETHER_CU_V, "1", _S2,
                   "Fig. 2a: Cu@Cu0.64Zn0.36 33.2 mV / Cu 93.6 mV (α-brass skin, full coverage)", "fitted",
-                  (0.0, 2.0), data_used=("V7 Cu@Cu0.64Zn0.36",),
+                  (0.0, 2.0), data_used=("V7 Cu@Cu0.64Zn0.36",), standard_error=3.272e-4,
+                  standard_error_method=_SE_002,
                   fit_error="1 anchor, 1 factor: residual 0.0 mV at 33.2 mV (ether, 0.1 mA/cm2); transfer not "
                             "validated"),
         Parameter("nucleation_factor_ag_frac", _ag_factor(), "1", _S4,
                   "Fig. 3b (N3): Ag@Cu 41 mV / Cu 365 mV, with the seed's sample read as Ag covering "
                   "ag_plume_coverage_at_reference_frac of the foil (bare Cu the rest)", "fitted", (0.0, 2.0),
-                  data_used=("V004-N3",),
+                  data_used=("V004-N3",), standard_error=1.185e-3,
+                  standard_error_method="stated error through the one-point solve: 41 and 365 mV are differences "
+                                        "of readings printed to 1 mV (seed note 004 N3); process_models.fits",
                   fit_error="1 anchor, 1 factor: residual 0.0 mV at 41 mV (carbonate, 1 mA/cm2) at the reference "
                             "coverage; consistent in sign with seed 000 L1 (lithiated Ag ≈ 0 mV); transfer not "
                             "validated; not refitted when the coverage parameter is overridden"),

@@ -109,6 +109,9 @@ class Parameter:
     # (``process_models.validation``: "V3a", "V004-N3", ...) or a named source; the cases named here are reported
     # as calibration residuals, never as validation passes
     data_used: tuple[str, ...] = ()
+    # how ``standard_error`` was obtained from the fit (Jacobian, bootstrap, or the measurement's stated error
+    # carried through a one-point solve); :mod:`process_models.fits` recomputes it, a test compares the two
+    standard_error_method: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -187,5 +190,6 @@ class ParameterValues(Mapping[str, float]):
             if se is not None and not (math.isfinite(float(se)) and float(se) >= 0.0):
                 raise FoiltwinInputError(f"{name}.standard_error", se, f"a finite number >= 0 in {rec.unit}")
             new[name] = replace(rec, value=v, kind=kind, source=source, where=where, fit_error=fit_error,
-                                standard_error=None if se is None else float(se), data_used=())
+                                standard_error=None if se is None else float(se), data_used=(),
+                                standard_error_method="" if se is None else "given with the override")
         return ParameterValues(new.values())

@@ -126,6 +126,8 @@ def get_parameter_values() -> dict:
         "recrystallisation_time_constant_s", tau, "s", _S0,
         "JMAK τ at recrystallisation_calibration_temperature_K, k = (1/τ)·exp(−Q/R·(1/T − 1/T_cal)); fitted so "
         "X(t_cal, T_cal) = X_cal (Table 2 high-T anneal)", "fitted", (1.0, 1e7), data_used=("seed 000 Table 2",),
+        standard_error=2360.0, standard_error_method="stated range through the one-point solve: the Table 2 point "
+        "anywhere in 900-1050 °C × 1-8 h, uniform, sd(ln τ) = 0.68; process_models.fits",
         fit_error=(f"one-point calibration, residual 0 by construction; if the Table 2 point lies anywhere in "
                    f"900-1050 °C × 1-8 h, τ spans ×{low:.2f} to ×{high:.2f} ({tau * low:.0f}-{tau * high:.0f} s)"),
     ))
