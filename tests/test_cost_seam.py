@@ -20,9 +20,9 @@ from optimizer.solution import Point
 from optimizer.space import decision_space
 from optimizer.targets import Targets
 from optimizer.verify import check_with_models, uht_recipe
-from process_models.collector.recipe import CollectorRecipe, evaluate_collector
+from process_models.collector.recipe import CollectorRecipe, PlatingStep, evaluate_collector
 from process_models.costing.flows import price_flows
-from process_models.plating.flows import PlatingStepResult
+from process_models.plating.flows import PlatingStepResult, dragout_makeup_L_per_m2, plating_flows_per_m2
 from process_models.uht.flows import web_line_time_h_per_m2
 from twin.scenario import (
     CoilSpec,
@@ -162,3 +162,24 @@ def test_plated_route_buys_its_zn_once_in_the_recipe_the_optimiser_check_and_the
     # the twin's plating kinetics (its bath's mass transport and dosing) lay down what the check expects
     assert ed["metal_kg_per_processed_m2"] == pytest.approx(zn_kg, rel=2e-2)
     assert ed["cost_breakdown"]["metals"] > 0.0  # the plated Zn is bought here, as anode Zn
+
+
+@pytest.mark.integration
+def test_twin_plating_line_pays_the_recipes_bath_make_up(plated_run):
+    """The twin's plating line reports its bath make-up (the drag-out film replaced) through the one costing
+    function: its bath chemicals per m² are the recipe's plating step's, to 1e-9 (they were 0 before)."""
+    _sc, params, space, p, report = plated_run
+    ed = report["lines"]["zn-1"]
+    assert ed["availability"] == 1.0 and ed["yield_fraction"] == 1.0
+    step = PlatingStep(ZN_BATH, ZN_CURRENT_A_PER_M2, p.plating_time_s(space))
+    res = evaluate_collector(CollectorRecipe(uht=uht_recipe(space, params, p), zn_plating=step,
+                                             web_width_m=space.width_m, availability_frac=1.0, yield_frac=1.0), params)
+    recipe_bath = res.cost_breakdown["bath_chemicals"]
+    assert recipe_bath > 0.0
+    assert ed["cost_breakdown"]["bath_chemicals"] == pytest.approx(recipe_bath, rel=1e-9)
+    # the whole line: its measured energy and metal, the make-up, at its running pace, priced once
+    flows = plating_flows_per_m2(ZN_BATH, ed["energy_kwh_per_processed_m2"], ed["metal_kg_per_processed_m2"], params,
+                                 line_time_h_per_m2=1.0 / ed["processed_m2_per_running_h"])
+    assert flows.get("zn_acid_sulfate_bath_L_per_m2") == pytest.approx(dragout_makeup_L_per_m2(params), rel=1e-12)
+    cost = price_flows(flows, params, availability_frac=1.0, yield_frac=1.0)
+    assert ed["cost_per_m2"] == pytest.approx(cost.total_per_good_m2, rel=1e-9)
