@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from foiltwin import recipe_options as ro
 from foiltwin.options import check_json_target, flag, given, not_with, only_with, progress_printer, write_json
 from process_models import citations
 from process_models.errors import FoiltwinInputError, shorten
@@ -132,102 +133,50 @@ def params(
 @app.command()
 def recipe(
     ctx: typer.Context,
-    stage2_temperature_K: Annotated[
-        float, typer.Option("--stage2-temperature-K", help="Stage-II foil temperature [K].")
-    ] = 750.0,
-    stage2_time_s: Annotated[float, typer.Option("--stage2-time-s", help="Stage-II time in the Zn zone [s].")] = 120.0,
-    stage3_peak_K: Annotated[
-        float | None, typer.Option("--stage3-peak-K", help="Stage-III peak [K]; default: the calibrated value.")
-    ] = None,
-    stage3_time_ms: Annotated[
-        float | None, typer.Option("--stage3-time-ms", help="Stage-III pulse (time in the heated zone) [ms]; 0 skips "
-                                   "stage III; default 30, or heater length / line speed when both are given.")
-    ] = None,
-    stage3_heating_rate_K_per_s: Annotated[float | None, typer.Option(
-        "--stage3-heating-rate-K-per-s", help="Ramp of the batch form (--stage3-mode batch).")] = None,
-    stage3_mode: Annotated[Literal["web", "batch"], typer.Option(
-        "--stage3-mode", help="web: the moving web through the heated zone (default); batch: lumped ramp-hold pulse.")
-    ] = "web",
-    line_speed_m_per_min: Annotated[float | None, typer.Option(
-        "--line-speed-m-per-min", help="Web speed through stage III [m/min]; default: the registry's (5 m/min).")
-    ] = None,
-    stage3_heater_length_mm: Annotated[float | None, typer.Option(
-        "--stage3-heater-length-mm", help="Length of the stage-III heated zone [mm]; default: speed × pulse time.")
-    ] = None,
-    stage3_power_W_per_m: Annotated[float | None, typer.Option(
-        "--stage3-power-W-per-m", help="Stage-III heater power per metre of web width [W/m], instead of a peak.")
-    ] = None,
-    foil_thickness_um: Annotated[float, typer.Option("--foil-thickness-um", help="Cu foil thickness [µm].")] = 10.0,
-    no_uht: Annotated[bool, typer.Option("--no-uht", help="Skip the UHT line (bare or Ag-treated Cu).")] = False,
-    zn_route: Annotated[Literal["vapour", "plated"], typer.Option("--zn-route", help="Where the Zn comes from.")]
-    = "vapour",
-    plated_zn_mg_per_cm2: Annotated[
-        float, typer.Option("--plated-zn-mg-per-cm2", help="Plated Zn given directly [mg/cm2].")
-    ] = 0.0,
-    zn_bath: Annotated[str | None, typer.Option("--zn-bath", help="Plate the Zn: zn_acid_sulfate, ...")] = None,
-    zn_current_density_A_per_m2: Annotated[float, typer.Option("--zn-current-density-A-per-m2")] = 300.0,
-    zn_plating_time_s: Annotated[float, typer.Option("--zn-plating-time-s")] = 15.0,
-    zn_bath_concentration_mol_per_m3: Annotated[
-        float | None, typer.Option("--zn-bath-concentration-mol-per-m3", help="Zn2+ in the bath; default: make-up.")
-    ] = None,
-    zn_source_temperature_K: Annotated[float | None, typer.Option("--zn-source-temperature-K")] = None,
-    cooling: Annotated[Literal["contact", "free"], typer.Option("--cooling", help="After stage III: contact (chill "
-                                                                  "roll) or free.")] = "contact",
-    substrate: Annotated[Literal["commercial", "electroformed"], typer.Option("--substrate")] = "commercial",
-    electroform_bath: Annotated[str, typer.Option("--electroform-bath", help="cu_acid_sulfate | cu_acid_sulfate_fsi")]
-    = "cu_acid_sulfate",
-    electroform_current_density_A_per_m2: Annotated[float, typer.Option("--electroform-current-density-A-per-m2")]
-    = 300.0,
-    electroform_temperature_K: Annotated[float | None, typer.Option("--electroform-temperature-K")] = None,
-    anneal_soak_temperature_K: Annotated[
-        float | None, typer.Option("--anneal-soak-temperature-K", help="Coil anneal soak [K]; unset: none.")
-    ] = None,
-    anneal_soak_h: Annotated[float, typer.Option("--anneal-soak-h", help="Coil anneal soak time [h].")] = 2.0,
-    anneal_target_100: Annotated[float | None, typer.Option(
-        "--anneal-target-100", help="Instead of --anneal-soak-h (or --hot-zone-speed-mm-per-min): the least soak "
-        "(fastest pull) reaching this (100) fraction.")] = None,
-    texture_route: Annotated[Literal["furnace", "hot-zone"], typer.Option(
-        "--texture-route", help="furnace (batch coil anneal, --anneal-* options) | hot-zone (continuous moving hot "
-        "zone on the unwound web, --hot-zone-* options)")] = "furnace",
-    hot_zone_temperature_K: Annotated[float | None, typer.Option(
-        "--hot-zone-temperature-K", help="Hot-zone temperature [K]; default: hot_zone_reference_temperature_K.")
-    ] = None,
-    hot_zone_speed_mm_per_min: Annotated[float | None, typer.Option(
-        "--hot-zone-speed-mm-per-min", help="Pull speed of the web through the hot zone [mm/min].")] = None,
-    ag_immersion_time_s: Annotated[float, typer.Option("--ag-immersion-time-s", help="AgF immersion [s]; 0: none "
-                                                                                     "(negative is refused).")]
-    = 0.0,
-    agf_wt_pct: Annotated[float, typer.Option("--agf-wt-pct", help="AgF bath strength [wt %]; with "
-                                                                    "--ag-immersion-time-s.")] = 1.0,
-    currency: Annotated[str, typer.Option("--currency", help="USD | CNY")] = "USD",
-    web_tension_N_per_m: Annotated[float | None, typer.Option(
-        "--web-tension-N-per-m", help="Web tension per width in the heated zones [N/m]: shows each zone's stress "
-        "margin, the break probability per metre and the slack limit (docs/web_handling.md).")] = None,
-    skin_metal: Annotated[Literal["Zn", "Mg", "Ag", "Sn", "Al"], typer.Option(
-        "--skin-metal", help="Skin metal of the UHT line. Zn (default): the full collector recipe; Mg, Ag, Sn, Al: "
-        "the skin alone (docs/skin_metals.md).")] = "Zn",
-    skin_route: Annotated[Literal["vapour", "contact"], typer.Option(
-        "--skin-route", help="With --skin-metal other than Zn: vapour source near the melting point, or contact.")
-    ] = "vapour",
-    skin_loading_mg_per_cm2: Annotated[float, typer.Option(
-        "--skin-loading-mg-per-cm2", help="With --skin-route contact: metal laid down [mg/cm2].")] = 0.0,
-    skin_source_temperature_K: Annotated[float | None, typer.Option(
-        "--skin-source-temperature-K", help="With --skin-route vapour: source temperature [K]; default: melting "
-        "point + skin_source_superheat_K.")] = None,
-    profile: Annotated[bool, typer.Option("--profile", help="Include the composition-depth profile.")] = False,
-    scenario: Annotated[Path | None, typer.Option(
-        "--scenario", help="Take the set points from this scenario's plant settings (its UHT line at steady speed, "
-        "its plating line, its enabled coil furnace, its parameters) instead of the set-point options.")] = None,
-    line: Annotated[str | None, typer.Option("--line", help="With --scenario: the UHT line; default: the first.")]
-    = None,
-    uncertainty: Annotated[Literal["linear", "mc", "both"] | None, typer.Option(
-        "--uncertainty", help="Prediction intervals from the parameter uncertainty (the --params set's covariance "
-        "and the registry's standard errors): linear (Jacobian, 2d+1 runs), mc (Monte Carlo, --samples runs) or "
-        "both.")] = None,
-    samples: Annotated[int, typer.Option("--samples", min=2, max=100000, help="Monte Carlo draws (Latin "
-                                         "hypercube) of --uncertainty mc|both.")] = 64,
-    uq_seed: Annotated[int, typer.Option("--uq-seed", help="Seed of the Monte Carlo draws.")] = 0,
-    confidence: Annotated[float, typer.Option("--confidence", help="Coverage of the intervals.")] = 0.95,
+    stage2_temperature_K: ro.Stage2TemperatureK = 750.0,
+    stage2_time_s: ro.Stage2TimeS = 120.0,
+    stage3_peak_K: ro.Stage3PeakK = None,
+    stage3_time_ms: ro.Stage3TimeMs = None,
+    stage3_heating_rate_K_per_s: ro.Stage3HeatingRate = None,
+    stage3_mode: ro.Stage3Mode = "web",
+    line_speed_m_per_min: ro.LineSpeed = None,
+    stage3_heater_length_mm: ro.HeaterLengthMm = None,
+    stage3_power_W_per_m: ro.Stage3Power = None,
+    foil_thickness_um: ro.FoilThicknessUm = 10.0,
+    no_uht: ro.NoUHT = False,
+    zn_route: ro.ZnRoute = "vapour",
+    plated_zn_mg_per_cm2: ro.PlatedZn = 0.0,
+    zn_bath: ro.ZnBath = None,
+    zn_current_density_A_per_m2: ro.ZnCurrentDensity = 300.0,
+    zn_plating_time_s: ro.ZnPlatingTime = 15.0,
+    zn_bath_concentration_mol_per_m3: ro.ZnBathConcentration = None,
+    zn_source_temperature_K: ro.ZnSourceTemperature = None,
+    cooling: ro.Cooling = "contact",
+    substrate: ro.Substrate = "commercial",
+    electroform_bath: ro.ElectroformBath = "cu_acid_sulfate",
+    electroform_current_density_A_per_m2: ro.ElectroformCurrentDensity = 300.0,
+    electroform_temperature_K: ro.ElectroformTemperature = None,
+    anneal_soak_temperature_K: ro.AnnealSoakTemperature = None,
+    anneal_soak_h: ro.AnnealSoakH = 2.0,
+    anneal_target_100: ro.AnnealTarget100 = None,
+    texture_route: ro.TextureRoute = "furnace",
+    hot_zone_temperature_K: ro.HotZoneTemperature = None,
+    hot_zone_speed_mm_per_min: ro.HotZoneSpeed = None,
+    ag_immersion_time_s: ro.AgImmersionTime = 0.0,
+    agf_wt_pct: ro.AgfWtPct = 1.0,
+    currency: ro.Currency = "USD",
+    web_tension_N_per_m: ro.WebTension = None,
+    skin_metal: ro.SkinMetal = "Zn",
+    skin_route: ro.SkinRoute = "vapour",
+    skin_loading_mg_per_cm2: ro.SkinLoading = 0.0,
+    skin_source_temperature_K: ro.SkinSourceTemperature = None,
+    profile: ro.Profile = False,
+    scenario: ro.ScenarioFile = None,
+    line: ro.ScenarioLine = None,
+    uncertainty: ro.Uncertainty = None,
+    samples: ro.Samples = 64,
+    uq_seed: ro.UQSeed = 0,
+    confidence: ro.Confidence = 0.95,
     param: ParamOption = None,
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
@@ -237,11 +186,8 @@ def recipe(
     An option that only acts together with another (``--anneal-soak-h`` with ``--anneal-soak-temperature-K``, the
     Zn-plating options with ``--zn-bath``, ...) is refused when given without it (see ``_recipe_option_rules``).
     """
-    from dataclasses import replace
-
+    # the options (their groups in foiltwin.recipe_options) reach the helpers as ctx.params
     from foiltwin.skin_commands import check_skin_options, run_other_skin
-    from process_models.collector.recipe import CollectorRecipe, PlatingStep, evaluate_collector
-    from process_models.uht.recipe import UHTRecipe
 
     check_skin_options(ctx)
     _recipe_option_rules(ctx)
@@ -257,44 +203,68 @@ def recipe(
     citations.reset()
     if params_file is not None:
         citations.register("PlantCalibration", "cli.recipe")
-    from foiltwin.units import to_unit  # the options' units to the models' SI units, by pint
+    _evaluate_recipe(ctx.params, values, pset)
 
-    uht = None if no_uht else UHTRecipe(
-        foil_thickness_m=to_unit(foil_thickness_um, "um", "m"), zn_route=zn_route,  # type: ignore[arg-type]
-        stage2_temperature_K=stage2_temperature_K, stage2_time_s=stage2_time_s,
-        zn_source_temperature_K=zn_source_temperature_K,
-        plated_zn_loading_kg_per_m2=to_unit(plated_zn_mg_per_cm2, "mg/cm**2", "kg/m**2"),
-        stage3_peak_K=stage3_peak_K, stage3_time_s=None if stage3_time_ms is None else to_unit(stage3_time_ms, "ms",
-                                                                                                 "s"),
-        stage3_heating_rate_K_per_s=stage3_heating_rate_K_per_s, cooling=cooling,  # type: ignore[arg-type]
-        stage3_mode=stage3_mode,  # type: ignore[arg-type]
-        line_speed_m_per_s=None if line_speed_m_per_min is None else to_unit(line_speed_m_per_min, "m/min", "m/s"),
-        stage3_heater_length_m=None if stage3_heater_length_mm is None else to_unit(stage3_heater_length_mm, "mm",
-                                                                                      "m"),
-        stage3_power_W_per_m=stage3_power_W_per_m,
+
+def _uht_from_options(p: dict[str, Any]):
+    """The UHT recipe of the recipe command's options (None with ``--no-uht``), in the models' SI units (pint)."""
+    from foiltwin.units import to_unit
+    from process_models.uht.recipe import UHTRecipe
+
+    if p["no_uht"]:
+        return None
+    opt = lambda name, unit, si: None if p[name] is None else to_unit(p[name], unit, si)  # noqa: E731
+    return UHTRecipe(
+        foil_thickness_m=to_unit(p["foil_thickness_um"], "um", "m"), zn_route=p["zn_route"],
+        stage2_temperature_K=p["stage2_temperature_K"], stage2_time_s=p["stage2_time_s"],
+        zn_source_temperature_K=p["zn_source_temperature_K"],
+        plated_zn_loading_kg_per_m2=to_unit(p["plated_zn_mg_per_cm2"], "mg/cm**2", "kg/m**2"),
+        stage3_peak_K=p["stage3_peak_K"], stage3_time_s=opt("stage3_time_ms", "ms", "s"),
+        stage3_heating_rate_K_per_s=p["stage3_heating_rate_K_per_s"], cooling=p["cooling"],
+        stage3_mode=p["stage3_mode"], line_speed_m_per_s=opt("line_speed_m_per_min", "m/min", "m/s"),
+        stage3_heater_length_m=opt("stage3_heater_length_mm", "mm", "m"),
+        stage3_power_W_per_m=p["stage3_power_W_per_m"],
     )
+
+
+def _collector_from_options(p: dict[str, Any], values: ParameterValues):
+    """The collector recipe of the recipe command's options: substrate, Zn plating, UHT, Ag, and the texture step
+    (furnace or hot zone)."""
+    from dataclasses import replace
+
+    from foiltwin.units import to_unit
+    from process_models.collector.recipe import CollectorRecipe, PlatingStep
+
+    zn = None if p["zn_bath"] is None else PlatingStep(p["zn_bath"], p["zn_current_density_A_per_m2"],
+                                                      p["zn_plating_time_s"],
+                                                      concentration_mol_per_m3=p["zn_bath_concentration_mol_per_m3"])
     recipe = CollectorRecipe(
-        uht=uht, substrate=substrate,  # type: ignore[arg-type]
-        electroform_bath=electroform_bath, electroform_current_density_A_per_m2=electroform_current_density_A_per_m2,
-        electroform_temperature_K=electroform_temperature_K,
-        zn_plating=None if zn_bath is None else PlatingStep(zn_bath, zn_current_density_A_per_m2, zn_plating_time_s,
-                                                            concentration_mol_per_m3=zn_bath_concentration_mol_per_m3),
-        ag_immersion_time_s=ag_immersion_time_s, agf_mass_frac=to_unit(agf_wt_pct, "percent", ""), currency=currency,
+        uht=_uht_from_options(p), substrate=p["substrate"], electroform_bath=p["electroform_bath"],
+        electroform_current_density_A_per_m2=p["electroform_current_density_A_per_m2"],
+        electroform_temperature_K=p["electroform_temperature_K"], zn_plating=zn,
+        ag_immersion_time_s=p["ag_immersion_time_s"], agf_mass_frac=to_unit(p["agf_wt_pct"], "percent", ""),
+        currency=p["currency"],
     )
-    if texture_route == "hot-zone":
-        recipe = replace(recipe, hot_zone=_hot_zone_step(recipe, values, anneal_soak_temperature_K,
-                                                         hot_zone_temperature_K, hot_zone_speed_mm_per_min,
-                                                         anneal_target_100))
-    else:
-        recipe = _furnace_step(recipe, values, anneal_soak_temperature_K, anneal_soak_h, anneal_target_100,
-                               hot_zone_temperature_K, hot_zone_speed_mm_per_min)
+    soak_K, target, hot_K, hot_v = (p["anneal_soak_temperature_K"], p["anneal_target_100"],
+                                    p["hot_zone_temperature_K"], p["hot_zone_speed_mm_per_min"])
+    if p["texture_route"] == "hot-zone":
+        return replace(recipe, hot_zone=_hot_zone_step(recipe, values, soak_K, hot_K, hot_v, target))
+    return _furnace_step(recipe, values, soak_K, p["anneal_soak_h"], target, hot_K, hot_v)
+
+
+def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
+    """Evaluate the options' collector recipe, with its uncertainty when asked, and report it."""
+    from process_models.collector.recipe import evaluate_collector
+
+    recipe = _collector_from_options(p, values)
     result = evaluate_collector(recipe, values)
     uq = None
-    if uncertainty is not None:
+    if p["uncertainty"] is not None:
         from foiltwin.uq_commands import recipe_uncertainty
 
-        uq = recipe_uncertainty(recipe, values, pset, uncertainty, samples, uq_seed, confidence)
-    _report_recipe(result, profile, json_out, web_tension_N_per_m, values, uq)
+        uq = recipe_uncertainty(recipe, values, pset, p["uncertainty"], p["samples"], p["uq_seed"],
+                                p["confidence"])
+    _report_recipe(result, p["profile"], p["json_out"], p["web_tension_N_per_m"], values, uq)
 
 
 def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, param: list[str] | None,
@@ -744,10 +714,6 @@ def optimize(
 
     Exit code 3 when the targets conflict (the conflicting targets and the nearest achievable point are shown).
     """
-    from foiltwin.units import to_unit
-    from optimizer import OptimizerError, Targets, TargetsInfeasibleError
-    from optimizer import optimize as run_optimize
-    from optimizer import pareto as run_pareto
     from optimizer.solve import check_solver
     from twin.scenario import apply_overrides, load_scenario, with_parameter_set
     from twin.simulate import build_parameters
@@ -762,38 +728,7 @@ def optimize(
     pset = load_params_file(params_file)
     sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), list(set_ or []))
     values = build_parameters(sc)
-    if (surface_zn_min is None) != (surface_zn_max is None):
-        raise FoiltwinInputError("--surface-zn-min/--surface-zn-max", (surface_zn_min, surface_zn_max),
-                                 "both or neither")
-    targets = Targets(
-        skin_thickness_nm=to_unit(values["skin_reference_thickness_m"], "m", "nm") if skin_thickness_nm is None
-        else skin_thickness_nm,
-        tolerance_nm=tolerance_nm, single_phase_alpha=not allow_multiphase,
-        surface_zn_at_frac=None if surface_zn_min is None else (surface_zn_min, surface_zn_max),  # type: ignore[arg-type]
-        min_texture_100=min_texture_100, min_throughput_m2_per_h=min_throughput_m2_per_h,
-        max_cost_per_m2=max_cost_per_m2, max_overpotential_mV=max_overpotential_mV,
-        objective=objective, cost_weight=cost_weight,  # type: ignore[arg-type]
-    )
-    kw = {"params": values, "modes": tuple(mode) if mode else None, "verify_twin": not no_twin,
-          "twin_hours": twin_hours, "twin_seed": seed, "solver": solver, "progress": progress_printer(progress)}
-    code = 0
-    try:
-        if pareto is not None:
-            axes = tuple(a.strip() for a in pareto.split(","))
-            result = run_pareto(targets, sc, axes=axes, points=pareto_points, **kw)  # type: ignore[arg-type]
-        elif confidence is not None:
-            from optimizer.robust import robust_optimize
-            from optimizer.uq import uncertainty_of
-
-            result = robust_optimize(targets, sc, unc=uncertainty_of(values, pset), confidence=confidence,
-                                     samples=robust_samples, **kw)
-        else:
-            result = run_optimize(targets, sc, **kw)
-    except TargetsInfeasibleError as err:
-        result, code = err.result, 3
-    except OptimizerError as err:
-        typer.echo(f"error: {err}", err=True)
-        sys.exit(1)
+    result, code = _run_optimizer(ctx.params, _optimize_targets(ctx.params, values), sc, values, pset)
     write_json(result.to_dict(), json_out)
     if plot is not None:
         _write_pareto_plot(result, plot)
@@ -804,6 +739,54 @@ def optimize(
     if code:
         typer.echo(f"infeasible targets: {result.message}", err=True)
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
+
+
+def _optimize_targets(p: dict[str, Any], values: ParameterValues):
+    """The optimiser's targets from the ``optimize`` options (``p``: ``ctx.params``); skin default: the seed's."""
+    from foiltwin.units import to_unit
+    from optimizer import Targets
+
+    lo, hi = p["surface_zn_min"], p["surface_zn_max"]
+    if (lo is None) != (hi is None):
+        raise FoiltwinInputError("--surface-zn-min/--surface-zn-max", (lo, hi), "both or neither")
+    skin = p["skin_thickness_nm"]
+    return Targets(
+        skin_thickness_nm=to_unit(values["skin_reference_thickness_m"], "m", "nm") if skin is None else skin,
+        tolerance_nm=p["tolerance_nm"], single_phase_alpha=not p["allow_multiphase"],
+        surface_zn_at_frac=None if lo is None else (lo, hi),
+        min_texture_100=p["min_texture_100"], min_throughput_m2_per_h=p["min_throughput_m2_per_h"],
+        max_cost_per_m2=p["max_cost_per_m2"], max_overpotential_mV=p["max_overpotential_mV"],
+        objective=p["objective"], cost_weight=p["cost_weight"],
+    )
+
+
+def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterValues, pset: Any) -> tuple[Any, int]:
+    """Optimise (a Pareto front with ``--pareto``, a robust optimum with ``--confidence``, else one optimum): the
+    result and the exit code (3: the targets conflict; the result then holds the nearest point). A solver failure is
+    reported on stderr, exit 1."""
+    from optimizer import OptimizerError, TargetsInfeasibleError
+    from optimizer import optimize as run_optimize
+    from optimizer import pareto as run_pareto
+
+    kw = {"params": values, "modes": tuple(p["mode"]) if p["mode"] else None, "verify_twin": not p["no_twin"],
+          "twin_hours": p["twin_hours"], "twin_seed": p["seed"], "solver": p["solver"],
+          "progress": progress_printer(p["progress"])}
+    try:
+        if p["pareto"] is not None:
+            axes = tuple(a.strip() for a in p["pareto"].split(","))
+            return run_pareto(targets, sc, axes=axes, points=p["pareto_points"], **kw), 0  # type: ignore[arg-type]
+        if p["confidence"] is not None:
+            from optimizer.robust import robust_optimize
+            from optimizer.uq import uncertainty_of
+
+            return robust_optimize(targets, sc, unc=uncertainty_of(values, pset), confidence=p["confidence"],
+                                   samples=p["robust_samples"], **kw), 0
+        return run_optimize(targets, sc, **kw), 0
+    except TargetsInfeasibleError as err:
+        return err.result, 3
+    except OptimizerError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(1)
 
 
 def _write_pareto_plot(result: Any, plot: Path) -> None:

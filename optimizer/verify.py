@@ -250,16 +250,18 @@ def _line_time_s_per_m2(k: dict[str, Any]) -> float | None:
     return 3600.0 * max(hours, 0.0) / area
 
 
-def twin_line_flows(k: dict[str, Any], params: ParameterValues, vapour_zn: bool) -> Flows:
+def twin_line_flows(k: dict[str, Any], params: ParameterValues) -> Flows:
     """What one processed m² took from a line of a twin report (measured energy, metal, gas), by the process
-    models' flow definitions; line time 1 h/m² as a marker (the plant's pace replaces it)."""
+    models' flow definitions; line time 1 h/m² as a marker (the plant's pace replaces it). A UHT line buys the Zn its
+    stage-II vapour laid down (``zn_vapour_deposited_kg_per_processed_m2``); plated Zn is the plating line's."""
     kind = k.get("type", "uht")
     energy = k.get("energy_kwh_per_processed_m2") or 0.0
     if kind == "coil_anneal":
         return Flows(furnace_flow_amounts(energy, k.get("forming_gas_Nm3_per_processed_m2") or 0.0),
                      {"coil_anneal": 1.0})
     if kind == "uht":
-        return uht_flows_per_m2(energy, k.get("zn_deposited_kg_per_processed_m2") or 0.0, vapour_zn, params, 1.0)
+        vapour_kg = k.get("zn_vapour_deposited_kg_per_processed_m2") or 0.0
+        return uht_flows_per_m2(energy, vapour_kg, vapour_kg > 0.0, params, 1.0)
     return plating_flows_per_m2(k["bath"], energy, k.get("metal_kg_per_processed_m2") or 0.0, params,
                                 line_time_h_per_m2=1.0)
 
@@ -291,7 +293,7 @@ def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics
     flows = Flows()
     for k in lines.values():
         if (k.get("area_produced_m2") or 0.0) > 0.0:
-            flows += twin_line_flows(k, params, p.route == "vapour")
+            flows += twin_line_flows(k, params)
     if p.substrate == "commercial":
         flows += bought_foil_flows(space.foil_thickness_m, params)
     cost = (plant_cost_per_processed_m2(flows, H, params, econ.currency) / max(y, 1e-9) if math.isfinite(H)

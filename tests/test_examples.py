@@ -128,3 +128,27 @@ def test_scenario_check_reports_a_valid_file(cli):
     assert code == 0, err
     assert [x["name"] for x in json.loads(out)["lines"]] == ["ed-1", "uht-1", "ed-2", "uht-2"]
 
+
+
+@pytest.mark.integration
+def test_the_plated_example_buys_no_vapour_zn_and_uses_its_stage2_anneal():
+    """The plated example's UHT line takes plated coils only; it buys no vapour Zn (their Zn is the plating line's)
+    and its stage-II settings, kept in the example, pre-anneal the plated Zn: without them the skin differs."""
+    from dataclasses import replace
+
+    from process_models.parameters import default_parameters
+    from process_models.uht.recipe import UHTRecipe, evaluate_recipes
+
+    sc = load_scenario(EXAMPLES / "scenarios" / "plated_zn.toml")
+    report = run_single(sc.model_copy(update={"hours": 4.0}))  # the first 200 m coil is plated in ≈ 3.4 h
+    ed, uht = report["lines"]["zn-plate-1"], report["lines"]["uht-1"]
+    assert uht["metres_produced"] > 0.0 and uht["zn_deposited_kg_per_processed_m2"] > 0.0
+    assert uht["zn_vapour_deposited_kg_per_processed_m2"] == 0.0 and uht["cost_breakdown"]["metals"] == 0.0
+    assert ed["cost_breakdown"]["metals"] > 0.0 and ed["cost_breakdown"]["bath_chemicals"] > 0.0
+    s = sc.plant.lines[1].settings
+    with_stage2 = UHTRecipe(zn_route="plated", plated_zn_loading_kg_per_m2=uht["zn_deposited_kg_per_processed_m2"],
+                            stage2_temperature_K=s.stage2_temperature_K,
+                            stage2_time_s=s.stage2_zone_length_m / s.web_speed_m_per_min * 60.0,
+                            stage3_peak_K=s.stage3_peak_K)
+    a, b = evaluate_recipes([with_stage2, replace(with_stage2, stage2_time_s=0.0)], default_parameters())
+    assert a.skin_phase != b.skin_phase or abs(a.skin_thickness_nm - b.skin_thickness_nm) > 1.0

@@ -225,3 +225,18 @@ def test_candidates_are_named_and_scored_by_the_objectives_kpi_sense():
     for objective, best in (("cost", cheap_slow), ("weighted", cheap_slow), ("throughput", dear_fast)):
         run.targets = Targets(470.0, objective=objective)
         assert min((cheap_slow, dear_fast), key=run._score) is best
+
+
+@pytest.mark.unit
+def test_the_twin_check_runs_the_optimisers_stage3_peak_unrounded(params):
+    """The twin check applies the point's peak as it is (the twin's own 1 K history grid is its only rounding):
+    nothing snaps it to a coarse step that could leave the 10-20 K single-phase-α window."""
+    from optimizer.solution import Point
+    from optimizer.verify import twin_scenario
+
+    sc = Scenario()
+    space = decision_space(sc, params, modes=("vapour_commercial",))
+    p = Point("vapour_commercial", 1.0, space.zone_modules, 750.0, 1142.37)
+    tw = twin_scenario(space, Targets(480.0, 40.0).with_defaults(sc), p, 1.0, 1)
+    uht = next(x for x in tw.plant.lines if x.name == space.uht_line)
+    assert uht.settings.stage3_peak_K == 1142.37

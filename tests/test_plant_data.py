@@ -23,8 +23,9 @@ from twin.plant_data import (
     parse_plant_data,
     plant_csv_text,
     read_plant_data,
+    skin_phase_set,
 )
-from twin.plant_model import observations, row_recipe
+from twin.plant_model import observations, phase_agreement, row_recipe
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "plant_data_uht.csv"
 HEAD = "time,stage2_temperature_K,zn_loading_mg_per_cm2\n"
@@ -94,6 +95,7 @@ def test_outcome_sd_column_or_the_instrument_default():
     ("455,0\n", "skin_thickness_nm,skin_thickness_nm_sd\n", "row 1.skin_thickness_nm_sd", 0.0),
     ("2\n", "anneal_soak_h\n", "row 1.anneal_soak_temperature_K", None),
     ("2026-03-01T08:00,750,0.15\n,750,0.1\n", HEAD, "row 2.time", None),
+    ("alpha+brass\n", "skin_phase\n", "row 1.skin_phase", "alpha+brass"),
 ])
 def test_bad_rows_are_refused_by_row_column_and_value(body, head, field, value):
     with pytest.raises(FoiltwinInputError) as err:
@@ -185,3 +187,39 @@ def test_plant_record_is_strict():
     with pytest.raises(ValidationError):  # no silent str → float coercion
         PlantRecord.model_validate({"stage2_temperature_K": "750"})
     assert np.isclose(PlantRecord(stage2_temperature_K=750).stage2_temperature_K, 750.0)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("a, b", [("alpha+beta", "beta+alpha"), ("α+β", "beta + alpha"), ("β′+α", "Alpha+Beta"),
+                                  ("alpha", "α"), ("γ, α", "alpha+gamma"), ("alpha+liquid", "L+α")])
+def test_skin_phase_labels_compare_as_sets_of_phases(a, b):
+    assert skin_phase_set(a) == skin_phase_set(b)
+
+
+@pytest.mark.unit
+def test_skin_phase_sets_differ_when_the_phases_do():
+    assert skin_phase_set("alpha+beta") != skin_phase_set("alpha")
+    assert skin_phase_set("alpha+beta") != skin_phase_set("alpha+gamma")
+    with pytest.raises(ValueError, match="brass"):
+        skin_phase_set("alpha+brass")
+
+
+@pytest.mark.integration
+def test_phase_agreement_compares_sets_not_strings():
+    """An XRD label with the model's phases in another order, in Greek letters, agrees with the model's label; a label
+    with other phases does not."""
+    params = default_parameters()
+    row = {"stage2_temperature_K": 750.0, "stage3_peak_K": 1000.0}  # a mixed skin (three phases)
+
+    def data(*labels):
+        recs = tuple(PlantRecord(**row, skin_phase=x) for x in labels)
+        return plant_data.PlantData(recs, (*row, "skin_phase"), "x.csv", "0")
+
+    label = phase_agreement(data("delta"), params)["disagree"][0]["model"]
+    phases = label.split("+")
+    assert len(phases) > 1
+    greek = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "liquid": "L"}
+    shuffled = " + ".join(greek[p] for p in reversed(phases))
+    out = phase_agreement(data(label, shuffled, "+".join(phases[:-1])), params)
+    assert out["compared"] == 3 and out["agree"] == 2
+    assert [d["row"] for d in out["disagree"]] == [3]

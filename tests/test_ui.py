@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe
@@ -21,6 +22,7 @@ from ui.lab import LabInputs, lab_recipe
 from ui.whatif import (
     KNOB,
     KNOBS,
+    STEPS,
     baseline_scenario,
     build_whatif,
     describe_error,
@@ -207,7 +209,7 @@ def test_optimiser_settings_become_overrides_and_widget_values():
 @pytest.mark.unit
 def test_optimiser_settings_are_rounded_to_the_widget_steps_inside_the_bounds():
     assert round_to_step("uht_web_speed_m_per_min", 2.73994) == 2.7
-    assert round_to_step("uht_stage3_peak_K", 1097.85) == 1100.0
+    assert round_to_step("uht_stage3_peak_K", 1097.85) == 1098.0  # the twin's 1 K grid
     assert round_to_step("furnace_soak_h", 5.13) == 5.25 and round_to_step("seed", 7.4) == 7.4  # no step: kept
     hi = KNOB["uht_web_speed_m_per_min"].bounds.high
     assert round_to_step("uht_web_speed_m_per_min", hi - 0.04) == hi
@@ -217,11 +219,23 @@ def test_optimiser_settings_are_rounded_to_the_widget_steps_inside_the_bounds():
                                         "stage2_temperature_K": 847.456, "stage3_peak_K": 1097.85}}
     base = Scenario()
     x = settings_to_inputs(odd, base)
-    assert (x.uht_web_speed_m_per_min, x.uht_stage2_temperature_K, x.uht_stage3_peak_K) == (2.7, 845.0, 1100.0)
+    assert (x.uht_web_speed_m_per_min, x.uht_stage2_temperature_K, x.uht_stage3_peak_K) == (2.7, 845.0, 1098.0)
     assert x.uht_stage2_modules_on == 3  # integers are not stepped
     assert rounded_settings(odd, base, x) == ["web speed 2.73994 → 2.7 m/min", "stage-II temperature 847.456 → 845 K",
-                                              "stage-III peak 1097.85 → 1100 K"]
+                                              "stage-III peak 1097.85 → 1098 K"]
     assert rounded_settings(VAPOUR_COMMERCIAL, base, settings_to_inputs(VAPOUR_COMMERCIAL, base)) == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("lo_K", [1061.3, 1102.0, 1140.5, 1147.8])
+def test_a_rounded_stage3_peak_stays_inside_the_narrowest_alpha_window(lo_K):
+    """The single-phase-α window of a line is 10-20 K wide: every optimum at least half a step inside a 10 K window
+    stays inside it when the what-if rounds it (the former 5 K step made 1142.4 K in [1141.3, 1151.3] 1140 K)."""
+    hi_K = lo_K + 10.0
+    step = STEPS["uht_stage3_peak_K"]
+    assert step <= 1.0
+    for t in np.arange(lo_K + 0.5 * step, hi_K - 0.5 * step + 1e-9, 0.1):
+        assert lo_K <= round_to_step("uht_stage3_peak_K", float(t)) <= hi_K
 
 
 @pytest.mark.unit
@@ -439,7 +453,9 @@ def test_app_optimise_then_use_as_whatif_and_infeasible_targets():
     _ok(at)
     speed = at.number_input(key="wi.uht_web_speed_m_per_min").value
     assert speed == round_to_step("uht_web_speed_m_per_min", settings["uht"]["web_speed_m_per_min"])
-    assert at.number_input(key="wi.uht_stage3_peak_K").value % 5.0 == 0.0  # on the widget's grid
+    peak = at.number_input(key="wi.uht_stage3_peak_K").value
+    assert peak % STEPS["uht_stage3_peak_K"] == 0.0  # on the widget's grid, within half a kelvin of the optimum
+    assert abs(peak - settings["uht"]["stage3_peak_K"]) <= 0.5 * STEPS["uht_stage3_peak_K"] + 1e-9
     assert at.number_input(key="wi.uht_stage2_modules_on").value == settings["uht"]["stage2_modules_on"]
     assert at.checkbox(key="wi.plating_in_use").value is (settings["electrodeposition"] is not None)
     at.number_input(key="wi.hours").set_value(2.0)

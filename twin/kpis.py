@@ -66,6 +66,8 @@ def uht_line_kpis(rt: UHTLineRuntime, totals: LineTotals | None, hours: float) -
         "zn_deposited_kg_total": t.zn_deposited_kg,
         "zn_retained_kg_total": t.zn_retained_kg,
         "zn_deposited_kg_per_processed_m2": t.zn_deposited_kg / t.area_m2 if t.area_m2 > 0 else 0.0,
+        "zn_vapour_deposited_kg_total": t.zn_vapour_deposited_kg,
+        "zn_vapour_deposited_kg_per_processed_m2": t.zn_vapour_deposited_kg / t.area_m2 if t.area_m2 > 0 else 0.0,
         "skin_thickness_nm": {
             "mean": t.skin_sum_nm_m / t.skin_metres if t.skin_metres > 0 else None,
             "p05": t.skin_quantile_nm(0.05), "p95": t.skin_quantile_nm(0.95),

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from process_models.collector.recipe import ELECTROFORM_BATHS, ZN_BATHS
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
+from process_models.uht.phase_diagram import PHASES
 from process_models.uht.recipe import CU_MELTING_K
 from twin.input_files import read_input_bytes
 
@@ -82,6 +83,27 @@ CATEGORICAL_OUTCOMES = ("skin_phase",)  # XRD phase label, compared with the mod
 
 _Pos = dict(gt=0.0, allow_inf_nan=False)
 _NonNeg = dict(ge=0.0, allow_inf_nan=False)
+
+
+# phase names as XRD labels write them → the model's names (process_models.uht.phase_diagram.PHASES)
+_PHASE_ALIASES: dict[str, str] = {
+    **{p: p for p in PHASES}, "α": "alpha", "β": "beta", "β′": "beta", "β'": "beta", "beta'": "beta",
+    "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "l": "liquid",
+}
+
+
+def skin_phase_set(label: str) -> frozenset[str]:
+    """The phases a skin-phase label names, as a set of the model's phase names: ``"α + β"``, ``"beta+alpha"`` and
+    ``"alpha, beta′"`` are all {alpha, beta}. Phases are joined by ``+`` or ``,``; case and spaces do not count;
+    Greek letters (α β β′ γ δ ε η) and ``L`` (liquid) are read. An unknown phase raises ``ValueError`` naming it."""
+    out = set()
+    for token in label.replace(",", "+").split("+"):
+        name = token.strip().lower()
+        if name not in _PHASE_ALIASES:
+            raise ValueError(f"phase {token.strip()!r} in {label!r} is not one of {', '.join(PHASES)} "
+                             "(or α, β, γ, δ, ε, η, L), joined by +")
+        out.add(_PHASE_ALIASES[name])
+    return frozenset(out)
 
 
 class PlantRecord(BaseModel):
@@ -141,6 +163,13 @@ class PlantRecord(BaseModel):
     nucleation_overpotential_mV_sd: float | None = Field(default=None, le=1000.0, **_Pos)
     energy_kwh_per_m2: float | None = Field(default=None, le=100.0, **_Pos)
     energy_kwh_per_m2_sd: float | None = Field(default=None, le=100.0, **_Pos)
+
+    @field_validator("skin_phase")
+    @classmethod
+    def _known_phases(cls, label: str | None) -> str | None:
+        if label is not None:
+            skin_phase_set(label)  # kept as written; compared as a set of phases (twin.plant_model.phase_agreement)
+        return label
 
     @property
     def has_uht(self) -> bool:

@@ -28,7 +28,7 @@ from process_models.collector.recipe import (
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.uht.recipe import UHTRecipe
-from twin.plant_data import OUTCOMES, PlantData, PlantRecord
+from twin.plant_data import OUTCOMES, PlantData, PlantRecord, skin_phase_set
 
 
 def _uht(res: CollectorResult) -> Any:
@@ -179,16 +179,23 @@ class PlantModel:
 
 
 
+def _model_phase_set(label: str) -> frozenset[str]:
+    """The model's skin-phase label as a set (``none``, a skin not formed, is the empty set: no XRD label matches)."""
+    return frozenset() if label == "none" else skin_phase_set(label)
+
+
 def phase_agreement(data: PlantData, params: ParameterValues) -> dict[str, Any]:
     """The XRD phase labels against the model's skin phase: rows compared, rows that agree, and the rows that do
-    not (row number, measured, model). Labels are compared as written (``alpha``, ``alpha+gamma``, ...)."""
+    not (row number, measured, model). Labels are compared as sets of phases (:func:`twin.plant_data.skin_phase_set`):
+    ``α+β``, ``beta+alpha`` and the model's ``alpha+beta`` agree; the order of the phases (the model lists them by
+    share) does not count."""
     rows = [i for i, r in enumerate(data.records) if r.skin_phase is not None]
     if not rows:
         return {"compared": 0, "agree": 0, "disagree": []}
     results = evaluate_rows([row_recipe(data.records[i]) for i in rows], params, [i + 1 for i in rows])
     bad = [{"row": i + 1, "measured": data.records[i].skin_phase, "model": EXTRACT["skin_phase"](res)}
            for i, res in zip(rows, results, strict=True)
-           if data.records[i].skin_phase != EXTRACT["skin_phase"](res)]
+           if skin_phase_set(data.records[i].skin_phase) != _model_phase_set(EXTRACT["skin_phase"](res))]
     return {"compared": len(rows), "agree": len(rows) - len(bad), "disagree": bad}
 
 

@@ -73,14 +73,13 @@ class PlatingLineRuntime(WebLineRuntime):
 
     def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
         """What one processed m² took from the line in the run (energy, metal, running time), as the plating
-        station's flow definitions price it. The bath make-up solution is not tracked by the twin (its bath balance
-        doses metal only)."""
+        station's flow definitions price it; the bath make-up is the drag-out film replaced per m² of web
+        (``process_models.plating.flows.dragout_makeup_L_per_m2``), as the recipe and the optimiser price it."""
         from process_models.plating.flows import plating_flows_per_m2
 
         time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
         return plating_flows_per_m2(self.spec.settings.bath, kpi["energy_kwh_per_processed_m2"],
-                                    kpi["metal_kg_per_processed_m2"], self.params, makeup_L_per_m2=0.0,
-                                    line_time_h_per_m2=time)
+                                    kpi["metal_kg_per_processed_m2"], self.params, line_time_h_per_m2=time)
 
     def __init__(self, env: simpy.Environment, spec: PlatingLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, limits: SpecLimits,

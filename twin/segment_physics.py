@@ -46,6 +46,11 @@ SEGMENT_COLUMNS = (
 )
 
 
+def _quantised_plated_zn(plated_zn_kg_per_m2: np.ndarray) -> np.ndarray:
+    """Plated Zn per face on the history grid [kg/m²]; 0: the segment takes the vapour route (stage-II Zn)."""
+    return np.round(plated_zn_kg_per_m2 / ZN_LOADING_STEP_KG_PER_M2) * ZN_LOADING_STEP_KG_PER_M2
+
+
 def _quantise_time(t: np.ndarray) -> np.ndarray:
     """Round times to a relative step (log grid), keeping zero at zero."""
     out = np.zeros_like(t)
@@ -65,6 +70,7 @@ class LineTotals:
     area_in_spec_m2: float = 0.0
     energy_kwh: float = 0.0
     zn_deposited_kg: float = 0.0
+    zn_vapour_deposited_kg: float = 0.0  # of it, Zn the stage-II vapour laid down (not an electroplated precursor)
     zn_retained_kg: float = 0.0
     segments: int = 0
     physics_solves: int = 0
@@ -147,7 +153,7 @@ class SegmentPhysics:
         T3 = np.round(batch.stage3_peak_K / TEMPERATURE_STEP_K) * TEMPERATURE_STEP_K
         t2 = _quantise_time(batch.stage2_time_s)
         t3 = _quantise_time(batch.stage3_time_s)
-        plated = np.round(batch.plated_zn_kg_per_m2 / ZN_LOADING_STEP_KG_PER_M2) * ZN_LOADING_STEP_KG_PER_M2
+        plated = _quantised_plated_zn(batch.plated_zn_kg_per_m2)
         foil_um = np.where(np.isnan(batch.foil_thickness_um), seg.foil_thickness_um, batch.foil_thickness_um)
         foil_um = np.round(foil_um / FOIL_STEP_UM) * FOIL_STEP_UM
         contact = np.asarray(batch.cooling) == "contact"
@@ -323,6 +329,8 @@ class SegmentPhysics:
         finite = np.isfinite(cols["energy_kwh_per_m2"])
         t.energy_kwh += float(np.sum(cols["energy_kwh_per_m2"][finite] * area[finite]))
         t.zn_deposited_kg += float(np.sum(cols["zn_deposited_mg_per_cm2"][finite] * area[finite])) * 1e-2
+        vapour = finite & (_quantised_plated_zn(batch.plated_zn_kg_per_m2) == 0.0)  # plated Zn is the plating line's
+        t.zn_vapour_deposited_kg += float(np.sum(cols["zn_deposited_mg_per_cm2"][vapour] * area[vapour])) * 1e-2
         t.zn_retained_kg += float(np.sum(cols["zn_loading_mg_per_cm2"][finite] * area[finite])) * 1e-2
         skin = cols["skin_thickness_nm"][finite]
         t.skin_hist_m += np.histogram(skin, SKIN_HISTOGRAM_EDGES_NM, weights=seg.length_m[finite])[0]

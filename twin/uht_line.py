@@ -76,13 +76,14 @@ class UHTLineRuntime(WebLineRuntime):
         return uht_line_kpis(self, ctx.physics.totals.get(self.name), ctx.scenario.hours)
 
     def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
-        """What one processed m² took from the line in the run (measured energy and Zn, running time), as the UHT
-        station's flow definitions price it (``process_models.uht.flows``)."""
+        """What one processed m² took from the line in the run (measured energy, vapour Zn, running time), as the
+        UHT station's flow definitions price it (``process_models.uht.flows``). Only the Zn the stage-II vapour laid
+        down is bought here: the Zn of plated coils was bought (as anode Zn) by the plating line that plated it."""
         from process_models.uht.flows import uht_flows_per_m2
 
         time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
-        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], kpi["zn_deposited_kg_per_processed_m2"], True,
-                                self.params, time)
+        vapour_kg = kpi["zn_vapour_deposited_kg_per_processed_m2"]
+        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], vapour_kg, vapour_kg > 0.0, self.params, time)
 
     def __init__(self, env: simpy.Environment, spec: UHTLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, sink: Callable[[SegmentBatch], None],

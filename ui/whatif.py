@@ -35,12 +35,15 @@ from twin.scenario import (
     scenario_from_dict,
     toml_value,
 )
+from twin.segment_physics import TEMPERATURE_STEP_K
 from twin.simulate import build_parameters
 
 # widget steps (how far one click moves a value; the limits come from the scenario's fields); the optimiser's
-# settings are rounded to them when they become what-if inputs
+# settings are rounded to them when they become what-if inputs. The stage-III peak steps by the twin's temperature
+# grid (1 K, twin.segment_physics.TEMPERATURE_STEP_K): its single-phase-α window is only 10-20 K wide
+# (docs/uht_model.md), so a coarser step could round an optimum out of it, and a finer one changes nothing in the twin
 STEPS = {"uht_web_speed_m_per_min": 0.1, "uht_stage2_temperature_K": 5.0, "uht_stage2_zone_length_m": 0.1,
-         "uht_stage3_peak_K": 5.0, "furnace_soak_temperature_K": 5.0, "furnace_soak_h": 0.25,
+         "uht_stage3_peak_K": TEMPERATURE_STEP_K, "furnace_soak_temperature_K": 5.0, "furnace_soak_h": 0.25,
          "plating_web_speed_m_per_min": 0.1, "plating_current_density_A_per_m2": 5.0, "hours": 1.0}
 JS_MAX_SAFE_INT = 2**53 - 1  # a browser number input cannot hold more (the seed field allows up to 2**63 - 1)
 
