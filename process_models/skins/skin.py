@@ -27,18 +27,21 @@ warns of a transient liquid.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from process_models.citations import register
+from process_models.costing.flows import Flows, price_flows
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters import parameters_or_default
 from process_models.physical_constants import R
 from process_models.skins import supply
 from process_models.skins.phase_data import phase_fields, skin_system
+from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import film_on_profile
 from process_models.uht.energy import to_kwh_per_m2
+from process_models.uht.flows import uht_flow_amounts
 from process_models.uht.interdiffusion import (
     DepthGrid,
     depth_where_below_m,
@@ -122,6 +125,17 @@ class SkinResult:
     warnings: tuple[str, ...]
     profile_x: np.ndarray
     depth_m: np.ndarray
+    deposited_kg_per_m2: float = 0.0  # metal laid down on the foil
+    anneal_equivalent_time_s: float = 0.0  # θ of the stage-II history for the texture model [s at T_cal]
+
+    def flows_per_m2(self, params=None) -> Flows:
+        """What one m² takes (:func:`process_models.uht.flows.uht_flow_amounts`): electricity, Ar and the metal's
+        source (deposited / source utilisation; Zn as the Zn flow). No line time: the recipe has no line."""
+        p = parameters_or_default(params)
+        metal = self.recipe.metal
+        zn = self.deposited_kg_per_m2 if metal == "Zn" else 0.0
+        other = {} if metal == "Zn" else {metal: self.deposited_kg_per_m2}
+        return Flows(uht_flow_amounts(self.energy_kWh_per_m2, zn, metal == "Zn", p, other))
 
 
 def _phase_of(metal: str, x: float) -> tuple[str, ...]:
@@ -171,12 +185,6 @@ def _source_energy_J_per_m2(r: SkinRecipe, n_mol: float, params) -> float:
     if r.route == "vapour":
         per_mol += supply.vapourisation_enthalpy_J_per_mol(r.metal, r.source_temperature_K, params)
     return n_mol * per_mol / params["zn_source_utilisation_frac"]
-
-
-def _cost_USD_per_m2(r: SkinRecipe, n_mol: float, energy_kWh: float, params) -> float:
-    k = r.metal.lower()
-    metal_kg = n_mol * supply.molar_mass_kg_per_mol(r.metal, params) / params["zn_source_utilisation_frac"]
-    return metal_kg * params[f"{k}_price_USD_per_kg"] + energy_kWh * params["electricity_price_USD_per_kWh"]
 
 
 def _interdiffuse(r: SkinRecipe, grid: DepthGrid, n_mol: float, histories, params) -> list[np.ndarray]:
@@ -232,9 +240,12 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
                         "a transient liquid, not modelled (it would speed intermixing)")
     heater_J = float(h2.heater_energy_J_per_m2[0] + h3.heater_energy_J_per_m2[0])
     energy_kWh = float(to_kwh_per_m2(heater_J + _source_energy_J_per_m2(r, n_mol, p)))
-    return SkinResult(
+    out = SkinResult(
         recipe=r, deposited_mol_per_m2=n_mol, surface_frac=surface, skin_thickness_m=skin,
         alloyed_depth_m=alloyed, skin_phases=_phase_of(r.metal, surface),
         stage3_peak_K=float(h3.peak_temperature_K[0]), energy_kWh_per_m2=energy_kWh,
-        cost_USD_per_m2=_cost_USD_per_m2(r, n_mol, energy_kWh, p), warnings=tuple(warnings),
-        profile_x=x, depth_m=grid.centres_m)
+        cost_USD_per_m2=math.nan, warnings=tuple(warnings), profile_x=x, depth_m=grid.centres_m,
+        deposited_kg_per_m2=n_mol * supply.molar_mass_kg_per_mol(r.metal, p),
+        anneal_equivalent_time_s=float(equivalent_time_s(h2.time_s, h2.temperature_K, p)[0]))
+    # the one costing function prices the flows (metal source, electricity, Ar)
+    return replace(out, cost_USD_per_m2=price_flows(out.flows_per_m2(p), p).total_per_good_m2)
