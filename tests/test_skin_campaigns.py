@@ -113,3 +113,13 @@ def test_the_cli_refuses_an_unknown_metal_with_exit_2(cli):
     assert code == 2 and out == ""
     assert "plant.lines.1.skin_metal" in err and "Pb" in err and "one of Zn, Mg, Ag, Sn, Al" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.integration
+def test_a_new_source_temperature_alone_is_no_changeover():
+    k = _run('plant.lines.0.skin_metal="Mg"', "plant.lines.0.skin_source_temperature_K=885.0",
+             'plant.lines.0.skin_campaigns=[{start_h=0.5, metal="Mg", source_temperature_K=870.0}]',
+             "plant.lines.0.settings.stage3_peak_K=900.0", hours=1.0)
+    assert k["skin_changeovers"] == 0 and k["skin_changeover_hours"] == 0.0 and k["state_hours"]["setup"] == 0.0
+    assert k["skin_metal"] == "Mg" and set(k["skin_metal_metres"]) == {"Mg"}
+    assert k["nucleation_overpotential_mV"] is None  # no indicator model for a Mg skin
