@@ -331,7 +331,7 @@ class SegmentPhysics:
         # the coil furnace's θ and the UHT heat add up (JMAK additivity): one anneal on the sum
         texture = anneal_texture_equivalent(texture0, anneal + batch.furnace_equivalent_time_s, self.params).texture
         eta_mV = 1e3 * nucleation_overpotential_V(texture, gamma, alpha, 0.0, params=self.params)
-        eta_mV = np.where(indicator, eta_mV, np.nan)  # no indicator model for the other skin metals
+        eta_mV = np.where(indicator & (metal == "Zn"), eta_mV, np.nan)  # no indicator model for the other metals
         line = batch.line
         noise = self.streams.get(line, "gauge").standard_normal(n)
         gauge = cols["skin_thickness_nm"] + self.gauge_noise_nm[line] * noise
