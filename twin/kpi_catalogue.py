@@ -111,6 +111,10 @@ _ALL: tuple[Kpi, ...] = (
     Kpi("texture_fraction_110", "", None, "texture (110)", "fraction"),
     Kpi("texture_fraction_100_after_anneal", "", "max", "(100) after anneal", "fraction"),
     Kpi("nucleation_overpotential_mV", "mV", "min", "nucleation overpotential (indicator)"),
+    # skin metals (issue 14)
+    Kpi("skin_metal", "", None, "skin metal (at the start)", "text"),
+    Kpi("skin_changeovers", "", "min", "skin-metal changeovers", "count"),
+    Kpi("skin_changeover_hours", "h", "min", "skin-metal changeover downtime"),
     # plating
     Kpi("bath", "", None, "bath", "text"),
     Kpi("deposit_mean_um", "µm", None, "deposit mean"),

@@ -75,12 +75,26 @@ def uht_line_kpis(rt: UHTLineRuntime, totals: LineTotals | None, hours: float) -
         "skin_phase": max(t.skin_phase_m, key=t.skin_phase_m.__getitem__) if t.skin_phase_m else "none",
         "skin_phase_metres": dict(sorted(t.skin_phase_m.items())),
         "texture_fraction_100": t.texture_100_m / t.metres if t.metres > 0 else None,
-        "nucleation_overpotential_mV": t.overpotential_mV_m / t.metres if t.metres > 0 else None,
+        "nucleation_overpotential_mV": t.overpotential_mV_m / t.indicator_metres if t.indicator_metres > 0 else None,
         "segments": t.segments,
         "physics_solves": t.physics_solves,
         **_web_kpis(rt, t),
+        **_skin_metal_kpis(rt, t),
     })
     return k
+
+
+def _skin_metal_kpis(rt: UHTLineRuntime, t: LineTotals) -> dict[str, Any]:
+    """Skin metals (issue 14): the metal at the start, metres made per metal, the other metals' deposit per
+    processed m², and the skin-metal changeovers (count, hours the line stood for the source swap and purge)."""
+    return {
+        "skin_metal": rt.skin_sources[0][0],
+        "skin_metal_metres": dict(sorted(t.skin_metal_m.items())),
+        "skin_metal_deposited_kg_per_processed_m2": {
+            m: kg / t.area_m2 if t.area_m2 > 0 else 0.0 for m, kg in sorted(t.skin_metal_deposited_kg.items())},
+        "skin_changeovers": rt.skin_changeovers,
+        "skin_changeover_hours": rt.skin_changeover_h,
+    }
 
 
 def _web_kpis(rt: UHTLineRuntime, t: LineTotals) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
+from process_models.skins.phase_data import SKIN_METALS
 from twin.input_files import read_toml_file
 from twin.parameter_set import ParameterSet
 
@@ -263,6 +264,48 @@ class ChangeoverStep(_Model):
     settings: UHTSettings
 
 
+def _check_skin_metal(v: str) -> str:
+    if v not in SKIN_METALS:
+        raise ValueError(f"one of {', '.join(SKIN_METALS)}")
+    return v
+
+
+class SkinCampaign(_Model):
+    """From ``start_h`` (wall hours from the start) the line's stage-II source holds ``metal`` (issue 14).
+    ``source_temperature_K``: the source of a metal other than Zn (None: its melting point plus
+    ``skin_source_superheat_K``, process_models.skins.supply); the Zn source follows the stage-II temperature."""
+
+    start_h: float = Field(ge=0.0, le=1e5)
+    metal: str
+    source_temperature_K: float | None = Field(default=None, ge=298.0, le=2500.0)
+
+    @field_validator("metal")
+    @classmethod
+    def _known_metal(cls, v: str) -> str:
+        return _check_skin_metal(v)
+
+    @model_validator(mode="after")
+    def _zn_source_follows_stage2(self) -> SkinCampaign:
+        if self.metal == "Zn" and self.source_temperature_K is not None:
+            raise ValueError(f"source_temperature_K = {self.source_temperature_K:g} K is for Mg, Ag, Sn or Al: the "
+                             "Zn source follows stage2_temperature_K")
+        return self
+
+
+class SkinChangeover(_Model):
+    """Changing the stage-II source metal: the line stops (state setup, makes nothing) to swap the source
+    (``source_swap_min``: vent the zone, exchange the crucible) and to purge the zone of the previous metal's vapour
+    and wall condensate (``purge_min``: pump down and bake out). ASSUMED durations, no source gives them (a
+    vacuum vent/pump-down/bake cycle is tens of minutes to hours); override them with the line's data."""
+
+    source_swap_min: float = Field(default=30.0, ge=0.0, le=1440.0)
+    purge_min: float = Field(default=90.0, ge=0.0, le=1440.0)
+
+    @property
+    def downtime_s(self) -> float:
+        return (self.source_swap_min + self.purge_min) * 60.0
+
+
 class _WebLine(_Model):
     """What every roll-to-roll line has: planned maintenance, coil changes and the ramp back to speed."""
 
@@ -294,6 +337,37 @@ class UHTLine(_WebLine):
     changeovers: tuple[ChangeoverStep, ...] = ()
     web_tension_limits: WebTensionLimits = WebTensionLimits()
     web_breaks: WebBreaks = WebBreaks()
+    # the skin metal of the stage-II source at the start, and later campaigns (issue 14; docs/skin_metals.md)
+    skin_metal: str = "Zn"
+    skin_source_temperature_K: float | None = Field(default=None, ge=298.0, le=2500.0)
+    skin_campaigns: tuple[SkinCampaign, ...] = ()
+    skin_changeover: SkinChangeover = SkinChangeover()
+
+    @field_validator("skin_metal")
+    @classmethod
+    def _known_metal(cls, v: str) -> str:
+        return _check_skin_metal(v)
+
+    @model_validator(mode="after")
+    def _campaigns_in_order(self) -> UHTLine:
+        if self.skin_metal == "Zn" and self.skin_source_temperature_K is not None:
+            raise ValueError(f"skin_source_temperature_K = {self.skin_source_temperature_K:g} K is for Mg, Ag, Sn or "
+                             "Al: the Zn source follows settings.stage2_temperature_K")
+        starts = [c.start_h for c in self.skin_campaigns]
+        for i in range(1, len(starts)):
+            if starts[i] <= starts[i - 1]:
+                raise ValueError(f"skin_campaigns[{i}].start_h = {starts[i]:g} h must be later than "
+                                 f"skin_campaigns[{i - 1}].start_h = {starts[i - 1]:g} h")
+        return self
+
+    def skin_sources(self) -> list[tuple[float, str, float | None]]:
+        """(start h, metal, source temperature) of the line's source from the start: the initial source and
+        every campaign that changes it (a campaign repeating the source in force is no change)."""
+        out = [(0.0, self.skin_metal, self.skin_source_temperature_K)]
+        for c in self.skin_campaigns:
+            if (c.metal, c.source_temperature_K) != out[-1][1:]:
+                out.append((c.start_h, c.metal, c.source_temperature_K))
+        return out
 
     @model_validator(mode="after")
     def _same_equipment(self) -> UHTLine:
@@ -414,8 +488,29 @@ Line = Annotated[UHTLine | PlatingLine, Field(discriminator="type")]
 LINE_TYPES = ("uht", "electrodeposition")
 
 
+class SkinMetalSpec(_Model):
+    """What a finished metre with a skin of a metal other than Zn must meet (issue 14). The seed gives no target for
+    these skins: the defaults are ASSUMED (the Zn product's thickness window, no surface-composition window, any
+    phase: ``allowed_skin_phases`` None); set them per metal under ``spec.skin_metals.<metal>``."""
+
+    skin_thickness_nm_min: float = Field(default=400.0, ge=0.0, le=1e4)
+    skin_thickness_nm_max: float = Field(default=540.0, ge=0.0, le=1e4)
+    surface_at_frac_min: float = Field(default=0.0, ge=0.0, le=1.0)
+    surface_at_frac_max: float = Field(default=1.0, ge=0.0, le=1.0)
+    allowed_skin_phases: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SkinMetalSpec:
+        if self.skin_thickness_nm_min > self.skin_thickness_nm_max:
+            raise ValueError("skin_thickness_nm_min must not exceed skin_thickness_nm_max")
+        if self.surface_at_frac_min > self.surface_at_frac_max:
+            raise ValueError("surface_at_frac_min must not exceed surface_at_frac_max")
+        return self
+
+
 class SpecLimits(_Model):
-    """What a finished metre must meet; inline inspection judges the gauge reading against these."""
+    """What a finished metre must meet; inline inspection judges the gauge reading against these (skins of other
+    metals than Zn: ``skin_metals``)."""
 
     skin_thickness_nm_min: float = Field(default=400.0, ge=0.0, le=1e4)
     skin_thickness_nm_max: float = Field(default=540.0, ge=0.0, le=1e4)
@@ -425,6 +520,19 @@ class SpecLimits(_Model):
     reject_melting: bool = True
     foil_thickness_um_min: float = Field(default=9.5, ge=0.0, le=100.0)
     foil_thickness_um_max: float = Field(default=10.5, ge=0.0, le=100.0)
+    skin_metals: dict[str, SkinMetalSpec] = Field(default_factory=dict)
+
+    @field_validator("skin_metals")
+    @classmethod
+    def _other_metals(cls, v: dict[str, SkinMetalSpec]) -> dict[str, SkinMetalSpec]:
+        for k in v:
+            if k not in SKIN_METALS[1:]:
+                raise ValueError(f"key {k!r}: one of {', '.join(SKIN_METALS[1:])} (Zn uses the fields above)")
+        return v
+
+    def for_metal(self, metal: str) -> SkinMetalSpec:
+        """The limits of a skin of ``metal`` (not Zn): its entry, else the assumed defaults."""
+        return self.skin_metals.get(metal, SkinMetalSpec())
 
     @model_validator(mode="after")
     def _ordered(self) -> SpecLimits:

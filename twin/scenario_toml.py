@@ -59,11 +59,19 @@ def _table(model: BaseModel, path: str, out: list[str], array: bool = False) -> 
             out.append(f"# {name} =  (unset: the model's default){_range_comment(model, name)}")
         elif isinstance(v, tuple | list) and not v and name == "changeovers":
             out.append(f"# {name}: none ([[{path}.{name}]] tables add set-point changes at at_h)")
+        elif isinstance(v, tuple | list) and not v and name == "skin_campaigns":
+            out.append(f"# {name}: none ([[{path}.{name}]] tables with start_h and metal change the source)")
         else:
             out.append(f"{name} = {toml_value(v)}{_range_comment(model, name)}")
     for name, v in later:
         sub = f"{path}.{name}" if path else name
-        if isinstance(v, dict):
+        if isinstance(v, dict) and name == "skin_metals":  # per-metal limits: a table of tables
+            if not v:
+                out += ["", f"# [{sub}.Mg]  limits of a skin of Mg, Ag, Sn or Al (unset: assumed defaults, "
+                            "docs/skin_metals.md)"]
+            for k, x in v.items():
+                _table(x, f"{sub}.{k}", out)
+        elif isinstance(v, dict):
             out += ["", f"[{sub}]" if v else f"# [{sub}]  registry overrides by name, NAME = VALUE "
                                                 "(`foiltwin params` lists them)"]
             out += [f"{k} = {toml_value(x)}" for k, x in v.items()]

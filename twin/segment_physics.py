@@ -20,6 +20,7 @@ import numpy as np
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.quality.indicators import nucleation_overpotential_V
+from process_models.skins.skin import SkinRecipe, SkinResult, evaluate_skin
 from process_models.texture.texture_model import anneal_texture_equivalent
 from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
 from twin.rng import Streams
@@ -42,13 +43,38 @@ SEGMENT_COLUMNS = (
     "stage2_time_s", "stage2_temperature_K", "stage3_time_ms", "stage3_peak_K", "interrupted",
     "plated_zn_mg_per_cm2", "skin_thickness_nm", "skin_phase", "surface_zn_at_frac", "zn_loading_mg_per_cm2",
     "zn_deposited_mg_per_cm2", "energy_kwh_per_m2", "melting", "texture_fraction_100", "nucleation_overpotential_mV",
-    "gauge_skin_thickness_nm", "in_spec", "truly_in_spec", "reject_reason", "web_break",
+    "gauge_skin_thickness_nm", "in_spec", "truly_in_spec", "reject_reason", "web_break", "skin_metal",
+    "surface_skin_metal_at_frac",
 )
 
 
 def _quantised_plated_zn(plated_zn_kg_per_m2: np.ndarray) -> np.ndarray:
     """Plated Zn per face on the history grid [kg/m²]; 0: the segment takes the vapour route (stage-II Zn)."""
     return np.round(plated_zn_kg_per_m2 / ZN_LOADING_STEP_KG_PER_M2) * ZN_LOADING_STEP_KG_PER_M2
+
+
+@dataclass(frozen=True)
+class SkinSegmentResult:
+    """A skin of another metal than Zn (:func:`process_models.skins.skin.evaluate_skin`) in the columns of a Zn
+    :class:`RecipeResult` the twin reads (no Zn: the Zn columns are 0; the texture indicator's surface phases are
+    unknown, so the nucleation indicator is not computed)."""
+
+    metal: str
+    skin_thickness_nm: float
+    surface_skin_metal_at_frac: float
+    metal_deposited_kg_per_m2: float
+    energy_kwh_per_m2: float
+    skin_phase: str
+    warnings: tuple[str, ...]
+    anneal_equivalent_time_s: float
+    surface_zn_at_frac: float = 0.0
+    zn_loading_mg_per_cm2: float = 0.0
+    zn_deposited_mg_per_cm2: float = 0.0
+
+    @classmethod
+    def of(cls, r: SkinResult) -> SkinSegmentResult:
+        return cls(r.recipe.metal, r.skin_thickness_m * 1e9, r.surface_frac, r.deposited_kg_per_m2,
+                   r.energy_kWh_per_m2, "+".join(r.skin_phases), r.warnings, r.anneal_equivalent_time_s)
 
 
 def _quantise_time(t: np.ndarray) -> np.ndarray:
@@ -83,6 +109,9 @@ class LineTotals:
     texture_100_m: float = 0.0
     overpotential_mV_m: float = 0.0
     web_break_m: float = 0.0  # metres scrapped around web breaks
+    indicator_metres: float = 0.0  # metres with a nucleation indicator (Zn skins)
+    skin_metal_m: dict[str, float] = field(default_factory=dict)  # metres made per skin metal
+    skin_metal_deposited_kg: dict[str, float] = field(default_factory=dict)  # other metals than Zn
 
     def skin_quantile_nm(self, q: float) -> float:
         """Length-weighted quantile of the skin thickness (0.5 nm bins)."""
@@ -99,11 +128,11 @@ class _Pending:
     their results where known (cached ones, resolved when the batch came) and the refusal reasons."""
 
     batch: SegmentBatch
-    recipes: list[UHTRecipe | None]
+    recipes: list[UHTRecipe | SkinRecipe | None]
     which: np.ndarray
     reasons: np.ndarray
     foil_um: np.ndarray
-    known: dict[int, RecipeResult | FoiltwinInputError]
+    known: dict[int, RecipeResult | SkinSegmentResult | FoiltwinInputError]
     solves: int
 
 
@@ -126,13 +155,27 @@ class SegmentPhysics:
         self.gauge_noise_nm = gauge_noise_nm
         self.batch_recipes, self.max_pending_segments = batch_recipes, max_pending_segments
         self.totals: dict[str, LineTotals] = {}
-        self._cache: OrderedDict[UHTRecipe, RecipeResult | FoiltwinInputError] = OrderedDict()
+        self._cache: OrderedDict[UHTRecipe | SkinRecipe, RecipeResult | SkinSegmentResult | FoiltwinInputError] = \
+            OrderedDict()
         self.stage2 = Stage2Cache()  # this run's stage-II outcomes (bounded; citations replayed on a hit)
         self._pending: list[_Pending] = []
-        self._new: dict[UHTRecipe, None] = {}  # histories waiting for their solve, in order of first appearance
+        self._new: dict[UHTRecipe | SkinRecipe, None] = {}  # histories waiting for their solve, in first-seen order
         self._pending_segments = 0
 
-    def _evaluate(self, recipes: list[UHTRecipe]) -> list[RecipeResult | FoiltwinInputError]:
+    def _evaluate(self, recipes: list[UHTRecipe | SkinRecipe]) -> list:
+        """Zn recipes in one call (:meth:`_evaluate_zn`), skins of other metals one by one; refused ones as their
+        error."""
+        zn = [r for r in recipes if isinstance(r, UHTRecipe)]
+        out = dict(zip(zn, self._evaluate_zn(zn), strict=True)) if zn else {}
+        for r in recipes:
+            if isinstance(r, SkinRecipe):
+                try:
+                    out[r] = SkinSegmentResult.of(evaluate_skin(r, self.params))
+                except FoiltwinInputError as err:
+                    out[r] = err
+        return [out[r] for r in recipes]
+
+    def _evaluate_zn(self, recipes: list[UHTRecipe]) -> list[RecipeResult | FoiltwinInputError]:
         """The recipes in one call; if the model refuses one, the halves apart (down to single recipes), the refused
         ones as their error."""
         try:
@@ -141,9 +184,9 @@ class SegmentPhysics:
             if len(recipes) == 1:
                 return [err]
             half = len(recipes) // 2
-            return self._evaluate(recipes[:half]) + self._evaluate(recipes[half:])
+            return self._evaluate_zn(recipes[:half]) + self._evaluate_zn(recipes[half:])
 
-    def _histories(self, batch: SegmentBatch) -> tuple[list[UHTRecipe | None], np.ndarray, np.ndarray, np.ndarray]:
+    def _histories(self, batch: SegmentBatch) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
         """The batch's quantised histories as recipes, one per distinct history in order of first appearance
         (``None`` where the model's range refuses it), each segment's index into them, the refusal reasons per
         distinct history ("" when valid) and the quantised foil thickness per segment [µm]."""
@@ -159,21 +202,38 @@ class SegmentPhysics:
         contact = np.asarray(batch.cooling) == "contact"
         L3 = np.asarray(batch.stage3_heater_length_m, dtype=float)
         key = np.column_stack([foil_um, plated, T2, t2, T3, t3, contact, L3])
+        src = batch.skin_source
+        if src is not None:  # a line with campaigns: the source and whether the segment spans a change
+            key = np.column_stack([key, src, batch.skin_source_mixed])
+        src = np.zeros(n, dtype=int) if src is None else src
+        mixed = np.zeros(n, dtype=bool) if batch.skin_source_mixed is None else batch.skin_source_mixed
         # a history with a NaN is its own (its refusal names its first bad field)
         key = np.column_stack([key, np.where(np.isnan(key).any(axis=1), np.arange(1, n + 1), 0)])
         _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(order.size)
-        recipes: list[UHTRecipe | None] = []
+        recipes: list[UHTRecipe | SkinRecipe | None] = []
         reasons = np.full(order.size, "", dtype=object)
         for u, i in enumerate(first[order]):
-            r = UHTRecipe(foil_thickness_m=float(foil_um[i]) * 1e-6,
-                          zn_route="plated" if plated[i] > 0 else "vapour",
-                          plated_zn_loading_kg_per_m2=float(plated[i]),
-                          stage2_temperature_K=float(T2[i]), stage2_time_s=float(t2[i]),
-                          stage3_peak_K=float(T3[i]), stage3_time_s=float(t3[i]), cooling=str(batch.cooling[i]),
-                          stage3_heater_length_m=float(L3[i]))
+            metal, source_K = batch.skin_sources[int(src[i])]
+            if mixed[i] or (metal != "Zn" and plated[i] > 0):
+                recipes.append(None)
+                reasons[u] = ("skin-metal changeover: stage II spanned a source change" if mixed[i] else
+                              f"plated Zn precursor on a {metal} source")
+                continue
+            r: UHTRecipe | SkinRecipe
+            if metal == "Zn":
+                r = UHTRecipe(foil_thickness_m=float(foil_um[i]) * 1e-6,
+                              zn_route="plated" if plated[i] > 0 else "vapour",
+                              plated_zn_loading_kg_per_m2=float(plated[i]),
+                              stage2_temperature_K=float(T2[i]), stage2_time_s=float(t2[i]),
+                              stage3_peak_K=float(T3[i]), stage3_time_s=float(t3[i]), cooling=str(batch.cooling[i]),
+                              stage3_heater_length_m=float(L3[i]))
+            else:  # issue 14: the skin model of the metal (stage III as a set-point history, free cooling)
+                r = SkinRecipe(metal=metal, foil_thickness_m=float(foil_um[i]) * 1e-6, source_temperature_K=source_K,
+                               stage2_temperature_K=float(T2[i]), stage2_time_s=float(t2[i]),
+                               stage3_peak_K=float(T3[i]), stage3_time_s=float(t3[i]))
             try:
                 recipes.append(r.validated(self.params))
             except FoiltwinInputError as err:
@@ -223,8 +283,10 @@ class SegmentPhysics:
         out: dict[str, np.ndarray] = {k: np.full(m, np.nan) for k in RESULT_COLUMNS}
         out["phase"] = np.full(m, "unknown", dtype=object)
         out["melting"] = np.zeros(m, dtype=bool)
-        for k in ("anneal", "gamma", "alpha"):
+        for k in ("anneal", "gamma", "alpha", "metal_kg"):
             out[k] = np.zeros(m)
+        out["surface_metal"] = np.full(m, np.nan)
+        out["indicator"] = np.ones(m, dtype=bool)
         ref = self.params["skin_reference_zn_frac"]
         for u, res in enumerate(results):
             if res is None:
@@ -232,8 +294,15 @@ class SegmentPhysics:
             for k in RESULT_COLUMNS:
                 out[k][u] = getattr(res, k)
             out["phase"][u] = res.skin_phase
-            out["melting"][u] = any(w.startswith("melting") for w in res.warnings)
             out["anneal"][u] = res.anneal_equivalent_time_s
+            if isinstance(res, SkinSegmentResult):  # no Zn-skin surface phases: no nucleation indicator
+                out["melting"][u] = any("reaches the liquid" in w for w in res.warnings)
+                out["surface_metal"][u] = res.surface_skin_metal_at_frac
+                out["metal_kg"][u] = res.metal_deposited_kg_per_m2
+                out["indicator"][u] = False
+                continue
+            out["surface_metal"][u] = res.surface_zn_at_frac
+            out["melting"][u] = any(w.startswith("melting") for w in res.warnings)
             sf = res.surface_phase_fractions
             out["gamma"][u] = sf.get("gamma", 0.0) + sf.get("beta", 0.0)
             out["alpha"][u] = sf.get("alpha", 0.0) * min(max(res.surface_zn_at_frac / ref, 0.0), 1.0)
@@ -246,11 +315,20 @@ class SegmentPhysics:
         n = seg.length_m.size
         which, foil_um = p.which, p.foil_um
         per = self._results(results)
-        per["ok_phase"] = np.array([ph in self.spec.allowed_skin_phases for ph in per["phase"]], dtype=bool)
         per["valid"] = np.array([r is not None for r in results], dtype=bool)
         cols = {k: per[k][which] for k in RESULT_COLUMNS}
-        phase, melting, anneal, gamma, alpha, ok_phase, valid = (
-            per[k][which] for k in ("phase", "melting", "anneal", "gamma", "alpha", "ok_phase", "valid"))
+        phase, melting, anneal, gamma, alpha, valid, surface, metal_kg, indicator = (
+            per[k][which] for k in ("phase", "melting", "anneal", "gamma", "alpha", "valid", "surface_metal",
+                                    "metal_kg", "indicator"))
+        metal = np.array([m for m, _ in batch.skin_sources], dtype=object)[
+            np.zeros(n, dtype=int) if batch.skin_source is None else batch.skin_source]
+        if batch.skin_sources == (("Zn", None),):
+            per["ok_phase"] = np.array([ph in self.spec.allowed_skin_phases for ph in per["phase"]], dtype=bool)
+            ok_phase = per["ok_phase"][which]
+        else:
+            allowed = {m: self._allowed_phases(m) for m in dict.fromkeys(metal)}
+            ok_phase = np.array([allowed[m] is None or ph in allowed[m] for m, ph in zip(metal, phase, strict=True)],
+                                dtype=bool)
         reasons = p.reasons[which]
         texture0 = np.stack([batch.texture_111_frac, batch.texture_100_frac, batch.texture_110_frac], axis=1)
         commercial = np.array([self.params[f"bare_cu_reference_{f}_frac"] for f in ("111", "100", "110")])
@@ -259,11 +337,12 @@ class SegmentPhysics:
         # the coil furnace's θ and the UHT heat add up (JMAK additivity): one anneal on the sum
         texture = anneal_texture_equivalent(texture0, anneal + batch.furnace_equivalent_time_s, self.params).texture
         eta_mV = 1e3 * nucleation_overpotential_V(texture, gamma, alpha, 0.0, params=self.params)
+        eta_mV = np.where(indicator & (metal == "Zn"), eta_mV, np.nan)  # no indicator model for the other metals
         line = batch.line
         noise = self.streams.get(line, "gauge").standard_normal(n)
         gauge = cols["skin_thickness_nm"] + self.gauge_noise_nm[line] * noise
-        in_spec, truly = self._inspect(batch, cols, gauge, melting, ok_phase, valid, reasons)
-        self._add_totals(batch, cols, phase, texture, eta_mV, in_spec, truly, p.solves)
+        in_spec, truly = self._inspect(batch, cols, gauge, melting, ok_phase, valid, reasons, metal, surface)
+        self._add_totals(batch, cols, phase, texture, eta_mV, in_spec, truly, p.solves, metal, metal_kg)
         if self.write is not None:
             self.write({
                 "line": np.full(n, line, dtype=object), "coil_id": seg.coil_id, "index_in_coil": seg.index_in_coil,
@@ -276,19 +355,39 @@ class SegmentPhysics:
                 "nucleation_overpotential_mV": eta_mV, "gauge_skin_thickness_nm": gauge, "in_spec": in_spec,
                 "truly_in_spec": truly, "reject_reason": reasons,
                 "web_break": np.zeros(n, dtype=bool) if batch.web_break is None else batch.web_break,
+                "skin_metal": metal, "surface_skin_metal_at_frac": surface,
             })
 
+    def _allowed_phases(self, metal: str) -> tuple[str, ...] | None:
+        """The phases a skin of ``metal`` may have (None: any)."""
+        return self.spec.allowed_skin_phases if metal == "Zn" else self.spec.for_metal(metal).allowed_skin_phases
+
+    def _windows(self, metal: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per segment: the skin thickness window [nm] and the surface-composition window of its metal."""
+        s = self.spec
+        out = [np.empty(metal.size) for _ in range(4)]
+        for m in dict.fromkeys(metal):
+            sel = metal == m
+            x = s.for_metal(m) if m != "Zn" else None
+            lim = ((s.skin_thickness_nm_min, s.skin_thickness_nm_max, s.surface_zn_at_frac_min,
+                    s.surface_zn_at_frac_max) if x is None else
+                   (x.skin_thickness_nm_min, x.skin_thickness_nm_max, x.surface_at_frac_min, x.surface_at_frac_max))
+            for a, v in zip(out, lim, strict=True):
+                a[sel] = v
+        return out[0], out[1], out[2], out[3]
+
     def _inspect(self, batch: SegmentBatch, cols: dict[str, np.ndarray], gauge: np.ndarray, melting: np.ndarray,
-                 ok_phase: np.ndarray, valid: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Inline inspection (in spec) and the audit (truly in spec) of each segment; rejects get their reasons."""
+                 ok_phase: np.ndarray, valid: np.ndarray, reasons: np.ndarray, metal: np.ndarray,
+                 x_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inline inspection (in spec) and the audit (truly in spec) of each segment against the limits of its skin
+        metal (``x_s``: the surface mole fraction of that metal); rejects get their reasons."""
         s = self.spec
         n = gauge.size
-        x_s = cols["surface_zn_at_frac"]
-        ok_zn = (x_s >= s.surface_zn_at_frac_min) & (x_s <= s.surface_zn_at_frac_max)
+        lo, hi, x_lo, x_hi = self._windows(metal)
+        ok_zn = (x_s >= x_lo) & (x_s <= x_hi)
         no_melt = ~melting if s.reject_melting else np.ones(n, dtype=bool)
-        in_window = (gauge >= s.skin_thickness_nm_min) & (gauge <= s.skin_thickness_nm_max)
-        truly_window = ((cols["skin_thickness_nm"] >= s.skin_thickness_nm_min)
-                        & (cols["skin_thickness_nm"] <= s.skin_thickness_nm_max))
+        in_window = (gauge >= lo) & (gauge <= hi)
+        truly_window = (cols["skin_thickness_nm"] >= lo) & (cols["skin_thickness_nm"] <= hi)
         # inline inspection: the XRF gauge reads thickness and surface Zn; melting leaves visible defects;
         # the phase is not seen inline (it is judged in the "truly in spec" audit only)
         upstream = batch.upstream_in_spec
@@ -298,10 +397,9 @@ class SegmentPhysics:
         for i in np.nonzero(valid & ~in_spec)[0]:
             why = []
             if not in_window[i]:
-                why.append(f"gauge skin {gauge[i]:.0f} nm outside "
-                           f"[{s.skin_thickness_nm_min:g}, {s.skin_thickness_nm_max:g}]")
+                why.append(f"gauge skin {gauge[i]:.0f} nm outside [{lo[i]:g}, {hi[i]:g}]")
             if not ok_zn[i]:
-                why.append(f"surface Zn {x_s[i]:.3f} outside window")
+                why.append(f"surface {metal[i]} {x_s[i]:.3f} outside window")
             if not no_melt[i]:
                 why.append("melting")
             if not upstream[i]:
@@ -312,7 +410,8 @@ class SegmentPhysics:
         return in_spec, truly
 
     def _add_totals(self, batch: SegmentBatch, cols: dict[str, np.ndarray], phase: np.ndarray, texture: np.ndarray,
-                    eta_mV: np.ndarray, in_spec: np.ndarray, truly: np.ndarray, solves: int) -> None:
+                    eta_mV: np.ndarray, in_spec: np.ndarray, truly: np.ndarray, solves: int, metal: np.ndarray,
+                    metal_kg: np.ndarray) -> None:
         """Add the batch to its line's running sums."""
         seg = batch.segments
         area = seg.length_m * seg.width_m
@@ -337,7 +436,15 @@ class SegmentPhysics:
         t.skin_sum_nm_m += float(np.sum(skin * seg.length_m[finite]))
         t.skin_metres += float(seg.length_m[finite].sum())
         t.texture_100_m += float(np.sum(texture[:, 1] * seg.length_m))
-        t.overpotential_mV_m += float(np.sum(eta_mV * seg.length_m))
+        has_eta = np.isfinite(eta_mV)
+        t.overpotential_mV_m += float(np.sum((eta_mV * seg.length_m)[has_eta]))
+        t.indicator_metres += float(seg.length_m[has_eta].sum())
+        for m in dict.fromkeys(metal):
+            sel = metal == m
+            t.skin_metal_m[m] = t.skin_metal_m.get(m, 0.0) + float(seg.length_m[sel].sum())
+            if m != "Zn":
+                t.skin_metal_deposited_kg[m] = (t.skin_metal_deposited_kg.get(m, 0.0)
+                                                + float(np.sum(metal_kg[sel & finite] * area[sel & finite])))
         if batch.web_break is not None:
             t.web_break_m += float(seg.length_m[batch.web_break].sum())
         for p in dict.fromkeys(phase):  # metres per phase, added one segment after the other (cumsum is sequential)

@@ -57,6 +57,11 @@ class SegmentBatch:
     texture_110_frac: np.ndarray
     furnace_equivalent_time_s: np.ndarray  # θ of upstream coil anneals [s at T_cal], 0 without
     web_break: np.ndarray | None = None  # scrapped around a web break (None: no break on these segments)
+    # the line's stage-II sources (metal, source temperature or None) and each segment's index into them (None: the
+    # first for all); a segment whose stage-II passage spans a source change is mixed (None: none is)
+    skin_sources: tuple[tuple[str, float | None], ...] = (("Zn", None),)
+    skin_source: np.ndarray | None = None
+    skin_source_mixed: np.ndarray | None = None
 
 
 class UHTLineRuntime(WebLineRuntime):
@@ -76,14 +81,16 @@ class UHTLineRuntime(WebLineRuntime):
         return uht_line_kpis(self, ctx.physics.totals.get(self.name), ctx.scenario.hours)
 
     def flows_per_m2(self, kpi: dict[str, Any]) -> Flows:
-        """What one processed m² took from the line in the run (measured energy, vapour Zn, running time), as the
-        UHT station's flow definitions price it (``process_models.uht.flows``). Only the Zn the stage-II vapour laid
-        down is bought here: the Zn of plated coils was bought (as anode Zn) by the plating line that plated it."""
+        """What one processed m² took from the line in the run (measured energy, vapour Zn, other skin metals,
+        running time), as the UHT station's flow definitions price it (``process_models.uht.flows``). Only the Zn the
+        stage-II vapour laid down is bought here: the Zn of plated coils was bought (as anode Zn) by the plating line
+        that plated it."""
         from process_models.uht.flows import uht_flows_per_m2
 
         time = 1.0 / max(kpi["processed_m2_per_running_h"], 1e-9)
         vapour_kg = kpi["zn_vapour_deposited_kg_per_processed_m2"]
-        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], vapour_kg, vapour_kg > 0.0, self.params, time)
+        return uht_flows_per_m2(kpi["energy_kwh_per_processed_m2"], vapour_kg, vapour_kg > 0.0, self.params, time,
+                                kpi["skin_metal_deposited_kg_per_processed_m2"] or None)
 
     def __init__(self, env: simpy.Environment, spec: UHTLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, sink: Callable[[SegmentBatch], None],
@@ -102,6 +109,16 @@ class UHTLineRuntime(WebLineRuntime):
         self.too_hot_h = 0.0  # operating hours with a zone above its yield strength
         self._too_hot: tuple[float, bool] = (0.0, False)
         self._break_zone = "stage3"
+        # stage-II source campaigns (issue 14): the source index on the production clock; a change of metal stops the
+        # line for the source swap and purge (spec.skin_changeover)
+        sources = spec.skin_sources()
+        self.skin_sources = tuple((m, T) for _, m, T in sources)
+        self.source = PiecewiseSignal()
+        self._source_i = 0
+        self._campaigns = [(h, i) for i, (h, _, _) in enumerate(sources) if i > 0]
+        self.skin_changeovers = 0
+        self.skin_changeover_h = 0.0
+        self._changing_since: float | None = None
 
     @property
     def path_m(self) -> tuple[float, float, float, float]:
@@ -120,6 +137,7 @@ class UHTLineRuntime(WebLineRuntime):
         return self.path_m[3]
 
     def start_signals(self, tau: float) -> None:
+        self.source.set(tau, 0.0)
         self.cooling.set(tau, 1.0 if self.settings.cooling == "contact" else 0.0)
         self.heaters.start(tau)
         self._web_setpoint_warnings()
@@ -141,6 +159,26 @@ class UHTLineRuntime(WebLineRuntime):
         self.heaters.change_setpoints(self.tau, self.settings, self.operating_h)
         self._web_setpoint_warnings()
         self._update_hazard()
+
+    # ----------------------------------------------------------------------------------------- skin campaigns
+    def campaign_stops(self) -> bool:
+        """A change of the source's metal stops the line; a new source temperature alone takes effect on the fly."""
+        return self.skin_sources[self._campaigns[0][1]][0] != self.skin_sources[self._source_i][0]
+
+    def on_campaign(self):
+        """The next source campaign: a new metal stops the line (setup) for the source swap and purge, during which
+        it makes nothing; the source changes on the production clock where the web stopped."""
+        _, i = self._campaigns.pop(0)
+        old, new = self.skin_sources[self._source_i][0], self.skin_sources[i][0]
+        if new != old:
+            self.skin_changeovers += 1
+            self._changing_since = self.env.now
+            yield from self._stop(State.SETUP, f"skin-metal changeover {old} to {new}",
+                                  self.spec.skin_changeover.downtime_s)
+            self.skin_changeover_h += (self.env.now - self._changing_since) / 3600.0
+            self._changing_since = None
+        self._source_i = i
+        self.source.set(self.tau, float(i))
 
     # ----------------------------------------------------------------------------------------- web breaks
     def _update_hazard(self) -> None:
@@ -185,6 +223,9 @@ class UHTLineRuntime(WebLineRuntime):
         yield from self._stop(State.BREAKDOWN, "web break", self.spec.web_breaks.rethread_min * 60.0)
 
     def finish(self) -> None:
+        if self._changing_since is not None:  # the run ended during a skin-metal changeover
+            self.skin_changeover_h += (self.env.now - self._changing_since) / 3600.0
+            self._changing_since = None
         super().finish()
         since, was = self._too_hot
         if was:
@@ -211,7 +252,16 @@ class UHTLineRuntime(WebLineRuntime):
     def prune_signals(self, tau: float) -> None:
         super().prune_signals(tau)
         self.cooling.prune_before(tau)
+        self.source.prune_before(tau)
         self.heaters.prune_before(tau)
+
+    def _sources_of(self, tau_in: np.ndarray, tau_out: np.ndarray) -> dict[str, np.ndarray | None]:
+        """Each segment's source (the one in force when it left the heated stage-II modules) and whether its
+        stage-II passage spanned a source change (then it is scrapped as mixed); None for a one-source line."""
+        if len(self.skin_sources) == 1:
+            return {}
+        a, b = self.source.at(tau_in), self.source.at(tau_out)
+        return {"skin_source": b.astype(int), "skin_source_mixed": a != b}
 
     def consume(self, segments: Segments) -> None:
         mid = segments.mid_m
@@ -235,6 +285,6 @@ class UHTLineRuntime(WebLineRuntime):
             texture_111_frac=segments.attribute("texture_111_frac", np.nan),
             texture_110_frac=segments.attribute("texture_110_frac", np.nan),
             furnace_equivalent_time_s=segments.attribute(ANNEAL_ATTRIBUTE, 0.0),
-            web_break=self._scrapped(mid),
+            web_break=self._scrapped(mid), skin_sources=self.skin_sources, **self._sources_of(tau_in, tau_out),
         ))
         return None

@@ -104,6 +104,7 @@ class WebLineRuntime:
         self._pending: dict[str, list[dict[str, np.ndarray]]] = {}
         self._next_maintenance_h = spec.maintenance.every_h if spec.maintenance else np.inf
         self._changeovers = sorted(spec.changeovers, key=lambda c: c.at_h)
+        self._campaigns: list[Any] = []  # scheduled campaigns, (start h, ...) in order (subclasses fill it)
         self._running: tuple[SpeedPlan, float] | None = None
         self.break_clock: Any = None  # a twin.web_breaks.WebBreakClock on lines whose web can break
         self.process = env.process(self._run())
@@ -129,6 +130,14 @@ class WebLineRuntime:
 
     def on_settings(self) -> None:
         """New set points took effect (changeover)."""
+
+    def campaign_stops(self) -> bool:
+        """Whether the next campaign (``self._campaigns[0]``) stops the line (else it takes effect on the fly)."""
+        return True
+
+    def on_campaign(self):
+        """The next scheduled campaign starts (a generator: it stops the line when :meth:`campaign_stops`)."""
+        yield from ()
 
     def on_web_break(self):
         """The web broke (at the clock's next break): stop, re-thread (a generator; lines with a break clock)."""
@@ -179,6 +188,10 @@ class WebLineRuntime:
                 left = changeovers[0].at_h * 3600.0 - env.now
                 if left < dt:
                     what, dt = "changeover", left
+            if self._campaigns:
+                left = self._campaigns[0][0] * 3600.0 - env.now
+                if left < dt:
+                    what, dt = "campaign", left
             if self.break_clock is not None and self.break_clock.next_X < np.inf:
                 left = plan.tau_at(self.break_clock.next_X) - self.tau
                 if left < dt:
@@ -198,6 +211,11 @@ class WebLineRuntime:
                 self.control_step()
                 if not stopped:
                     continue
+            elif what == "campaign" and not self.campaign_stops():
+                yield from self.on_campaign()  # on the fly: yields nothing
+                what = "done"
+                if not stopped:
+                    continue
             self.motion.mark_wall(self.tau, env.now)
             if what == "coil":
                 coil = yield from self._take_coil(first=False)
@@ -211,6 +229,8 @@ class WebLineRuntime:
                 yield from self._stop(State.MAINTENANCE, "planned", self.spec.maintenance.duration_h * 3600.0)
                 self._next_maintenance_h = self.operating_h + self.spec.maintenance.every_h
                 self.on_maintenance()
+            elif what == "campaign":
+                yield from self.on_campaign()
             elif what == "changeover":
                 yield from self._stop(State.SETUP, "changeover", self.spec.changeover_min * 60.0)
                 while self._changeovers and self._changeovers[0].at_h * 3600.0 <= env.now + 1e-9:

@@ -40,6 +40,7 @@ PARAMETER_SETS: tuple[str, ...] = (
     "web_handling_literature",
     "skin_metals_literature",
     "skin_diffusion_literature",
+    "skin_indicators_assumed",
 )
 
 __all__ = [

@@ -16,7 +16,10 @@ Interdiffusion uses the metal's **impurity** diffusivity in Cu, D0·exp(−Q/RT)
   therefore keeps its own model (:mod:`process_models.uht.recipe`), and this module is for comparing metals.
 
 Placing the whole deposit at the start of stage II over-states stage-II intermixing by at most the ratio of
-the deposition time to the stage-II time. Evaporation from the skin in stage III is not modelled here.
+the deposition time to the stage-II time. Evaporation from the skin in stage III (metals other than Zn, whose
+loss needs its CALPHAD activity and is modelled by the Zn line model): Hertz–Knudsen in series with gas diffusion
+(:mod:`process_models.skins.evaporation`) with the surface at its activity after stage II, taken off the top of
+the profile after stage III (:func:`remove_from_surface`).
 
 Phase of the skin: the phase(s) at the surface composition, from the CALPHAD table at its lowest temperature
 (Cu–Zn, Cu–Mg, Cu–Al). For Cu–Ag and Cu–Sn it comes from the assessed compositions of the terminal solution
@@ -27,18 +30,22 @@ warns of a transient liquid.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from process_models.citations import register
+from process_models.costing.flows import Flows, price_flows
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters import parameters_or_default
 from process_models.physical_constants import R
 from process_models.skins import supply
+from process_models.skins.evaporation import evaporated_mol_per_m2
 from process_models.skins.phase_data import phase_fields, skin_system
+from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import film_on_profile
 from process_models.uht.energy import to_kwh_per_m2
+from process_models.uht.flows import uht_flow_amounts
 from process_models.uht.interdiffusion import (
     DepthGrid,
     depth_where_below_m,
@@ -53,6 +60,7 @@ _DIFFUSION_STEPS = 60
 FOIL_RANGE_M = (3e-6, 50e-6)
 STAGE3_TIME_RANGE_S = (0.0, 10.0)  # (low exclusive]
 CONTACT_LOADING_RANGE_KG_PER_M2 = (0.0, 0.1)  # (low exclusive]
+EVAPORATION_WARN_FRAC = 0.1  # a stage-III loss above this share of the deposit is warned about
 
 
 def impurity_diffusivity_m2_per_s(metal: str, T_K, params=None) -> np.ndarray:
@@ -122,6 +130,18 @@ class SkinResult:
     warnings: tuple[str, ...]
     profile_x: np.ndarray
     depth_m: np.ndarray
+    deposited_kg_per_m2: float = 0.0  # metal laid down on the foil
+    evaporated_mol_per_m2: float = 0.0  # lost from the surface in stage III (skins.evaporation)
+    anneal_equivalent_time_s: float = 0.0  # θ of the stage-II history for the texture model [s at T_cal]
+
+    def flows_per_m2(self, params=None) -> Flows:
+        """What one m² takes (:func:`process_models.uht.flows.uht_flow_amounts`): electricity, Ar and the metal's
+        source (deposited / source utilisation; Zn as the Zn flow). No line time: the recipe has no line."""
+        p = parameters_or_default(params)
+        metal = self.recipe.metal
+        zn = self.deposited_kg_per_m2 if metal == "Zn" else 0.0
+        other = {} if metal == "Zn" else {metal: self.deposited_kg_per_m2}
+        return Flows(uht_flow_amounts(self.energy_kWh_per_m2, zn, metal == "Zn", p, other))
 
 
 def _phase_of(metal: str, x: float) -> tuple[str, ...]:
@@ -173,12 +193,6 @@ def _source_energy_J_per_m2(r: SkinRecipe, n_mol: float, params) -> float:
     return n_mol * per_mol / params["zn_source_utilisation_frac"]
 
 
-def _cost_USD_per_m2(r: SkinRecipe, n_mol: float, energy_kWh: float, params) -> float:
-    k = r.metal.lower()
-    metal_kg = n_mol * supply.molar_mass_kg_per_mol(r.metal, params) / params["zn_source_utilisation_frac"]
-    return metal_kg * params[f"{k}_price_USD_per_kg"] + energy_kWh * params["electricity_price_USD_per_kWh"]
-
-
 def _interdiffuse(r: SkinRecipe, grid: DepthGrid, n_mol: float, histories, params) -> list[np.ndarray]:
     """Profiles (1, N) after the film is laid down and after each history."""
     c = params["cu_density_kg_per_m3"] / params["cu_molar_mass_kg_per_mol"]
@@ -191,6 +205,23 @@ def _interdiffuse(r: SkinRecipe, grid: DepthGrid, n_mol: float, histories, param
             n_steps=_DIFFUSION_STEPS, clock=lambda T: impurity_diffusivity_m2_per_s(r.metal, T, params))
         out.append(res.x)
     return out
+
+
+def stage3_evaporation_mol_per_m2(r: SkinRecipe, surface_frac: float, h3, params) -> float:
+    """Metal lost from the surface over the stage-III history [mol m⁻²] (:mod:`process_models.skins.evaporation`):
+    the surface held at the activity it had after stage II (ideal solution; a film thicker than the loss keeps
+    it, otherwise this is an upper bound)."""
+    return evaporated_mol_per_m2(r.metal, h3.time_s[0], h3.temperature_K[0], surface_frac, params)
+
+
+def remove_from_surface(x: np.ndarray, grid: DepthGrid, loss_mol_per_m2: float, c_mol_per_m3: float) -> np.ndarray:
+    """The profile after ``loss`` of metal left through the surface: the surface recedes by the depth d that held
+    it, ∫₀^d c·x dz = loss (x(z) → x(z + d), the back padded with the last cell), so the loss comes off the top."""
+    if loss_mol_per_m2 <= 0.0:
+        return x
+    cum = np.concatenate([[0.0], np.cumsum(c_mol_per_m3 * x * grid.widths)])
+    d = float(np.interp(loss_mol_per_m2, cum, grid.faces))
+    return np.interp(grid.centres + d, grid.centres, x)
 
 
 def liquid_onset_K(metal: str, x_frac: float) -> float:
@@ -222,6 +253,10 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
     kept = float(zn_inventory_mol_per_m2(x, grid, c))
     if not math.isclose(kept, n_mol, rel_tol=1e-6, abs_tol=1e-12):
         raise AssertionError(f"metal not conserved: {kept} vs {n_mol} mol/m2")  # pragma: no cover
+    # Zn's stage-III loss needs its CALPHAD activity (far below x in brass): the Zn line model has it
+    # (process_models.uht.zn_evaporation); the ideal activity here would over-state it several-fold
+    lost = 0.0 if r.metal == "Zn" else min(stage3_evaporation_mol_per_m2(r, float(x_after2[0]), h3, p), n_mol)
+    x = remove_from_surface(x, grid, lost, c)
     surface = float(x[0])
     skin = float(depth_where_below_m(x, grid, 0.5 * surface)) if surface > 0.0 else 0.0
     alloyed = float(depth_where_below_m(x, grid, p["skin_alloyed_min_frac"]))
@@ -230,11 +265,17 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
         warnings.append(f"{r.metal}: the stage-III peak {float(h3.peak_temperature_K[0]):.0f} K reaches the liquid "
                         f"of the surface after stage II (x = {float(x_after2[0]):.2f}, liquid from {liquid_K:.0f} K): "
                         "a transient liquid, not modelled (it would speed intermixing)")
+    if lost > EVAPORATION_WARN_FRAC * n_mol:
+        warnings.append(f"{r.metal}: {lost / n_mol:.0%} of the deposit evaporates in stage III "
+                        f"(peak {float(h3.peak_temperature_K[0]):.0f} K)")
     heater_J = float(h2.heater_energy_J_per_m2[0] + h3.heater_energy_J_per_m2[0])
     energy_kWh = float(to_kwh_per_m2(heater_J + _source_energy_J_per_m2(r, n_mol, p)))
-    return SkinResult(
+    out = SkinResult(
         recipe=r, deposited_mol_per_m2=n_mol, surface_frac=surface, skin_thickness_m=skin,
         alloyed_depth_m=alloyed, skin_phases=_phase_of(r.metal, surface),
         stage3_peak_K=float(h3.peak_temperature_K[0]), energy_kWh_per_m2=energy_kWh,
-        cost_USD_per_m2=_cost_USD_per_m2(r, n_mol, energy_kWh, p), warnings=tuple(warnings),
-        profile_x=x, depth_m=grid.centres_m)
+        cost_USD_per_m2=math.nan, warnings=tuple(warnings), profile_x=x, depth_m=grid.centres_m,
+        deposited_kg_per_m2=n_mol * supply.molar_mass_kg_per_mol(r.metal, p), evaporated_mol_per_m2=lost,
+        anneal_equivalent_time_s=float(equivalent_time_s(h2.time_s, h2.temperature_K, p)[0]))
+    # the one costing function prices the flows (metal source, electricity, Ar)
+    return replace(out, cost_USD_per_m2=price_flows(out.flows_per_m2(p), p).total_per_good_m2)

@@ -78,4 +78,22 @@ def run_collector_validation(params: ParameterValues) -> list[CaseOutcome]:
     out.append(CaseOutcome("facet ranking of the nucleation overpotential", "seed 000 §2.1 (T3, T5, T9)",
                            "Cu(100) < Cu(110) < Cu(111)",
                            " < ".join(f"{1e3 * v:.0f}" for v in facets) + " mV", "-", facets == sorted(facets)))
+    out.append(_skin_indicator_ranking(params))
     return out
+
+
+def _skin_indicator_ranking(params: ParameterValues) -> CaseOutcome:
+    """Seed 002 Fig. 6i-k: the best skin metal of each Li-plating indicator. The per-metal merits are
+    rank-preserving assumptions whose ``data_used`` is this ordering, so the case is a calibration residual."""
+    from process_models.skins.indicators import SEED_ORDERINGS, indicator_values
+
+    got = {k: indicator_values(k, params) for k in SEED_ORDERINGS}
+    ok = all(v.best() == SEED_ORDERINGS[k].best_metal
+             and sum(m == v.best() for m in v.merit_frac) == 1
+             and all(x < v.merit_frac[v.best()] for m, x in v.merit_frac.items() if m != v.best())
+             for k, v in got.items())
+    paper = ", ".join(f"{o.best_metal} {o.sense} {k.replace('_', ' ')}" for k, o in SEED_ORDERINGS.items())
+    model = ", ".join(f"{k.replace('_', ' ')}: {v.best()}" for k, v in got.items())
+    data = next(iter(got.values())).data_used
+    return CaseOutcome("skin-metal indicator ranking (rank-preserving assumption, only the ranking)",
+                       "seed 002 Fig. 6i-k (seed note 002 §4)", paper, model, "-", ok, data[0] if data else "")
