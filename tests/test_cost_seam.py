@@ -183,3 +183,19 @@ def test_twin_plating_line_pays_the_recipes_bath_make_up(plated_run):
     assert flows.get("zn_acid_sulfate_bath_L_per_m2") == pytest.approx(dragout_makeup_L_per_m2(params), rel=1e-12)
     cost = price_flows(flows, params, availability_frac=1.0, yield_frac=1.0)
     assert ed["cost_per_m2"] == pytest.approx(cost.total_per_good_m2, rel=1e-9)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("recovery_frac", [0.0, 0.9])
+def test_make_up_is_the_net_drag_out_the_bath_balance_loses(recovery_frac):
+    """The make-up bought per m² is the bath volume the tank balance loses per m²: the film (both faces already
+    counted in its record) less what a recovery rinse returns. It was film × faces and ignored the rinse (×2 at
+    the defaults, ×20 with a 90 % rinse)."""
+    from process_models.parameters import default_parameters
+    from process_models.plating.baths import plating_constants
+    from process_models.plating.electrodeposition import _net_dragout_m
+
+    params = default_parameters().with_overrides({"plating_dragout_recovery_frac": recovery_frac})
+    lost_m3_per_m2 = _net_dragout_m(plating_constants(params), None)
+    assert dragout_makeup_L_per_m2(params) == pytest.approx(lost_m3_per_m2 * 1e3, rel=1e-12)
+    assert dragout_makeup_L_per_m2(params) == pytest.approx(0.05 * (1.0 - recovery_frac), rel=1e-12)

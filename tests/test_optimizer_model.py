@@ -218,14 +218,18 @@ P_DEFAULT = default_parameters()
 def test_a_cube_texture_target_is_met_by_annealing_the_coils(plant):
     """(100) ≥ 0.6: only the coil furnace reaches it (UHT heat recrystallises ~1e-7); the MILP's texture is a
     lower bound (soak only, lagged JMAK table), the models' (ramps included) meets the target, and the anneal
-    costs something; without a furnace the same target is infeasible."""
+    costs something; without a furnace the same target is infeasible. (Predicted ≤ checked held only when the MILP
+    optimum sat exactly on its texture row.)"""
     sc, _params, targets = plant
     base = optimize(targets, sc, modes=("vapour_commercial",), verify_twin=False, held_out=False, cache=CACHE)
     r = optimize(replace(targets, min_texture_100=0.6), sc, modes=("vapour_commercial",), verify_twin=False,
                  held_out=False, cache=CACHE)
     a = r.settings["coil_anneal"]
     assert r.status == "optimal" and a is not None and base.settings["coil_anneal"] is None
-    assert 0.6 - 1e-6 <= r.predicted["texture_fraction_100"] <= r.checked["texture_fraction_100"]
+    # the MILP's texture is read at its own soak, the models' at the soak cut to the least that reaches the target
+    # (verify.least_soak), so the two are at different soaks: each meets the target on its own
+    assert r.predicted["texture_fraction_100"] >= 0.6 - 1e-6
+    assert r.checked["texture_fraction_100"] >= 0.6 - 1e-4
     # the soak is cut to the least that reaches the target with the ramps (0 when the ramps alone do)
     assert a["soak_h"] == 0.0 or r.checked["texture_fraction_100"] == pytest.approx(0.6, abs=1e-4)
     assert r.checked["coil_anneal"]["soak_temperature_K"] == pytest.approx(a["soak_temperature_K"])

@@ -2,7 +2,8 @@
 
 One definition for the collector recipe's plating steps and the twin's plating lines: the metal bought is the anode
 metal (Cu for the acid Cu baths, Zn for the Zn baths), the make-up solution is the drag-out film replaced
-(``plating_dragout_film_m`` × ``plating_web_faces_count``, in litres) unless measured, and the line time is
+(``plating_dragout_film_m``, the film on both faces, less what a recovery rinse returns, in litres) unless
+measured, and the line time is
 1 / ``electrodeposition_line_throughput_m2_per_h`` unless the line's pace is known.
 """
 
@@ -27,10 +28,14 @@ _CALLER = "plating.flows"
 
 
 def dragout_makeup_L_per_m2(params: ParameterValues) -> float:
-    """Fresh bath that replaces the drag-out film [L per m² of web] = film [m] × 1000 L/m³ × faces."""
-    for name in ("plating_dragout_film_m", "plating_web_faces_count"):
+    """Fresh bath that replaces the drag-out lost [L per m² of web] = film [m] × 1000 L/m³ × (1 − recovery).
+
+    ``plating_dragout_film_m`` is the bath carried out per m² of web with both faces counted (its record says so),
+    and a recovery rinse returns ``plating_dragout_recovery_frac`` of it: the same net loss the bath balance
+    (``electrodeposition._net_dragout_m``) removes from the tank."""
+    for name in ("plating_dragout_film_m", "plating_dragout_recovery_frac"):
         register(params.record(name).source, _CALLER)
-    return params["plating_dragout_film_m"] * 1e3 * params["plating_web_faces_count"]
+    return params["plating_dragout_film_m"] * 1e3 * (1.0 - params["plating_dragout_recovery_frac"])
 
 
 def plating_flow_amounts(bath: str, energy_kWh_per_m2, metal_kg_per_m2, params: ParameterValues,
