@@ -35,7 +35,7 @@ def _functools_caches(module: ModuleType) -> list[tuple[str, object]]:
         if hasattr(obj, "cache_clear") and getattr(obj, "__module__", module.__name__) == module.__name__:
             found.append((f"{module.__name__}.{name}", obj))
         elif isinstance(obj, type) and obj.__module__ == module.__name__:
-            for attr, member in vars(obj).items():
+            for attr, member in list(vars(obj).items()):  # a deferred pydantic model may build on access
                 fn = getattr(member, "__func__", member)  # staticmethod/classmethod around an lru_cache
                 if hasattr(fn, "cache_clear"):
                     found.append((f"{module.__name__}.{name}.{attr}", fn))

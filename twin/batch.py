@@ -12,7 +12,8 @@ parallel, locally or on a Dask cluster, with every result committed to an embedd
 - **Resume**: a job with a result in the database made by the same code and parameters is skipped.
 - **Failures** stay local: a scenario that does not validate or raises while running is stored as ``failed`` with
   the field, value and allowed range of the error; the other jobs go on.
-- **Processes**: local workers die with the batch (:mod:`twin.worker_guard`).
+- **Processes**: local workers die with the batch (:mod:`twin.worker_guard`). Workers, local or Dask, import once
+  and run many jobs; they load only what a simulation needs (:mod:`twin.batch_worker`), not the store.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import math
 import multiprocessing
 import os
 import time
-import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -36,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from process_models.errors import FoiltwinInputError
 from twin import fingerprint
+from twin.batch_worker import Job, init_worker, run_job, warm_up
+from twin.batch_worker import error_record as _error
 from twin.input_files import read_toml_file
 from twin.job_identity import canonical_content, job_id
 from twin.parameter_set import load_parameter_set
@@ -50,11 +52,10 @@ from twin.scenario import (
     toml_value,
     with_parameter_set,
 )
-from twin.simulate import run_single
-from twin.worker_guard import guard_worker
 
 MAX_ENTRIES = 100_000  # scenarios × sweep points × replications of one spec
 SCHEDULER_CONNECT_TIMEOUT_S = 10.0
+COMMIT_EVERY_S = 1.0  # results wait at most about this long for their commit (≈50 ms of the batch process each)
 Name = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
 SweepKey = Annotated[str, StringConstraints(strict=True, max_length=256, pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")]
 Override = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=100_000)]
@@ -173,24 +174,6 @@ def load_spec(path: str | Path) -> tuple[BatchSpec, Path]:
     """Read a batch spec (TOML); returns it and the folder that relative paths start from."""
     p = Path(path)
     return spec_from_dict(read_toml_file(p, "batch spec")), p.parent
-
-
-@dataclass(frozen=True)
-class Job:
-    """One entry of a batch: a named scenario (with its sweep values) and a replication, and the job that simulates
-    it (``job_id``; entries with the same job id are aliases). ``scenario_json`` is None when the scenario did not
-    validate (``error`` says why). The fingerprints are those of the process that expanded the spec."""
-
-    job_id: str
-    scenario_name: str
-    replication: int
-    seed: int
-    overrides: tuple[str, ...]
-    scenario_json: str | None
-    error: dict[str, Any] | None = None
-    code_fingerprint: str = ""
-    parameters_fingerprint: str = ""
-    factors: tuple[tuple[str, Any], ...] = ()  # the sweep's or design's (field, value) of this entry
 
 
 def _resolves(data: Any, key: str) -> bool:
@@ -381,38 +364,6 @@ def distinct_jobs(entries: list[Job]) -> tuple[list[Job], dict[str, list[Job]]]:
     return list(first.values()), dict(aliases)
 
 
-def _error(err: BaseException) -> dict[str, Any]:
-    if isinstance(err, FoiltwinInputError):
-        return {"field": err.field, "value": repr(err.value)[:200], "allowed": str(err.allowed),
-                "message": str(err)}
-    return {"field": None, "value": None, "allowed": None,
-            "message": f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=5)}"}
-
-
-def run_job(job: Job) -> dict[str, Any]:
-    """Run one job (in a worker process); never raises — a failure comes back as a result with its error. The
-    result carries this process's fingerprints; a worker whose code or parameters differ from the batch's
-    refuses the job."""
-    t0 = time.perf_counter()
-    fp = fingerprint.fingerprints()
-    out: dict[str, Any] = {"job": job, "status": "failed", "error": job.error, "report": None, "seconds": 0.0,
-                           "fingerprints": fp}
-    if job.scenario_json is None:
-        return out
-    if (job.code_fingerprint, job.parameters_fingerprint) != (fp["code"], fp["parameters"]):
-        out["error"] = {"field": "worker", "value": f"code {fp['code']}, parameters {fp['parameters']}",
-                        "allowed": f"code {job.code_fingerprint}, parameters {job.parameters_fingerprint}",
-                        "message": "this worker's foiltwin code or parameters differ from the batch's: install the "
-                                   "same foiltwin on every worker"}
-        return out
-    try:
-        out.update(status="ok", error=None, report=run_single(Scenario.model_validate_json(job.scenario_json)))
-    except Exception as err:  # a failed scenario must not stop the batch: record it
-        out.update(status="failed", error=_error(err), report=None)
-    out["seconds"] = time.perf_counter() - t0
-    return out
-
-
 def _local(jobs: list[Job], workers: int) -> Iterator[list[dict[str, Any]]]:
     """Results in groups (those that finished together): serially, or from worker processes that die with this
     one (spawned, so nothing of this process — threads, open files — is copied into them)."""
@@ -421,11 +372,11 @@ def _local(jobs: list[Job], workers: int) -> Iterator[list[dict[str, Any]]]:
             yield [run_job(job)]
         return
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=guard_worker, initargs=(os.getpid(),))
+                               initializer=init_worker, initargs=(os.getpid(),))
     try:
         pending: set[Future] = {pool.submit(run_job, job) for job in jobs}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        while pending:  # an empty group when none finished for a while: the caller commits what it holds
+            done, pending = wait(pending, timeout=COMMIT_EVERY_S, return_when=FIRST_COMPLETED)
             yield [f.result() for f in done]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -463,6 +414,7 @@ def _dask(jobs: list[Job], scheduler: str) -> Iterator[list[dict[str, Any]]]:
     except (OSError, ValueError, TypeError) as err:
         raise FoiltwinInputError("scheduler", scheduler, f"a reachable Dask scheduler ({err})") from None
     try:
+        client.run(warm_up)  # every worker imports and fingerprints once, in parallel, before its first job
         futures = client.map(run_job, jobs, pure=False)
         for group in dask_completed(futures).batches():
             yield [f.result() for f in group]
@@ -529,7 +481,17 @@ def run_batch(spec: BatchSpec, db_path: str | Path, root: Path | None = None, wo
     runnable = [j for j in todo if j.scenario_json is not None]
     results: Iterable[list[dict[str, Any]]] = (_dask(runnable, scheduler) if scheduler is not None
                                                else _local(runnable, workers))
+    # local workers' results are committed at most every COMMIT_EVERY_S (each commit opens, writes and closes the
+    # file; the pool reports every COMMIT_EVERY_S, so none waits much longer); serial and Dask results at once
+    every_s = COMMIT_EVERY_S if scheduler is None and workers > 1 else 0.0
+    held: list[dict[str, Any]] = []
+    last_commit = -math.inf
     for group in results:
-        commit(group)
+        held += group
+        if held and time.perf_counter() - last_commit >= every_s:
+            commit(held)
+            held, last_commit = [], time.perf_counter()
+    if held:
+        commit(held)
     return BatchOutcome(batch_id, len(jobs), len(jobs) - len(todo), counts["ok"], counts["failed"],
                         time.perf_counter() - t0, len(entries), len(entries) - len(jobs))

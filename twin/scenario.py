@@ -30,7 +30,7 @@ CU_MELTING_K = CU_MELTING_TEMPERATURE_K  # the registry's cu_melting_temperature
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
