@@ -591,6 +591,7 @@ def _print_validation(sections) -> None:
 
 @app.command()
 def simulate(
+    ctx: typer.Context,
     scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file; default: the built-in plant.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field, dotted.key=value (repeatable).")]
     = None,
@@ -601,12 +602,26 @@ def simulate(
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
     progress: ProgressOption = None,
+    uncertainty: Annotated[Literal["mc"] | None, typer.Option(
+        "--uncertainty", help="Intervals on the KPIs from the parameter uncertainty (the --params set's covariance "
+        "and the registry's standard errors): mc runs the plant once per parameter draw, all with the scenario's "
+        "seed (common random numbers), and reports yield at risk.")] = None,
+    draws: Annotated[int, typer.Option("--draws", min=2, max=10000, help="Parameter draws (Latin hypercube) of "
+                                       "--uncertainty mc: one plant run each.")] = 32,
+    uq_seed: Annotated[int, typer.Option("--uq-seed", min=0, help="Seed of the parameter draws.")] = 0,
+    confidence: Annotated[float, typer.Option("--confidence", help="Coverage of the central intervals (0.9: the "
+                                              "5th to 95th percentile).")] = 0.90,
+    at_risk: Annotated[float, typer.Option("--at-risk", help="Yield at risk: the yield exceeded with this "
+                                           "probability.")] = 0.95,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
     from twin.run_folder import check_run_folder, write_run
     from twin.scenario import apply_overrides, load_scenario, with_parameter_set
     from twin.simulate import run_single
 
+    for name in ("draws", "uq_seed", "confidence", "at_risk"):
+        only_with(ctx, name, "--uncertainty mc", uncertainty is not None, "a setting of the parameter Monte Carlo")
+    not_with(ctx, "uncertainty", "--out", out is not None, "a run folder holds one run")
     check_json_target(json_out)
     if out is not None:
         check_run_folder("--out", out)
@@ -618,6 +633,11 @@ def simulate(
         extra.append(f"seed={seed}")
     sc = apply_overrides(sc, extra)
     show = progress_printer(progress)
+    if uncertainty is not None:
+        from foiltwin.uq_commands import simulate_uncertainty
+
+        simulate_uncertainty(sc, draws, uq_seed, confidence, at_risk, json_out, show)
+        return
     report = run_single(sc, progress=show) if out is None else write_run(sc, out, "--out", progress=show)
     write_json(report, json_out)
     if json_out != "-":

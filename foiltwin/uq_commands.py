@@ -56,6 +56,50 @@ def print_recipe_uncertainty(uq: dict[str, Any]) -> None:
             typer.echo(f"    P(single-phase α) {d['p_single_phase_alpha']:.3f}")
 
 
+# ------------------------------------------------------------------------------------ simulate --uncertainty
+TWIN_KPI_ROWS = (("skin thickness, mean", "nm", "skin_thickness_nm"), ("yield", "fraction", "yield_fraction"),
+                 ("cost per good m²", "{currency}/m²", "cost_per_m2"))
+
+
+def simulate_uncertainty(scenario: Any, draws: int, seed: int, confidence: float, at_risk: float,
+                         json_out: str | None, progress: Any) -> dict[str, Any]:
+    """``simulate --uncertainty mc``: the plant's KPIs over parameter draws (common random numbers), printed as a
+    table and/or written as JSON."""
+    from foiltwin.options import write_json
+    from optimizer.uq.twin_kpis import twin_kpi_intervals
+
+    res = twin_kpi_intervals(scenario, draws=draws, seed=seed, confidence=confidence, at_risk=at_risk,
+                             progress=progress)
+    d = {"scenario": scenario.name, "hours": scenario.hours, "currency": scenario.currency, **res.to_dict()}
+    write_json(d, json_out)
+    if json_out != "-":
+        print_twin_intervals(d)
+    return d
+
+
+def print_twin_intervals(d: dict[str, Any]) -> None:
+    from foiltwin.tables import Column, num, print_table
+
+    qlo, qhi = d["interval_quantiles"]
+    rows = []
+    for label, unit, key in TWIN_KPI_ROWS:
+        k = d["kpis"][key]
+        lo, hi = k["interval"]
+        rows.append([label, unit.format(currency=d["currency"]), num(k["nominal"]), num(k["mean"]), num(k["sd"], ".3g"),
+                     num(lo), num(hi)])
+    yar = d["yield_at_risk"]
+    rows.append([f"yield at risk ({yar['probability']:.0%})", "fraction", "", "", "", num(yar["yield_fraction"]), ""])
+    fails = f"; {d['failed']} draws refused by the models" if d["failed"] else ""
+    print_table([Column("KPI", numeric=False), Column("unit", numeric=False), Column("nominal"), Column("mean"),
+                 Column("sd"), Column(f"{qlo:.0%}"), Column(f"{qhi:.0%}")], rows,
+                title=f"{d['scenario']}: {d['hours']:g} h, {d['draws']} parameter draws (LHS, seed {d['seed']}){fails}",
+                caption=f"every draw runs with the plant seed {d['plant_seed']} (common random numbers): the spread is "
+                "the parameters' uncertainty, not the plant's randomness; yield at risk = the yield exceeded with "
+                f"{yar['probability']:.0%} probability")
+    typer.echo("uncertain: " + ", ".join(f"{p['name']} {p['value']:.4g} ± {p['standard_error']:.2g} ({p['source']})"
+                                         for p in d["uncertainty"]))
+
+
 # ------------------------------------------------------------------------------------------------ sensitivity
 from pathlib import Path  # noqa: E402
 from typing import Annotated  # noqa: E402

@@ -77,7 +77,8 @@ class ParameterUncertainty:
         z0, cz = self._z_cov()
         L = _factor(cz)
         z = z0 + u @ L.T
-        return np.where(self.log, np.exp(np.where(self.log, z, 0.0)), z)
+        x = np.where(self.log, np.exp(np.where(self.log, z, 0.0)), z)
+        return np.where(np.diag(cz) > 0.0, x, self.mean)  # a certain parameter keeps its value exactly (no ln trip)
 
     def inside(self, x: np.ndarray) -> np.ndarray:
         return np.all((x >= self.bounds[:, 0]) & (x <= self.bounds[:, 1]), axis=1)
