@@ -735,8 +735,9 @@ def optimize(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a scenario field, dotted.key=value.")]
     = None,
     confidence: Annotated[float | None, typer.Option(
-        "--confidence", help="Robust optimum: keep the skin in spec with this probability under the parameter "
-        "uncertainty (the --params set's covariance and the registry's standard errors); checked by Monte Carlo.")]
+        "--confidence", help="Robust optimum: keep the skin in spec and single-phase α with this probability under "
+        "the parameter uncertainty (the --params set's covariance and the registry's standard errors); checked by "
+        "Monte Carlo.")]
     = None,
     robust_samples: Annotated[int, typer.Option("--robust-samples", min=8, max=10000, help="Monte Carlo draws of "
                                                 "the --confidence check.")] = 64,
