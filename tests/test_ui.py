@@ -899,3 +899,36 @@ def test_app_optimise_tab_shows_the_pareto_front_chart():
     spec = json.loads(charts[0].proto.spec)
     assert spec["data"][0]["x"] == [3.2, 3.9] and spec["data"][0]["y"] == [50.0, 20.0]
     assert any("2 non-dominated" in c.value for c in at.caption)
+
+
+@pytest.mark.integration
+def test_app_whatif_shows_parameter_uncertainty_intervals_on_its_kpis():
+    """The expander runs the what-if over parameter draws (optimizer.uq.twin_kpis) and shows nominal, mean, the
+    5-95 % interval and yield at risk; the nominal column is the what-if run the comparison shows."""
+    at = _app()
+    at.number_input(key="wi.hours").set_value(1.0)
+    at.number_input(key="wi.replications").set_value(1)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert "wi.uq.result" not in at.session_state
+    at.number_input(key="wi.uq.draws").set_value(2)
+    at.button(key="wi.uq.run").click().run()
+    _ok(at)
+    assert not at.error
+    table = next(d.value for d in at.dataframe if "5 %" in d.value.columns)
+    assert list(table.columns) == ["KPI", "nominal", "mean", "5 %", "95 %"]
+    assert list(table["KPI"]) == ["skin thickness, run mean [nm]", "yield [%]", "cost [USD/m²]",
+                                  "yield at risk (95%) [%]"]
+    d = at.session_state["wi.uq.result"]["result"]
+    assert d["draws"] == 2 and d["common_random_numbers"]
+    cmp = at.dataframe[0].value
+    cost = cmp[(cmp["scope"] == "plant") & (cmp["KPI"] == "cost")].iloc[0]["what-if"]
+    assert table[table["KPI"] == "cost [USD/m²]"].iloc[0]["nominal"] == cost
+    lo, hi = d["kpis"]["skin_thickness_nm"]["interval"]
+    assert lo < hi  # the registry's η and stage-III peak errors move the skin
+    assert any("2 parameter draws" in c.value for c in at.caption)
+    # the what-if changes: the intervals say they are stale
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(1.2)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert any("changed since these intervals" in w.value for w in at.warning)
