@@ -916,10 +916,23 @@ def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption
 @batch_app.command("summary")
 def batch_summary(db: DbArgument, batch: BatchOption = None,
                   line: Annotated[str, typer.Option("--line", help="'plant' or a line name.")] = "plant",
+                  sobol: Annotated[bool, typer.Option("--sobol", help="Instead: the Sobol indices (first order, "
+                                                      "total) of each KPI to the factors of a design.kind = \"sobol\" "
+                                                      "batch (SALib, the 'uq' extra).")] = False,
                   json_out: JsonOption = None) -> None:
     """Per scenario and KPI: mean, standard deviation, n and the 95 % t-interval of the mean over replications;
     the factor values of a sweep or design as columns."""
     from twin.results_db import ResultsDB
+
+    if sobol:
+        from foiltwin.uq_commands import print_batch_sobol
+        from optimizer.uq.batch_sobol import batch_sobol
+
+        d = batch_sobol(db, batch, line=line)
+        write_json(d, json_out)
+        if json_out != "-":
+            print_batch_sobol(d)
+        return
 
     with ResultsDB(db, read_only=True) as store:
         rows = store.summary(batch, line=line)

@@ -100,6 +100,30 @@ def print_twin_intervals(d: dict[str, Any]) -> None:
                                          for p in d["uncertainty"]))
 
 
+def print_batch_sobol(d: dict[str, Any]) -> None:
+    """``batch summary --sobol``: per named scenario a table of S1 and ST (± bootstrap half-width) per factor and
+    KPI."""
+    from foiltwin.tables import Column, print_table
+    from twin.kpi_labels import kpi_label
+
+    for name, res in d["scenarios"].items():
+        kpis = list(res["outputs"])
+        rows = []
+        for f in d["factors"]:
+            row = [f]
+            for k in kpis:
+                ix = res["outputs"][k]["indices"][f]
+                row.append("n/a" if ix["S1"] is None else f"{ix['S1']:.2f}±{ix['S1_conf']:.2f} / "
+                           f"{ix['ST']:.2f}±{ix['ST_conf']:.2f}")
+            rows.append(row)
+        cols = [Column("factor", numeric=False), *(Column(f"{kpi_label(k)[0]}\nS1 / ST") for k in kpis)]
+        left = f"; left out (missing at some points): {', '.join(res['kpis_left_out'])}" if res["kpis_left_out"] else ""
+        print_table(cols, rows, title=f"Sobol indices of {d['batch']!r}, {name} ({d['base_samples']} base samples, "
+                    f"{d['points']} points × {d['replications']} replication(s))",
+                    caption="S1: share of the KPI's variance a factor explains alone; ST: alone and through "
+                    f"interactions (± bootstrap 95 % half-width); factors uniform over their ranges{left}")
+
+
 # ------------------------------------------------------------------------------------------------ sensitivity
 from pathlib import Path  # noqa: E402
 from typing import Annotated  # noqa: E402
