@@ -169,3 +169,20 @@ def test_parameter_mc_batch_runs_and_resumes(tmp_path):
         rows = store.runs_table()
     assert {k.split(".")[-1] for k in rows[0] if k.startswith("parameters.")} == {
         ETA, "stage3_default_peak_temperature_K"}
+
+
+@pytest.mark.unit
+def test_tornado_reads_sensitivity_and_batch_results_and_refuses_others():
+    from optimizer.uq.tornado import sobol_outputs, tornado_figure, tornado_rows
+
+    outputs = {"y": {"indices": {"a": {"S1": 0.1, "S1_conf": 0.01, "ST": 0.2, "ST_conf": 0.02},
+                                 "b": {"S1": 0.6, "S1_conf": 0.01, "ST": 0.7, "ST_conf": 0.02}}}}
+    assert sobol_outputs({"outputs": outputs}) is outputs
+    assert sobol_outputs({"scenarios": {"base": {"outputs": outputs}}}) is outputs  # batch summary --sobol
+    assert [r["parameter"] for r in tornado_rows({"outputs": outputs}, "y")] == ["b", "a"]
+    fig = tornado_figure({"outputs": outputs}, "y")
+    assert list(fig.data[0].y) == ["a", "b"] and list(fig.data[0].x) == [0.2, 0.7]  # largest on top
+    with pytest.raises(FoiltwinInputError, match="sensitivity result"):
+        sobol_outputs({"scenarios": []})
+    with pytest.raises(FoiltwinInputError, match="output"):
+        tornado_rows({"outputs": outputs}, "z")

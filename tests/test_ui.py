@@ -932,3 +932,31 @@ def test_app_whatif_shows_parameter_uncertainty_intervals_on_its_kpis():
     at.button(key="run").click().run()
     _ok(at)
     assert any("changed since these intervals" in w.value for w in at.warning)
+
+
+@pytest.mark.integration
+def test_app_calibrate_tab_draws_a_tornado_chart_of_sobol_indices():
+    """A sensitivity result in the session (as an upload of `foiltwin sensitivity --json` puts it) → a plotly
+    horizontal bar chart, the largest total index on top; another output can be chosen."""
+    from optimizer.uq.tornado import tornado_rows
+
+    result = {"outputs": {"skin_thickness_nm": {"indices": {
+        "eta": {"S1": 0.2, "S1_conf": 0.02, "ST": 0.25, "ST_conf": 0.03},
+        "alpha_rise": {"S1": 0.7, "S1_conf": 0.05, "ST": 0.75, "ST_conf": 0.05}}},
+        "cost_per_m2": {"indices": {"eta": {"S1": 0.9, "S1_conf": 0.0, "ST": 0.95, "ST_conf": 0.0},
+                                    "alpha_rise": {"S1": 0.0, "S1_conf": 0.0, "ST": 0.01, "ST_conf": 0.0}}}}}
+    assert [r["parameter"] for r in tornado_rows(result, "skin_thickness_nm")] == ["alpha_rise", "eta"]
+    at = _app()
+    _ok(at)
+    at.session_state["sens.result"] = result
+    at.run()
+    _ok(at)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Sobol indices" in c.proto.spec]
+    assert len(charts) == 1
+    spec = charts[0]
+    assert spec["layout"]["title"]["text"] == "Sobol indices of skin_thickness_nm"
+    st_bar = next(t for t in spec["data"] if t["name"] == "total (ST)")
+    assert st_bar["orientation"] == "h" and st_bar["y"] == ["eta", "alpha_rise"] and st_bar["x"] == [0.25, 0.75]
+    at.selectbox(key="sens.output").set_value("cost_per_m2").run()
+    _ok(at)
+    assert any("Sobol indices of cost_per_m2" in c.proto.spec for c in at.get("plotly_chart"))

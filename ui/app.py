@@ -680,6 +680,7 @@ def main() -> None:
         _compare_tab(base)
     with cal:
         plant_tabs.calibrate_tab()
+        uncertainty_view.tornado_expander()
     with drift:
         plant_tabs.drift_tab(pset)
 

@@ -66,3 +66,33 @@ def whatif_intervals(whatif_text: str, currency: str) -> None:
         st.caption(f"{d['draws']} parameter draws (Latin hypercube, seed {d['seed']}), plant seed {d['plant_seed']}"
                    f"{fails}; uncertain: " + ", ".join(f"{p['name']} ± {p['standard_error']:.2g} ({p['source']})"
                                                       for p in d["uncertainty"]))
+
+
+def tornado_expander() -> None:
+    """An expander: a sensitivity result (the JSON of `foiltwin sensitivity` or `batch summary --sobol`, uploaded)
+    → a tornado chart of one output's Sobol indices (``optimizer.uq.tornado``)."""
+    import json
+
+    from optimizer.uq.tornado import sobol_outputs, tornado_figure
+
+    held = st.session_state.get("sens.result")
+    with st.expander("Sensitivity: tornado chart of Sobol indices", expanded=held is not None):
+        st.caption("Upload the JSON of `foiltwin sensitivity --json FILE` or `foiltwin batch summary DB --sobol "
+                   "--json FILE`: first-order (S1) and total (ST) indices per parameter, largest total on top.")
+        up = st.file_uploader("sensitivity result (JSON)", type=["json"], key="sens.upload")
+        if up is not None:
+            try:
+                data = json.loads(up.getvalue().decode("utf-8"))
+                sobol_outputs(data if isinstance(data, dict) else {})
+                held = st.session_state["sens.result"] = data
+            except (ValueError, UnicodeDecodeError) as err:
+                st.error(f"The file is not JSON: {err}")
+                return
+            except FoiltwinInputError as err:
+                st.error(describe_error(err))
+                return
+        if held is None:
+            return
+        outs = list(sobol_outputs(held))
+        output = st.selectbox("output", outs, key="sens.output")
+        st.plotly_chart(tornado_figure(held, output), key="sens.tornado")
