@@ -577,6 +577,7 @@ def _print_leave_one_out(loo) -> None:
 
 @app.command()
 def simulate(
+    ctx: typer.Context,
     scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file; default: the built-in plant.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field, dotted.key=value (repeatable).")]
     = None,
@@ -587,12 +588,26 @@ def simulate(
     params_file: ParamsFileOption = None,
     json_out: JsonOption = None,
     progress: ProgressOption = None,
+    uncertainty: Annotated[Literal["mc"] | None, typer.Option(
+        "--uncertainty", help="Intervals on the KPIs from the parameter uncertainty (the --params set's covariance "
+        "and the registry's standard errors): mc runs the plant once per parameter draw, all with the scenario's "
+        "seed (common random numbers), and reports yield at risk.")] = None,
+    draws: Annotated[int, typer.Option("--draws", min=2, max=10000, help="Parameter draws (Latin hypercube) of "
+                                       "--uncertainty mc: one plant run each.")] = 32,
+    uq_seed: Annotated[int, typer.Option("--uq-seed", min=0, help="Seed of the parameter draws.")] = 0,
+    confidence: Annotated[float, typer.Option("--confidence", help="Coverage of the central intervals (0.9: the "
+                                              "5th to 95th percentile).")] = 0.90,
+    at_risk: Annotated[float, typer.Option("--at-risk", help="Yield at risk: the yield exceeded with this "
+                                           "probability.")] = 0.95,
 ) -> None:
     """Simulate the plant metre by metre and report OEE, yield, skin, energy and cost."""
     from twin.run_folder import check_run_folder, write_run
     from twin.scenario import apply_overrides, load_scenario, with_parameter_set
     from twin.simulate import run_single
 
+    for name in ("draws", "uq_seed", "confidence", "at_risk"):
+        only_with(ctx, name, "--uncertainty mc", uncertainty is not None, "a setting of the parameter Monte Carlo")
+    not_with(ctx, "uncertainty", "--out", out is not None, "a run folder holds one run")
     check_json_target(json_out)
     if out is not None:
         check_run_folder("--out", out)
@@ -604,6 +619,11 @@ def simulate(
         extra.append(f"seed={seed}")
     sc = apply_overrides(sc, extra)
     show = progress_printer(progress)
+    if uncertainty is not None:
+        from foiltwin.uq_commands import simulate_uncertainty
+
+        simulate_uncertainty(sc, draws, uq_seed, confidence, at_risk, json_out, show)
+        return
     report = run_single(sc, progress=show) if out is None else write_run(sc, out, "--out", progress=show)
     write_json(report, json_out)
     if json_out != "-":
@@ -701,8 +721,9 @@ def optimize(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a scenario field, dotted.key=value.")]
     = None,
     confidence: Annotated[float | None, typer.Option(
-        "--confidence", help="Robust optimum: keep the skin in spec with this probability under the parameter "
-        "uncertainty (the --params set's covariance and the registry's standard errors); checked by Monte Carlo.")]
+        "--confidence", help="Robust optimum: keep the skin in spec and single-phase α with this probability under "
+        "the parameter uncertainty (the --params set's covariance and the registry's standard errors); checked by "
+        "Monte Carlo.")]
     = None,
     robust_samples: Annotated[int, typer.Option("--robust-samples", min=8, max=10000, help="Monte Carlo draws of "
                                                 "the --confidence check.")] = 64,
@@ -894,10 +915,23 @@ def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption
 @batch_app.command("summary")
 def batch_summary(db: DbArgument, batch: BatchOption = None,
                   line: Annotated[str, typer.Option("--line", help="'plant' or a line name.")] = "plant",
+                  sobol: Annotated[bool, typer.Option("--sobol", help="Instead: the Sobol indices (first order, "
+                                                      "total) of each KPI to the factors of a design.kind = \"sobol\" "
+                                                      "batch (SALib, the 'uq' extra).")] = False,
                   json_out: JsonOption = None) -> None:
     """Per scenario and KPI: mean, standard deviation, n and the 95 % t-interval of the mean over replications;
     the factor values of a sweep or design as columns."""
     from twin.results_db import ResultsDB
+
+    if sobol:
+        from foiltwin.uq_commands import print_batch_sobol
+        from optimizer.uq.batch_sobol import batch_sobol
+
+        d = batch_sobol(db, batch, line=line)
+        write_json(d, json_out)
+        if json_out != "-":
+            print_batch_sobol(d)
+        return
 
     with ResultsDB(db, read_only=True) as store:
         rows = store.summary(batch, line=line)

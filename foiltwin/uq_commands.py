@@ -65,6 +65,74 @@ def print_recipe_uncertainty(uq: dict[str, Any]) -> None:
             typer.echo(f"    P(β′ retained as quenched) {d['p_beta_retained']:.3f} (the quench decision)")
 
 
+# ------------------------------------------------------------------------------------ simulate --uncertainty
+TWIN_KPI_ROWS = (("skin thickness, mean", "nm", "skin_thickness_nm"), ("yield", "fraction", "yield_fraction"),
+                 ("cost per good m²", "{currency}/m²", "cost_per_m2"))
+
+
+def simulate_uncertainty(scenario: Any, draws: int, seed: int, confidence: float, at_risk: float,
+                         json_out: str | None, progress: Any) -> dict[str, Any]:
+    """``simulate --uncertainty mc``: the plant's KPIs over parameter draws (common random numbers), printed as a
+    table and/or written as JSON."""
+    from foiltwin.options import write_json
+    from optimizer.uq.twin_kpis import twin_kpi_intervals
+
+    res = twin_kpi_intervals(scenario, draws=draws, seed=seed, confidence=confidence, at_risk=at_risk,
+                             progress=progress)
+    d = {"scenario": scenario.name, "hours": scenario.hours, "currency": scenario.currency, **res.to_dict()}
+    write_json(d, json_out)
+    if json_out != "-":
+        print_twin_intervals(d)
+    return d
+
+
+def print_twin_intervals(d: dict[str, Any]) -> None:
+    from foiltwin.tables import Column, num, print_table
+
+    qlo, qhi = d["interval_quantiles"]
+    rows = []
+    for label, unit, key in TWIN_KPI_ROWS:
+        k = d["kpis"][key]
+        lo, hi = k["interval"]
+        rows.append([label, unit.format(currency=d["currency"]), num(k["nominal"]), num(k["mean"]), num(k["sd"], ".3g"),
+                     num(lo), num(hi)])
+    yar = d["yield_at_risk"]
+    rows.append([f"yield at risk ({yar['probability']:.0%})", "fraction", "", "", "", num(yar["yield_fraction"]), ""])
+    fails = f"; {d['failed']} draws refused by the models" if d["failed"] else ""
+    print_table([Column("KPI", numeric=False), Column("unit", numeric=False), Column("nominal"), Column("mean"),
+                 Column("sd"), Column(f"{qlo:.0%}"), Column(f"{qhi:.0%}")], rows,
+                title=f"{d['scenario']}: {d['hours']:g} h, {d['draws']} parameter draws (LHS, seed {d['seed']}){fails}",
+                caption=f"every draw runs with the plant seed {d['plant_seed']} (common random numbers): the spread is "
+                "the parameters' uncertainty, not the plant's randomness; yield at risk = the yield exceeded with "
+                f"{yar['probability']:.0%} probability")
+    typer.echo("uncertain: " + ", ".join(f"{p['name']} {p['value']:.4g} ± {p['standard_error']:.2g} ({p['source']})"
+                                         for p in d["uncertainty"]))
+
+
+def print_batch_sobol(d: dict[str, Any]) -> None:
+    """``batch summary --sobol``: per named scenario a table of S1 and ST (± bootstrap half-width) per factor and
+    KPI."""
+    from foiltwin.tables import Column, print_table
+    from twin.kpi_labels import kpi_label
+
+    for name, res in d["scenarios"].items():
+        kpis = list(res["outputs"])
+        rows = []
+        for f in d["factors"]:
+            row = [f]
+            for k in kpis:
+                ix = res["outputs"][k]["indices"][f]
+                row.append("n/a" if ix["S1"] is None else f"{ix['S1']:.2f}±{ix['S1_conf']:.2f} / "
+                           f"{ix['ST']:.2f}±{ix['ST_conf']:.2f}")
+            rows.append(row)
+        cols = [Column("factor", numeric=False), *(Column(f"{kpi_label(k)[0]}\nS1 / ST") for k in kpis)]
+        left = f"; left out (missing at some points): {', '.join(res['kpis_left_out'])}" if res["kpis_left_out"] else ""
+        print_table(cols, rows, title=f"Sobol indices of {d['batch']!r}, {name} ({d['base_samples']} base samples, "
+                    f"{d['points']} points × {d['replications']} replication(s))",
+                    caption="S1: share of the KPI's variance a factor explains alone; ST: alone and through "
+                    f"interactions (± bootstrap 95 % half-width); factors uniform over their ranges{left}")
+
+
 # ------------------------------------------------------------------------------------------------ sensitivity
 from pathlib import Path  # noqa: E402
 from typing import Annotated  # noqa: E402

@@ -472,7 +472,8 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         add(f"surface_zn__{r}_hi", pyo.Constraint(expr=xs - s_zhi <= zn_hi_t * y), "ub")
         if s_phase is not None:
             mg = output(m.skin[r], "margin") + (cor.margin.get(r, 0.0) + cor.margin_bias.get(r, 0.0)) * y
-            add(f"single_phase_alpha__{r}", pyo.Constraint(expr=mg - s_phase <= 0.0), "ub")
+            add(f"single_phase_alpha__{r}", pyo.Constraint(expr=mg - s_phase <= -targets.phase_backoff_zn_frac * y),
+                "ub")  # the robust optimum's back-off (0: nominal); off-route (y = 0) the row is mg ≤ 0 as before
         if s_melt is not None:
             add(f"no_melting__{r}", pyo.Constraint(expr=output(m.skin[r], "melt_nm") - s_melt
                                                    <= MELT_TOLERANCE_NM * y * U.nm), "ub")

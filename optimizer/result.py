@@ -104,12 +104,19 @@ class OptimizationResult:
                        f"{r['skin_window_nm'][1]:.1f}] nm (back-off {r['backoff_nm']:.1f} nm = z {r['z']:.2f} × "
                        f"prediction sd {r['skin_sd_nm']:.1f} nm) inside the spec [{r['spec_window_nm'][0]:g}, "
                        f"{r['spec_window_nm'][1]:g}]")
+            if r.get("phase_backoff_zn_frac"):
+                out.append(f"  α phase margin ≤ −{r['phase_backoff_zn_frac']:.4f} (z × prediction sd "
+                           f"{r['phase_margin_sd_zn_frac']:.4f} Zn at. fraction) instead of ≤ 0")
             out.append(f"  Monte Carlo ({mc['samples']} parameter draws): skin in spec {mc['skin_in_spec']:.0%} "
                        f"(nominal optimum {nom['skin_in_spec']:.0%}), single-phase α {mc['single_phase_alpha']:.0%} "
                        f"(nominal {nom['single_phase_alpha']:.0%}), surface Zn in window "
-                       f"{mc['surface_zn_in_window']:.0%}, all {mc['all_targets']:.0%}")
+                       f"{mc['surface_zn_in_window']:.0%}, skin and phase {mc.get('skin_and_phase', math.nan):.0%}, "
+                       f"all {mc['all_targets']:.0%}")
             out.append(f"  price of robustness: {_fmt(r['robust_cost_per_m2'])} against "
                        f"{_fmt(r['nominal_cost_per_m2'])} {self.currency}/m2 nominal ({price})")
+            if r["price_of_robustness"] is not None and r["price_of_robustness"] < 0.0:
+                out.append("  (negative: the robust point also meets the nominal targets, so the nominal search, "
+                           "local on its surrogate tables, stopped at a costlier point than it could have)")
         gap = "n/a" if self.mip_gap is None else f"{self.mip_gap:.2e}"
         out.append(f"MIP gap {gap}, solve {self.solve_seconds:.2f} s, total {self.total_seconds:.2f} s, "
                    f"surrogate refinements {self.refinements}, twin iterations {self.twin_iterations}")

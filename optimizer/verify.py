@@ -197,6 +197,9 @@ def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
                            f"(< {ALPHA_METRE_SHARE_MIN:.0%})")
         elif k.get("skin_phase") != "alpha":
             out.append(f"single_phase_alpha: skin is {k.get('skin_phase')}")
+        elif t.phase_backoff_zn_frac and k.get("phase_margin_zn_frac", 0.0) > -t.phase_backoff_zn_frac:
+            out.append(f"single_phase_alpha: phase margin {k['phase_margin_zn_frac']:.4f} above the robust back-off "
+                       f"−{t.phase_backoff_zn_frac:.4f}")
     if not twin and t.surface_zn_at_frac is not None:
         a, b = t.surface_zn_at_frac
         x = k["surface_zn_at_frac"]

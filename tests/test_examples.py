@@ -109,7 +109,7 @@ def test_each_example_batch_spec_expands_and_its_first_job_runs(path):
     spec, root = load_spec(path)
     jobs = expand(spec.model_copy(update={"hours": 0.1}), root)
     assert len(jobs) == max(len(spec.scenarios), 1) * spec.replications * (
-        spec.design.points if spec.design else int(np.prod([len(v) for v in spec.sweep.values()])))
+        spec.design.point_count() if spec.design else int(np.prod([len(v) for v in spec.sweep.values()])))
     res = run_job(jobs[0])
     assert res["status"] == "ok", res["error"]
     if spec.sweep or spec.design:

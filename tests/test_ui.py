@@ -915,3 +915,64 @@ def test_app_optimise_tab_shows_the_pareto_front_chart():
     spec = json.loads(charts[0].proto.spec)
     assert spec["data"][0]["x"] == [3.2, 3.9] and spec["data"][0]["y"] == [50.0, 20.0]
     assert any("2 non-dominated" in c.value for c in at.caption)
+
+
+@pytest.mark.integration
+def test_app_whatif_shows_parameter_uncertainty_intervals_on_its_kpis():
+    """The expander runs the what-if over parameter draws (optimizer.uq.twin_kpis) and shows nominal, mean, the
+    5-95 % interval and yield at risk; the nominal column is the what-if run the comparison shows."""
+    at = _app()
+    at.number_input(key="wi.hours").set_value(1.0)
+    at.number_input(key="wi.replications").set_value(1)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert "wi.uq.result" not in at.session_state
+    at.number_input(key="wi.uq.draws").set_value(2)
+    at.button(key="wi.uq.run").click().run()
+    _ok(at)
+    assert not at.error
+    table = next(d.value for d in at.dataframe if "5 %" in d.value.columns)
+    assert list(table.columns) == ["KPI", "nominal", "mean", "5 %", "95 %"]
+    assert list(table["KPI"]) == ["skin thickness, run mean [nm]", "yield [%]", "cost [USD/m²]",
+                                  "yield at risk (95%) [%]"]
+    d = at.session_state["wi.uq.result"]["result"]
+    assert d["draws"] == 2 and d["common_random_numbers"]
+    cmp = at.dataframe[0].value
+    cost = cmp[(cmp["scope"] == "plant") & (cmp["KPI"] == "cost")].iloc[0]["what-if"]
+    assert table[table["KPI"] == "cost [USD/m²]"].iloc[0]["nominal"] == cost
+    lo, hi = d["kpis"]["skin_thickness_nm"]["interval"]
+    assert lo < hi  # the registry's η and stage-III peak errors move the skin
+    assert any("2 parameter draws" in c.value for c in at.caption)
+    # the what-if changes: the intervals say they are stale
+    at.number_input(key="wi.uht_web_speed_m_per_min").set_value(1.2)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert any("changed since these intervals" in w.value for w in at.warning)
+
+
+@pytest.mark.integration
+def test_app_calibrate_tab_draws_a_tornado_chart_of_sobol_indices():
+    """A sensitivity result in the session (as an upload of `foiltwin sensitivity --json` puts it) → a plotly
+    horizontal bar chart, the largest total index on top; another output can be chosen."""
+    from optimizer.uq.tornado import tornado_rows
+
+    result = {"outputs": {"skin_thickness_nm": {"indices": {
+        "eta": {"S1": 0.2, "S1_conf": 0.02, "ST": 0.25, "ST_conf": 0.03},
+        "alpha_rise": {"S1": 0.7, "S1_conf": 0.05, "ST": 0.75, "ST_conf": 0.05}}},
+        "cost_per_m2": {"indices": {"eta": {"S1": 0.9, "S1_conf": 0.0, "ST": 0.95, "ST_conf": 0.0},
+                                    "alpha_rise": {"S1": 0.0, "S1_conf": 0.0, "ST": 0.01, "ST_conf": 0.0}}}}}
+    assert [r["parameter"] for r in tornado_rows(result, "skin_thickness_nm")] == ["alpha_rise", "eta"]
+    at = _app()
+    _ok(at)
+    at.session_state["sens.result"] = result
+    at.run()
+    _ok(at)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Sobol indices" in c.proto.spec]
+    assert len(charts) == 1
+    spec = charts[0]
+    assert spec["layout"]["title"]["text"] == "Sobol indices of skin_thickness_nm"
+    st_bar = next(t for t in spec["data"] if t["name"] == "total (ST)")
+    assert st_bar["orientation"] == "h" and st_bar["y"] == ["eta", "alpha_rise"] and st_bar["x"] == [0.25, 0.75]
+    at.selectbox(key="sens.output").set_value("cost_per_m2").run()
+    _ok(at)
+    assert any("Sobol indices of cost_per_m2" in c.proto.spec for c in at.get("plotly_chart"))

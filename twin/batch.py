@@ -81,15 +81,34 @@ def _toml(v: Any) -> str:
                          ) from None
 
 
-class Design(_Model):
-    """A space-filling design instead of a full-factorial sweep: ``points`` points of a Latin hypercube over
-    ``ranges`` (each factor's [low, high] cut into ``points`` strata, one point per stratum and factor, the strata
-    paired at random with the design's ``seed``; values rounded to 6 significant digits)."""
+DesignKind = Literal["latin_hypercube", "sobol", "parameter_mc"]
+ParameterName = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_]+$")]
 
-    kind: Literal["latin_hypercube"] = "latin_hypercube"
-    points: Annotated[int, Field(strict=True, ge=2, le=10_000)]
+
+def _sig6(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+class Design(_Model):
+    """A sampling design instead of a full-factorial sweep (values rounded to 6 significant digits; the design's
+    ``seed`` makes it deterministic, so a spec always expands into the same jobs):
+
+    - ``latin_hypercube``: ``points`` points over ``ranges`` (each factor's [low, high] cut into ``points`` strata,
+      one point per stratum and factor, the strata paired at random);
+    - ``sobol``: Saltelli's design for Sobol indices (SALib, the ``uq`` extra) over ``ranges``, ``base_samples``
+      N (a power of 2), N·(d + 2) points for d factors (first-order and total indices; ``foiltwin batch summary
+      --sobol`` computes them from the results);
+    - ``parameter_mc``: ``points`` draws (Latin hypercube in the standard normals) of the uncertain registry
+      parameters from their covariance — the base's parameter set (spec key ``params``) with its correlations, and
+      the registry's standard errors (:mod:`twin.parameter_uncertainty`) — each as ``parameters.NAME``;
+      ``parameters`` restricts the names (default: every parameter with a standard error)."""
+
+    kind: DesignKind = "latin_hypercube"
+    points: Annotated[int, Field(strict=True, ge=2, le=10_000)] | None = None
+    base_samples: Annotated[int, Field(strict=True, ge=2, le=8192)] | None = None
     seed: Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)] = 0
-    ranges: dict[SweepKey, tuple[float, float]] = Field(min_length=1, max_length=64)
+    ranges: dict[SweepKey, tuple[float, float]] = Field(default_factory=dict, max_length=64)
+    parameters: tuple[ParameterName, ...] | None = Field(default=None, min_length=1, max_length=64)
 
     @field_validator("ranges")
     @classmethod
@@ -99,17 +118,76 @@ class Design(_Model):
                 raise ValueError(f"design.ranges.{key} = [{lo:g}, {hi:g}]: finite [low, high] with low < high")
         return v
 
-    def values(self) -> list[dict[str, float]]:
+    @model_validator(mode="after")
+    def _fields_of_the_kind(self) -> Design:
+        needs = {"latin_hypercube": ("points", "ranges"), "sobol": ("base_samples", "ranges"),
+                 "parameter_mc": ("points",)}[self.kind]
+        for name in ("points", "base_samples", "ranges", "parameters"):
+            given = bool(getattr(self, name)) if name == "ranges" else getattr(self, name) is not None
+            if name in needs and not given:
+                raise ValueError(f"design.{name} is required with kind = {self.kind!r}")
+            if given and name not in needs and not (name == "parameters" and self.kind == "parameter_mc"):
+                raise ValueError(f"design.{name} is not used with kind = {self.kind!r} (it needs {', '.join(needs)})")
+        n = self.base_samples
+        if n is not None and n & (n - 1):
+            raise ValueError(f"design.base_samples = {n}: a power of 2 (the Sobol' sequence's balance)")
+        if self.kind == "sobol" and n is not None and n * (len(self.ranges) + 2) > MAX_ENTRIES:
+            raise ValueError(f"design: {n} × ({len(self.ranges)} + 2) points, at most {MAX_ENTRIES}")
+        return self
+
+    def point_count(self) -> int:
+        """How many points the design has."""
+        if self.kind == "sobol":
+            return int(self.base_samples) * (len(self.ranges) + 2)  # type: ignore[arg-type]
+        return int(self.points)  # type: ignore[arg-type]
+
+    def factor_keys(self, base: Scenario | None = None) -> list[str]:
+        """The dotted fields the design sets (``parameters.NAME`` for parameter draws: needs the ``base``)."""
+        if self.kind != "parameter_mc":
+            return list(self.ranges)
+        return [f"parameters.{n}" for n in self.uncertainty(base).names]
+
+    def uncertainty(self, base: Scenario | None) -> Any:
+        """The parameter uncertainty a ``parameter_mc`` design draws from: the ``base`` scenario's."""
+        from twin.parameter_uncertainty import uncertainty_of
+        from twin.simulate import build_parameters
+
+        base = base if base is not None else load_scenario(None)
+        try:
+            return uncertainty_of(build_parameters(base), base.parameter_set, self.parameters)
+        except FoiltwinInputError as err:
+            raise FoiltwinInputError("design.parameters", err.value, err.allowed) from None
+
+    def values(self, base: Scenario | None = None) -> list[dict[str, float]]:
         """The design's points, in order: one dict of factor values each."""
         import numpy as np
 
+        if self.kind == "parameter_mc":
+            unc = self.uncertainty(base)
+            x, _ = unc.sample(int(self.points), self.seed, "lhs")  # type: ignore[arg-type]
+            keys = self.factor_keys(base)
+            return [{k: _sig6(float(v)) for k, v in zip(keys, row, strict=True)} for row in x]
+        if self.kind == "sobol":
+            lo, hi = np.array(list(self.ranges.values())).T
+            X = lo + self.unit_sample() * (hi - lo)
+            return [{k: _sig6(float(v)) for k, v in zip(self.ranges, row, strict=True)} for row in X]
         rng = np.random.default_rng(self.seed)
-        n = self.points
+        n = int(self.points)  # type: ignore[arg-type]
         cols = {}
         for key, (lo, hi) in self.ranges.items():
             u = (rng.permutation(n) + rng.random(n)) / n
-            cols[key] = [float(f"{lo + x * (hi - lo):.6g}") for x in u]
+            cols[key] = [_sig6(lo + x * (hi - lo)) for x in u]
         return [{k: cols[k][i] for k in self.ranges} for i in range(n)]
+
+    def unit_sample(self) -> Any:
+        """Saltelli's design on [0, 1]ᵈ (SALib, first and total order: N·(d + 2) rows), with the design's seed."""
+        try:
+            from SALib.sample import sobol as saltelli
+        except ImportError:  # pragma: no cover - the extra is part of dev
+            raise FoiltwinInputError("design.kind", "sobol", "SALib installed: pip install 'foiltwin[uq]'") from None
+        problem = {"num_vars": len(self.ranges), "names": list(self.ranges), "bounds": [[0.0, 1.0]] * len(self.ranges)}
+        return saltelli.sample(problem, int(self.base_samples), calc_second_order=False,  # type: ignore[arg-type]
+                               seed=self.seed)
 
 
 class BatchSpec(_Model):
@@ -151,7 +229,8 @@ class BatchSpec(_Model):
     def _bounded(self) -> BatchSpec:
         if self.design is not None and self.sweep:
             raise ValueError("a sweep or a design, not both (put fixed values in the base or a named scenario)")
-        points = self.design.points if self.design is not None else math.prod(len(v) for v in self.sweep.values())
+        points = self.design.point_count() if self.design is not None else math.prod(len(v) for v in
+                                                                                      self.sweep.values())
         n = max(len(self.scenarios), 1) * points * self.replications
         if n > MAX_ENTRIES:
             raise ValueError(f"{n} entries (scenarios × sweep points × replications): at most {MAX_ENTRIES}")
@@ -248,8 +327,8 @@ def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
     if spec.hours is not None:
         base = base.model_copy(update={"hours": spec.hours})
     named = list(spec.scenarios) or [NamedScenario(name="base")]
-    points = _points(spec)
-    keys = list(spec.design.ranges) if spec.design is not None else list(spec.sweep)
+    points = _points(spec, base)
+    keys = spec.design.factor_keys(base) if spec.design is not None else list(spec.sweep)
     fp = fingerprint.fingerprints()
     fail_base = json.dumps(canonical_content(base), sort_keys=True)
     seed_limit = _seed_limit()
@@ -305,12 +384,12 @@ def expand(spec: BatchSpec, root: Path | None = None) -> list[Job]:
     return jobs
 
 
-def _points(spec: BatchSpec) -> list[tuple[tuple[int, ...], list[tuple[str, Any, str]]]]:
+def _points(spec: BatchSpec, base: Scenario | None = None) -> list[tuple[tuple[int, ...], list[tuple[str, Any, str]]]]:
     """The sweep's (full factorial) or the design's points: each an index tuple and its (field, value, TOML text)
     items."""
     if spec.design is not None:
         return [((n,), [(k, v, _toml(v)) for k, v in values.items()])
-                for n, values in enumerate(spec.design.values())]
+                for n, values in enumerate(spec.design.values(base))]
     keys = list(spec.sweep)
     texts = {k: [_toml(v) for v in spec.sweep[k]] for k in keys}
     return [(point, [(k, spec.sweep[k][j], texts[k][j]) for k, j in zip(keys, point, strict=True)])

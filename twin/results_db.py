@@ -407,6 +407,28 @@ class ResultsDB:
                  **{f: factors.get(name, {}).get(f) for f in names},
                  **{k: values.get((jid, k)) for k in kpis}} for name, rep, seed, status, jid in rows]
 
+    @_guarded
+    def positioned_results(self, batch: str | None = None, kpis: tuple[str, ...] = SUMMARY_KPIS,
+                           line: str = "plant") -> dict[str, Any]:
+        """The batch's spec (JSON, as run) and every entry by its position in the spec's expansion: replication,
+        status (``pending`` without a result) and its ``kpis`` (missing ones left out). For analyses that
+        rebuild the design from the spec (Sobol indices of a ``sobol`` design)."""
+        bid = self._batch(batch)
+        (spec_json,) = self.con.execute("SELECT spec_json FROM batches WHERE batch_id = ?", [bid]).fetchone()
+        marks = ", ".join("?" for _ in kpis)
+        values: dict[str, dict[str, float]] = {}
+        for jid, kpi, v in self.con.execute(
+                f"SELECT k.job_id, k.kpi, k.value FROM kpis k WHERE k.line = ? AND k.kpi IN ({marks}) AND k.job_id IN "
+                "(SELECT job_id FROM batch_jobs WHERE batch_id = ?)", [line, *kpis, bid]).fetchall():
+            values.setdefault(jid, {})[kpi] = v
+        rows = self.con.execute(
+            "SELECT j.position, j.replication, coalesce(r.status, 'pending'), j.job_id FROM batch_jobs j LEFT JOIN "
+            "runs r USING (job_id) WHERE j.batch_id = ? ORDER BY j.position", [bid]).fetchall()
+        return {"batch_id": bid, "spec_json": spec_json,
+                "entries": [{"position": pos, "replication": rep, "status": status,
+                             "kpis": values.get(jid, {}) if status == "ok" else {}}
+                            for pos, rep, status, jid in rows]}
+
     def export_parquet(self, folder: str | Path) -> list[Path]:
         """Every table to ``folder/<table>.parquet``, each written atomically (pyarrow writes the file: no path
         goes into SQL)."""

@@ -30,7 +30,7 @@ from twin.progress import Progress
 from twin.replications import MAX_REPLICATIONS, PairedReplications, replicate, run_paired
 from twin.scenario import WEB_TENSION_FIELDS, Scenario, with_parameter_set
 from twin.simulate import build_parameters, run_single
-from ui import batch_view, data_folder, param_sets, plant_tabs, web_tension
+from ui import batch_view, data_folder, param_sets, plant_tabs, uncertainty_view, web_tension
 from ui import kpi_tables as tables
 from ui.figures import run_figures
 from ui.kpi_tables import cost_comparison_line, optimiser_cost
@@ -358,6 +358,7 @@ def _whatif_tab(base: Scenario) -> None:
     if st.checkbox("only KPIs that changed", key="wi.only_changed"):
         rows = [r for r in rows if r.changed]
     st.dataframe(tables.comparison_table(rows), hide_index=True, key="kpi_table")
+    uncertainty_view.whatif_intervals(last["whatif"], base.currency)
     st.subheader("What-if run" + (f" (replication 1, seed {paired.seeds[0]})" if n > 1 else ""))
     for i, (title, fig) in enumerate(b["figures"]):
         st.plotly_chart(fig, key=f"fig{i}")
@@ -679,6 +680,7 @@ def main() -> None:
         _compare_tab(base)
     with cal:
         plant_tabs.calibrate_tab()
+        uncertainty_view.tornado_expander()
     with drift:
         plant_tabs.drift_tab(pset)
 

@@ -243,3 +243,26 @@ def cost_comparison_line(applied: dict[str, Any], whatif_cost: Any, hours: float
             + (" — the same to 0.5 %." if same else "."))
     rounded = applied.get("rounded") or []
     return head + (f" Settings rounded to the widget step: {'; '.join(rounded)}." if rounded else "")
+
+
+def parameter_interval_table(d: dict[str, Any], currency: str = "USD") -> list[dict[str, str]]:
+    """The what-if's KPIs under the parameter uncertainty (``optimizer.uq.twin_kpis.TwinIntervals.to_dict``): per
+    KPI the nominal run, the mean over the parameter draws and the central interval, then the yield at risk.
+    Labels, units and formats from the KPI catalogue; every number read from ``d``."""
+    from twin.kpi_catalogue import kpi
+
+    qlo, qhi = d["interval_quantiles"]
+    lo_h, hi_h = f"{100 * qlo:g} %", f"{100 * qhi:g} %"
+    rows = []
+    for name, v in d["kpis"].items():
+        k = kpi(name)
+        unit = k.unit_in(currency)
+        lo, hi = v["interval"]
+        label = f"{k.label}, run mean" if name == "skin_thickness_nm" else k.label  # the report's distribution mean
+        rows.append({"KPI": label + (f" [{unit}]" if unit else ""), "nominal": k.text(v["nominal"]),
+                     "mean": k.text(v["mean"]), lo_h: k.text(lo), hi_h: k.text(hi)})
+    yar = d["yield_at_risk"]
+    k = kpi("yield_fraction")
+    rows.append({"KPI": f"yield at risk ({yar['probability']:.0%}) [%]", "nominal": "", "mean": "",
+                 lo_h: k.text(yar["yield_fraction"]), hi_h: ""})
+    return rows

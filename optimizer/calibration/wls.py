@@ -33,21 +33,11 @@ from scipy import stats
 from scipy.optimize import least_squares
 
 from process_models.errors import FoiltwinInputError
+from twin.parameter_uncertainty import LOG_SPAN_MIN, Transform, choose_transform  # noqa: F401  (the one rule)
 
-Transform = Literal["log", "linear"]
 CovarianceMode = Literal["sigma", "residual", "auto"]
 COVARIANCE_MODES: tuple[str, ...] = ("sigma", "residual", "auto")
-LOG_SPAN_MIN = 100.0  # a positive parameter whose bounds span at least this ratio is fitted in ln x
 FAILED_RESIDUAL = 1e6  # σ-scaled residual returned where the model refuses a trial point (trust region shrinks)
-
-
-def choose_transform(value: float, bounds: tuple[float, float]) -> Transform:
-    """"log" for a positive parameter whose bounds span ≥ :data:`LOG_SPAN_MIN` (or are open above), else
-    "linear"."""
-    lo, hi = bounds
-    if value > 0.0 and lo >= 0.0 and (lo == 0.0 or not math.isfinite(hi) or hi / lo >= LOG_SPAN_MIN):
-        return "log"
-    return "linear"
 
 
 @dataclass(frozen=True)

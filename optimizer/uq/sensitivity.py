@@ -47,7 +47,7 @@ def with_assumed_spread(values: ParameterValues, pset: Any, names: Sequence[str]
             raise FoiltwinInputError(f"--spread {n}", rel, "a relative standard deviation in (0, 1]")
         if values[n] == 0.0:
             raise FoiltwinInputError(f"--spread {n}", rel, "a parameter with a non-zero value (relative spread)")
-    from optimizer.calibration.wls import choose_transform
+    from twin.parameter_uncertainty import choose_transform
 
     sd, log, src = [], [], []
     for n in names:
@@ -116,21 +116,23 @@ class SobolResult:
                         "indices": indices(i)} for i, o in enumerate(self.outputs)}}
 
 
-def sobol_uniform(g: Model, names: Sequence[str], outputs: Sequence[str], base_samples: int = 64,
-                  seed: int = 0) -> SobolResult:
-    """Sobol indices of ``g`` over independent uniforms on [0, 1]ᵈ (``base_samples``: a power of 2)."""
+def check_base_samples(base_samples: int, field: str = "--samples") -> None:
     if base_samples < 2 or base_samples & (base_samples - 1):
-        raise FoiltwinInputError("--samples", base_samples, "a power of 2 ≥ 2 (Sobol' sequence balance)")
-    sample, analyze = _salib()
-    d = len(names)
+        raise FoiltwinInputError(field, base_samples, "a power of 2 ≥ 2 (Sobol' sequence balance)")
+
+
+def analyse_sobol(names: Sequence[str], outputs: Sequence[str], Y: np.ndarray, base_samples: int,
+                  seed: int = 0) -> SobolResult:
+    """Sobol indices (SALib's estimators, bootstrap confidence) of the outputs ``Y`` (rows: Saltelli's design of
+    ``base_samples`` N over the ``names`` in SALib's order, first and total order: N·(d + 2) rows). An output that
+    does not move gets zero indices (no variance to share). Shared by :func:`sobol_uniform` and the batch
+    designs' indices (:mod:`optimizer.uq.batch_sobol`)."""
+    _, analyze = _salib()
+    d, m = len(names), len(outputs)
+    Y = np.asarray(Y, dtype=float).reshape(-1, m)
+    if Y.shape[0] != base_samples * (d + 2):
+        raise ValueError(f"{Y.shape[0]} rows for N = {base_samples} and d = {d}: need N·(d + 2)")
     problem = {"num_vars": d, "names": list(names), "bounds": [[0.0, 1.0]] * d}
-    U = sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    Y = np.asarray(g(U), dtype=float).reshape(U.shape[0], len(outputs))
-    if not np.all(np.isfinite(Y)):
-        bad = int((~np.all(np.isfinite(Y), axis=1)).sum())
-        raise FoiltwinInputError("sensitivity", f"{bad} of {U.shape[0]} runs refused by the models",
-                                 "parameter draws the models accept (narrow the spreads)")
-    m = len(outputs)
     S1, S1c, ST, STc = (np.full((m, d), np.nan) for _ in range(4))
     sd = Y.std(axis=0)
     for i in range(m):
@@ -139,7 +141,23 @@ def sobol_uniform(g: Model, names: Sequence[str], outputs: Sequence[str], base_s
             continue
         r = analyze.analyze(problem, Y[:, i], calc_second_order=False, seed=seed)
         S1[i], S1c[i], ST[i], STc[i] = r["S1"], r["S1_conf"], r["ST"], r["ST_conf"]
-    return SobolResult(tuple(names), tuple(outputs), S1, S1c, ST, STc, base_samples, U.shape[0], sd)
+    return SobolResult(tuple(names), tuple(outputs), S1, S1c, ST, STc, base_samples, Y.shape[0], sd)
+
+
+def sobol_uniform(g: Model, names: Sequence[str], outputs: Sequence[str], base_samples: int = 64,
+                  seed: int = 0) -> SobolResult:
+    """Sobol indices of ``g`` over independent uniforms on [0, 1]ᵈ (``base_samples``: a power of 2)."""
+    check_base_samples(base_samples)
+    sample, _ = _salib()
+    d = len(names)
+    problem = {"num_vars": d, "names": list(names), "bounds": [[0.0, 1.0]] * d}
+    U = sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
+    Y = np.asarray(g(U), dtype=float).reshape(U.shape[0], len(outputs))
+    if not np.all(np.isfinite(Y)):
+        bad = int((~np.all(np.isfinite(Y), axis=1)).sum())
+        raise FoiltwinInputError("sensitivity", f"{bad} of {U.shape[0]} runs refused by the models",
+                                 "parameter draws the models accept (narrow the spreads)")
+    return analyse_sobol(names, outputs, Y, base_samples, seed)
 
 
 def sobol_indices(f: Model, unc: ParameterUncertainty, outputs: Sequence[str], base_samples: int = 64,
