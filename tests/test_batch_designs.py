@@ -167,8 +167,13 @@ def test_parameter_mc_batch_runs_and_resumes(tmp_path):
     assert (again.jobs, again.skipped, again.ok) == (2, 2, 0)
     with ResultsDB(db, read_only=True) as store:
         rows = store.runs_table()
-    assert {k.split(".")[-1] for k in rows[0] if k.startswith("parameters.")} == {
-        ETA, "stage3_default_peak_temperature_K"}
+    # every uncertain registry parameter is drawn (since issue 9 item 5: every fitted one, with its fit's SE)
+    from process_models.parameters import default_parameters
+    from twin.parameter_uncertainty import uncertainty_of
+
+    uncertain = set(uncertainty_of(default_parameters(), None, None).names)
+    assert {ETA, "stage3_default_peak_temperature_K"} <= uncertain
+    assert {k.split(".")[-1] for k in rows[0] if k.startswith("parameters.")} == uncertain
 
 
 @pytest.mark.unit
