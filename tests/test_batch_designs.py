@@ -9,15 +9,14 @@ import math
 
 import numpy as np
 import pytest
+from uq_sets import ETA, H, two_parameter_set
 
 from optimizer.uq.batch_sobol import batch_sobol
 from process_models.errors import FoiltwinInputError
 from twin.batch import distinct_jobs, expand, run_batch, spec_from_dict
-from twin.parameter_set import make_parameter_set, write_parameter_set
+from twin.parameter_set import write_parameter_set
 from twin.results_db import ResultsDB, batch_id_of
 
-ETA = "zn_vapour_transfer_efficiency_frac"
-H = "gas_convection_multiplier_frac"
 PI = math.pi
 ISHIGAMI = {f"parameters.x{i}": [-PI, PI] for i in (1, 2, 3)}
 
@@ -121,15 +120,7 @@ def test_design_fields_are_checked_by_kind(design, message):
 
 
 def _set(tmp_path, rho: float):
-    s1, s2 = 2e-6, 0.05
-    pset = make_parameter_set({
-        "name": "line-1", "created": "2026-03-31T12:00:00+00:00", "method": "weighted least squares; test",
-        "foiltwin_version": "0.1.0", "code_fingerprint": "0" * 64,
-        "data": {"file": "plant.csv", "sha256": "a" * 64, "rows": 40, "observations": {"zn_loading_mg_per_cm2": 40}},
-        "parameters": [{"name": ETA, "value": 1.2e-4, "unit": "1", "standard_error": s1, "transform": "log"},
-                       {"name": H, "value": 1.5, "unit": "1", "standard_error": s2, "transform": "linear"}],
-        "covariance": [[s1 * s1, rho * s1 * s2], [rho * s1 * s2, s2 * s2]],
-        "fit": {"n_observations": 80, "chi2": 81.0, "dof": 78, "covariance_mode": "auto", "covariance_scale": 1.0}})
+    pset = two_parameter_set(rho)
     write_parameter_set(pset, tmp_path / "set.json")
 
 

@@ -8,16 +8,14 @@ import math
 
 import numpy as np
 import pytest
+from uq_sets import ETA, H, two_parameter_set
 
 from optimizer.uq import ParameterUncertainty, linearised, monte_carlo, recipe_model, uncertainty_of
 from process_models.collector.recipe import CollectorRecipe
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from process_models.uht.recipe import UHTRecipe
-from twin.parameter_set import apply_parameter_set, make_parameter_set
-
-ETA = "zn_vapour_transfer_efficiency_frac"
-H = "gas_convection_multiplier_frac"
+from twin.parameter_set import apply_parameter_set
 
 
 def two(rho: float, s1: float = 0.3, s2: float = 0.5, log: bool = False) -> ParameterUncertainty:
@@ -102,21 +100,10 @@ def test_the_nonlinearity_shows_as_disagreement():
     assert lin.sd[0] == pytest.approx(2 * math.sinh(0.45), rel=1e-6) and lin.sd[0] < 0.85 * exact_sd
 
 
-def pset_with(rho: float):
-    s1, s2 = 2e-6, 0.05
-    return make_parameter_set({
-        "name": "line-1", "created": "2026-03-31T12:00:00+00:00", "method": "weighted least squares; test",
-        "foiltwin_version": "0.1.0", "code_fingerprint": "0" * 64,
-        "data": {"file": "plant.csv", "sha256": "a" * 64, "rows": 40, "observations": {"zn_loading_mg_per_cm2": 40}},
-        "parameters": [{"name": ETA, "value": 1.2e-4, "unit": "1", "standard_error": s1, "transform": "log"},
-                       {"name": H, "value": 1.5, "unit": "1", "standard_error": s2, "transform": "linear"}],
-        "covariance": [[s1 * s1, rho * s1 * s2], [rho * s1 * s2, s2 * s2]],
-        "fit": {"n_observations": 80, "chi2": 81.0, "dof": 78, "covariance_mode": "auto", "covariance_scale": 1.0}})
-
 
 @pytest.mark.unit
 def test_uncertainty_of_keeps_the_sets_covariance_and_adds_the_registrys_standard_errors():
-    pset = pset_with(-0.5)
+    pset = two_parameter_set(-0.5)
     values = apply_parameter_set(default_parameters(), pset)
     unc = uncertainty_of(values, pset)
     i, j = unc.names.index(ETA), unc.names.index(H)
