@@ -40,7 +40,7 @@ class HeaterLoop:
 
     def __post_init__(self) -> None:
         ambient = self.params["ambient_temperature_K"]
-        self._T_grid = np.linspace(ambient + 1.0, 1357.0, 2000)
+        self._T_grid = np.linspace(ambient + 1.0, self.params["cu_melting_temperature_K"], 2000)
         self._P_grid = heat_loss_W_per_m2(self._T_grid, self.params, contact=False)
         # the loss curve as plain floats for the per-event interpolation (twin.interp: bit for bit numpy.interp)
         self._T_list: list[float] = self._T_grid.tolist()

@@ -40,7 +40,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_array, check_range
-from process_models.physical_constants import N_A, R, e, hour, kilo
+from process_models.physical_constants import N_A, R, e, hour, kilo, zero_Celsius
 from process_models.plating.baths import (
     ANODE_KINDS,
     Bath,
@@ -63,7 +63,7 @@ F = e * N_A  # Faraday constant [C/mol], exact in the 2019 SI
 # Input limits (validation only; physics constants come from the registry).
 _MAX_CURRENT_DENSITY_A_PER_M2 = 1e8
 _MAX_CONCENTRATION_MOL_PER_M3 = 1e4
-_AQUEOUS_T_RANGE_K = (273.15, 373.15)
+_AQUEOUS_T_RANGE_K = (zero_Celsius, zero_Celsius + 100.0)  # liquid water at 1 atm
 _MAX_DIFFUSION_LAYER_M = 1e-2
 # Numerics: bisection halvings (interval ≤ 3 V → below double precision) and exponent clip against overflow.
 _BISECTION_STEPS = 80

@@ -23,6 +23,7 @@ import numpy as np
 
 from process_models import citations
 from process_models.errors import FoiltwinInputError
+from process_models.parameters.materials_literature import ZN_MELTING_TEMPERATURE_K
 from process_models.uht.phase_diagram import read_table
 
 SKIN_METALS: tuple[str, ...] = ("Zn", "Mg", "Ag", "Sn", "Al")
@@ -74,7 +75,7 @@ _I = Invariant
 # Cu-Zn: Liang 2015 (the tabulated assessment, docs/phase_diagram.md) and the seed note 002 §5c list
 _LIANG = "tabulated invariant, docs/phase_diagram.md"
 _ZN = (
-    _I("melting", "L = (Zn)", 692.68, (1.0,), "CRC", "Zn melting point"),
+    _I("melting", "L = (Zn)", ZN_MELTING_TEMPERATURE_K, (1.0,), "CRC", "Zn melting point"),
     _I("peritectic", "L + alpha = beta", 1175.0, (_N, _N, _N), "Liang2015", _LIANG),
     _I("peritectic", "L + beta = gamma", 1105.5, (_N, _N, _N), "Liang2015", _LIANG),
     _I("solubility", "alpha max Zn", 730.0, (0.385,), "SeedNote002", "§5c (≈38-39 at% near 730 K)"),

@@ -46,6 +46,7 @@ from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
 from process_models.parameters import default_parameters
+from process_models.physical_constants import R as R_GAS
 from process_models.physical_constants import sigma as stefan_boltzmann
 from process_models.uht.thermal import (
     ThermalParameters,
@@ -166,7 +167,10 @@ class WebHeaterResult:
         return times, temps, zone_entry
 
 
-_SAMPLING_ACTIVATION_K = 150e3 / 8.314  # Q/R of the history's sampling weight [K]
+# Q/R of the history's sampling weight [K]: a numerical choice (where the samples of the thermal history go), at
+# the order of the Cu-Zn interdiffusion activation energies (150 kJ/mol), not a material property
+_SAMPLING_ACTIVATION_J_PER_MOL = 150e3
+_SAMPLING_ACTIVATION_K = _SAMPLING_ACTIVATION_J_PER_MOL / R_GAS
 
 
 def _sampling_measure(x: FloatArray, T: FloatArray) -> FloatArray:
