@@ -720,6 +720,9 @@ def optimize(
     solver: Annotated[str, typer.Option("--solver", help="Pyomo MILP solver name.")] = "appsi_highs",
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a scenario field, dotted.key=value.")]
     = None,
+    skin_metals: Annotated[str, typer.Option(
+        "--skin-metals", help="Skin metals the UHT line's source may hold, comma-separated (Zn, Mg, Ag, Sn, Al): "
+        "the metal becomes a decision; the limits of the others are the scenario's spec.skin_metals.")] = "Zn",
     confidence: Annotated[float | None, typer.Option(
         "--confidence", help="Robust optimum: keep the skin in spec and single-phase α with this probability under "
         "the parameter uncertainty (the --params set's covariance and the registry's standard errors); checked by "
@@ -792,6 +795,12 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
     kw = {"params": values, "modes": tuple(p["mode"]) if p["mode"] else None, "verify_twin": not p["no_twin"],
           "twin_hours": p["twin_hours"], "twin_seed": p["seed"], "solver": p["solver"],
           "progress": progress_printer(p["progress"])}
+    metals = _skin_metals_option(p["skin_metals"])
+    if metals != ("Zn",):
+        if p["confidence"] is not None:
+            raise FoiltwinInputError("--skin-metals", p["skin_metals"], "Zn with --confidence (the robust optimum "
+                                     "backs off the Zn skin's phase margin)")
+        kw["skin_metals"] = metals
     try:
         if p["pareto"] is not None:
             axes = tuple(a.strip() for a in p["pareto"].split(","))
@@ -808,6 +817,16 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
     except OptimizerError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(1)
+
+
+def _skin_metals_option(text: str) -> tuple[str, ...]:
+    """``--skin-metals Zn,Mg`` as the metals (unknown or repeated ones refused, exit 2)."""
+    from optimizer.metal_surrogates import check_skin_metals
+
+    try:
+        return check_skin_metals(tuple(x.strip() for x in text.split(",")))
+    except FoiltwinInputError as err:
+        raise FoiltwinInputError("--skin-metals", err.value, err.allowed) from None
 
 
 def _write_pareto_plot(result: Any, plot: Path) -> None:

@@ -28,6 +28,7 @@ import pyomo.environ as pyo
 
 from optimizer.economics import Economics, economics
 from optimizer.errors import TargetsInfeasibleError
+from optimizer.metal_surrogates import build_metal_skin, check_skin_metals
 from optimizer.model import Corrections, build_model
 from optimizer.pwl import GridTable
 from optimizer.result import OptimizationResult
@@ -67,16 +68,18 @@ def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, flo
 
 
 def coarse_surrogates(space: DecisionSpace, params: ParameterValues, window: tuple[float, float],
-                      held_out: bool = True, seed: int = 0, cache: OptimiserCache | None = None) -> Surrogates:
+                      held_out: bool = True, seed: int = 0, cache: OptimiserCache | None = None,
+                      skin_metals: tuple[str, ...] = ("Zn",)) -> Surrogates:
     """The coarse tables over the whole search box (kept in ``cache`` when given; its citations replayed on a
-    hit)."""
+    hit); ``skin_metals``: the metals the line may use (a table each for those other than Zn)."""
     def build(keys: list[tuple]) -> list[Surrogates]:
-        return [build_surrogates(space, params, window, skin_shape=(3, 6, 5), held_out=held_out, seed=seed)
-                for _ in keys]
+        return [build_surrogates(space, params, window, skin_shape=(3, 6, 5), held_out=held_out, seed=seed,
+                                 skin_metals=skin_metals) for _ in keys]
 
     if cache is None:
         return build([()])[0]
-    s = cache.coarse.get_many([_key(space, params, window)], build)[0]
+    key = _key(space, params, window) + ((skin_metals,) if skin_metals != ("Zn",) else ())
+    s = cache.coarse.get_many([key], build)[0]
     if held_out and not s.errors:  # cached without its held-out check: add it now
         s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window)
     return s
@@ -215,13 +218,21 @@ class _Run:
         self.refinements = 0
         self.coarse_gap: float | None = None
         self.refinements_of_mode = 0
+        self.metal_best: dict[str, float] = {}  # each asked skin metal's best checked objective (issue 14)
+        self.fixed_metal: str | None = None  # the skin metal of the candidate being refined
 
     def solve_once(self, elastic: bool = False, space: DecisionSpace | None = None, exclude: str | None = None,
-                   cutoff: float | None = None, mip_gap: float | None = None, **kw: Any) -> tuple:
+                   cutoff: float | None = None, mip_gap: float | None = None, metal: str | None = None,
+                   **kw: Any) -> tuple:
         m, h = build_model(space or self.space, self.s, self.targets, self.econ, self.params, self.cor,
                            elastic=elastic, **kw)
         if exclude is not None:  # no-good cut on a mode: the runner-up
             m.y_mode[exclude].fix(0)
+        metal = metal or self.fixed_metal
+        if metal is not None and hasattr(m, "skin_metal"):  # this skin metal only
+            for x in m.skin_metal.METALS:
+                if x != metal:
+                    m.skin_metal.y_metal[x].fix(0)
         if cutoff is not None:  # only points at least this good are of interest (often proves infeasibility fast)
             m.cutoff = pyo.Constraint(expr=m.obj.expr <= cutoff)
         out = solve(m, self.solver, self.time_limit_s, self.mip_gap if mip_gap is None else mip_gap)
@@ -250,6 +261,11 @@ class _Run:
         self.coarse_gap = out.mip_gap
         first = self._evaluate(m, h, out, "coarse")
         starts = [first]
+        for x in self.s.skin_metals:  # each other asked metal's own coarse optimum is refined and checked too
+            if x != first.point.skin_metal:
+                mx, hx, outx = self.solve_once(metal=x, mip_gap=COARSE_MIP_GAP, **kw)
+                if outx.status != "infeasible":
+                    starts.append(self._evaluate(mx, hx, outx, f"coarse, skin metal {x}"))
         if len(self.space.modes) > 1:
             cut = out.objective + abs(out.objective) * MODE_MARGIN_FRAC if first.check.ok else None
             m2, h2, out2 = self.solve_once(exclude=first.point.mode, cutoff=cut, mip_gap=COARSE_MIP_GAP, **kw)
@@ -262,10 +278,15 @@ class _Run:
         for start in starts:
             self.s = self.coarse
             self.refinements_of_mode = 0
+            self.fixed_metal = start.point.skin_metal if len(self.s.skin_metals) > 1 else None
             got = self._refine_mode(start, max_refinements, **kw)
+            self.fixed_metal = None
             if got is not None:
                 finals.append(got)
         ok = [f for f in finals if f.check.ok]
+        for f in ok:
+            x = f.point.skin_metal
+            self.metal_best[x] = min(self.metal_best.get(x, math.inf), self._score(f))
         if ok:
             return min(ok, key=self._score)
         return finals[0] if finals else first
@@ -275,7 +296,7 @@ class _Run:
         the skin, the phase margin and the surface Zn (the constraints that hold the optimum); the stage-II heat-up
         share needs none (exact in the pace), and the stage-III power reach is near-linear in T3 (second difference
         < 1e-3 of the limit per 50 K) and is checked by the recipe, which refuses an unreachable peak."""
-        if cand.point.route != route:
+        if cand.point.route != route or cand.point.skin_metal != "Zn":
             return
         raw = self.s.skin[route].interpolate(np.array([_centre(self.space, cand.model, route)[0]]))
         k = cand.check.kpis
@@ -339,6 +360,8 @@ class _Run:
         others. Stops once a point where the surrogate agrees with the models and the models meet the targets
         improves the checked objective of the best such point by less than STABLE_FRAC."""
         m, p = start.model, start.point
+        if p.skin_metal != "Zn":
+            return self._refine_metal(start, max_refinements, **kw)
         space = self.space.restricted((p.mode,))
         route = p.route
         outer = _outer(self.coarse, route)
@@ -372,6 +395,54 @@ class _Run:
         if best is not None:
             return best
         return cand if cand.check.ok else (start if start.check.ok else cand)
+
+    def _refine_metal(self, start: Candidate, max_refinements: int, **kw: Any) -> Candidate | None:
+        """Trust-region loop for a skin of another metal X, mode and metal fixed: X's table re-sampled on a box
+        of one coarse knot spacing around the last point (halved on every step), MILP, check with X's model;
+        keeps the best point the models accept and stops once a step improves it by less than STABLE_FRAC."""
+        p = start.point
+        x = p.skin_metal
+        space = self.space.restricted((p.mode,))
+        coarse = self.coarse.metals[x]
+        half = np.array([(a[-1] - a[0]) / (a.size - 1) for a in coarse.axes])
+        best = start if start.check.ok else None
+        cand = start
+        while self.refinements_of_mode < max_refinements:
+            centre = _metal_centre(self.space, cand.model, x)
+            box = []
+            for c, hk, (lo, hi) in zip(centre, half, coarse.bounds(), strict=True):
+                hk = min(hk, (hi - lo) / 2.0)
+                c = min(max(c, lo + hk), hi - hk)
+                box.append((c - hk, c + hk))
+            table = build_metal_skin(self.space, self.params, self.coarse.metal_specs[x], box, LOCAL_METAL_SHAPE)
+            self.s = replace(self.s, metals={**self.s.metals, x: table},
+                             samples=self.s.samples + table.n_vertices, errors={})
+            self.refinements += 1
+            self.refinements_of_mode += 1
+            m, h, out = self.solve_once(space=space, metal=x, **kw)
+            if out.status == "infeasible":
+                half = half * 2.0
+                continue
+            cand = self._evaluate(m, h, out, f"refined, skin metal {x}")
+            if cand.check.ok:
+                improved = best is None or self._score(cand) < self._score(best) * (1.0 - STABLE_FRAC)
+                if best is None or self._score(cand) < self._score(best):
+                    best = cand
+                if not improved:
+                    break
+            half = half * SHRINK
+        return best if best is not None else cand
+
+
+def _metal_centre(space: DecisionSpace, m: pyo.ConcreteModel, metal: str) -> list[float]:
+    """Coordinates of the solved point in a metal's table: (1/T2, ln t2, T3, ln t3)."""
+    ln_t2 = pyo.value(m.ln_pace) + sum(pyo.value(m.y_zone[k]) * math.log(space.zone_lengths_m[k - 1])
+                                       for k in m.ZONES)
+    return [pyo.value(m.inv_T2), ln_t2, pyo.value(m.T3),
+            pyo.value(m.ln_pace) + math.log(space.stage3_heater_length_m)]
+
+
+LOCAL_METAL_SHAPE = (2, 3, 3, 3)  # a metal's local table: the box's ends on 1/T2, its centre too on the others
 
 
 # slacks below these are the solver's round-off, not a violation: melt-depth rows carry table values up to ~1e3 nm,
@@ -455,8 +526,8 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
              max_refinements: int = 4, max_twin_iterations: int = 3, time_limit_s: float = 30.0,
              mip_gap: float = 1e-4, held_out: bool = True, seed: int = 0, use_cache: bool = True,
              raise_infeasible: bool = True, throughput_floor_m2_per_h: float | None = None,
-             cache: OptimiserCache | None = None, progress: ProgressCallback | None = None
-             ) -> OptimizationResult:
+             cache: OptimiserCache | None = None, progress: ProgressCallback | None = None,
+             skin_metals: tuple[str, ...] = ("Zn",)) -> OptimizationResult:
     """Least-cost (or most-throughput) settings that meet ``targets`` on ``scenario``'s plant.
 
     Returns an :class:`OptimizationResult`; infeasible targets raise :class:`TargetsInfeasibleError` carrying
@@ -464,6 +535,9 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
     ``cache``: the caller's :class:`OptimiserCache` (stage-II outcomes and coarse tables kept across calls);
     ``None``: a fresh one for this call. ``use_cache`` off: the coarse tables are built afresh even so.
     ``progress`` (:mod:`twin.progress`) hears the name of each stage as it starts (:data:`STAGES`).
+    ``skin_metals``: the metals the UHT line's source may hold; with more than Zn the metal is a decision of the
+    MILP (:mod:`optimizer.blocks.skin_metal`), each metal's own optimum is refined and checked, the best checked one
+    wins (``result.skin_metal``, ``result.skin_metal_costs``).
     """
     cache = OptimiserCache() if cache is None else cache
     with cache.active():
@@ -472,7 +546,8 @@ def optimize(targets: Targets, scenario: Scenario | None = None, *, params: Para
                          max_refinements=max_refinements, max_twin_iterations=max_twin_iterations,
                          time_limit_s=time_limit_s, mip_gap=mip_gap, held_out=held_out, seed=seed,
                          coarse_cache=cache if use_cache else None, raise_infeasible=raise_infeasible,
-                         throughput_floor_m2_per_h=throughput_floor_m2_per_h, progress=progress)
+                         throughput_floor_m2_per_h=throughput_floor_m2_per_h, progress=progress,
+                         skin_metals=skin_metals)
 
 
 def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterValues | None,
@@ -480,13 +555,15 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
               twin_hours: float, twin_seed: int | None, max_refinements: int, max_twin_iterations: int,
               time_limit_s: float, mip_gap: float, held_out: bool, seed: int, coarse_cache: OptimiserCache | None,
               raise_infeasible: bool, throughput_floor_m2_per_h: float | None,
-              progress: ProgressCallback | None = None) -> OptimizationResult:
+              progress: ProgressCallback | None = None, skin_metals: tuple[str, ...] = ("Zn",)
+              ) -> OptimizationResult:
     t0 = time.perf_counter()
 
     def stage(k: int, name: str) -> None:
         if progress is not None:
             progress(Progress("optimize", name, k, len(STAGES), "stages", time.perf_counter() - t0))
     check_solver(solver)
+    skin_metals = check_skin_metals(skin_metals)
     if verify_twin:  # the twin check's horizon, as a scenario's hours allow it
         b = field_bounds(Scenario, "hours")
         check_range("twin_hours", twin_hours, b.low, b.high, low_inclusive=b.low_inclusive, unit="h")
@@ -497,7 +574,7 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
     econ = economics(params, space.foil_thickness_m, targets.currency)
     stage(0, STAGES[0])
     coarse = coarse_surrogates(space, params, targets.skin_window_nm, held_out=held_out, seed=seed,
-                               cache=coarse_cache)
+                               cache=coarse_cache, skin_metals=skin_metals)
     run = _Run(space, params, targets, econ, coarse, solver, time_limit_s, mip_gap)
     result = OptimizationResult(status="feasible", targets=targets.to_dict(), currency=econ.currency,
                                 objective=targets.objective)
@@ -529,8 +606,8 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
                             "yield_fraction": tw.kpis["yield_fraction"],
                             "throughput_m2_per_h": tw.kpis["throughput_m2_per_h"],
                             "cost_per_m2": tw.kpis["cost_per_m2"]})
-            if (tw.ok and _twin_agrees(chk, tw)) or twin_runs >= max_twin_iterations:
-                break
+            if (tw.ok and _twin_agrees(chk, tw)) or twin_runs >= max_twin_iterations or p.skin_metal != "Zn":
+                break  # (a skin of another metal: no corrections of its table are learnt from the twin)
             _learn_from_twin(run, p, chk, tw)
             stage(1, f"{STAGES[1]} again, with what the twin showed")
             again = run.converge(max_refinements, **kw)
@@ -538,6 +615,8 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
                 break
             m, h, out, p, pred, chk = again.model, again.handles, again.solve, again.point, again.predicted, again.check
     result.settings = p.settings(space)
+    result.skin_metal = p.skin_metal
+    result.skin_metal_costs = _metal_costs(run, skin_metals)
     result.predicted = pred
     result.checked = chk.kpis
     result.verified = tw.kpis if tw is not None else None
@@ -560,6 +639,13 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
         result.message = ("checked in the process models" + (" and the twin" if tw is not None else "")
                           + ("" if out.status == "optimal" else f"; solver stopped: {out.termination}"))
     return _finish(run, result, t0, coarse, held_out, seed, raise_infeasible)
+
+
+def _metal_costs(run: _Run, metals: tuple[str, ...]) -> dict[str, float | None]:
+    """Each asked metal's best objective KPI checked in the process models (cost per good m², or for the
+    throughput objective the throughput), None where no checked point of that metal met the targets."""
+    sign = -1.0 if run.targets.objective == "throughput" else 1.0
+    return {x: (sign * run.metal_best[x] if x in run.metal_best else None) for x in metals}
 
 
 TWIN_AGREE_FRAC = 0.10  # cost and throughput of the twin within this of the prediction: no need to learn more

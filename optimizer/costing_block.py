@@ -40,6 +40,7 @@ class CostingOptions:
     anneal: bool = False
     cu_anode_kg_per_m2: float = 0.0
     cost_offset: float = 0.0
+    skin_metals: tuple[str, ...] = ()  # other skin metals than Zn the UHT line may use: an input each (kg deposited)
 
 
 _FLOW_UNITS = {"kWh": U.kWh, "kg": U.kg, "Nm3": U.m**3, "L": U.L}
@@ -74,7 +75,8 @@ def build_costing(b: pyo.Block, econ: Economics, params: ParameterValues, opt: C
         b.add_component(name, v)
         return v
 
-    steps = [uht_flow_amounts(_var(b, "energy_uht", kwh), _var(b, "zn_vapour", kg), True, params),
+    other = {x: _var(b, x, kg) for x in opt.skin_metals} or None  # each metal's source (issue 14)
+    steps = [uht_flow_amounts(_var(b, "energy_uht", kwh), _var(b, "zn_vapour", kg), True, params, other),
              {k: v * _var(b, "commercial", one, 1.0)
               for k, v in bought_foil_flows(opt.foil_thickness_m, params).amounts.items()}]
     fixed = econ.uht_fixed_per_h / 3600.0 * cur / U.s * _var(b, "time_uht", sm)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
+from optimizer.blocks.skin_metal import SkinMetalLinks, add_skin_metal_block
 from optimizer.costing_block import CostingOptions, build_costing
 from optimizer.economics import Economics
 from optimizer.pwl import GridTable, add_table, output
@@ -157,6 +158,10 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     T2_lo, T2_hi = space.stage2_temperature_K
     m.inv_T2 = pyo.Var(bounds=(1.0 / T2_hi, 1.0 / T2_lo), units=U.K**-1, doc="1 / stage-II temperature")
     m.T3 = pyo.Var(bounds=space.stage3_peak_K, units=U.K, doc="stage-III peak temperature")
+    sk = _skin_metals(m, space, s, targets, econ, y_route, ln_t2, guards) if s.skin_metals != ("Zn",) else None
+    if sk is not None:  # issue 14: the skin metal is a decision (optimizer/blocks/skin_metal.py)
+        y_route = sk.y_route
+        m.T3.setlb(sk.T3_range_K[0])
     m.stage2 = pyo.Block()
     # stage-II samples the model could not solve: their vertices get no weight on that route (infeasible there)
     failed2 = {r: f"failed_{r}" for r in routes if np.any(s.stage2.values.get(f"failed_{r}", 0.0) > 0.0)}
@@ -193,8 +198,8 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     m.T3_r = pyo.Var(m.ROUTES, bounds=lambda _, r: _hull(*T3_box[r]), units=U.K, doc="T3 on route r (0 when off)")
     m.ln_pace_r = pyo.Var(m.ROUTES, bounds=lambda _, r: _hull(lt3_box[r][0] - lp3, lt3_box[r][1] - lp3),
                           units=U.dimensionless, doc="ln pace on route r (0 when off)")
-    m.T3_split = pyo.Constraint(expr=sum(m.T3_r[r] for r in routes) == m.T3)
-    m.pace_split = pyo.Constraint(expr=m.ln_pace == sum(m.ln_pace_r[r] for r in routes))
+    m.T3_split = pyo.Constraint(expr=sum(m.T3_r[r] for r in routes) + (sk.T3 if sk else 0) == m.T3)
+    m.pace_split = pyo.Constraint(expr=m.ln_pace == sum(m.ln_pace_r[r] for r in routes) + (sk.ln_pace if sk else 0))
     m.skin = pyo.Block(m.ROUTES)
     for r in routes:
         add_table(m.skin[r], s.skin[r], {"ln_loading": (m.ln_loading[r], U.dimensionless),
@@ -206,7 +211,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     m.reach3_ok = pyo.Constraint(expr=sum(output(m.skin[r], "reach3") for r in routes) <= 1.0 - REACH3_MARGIN_FRAC)
     # web tension per heated zone and the break-risk rows (optimizer/web_tension.py)
     add_web_tension(m, space, params, {"stage2": (output(m.stage2, "T2"), s.stage2.values["T2"]),
-                                       "stage3": (m.T3, space.stage3_peak_K)})
+                                       "stage3": (m.T3, sk.T3_range_K if sk else space.stage3_peak_K)})
     if "vapour" in routes:
         lo_s, hi_s = s.stage2.bounds()[0], s.stage2.bounds()[1]
         st_lo = float(np.min(s.stage2.values["ln_loading"]))
@@ -365,6 +370,8 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     m.zn_vapour = pyo.Var(bounds=(0.0, dep_hi), units=U.kg / U.m**2, doc="Zn deposited from vapour")
     m.zn_plated = pyo.Var(bounds=(0.0, dep_hi), units=U.kg / U.m**2, doc="Zn plated (both faces)")
     m.e3_def = pyo.Constraint(expr=m.energy3 == sum(output(m.skin[r], "energy3") for r in routes))
+    if sk is not None:  # the gated Zn tables' padded outputs (≥ −1e-6) at a bound 0 made HiGHS call Mg infeasible
+        m.energy3.setlb(None)
     e2_hi = {k: float(np.max(s.stage2.values[k])) for k in ("energy2_vapour", "energy2_plated")}
     if "vapour" in routes:
         m.e2_vapour = pyo.Constraint(expr=m.energy2 >= output(m.stage2, "energy2_vapour")
@@ -392,11 +399,11 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
             + pr["electricity_kWh_per_m2"] * 3 * E_hi
             + pr["zn_kg_per_m2"] * dep_hi * (1.0 / econ.zn_source_utilisation_frac + 2.0)
             + pr["argon_Nm3_per_m2"] * econ.argon_Nm3_per_m2 + pr["cu_anode_kg_per_m2"] * cu_kg + econ.foil_per_m2()
-            + makeup_hi + abs(cor.cost_offset)) * 1.01
+            + makeup_hi + abs(cor.cost_offset) + (sk.cost_hi if sk else 0.0)) * 1.01
     ef = ed is not None and "vapour_electroformed" in modes
     pl = ed is not None and "plated_commercial" in modes
-    links = {"energy_uht": m.energy2 + m.energy3, "zn_vapour": m.zn_vapour, "commercial": y_commercial,
-             "time_uht": m.H}
+    links = {"energy_uht": m.energy2 + m.energy3 + (sk.energy if sk else 0), "zn_vapour": m.zn_vapour,
+             "commercial": y_commercial, "time_uht": m.H, **(sk.deposited if sk else {})}
     if ef or pl:
         links["time_ed"] = m.H_ed
     if ef:
@@ -410,7 +417,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     build_costing(m.costing, econ, params, CostingOptions(
         foil_thickness_m=space.foil_thickness_m, cost_ub=C_hi, electroform_bath=ed.baths["cu"][0] if ef else None,
         zn_bath=ed.baths["zn"][0] if pl else None, anneal=an is not None, cu_anode_kg_per_m2=cu_kg,
-        cost_offset=cor.cost_offset), cur, inputs=links)
+        cost_offset=cor.cost_offset, skin_metals=tuple(sk.deposited) if sk else ()), cur, inputs=links)
     if ef:
         m.energy_ed_cu = pyo.Expression(expr=e_cu, doc="plating-line electricity per m2, electroforming")
     m.cost_processed = pyo.Expression(expr=m.costing.cost_processed, doc="cost per processed m2 (the costing block's)")
@@ -533,6 +540,21 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                               + (1.0 - wc) * m.time_good * U.m**2 / U.s / t_ref)
     return m, Handles(space=space, surrogates=s, targets=targets, econ=econ, guards=guards, routes=routes,
                       modes=modes, baths=baths, target_rows=rows, slacks=slacks, cost_unit=cur)
+
+
+def _skin_metals(m: pyo.ConcreteModel, space: DecisionSpace, s: Surrogates, targets: Targets, econ: Economics,
+                 y_route: dict, ln_t2: object, guards: list) -> SkinMetalLinks:
+    """The skin-metal block (:func:`optimizer.blocks.skin_metal.add_skin_metal_block`) on this model's decisions."""
+    p_lo, p_hi = (math.exp(v) for v in m.ln_pace.bounds)
+    z = space.zone_lengths_m
+    plated = sum(m.y_mode[k] for k in space.modes if MODES[k]["route"] == "plated" and k in m.MODES)
+    return add_skin_metal_block(
+        m, metals=s.skin_metals, tables=s.metals, specs=s.metal_specs, y_route=y_route, plated=plated,
+        inv_T2=m.inv_T2, ln_t2=ln_t2, ln_t2_range=(math.log(p_lo * min(z)), math.log(p_hi * max(z))),
+        lp3=math.log(space.stage3_heater_length_m), T3_range_K=space.stage3_peak_K, guards=guards,
+        sigma_nm=space.gauge_noise_nm, price=econ.price, utilisation_frac=econ.zn_source_utilisation_frac,
+        no_melting=targets.no_melting,
+        offer_others=targets.max_overpotential_mV is None and targets.min_texture_100 is None)
 
 
 GAIN_STEP_LN = 0.25  # largest knot spacing of the anneal's (100) gain table in ln θ

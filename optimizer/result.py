@@ -41,6 +41,8 @@ class OptimizationResult:
     message: str = ""
     twin_agreed: bool | None = None
     robust: dict[str, Any] | None = None  # --confidence: back-off, Monte Carlo shares, price (optimizer/robust.py)
+    skin_metal: str = "Zn"  # the chosen skin metal (issue 14)
+    skin_metal_costs: dict[str, float | None] = field(default_factory=dict)  # each asked metal's best checked cost
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (non-finite numbers become null)."""
@@ -53,7 +55,13 @@ class OptimizationResult:
         if self.settings:
             s = self.settings
             u = s["uht"]
-            out.append(f"mode: {s['mode']} (Zn {s['zn_route']}, {s['substrate']} foil)")
+            out.append(f"mode: {s['mode']} ({u.get('skin_metal', 'Zn')} {s['zn_route']}, {s['substrate']} foil)")
+            if len(self.skin_metal_costs) > 1 or self.skin_metal != "Zn":  # issue 14: why this metal
+                unit = "m²/h" if self.objective == "throughput" else f"{self.currency}/m²"
+                each = ", ".join(f"{x} {'none met the targets' if v is None else f'{v:.4g} {unit}'}"
+                                 for x, v in self.skin_metal_costs.items())
+                what = "throughput" if self.objective == "throughput" else "cost per good m²"
+                out.append(f"skin metal: {self.skin_metal} (best checked {what} of each metal asked: {each})")
             out.append(f"UHT {u['line']}: {u['web_speed_m_per_min']:.3f} m/min, stage II "
                        f"{u['stage2_temperature_K']:.1f} K for {u['stage2_time_s']:.1f} s "
                        f"({u['stage2_modules_on']}/{u['stage2_modules_installed']} modules, "

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 
 import pyomo.environ as pyo
 
+from optimizer.blocks.skin_metal import chosen_metal
+from optimizer.metal_surrogates import metal_spec
 from optimizer.model import Handles
 from optimizer.pwl import output
 from optimizer.space import MODES, DecisionSpace
@@ -34,6 +36,7 @@ class Point:
     anneal_soak_h: float | None = None
     stage2_web_tension_N_per_m: float | None = None  # None: the scenario's (a point not from the MILP)
     stage3_web_tension_N_per_m: float | None = None
+    skin_metal: str = "Zn"  # the stage-II source's metal (issue 14; optimizer/blocks/skin_metal.py)
 
     @property
     def annealed(self) -> bool:
@@ -76,6 +79,7 @@ class Point:
                 "stage3_peak_K": self.stage3_peak_K, "stage3_time_ms": self.stage3_time_s(space) * 1e3,
                 "stage3_heater_length_mm": space.stage3_heater_length_m * 1e3, "cooling": space.cooling,
                 **self.web_tensions(),
+                **({"skin_metal": self.skin_metal} if self.skin_metal != "Zn" else {}),
             },
             "electrodeposition": None,
             "coil_anneal": None,
@@ -108,8 +112,10 @@ class Point:
             plating[name] = rebuilt(base.plating[name], f"plating.{name}", tank_count=self.ed_tanks_on,
                                     web_speed_m_per_min=self.ed_web_speed_m_per_min, bath=self.ed_bath,
                                     current_density_A_per_m2=self.ed_current_density_A_per_m2)
-        ps = PlantSettings(uht={space.uht_line: uht}, plating=plating, anneal=base.anneal).with_anneal(
-            enabled=self.annealed)
+        metal = {} if self.skin_metal == "Zn" else {
+            space.uht_line: (self.skin_metal, metal_spec(space, self.skin_metal).source_temperature_K)}
+        ps = PlantSettings(uht={space.uht_line: uht}, plating=plating, anneal=base.anneal,
+                           skin_metals=metal).with_anneal(enabled=self.annealed)
         if self.annealed:
             ps = ps.with_anneal(soak_temperature_K=self.anneal_soak_temperature_K, soak_h=self.anneal_soak_h)
         return ps
@@ -153,11 +159,13 @@ def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
     return Point(mode=mode, web_speed_m_per_min=speed, stage2_modules_on=int(zone),
                  stage2_temperature_K=_within(1.0 / _val(m.inv_T2), h.space.stage2_temperature_K),
                  stage3_peak_K=_val(m.T3),
-                 guard_sigma=h.guards[guard][0], **read_tensions(m), **kw)
+                 guard_sigma=h.guards[guard][0], skin_metal=chosen_metal(m), **read_tensions(m), **kw)
 
 
 def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: float = 0.0) -> dict:
     """What the surrogate predicts at the solution (after the corrections learnt so far)."""
+    if p.skin_metal != "Zn":
+        return _predicted_metal(m, h, p)
     r = p.route
     sk = m.skin[r]
     s_cu = 1.0
@@ -175,6 +183,25 @@ def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: f
         "energy_uht_kwh_per_m2": e2 + _val(output(sk, "energy3")),
         "texture_fraction_100": _val(m.texture_100),
         "nucleation_overpotential_mV": _val(output(sk, "eta_a")) + _val(output(sk, "eta_b")) * s_cu,
+        "cost_per_m2": _val(m.cost_processed) / h.guards[guard][3],
+        "cost_per_processed_m2": _val(m.cost_processed),
+        "throughput_m2_per_h": 3600.0 * h.guards[guard][3] / _val(m.H),
+        "yield_fraction": h.guards[guard][3],
+        "scheduled_s_per_m2": _val(m.H),
+    }
+
+
+def _predicted_metal(m: pyo.ConcreteModel, h: Handles, p: Point) -> dict:
+    """The surrogate's prediction at a solution whose skin is of another metal than Zn (its table's outputs)."""
+    t = m.skin_metal.table[p.skin_metal]
+    guard = max(m.GUARDS, key=lambda i: _val(m.y_guard[i]))
+    return {
+        "skin_metal": p.skin_metal,
+        "skin_thickness_nm": math.exp(_val(output(t, "ln_skin"))),
+        "surface_skin_metal_at_frac": _val(output(t, "surface")),
+        "metal_deposited_kg_per_m2": _val(output(t, "deposited")),
+        "energy_uht_kwh_per_m2": _val(output(t, "energy")),
+        "texture_fraction_100": _val(m.texture_100),
         "cost_per_m2": _val(m.cost_processed) / h.guards[guard][3],
         "cost_per_processed_m2": _val(m.cost_processed),
         "throughput_m2_per_h": 3600.0 * h.guards[guard][3] / _val(m.H),

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,10 @@ class Surrogates:
     faraday_ln_kg_per_A_s: dict[str, float] = field(default_factory=dict)
     metal_density_kg_per_m3: dict[str, float] = field(default_factory=dict)
     anneal: GridTable | None = None
+    # issue 14: the asked skin metals and the tables and limits of those other than Zn (optimizer.metal_surrogates)
+    skin_metals: tuple[str, ...] = ("Zn",)
+    metals: dict[str, GridTable] = field(default_factory=dict)
+    metal_specs: dict[str, Any] = field(default_factory=dict)
 
 
 COARSE_CACHE_SIZE = 8  # coarse table sets an OptimiserCache keeps (plant × parameters × skin window)
@@ -587,8 +592,10 @@ def build_surrogates(space: DecisionSpace, params: ParameterValues, window_nm: t
                      skin_boxes: dict[str, list[tuple[float, float]]] | None = None,
                      skin_shape: tuple[int, int, int] = (4, 7, 6), held_out: bool = True, seed: int = 0,
                      stage2: GridTable | None = None, plating: dict[str, GridTable] | None = None,
-                     law: dict[str, float] | None = None) -> Surrogates:
-    """Sample the tables the modes of ``space`` need; ``skin_boxes`` narrows the skin tables (refinement)."""
+                     law: dict[str, float] | None = None, skin_metals: tuple[str, ...] = ("Zn",)) -> Surrogates:
+    """Sample the tables the modes of ``space`` need; ``skin_boxes`` narrows the skin tables (refinement);
+    ``skin_metals``: the metals the line may use (the others than Zn get a table each,
+    :mod:`optimizer.metal_surrogates`)."""
     t0 = time.perf_counter()
     routes = sorted({m.split("_")[0] for m in space.modes})
     l_range = loading_range(window_nm, params)
@@ -623,6 +630,13 @@ def build_surrogates(space: DecisionSpace, params: ParameterValues, window_nm: t
         for role in ("cu", "zn"):
             b = bath_of(space.ed.baths[role][0], params)
             s.metal_density_kg_per_m3[b.metal.symbol] = float(b.metal.density_kg_per_m3)
+    if skin_metals != ("Zn",):
+        from optimizer.metal_surrogates import build_metal_skin, metal_spec
+
+        s.skin_metals = skin_metals
+        s.metal_specs = {x: metal_spec(space, x) for x in skin_metals if x != "Zn"}
+        s.metals = {x: build_metal_skin(space, params, sp) for x, sp in s.metal_specs.items()}
+        s.samples += sum(t.n_vertices for t in s.metals.values())
     if held_out:
         s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window_nm)
     s.seconds = time.perf_counter() - t0

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.economics import Economics
+from optimizer.metal_surrogates import MetalSpec, liquid_warning, metal_spec, skin_recipe
 from optimizer.solution import Point
 from optimizer.space import DecisionSpace
 from optimizer.surrogates import plating_points, stage2_cache
@@ -27,6 +28,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.electrodeposition import plated_mass_kg_per_m2
 from process_models.plating.flows import plating_flows_per_m2
+from process_models.skins.skin import evaluate_skin
 from process_models.texture.coil_anneal import furnace_flow_amounts, soak_time_for_texture_100
 from process_models.uht.flows import uht_flows_per_m2
 from process_models.uht.phase_diagram import cuzn_phase_diagram
@@ -129,7 +131,9 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
                       ln_skin_offset: float = 0.0) -> Check:
     """Evaluate the point with process_models and price it as the MILP does. ``ln_skin_offset`` is what the
     twin has been seen to add to the models' skin (0 before any twin run): targets are judged on the skin
-    expected in the twin."""
+    expected in the twin. A skin of another metal than Zn: :func:`check_metal_with_models`."""
+    if p.skin_metal != "Zn":
+        return check_metal_with_models(space, params, econ, targets, p, yield_factor, time_factor)
     recipe = uht_recipe(space, params, p)
     kw = substrate_fields(space, p)
     if p.annealed and space.anneal is not None:
@@ -183,6 +187,68 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
     return Check(kpis, _misses(kpis, targets, twin=False))
 
 
+def check_metal_with_models(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets,
+                            p: Point, yield_factor: float = 1.0, time_factor: float = 1.0) -> Check:
+    """The point with a skin of ``p.skin_metal`` (not Zn): that metal's skin model
+    (:func:`process_models.skins.skin.evaluate_skin`, the twin's) at the point's settings and the line's source for
+    the metal, judged against the metal's limits (``spec.skin_metals``) and the targets' plant bounds, priced like
+    the MILP (the skin's flows, the substrate's, the plant's time)."""
+    spec = metal_spec(space, p.skin_metal)
+    r = evaluate_skin(skin_recipe(space, spec, p.stage2_temperature_K, p.stage2_time_s(space), p.stage3_peak_K,
+                                  p.stage3_time_s(space)), params)
+    skin_nm = r.skin_thickness_m * 1e9
+    H = scheduled_s_per_m2(space, p, time_factor)
+    y = gauge_yield(spec.window_nm, skin_nm, space.gauge_noise_nm) * yield_factor
+    flows = r.flows_per_m2(params).with_line_time({"uht": 1.0})
+    if p.substrate == "commercial":
+        flows += bought_foil_flows(space.foil_thickness_m, params)
+    elif p.ed_bath is not None and space.ed is not None:
+        out = plating_points(space, params, p.ed_bath, np.array([math.log(p.ed_current_density_A_per_m2 or 1.0)]),
+                             np.array([math.log(60.0 / (p.ed_web_speed_m_per_min or 1.0))]))
+        kg = space.foil_thickness_m * params["cu_density_kg_per_m3"]
+        flows += plating_flows_per_m2(p.ed_bath, float(out["kwh_per_kg"][0]) * kg, kg, params)
+    cost_processed = plant_cost_per_processed_m2(flows, H, params, econ.currency)
+    phase = "+".join(r.skin_phases)
+    kpis = {
+        "skin_metal": p.skin_metal, "skin_thickness_nm": skin_nm, "skin_thickness_expected_nm": skin_nm,
+        "skin_phase": phase, "surface_skin_metal_at_frac": r.surface_frac,
+        "metal_deposited_kg_per_m2": r.deposited_kg_per_m2, "melting": liquid_warning(r),
+        "energy_uht_kwh_per_m2": r.energy_kWh_per_m2, "cost_per_processed_m2": cost_processed, "yield_fraction": y,
+        "cost_per_m2": cost_processed / max(y, 1e-9), "throughput_m2_per_h": 3600.0 * y / H,
+        "warnings": list(r.warnings),
+        **web_check(params, space.foil_thickness_m, p.web_tensions(), p.stage2_temperature_K, r.stage3_peak_K),
+    }
+    return Check(kpis, metal_misses(kpis, spec, targets, twin=False))
+
+
+def metal_misses(k: dict[str, Any], spec: MetalSpec, t: Targets, twin: bool) -> list[str]:
+    """What a point with a skin of another metal misses: the metal's window, surface fraction, phases and (models)
+    melting; the plant bounds of the targets (throughput, cost); the web."""
+    out = []
+    lo, hi = spec.window_nm
+    skin = k.get("skin_thickness_expected_nm", k.get("skin_thickness_nm"))
+    if skin is None or not (lo <= skin <= hi):
+        out.append(f"skin_thickness: {skin if skin is None else round(skin, 1)} nm outside [{lo:g}, {hi:g}] "
+                   f"({spec.metal})")
+    if not twin:
+        a, b = spec.surface_frac
+        if not (a <= k["surface_skin_metal_at_frac"] <= b):
+            out.append(f"surface_{spec.metal}: {k['surface_skin_metal_at_frac']:.3f} outside [{a:g}, {b:g}]")
+        if not spec.phase_ok(k["skin_phase"]):
+            out.append(f"skin_phase: {k['skin_phase']} not in {spec.allowed_phases}")
+        if t.no_melting and k.get("melting"):
+            out.append(f"no_melting: the stage-III peak reaches the liquid of the {spec.metal} surface")
+    elif k.get("in_spec_metre_share", 1.0) < ALPHA_METRE_SHARE_MIN:
+        out.append(f"in_spec: {k['in_spec_metre_share']:.1%} of the {spec.metal} metres are in spec "
+                   f"(< {ALPHA_METRE_SHARE_MIN:.0%})")
+    for bound, limit in t.bounds():
+        if bound.kpi.name in ("throughput_m2_per_h", "cost_per_m2"):
+            miss = bound.miss(k, limit, t.currency or "USD")
+            if miss is not None:
+                out.append(miss)
+    return out + web_misses(k)
+
+
 def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
     out = []
     lo, hi = t.skin_window_nm
@@ -227,6 +293,9 @@ def twin_scenario(space: DecisionSpace, targets: Targets, p: Point, hours: float
         # the first coil has to pass the plating line before the UHT line sees it
         plant = rebuilt(plant, "plant", coil_store=rebuilt(plant.coil_store, "plant.coil_store", initial_coils=0))
         hours = hours + space.coil_length_m / float(p.ed_web_speed_m_per_min) / 60.0  # type: ignore[arg-type]
+    if p.skin_metal != "Zn":  # the scenario's limits of that metal (spec.skin_metals), melting as the targets say
+        return rebuilt(sc, plant=plant, spec=rebuilt(sc.spec, "spec", reject_melting=bool(targets.no_melting)),
+                       hours=hours, seed=seed, currency=targets.currency or sc.currency)
     lo, hi = targets.spec_window_nm  # the twin's gauge judges the spec (a robust back-off is the optimiser's)
     spec: dict[str, Any] = {"skin_thickness_nm_min": lo, "skin_thickness_nm_max": hi,
                             "reject_melting": bool(targets.no_melting)}
@@ -264,7 +333,8 @@ def twin_line_flows(k: dict[str, Any], params: ParameterValues) -> Flows:
                      {"coil_anneal": 1.0})
     if kind == "uht":
         vapour_kg = k.get("zn_vapour_deposited_kg_per_processed_m2") or 0.0
-        return uht_flows_per_m2(energy, vapour_kg, vapour_kg > 0.0, params, 1.0)
+        other = k.get("skin_metal_deposited_kg_per_processed_m2") or None  # skins of other metals (issue 14)
+        return uht_flows_per_m2(energy, vapour_kg, vapour_kg > 0.0, params, 1.0, other)
     return plating_flows_per_m2(k["bath"], energy, k.get("metal_kg_per_processed_m2") or 0.0, params,
                                 line_time_h_per_m2=1.0)
 
@@ -320,5 +390,11 @@ def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics
         kpis["texture_fraction_100"] = mk.get("texture_fraction_100")
     if kpis["nucleation_overpotential_mV"] is None:
         kpis["nucleation_overpotential_mV"] = mk.get("nucleation_overpotential_mV")
+    if p.skin_metal != "Zn":
+        kpis["skin_metal"] = p.skin_metal
+        kpis["in_spec_metre_share"] = (u.get("metres_in_spec") or 0.0) / max(u.get("metres_produced") or 0.0, 1e-9)
+        misses = (metal_misses(kpis, metal_spec(space, p.skin_metal), targets, twin=True) if total_m > 0
+                  else ["twin produced no finished metres"])
+        return Check(kpis, misses)
     misses = _misses(kpis, targets, twin=True) if total_m > 0 else ["twin produced no finished metres"]
     return Check(kpis, misses)

@@ -59,6 +59,9 @@ class PlantSettings(_Model):
     uht: dict[str, UHTSettings] = Field(default_factory=dict)
     plating: dict[str, PlatingSettings] = Field(default_factory=dict)
     anneal: dict[str, AnnealSettings] = Field(default_factory=dict)
+    # a UHT line's stage-II source held for the whole run: (metal, source temperature [K] or None for the default);
+    # a line not named keeps the scenario's skin_metal and campaigns (issue 14)
+    skin_metals: dict[str, tuple[str, float | None]] = Field(default_factory=dict)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> PlantSettings:
@@ -102,7 +105,7 @@ class PlantSettings(_Model):
         Errors (:class:`FoiltwinInputError`) name the dotted scenario field, e.g.
         ``plant.lines.1.settings.stage2_modules_on``."""
         known = {ln.name for ln in scenario.plant.lines} | {f.name for f in scenario.plant.furnaces}
-        for name in [*self.uht, *self.plating, *self.anneal]:
+        for name in [*self.uht, *self.plating, *self.anneal, *self.skin_metals]:
             if name not in known:
                 raise FoiltwinInputError("settings", name,
                                          f"a line or furnace of the plant: {', '.join(sorted(known))}")
@@ -114,6 +117,9 @@ class PlantSettings(_Model):
             update: dict[str, Any] = {"settings": chosen}
             if not keep_changeovers:
                 update["changeovers"] = ()
+            if ln.name in self.skin_metals:  # this source for the whole run: no skin campaigns
+                metal, source_K = self.skin_metals[ln.name]
+                update.update(skin_metal=metal, skin_source_temperature_K=source_K, skin_campaigns=())
             lines.append(rebuilt(ln, f"plant.lines.{i}", **update) if chosen != ln.settings or update.keys() != {
                 "settings"} else ln)
         furnaces = [rebuilt(f, f"plant.furnaces.{k}", settings=self.anneal[f.name])

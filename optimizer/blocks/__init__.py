@@ -1,0 +1,1 @@
+"""Parts of the MILP as Pyomo blocks (one module per unit)."""
