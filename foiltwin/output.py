@@ -116,16 +116,25 @@ def print_simulation(report: dict[str, Any], currency: str = "USD") -> None:
         ("energy", report["energy_kwh_per_m2"], "kWh/m²"),
         ("cost per good m²", report["cost_per_m2"], f"{currency}/m²"),
     ], "plant")
+    from twin.kpi_catalogue import line_view
+
     rows = []
+    # the UHT lines' skin-metal KPIs (issue 14), labels and units from the KPI catalogue: the metal at the start,
+    # changeovers and their downtime, and per metal used the metres made and metal deposited
+    uht = [ln for ln in report["lines"].values() if ln["type"] == "uht"]
+    skin = [k for k in line_view("uht", *uht) if k.name.startswith("skin_") and k.name != "skin_phase"
+            and not k.name.startswith("skin_thickness")]
     for name, line in report["lines"].items():
         furnace = line["type"] == "coil_anneal"
         rows.append([name, line["type"], round(line["metres_produced"]),
                      line["batches"] if furnace else "", num(None if furnace else line["yield_fraction"], ".3f"),
                      num(line["utilisation"] if furnace else line["oee"], ".3f"),
-                     num(line["cost_per_m2"], ".2f")])
+                     num(line["cost_per_m2"], ".2f"),
+                     *(k.text(k.value(line)) if line["type"] == "uht" else "" for k in skin)])
     print_table([Column("line", numeric=False), Column("type", numeric=False), Column("produced", "m"),
                  Column("batches"), Column("yield", "fraction"), Column("OEE (furnace: hot share)", "fraction"),
-                 Column("cost", f"{currency}/m²")], rows, title="lines")
+                 Column("cost", f"{currency}/m²"),
+                 *(Column(k.label, k.unit, numeric=k.format != "text") for k in skin)], rows, title="lines")
 
 
 OPT_ROWS = (("skin thickness", "nm", "skin_thickness_nm"), ("surface Zn", "at frac", "surface_zn_at_frac"),

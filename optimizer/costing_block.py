@@ -6,7 +6,8 @@ Inputs (Vars of the block, all per processed m²): the UHT line's electricity ``
 ``zn_vapour``, the share of bought foil ``commercial``, the plant time charged to each line ``time_uht``,
 ``time_ed``, ``time_an`` [s/m²], and with the plating line the electroforming share ``electroformed`` and its
 electricity ``energy_ed_cu``, the Zn plating share ``plated``, its electricity ``energy_ed_zn`` and plated Zn
-``zn_plated``; with the coil furnaces their electricity ``energy_an`` and forming gas ``gas_an``. Output:
+``zn_plated``; with the coil furnaces their electricity ``energy_an`` and forming gas ``gas_an``; per other skin metal X
+the line may use (``CostingOptions.skin_metals``, issue 14) its deposit ``X`` [kg/m²], bought as X's source. Output:
 ``cost_processed`` [currency/m²], one equality from the stations' own flow definitions
 (:func:`priced_flows`). Alone, the block has as many degrees of freedom as inputs (:func:`degrees_of_freedom`).
 """

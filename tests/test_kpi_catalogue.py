@@ -84,3 +84,38 @@ def test_kpi_formats():
     assert KPIS["cost_per_m2"].unit_in("CNY") == "CNY/m²" and KPIS["yield_fraction"].value_unit("USD") == ""
     assert format_value(123456.0) == "123,456" and format_value(True) == "yes"
     assert KPIS["cost_per_m2"].better(1.0, 2.0) and KPIS["throughput_m2_per_h"].better(2.0, 1.0)
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    """The Zn -> Mg campaign example: a UHT line that makes Zn, changes its source, then makes Mg."""
+    from twin.scenario import load_scenario
+
+    return run_single(load_scenario("examples/scenarios/zn_to_mg_campaign.toml"))
+
+
+@pytest.mark.component
+def test_uht_line_view_has_the_skin_metal_kpis_of_the_metals_used(campaign):
+    from twin.kpi_catalogue import line_view
+
+    line = campaign["lines"]["uht-1"]
+    assert set(line["skin_metal_metres"]) == {"Zn", "Mg"}
+    names = [k.name for k in line_view("uht", line)]
+    assert {"skin_metal", "skin_changeovers", "skin_changeover_hours", "skin_metal_metres.Zn",
+            "skin_metal_metres.Mg", "skin_metal_deposited_kg_per_processed_m2.Mg"} <= set(names)
+    assert "skin_metal_deposited_kg_per_processed_m2.Zn" not in names  # Zn is in the Zn KPIs
+    assert check_kpis(line, line_view("uht", line)) == []
+    assert line_view("electrodeposition", campaign["lines"]["ed-1"]) == LINE_VIEW["electrodeposition"]
+    # the dashboard's comparison table and the CLI's line table show them, labelled by the catalogue
+    rows = tables.compare_reports(campaign, campaign)
+    labels = {r.kpi for r in rows if r.scope.startswith("uht-1")}
+    assert {"skin-metal changeovers", "metres with a Mg skin", "Mg deposited per processed m²"} <= labels
+
+
+@pytest.mark.integration
+def test_cli_simulate_line_table_shows_the_skin_metal_kpis(cli):
+    code, out, err = cli("simulate", "examples/scenarios/zn_to_mg_campaign.toml")
+    assert code == 0, err
+    table = out[out.index("lines"):]
+    for word in ("skin-metal", "changeover", "downtime", "with a Mg", "deposited"):  # (rich wraps headers)
+        assert word in table

@@ -145,7 +145,8 @@ _WEB_LINE = tuple(kpi(n) for n in ("throughput_m2_per_h", "metres_produced", "yi
 LINE_VIEW: dict[str, tuple[Kpi, ...]] = {
     "uht": (*_WEB_LINE, *(kpi(n) for n in (
         "skin_thickness_nm.mean", "skin_thickness_nm.p05", "skin_thickness_nm.p95", "skin_phase",
-        "texture_fraction_100", "nucleation_overpotential_mV", "energy_kwh_per_processed_m2", "cost_per_m2"))),
+        "texture_fraction_100", "nucleation_overpotential_mV", "energy_kwh_per_processed_m2", "cost_per_m2",
+        "skin_metal", "skin_changeovers", "skin_changeover_hours"))),
     "electrodeposition": (*_WEB_LINE, *(kpi(n) for n in ("bath", "deposit_mean_um", "energy_kwh_per_processed_m2",
                                                          "cost_per_m2"))),
     "coil_anneal": (kpi("throughput_m2_per_h", "area annealed per hour"), kpi("batches"), kpi("utilisation"),
@@ -163,6 +164,23 @@ COLLECTOR_VIEW: tuple[Kpi, ...] = (
 SUMMARY_VIEW: tuple[Kpi, ...] = tuple(kpi(n) for n in (
     "throughput_m2_per_h", "yield_fraction", "oee", "availability", "cost_per_m2", "energy_kwh_per_m2",
     "skin_thickness_nm.mean", "skin_thickness_nm.p05", "skin_thickness_nm.p95", "texture_fraction_100"))
+
+
+def skin_metal_kpis(metal: str) -> tuple[Kpi, ...]:
+    """The per-metal KPIs of a UHT line (issue 14; ``twin.kpis``): metres made with a skin of ``metal`` and, for a
+    metal other than Zn (whose Zn is in the Zn KPIs), the metal deposited per processed m²."""
+    out = [Kpi(f"skin_metal_metres.{metal}", "m", None, f"metres with a {metal} skin")]
+    if metal != "Zn":
+        out.append(Kpi(f"skin_metal_deposited_kg_per_processed_m2.{metal}", "kg/m²", "min",
+                       f"{metal} deposited per processed m²"))
+    return tuple(out)
+
+
+def line_view(kind: str, *reports: dict[str, Any] | None) -> tuple[Kpi, ...]:
+    """The KPIs of a line of ``kind`` (:data:`LINE_VIEW`) and, for a UHT line, the per-metal ones
+    (:func:`skin_metal_kpis`) of every metal the ``reports`` of that line made metres with."""
+    metals = dict.fromkeys(x for r in reports for x, m in ((r or {}).get("skin_metal_metres") or {}).items() if m)
+    return (*LINE_VIEW.get(kind, ()), *(k for x in metals for k in skin_metal_kpis(x)))
 
 
 def check_kpis(report: dict[str, Any], view: tuple[Kpi, ...]) -> list[str]:

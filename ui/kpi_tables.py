@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from twin.replications import PairedDelta, PairedReplications
 
-from twin.kpi_catalogue import COLLECTOR_VIEW, LINE_VIEW, OPTIMISER_VIEW, PLANT_VIEW, Kpi, format_value
+from twin.kpi_catalogue import (
+    COLLECTOR_VIEW,
+    LINE_VIEW,
+    OPTIMISER_VIEW,
+    PLANT_VIEW,
+    Kpi,
+    format_value,
+    line_view,
+)
 
 # what each table shows, from the KPI catalogue (labels, units, formats: twin.kpi_catalogue)
 PLANT_KPIS: tuple[Kpi, ...] = PLANT_VIEW
@@ -92,7 +100,7 @@ def compare_reports(baseline: dict[str, Any], whatif: dict[str, Any], paired: Pa
     for name in [*lines_a, *[n for n in lines_b if n not in lines_a]]:
         a, b = lines_a.get(name), lines_b.get(name)
         kind = (a or b or {}).get("type", "")
-        rows += _rows(f"{name} ({kind})", LINE_KPIS.get(kind, ()), a, b, currency, f"lines.{name}.", paired)
+        rows += _rows(f"{name} ({kind})", line_view(kind, a, b), a, b, currency, f"lines.{name}.", paired)
     return rows
 
 
