@@ -639,5 +639,11 @@ def build_surrogates(space: DecisionSpace, params: ParameterValues, window_nm: t
         s.samples += sum(t.n_vertices for t in s.metals.values())
     if held_out:
         s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window_nm)
+        if s.metals:
+            from optimizer.metal_surrogates import metal_held_out_errors
+
+            rng = np.random.default_rng(seed + 7)
+            for x, t in s.metals.items():
+                s.errors[f"skin_{x}"] = metal_held_out_errors(space, params, s.metal_specs[x], t, rng)
     s.seconds = time.perf_counter() - t0
     return s

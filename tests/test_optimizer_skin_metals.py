@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from optimizer import Targets, optimize
-from optimizer.metal_surrogates import build_metal_skin, check_skin_metals, metal_box, metal_spec, skin_recipe
+from optimizer.metal_surrogates import (
+    build_metal_skin,
+    check_skin_metals,
+    metal_box,
+    metal_held_out_errors,
+    metal_spec,
+    skin_recipe,
+)
 from optimizer.space import decision_space
 from process_models.errors import FoiltwinInputError
 from process_models.skins.skin import evaluate_skin
@@ -51,6 +58,18 @@ def test_mg_table_vertex_is_the_skin_model_at_its_settings(plant):
                                                           + params["skin_source_superheat_K"])
     # the Mg range of stage-III peaks lies below the liquid of a pure-Mg surface (923 K)
     assert metal_box(space, params, spec)[2][1] < params["mg_melting_temperature_K"]
+
+
+@pytest.mark.component
+def test_mg_coarse_table_error_on_held_out_samples(plant):
+    """The coarse Mg table against evaluate_skin at random points of its box: skin within 2 %."""
+    _, params, space = plant
+    spec = metal_spec(space, "Mg")
+    e = metal_held_out_errors(space, params, spec, build_metal_skin(space, params, spec), np.random.default_rng(3),
+                              n=12)
+    assert e["failed_samples"]["n"] == 0 and e["skin_rel"]["n"] == 12
+    assert e["skin_rel"]["max_abs"] < 0.02
+    assert e["phase_bad_classification"]["accuracy"] == 1.0
 
 
 @pytest.mark.unit
