@@ -152,3 +152,36 @@ def test_cli_bad_skin_metals_exit_2(cli, bad):
     assert "--skin-metals" in err
     assert ("Zn, Mg, Ag, Sn, Al" in err) or ("at most once" in err)
     assert "Traceback" not in err
+
+
+@pytest.mark.component
+def test_metal_binary_gates_the_tables(plant):
+    """On the same coarse tables: the joint MILP with Mg fixed off is the Zn-only MILP (same optimum); with Mg on,
+    every Zn skin table carries no weight and the Mg table all of it."""
+    import pyomo.environ as pyo
+
+    from optimizer.economics import economics
+    from optimizer.model import build_model
+    from optimizer.solve import solve
+    from optimizer.surrogates import build_surrogates
+
+    sc, params, space = plant
+    t = TARGETS.with_defaults(sc)
+    econ = economics(params, space.foil_thickness_m, t.currency)
+    s = build_surrogates(space, params, t.skin_window_nm, skin_shape=(3, 6, 5), held_out=False,
+                         skin_metals=("Zn", "Mg"))
+    zn_only = type(s)(**{**s.__dict__, "skin_metals": ("Zn",), "metals": {}, "metal_specs": {}})
+    m0, _ = build_model(space, zn_only, t, econ, params)
+    assert not hasattr(m0, "skin_metal")
+    out0 = solve(m0, "appsi_highs", 30, 1e-6)
+    m1, _ = build_model(space, s, t, econ, params)
+    m1.skin_metal.y_metal["Mg"].fix(0)
+    out1 = solve(m1, "appsi_highs", 30, 1e-6)
+    assert out1.objective == pytest.approx(out0.objective, rel=1e-5)
+    m2, _ = build_model(space, s, t, econ, params)
+    m2.skin_metal.y_metal["Mg"].fix(1)
+    assert solve(m2, "appsi_highs", 30, 1e-6).status != "infeasible"
+    zn_w = sum(pyo.value(b.w[v]) for r in m2.ROUTES for b in [m2.skin[r]] for v in b.V)
+    mg_w = sum(pyo.value(m2.skin_metal.table["Mg"].w[v]) for v in m2.skin_metal.table["Mg"].V)
+    assert zn_w == pytest.approx(0.0, abs=1e-6) and mg_w == pytest.approx(1.0, abs=1e-6)
+    assert pyo.value(m2.T3) == pytest.approx(pyo.value(m2.skin_metal.T3["Mg"]), abs=1e-6)
