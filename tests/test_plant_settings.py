@@ -189,3 +189,21 @@ def test_recipe_command_takes_the_scenarios_plant_settings(cli, tmp_path):
     assert code == 2 and "--stage2-time-s" in err and "--scenario" in err
     code, _, err = cli("recipe", "--line", "uht-1")
     assert code == 2 and "--line" in err
+
+
+@pytest.mark.unit
+def test_skin_metal_of_a_uht_line_held_for_the_run():
+    """PlantSettings.skin_metals: the named UHT line's source holds that metal (and source temperature) for the whole
+    run, its campaigns dropped; a line not named keeps the scenario's; an unknown line or metal is refused."""
+    from twin.scenario import load_scenario
+
+    sc = load_scenario("examples/scenarios/zn_to_mg_campaign.toml")
+    base = PlantSettings.from_scenario(sc)
+    assert base.apply_to(sc) == sc  # no skin metal named: unchanged
+    out = base.model_copy(update={"skin_metals": {"uht-1": ("Mg", 900.0)}}).apply_to(sc)
+    line = next(ln for ln in out.plant.lines if ln.name == "uht-1")
+    assert (line.skin_metal, line.skin_source_temperature_K, line.skin_campaigns) == ("Mg", 900.0, ())
+    with pytest.raises(FoiltwinInputError):
+        base.model_copy(update={"skin_metals": {"uht-9": ("Mg", None)}}).apply_to(sc)
+    with pytest.raises(FoiltwinInputError):
+        base.model_copy(update={"skin_metals": {"uht-1": ("Cu", None)}}).apply_to(sc)
