@@ -20,7 +20,8 @@ X's UHT energy and deposit are returned for the cost rows (:mod:`optimizer.costi
 X's source, :func:`process_models.uht.flows.uht_flow_amounts`). Not modelled for X, so X is not offered with
 such targets: the nucleation-overpotential indicator (none for other metals) and the (100) texture target.
 Approximation: the cost per good m² divides by the guard level's gauge yield on the Zn window (the model and twin
-checks use X's own window).
+checks use X's own window); the worst case is the window's low edge, so the two agree while both windows are wider
+than ~10 gauge σ (default plant: to machine precision).
 """
 
 from __future__ import annotations
