@@ -157,8 +157,8 @@ def print_optimization(result: Any) -> None:
             cells = []
             for src in (result.predicted, result.checked or {}, result.verified or {}):
                 v = src.get(key)
-                if key == "skin_phase" and src is result.predicted:
-                    v = "alpha" if src.get("single_phase_alpha") else "not alpha"
+                if key == "skin_phase" and src is result.predicted and "single_phase_alpha" in src:  # (Zn skins)
+                    v = "alpha" if src["single_phase_alpha"] else "not alpha"
                 cells.append("-" if v is None else v if isinstance(v, str) else num(v))
             rows.append([label, result.currency + "/m²" if key == "cost_per_m2" else unit, *cells])
         print_table([Column("KPI", numeric=False), Column("unit", numeric=False), Column("predicted"),

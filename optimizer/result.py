@@ -85,8 +85,8 @@ class OptimizationResult:
                 cells = []
                 for src in (self.predicted, self.checked or {}, self.verified or {}):
                     v = src.get(key)
-                    if key == "skin_phase" and src is self.predicted:
-                        v = "alpha" if src.get("single_phase_alpha") else "not alpha"
+                    if key == "skin_phase" and src is self.predicted and "single_phase_alpha" in src:  # (Zn)
+                        v = "alpha" if src["single_phase_alpha"] else "not alpha"
                     cells.append(_fmt(v))
                 out.append(f"{label:<{w}}" + "".join(f"{c:>14}" for c in cells))
         if self.binding_constraints:

@@ -219,8 +219,8 @@ def binding(m: pyo.ConcreteModel, h: Handles, p: Point) -> list[str]:
             # rows of other routes/modes are relaxed by big-M: skip them
             if "__" in cname.replace("target_", "", 1):
                 tag = cname.split("__", 1)[1]
-                if tag.split("_")[0] in ("vapour", "plated") and not tag.startswith(p.route):
-                    continue
+                if tag.split("_")[0] in ("vapour", "plated") and (not tag.startswith(p.route) or p.skin_metal != "Zn"):
+                    continue  # (a skin of another metal: every Zn route's rows are off)
                 if tag in MODES and tag != p.mode:
                     continue
             sl = con.lslack() if sense == "lb" else con.uslack()

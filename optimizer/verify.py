@@ -30,6 +30,7 @@ from process_models.plating.electrodeposition import plated_mass_kg_per_m2
 from process_models.plating.flows import plating_flows_per_m2
 from process_models.skins.skin import evaluate_skin
 from process_models.texture.coil_anneal import furnace_flow_amounts, soak_time_for_texture_100
+from process_models.texture.texture_model import anneal_texture_equivalent
 from process_models.uht.flows import uht_flows_per_m2
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import UHTRecipe
@@ -209,8 +210,12 @@ def check_metal_with_models(space: DecisionSpace, params: ParameterValues, econ:
         flows += plating_flows_per_m2(p.ed_bath, float(out["kwh_per_kg"][0]) * kg, kg, params)
     cost_processed = plant_cost_per_processed_m2(flows, H, params, econ.currency)
     phase = "+".join(r.skin_phases)
+    # texture: the substrate's, annealed by the UHT line's heat (the θ of the skin's stage-II history)
+    f0 = np.asarray(substrate_texture(CollectorRecipe(uht=None, **substrate_fields(space, p)), params), float)
+    tex = anneal_texture_equivalent(f0[None, :], np.array([r.anneal_equivalent_time_s]), params).texture[0]
     kpis = {
-        "skin_metal": p.skin_metal, "skin_thickness_nm": skin_nm, "skin_thickness_expected_nm": skin_nm,
+        "skin_metal": p.skin_metal, "texture_fraction_100": float(tex[1]), "skin_thickness_nm": skin_nm,
+        "skin_thickness_expected_nm": skin_nm,
         "skin_phase": phase, "surface_skin_metal_at_frac": r.surface_frac,
         "metal_deposited_kg_per_m2": r.deposited_kg_per_m2, "melting": liquid_warning(r),
         "energy_uht_kwh_per_m2": r.energy_kWh_per_m2, "cost_per_processed_m2": cost_processed, "yield_fraction": y,
