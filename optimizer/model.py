@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.blocks.skin_metal import SkinMetalLinks, add_skin_metal_block
+from optimizer.blocks.skin_metal import skin_metal_block
 from optimizer.costing_block import CostingOptions, build_costing
 from optimizer.economics import Economics
 from optimizer.pwl import GridTable, add_table, output
@@ -158,7 +158,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     T2_lo, T2_hi = space.stage2_temperature_K
     m.inv_T2 = pyo.Var(bounds=(1.0 / T2_hi, 1.0 / T2_lo), units=U.K**-1, doc="1 / stage-II temperature")
     m.T3 = pyo.Var(bounds=space.stage3_peak_K, units=U.K, doc="stage-III peak temperature")
-    sk = _skin_metals(m, space, s, targets, econ, y_route, ln_t2, guards) if s.skin_metals != ("Zn",) else None
+    sk = skin_metal_block(m, space, s, targets, econ, y_route, ln_t2, guards) if s.skin_metals != ("Zn",) else None
     if sk is not None:  # issue 14: the skin metal is a decision (optimizer/blocks/skin_metal.py)
         y_route = sk.y_route
         m.T3.setlb(sk.T3_range_K[0])
@@ -540,21 +540,6 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                               + (1.0 - wc) * m.time_good * U.m**2 / U.s / t_ref)
     return m, Handles(space=space, surrogates=s, targets=targets, econ=econ, guards=guards, routes=routes,
                       modes=modes, baths=baths, target_rows=rows, slacks=slacks, cost_unit=cur)
-
-
-def _skin_metals(m: pyo.ConcreteModel, space: DecisionSpace, s: Surrogates, targets: Targets, econ: Economics,
-                 y_route: dict, ln_t2: object, guards: list) -> SkinMetalLinks:
-    """The skin-metal block (:func:`optimizer.blocks.skin_metal.add_skin_metal_block`) on this model's decisions."""
-    p_lo, p_hi = (math.exp(v) for v in m.ln_pace.bounds)
-    z = space.zone_lengths_m
-    plated = sum(m.y_mode[k] for k in space.modes if MODES[k]["route"] == "plated" and k in m.MODES)
-    return add_skin_metal_block(
-        m, metals=s.skin_metals, tables=s.metals, specs=s.metal_specs, y_route=y_route, plated=plated,
-        inv_T2=m.inv_T2, ln_t2=ln_t2, ln_t2_range=(math.log(p_lo * min(z)), math.log(p_hi * max(z))),
-        lp3=math.log(space.stage3_heater_length_m), T3_range_K=space.stage3_peak_K, guards=guards,
-        sigma_nm=space.gauge_noise_nm, price=econ.price, utilisation_frac=econ.zn_source_utilisation_frac,
-        no_melting=targets.no_melting,
-        offer_others=targets.max_overpotential_mV is None and targets.min_texture_100 is None)
 
 
 GAIN_STEP_LN = 0.25  # largest knot spacing of the anneal's (100) gain table in ln θ

@@ -32,8 +32,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
+from optimizer.economics import Economics
 from optimizer.metal_surrogates import MetalSpec
 from optimizer.pwl import GridTable, add_table, output
+from optimizer.space import MODES, DecisionSpace
+from optimizer.surrogates import Surrogates
+from optimizer.targets import Targets
 from process_models.uht.flows import SKIN_METAL_FLOWS
 
 U = pyo.units
@@ -158,3 +162,19 @@ def chosen_metal(m: pyo.ConcreteModel) -> str:
     if b is None:
         return "Zn"
     return max(b.METALS, key=lambda x: float(pyo.value(b.y_metal[x], exception=False) or 0.0))
+
+
+def skin_metal_block(m: pyo.ConcreteModel, space: DecisionSpace, s: Surrogates, targets: Targets, econ: Economics,
+                     y_route: dict, ln_t2: object, guards: list) -> SkinMetalLinks:
+    """The block on ``build_model``'s decisions (called right after its stage-II/III Vars): the space's pace,
+    zone lengths, heater length and gauge noise; the targets' melting rule; the plant's prices."""
+    p_lo, p_hi = (math.exp(v) for v in m.ln_pace.bounds)
+    z = space.zone_lengths_m
+    plated = sum(m.y_mode[k] for k in space.modes if MODES[k]["route"] == "plated" and k in m.MODES)
+    return add_skin_metal_block(
+        m, metals=s.skin_metals, tables=s.metals, specs=s.metal_specs, y_route=y_route, plated=plated,
+        inv_T2=m.inv_T2, ln_t2=ln_t2, ln_t2_range=(math.log(p_lo * min(z)), math.log(p_hi * max(z))),
+        lp3=math.log(space.stage3_heater_length_m), T3_range_K=space.stage3_peak_K, guards=guards,
+        sigma_nm=space.gauge_noise_nm, price=econ.price, utilisation_frac=econ.zn_source_utilisation_frac,
+        no_melting=targets.no_melting,
+        offer_others=targets.max_overpotential_mV is None and targets.min_texture_100 is None)
