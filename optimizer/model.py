@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.costing_block import CostingOptions, build_costing
+from optimizer.blocks.costing import CostingOptions, add_costing_block, currency_unit
+from optimizer.blocks.furnace import add_furnace_block, line_time_factor
 from optimizer.economics import Economics
 from optimizer.pwl import GridTable, add_table, output
 from optimizer.space import MODES, DecisionSpace
@@ -29,10 +30,7 @@ from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
 from optimizer.targets import Targets, gauge_yield
 from optimizer.web_tension import add_web_tension
 from process_models.parameters.registry import ParameterValues
-from process_models.physical_constants import R as R_GAS
 from process_models.plating.flows import dragout_makeup_L_per_m2
-from process_models.texture.coil_anneal import longest_soak_without_sticking_s
-from process_models.texture.texture_model import recrystallised_fraction
 
 U = pyo.units
 GUARD_LEVELS_SIGMA: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
@@ -40,15 +38,6 @@ RAMP2_MAX_FRAC = STAGE2_RAMP_USABLE_FRAC  # stage II: the heat-up may take at mo
 MELT_TOLERANCE_NM = 1e-3  # "no melting": only simplices whose used vertices do not melt
 REACH3_MARGIN_FRAC = 0.005  # the reach table is slightly concave in T3 (< 1e-4 chord error): keep 0.5 % spare
 PACE_STEP_LN = 0.085  # exp table of the pace: knots this close in ln p keep the chord error ≤ (Δ ln p)²/8 < 0.1 %
-
-
-def currency_unit(currency: str) -> object:
-    """The Pyomo unit of a currency (declared once as its own base dimension)."""
-    try:
-        return getattr(U, currency)
-    except AttributeError:
-        U.load_definitions_from_strings([f"{currency} = [currency_{currency.lower()}]"])
-        return getattr(U, currency)
 
 
 @dataclass
@@ -290,42 +279,12 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     # ------------------------------------------------------------------ coil anneal (with a texture target only)
     an = space.anneal if (space.anneal is not None and s.anneal is not None
                           and targets.min_texture_100 is not None) else None
-    m.y_anneal = pyo.Var(domain=pyo.Binary, units=U.dimensionless, doc="coils annealed in the furnace")
-    an_out = {"energy_kwh_per_m2": U.kWh / U.m**2, "gas_Nm3_per_m2": U.m**3 / U.m**2, "cycle_s_per_m2": U.s / U.m**2}
     f_ref = params["bare_cu_reference_100_frac"]
     f_end = params["texture_cube_end_100_frac"]
     f0_hi = max([f_ref] + [float(np.max(s.plating[b].values["f100"])) for b in baths if b in CU_BATHS_OF(space)])
-    if an is None:
-        m.y_anneal.fix(0)
-    else:
+    if an is not None:
         assert s.anneal is not None
-        (z_lo, z_hi), (lt_lo, lt_hi) = s.anneal.bounds()
-        m.inv_T_soak = pyo.Var(bounds=(0.0, z_hi), units=U.K**-1, doc="1 / soak temperature (0 when not annealing)")
-        m.ln_t_soak = pyo.Var(bounds=(min(0.0, lt_lo), max(0.0, lt_hi)), units=U.dimensionless,
-                              doc="ln(soak time / s) (0 when not annealing)")
-        m.anneal = pyo.Block()
-        add_table(m.anneal, s.anneal, {"inv_T_soak": (m.inv_T_soak, U.K**-1), "ln_t_soak": (m.ln_t_soak,
-                                                                                         U.dimensionless)},
-                  an_out, active=m.y_anneal)
-        # exact transform (Arrhenius additivity): ln θ_soak = ln t − (Q/R)/T + Q/(R T_cal); the ramps' share of θ
-        # is left out (conservative; the check in the models credits it)
-        qr = params["recrystallisation_activation_J_per_mol"] / R_GAS
-        t_cal = params["recrystallisation_calibration_temperature_K"]
-        gain = anneal_gain_table(lt_lo - qr * z_hi + qr / t_cal, lt_hi - qr * z_lo + qr / t_cal, f_end - f0_hi, params)
-        u_lo, u_hi = gain.bounds()[0]
-        m.ln_theta_soak = pyo.Var(bounds=(min(0.0, u_lo), max(0.0, u_hi)), units=U.dimensionless,
-                                  doc="ln(θ of the soak / s at T_cal) (0 when not annealing)")
-        m.theta_def = pyo.Constraint(expr=m.ln_theta_soak == m.ln_t_soak - qr * U.K * m.inv_T_soak
-                                     + (qr / t_cal) * m.y_anneal)
-        m.anneal_gain = pyo.Block()
-        add_table(m.anneal_gain, gain, {"ln_theta": (m.ln_theta_soak, U.dimensionless)},
-                  {"gain_100": U.dimensionless}, active=m.y_anneal)
-        # what the wound coils take: the soak may not exceed the longest one whose whole programme (ramps included)
-        # keeps the sticking indicator at its limit; ln t_max is concave in 1/T, so the table under-estimates it
-        m.anneal_sticking = pyo.Block()
-        add_table(m.anneal_sticking, anneal_sticking_table(z_lo, z_hi, space, params),
-                  {"inv_T_soak": (m.inv_T_soak, U.K**-1)}, {"ln_t_max": U.dimensionless}, active=m.y_anneal)
-        m.anneal_sticking_ok = pyo.Constraint(expr=m.ln_t_soak <= output(m.anneal_sticking, "ln_t_max"))
+        add_furnace_block(m, "furnace", space, s.anneal, params, f_end - f0_hi)
 
     # ------------------------------------------------------------------ time per m² and cost
     w = space.width_m
@@ -333,11 +292,9 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     H_max = (ut.pace_factor * p_hi + ut.per_metre_s) / w * 2.0
     if ed is not None:
         H_max = max(H_max, (ed.time.pace_factor * math.exp(ue_hi) + ed.time.per_metre_s) / w * 2.0)
-    an_factor = 0.0
     if an is not None:
         assert s.anneal is not None
-        an_factor = (1.0 + an.downtime_per_hot_h) / an.furnaces_count
-        H_max = max(H_max, an_factor * float(np.max(s.anneal.values["cycle_s_per_m2"])) * 2.0)
+        H_max = max(H_max, line_time_factor(space) * float(np.max(s.anneal.values["cycle_s_per_m2"])) * 2.0)
     m.H = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="scheduled plant seconds per processed m2")
     m.H_uht = pyo.Constraint(expr=cor.time_factor * (ut.pace_factor * pace + ut.per_metre_s * U.s / U.m)
                              / (w * U.m) <= m.H)
@@ -345,8 +302,8 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     m.H_an = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="the same, charged to the coil furnaces")
     if an is not None:
         # the furnaces' batches per m²: hot cycle time and repairs, shared among the furnaces
-        m.H_an_line = pyo.Constraint(expr=cor.time_factor * an_factor * output(m.anneal, "cycle_s_per_m2") <= m.H)
-        m.H_an_charge = pyo.Constraint(expr=m.H_an >= m.H - H_max * U.s / U.m**2 * (1 - m.y_anneal))
+        m.H_an_line = pyo.Constraint(expr=cor.time_factor * m.furnace.line_time_s_per_m2 <= m.H)
+        m.H_an_charge = pyo.Constraint(expr=m.H_an >= m.H - H_max * U.s / U.m**2 * (1 - m.furnace.y_anneal))
     else:
         m.H_an.fix(0.0)
     if ed is not None:
@@ -404,10 +361,8 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     if pl:
         links.update(plated=y_pl, energy_ed_zn=e_zn, zn_plated=m.zn_plated)
     if an is not None:
-        links.update(energy_an=output(m.anneal, "energy_kwh_per_m2"), gas_an=output(m.anneal, "gas_Nm3_per_m2"),
-                     time_an=m.H_an)
-    m.costing = pyo.Block()
-    build_costing(m.costing, econ, params, CostingOptions(
+        links.update(energy_an=m.furnace.energy_kwh_per_m2, gas_an=m.furnace.gas_Nm3_per_m2, time_an=m.H_an)
+    add_costing_block(m, "costing", econ, params, CostingOptions(
         foil_thickness_m=space.foil_thickness_m, cost_ub=C_hi, electroform_bath=ed.baths["cu"][0] if ef else None,
         zn_bath=ed.baths["zn"][0] if pl else None, anneal=an is not None, cu_anode_kg_per_m2=cu_kg,
         cost_offset=cor.cost_offset), cur, inputs=links)
@@ -482,7 +437,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     ef_f100 = sum(output(m.plating[b], "f100") for b in baths if b in CU_BATHS_OF(space)) if baths else 0
     f100 = f_ref * y_commercial + ef_f100 + output(m.stage2, "recryst") * max(f_end - f0_hi, 0.0)
     if an is not None:
-        f100 = f100 + output(m.anneal_gain, "gain_100")
+        f100 = f100 + m.furnace.gain_100
     m.texture_100 = pyo.Expression(expr=f100)
     if targets.min_texture_100 is not None:
         st = slack("min_texture_100", U.dimensionless, 0.05)
@@ -533,42 +488,6 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                               + (1.0 - wc) * m.time_good * U.m**2 / U.s / t_ref)
     return m, Handles(space=space, surrogates=s, targets=targets, econ=econ, guards=guards, routes=routes,
                       modes=modes, baths=baths, target_rows=rows, slacks=slacks, cost_unit=cur)
-
-
-GAIN_STEP_LN = 0.25  # largest knot spacing of the anneal's (100) gain table in ln θ
-GAIN_STEP_X = 0.01  # and the largest step in X between knots: the lag costs at most this much of X
-
-
-def anneal_gain_table(u_lo: float, u_hi: float, span_100: float, params: ParameterValues) -> GridTable:
-    """(100) gain of a coil anneal, X(θ)·span, on ln θ: a piecewise-linear under-estimator — each knot carries
-    the JMAK X of the knot before it, so between knots the table never exceeds the monotone X (conservative).
-    Knots are at most ``GAIN_STEP_LN`` apart and, where X rises, at most ``GAIN_STEP_X`` of X apart (the JMAK
-    inverse places them), so the table under-states X by less than 0.01 where a target can bind."""
-    n = max(3, math.ceil((u_hi - u_lo) / GAIN_STEP_LN) + 1)
-    coarse = np.linspace(u_lo, u_hi, n)
-    tau = params["recrystallisation_time_constant_s"]
-    n_jmak = params["recrystallisation_avrami_exponent_frac"]
-    levels = np.arange(GAIN_STEP_X, 1.0, GAIN_STEP_X)
-    fine = np.log(tau) + np.log(-np.log1p(-levels)) / n_jmak  # ln θ where X = each level
-    u = np.unique(np.concatenate([coarse, fine[(fine > u_lo) & (fine < u_hi)]]))
-    x = np.asarray(recrystallised_fraction(np.exp(u), params), dtype=float)
-    lagged = np.concatenate([[0.0], x[:-1]])
-    return GridTable("anneal_gain", ("ln_theta",), (u,), {"gain_100": lagged * max(span_100, 0.0)})
-
-
-STICKING_KNOTS = 17  # knots of the longest non-sticking soak on 1/T_soak
-
-
-def anneal_sticking_table(z_lo: float, z_hi: float, space: DecisionSpace, params: ParameterValues) -> GridTable:
-    """ln of the longest soak [s] the wound coils take at 1/T (``coil_anneal.longest_soak_without_sticking_s``, closed
-    form, the space's ramps): ln(allowance − ramps' share) + (Q_b/R)(1/T − 1/T_ref), concave in 1/T, so the chords
-    between knots never exceed it (conservative). The space's temperature range keeps the allowance positive."""
-    a = space.anneal
-    assert a is not None
-    z = np.linspace(z_lo, z_hi, STICKING_KNOTS)
-    T = np.clip(1.0 / z, *a.soak_temperature_K)
-    t = longest_soak_without_sticking_s(T, params, a.heating_rate_K_per_s, a.cooling_rate_K_per_s)
-    return GridTable("anneal_sticking", ("inv_T_soak",), (z,), {"ln_t_max": np.log(np.maximum(t, 1e-300))})
 
 
 def _inverse_unit(v: pyo.Var) -> object:

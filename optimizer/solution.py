@@ -146,10 +146,11 @@ def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
         tanks = max(m.TANKS, key=lambda n: _val(m.y_tanks[n]))
         kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(m.ln_j[bath])), "ed_tanks_on": int(tanks),
               "ed_web_speed_m_per_min": 60.0 / math.exp(_val(m.ln_pace_ed))}
-    if _val(m.y_anneal) > 0.5:
+    f = getattr(m, "furnace", None)  # the coil-furnace block (only with a texture target and a furnace)
+    if f is not None and _val(f.y_anneal) > 0.5:
         assert h.space.anneal is not None  # (the solver's round-off must not step past the wound limit)
-        kw.update(anneal_soak_temperature_K=_within(1.0 / _val(m.inv_T_soak), h.space.anneal.soak_temperature_K),
-                  anneal_soak_h=math.exp(_val(m.ln_t_soak)) / 3600.0)
+        kw.update(anneal_soak_temperature_K=_within(1.0 / _val(f.inv_T_soak), h.space.anneal.soak_temperature_K),
+                  anneal_soak_h=math.exp(_val(f.ln_t_soak)) / 3600.0)
     return Point(mode=mode, web_speed_m_per_min=speed, stage2_modules_on=int(zone),
                  stage2_temperature_K=_within(1.0 / _val(m.inv_T2), h.space.stage2_temperature_K),
                  stage3_peak_K=_val(m.T3),
@@ -217,6 +218,6 @@ def binding(m: pyo.ConcreteModel, h: Handles, p: Point) -> list[str]:
         out.append("all stage-II modules heated")
     if p.annealed:
         out.append("coil anneal on (the (100) target needs it)")
-        if hasattr(m, "anneal_sticking_ok") and m.anneal_sticking_ok.uslack() <= 1e-4:
+        if hasattr(m, "furnace") and m.furnace.sticking_ok.uslack() <= 1e-4:
             out.append("coil anneal temperature held down by the sticking limit of the wound coils")
     return out
