@@ -135,10 +135,11 @@ class _Region:
 
 def _centre(space: DecisionSpace, m: pyo.ConcreteModel, route: str) -> tuple[list[float], list[float]]:
     """Coordinates of the solved point in the skin table and in the stage-II table."""
-    ln_t3 = pyo.value(m.ln_pace) + math.log(space.stage3_heater_length_m)  # the route's copies equal these
-    ln_t2 = pyo.value(m.ln_pace) + sum(pyo.value(m.y_zone[k]) * math.log(space.zone_lengths_m[k - 1])
-                                       for k in m.ZONES)
-    return [pyo.value(m.ln_loading[route]), pyo.value(m.T3), ln_t3], [pyo.value(m.inv_T2), ln_t2]
+    u = m.uht
+    ln_t3 = pyo.value(u.ln_pace) + math.log(space.stage3_heater_length_m)  # the route's copies equal these
+    ln_t2 = pyo.value(u.ln_pace) + sum(pyo.value(u.y_zone[k]) * math.log(space.zone_lengths_m[k - 1])
+                                       for k in u.ZONES)
+    return [pyo.value(u.ln_loading[route]), pyo.value(u.T3), ln_t3], [pyo.value(u.inv_T2), ln_t2]
 
 
 def _outer(coarse: Surrogates, route: str) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:

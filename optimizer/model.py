@@ -23,21 +23,19 @@ import pyomo.environ as pyo
 
 from optimizer.blocks.costing import CostingOptions, add_costing_block, currency_unit
 from optimizer.blocks.furnace import add_furnace_block, line_time_factor
+from optimizer.blocks.pace import pace_table
+from optimizer.blocks.uht_line import add_uht_line_block, uht_pace_bounds_s_per_m
 from optimizer.economics import Economics
-from optimizer.pwl import GridTable, add_table, output
+from optimizer.pwl import add_table, output
 from optimizer.space import MODES, DecisionSpace
-from optimizer.surrogates import STAGE2_RAMP_USABLE_FRAC, Surrogates
+from optimizer.surrogates import Surrogates
 from optimizer.targets import Targets, gauge_yield
-from optimizer.web_tension import add_web_tension
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.flows import dragout_makeup_L_per_m2
 
 U = pyo.units
 GUARD_LEVELS_SIGMA: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
-RAMP2_MAX_FRAC = STAGE2_RAMP_USABLE_FRAC  # stage II: the heat-up may take at most half the zone time
 MELT_TOLERANCE_NM = 1e-3  # "no melting": only simplices whose used vertices do not melt
-REACH3_MARGIN_FRAC = 0.005  # the reach table is slightly concave in T3 (< 1e-4 chord error): keep 0.5 % spare
-PACE_STEP_LN = 0.085  # exp table of the pace: knots this close in ln p keep the chord error ≤ (Δ ln p)²/8 < 0.1 %
 
 
 @dataclass
@@ -72,22 +70,6 @@ class Handles:
     cost_unit: object = None
 
 
-def exp_chord_error(step_ln: float) -> float:
-    """Largest relative error of a chord of exp over a knot interval of width ``step_ln`` (≈ step²/8)."""
-    t = np.linspace(0.0, 1.0, 2001)
-    return float(np.max(((1.0 - t) + t * math.exp(step_ln)) * np.exp(-t * step_ln)) - 1.0)
-
-
-def pace_table(lo_s_per_m: float, hi_s_per_m: float, name: str, knots: int | None = None) -> GridTable:
-    """1-D table pace = exp(ln pace) [s/m] on log-spaced knots (by default as many as keep the chord error
-    below 0.1 %: 41 over the full 30x speed range, 3 over a local refinement box)."""
-    span = math.log(hi_s_per_m) - math.log(lo_s_per_m)
-    knots = knots or max(3, math.ceil(span / PACE_STEP_LN) + 1)
-    axis = np.linspace(math.log(lo_s_per_m), math.log(hi_s_per_m), knots)
-    return GridTable(name, ("ln_pace",), (axis,), {"pace": np.exp(axis)})
-
-
-
 def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Economics, params: ParameterValues,
                 corrections: Corrections | None = None, elastic: bool = False,
                 objective_refs: tuple[float, float] | None = None,
@@ -118,95 +100,13 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     y_ef = m.y_mode["vapour_electroformed"] if "vapour_electroformed" in modes else 0
     y_pl = m.y_mode["plated_commercial"] if "plated_commercial" in modes else 0
     y_ed = y_ef + y_pl
-    N = space.zone_modules
-    m.ZONES = pyo.RangeSet(1, N)
-    m.y_zone = pyo.Var(m.ZONES, domain=pyo.Binary, units=U.dimensionless)
-    m.one_zone = pyo.Constraint(expr=sum(m.y_zone[k] for k in m.ZONES) == 1)
     m.GUARDS = pyo.RangeSet(0, len(guards) - 1)
     m.y_guard = pyo.Var(m.GUARDS, domain=pyo.Binary, units=U.dimensionless)
     m.one_guard = pyo.Constraint(expr=sum(m.y_guard[i] for i in m.GUARDS) == 1)
 
     # ------------------------------------------------------------------ UHT line
-    p_lo, p_hi = space.pace_bounds_s_per_m()
-    # the skin tables bound the pulse time, hence the pace: a refined (local) table narrows the exp table too
-    lp3_ = math.log(space.stage3_heater_length_m)
-    lt3 = [s.skin[r].bounds()[2] for r in routes]
-    p_lo = max(p_lo, math.exp(min(b[0] for b in lt3) - lp3_))
-    p_hi = min(p_hi, math.exp(max(b[1] for b in lt3) - lp3_))
-    m.ln_pace = pyo.Var(bounds=(math.log(p_lo), math.log(p_hi)), units=U.dimensionless,
-                        doc="ln(UHT web pace / (s/m)); speed = 1/pace")
-    m.pace_tab = pyo.Block()
-    ptab = pace_table(p_lo, p_hi, "uht_pace")
-    add_table(m.pace_tab, ptab, {"ln_pace": (m.ln_pace, U.dimensionless)}, {"pace": U.s / U.m})
-    pace = output(m.pace_tab, "pace")
-    # the table's pace is at most (1 + chord) times e^(ln pace): dividing by it keeps time-limited rows safe
-    pace_safe = pace / (1.0 + exp_chord_error(float(np.max(np.diff(ptab.axes[0])))))
-    zone_len = space.zone_lengths_m
-    ln_t2 = m.ln_pace + sum(m.y_zone[k] * math.log(zone_len[k - 1]) for k in m.ZONES)
-    T2_lo, T2_hi = space.stage2_temperature_K
-    m.inv_T2 = pyo.Var(bounds=(1.0 / T2_hi, 1.0 / T2_lo), units=U.K**-1, doc="1 / stage-II temperature")
-    m.T3 = pyo.Var(bounds=space.stage3_peak_K, units=U.K, doc="stage-III peak temperature")
-    m.stage2 = pyo.Block()
-    # stage-II samples the model could not solve: their vertices get no weight on that route (infeasible there)
-    failed2 = {r: f"failed_{r}" for r in routes if np.any(s.stage2.values.get(f"failed_{r}", 0.0) > 0.0)}
-    add_table(m.stage2, s.stage2, {"inv_T2": (m.inv_T2, U.K**-1), "ln_t2": (ln_t2, U.dimensionless)},
-              {"ln_loading": U.dimensionless, "energy2_vapour": U.kWh / U.m**2, "energy2_plated": U.kWh / U.m**2,
-               "recryst": U.dimensionless, "ramp2": U.dimensionless, "T2": U.K,
-               **{col: U.dimensionless for col in failed2.values()}})
-    m.stage2_solvable = pyo.Constraint(list(failed2), rule=lambda mm, r: output(mm.stage2, failed2[r])
-                                       <= 1 - y_route[r])
-    # heat-up within its share of the zone time, exact in the pace: T2 − T_amb ≤ share · rate · L_k · pace on the
-    # chosen module count k (T2 from the table over-estimates 1/(1/T2): conservative)
-    t_amb, r2 = params["ambient_temperature_K"], params["stage2_heating_rate_K_per_s"]
-    m.ramp2_ok = pyo.Constraint(m.ZONES, rule=lambda mm, k: output(mm.stage2, "T2") - t_amb * U.K
-                                <= RAMP2_MAX_FRAC * r2 * U.K / U.s * zone_len[k - 1] * U.m * pace_safe
-                                + (T2_hi - t_amb) * U.K * (1 - mm.y_zone[k]))
-
-    skin_out = {"ln_skin": U.dimensionless, "surface_zn": U.dimensionless, "margin": U.dimensionless,
-                "melt_nm": U.nm, "energy3": U.kWh / U.m**2, "reach3": U.dimensionless,
-                "deposited": U.kg / U.m**2, "eta_a": U.mV, "eta_b": U.mV}
-    # Each route's skin table is active only with its route (weights sum to the route's binary), on its own
-    # copy of the shared coordinates (disaggregated, "hull" style): T3 = Σ_r T3_r, ln pace = Σ_r ln pace_r.
-    # Off-route outputs are then exactly 0, so most target rows need no big-M at all.
-    m.ROUTES = pyo.Set(initialize=routes, ordered=True)
+    add_uht_line_block(m, "uht", space, s, params, routes, y_route)
     l_box = {r: s.skin[r].bounds()[0] for r in routes}
-    T3_box = {r: s.skin[r].bounds()[1] for r in routes}
-    lt3_box = {r: s.skin[r].bounds()[2] for r in routes}
-    lp3 = math.log(space.stage3_heater_length_m)
-
-    def _hull(lo: float, hi: float) -> tuple[float, float]:
-        return min(lo, 0.0), max(hi, 0.0)
-
-    m.ln_loading = pyo.Var(m.ROUTES, bounds=lambda _, r: _hull(*l_box[r]), units=U.dimensionless,
-                           doc="ln(Zn loading / (kg/m2)) on the skin table of each route (0 when off)")
-    m.T3_r = pyo.Var(m.ROUTES, bounds=lambda _, r: _hull(*T3_box[r]), units=U.K, doc="T3 on route r (0 when off)")
-    m.ln_pace_r = pyo.Var(m.ROUTES, bounds=lambda _, r: _hull(lt3_box[r][0] - lp3, lt3_box[r][1] - lp3),
-                          units=U.dimensionless, doc="ln pace on route r (0 when off)")
-    m.T3_split = pyo.Constraint(expr=sum(m.T3_r[r] for r in routes) == m.T3)
-    m.pace_split = pyo.Constraint(expr=m.ln_pace == sum(m.ln_pace_r[r] for r in routes))
-    m.skin = pyo.Block(m.ROUTES)
-    for r in routes:
-        add_table(m.skin[r], s.skin[r], {"ln_loading": (m.ln_loading[r], U.dimensionless),
-                                         "T3": (m.T3_r[r], U.K),
-                                         "ln_t3": (m.ln_pace_r[r] + lp3 * y_route[r], U.dimensionless)},
-                  skin_out, active=y_route[r])
-    # the stage-III heater reaches the peak at this speed: the moving-web model's power for (T3, L3/pace) over the
-    # heater's limit, from the active route's skin table (off-route tables give 0)
-    m.reach3_ok = pyo.Constraint(expr=sum(output(m.skin[r], "reach3") for r in routes) <= 1.0 - REACH3_MARGIN_FRAC)
-    # web tension per heated zone and the break-risk rows (optimizer/web_tension.py)
-    add_web_tension(m, space, params, {"stage2": (output(m.stage2, "T2"), s.stage2.values["T2"]),
-                                       "stage3": (m.T3, space.stage3_peak_K)})
-    if "vapour" in routes:
-        lo_s, hi_s = s.stage2.bounds()[0], s.stage2.bounds()[1]
-        st_lo = float(np.min(s.stage2.values["ln_loading"]))
-        st_hi = float(np.max(s.stage2.values["ln_loading"]))
-        a, b = l_box["vapour"]
-        del lo_s, hi_s
-        # l_vapour = stage-II loading when vapour; l_vapour = 0 otherwise (stage-II loading is free then)
-        m.vapour_link_lo = pyo.Constraint(expr=m.ln_loading["vapour"] >= output(m.stage2, "ln_loading")
-                                          - max(st_hi - min(a, 0.0), 0.0) * (1 - y_route["vapour"]))
-        m.vapour_link_hi = pyo.Constraint(expr=m.ln_loading["vapour"] <= output(m.stage2, "ln_loading")
-                                          + max(max(b, 0.0) - st_lo, 0.0) * (1 - y_route["vapour"]))
 
     # ------------------------------------------------------------------ plating line
     baths: list[str] = []
@@ -266,9 +166,9 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         if "plated_commercial" in modes:
             ln_pl, lo_e, hi_e = faraday("zn", "Zn", y_pl)
             l_lo, l_hi = l_box["plated"]
-            m.plated_link_lo = pyo.Constraint(expr=m.ln_loading["plated"] >= ln_pl - max(hi_e - l_lo, 0.0)
+            m.plated_link_lo = pyo.Constraint(expr=m.uht.ln_loading["plated"] >= ln_pl - max(hi_e - l_lo, 0.0)
                                               * (1 - y_pl))
-            m.plated_link_hi = pyo.Constraint(expr=m.ln_loading["plated"] <= ln_pl + max(l_hi - lo_e, 0.0)
+            m.plated_link_hi = pyo.Constraint(expr=m.uht.ln_loading["plated"] <= ln_pl + max(l_hi - lo_e, 0.0)
                                               * (1 - y_pl))
         e_cu = sum(output(m.plating[b], "kwh_per_kg") * cu_kg * U.kg / U.m**2 for b in ed.baths["cu"] if b in baths)
         e_zn = sum(output(m.plating[b], "kwh_per_kg") * zn_kg_nominal * U.kg / U.m**2
@@ -289,15 +189,14 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     # ------------------------------------------------------------------ time per m² and cost
     w = space.width_m
     ut = space.uht_time
-    H_max = (ut.pace_factor * p_hi + ut.per_metre_s) / w * 2.0
+    H_max = (ut.pace_factor * uht_pace_bounds_s_per_m(space, [s.skin[r] for r in routes])[1] + ut.per_metre_s) / w * 2.0
     if ed is not None:
         H_max = max(H_max, (ed.time.pace_factor * math.exp(ue_hi) + ed.time.per_metre_s) / w * 2.0)
     if an is not None:
         assert s.anneal is not None
         H_max = max(H_max, line_time_factor(space) * float(np.max(s.anneal.values["cycle_s_per_m2"])) * 2.0)
     m.H = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="scheduled plant seconds per processed m2")
-    m.H_uht = pyo.Constraint(expr=cor.time_factor * (ut.pace_factor * pace + ut.per_metre_s * U.s / U.m)
-                             / (w * U.m) <= m.H)
+    m.H_uht = pyo.Constraint(expr=cor.time_factor * m.uht.line_time_s_per_m2 <= m.H)
     m.H_ed = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="the same, charged to the plating line")
     m.H_an = pyo.Var(bounds=(0.0, H_max), units=U.s / U.m**2, doc="the same, charged to the coil furnaces")
     if an is not None:
@@ -314,28 +213,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         m.H_ed_charge = pyo.Constraint(expr=m.H_ed >= m.H - H_max * U.s / U.m**2 * (1 - y_ed))
     else:
         m.H_ed.fix(0.0)
-    E_hi = float(np.max(s.stage2.values["energy2_vapour"])) + float(np.max(s.stage2.values["energy2_plated"])) + max(
-        float(np.max(s.skin[r].values["energy3"])) for r in routes) + 1.0
-    m.energy2 = pyo.Var(bounds=(0.0, E_hi), units=U.kWh / U.m**2)
-    m.energy3 = pyo.Var(bounds=(0.0, E_hi), units=U.kWh / U.m**2)
-    dep_hi = max(float(np.max(s.skin[r].values["deposited"])) for r in routes) * 3.0 + 1e-3
-    m.zn_vapour = pyo.Var(bounds=(0.0, dep_hi), units=U.kg / U.m**2, doc="Zn deposited from vapour")
-    m.zn_plated = pyo.Var(bounds=(0.0, dep_hi), units=U.kg / U.m**2, doc="Zn plated (both faces)")
-    m.e3_def = pyo.Constraint(expr=m.energy3 == sum(output(m.skin[r], "energy3") for r in routes))
-    e2_hi = {k: float(np.max(s.stage2.values[k])) for k in ("energy2_vapour", "energy2_plated")}
-    if "vapour" in routes:
-        m.e2_vapour = pyo.Constraint(expr=m.energy2 >= output(m.stage2, "energy2_vapour")
-                                     - e2_hi["energy2_vapour"] * U.kWh / U.m**2 * (1 - y_route["vapour"]))
-        m.zn_v = pyo.Constraint(expr=m.zn_vapour == output(m.skin["vapour"], "deposited"))
-    else:
-        m.zn_vapour.fix(0.0)
-    if "plated" in routes:
-        m.e2_plated = pyo.Constraint(expr=m.energy2 >= output(m.stage2, "energy2_plated")
-                                     - e2_hi["energy2_plated"] * U.kWh / U.m**2 * (1 - y_route["plated"]))
-        m.zn_p = pyo.Constraint(expr=m.zn_plated == params["plating_web_faces_count"] * output(
-            m.skin["plated"], "deposited"))
-    else:
-        m.zn_plated.fix(0.0)
+    E_hi, dep_hi = m.uht.energy3.ub, m.uht.zn_vapour.ub
     # cost: the costing block prices the stations' flows (their own definitions); the units feed its inputs
     pr = econ.price
     makeup_L = dragout_makeup_L_per_m2(params)
@@ -352,14 +230,14 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
             + makeup_hi + abs(cor.cost_offset)) * 1.01
     ef = ed is not None and "vapour_electroformed" in modes
     pl = ed is not None and "plated_commercial" in modes
-    links = {"energy_uht": m.energy2 + m.energy3, "zn_vapour": m.zn_vapour, "commercial": y_commercial,
+    links = {"energy_uht": m.uht.energy2 + m.uht.energy3, "zn_vapour": m.uht.zn_vapour, "commercial": y_commercial,
              "time_uht": m.H}
     if ef or pl:
         links["time_ed"] = m.H_ed
     if ef:
         links.update(electroformed=y_ef, energy_ed_cu=e_cu)
     if pl:
-        links.update(plated=y_pl, energy_ed_zn=e_zn, zn_plated=m.zn_plated)
+        links.update(plated=y_pl, energy_ed_zn=e_zn, zn_plated=m.uht.zn_plated)
     if an is not None:
         links.update(energy_an=m.furnace.energy_kwh_per_m2, gas_an=m.furnace.gas_Nm3_per_m2, time_an=m.H_an)
     add_costing_block(m, "costing", econ, params, CostingOptions(
@@ -418,24 +296,24 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
         off = (1 - y)
         # off-route outputs are 0: offsets and bounds are multiplied by the route's binary
         off_r = cor.ln_skin.get(r, 0.0) + cor.ln_skin_bias.get(r, 0.0)
-        ls = output(m.skin[r], "ln_skin") + off_r * y
+        ls = output(m.uht.skin[r], "ln_skin") + off_r * y
         ls_hi = float(np.max(s.skin[r].values["ln_skin"])) + abs(off_r)
         add(f"skin_thickness__{r}_lo", pyo.Constraint(expr=ls + s_lo >= ln_lo - ln_lo_max * off), "lb")
         add(f"skin_thickness__{r}_hi", pyo.Constraint(expr=ls - s_hi <= ln_hi + ls_hi * off), "ub")
-        xs = output(m.skin[r], "surface_zn") + (cor.surface_zn.get(r, 0.0) + cor.surface_zn_bias.get(r, 0.0)) * y
+        xs = output(m.uht.skin[r], "surface_zn") + (cor.surface_zn.get(r, 0.0) + cor.surface_zn_bias.get(r, 0.0)) * y
         add(f"surface_zn__{r}_lo", pyo.Constraint(expr=xs + s_zlo >= zn_lo_t * y), "lb")
         add(f"surface_zn__{r}_hi", pyo.Constraint(expr=xs - s_zhi <= zn_hi_t * y), "ub")
         if s_phase is not None:
-            mg = output(m.skin[r], "margin") + (cor.margin.get(r, 0.0) + cor.margin_bias.get(r, 0.0)) * y
+            mg = output(m.uht.skin[r], "margin") + (cor.margin.get(r, 0.0) + cor.margin_bias.get(r, 0.0)) * y
             add(f"single_phase_alpha__{r}", pyo.Constraint(expr=mg - s_phase <= -targets.phase_backoff_zn_frac * y),
                 "ub")  # the robust optimum's back-off (0: nominal); off-route (y = 0) the row is mg ≤ 0 as before
         if s_melt is not None:
-            add(f"no_melting__{r}", pyo.Constraint(expr=output(m.skin[r], "melt_nm") - s_melt
+            add(f"no_melting__{r}", pyo.Constraint(expr=output(m.uht.skin[r], "melt_nm") - s_melt
                                                    <= MELT_TOLERANCE_NM * y * U.nm), "ub")
     # texture (100): substrate's share + recrystallised share toward the cube end state (a lower bound), by the
     # UHT heat and by the coil anneal (their X add: the UHT's is ~1e-7)
     ef_f100 = sum(output(m.plating[b], "f100") for b in baths if b in CU_BATHS_OF(space)) if baths else 0
-    f100 = f_ref * y_commercial + ef_f100 + output(m.stage2, "recryst") * max(f_end - f0_hi, 0.0)
+    f100 = f_ref * y_commercial + ef_f100 + m.uht.recryst_frac * max(f_end - f0_hi, 0.0)
     if an is not None:
         f100 = f100 + m.furnace.gain_100
     m.texture_100 = pyo.Expression(expr=f100)
@@ -450,7 +328,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                 s_max = max(float(np.max(s.plating[b].values["s_cu"])) for b in baths if b in CU_BATHS_OF(space))
             else:
                 s_max = 1.0  # the reference commercial foil: S_Cu = 1 by construction (annealing only lowers it)
-            eta = output(m.skin[r], "eta_a") + output(m.skin[r], "eta_b") * s_max
+            eta = output(m.uht.skin[r], "eta_a") + output(m.uht.skin[r], "eta_b") * s_max
             eta_hi = float(np.max(s.skin[r].values["eta_a"]) + np.max(s.skin[r].values["eta_b"]) * s_max)
             add(f"max_overpotential_mV__{k}", pyo.Constraint(
                 expr=eta - so <= (targets.max_overpotential_mV + max(eta_hi, 0.0) * (1 - m.y_mode[k])) * U.mV), "ub")

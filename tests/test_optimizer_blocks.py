@@ -171,3 +171,113 @@ def test_furnace_block_alone_gives_the_coil_anneal_models_flows_texture_and_stic
     solve_alone(m, f.gain_100 + f.energy_kwh_per_m2 / (U.kWh / U.m**2), pyo.maximize)
     assert max(abs(pyo.value(e)) for e in (f.inv_T_soak, f.ln_t_soak, f.gain_100, f.energy_kwh_per_m2,
                                           f.line_time_s_per_m2)) <= 2e-6  # HiGHS's feasibility tolerance
+
+
+# ------------------------------------------------------------------------------------------------ UHT line
+@pytest.fixture(scope="module")
+def uht_plant():
+    """The default plant's decision space (all modes) and its coarse tables (both Zn routes)."""
+    from optimizer.api import coarse_surrogates
+    from optimizer.space import decision_space
+    from optimizer.targets import Targets
+    from twin.scenario import Scenario
+
+    sc = Scenario()
+    space = decision_space(sc, P)
+    return space, coarse_surrogates(space, P, Targets(470.0, 50.0).with_defaults(sc).skin_window_nm, held_out=False)
+
+
+def uht_alone(space, s) -> pyo.ConcreteModel:
+    from optimizer.blocks.uht_line import add_uht_line_block
+
+    m = pyo.ConcreteModel()
+    add_uht_line_block(m, "uht", space, s, P, sorted(s.skin))
+    return m
+
+
+@pytest.mark.component
+def test_uht_block_alone_keeps_only_its_tables_and_hull_freedom_once_its_decisions_are_fixed(uht_plant):
+    """Inputs: the route binaries, the heated-module choice (N binaries, one row: N − 1 free), ln pace, 1/T2, T3 and
+    each route's ln loading. Fixed, what is left is the tables' weights (pace, stage II, one skin table per route)
+    and the hull copies of T3 and ln pace: the split rows leave (routes − 1) of each, which the route binaries settle
+    through the off-route tables' zero weights (bounds, not rows). Units are consistent."""
+    from optimizer.blocks.dof import table_freedom
+
+    space, s = uht_plant
+    m = uht_alone(space, s)
+    u = m.uht
+    routes = list(u.ROUTES)
+    assert routes == ["plated", "vapour"]
+    weights = sum(table_freedom(t) for t in (u.pace_tab, u.stage2, *u.skin.values()))
+    hull = 2 * (len(routes) - 1)
+    inputs = [*u.y_route.values(), *list(u.y_zone.values())[1:], u.ln_pace, u.inv_T2, u.T3, *u.ln_loading.values()]
+    assert degrees_of_freedom(u) == weights + hull + len(inputs)
+    for v in inputs:
+        v.fix(v.lb)
+    assert degrees_of_freedom(u) == weights + hull
+    assert_units_consistent(u)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("route", ["vapour", "plated"])
+def test_uht_block_alone_gives_the_stage2_model_and_the_skin_table_at_its_decisions(uht_plant, route):
+    """One route on, two modules heated, 1/T2 and ln t2 at a vertex of the stage-II table that the line can run
+    (solvable, heat-up within its share, pulse within the skin table; vapour: the loading inside its skin table),
+    the least energy over T3: the stage-II outputs are the process model's (stage2_outputs) to 1e-9; the vapour
+    route's loading is the stage-II loading, the plated route's the given one; the skin outputs are the numpy
+    interpolant of the route's table at (loading, T3, ln pace + ln L3) and the other route's are 0; energy2 is the
+    route's stage-II energy, energy3 and Zn the skin table's (plated: both faces); the pace is e^(ln pace) within
+    the exp table's chord error; the line time is (a·pace + b) / width."""
+    from optimizer.blocks.pace import exp_chord_error
+    from optimizer.blocks.uht_line import RAMP2_MAX_FRAC, SKIN_OUTPUTS
+    from optimizer.pwl import output
+    from optimizer.surrogates import stage2_outputs
+
+    space, s = uht_plant
+    k, lp3 = 2, math.log(space.stage3_heater_length_m)
+    L = space.zone_lengths_m[k - 1]
+    skin = s.skin[route]
+    (l_lo, l_hi), _, (t_lo, t_hi) = skin.bounds()
+    V = s.stage2.vertices()
+    col = {c: s.stage2.values[c].ravel() for c in s.stage2.values}
+    ln_pace = V[:, 1] - math.log(L)
+    ok = (col[f"failed_{route}"] == 0) & (ln_pace + lp3 > t_lo) & (ln_pace + lp3 < t_hi)
+    ok &= col["T2"] - P["ambient_temperature_K"] <= (0.9 * RAMP2_MAX_FRAC * P["stage2_heating_rate_K_per_s"] * L
+                                                     * np.exp(ln_pace))
+    if route == "vapour":
+        ok &= (col["ln_loading"] > l_lo) & (col["ln_loading"] < l_hi)
+    runnable = np.nonzero(ok)[0]
+    z, lt2 = V[runnable[runnable.size // 2]]
+    m = uht_alone(space, s)
+    u = m.uht
+    for r in u.ROUTES:
+        u.y_route[r].fix(int(r == route))
+    for j in u.ZONES:
+        u.y_zone[j].fix(int(j == k))
+    u.inv_T2.fix(z)
+    u.ln_pace.fix(lt2 - math.log(L))
+    if route == "plated":
+        u.ln_loading["plated"].fix(0.5 * (l_lo + l_hi))
+    solve_alone(m, (u.energy2 + u.energy3) / (U.kWh / U.m**2))
+    true2 = stage2_outputs(space, P, np.array([z]), np.array([lt2]), s.nominal_loading_kg_per_m2)
+    for c in ("ln_loading", "energy2_vapour", "energy2_plated", "recryst", "T2"):
+        assert pyo.value(output(u.stage2, c)) == pytest.approx(true2[c][0], rel=1e-9, abs=1e-12), c
+    loading = pyo.value(u.ln_loading[route])
+    assert loading == pytest.approx(true2["ln_loading"][0] if route == "vapour" else 0.5 * (l_lo + l_hi), abs=1e-9)
+    at = skin.interpolate(np.array([[loading, pyo.value(u.T3), pyo.value(u.ln_pace) + lp3]]))
+    tol = 2e-6  # HiGHS's feasibility tolerance on the rows that pin the outputs
+    for c in SKIN_OUTPUTS:
+        assert pyo.value(output(u.skin[route], c)) == pytest.approx(at[c][0], rel=1e-9, abs=tol), c
+        assert pyo.value(output(u.skin[{"vapour": "plated", "plated": "vapour"}[route]], c)) == pytest.approx(
+            0.0, abs=tol), c
+    assert pyo.value(u.energy2) == pytest.approx(true2[f"energy2_{route}"][0], rel=1e-9)
+    assert pyo.value(u.energy3) == pytest.approx(at["energy3"][0], abs=tol)
+    zn = {"vapour": (u.zn_vapour, 1.0), "plated": (u.zn_plated, P["plating_web_faces_count"])}
+    assert pyo.value(zn[route][0]) == pytest.approx(zn[route][1] * at["deposited"][0], abs=tol)
+    assert pyo.value(zn["plated" if route == "vapour" else "vapour"][0]) == pytest.approx(0.0, abs=tol)
+    pace, e = pyo.value(output(u.pace_tab, "pace")), math.exp(pyo.value(u.ln_pace))
+    assert e <= pace <= e * (1.0 + exp_chord_error(0.085))
+    ut = space.uht_time
+    assert pyo.value(u.line_time_s_per_m2) == pytest.approx((ut.pace_factor * pace + ut.per_metre_s) / space.width_m,
+                                                            rel=1e-12)
+    assert pyo.value(u.recryst_frac) == pytest.approx(true2["recryst"][0], rel=1e-9, abs=1e-15)
