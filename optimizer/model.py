@@ -23,10 +23,10 @@ import pyomo.environ as pyo
 
 from optimizer.blocks.costing import CostingOptions, add_costing_block, currency_unit
 from optimizer.blocks.furnace import add_furnace_block, line_time_factor
-from optimizer.blocks.pace import pace_table
+from optimizer.blocks.plating_line import add_plating_line_block, electroformed_cu_kg_per_m2, faraday_off_range
 from optimizer.blocks.uht_line import add_uht_line_block, uht_pace_bounds_s_per_m
 from optimizer.economics import Economics
-from optimizer.pwl import add_table, output
+from optimizer.pwl import output
 from optimizer.space import MODES, DecisionSpace
 from optimizer.surrogates import Surrogates
 from optimizer.targets import Targets, gauge_yield
@@ -109,72 +109,19 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     l_box = {r: s.skin[r].bounds()[0] for r in routes}
 
     # ------------------------------------------------------------------ plating line
-    baths: list[str] = []
-    ue_hi = 0.0
+    roles = [r for r, k in (("cu", "vapour_electroformed"), ("zn", "plated_commercial")) if k in modes]
+    baths = [b for r in roles for b in ed.baths[r]] if ed is not None else []
+    cu_kg = electroformed_cu_kg_per_m2(space, s) if ed is not None else 0.0
     if ed is not None:
-        roles = {"cu": "vapour_electroformed", "zn": "plated_commercial"}
-        baths = [b for role, mode in roles.items() if mode in modes for b in ed.baths[role]]
-        m.BATHS = pyo.Set(initialize=baths, ordered=True)
-        m.y_bath = pyo.Var(m.BATHS, domain=pyo.Binary, units=U.dimensionless)
-        if "vapour_electroformed" in modes:
-            m.cu_bath = pyo.Constraint(expr=sum(m.y_bath[b] for b in ed.baths["cu"]) == y_ef)
-        if "plated_commercial" in modes:
-            m.zn_bath = pyo.Constraint(expr=sum(m.y_bath[b] for b in ed.baths["zn"]) == y_pl)
-        m.TANKS = pyo.RangeSet(1, ed.tank_count)
-        m.y_tanks = pyo.Var(m.TANKS, domain=pyo.Binary, units=U.dimensionless)
-        m.tanks_on = pyo.Constraint(expr=sum(m.y_tanks[n] for n in m.TANKS) == y_ed)
-        lj_lo, lj_hi = math.log(ed.current_density_A_per_m2[0]), math.log(ed.current_density_A_per_m2[1])
-        m.ln_j = pyo.Var(m.BATHS, bounds=(min(0.0, lj_lo), max(0.0, lj_hi)), units=U.dimensionless,
-                         doc="ln(current density / (A/m2)) of each bath, 0 when the bath is off")
-        m.plating = pyo.Block(m.BATHS)
-        for b in baths:
-            add_table(m.plating[b], s.plating[b], {"ln_j": (m.ln_j[b], U.dimensionless)},
-                      {"ln_eff": U.dimensionless, "kwh_per_kg": U.kWh / U.kg, "f100": U.dimensionless,
-                       "s_cu": U.dimensionless}, active=m.y_bath[b])
-        v_lo, v_hi = ed.speed_m_per_min
-        ue_lo, ue_hi = math.log(60.0 / v_hi), math.log(60.0 / v_lo)
-        m.ln_pace_ed = pyo.Var(bounds=(min(0.0, ue_lo), ue_hi), units=U.dimensionless,
-                               doc="ln(plating web pace / (s/m)), 0 when the plating line is off")
-        m.ed_pace_tab = pyo.Block()
-        add_table(m.ed_pace_tab, pace_table(math.exp(ue_lo), math.exp(ue_hi), "ed_pace", 21),
-                  {"ln_pace": (m.ln_pace_ed, U.dimensionless)}, {"pace": U.s / U.m}, active=y_ed)
-        ln_tank = sum(m.y_tanks[n] * math.log(n * ed.tank_length_m) for n in m.TANKS)
-        ln_tank_hi = max(0.0, math.log(ed.tank_count * ed.tank_length_m))
-        # ln(deposit per face) = ln(M/(zF)) + ln ε + ln j + ln t, t = tanks · tank length · pace (Faraday, exact)
-        ln_eff_lo = {b: float(np.min(s.plating[b].values["ln_eff"])) for b in baths}
-        cu_kg = space.foil_thickness_m * s.metal_density_kg_per_m3.get("Cu", 0.0)
-        zn_kg_nominal = s.nominal_loading_kg_per_m2 * params["plating_web_faces_count"]
-
-        def faraday(role: str, metal: str, y: object) -> tuple[object, float, float]:
-            expr = s.faraday_ln_kg_per_A_s[metal] * y + ln_tank + m.ln_pace_ed + sum(
-                output(m.plating[b], "ln_eff") + m.ln_j[b] for b in ed.baths[role])
-            # range of the expression when its mode is off (other role's terms, tanks, pace): for big-M
-            lo = min([0.0] + [ln_eff_lo[b] + lj_lo for b in baths]) + min(0.0, ue_lo)
-            hi = ln_tank_hi + ue_hi + max([0.0] + [lj_hi for b in baths])
-            return expr, lo, hi
-
-        if "vapour_electroformed" in modes:
-            rho = s.metal_density_kg_per_m3["Cu"]
-            ln_th, lo_e, hi_e = faraday("cu", "Cu", y_ef)
-            ln_th = ln_th - math.log(rho) * y_ef
-            lo_um, hi_um = ed.foil_thickness_window_um
-            g = 3.0 * ed.gauge_noise_um
-            lo_um, hi_um = (lo_um + g, hi_um - g) if lo_um + g < hi_um - g else (lo_um, hi_um)
-            a, b_ = math.log(lo_um * 1e-6), math.log(hi_um * 1e-6)
-            m.foil_lo = pyo.Constraint(expr=ln_th >= a - max(a - lo_e, 0.0) * (1 - y_ef))
-            m.foil_hi = pyo.Constraint(expr=ln_th <= b_ + max(hi_e - b_, 0.0) * (1 - y_ef))
-        if "plated_commercial" in modes:
-            ln_pl, lo_e, hi_e = faraday("zn", "Zn", y_pl)
-            l_lo, l_hi = l_box["plated"]
-            m.plated_link_lo = pyo.Constraint(expr=m.uht.ln_loading["plated"] >= ln_pl - max(hi_e - l_lo, 0.0)
-                                              * (1 - y_pl))
-            m.plated_link_hi = pyo.Constraint(expr=m.uht.ln_loading["plated"] <= ln_pl + max(l_hi - lo_e, 0.0)
-                                              * (1 - y_pl))
-        e_cu = sum(output(m.plating[b], "kwh_per_kg") * cu_kg * U.kg / U.m**2 for b in ed.baths["cu"] if b in baths)
-        e_zn = sum(output(m.plating[b], "kwh_per_kg") * zn_kg_nominal * U.kg / U.m**2
-                   for b in ed.baths["zn"] if b in baths)
-    else:
-        cu_kg = 0.0
+        add_plating_line_block(m, "plating_line", space, s, params, roles, {"cu": y_ef, "zn": y_pl})
+    if ed is not None and "plated_commercial" in modes:
+        # the UHT line's plated loading is what the plating line plates (per face): both 0 in the other modes
+        ln_pl, (lo_e, hi_e) = m.plating_line.ln_zn_kg_per_m2, faraday_off_range(space, s, baths)
+        l_lo, l_hi = l_box["plated"]
+        m.plated_link_lo = pyo.Constraint(expr=m.uht.ln_loading["plated"] >= ln_pl - max(hi_e - l_lo, 0.0)
+                                          * (1 - y_pl))
+        m.plated_link_hi = pyo.Constraint(expr=m.uht.ln_loading["plated"] <= ln_pl + max(l_hi - lo_e, 0.0)
+                                          * (1 - y_pl))
 
     # ------------------------------------------------------------------ coil anneal (with a texture target only)
     an = space.anneal if (space.anneal is not None and s.anneal is not None
@@ -191,7 +138,8 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     ut = space.uht_time
     H_max = (ut.pace_factor * uht_pace_bounds_s_per_m(space, [s.skin[r] for r in routes])[1] + ut.per_metre_s) / w * 2.0
     if ed is not None:
-        H_max = max(H_max, (ed.time.pace_factor * math.exp(ue_hi) + ed.time.per_metre_s) / w * 2.0)
+        H_max = max(H_max, (ed.time.pace_factor * math.exp(m.plating_line.ln_pace.ub) + ed.time.per_metre_s) / w
+                    * 2.0)
     if an is not None:
         assert s.anneal is not None
         H_max = max(H_max, line_time_factor(space) * float(np.max(s.anneal.values["cycle_s_per_m2"])) * 2.0)
@@ -206,10 +154,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     else:
         m.H_an.fix(0.0)
     if ed is not None:
-        ped = output(m.ed_pace_tab, "pace")
-        # the plating pace is 0 when the line is off (its table is inactive): no big-M needed
-        m.H_ed_line = pyo.Constraint(expr=cor.time_factor * (
-            ed.time.pace_factor * ped + ed.time.per_metre_s * U.s / U.m * y_ed) / (w * U.m) <= m.H)
+        m.H_ed_line = pyo.Constraint(expr=cor.time_factor * m.plating_line.line_time_s_per_m2 <= m.H)
         m.H_ed_charge = pyo.Constraint(expr=m.H_ed >= m.H - H_max * U.s / U.m**2 * (1 - y_ed))
     else:
         m.H_ed.fix(0.0)
@@ -235,17 +180,15 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     if ef or pl:
         links["time_ed"] = m.H_ed
     if ef:
-        links.update(electroformed=y_ef, energy_ed_cu=e_cu)
+        links.update(electroformed=y_ef, energy_ed_cu=m.plating_line.energy_cu_kwh_per_m2)
     if pl:
-        links.update(plated=y_pl, energy_ed_zn=e_zn, zn_plated=m.uht.zn_plated)
+        links.update(plated=y_pl, energy_ed_zn=m.plating_line.energy_zn_kwh_per_m2, zn_plated=m.uht.zn_plated)
     if an is not None:
         links.update(energy_an=m.furnace.energy_kwh_per_m2, gas_an=m.furnace.gas_Nm3_per_m2, time_an=m.H_an)
     add_costing_block(m, "costing", econ, params, CostingOptions(
         foil_thickness_m=space.foil_thickness_m, cost_ub=C_hi, electroform_bath=ed.baths["cu"][0] if ef else None,
         zn_bath=ed.baths["zn"][0] if pl else None, anneal=an is not None, cu_anode_kg_per_m2=cu_kg,
         cost_offset=cor.cost_offset), cur, inputs=links)
-    if ef:
-        m.energy_ed_cu = pyo.Expression(expr=e_cu, doc="plating-line electricity per m2, electroforming")
     m.cost_processed = pyo.Expression(expr=m.costing.cost_processed, doc="cost per processed m2 (the costing block's)")
     m.cost_g = pyo.Var(m.GUARDS, bounds=(0.0, C_hi), units=cur / U.m**2)
     m.time_g = pyo.Var(m.GUARDS, bounds=(0.0, H_max), units=U.s / U.m**2)
@@ -312,7 +255,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                                                    <= MELT_TOLERANCE_NM * y * U.nm), "ub")
     # texture (100): substrate's share + recrystallised share toward the cube end state (a lower bound), by the
     # UHT heat and by the coil anneal (their X add: the UHT's is ~1e-7)
-    ef_f100 = sum(output(m.plating[b], "f100") for b in baths if b in CU_BATHS_OF(space)) if baths else 0
+    ef_f100 = m.plating_line.f100_cu if ed is not None else 0
     f100 = f_ref * y_commercial + ef_f100 + m.uht.recryst_frac * max(f_end - f0_hi, 0.0)
     if an is not None:
         f100 = f100 + m.furnace.gain_100

@@ -143,10 +143,11 @@ def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
     speed = 60.0 / math.exp(_val(u.ln_pace))
     kw: dict = {}
     if MODES[mode]["ed"] is not None:
-        bath = max(h.baths, key=lambda b: _val(m.y_bath[b]))
-        tanks = max(m.TANKS, key=lambda n: _val(m.y_tanks[n]))
-        kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(m.ln_j[bath])), "ed_tanks_on": int(tanks),
-              "ed_web_speed_m_per_min": 60.0 / math.exp(_val(m.ln_pace_ed))}
+        pl = m.plating_line  # the plating-line block
+        bath = max(h.baths, key=lambda b: _val(pl.y_bath[b]))
+        tanks = max(pl.TANKS, key=lambda n: _val(pl.y_tanks[n]))
+        kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(pl.ln_j[bath])), "ed_tanks_on": int(tanks),
+              "ed_web_speed_m_per_min": 60.0 / math.exp(_val(pl.ln_pace))}
     f = getattr(m, "furnace", None)  # the coil-furnace block (only with a texture target and a furnace)
     if f is not None and _val(f.y_anneal) > 0.5:
         assert h.space.anneal is not None  # (the solver's round-off must not step past the wound limit)
@@ -164,7 +165,7 @@ def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: f
     sk = m.uht.skin[r]
     s_cu = 1.0
     if p.ed_bath is not None and p.substrate == "electroformed":
-        s_cu = _val(output(m.plating[p.ed_bath], "s_cu"))
+        s_cu = _val(output(m.plating_line.bath[p.ed_bath], "s_cu"))
     guard = max(m.GUARDS, key=lambda i: _val(m.y_guard[i]))
     e2 = _val(output(m.uht.stage2, "energy2_vapour" if r == "vapour" else "energy2_plated"))
     return {

@@ -281,3 +281,104 @@ def test_uht_block_alone_gives_the_stage2_model_and_the_skin_table_at_its_decisi
     assert pyo.value(u.line_time_s_per_m2) == pytest.approx((ut.pace_factor * pace + ut.per_metre_s) / space.width_m,
                                                             rel=1e-12)
     assert pyo.value(u.recryst_frac) == pytest.approx(true2["recryst"][0], rel=1e-9, abs=1e-15)
+
+
+# ------------------------------------------------------------------------------------------------ plating line
+def plating_alone(space, s) -> pyo.ConcreteModel:
+    from optimizer.blocks.plating_line import add_plating_line_block
+
+    m = pyo.ConcreteModel()
+    add_plating_line_block(m, "plating_line", space, s, P, ["cu", "zn"])
+    return m
+
+
+@pytest.mark.component
+def test_plating_block_alone_keeps_only_its_tables_freedom_once_its_decisions_are_fixed(uht_plant):
+    """Inputs: the two roles' binaries, the bath of each role (one row per role: all but one bath free), the tanks
+    (one row: all but one), each bath's ln j and ln pace. Fixed, only the weights of the bath tables and of the pace
+    table are left. Units are consistent."""
+    from optimizer.blocks.dof import table_freedom
+
+    space, s = uht_plant
+    ed = space.ed
+    m = plating_alone(space, s)
+    b = m.plating_line
+    weights = sum(table_freedom(t) for t in (*b.bath.values(), b.pace_tab))
+    inputs = [*b.y_role.values(), *(b.y_bath[x] for r in ("cu", "zn") for x in ed.baths[r][1:]),
+              *list(b.y_tanks.values())[1:], *b.ln_j.values(), b.ln_pace]
+    assert degrees_of_freedom(b) == weights + len(inputs)
+    for v in inputs:
+        v.fix(0)
+    assert degrees_of_freedom(b) == weights
+    assert_units_consistent(b)
+
+
+def plating_on(space, s, role: str, bath: str, tanks: int, ln_j: float) -> pyo.ConcreteModel:
+    """The plating line alone in ``role`` with ``bath``, ``tanks`` tanks and ln j fixed."""
+    m = plating_alone(space, s)
+    b = m.plating_line
+    for r in b.ROLES:
+        b.y_role[r].fix(int(r == role))
+    for x in b.BATHS:
+        b.y_bath[x].fix(int(x == bath))
+        b.ln_j[x].fix(ln_j if x == bath else 0.0)
+    for n in b.TANKS:
+        b.y_tanks[n].fix(int(n == tanks))
+    return m
+
+
+@pytest.mark.component
+def test_plating_block_alone_follows_faraday_and_the_plating_kinetics(uht_plant):
+    """At a knot of the bath table (j = 274 A/m², all six tanks): electroforming, the slowest web the block allows is
+    the one whose foil reaches the top of the thickness window less 3 gauge σ, in closed form from Faraday's law
+    (plated_mass_kg_per_m2 at the kinetics' current efficiency, plating_points): ln pace to 2e-6; the rectifier
+    energy is the kinetics' kWh/kg × the foil's Cu (1e-9), the (100) share the electroformed texture's (2e-6), the
+    pace table's pace within its chord above e^(ln pace), the line time (a·pace + b) / width. Zn plating at a fixed
+    pace: ln(Zn per face) is Faraday's mass (2e-6). Off: no tanks, no pace, no energy."""
+    from optimizer.blocks.pace import exp_chord_error
+    from optimizer.blocks.plating_line import PACE_KNOTS, electroformed_cu_kg_per_m2, plating_ln_pace_range
+    from optimizer.pwl import output
+    from optimizer.surrogates import nominal_ed_pace, plating_points
+    from process_models.plating.electrodeposition import plated_mass_kg_per_m2
+
+    space, s = uht_plant
+    ed = space.ed
+    n, L = ed.tank_count, ed.tank_length_m
+    bath = ed.baths["cu"][0]
+    lj = float(s.plating[bath].axes[0][4])
+    m = plating_on(space, s, "cu", bath, n, lj)
+    b = m.plating_line
+    solve_alone(m, b.ln_pace, pyo.maximize)
+    kin = plating_points(space, P, bath, np.array([lj]), np.array([nominal_ed_pace(space)]))
+    eff = math.exp(kin["ln_eff"][0])
+    kg_per_s = float(plated_mass_kg_per_m2("Cu", math.exp(lj), 1.0, eff, P))  # per m² and second in the bath
+    th_hi = (ed.foil_thickness_window_um[1] - 3.0 * ed.gauge_noise_um) * 1e-6
+    pace = th_hi * s.metal_density_kg_per_m3["Cu"] / kg_per_s / (n * L)
+    assert 60.0 / ed.speed_m_per_min[1] < pace < 60.0 / ed.speed_m_per_min[0]  # the window binds, not the speed
+    assert pyo.value(b.ln_pace) == pytest.approx(math.log(pace), abs=2e-6)
+    assert pyo.value(b.ln_foil_thickness) == pytest.approx(math.log(th_hi), abs=2e-6)
+    assert pyo.value(b.energy_cu_kwh_per_m2) == pytest.approx(kin["kwh_per_kg"][0] * electroformed_cu_kg_per_m2(
+        space, s), rel=1e-9)
+    assert pyo.value(b.f100_cu) == pytest.approx(kin["f100"][0], abs=2e-6)  # HiGHS feasibility tolerance
+    p_tab, (lo, hi) = pyo.value(output(b.pace_tab, "pace")), plating_ln_pace_range(space)
+    assert pace <= p_tab <= pace * (1.0 + exp_chord_error((hi - lo) / (PACE_KNOTS - 1)) + 1e-5)  # 21 knots: 0.36 %
+    assert pyo.value(b.line_time_s_per_m2) == pytest.approx(
+        (ed.time.pace_factor * p_tab + ed.time.per_metre_s) / space.width_m, rel=1e-12)
+    zn_bath = ed.baths["zn"][0]
+    m = plating_on(space, s, "zn", zn_bath, 2, lj)
+    b = m.plating_line
+    b.ln_pace.fix(math.log(60.0))  # 1 m/min
+    solve_alone(m, b.energy_zn_kwh_per_m2 / (U.kWh / U.m**2))
+    eff = math.exp(plating_points(space, P, zn_bath, np.array([lj]), np.array([nominal_ed_pace(space)]))["ln_eff"][0])
+    zn = float(plated_mass_kg_per_m2("Zn", math.exp(lj), 2 * L * 60.0, eff, P))
+    assert pyo.value(b.ln_zn_kg_per_m2) == pytest.approx(math.log(zn), abs=2e-6)
+    for r in b.ROLES:
+        b.y_role[r].fix(0)
+    for x in b.BATHS:
+        b.y_bath[x].fix(0)
+        b.ln_j[x].fix(0.0)
+    for v in (*b.y_tanks.values(), b.ln_pace):
+        v.unfix()
+    solve_alone(m, b.line_time_s_per_m2 / (U.s / U.m**2) + sum(b.y_tanks.values()), pyo.maximize)
+    assert max(pyo.value(v) for v in (*b.y_tanks.values(), b.line_time_s_per_m2, b.energy_cu_kwh_per_m2)) <= 2e-6
+    assert pyo.value(b.ln_pace) == pytest.approx(0.0, abs=2e-6)

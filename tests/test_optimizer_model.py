@@ -269,6 +269,7 @@ def test_milp_cost_row_is_the_stations_flows_priced_at_its_own_values(plant, all
     else:
         p = read_point(m, h)
         kg = space.foil_thickness_m * s.metal_density_kg_per_m3["Cu"]
-        flows += plating_flows_per_m2(p.ed_bath, v(m.energy_ed_cu), kg, params, line_time_h_per_m2=1.0)
+        flows += plating_flows_per_m2(p.ed_bath, v(m.plating_line.energy_cu_kwh_per_m2), kg, params,
+                                      line_time_h_per_m2=1.0)
     expected = plant_cost_per_processed_m2(flows, v(m.H), params, e.currency)
     assert v(m.cost_processed) == pytest.approx(expected, rel=1e-9)
