@@ -32,8 +32,8 @@ from measure import foiltwin_cmd, machine, median, run_child
 from scipy.optimize import differential_evolution
 
 from optimizer import OptimiserCache, Targets, optimize
+from optimizer.blocks.uht_line import RAMP2_MAX_FRAC
 from optimizer.economics import economics
-from optimizer.model import RAMP2_MAX_FRAC
 from optimizer.space import decision_space
 from optimizer.surrogates import safe_evaluate, stage3_power_reach
 from optimizer.targets import gauge_yield

@@ -181,7 +181,12 @@ def test_metal_binary_gates_the_tables(plant):
     m2, _ = build_model(space, s, t, econ, params)
     m2.skin_metal.y_metal["Mg"].fix(1)
     assert solve(m2, "appsi_highs", 30, 1e-6).status != "infeasible"
-    zn_w = sum(pyo.value(b.w[v]) for r in m2.ROUTES for b in [m2.skin[r]] for v in b.V)
-    mg_w = sum(pyo.value(m2.skin_metal.table["Mg"].w[v]) for v in m2.skin_metal.table["Mg"].V)
+    u, sm = m2.uht, m2.skin_metal  # the UHT-line block, the skin-metal block
+    zn_w = sum(pyo.value(b.w[v]) for r in u.ROUTES for b in [u.skin[r]] for v in b.V)
+    mg_w = sum(pyo.value(sm.table["Mg"].w[v]) for v in sm.table["Mg"].V)
     assert zn_w == pytest.approx(0.0, abs=1e-6) and mg_w == pytest.approx(1.0, abs=1e-6)
-    assert pyo.value(m2.T3) == pytest.approx(pyo.value(m2.skin_metal.T3["Mg"]), abs=1e-6)
+    # the Mg table sits on the UHT line's decisions: its copies are the line's T3, ln pace, 1/T2 and ln t2
+    assert pyo.value(u.T3) == pytest.approx(pyo.value(sm.T3["Mg"]), abs=1e-6)
+    assert pyo.value(u.ln_pace) == pytest.approx(pyo.value(sm.ln_pace["Mg"]), abs=1e-6)
+    assert pyo.value(u.inv_T2) == pytest.approx(pyo.value(sm.inv_T2["Mg"]), rel=1e-6)
+    assert pyo.value(u.ln_t2) == pytest.approx(pyo.value(sm.ln_t2["Mg"]), abs=1e-6)
