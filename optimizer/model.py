@@ -59,6 +59,7 @@ class Corrections:
     ln_skin_bias: dict[str, float] = field(default_factory=dict)  # process models − surrogate, at the last point
     margin_bias: dict[str, float] = field(default_factory=dict)  # the same for the phase margin
     surface_zn_bias: dict[str, float] = field(default_factory=dict)  # and for the surface Zn fraction
+    melt_margin_bias: dict[str, float] = field(default_factory=dict)  # and for the melting margin [K]
     surface_zn: dict[str, float] = field(default_factory=dict)
     margin: dict[str, float] = field(default_factory=dict)
     yield_factor: float = 1.0
@@ -174,7 +175,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
                                 + (T2_hi - t_amb) * U.K * (1 - mm.y_zone[k]))
 
     skin_out = {"ln_skin": U.dimensionless, "surface_zn": U.dimensionless, "margin": U.dimensionless,
-                "melt_nm": U.nm, "energy3": U.kWh / U.m**2, "reach3": U.dimensionless,
+                "melt_nm": U.nm, "melt_margin_K": U.K, "energy3": U.kWh / U.m**2, "reach3": U.dimensionless,
                 "deposited": U.kg / U.m**2, "eta_a": U.mV, "eta_b": U.mV}
     # Each route's skin table is active only with its route (weights sum to the route's binary), on its own
     # copy of the shared coordinates (disaggregated, "hull" style): T3 = Σ_r T3_r, ln pace = Σ_r ln pace_r.
@@ -456,7 +457,7 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
     zn_lo_t, zn_hi_t = targets.surface_zn_at_frac or (0.0, 1.0)
     s_zlo, s_zhi = slack("surface_zn_low", U.dimensionless, 0.02), slack("surface_zn_high", U.dimensionless, 0.02)
     s_phase = slack("single_phase_alpha", U.dimensionless, 0.01) if targets.single_phase_alpha else None
-    s_melt = slack("no_melting", U.nm, 10.0, ub=1e6) if targets.no_melting else None
+    s_melt = slack("no_melting", U.K, 5.0, ub=1e4) if targets.no_melting else None
     ln_lo_max = max(math.log(g[1]) for g in guards)
     for r in routes:
         y = y_route[r]
@@ -475,8 +476,9 @@ def build_model(space: DecisionSpace, s: Surrogates, targets: Targets, econ: Eco
             add(f"single_phase_alpha__{r}", pyo.Constraint(expr=mg - s_phase <= -targets.phase_backoff_zn_frac * y),
                 "ub")  # the robust optimum's back-off (0: nominal); off-route (y = 0) the row is mg ≤ 0 as before
         if s_melt is not None:
-            add(f"no_melting__{r}", pyo.Constraint(expr=output(m.skin[r], "melt_nm") - s_melt
-                                                   <= MELT_TOLERANCE_NM * y * U.nm), "ub")
+            # the melting margin (edge − T3, smooth; surrogates._melt_edge_margin), not the melt depth, which jumps
+            mm_ = output(m.skin[r], "melt_margin_K") + cor.melt_margin_bias.get(r, 0.0) * y * U.K
+            add(f"no_melting__{r}", pyo.Constraint(expr=-mm_ - s_melt <= 0.0 * U.K), "ub")
     # texture (100): substrate's share + recrystallised share toward the cube end state (a lower bound), by the
     # UHT heat and by the coil anneal (their X add: the UHT's is ~1e-7)
     ef_f100 = sum(output(m.plating[b], "f100") for b in baths if b in CU_BATHS_OF(space)) if baths else 0
