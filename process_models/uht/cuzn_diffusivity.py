@@ -213,10 +213,15 @@ class CuZnFickDiffusivity:
         d = np.asarray(d_a + d_a * ea)
         if not (x.max(initial=-np.inf) > x1):
             return psi, d
-        # large batches: the upper pieces only on the leading columns (depth profiles have high x on top)
+        # one profile or a large batch: the upper pieces only on the leading columns, up to the last one above x1
+        # (depth profiles have high x on top); below x1 every upper piece adds exactly zero
         xu, psu, du = x, psi, d
-        if x.size > _RESTRICT_MIN_SIZE and x.ndim >= 2 and x.shape == psi.shape:
-            n_up = np.flatnonzero((x > x1).any(axis=tuple(range(x.ndim - 1))))[-1] + 1
+        one = x.ndim == 2 and x.shape[0] == 1
+        if (one or x.size > _RESTRICT_MIN_SIZE) and x.ndim >= 2 and x.shape == psi.shape:
+            if one:
+                n_up = x.shape[1] - int(np.argmax((x[0] > x1)[::-1]))
+            else:
+                n_up = np.flatnonzero((x > x1).any(axis=tuple(range(x.ndim - 1))))[-1] + 1
             xu, psu, du = x[..., :n_up], psi[..., :n_up], d[..., :n_up]
             if np.ndim(lam1) and np.shape(lam1)[-1] > 1:  # coefficients varying along the columns
                 lam1, d1, d1_l, d2, hq_b, q_b, lam2, d3, d3_l, d4, hq_g, q_g = (
