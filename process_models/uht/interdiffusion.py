@@ -26,6 +26,9 @@ Discretisation (cell-centred finite volumes, backward Euler, Newton in x):
   ``NEWTON_TOL_FRAC`` (far below the time-discretisation error).
 * Conservation: the Zn that entered in a step is recorded as the linearised flux J + dJ/dx_s·δx_s of the
   last Newton update, which equals the inventory change of that update to round-off.
+* A batch of one foil (one recipe) takes a lean path (:func:`_march_one`, :func:`_newton_one`): the same
+  iteration and arithmetic without the active-set bookkeeping, its scalars as Python floats, so the same numbers
+  with fewer array calls per Newton iteration (issue 15).
 * A Newton iterate outside [0, 1] (beyond round-off) is clipped and counted in ``n_clipped`` (a clipped
   update never ends the iteration); a step whose Newton iteration fails is split in two for the foils
   concerned (counted in ``step_splits``).
