@@ -15,8 +15,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from optimizer.blocks.uht_line import RAMP2_MAX_FRAC
 from optimizer.economics import Economics, economics
-from optimizer.model import RAMP2_MAX_FRAC
 from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
 from optimizer.surrogates import safe_evaluate, stage3_power_reach
 from optimizer.targets import Targets, gauge_yield

@@ -137,41 +137,44 @@ def _within(value: float, bounds: tuple[float, float]) -> float:
 def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
     """The decisions of a solved model."""
     mode = max(h.modes, key=lambda k: _val(m.y_mode[k]))
-    zone = max(m.ZONES, key=lambda k: _val(m.y_zone[k]))
+    u = m.uht  # the UHT-line block
+    zone = max(u.ZONES, key=lambda k: _val(u.y_zone[k]))
     guard = max(m.GUARDS, key=lambda i: _val(m.y_guard[i]))
-    speed = 60.0 / math.exp(_val(m.ln_pace))
+    speed = 60.0 / math.exp(_val(u.ln_pace))
     kw: dict = {}
     if MODES[mode]["ed"] is not None:
-        bath = max(h.baths, key=lambda b: _val(m.y_bath[b]))
-        tanks = max(m.TANKS, key=lambda n: _val(m.y_tanks[n]))
-        kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(m.ln_j[bath])), "ed_tanks_on": int(tanks),
-              "ed_web_speed_m_per_min": 60.0 / math.exp(_val(m.ln_pace_ed))}
-    if _val(m.y_anneal) > 0.5:
+        pl = m.plating_line  # the plating-line block
+        bath = max(h.baths, key=lambda b: _val(pl.y_bath[b]))
+        tanks = max(pl.TANKS, key=lambda n: _val(pl.y_tanks[n]))
+        kw = {"ed_bath": bath, "ed_current_density_A_per_m2": math.exp(_val(pl.ln_j[bath])), "ed_tanks_on": int(tanks),
+              "ed_web_speed_m_per_min": 60.0 / math.exp(_val(pl.ln_pace))}
+    f = getattr(m, "furnace", None)  # the coil-furnace block (only with a texture target and a furnace)
+    if f is not None and _val(f.y_anneal) > 0.5:
         assert h.space.anneal is not None  # (the solver's round-off must not step past the wound limit)
-        kw.update(anneal_soak_temperature_K=_within(1.0 / _val(m.inv_T_soak), h.space.anneal.soak_temperature_K),
-                  anneal_soak_h=math.exp(_val(m.ln_t_soak)) / 3600.0)
+        kw.update(anneal_soak_temperature_K=_within(1.0 / _val(f.inv_T_soak), h.space.anneal.soak_temperature_K),
+                  anneal_soak_h=math.exp(_val(f.ln_t_soak)) / 3600.0)
     return Point(mode=mode, web_speed_m_per_min=speed, stage2_modules_on=int(zone),
-                 stage2_temperature_K=_within(1.0 / _val(m.inv_T2), h.space.stage2_temperature_K),
-                 stage3_peak_K=_val(m.T3),
-                 guard_sigma=h.guards[guard][0], **read_tensions(m), **kw)
+                 stage2_temperature_K=_within(1.0 / _val(u.inv_T2), h.space.stage2_temperature_K),
+                 stage3_peak_K=_val(u.T3),
+                 guard_sigma=h.guards[guard][0], **read_tensions(u), **kw)
 
 
 def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: float = 0.0) -> dict:
     """What the surrogate predicts at the solution (after the corrections learnt so far)."""
     r = p.route
-    sk = m.skin[r]
+    sk = m.uht.skin[r]
     s_cu = 1.0
     if p.ed_bath is not None and p.substrate == "electroformed":
-        s_cu = _val(output(m.plating[p.ed_bath], "s_cu"))
+        s_cu = _val(output(m.plating_line.bath[p.ed_bath], "s_cu"))
     guard = max(m.GUARDS, key=lambda i: _val(m.y_guard[i]))
-    e2 = _val(output(m.stage2, "energy2_vapour" if r == "vapour" else "energy2_plated"))
+    e2 = _val(output(m.uht.stage2, "energy2_vapour" if r == "vapour" else "energy2_plated"))
     return {
         "skin_thickness_nm": math.exp(_val(output(sk, "ln_skin")) + corrections_ln_skin),
         "surface_zn_at_frac": _val(output(sk, "surface_zn")),
         "phase_margin_zn_frac": _val(output(sk, "margin")),
         "single_phase_alpha": _val(output(sk, "margin")) <= 0.0,
         "melt_depth_nm": _val(output(sk, "melt_nm")),
-        "zn_loading_mg_per_cm2": math.exp(_val(m.ln_loading[r])) * 1e2,  # deposited (vapour) or plated
+        "zn_loading_mg_per_cm2": math.exp(_val(m.uht.ln_loading[r])) * 1e2,  # deposited (vapour) or plated
         "energy_uht_kwh_per_m2": e2 + _val(output(sk, "energy3")),
         "texture_fraction_100": _val(m.texture_100),
         "nucleation_overpotential_mV": _val(output(sk, "eta_a")) + _val(output(sk, "eta_b")) * s_cu,
@@ -209,14 +212,14 @@ def binding(m: pyo.ConcreteModel, h: Handles, p: Point) -> list[str]:
         out.append("stage-III peak at its upper limit")
     if abs(p.stage2_temperature_K - sp.stage2_temperature_K[1]) <= 1e-6 * sp.stage2_temperature_K[1]:
         out.append("stage-II temperature at its upper limit")
-    if m.reach3_ok.uslack() <= 1e-4:
+    if m.uht.reach3_ok.uslack() <= 1e-4:
         out.append("stage-III heater at its power limit for the peak at this speed (moving-web model)")
-    if m.ramp2_ok[p.stage2_modules_on].uslack() <= 1e-4:
+    if m.uht.ramp2_ok[p.stage2_modules_on].uslack() <= 1e-4:
         out.append("stage-II heat-up uses the allowed share of the zone time")
     if p.stage2_modules_on == sp.zone_modules:
         out.append("all stage-II modules heated")
     if p.annealed:
         out.append("coil anneal on (the (100) target needs it)")
-        if hasattr(m, "anneal_sticking_ok") and m.anneal_sticking_ok.uslack() <= 1e-4:
+        if hasattr(m, "furnace") and m.furnace.sticking_ok.uslack() <= 1e-4:
             out.append("coil anneal temperature held down by the sticking limit of the wound coils")
     return out

@@ -53,7 +53,7 @@ from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, eval
 from process_models.uht.web_heater import solve_web_heater
 from process_models.uht.zn_supply import vapour_supply_flux_mol_per_m2_s
 
-STAGE2_RAMP_USABLE_FRAC = 0.5  # = optimizer.model.RAMP2_MAX_FRAC: where the MILP may place stage II
+STAGE2_RAMP_USABLE_FRAC = 0.5  # = optimizer.blocks.uht_line.RAMP2_MAX_FRAC: where the MILP may place stage II
 SKIN_FLOOR_NM = 1.0  # ln of the skin thickness is taken of max(skin, 1 nm): "no skin" stays finite
 SKIN_OUTPUTS = ("ln_skin", "surface_zn", "margin", "melt_nm", "melt_margin_K", "energy3", "reach3", "deposited",
                 "eta_a", "eta_b")

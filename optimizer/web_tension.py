@@ -1,10 +1,10 @@
 """Web tension per heated zone as decisions, with the break risk as a constraint (issue 14 item 2).
 
-Block ``m.web`` holds the stage-II and stage-III tensions F_z [N/m], bounded by the UHT line's
-``web_tension_limits``, and linear rows that keep each zone between its slack limit and its largest tension
-(``process_models.web.handling.WebBreakModel.tension_limits_N_per_m``): the smaller of the tension whose break
-hazard is ``web_break_hazard_limit_per_m`` and the yield at the zone's decided temperature (stage II: the table's T2,
-which over-estimates 1/(1/T2); stage III: the peak T3).
+Block ``web`` (in the MILP on the UHT-line block, ``m.uht.web``) holds the stage-II and stage-III tensions F_z
+[N/m], bounded by the UHT line's ``web_tension_limits``, and linear rows that keep each zone between its slack
+limit and its largest tension (``process_models.web.handling.WebBreakModel.tension_limits_N_per_m``): the smaller of
+the tension whose break hazard is ``web_break_hazard_limit_per_m`` and the yield at the zone's decided temperature
+(stage II: the table's T2, which over-estimates 1/(1/T2); stage III: the peak T3).
 
 Both limits are functions of T sampled from the model (no constant is copied here), stated without binaries:
 
@@ -64,10 +64,11 @@ def zone_rows(model: WebBreakModel, T_range_K: tuple[float, float], thickness_m:
     return {"upper": (a_u, b_u), "lower": (a_l, b_l)}
 
 
-def add_web_tension(m: pyo.ConcreteModel, space: DecisionSpace, params: ParameterValues,
+def add_web_tension(m: pyo.Block, space: DecisionSpace, params: ParameterValues,
                     temperatures: dict[str, tuple[object, object]]) -> pyo.Block:
-    """Block ``m.web``: a tension per zone and its rows. ``temperatures[zone] = (Pyomo expression of the zone's
-    hottest temperature [K], the values it can take or its (low, high) range [K])``, zones ``stage2``, ``stage3``."""
+    """Block ``m.web`` (``m``: a model, or the UHT-line block): a tension per zone and its rows.
+    ``temperatures[zone] = (Pyomo expression of the zone's hottest temperature [K], the values it can take or its
+    (low, high) range [K])``, zones ``stage2``, ``stage3``."""
     lim = space.scenario.plant.lines[space.uht_index].web_tension_limits
     model = WebBreakModel.from_values(params)
     h_max = params["web_break_hazard_limit_per_m"]
@@ -89,8 +90,8 @@ def add_web_tension(m: pyo.ConcreteModel, space: DecisionSpace, params: Paramete
     return b
 
 
-def read_tensions(m: pyo.ConcreteModel) -> dict[str, float]:
-    """Scenario field → decided tension [N/m] (empty without the block)."""
+def read_tensions(m: pyo.Block) -> dict[str, float]:
+    """Scenario field → decided tension [N/m] of the ``web`` block on ``m`` (empty without the block)."""
     b = getattr(m, "web", None)
     if b is None:
         return {}

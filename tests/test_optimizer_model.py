@@ -14,8 +14,9 @@ from pyomo.util.check_units import assert_units_consistent
 
 from optimizer import OptimiserCache, Targets, TargetsInfeasibleError, optimize, solver_available
 from optimizer.api import coarse_surrogates
+from optimizer.blocks.pace import PACE_STEP_LN, pace_table
 from optimizer.economics import economics
-from optimizer.model import PACE_STEP_LN, build_model, pace_table
+from optimizer.model import build_model
 from optimizer.pwl import GridTable, add_table, output
 from optimizer.solution import predicted, read_point
 from optimizer.solve import solve
@@ -262,12 +263,13 @@ def test_milp_cost_row_is_the_stations_flows_priced_at_its_own_values(plant, all
     m, h = build_model(space, s, targets, e, params)
     assert solve(m).status == "optimal"
     v = pyo.value
-    flows = uht_flows_per_m2(v(m.energy2) + v(m.energy3), v(m.zn_vapour), True, params, 1.0)
+    flows = uht_flows_per_m2(v(m.uht.energy2) + v(m.uht.energy3), v(m.uht.zn_vapour), True, params, 1.0)
     if mode == "vapour_commercial":
         flows += bought_foil_flows(space.foil_thickness_m, params)
     else:
         p = read_point(m, h)
         kg = space.foil_thickness_m * s.metal_density_kg_per_m3["Cu"]
-        flows += plating_flows_per_m2(p.ed_bath, v(m.energy_ed_cu), kg, params, line_time_h_per_m2=1.0)
+        flows += plating_flows_per_m2(p.ed_bath, v(m.plating_line.energy_cu_kwh_per_m2), kg, params,
+                                      line_time_h_per_m2=1.0)
     expected = plant_cost_per_processed_m2(flows, v(m.H), params, e.currency)
     assert v(m.cost_processed) == pytest.approx(expected, rel=1e-9)

@@ -178,7 +178,7 @@ def test_result_json_has_the_contract_keys_and_no_infinities():
 def test_anneal_range_stops_where_wound_coils_stick_and_the_sticking_table_is_conservative(params):
     """The soak-temperature range ends at the wound-coil limit (or lower, where the shortest soak of the range would
     stick); ln t_max is concave in 1/T, so the table's chords stay below the closed form between knots."""
-    from optimizer.model import anneal_gain_table, anneal_sticking_table
+    from optimizer.blocks.furnace import anneal_gain_table, anneal_sticking_table
     from process_models.texture.coil_anneal import longest_soak_without_sticking_s
     from process_models.texture.texture_model import recrystallised_fraction
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from process_models.collector.recipe import ELECTROFORM_BATHS, ZN_BATHS
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
+from process_models.physical_constants import zero_Celsius
 from process_models.uht.phase_diagram import PHASES
 from process_models.uht.recipe import CU_MELTING_K
 from twin.input_files import read_input_bytes
@@ -119,7 +120,8 @@ class PlantRecord(BaseModel):
     substrate: Literal["commercial", "electroformed"] | None = None
     electroform_bath: Literal[ELECTROFORM_BATHS] | None = None  # type: ignore[valid-type]
     electroform_current_density_A_per_m2: float | None = Field(default=None, le=1e4, **_Pos)
-    electroform_temperature_K: float | None = Field(default=None, ge=273.15, le=373.15, allow_inf_nan=False)
+    electroform_temperature_K: float | None = Field(default=None, ge=zero_Celsius, le=zero_Celsius + 100.0,
+                                                    allow_inf_nan=False)  # liquid water at 1 atm
     foil_thickness_um: float | None = Field(default=None, ge=3.0, le=50.0, allow_inf_nan=False)
     zn_route: Literal["vapour", "plated"] | None = None
     plated_zn_mg_per_cm2: float | None = Field(default=None, le=10.0, **_Pos)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
+from process_models.physical_constants import zero_Celsius
 from process_models.skins.phase_data import SKIN_METALS
 from twin.input_files import read_toml_file
 from twin.parameter_set import ParameterSet
@@ -401,7 +402,7 @@ class PlatingSettings(_Model):
     tank_length_m: float = Field(default=2.5, gt=0.0, le=20.0)
     bath: str = "cu_acid_sulfate"
     current_density_A_per_m2: float = Field(default=305.0, gt=0.0, le=1e4)
-    bath_temperature_K: float | None = Field(default=None, ge=273.15, le=373.15)
+    bath_temperature_K: float | None = Field(default=None, ge=zero_Celsius, le=zero_Celsius + 100.0)  # liquid water
     anode: Literal["soluble", "insoluble"] = "insoluble"
 
     @model_validator(mode="after")

@@ -8,7 +8,8 @@ Inputs (Vars of the block, all per processed m²): the UHT line's electricity ``
 electricity ``energy_ed_cu``, the Zn plating share ``plated``, its electricity ``energy_ed_zn`` and plated Zn
 ``zn_plated``; with the coil furnaces their electricity ``energy_an`` and forming gas ``gas_an``. Output:
 ``cost_processed`` [currency/m²], one equality from the stations' own flow definitions
-(:func:`priced_flows`). Alone, the block has as many degrees of freedom as inputs (:func:`degrees_of_freedom`).
+(:func:`priced_flows`). Alone, the block has as many degrees of freedom as inputs
+(:func:`optimizer.blocks.dof.degrees_of_freedom`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ from process_models.texture.coil_anneal import furnace_flow_amounts
 from process_models.uht.flows import uht_flow_amounts
 
 U = pyo.units
+
+
+def currency_unit(currency: str) -> object:
+    """The Pyomo unit of a currency (declared once as its own base dimension)."""
+    try:
+        return getattr(U, currency)
+    except AttributeError:
+        U.load_definitions_from_strings([f"{currency} = [currency_{currency.lower()}]"])
+        return getattr(U, currency)
 
 
 @dataclass(frozen=True)
@@ -60,11 +70,13 @@ def priced_flows(amounts: dict, price: dict[str, float], cur) -> object:
 INPUT_UB = 1e6  # a finite bound for a block built alone; build_model tightens it from what feeds the input
 
 
-def build_costing(b: pyo.Block, econ: Economics, params: ParameterValues, opt: CostingOptions, cur,
-                  inputs: dict | None = None) -> None:
-    """Declare the costing block's ``cost_processed`` and the equality that prices its inputs: Vars of the block
-    (built alone, ``inputs=None``) or the composing model's own expressions for them (``inputs`` by input name;
-    no extra Vars or linking rows)."""
+def add_costing_block(m: pyo.Block, name: str, econ: Economics, params: ParameterValues, opt: CostingOptions, cur,
+                      inputs: dict | None = None) -> pyo.Block:
+    """Block ``m.<name>``: ``cost_processed`` and the equality that prices its inputs: Vars of the block (built
+    alone, ``inputs=None``) or the composing model's own expressions for them (``inputs`` by input name; no extra
+    Vars or linking rows)."""
+    b = pyo.Block()
+    m.add_component(name, b)
     kwh, kg, sm, one = U.kWh / U.m**2, U.kg / U.m**2, U.s / U.m**2, U.dimensionless
 
     def _var(b: pyo.Block, name: str, units, ub: float = INPUT_UB) -> object:
@@ -95,17 +107,10 @@ def build_costing(b: pyo.Block, econ: Economics, params: ParameterValues, opt: C
     b.cost_processed = pyo.Var(bounds=(0.0, opt.cost_ub), units=cur / U.m**2, doc="cost per processed m2")
     b.cost_def = pyo.Constraint(expr=b.cost_processed == fixed + sum(priced_flows(a, econ.price, cur) for a in steps)
                                 + opt.cost_offset * cur / U.m**2)
+    return b
 
 
 def block_inputs(b: pyo.Block) -> list[pyo.Var]:
     """The costing block's input Vars (every Var but ``cost_processed``)."""
     return [v for v in b.component_objects(pyo.Var, descend_into=False) if v.local_name != "cost_processed"]
 
-
-def degrees_of_freedom(b: pyo.Block) -> int:
-    """Unfixed Vars in the block's active equalities minus the number of those equalities (IDAES's count)."""
-    from pyomo.core.expr.visitor import identify_variables
-
-    eqs = [c for c in b.component_data_objects(pyo.Constraint, active=True, descend_into=True) if c.equality]
-    free = {id(v) for c in eqs for v in identify_variables(c.body) if not v.fixed}
-    return len(free) - len(eqs)
