@@ -4,13 +4,16 @@
    the runner-up mode (no-good cut) is kept too when it is within 3 % on the coarse tables.
 2. The point is evaluated with the process models. With its mode fixed, a trust-region loop: small local tables
    (skin 2×3×3, stage II 3×3) are sampled on a region around the point (half-widths start at one coarse knot
-   spacing), the models' offset from the table at the point is added (zero-order bias) and the MILP is solved
-   again; the region follows the point along axes that held it back and halves on the others (on all of them
-   when the surrogate disagreed) — until the surrogate's skin is within max(tolerance/10, 3 nm) of the models,
-   the models meet the targets, and one more step improves the checked objective by < 0.5 %.
+   spacing), the models' offset from the table at the last checked point is added (zero-order bias: skin, phase
+   margin, surface Zn, melting margin) and the MILP is solved again; a cheaper accepted point re-centres the region
+   (axes that held it back grow), any other step goes back to the best point so far with the region halved — until a
+   step improves the checked objective by < 0.5 %; the loop then restarts from its result while that pays
+   (:meth:`_Run._restarts`). Accepted: the surrogate's skin within max(tolerance/10, 3 nm) of the models and the
+   models meeting the targets, the melting guard included (no melt at the peak + 3σ).
 3. The point is run in the twin (short horizon, fixed seed). If the twin misses a target or its cost/throughput
    differ from the prediction by > 10 %, its offsets (skin thickness, yield, time per m²) are added to the
-   surrogate and 2. is repeated; the loop gives up after ``max_twin_iterations`` with a report of what misses.
+   surrogate and the loop of 2. resumes from the point; the loop gives up after ``max_twin_iterations`` with a
+   report of what misses.
 4. If the MILP stays infeasible (also on tables refined around its elastic point), an elastic copy minimises
    weighted target violations: the conflicting targets and the nearest achievable point come back with status
    "infeasible" (and :class:`TargetsInfeasibleError`).
@@ -30,7 +33,7 @@ from optimizer.economics import Economics, economics
 from optimizer.errors import TargetsInfeasibleError
 from optimizer.metal_surrogates import build_metal_skin, check_skin_metals
 from optimizer.model import Corrections, build_model
-from optimizer.pwl import GridTable
+from optimizer.pwl import GridTable, output
 from optimizer.result import OptimizationResult
 from optimizer.solution import Point, binding, predicted, read_point
 from optimizer.solve import DEFAULT_SOLVER, check_solver, solve
@@ -44,7 +47,7 @@ from optimizer.surrogates import (
     stage2_outputs,
 )
 from optimizer.targets import OBJECTIVE_KPIS, Targets
-from optimizer.verify import Check, check_in_twin, check_with_models, least_soak
+from optimizer.verify import Check, check_in_twin, check_melting_guard, check_with_models, least_soak
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
 from twin.progress import Progress, ProgressCallback
@@ -132,6 +135,12 @@ class _Region:
         half = tuple(np.where(mv, h, SHRINK * h) for h, mv in zip(self.half, moving, strict=True))
         return _Region((np.asarray(new[0], float), np.asarray(new[1], float)), half)  # type: ignore[arg-type]
 
+    def grown(self, new: tuple[list[float], list[float]], moving: tuple[np.ndarray, np.ndarray]) -> _Region:
+        """Re-centred on ``new`` after a successful step: axes that held the point back grow by 1/SHRINK, the
+        others keep their width (shrinking them on a success only slows the walk to the optimum)."""
+        half = tuple(np.where(mv, h / SHRINK, h) for h, mv in zip(self.half, moving, strict=True))
+        return _Region((np.asarray(new[0], float), np.asarray(new[1], float)), half)  # type: ignore[arg-type]
+
     def widened(self, factor: float) -> _Region:
         return _Region(self.centre, (self.half[0] * factor, self.half[1] * factor))
 
@@ -191,6 +200,8 @@ MODE_MARGIN_FRAC = 0.03  # a runner-up mode this close on the coarse tables is r
 # in another region (4 modules at 802 K instead of 3 at 823 K), which refined to 4.85 instead of 3.96 USD/m².
 # At 1e-4 the coarse point is the optimum's region whatever the order (same CPU time: ≈ 0.5 s per coarse solve).
 COARSE_MIP_GAP = 1e-4
+SHADE = {"ln_skin": 0.002, "margin": 5e-4, "melt_margin_K": 0.3}  # zero-order corrections toward the safe side
+RESTARTS = 2  # restarts of the trust-region loop from its result (Run._restarts)
 STABLE_FRAC = 0.005  # refinement stops once a further refinement improves the checked objective less than this
 
 
@@ -244,16 +255,35 @@ class _Run:
         self.solve_seconds += out.seconds
         return m, h, out
 
-    def check(self, p: Point) -> Check:
-        return check_with_models(self.space, self.params, self.econ, self.targets, p, self.cor.yield_factor,
-                                 self.cor.time_factor, self.cor.ln_skin.get(p.route, 0.0))
+    def check(self, p: Point, edge_guess_K: float | None = None, guard: bool = True) -> Check:
+        """The point in the process models; with ``edge_guess_K`` (the surrogate's melting edge there) its melting
+        edge too, judged as the guard when ``guard`` (:func:`check_melting_guard`)."""
+        chk = check_with_models(self.space, self.params, self.econ, self.targets, p, self.cor.yield_factor,
+                                self.cor.time_factor, self.cor.ln_skin.get(p.route, 0.0))
+        if edge_guess_K is None:
+            return chk
+        return check_melting_guard(self.space, self.params, self.targets, p, chk, edge_guess_K, judge=guard)
 
-    def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str) -> Candidate:
+    def _evaluate(self, m: pyo.ConcreteModel, h: Any, out: Any, kind: str, guard: bool = True) -> Candidate:
+        """Read, check and log the solved point; ``guard`` off for points of the coarse tables, which do not keep
+        the melting guard (they pick the mode and the region to refine)."""
         p = least_soak(self.space, self.params, self.targets, read_point(m, h))
         pred = predicted(m, h, p, self.cor.ln_skin.get(p.route, 0.0) + self.cor.ln_skin_bias.get(p.route, 0.0))
-        chk = self.check(p)
+        if p.skin_metal != "Zn":  # another metal's check judges its own liquid (evaluate_skin); no Zn melting edge
+            chk = self.check(p)
+        else:
+            margin = (pyo.value(output(m.uht.skin[p.route], "melt_margin_K"))
+                      + self.cor.melt_margin_bias.get(p.route, 0.0))
+            chk = self.check(p, p.stage3_peak_K + margin, guard=guard)  # the coarse points' edge: the first bias
         self.log.append(_summary(p, pred, chk, kind))
         return Candidate(m, h, out, p, pred, chk)
+
+    def resume(self, found: Candidate, max_refinements: int, **kw: Any) -> Candidate | None:
+        """The trust-region loop again from an earlier result (its mode fixed), after the twin's offsets were added
+        to the corrections: they move the optimum a little, not to another mode or region."""
+        self.s = self.coarse
+        self.refinements_of_mode = 0
+        return self._refine_mode(found, max_refinements, **kw)
 
     def converge(self, max_refinements: int, **kw: Any) -> Candidate | None:
         """Coarse MILP over all modes (and the runner-up mode), then each candidate refined with its mode fixed
@@ -264,7 +294,7 @@ class _Run:
             # the coarse tables are conservative: refine around the nearest point before calling it infeasible
             return self._from_nearest(max_refinements, **kw)
         self.coarse_gap = out.mip_gap
-        first = self._evaluate(m, h, out, "coarse")
+        first = self._evaluate(m, h, out, "coarse", guard=False)
         starts = [first]
         for x in self.s.skin_metals:  # each other asked metal's own coarse optimum is refined and checked too
             if x != first.point.skin_metal:
@@ -275,7 +305,7 @@ class _Run:
             cut = out.objective + abs(out.objective) * MODE_MARGIN_FRAC if first.check.ok else None
             m2, h2, out2 = self.solve_once(exclude=first.point.mode, cutoff=cut, mip_gap=COARSE_MIP_GAP, **kw)
             if out2.status != "infeasible":
-                ru = self._evaluate(m2, h2, out2, "coarse runner-up")
+                ru = self._evaluate(m2, h2, out2, "coarse runner-up", guard=False)
                 if (ru.predicted["cost_per_m2"] <= first.predicted["cost_per_m2"] * (1.0 + MODE_MARGIN_FRAC)
                         or not first.check.ok):
                     starts.append(ru)
@@ -293,8 +323,19 @@ class _Run:
             x = f.point.skin_metal
             self.metal_best[x] = min(self.metal_best.get(x, math.inf), self._score(f))
         if ok:
-            return min(ok, key=self._score)
+            return self._restarts(min(ok, key=self._score), max_refinements, **kw)
         return finals[0] if finals else first
+
+    def _restarts(self, best: Candidate, max_refinements: int, **kw: Any) -> Candidate:
+        """The trust-region loop again from its result, with fresh region widths and corrections, while that
+        improves the checked objective by ≥ STABLE_FRAC (at most RESTARTS times): the loop stalls where a shrunken
+        region's zero-order corrections hold it at one of the steep constraints (α margin, melting edge)."""
+        for _ in range(RESTARTS):
+            again = self.resume(best, max_refinements, **kw)
+            if again is None or not again.check.ok or self._score(again) >= self._score(best) * (1.0 - STABLE_FRAC):
+                break
+            best = again
+        return best
 
     def _learn_bias(self, route: str, cand: Candidate) -> None:
         """Zero-order corrections: the local table's own error at the last point (process models − table), for
@@ -305,10 +346,19 @@ class _Run:
             return
         raw = self.s.skin[route].interpolate(np.array([_centre(self.space, cand.model, route)[0]]))
         k = cand.check.kpis
+        # shaded toward the safe side by SHADE: a zero-order correction is exact only at the point, and the MILP
+        # puts the next point on the rows it corrects, so without it the loop converges onto them from outside
+        lo, hi = self.targets.skin_window_nm
+        toward = -1.0 if k["skin_thickness_nm"] < 0.5 * (lo + hi) else 1.0  # toward the nearer edge of the window
         if k["skin_thickness_nm"] > 0:
-            self.cor.ln_skin_bias[route] = float(math.log(k["skin_thickness_nm"]) - raw["ln_skin"][0])
-        self.cor.margin_bias[route] = float(k["phase_margin_zn_frac"] - raw["margin"][0])
+            self.cor.ln_skin_bias[route] = float(math.log(k["skin_thickness_nm"]) - raw["ln_skin"][0]
+                                                 + toward * SHADE["ln_skin"])
+        self.cor.margin_bias[route] = float(k["phase_margin_zn_frac"] - raw["margin"][0] + SHADE["margin"])
         self.cor.surface_zn_bias[route] = float(k["surface_zn_at_frac"] - raw["surface_zn"][0])
+        edge = k.get("stage3_melt_edge_K")  # the melting edge at the point (its own stage II), not the table's
+        if edge is not None:
+            self.cor.melt_margin_bias[route] = float(edge - cand.point.stage3_peak_K - raw["melt_margin_K"][0]
+                                                     - SHADE["melt_margin_K"])
 
     def _from_nearest(self, max_refinements: int, **kw: Any) -> Candidate | None:
         """Coarse MILP infeasible: local tables around the elastic (nearest) point, then twice as wide, and try
@@ -360,26 +410,28 @@ class _Run:
 
     def _refine_mode(self, start: Candidate, max_refinements: int, keep_tables: bool = False,
                      region: _Region | None = None, **kw: Any) -> Candidate | None:
-        """Trust-region loop with the mode fixed: local tables on a region around the last point, MILP, check in
-        the process models; the region follows the point along axes that held it back and shrinks on the
-        others. Stops once a point where the surrogate agrees with the models and the models meet the targets
-        improves the checked objective of the best such point by less than STABLE_FRAC."""
+        """Trust-region loop with the mode fixed: local tables on a region, MILP, check in the process models. A
+        cheaper accepted point re-centres the region (axes that held it back grow); a dearer, missing or
+        disagreeing one sends the loop back to the best point so far with every axis halved. Stops once an accepted
+        step improves the checked objective of the best point by less than STABLE_FRAC."""
         m, p = start.model, start.point
         if p.skin_metal != "Zn":
             return self._refine_metal(start, max_refinements, **kw)
         space = self.space.restricted((p.mode,))
         route = p.route
-        outer = _outer(self.coarse, route)
         if not keep_tables:
             self.cor.ln_skin_bias, self.cor.margin_bias, self.cor.surface_zn_bias = {}, {}, {}
+        self.cor.melt_margin_bias = {}
         region = region or _Region.around(self.coarse, route, _centre(self.space, m, route))
         best: Candidate | None = None
         cand = start
+        none = (np.zeros(3, bool), np.zeros(2, bool))
+        outer = _outer(self.coarse, route)
         while self.refinements_of_mode < max_refinements:
             self.s = _refine(self.space, self.params, self.s, self.coarse, route, region)
             self.refinements += 1
             self.refinements_of_mode += 1
-            self._learn_bias(route, cand)
+            self._learn_bias(route, cand)  # the latest point: nearest the constraints that hold the optimum
             m, h, out = self.solve_once(space=space, **kw)
             if out.status == "infeasible":  # the region cut the feasible set off
                 m, h, out, region = self._recover(space, route, region, **kw)
@@ -387,16 +439,17 @@ class _Run:
                     break
             cand = self._evaluate(m, h, out, "refined")
             new = _centre(self.space, m, route)
-            moving = region.moving(new, outer)
-            if _agrees(cand.predicted, cand.check, self.targets):
+            if _agrees(cand.predicted, cand.check, self.targets) and (best is None
+                                                                       or self._score(cand) < self._score(best)):
                 improved = best is None or self._score(cand) < self._score(best) * (1.0 - STABLE_FRAC)
-                if best is None or self._score(cand) < self._score(best):
-                    best = cand
+                best = cand
                 if not improved:
                     return best
-                region = region.step(new, moving)
+                region = region.grown(new, region.moving(new, outer))
+            elif best is not None:  # a worse or unchecked step: back to the incumbent, every axis shrunk
+                region = region.step(_centre(self.space, best.model, route), none)
             else:  # the local tables are not accurate enough at the point: shrink every axis
-                region = region.step(new, (np.zeros(3, bool), np.zeros(2, bool)))
+                region = region.step(new, none)
         if best is not None:
             return best
         return cand if cand.check.ok else (start if start.check.ok else cand)
@@ -449,8 +502,8 @@ def _metal_centre(space: DecisionSpace, m: pyo.ConcreteModel, metal: str) -> lis
 LOCAL_METAL_SHAPE = (2, 3, 3, 3)  # a metal's local table: the box's ends on 1/T2, its centre too on the others
 
 
-# slacks below these are the solver's round-off, not a violation: melt-depth rows carry table values up to ~1e3 nm,
-# so HiGHS's 1e-7 feasibility tolerance leaves up to ~1e-4 nm of "melt" (an atom layer is 0.2 nm)
+# slacks below these are the solver's round-off, not a violation: the melting-margin rows carry table values up to
+# ~1e2 K, so HiGHS's 1e-7 feasibility tolerance leaves up to ~1e-5 K of "overheat" (the edge is known to 0.3 K)
 NEGLIGIBLE_SLACK = {"no_melting": 1e-3}
 
 
@@ -614,9 +667,10 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
                 break  # (a skin of another metal: no corrections of its table are learnt from the twin)
             _learn_from_twin(run, p, chk, tw)
             stage(1, f"{STAGES[1]} again, with what the twin showed")
-            again = run.converge(max_refinements, **kw)
+            again = run.resume(found, max_refinements, **kw)
             if again is None or not again.check.ok:
                 break
+            found = again
             m, h, out, p, pred, chk = again.model, again.handles, again.solve, again.point, again.predicted, again.check
     result.settings = p.settings(space)
     result.skin_metal = p.skin_metal

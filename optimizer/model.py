@@ -42,7 +42,6 @@ from process_models.plating.flows import dragout_makeup_L_per_m2
 
 U = pyo.units
 GUARD_LEVELS_SIGMA: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
-MELT_TOLERANCE_NM = 1e-3  # "no melting": only simplices whose used vertices do not melt
 
 
 @dataclass
@@ -53,6 +52,7 @@ class Corrections:
     ln_skin_bias: dict[str, float] = field(default_factory=dict)  # process models − surrogate, at the last point
     margin_bias: dict[str, float] = field(default_factory=dict)  # the same for the phase margin
     surface_zn_bias: dict[str, float] = field(default_factory=dict)  # and for the surface Zn fraction
+    melt_margin_bias: dict[str, float] = field(default_factory=dict)  # and for the melting margin [K]
     surface_zn: dict[str, float] = field(default_factory=dict)
     margin: dict[str, float] = field(default_factory=dict)
     yield_factor: float = 1.0
@@ -331,7 +331,7 @@ def _skin_targets(m: pyo.ConcreteModel, p: _Plant, targets: Targets, cor: Correc
     s_zlo = t.slack("surface_zn_low", U.dimensionless, 0.02)
     s_zhi = t.slack("surface_zn_high", U.dimensionless, 0.02)
     s_phase = t.slack("single_phase_alpha", U.dimensionless, 0.01) if targets.single_phase_alpha else None
-    s_melt = t.slack("no_melting", U.nm, 10.0, ub=1e6) if targets.no_melting else None
+    s_melt = t.slack("no_melting", U.K, 5.0, ub=1e4) if targets.no_melting else None
     ln_lo_max = max(math.log(g[1]) for g in guards)
     for r in p.routes:
         skin, y = m.uht.skin[r], p.y_route[r]
@@ -350,8 +350,9 @@ def _skin_targets(m: pyo.ConcreteModel, p: _Plant, targets: Targets, cor: Correc
                 expr=mg - s_phase <= -targets.phase_backoff_zn_frac * y),
                 "ub")  # the robust optimum's back-off (0: nominal); off-route (y = 0) the row is mg ≤ 0 as before
         if s_melt is not None:
-            t.add(f"no_melting__{r}", pyo.Constraint(expr=output(skin, "melt_nm") - s_melt
-                                                     <= MELT_TOLERANCE_NM * y * U.nm), "ub")
+            # the melting margin (edge − T3, smooth; surrogates._melt_edge_margin), not the melt depth, which jumps
+            mm_ = output(skin, "melt_margin_K") + cor.melt_margin_bias.get(r, 0.0) * y * U.K
+            t.add(f"no_melting__{r}", pyo.Constraint(expr=-mm_ - s_melt <= 0.0 * U.K), "ub")
 
 
 def _product_targets(m: pyo.ConcreteModel, p: _Plant, targets: Targets, params: ParameterValues,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -56,7 +56,8 @@ from process_models.uht.zn_supply import vapour_supply_flux_mol_per_m2_s
 
 STAGE2_RAMP_USABLE_FRAC = 0.5  # = optimizer.blocks.uht_line.RAMP2_MAX_FRAC: where the MILP may place stage II
 SKIN_FLOOR_NM = 1.0  # ln of the skin thickness is taken of max(skin, 1 nm): "no skin" stays finite
-SKIN_OUTPUTS = ("ln_skin", "surface_zn", "margin", "melt_nm", "energy3", "reach3", "deposited", "eta_a", "eta_b")
+SKIN_OUTPUTS = ("ln_skin", "surface_zn", "margin", "melt_nm", "melt_margin_K", "energy3", "reach3", "deposited",
+                "eta_a", "eta_b")
 STAGE2_OUTPUTS = ("ln_loading", "energy2_vapour", "energy2_plated", "recryst", "ramp2", "T2", "failed_vapour",
                   "failed_plated")
 PLATING_OUTPUTS = ("ln_eff", "kwh_per_kg", "f100", "s_cu")
@@ -342,54 +343,123 @@ def _guard_stage3(out: dict[str, np.ndarray], recipes_at, T3: np.ndarray, t3: np
     out["failed"] = np.maximum(out["failed"], hot["failed"])
 
 
-def evaluate_skin_points(space: DecisionSpace, params: ParameterValues, route: str, points: np.ndarray,
-                         ln_t2: np.ndarray, b_K: float, solvus: float,
-                         stage2_T_K: np.ndarray | None = None, guard: bool = False) -> dict[str, np.ndarray]:
-    """True outputs at points (ln loading, T3, ln t3). Vapour: stage II chosen to deposit the loading at
-    the given ln t2; plated: the loading is plated, stage II at (stage2_T_K, exp(ln_t2))."""
-    lnL, T3, v3 = points[:, 0], points[:, 1], points[:, 2]
+def _skin_recipes(space: DecisionSpace, params: ParameterValues, route: str, points: np.ndarray,
+                  ln_t2: np.ndarray, b_K: float, stage2_T_K: np.ndarray | None = None
+                  ) -> Callable[[np.ndarray], list[UHTRecipe]]:
+    """The recipes of points (ln loading, T3, ln t3) as a function of their stage-III peaks [K] (of the points
+    ``idx`` only, when given). Vapour: stage II chosen to deposit the loading at the given ln t2; plated: the loading
+    is plated, stage II at (stage2_T_K, exp(ln_t2))."""
+    lnL, v3 = points[:, 0], points[:, 2]
     t3 = np.exp(v3)
     if route == "vapour":
         T2, t2 = _stage2_for_loading(space, params, lnL, b_K, ln_t2=ln_t2, T2=stage2_T_K)
 
-        def recipes_at(peaks: np.ndarray) -> list[UHTRecipe]:
+        def recipes_at(peaks: np.ndarray, idx: np.ndarray | None = None) -> list[UHTRecipe]:
+            i = slice(None) if idx is None else idx
             return [_recipe(space, stage2_temperature_K=float(a), stage2_time_s=float(b), stage3_peak_K=float(c),
-                            stage3_time_s=float(d)) for a, b, c, d in zip(T2, t2, peaks, t3, strict=True)]
-    else:
-        T2 = stage2_T_K if stage2_T_K is not None else np.full(lnL.shape, np.mean(space.stage2_temperature_K))
+                            stage3_time_s=float(d)) for a, b, c, d in zip(T2[i], t2[i], peaks, t3[i], strict=True)]
+        return recipes_at
+    T2 = stage2_T_K if stage2_T_K is not None else np.full(lnL.shape, np.mean(space.stage2_temperature_K))
 
-        def recipes_at(peaks: np.ndarray) -> list[UHTRecipe]:
-            return [_recipe(space, zn_route="plated", plated_zn_loading_kg_per_m2=float(math.exp(a)),
-                            stage2_temperature_K=float(b), stage2_time_s=float(math.exp(c)), stage3_peak_K=float(d),
-                            stage3_time_s=float(e)) for a, b, c, d, e in zip(lnL, T2, ln_t2, peaks, t3, strict=True)]
+    def plated_at(peaks: np.ndarray, idx: np.ndarray | None = None) -> list[UHTRecipe]:
+        i = slice(None) if idx is None else idx
+        return [_recipe(space, zn_route="plated", plated_zn_loading_kg_per_m2=float(math.exp(a)),
+                        stage2_temperature_K=float(b), stage2_time_s=float(math.exp(c)), stage3_peak_K=float(d),
+                        stage3_time_s=float(e))
+                for a, b, c, d, e in zip(lnL[i], T2[i], ln_t2[i], peaks, t3[i], strict=True)]
+    return plated_at
+
+
+def evaluate_skin_points(space: DecisionSpace, params: ParameterValues, route: str, points: np.ndarray,
+                         ln_t2: np.ndarray, b_K: float, solvus: float,
+                         stage2_T_K: np.ndarray | None = None, guard: bool = False,
+                         recipes_at: Callable[[np.ndarray], list[UHTRecipe]] | None = None
+                         ) -> dict[str, np.ndarray]:
+    """True outputs at points (ln loading, T3, ln t3) (recipes as :func:`_skin_recipes` makes them)."""
+    T3, t3 = points[:, 1], np.exp(points[:, 2])
+    recipes_at = recipes_at or _skin_recipes(space, params, route, points, ln_t2, b_K, stage2_T_K)
     recipes = recipes_at(T3)
     out = _skin_outputs(safe_evaluate(recipes, params), T3, t3, params, solvus)
     if guard:
         _guard_stage3(out, recipes_at, T3, t3, space, params, solvus)
     out["reach3"] = stage3_power_reach(space, params, T3, t3)
     t2 = np.array([r.stage2_time_s for r in recipes])
-    out["T2"] = np.asarray(T2, float)
+    out["T2"] = np.array([r.stage2_temperature_K for r in recipes], float)
     out["ramp2"] = (out["T2"] - params["ambient_temperature_K"]) / (params["stage2_heating_rate_K_per_s"] * t2)
     # did the sample get the loading its coordinate asks for? (stage II may be clipped at the model's range)
+    lnL = points[:, 0]
     out["loading_error"] = np.log(np.maximum(out["deposited"], 1e-30)) - lnL if route == "vapour" else 0.0 * lnL
     return out
+
+
+MELT_EDGE_TOL_K = 1.5  # the melting edge of a skin table's column is found to this [K]; the refinement corrects it
+# at each checked point by the point's own edge (optimizer.verify.melt_edge_K, to 0.3 K)
+MELT_EDGE_POINTS = 4  # peaks tried per column and round (the bracket shrinks ×5 per round)
+
+
+def _melt_edge_margin(melt_nm: np.ndarray, recipes_at: Callable[[np.ndarray], list[UHTRecipe]],
+                      T3_axis: np.ndarray, shape: tuple[int, int, int], d_K: float,
+                      params: ParameterValues, tol_K: float = MELT_EDGE_TOL_K) -> np.ndarray:
+    """Melting margin [K] at the vertices of a skin table (axes ln loading, T3, ln t3; C order): how far the peak
+    set point can rise before the foil melts at the set point + ``d_K`` (the guard), ``edge(loading, t3) − T3``.
+
+    Melt depth jumps (default plant, 4.1 m/min: 0 nm at 1105 K, 36 nm at 1107 K; 3 m/min: 0 → 174 nm), so
+    interpolating it between T3 knots 35 K apart puts the edge at the last knot below it, far from the cost optimum
+    (the fastest pulse that converts sits at the edge: 4.85 instead of 3.04 USD/m² on the default plant). The edge
+    itself varies smoothly with the loading and the pulse: it is searched per (loading, pulse) column to ``tol_K``
+    (the bracket from the knots' melt depths, found by the table's own sampling;
+    beyond the last knot at most one spacing, never past the Cu melting point), and the margin is linear in T3, so
+    the table interpolates it exactly along T3. A recipe the model refuses counts as melting (conservative)."""
+    n0, n1, n2 = shape
+    melt = melt_nm.reshape(shape)
+    spacing = float(T3_axis[-1] - T3_axis[0]) / max(n1 - 1, 1)
+    cap = params["cu_melting_temperature_K"] - 1.0
+    lo, hi = np.empty((n0, n2)), np.empty((n0, n2))
+    for i0 in range(n0):
+        for i2 in range(n2):
+            hot = np.nonzero(melt[i0, :, i2] > 0.0)[0]
+            if hot.size == 0:
+                lo[i0, i2], hi[i0, i2] = T3_axis[-1], max(min(T3_axis[-1] + spacing, cap), T3_axis[-1])
+            else:
+                j = int(hot[0])
+                lo[i0, i2] = T3_axis[j - 1] if j > 0 else T3_axis[0] - spacing
+                hi[i0, i2] = T3_axis[j]
+    rep = np.array([[np.ravel_multi_index((i0, 0, i2), shape) for i2 in range(n2)] for i0 in range(n0)]).ravel()
+    lo, hi = lo.ravel() - d_K, hi.ravel() - d_K  # the knots' melt is at the set point: the guarded edge is d_K lower
+    # k-section: each round evaluates k points inside every column's bracket in one batch (a batch's fixed cost,
+    # ~65 ms, is ~15 recipes' worth: fewer, wider rounds beat bisection)
+    k = MELT_EDGE_POINTS
+    frac = np.arange(1, k + 1) / (k + 1)
+    while np.max(hi - lo) > tol_K:
+        pts = lo[:, None] + (hi - lo)[:, None] * frac[None, :]  # (columns, k)
+        peaks = np.minimum(pts.ravel() + d_K, params["cu_melting_temperature_K"] - 1.0)
+        res = safe_evaluate(recipes_at(peaks, np.repeat(rep, k)), params)
+        melts = np.array([r is None or r.max_melt_depth_nm > 0.0 for r in res]).reshape(pts.shape)
+        first = np.where(melts.any(axis=1), melts.argmax(axis=1), k)  # first melting point (k: none melts)
+        cols = np.arange(len(rep))
+        new_lo = np.where(first > 0, pts[cols, np.maximum(first - 1, 0)], lo)
+        hi = np.where(first < k, pts[cols, np.minimum(first, k - 1)], hi)
+        lo = new_lo
+    edge = lo.reshape(n0, 1, n2)
+    return (edge - T3_axis.reshape(1, n1, 1)).ravel()
 
 
 def build_skin(space: DecisionSpace, params: ParameterValues, route: str, box: list[tuple[float, float]],
                shape: tuple[int, int, int], b_K: float, solvus: float, ln_t2_nominal: float,
                T2_nominal: float, guard: bool = False) -> GridTable:
-    """Skin outputs on the vertices of ``box``. ``guard``: melting judged kσ of the line's stage-III scatter above
-    the set point (:func:`_guard_stage3`; the local tables a recommendation is read from); the coarse tables, which
-    only pick the mode and the region to refine, stay at the set point."""
+    """Skin outputs on the vertices of ``box``, and the melting margin (:func:`_melt_edge_margin`). ``guard``:
+    melting judged kσ of the line's stage-III scatter above the set point (:func:`_guard_stage3`; the local tables
+    a recommendation is read from); the coarse tables, which only pick the mode and the region to refine, stay at
+    the set point."""
     axes = tuple(np.linspace(lo, hi, n) for (lo, hi), n in zip(box, shape, strict=True))
     table = GridTable(f"skin_{route}", ("ln_loading", "T3", "ln_t3"), axes)
     V = table.vertices()
-    if route == "vapour":  # stage II at the nominal time, its temperature solved for each loading
-        out = evaluate_skin_points(space, params, route, V, np.full(len(V), ln_t2_nominal), b_K, solvus,
-                                   guard=guard)
-    else:
-        out = evaluate_skin_points(space, params, route, V, np.full(len(V), ln_t2_nominal), b_K, solvus,
-                                   np.full(len(V), T2_nominal), guard=guard)
+    ln_t2 = np.full(len(V), ln_t2_nominal)  # vapour: stage II at the nominal time, its temperature per loading
+    T2 = None if route == "vapour" else np.full(len(V), T2_nominal)
+    recipes_at = _skin_recipes(space, params, route, V, ln_t2, b_K, T2)
+    out = evaluate_skin_points(space, params, route, V, ln_t2, b_K, solvus, T2, recipes_at=recipes_at)
+    d_K = STAGE3_GUARD_SIGMA * space.stage3_scatter_K if guard else 0.0
+    out["melt_margin_K"] = _melt_edge_margin(out["melt_nm"], recipes_at, axes[1], shape, d_K, params)
     return table.with_values({k: out[k].reshape(table.shape) for k in SKIN_OUTPUTS})
 
 

@@ -18,8 +18,8 @@ import numpy as np
 from optimizer.economics import Economics
 from optimizer.metal_surrogates import MetalSpec, liquid_warning, metal_spec, skin_recipe
 from optimizer.solution import Point
-from optimizer.space import DecisionSpace
-from optimizer.surrogates import plating_points, stage2_cache
+from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
+from optimizer.surrogates import plating_points, safe_evaluate, stage2_cache
 from optimizer.targets import Targets, gauge_yield
 from optimizer.web_tension import web_check, web_misses
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
@@ -252,6 +252,65 @@ def metal_misses(k: dict[str, Any], spec: MetalSpec, t: Targets, twin: bool) -> 
             if miss is not None:
                 out.append(miss)
     return out + web_misses(k)
+
+
+MELT_EDGE_SEARCH_K = 8.0  # the point's melting edge is searched this far either side of a guess first
+MELT_EDGE_POINT_TOL_K = 0.3
+
+
+def melt_edge_K(space: DecisionSpace, params: ParameterValues, p: Point, guess_K: float, d_K: float) -> float:
+    """The highest stage-III set point [K] at which the point's recipe (its stage II, loading and pulse) does not
+    melt at the set point + ``d_K``, to :data:`MELT_EDGE_POINT_TOL_K`: 7 peaks per batch in a bracket around
+    ``guess_K`` (moved out by its width while the edge lies outside it). A refused recipe counts as melting."""
+    base = uht_recipe(space, params, p)
+    top = params["cu_melting_temperature_K"] - 1.0
+
+    def melts(T: np.ndarray) -> np.ndarray:
+        res = safe_evaluate([replace(base, stage3_peak_K=float(min(t + d_K, top))) for t in T], params)
+        return np.array([r is None or r.max_melt_depth_nm > 0.0 for r in res])
+
+    lo, hi = guess_K - MELT_EDGE_SEARCH_K / 2, guess_K + MELT_EDGE_SEARCH_K / 2
+    for _ in range(8):
+        pts = np.linspace(lo, hi, 8)
+        m = melts(pts)
+        if m.all():
+            lo, hi = lo - (hi - lo), lo
+            continue
+        if not m.any():
+            if hi + d_K >= top:
+                return hi
+            lo, hi = hi, hi + (hi - lo)
+            continue
+        j = int(m.argmax())
+        lo, hi = (pts[j - 1], pts[j]) if j > 0 else (lo, pts[0])
+        break
+    while hi - lo > MELT_EDGE_POINT_TOL_K:
+        pts = np.linspace(lo, hi, 9)[1:-1]
+        m = melts(pts)
+        j = int(m.argmax()) if m.any() else len(pts)
+        lo, hi = (pts[j - 1] if j > 0 else lo), (pts[j] if j < len(pts) else hi)
+    return float(lo)
+
+
+def check_melting_guard(space: DecisionSpace, params: ParameterValues, targets: Targets, p: Point,
+                        chk: Check, guess_K: float, judge: bool = True) -> Check:
+    """The melting guard of the tables a recommendation is read from, checked in the process models: the line's
+    peak scatters by σ = ``space.stage3_scatter_K`` around its set point, so the foil must not melt at the set point
+    + kσ (k = :data:`~optimizer.space.STAGE3_GUARD_SIGMA`) either. The point's own edge is found
+    (:func:`melt_edge_K`, searched from ``guess_K``, the surrogate's) and added as ``stage3_melt_edge_K`` with the
+    ``melt_guard_margin_K`` (edge − set point, ≥ 0 when the guard holds); a negative margin is a ``no_melting``
+    miss (``judge`` off: the edge is reported, not judged — points of the coarse tables, which do not keep the
+    guard). Unchanged when melting is allowed or the line has no scatter."""
+    d_K = STAGE3_GUARD_SIGMA * space.stage3_scatter_K
+    if not targets.no_melting or d_K <= 0.0:
+        return chk
+    edge = melt_edge_K(space, params, p, guess_K, d_K)
+    kpis = {**chk.kpis, "stage3_melt_edge_K": edge, "melt_guard_margin_K": edge - p.stage3_peak_K}
+    misses = list(chk.misses)
+    if judge and edge < p.stage3_peak_K and not chk.kpis.get("melting"):
+        misses.append(f"no_melting: liquid forms at the peak + {STAGE3_GUARD_SIGMA:g}σ "
+                      f"({p.stage3_peak_K + d_K:.1f} K), the line's scatter")
+    return Check(kpis, misses)
 
 
 def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:

@@ -137,6 +137,21 @@ def test_first_liquid_at_x036_is_the_beta_peritectic(pd):
 
 
 @pytest.mark.unit
+def test_first_liquid_row_by_ranges_equals_the_mask(pd):
+    """The solidus grid's sorted-x path (index ranges per grid temperature) gives the rows of the unsorted path (a
+    points × temperatures mask), on the grid, on random points and on every liquid bound itself (ties)."""
+    bounds = pd._liq[np.isfinite(pd._liq)].ravel()
+    rng = np.random.default_rng(3)
+    for x in (np.linspace(0.0, 1.0, 10001), np.sort(rng.uniform(0.0, 1.0, 4000)),
+              np.unique(np.concatenate([bounds, np.nextafter(bounds, 2.0), np.nextafter(bounds, -1.0)]))):
+        x = x[(x >= 0.0) & (x <= 1.0)]
+        perm = rng.permutation(x.size)  # unsorted: the mask path
+        by_mask = np.empty(x.size, dtype=np.intp)
+        by_mask[perm] = pd._first_liquid_row(x[perm])
+        assert np.array_equal(pd._first_liquid_row(x), by_mask)
+
+
+@pytest.mark.unit
 def test_solidus_is_consistent_with_liquid_fraction(pd):
     x = np.array([0.05, 0.2, 0.3, 0.45, 0.7, 0.95])
     Ts = pd.solidus_temperature_K(x)

@@ -6,7 +6,10 @@ or its spec models. A worker imports once and runs many jobs: :func:`init_worker
 makes it die with its parent (:mod:`twin.worker_guard`) and warms it up (:func:`warm_up`: the imports and the
 fingerprints every job checks), and the Dask path runs :func:`warm_up` on every worker before the jobs are mapped.
 Warming computes nothing a job's result depends on: the same job gives the same report in a fresh or a warm
-process (the per-run caches live on each run's own objects).
+process (the per-run caches live on each run's own objects). A worker keeps the segment histories its jobs solved
+(:data:`_WORKER_PHYSICS_CACHE`, a :class:`twin.physics_memo.PhysicsMemo`): replications of one plant meet mostly
+the same histories, so later jobs solve only what is new to the worker, and their reports stay those of a fresh
+process bit for bit (see :mod:`twin.physics_memo`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from typing import Any
 
 from process_models.errors import FoiltwinInputError
 from twin import fingerprint
+from twin.physics_memo import PhysicsMemo
 from twin.worker_guard import guard_worker
+
+_WORKER_PHYSICS_CACHE = PhysicsMemo()  # this worker process's solved histories, across its jobs (bounded)
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,8 @@ def run_job(job: Job) -> dict[str, Any]:
         out["error"] = _mismatch(job, fp)
         return out
     try:
-        out.update(status="ok", error=None, report=run_single(Scenario.model_validate_json(job.scenario_json)))
+        out.update(status="ok", error=None, report=run_single(Scenario.model_validate_json(job.scenario_json),
+                                                                   physics_memo=_WORKER_PHYSICS_CACHE))
     except Exception as err:  # a failed scenario must not stop the batch: record it
         out.update(status="failed", error=error_record(err), report=None)
     out["seconds"] = time.perf_counter() - t0

@@ -110,6 +110,16 @@ def paired_deltas(baseline: list[dict[str, Any]], whatif: list[dict[str, Any]],
     return out
 
 
+def _memoised_run() -> Callable[[Scenario], dict[str, Any]]:
+    """``twin.simulate.run_single`` with one physics memo over the call's runs (:mod:`twin.physics_memo`): the
+    replications meet mostly the same segment histories; the reports are those of separate runs, bit for bit."""
+    from twin.physics_memo import PhysicsMemo
+    from twin.simulate import run_single
+
+    memo = PhysicsMemo()
+    return lambda scenario: run_single(scenario, physics_memo=memo)
+
+
 def run_paired(baseline: Scenario, whatif: Scenario, replications: int,
                progress: ProgressCallback | None = None,
                run: Callable[[Scenario], dict[str, Any]] | None = None) -> PairedReplications:
@@ -125,7 +135,7 @@ def run_paired(baseline: Scenario, whatif: Scenario, replications: int,
         raise FoiltwinInputError("seed", baseline.seed, f"at most {int(hi) - replications + 1} with {replications} "
                                  "replications (replication r runs with seed + r)")
     if run is None:
-        from twin.simulate import run_single as run
+        run = _memoised_run()
     seeds = tuple(baseline.seed + r for r in range(replications))
     total = 2 * replications
     reports_a: list[dict[str, Any]] = []
@@ -157,7 +167,7 @@ def replicate(scenarios: list[Scenario], replications: int, seed: int, progress:
         raise FoiltwinInputError("seed", seed, f"an integer in [0, {int(hi or 0) - replications + 1}] with "
                                  f"{replications} replications")
     if run is None:
-        from twin.simulate import run_single as run
+        run = _memoised_run()
     total, done, t0 = len(scenarios) * replications, 0, time.monotonic()
     out, seen = [], {}
     for sc in scenarios:

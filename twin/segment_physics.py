@@ -23,6 +23,7 @@ from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.skins.skin import SkinRecipe, SkinResult, evaluate_skin
 from process_models.texture.texture_model import anneal_texture_equivalent
 from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
+from twin.physics_memo import PhysicsMemo, parameters_key
 from twin.rng import Streams
 from twin.scenario import SpecLimits
 from twin.uht_line import SegmentBatch
@@ -149,8 +150,11 @@ class SegmentPhysics:
 
     def __init__(self, params: ParameterValues, spec: SpecLimits, streams: Streams,
                  write: Callable[[dict[str, np.ndarray]], None] | None, gauge_noise_nm: dict[str, float],
-                 batch_recipes: int = PHYSICS_BATCH_RECIPES, max_pending_segments: int = MAX_PENDING_SEGMENTS) -> None:
+                 batch_recipes: int = PHYSICS_BATCH_RECIPES, max_pending_segments: int = MAX_PENDING_SEGMENTS,
+                 memo: PhysicsMemo | None = None) -> None:
         self.params, self.spec, self.write = params, spec, write
+        self.memo = memo  # the caller's results across runs (a batch worker's), if any
+        self._params_key = parameters_key(params) if memo is not None else ()
         self.streams = streams
         self.gauge_noise_nm = gauge_noise_nm
         self.batch_recipes, self.max_pending_segments = batch_recipes, max_pending_segments
@@ -163,6 +167,13 @@ class SegmentPhysics:
         self._pending_segments = 0
 
     def _evaluate(self, recipes: list[UHTRecipe | SkinRecipe]) -> list:
+        """The results of new histories: from the caller's memo where it has them, the others solved
+        (:meth:`_solve`)."""
+        if self.memo is None:
+            return self._solve(recipes)
+        return self.memo.results(self._params_key, recipes, self._solve)
+
+    def _solve(self, recipes: list[UHTRecipe | SkinRecipe]) -> list:
         """Zn recipes in one call (:meth:`_evaluate_zn`), skins of other metals one by one; refused ones as their
         error."""
         zn = [r for r in recipes if isinstance(r, UHTRecipe)]

@@ -28,6 +28,7 @@ from twin.coil_furnace import CoilFurnaceRuntime, annealed, check_programme, pro
 from twin.kpis import plant_kpis
 from twin.logs import Recorder
 from twin.parameter_set import CITATION, apply_parameter_set
+from twin.physics_memo import PhysicsMemo
 from twin.plating_line import PlatingLineRuntime
 from twin.progress import Progress, ProgressCallback, eta_s
 from twin.rng import Streams
@@ -144,11 +145,13 @@ def _run_env(env: simpy.Environment, hours: float, progress: ProgressCallback | 
                           eta_s(done_h, hours, elapsed)))
 
 
-def run_single(scenario: Scenario, out_dir: Path | None = None, progress: ProgressCallback | None = None
-               ) -> dict[str, Any]:
+def run_single(scenario: Scenario, out_dir: Path | None = None, progress: ProgressCallback | None = None,
+               physics_memo: PhysicsMemo | None = None) -> dict[str, Any]:
     """Simulate ``scenario`` and return its report (JSON-ready); logs go to ``out_dir`` as Parquet. ``progress``
     (:mod:`twin.progress`) hears the simulated hours as they pass, about 50 times a run (the event order, and so
-    the report, are the same with or without it: SimPy's pauses keep the order of events).
+    the report, are the same with or without it: SimPy's pauses keep the order of events). ``physics_memo``
+    (:mod:`twin.physics_memo`) keeps solved histories across the caller's runs; the report is the same with or
+    without it.
 
     ``out_dir`` must be new or empty (the logs of two runs are never mixed); :func:`twin.run_folder.write_run`
     writes a whole run folder (logs, reports, manifest) and replaces an earlier one atomically.
@@ -162,7 +165,7 @@ def run_single(scenario: Scenario, out_dir: Path | None = None, progress: Progre
     streams = Streams(scenario.seed)
     recorder = Recorder(out_dir)
     physics = SegmentPhysics(params, scenario.spec, streams, recorder.segments if recorder.active else None,
-                             {line.name: line.gauge.noise_nm for line in scenario.plant.lines})
+                             {line.name: line.gauge.noise_nm for line in scenario.plant.lines}, memo=physics_memo)
     runtimes, ctx = _build(env, scenario, params, streams, recorder, physics)
     for rt in runtimes:
         rt.recorder = recorder if recorder.active else None

@@ -189,8 +189,9 @@ class UHTLineRuntime(WebLineRuntime):
         T = (self.heaters.stage2.value[-1], self.heaters.stage3.value[-1])
         r2, r3 = clock.ratio(F[0], T[0]), clock.ratio(F[1], T[1])
         self._break_zone = "stage2" if r2 > r3 else "stage3"
-        clock.set_hazard(self.X, clock.hazard_per_m(F, T))
-        too_hot = max(r2, r3) > self._yield_over_tensile  # σ/σ_y = (σ/σ_ts)(σ_ts/σ_y): the law is separable
+        r_max = max(r2, r3)  # what hazard_per_m(F, T) takes, without computing the ratios again
+        clock.set_hazard(self.X, clock.hazard_at_ratio(r_max))
+        too_hot = r_max > self._yield_over_tensile  # σ/σ_y = (σ/σ_ts)(σ_ts/σ_y): the law is separable
         since, was = self._too_hot
         if was:
             self.too_hot_h += self.operating_h - since

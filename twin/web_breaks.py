@@ -65,7 +65,11 @@ class WebBreakClock:
     def hazard_per_m(self, tensions_N_per_m: tuple[float, ...], temperatures_K: tuple[float, ...]) -> float:
         """h = ln2/ℓ_g · r_maxᵝ over the zones (tension, hottest temperature)."""
         r = max(self.ratio(F, T) for F, T in zip(tensions_N_per_m, temperatures_K, strict=True))
-        return self._h_unit * r**self._beta
+        return self.hazard_at_ratio(r)
+
+    def hazard_at_ratio(self, r_max: float) -> float:
+        """h = ln2/ℓ_g · r_maxᵝ for the zones' largest σ/σ_ts already known (per-event callers have the ratios)."""
+        return self._h_unit * r_max**self._beta
 
     def advance(self, X: float) -> None:
         """Accumulate the hazard up to web coordinate ``X``."""

@@ -46,7 +46,7 @@ U = pyo.units
 RAMP2_MAX_FRAC = STAGE2_RAMP_USABLE_FRAC  # stage II: the heat-up may take at most half the zone time
 REACH3_MARGIN_FRAC = 0.005  # the reach table is slightly concave in T3 (< 1e-4 chord error): keep 0.5 % spare
 SKIN_OUTPUTS = {"ln_skin": U.dimensionless, "surface_zn": U.dimensionless, "margin": U.dimensionless,
-                "melt_nm": U.nm, "energy3": U.kWh / U.m**2, "reach3": U.dimensionless,
+                "melt_nm": U.nm, "melt_margin_K": U.K, "energy3": U.kWh / U.m**2, "reach3": U.dimensionless,
                 "deposited": U.kg / U.m**2, "eta_a": U.mV, "eta_b": U.mV}
 
 

@@ -211,12 +211,11 @@ class CuZnFickDiffusivity:
         ea = np.expm1(k * np.minimum(x, x1))
         psi = np.asarray(d_a_k * ea)
         d = np.asarray(d_a + d_a * ea)
-        if not (x.max(initial=-np.inf) > x1):
+        n_up = _upper_columns(x, psi.shape, x1)
+        if n_up == 0:
             return psi, d
-        # large batches: the upper pieces only on the leading columns (depth profiles have high x on top)
         xu, psu, du = x, psi, d
-        if x.size > _RESTRICT_MIN_SIZE and x.ndim >= 2 and x.shape == psi.shape:
-            n_up = np.flatnonzero((x > x1).any(axis=tuple(range(x.ndim - 1))))[-1] + 1
+        if n_up > 0:  # the upper pieces only on the leading columns (below x1 each adds exactly zero)
             xu, psu, du = x[..., :n_up], psi[..., :n_up], d[..., :n_up]
             if np.ndim(lam1) and np.shape(lam1)[-1] > 1:  # coefficients varying along the columns
                 lam1, d1, d1_l, d2, hq_b, q_b, lam2, d3, d3_l, d4, hq_g, q_g = (
@@ -243,6 +242,21 @@ class CuZnFickDiffusivity:
     def diffusivity(self, x: ArrayLike, T_K: ArrayLike) -> Array:
         """D̃(x, T) in m²/s."""
         return self.kirchhoff(x, T_K)[1]
+
+
+def _upper_columns(x: Array, shape: tuple[int, ...], x1: float) -> int:
+    """How many leading columns of ``x`` hold every value above ``x1`` (depth profiles have high x on top): 0 if
+    none is above, -1 for "all columns, not worth finding out" (small batches, where the search costs more than it
+    saves). One profile (1, N) and large batches are searched; ``shape`` is the shape of the results."""
+    if x.ndim == 2 and x.shape[0] == 1 and x.shape == shape:  # one profile: the last column above x1
+        above = (x[0] > x1)[::-1]
+        last = int(np.argmax(above))
+        return x.shape[1] - last if above[last] else 0
+    if not (x.max(initial=-np.inf) > x1):
+        return 0
+    if x.size > _RESTRICT_MIN_SIZE and x.ndim >= 2 and x.shape == shape:
+        return int(np.flatnonzero((x > x1).any(axis=tuple(range(x.ndim - 1))))[-1]) + 1
+    return -1
 
 
 def _nonzero(a: Array) -> Array:

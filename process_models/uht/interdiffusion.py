@@ -26,6 +26,9 @@ Discretisation (cell-centred finite volumes, backward Euler, Newton in x):
   ``NEWTON_TOL_FRAC`` (far below the time-discretisation error).
 * Conservation: the Zn that entered in a step is recorded as the linearised flux J + dJ/dx_s·δx_s of the
   last Newton update, which equals the inventory change of that update to round-off.
+* A batch of one foil (one recipe) takes a lean path (:func:`_march_one`, :func:`_newton_one`): the same
+  iteration and arithmetic without the active-set bookkeeping, its scalars as Python floats, so the same numbers
+  with fewer array calls per Newton iteration (issue 15).
 * A Newton iterate outside [0, 1] (beyond round-off) is clipped and counted in ``n_clipped`` (a clipped
   update never ends the iteration); a step whose Newton iteration fails is split in two for the foils
   concerned (counted in ``step_splits``).
@@ -34,6 +37,7 @@ Discretisation (cell-centred finite volumes, backward Euler, Newton in x):
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -78,6 +82,7 @@ _SCALAR_SNAP_MAX_ROWS = 4
 CLOCK_SUBSAMPLES = 32  # sub-samples per history segment when integrating the clock
 EFFECTIVE_T_BISECTIONS = 48  # bisections for a step's effective temperature (≤ 1e-11 of the T range)
 _TINY = np.finfo(float).tiny
+_TINY_F = float(_TINY)
 _GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(4)
 
 
@@ -586,9 +591,13 @@ def _residual(prob: _Problem, st: _Active, rows: Array, surf: Callable | None, p
         dj = -prob.g_surf * d[:, 0]
     elif surf is not None:
         xs_all = prob.flux_state[0]
-        xs_all[rows] = xa[:, 0]
-        j_all, dj_all = surf(xs_all.copy())
-        j, dj = j_all[rows], dj_all[rows]
+        if xs_all.size == 1:  # a batch of one foil: no gathers
+            xs_all[0] = xa[0, 0]
+            j, dj = surf(xs_all.copy())
+        else:
+            xs_all[rows] = xa[:, 0]
+            j_all, dj_all = surf(xs_all.copy())
+            j, dj = j_all[rows], dj_all[rows]
     else:
         j = dj = np.zeros(xa.shape[0])
     # residual: accumulation - (inflow - outflow); q = c(Ψ_{i+1} - Ψ_i)/Δz is the upward face flux
@@ -635,6 +644,8 @@ def _limit(prob: _Problem, st: _Active, delta: Array, step: Array, d: Array, it:
 def _converged(st: _Active, rate: Array, last: Array, step: Array, it: int) -> Array:
     """Converged foils: the update was small, or quadratic convergence predicts the next one to be small; updates
     ``rate`` (the convergence constant C = |δ|/|δ_prev|²) in place."""
+    if step.size == 1:
+        return np.array([_converged_one(0 if st.whole else int(st.active[0]), rate, last, float(step[0]), it)])
     ra = rate if st.whole else rate[st.active]
     if it == 0:  # first update of this step: trust the rate constant of the previous step
         return (step <= NEWTON_TOL_FRAC) | (ra * step * step <= NEWTON_TOL_FRAC) & (ra > 0.0)
@@ -649,6 +660,57 @@ def _converged(st: _Active, rate: Array, last: Array, step: Array, it: int) -> A
     return conv
 
 
+def _converged_one(k: int, rate: Array, last: Array, s: float, it: int) -> bool:
+    """:func:`_converged` for one foil (row ``k`` of ``rate`` and ``last``) on Python floats: the same IEEE
+    operations in the same order, so the same result, without ~12 array calls per Newton iteration."""
+    ra = float(rate[k])
+    if it == 0:
+        return (s <= NEWTON_TOL_FRAC) or ((ra * s * s <= NEWTON_TOL_FRAC) and (ra > 0.0))
+    la = float(last[k])
+    la2 = max(la * la, _TINY_F)
+    conv = (s <= NEWTON_TOL_FRAC) or ((s < la) and (s * s * s / la2 <= NEWTON_TOL_FRAC))
+    if la > NEWTON_TOL_FRAC:
+        rate[k] = s / la2
+    return conv
+
+
+def _newton_one(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
+                idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
+    """:func:`_newton` for a batch of one foil: the same iteration and arithmetic (so the same numbers) without
+    the bookkeeping of an active set (gathers, masks, copies), its scalars as Python floats."""
+    a = (prob.c / dt)[:, None] * prob.grid.widths  # (1, N) accumulation coefficient, mol/(m² s)
+    Tc = T[:, None]
+    xs_fixed = None if prob.x_surface is None else prob.x_surface[idx]
+    psi_d = _bind_psi_d(prob, Tc)
+    psi_s = None
+    if xs_fixed is not None and prob.kirchhoff is not None:
+        psi_s = psi_d(xs_fixed[:, None])[0][:, 0]
+    surf = _bind_flux(prob, idx, T, t)
+    st = _Active(np.arange(1), True, x_guess, Tc, a, x_old, t, xs_fixed, psi_s, psi_d)
+    last = np.zeros(1)  # size of the previous update, for the convergence-rate estimate
+    clipped = 0
+    for it in range(NEWTON_MAX_ITER):
+        psi, d = psi_d(st.x)
+        res, j, dj = _residual(prob, st, idx, surf, psi, d)
+        delta, ok_solve = _solve_tridiagonal(a, prob, dj, d, res)
+        step = np.max(np.abs(delta), axis=1)
+        s = float(step[0])
+        if not (ok_solve and math.isfinite(s)):  # a failed update: the step is split by the caller
+            return st.x, np.zeros(1), np.array([it + 1]), np.zeros(1, dtype=bool), np.array([clipped])
+        xn, damped, n_out = _limit(prob, st, delta, step, d, it)
+        conv = _converged_one(0, rate, last, s, it)
+        if damped is not None and damped[0]:
+            conv = False
+        if n_out is not None:  # a clipped update never ends the iteration (it would break conservation)
+            clipped += int(n_out[0])
+            conv = conv and not n_out[0] > 0
+        if conv:
+            return xn, (j + dj * delta[:, 0]) * dt, np.array([it + 1]), np.ones(1, dtype=bool), np.array([clipped])
+        last[0] = s
+        st.x = xn
+    return st.x, np.zeros(1), np.array([NEWTON_MAX_ITER]), np.zeros(1, dtype=bool), np.array([clipped])
+
+
 def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
             idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
     """One backward-Euler step for foils ``idx`` (rows of x_old), starting from ``x_guess``.
@@ -661,6 +723,8 @@ def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array
     The temperature-dependent work (D̃'s coefficients, the surface flux's factors) is done once per step.
     """
     b = x_old.shape[0]
+    if b == 1 and prob.flux_state.shape[1] == 1:
+        return _newton_one(prob, x_old, x_guess, rate, dt, T, t, idx)
     a = (prob.c / dt)[:, None] * prob.grid.widths  # (b, N) accumulation coefficient, mol/(m² s)
     Tc = T[:, None]
     x = x_guess
@@ -841,6 +905,8 @@ def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record
         Array, _March]:
     """Take every foil through its steps (tk (B, n+1)); returns the final profiles and the accumulators."""
     B, n_steps = tk.shape[0], tk.shape[1] - 1
+    if B == 1:
+        return _march_one(prob, x, tk, Tk, T_step, record)
     acc = _March.empty(B)
     stats = acc.stats
     all_idx = np.arange(B)
@@ -870,6 +936,44 @@ def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record
         acc.zn_out += np.maximum(-dz, 0.0)
         if record is not None:
             acc.recorded.append(np.asarray(record(x, Tk[:, k + 1], tk[:, k + 1])))
+    return x, acc
+
+
+def _march_one(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record: RecordFn | None) -> tuple[
+        Array, _March]:
+    """:func:`_march` for a batch of one foil: the same steps, predictor and accounts, its per-step bookkeeping on
+    Python floats (the same IEEE operations in the same order, so the same numbers)."""
+    n_steps = tk.shape[1] - 1
+    acc = _March.empty(1)
+    stats = acc.stats
+    its, clips, splits = stats["iters"], stats["clipped"], stats["splits"]
+    idx = np.arange(1)
+    rate = np.zeros(1)
+    tl = tk[0].tolist()
+    smooth = False
+    last_change = 0.0
+    x_prev = x
+    zn_in = zn_out = 0.0
+    max_it = 0
+    for k in range(n_steps):
+        before, clips_before, splits_before = int(its[0]), int(clips[0]), int(splits[0])
+        guess = x
+        if k > 0 and smooth:  # a smooth step lets the next one start from a linear extrapolation
+            r = (tl[k + 1] - tl[k]) / (tl[k] - tl[k - 1])
+            if r * last_change <= PREDICTOR_MAX_CHANGE_FRAC:
+                guess = np.minimum(np.maximum(x + r * (x - x_prev), 0.0), 1.0)
+        x_prev = x
+        x, dz = _advance(prob, x, guess, rate, tk[:, k], tk[:, k + 1], T_step[:, k], idx, 0, stats)
+        last_change = float(np.abs(x - x_prev).max())
+        taken = int(its[0]) - before
+        smooth = taken <= SMOOTH_STEP_MAX_ITER and int(clips[0]) == clips_before and int(splits[0]) == splits_before
+        max_it = max(max_it, taken)
+        dzf = float(dz[0])
+        zn_in += max(dzf, 0.0)
+        zn_out += max(-dzf, 0.0)
+        if record is not None:
+            acc.recorded.append(np.asarray(record(x, Tk[:, k + 1], tk[:, k + 1])))
+    acc.zn_in[0], acc.zn_out[0], acc.max_it[0] = zn_in, zn_out, max_it
     return x, acc
 
 

@@ -14,6 +14,9 @@ not modelled (the study found its 1-D estimate exaggerated it).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from functools import partial
+
 import numpy as np
 
 from process_models.citations import register
@@ -60,14 +63,17 @@ class SurfaceEvaporation:
         self._params = params
         self._origin = np.asarray(time_origin_s, dtype=float)
         self._diagram = cuzn_phase_diagram()
-        self._state: tuple[np.ndarray, np.ndarray] | None = None
+        self._state: tuple[tuple[int, ...], bytes, tuple[int, ...], bytes] | None = None  # (T, t) of the factors
         self._factors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._grid_list: tuple[np.ndarray, list[float], list[float]] | None = None  # x grid as floats (one foil)
 
     def _prepare(self, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if self._state is None or not (np.array_equal(T, self._state[0]) and np.array_equal(t, self._state[1])):
-            planned = self._planned.get((T.tobytes(), t.tobytes()))
-            self._state = (T.copy(), t.copy())
+        T_bytes, t_bytes = T.tobytes(), t.tobytes()  # (T, t) compared by their bytes: cheaper than array_equal
+        state = (T.shape, T_bytes, t.shape, t_bytes)
+        if state != self._state:
+            planned = self._planned.get((T_bytes, t_bytes))
+            self._state = state
             self._factors = planned if planned is not None else self._factors_at(T, t, self._origin)
         assert self._factors is not None
         return self._factors
@@ -104,10 +110,26 @@ class SurfaceEvaporation:
         """The flux with (T, t) fixed: ``f(x_s) -> (J, dJ/dx_s)``, its T-dependent factors computed once (the
         solver binds a step's temperature and time once and iterates in x_s); the same numbers as ``__call__``."""
         rate, x_grid, rows = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
-        b = np.arange(rows.shape[0])
-        dx = np.diff(x_grid)
         top = x_grid.size - 2
+        if rows.shape[0] == 1:  # one foil: the same arithmetic on Python floats (no per-iteration array calls)
+            if self._grid_list is None or self._grid_list[0] is not x_grid:
+                self._grid_list = (x_grid, x_grid.tolist(), np.diff(x_grid).tolist())
+            return partial(_flux_one, float(rate[0]), self._grid_list[1], self._grid_list[2], rows[0], top)
+        dx = np.diff(x_grid)
+        b = np.arange(rows.shape[0])
         return lambda x: _flux(x, rate, x_grid, rows, b, dx, top)
+
+
+def _flux_one(rate: float, x_grid: list[float], dx: list[float], row: np.ndarray, top: int, x_s: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_flux` for one foil on Python floats (``bisect_right`` is ``searchsorted(side="right")``); the same
+    IEEE operations in the same order, so the same numbers."""
+    x = min(max(float(x_s[0]), 0.0), 1.0)
+    i = min(max(bisect_right(x_grid, x) - 1, 0), top)
+    lo = float(row[i])
+    slope = (float(row[i + 1]) - lo) / dx[i]
+    a = lo + slope * (x - x_grid[i])
+    return np.array([-rate * a]), np.array([-rate * slope])
 
 
 def _flux(x_s: np.ndarray, rate: np.ndarray, x_grid: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None,

@@ -1,0 +1,74 @@
+"""Solution quality of the optimiser (issue 13): the optimum against a brute-force grid of process-model
+evaluations, and an added target never making the optimum cheaper (component).
+
+Both compare checked costs (process models), with the optimiser's own feasibility: the brute force
+(:mod:`optimizer.reference`) keeps the melting guard of the optimiser's tables (no melt at the peak + 3σ), so every
+grid point is one the optimiser could have recommended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from optimizer import OptimiserCache, Targets, optimize, solver_available
+from optimizer.reference import Pricer, grid_best
+from optimizer.space import decision_space
+from twin.scenario import Scenario
+from twin.simulate import build_parameters
+
+pytestmark = pytest.mark.skipif(not solver_available(), reason="HiGHS (appsi_highs) is not available")
+
+MODES = ("vapour_commercial",)
+GRID_FRAC = 0.01  # the optimum within 1 % of the grid's best (issue 5 goal)
+# an added target may come out up to this much cheaper than the unconstrained optimum: the refinement stops once a
+# step improves the checked cost by < 0.5 % (api.STABLE_FRAC), so two runs that end near the same point differ by
+# about that much
+ORDER_FRAC = 0.01
+
+
+@pytest.fixture(scope="module")
+def unconstrained():
+    sc = Scenario()
+    targets = Targets(470.0, 50.0)
+    cache = OptimiserCache()
+    r = optimize(targets, sc, modes=MODES, verify_twin=False, held_out=False, cache=cache)
+    return sc, targets, cache, r
+
+
+@pytest.mark.component
+def test_the_optimum_is_within_one_percent_of_a_brute_force_grid(unconstrained):
+    """A 1,260-point grid around the optimum's region of the default plant (UHT line on commercial foil: speed
+    3–4.5 m/min × 1–4 stage-II modules × T2 810–850 K × T3 1094–1102 K, 1 K apart where the melting edge and the
+    α window meet) finds no point cheaper than the optimiser's by more than 1 %. Before the melting margin
+    (surrogates._melt_edge_margin) the refinement stopped at the T3 knot below the melting edge: 4.85 USD/m² against
+    this grid's 3.23."""
+    sc, targets, _, r = unconstrained
+    assert r.status == "optimal" and r.checked is not None
+    params = build_parameters(sc)
+    space = decision_space(sc, params, None, MODES)
+    pricer = Pricer(space, params, targets.with_defaults(sc))
+    best, point = grid_best(pricer, np.geomspace(3.0, 4.5, 7), np.arange(1, 5), np.linspace(810.0, 850.0, 5),
+                            np.linspace(1094.0, 1102.0, 9))
+    assert np.isfinite(best), "no grid point is feasible: the grid no longer covers the optimum's region"
+    cost = r.checked["cost_per_m2"]
+    assert cost <= (1.0 + GRID_FRAC) * best, f"optimum {cost:.4f} vs grid best {best:.4f} at {point}"
+    # the recommendation keeps the guard the grid keeps: no melt at the set point + 3σ
+    assert r.checked["melt_guard_margin_K"] >= 0.0 and not r.checked["melting"]
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("extra", [{"min_texture_100": 0.6}, {"tolerance_nm": 35.0}], ids=["texture", "window"])
+def test_an_added_target_never_makes_the_optimum_cheaper(unconstrained, extra):
+    """Every point meeting the targets and an extra one (a (100) texture floor; a narrower skin window, which also
+    lowers every point's gauge yield) meets the targets alone at no higher cost, so the unconstrained optimum's checked
+    cost is at most the constrained one's (within ORDER_FRAC). Seen before: 4.85 USD/m² unconstrained against 4.74
+    with (100) ≥ 0.6."""
+    sc, targets, cache, base = unconstrained
+    r = optimize(replace(targets, **extra), sc, modes=MODES, verify_twin=False, held_out=False, cache=cache,
+                 raise_infeasible=False)
+    assert r.status != "infeasible" and r.checked is not None
+    assert base.checked["cost_per_m2"] <= (1.0 + ORDER_FRAC) * r.checked["cost_per_m2"], (
+        f"unconstrained {base.checked['cost_per_m2']:.4f} vs with {extra}: {r.checked['cost_per_m2']:.4f}")
