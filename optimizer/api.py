@@ -268,7 +268,7 @@ class _Run:
         """Read, check and log the solved point; ``guard`` off for points of the coarse tables, which do not keep
         the melting guard (they pick the mode and the region to refine)."""
         p = least_soak(self.space, self.params, self.targets, read_point(m, h))
-        pred = predicted(m, h, p, self.cor.ln_skin.get(p.route, 0.0) + self.cor.ln_skin_bias.get(p.route, 0.0))
+        pred = corrected_prediction(self.cor, m, h, p)
         if p.skin_metal != "Zn":  # another metal's check judges its own liquid (evaluate_skin); no Zn melting edge
             chk = self.check(p)
         else:
@@ -499,6 +499,15 @@ def _metal_centre(space: DecisionSpace, m: pyo.ConcreteModel, metal: str) -> lis
             pyo.value(u.ln_pace) + math.log(space.stage3_heater_length_m)]
 
 
+def corrected_prediction(cor: Corrections, m: pyo.ConcreteModel, h: Any, p: Point) -> dict:
+    """The surrogate's prediction at ``p`` with the corrections the MILP's rows used (the table alone can say
+    "not alpha" at a point whose corrected margin the row held at 0)."""
+    r = p.route
+    return predicted(m, h, p, cor.ln_skin.get(r, 0.0) + cor.ln_skin_bias.get(r, 0.0),
+                     cor.margin.get(r, 0.0) + cor.margin_bias.get(r, 0.0),
+                     cor.surface_zn.get(r, 0.0) + cor.surface_zn_bias.get(r, 0.0))
+
+
 LOCAL_METAL_SHAPE = (2, 3, 3, 3)  # a metal's local table: the box's ends on 1/T2, its centre too on the others
 
 
@@ -548,7 +557,7 @@ def _infeasible(run: _Run, result: OptimizationResult) -> OptimizationResult:
         result.infeasibility = {"conflicting_targets": [], "violations": {}, "nearest_point": None}
         return result
     p = read_point(m, h)
-    pred = predicted(m, h, p, run.cor.ln_skin.get(p.route, 0.0) + run.cor.ln_skin_bias.get(p.route, 0.0))
+    pred = corrected_prediction(run.cor, m, h, p)
     chk = run.check(p)
     viol = _violation_report(m, h)
     if not viol:  # the elastic optimum needs no slack: the surrogate thinks the targets can be met, the models

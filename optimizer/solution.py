@@ -165,8 +165,13 @@ def read_point(m: pyo.ConcreteModel, h: Handles) -> Point:
                  guard_sigma=h.guards[guard][0], skin_metal=chosen_metal(m), **read_tensions(u), **kw)
 
 
-def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: float = 0.0) -> dict:
-    """What the surrogate predicts at the solution (after the corrections learnt so far)."""
+PREDICTED_MARGIN_TOL_ZN_FRAC = 1e-6  # the α row holds to HiGHS's feasibility tolerance (1e-7), not exactly at 0
+
+
+def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: float = 0.0,
+              corrections_margin_zn_frac: float = 0.0, corrections_surface_zn_frac: float = 0.0) -> dict:
+    """What the surrogate predicts at the solution after the corrections learnt so far (the same offsets the
+    MILP's target rows add to the tables: ln skin, phase margin, surface Zn)."""
     if p.skin_metal != "Zn":
         return _predicted_metal(m, h, p)
     r = p.route
@@ -176,11 +181,12 @@ def predicted(m: pyo.ConcreteModel, h: Handles, p: Point, corrections_ln_skin: f
         s_cu = _val(output(m.plating_line.bath[p.ed_bath], "s_cu"))
     guard = max(m.GUARDS, key=lambda i: _val(m.y_guard[i]))
     e2 = _val(output(m.uht.stage2, "energy2_vapour" if r == "vapour" else "energy2_plated"))
+    margin = _val(output(sk, "margin")) + corrections_margin_zn_frac
     return {
         "skin_thickness_nm": math.exp(_val(output(sk, "ln_skin")) + corrections_ln_skin),
-        "surface_zn_at_frac": _val(output(sk, "surface_zn")),
-        "phase_margin_zn_frac": _val(output(sk, "margin")),
-        "single_phase_alpha": _val(output(sk, "margin")) <= 0.0,
+        "surface_zn_at_frac": _val(output(sk, "surface_zn")) + corrections_surface_zn_frac,
+        "phase_margin_zn_frac": margin,
+        "single_phase_alpha": margin <= PREDICTED_MARGIN_TOL_ZN_FRAC,
         "melt_depth_nm": _val(output(sk, "melt_nm")),
         "zn_loading_mg_per_cm2": math.exp(_val(m.uht.ln_loading[r])) * 1e2,  # deposited (vapour) or plated
         "energy_uht_kwh_per_m2": e2 + _val(output(sk, "energy3")),

@@ -13,12 +13,12 @@ import pytest
 from pyomo.util.check_units import assert_units_consistent
 
 from optimizer import OptimiserCache, Targets, TargetsInfeasibleError, optimize, solver_available
-from optimizer.api import coarse_surrogates
+from optimizer.api import coarse_surrogates, corrected_prediction
 from optimizer.blocks.pace import PACE_STEP_LN, pace_table
 from optimizer.economics import economics
-from optimizer.model import build_model
+from optimizer.model import Corrections, build_model
 from optimizer.pwl import GridTable, add_table, output
-from optimizer.solution import predicted, read_point
+from optimizer.solution import binding, predicted, read_point
 from optimizer.solve import solve
 from optimizer.space import decision_space
 from optimizer.verify import check_with_models
@@ -153,6 +153,29 @@ def test_surrogate_cost_matches_the_cost_formula_at_its_own_point(plant, all_mod
     pred = predicted(m, h, p)
     chk = check_with_models(space, params, e, targets, p)
     assert pred["cost_per_processed_m2"] == pytest.approx(chk.kpis["cost_per_processed_m2"], rel=0.02)
+
+
+@pytest.mark.component
+def test_the_predicted_phase_reads_the_margin_the_alpha_row_holds(plant, all_modes):
+    """With a phase-margin correction learnt from the models, the α row holds table margin + correction ≤ 0, so
+    the prediction reported beside the check must add it too: the raw table margin at such a point is the
+    correction's size above 0, i.e. "not alpha" for a point the MILP kept single-phase."""
+    _sc, params, targets = plant
+    space, s = all_modes
+    space = space.restricted(("vapour_commercial",))
+    e = economics(params, space.foil_thickness_m)
+    shift = -0.004  # the models' margin is 0.004 below the table's (a table that calls too little α)
+    cor = Corrections(margin={"vapour": shift})
+    m, h = build_model(space, s, targets, e, params, corrections=cor)
+    assert solve(m).status == "optimal"
+    p = read_point(m, h)
+    raw, pred = predicted(m, h, p), corrected_prediction(cor, m, h, p)
+    assert pred["phase_margin_zn_frac"] == pytest.approx(raw["phase_margin_zn_frac"] + shift, abs=1e-12)
+    assert pred["single_phase_alpha"]
+    assert pred["phase_margin_zn_frac"] <= 1e-6
+    assert "single_phase_alpha" in " ".join(binding(m, h, p))  # the row binds (α holds the default optimum) ...
+    assert raw["phase_margin_zn_frac"] == pytest.approx(-shift, abs=1e-5)  # ... so the raw table says "not α"
+    assert not raw["single_phase_alpha"]
 
 
 @pytest.mark.component
