@@ -674,18 +674,24 @@ def _converged_one(k: int, rate: Array, last: Array, s: float, it: int) -> bool:
     return conv
 
 
+def _step_closures(prob: _Problem, Tc: Array, T: Array, t: Array, idx: Array) -> tuple:
+    """A step's fixed surface fraction (or None), its Kirchhoff potential (or None), and the step's bound D̃/Ψ and
+    surface-flux closures: the temperature work done once per backward-Euler step."""
+    xs_fixed = None if prob.x_surface is None else prob.x_surface[idx]
+    psi_d = _bind_psi_d(prob, Tc)
+    psi_s = None
+    if xs_fixed is not None and prob.kirchhoff is not None:
+        psi_s = psi_d(xs_fixed[:, None])[0][:, 0]
+    return xs_fixed, psi_s, psi_d, _bind_flux(prob, idx, T, t)
+
+
 def _newton_one(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
                 idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
     """:func:`_newton` for a batch of one foil: the same iteration and arithmetic (so the same numbers) without
     the bookkeeping of an active set (gathers, masks, copies), its scalars as Python floats."""
     a = (prob.c / dt)[:, None] * prob.grid.widths  # (1, N) accumulation coefficient, mol/(m² s)
     Tc = T[:, None]
-    xs_fixed = None if prob.x_surface is None else prob.x_surface[idx]
-    psi_d = _bind_psi_d(prob, Tc)
-    psi_s = None
-    if xs_fixed is not None and prob.kirchhoff is not None:
-        psi_s = psi_d(xs_fixed[:, None])[0][:, 0]
-    surf = _bind_flux(prob, idx, T, t)
+    xs_fixed, psi_s, psi_d, surf = _step_closures(prob, Tc, T, t, idx)
     st = _Active(np.arange(1), True, x_guess, Tc, a, x_old, t, xs_fixed, psi_s, psi_d)
     last = np.zeros(1)  # size of the previous update, for the convergence-rate estimate
     clipped = 0
@@ -733,12 +739,7 @@ def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array
     clipped = np.zeros(b, dtype=np.int64)
     done = np.zeros(b, dtype=bool)
     last = np.zeros(b)  # size of the previous update, for the convergence-rate estimate
-    xs_fixed = None if prob.x_surface is None else prob.x_surface[idx]
-    psi_d = _bind_psi_d(prob, Tc)
-    psi_s = None
-    if xs_fixed is not None and prob.kirchhoff is not None:
-        psi_s = psi_d(xs_fixed[:, None])[0][:, 0]
-    surf = _bind_flux(prob, idx, T, t)
+    xs_fixed, psi_s, psi_d, surf = _step_closures(prob, Tc, T, t, idx)
     st = _Active(np.arange(b), True, x, Tc, a, x_old, t, xs_fixed, psi_s, psi_d)
     for it in range(NEWTON_MAX_ITER):
         rows = idx if st.whole else idx[st.active]
