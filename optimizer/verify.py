@@ -127,6 +127,17 @@ def plant_cost_per_processed_m2(flows: Flows, scheduled_s_per_m2: float, params:
     return price_flows(plant, params, currency, availability_frac=1.0, yield_frac=1.0).total_per_good_m2
 
 
+def plating_line_flows(space: DecisionSpace, params: ParameterValues, p: Point, kg_per_m2: float
+                       ) -> tuple[float, Flows]:
+    """The plating line's energy [kWh/m²] and flows for plating ``kg_per_m2`` [kg/m²] at the point's bath, current
+    density and web speed (the bath's current efficiency and cell voltage from :func:`plating_points`)."""
+    assert p.ed_bath is not None
+    out = plating_points(space, params, p.ed_bath, np.array([math.log(p.ed_current_density_A_per_m2 or 1.0)]),
+                         np.array([math.log(60.0 / (p.ed_web_speed_m_per_min or 1.0))]))
+    energy = float(out["kwh_per_kg"][0]) * kg_per_m2
+    return energy, plating_flows_per_m2(p.ed_bath, energy, kg_per_m2, params)
+
+
 def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Economics, targets: Targets,
                       p: Point, yield_factor: float = 1.0, time_factor: float = 1.0,
                       ln_skin_offset: float = 0.0) -> Check:
@@ -154,14 +165,11 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
     flows = {"uht": u.flows_per_m2(params)}
     ed_energy = 0.0
     if p.ed_bath is not None and space.ed is not None:
-        out = plating_points(space, params, p.ed_bath, np.array([math.log(p.ed_current_density_A_per_m2 or 1.0)]),
-                             np.array([math.log(60.0 / (p.ed_web_speed_m_per_min or 1.0))]))
         if p.substrate == "electroformed":
             kg = space.foil_thickness_m * params["cu_density_kg_per_m3"]
         else:
             kg = recipe.plated_zn_loading_kg_per_m2 * params["plating_web_faces_count"]
-        ed_energy = float(out["kwh_per_kg"][0]) * kg
-        flows["plating"] = plating_flows_per_m2(p.ed_bath, ed_energy, kg, params)
+        ed_energy, flows["plating"] = plating_line_flows(space, params, p, kg)
     for step in ("substrate", "coil_anneal"):
         if step in res.flows_by_step:
             flows[step] = res.flows_by_step[step]
@@ -204,10 +212,7 @@ def check_metal_with_models(space: DecisionSpace, params: ParameterValues, econ:
     if p.substrate == "commercial":
         flows += bought_foil_flows(space.foil_thickness_m, params)
     elif p.ed_bath is not None and space.ed is not None:
-        out = plating_points(space, params, p.ed_bath, np.array([math.log(p.ed_current_density_A_per_m2 or 1.0)]),
-                             np.array([math.log(60.0 / (p.ed_web_speed_m_per_min or 1.0))]))
-        kg = space.foil_thickness_m * params["cu_density_kg_per_m3"]
-        flows += plating_flows_per_m2(p.ed_bath, float(out["kwh_per_kg"][0]) * kg, kg, params)
+        flows += plating_line_flows(space, params, p, space.foil_thickness_m * params["cu_density_kg_per_m3"])[1]
     cost_processed = plant_cost_per_processed_m2(flows, H, params, econ.currency)
     phase = "+".join(r.skin_phases)
     # texture: the substrate's, annealed by the UHT line's heat (the θ of the skin's stage-II history)
