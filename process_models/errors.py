@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # numpy is imported where it is used: `foiltwin --help` and t
     from numpy.typing import ArrayLike, NDArray
 
 VALUE_MAX_CHARS = 80  # the value as shown in a message
+PATH_MAX_CHARS = 4096  # a file path is shown whole up to the OS's PATH_MAX (a cut path cannot be acted on)
 FIELD_MAX_CHARS = 120  # a field name (user text too: a misspelt --set key)
 ALLOWED_MAX_CHARS = 600  # what is allowed (may quote lists of known names or a parser's message)
 
@@ -74,6 +75,15 @@ class FoiltwinInputError(ValueError):
     def __str__(self) -> str:
         text = f"{self.field_text}={self.value_text} is not allowed: {self.allowed_text}"
         return text + (f" ({shorten(self.reason, ALLOWED_MAX_CHARS)})" if self.reason else "")
+
+
+class FoiltwinPathError(FoiltwinInputError):
+    """A bad file or folder path: as :class:`FoiltwinInputError`, but the path is shown whole (up to
+    :data:`PATH_MAX_CHARS`), since a user cannot fix a path the message cut."""
+
+    @property
+    def value_text(self) -> str:
+        return show_value(self.value, PATH_MAX_CHARS)
 
 
 class ModelConvergenceError(FoiltwinInputError):

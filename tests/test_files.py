@@ -94,3 +94,12 @@ def test_an_atomic_output_gets_the_mode_a_plain_write_would(tmp_path):
     atomic = tmp_path / "atomic.txt"
     write_text_atomic(atomic, "x")
     assert (atomic.stat().st_mode & 0o777) == (plain.stat().st_mode & 0o777)
+
+
+def test_a_long_path_is_shown_whole_while_other_long_values_are_cut(tmp_path):
+    deep = tmp_path.joinpath(*["a_rather_long_folder_name"] * 6) / "r.json"
+    with pytest.raises(FoiltwinInputError) as err:
+        write_text_atomic(deep, "x", field="--json")
+    assert str(deep) in str(err.value) and "characters)" not in str(err.value).split(" is not allowed")[0]
+    cut = FoiltwinInputError("--skin-thickness-nm", "9" * 200, "a number")
+    assert "… (202 characters)" in str(cut)

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, FoiltwinPathError
 
 _REASONS = {
     errno.ENOENT: "its folder does not exist",
@@ -35,7 +35,7 @@ _REASONS = {
 def output_error(field: str, path: str | os.PathLike, exc: OSError) -> FoiltwinInputError:
     """The user-facing error for an OSError met while writing ``path`` (option ``field``)."""
     reason = _REASONS.get(exc.errno or -1, exc.strerror or type(exc).__name__)
-    return FoiltwinInputError(field, str(path), f"a writable file path ({reason})")
+    return FoiltwinPathError(field, str(path), f"a writable file path ({reason})")
 
 
 def check_output_path(field: str, target: str | os.PathLike) -> Path:
@@ -44,15 +44,15 @@ def check_output_path(field: str, target: str | os.PathLike) -> Path:
     try:
         path = Path(target)
         if str(target) == "" or path.is_dir():
-            raise FoiltwinInputError(field, str(target), "a file path, not a directory")
+            raise FoiltwinPathError(field, str(target), "a file path, not a directory")
         parent = path.parent
         if not parent.is_dir():
             why = "is not a folder" if parent.exists() else "does not exist"
-            raise FoiltwinInputError(field, str(target), f"a path in an existing folder ({parent} {why})")
+            raise FoiltwinPathError(field, str(target), f"a path in an existing folder ({parent} {why})")
     except (ValueError, OSError) as exc:  # an embedded NUL byte, a name too long for the OS
         if isinstance(exc, FoiltwinInputError):
             raise
-        raise FoiltwinInputError(field, str(target), f"a valid file path ({exc})") from None
+        raise FoiltwinPathError(field, str(target), f"a valid file path ({exc})") from None
     return path
 
 

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, FoiltwinPathError
 
 MAX_FILE_BYTES = 1_000_000  # a scenario of a 50-line plant with every field spelt out is ≈ 60 kB
 MAX_NESTING = 12  # scenario → plant → lines → [i] → equipment → [j] → time_to_failure → … is 7 deep
@@ -64,15 +64,15 @@ def read_input_bytes(path: str | os.PathLike, field: str, what: str, max_bytes: 
     the kind of file): it must exist, be readable and hold at most ``max_bytes``."""
     p = Path(path)
     if not p.is_file():
-        raise FoiltwinInputError(field, str(path), f"an existing {what}")
+        raise FoiltwinPathError(field, str(path), f"an existing {what}")
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            raise FoiltwinInputError(field, str(path), f"a file of at most {max_bytes / 1e6:g} MB "
+            raise FoiltwinPathError(field, str(path), f"a file of at most {max_bytes / 1e6:g} MB "
                                      f"(this one has {size / 1e6:.1f} MB)")
         data = p.read_bytes()
     except OSError as err:
-        raise FoiltwinInputError(field, str(path), f"a readable file ({err.strerror})") from None
+        raise FoiltwinPathError(field, str(path), f"a readable file ({err.strerror})") from None
     if len(data) > max_bytes:  # grew between the check and the read
-        raise FoiltwinInputError(field, str(path), f"a file of at most {max_bytes / 1e6:g} MB")
+        raise FoiltwinPathError(field, str(path), f"a file of at most {max_bytes / 1e6:g} MB")
     return data

@@ -32,7 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from process_models.collector.recipe import ELECTROFORM_BATHS, ZN_BATHS
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, FoiltwinPathError
 from process_models.parameters.registry import ParameterValues
 from process_models.physical_constants import zero_Celsius
 from process_models.uht.phase_diagram import PHASES
@@ -326,7 +326,7 @@ def _data_format(path: Path, fmt: str | None) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if suffix in ("csv", "parquet", "pq"):
         return "parquet" if suffix == "pq" else suffix
-    raise FoiltwinInputError("DATA", str(path), "a .csv or .parquet file")
+    raise FoiltwinPathError("DATA", str(path), "a .csv or .parquet file")
 
 
 def read_plant_data(path: str | os.PathLike, field: str = "DATA", fmt: str | None = None) -> PlantData:

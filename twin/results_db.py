@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, FoiltwinPathError
 from twin import fingerprint
 from twin.files import output_error, write_with_atomic
 from twin.kpi_catalogue import KPIS, SUMMARY_VIEW
@@ -130,7 +130,7 @@ def _is_lock_error(err: BaseException) -> bool:
 
 
 def _db_error(path: Path, err: BaseException) -> FoiltwinInputError:
-    return FoiltwinInputError("db", str(path), f"a readable foiltwin results database ({_first_line(err)})")
+    return FoiltwinPathError("db", str(path), f"a readable foiltwin results database ({_first_line(err)})")
 
 
 def _connect(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
@@ -145,7 +145,7 @@ def _connect(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConne
             if not _is_lock_error(err):
                 raise _db_error(path, err) from None
             if left <= 0:
-                raise FoiltwinInputError("db", str(path), f"a database no other process keeps open (still locked "
+                raise FoiltwinPathError("db", str(path), f"a database no other process keeps open (still locked "
                                          f"after {wait_s:g} s: {_first_line(err)})") from None
             time.sleep(min(delay, left))
             delay = min(delay * 2.0, 0.5)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, FoiltwinPathError
 from twin.files import output_error
 
 MANIFEST = "manifest.json"
@@ -70,23 +70,23 @@ def check_run_folder(field: str, target: str | os.PathLike) -> Path:
     try:
         path = Path(target)
         if str(target) == "":
-            raise FoiltwinInputError(field, str(target), "a folder path")
+            raise FoiltwinPathError(field, str(target), "a folder path")
         parent = path.absolute().parent
         if not parent.is_dir():
             why = "is not a folder" if parent.exists() else "does not exist"
-            raise FoiltwinInputError(field, str(target), f"a folder inside an existing folder ({parent} {why})")
+            raise FoiltwinPathError(field, str(target), f"a folder inside an existing folder ({parent} {why})")
         if path.exists() and not path.is_dir():
-            raise FoiltwinInputError(field, str(target), "a folder (this is a file)")
+            raise FoiltwinPathError(field, str(target), "a folder (this is a file)")
         if path.is_dir():
             others = sorted(p.name for p in path.iterdir() if p.name not in RUN_FILES)
             if others:
                 shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
-                raise FoiltwinInputError(field, str(target), "a new folder, an empty one or an earlier run's "
+                raise FoiltwinPathError(field, str(target), "a new folder, an empty one or an earlier run's "
                                          f"(a run replaces it whole; this one holds other files: {shown})")
     except FoiltwinInputError:
         raise
     except (ValueError, OSError) as exc:  # NUL byte, name too long, no permission to list
-        raise FoiltwinInputError(field, str(target), f"a usable folder path ({exc})") from None
+        raise FoiltwinPathError(field, str(target), f"a usable folder path ({exc})") from None
     return path
 
 
