@@ -10,10 +10,10 @@
    step improves the checked objective by < 0.5 %; the loop then restarts from its result while that pays
    (:meth:`_Run._restarts`). Accepted: the surrogate's skin within max(tolerance/10, 3 nm) of the models and the
    models meeting the targets, the melting guard included (no melt at the peak + 3σ).
-3. The point is run in the twin (short horizon, fixed seed). If the twin misses a target or its cost/throughput
-   differ from the prediction by > 10 %, its offsets (skin thickness, yield, time per m²) are added to the
-   surrogate and the loop of 2. resumes from the point; the loop gives up after ``max_twin_iterations`` with a
-   report of what misses.
+3. The point is run in the twin (short horizon, fixed seed). A twin meeting every target prices the point (its
+   cost is reported; a cost or throughput > 10 % off the models' is said in the message). If the twin misses a
+   target, its offsets (skin thickness, yield, time per m²) are added to the surrogate and the loop of 2. resumes
+   from the point; the loop gives up after ``max_twin_iterations`` with a report of what misses.
 4. If the MILP stays infeasible (also on tables refined around its elastic point), an elastic copy minimises
    weighted target violations: the conflicting targets and the nearest achievable point come back with status
    "infeasible" (and :class:`TargetsInfeasibleError`).
@@ -664,23 +664,9 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
     twin_runs = 0
     if verify_twin:
         seed_twin = scenario.seed if twin_seed is None else twin_seed
-        for i in range(max_twin_iterations):
-            stage(2, f"{STAGES[2]} (run {i + 1} of at most {max_twin_iterations}, {twin_hours:g} h)")
-            tw = check_in_twin(space, params, econ, targets, p, chk, twin_hours, seed_twin)
-            twin_runs += 1
-            run.log.append({"kind": "twin", "misses": list(tw.misses), "skin_nm": tw.kpis["skin_thickness_nm"],
-                            "yield_fraction": tw.kpis["yield_fraction"],
-                            "throughput_m2_per_h": tw.kpis["throughput_m2_per_h"],
-                            "cost_per_m2": tw.kpis["cost_per_m2"]})
-            if (tw.ok and _twin_agrees(chk, tw)) or twin_runs >= max_twin_iterations or p.skin_metal != "Zn":
-                break  # (a skin of another metal: no corrections of its table are learnt from the twin)
-            _learn_from_twin(run, p, chk, tw)
-            stage(1, f"{STAGES[1]} again, with what the twin showed")
-            again = run.resume(found, max_refinements, **kw)
-            if again is None or not again.check.ok:
-                break
-            found = again
-            m, h, out, p, pred, chk = again.model, again.handles, again.solve, again.point, again.predicted, again.check
+        found, tw, twin_runs = _twin_loop(run, found, twin_hours, seed_twin, max_twin_iterations, max_refinements,
+                                          kw, stage)
+        m, h, out, p, pred, chk = found.model, found.handles, found.solve, found.point, found.predicted, found.check
     result.settings = p.settings(space)
     result.skin_metal = p.skin_metal
     result.skin_metal_costs = _metal_costs(run, skin_metals)
@@ -698,14 +684,46 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
                           f"{twin_runs} runs: {'; '.join(tw.misses)} (the process models meet every target)")
     elif tw is not None and not _twin_agrees(chk, tw):
         result.status = "optimal" if out.status == "optimal" else "feasible"
-        result.message = (f"checked in the process models and the twin; the twin meets every target but its cost "
-                          f"{tw.kpis['cost_per_m2']:.3g} and throughput {tw.kpis['throughput_m2_per_h']:.3g} still "
-                          f"differ from the prediction by more than {TWIN_AGREE_FRAC:.0%} after {twin_runs} runs")
+        result.message = (f"checked in the process models and the twin; the twin meets every target and prices the "
+                          f"point: its cost {tw.kpis['cost_per_m2']:.3g} and throughput "
+                          f"{tw.kpis['throughput_m2_per_h']:.3g} differ from the process models' "
+                          f"{chk.kpis['cost_per_m2']:.3g} and {chk.kpis['throughput_m2_per_h']:.3g} by more than "
+                          f"{TWIN_AGREE_FRAC:.0%} (the twin's are reported)")
     else:
         result.status = "optimal" if out.status == "optimal" else "feasible"
         result.message = ("checked in the process models" + (" and the twin" if tw is not None else "")
                           + ("" if out.status == "optimal" else f"; solver stopped: {out.termination}"))
     return _finish(run, result, t0, coarse, held_out, seed, raise_infeasible)
+
+
+def _twin_loop(run: _Run, found: Candidate, twin_hours: float, seed_twin: int, max_twin_iterations: int,
+               max_refinements: int, kw: dict[str, Any], stage: Any) -> tuple[Candidate, Check, int]:
+    """Check the point in the twin; returns (point, twin check, twin runs).
+
+    A twin that meets every target prices the point: its cost and throughput are what is reported, and the point
+    is kept. (Restarting refinement with the twin's scalar yield and time factors moved the default optimum to a
+    point dearer in the models, 3.477 against 3.080 USD/m², and in the twin, 3.489 against 3.397: the factors
+    scale cost nearly uniformly, so they cannot rank points the models ranked.) Only a twin that misses a target
+    teaches the surrogate its offsets and resumes refinement from the point, at most ``max_twin_iterations`` runs.
+    Another metal's skin learns nothing from the twin (no corrections of its table)."""
+    twin_runs = 0
+    while True:
+        p, chk = found.point, found.check
+        stage(2, f"{STAGES[2]} (run {twin_runs + 1} of at most {max_twin_iterations}, {twin_hours:g} h)")
+        tw = check_in_twin(run.space, run.params, run.econ, run.targets, p, chk, twin_hours, seed_twin)
+        twin_runs += 1
+        run.log.append({"kind": "twin", "misses": list(tw.misses), "skin_nm": tw.kpis["skin_thickness_nm"],
+                        "yield_fraction": tw.kpis["yield_fraction"],
+                        "throughput_m2_per_h": tw.kpis["throughput_m2_per_h"],
+                        "cost_per_m2": tw.kpis["cost_per_m2"]})
+        if tw.ok or twin_runs >= max_twin_iterations or p.skin_metal != "Zn":
+            return found, tw, twin_runs
+        _learn_from_twin(run, p, chk, tw)
+        stage(1, f"{STAGES[1]} again, with what the twin showed")
+        again = run.resume(found, max_refinements, **kw)
+        if again is None or not again.check.ok:
+            return found, tw, twin_runs
+        found = again
 
 
 def _metal_costs(run: _Run, metals: tuple[str, ...]) -> dict[str, float | None]:
