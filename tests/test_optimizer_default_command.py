@@ -9,8 +9,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from shared_caches import OPTIMISER_CACHE
 
-from optimizer import OptimiserCache, Targets, api, optimize, solver_available
+from optimizer import Targets, api, optimize, solver_available
 from optimizer.verify import Check
 
 
@@ -65,7 +66,7 @@ def test_a_twin_that_misses_a_target_teaches_the_surrogate_and_refines_at_most_t
 def test_the_default_command_recommends_the_process_models_optimum():
     """Default targets, every mode, twin check (8 h): the recommended point is the one the models found, to the
     digit: the twin prices it and does not move it."""
-    cache = OptimiserCache()
+    cache = OPTIMISER_CACHE
     with_twin = optimize(Targets(470.0, 50.0), twin_hours=8.0, cache=cache)
     models_only = optimize(Targets(470.0, 50.0), verify_twin=False, cache=cache)
     assert with_twin.twin_agreed and with_twin.twin_iterations == 1

@@ -11,8 +11,9 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 from pyomo.util.check_units import assert_units_consistent
+from shared_caches import OPTIMISER_CACHE
 
-from optimizer import OptimiserCache, Targets, TargetsInfeasibleError, optimize, solver_available
+from optimizer import Targets, TargetsInfeasibleError, optimize, solver_available
 from optimizer.api import coarse_surrogates, corrected_prediction
 from optimizer.blocks.pace import PACE_STEP_LN, pace_table
 from optimizer.economics import economics
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.skipif(not solver_available(), reason="HiGHS (appsi_hig
 U = pyo.units
 
 
-CACHE = OptimiserCache()  # this module's optimisations share their plant's tables (caller-owned)
+CACHE = OPTIMISER_CACHE  # the optimiser modules share their plant's tables (tests/shared_caches.py)
 
 
 @pytest.fixture(scope="module")

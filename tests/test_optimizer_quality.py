@@ -12,8 +12,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from shared_caches import OPTIMISER_CACHE
 
-from optimizer import OptimiserCache, Targets, optimize, solver_available
+from optimizer import Targets, optimize, solver_available
 from optimizer.reference import Pricer, grid_best
 from optimizer.space import decision_space
 from twin.scenario import Scenario
@@ -33,7 +34,7 @@ ORDER_FRAC = 0.01
 def unconstrained():
     sc = Scenario()
     targets = Targets(470.0, 50.0)
-    cache = OptimiserCache()
+    cache = OPTIMISER_CACHE
     r = optimize(targets, sc, modes=MODES, verify_twin=False, held_out=False, cache=cache)
     return sc, targets, cache, r
 

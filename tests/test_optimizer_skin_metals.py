@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from shared_caches import OPTIMISER_CACHE
 
 from optimizer import Targets, optimize
 from optimizer.metal_surrogates import (
@@ -25,7 +26,7 @@ from twin.scenario import Scenario, apply_overrides
 from twin.simulate import build_parameters
 
 TARGETS = Targets(skin_thickness_nm=470, tolerance_nm=50)
-FAST = {"verify_twin": False, "held_out": False}
+FAST = {"verify_twin": False, "held_out": False, "cache": OPTIMISER_CACHE}
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,7 @@ def test_a_spec_only_mg_meets_forces_mg():
 
 @pytest.mark.integration
 def test_twin_check_runs_the_line_with_the_chosen_metal():
-    r = optimize(TARGETS, skin_metals=("Mg",), held_out=False, twin_hours=4.0)
+    r = optimize(TARGETS, skin_metals=("Mg",), held_out=False, twin_hours=4.0, cache=OPTIMISER_CACHE)
     assert r.skin_metal == "Mg" and r.verified is not None
     assert r.verified["skin_metal"] == "Mg"
     assert r.verified["skin_thickness_nm"] == pytest.approx(r.checked["skin_thickness_nm"], rel=0.05)

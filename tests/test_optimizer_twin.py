@@ -8,8 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from shared_caches import OPTIMISER_CACHE
 
-from optimizer import OptimiserCache, Targets, optimize, pareto, solver_available
+from optimizer import Targets, optimize, pareto, solver_available
 from twin.scenario import Scenario
 
 pytestmark = pytest.mark.skipif(not solver_available(), reason="HiGHS (appsi_highs) is not available")
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.skipif(not solver_available(), reason="HiGHS (appsi_hig
 JSON_KEYS = {"status", "settings", "predicted", "verified", "cost_per_m2", "mip_gap", "solve_seconds",
              "twin_iterations", "binding_constraints"}
 
-CACHE = OptimiserCache()  # the module's optimisations share stage-II outcomes and tables (caller-owned)
+CACHE = OPTIMISER_CACHE  # the optimiser modules share stage-II outcomes and tables (tests/shared_caches.py)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
