@@ -203,8 +203,11 @@ def check_metal_with_models(space: DecisionSpace, params: ParameterValues, econ:
     the metal, judged against the metal's limits (``spec.skin_metals``) and the targets' plant bounds, priced like
     the MILP (the skin's flows, the substrate's, the plant's time)."""
     spec = metal_spec(space, p.skin_metal)
-    r = evaluate_skin(skin_recipe(space, spec, p.stage2_temperature_K, p.stage2_time_s(space), p.stage3_peak_K,
-                                  p.stage3_time_s(space)), params)
+    try:
+        r = evaluate_skin(skin_recipe(space, spec, p.stage2_temperature_K, p.stage2_time_s(space), p.stage3_peak_K,
+                                      p.stage3_time_s(space)), params)
+    except FoiltwinInputError as err:  # e.g. a deposit the foil cannot hold: the point fails, the run goes on
+        return refused_metal_check(p.skin_metal, err)
     skin_nm = r.skin_thickness_m * 1e9
     H = scheduled_s_per_m2(space, p, time_factor)
     y = gauge_yield(spec.window_nm, skin_nm, space.gauge_noise_nm) * yield_factor
@@ -229,6 +232,17 @@ def check_metal_with_models(space: DecisionSpace, params: ParameterValues, econ:
         **web_check(params, space.foil_thickness_m, p.web_tensions(), p.stage2_temperature_K, r.stage3_peak_K),
     }
     return Check(kpis, metal_misses(kpis, spec, targets, twin=False))
+
+
+def refused_metal_check(metal: str, err: FoiltwinInputError) -> Check:
+    """A point whose skin the model refuses (:class:`FoiltwinInputError`): no skin, no yield, infinite cost, and
+    the refusal as its miss."""
+    nan = math.nan
+    kpis = {"skin_metal": metal, "skin_thickness_nm": nan, "skin_thickness_expected_nm": nan, "skin_phase": "",
+            "surface_skin_metal_at_frac": nan, "metal_deposited_kg_per_m2": nan, "melting": False,
+            "energy_uht_kwh_per_m2": nan, "cost_per_processed_m2": math.inf, "yield_fraction": 0.0,
+            "cost_per_m2": math.inf, "throughput_m2_per_h": 0.0, "warnings": [], "failed": str(err)}
+    return Check(kpis, [f"the {metal} skin model refuses the point: {err}"])
 
 
 def metal_misses(k: dict[str, Any], spec: MetalSpec, t: Targets, twin: bool) -> list[str]:

@@ -182,6 +182,36 @@ def _deposit_mol_per_m2(r: SkinRecipe, params) -> float:
     return float(supply.deposition_flux_mol_per_m2_s(r.metal, r.source_temperature_K, params)) * r.stage2_time_s
 
 
+def deposit_capacity_mol_per_m2(r: SkinRecipe, params) -> float:
+    """The most metal the foil's depth grid can hold [mol m⁻²]: every cell pure metal (x = 1) at the Cu molar
+    density the solver uses, c·L over the foil thickness L. A thicker deposit cannot be laid on the foil."""
+    c = params["cu_density_kg_per_m3"] / params["cu_molar_mass_kg_per_mol"]
+    return float(c * make_depth_grid(r.foil_thickness_m).faces_m[-1])
+
+
+def deposit_limit(r: SkinRecipe, params) -> tuple[str, float, str]:
+    """The setting that sets the deposit of a validated recipe and its largest value the foil can hold:
+    (field, maximum [SI], unit) — vapour route: ``stage2_time_s`` [s] at the source's flux; contact route:
+    ``contact_loading_kg_per_m2`` [kg m⁻²]."""
+    cap = deposit_capacity_mol_per_m2(r, params)
+    if r.route == "contact":
+        return "contact_loading_kg_per_m2", cap * supply.molar_mass_kg_per_mol(r.metal, params), "kg/m2"
+    flux = float(supply.deposition_flux_mol_per_m2_s(r.metal, r.source_temperature_K, params))
+    return "stage2_time_s", (cap / flux if flux > 0.0 else math.inf), "s"
+
+
+def check_deposit_fits(r: SkinRecipe, params) -> None:
+    """Refuse (exit 2) a validated recipe whose deposit is more than the foil can hold
+    (:func:`deposit_capacity_mol_per_m2`), naming the setting and its allowed range."""
+    field, top, unit = deposit_limit(r, params)
+    value = r.contact_loading_kg_per_m2 if field == "contact_loading_kg_per_m2" else r.stage2_time_s
+    if value > top:
+        where = "" if r.route == "contact" else f" at the source temperature {r.source_temperature_K:.1f} K"
+        raise FoiltwinInputError(field, value, f"must lie in (0, {top:.4g}] {unit}: a longer deposit is more "
+                                               f"{r.metal} than the {r.foil_thickness_m * 1e6:g} µm foil can hold"
+                                               f"{where}")
+
+
 def _source_energy_J_per_m2(r: SkinRecipe, n_mol: float, params) -> float:
     """Heat to warm, melt and evaporate the metal that left the source (vapour route; contact: warm and melt)."""
     k = r.metal.lower()
@@ -239,6 +269,7 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
     """Skin of ``recipe.metal``: deposit, interdiffusion through stages II and III, phase, energy and cost."""
     p = parameters_or_default(params)
     r = recipe.validated(p)
+    check_deposit_fits(r, p)
     n_mol = _deposit_mol_per_m2(r, p)
     warnings: list[str] = []
     if r.route == "vapour":  # can the vapour route lay down a skin like the seed's Zn skin (in moles)?
