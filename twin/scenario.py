@@ -25,7 +25,7 @@ from process_models.parameters.materials_literature import CU_MELTING_TEMPERATUR
 from process_models.physical_constants import zero_Celsius
 from process_models.skins.phase_data import SKIN_METALS
 from process_models.skins.spec_defaults import ANY as ANY_PHASE
-from process_models.skins.spec_defaults import checked_allowed_phases
+from process_models.skins.spec_defaults import checked_allowed_phases, default_allowed_skin_phases
 from twin.input_files import read_toml_file
 from twin.parameter_set import ParameterSet
 
@@ -493,9 +493,10 @@ LINE_TYPES = ("uht", "electrodeposition")
 
 class SkinMetalSpec(_Model):
     """What a finished metre with a skin of a metal other than Zn must meet (issue 14). The seed gives no target for
-    these skins: the defaults are ASSUMED (the Zn product's thickness window, no surface-composition window, any
-    phase); set them per metal under ``spec.skin_metals.<metal>``. ``allowed_skin_phases``: a list of phase names
-    of the metal's Cu-X system, or ``"any"`` (held as None: no restriction)."""
+    these skins: the defaults are ASSUMED (the Zn product's thickness window, no surface-composition window, and
+    the Cu-X alloy phases, never the pure metal: :mod:`process_models.skins.spec_defaults`); set them per metal
+    under ``spec.skin_metals.<metal>``. ``allowed_skin_phases``: a list of phase names, or ``"any"`` (held as
+    None: no restriction); unset, :meth:`SpecLimits.for_metal` fills the metal's default."""
 
     skin_thickness_nm_min: float = Field(default=400.0, ge=0.0, le=1e4)
     skin_thickness_nm_max: float = Field(default=540.0, ge=0.0, le=1e4)
@@ -551,8 +552,12 @@ class SpecLimits(_Model):
         return v
 
     def for_metal(self, metal: str) -> SkinMetalSpec:
-        """The limits of a skin of ``metal`` (not Zn): its entry, else the assumed defaults."""
-        return self.skin_metals.get(metal, SkinMetalSpec())
+        """The limits of a skin of ``metal`` (not Zn): its entry, else the assumed defaults; phases not set: the
+        metal's default (:func:`~process_models.skins.spec_defaults.default_allowed_skin_phases`)."""
+        lim = self.skin_metals.get(metal, SkinMetalSpec())
+        if "allowed_skin_phases" in lim.model_fields_set:
+            return lim
+        return lim.model_copy(update={"allowed_skin_phases": default_allowed_skin_phases(metal)})
 
     @model_validator(mode="after")
     def _ordered(self) -> SpecLimits:

@@ -1,10 +1,16 @@
-"""Limits of a skin of Mg, Al, Ag or Sn (issue 14): the phase names a skin may be allowed to have.
+"""Default limits of a skin of Mg, Al, Ag or Sn (issue 14): which phases the skin may have.
 
-``spec.skin_metals.<X>.allowed_skin_phases`` is a list of phase names, or ``"any"`` (no restriction, None
-internally). Phase names are those of :mod:`process_models.skins.phase_data`: the single-phase fields of the
-CALPHAD table at its lowest temperature (Cu–Mg, Cu–Al), or the assessed ladder of Cu–Ag and Cu–Sn, in order of x;
-a two-phase surface is named ``"a+b"`` (the phase of lower x first), as
-:class:`~process_models.skins.skin.SkinResult` reports it joined.
+ASSUMPTION (a product definition, not a measured value): the seed made these skins as lithiophilic Cu–X **alloy
+layers** (seed 002 §2.5, Fig. 6 caption; seed note 002 §4), as the Zn skin is α-brass, not Zn. So, unless the
+scenario says otherwise (``spec.skin_metals.<X>.allowed_skin_phases``: a list of phase names, or ``"any"``),
+a skin passes when its surface is one of the Cu–X alloy phases: the (Cu) solid solution ``alpha``, an
+intermetallic, or two such phases side by side. A surface of the pure metal X (``mg_hcp``, ``al_fcc``, ``ag``,
+``sn``), alone or beside an alloy phase, is not a Cu–X skin and fails.
+
+Phase names are those of :mod:`process_models.skins.phase_data`: the single-phase fields of the CALPHAD table at
+its lowest temperature (Cu–Mg, Cu–Al), or the assessed ladder of Cu–Ag and Cu–Sn, in order of x; a two-phase
+surface is named ``"a+b"`` (the phase of lower x first), as :class:`~process_models.skins.skin.SkinResult`
+reports it joined.
 """
 
 from __future__ import annotations
@@ -35,6 +41,14 @@ def known_skin_phases(metal: str) -> tuple[str, ...]:
     """Every phase name a Cu-``metal`` skin can be reported with: each single phase and each neighbouring pair."""
     one = single_phases(metal)
     return one + tuple(f"{a}+{b}" for a, b in itertools.pairwise(one))
+
+
+@cache
+def default_allowed_skin_phases(metal: str) -> tuple[str, ...]:
+    """The phases a skin of ``metal`` may have by default (the ASSUMPTION above): every known name that holds no
+    pure-metal phase."""
+    pure = single_phases(metal)[-1]
+    return tuple(n for n in known_skin_phases(metal) if pure not in n.split("+"))
 
 
 def checked_allowed_phases(metal: str, value: str | tuple[str, ...] | list[str] | None,
