@@ -523,6 +523,14 @@ class SkinMetalSpec(_Model):
         return self
 
 
+def _with_default_phases(lim: SkinMetalSpec, metal: str) -> SkinMetalSpec:
+    """``lim`` with the metal's default allowed phases when it does not set them (``"any"`` sets them: None)."""
+    if "allowed_skin_phases" in lim.model_fields_set:
+        return lim
+    return SkinMetalSpec.model_validate({**lim.model_dump(exclude_unset=True),
+                                         "allowed_skin_phases": default_allowed_skin_phases(metal)})
+
+
 class SpecLimits(_Model):
     """What a finished metre must meet; inline inspection judges the gauge reading against these (skins of other
     metals than Zn: ``skin_metals``)."""
@@ -540,7 +548,9 @@ class SpecLimits(_Model):
     @field_validator("skin_metals")
     @classmethod
     def _other_metals(cls, v: dict[str, SkinMetalSpec]) -> dict[str, SkinMetalSpec]:
-        """Known metals only; each metal's phases are known names of its Cu-X system (refused naming them)."""
+        """Known metals only; each metal's phases are known names of its Cu-X system (refused naming them); an
+        entry that does not set them gets the metal's default here, so a dumped spec reads back the same."""
+        out = {}
         for k, lim in v.items():
             if k not in SKIN_METALS[1:]:
                 raise ValueError(f"key {k!r}: one of {', '.join(SKIN_METALS[1:])} (Zn uses the fields above)")
@@ -549,15 +559,13 @@ class SpecLimits(_Model):
             except FoiltwinInputError as e:
                 raise ValueError(f"{k}.allowed_skin_phases: {e.value_text} is not a phase of Cu-{k}; allowed: "
                                  f"{e.allowed}") from None
-        return v
+            out[k] = _with_default_phases(lim, k)
+        return out
 
     def for_metal(self, metal: str) -> SkinMetalSpec:
         """The limits of a skin of ``metal`` (not Zn): its entry, else the assumed defaults; phases not set: the
         metal's default (:func:`~process_models.skins.spec_defaults.default_allowed_skin_phases`)."""
-        lim = self.skin_metals.get(metal, SkinMetalSpec())
-        if "allowed_skin_phases" in lim.model_fields_set:
-            return lim
-        return lim.model_copy(update={"allowed_skin_phases": default_allowed_skin_phases(metal)})
+        return _with_default_phases(self.skin_metals.get(metal, SkinMetalSpec()), metal)
 
     @model_validator(mode="after")
     def _ordered(self) -> SpecLimits:
