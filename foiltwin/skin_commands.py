@@ -67,14 +67,15 @@ def _check_deposit_in_option_units(recipe, values: ParameterValues) -> None:
 
     r = recipe.validated(values)
     field, top, _ = deposit_limit(r, values)
+    foil_um = to_unit(r.foil_thickness_m, "m", "um")
     if field == "contact_loading_kg_per_m2":
         check_range("--skin-loading-mg-per-cm2", to_unit(r.contact_loading_kg_per_m2, "kg/m**2", "mg/cm**2"), 0.0,
                     to_unit(top, "kg/m**2", "mg/cm**2"), low_inclusive=False,
-                    unit=f"mg/cm2 (the most {r.metal} the {r.foil_thickness_m * 1e6:g} µm foil can hold)")
+                    unit=f"mg/cm2 (the most {r.metal} the {foil_um:g} µm foil can hold)")
     else:
         check_range("--stage2-time-s", r.stage2_time_s, 0.0, top, low_inclusive=False,
                     unit=f"s at the source temperature {r.source_temperature_K:.1f} K (a longer deposit is more "
-                         f"{r.metal} than the {r.foil_thickness_m * 1e6:g} µm foil can hold)")
+                         f"{r.metal} than the {foil_um:g} µm foil can hold)")
 
 
 def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | None) -> None:
