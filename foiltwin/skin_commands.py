@@ -58,6 +58,26 @@ def _check_in_option_units(p: dict, t3_ms: float) -> None:
                     low_inclusive=False, unit="mg/cm2")
 
 
+def _check_deposit_in_option_units(recipe, values: ParameterValues) -> None:
+    """A deposit more than the foil can hold is refused naming the option that sets it and its range in the
+    option's units (``--stage2-time-s`` at the source temperature, or ``--skin-loading-mg-per-cm2``)."""
+    from foiltwin.units import to_unit
+    from process_models.errors import check_range
+    from process_models.skins.skin import deposit_limit
+
+    r = recipe.validated(values)
+    field, top, _ = deposit_limit(r, values)
+    foil_um = to_unit(r.foil_thickness_m, "m", "um")
+    if field == "contact_loading_kg_per_m2":
+        check_range("--skin-loading-mg-per-cm2", to_unit(r.contact_loading_kg_per_m2, "kg/m**2", "mg/cm**2"), 0.0,
+                    to_unit(top, "kg/m**2", "mg/cm**2"), low_inclusive=False,
+                    unit=f"mg/cm2 (the most {r.metal} the {foil_um:g} µm foil can hold)")
+    else:
+        check_range("--stage2-time-s", r.stage2_time_s, 0.0, top, low_inclusive=False,
+                    unit=f"s at the source temperature {r.source_temperature_K:.1f} K (a longer deposit is more "
+                         f"{r.metal} than the {foil_um:g} µm foil can hold)")
+
+
 def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | None) -> None:
     """Evaluate and report the skin of a metal other than Zn from the ``recipe`` options."""
     from foiltwin.units import to_unit  # pint: the options' units to SI and SI to the printed units
@@ -73,6 +93,7 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
         stage2_temperature_K=p["stage2_temperature_K"], stage2_time_s=p["stage2_time_s"],
         stage3_peak_K=p["stage3_peak_K"], stage3_time_s=to_unit(t3_ms, "ms", "s"),
     )
+    _check_deposit_in_option_units(recipe, values)
     r = evaluate_skin(recipe, values)
     report = {
         "skin_metal": r.recipe.metal,

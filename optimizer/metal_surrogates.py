@@ -11,15 +11,17 @@ temperature heats the foil only. Its table is on (1/T2, ln t2, T3, ln t3), outpu
 - ``surface``: the surface mole fraction of ``X`` (its spec window: ``spec.skin_metals.X``);
 - ``phase_bad``: 1 where the skin's phase is not one the spec allows (``allowed_skin_phases``; ``None``: any);
   held ≤ 0 on the chosen metal, so only simplices whose vertices all have an allowed phase are used (conservative);
-- ``liquid``: 1 where the stage-III peak reaches the liquid of the surface after stage II (the twin's "melting"
-  for these skins); held ≤ 0 like ``phase_bad`` when melting is refused;
+- ``liquid``: the 0/1 feasibility flag of the melting guard: 1 where the stage-III peak + 3σ of the line's scatter
+  (``stage3_guard_peak_K``, :data:`~optimizer.space.STAGE3_GUARD_SIGMA`) reaches the lowest solidus over the
+  profile entering stage III (``SkinResult.liquid_onset_K``); held ≤ 0 like ``phase_bad`` when melting is refused,
+  so a recommendation keeps the guard the model check judges (:func:`melt_guard`);
 - ``energy``: the UHT energy [kWh/m²] (heaters of both stages and the source), ``deposited``: metal laid down
   [kg/m²] (the cost rows buy deposited / source utilisation, :func:`process_models.uht.flows.uht_flow_amounts`),
   ``reach3``: the stage-III power reach (:func:`optimizer.surrogates.stage3_power_reach`).
 
-The stage-III peak range of a metal: the optimiser's range, moved below the liquid of the pure metal (a vapour
-film leaves the surface nearly pure after stage II: Mg melts at 923 K, below the Zn range 1000-1175 K) and kept as
-wide as that range.
+The stage-III peak range of a metal: the optimiser's range, moved below the lowest solidus of the Cu-X system less
+the guard (a film of X on Cu holds every composition between the foil's and the film's, so it melts at the lowest
+eutectic it spans: Cu-Mg 759.6 K in its table, below the Zn range 1000-1175 K) and kept as wide as that range.
 """
 
 from __future__ import annotations
@@ -30,17 +32,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.pwl import GridTable
-from optimizer.space import DecisionSpace
+from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
 from optimizer.surrogates import SKIN_FLOOR_NM, stage3_power_reach
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.skins.phase_data import SKIN_METALS
-from process_models.skins.skin import SkinRecipe, SkinResult, evaluate_skin, liquid_onset_K
+from process_models.skins.skin import SkinRecipe, SkinResult, evaluate_skin, profile_liquid_onset_K
 from twin.scenario import UHTLine
 
 METAL_OUTPUTS = ("ln_skin", "surface", "phase_bad", "liquid", "energy", "deposited", "reach3")
 METAL_SHAPE = (3, 4, 4, 4)  # knots of a metal's coarse table: 1/T2, ln t2, T3, ln t3
-LIQUID_MARGIN_K = 1.0  # the metal's T3 range ends this far below the liquid of the pure metal
+LIQUID_MARGIN_K = 1.0  # the metal's T3 range ends this far below the guarded lowest solidus of the system
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,11 @@ def metal_spec(space: DecisionSpace, metal: str) -> MetalSpec:
 
 
 def stage3_range_K(space: DecisionSpace, metal: str) -> tuple[float, float]:
-    """The metal's stage-III peak range [K]: the optimiser's, moved below the liquid of the pure metal."""
+    """The metal's stage-III peak range [K]: the optimiser's, moved below the lowest solidus of Cu-``metal`` (over
+    all compositions) less the guard (3σ of the line's scatter) and :data:`LIQUID_MARGIN_K`."""
     lo, hi = space.stage3_peak_K
-    top = min(hi, liquid_onset_K(metal, 1.0) - LIQUID_MARGIN_K)
+    solidus = profile_liquid_onset_K(metal, np.array([0.0, 1.0]))
+    top = min(hi, solidus - guard_K(space) - LIQUID_MARGIN_K)
     return (min(lo, top - (hi - lo)), top)
 
 
@@ -124,6 +128,19 @@ def skin_recipe(space: DecisionSpace, spec: MetalSpec, T2: float, t2: float, T3:
                       stage2_time_s=float(t2), stage3_peak_K=float(T3), stage3_time_s=float(t3))
 
 
+def guard_K(space: DecisionSpace) -> float:
+    """The melting guard [K]: :data:`~optimizer.space.STAGE3_GUARD_SIGMA` σ of the line's stage-III scatter."""
+    return STAGE3_GUARD_SIGMA * space.stage3_scatter_K
+
+
+def melt_guard(space: DecisionSpace, r: SkinResult) -> dict[str, float]:
+    """The melting guard of a skin: ``liquid_onset_K`` (lowest solidus over the profile entering stage III),
+    ``stage3_guard_peak_K`` (the peak + 3σ) and ``melt_guard_margin_K`` (their difference, ≥ 0 when it holds)."""
+    peak = r.stage3_peak_K + guard_K(space)
+    return {"liquid_onset_K": r.liquid_onset_K, "stage3_guard_peak_K": peak,
+            "melt_guard_margin_K": r.liquid_onset_K - peak}
+
+
 def liquid_warning(r: SkinResult) -> bool:
     """The twin's "melting" of a skin of another metal: the transient-liquid warning of the skin model."""
     return any("reaches the liquid" in w for w in r.warnings)
@@ -138,7 +155,7 @@ def metal_points(space: DecisionSpace, params: ParameterValues, spec: MetalSpec,
     for i, (z, v2, T3, v3) in enumerate(points):
         try:
             r = evaluate_skin(skin_recipe(space, spec, 1.0 / z, math.exp(v2), T3, math.exp(v3)), params)
-        except (FoiltwinInputError, ValueError, FloatingPointError, np.linalg.LinAlgError, AssertionError):
+        except (FoiltwinInputError, ValueError, FloatingPointError, np.linalg.LinAlgError):
             out["failed"][i] = out["phase_bad"][i] = out["liquid"][i] = 1.0
             out["ln_skin"][i] = math.log(SKIN_FLOOR_NM)
             continue
@@ -147,7 +164,7 @@ def metal_points(space: DecisionSpace, params: ParameterValues, spec: MetalSpec,
         out["ln_skin"][i] = math.log(max(nm, SKIN_FLOOR_NM))
         out["surface"][i] = min(max(r.surface_frac, 0.0), 1.0)  # a mole fraction (round-off left 1 + 2e-16)
         out["phase_bad"][i] = 0.0 if spec.phase_ok("+".join(r.skin_phases)) else 1.0
-        out["liquid"][i] = 1.0 if liquid_warning(r) else 0.0
+        out["liquid"][i] = 1.0 if liquid_warning(r) or melt_guard(space, r)["melt_guard_margin_K"] < 0.0 else 0.0
         out["energy"][i] = r.energy_kWh_per_m2
         out["deposited"][i] = r.deposited_kg_per_m2
     out["reach3"] = stage3_power_reach(space, params, points[:, 2], np.exp(points[:, 3]))

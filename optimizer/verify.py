@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.economics import Economics
-from optimizer.metal_surrogates import MetalSpec, liquid_warning, metal_spec, skin_recipe
+from optimizer.metal_surrogates import MetalSpec, liquid_warning, melt_guard, metal_spec, skin_recipe
 from optimizer.solution import Point
 from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
 from optimizer.surrogates import plating_points, safe_evaluate, stage2_cache
@@ -203,8 +203,11 @@ def check_metal_with_models(space: DecisionSpace, params: ParameterValues, econ:
     the metal, judged against the metal's limits (``spec.skin_metals``) and the targets' plant bounds, priced like
     the MILP (the skin's flows, the substrate's, the plant's time)."""
     spec = metal_spec(space, p.skin_metal)
-    r = evaluate_skin(skin_recipe(space, spec, p.stage2_temperature_K, p.stage2_time_s(space), p.stage3_peak_K,
-                                  p.stage3_time_s(space)), params)
+    try:
+        r = evaluate_skin(skin_recipe(space, spec, p.stage2_temperature_K, p.stage2_time_s(space), p.stage3_peak_K,
+                                      p.stage3_time_s(space)), params)
+    except FoiltwinInputError as err:  # e.g. a deposit the foil cannot hold: the point fails, the run goes on
+        return refused_metal_check(p.skin_metal, err)
     skin_nm = r.skin_thickness_m * 1e9
     H = scheduled_s_per_m2(space, p, time_factor)
     y = gauge_yield(spec.window_nm, skin_nm, space.gauge_noise_nm) * yield_factor
@@ -222,13 +225,24 @@ def check_metal_with_models(space: DecisionSpace, params: ParameterValues, econ:
         "skin_metal": p.skin_metal, "texture_fraction_100": float(tex[1]), "skin_thickness_nm": skin_nm,
         "skin_thickness_expected_nm": skin_nm,
         "skin_phase": phase, "surface_skin_metal_at_frac": r.surface_frac,
-        "metal_deposited_kg_per_m2": r.deposited_kg_per_m2, "melting": liquid_warning(r),
+        "metal_deposited_kg_per_m2": r.deposited_kg_per_m2, "melting": liquid_warning(r), **melt_guard(space, r),
         "energy_uht_kwh_per_m2": r.energy_kWh_per_m2, "cost_per_processed_m2": cost_processed, "yield_fraction": y,
         "cost_per_m2": cost_processed / max(y, 1e-9), "throughput_m2_per_h": 3600.0 * y / H,
         "warnings": list(r.warnings),
         **web_check(params, space.foil_thickness_m, p.web_tensions(), p.stage2_temperature_K, r.stage3_peak_K),
     }
     return Check(kpis, metal_misses(kpis, spec, targets, twin=False))
+
+
+def refused_metal_check(metal: str, err: FoiltwinInputError) -> Check:
+    """A point whose skin the model refuses (:class:`FoiltwinInputError`): no skin, no yield, infinite cost, and
+    the refusal as its miss."""
+    nan = math.nan
+    kpis = {"skin_metal": metal, "skin_thickness_nm": nan, "skin_thickness_expected_nm": nan, "skin_phase": "",
+            "surface_skin_metal_at_frac": nan, "metal_deposited_kg_per_m2": nan, "melting": False,
+            "energy_uht_kwh_per_m2": nan, "cost_per_processed_m2": math.inf, "yield_fraction": 0.0,
+            "cost_per_m2": math.inf, "throughput_m2_per_h": 0.0, "warnings": [], "failed": str(err)}
+    return Check(kpis, [f"the {metal} skin model refuses the point: {err}"])
 
 
 def metal_misses(k: dict[str, Any], spec: MetalSpec, t: Targets, twin: bool) -> list[str]:
@@ -247,7 +261,11 @@ def metal_misses(k: dict[str, Any], spec: MetalSpec, t: Targets, twin: bool) -> 
         if not spec.phase_ok(k["skin_phase"]):
             out.append(f"skin_phase: {k['skin_phase']} not in {spec.allowed_phases}")
         if t.no_melting and k.get("melting"):
-            out.append(f"no_melting: the stage-III peak reaches the liquid of the {spec.metal} surface")
+            out.append(f"no_melting: the stage-III peak reaches the liquid of the {spec.metal} profile")
+        elif t.no_melting and k.get("melt_guard_margin_K", 0.0) < 0.0:
+            out.append(f"no_melting: liquid forms at the peak + {STAGE3_GUARD_SIGMA:g}σ "
+                       f"({k['stage3_guard_peak_K']:.1f} K, the line's scatter) from {k['liquid_onset_K']:.1f} K, "
+                       f"the lowest solidus of the {spec.metal} profile")
     elif k.get("in_spec_metre_share", 1.0) < ALPHA_METRE_SHARE_MIN:
         out.append(f"in_spec: {k['in_spec_metre_share']:.1%} of the {spec.metal} metres are in spec "
                    f"(< {ALPHA_METRE_SHARE_MIN:.0%})")

@@ -21,7 +21,7 @@ _QUIET = ['plant.lines=[{type="uht", name="uht-1"}]', "plant.lines.0.equipment=[
           "plant.lines.0.web_breaks.enabled=false", "plant.incoming_coils.length_m=10000.0",
           "plant.coil_store.initial_coils=2"]
 _MG = ('plant.lines.0.skin_campaigns=[{start_h=0.5, metal="Mg", source_temperature_K=885.0}]',
-       "plant.lines.0.changeovers=[{at_h=0.5, settings={stage3_peak_K=900.0}}]", "plant.lines.0.changeover_min=0.0")
+       "plant.lines.0.changeovers=[{at_h=0.5, settings={stage3_peak_K=740.0}}]", "plant.lines.0.changeover_min=0.0")
 
 
 def _run(*overrides: str, hours: float = 3.5) -> dict:
@@ -119,7 +119,7 @@ def test_the_cli_refuses_an_unknown_metal_with_exit_2(cli):
 def test_a_new_source_temperature_alone_is_no_changeover():
     k = _run('plant.lines.0.skin_metal="Mg"', "plant.lines.0.skin_source_temperature_K=885.0",
              'plant.lines.0.skin_campaigns=[{start_h=0.5, metal="Mg", source_temperature_K=870.0}]',
-             "plant.lines.0.settings.stage3_peak_K=900.0", hours=1.0)
+             "plant.lines.0.settings.stage3_peak_K=740.0", hours=1.0)
     assert k["skin_changeovers"] == 0 and k["skin_changeover_hours"] == 0.0 and k["state_hours"]["setup"] == 0.0
     assert k["skin_metal"] == "Mg" and set(k["skin_metal_metres"]) == {"Mg"}
     assert k["nucleation_overpotential_mV"] is None  # no indicator model for a Mg skin

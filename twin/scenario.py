@@ -24,6 +24,8 @@ from process_models.errors import FoiltwinInputError
 from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from process_models.physical_constants import zero_Celsius
 from process_models.skins.phase_data import SKIN_METALS
+from process_models.skins.spec_defaults import ANY as ANY_PHASE
+from process_models.skins.spec_defaults import checked_allowed_phases, default_allowed_skin_phases
 from twin.input_files import read_toml_file
 from twin.parameter_set import ParameterSet
 
@@ -491,14 +493,26 @@ LINE_TYPES = ("uht", "electrodeposition")
 
 class SkinMetalSpec(_Model):
     """What a finished metre with a skin of a metal other than Zn must meet (issue 14). The seed gives no target for
-    these skins: the defaults are ASSUMED (the Zn product's thickness window, no surface-composition window, any
-    phase: ``allowed_skin_phases`` None); set them per metal under ``spec.skin_metals.<metal>``."""
+    these skins: the defaults are ASSUMED (the Zn product's thickness window, no surface-composition window, and
+    the Cu-X alloy phases, never the pure metal: :mod:`process_models.skins.spec_defaults`); set them per metal
+    under ``spec.skin_metals.<metal>``. ``allowed_skin_phases``: a list of phase names, or ``"any"`` (held as
+    None: no restriction); unset, :meth:`SpecLimits.for_metal` fills the metal's default."""
 
     skin_thickness_nm_min: float = Field(default=400.0, ge=0.0, le=1e4)
     skin_thickness_nm_max: float = Field(default=540.0, ge=0.0, le=1e4)
     surface_at_frac_min: float = Field(default=0.0, ge=0.0, le=1.0)
     surface_at_frac_max: float = Field(default=1.0, ge=0.0, le=1.0)
     allowed_skin_phases: tuple[str, ...] | None = None
+
+    @field_validator("allowed_skin_phases", mode="before")
+    @classmethod
+    def _any(cls, v: Any) -> Any:
+        """``"any"`` lifts the restriction (None); another single string is refused (a list names phases)."""
+        if isinstance(v, str):
+            if v != ANY_PHASE:
+                raise ValueError(f'"{ANY_PHASE}" or a list of phase names')
+            return None
+        return v
 
     @model_validator(mode="after")
     def _ordered(self) -> SkinMetalSpec:
@@ -507,6 +521,14 @@ class SkinMetalSpec(_Model):
         if self.surface_at_frac_min > self.surface_at_frac_max:
             raise ValueError("surface_at_frac_min must not exceed surface_at_frac_max")
         return self
+
+
+def _with_default_phases(lim: SkinMetalSpec, metal: str) -> SkinMetalSpec:
+    """``lim`` with the metal's default allowed phases when it does not set them (``"any"`` sets them: None)."""
+    if "allowed_skin_phases" in lim.model_fields_set:
+        return lim
+    return SkinMetalSpec.model_validate({**lim.model_dump(exclude_unset=True),
+                                         "allowed_skin_phases": default_allowed_skin_phases(metal)})
 
 
 class SpecLimits(_Model):
@@ -526,14 +548,24 @@ class SpecLimits(_Model):
     @field_validator("skin_metals")
     @classmethod
     def _other_metals(cls, v: dict[str, SkinMetalSpec]) -> dict[str, SkinMetalSpec]:
-        for k in v:
+        """Known metals only; each metal's phases are known names of its Cu-X system (refused naming them); an
+        entry that does not set them gets the metal's default here, so a dumped spec reads back the same."""
+        out = {}
+        for k, lim in v.items():
             if k not in SKIN_METALS[1:]:
                 raise ValueError(f"key {k!r}: one of {', '.join(SKIN_METALS[1:])} (Zn uses the fields above)")
-        return v
+            try:
+                checked_allowed_phases(k, lim.allowed_skin_phases)
+            except FoiltwinInputError as e:
+                raise ValueError(f"{k}.allowed_skin_phases: {e.value_text} is not a phase of Cu-{k}; allowed: "
+                                 f"{e.allowed}") from None
+            out[k] = _with_default_phases(lim, k)
+        return out
 
     def for_metal(self, metal: str) -> SkinMetalSpec:
-        """The limits of a skin of ``metal`` (not Zn): its entry, else the assumed defaults."""
-        return self.skin_metals.get(metal, SkinMetalSpec())
+        """The limits of a skin of ``metal`` (not Zn): its entry, else the assumed defaults; phases not set: the
+        metal's default (:func:`~process_models.skins.spec_defaults.default_allowed_skin_phases`)."""
+        return _with_default_phases(self.skin_metals.get(metal, SkinMetalSpec()), metal)
 
     @model_validator(mode="after")
     def _ordered(self) -> SpecLimits:

@@ -193,6 +193,23 @@ class BinaryPhaseFields:
                 return float(T)
         return float("inf")
 
+    def lowest_solidus_K(self, x_lo: float, x_hi: float) -> float:
+        """Lowest table temperature at which liquid is present at some composition in [``x_lo``, ``x_hi``] (the
+        lowest solidus over a composition profile spanning that range), K; inf if none. Liquid is present inside
+        the liquid field and in the two-phase gaps beside it (:meth:`phases_at`)."""
+        if not (0.0 <= x_lo <= x_hi <= 1.0):
+            raise FoiltwinInputError(field="x_frac", value=(x_lo, x_hi), allowed="mole fractions 0 <= lo <= hi <= 1")
+        citations.register(self.source, f"skins.phase_data.{self.name}")
+        for T, fields in zip(self._T, self._fields, strict=True):
+            for i, (p, lo, hi) in enumerate(fields):
+                if p != "liquid":
+                    continue
+                a = fields[i - 1][2] if i > 0 else lo  # liquid from the end of the field before (its gap)
+                b = fields[i + 1][1] if i + 1 < len(fields) else hi
+                if (x_hi > a or (i == 0 and x_hi >= a)) and (x_lo < b or (i + 1 == len(fields) and x_lo <= b)):
+                    return float(T)
+        return float("inf")
+
 
 @lru_cache(maxsize=8)
 def phase_fields(metal: str) -> BinaryPhaseFields:

@@ -23,8 +23,9 @@ the profile after stage III (:func:`remove_from_surface`).
 
 Phase of the skin: the phase(s) at the surface composition, from the CALPHAD table at its lowest temperature
 (Cu–Zn, Cu–Mg, Cu–Al). For Cu–Ag and Cu–Sn it comes from the assessed compositions of the terminal solution
-and the compounds. If the stage-III peak exceeds the lowest liquid temperature of the system, the result
-warns of a transient liquid.
+and the compounds. If the stage-III peak reaches the lowest solidus over the composition profile entering
+stage III (:func:`profile_liquid_onset_K`: a film of X on Cu holds every composition down to the foil's, so it
+melts at the lowest eutectic it spans), the result warns of a transient liquid.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ class SkinResult:
     deposited_kg_per_m2: float = 0.0  # metal laid down on the foil
     evaporated_mol_per_m2: float = 0.0  # lost from the surface in stage III (skins.evaporation)
     anneal_equivalent_time_s: float = 0.0  # θ of the stage-II history for the texture model [s at T_cal]
+    liquid_onset_K: float = math.inf  # lowest solidus over the profile entering stage III [K]
 
     def flows_per_m2(self, params=None) -> Flows:
         """What one m² takes (:func:`process_models.uht.flows.uht_flow_amounts`): electricity, Ar and the metal's
@@ -180,6 +182,36 @@ def _deposit_mol_per_m2(r: SkinRecipe, params) -> float:
     if r.route == "contact":
         return supply.contact_loading_mol_per_m2(r.metal, r.contact_loading_kg_per_m2, params)
     return float(supply.deposition_flux_mol_per_m2_s(r.metal, r.source_temperature_K, params)) * r.stage2_time_s
+
+
+def deposit_capacity_mol_per_m2(r: SkinRecipe, params) -> float:
+    """The most metal the foil's depth grid can hold [mol m⁻²]: every cell pure metal (x = 1) at the Cu molar
+    density the solver uses, c·L over the foil thickness L. A thicker deposit cannot be laid on the foil."""
+    c = params["cu_density_kg_per_m3"] / params["cu_molar_mass_kg_per_mol"]
+    return float(c * make_depth_grid(r.foil_thickness_m).faces_m[-1])
+
+
+def deposit_limit(r: SkinRecipe, params) -> tuple[str, float, str]:
+    """The setting that sets the deposit of a validated recipe and its largest value the foil can hold:
+    (field, maximum [SI], unit) — vapour route: ``stage2_time_s`` [s] at the source's flux; contact route:
+    ``contact_loading_kg_per_m2`` [kg m⁻²]."""
+    cap = deposit_capacity_mol_per_m2(r, params)
+    if r.route == "contact":
+        return "contact_loading_kg_per_m2", cap * supply.molar_mass_kg_per_mol(r.metal, params), "kg/m2"
+    flux = float(supply.deposition_flux_mol_per_m2_s(r.metal, r.source_temperature_K, params))
+    return "stage2_time_s", (cap / flux if flux > 0.0 else math.inf), "s"
+
+
+def check_deposit_fits(r: SkinRecipe, params) -> None:
+    """Refuse (exit 2) a validated recipe whose deposit is more than the foil can hold
+    (:func:`deposit_capacity_mol_per_m2`), naming the setting and its allowed range."""
+    field, top, unit = deposit_limit(r, params)
+    value = r.contact_loading_kg_per_m2 if field == "contact_loading_kg_per_m2" else r.stage2_time_s
+    if value > top:
+        where = "" if r.route == "contact" else f" at the source temperature {r.source_temperature_K:.1f} K"
+        raise FoiltwinInputError(field, value, f"must lie in (0, {top:.4g}] {unit}: a longer deposit is more "
+                                               f"{r.metal} than the {r.foil_thickness_m * 1e6:g} µm foil can hold"
+                                               f"{where}")
 
 
 def _source_energy_J_per_m2(r: SkinRecipe, n_mol: float, params) -> float:
@@ -235,10 +267,23 @@ def liquid_onset_K(metal: str, x_frac: float) -> float:
     return system.lowest_liquid_temperature_K() if x_frac > limit else math.inf
 
 
+def profile_liquid_onset_K(metal: str, x_profile: np.ndarray) -> float:
+    """Lowest temperature at which some part of a Cu-``metal`` composition profile holds liquid [K]: the lowest
+    solidus over every composition from the profile's least to its greatest x (the profile is continuous, so a
+    film of X on Cu holds each composition in between: a Mg film on Cu melts at the Cu-Mg eutectic, not at Mg's
+    melting point). CALPHAD table where one exists; Cu-Ag and Cu-Sn as :func:`liquid_onset_K` at the greatest x."""
+    x = np.clip(np.asarray(x_profile, dtype=float), 0.0, 1.0)
+    lo, hi = float(x.min()), float(x.max())
+    if skin_system(metal).fields_csv is not None:
+        return phase_fields(metal).lowest_solidus_K(lo, hi)
+    return liquid_onset_K(metal, hi)
+
+
 def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
     """Skin of ``recipe.metal``: deposit, interdiffusion through stages II and III, phase, energy and cost."""
     p = parameters_or_default(params)
     r = recipe.validated(p)
+    check_deposit_fits(r, p)
     n_mol = _deposit_mol_per_m2(r, p)
     warnings: list[str] = []
     if r.route == "vapour":  # can the vapour route lay down a skin like the seed's Zn skin (in moles)?
@@ -260,11 +305,12 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
     surface = float(x[0])
     skin = float(depth_where_below_m(x, grid, 0.5 * surface)) if surface > 0.0 else 0.0
     alloyed = float(depth_where_below_m(x, grid, p["skin_alloyed_min_frac"]))
-    liquid_K = liquid_onset_K(r.metal, float(x_after2[0]))
+    liquid_K = profile_liquid_onset_K(r.metal, x_after2)  # the lowest solidus over the profile stage III heats
     if float(h3.peak_temperature_K[0]) >= liquid_K:
         warnings.append(f"{r.metal}: the stage-III peak {float(h3.peak_temperature_K[0]):.0f} K reaches the liquid "
-                        f"of the surface after stage II (x = {float(x_after2[0]):.2f}, liquid from {liquid_K:.0f} K): "
-                        "a transient liquid, not modelled (it would speed intermixing)")
+                        f"of the profile after stage II (x from {float(x_after2.min()):.2f} to "
+                        f"{float(x_after2.max()):.2f}, liquid from {liquid_K:.1f} K): a transient liquid, not modelled "
+                        "(it would speed intermixing)")
     if lost > EVAPORATION_WARN_FRAC * n_mol:
         warnings.append(f"{r.metal}: {lost / n_mol:.0%} of the deposit evaporates in stage III "
                         f"(peak {float(h3.peak_temperature_K[0]):.0f} K)")
@@ -276,6 +322,7 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
         stage3_peak_K=float(h3.peak_temperature_K[0]), energy_kWh_per_m2=energy_kWh,
         cost_USD_per_m2=math.nan, warnings=tuple(warnings), profile_x=x, depth_m=grid.centres_m,
         deposited_kg_per_m2=n_mol * supply.molar_mass_kg_per_mol(r.metal, p), evaporated_mol_per_m2=lost,
-        anneal_equivalent_time_s=float(equivalent_time_s(h2.time_s, h2.temperature_K, p)[0]))
+        anneal_equivalent_time_s=float(equivalent_time_s(h2.time_s, h2.temperature_K, p)[0]),
+        liquid_onset_K=liquid_K)
     # the one costing function prices the flows (metal source, electricity, Ar)
     return replace(out, cost_USD_per_m2=price_flows(out.flows_per_m2(p), p).total_per_good_m2)

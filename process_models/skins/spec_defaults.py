@@ -1,0 +1,67 @@
+"""Default limits of a skin of Mg, Al, Ag or Sn (issue 14): which phases the skin may have.
+
+ASSUMPTION (a product definition, not a measured value): the seed made these skins as lithiophilic Cu–X **alloy
+layers** (seed 002 §2.5, Fig. 6 caption; seed note 002 §4), as the Zn skin is α-brass, not Zn. So, unless the
+scenario says otherwise (``spec.skin_metals.<X>.allowed_skin_phases``: a list of phase names, or ``"any"``),
+a skin passes when its surface is one of the Cu–X alloy phases: the (Cu) solid solution ``alpha``, an
+intermetallic, or two such phases side by side. A surface of the pure metal X (``mg_hcp``, ``al_fcc``, ``ag``,
+``sn``), alone or beside an alloy phase, is not a Cu–X skin and fails.
+
+Phase names are those of :mod:`process_models.skins.phase_data`: the single-phase fields of the CALPHAD table at
+its lowest temperature (Cu–Mg, Cu–Al), or the assessed ladder of Cu–Ag and Cu–Sn, in order of x; a two-phase
+surface is named ``"a+b"`` (the phase of lower x first), as :class:`~process_models.skins.skin.SkinResult`
+reports it joined.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+
+from process_models.errors import FoiltwinInputError
+from process_models.skins.phase_data import phase_fields, skin_system
+
+ANY = "any"  # the setting that lifts the restriction (None internally)
+# the ladders of the systems without a CALPHAD table (the names skins.skin reports for them)
+_ASSESSED = {"Ag": ("alpha", "ag"), "Sn": ("alpha", "epsilon_Cu3Sn", "eta_Cu6Sn5", "sn")}
+
+
+@cache
+def single_phases(metal: str) -> tuple[str, ...]:
+    """The solid phases a Cu-``metal`` skin surface can show, in order of x (the last is the pure metal)."""
+    system = skin_system(metal)
+    if system.fields_csv is None:
+        return _ASSESSED[metal]
+    pf = phase_fields(metal)
+    return tuple(p for p, _, _ in pf.single_phase_fields(pf.temperature_range_K[0]))
+
+
+@cache
+def known_skin_phases(metal: str) -> tuple[str, ...]:
+    """Every phase name a Cu-``metal`` skin can be reported with: each single phase and each neighbouring pair."""
+    one = single_phases(metal)
+    return one + tuple(f"{a}+{b}" for a, b in itertools.pairwise(one))
+
+
+@cache
+def default_allowed_skin_phases(metal: str) -> tuple[str, ...]:
+    """The phases a skin of ``metal`` may have by default (the ASSUMPTION above): every known name that holds no
+    pure-metal phase."""
+    pure = single_phases(metal)[-1]
+    return tuple(n for n in known_skin_phases(metal) if pure not in n.split("+"))
+
+
+def checked_allowed_phases(metal: str, value: str | tuple[str, ...] | list[str] | None,
+                           field: str = "allowed_skin_phases") -> tuple[str, ...] | None:
+    """The setting ``value`` as the spec holds it: ``"any"`` (or None) → None (no restriction); a list of names,
+    each one known for ``metal`` (else refused, naming the known ones: exit 2)."""
+    if value is None or value == ANY:
+        return None
+    if isinstance(value, str):
+        value = (value,)
+    known = known_skin_phases(metal)
+    for name in value:
+        if name not in known:
+            raise FoiltwinInputError(field, name, f"\"{ANY}\" or a list of the Cu-{metal} phases "
+                                                  f"{', '.join(known)}")
+    return tuple(value)
