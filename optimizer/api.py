@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ import pyomo.environ as pyo
 
 from optimizer.economics import Economics, economics
 from optimizer.errors import TargetsInfeasibleError
-from optimizer.metal_surrogates import build_metal_skin, check_skin_metals
+from optimizer.metal_surrogates import build_metal_skin, check_skin_metals, metal_spec
 from optimizer.model import Corrections, build_model
 from optimizer.pwl import GridTable, output
 from optimizer.result import OptimizationResult
@@ -45,6 +45,7 @@ from optimizer.surrogates import (
     build_surrogates,
     held_out_errors,
     stage2_outputs,
+    table_errors,
 )
 from optimizer.targets import OBJECTIVE_KPIS, Targets
 from optimizer.verify import Check, check_in_twin, check_melting_guard, check_with_models, least_soak
@@ -62,12 +63,26 @@ AGREE_FRACTION_OF_TOLERANCE = 0.1
 AGREE_MIN_NM = 3.0
 
 
-def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, float]) -> tuple:
-    eq = (space.foil_thickness_m, space.stage2_zone_length_m, space.zone_modules, space.stage3_heater_length_m,
-          space.cooling, space.speed_m_per_min, space.stage2_temperature_K, space.stage3_peak_K, space.modes,
-          space.ed and (space.ed.tank_length_m, space.ed.speed_m_per_min, space.ed.current_density_A_per_m2,
-                        space.ed.bath_temperature_K, space.ed.anode), space.anneal)
-    return eq, tuple(sorted(params.items())), tuple(round(w, 6) for w in window)
+def _frozen(value: Any) -> Any:
+    """``value`` as nested tuples (dicts sorted by key, dataclasses by field), so that it can key a cache."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, *(_frozen(getattr(value, f.name)) for f in fields(value)))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _key(space: DecisionSpace, params: ParameterValues, window: tuple[float, float],
+         skin_metals: tuple[str, ...] = ("Zn",)) -> tuple:
+    """What the coarse tables are built from: every field of the decision space (the scenario enters through
+    them: the stage-III scatter of the melting guard, the coils of the anneal table, the baths of the plating
+    tables too), the limits and source of each skin metal other than Zn (the scenario's spec and line), the
+    parameters and the skin window. Two plants share tables only when all of these agree."""
+    eq = tuple((f.name, _frozen(getattr(space, f.name))) for f in fields(space) if f.name != "scenario")
+    metals = tuple(_frozen(metal_spec(space, x)) for x in skin_metals if x != "Zn")
+    return eq, skin_metals, metals, tuple(sorted(params.items())), tuple(round(w, 6) for w in window)
 
 
 def coarse_surrogates(space: DecisionSpace, params: ParameterValues, window: tuple[float, float],
@@ -81,10 +96,9 @@ def coarse_surrogates(space: DecisionSpace, params: ParameterValues, window: tup
 
     if cache is None:
         return build([()])[0]
-    key = _key(space, params, window) + ((skin_metals,) if skin_metals != ("Zn",) else ())
-    s = cache.coarse.get_many([key], build)[0]
-    if held_out and not s.errors:  # cached without its held-out check: add it now
-        s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window)
+    s = cache.coarse.get_many([_key(space, params, window, skin_metals)], build)[0]
+    if held_out and not s.errors:  # cached without its held-out check: add it now (the other metals' too)
+        s.errors = table_errors(space, params, s, window, seed)
     return s
 
 

@@ -708,12 +708,20 @@ def build_surrogates(space: DecisionSpace, params: ParameterValues, window_nm: t
         s.metals = {x: build_metal_skin(space, params, sp) for x, sp in s.metal_specs.items()}
         s.samples += sum(t.n_vertices for t in s.metals.values())
     if held_out:
-        s.errors = held_out_errors(space, params, s, np.random.default_rng(seed), window_nm)
-        if s.metals:
-            from optimizer.metal_surrogates import metal_held_out_errors
-
-            rng = np.random.default_rng(seed + 7)
-            for x, t in s.metals.items():
-                s.errors[f"skin_{x}"] = metal_held_out_errors(space, params, s.metal_specs[x], t, rng)
+        s.errors = table_errors(space, params, s, window_nm, seed)
     s.seconds = time.perf_counter() - t0
     return s
+
+
+def table_errors(space: DecisionSpace, params: ParameterValues, s: Surrogates, window_nm: tuple[float, float],
+                 seed: int) -> dict[str, dict[str, dict[str, float]]]:
+    """The held-out errors of ``s`` (:func:`held_out_errors`, and each skin metal's other than Zn,
+    :func:`optimizer.metal_surrogates.metal_held_out_errors`) from samples drawn with ``seed``."""
+    errors = held_out_errors(space, params, s, np.random.default_rng(seed), window_nm)
+    if s.metals:
+        from optimizer.metal_surrogates import metal_held_out_errors
+
+        rng = np.random.default_rng(seed + 7)
+        for x, t in s.metals.items():
+            errors[f"skin_{x}"] = metal_held_out_errors(space, params, s.metal_specs[x], t, rng)
+    return errors
