@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.linalg.lapack import dgtsv, dptsv
 
 from process_models.errors import FoiltwinInputError, ModelConvergenceError, check_fractions
+from process_models.lapack import tridiagonal_solvers
 
 __all__ = [
     "DepthGrid",
@@ -503,6 +503,7 @@ def _solve_tridiagonal(a: Array, prob: _Problem, dj: Array, d: Array, res: Array
     system with pivoting. Blocks of different foils are decoupled by zero off-diagonals.
     """
     m, n = res.shape
+    dgtsv, dptsv = tridiagonal_solvers()
     np.negative(res, out=res)
     if d.min() > 0.0:
         diag = a / d
