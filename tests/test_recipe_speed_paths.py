@@ -44,3 +44,37 @@ def test_web_heater_tridiagonal_solve_matches_a_dense_solve_and_refuses_a_singul
     diag[1, 4] = lower[1, 4] = upper[1, 4] = 0.0  # a zero row
     with pytest.raises(np.linalg.LinAlgError):
         web_heater._solve_tridiagonal(lower, diag, upper, rhs)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("surface", ["none", "dirichlet", "flux", "quadrature"])
+def test_one_foil_newton_gives_the_batch_solvers_numbers(surface):
+    """A foil solved alone (the lean one-foil Newton) and beside another foil (the batch Newton with its active set):
+    the same profile, Zn accounts and solver statistics, bit for bit, with each surface condition and without the
+    Kirchhoff potential (quadrature of D̃)."""
+    from process_models.parameters import default_parameters
+    from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+    from process_models.uht.interdiffusion import DirichletBC, FluxBC, make_depth_grid, solve_interdiffusion
+
+    params = default_parameters()
+    model = CuZnFickDiffusivity.from_parameters(params)
+    grid = make_depth_grid(5e-6, first_cell_m=2e-9, growth=0.04)
+    x0 = np.zeros((2, grid.n_cells))
+    x0[0, :20] = np.linspace(0.45, 0.05, 20)
+    x0[1, :30] = np.linspace(0.40, 0.02, 30)
+    t = np.array([0.0, 0.01, 0.03, 0.05])
+    T = np.array([[600.0, 1050.0, 1080.0, 500.0], [600.0, 1000.0, 1020.0, 450.0]])
+    bc = {"none": None, "dirichlet": DirichletBC(0.3), "quadrature": DirichletBC(0.3),
+          "flux": FluxBC(lambda xs, T_K, t_s: (-1e-3 * xs * T_K / 1000.0, -1e-3 * T_K / 1000.0))}[surface]
+    kw = {} if surface == "quadrature" else {"kirchhoff": model.kirchhoff, "kirchhoff_at": model.kirchhoff_at}
+
+    def solve(rows: slice):
+        return solve_interdiffusion(x0[rows], grid, t, T[rows], molar_density_mol_per_m3=1.3e5,
+                                    diffusivity=model.diffusivity, surface=bc, n_steps=30, clock=model.clock, **kw)
+
+    alone, both = solve(slice(0, 1)), solve(slice(0, 2))
+    for name in ("x", "zn_in_mol_per_m2", "zn_out_mol_per_m2", "n_clipped"):
+        assert np.array_equal(getattr(alone, name)[0], getattr(both, name)[0]), name
+    for name in ("total", "max_per_step", "step_splits"):
+        assert np.array_equal(getattr(alone.newton_iterations, name)[0], getattr(both.newton_iterations, name)[0])
+    assert alone.newton_iterations.total[0] > 30  # Newton did work
