@@ -189,6 +189,8 @@ class CuZnFickDiffusivity:
         pieces = planned.get(T.tobytes()) if planned is not None and T.ndim == 2 and T.shape[1] == 1 else None
         if pieces is None:
             pieces = self._pieces_at(T)
+            if T.size == 1:  # one foil: Python floats (the same products, without broadcasting (1, 1) arrays)
+                pieces = tuple(float(np.ravel(v)[0]) for v in pieces)
         return lambda x: self._kirchhoff(x, pieces)
 
     def plan(self, T_K: ArrayLike) -> None:
@@ -198,9 +200,11 @@ class CuZnFickDiffusivity:
         T = np.asarray(T_K, dtype=float)
         pieces = self._pieces_at(T[:, :, None])
         planned = {}
+        one = T.shape[0] == 1  # one foil: the coefficients as Python floats (see kirchhoff_at)
         for k in range(T.shape[1]):
             key = np.ascontiguousarray(T[:, k:k + 1]).tobytes()
-            planned[key] = tuple(v if np.ndim(v) == 0 else v[:, k] for v in pieces)
+            at_k = tuple(v if np.ndim(v) == 0 else v[:, k] for v in pieces)
+            planned[key] = tuple(float(np.ravel(v)[0]) for v in at_k) if one else at_k
         self._cache["planned"] = planned
 
     def _kirchhoff(self, x: Array, pieces: tuple[Array, ...]) -> tuple[Array, Array]:

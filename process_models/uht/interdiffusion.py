@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.linalg.lapack import dgtsv, dptsv
 
 from process_models.errors import FoiltwinInputError, ModelConvergenceError, check_fractions
+from process_models.lapack import tridiagonal_solvers
 
 __all__ = [
     "DepthGrid",
@@ -447,6 +447,16 @@ def _step_temperatures(table: _ClockTable, clock: Callable[[Array], Array] | Non
 
 
 @dataclass
+class _OneFoilWork:
+    """Arrays reused by every Newton iteration of a batch of one foil (overwritten in place)."""
+
+    res: Array  # (1, N) residual, then -R, then the update δ
+    diag: Array  # (1, N) diagonal of the symmetrised Jacobian
+    q: Array  # (1, N-1) face fluxes
+    offdiag: Array  # (N-1,) -c/Δz
+
+
+@dataclass
 class _Problem:
     grid: DepthGrid
     c: float
@@ -466,6 +476,14 @@ class _Problem:
     flux_at: Callable[[Array, Array], Callable[[Array], tuple[Array, Array]]] | None = None
 
     _offdiag: dict[int, Array] = field(default_factory=dict)
+    _work_one: _OneFoilWork | None = None
+
+    def one_foil_work(self) -> _OneFoilWork:
+        """The preallocated arrays of the one-foil Newton iteration (made at the first use)."""
+        if self._work_one is None:
+            n = self.grid.n_cells
+            self._work_one = _OneFoilWork(np.empty((1, n)), np.empty((1, n)), np.empty((1, n - 1)), self.offdiag(1))
+        return self._work_one
 
     def offdiag(self, m: int) -> Array:
         """Off-diagonal (-c/Δz) of m stacked foils, zero between foils (cached per m)."""
@@ -503,6 +521,7 @@ def _solve_tridiagonal(a: Array, prob: _Problem, dj: Array, d: Array, res: Array
     system with pivoting. Blocks of different foils are decoupled by zero off-diagonals.
     """
     m, n = res.shape
+    _, dptsv = tridiagonal_solvers()
     np.negative(res, out=res)
     if d.min() > 0.0:
         diag = a / d
@@ -513,7 +532,14 @@ def _solve_tridiagonal(a: Array, prob: _Problem, dj: Array, d: Array, res: Array
             y = y.reshape(m, n)
             y /= d
             return y, True
-    # general fallback: unsymmetric Jacobian rows
+    return _solve_general(a, prob, dj, d, res)
+
+
+def _solve_general(a: Array, prob: _Problem, dj: Array | float, d: Array, res: Array) -> tuple[Array, bool]:
+    """The fallback of :func:`_solve_tridiagonal`: ``dgtsv`` (partial pivoting) on the unsymmetric Jacobian rows;
+    ``res`` already holds -R (it is overwritten)."""
+    m, n = res.shape
+    dgtsv, _ = tridiagonal_solvers()
     dd = d * prob.gsum
     dd += a
     dd[:, 0] -= dj
@@ -685,36 +711,141 @@ def _step_closures(prob: _Problem, Tc: Array, T: Array, t: Array, idx: Array) ->
     return xs_fixed, psi_s, psi_d, _bind_flux(prob, idx, T, t)
 
 
+def _bind_flux_one(prob: _Problem, T: Array, t: Array) -> Callable[[Array], tuple[Array, Array]] | None:
+    """:func:`_bind_flux` for a batch of one foil: the flux callable itself (its results are read as floats by
+    :func:`_surface_one`, so the wrapper's per-call checks are not needed)."""
+    if prob.flux is None:
+        return None
+    state = prob.flux_state
+    state[1, 0] = T[0]
+    state[2, 0] = t[0]
+    if prob.flux_at is not None:
+        return prob.flux_at(state[1].copy(), state[2].copy())
+    flux, T_all, t_all = prob.flux, state[1].copy(), state[2].copy()
+    return lambda xs: flux(xs, T_all.copy(), t_all.copy())
+
+
+def _first(v: ArrayLike) -> float:
+    """The value of a one-foil flux result (an array of shape (1,), or anything broadcasting to it) as a float."""
+    if type(v) is np.ndarray and v.shape == (1,):
+        return float(v[0])
+    return float(np.broadcast_to(np.asarray(v, dtype=float), (1,))[0])
+
+
+def _surface_one(prob: _Problem, x: Array, T: Array, surf: Callable | None, xs_fixed: Array | None,
+                 psi_s: float, psi: Array | None, d: Array) -> tuple[float, float]:
+    """The surface flux J into the one foil and dJ/dx_s as floats (the arithmetic of :func:`_residual`)."""
+    if xs_fixed is not None:  # Dirichlet: half-cell flux from the surface
+        if psi is not None:
+            j = prob.g_surf * (psi_s - float(psi[0, 0]))
+        else:
+            j = float((prob.g_surf * prob.face_integrals(x[:, :1], xs_fixed[:, None], T)[:, 0])[0])
+        return j, -prob.g_surf * float(d[0, 0])
+    if surf is not None:
+        xs_all = prob.flux_state[0]
+        xs_all[0] = x[0, 0]
+        j, dj = surf(xs_all.copy())
+        return _first(j), _first(dj)
+    return 0.0, 0.0
+
+
+def _update_one(prob: _Problem, w: _OneFoilWork, a: Array, x: Array, x_old: Array, T: Array, psi: Array | None,
+                d: Array, j: float, dj: float) -> tuple[Array, bool]:
+    """The Newton update δ of one foil (in ``w.res``): the residual and the symmetrised solve of
+    :func:`_residual` and :func:`_solve_tridiagonal` on the preallocated arrays (the same operations)."""
+    if psi is not None:
+        q = np.subtract(psi[:, 1:], psi[:, :-1], out=w.q)
+        q *= prob.g
+    else:
+        q = prob.g * prob.face_integrals(x[:, :-1], x[:, 1:], T)
+    res = np.subtract(x, x_old, out=w.res)
+    res *= a
+    res[:, :-1] -= q
+    res[:, 1:] += q
+    res[0, 0] -= j
+    np.negative(res, out=res)
+    if d.min() > 0.0:
+        _, dptsv = tridiagonal_solvers()
+        diag = np.divide(a, d, out=w.diag)
+        diag += prob.gsum
+        diag[0, 0] -= dj / float(d[0, 0])
+        _, _, y, info = dptsv(diag.ravel(), w.offdiag, res.ravel(), overwrite_d=1, overwrite_b=1)
+        if info == 0:
+            y = y.reshape(res.shape)
+            y /= d
+            return y, True
+    return _solve_general(a, prob, dj, d, res)
+
+
+def _limit_one(x: Array, delta: Array, s: float, d: Array, it: int, psi_d: Callable) -> tuple[Array, bool, int]:
+    """:func:`_limit` for one foil with its largest update ``s`` as a float: the next iterate, whether it was damped
+    and how many cells were clipped."""
+    damped = False
+    if s > NEWTON_MAX_UPDATE_FRAC:  # damping
+        scale = min(1.0, NEWTON_MAX_UPDATE_FRAC / max(s, NEWTON_MAX_UPDATE_FRAC))
+        xn = x + scale * delta
+        damped = scale < 1.0
+    else:
+        xn = x + delta
+    if it >= TRUST_AFTER_ITER:  # slow convergence: keep D̃ within a factor e^TRUST of its linearisation
+        _, d_new = psi_d(np.clip(xn, 0.0, 1.0))
+        if np.shape(d_new) != xn.shape:
+            d_new = np.broadcast_to(d_new, xn.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jump = float(np.max(np.abs(np.log(np.maximum(d_new, _TINY) / np.maximum(d, _TINY)))))
+        if jump > LN_D_TRUST:
+            xn = x + (xn - x) * (LN_D_TRUST / jump)
+            damped = True
+    n_out = 0
+    if xn.min() < -CLIP_TOL_FRAC or xn.max() > 1.0 + CLIP_TOL_FRAC:
+        out = (xn < -CLIP_TOL_FRAC) | (xn > 1.0 + CLIP_TOL_FRAC)
+        n_out = int(out.sum())
+        xn = np.where(out, np.minimum(np.maximum(xn, 0.0), 1.0), xn)
+    return xn, damped, n_out
+
+
 def _newton_one(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
                 idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
     """:func:`_newton` for a batch of one foil: the same iteration and arithmetic (so the same numbers) without
-    the bookkeeping of an active set (gathers, masks, copies), its scalars as Python floats."""
+    the bookkeeping of an active set (gathers, masks, copies), on preallocated arrays, its scalars (the surface
+    flux, update sizes, convergence rate) as Python floats."""
     a = (prob.c / dt)[:, None] * prob.grid.widths  # (1, N) accumulation coefficient, mol/(m² s)
     Tc = T[:, None]
-    xs_fixed, psi_s, psi_d, surf = _step_closures(prob, Tc, T, t, idx)
-    st = _Active(np.arange(1), True, x_guess, Tc, a, x_old, t, xs_fixed, psi_s, psi_d)
-    last = np.zeros(1)  # size of the previous update, for the convergence-rate estimate
+    w = prob.one_foil_work()
+    xs_fixed = None if prob.x_surface is None else prob.x_surface[idx]
+    psi_d = _bind_psi_d(prob, Tc)
+    psi_s = 0.0
+    if xs_fixed is not None and prob.kirchhoff is not None:
+        psi_s = float(psi_d(xs_fixed[:, None])[0][0, 0])
+    surf = None if xs_fixed is not None else _bind_flux_one(prob, T, t)
+    x = x_guess
+    ra, la = float(rate[0]), 0.0  # convergence constant and the size of the previous update
     clipped = 0
     for it in range(NEWTON_MAX_ITER):
-        psi, d = psi_d(st.x)
-        res, j, dj = _residual(prob, st, idx, surf, psi, d)
-        delta, ok_solve = _solve_tridiagonal(a, prob, dj, d, res)
-        step = np.max(np.abs(delta), axis=1)
-        s = float(step[0])
+        psi, d = psi_d(x)
+        j, dj = _surface_one(prob, x, Tc, surf, xs_fixed, psi_s, psi, d)
+        delta, ok_solve = _update_one(prob, w, a, x, x_old, Tc, psi, d, j, dj)
+        s = float(np.abs(delta).max())
         if not (ok_solve and math.isfinite(s)):  # a failed update: the step is split by the caller
-            return st.x, np.zeros(1), np.array([it + 1]), np.zeros(1, dtype=bool), np.array([clipped])
-        xn, damped, n_out = _limit(prob, st, delta, step, d, it)
-        conv = _converged_one(0, rate, last, s, it)
-        if damped is not None and damped[0]:
-            conv = False
-        if n_out is not None:  # a clipped update never ends the iteration (it would break conservation)
-            clipped += int(n_out[0])
-            conv = conv and not n_out[0] > 0
-        if conv:
-            return xn, (j + dj * delta[:, 0]) * dt, np.array([it + 1]), np.ones(1, dtype=bool), np.array([clipped])
-        last[0] = s
-        st.x = xn
-    return st.x, np.zeros(1), np.array([NEWTON_MAX_ITER]), np.zeros(1, dtype=bool), np.array([clipped])
+            rate[0] = ra
+            return x, np.zeros(1), np.array([it + 1]), np.zeros(1, dtype=bool), np.array([clipped])
+        xn, damped, n_out = _limit_one(x, delta, s, d, it, psi_d)
+        if it == 0:  # first update of this step: trust the rate constant of the previous step
+            conv = (s <= NEWTON_TOL_FRAC) or ((ra * s * s <= NEWTON_TOL_FRAC) and (ra > 0.0))
+        else:
+            la2 = max(la * la, _TINY_F)
+            conv = (s <= NEWTON_TOL_FRAC) or ((s < la) and (s * s * s / la2 <= NEWTON_TOL_FRAC))
+            if la > NEWTON_TOL_FRAC:
+                ra = s / la2
+        clipped += n_out  # a clipped update never ends the iteration (it would break conservation)
+        if conv and not damped and n_out == 0:
+            rate[0] = ra
+            zn = (j + dj * float(delta[0, 0])) * float(dt[0])
+            return xn, np.array([zn]), np.array([it + 1]), np.ones(1, dtype=bool), np.array([clipped])
+        la = s
+        x = xn
+    rate[0] = ra
+    return x, np.zeros(1), np.array([NEWTON_MAX_ITER]), np.zeros(1, dtype=bool), np.array([clipped])
 
 
 def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,

@@ -40,11 +40,11 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.linalg import solve_banded
 
 from process_models.citations import register
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.errors import check_array as _check
+from process_models.lapack import tridiagonal_solvers
 from process_models.parameters import default_parameters
 from process_models.physical_constants import R as R_GAS
 from process_models.physical_constants import sigma as stefan_boltzmann
@@ -400,14 +400,17 @@ class _Problem:
 
 
 def _solve_tridiagonal(lower: FloatArray, diag: FloatArray, upper: FloatArray, rhs: FloatArray) -> FloatArray:
-    """Solve the B independent tridiagonal systems at once (one banded LAPACK call); rhs (B, N, K)."""
+    """Solve the B independent tridiagonal systems at once, as one system of B·N rows whose couplings between
+    rows are zero (one LAPACK ``dgtsv`` call, partial pivoting); rhs (B, N, K). The bands are copied (LAPACK
+    overwrites them), ``rhs`` is not touched."""
+    dgtsv, _ = tridiagonal_solvers()
     B, N = diag.shape
-    ab = np.zeros((3, B * N))
-    ab[0, 1:] = upper.ravel()[:-1]
-    ab[1] = diag.ravel()
-    ab[2, :-1] = lower.ravel()[1:]
-    out = solve_banded((1, 1), ab, rhs.reshape(B * N, -1), overwrite_ab=True, overwrite_b=True, check_finite=False)
-    return out.reshape(rhs.shape)
+    _, _, _, x, info = dgtsv(lower.ravel()[1:], diag.ravel(), upper.ravel()[:-1], rhs.reshape(B * N, -1))
+    if info > 0:
+        raise np.linalg.LinAlgError("singular matrix")
+    if info < 0:
+        raise ValueError(f"illegal value in argument {-info} of the internal gtsv")
+    return x.reshape(rhs.shape)
 
 
 def _peak(T: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
