@@ -32,6 +32,7 @@ def test_the_same_plant_gives_the_same_hashable_key():
 @pytest.mark.parametrize("override", [
     "plant.lines.1.pyrometer.noise_K=5.0",  # the stage-III scatter: the melting guard of the skin tables
     "plant.incoming_coils.length_m=1000.0",  # the coil length: the furnace load of the anneal table
+    "plant.incoming_coils.width_m=1.0",  # the coil width: the same load
 ])
 def test_a_plant_whose_tables_differ_gets_another_key(override):
     assert key([override]) != key([])
@@ -43,3 +44,14 @@ def test_another_metals_spec_changes_only_the_keys_that_hold_that_metal():
     spec = "spec.skin_metals={Mg={skin_thickness_nm_min=8000.0, skin_thickness_nm_max=9000.0}}"
     assert key([spec], ZN_MG) != key([], ZN_MG)
     assert key([spec]) == key([])
+
+
+@pytest.mark.unit
+def test_the_window_and_the_parameters_change_the_key():
+    sc = Scenario()
+    params = build_parameters(sc)
+    space = decision_space(sc, params)
+    base = _key(space, params, WINDOW_NM, ("Zn",))
+    assert _key(space, params, (400.0, 540.0), ("Zn",)) != base
+    other = params.with_overrides({"cross_section_thickness_sd_m": 2 * params["cross_section_thickness_sd_m"]})
+    assert _key(space, other, WINDOW_NM, ("Zn",)) != base
