@@ -78,3 +78,36 @@ def test_one_foil_newton_gives_the_batch_solvers_numbers(surface):
     for name in ("total", "max_per_step", "step_splits"):
         assert np.array_equal(getattr(alone.newton_iterations, name)[0], getattr(both.newton_iterations, name)[0])
     assert alone.newton_iterations.total[0] > 30  # Newton did work
+
+
+@pytest.mark.unit
+def test_evaporation_from_two_activity_entries_equals_the_interpolated_row():
+    """The flux reads a_Zn at the two x entries around the surface composition (row and weight in T), the numbers of
+    the whole row interpolated in T, for one foil (floats) and a batch; and the row is the bilinear a_Zn."""
+    from process_models.parameters import default_parameters
+    from process_models.uht.phase_diagram import cuzn_phase_diagram
+    from process_models.uht.zn_evaporation import SurfaceEvaporation
+
+    diagram = cuzn_phase_diagram()
+    T = np.array([512.3, 903.7, 1111.1, 1300.0])
+    x_grid, rows = diagram.zn_activity_rows(T)
+    it, v = diagram.zn_activity_weights(T)
+    _, act = diagram.zn_activity_table
+    assert np.array_equal(rows, (1 - v)[:, None] * act[it] + v[:, None] * act[it + 1])
+    xq = np.array([0.0, 0.1234, 0.4499, 0.97])
+    by_row = [np.interp(x, x_grid, r) for x, r in zip(xq, rows, strict=True)]
+    np.testing.assert_allclose(diagram.zn_activity(xq, T), by_row, rtol=1e-12)
+    params = default_parameters()
+    xs, t = np.array([0.05, 0.21, 0.38, 0.6]), np.array([0.01, 0.02, 0.03, 0.04])
+    evap = SurfaceEvaporation(params, np.zeros(4))
+    batch = evap.at(T, t)(xs)
+    for b in range(4):
+        one = SurfaceEvaporation(params, np.zeros(1))
+        J, dJ = one.at(T[b:b + 1], t[b:b + 1])(xs[b:b + 1])
+        plain = one(xs[b:b + 1], T[b:b + 1], t[b:b + 1])
+        assert J[0] == batch[0][b] == plain[0][0] and dJ[0] == batch[1][b] == plain[1][0]
+        # the row: a_Zn linear between the table entries around x_s
+        i = np.searchsorted(x_grid, xs[b], side="right") - 1
+        slope = (rows[b, i + 1] - rows[b, i]) / (x_grid[i + 1] - x_grid[i])
+        a = rows[b, i] + slope * (xs[b] - x_grid[i])
+        assert J[0] == pytest.approx(dJ[0] / slope * a, rel=1e-12)

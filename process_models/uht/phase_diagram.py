@@ -317,11 +317,23 @@ class CuZnPhaseDiagram:
         Returns the x grid (nx,) and a_Zn (B, nx); linear interpolation along a row in x reproduces
         :meth:`zn_activity`. For time loops where T is fixed over many lookups in x.
         """
-        citations.register("Liang2015", "phase_diagram")
-        T = self._check_T(np.atleast_1d(T_K))
-        it = np.clip(np.searchsorted(self._act_T, T, side="right") - 1, 0, len(self._act_T) - 2)
-        v = ((T - self._act_T[it]) / (self._act_T[it + 1] - self._act_T[it]))[:, None]
+        it, v = self.zn_activity_weights(np.atleast_1d(T_K))
+        v = v[:, None]
         return self._act_x, (1 - v) * self._act[it] + v * self._act[it + 1]
+
+    def zn_activity_weights(self, T_K: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Where ``T_K`` falls in the activity table: the row ``it`` and the weight ``v`` (shaped like ``T_K``), so that
+        a_Zn at x grid entry i is (1 - v)·a[it, i] + v·a[it + 1, i] (:attr:`zn_activity_table`), the entry of
+        :meth:`zn_activity_rows`; a lookup in x then needs only the two entries around it, not the whole row."""
+        citations.register("Liang2015", "phase_diagram")
+        T = self._check_T(T_K)
+        it = np.clip(np.searchsorted(self._act_T, T, side="right") - 1, 0, len(self._act_T) - 2)
+        return it, (T - self._act_T[it]) / (self._act_T[it + 1] - self._act_T[it])
+
+    @property
+    def zn_activity_table(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The activity table: its x grid (nx,) and a_Zn (nT, nx), rows at the table's temperatures."""
+        return self._act_x, self._act
 
 
 @lru_cache(maxsize=1)

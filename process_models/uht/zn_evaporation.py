@@ -55,7 +55,7 @@ class SurfaceEvaporation:
 
     ``__call__(x_s, T, t) -> (J, dJ/dx_s)`` in mol m⁻² s⁻¹; ``t`` is measured from ``time_origin_s`` (B,),
     the moment each foil enters the hot zone. The temperature-dependent factors (k_eff·c_sat and the
-    activity table row at T) are computed once per new (T, t) and reused while the solver iterates in x.
+    activity table rows and weight at T) are computed once per new (T, t) and reused while the solver iterates in x.
     """
 
     def __init__(self, params: ParameterValues, time_origin_s: np.ndarray) -> None:
@@ -64,11 +64,11 @@ class SurfaceEvaporation:
         self._origin = np.asarray(time_origin_s, dtype=float)
         self._diagram = cuzn_phase_diagram()
         self._state: tuple[tuple[int, ...], bytes, tuple[int, ...], bytes] | None = None  # (T, t) of the factors
-        self._factors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._grid_list: tuple[np.ndarray, list[float], list[float]] | None = None  # x grid as floats (one foil)
+        self._factors: _Factors | None = None
+        self._planned: dict[tuple[bytes, bytes], _Factors] = {}
+        self._lists: tuple[np.ndarray, list[float], list[float], list[list[float]]] | None = None  # one foil: floats
 
-    def _prepare(self, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _prepare(self, T: np.ndarray, t: np.ndarray) -> _Factors:
         T_bytes, t_bytes = T.tobytes(), t.tobytes()  # (T, t) compared by their bytes: cheaper than array_equal
         state = (T.shape, T_bytes, t.shape, t_bytes)
         if state != self._state:
@@ -78,17 +78,16 @@ class SurfaceEvaporation:
         assert self._factors is not None
         return self._factors
 
-    def _factors_at(self, T: np.ndarray, t: np.ndarray, origin: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """k_eff·c_sat [mol m⁻² s⁻¹ per unit activity], the activity table's x grid and its rows at T (any shape
-        of T and t; rows gain a last axis of the x grid)."""
+    def _factors_at(self, T: np.ndarray, t: np.ndarray, origin: np.ndarray) -> _Factors:
+        """k_eff·c_sat [mol m⁻² s⁻¹ per unit activity] and where T falls in the activity table (its row and weight,
+        :meth:`CuZnPhaseDiagram.zn_activity_weights`), each shaped like T (any shape of T and t)."""
         p = self._params
         v_kin = p["zn_evaporation_coefficient_frac"] * np.sqrt(R * T / (2.0 * pi * p["zn_molar_mass_kg_per_mol"]))
         k_gas = gas_mass_transfer_coefficient_m_per_s(T, t - origin, p)
         k_eff = 1.0 / (1.0 / v_kin + 1.0 / k_gas)
         rate = k_eff * zn_vapour_pressure_Pa(T, extrapolate=True) / (R * T)
-        x_grid, rows = self._diagram.zn_activity_rows(np.maximum(T, _ACTIVITY_TABLE_MIN_K).ravel())
-        return rate, x_grid, rows.reshape(*T.shape, x_grid.size)
+        it, v = self._diagram.zn_activity_weights(np.maximum(T, _ACTIVITY_TABLE_MIN_K))
+        return rate, it, v
 
     def plan(self, T_K: np.ndarray, t_s: np.ndarray) -> None:
         """Compute the factors of every solver step at once: ``T_K``, ``t_s`` (B, n) are the steps' temperatures
@@ -96,51 +95,61 @@ class SurfaceEvaporation:
         in two computes its own). Element-wise the same arithmetic as one step at a time."""
         T = np.asarray(T_K, dtype=float)
         t = np.asarray(t_s, dtype=float)
-        rate, x_grid, rows = self._factors_at(T, t, self._origin[:, None])
+        rate, it, v = self._factors_at(T, t, self._origin[:, None])
         self._planned = {}
         for k in range(T.shape[1]):
             Tk, tk = np.ascontiguousarray(T[:, k]), np.ascontiguousarray(t[:, k])
-            self._planned[(Tk.tobytes(), tk.tobytes())] = (rate[:, k].copy(), x_grid, rows[:, k].copy())
+            self._planned[(Tk.tobytes(), tk.tobytes())] = (rate[:, k].copy(), it[:, k].copy(), v[:, k].copy())
 
     def __call__(self, x_surface: np.ndarray, T_K: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        factors = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
-        return _flux(np.asarray(x_surface, dtype=float), *factors)
+        rate, it, v = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
+        x_grid, act = self._diagram.zn_activity_table
+        return _flux(np.asarray(x_surface, dtype=float), rate, x_grid, act, it, v)
 
     def at(self, T_K: np.ndarray, t_s: np.ndarray):
         """The flux with (T, t) fixed: ``f(x_s) -> (J, dJ/dx_s)``, its T-dependent factors computed once (the
         solver binds a step's temperature and time once and iterates in x_s); the same numbers as ``__call__``."""
-        rate, x_grid, rows = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
+        rate, it, v = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
+        x_grid, act = self._diagram.zn_activity_table
         top = x_grid.size - 2
-        if rows.shape[0] == 1:  # one foil: the same arithmetic on Python floats (no per-iteration array calls)
-            if self._grid_list is None or self._grid_list[0] is not x_grid:
-                self._grid_list = (x_grid, x_grid.tolist(), np.diff(x_grid).tolist())
-            return partial(_flux_one, float(rate[0]), self._grid_list[1], self._grid_list[2], rows[0], top)
+        if rate.size == 1:  # one foil: the same arithmetic on Python floats (no per-iteration array calls)
+            if self._lists is None or self._lists[0] is not act:
+                self._lists = (act, x_grid.tolist(), np.diff(x_grid).tolist(), act.tolist())
+            _, xs, dx, rows = self._lists
+            i_T = int(it.ravel()[0])
+            return partial(_flux_one, float(rate.ravel()[0]), xs, dx, rows[i_T], rows[i_T + 1], float(v.ravel()[0]),
+                           top)
         dx = np.diff(x_grid)
-        b = np.arange(rows.shape[0])
-        return lambda x: _flux(x, rate, x_grid, rows, b, dx, top)
+        return lambda x: _flux(x, rate, x_grid, act, it, v, dx, top)
 
 
-def _flux_one(rate: float, x_grid: list[float], dx: list[float], row: np.ndarray, top: int, x_s: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_flux` for one foil on Python floats (``bisect_right`` is ``searchsorted(side="right")``); the same
-    IEEE operations in the same order, so the same numbers."""
+_Factors = tuple[np.ndarray, np.ndarray, np.ndarray]  # rate, activity-table row, weight (each (B,))
+
+
+def _flux_one(rate: float, x_grid: list[float], dx: list[float], a0: list[float], a1: list[float], v: float,
+              top: int, x_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_flux` for one foil on Python floats (``bisect_right`` is ``searchsorted(side="right")``), between the
+    activity table's rows ``a0`` and ``a1`` with weight ``v``; the same IEEE operations in the same order, so the
+    same numbers."""
     x = min(max(float(x_s[0]), 0.0), 1.0)
     i = min(max(bisect_right(x_grid, x) - 1, 0), top)
-    lo = float(row[i])
-    slope = (float(row[i + 1]) - lo) / dx[i]
+    w = 1 - v
+    lo = w * a0[i] + v * a1[i]
+    slope = (w * a0[i + 1] + v * a1[i + 1] - lo) / dx[i]
     a = lo + slope * (x - x_grid[i])
     return np.array([-rate * a]), np.array([-rate * slope])
 
 
-def _flux(x_s: np.ndarray, rate: np.ndarray, x_grid: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None,
+def _flux(x_s: np.ndarray, rate: np.ndarray, x_grid: np.ndarray, act: np.ndarray, it: np.ndarray, v: np.ndarray,
           dx: np.ndarray | None = None, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(J, dJ/dx_s) from the factors of :meth:`SurfaceEvaporation._prepare`: a_Zn linear along the table row."""
+    """(J, dJ/dx_s): a_Zn linear along the activity table's row at T (rows ``it`` and ``it + 1`` weighted by ``v``,
+    :meth:`CuZnPhaseDiagram.zn_activity_weights`), evaluated at the two x entries around x_s only."""
     x = np.minimum(np.maximum(x_s, 0.0), 1.0)
     top = x_grid.size - 2 if top is None else top
     i = np.minimum(np.maximum(np.searchsorted(x_grid, x, side="right") - 1, 0), top)
-    b = np.arange(x.size) if b is None else b
-    lo = rows[b, i]
-    slope = (rows[b, i + 1] - lo) / (x_grid[i + 1] - x_grid[i] if dx is None else dx[i])
+    w = 1 - v
+    lo = w * act[it, i] + v * act[it + 1, i]
+    slope = (w * act[it, i + 1] + v * act[it + 1, i + 1] - lo) / (x_grid[i + 1] - x_grid[i] if dx is None else dx[i])
     a = lo + slope * (x - x_grid[i])
     return -rate * a, -rate * slope
 
