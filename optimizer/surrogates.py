@@ -86,6 +86,7 @@ class Surrogates:
 
 
 COARSE_CACHE_SIZE = 8  # coarse table sets an OptimiserCache keeps (plant × parameters × skin window)
+RECIPE_CACHE_SIZE = 4096  # whole-recipe outcomes an OptimiserCache keeps (≈ 10 kB each: a depth profile, accounts)
 
 
 @dataclass
@@ -99,10 +100,15 @@ class OptimiserCache:
     stage2: Stage2Cache = field(default_factory=Stage2Cache)
     coarse: EvaluationCache[tuple, Surrogates] = field(
         default_factory=lambda: EvaluationCache(COARSE_CACHE_SIZE))
+    recipes: EvaluationCache[tuple, RecipeResult | None] = field(
+        default_factory=lambda: EvaluationCache(RECIPE_CACHE_SIZE))
+    params_ids: dict[tuple, int] = field(default_factory=dict)  # parameter values → a short id in recipe keys
 
     def clear(self) -> None:
         self.stage2.clear()
         self.coarse.clear()
+        self.recipes.clear()
+        self.params_ids.clear()
 
     @contextmanager
     def active(self) -> Iterator[OptimiserCache]:
@@ -126,7 +132,26 @@ def stage2_cache() -> Stage2Cache | None:
 
 def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:
     """``evaluate_recipes`` in one batch; if the batch fails, halves are retried so that only the recipes the
-    model refuses (out of range, or settings it cannot solve) come back as ``None`` (recorded, the sweep goes on)."""
+    model refuses (out of range, or settings it cannot solve) come back as ``None`` (recorded, the sweep goes on).
+
+    Inside an active :class:`OptimiserCache`, a recipe already evaluated with the same parameter values is served
+    from its ``recipes`` cache (its citations registered again) and only the others are solved, in one batch: the
+    refinement's restarts, the melting-edge searches and a repeated optimisation (the twin check after a
+    models-only run, the dashboard asking again) revisit the same recipes. A served outcome may differ from a
+    fresh solve in the last bits, as outcomes of one recipe solved in different batches do."""
+    if not recipes:
+        return []
+    active = _ACTIVE.get()
+    if active is None:
+        return _evaluate_batch(recipes, params)
+    # the parameter values enter each key as an id (hashing ~300 values per key would cost more than a hit saves)
+    pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
+    return active.recipes.get_many([(r, pid) for r in recipes],
+                                   lambda missing: _evaluate_batch([k[0] for k in missing], params))
+
+
+def _evaluate_batch(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:
+    """:func:`safe_evaluate` without the recipe cache: one batch, halves retried on a refusal."""
     if not recipes:
         return []
     try:
@@ -135,7 +160,7 @@ def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[Rec
         if len(recipes) == 1:
             return [None]
         half = len(recipes) // 2
-        return safe_evaluate(recipes[:half], params) + safe_evaluate(recipes[half:], params)
+        return _evaluate_batch(recipes[:half], params) + _evaluate_batch(recipes[half:], params)
 
 
 def _recipe(space: DecisionSpace, **kw: float | str) -> UHTRecipe:

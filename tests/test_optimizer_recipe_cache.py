@@ -1,0 +1,91 @@
+"""The recipe cache of an OptimiserCache (optimizer.surrogates.safe_evaluate, issue 15): inside an active cache a
+recipe evaluated before with the same parameter values is served, not solved again; other parameter values, or no
+active cache, solve afresh; a repeated optimisation solves no recipe again and recommends the same point."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from optimizer import OptimiserCache, Targets, optimize, solver_available
+from optimizer.surrogates import safe_evaluate
+from process_models.parameters import default_parameters
+from process_models.uht import recipe as recipe_module
+from process_models.uht.recipe import UHTRecipe
+
+RECIPES = [UHTRecipe(stage3_peak_K=985.0 + 5.0 * i) for i in range(3)]
+
+
+def _counting(monkeypatch) -> list[int]:
+    """Count the recipes handed to the model (the batch sizes of evaluate_recipes as safe_evaluate calls it)."""
+    sizes: list[int] = []
+    real = recipe_module.evaluate_recipes
+
+    def counted(recipes, params, cache=None):
+        sizes.append(len(recipes))
+        return real(recipes, params, cache)
+
+    monkeypatch.setattr("optimizer.surrogates.evaluate_recipes", counted)
+    return sizes
+
+
+@pytest.mark.component
+def test_an_active_cache_serves_a_recipe_evaluated_before(monkeypatch):
+    sizes = _counting(monkeypatch)
+    params = default_parameters()
+    cache = OptimiserCache()
+    with cache.active():
+        first = safe_evaluate(RECIPES[:2], params)
+        again = safe_evaluate(RECIPES, params)  # two served, one new
+    assert sizes == [2, 1]
+    assert again[0] is first[0] and again[1] is first[1]
+    assert again[2].skin_thickness_nm > 0.0
+    assert (cache.recipes.hits, cache.recipes.misses) == (2, 3)
+
+
+@pytest.mark.component
+def test_other_parameter_values_or_no_active_cache_solve_afresh(monkeypatch):
+    sizes = _counting(monkeypatch)
+    params = default_parameters()
+    other = params.with_overrides({"cross_section_thickness_sd_m": 2 * params["cross_section_thickness_sd_m"]})
+    cache = OptimiserCache()
+    with cache.active():
+        a = safe_evaluate(RECIPES[:1], params)
+        b = safe_evaluate(RECIPES[:1], other)
+    c = safe_evaluate(RECIPES[:1], params)  # outside the block: no cache
+    assert sizes == [1, 1, 1]
+    assert a[0] is not b[0] and c[0] is not a[0]
+    assert c[0].skin_thickness_nm == pytest.approx(a[0].skin_thickness_nm, rel=1e-12)
+    cache.clear()
+    assert len(cache.recipes) == 0 and not cache.params_ids
+
+
+@pytest.mark.component
+def test_a_refused_recipe_is_kept_as_refused(monkeypatch):
+    sizes = _counting(monkeypatch)
+    params = default_parameters()
+    bad = replace(RECIPES[0], stage3_peak_K=params["cu_melting_temperature_K"] + 200.0)
+    cache = OptimiserCache()
+    with cache.active():
+        first = safe_evaluate([bad, RECIPES[0]], params)
+        again = safe_evaluate([bad], params)
+    assert first[0] is None and first[1] is not None and again == [None]
+    assert sizes[-1] != 1 or len(sizes) > 1  # the batch was split to find the refused one ...
+    n = len(sizes)
+    with cache.active():
+        safe_evaluate([bad, RECIPES[0]], params)
+    assert len(sizes) == n  # ... and neither is solved again
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not solver_available(), reason="HiGHS not installed")
+def test_a_repeated_optimisation_solves_no_recipe_again():
+    targets = Targets(skin_thickness_nm=470, tolerance_nm=50)
+    cache = OptimiserCache()
+    first = optimize(targets, verify_twin=False, held_out=False, cache=cache)
+    misses = cache.recipes.misses
+    second = optimize(targets, verify_twin=False, held_out=False, cache=cache)
+    assert cache.recipes.misses == misses and cache.recipes.hits > 100
+    assert second.settings == first.settings
+    assert second.checked["cost_per_m2"] == first.checked["cost_per_m2"]
