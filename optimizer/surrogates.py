@@ -53,6 +53,7 @@ from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
 from process_models.uht.web_heater import solve_web_heater
 from process_models.uht.zn_supply import vapour_supply_flux_mol_per_m2_s
+from twin.physics_memo import PhysicsMemo
 
 STAGE2_RAMP_USABLE_FRAC = 0.5  # = optimizer.blocks.uht_line.RAMP2_MAX_FRAC: where the MILP may place stage II
 SKIN_FLOOR_NM = 1.0  # ln of the skin thickness is taken of max(skin, 1 nm): "no skin" stays finite
@@ -93,9 +94,10 @@ RECIPE_CACHE_SIZE = 4096  # whole-recipe outcomes an OptimiserCache keeps (≈ 1
 class OptimiserCache:
     """The optimiser's caches, owned by its caller (``optimize(..., cache=)``; one per call unless shared, as
     ``pareto`` shares one across its optimisations): stage-II outcomes (the tables, refinements, held-out checks
-    and model checks revisit the same stage-II settings with many stage-III pulses) and the coarse tables of a
-    plant. Both are bounded :class:`~process_models.cache.EvaluationCache` s that register the citations of a value
-    again on every hit. Not shared between threads (give each its own)."""
+    and model checks revisit the same stage-II settings with many stage-III pulses), the coarse tables of a plant,
+    whole-recipe outcomes (:func:`safe_evaluate`) and the twin checks' solved segment histories
+    (:func:`twin_physics_memo`). All are bounded :class:`~process_models.cache.EvaluationCache` s that register the
+    citations of a value again on every hit. Not shared between threads (give each its own)."""
 
     stage2: Stage2Cache = field(default_factory=Stage2Cache)
     coarse: EvaluationCache[tuple, Surrogates] = field(
@@ -103,12 +105,14 @@ class OptimiserCache:
     recipes: EvaluationCache[tuple, RecipeResult | None] = field(
         default_factory=lambda: EvaluationCache(RECIPE_CACHE_SIZE))
     params_ids: dict[tuple, int] = field(default_factory=dict)  # parameter values → a short id in recipe keys
+    twin_physics: PhysicsMemo = field(default_factory=PhysicsMemo)  # the twin checks' solved segment histories
 
     def clear(self) -> None:
         self.stage2.clear()
         self.coarse.clear()
         self.recipes.clear()
         self.params_ids.clear()
+        self.twin_physics.clear()
 
     @contextmanager
     def active(self) -> Iterator[OptimiserCache]:
@@ -128,6 +132,14 @@ def stage2_cache() -> Stage2Cache | None:
     """The stage-II cache of the :class:`OptimiserCache` active in this context (``None``: none, no caching)."""
     c = _ACTIVE.get()
     return None if c is None else c.stage2
+
+
+def twin_physics_memo() -> PhysicsMemo | None:
+    """The twin's segment-history memo of the :class:`OptimiserCache` active in this context (``None``: none): a
+    twin check run again (a repeated optimisation, the same point checked twice) solves only histories new to it;
+    its report is that of a fresh run, bit for bit (:mod:`twin.physics_memo`)."""
+    c = _ACTIVE.get()
+    return None if c is None else c.twin_physics
 
 
 def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:

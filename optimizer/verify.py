@@ -19,7 +19,7 @@ from optimizer.economics import Economics
 from optimizer.metal_surrogates import MetalSpec, liquid_warning, melt_guard, metal_spec, skin_recipe
 from optimizer.solution import Point
 from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
-from optimizer.surrogates import plating_points, safe_evaluate, stage2_cache
+from optimizer.surrogates import plating_points, safe_evaluate, stage2_cache, twin_physics_memo
 from optimizer.targets import Targets, gauge_yield
 from optimizer.web_tension import web_check, web_misses
 from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
@@ -435,7 +435,7 @@ def check_in_twin(space: DecisionSpace, params: ParameterValues, econ: Economics
     if p.annealed and an:
         hours = max(hours, ANNEAL_CYCLES_IN_TWIN * float(an["cycle_time_s"]) / 3600.0)
     sc = twin_scenario(space, targets, p, hours, seed)
-    report = run_single(sc)
+    report = run_single(sc, physics_memo=twin_physics_memo())
     lines = report.get("lines", {})
     u = lines.get(space.uht_line, {})
     skin = (u.get("skin_thickness_nm") or {})

@@ -89,3 +89,18 @@ def test_a_repeated_optimisation_solves_no_recipe_again():
     assert cache.recipes.misses == misses and cache.recipes.hits > 100
     assert second.settings == first.settings
     assert second.checked["cost_per_m2"] == first.checked["cost_per_m2"]
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not solver_available(), reason="HiGHS not installed")
+def test_a_repeated_twin_check_solves_no_history_again_and_reports_the_same():
+    """The twin check of a repeated optimisation reads its segment histories from the cache's memo; its KPIs are
+    those of the first check, bit for bit (twin.physics_memo)."""
+    targets = Targets(skin_thickness_nm=470, tolerance_nm=50)
+    cache = OptimiserCache()
+    first = optimize(targets, held_out=False, twin_hours=4.0, cache=cache)
+    solved = cache.twin_physics.misses
+    assert solved > 0
+    second = optimize(targets, held_out=False, twin_hours=4.0, cache=cache)
+    assert cache.twin_physics.misses == solved and cache.twin_physics.hits >= solved
+    assert second.verified == first.verified
