@@ -479,6 +479,9 @@ def test_app_optimise_then_use_as_whatif_and_infeasible_targets():
     assert any("infeasible" in e.value and "min_texture_100" in e.value for e in at.error)
     assert any(m.value == "**Nearest achievable point**" for m in at.markdown)
     assert any(b.label == "Use the nearest point as what-if" for b in at.button)
+    # the session's second optimisation on the same plant reused the first one's coarse tables and recipes
+    cache, _ = at.session_state["opt.cache"]
+    assert cache.coarse.hits >= 1 and cache.recipes.hits > 0
 
 
 # ------------------------------------------------------------------------------------------------- batches tab

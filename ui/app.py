@@ -12,13 +12,14 @@ import hashlib
 import inspect
 import json
 import tempfile
+import threading
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any, get_args
 
 import streamlit as st
 
-from optimizer import OptimizerError, Targets, optimize, pareto
+from optimizer import OptimiserCache, OptimizerError, Targets, optimize, pareto
 from optimizer.pareto_figure import pareto_figure
 from optimizer.targets import OBJECTIVES, default_skin_thickness_nm
 from process_models.collector.recipe import Substrate, evaluate_collector
@@ -72,15 +73,28 @@ def simulate(scenario_text: str, with_figures: bool) -> dict[str, Any]:
     return {"report": report, "figures": figures}
 
 
+def session_optimiser_cache() -> tuple[OptimiserCache, threading.Lock]:
+    """This browser session's :class:`OptimiserCache` and the lock its runs hold: the session's optimisations reuse
+    each other's coarse tables, recipes and twin histories (another target or twin horizon on the same plant runs
+    warm), and never share them with another session's thread (the cache is not thread-safe)."""
+    if "opt.cache" not in st.session_state:
+        st.session_state["opt.cache"] = (OptimiserCache(), threading.Lock())
+    return st.session_state["opt.cache"]
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def run_optimiser(scenario_text: str, targets_text: str, verify_twin: bool, twin_hours: float,
-                  _progress: Any = None) -> dict[str, Any]:
+                  _progress: Any = None, _cache: tuple[OptimiserCache, threading.Lock] | None = None
+                  ) -> dict[str, Any]:
     """``optimize`` on the scenario's plant; infeasible targets come back as a result, not an exception.
-    ``_progress`` (not part of the cache key) hears each stage's name."""
+    ``_progress`` (not part of the cache key) hears each stage's name; ``_cache`` (nor that): the session's
+    optimiser cache and its lock (:func:`session_optimiser_cache`)."""
     kw = json.loads(targets_text)
     targets = Targets(**kw)
-    result = optimize(targets, scenario_from_json(scenario_text), verify_twin=verify_twin, twin_hours=twin_hours,
-                      raise_infeasible=False, progress=_progress)
+    cache, lock = _cache if _cache is not None else (None, threading.Lock())
+    with lock:
+        result = optimize(targets, scenario_from_json(scenario_text), verify_twin=verify_twin,
+                          twin_hours=twin_hours, raise_infeasible=False, progress=_progress, cache=cache)
     return result.to_dict()
 
 
@@ -395,7 +409,7 @@ def _optimise_tab(base: Scenario, base_text: str) -> None:
             bar = st.progress(0.0, text="Optimising (surrogates, MILP, process-model check"
                               + (", twin" if twin else "") + ")…")
             st.session_state["opt.result"] = run_optimiser(base_text, json.dumps(kw), bool(twin), float(hours),
-                                                           _progress_bar(bar))
+                                                           _progress_bar(bar), session_optimiser_cache())
             bar.empty()
         except FoiltwinInputError as err:
             st.error(describe_error(err))
