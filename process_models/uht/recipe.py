@@ -175,9 +175,10 @@ class UHTRecipe:
                 "stage3_power_W_per_m": None if power is None else float(power)}
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecipeResult:
-    """What a recipe makes. Keys of :meth:`to_dict` are a contract (issue 2): add, never rename."""
+    """What a recipe makes. Keys of :meth:`to_dict` are a contract (issue 2): add, never rename. Frozen: callers
+    share results (the optimiser's recipe cache serves one object to every caller of the same recipe)."""
 
     recipe: UHTRecipe
     skin_thickness_nm: float
