@@ -245,3 +245,35 @@ def test_the_cli_refuses_a_scheduler_without_a_port_and_no_workers(spec_file, tm
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and out.stderr.startswith("error: ") and len(out.stderr.splitlines()) == 1, out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "r.duckdb").exists()
+
+
+def _sleep_then(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+@pytest.mark.component
+def test_dask_results_reach_the_commit_while_slower_jobs_run():
+    """Under Dask the batch waits at most COMMIT_EVERY_S for a finished job: a finished result is handed on while a
+    slow job still runs, and a wait with nothing finished ends empty after about COMMIT_EVERY_S (so results held
+    for the once-a-second commit are written), never blocking until the slow job ends."""
+    distributed = pytest.importorskip("distributed")
+    import time
+
+    from twin.batch import COMMIT_EVERY_S, _dask_first_done
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        slow, fast = client.submit(_sleep_then, 6.0, pure=False), client.submit(_sleep_then, 0.0, pure=False)
+        pending = {slow, fast}
+        t0 = time.perf_counter()
+        done = set()
+        while not done:
+            done = _dask_first_done(pending, distributed.wait)
+        assert done == {fast} and fast.result() == 0.0
+        t1 = time.perf_counter()
+        assert _dask_first_done(pending - done, distributed.wait) == set()
+        waited = time.perf_counter() - t1
+        assert 0.8 * COMMIT_EVERY_S <= waited < 3.0 and time.perf_counter() - t0 < 5.0 and slow.status == "pending"

@@ -18,6 +18,7 @@ parallel, locally or on a Dask cluster, with every result committed to an embedd
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -484,7 +485,7 @@ def check_scheduler_address(address: str) -> str:
 def _dask(jobs: list[Job], scheduler: str) -> Iterator[list[dict[str, Any]]]:
     try:
         from distributed import Client
-        from distributed import as_completed as dask_completed
+        from distributed import wait as dask_wait
     except ImportError:
         raise FoiltwinInputError("scheduler", scheduler, "a Dask scheduler, with the 'dask' extra installed "
                                  "(pip install 'foiltwin[dask]')") from None
@@ -494,11 +495,20 @@ def _dask(jobs: list[Job], scheduler: str) -> Iterator[list[dict[str, Any]]]:
         raise FoiltwinInputError("scheduler", scheduler, f"a reachable Dask scheduler ({err})") from None
     try:
         client.run(warm_up)  # every worker imports and fingerprints once, in parallel, before its first job
-        futures = client.map(run_job, jobs, pure=False)
-        for group in dask_completed(futures).batches():
-            yield [f.result() for f in group]
+        pending = set(client.map(run_job, jobs, pure=False))
+        while pending:  # as locally: an empty group when none finished for a while, so held results get committed
+            done = _dask_first_done(pending, dask_wait)
+            pending -= done
+            yield [f.result() for f in done]  # a done future is dropped here, so the cluster releases its result
     finally:
         client.close()
+
+
+def _dask_first_done(pending: set[Any], dask_wait: Callable[..., Any]) -> set[Any]:
+    """The futures of ``pending`` that have finished, waiting at most :data:`COMMIT_EVERY_S` for a first one."""
+    with contextlib.suppress(TimeoutError):
+        dask_wait(pending, timeout=COMMIT_EVERY_S, return_when="FIRST_COMPLETED")
+    return {f for f in pending if f.status != "pending"}
 
 
 @dataclass(frozen=True)
@@ -560,9 +570,9 @@ def run_batch(spec: BatchSpec, db_path: str | Path, root: Path | None = None, wo
     runnable = [j for j in todo if j.scenario_json is not None]
     results: Iterable[list[dict[str, Any]]] = (_dask(runnable, scheduler) if scheduler is not None
                                                else _local(runnable, workers))
-    # local workers' results are committed at most every COMMIT_EVERY_S (each commit opens, writes and closes the
-    # file; the pool reports every COMMIT_EVERY_S, so none waits much longer); serial and Dask results at once
-    every_s = COMMIT_EVERY_S if scheduler is None and workers > 1 else 0.0
+    # parallel results (local workers or Dask) are committed at most every COMMIT_EVERY_S (each commit opens, writes
+    # and closes the file; the workers report every COMMIT_EVERY_S, so none waits much longer); serial ones at once
+    every_s = COMMIT_EVERY_S if scheduler is not None or workers > 1 else 0.0
     held: list[dict[str, Any]] = []
     last_commit = -math.inf
     for group in results:
