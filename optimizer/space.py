@@ -15,8 +15,6 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from scipy.special import gamma as gamma_function
-
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.baths import BATH_NAMES
@@ -76,7 +74,7 @@ def mean_hours(time_model: Any) -> float:
     if kind in ("exponential", "lognormal"):
         return float(time_model.mean_h)
     if kind == "weibull":
-        return float(time_model.scale_h * gamma_function(1.0 + 1.0 / time_model.shape_frac))
+        return float(time_model.scale_h * math.gamma(1.0 + 1.0 / time_model.shape_frac))
     if kind == "constant":
         return float(time_model.value_h)
     raise FoiltwinInputError("time model", kind, "one of exponential, lognormal, weibull, constant")

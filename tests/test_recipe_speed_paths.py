@@ -111,3 +111,27 @@ def test_evaporation_from_two_activity_entries_equals_the_interpolated_row():
         slope = (rows[b, i + 1] - rows[b, i]) / (x_grid[i + 1] - x_grid[i])
         a = rows[b, i] + slope * (xs[b] - x_grid[i])
         assert J[0] == pytest.approx(dJ[0] / slope * a, rel=1e-12)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("foils", [1, 3])
+def test_planned_coefficients_are_each_steps_own(foils):
+    """D̃'s planned coefficients (every step's at once; one foil's converted to floats per coefficient, not per
+    step) are bit for bit those a step computes alone, and a one-foil plan holds Python floats."""
+    from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+
+    model = CuZnFickDiffusivity.from_parameters()
+    T = np.linspace(900.0, 1150.0, 7)[None, :] + np.arange(foils)[:, None] * 13.0
+    model.plan(T)
+    planned = model._cache["planned"]
+    assert len(planned) == T.shape[1]
+    for k in range(T.shape[1]):
+        step = np.ascontiguousarray(T[:, k:k + 1])
+        alone = model._pieces_at(step)
+        got = planned[step.tobytes()]
+        assert len(got) == len(alone)
+        for g, a in zip(got, alone, strict=True):
+            if foils == 1:
+                assert type(g) is float and g == float(np.ravel(a)[0])
+            else:
+                assert np.shape(g) == np.shape(a) and np.array_equal(g, a)

@@ -200,11 +200,15 @@ class CuZnFickDiffusivity:
         T = np.asarray(T_K, dtype=float)
         pieces = self._pieces_at(T[:, :, None])
         planned = {}
-        one = T.shape[0] == 1  # one foil: the coefficients as Python floats (see kirchhoff_at)
+        if T.shape[0] == 1:  # one foil: the coefficients as Python floats (see kirchhoff_at), converted per piece
+            n = T.shape[1]
+            rows = [[float(v)] * n if np.ndim(v) == 0 else np.ravel(v).tolist() for v in pieces]
+            keys = [np.ascontiguousarray(T[:, k:k + 1]).tobytes() for k in range(n)]
+            self._cache["planned"] = dict(zip(keys, zip(*rows, strict=True), strict=True))
+            return
         for k in range(T.shape[1]):
             key = np.ascontiguousarray(T[:, k:k + 1]).tobytes()
-            at_k = tuple(v if np.ndim(v) == 0 else v[:, k] for v in pieces)
-            planned[key] = tuple(float(np.ravel(v)[0]) for v in at_k) if one else at_k
+            planned[key] = tuple(v if np.ndim(v) == 0 else v[:, k] for v in pieces)
         self._cache["planned"] = planned
 
     def _kirchhoff(self, x: Array, pieces: tuple[Array, ...]) -> tuple[Array, Array]:
