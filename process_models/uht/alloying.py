@@ -109,6 +109,11 @@ class Stage3Result:
     max_melt_depth_m: np.ndarray
     diffusion: DiffusionResult
     quench: QuenchResult
+    solidus_margin_K: np.ndarray | None = None
+    """The pulse's closest approach to melting [K]: min over the solver's steps and the depth of (solidus of the
+    local composition − foil temperature). Negative exactly when some step melts (max_melt_depth_m > 0): the
+    same steps and cells, the same comparison. Unlike the melt depth, which jumps from 0, it varies smoothly with
+    the peak, so a search for the melting edge can aim at its zero (optimizer.surrogates, optimizer.verify)."""
 
 
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,
@@ -248,14 +253,16 @@ def stage3_conversion(
     flux = SurfaceEvaporation(params, time_origin_s=time_s[:, 0])
 
     def record(x: np.ndarray, T: np.ndarray, t: np.ndarray) -> np.ndarray:
-        melted = diagram.solidus_lookup_K(x) < T[:, None]  # the solver keeps x in [0, 1]
-        return np.sum(melted * widths, axis=1)
+        solidus = diagram.solidus_lookup_K(x)  # the solver keeps x in [0, 1]
+        melted = solidus < T[:, None]
+        return np.stack([np.sum(melted * widths, axis=1), solidus.min(axis=1) - T], axis=-1)  # depth, margin
 
     initial = params["cuzn_alloy_molar_density_mol_per_m3"] * np.sum(x0 * widths, axis=1)
     result = _solve(grid, x0, time_s, temperature_K, params, flux, record,
                     int(params["stage3_diffusion_steps_count"]), flux_at=flux.at, flux_plan=flux.plan)
     return Stage3Result(
         x=result.x, zn_initial_mol_per_m2=initial, zn_lost_mol_per_m2=result.zn_out_mol_per_m2,
-        max_melt_depth_m=result.recorded.max(axis=0), diffusion=result,
+        max_melt_depth_m=result.recorded[..., 0].max(axis=0), diffusion=result,
         quench=quench_phases(result.x, time_s, temperature_K, params),
+        solidus_margin_K=result.recorded[..., 1].min(axis=0),
     )

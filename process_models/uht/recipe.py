@@ -33,6 +33,7 @@ from process_models.uht.enclosure_convection import GasEnclosure
 from process_models.uht.energy import to_kwh_per_m2, zn_source_energy_J_per_m2
 from process_models.uht.flows import uht_flows_per_m2, web_line_time_h_per_m2
 from process_models.uht.interdiffusion import DepthGrid, make_depth_grid
+from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.quench import QuenchResult, merge_results, quench_phases, unquenched_phases
 from process_models.uht.skin_metrics import skin_metrics
 from process_models.uht.stage3_history import stage3_histories
@@ -221,6 +222,11 @@ class RecipeResult:
     stage2_gas_convection_W_per_m2_K: float = 0.0
     """Mean gas convection coefficient per face at the stage-II set point (enclosure correlation, multiplier
     applied)."""
+    solidus_margin_K: float = 0.0
+    """Closest approach to melting [K]: with stage III, min over its solver steps and the depth of (solidus of the
+    local composition − foil temperature), negative exactly when ``max_melt_depth_nm`` > 0; without, the final
+    profile's lowest solidus − ``peak_temperature_K``. Smooth in the peak where the melt depth jumps: melting-edge
+    searches aim at its zero."""
 
     def flows_per_m2(self, params: ParameterValues, web_width_m: float | None = None) -> Flows:
         """What one processed m² takes from the UHT line (:func:`process_models.uht.flows.uht_flows_per_m2`):
@@ -491,6 +497,7 @@ class _Group:
     peak: np.ndarray
     lost: np.ndarray
     melt: np.ndarray
+    margin: np.ndarray  # closest approach to the solidus [K] (RecipeResult.solidus_margin_K)
     e3: np.ndarray
     e3_bound: np.ndarray
     warnings: list[list[str]] = field(default_factory=list)
@@ -504,7 +511,8 @@ class _Group:
         return cls(x=np.zeros((B, n_cells)), delivered=plated_mol.copy(), gamma_mol=plated_mol.copy(),
                    alpha_uptake=z(), beta_mol=z(), beta_frac=np.full(B, 0.46), eps_mol=z(), eps_frac=np.full(B, 0.81),
                    islands=np.zeros((B, 4)), e2=z(), e2_bound=z(), anneal=z(), peak=np.full(B, np.nan), lost=z(),
-                   melt=z(), e3=z(), e3_bound=z(), warnings=[[] for _ in range(B)], heater=[{} for _ in range(B)])
+                   melt=z(), margin=np.full(B, np.nan), e3=z(), e3_bound=z(), warnings=[[] for _ in range(B)],
+                   heater=[{} for _ in range(B)])
 
 
 def _stage2_into(g: _Group, recipes: list[UHTRecipe], has2: np.ndarray, grid: DepthGrid, params: ParameterValues,
@@ -541,6 +549,7 @@ def _stage3_into(g: _Group, recipes: list[UHTRecipe], has3: np.ndarray, grid: De
         g.x[sub] = s3.x
         g.lost[sub] = s3.zn_lost_mol_per_m2
         g.melt[sub] = s3.max_melt_depth_m
+        g.margin[sub] = s3.solidus_margin_K
         g.peak[sub] = h3.peak_K
         latent = g.lost[sub] * params["zn_vaporisation_enthalpy_J_per_mol"]
         g.e3[sub] = h3.energy_J_per_m2
@@ -576,6 +585,10 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
     _check_film_fits(g.x, recipes, g.delivered, thickness, c, params, g.warnings)
     if has3.any():
         _stage3_into(g, recipes, has3, grid, thickness, params)
+    if not has3.all():  # no pulse: the final profile's lowest solidus against the highest temperature it saw
+        held = np.where(has2, arr("stage2_temperature_K"), params["ambient_temperature_K"])
+        no3 = ~has3
+        g.margin[no3] = cuzn_phase_diagram().solidus_lookup_K(g.x[no3]).min(axis=1) - held[no3]
     quench = _quench_without_stage3(g.x, has3, g.history2, g.quenched, params)
     metrics = skin_metrics(g.x, grid.centres_m, grid.widths_m, params, quench=quench)
     h_gas = GasEnclosure.from_values(params).coefficient_W_per_m2_K(arr("stage2_temperature_K"))
@@ -623,7 +636,8 @@ def _result(b: int, r: UHTRecipe, g: _Group, m, retained: float, h_gas: float, h
         if has2 and gamma_mol + beta_mol + eps_mol > 0 else 0.0,
         peak_temperature_K=float(g.peak[b]) if has3 else float(r.stage2_temperature_K) if has2
         else params["ambient_temperature_K"],
-        max_melt_depth_nm=float(g.melt[b] * 1e9), anneal_equivalent_time_s=float(g.anneal[b]),
+        max_melt_depth_nm=float(g.melt[b] * 1e9), solidus_margin_K=float(g.margin[b]),
+        anneal_equivalent_time_s=float(g.anneal[b]),
         energy_kwh_per_m2=float(to_kwh_per_m2(total)),
         energy_lower_bound_kwh_per_m2=float(to_kwh_per_m2(bound)),
         energy_by_stage_kwh_per_m2={"stage2": float(to_kwh_per_m2(g.e2[b])),
