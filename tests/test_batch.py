@@ -266,9 +266,8 @@ def test_dask_results_reach_the_commit_while_slower_jobs_run():
 
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as lc, \
             distributed.Client(lc) as client:
-        slow, fast = client.submit(_sleep_then, 6.0, pure=False), client.submit(_sleep_then, 0.0, pure=False)
+        slow, fast = client.submit(_sleep_then, 3.0, pure=False), client.submit(_sleep_then, 0.0, pure=False)
         pending = {slow, fast}
-        t0 = time.perf_counter()
         done = set()
         while not done:
             done = _dask_first_done(pending, distributed.wait)
@@ -276,4 +275,4 @@ def test_dask_results_reach_the_commit_while_slower_jobs_run():
         t1 = time.perf_counter()
         assert _dask_first_done(pending - done, distributed.wait) == set()
         waited = time.perf_counter() - t1
-        assert 0.8 * COMMIT_EVERY_S <= waited < 3.0 and time.perf_counter() - t0 < 5.0 and slow.status == "pending"
+        assert 0.8 * COMMIT_EVERY_S <= waited < 2.5 and slow.status == "pending"
