@@ -508,7 +508,7 @@ def _dask_first_done(pending: set[Any], dask_wait: Callable[..., Any]) -> set[An
     """The futures of ``pending`` that have finished, waiting at most :data:`COMMIT_EVERY_S` for a first one."""
     with contextlib.suppress(TimeoutError):
         dask_wait(pending, timeout=COMMIT_EVERY_S, return_when="FIRST_COMPLETED")
-    return {f for f in pending if f.status != "pending"}
+    return {f for f in pending if f.done()}  # finished, failed or cancelled (a lost result is recomputed first)
 
 
 @dataclass(frozen=True)
