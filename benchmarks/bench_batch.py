@@ -105,9 +105,9 @@ def main() -> None:
         tw, cw, par = timed(lambda: run_batch(spec, tmp / "par.duckdb", workers=w))
         t_resume, _, resumed = timed(lambda: run_batch(spec, tmp / "par.duckdb", workers=w))
         if not args.no_dask:
-            dask = {on: dask_run(spec, tmp / f"dask{on}.duckdb", w, on) for on in (False, True)}
+            dask_runs = {on: dask_run(spec, tmp / f"dask{on}.duckdb", w, on) for on in (False, True)}
     assert one.ok == par.ok == len(jobs) and resumed.skipped == len(jobs)  # type: ignore[attr-defined]
-    assert args.no_dask or all(out.ok == len(jobs) for _, _, out in dask.values())  # type: ignore[attr-defined]
+    assert args.no_dask or all(out.ok == len(jobs) for _, _, out in dask_runs.values())  # type: ignore[attr-defined]
     print(f"started {started}, finished {time.strftime('%H:%M')}: {len(jobs)} replications x {args.hours:g} h of "
           f"the default plant")
     print(row("measure", "value", "goal"))
@@ -122,7 +122,7 @@ def main() -> None:
               t1 / (w * tw) >= 0.9))
     print(row(f"  efficiency on {w} local workers, CPU", f"{c1 / cw * 100:.0f}%", ">= 90%", c1 / cw >= 0.9))
     if not args.no_dask:
-        for on, (td, cd, _) in dask.items():
+        for on, (td, cd, _) in dask_runs.items():
             label = "Dask's profiler on (its default)" if on else "profiler off, as docs/batches.md advises"
             print(row(f"batch, Dask {w} worker processes, {label} [s] (CPU)", f"{td:.1f} ({cd:.1f})"))
             print(row(f"  efficiency on {w} Dask workers, wall", f"{t1 / (w * td) * 100:.0f}%", ">= 90%",

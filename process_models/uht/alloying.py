@@ -109,11 +109,11 @@ class Stage3Result:
     max_melt_depth_m: np.ndarray
     diffusion: DiffusionResult
     quench: QuenchResult
-    solidus_margin_K: np.ndarray | None = None
+    solidus_margin_K: np.ndarray
     """The pulse's closest approach to melting [K]: min over the solver's steps and the depth of (solidus of the
     local composition − foil temperature). Negative exactly when some step melts (max_melt_depth_m > 0): the
     same steps and cells, the same comparison. Unlike the melt depth, which jumps from 0, it varies smoothly with
-    the peak, so a search for the melting edge can aim at its zero (optimizer.surrogates, optimizer.verify)."""
+    the peak, so a search for the melting edge could aim at its zero."""
 
 
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,

@@ -199,17 +199,14 @@ class CuZnFickDiffusivity:
         the same arithmetic as one step at a time."""
         T = np.asarray(T_K, dtype=float)
         pieces = self._pieces_at(T[:, :, None])
-        planned = {}
+        n = T.shape[1]
+        keys = [np.ascontiguousarray(T[:, k:k + 1]).tobytes() for k in range(n)]
         if T.shape[0] == 1:  # one foil: the coefficients as Python floats (see kirchhoff_at), converted per piece
-            n = T.shape[1]
             rows = [[float(v)] * n if np.ndim(v) == 0 else np.ravel(v).tolist() for v in pieces]
-            keys = [np.ascontiguousarray(T[:, k:k + 1]).tobytes() for k in range(n)]
             self._cache["planned"] = dict(zip(keys, zip(*rows, strict=True), strict=True))
-            return
-        for k in range(T.shape[1]):
-            key = np.ascontiguousarray(T[:, k:k + 1]).tobytes()
-            planned[key] = tuple(v if np.ndim(v) == 0 else v[:, k] for v in pieces)
-        self._cache["planned"] = planned
+        else:
+            self._cache["planned"] = {key: tuple(v if np.ndim(v) == 0 else v[:, k] for v in pieces)
+                                      for k, key in enumerate(keys)}
 
     def _kirchhoff(self, x: Array, pieces: tuple[Array, ...]) -> tuple[Array, Array]:
         """:meth:`kirchhoff` from the coefficients of :meth:`_pieces`."""

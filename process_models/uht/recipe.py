@@ -9,6 +9,7 @@ sharing stage-II settings (a line varying its stage-III pulse, the optimiser's t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -222,11 +223,11 @@ class RecipeResult:
     stage2_gas_convection_W_per_m2_K: float = 0.0
     """Mean gas convection coefficient per face at the stage-II set point (enclosure correlation, multiplier
     applied)."""
-    solidus_margin_K: float = 0.0
+    solidus_margin_K: float = math.nan
     """Closest approach to melting [K]: with stage III, min over its solver steps and the depth of (solidus of the
     local composition − foil temperature), negative exactly when ``max_melt_depth_nm`` > 0; without, the final
-    profile's lowest solidus − ``peak_temperature_K``. Smooth in the peak where the melt depth jumps: melting-edge
-    searches aim at its zero."""
+    profile's lowest solidus − ``peak_temperature_K``. Smooth in the peak where the melt depth jumps, so a
+    melting-edge search could aim at its zero. Always set by the recipe (the default is never used)."""
 
     def flows_per_m2(self, params: ParameterValues, web_width_m: float | None = None) -> Flows:
         """What one processed m² takes from the UHT line (:func:`process_models.uht.flows.uht_flows_per_m2`):
@@ -585,13 +586,14 @@ def _evaluate_group(recipes: list[UHTRecipe], params: ParameterValues, stage2_ca
     _check_film_fits(g.x, recipes, g.delivered, thickness, c, params, g.warnings)
     if has3.any():
         _stage3_into(g, recipes, has3, grid, thickness, params)
+    T2 = arr("stage2_temperature_K")
     if not has3.all():  # no pulse: the final profile's lowest solidus against the highest temperature it saw
-        held = np.where(has2, arr("stage2_temperature_K"), params["ambient_temperature_K"])
+        held = np.where(has2, T2, params["ambient_temperature_K"])
         no3 = ~has3
         g.margin[no3] = cuzn_phase_diagram().solidus_lookup_K(g.x[no3]).min(axis=1) - held[no3]
     quench = _quench_without_stage3(g.x, has3, g.history2, g.quenched, params)
     metrics = skin_metrics(g.x, grid.centres_m, grid.widths_m, params, quench=quench)
-    h_gas = GasEnclosure.from_values(params).coefficient_W_per_m2_K(arr("stage2_temperature_K"))
+    h_gas = GasEnclosure.from_values(params).coefficient_W_per_m2_K(T2)
     retained_all = c * np.sum(g.x * grid.widths_m[None, :], axis=1)  # the profile's own Zn inventory
     return [_result(b, r, g, metrics[b], retained_all[b], float(h_gas[b]) if has2[b] else 0.0, has2[b], has3[b],
                     grid, params) for b, r in enumerate(recipes)]
