@@ -3,15 +3,21 @@ cleared, 1,000 recipes ≤ 2 s; issue 2's were 50 ms and 5 s).
 
 Run: ``python benchmarks/bench_recipe.py [--repeats 3]``. Set-up (imports, table loading, first call) is untimed.
 Every figure is a median of repeats, wall and CPU time (``time.process_time``: on a shared machine wall time also
-counts other jobs' turns). Baselines measured in the same run: the same recipes one at a time (what batching
-buys), and the 1,000 as one batch without chunks (what chunking buys). Each recipe in the timed sets is distinct,
-so nothing is served from a cache unless said.
+counts other jobs' turns). Baselines measured in the same run: every figure again with the numpy Newton step
+(``FOILTWIN_COMPILED_KERNELS=0``) when numba's compiled step is installed (the ``fast`` extra), and the same recipes
+one at a time (what batching buys). Each recipe in the timed sets is distinct, so nothing is served from a cache
+unless said. A new process's one-off cost of the compiled step (numba's import, the kernel loaded from its on-disk
+cache) is measured apart, in a fresh interpreter.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -20,7 +26,8 @@ from caches import clear_all_caches
 from measure import machine, row
 
 from process_models.parameters import default_parameters
-from process_models.uht import recipe as recipe_module
+from process_models.parameters.registry import ParameterValues
+from process_models.uht.newton_kernel import ENV_SWITCH
 from process_models.uht.recipe import Stage2Cache, UHTRecipe, evaluate_recipe, evaluate_recipes
 
 
@@ -42,53 +49,79 @@ def ms(w: float, c: float) -> str:
     return f"{1e3 * w:.1f} / {1e3 * c:.1f} ms"
 
 
+def path_times(params: ParameterValues, recipes: list[UHTRecipe], repeats: int, compiled: bool
+               ) -> dict[str, tuple[float, float]]:
+    """The recipe timings on one Newton-step path: numba's compiled step, or numpy (``FOILTWIN_COMPILED_KERNELS``)."""
+    os.environ[ENV_SWITCH] = "1" if compiled else "0"
+    cache = Stage2Cache()  # the caller's stage-II cache (a line, the optimiser or the twin owns one)
+    evaluate_recipe(UHTRecipe(), params, cache)  # warm-up: tables, the standard stage II, the kernel loaded
+    out = {}
+    # one recipe whose stage II was seen before (a line varying only its stage-III pulse)
+    out["warm"] = timed(lambda i: evaluate_recipe(UHTRecipe(stage3_peak_K=980.0 + 0.37 * i), params, cache), 30)
+    # one recipe with a new stage II as well (no result cached; tables loaded)
+    out["new2"] = timed(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=100.0 + 0.53 * i,
+                                                            stage3_peak_K=980.0 + 0.37 * i), params, cache), 20)
+    # truly cold: every cache cleared before each call (phase tables, parameter sets, ...; a fresh Stage2Cache)
+    out["cold"] = timed(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=90.0 + 0.71 * i,
+                                                            stage3_peak_K=990.0 + 0.29 * i), params, Stage2Cache()),
+                        10, before=clear_all_caches)
+    out["batch"] = timed(lambda i: evaluate_recipes(recipes, params), repeats)
+    # baseline: the same kind of recipes one by one (a sample of 40, scaled to 1,000)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for r in recipes[:40]:
+        evaluate_recipe(UHTRecipe(**{**r.__dict__, "stage2_time_s": r.stage2_time_s + 1e-3}), params)
+    out["loop"] = ((time.perf_counter() - t0) * 25, (time.process_time() - c0) * 25)
+    return out
+
+
+def kernel_load_seconds() -> float:
+    """CPU seconds a new process spends before its first compiled step (importing numba, loading the kernel from
+    numba's on-disk cache): a recipe's first compiled evaluation minus its second, in a fresh interpreter."""
+    code = ("import os, time; os.environ['FOILTWIN_COMPILED_KERNELS'] = '1'\n"
+            "from process_models.parameters import default_parameters as d\n"
+            "from process_models.uht.recipe import Stage2Cache, UHTRecipe, evaluate_recipe as e\n"
+            "p = d(); os.environ['FOILTWIN_COMPILED_KERNELS'] = '0'; e(UHTRecipe(), p, Stage2Cache())\n"
+            "os.environ['FOILTWIN_COMPILED_KERNELS'] = '1'; c = time.process_time(); e(UHTRecipe(), p, Stage2Cache())\n"
+            "a = time.process_time() - c; c = time.process_time(); e(UHTRecipe(), p, Stage2Cache())\n"
+            "print(a - (time.process_time() - c))")
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3, help="runs of the 1,000-recipe batch (median)")
     args = ap.parse_args()
     params = default_parameters()
-    cache = Stage2Cache()  # the caller's stage-II cache (a line, the optimiser or the twin owns one)
-    evaluate_recipe(UHTRecipe(), params, cache)  # warm-up: tables, the standard stage II in the cache
     rng = np.random.default_rng(7)
-
-    # one recipe whose stage II was seen before (a line varying only its stage-III pulse)
-    warm = timed(lambda i: evaluate_recipe(UHTRecipe(stage3_peak_K=980.0 + 0.37 * i), params, cache), 30)
-    # one recipe with a new stage II as well (no result cached; tables loaded)
-    new2 = timed(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=100.0 + 0.53 * i,
-                                                     stage3_peak_K=980.0 + 0.37 * i), params, cache), 20)
-    # truly cold: every cache cleared before each call (phase tables, parameter sets, ...; a fresh Stage2Cache)
-    cold = timed(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=90.0 + 0.71 * i, stage3_peak_K=990.0 + 0.29 * i),
-                                           params, Stage2Cache()), 10, before=clear_all_caches)
     recipes = [UHTRecipe(stage2_temperature_K=float(T2), stage2_time_s=float(t2), stage3_peak_K=float(T3),
                          stage3_time_s=float(t3))
                for T2, t2, T3, t3 in zip(rng.uniform(700, 800, 1000), rng.uniform(30, 240, 1000),
                                          rng.uniform(950, 1150, 1000), rng.uniform(0.01, 0.05, 1000), strict=True)]
-    batch = timed(lambda i: evaluate_recipes(recipes, params), args.repeats)
-    chunk = getattr(recipe_module, "BATCH_CHUNK_SIZE", 10**9)  # (code from before chunking: one batch)
-    recipe_module.BATCH_CHUNK_SIZE = 10**9  # baseline: the same 1,000 as one batch
-    try:
-        whole = timed(lambda i: evaluate_recipes(recipes, params), args.repeats) if chunk < 10**9 else batch
-    finally:
-        recipe_module.BATCH_CHUNK_SIZE = chunk
-    # baseline: the same kind of recipes one by one (a sample of 40, scaled to 1,000)
-    sample = recipes[:40]
-    t0, c0 = time.perf_counter(), time.process_time()
-    for r in sample:
-        evaluate_recipe(UHTRecipe(**{**r.__dict__, "stage2_time_s": r.stage2_time_s + 1e-3}), params)
-    loop = ((time.perf_counter() - t0) * 1000 / len(sample), (time.process_time() - c0) * 1000 / len(sample))
+    base = path_times(params, recipes, args.repeats, compiled=False)  # baseline: the numpy Newton step
+    fast = path_times(params, recipes, args.repeats, compiled=True) if importlib.util.find_spec("numba") else None
+    load = kernel_load_seconds() if fast else float("nan")
+    t = fast or base
 
     print(f"machine: {machine()}")
+    print(f"Newton step: {'compiled (numba), baseline numpy in the same run' if fast else 'numpy (numba absent)'}")
     print("times are medians, wall / CPU")
     print(row("measure", "wall / CPU", "goal"))
-    print(row("one recipe, stage II cached", ms(*warm), "10 ms", warm[1] <= 0.010))
-    print(row("one recipe, new stage II (tables in memory)", ms(*new2), "", None))
-    print(row("one recipe, every cache cleared (tables too)", ms(*cold), "15 ms", cold[1] <= 0.015))
-    print(row(f"batch of 1,000 distinct recipes (chunks of {min(chunk, 1000)})",
-              f"{batch[0]:.2f} / {batch[1]:.2f} s", "2 s", batch[1] <= 2.0))
-    print(row("baseline: the 1,000 as one batch (no chunks)", f"{whole[0]:.2f} / {whole[1]:.2f} s"))
-    print(row("baseline: 1,000 one at a time (from 40)", f"{loop[0]:.2f} / {loop[1]:.2f} s"))
-    print(f"chunks over one batch: x{whole[1] / batch[1]:.2f} CPU (x{whole[0] / batch[0]:.2f} wall); "
-          f"batch over one at a time: x{loop[1] / batch[1]:.1f} CPU (x{loop[0] / batch[0]:.1f} wall)")
+    print(row("one recipe, stage II cached", ms(*t["warm"]), "10 ms", t["warm"][1] <= 0.010))
+    print(row("one recipe, new stage II (tables in memory)", ms(*t["new2"]), "", None))
+    print(row("one recipe, every cache cleared (tables too)", ms(*t["cold"]), "15 ms", t["cold"][1] <= 0.015))
+    print(row("batch of 1,000 distinct recipes", f"{t['batch'][0]:.2f} / {t['batch'][1]:.2f} s", "2 s",
+              t["batch"][1] <= 2.0))
+    print(row("baseline: 1,000 one at a time (from 40)", f"{t['loop'][0]:.2f} / {t['loop'][1]:.2f} s"))
+    if fast:
+        print(row("a new process's kernel load (numba import, cached kernel)", f"{load:.2f} s CPU"))
+        for key, label in (("warm", "one recipe, stage II cached"), ("new2", "one recipe, new stage II"),
+                           ("cold", "one recipe, every cache cleared")):
+            print(row(f"baseline numpy step: {label}", ms(*base[key])))
+        print(row("baseline numpy step: batch of 1,000", f"{base['batch'][0]:.2f} / {base['batch'][1]:.2f} s"))
+        print("compiled over numpy, CPU: " + ", ".join(f"{k} x{base[k][1] / fast[k][1]:.2f}"
+                                                       for k in ("warm", "new2", "cold", "batch", "loop")))
+    print(f"batch over one at a time: x{t['loop'][1] / t['batch'][1]:.1f} CPU "
+          f"(x{t['loop'][0] / t['batch'][0]:.1f} wall)")
     print("status judges CPU time (wall time on a shared machine includes other jobs' turns)")
 
 

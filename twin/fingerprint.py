@@ -5,7 +5,8 @@ The package version does not change with every commit, so it cannot say that; th
 
 - :func:`code_fingerprint`: a hash of every source and data file of the packages a simulation runs
   (``process_models`` and ``twin``: ``*.py``, ``*.json``, ``*.csv``, paths included), and of the versions of
-  Python and of the numerical libraries that compute with them (numpy, scipy, simpy, pydantic). The optimiser,
+  Python and of the numerical libraries that compute with them (numpy, scipy, simpy, pydantic), and which code
+  runs the interdiffusion's Newton step (numba's compiled kernel and its version, or numpy). The optimiser,
   the dashboard and the CLI do not take part in a twin run and are left out, so editing them reruns nothing.
 - :func:`parameters_fingerprint`: a hash of the default parameter registry (name, value, unit, bounds, kind,
   source of every record). A scenario's own overrides are part of its content, hence of the job id.
@@ -22,6 +23,8 @@ import json
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from process_models.uht.newton_kernel import kernel_tag
 
 SIMULATION_PACKAGES = ("process_models", "twin")
 SOURCE_SUFFIXES = (".py", ".json", ".csv")
@@ -62,6 +65,7 @@ def code_fingerprint() -> str:
     h.update(f"python {sys.version_info.major}.{sys.version_info.minor}".encode())
     for lib in LIBRARIES:
         h.update(f"\0{lib} {_library_version(lib)}".encode())
+    h.update(f"\0newton step {kernel_tag()}".encode())  # compiled (numba) or numpy: other code, other bits
     return h.hexdigest()[:16]
 
 

@@ -36,6 +36,12 @@ from process_models.uht.interdiffusion import (
     FluxBC,
     solve_interdiffusion,
 )
+from process_models.uht.newton_kernel import (
+    CuZnKirchhoffStep,
+    compiled_kernels_enabled,
+    evaporation_step,
+    island_uptake_step,
+)
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.quench import QuenchResult, quench_phases
 from process_models.uht.zn_evaporation import SurfaceEvaporation
@@ -116,6 +122,19 @@ class Stage3Result:
     the peak, so a search for the melting edge could aim at its zero."""
 
 
+def _compiled_step(model: CuZnFickDiffusivity, flux: object) -> CuZnKirchhoffStep | None:
+    """The compiled Newton step for ``flux`` (numba installed, ``FOILTWIN_COMPILED_KERNELS`` not 0), if the kernel knows
+    the flux: Zn evaporating in stage III, or the islands' α uptake in stage II (their bound ``alpha_flux``)."""
+    if not compiled_kernels_enabled():
+        return None
+    if isinstance(flux, SurfaceEvaporation):
+        return evaporation_step(model, flux)
+    owner = getattr(flux, "__self__", None)
+    if isinstance(owner, IslandGrowth) and flux == owner.alpha_flux:
+        return island_uptake_step(model, owner)
+    return None
+
+
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,
            params: ParameterValues, flux, record, n_steps: int,
            model: CuZnFickDiffusivity | None = None, flux_at=None, flux_plan=None) -> DiffusionResult:
@@ -127,10 +146,12 @@ def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: n
         if flux_plan is not None:
             flux_plan(T, t)
 
+    kernel = _compiled_step(model, flux)
     return solve_interdiffusion(
         x0, grid, time_s, temperature_K, molar_density_mol_per_m3=params["cuzn_alloy_molar_density_mol_per_m3"],
         diffusivity=model.diffusivity, kirchhoff=model.kirchhoff, kirchhoff_at=model.kirchhoff_at, clock=model.clock,
-        surface=FluxBC(flux, at=flux_at), n_steps=n_steps, record=record, plan=plan,
+        surface=FluxBC(flux, at=flux_at), n_steps=n_steps, record=record, plan=plan if kernel is None else kernel.plan,
+        newton_kernel=kernel,
     )
 
 

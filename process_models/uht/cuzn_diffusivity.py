@@ -193,6 +193,16 @@ class CuZnFickDiffusivity:
                 pieces = tuple(float(np.ravel(v)[0]) for v in pieces)
         return lambda x: self._kirchhoff(x, pieces)
 
+    def step_coefficients(self, T_K: ArrayLike) -> Array:
+        """The 15 temperature-dependent coefficients of :meth:`kirchhoff` at ``T_K`` (any shape S) as one array of
+        shape S + (15,), in the order :mod:`process_models.uht.newton_kernel_jit` reads them (``kirchhoff_row``)."""
+        T = np.asarray(T_K, dtype=float)
+        return np.stack([np.broadcast_to(np.asarray(v, dtype=float), T.shape) for v in self._pieces_at(T)], axis=-1)
+
+    def piece_bounds(self) -> Array:
+        """The compositions x1 < x2 < x3 < x4 where the pieces of D̃ meet (the compiled step's input)."""
+        return np.array([self.x1, self.x2, self.x3, self.x4])
+
     def plan(self, T_K: ArrayLike) -> None:
         """Compute the coefficients of every solver step at once (``T_K`` (B, n): the steps' temperatures of the
         whole batch); :meth:`kirchhoff_at` at a step's (B, 1) temperatures then finds them ready. Element-wise

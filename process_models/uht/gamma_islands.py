@@ -208,6 +208,14 @@ class IslandGrowth:
         x_cap, k = c["x_cap"], c["k"]
         return lambda x_s: self._alpha_flux(x_s, x_cap, k)
 
+    def alpha_uptake_factors(self, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The α uptake at a step's (T, t) (B,) as its factors: J = k·clip((x_cap − x_s)/w, 0, 1) with the conductance
+        k [mol m⁻² s⁻¹], α's cap x_cap and the saturation width w; books the step's supply as
+        :meth:`alpha_flux_at` does (the compiled Newton step's input)."""
+        self.alpha_flux(np.zeros_like(T), T, t)
+        c = self._cache
+        return c["k"], c["x_cap"], self.width
+
     def _alpha_flux(self, x_s: np.ndarray, x_cap: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s_raw = (x_cap - x_s) / self.width
         s = np.minimum(np.maximum(s_raw, 0.0), 1.0)

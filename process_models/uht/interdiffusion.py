@@ -474,6 +474,7 @@ class _Problem:
     g_surf: float  # c/(distance surface -> first centre)
     kirchhoff_at: Callable[[Array], Callable[[Array], tuple[Array, Array]]] | None = None
     flux_at: Callable[[Array, Array], Callable[[Array], tuple[Array, Array]]] | None = None
+    newton_kernel: Callable[..., tuple[Array, ...]] | None = None  # a compiled Newton step (solve_interdiffusion)
 
     _offdiag: dict[int, Array] = field(default_factory=dict)
     _work_one: _OneFoilWork | None = None
@@ -850,6 +851,39 @@ def _newton_one(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: A
 
 def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
             idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
+    """One backward-Euler step for foils ``idx``: the compiled step when the problem has one
+    (:func:`_newton_compiled`), else the numpy iteration (:func:`_newton_numpy`)."""
+    if prob.newton_kernel is not None:
+        return _newton_compiled(prob, x_old, x_guess, rate, dt, T, t, idx)
+    return _newton_numpy(prob, x_old, x_guess, rate, dt, T, t, idx)
+
+
+def _newton_compiled(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
+                     idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
+    """:func:`_newton_numpy`'s step by ``prob.newton_kernel`` (the same iteration, compiled: see
+    :mod:`process_models.uht.newton_kernel`). Foils it hands back (a symmetrised system that is not positive
+    definite, which the numpy path solves with pivoting) take the numpy step from the start, with their rate
+    constants as they came in."""
+    assert prob.newton_kernel is not None
+    a = (prob.c / dt)[:, None] * prob.grid.widths
+    state = prob.flux_state  # the flux sees the whole batch, these foils at the step's (T, t)
+    state[1, idx] = T
+    state[2, idx] = t
+    rate_in = rate.copy()
+    x, zn_in, iters, status, clipped = prob.newton_kernel(x_old, x_guess, a, prob.g, prob.gsum, rate, dt, T,
+                                                          state[1].copy(), state[2].copy(), idx)
+    back = np.flatnonzero(status == 2)
+    if back.size:
+        r = rate_in[back]
+        xb, zb, ib, okb, cb = _newton_numpy(prob, x_old[back], x_guess[back], r, dt[back], T[back], t[back],
+                                            idx[back])
+        x[back], zn_in[back], iters[back], clipped[back], rate[back] = xb, zb, ib, cb, r
+        status[back] = np.where(okb, 0, 1)
+    return x, zn_in, iters, status == 0, clipped
+
+
+def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
+                  idx: Array) -> tuple[Array, Array, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
     """One backward-Euler step for foils ``idx`` (rows of x_old), starting from ``x_guess``.
 
     ``rate`` (b,) is the quadratic-convergence constant C (|δ_{k+1}| ≈ C|δ_k|²) seen in the foil's previous
@@ -1125,6 +1159,7 @@ def solve_interdiffusion(
     record: RecordFn | None = None,
     kirchhoff_at: Callable[[Array], Callable[[Array], tuple[Array, Array]]] | None = None,
     plan: Callable[[Array, Array], None] | None = None,
+    newton_kernel: Callable[..., tuple[Array, ...]] | None = None,
 ) -> DiffusionResult:
     """Solve c ∂x/∂t = ∂/∂z(D̃ ∂x/∂z) for B foils over their own piecewise-linear T(t) histories.
 
@@ -1142,7 +1177,10 @@ def solve_interdiffusion(
     clock(T) -> D_ref (m²/s), monotone in T, for step placement and the step temperatures (None: steps graded
     in time, solved at their end temperature); step_grading: p in s_k = (k/n)^p;
     record(x (B, N), T (B,), t (B,)) -> (B, ...) evaluated after every step with the history's T at the step
-    end (diffusivity and flux see the step's effective temperature).
+    end (diffusivity and flux see the step's effective temperature);
+    newton_kernel optional: a compiled Newton step that stands for ``kirchhoff``/``surface`` (the caller vouches
+    that it computes the same D̃ and flux, e.g. :class:`process_models.uht.newton_kernel.CuZnEvaporationStep`),
+    called as ``newton_kernel(x_old, x_guess, a, g, gsum, rate, dt, T, T_all, t_all, idx)`` per step.
     Raises :class:`FoiltwinInputError` on malformed inputs, :class:`ModelConvergenceError` (a subclass, with the
     failing foils in ``rows``) if a step cannot be converged even after ``MAX_SPLIT_DEPTH`` halvings.
     """
@@ -1163,7 +1201,7 @@ def solve_interdiffusion(
     tk = _place(table, n_steps, step_grading, STEP_TIME_SHARE_FRAC)
     flux_state = np.stack([x[:, 0], T_hist[:, 0], t_hist[:, 0]])
     prob = _Problem(grid, c, diffusivity, kirchhoff, flux, x_surface, t_hist, T_hist, table, clock,
-                    flux_state, g, gsum, c / (grid.centres[0] - grid.faces[0]), kirchhoff_at, flux_at)
+                    flux_state, g, gsum, c / (grid.centres[0] - grid.faces[0]), kirchhoff_at, flux_at, newton_kernel)
     Tk = _interp_rows(tk, t_hist, T_hist)
     T_step = _step_temperatures(table, clock, np.arange(B), tk[:, :-1], tk[:, 1:], Tk[:, 1:])
 

@@ -101,6 +101,16 @@ class SurfaceEvaporation:
             Tk, tk = np.ascontiguousarray(T[:, k]), np.ascontiguousarray(t[:, k])
             self._planned[(Tk.tobytes(), tk.tobytes())] = (rate[:, k].copy(), it[:, k].copy(), v[:, k].copy())
 
+    @property
+    def activity_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The Zn activity table the flux interpolates: x grid (n,) and activities (rows of T, n)."""
+        return self._diagram.zn_activity_table
+
+    def factors(self, T_K: np.ndarray, t_s: np.ndarray) -> _Factors:
+        """The flux's factors at the batch's (T, t) (B,): k_eff·c_sat [mol m⁻² s⁻¹], the activity table's row and
+        weight (planned ones when :meth:`plan` saw these (T, t)); J = −rate·a_Zn(x_s) along that row."""
+        return self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
+
     def __call__(self, x_surface: np.ndarray, T_K: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rate, it, v = self._prepare(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float))
         x_grid, act = self._diagram.zn_activity_table

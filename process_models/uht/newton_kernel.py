@@ -1,0 +1,169 @@
+"""Compiled Newton step of the Cu–Zn interdiffusion solver (optional: numba, the ``fast`` extra; issue 15).
+
+:func:`process_models.uht.interdiffusion.solve_interdiffusion` iterates each backward-Euler step in numpy: a
+foil's iteration is ≈ 25 array calls of ≈ 1 µs on profiles of ~100 cells, so Python's call overhead, not
+arithmetic, sets its cost (a recipe's stage III: ≈ 60 steps × 2–3 iterations). This module runs the same
+iteration for every foil of a step in one compiled call, for the solver's one combination that the product
+uses in stage III: the Kirchhoff potential of :class:`~process_models.uht.cuzn_diffusivity.CuZnFickDiffusivity`
+and the Zn evaporation flux of :class:`~process_models.uht.zn_evaporation.SurfaceEvaporation`.
+
+The iteration is the numpy path's, operation for operation (the same formulas in the same order):
+
+* Ψ and D̃ of each cell from the 15 step coefficients of ``CuZnFickDiffusivity._pieces_at`` (α law, blend 1, β,
+  blend 2, γ; a piece above a cell's x adds an exact zero, as the numpy telescoping sum does);
+* the surface flux J and dJ/dx_s, a_Zn linear along the activity table's row at T (``zn_evaporation._flux``);
+* the residual and the symmetrised SPD tridiagonal system, solved by LDLᵀ as LAPACK's ``dpttrf``/``dpttrs``
+  do (``dptsv``, the numpy path's solver);
+* damping, the D̃ trust region, clipping, and the convergence test with the quadratic rate constant.
+
+What the kernel leaves to the numpy path: a foil whose symmetrised system is not positive definite (the numpy
+path then pivots with ``dgtsv``) is handed back and its step is solved there; a foil whose iteration fails is
+reported as failed, and the caller splits its step as before. So every foil's step is the numpy path's step,
+up to the last bits of libm's ``expm1``/``log`` against numpy's (both round to within an ulp): a converged
+profile agrees to ≈ 1e-13, far inside the Newton tolerance (``NEWTON_TOL_FRAC`` = 1e-6); the tests compare the
+two paths recipe by recipe.
+
+Switch: ``FOILTWIN_COMPILED_KERNELS=0`` in the environment turns the kernel off (numpy only); without numba it is
+off. :func:`kernel_tag` names the path in results' fingerprints. numba compiles the kernel at its first use and
+keeps it in its on-disk cache (``__pycache__``), so later processes load it (≈ 0.1 s) instead of compiling
+(a few seconds).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from process_models.uht.interdiffusion import (
+    CLIP_TOL_FRAC,
+    LN_D_TRUST,
+    NEWTON_MAX_ITER,
+    NEWTON_MAX_UPDATE_FRAC,
+    NEWTON_TOL_FRAC,
+    TRUST_AFTER_ITER,
+)
+
+if TYPE_CHECKING:
+    from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+    from process_models.uht.gamma_islands import IslandGrowth
+    from process_models.uht.zn_evaporation import SurfaceEvaporation
+
+__all__ = ["CuZnKirchhoffStep", "compiled_kernels_enabled", "evaporation_step", "island_uptake_step", "kernel_tag",
+           "newton_step_kernel"]
+
+ENV_SWITCH = "FOILTWIN_COMPILED_KERNELS"
+# status of a foil's step (returned per foil)
+CONVERGED, FAILED, NOT_SPD = 0, 1, 2
+
+
+def compiled_kernels_enabled() -> bool:
+    """Whether the compiled Newton step is used: numba is installed and ``FOILTWIN_COMPILED_KERNELS`` is not 0."""
+    if os.environ.get(ENV_SWITCH, "1").strip() in ("0", "false", "no", "off"):
+        return False
+    return importlib.util.find_spec("numba") is not None
+
+
+def kernel_tag() -> str:
+    """Which Newton-step code runs, for fingerprints: ``numba-<version>`` or ``numpy``."""
+    if not compiled_kernels_enabled():
+        return "numpy"
+    from importlib.metadata import version
+
+    return f"numba-{version('numba')}"
+
+
+@cache
+def newton_step_kernel() -> Callable:
+    """The compiled ``newton_foils`` of :mod:`process_models.uht.newton_kernel_jit` (compiled at the first call,
+    then loaded from numba's on-disk cache)."""
+    from process_models.uht import newton_kernel_jit  # here, not at import: start-up time, and numba is optional
+
+    return newton_kernel_jit.newton_foils
+
+
+FluxRows = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+class CuZnKirchhoffStep:
+    """The compiled Newton step for :func:`~process_models.uht.interdiffusion.solve_interdiffusion`'s
+    ``newton_kernel``: the Cu–Zn Kirchhoff model ``model`` with a surface flux the kernel knows (``flux_rows``:
+    :func:`evaporation_rows` in stage III, :func:`island_uptake_rows` in stage II).
+
+    Called by the solver with the step's foils (b of the batch's B): it gathers their D̃ coefficients (planned for
+    every step by :meth:`plan`, else computed) and flux factors and runs the kernel; returns (x (b, N), Zn in (b,),
+    iterations (b,), status (b,): 0 converged, 1 failed, 2 handed back to the numpy path, clipped cells (b,)).
+    """
+
+    def __init__(self, model: CuZnFickDiffusivity, flux_rows: FluxRows, x_grid: np.ndarray | None = None,
+                 flux_plan: Callable[[np.ndarray, np.ndarray], None] | None = None) -> None:
+        self._model, self._flux_rows, self._flux_plan = model, flux_rows, flux_plan
+        self._bounds = model.piece_bounds()
+        self._x_grid = np.ascontiguousarray(np.zeros(2) if x_grid is None else x_grid, dtype=float)
+        self._dx_grid = np.diff(self._x_grid)
+        self._planned: dict[bytes, np.ndarray] = {}
+        self._kernel = newton_step_kernel()
+        self._consts = np.array([NEWTON_MAX_UPDATE_FRAC, TRUST_AFTER_ITER, LN_D_TRUST, CLIP_TOL_FRAC,
+                                 float(np.finfo(float).tiny), NEWTON_TOL_FRAC, NEWTON_MAX_ITER], dtype=float)
+
+    def plan(self, T_K: np.ndarray, t_s: np.ndarray) -> None:
+        """Every step's D̃ coefficients at once (``T_K``, ``t_s`` (B, n): the steps' temperatures and end times), and
+        the flux's own plan."""
+        coeffs = self._model.step_coefficients(T_K)  # (B, n, 15)
+        self._planned = {np.ascontiguousarray(T_K[:, k]).tobytes(): np.ascontiguousarray(coeffs[:, k])
+                         for k in range(T_K.shape[1])}
+        if self._flux_plan is not None:
+            self._flux_plan(T_K, t_s)
+
+    def _coefficients(self, T_K: np.ndarray) -> np.ndarray:
+        """(b, 15) coefficients at the step temperatures (b,): planned, or computed (split steps). They depend on
+        T alone, so a plan entry with the same temperatures is the right one."""
+        hit = self._planned.get(T_K.tobytes())
+        if hit is not None and hit.shape[0] == T_K.size:
+            return hit
+        return self._model.step_coefficients(T_K)
+
+    def __call__(self, x_old: np.ndarray, x_guess: np.ndarray, a: np.ndarray, g: np.ndarray, gsum: np.ndarray,
+                 rate: np.ndarray, dt: np.ndarray, T_K: np.ndarray, T_all_K: np.ndarray, t_all_s: np.ndarray,
+                 idx: np.ndarray) -> tuple[np.ndarray, ...]:
+        """One step for foils ``idx`` (rows of ``x_old``, ``x_guess``, ``a``, ``rate``, ``dt``, ``T_K``), the flux
+        seeing the whole batch's state (``T_all_K``, ``t_all_s`` (B,)); ``rate`` (b,) is updated in place."""
+        T = np.ascontiguousarray(T_K, dtype=float)
+        fl, a0, a1 = self._flux_rows(T_all_K, t_all_s, idx)
+        return self._kernel(np.ascontiguousarray(x_old), np.ascontiguousarray(x_guess), a, g, gsum,
+                            self._coefficients(T), self._bounds, fl, self._x_grid, self._dx_grid, a0, a1, rate,
+                            np.ascontiguousarray(dt), self._consts)
+
+
+def evaporation_step(model: CuZnFickDiffusivity, flux: SurfaceEvaporation) -> CuZnKirchhoffStep:
+    """The compiled step with Zn evaporating at the surface (stage III): flux kind 1 of ``flux_row``."""
+    x_grid, act = flux.activity_table
+    act = np.ascontiguousarray(act, dtype=float)
+
+    def rows(T_all: np.ndarray, t_all: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        f_rate, row, weight = flux.factors(T_all, t_all)
+        fl = np.zeros((idx.size, 4))
+        fl[:, 0], fl[:, 1], fl[:, 2] = 1.0, f_rate[idx], weight[idx]
+        r = row[idx]
+        return fl, act[r], act[r + 1]
+
+    return CuZnKirchhoffStep(model, rows, x_grid, flux.plan)
+
+
+def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> CuZnKirchhoffStep:
+    """The compiled step with α taking up Zn beside the γ islands (stage II): flux kind 2 of ``flux_row``. Each
+    step books its supply with the islands as the numpy path's does (``IslandGrowth.alpha_uptake_factors``)."""
+    none = np.zeros((1, 2))
+
+    def rows(T_all: np.ndarray, t_all: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        k, x_cap, width = islands.alpha_uptake_factors(T_all, t_all)
+        fl = np.zeros((idx.size, 4))
+        fl[:, 0], fl[:, 1], fl[:, 2], fl[:, 3] = 2.0, k[idx], x_cap[idx], width
+        z = np.broadcast_to(none, (idx.size, 2))
+        return fl, z, z
+
+    return CuZnKirchhoffStep(model, rows, None, islands.plan)

@@ -1,0 +1,217 @@
+"""The compiled Newton step of the Cu–Zn interdiffusion solver: numba kernels (imported only when the kernel is
+used; see :mod:`process_models.uht.newton_kernel` for what they do and how they match the numpy path).
+
+Each function's plain-Python original is its ``py_func`` (the tests run both). Compiled at the first call and kept
+in numba's on-disk cache (``__pycache__``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def kirchhoff_row(x, pc, xb, psi, d):
+    """Ψ and D̃ [m²/s] of one profile ``x`` (N,) into ``psi``, ``d``: ``pc`` the 15 step coefficients of
+    ``CuZnFickDiffusivity._pieces_at``, ``xb`` the four piece bounds x1..x4."""
+    d_a, d_a_k, k = pc[0], pc[1], pc[2]
+    d1, d1_l, lam1, d2, hq_b, q_b = pc[3], pc[4], pc[5], pc[6], pc[7], pc[8]
+    d3, d3_l, lam2, d4, hq_g, q_g = pc[9], pc[10], pc[11], pc[12], pc[13], pc[14]
+    x1, x2, x3, x4 = xb[0], xb[1], xb[2], xb[3]
+    for i in range(x.shape[0]):
+        xi = x[i]
+        ea = np.expm1(k * min(xi, x1))
+        p = d_a_k * ea
+        di = d_a + d_a * ea
+        if xi > x1:
+            e1 = np.expm1(lam1 * (min(xi, x2) - x1))
+            p += d1_l * e1
+            di += d1 * e1
+            if xi > x2:
+                ub = min(xi, x3) - x2
+                p += ub * (d2 + hq_b * ub)
+                di += q_b * ub
+                if xi > x3:
+                    e3 = np.expm1(lam2 * (min(xi, x4) - x3))
+                    p += d3_l * e3
+                    di += d3 * e3
+                    if xi > x4:
+                        ug = xi - x4
+                        p += ug * (d4 + hq_g * ug)
+                        di += q_g * ug
+        psi[i] = p
+        d[i] = di
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def flux_row(xs, fl, xg, dxg, a0, a1):
+    """(J, dJ/dx_s) [mol m⁻² s⁻¹] into the foil at surface composition ``xs``, by the flux's kind ``fl[0]``:
+
+    * 0: no flux;
+    * 1: evaporation, J = −rate·a_Zn(x_s), a_Zn linear along the activity table's rows ``a0``, ``a1`` (weight
+      v) at the entries around x_s; ``fl`` = (1, rate, v) (``zn_evaporation._flux_one``);
+    * 2: α uptake in stage II, J = k·clip((x_cap − x_s)/w, 0, 1); ``fl`` = (2, k, x_cap, w)
+      (``gamma_islands.IslandGrowth._alpha_flux``)."""
+    kind = fl[0]
+    if kind == 1.0:
+        rate, v = fl[1], fl[2]
+        x = min(max(xs, 0.0), 1.0)
+        top = xg.shape[0] - 2
+        i = np.searchsorted(xg, x, side="right") - 1
+        i = min(max(i, 0), top)
+        w = 1 - v
+        lo = w * a0[i] + v * a1[i]
+        slope = (w * a0[i + 1] + v * a1[i + 1] - lo) / dxg[i]
+        a = lo + slope * (x - xg[i])
+        return -rate * a, -rate * slope
+    if kind == 2.0:
+        k, x_cap, width = fl[1], fl[2], fl[3]
+        s_raw = (x_cap - xs) / width
+        s = min(max(s_raw, 0.0), 1.0)
+        ds = -1.0 / width if (s_raw > 0.0 and s_raw < 1.0) else 0.0
+        return k * s, k * ds
+    return 0.0, 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def solve_spd(diag, off, b):
+    """Solve the SPD tridiagonal system (``diag`` (N,), ``off`` (N-1,)) in place of ``b`` by LDLᵀ, as LAPACK's
+    ``dpttrf``/``dpttrs`` do (``diag`` is overwritten with D, ``off`` with L's sub-diagonal); False if a pivot
+    is not positive (not positive definite: nothing is solved)."""
+    n = diag.shape[0]
+    for i in range(n - 1):
+        if not diag[i] > 0.0:
+            return False
+        ei = off[i]
+        off[i] = ei / diag[i]
+        diag[i + 1] = diag[i + 1] - off[i] * ei
+    if not diag[n - 1] > 0.0:
+        return False
+    for i in range(1, n):
+        b[i] = b[i] - b[i - 1] * off[i - 1]
+    b[n - 1] = b[n - 1] / diag[n - 1]
+    for i in range(n - 2, -1, -1):
+        b[i] = b[i] / diag[i] - b[i + 1] * off[i]
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def limit_row(x, delta, s, d, it, pc, xb, xn, psi_w, d_w, consts):
+    """The next iterate into ``xn`` (``interdiffusion._limit_one``): damped, kept in D̃'s trust region after
+    ``TRUST_AFTER_ITER`` updates, clipped to [0, 1]; returns (damped, cells clipped)."""
+    max_update, trust_after, ln_trust, clip_tol, tiny = consts[0], consts[1], consts[2], consts[3], consts[4]
+    n = x.shape[0]
+    damped = False
+    if s > max_update:
+        scale = min(1.0, max_update / max(s, max_update))
+        for i in range(n):
+            xn[i] = x[i] + scale * delta[i]
+        damped = scale < 1.0
+    else:
+        for i in range(n):
+            xn[i] = x[i] + delta[i]
+    if it >= trust_after:
+        xc = np.empty(n)
+        for i in range(n):
+            xc[i] = min(max(xn[i], 0.0), 1.0)
+        kirchhoff_row(xc, pc, xb, psi_w, d_w)
+        jump = 0.0
+        for i in range(n):
+            jump = max(jump, abs(np.log(max(d_w[i], tiny) / max(d[i], tiny))))
+        if jump > ln_trust:
+            f = ln_trust / jump
+            for i in range(n):
+                xn[i] = x[i] + (xn[i] - x[i]) * f
+            damped = True
+    n_out = 0
+    for i in range(n):
+        if xn[i] < -clip_tol or xn[i] > 1.0 + clip_tol:
+            n_out += 1
+    if n_out:
+        for i in range(n):
+            if xn[i] < -clip_tol or xn[i] > 1.0 + clip_tol:
+                xn[i] = min(max(xn[i], 0.0), 1.0)
+    return damped, n_out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def newton_one(x_old, x, a, g, gsum, pc, xb, fl, xg, dxg, a0, a1, ra, dt, consts, x_out):
+    """One foil's backward-Euler step from ``x`` (``interdiffusion._newton_one``): returns (status, Zn in
+    [mol/m²], iterations, clipped cells, rate constant); the iterate is left in ``x_out``."""
+    tol, max_iter, tiny = consts[5], int(consts[6]), consts[4]
+    n = x_old.shape[0]
+    psi, d = np.empty(n), np.empty(n)
+    res, diag, off, q = np.empty(n), np.empty(n), np.empty(n - 1), np.empty(n - 1)
+    psi_w, d_w, xn = np.empty(n), np.empty(n), np.empty(n)
+    xc = x.copy()
+    la, clipped = 0.0, 0
+    for it in range(max_iter):
+        kirchhoff_row(xc, pc, xb, psi, d)
+        j, dj = flux_row(xc[0], fl, xg, dxg, a0, a1)
+        for i in range(n):
+            res[i] = (xc[i] - x_old[i]) * a[i]
+        for i in range(n - 1):  # the numpy order: every face's outflow first, then the inflows
+            q[i] = (psi[i + 1] - psi[i]) * g[i]
+            res[i] -= q[i]
+        for i in range(n - 1):
+            res[i + 1] += q[i]
+        res[0] -= j
+        dmin = d[0]
+        for i in range(n):
+            res[i] = -res[i]
+            dmin = min(dmin, d[i])
+        if not dmin > 0.0:
+            x_out[:] = xc
+            return 2, 0.0, it, clipped, ra
+        for i in range(n):
+            diag[i] = a[i] / d[i] + gsum[i]
+        diag[0] -= dj / d[0]
+        for i in range(n - 1):
+            off[i] = -g[i]
+        if not solve_spd(diag, off, res):
+            x_out[:] = xc
+            return 2, 0.0, it, clipped, ra
+        s = 0.0
+        finite = True
+        for i in range(n):
+            res[i] = res[i] / d[i]
+            if not np.isfinite(res[i]):
+                finite = False
+            s = max(s, abs(res[i]))
+        if not finite:
+            x_out[:] = xc
+            return 1, 0.0, it + 1, clipped, ra
+        damped, n_out = limit_row(xc, res, s, d, it, pc, xb, xn, psi_w, d_w, consts)
+        if it == 0:
+            conv = (s <= tol) or ((ra * s * s <= tol) and (ra > 0.0))
+        else:
+            la2 = max(la * la, tiny)
+            conv = (s <= tol) or ((s < la) and (s * s * s / la2 <= tol))
+            if la > tol:
+                ra = s / la2
+        clipped += n_out
+        if conv and not damped and n_out == 0:
+            x_out[:] = xn
+            return 0, (j + dj * res[0]) * dt, it + 1, clipped, ra
+        la = s
+        xc[:] = xn
+    x_out[:] = xc
+    return 1, 0.0, max_iter, clipped, ra
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def newton_foils(x_old, x_guess, a, g, gsum, pcs, xb, fls, xg, dxg, a0s, a1s, rate, dt, consts):
+    """Every foil's step: returns (x (b, N), Zn in (b,), iterations (b,), status (b,), clipped (b,)); ``rate``
+    (b,) is updated in place."""
+    b, n = x_old.shape
+    x_new = np.empty((b, n))
+    zn = np.zeros(b)
+    iters = np.zeros(b, dtype=np.int64)
+    status = np.zeros(b, dtype=np.int64)
+    clipped = np.zeros(b, dtype=np.int64)
+    for r in range(b):
+        st, z, its, cl, ra = newton_one(x_old[r], x_guess[r], a[r], g, gsum, pcs[r], xb, fls[r], xg, dxg,
+                                        a0s[r], a1s[r], rate[r], dt[r], consts, x_new[r])
+        status[r], zn[r], iters[r], clipped[r], rate[r] = st, z, its, cl, ra
+    return x_new, zn, iters, status, clipped

@@ -1,0 +1,151 @@
+"""The compiled Newton step (process_models/uht/newton_kernel.py, numba) against the numpy path it stands for.
+
+The kernel runs the numpy iteration operation for operation, so recipes agree to round-off; these tests fail if it
+drifts (another formula, order or convergence rule), if the hand-back of non-SPD steps or the step splits break, or
+if the switch and the fingerprint stop telling the two paths apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+from process_models.parameters import default_parameters
+from process_models.uht import alloying, interdiffusion, newton_kernel
+from process_models.uht.newton_kernel_jit import solve_spd
+from process_models.uht.recipe import Stage2Cache, UHTRecipe, evaluate_recipes
+
+pytestmark = pytest.mark.component
+
+RECIPES = [  # both routes, cold and hot pulses (melting ones too), short and long stage II
+    UHTRecipe(),
+    UHTRecipe(stage2_temperature_K=705.0, stage2_time_s=35.0, stage3_peak_K=955.0, stage3_time_s=0.012),
+    UHTRecipe(stage2_temperature_K=790.0, stage2_time_s=230.0, stage3_peak_K=1140.0, stage3_time_s=0.048),
+    UHTRecipe(stage2_temperature_K=760.0, stage2_time_s=120.0, stage3_peak_K=1110.0, stage3_time_s=0.03),
+    UHTRecipe(zn_route="plated", plated_zn_loading_kg_per_m2=4e-3, stage2_temperature_K=740.0,
+              stage2_time_s=90.0, stage3_peak_K=1050.0, stage3_time_s=0.02),
+]
+
+
+def _numbers(results: list) -> np.ndarray:
+    keys = sorted(k for k, v in results[0].to_dict().items() if isinstance(v, float | int) and not isinstance(v, bool))
+    return np.array([[float(r.to_dict()[k]) for k in keys] for r in results])
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, compiled: bool, recipes: list[UHTRecipe] = RECIPES
+         ) -> tuple[np.ndarray, list]:
+    """Every recipe's numeric outputs, and the diffusion results of the solver calls (stage II and III)."""
+    monkeypatch.setenv(newton_kernel.ENV_SWITCH, "1" if compiled else "0")
+    solved = []
+    real = alloying._solve
+
+    def spy(*args, **kwargs):
+        res = real(*args, **kwargs)
+        solved.append(res)
+        return res
+
+    monkeypatch.setattr(alloying, "_solve", spy)
+    out = evaluate_recipes(recipes, default_parameters(), Stage2Cache())
+    monkeypatch.setattr(alloying, "_solve", real)
+    return _numbers(out), solved
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float) -> None:
+    both_nan = np.isnan(a) & np.isnan(b)
+    np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+    np.testing.assert_allclose(np.where(both_nan, 0.0, a), np.where(both_nan, 0.0, b), rtol=rtol, atol=1e-300)
+
+
+def test_the_ldlt_solve_is_lapacks_dptsv_bit_for_bit():
+    from scipy.linalg.lapack import dptsv
+
+    rng = np.random.default_rng(3)
+    n = 170
+    off = -rng.uniform(0.5, 2.0, n - 1)
+    diag = np.abs(np.r_[off, 0.0]) + np.abs(np.r_[0.0, off]) + rng.uniform(1e-3, 1.0, n)  # diagonally dominant
+    b = rng.normal(size=n)
+    _, _, want, info = dptsv(diag.copy(), off.copy(), b.copy())
+    assert info == 0
+    for fn in (solve_spd, solve_spd.py_func):
+        got = b.copy()
+        assert fn(diag.copy(), off.copy(), got)
+        np.testing.assert_array_equal(got, want)
+    indefinite = diag.copy()
+    indefinite[n // 2] = -1.0
+    assert not solve_spd(indefinite, off.copy(), b.copy())
+
+
+def test_recipes_agree_with_the_numpy_path_to_round_off(monkeypatch):
+    ref, solved_np = _run(monkeypatch, compiled=False)
+    got, solved_nb = _run(monkeypatch, compiled=True)
+    _close(got, ref, rtol=1e-10)
+    # the same Newton iterations, step for step (a changed convergence rule would show here first)
+    assert len(solved_np) == len(solved_nb) == 2
+    for a, b in zip(solved_np, solved_nb, strict=True):
+        np.testing.assert_array_equal(a.newton_iterations.total, b.newton_iterations.total)
+        np.testing.assert_array_equal(a.newton_iterations.step_splits, b.newton_iterations.step_splits)
+        np.testing.assert_allclose(a.x, b.x, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(a.zn_in_mol_per_m2, b.zn_in_mol_per_m2, rtol=1e-10, atol=1e-18)
+
+
+def test_a_batch_agrees_with_its_recipes_one_at_a_time(monkeypatch):
+    """Each foil's step is its own (no coupling through the batch), on the compiled path as on the numpy one."""
+    batch, _ = _run(monkeypatch, compiled=True)
+    alone = np.vstack([_run(monkeypatch, compiled=True, recipes=[r])[0] for r in RECIPES])
+    _close(batch, alone, rtol=1e-12)
+
+
+def test_steps_handed_back_are_solved_by_the_numpy_path(monkeypatch):
+    """A foil the kernel hands back (status 2: its symmetrised system not positive definite) takes the numpy step
+    from the start, with its rate constant as it came in: forcing every step back gives the numpy results."""
+    ref, _ = _run(monkeypatch, compiled=False)
+    real = newton_kernel.CuZnKirchhoffStep.__call__
+    handed = []
+
+    def back(self, x_old, x_guess, a, g, gsum, rate, *rest):
+        rate_in = rate.copy()
+        out = real(self, x_old, x_guess, a, g, gsum, rate, *rest)
+        rate[:] = rate_in + 7.0  # garbage the caller must discard
+        out[3][:] = 2
+        handed.append(out[3].size)
+        return out
+
+    monkeypatch.setattr(newton_kernel.CuZnKirchhoffStep, "__call__", back)
+    got, _ = _run(monkeypatch, compiled=True)
+    assert sum(handed) > 100
+    np.testing.assert_array_equal(got, ref)
+
+
+def test_failed_steps_are_split_as_on_the_numpy_path(monkeypatch):
+    """With at most 3 Newton updates per step many steps fail; both paths split the same steps and agree."""
+    monkeypatch.setattr(interdiffusion, "NEWTON_MAX_ITER", 3)
+    monkeypatch.setattr(newton_kernel, "NEWTON_MAX_ITER", 3)
+    ref, solved_np = _run(monkeypatch, compiled=False, recipes=RECIPES[:3])
+    got, solved_nb = _run(monkeypatch, compiled=True, recipes=RECIPES[:3])
+    splits = sum(int(s.newton_iterations.step_splits.sum()) for s in solved_np)
+    assert splits > 0
+    for a, b in zip(solved_np, solved_nb, strict=True):
+        np.testing.assert_array_equal(a.newton_iterations.step_splits, b.newton_iterations.step_splits)
+        np.testing.assert_array_equal(a.newton_iterations.total, b.newton_iterations.total)
+    _close(got, ref, rtol=1e-10)
+
+
+def test_the_switch_and_the_fingerprint_name_the_path(monkeypatch):
+    from twin import fingerprint
+
+    monkeypatch.setenv(newton_kernel.ENV_SWITCH, "0")
+    assert not newton_kernel.compiled_kernels_enabled()
+    assert newton_kernel.kernel_tag() == "numpy"
+    off = fingerprint.code_fingerprint.__wrapped__()
+    monkeypatch.setenv(newton_kernel.ENV_SWITCH, "1")
+    assert newton_kernel.compiled_kernels_enabled()
+    assert newton_kernel.kernel_tag().startswith("numba-")
+    assert fingerprint.code_fingerprint.__wrapped__() != off
+    # off means off: no compiled step is built
+    monkeypatch.setenv(newton_kernel.ENV_SWITCH, "0")
+    built = []
+    monkeypatch.setattr(newton_kernel, "newton_step_kernel", lambda: built.append(1))
+    evaluate_recipes(RECIPES[:1], default_parameters(), Stage2Cache())
+    assert not built
