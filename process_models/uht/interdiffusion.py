@@ -690,15 +690,23 @@ def _converged(st: _Active, rate: Array, last: Array, step: Array, it: int) -> A
 def _converged_one(k: int, rate: Array, last: Array, s: float, it: int) -> bool:
     """:func:`_converged` for one foil (row ``k`` of ``rate`` and ``last``) on Python floats: the same IEEE
     operations in the same order, so the same result, without ~12 array calls per Newton iteration."""
-    ra = float(rate[k])
-    if it == 0:
-        return (s <= NEWTON_TOL_FRAC) or ((ra * s * s <= NEWTON_TOL_FRAC) and (ra > 0.0))
-    la = float(last[k])
-    la2 = max(la * la, _TINY_F)
-    conv = (s <= NEWTON_TOL_FRAC) or ((s < la) and (s * s * s / la2 <= NEWTON_TOL_FRAC))
-    if la > NEWTON_TOL_FRAC:
-        rate[k] = s / la2
+    conv, ra = newton_converged(s, float(last[k]) if it else 0.0, float(rate[k]), it, NEWTON_TOL_FRAC, _TINY_F)
+    rate[k] = ra
     return conv
+
+
+def newton_converged(s: float, la: float, ra: float, it: int, tol: float, tiny: float) -> tuple[bool, float]:
+    """The convergence rule of one foil on floats (also compiled into the kernel of
+    :mod:`process_models.uht.newton_kernel_jit`): update ``it`` of size ``s`` after one of size ``la`` has converged
+    when it is below ``tol`` or, by the quadratic rate constant C = |δ|/|δ_prev|² (``ra``, carried from the previous
+    step at the first update), the next one is predicted below it. Returns (converged, C)."""
+    if it == 0:  # first update of this step: trust the rate constant of the previous step
+        return (s <= tol) or ((ra * s * s <= tol) and (ra > 0.0)), ra
+    la2 = max(la * la, tiny)
+    conv = (s <= tol) or ((s < la) and (s * s * s / la2 <= tol))
+    if la > tol:
+        ra = s / la2
+    return conv, ra
 
 
 def _step_closures(prob: _Problem, Tc: Array, T: Array, t: Array, idx: Array) -> tuple:
@@ -831,13 +839,7 @@ def _newton_one(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: A
             rate[0] = ra
             return x, np.zeros(1), np.array([it + 1]), np.zeros(1, dtype=bool), np.array([clipped])
         xn, damped, n_out = _limit_one(x, delta, s, d, it, psi_d)
-        if it == 0:  # first update of this step: trust the rate constant of the previous step
-            conv = (s <= NEWTON_TOL_FRAC) or ((ra * s * s <= NEWTON_TOL_FRAC) and (ra > 0.0))
-        else:
-            la2 = max(la * la, _TINY_F)
-            conv = (s <= NEWTON_TOL_FRAC) or ((s < la) and (s * s * s / la2 <= NEWTON_TOL_FRAC))
-            if la > NEWTON_TOL_FRAC:
-                ra = s / la2
+        conv, ra = newton_converged(s, la, ra, it, NEWTON_TOL_FRAC, _TINY_F)
         clipped += n_out  # a clipped update never ends the iteration (it would break conservation)
         if conv and not damped and n_out == 0:
             rate[0] = ra

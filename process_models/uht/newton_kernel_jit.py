@@ -10,6 +10,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from process_models.uht.interdiffusion import newton_converged
+
+converged = njit(cache=True, nogil=True)(newton_converged)  # the numpy path's convergence rule, compiled
+
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def kirchhoff_row(x, pc, xb, psi, d):
@@ -183,13 +187,7 @@ def newton_one(x_old, x, a, g, gsum, pc, xb, fl, xg, dxg, a0, a1, ra, dt, consts
             x_out[:] = xc
             return 1, 0.0, it + 1, clipped, ra
         damped, n_out = limit_row(xc, res, s, d, it, pc, xb, xn, psi_w, d_w, consts)
-        if it == 0:
-            conv = (s <= tol) or ((ra * s * s <= tol) and (ra > 0.0))
-        else:
-            la2 = max(la * la, tiny)
-            conv = (s <= tol) or ((s < la) and (s * s * s / la2 <= tol))
-            if la > tol:
-                ra = s / la2
+        conv, ra = converged(s, la, ra, it, tol, tiny)
         clipped += n_out
         if conv and not damped and n_out == 0:
             x_out[:] = xn
