@@ -49,29 +49,48 @@ def ms(w: float, c: float) -> str:
     return f"{1e3 * w:.1f} / {1e3 * c:.1f} ms"
 
 
-def path_times(params: ParameterValues, recipes: list[UHTRecipe], repeats: int, compiled: bool
-               ) -> dict[str, tuple[float, float]]:
-    """The recipe timings on one Newton-step path: numba's compiled step, or numpy (``FOILTWIN_COMPILED_KERNELS``)."""
-    os.environ[ENV_SWITCH] = "1" if compiled else "0"
-    cache = Stage2Cache()  # the caller's stage-II cache (a line, the optimiser or the twin owns one)
-    evaluate_recipe(UHTRecipe(), params, cache)  # warm-up: tables, the standard stage II, the kernel loaded
-    out = {}
+def paired(fn: Callable[[int], object], repeats: int, paths: tuple[bool, ...],
+           before: Callable[[], object] | None = None) -> dict[bool, tuple[float, float]]:
+    """Median wall and CPU seconds of ``fn(i)`` on each Newton-step path (numba's compiled step, numpy), the paths
+    taking turns call by call (``FOILTWIN_COMPILED_KERNELS``): this host's speed drifts by tens of % within
+    minutes, and interleaving puts both paths under the same drift."""
+    runs: dict[bool, tuple[list[float], list[float]]] = {p: ([], []) for p in paths}
+    for i in range(repeats):
+        for compiled in paths:
+            os.environ[ENV_SWITCH] = "1" if compiled else "0"
+            w, c = timed(lambda _, i=i: fn(i), 1, before)
+            runs[compiled][0].append(w)
+            runs[compiled][1].append(c)
+    return {p: (statistics.median(w), statistics.median(c)) for p, (w, c) in runs.items()}
+
+
+def path_times(params: ParameterValues, recipes: list[UHTRecipe], repeats: int, paths: tuple[bool, ...]
+               ) -> dict[bool, dict[str, tuple[float, float]]]:
+    """The recipe timings on each Newton-step path, interleaved (:func:`paired`)."""
+    caches = {p: Stage2Cache() for p in paths}  # each path's own stage-II cache (a line or the optimiser owns one)
+    for p in paths:
+        os.environ[ENV_SWITCH] = "1" if p else "0"
+        evaluate_recipe(UHTRecipe(), params, caches[p])  # warm-up: tables, the standard stage II, the kernel loaded
+    cache_of = lambda: caches[os.environ[ENV_SWITCH] == "1"]  # noqa: E731
+    out: dict[str, dict[bool, tuple[float, float]]] = {}
     # one recipe whose stage II was seen before (a line varying only its stage-III pulse)
-    out["warm"] = timed(lambda i: evaluate_recipe(UHTRecipe(stage3_peak_K=980.0 + 0.37 * i), params, cache), 30)
+    out["warm"] = paired(lambda i: evaluate_recipe(UHTRecipe(stage3_peak_K=980.0 + 0.37 * i), params, cache_of()),
+                         30, paths)
     # one recipe with a new stage II as well (no result cached; tables loaded)
-    out["new2"] = timed(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=100.0 + 0.53 * i,
-                                                            stage3_peak_K=980.0 + 0.37 * i), params, cache), 20)
+    out["new2"] = paired(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=100.0 + 0.53 * i,
+                                                             stage3_peak_K=980.0 + 0.37 * i), params, cache_of()),
+                         20, paths)
     # truly cold: every cache cleared before each call (phase tables, parameter sets, ...; a fresh Stage2Cache)
-    out["cold"] = timed(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=90.0 + 0.71 * i,
-                                                            stage3_peak_K=990.0 + 0.29 * i), params, Stage2Cache()),
-                        10, before=clear_all_caches)
-    out["batch"] = timed(lambda i: evaluate_recipes(recipes, params), repeats)
+    out["cold"] = paired(lambda i: evaluate_recipe(UHTRecipe(stage2_time_s=90.0 + 0.71 * i,
+                                                             stage3_peak_K=990.0 + 0.29 * i), params, Stage2Cache()),
+                         10, paths, before=clear_all_caches)
+    out["batch"] = paired(lambda i: evaluate_recipes(recipes, params), repeats, paths)
     # baseline: the same kind of recipes one by one (a sample of 40, scaled to 1,000)
-    t0, c0 = time.perf_counter(), time.process_time()
-    for r in recipes[:40]:
-        evaluate_recipe(UHTRecipe(**{**r.__dict__, "stage2_time_s": r.stage2_time_s + 1e-3}), params)
-    out["loop"] = ((time.perf_counter() - t0) * 25, (time.process_time() - c0) * 25)
-    return out
+    out["loop"] = paired(lambda i: [evaluate_recipe(UHTRecipe(**{**r.__dict__, "stage2_time_s": r.stage2_time_s
+                                                                  + 1e-3 * (i + 1)}), params) for r in recipes[:40]],
+                         1, paths)
+    out["loop"] = {p: (w * 25, c * 25) for p, (w, c) in out["loop"].items()}
+    return {p: {k: v[p] for k, v in out.items()} for p in paths}
 
 
 def kernel_load_seconds() -> float:
@@ -97,13 +116,15 @@ def main() -> None:
                          stage3_time_s=float(t3))
                for T2, t2, T3, t3 in zip(rng.uniform(700, 800, 1000), rng.uniform(30, 240, 1000),
                                          rng.uniform(950, 1150, 1000), rng.uniform(0.01, 0.05, 1000), strict=True)]
-    base = path_times(params, recipes, args.repeats, compiled=False)  # baseline: the numpy Newton step
-    fast = path_times(params, recipes, args.repeats, compiled=True) if importlib.util.find_spec("numba") else None
+    paths = (False, True) if importlib.util.find_spec("numba") else (False,)  # baseline: the numpy Newton step
+    times = path_times(params, recipes, args.repeats, paths)
+    base, fast = times[False], times.get(True)
     load = kernel_load_seconds() if fast else float("nan")
     t = fast or base
 
     print(f"machine: {machine()}")
-    print(f"Newton step: {'compiled (numba), baseline numpy in the same run' if fast else 'numpy (numba absent)'}")
+    which = "compiled (numba); baseline numpy, the two taking turns call by call" if fast else "numpy (numba absent)"
+    print(f"Newton step: {which}")
     print("times are medians, wall / CPU")
     print(row("measure", "wall / CPU", "goal"))
     print(row("one recipe, stage II cached", ms(*t["warm"]), "10 ms", t["warm"][1] <= 0.010))
