@@ -184,12 +184,16 @@ def test_the_pivoting_solve_is_lapacks_dgtsv_bit_for_bit():
     dl, du = rng.normal(size=n - 1), rng.normal(size=n - 1)
     d = rng.normal(size=n) * rng.choice([0.1, 3.0], size=n)  # small pivots: rows are interchanged
     b = rng.normal(size=(n, 2))
-    _, _, _, want, info = dgtsv(dl.copy(), d.copy(), du.copy(), b.copy())
-    assert info == 0
-    for fn in (gtsv2, gtsv2.py_func):
-        got = b.copy()
-        assert fn(dl.copy(), d.copy(), du.copy(), got)
-        np.testing.assert_array_equal(got, want)
+    d_last = d.copy()
+    d_last[-2], dl_last = 1e-3, dl.copy()
+    dl_last[-1] = 5.0  # the last elimination interchanges its rows too
+    for dl_c, d_c in ((dl, d), (dl_last, d_last)):
+        _, _, _, want, info = dgtsv(dl_c.copy(), d_c.copy(), du.copy(), b.copy())
+        assert info == 0
+        for fn in (gtsv2, gtsv2.py_func):
+            got = b.copy()
+            assert fn(dl_c.copy(), d_c.copy(), du.copy(), got)
+            np.testing.assert_array_equal(got, want)
     assert not gtsv2(np.zeros(n - 1), np.zeros(n), np.zeros(n - 1), b.copy())
 
 

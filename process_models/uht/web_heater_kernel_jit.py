@@ -43,7 +43,7 @@ def gtsv2(dl, d, du, b):
     right-hand sides ``b`` (n, 2) in place, by Gaussian elimination with partial pivoting as LAPACK's ``dgtsv``
     does (the bands are overwritten); False if singular."""
     n = d.shape[0]
-    for i in range(n - 2):
+    for i in range(n - 1):  # dgtsv's elimination; its last row (i = n-2) has no second super-diagonal to fill
         if abs(d[i]) >= abs(dl[i]):  # no row interchange
             if d[i] == 0.0:
                 return False
@@ -57,27 +57,9 @@ def gtsv2(dl, d, du, b):
             d[i] = dl[i]
             temp = d[i + 1]
             d[i + 1] = du[i] - fact * temp
-            dl[i] = du[i + 1]
-            du[i + 1] = -fact * dl[i]
-            du[i] = temp
-            for j in range(2):
-                temp = b[i, j]
-                b[i, j] = b[i + 1, j]
-                b[i + 1, j] = temp - fact * b[i + 1, j]
-    if n > 1:
-        i = n - 2
-        if abs(d[i]) >= abs(dl[i]):
-            if d[i] == 0.0:
-                return False
-            fact = dl[i] / d[i]
-            d[i + 1] = d[i + 1] - fact * du[i]
-            for j in range(2):
-                b[i + 1, j] = b[i + 1, j] - fact * b[i, j]
-        else:
-            fact = d[i] / dl[i]
-            d[i] = dl[i]
-            temp = d[i + 1]
-            d[i + 1] = du[i] - fact * temp
+            if i < n - 2:
+                dl[i] = du[i + 1]
+                du[i + 1] = -fact * dl[i]
             du[i] = temp
             for j in range(2):
                 temp = b[i, j]
