@@ -137,7 +137,8 @@ def _compiled_step(model: CuZnFickDiffusivity, flux: object) -> CuZnKirchhoffSte
 
 def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: np.ndarray,
            params: ParameterValues, flux, record, n_steps: int,
-           model: CuZnFickDiffusivity | None = None, flux_at=None, flux_plan=None) -> DiffusionResult:
+           model: CuZnFickDiffusivity | None = None, flux_at=None, flux_plan=None,
+           record_rows: bool = False) -> DiffusionResult:
     """The interdiffusion solver with the Cu–Zn fick-mode D̃ (Kirchhoff form) and the registry's numerics."""
     model = CuZnFickDiffusivity.from_parameters(params) if model is None else model
 
@@ -150,7 +151,8 @@ def _solve(grid: DepthGrid, x0: np.ndarray, time_s: np.ndarray, temperature_K: n
     return solve_interdiffusion(
         x0, grid, time_s, temperature_K, molar_density_mol_per_m3=params["cuzn_alloy_molar_density_mol_per_m3"],
         diffusivity=model.diffusivity, kirchhoff=model.kirchhoff, kirchhoff_at=model.kirchhoff_at, clock=model.clock,
-        surface=FluxBC(flux, at=flux_at), n_steps=n_steps, record=record, plan=plan if kernel is None else kernel.plan,
+        surface=FluxBC(flux, at=flux_at), n_steps=n_steps, record=record, record_rows=record_rows,
+        plan=plan if kernel is None else kernel.plan,
         newton_kernel=kernel,
     )
 
@@ -280,7 +282,8 @@ def stage3_conversion(
 
     initial = params["cuzn_alloy_molar_density_mol_per_m3"] * np.sum(x0 * widths, axis=1)
     result = _solve(grid, x0, time_s, temperature_K, params, flux, record,
-                    int(params["stage3_diffusion_steps_count"]), flux_at=flux.at, flux_plan=flux.plan)
+                    int(params["stage3_diffusion_steps_count"]), flux_at=flux.at, flux_plan=flux.plan,
+                    record_rows=True)  # melt depth and margin: row by row, no state
     return Stage3Result(
         x=result.x, zn_initial_mol_per_m2=initial, zn_lost_mol_per_m2=result.zn_out_mol_per_m2,
         max_melt_depth_m=result.recorded[..., 0].max(axis=0), diffusion=result,

@@ -1069,10 +1069,13 @@ class _March:
                    np.zeros(B, dtype=np.int64), [])
 
 
-def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record: RecordFn | None) -> tuple[
-        Array, _March]:
-    """Take every foil through its steps (tk (B, n+1)); returns the final profiles and the accumulators."""
+def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record: RecordFn | None,
+           record_rows: bool = False) -> tuple[Array, _March]:
+    """Take every foil through its steps (tk (B, n+1)); returns the final profiles and the accumulators (with
+    ``record_rows``, ``recorded`` holds each step's profiles for :func:`_record_after`)."""
     B, n_steps = tk.shape[0], tk.shape[1] - 1
+    if record is not None and record_rows:
+        record = _keep_profiles
     if B == 1:
         return _march_one(prob, x, tk, Tk, T_step, record)
     acc = _March.empty(B)
@@ -1105,6 +1108,31 @@ def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record
         if record is not None:
             acc.recorded.append(np.asarray(record(x, Tk[:, k + 1], tk[:, k + 1])))
     return x, acc
+
+
+def _keep_profiles(x: Array, T: Array, t: Array) -> Array:
+    """The ``record`` of a march whose records are made afterwards: a copy of the step's profiles."""
+    return x.copy()
+
+
+RECORD_BLOCK_ROWS = 16384  # rows per call of a row-wise record made after the march (bounds its memory)
+
+
+def _record_after(record: RecordFn, profiles: list[Array], Tk: Array, tk: Array) -> Array:
+    """The records (n, B, ...) of every step from the kept profiles (n of (B, N)), ``record`` called on blocks of
+    whole steps stacked as rows (with the history's T and t at each step end): the same rows as step by step."""
+    n = len(profiles)
+    B = Tk.shape[0]
+    per = max(1, RECORD_BLOCK_ROWS // max(B, 1))
+    out = []
+    for k0 in range(0, n, per):
+        k1 = min(n, k0 + per)
+        X = np.concatenate(profiles[k0:k1], axis=0)
+        T = np.ascontiguousarray(Tk[:, k0 + 1:k1 + 1].T).reshape(-1)
+        t = np.ascontiguousarray(tk[:, k0 + 1:k1 + 1].T).reshape(-1)
+        rec = np.asarray(record(X, T, t))
+        out.append(rec.reshape(k1 - k0, B, *rec.shape[1:]))
+    return np.concatenate(out, axis=0)
 
 
 def _march_one(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record: RecordFn | None) -> tuple[
@@ -1159,6 +1187,7 @@ def solve_interdiffusion(
     clock: Callable[[Array], Array] | None = None,
     step_grading: float = 2.0,
     record: RecordFn | None = None,
+    record_rows: bool = False,
     kirchhoff_at: Callable[[Array], Callable[[Array], tuple[Array, Array]]] | None = None,
     plan: Callable[[Array, Array], None] | None = None,
     newton_kernel: Callable[..., tuple[Array, ...]] | None = None,
@@ -1179,7 +1208,9 @@ def solve_interdiffusion(
     clock(T) -> D_ref (m²/s), monotone in T, for step placement and the step temperatures (None: steps graded
     in time, solved at their end temperature); step_grading: p in s_k = (k/n)^p;
     record(x (B, N), T (B,), t (B,)) -> (B, ...) evaluated after every step with the history's T at the step
-    end (diffusivity and flux see the step's effective temperature);
+    end (diffusivity and flux see the step's effective temperature); record_rows: ``record`` works row by row
+    and keeps no state (each output row depends on its input row alone), so the solver may call it once after the
+    march on every step's profiles stacked as rows, in blocks (the same numbers, without a call per step);
     newton_kernel optional: a compiled Newton step that stands for ``kirchhoff``/``surface`` (the caller vouches
     that it computes the same D̃ and flux, e.g. :class:`process_models.uht.newton_kernel.CuZnEvaporationStep`),
     called as ``newton_kernel(x_old, x_guess, a, g, gsum, rate, dt, T, T_all, t_all, idx)`` per step.
@@ -1210,7 +1241,9 @@ def solve_interdiffusion(
     if plan is not None:
         plan(T_step, tk[:, 1:])
     inv0 = zn_inventory_mol_per_m2(x, grid, c)
-    x, acc = _march(prob, x, tk, Tk, T_step, record)
+    x, acc = _march(prob, x, tk, Tk, T_step, record, record_rows)
+    if record is not None and record_rows:
+        acc.recorded = list(_record_after(record, acc.recorded, Tk, tk))
     stats = acc.stats
     return DiffusionResult(
         x=x,
