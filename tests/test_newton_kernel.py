@@ -116,10 +116,28 @@ def test_steps_handed_back_are_solved_by_the_numpy_path(monkeypatch):
         handed.append(out[3].size)
         return out
 
+    def every_step_back(self, x, x_prev, smooth, last_change, rate, tk, k_next, *rest):
+        return np.where(k_next < tk.shape[1] - 1, k_next, -1)  # the march kernel leaves every step to Python
+
     monkeypatch.setattr(newton_kernel.CuZnKirchhoffStep, "__call__", back)
+    monkeypatch.setattr(newton_kernel.CuZnKirchhoffStep, "march", every_step_back)
     got, _ = _run(monkeypatch, compiled=True)
     assert sum(handed) > 100
     np.testing.assert_array_equal(got, ref)
+
+
+def test_the_march_kernel_takes_the_steps_the_step_kernel_takes(monkeypatch):
+    """Whole foils in the march kernel give the numbers of the compiled step taken step by step from Python (the
+    same predictor, step and accounts), bit for bit, with the same iterations."""
+    marched, solved_m = _run(monkeypatch, compiled=True)
+    monkeypatch.setattr(newton_kernel.CuZnKirchhoffStep, "can_march", lambda self, T, t: False)
+    stepped, solved_s = _run(monkeypatch, compiled=True)
+    np.testing.assert_array_equal(marched, stepped)
+    for a, b in zip(solved_m, solved_s, strict=True):
+        np.testing.assert_array_equal(a.x, b.x)
+        np.testing.assert_array_equal(a.newton_iterations.total, b.newton_iterations.total)
+        np.testing.assert_array_equal(a.newton_iterations.max_per_step, b.newton_iterations.max_per_step)
+        np.testing.assert_array_equal(a.recorded, b.recorded)
 
 
 def test_failed_steps_are_split_as_on_the_numpy_path(monkeypatch):

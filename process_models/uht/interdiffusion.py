@@ -1074,6 +1074,10 @@ def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record
     """Take every foil through its steps (tk (B, n+1)); returns the final profiles and the accumulators (with
     ``record_rows``, ``recorded`` holds each step's profiles for :func:`_record_after`)."""
     B, n_steps = tk.shape[0], tk.shape[1] - 1
+    kernel = prob.newton_kernel
+    if (kernel is not None and hasattr(kernel, "march") and (record is None or record_rows)
+            and kernel.can_march(T_step, tk[:, 1:])):
+        return _march_compiled(prob, x, tk, T_step, record is not None)
     if record is not None and record_rows:
         record = _keep_profiles
     if B == 1:
@@ -1107,6 +1111,57 @@ def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record
         acc.zn_out += np.maximum(-dz, 0.0)
         if record is not None:
             acc.recorded.append(np.asarray(record(x, Tk[:, k + 1], tk[:, k + 1])))
+    return x, acc
+
+
+def _march_compiled(prob: _Problem, x: Array, tk: Array, T_step: Array, keep: bool) -> tuple[Array, _March]:
+    """:func:`_march` with whole foils in the compiled step's march (``newton_kernel.march``): the same predictor,
+    Newton steps and accounts. A step the kernel does not converge (it fails, or is handed back to numpy) is taken
+    here as :func:`_march_one` takes it (:func:`_advance`: splits, the numpy path), then the march goes on. With
+    ``keep``, ``recorded`` holds every step's profiles (for :func:`_record_after`)."""
+    assert prob.newton_kernel is not None
+    B, n_steps = tk.shape[0], tk.shape[1] - 1
+    acc = _March.empty(B)
+    stats = acc.stats
+    x = np.array(x, dtype=float)
+    x_prev, smooth, last_change = x.copy(), np.zeros(B, dtype=np.int64), np.zeros(B)
+    rate, k_next = np.zeros(B), np.zeros(B, dtype=np.int64)
+    profiles = np.empty((n_steps, B, x.shape[1])) if keep else None
+    accounts = (stats["iters"], stats["clipped"], acc.max_it, acc.zn_in, acc.zn_out)
+    tk = np.ascontiguousarray(tk)
+    while True:
+        stop = prob.newton_kernel.march(x, x_prev, smooth, last_change, rate, tk, k_next, prob.c, prob.grid.widths,
+                                        prob.g, prob.gsum, accounts, profiles)
+        stopped = np.flatnonzero(stop >= 0)
+        if stopped.size == 0:
+            break
+        for b in stopped.tolist():  # the step the kernel left: as _march_one takes it
+            k = int(stop[b])
+            idx = np.array([b])
+            xb = x[b:b + 1].copy()
+            guess = xb
+            if k > 0 and smooth[b]:
+                r = (tk[b, k + 1] - tk[b, k]) / (tk[b, k] - tk[b, k - 1])
+                if r * last_change[b] <= PREDICTOR_MAX_CHANGE_FRAC:
+                    guess = np.minimum(np.maximum(xb + r * (xb - x_prev[b:b + 1]), 0.0), 1.0)
+            before, clips_before, splits_before = (int(stats[key][b]) for key in ("iters", "clipped", "splits"))
+            rb = rate[b:b + 1].copy()
+            xn, dz = _advance(prob, xb, guess, rb, tk[b:b + 1, k], tk[b:b + 1, k + 1], T_step[b:b + 1, k], idx, 0,
+                              stats)
+            rate[b] = rb[0]
+            taken = int(stats["iters"][b]) - before
+            smooth[b] = int(taken <= SMOOTH_STEP_MAX_ITER and int(stats["clipped"][b]) == clips_before
+                            and int(stats["splits"][b]) == splits_before)
+            acc.max_it[b] = max(int(acc.max_it[b]), taken)
+            acc.zn_in[b] += max(float(dz[0]), 0.0)
+            acc.zn_out[b] += max(-float(dz[0]), 0.0)
+            last_change[b] = float(np.abs(xn[0] - xb[0]).max())
+            x_prev[b], x[b] = xb[0], xn[0]
+            if profiles is not None:
+                profiles[k, b] = xn[0]
+            k_next[b] = k + 1
+    if profiles is not None:
+        acc.recorded = list(profiles)
     return x, acc
 
 

@@ -45,6 +45,8 @@ from process_models.uht.interdiffusion import (
     NEWTON_MAX_ITER,
     NEWTON_MAX_UPDATE_FRAC,
     NEWTON_TOL_FRAC,
+    PREDICTOR_MAX_CHANGE_FRAC,
+    SMOOTH_STEP_MAX_ITER,
     TRUST_AFTER_ITER,
 )
 
@@ -87,6 +89,7 @@ def newton_step_kernel() -> Callable:
 
 
 FluxRows = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+MarchRows = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 class CuZnKirchhoffStep:
@@ -100,8 +103,11 @@ class CuZnKirchhoffStep:
     """
 
     def __init__(self, model: CuZnFickDiffusivity, flux_rows: FluxRows, x_grid: np.ndarray | None = None,
-                 flux_plan: Callable[[np.ndarray, np.ndarray], None] | None = None) -> None:
+                 flux_plan: Callable[[np.ndarray, np.ndarray], None] | None = None,
+                 march_rows: MarchRows | None = None, table: np.ndarray | None = None) -> None:
         self._model, self._flux_rows, self._flux_plan = model, flux_rows, flux_plan
+        self._march_rows, self._table = march_rows, table
+        self._march: tuple[np.ndarray, ...] | None = None
         self._bounds = model.piece_bounds()
         self._x_grid = np.ascontiguousarray(np.zeros(2) if x_grid is None else x_grid, dtype=float)
         self._dx_grid = np.diff(self._x_grid)
@@ -118,6 +124,31 @@ class CuZnKirchhoffStep:
                          for k in range(T_K.shape[1])}
         if self._flux_plan is not None:
             self._flux_plan(T_K, t_s)
+        self._march = None
+        if self._march_rows is not None:  # every step's flux factors too: the march kernel takes whole foils
+            fl, rows = self._march_rows(T_K, t_s)
+            self._march = (np.array(T_K, dtype=float), np.array(t_s, dtype=float), np.ascontiguousarray(coeffs), fl,
+                           rows)
+
+    def can_march(self, T_step: np.ndarray, t_end: np.ndarray) -> bool:
+        """Whether :meth:`march` has every step's data planned for these steps (temperatures and end times)."""
+        m = self._march
+        return m is not None and np.array_equal(m[0], T_step) and np.array_equal(m[1], t_end)
+
+    def march(self, x: np.ndarray, x_prev: np.ndarray, smooth: np.ndarray, last_change: np.ndarray, rate: np.ndarray,
+              tk: np.ndarray, k_next: np.ndarray, c: float, widths: np.ndarray, g: np.ndarray, gsum: np.ndarray,
+              accounts: tuple[np.ndarray, ...], profiles: np.ndarray | None) -> np.ndarray:
+        """Every foil's planned steps from ``k_next`` on in one compiled call
+        (:func:`~process_models.uht.newton_kernel_jit.march_foils`); returns each foil's stopping step (-1: done)."""
+        from process_models.uht.newton_kernel_jit import march_foils
+
+        assert self._march is not None and self._table is not None
+        _, _, coeffs, fl, rows = self._march
+        keep = profiles is not None
+        return march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, widths, g, gsum, coeffs, self._bounds,
+                           fl, rows, self._table, self._x_grid, self._dx_grid, self._consts,
+                           np.array([SMOOTH_STEP_MAX_ITER, PREDICTOR_MAX_CHANGE_FRAC]), *accounts,
+                           profiles if keep else np.empty((1, 1, 1)), keep)
 
     def _coefficients(self, T_K: np.ndarray) -> np.ndarray:
         """(b, 15) coefficients at the step temperatures (b,): planned, or computed (split steps). They depend on
@@ -151,7 +182,18 @@ def evaporation_step(model: CuZnFickDiffusivity, flux: SurfaceEvaporation) -> Cu
         r = row[idx]
         return fl, act[r], act[r + 1]
 
-    return CuZnKirchhoffStep(model, rows, x_grid, flux.plan)
+    def march_rows(T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every step's factors (B, n, 4) and activity rows (B, n) (the flux's plan has them: the same arrays)."""
+        B, n = T.shape
+        fl = np.zeros((B, n, 4))
+        rows_ = np.empty((B, n), dtype=np.int64)
+        for k in range(n):
+            f_rate, row, weight = flux.factors(np.ascontiguousarray(T[:, k]), np.ascontiguousarray(t[:, k]))
+            fl[:, k, 0], fl[:, k, 1], fl[:, k, 2] = 1.0, f_rate, weight
+            rows_[:, k] = row
+        return fl, rows_
+
+    return CuZnKirchhoffStep(model, rows, x_grid, flux.plan, march_rows, act)
 
 
 def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> CuZnKirchhoffStep:

@@ -213,3 +213,61 @@ def newton_foils(x_old, x_guess, a, g, gsum, pcs, xb, fls, xg, dxg, a0s, a1s, ra
                                         a0s[r], a1s[r], rate[r], dt[r], consts, x_new[r])
         status[r], zn[r], iters[r], clipped[r], rate[r] = st, z, its, cl, ra
     return x_new, zn, iters, status, clipped
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum, pcs, xb, fl, rows, act, xg, dxg,
+                consts, mconsts, iters, clipped, max_it, zn_in, zn_out, profiles, keep):
+    """Every foil's steps from ``k_next`` (B,) on, in one call (``interdiffusion._march_one``'s loop for each foil:
+    the predictor, :func:`newton_one`, the accounts). ``pcs`` (B, n, 15), ``fl`` (B, n, 4) and ``rows`` (B, n) are the
+    steps' planned coefficients, flux factors and activity-table rows. State and accounts (B,) are updated in place;
+    with ``keep`` each step's profile goes to ``profiles`` (n, B, N). A foil whose step does not converge here
+    (failed, or handed back) stops before that step, its state untouched: returns each foil's stopping step (-1:
+    all steps done), which the caller takes in Python (splits, the numpy path) before calling again."""
+    B, n_cells = x.shape
+    n = tk.shape[1] - 1
+    smooth_max, pred_max = mconsts[0], mconsts[1]
+    stop = np.full(B, -1, dtype=np.int64)
+    guess, xnew = np.empty(n_cells), np.empty(n_cells)
+    a = np.empty(n_cells)
+    for b in range(B):
+        k = k_next[b]
+        while k < n:
+            xo = x[b]
+            use = False
+            if k > 0 and smooth[b] != 0:
+                r = (tk[b, k + 1] - tk[b, k]) / (tk[b, k] - tk[b, k - 1])
+                use = r * last_change[b] <= pred_max
+            if use:
+                for i in range(n_cells):
+                    guess[i] = min(max(xo[i] + r * (xo[i] - x_prev[b, i]), 0.0), 1.0)
+            else:
+                guess[:] = xo
+            dt = tk[b, k + 1] - tk[b, k]
+            f = c / dt
+            for i in range(n_cells):
+                a[i] = f * w[i]
+            row = rows[b, k]
+            st, z, its, cl, ra = newton_one(xo, guess, a, g, gsum, pcs[b, k], xb, fl[b, k], xg, dxg, act[row],
+                                            act[row + 1], rate[b], dt, consts, xnew)
+            if st != 0:
+                stop[b] = k
+                break
+            rate[b] = ra
+            iters[b] += its
+            clipped[b] += cl
+            lc = 0.0
+            for i in range(n_cells):
+                lc = max(lc, abs(xnew[i] - xo[i]))
+            smooth[b] = 1 if (its <= smooth_max and cl == 0) else 0
+            max_it[b] = max(max_it[b], its)
+            zn_in[b] += max(z, 0.0)
+            zn_out[b] += max(-z, 0.0)
+            x_prev[b] = xo
+            x[b] = xnew
+            last_change[b] = lc
+            if keep:
+                profiles[k, b] = xnew
+            k += 1
+        k_next[b] = k
+    return stop
