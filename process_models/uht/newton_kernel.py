@@ -199,13 +199,11 @@ def evaporation_step(model: CuZnFickDiffusivity, flux: SurfaceEvaporation) -> Cu
 def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> CuZnKirchhoffStep:
     """The compiled step with α taking up Zn beside the γ islands (stage II): flux kind 2 of ``flux_row``. Each
     step books its supply with the islands as the numpy path's does (``IslandGrowth.alpha_uptake_factors``)."""
-    none = np.zeros((1, 2))
-
     def rows(T_all: np.ndarray, t_all: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         k, x_cap, width = islands.alpha_uptake_factors(T_all, t_all)
         fl = np.zeros((idx.size, 4))
         fl[:, 0], fl[:, 1], fl[:, 2], fl[:, 3] = 2.0, k[idx], x_cap[idx], width
-        z = np.broadcast_to(none, (idx.size, 2))
+        z = np.zeros((idx.size, 2))  # no activity rows; writable C arrays, as stage III's: one compiled signature
         return fl, z, z
 
     return CuZnKirchhoffStep(model, rows, None, islands.plan)
