@@ -1039,6 +1039,16 @@ def _check_settings(grid: DepthGrid, molar_density_mol_per_m3: float, n_steps: i
     return c
 
 
+def _conductances(grid: DepthGrid, c: float) -> tuple[Array, Array, float]:
+    """The face conductances g = c/Δz (N-1,) [mol/m⁴] (molar flux = -g·ΔΨ), their sum per cell (N,), and the
+    surface's half-cell conductance c/(first centre depth)."""
+    g = c / grid.centre_spacing
+    gsum = np.zeros(grid.n_cells)
+    gsum[:-1] += g
+    gsum[1:] += g
+    return g, gsum, c / (grid.centres[0] - grid.faces[0])
+
+
 def _surface(surface: FluxBC | DirichletBC | None, B: int) -> tuple[FluxFn | None, Callable | None, Array | None]:
     """(flux, flux_at, x_surface) of the boundary condition (unused ones None)."""
     if isinstance(surface, FluxBC):
@@ -1279,17 +1289,12 @@ def solve_interdiffusion(
     flux, flux_at, x_surface = _surface(surface, B)
     if kirchhoff_at is not None and kirchhoff is None:
         raise FoiltwinInputError("kirchhoff_at", "given without kirchhoff", "both, or kirchhoff alone")
-
-    g = c / grid.centre_spacing  # molar flux = -c ΔΨ/Δz
-    gsum = np.zeros(grid.n_cells)
-    gsum[:-1] += g
-    gsum[1:] += g
-    # ---- time steps
     table = _ClockTable.build(t_hist, T_hist, clock)
-    tk = _place(table, n_steps, step_grading, STEP_TIME_SHARE_FRAC)
-    flux_state = np.stack([x[:, 0], T_hist[:, 0], t_hist[:, 0]])
     prob = _Problem(grid, c, diffusivity, kirchhoff, flux, x_surface, t_hist, T_hist, table, clock,
-                    flux_state, g, gsum, c / (grid.centres[0] - grid.faces[0]), kirchhoff_at, flux_at, newton_kernel)
+                    np.stack([x[:, 0], T_hist[:, 0], t_hist[:, 0]]), *_conductances(grid, c), kirchhoff_at, flux_at,
+                    newton_kernel)
+    # ---- time steps
+    tk = _place(table, n_steps, step_grading, STEP_TIME_SHARE_FRAC)
     Tk = _interp_rows(tk, t_hist, T_hist)
     T_step = _step_temperatures(table, clock, np.arange(B), tk[:, :-1], tk[:, 1:], Tk[:, 1:])
 
@@ -1297,8 +1302,16 @@ def solve_interdiffusion(
         plan(T_step, tk[:, 1:])
     inv0 = zn_inventory_mol_per_m2(x, grid, c)
     x, acc = _march(prob, x, tk, Tk, T_step, record, record_rows)
-    if record is not None and record_rows:
-        acc.recorded = list(_record_after(record, acc.recorded, Tk, tk))
+    recorded = None
+    if record is not None:
+        recorded = _record_after(record, acc.recorded, Tk, tk) if record_rows else np.stack(acc.recorded)
+    return _result(x, grid, c, n_steps, tk, Tk, T_step, inv0, acc, recorded)
+
+
+def _result(x: Array, grid: DepthGrid, c: float, n_steps: int, tk: Array, Tk: Array, T_step: Array, inv0: Array,
+            acc: _March, recorded: Array | None) -> DiffusionResult:
+    """The :class:`DiffusionResult` of a march: final profiles, step times and temperatures, Zn accounts, Newton
+    statistics and the records."""
     stats = acc.stats
     return DiffusionResult(
         x=x,
@@ -1313,5 +1326,5 @@ def solve_interdiffusion(
         zn_out_mol_per_m2=acc.zn_out,
         newton_iterations=NewtonStats(stats["iters"], acc.max_it, stats["iters"] / n_steps, stats["splits"]),
         n_clipped=stats["clipped"],
-        recorded=np.stack(acc.recorded) if record is not None else None,
+        recorded=recorded,
     )

@@ -1,17 +1,19 @@
 """Compiled Newton step of the Cu–Zn interdiffusion solver (optional: numba, the ``fast`` extra; issue 15).
 
 :func:`process_models.uht.interdiffusion.solve_interdiffusion` iterates each backward-Euler step in numpy: a
-foil's iteration is ≈ 25 array calls of ≈ 1 µs on profiles of ~100 cells, so Python's call overhead, not
+foil's iteration is ≈ 25 array calls of ≈ 1 µs on profiles of 170 cells, so Python's call overhead, not
 arithmetic, sets its cost (a recipe's stage III: ≈ 60 steps × 2–3 iterations). This module runs the same
-iteration for every foil of a step in one compiled call, for the solver's one combination that the product
-uses in stage III: the Kirchhoff potential of :class:`~process_models.uht.cuzn_diffusivity.CuZnFickDiffusivity`
-and the Zn evaporation flux of :class:`~process_models.uht.zn_evaporation.SurfaceEvaporation`.
+iteration for every foil of a step in one compiled call (stage III: every step of every foil, ``march_foils``), for
+the solver's combinations that the product uses: the Kirchhoff potential of
+:class:`~process_models.uht.cuzn_diffusivity.CuZnFickDiffusivity` with the Zn evaporation flux of
+:class:`~process_models.uht.zn_evaporation.SurfaceEvaporation` (stage III) or the α uptake beside the γ islands of
+:class:`~process_models.uht.gamma_islands.IslandGrowth` (stage II).
 
 The iteration is the numpy path's, operation for operation (the same formulas in the same order):
 
 * Ψ and D̃ of each cell from the 15 step coefficients of ``CuZnFickDiffusivity._pieces_at`` (α law, blend 1, β,
   blend 2, γ; a piece above a cell's x adds an exact zero, as the numpy telescoping sum does);
-* the surface flux J and dJ/dx_s, a_Zn linear along the activity table's row at T (``zn_evaporation._flux``);
+* the surface flux J and dJ/dx_s (``zn_evaporation._flux``, ``IslandGrowth._alpha_flux``);
 * the residual and the symmetrised SPD tridiagonal system, solved by LDLᵀ as LAPACK's ``dpttrf``/``dpttrs``
   do (``dptsv``, the numpy path's solver);
 * damping, the D̃ trust region, clipping, and the convergence test with the quadratic rate constant.
@@ -25,8 +27,11 @@ two paths recipe by recipe.
 
 Switch: ``FOILTWIN_COMPILED_KERNELS=0`` in the environment turns the kernel off (numpy only); without numba it is
 off. :func:`kernel_tag` names the path in results' fingerprints. numba compiles the kernel at its first use and
-keeps it in its on-disk cache (``__pycache__``), so later processes load it (≈ 0.1 s) instead of compiling
-(a few seconds).
+keeps it in its on-disk cache (``__pycache__``), so later processes load it (≈ 0.4 s with numba's import)
+instead of compiling (≈ 10 s).
+
+A step's status per foil: 0 converged, 1 failed (the caller splits the step), 2 handed back (the numpy path
+solves it).
 """
 
 from __future__ import annotations
@@ -59,8 +64,6 @@ __all__ = ["CuZnKirchhoffStep", "compiled_kernels_enabled", "evaporation_step", 
            "newton_step_kernel"]
 
 ENV_SWITCH = "FOILTWIN_COMPILED_KERNELS"
-# status of a foil's step (returned per foil)
-CONVERGED, FAILED, NOT_SPD = 0, 1, 2
 
 
 def compiled_kernels_enabled() -> bool:
@@ -94,8 +97,8 @@ MarchRows = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 class CuZnKirchhoffStep:
     """The compiled Newton step for :func:`~process_models.uht.interdiffusion.solve_interdiffusion`'s
-    ``newton_kernel``: the Cu–Zn Kirchhoff model ``model`` with a surface flux the kernel knows (``flux_rows``:
-    :func:`evaporation_rows` in stage III, :func:`island_uptake_rows` in stage II).
+    ``newton_kernel``: the Cu–Zn Kirchhoff model ``model`` with a surface flux the kernel knows (built by
+    :func:`evaporation_step` in stage III, :func:`island_uptake_step` in stage II).
 
     Called by the solver with the step's foils (b of the batch's B): it gathers their D̃ coefficients (planned for
     every step by :meth:`plan`, else computed) and flux factors and runs the kernel; returns (x (b, N), Zn in (b,),
