@@ -48,7 +48,8 @@ def bracketed_root(f: Callable[[float], float], a: float, b: float, xtol: float 
 def lambert_w0(x: np.ndarray) -> np.ndarray:
     """The principal branch W₀ of the Lambert W function (w·eʷ = x) for real x ≥ −1/e, elementwise, to round-off
     (Halley's iteration from a branch-point series near −1/e and a log-based start elsewhere; scipy.special's
-    lambertw agrees to 1e-14 relative in tests/test_roots.py)."""
+    lambertw agrees to 1e-14 relative in tests/test_roots.py). Each element stops iterating at its own convergence, so
+    its value does not depend on the other elements of ``x``."""
     import numpy as np
 
     x = np.asarray(x, dtype=float)
@@ -61,13 +62,15 @@ def lambert_w0(x: np.ndarray) -> np.ndarray:
     lx = np.log1p(np.maximum(x, 0.0))
     far = np.where(x > 3.0, lx - np.log(np.maximum(lx, 1e-300)), 0.567 * x / (1.0 + 0.567 * np.abs(x)))
     w = np.where(x < -0.25, near, far)
+    active = np.ones(w.shape, dtype=bool)  # an element stops at its own convergence: as it would alone
     for _ in range(40):
         ew = np.exp(w)
         f = w * ew - x
         wp1 = w + 1.0
         denom = ew * wp1 - (w + 2.0) * f / np.where(wp1 == 0.0, 1e-300, 2.0 * wp1)
         step = np.where(denom != 0.0, f / np.where(denom == 0.0, 1.0, denom), 0.0)
-        w = w - step
-        if np.all(np.abs(step) <= 4e-16 * (1.0 + np.abs(w))):
+        w = np.where(active, w - step, w)
+        active &= ~(np.abs(step) <= 4e-16 * (1.0 + np.abs(w)))
+        if not active.any():
             break
     return np.where(x == -e_inv, -1.0, w)

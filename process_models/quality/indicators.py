@@ -28,6 +28,7 @@ from process_models.citations import register
 from process_models.errors import FoiltwinInputError
 from process_models.errors import check_array as _check
 from process_models.parameters import parameters_or_default as _values
+from process_models.rowwise import row_dot
 from process_models.texture.texture_model import Texture, as_texture_array
 
 FloatArray = NDArray[np.float64]
@@ -88,7 +89,7 @@ def cu_surface_factor(texture: Texture | ArrayLike, params: ParamsLike = None) -
     denominator = float(ref @ s)
     if denominator <= 0.0:
         raise FoiltwinInputError("nucleation_facet_*_frac", s.tolist(), "a positive factor for the reference foil")
-    return as_texture_array(texture, "texture") @ s / denominator
+    return row_dot(as_texture_array(texture, "texture"), s) / denominator
 
 
 def surface_factor(

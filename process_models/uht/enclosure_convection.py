@@ -39,6 +39,7 @@ from process_models.materials.properties import ARGON_PRANDTL, argon_viscosity_P
 from process_models.parameters import default_parameters
 from process_models.physical_constants import R, g
 from process_models.roots import bracketed_root
+from process_models.rowwise import row_dot
 
 FloatArray = NDArray[np.float64]
 
@@ -201,7 +202,7 @@ class GasEnclosure:
         half = 0.5 * (b - a)
         nodes = (0.5 * (a + b))[..., None] + half[..., None] * _GL_NODES
         values = self.flux_W_per_m2(nodes)
-        total = np.sum(half * (values @ _GL_WEIGHTS), axis=1)
+        total = np.sum(half * row_dot(values, _GL_WEIGHTS), axis=1)
         return np.where(T1 >= T0, total, -total)
 
 

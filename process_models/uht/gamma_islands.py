@@ -48,6 +48,7 @@ import numpy as np
 from process_models.citations import register
 from process_models.parameters.registry import ParameterValues
 from process_models.roots import lambert_w0
+from process_models.rowwise import row_dot
 from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 
@@ -159,7 +160,7 @@ class IslandGrowth:
         self.widths = widths_m
         B = x0.shape[0]
         self.state = IslandState.empty(B, max_cohorts)
-        self.state.alpha_mol_per_m2[:] = self.k.molar_density_mol_per_m3 * (x0 @ widths_m)
+        self.state.alpha_mol_per_m2[:] = self.k.molar_density_mol_per_m3 * row_dot(x0, widths_m)
         self.t_prev = np.asarray(t0_s, dtype=float).copy()
         self._J = np.zeros(B)  # supply flux of the current step (from the latest flux call)
         self._T = np.full(B, _TABLE_MIN_K)  # its temperature (the step's effective temperature)
@@ -229,7 +230,7 @@ class IslandGrowth:
         self.t_prev = np.asarray(t_end, dtype=float).copy()
         T = np.maximum(self._T, _TABLE_MIN_K)
         J = self._J
-        alpha_now = k.molar_density_mol_per_m3 * (x @ self.widths)
+        alpha_now = k.molar_density_mol_per_m3 * row_dot(x, self.widths)
         d_islands = J * dt - (alpha_now - st.alpha_mol_per_m2)  # what α did not take (≥ 0 up to round-off)
         st.alpha_mol_per_m2 = alpha_now
         st.delivered_mol_per_m2 += J * dt
@@ -420,10 +421,13 @@ def _solve_y_plus_ln_y(rhs: np.ndarray) -> np.ndarray:
     """y > 0 with y + ln y = rhs (i.e. y = W0(e^rhs)), by Newton from a bracketing start; no overflow."""
     y = np.where(rhs > 1.0, rhs - np.log(np.maximum(rhs, 1.0)), np.exp(np.minimum(rhs, 1.0)))
     y = np.maximum(y, 1e-300)
+    active = np.ones(y.shape, dtype=bool)  # an element stops at its own convergence (batch-independent)
     for _ in range(60):
         f = y + np.log(y) - rhs
         y_new = np.maximum(y - f * y / (y + 1.0), 0.5 * y)
-        if np.all(np.abs(y_new - y) <= 1e-14 * np.maximum(y, 1e-300)):
-            return y_new
-        y = y_new
+        done = np.abs(y_new - y) <= 1e-14 * np.maximum(y, 1e-300)
+        y = np.where(active, y_new, y)
+        active &= ~done
+        if not active.any():
+            return y
     return y

@@ -46,6 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from process_models.errors import FoiltwinInputError, ModelConvergenceError, check_fractions
 from process_models.lapack import tridiagonal_solvers
+from process_models.rowwise import row_dot
 
 __all__ = [
     "DepthGrid",
@@ -190,7 +191,7 @@ def uniform_depth_grid(depth_m: float, n_cells: int) -> DepthGrid:
 
 def zn_inventory_mol_per_m2(x: ArrayLike, grid: DepthGrid, molar_density_mol_per_m3: float) -> Array:
     """Zn per unit area, c·Σ x·Δz (mol/m²), over the last axis of ``x``."""
-    return molar_density_mol_per_m3 * np.asarray(x, dtype=float) @ grid.widths
+    return molar_density_mol_per_m3 * row_dot(x, grid.widths)
 
 
 def depth_where_below_m(x: ArrayLike, grid: DepthGrid, level_frac: float) -> Array:
@@ -501,7 +502,7 @@ class _Problem:
         pts = mid[..., None] + half[..., None] * _GAUSS_X
         b = xl.shape[0]
         d = self.diffusivity(pts.reshape(b, -1), T).reshape(pts.shape)
-        return half * (d @ _GAUSS_W)
+        return half * row_dot(d, _GAUSS_W)
 
     def psi_d(self, x: Array, T: Array) -> tuple[Array | None, Array]:
         if self.kirchhoff is not None:

@@ -46,6 +46,7 @@ from process_models.materials.properties import (
 )
 from process_models.parameters import ParameterValues, default_parameters
 from process_models.physical_constants import sigma as stefan_boltzmann
+from process_models.rowwise import row_dot
 from process_models.uht.enclosure_convection import GasEnclosure
 
 FloatArray = NDArray[np.float64]
@@ -400,11 +401,13 @@ def _equilibrium_temperature(tp: ThermalParameters, h_contact: FloatArray) -> Fl
     The loss is increasing and convex in T, so Newton from above converges monotonically.
     """
     T = np.full(h_contact.shape, max(tp.ambient_temperature_K, tp.roll_temperature_K))
+    active = np.ones(T.shape, dtype=bool)  # a foil stops at its own convergence (batch-independent)
     for _ in range(100):
         loss, slope = _loss_and_slope(T, tp, h_contact)
         step = np.divide(loss, slope, out=np.zeros_like(T), where=slope > 0.0)
-        T = T - step
-        if np.all(np.abs(step) <= 1e-12 * np.maximum(T, 1.0)):
+        T = np.where(active, T - step, T)
+        active &= ~(np.abs(step) <= 1e-12 * np.maximum(T, 1.0))
+        if not active.any():
             break
     return T
 
@@ -432,7 +435,7 @@ def _cooling_interval_times(
     u = (0.5 * (u_hi + u_lo))[..., None] + half[..., None] * _GL_NODES
     per_foil = (T_eq[..., None], sign[..., None], m[..., None], h_contact[..., None])
     g = _cooling_integrand(np.exp(u), *per_foil, tp)
-    return half * (g @ _GL_WEIGHTS)
+    return half * row_dot(g, _GL_WEIGHTS)
 
 
 def _cooling_grid(
@@ -457,10 +460,13 @@ def _crossing(
     u_k, u_k1 = np.log(y_k), np.log(y_k1)
     u = u_k + (t_stop - t_k) / (t[rows, k + 1] - t_k) * (u_k1 - u_k)
     per_foil = (T_eq, sign, m, h_contact)
+    active = np.ones(u.shape, dtype=bool)  # a foil stops at its own convergence (batch-independent)
     for _ in range(8):
         residual = t_k + _cooling_interval_times(y_k, np.exp(u), *per_foil, tp) - t_stop
-        u = np.clip(u + residual / _cooling_integrand(np.exp(u), *per_foil, tp), u_k1, u_k)
-        if np.all(np.abs(residual) <= 1e-12 * t_stop):
+        u_new = np.clip(u + residual / _cooling_integrand(np.exp(u), *per_foil, tp), u_k1, u_k)
+        u = np.where(active, u_new, u)
+        active &= ~(np.abs(residual) <= 1e-12 * t_stop)
+        if not active.any():
             break
     return np.exp(u)
 

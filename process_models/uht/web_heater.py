@@ -192,14 +192,16 @@ def _geometric_steps(first: FloatArray, extent: FloatArray, n: int) -> FloatArra
     on ln g from above, where the sum is convex: monotone convergence)."""
     ratio = np.maximum(extent / first, float(n))
     q = np.log(ratio) / max(n - 1, 1) + 1e-3  # ln g, above the root
+    active = np.ones(q.shape, dtype=bool)  # a row stops at its own convergence (batch-independent)
     for _ in range(60):
         g = np.exp(q)
         gn = np.exp(n * q)
         S = np.expm1(n * q) / np.expm1(q)
         dS = (n * gn * np.expm1(q) - np.expm1(n * q) * g) / np.expm1(q) ** 2  # dS/dq
         step = (S - ratio) / dS
-        q = np.maximum(q - step, 1e-12)
-        if np.all(np.abs(step) < 1e-13):
+        q = np.where(active, np.maximum(q - step, 1e-12), q)
+        active &= ~(np.abs(step) < 1e-13)
+        if not active.any():
             break
     steps = first[:, None] * np.exp(q[:, None] * np.arange(n)[None, :])
     steps *= (extent / steps.sum(axis=1))[:, None]
@@ -530,13 +532,18 @@ def _bracketed_peak(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Flo
         lo, f_lo, T_lo = (np.where(need_lo, trial, lo), np.where(need_lo, f_t, f_lo),
                           np.where(need_lo[:, None], T_t, T_lo))
     side = np.zeros(lo.size)
+    done = np.zeros(lo.size, dtype=bool)  # a row keeps the result it converged on (batch-independent)
+    T_out, u_out = np.empty_like(T_lo), np.empty_like(lo)
     for _ in range(200):
         finite = np.isfinite(f_hi) & (f_hi != f_lo)
         u = np.where(finite, hi - np.where(finite, f_hi, 0.0) * (hi - lo) / np.where(finite, f_hi - f_lo, 1.0),
                      0.5 * (lo + hi))
         f_u, T_u = peak_at(u, T_lo)
-        if np.all(np.abs(f_u) < tol_K):
-            return T_u, u
+        now = ~done & (np.abs(f_u) < tol_K)
+        T_out[now], u_out[now] = T_u[now], u[now]
+        done |= now
+        if done.all():
+            return T_out, u_out
         up = f_u > 0.0
         hi, f_hi, T_hi = np.where(up, u, hi), np.where(up, f_u, f_hi), np.where(up[:, None], T_u, T_hi)
         lo, f_lo, T_lo = np.where(up, lo, u), np.where(up, f_lo, f_u), np.where(up[:, None], T_lo, T_u)
