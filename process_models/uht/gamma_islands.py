@@ -42,6 +42,7 @@ get each step's delivered Zn minus the α inventory change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -50,6 +51,7 @@ from process_models.parameters.registry import ParameterValues
 from process_models.roots import lambert_w0
 from process_models.rowwise import row_dot
 from process_models.uht.cuzn_diffusivity import CuZnFickDiffusivity
+from process_models.uht.newton_kernel import compiled_kernels_enabled
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 
 _TABLE_MIN_K = 500.0  # the phase table starts here; below it the fields barely move and little Zn arrives
@@ -168,6 +170,25 @@ class IslandGrowth:
         self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._planned_fields: dict[bytes, dict[str, np.ndarray]] = {}
         self._fields_cache: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
+        self._kernel = islands_step_kernel() if compiled_kernels_enabled() else None
+        if self._kernel is not None:
+            self._pack_state()
+
+    def _pack_state(self) -> None:
+        """For the compiled bookkeeping (:func:`islands_step_kernel`): the per-foil accounts and the step clock
+        become rows of one (12, B) array, kept as views by the state, and the constants one vector."""
+        from process_models.uht.islands_kernel_jit import CONSTANT_NAMES, STATE_ROWS
+
+        st = self.state
+        self._rows = np.array([getattr(st, n) for n in STATE_ROWS[:-1]] + [self.t_prev], dtype=float)
+        for i, name in enumerate(STATE_ROWS[:-1]):
+            setattr(st, name, self._rows[i])
+        self.t_prev = self._rows[-1]
+        k = self.k
+        values = {**vars(k), "cap_volume_factor": k.cap_volume_factor, "saturation_width_frac": self.width,
+                  "beta_reaction_length_m": self.beta_reaction_length_m}
+        self._consts = np.array([values[n] for n in CONSTANT_NAMES], dtype=float)
+        self._field_rows: tuple[dict[str, np.ndarray], np.ndarray] | None = None
 
     # --- solver callbacks ------------------------------------------------------------------------
 
@@ -224,7 +245,10 @@ class IslandGrowth:
         return k * s, k * ds
 
     def step_done(self, x: np.ndarray, T_end: np.ndarray, t_end: np.ndarray) -> np.ndarray:
-        """Book one solver step for every foil (the solver's ``record`` hook); returns the coverage."""
+        """Book one solver step for every foil (the solver's ``record`` hook); returns the coverage. Compiled
+        (:mod:`process_models.uht.islands_kernel_jit`) when the compiled kernels are on, else in numpy."""
+        if self._kernel is not None:
+            return self._step_done_compiled(x, t_end)
         st, k = self.state, self.k
         dt = np.maximum(t_end - self.t_prev, 0.0)
         self.t_prev = np.asarray(t_end, dtype=float).copy()
@@ -253,6 +277,20 @@ class IslandGrowth:
                                          where=st.coverage_frac > 0.0)
         self._kidson(T, dt, d_int)
         return st.coverage_frac.copy()
+
+    def _step_done_compiled(self, x: np.ndarray, t_end: np.ndarray) -> np.ndarray:
+        """:meth:`step_done` by the compiled kernel: the same accounts, to round-off."""
+        from process_models.uht.islands_kernel_jit import FIELD_ROWS
+
+        f = self._fields(np.maximum(self._T, _TABLE_MIN_K))
+        if self._field_rows is None or self._field_rows[0] is not f:  # the hold repeats a step's fields
+            self._field_rows = (f, np.array([f[n] for n in FIELD_ROWS], dtype=float))
+        st = self.state
+        coverage = np.empty(x.shape[0])
+        st.n_cohorts = self._kernel(np.ascontiguousarray(x, dtype=float), self.widths, np.ascontiguousarray(self._J),
+                                    np.ascontiguousarray(t_end, dtype=float), self._field_rows[1], self._rows,
+                                    st.counts_per_m2, st.zn_per_island_mol, st.n_cohorts, self._consts, coverage)
+        return coverage
 
     # --- islands ----------------------------------------------------------------------------------
 
@@ -431,3 +469,12 @@ def _solve_y_plus_ln_y(rhs: np.ndarray) -> np.ndarray:
         if not active.any():
             return y
     return y
+
+
+@cache
+def islands_step_kernel():
+    """The compiled ``islands_step`` of :mod:`process_models.uht.islands_kernel_jit` (numba: imported here, at the
+    first use, not at import; compiled once, then loaded from numba's on-disk cache)."""
+    from process_models.uht import islands_kernel_jit
+
+    return islands_kernel_jit.islands_step
