@@ -99,7 +99,11 @@ def test_a_batch_agrees_with_its_recipes_one_at_a_time(monkeypatch):
 
 def test_steps_handed_back_are_solved_by_the_numpy_path(monkeypatch):
     """A foil the kernel hands back (status 2: its symmetrised system not positive definite) takes the numpy step
-    from the start, with its rate constant as it came in: forcing every step back gives the numpy results."""
+    from the start, with its rate constant as it came in: forcing every step back gives the numpy results (the web
+    heater kept on numpy in both runs, so that nothing else differs)."""
+    from process_models.uht import web_heater
+
+    monkeypatch.setattr(web_heater, "compiled_kernels_enabled", lambda: False)
     ref, _ = _run(monkeypatch, compiled=False)
     real = newton_kernel.CuZnKirchhoffStep.__call__
     handed = []
@@ -168,6 +172,83 @@ def test_the_switch_and_the_fingerprint_name_the_path(monkeypatch):
     monkeypatch.setattr(newton_kernel, "newton_step_kernel", lambda: built.append(1))
     evaluate_recipes(RECIPES[:1], default_parameters(), Stage2Cache())
     assert not built
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the web heater's compiled Newton (process_models/uht/web_heater_kernel_jit.py)
+# ---------------------------------------------------------------------------------------------------------------
+
+HEATER_CASES = [  # speed [m/s], zone [m], thickness [m], the other settings
+    (np.array([1.0, 4.1, 20.0]) / 60.0, np.array([0.5e-3, 2.5e-3, 10e-3]), 10e-6, {}),
+    (np.array([4.1 / 60.0]), np.array([2.5e-3]), 4.5e-6, {"cooling": "free"}),
+    (np.array([2.0 / 60.0, 6.0 / 60.0]), np.array([2e-3, 3e-3]), 20e-6, {"heater_mode": "radiant"}),
+    (np.array([5.0 / 60.0]), np.array([2.5e-3]), 10e-6, {"conduction": False}),
+]
+
+
+def _heater(monkeypatch: pytest.MonkeyPatch, compiled: bool, v, L, d, kw, peak=(1050.0, 1100.0, 1150.0)):
+    from process_models.uht.web_heater import solve_web_heater
+
+    monkeypatch.setenv(newton_kernel.ENV_SWITCH, "1" if compiled else "0")
+    return solve_web_heater(v, L, d, peak_K=np.array(peak[:v.size]), **kw)
+
+
+def test_the_pivoting_solve_is_lapacks_dgtsv_bit_for_bit():
+    from scipy.linalg.lapack import dgtsv
+
+    from process_models.uht.web_heater_kernel_jit import gtsv2
+
+    rng = np.random.default_rng(5)
+    n = 150
+    dl, du = rng.normal(size=n - 1), rng.normal(size=n - 1)
+    d = rng.normal(size=n) * rng.choice([0.1, 3.0], size=n)  # small pivots: rows are interchanged
+    b = rng.normal(size=(n, 2))
+    d_last = d.copy()
+    d_last[-2], dl_last = 1e-3, dl.copy()
+    dl_last[-1] = 5.0  # the last elimination interchanges its rows too
+    for dl_c, d_c in ((dl, d), (dl_last, d_last)):
+        _, _, _, want, info = dgtsv(dl_c.copy(), d_c.copy(), du.copy(), b.copy())
+        assert info == 0
+        for fn in (gtsv2, gtsv2.py_func):
+            got = b.copy()
+            assert fn(dl_c.copy(), d_c.copy(), du.copy(), got)
+            np.testing.assert_array_equal(got, want)
+    assert not gtsv2(np.zeros(n - 1), np.zeros(n), np.zeros(n - 1), b.copy())
+
+
+@pytest.mark.parametrize("case", range(len(HEATER_CASES)))
+def test_the_heater_agrees_with_the_numpy_path(monkeypatch, case):
+    v, L, d, kw = HEATER_CASES[case]
+    ref = _heater(monkeypatch, False, v, L, d, kw)
+    got = _heater(monkeypatch, True, v, L, d, kw)
+    np.testing.assert_allclose(got.temperature_K, ref.temperature_K, rtol=1e-11)
+    np.testing.assert_allclose(got.power_W_per_m, ref.power_W_per_m, rtol=1e-10)
+    np.testing.assert_allclose(got.peak_temperature_K, ref.peak_temperature_K, rtol=1e-12)
+    np.testing.assert_allclose(got.balance_residual_W_per_m, 0.0, atol=1e-8 * got.power_W_per_m.max())
+
+
+def test_heater_rows_handed_back_or_unconverged_take_the_numpy_ways(monkeypatch):
+    """A singular row (status 2) is solved by the numpy Newton; an unconverged one (status 1) by the bracket, on
+    both paths: forcing either gives the numpy path's results."""
+    from process_models.uht import web_heater, web_heater_kernel_jit
+
+    v, L, d, kw = HEATER_CASES[0]
+    ref = _heater(monkeypatch, False, v, L, d, kw)
+    real = web_heater_kernel_jit.newton_peak_rows
+
+    for forced in (2, 1):
+        def fake(T, ln_s, *rest, forced=forced):
+            T0, l0 = T.copy(), ln_s.copy()
+            real(T, ln_s, *rest)
+            T[:], ln_s[:] = T0 + 50.0, l0 - 1.0  # garbage the caller must not use
+            return np.full(T.shape[0], forced)
+
+        monkeypatch.setattr(web_heater_kernel_jit, "newton_peak_rows", fake)
+        got = _heater(monkeypatch, True, v, L, d, kw)
+        np.testing.assert_allclose(got.temperature_K, ref.temperature_K, rtol=1e-9 if forced == 1 else 0)
+        np.testing.assert_allclose(got.power_W_per_m, ref.power_W_per_m, rtol=1e-8 if forced == 1 else 0)
+    monkeypatch.setattr(web_heater_kernel_jit, "newton_peak_rows", real)
+    assert web_heater._newton.__name__ == "_newton"
 
 
 def test_each_kernel_is_compiled_for_one_signature(monkeypatch):

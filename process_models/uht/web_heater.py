@@ -48,6 +48,7 @@ from process_models.lapack import tridiagonal_solvers
 from process_models.parameters import default_parameters
 from process_models.physical_constants import R as R_GAS
 from process_models.physical_constants import sigma as stefan_boltzmann
+from process_models.uht.newton_kernel import compiled_kernels_enabled
 from process_models.uht.thermal import (
     ThermalParameters,
     _contact_mask,
@@ -462,7 +463,60 @@ def _constraint(prob: _Problem, T: FloatArray, s: FloatArray, target: Target, va
 def _newton(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, value: FloatArray,
             strict: bool = True) -> tuple[FloatArray, FloatArray, np.ndarray]:
     """Newton on (T, ln s): the balance R(T, s) = 0 plus, unless the source is fixed ("current"), the target row.
-    Returns T, ln s and the rows that converged; ``strict`` raises if any did not."""
+    Returns T, ln s and the rows that converged; ``strict`` raises if any did not. A prescribed peak runs compiled
+    when numba is there (:func:`_newton_peak_compiled`), else in numpy (:func:`_newton_numpy`)."""
+    if target == "peak" and compiled_kernels_enabled():
+        T, ln_s, done = _newton_peak_compiled(prob, T, ln_s, value)
+        if strict and not np.all(done):
+            raise RuntimeError(f"web_heater: Newton did not converge in {_MAX_ITER} iterations")
+        return T, ln_s, done
+    return _newton_numpy(prob, T, ln_s, target, value, strict)
+
+
+_KERNEL_TABLES: dict[int, tuple[_Properties, FloatArray]] = {}
+
+
+def _newton_peak_compiled(prob: _Problem, T: FloatArray, ln_s: FloatArray, value: FloatArray
+                          ) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """:func:`_newton_numpy` for a prescribed peak, row by row in numba
+    (:func:`process_models.uht.web_heater_kernel_jit.newton_peak_rows`: the same balance, bordered system, damping
+    and test). Rows whose system is singular take the numpy path (which raises, as it always did)."""
+    from process_models.uht import web_heater_kernel_jit as kj  # numba: only when used
+
+    B, N = T.shape
+    g, p, tp = prob.grid, prob.props, prob.tp
+    hit = _KERNEL_TABLES.get(id(p))
+    if hit is None or hit[0] is not p:
+        hit = (p, np.stack([p.enthalpy.f, p.enthalpy.m, p.conductivity.f, p.conductivity.m, p.resistivity.f,
+                            p.resistivity.m, p.gas.f, p.gas.m]))
+        _KERNEL_TABLES[id(p)] = hit
+        while len(_KERNEL_TABLES) > 8:
+            _KERNEL_TABLES.pop(next(iter(_KERNEL_TABLES)))
+    geo = np.zeros((B, 8, N))
+    geo[:, 0], geo[:, 1], geo[:, 2], geo[:, 3] = g.widths, g.zone, g.contact, g.entry_contact
+    geo[:, 4, :N - 1], geo[:, 5, :N - 1] = g.gaps, g.beta
+    floor = 0.5 * np.minimum(prob.T_in[:, 0], min(tp.ambient_temperature_K, tp.roll_temperature_K))
+    scal = np.zeros((B, 16))
+    for j, col in enumerate((_Table.T0_K, _Table.STEP_K, prob.mass_flow[:, 0], prob.thickness[:, 0], prob.H_in[:, 0],
+                             prob.T_in[:, 0], tp.foil_emissivity_frac, tp.ambient_temperature_K,
+                             tp.roll_temperature_K, stefan_boltzmann, g.inlet_gap, float(prob.joule),
+                             float(prob.conduction), floor)):
+        scal[:, j] = col
+    T_new, ln_new = np.array(T, dtype=float), np.array(ln_s, dtype=float)
+    status = kj.newton_peak_rows(T_new, ln_new, np.ascontiguousarray(value, dtype=float),
+                                 np.ascontiguousarray(g.centres), geo, hit[1], scal,
+                                 np.array([_TOL_K, _MAX_ITER, _MAX_STEP_K, _MAX_STEP_LN]))
+    back = np.flatnonzero(status == 2)
+    if back.size:
+        Tb, lb, ok = _newton_numpy(_rows(prob, back), T[back], ln_s[back], "peak", value[back], strict=False)
+        T_new[back], ln_new[back] = Tb, lb
+        status[back] = np.where(ok, 0, 1)
+    return T_new, ln_new, status == 0
+
+
+def _newton_numpy(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, value: FloatArray,
+                  strict: bool = True) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """:func:`_newton` in numpy, every row at once (one LAPACK call per iteration for the batch)."""
     done = np.zeros(T.shape[0], dtype=bool)
     floor = 0.5 * np.minimum(prob.T_in, min(prob.tp.ambient_temperature_K, prob.tp.roll_temperature_K))
     for _ in range(_MAX_ITER):
