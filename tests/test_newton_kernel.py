@@ -227,6 +227,31 @@ def test_the_heater_agrees_with_the_numpy_path(monkeypatch, case):
     np.testing.assert_allclose(got.balance_residual_W_per_m, 0.0, atol=1e-8 * got.power_W_per_m.max())
 
 
+@pytest.mark.parametrize("iterations", [1, 2, 3])
+def test_the_heater_kernel_takes_the_numpy_paths_iterates(monkeypatch, iterations):
+    """After each Newton iteration the kernel's iterate is numpy's (a wrong Jacobian term would still converge to
+    the same root, so the converged result alone would not show it): both paths stopped after 1, 2, 3 iterations."""
+    from process_models.uht import web_heater
+
+    v, L, d, kw = HEATER_CASES[0]
+    seen = []
+    real = web_heater._newton
+
+    def spy(prob, T, ln_s, target, value, strict=True):
+        seen.append((prob, T.copy(), ln_s.copy(), value.copy()))
+        return real(prob, T, ln_s, target, value, strict)
+
+    monkeypatch.setattr(web_heater, "_newton", spy)
+    _heater(monkeypatch, False, v, L, d, kw)
+    prob, T0, l0, value = seen[0]
+    monkeypatch.setattr(web_heater, "_MAX_ITER", iterations)
+    T_np, l_np, _ = web_heater._newton_numpy(prob, T0.copy(), l0.copy(), "peak", value, strict=False)
+    T_jit, l_jit, _ = web_heater._newton_peak_compiled(prob, T0.copy(), l0.copy(), value)
+    assert np.max(np.abs(T_np - T0)) > 1.0  # the iterates did move
+    np.testing.assert_allclose(T_jit, T_np, rtol=1e-11)
+    np.testing.assert_allclose(l_jit, l_np, rtol=1e-11, atol=1e-13)
+
+
 def test_heater_rows_handed_back_or_unconverged_take_the_numpy_ways(monkeypatch):
     """A singular row (status 2) is solved by the numpy Newton; an unconverged one (status 1) by the bracket, on
     both paths: forcing either gives the numpy path's results."""
