@@ -25,10 +25,11 @@ up to the last bits of libm's ``expm1``/``log`` against numpy's (both round to w
 profile agrees to ≈ 1e-13, far inside the Newton tolerance (``NEWTON_TOL_FRAC`` = 1e-6); the tests compare the
 two paths recipe by recipe.
 
-Switch: ``FOILTWIN_COMPILED_KERNELS=0`` in the environment turns the kernel off (numpy only); without numba it is
-off. :func:`kernel_tag` names the path in results' fingerprints. numba compiles the kernel at its first use and
-keeps it in its on-disk cache (``__pycache__``), so later processes load it (≈ 0.4 s with numba's import)
-instead of compiling (≈ 10 s).
+Switch: ``FOILTWIN_COMPILED_KERNELS=0`` (or false, no, off) in the environment turns the kernels off (numpy
+only); 1, true, yes, on or unset leaves them on; any other value is refused with the allowed ones. Without numba, or
+when numba cannot load them (no writable cache directory: a warning says so), they are off. :func:`kernel_tag`
+names the path in results' fingerprints. numba compiles a kernel at its first use and keeps it in its on-disk cache
+(``__pycache__``), so later processes load it (≈ 0.4 s with numba's import) instead of compiling (≈ 10 s).
 
 A step's status per foil: 0 converged, 1 failed (the caller splits the step), 2 handed back (the numpy path
 solves it).
@@ -36,8 +37,10 @@ solves it).
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+import warnings
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
@@ -64,13 +67,40 @@ __all__ = ["CuZnKirchhoffStep", "compiled_kernels_enabled", "evaporation_step", 
            "newton_step_kernel"]
 
 ENV_SWITCH = "FOILTWIN_COMPILED_KERNELS"
+SWITCH_OFF = ("0", "false", "no", "off")
+SWITCH_ON = ("", "1", "true", "yes", "on")
+KERNEL_MODULES = ("process_models.uht.newton_kernel_jit", "process_models.uht.islands_kernel_jit",
+                  "process_models.uht.web_heater_kernel_jit")
 
 
 def compiled_kernels_enabled() -> bool:
-    """Whether the compiled Newton step is used: numba is installed and ``FOILTWIN_COMPILED_KERNELS`` is not 0."""
-    if os.environ.get(ENV_SWITCH, "1").strip() in ("0", "false", "no", "off"):
+    """Whether the compiled kernels are used: ``FOILTWIN_COMPILED_KERNELS`` is not off, numba is installed and
+    the kernels load (:func:`kernels_load`). Any other value of the switch is refused (FoiltwinInputError)."""
+    raw = os.environ.get(ENV_SWITCH, "1")
+    value = raw.strip().lower()
+    if value in SWITCH_OFF:
         return False
-    return importlib.util.find_spec("numba") is not None
+    if value not in SWITCH_ON:
+        from process_models.errors import FoiltwinInputError
+
+        raise FoiltwinInputError(ENV_SWITCH, raw, "1, true, yes or on (compiled kernels where numba is installed) "
+                                                  "or 0, false, no, off (numpy only)")
+    return importlib.util.find_spec("numba") is not None and kernels_load()
+
+
+@cache
+def kernels_load() -> bool:
+    """Whether the kernel modules import (once per process). numba decorates them at import with ``cache=True``,
+    which fails when it finds no writable cache directory (a read-only install, no writable home): the product then
+    runs the numpy path, with one warning, rather than stopping."""
+    try:
+        for name in KERNEL_MODULES:
+            importlib.import_module(name)
+    except Exception as err:  # any failure to load optional compiled code means: use numpy
+        warnings.warn(f"compiled kernels unavailable, using numpy ({type(err).__name__}: {err}); set "
+                      f"{ENV_SWITCH}=0 to silence this", RuntimeWarning, stacklevel=2)
+        return False
+    return True
 
 
 def kernel_tag() -> str:
