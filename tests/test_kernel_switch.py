@@ -73,3 +73,29 @@ def test_kernels_that_cannot_load_leave_the_numpy_path_with_a_warning(monkeypatc
         monkeypatch.undo()
         newton_kernel.kernels_load.cache_clear()
     assert got.to_dict() == want.to_dict()
+
+
+@pytest.mark.integration
+def test_a_kernel_compiling_in_changed_code_from_another_file_is_recompiled(tmp_path):
+    """numba keys a cached kernel on its own file: after a change to code it compiles in from another file, a new
+    process would load the old kernel (shown first, without the refresh); refresh_stale_kernels flushes it."""
+    pytest.importorskip("numba")
+    (tmp_path / "kdep.py").write_text("def rule(a):\n    return a + 1.0\n")
+    (tmp_path / "kmod.py").write_text("from numba import njit\n\nfrom kdep import rule\n\nr = njit(cache=True)(rule)\n"
+                                      "COMPILED_IN = (rule,)\n\n\n@njit(cache=True)\ndef kernel(a):\n    return r(a)\n")
+
+    def new_process(refresh: bool) -> str:
+        code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import kmod\n"
+                "from process_models.uht.newton_kernel import refresh_stale_kernels\n"
+                f"flushed = refresh_stale_kernels(kmod) if {refresh} else None\n"
+                "print(flushed, kmod.kernel(1.0))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    assert new_process(True) == "True 2.0"  # no stamp yet: flushed, compiled, kept
+    assert new_process(True) == "False 2.0"  # loaded from the cache
+    (tmp_path / "kdep.py").write_text("def rule(a):\n    return a + 2.0\n")
+    assert new_process(False) == "None 2.0"  # numba alone: the stale kernel
+    assert new_process(True) == "True 3.0"
+    assert new_process(True) == "False 3.0"

@@ -37,12 +37,15 @@ solves it).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib
 import importlib.util
 import os
 import warnings
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,11 +98,49 @@ def kernels_load() -> bool:
     runs the numpy path, with one warning, rather than stopping."""
     try:
         for name in KERNEL_MODULES:
-            importlib.import_module(name)
+            refresh_stale_kernels(importlib.import_module(name))
     except Exception as err:  # any failure to load optional compiled code means: use numpy
         warnings.warn(f"compiled kernels unavailable, using numpy ({type(err).__name__}: {err}); set "
                       f"{ENV_SWITCH}=0 to silence this", RuntimeWarning, stacklevel=2)
         return False
+    return True
+
+
+def compiled_in_digest(module: object) -> str:
+    """Digest of the code from other files that ``module``'s kernels compile in (its ``COMPILED_IN`` functions:
+    bytecode, constants and names)."""
+    h = hashlib.sha256()
+    for fn in getattr(module, "COMPILED_IN", ()):
+        code = fn.__code__
+        h.update(code.co_code + repr((code.co_consts, code.co_names)).encode())
+    return h.hexdigest()
+
+
+def refresh_stale_kernels(module: object) -> bool:
+    """Flush ``module``'s cached kernels if code they compile in from another file changed; True if flushed.
+
+    numba keys a cached kernel on its own source file only: a kernel that calls a function of another file
+    (``newton_kernel_jit`` compiles in ``interdiffusion.newton_converged``) would otherwise keep running the old
+    code after that file changed (a ``git pull`` that touches only it). The digest of that code
+    (:func:`compiled_in_digest`) is kept beside numba's index; when it differs, or is missing, the module's caches
+    are flushed and its kernels compile again at their next call."""
+    if not getattr(module, "COMPILED_IN", ()):
+        return False
+    caches = [d._cache for d in vars(module).values() if hasattr(getattr(d, "_cache", None), "flush")
+              and getattr(d, "py_func", None) is not None and d.py_func.__module__ == module.__name__]
+    if not caches:
+        return False
+    digest = compiled_in_digest(module)
+    stamp = Path(caches[0].cache_path) / f"{module.__name__.rsplit('.', 1)[-1]}.compiled_in"
+    try:
+        if stamp.read_text() == digest:
+            return False
+    except OSError:
+        pass
+    for kept in caches:
+        kept.flush()
+    with contextlib.suppress(OSError):  # no writable cache: numba cannot keep the kernels either
+        stamp.write_text(digest)
     return True
 
 

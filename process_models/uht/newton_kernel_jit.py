@@ -13,6 +13,7 @@ from numba import njit
 from process_models.uht.interdiffusion import newton_converged
 
 converged = njit(cache=True, nogil=True)(newton_converged)  # the numpy path's convergence rule, compiled
+COMPILED_IN = (newton_converged,)  # code from other files inside this file's cached kernels (see newton_kernel)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
