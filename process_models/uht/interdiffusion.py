@@ -1148,25 +1148,15 @@ def _march_compiled(prob: _Problem, x: Array, tk: Array, T_step: Array, keep: bo
             break
         for b in stopped.tolist():  # the step the kernel left: as _march_one takes it
             k = int(stop[b])
-            idx = np.array([b])
             xb = x[b:b + 1].copy()
-            guess = xb
-            if k > 0 and smooth[b]:
-                r = (tk[b, k + 1] - tk[b, k]) / (tk[b, k] - tk[b, k - 1])
-                if r * last_change[b] <= PREDICTOR_MAX_CHANGE_FRAC:
-                    guess = np.minimum(np.maximum(xb + r * (xb - x_prev[b:b + 1]), 0.0), 1.0)
-            before, clips_before, splits_before = (int(stats[key][b]) for key in ("iters", "clipped", "splits"))
             rb = rate[b:b + 1].copy()
-            xn, dz = _advance(prob, xb, guess, rb, tk[b:b + 1, k], tk[b:b + 1, k + 1], T_step[b:b + 1, k], idx, 0,
-                              stats)
-            rate[b] = rb[0]
-            taken = int(stats["iters"][b]) - before
-            smooth[b] = int(taken <= SMOOTH_STEP_MAX_ITER and int(stats["clipped"][b]) == clips_before
-                            and int(stats["splits"][b]) == splits_before)
+            xn, dz, taken, smooth_now, last_change[b] = _one_step(prob, xb, x_prev[b:b + 1], tk[b:b + 1],
+                                                                 T_step[b:b + 1], k, bool(smooth[b]), last_change[b],
+                                                                 rb, np.array([b]), stats)
+            rate[b], smooth[b] = rb[0], int(smooth_now)
             acc.max_it[b] = max(int(acc.max_it[b]), taken)
-            acc.zn_in[b] += max(float(dz[0]), 0.0)
-            acc.zn_out[b] += max(-float(dz[0]), 0.0)
-            last_change[b] = float(np.abs(xn[0] - xb[0]).max())
+            acc.zn_in[b] += max(dz, 0.0)
+            acc.zn_out[b] += max(-dz, 0.0)
             x_prev[b], x[b] = xb[0], xn[0]
             if profiles is not None:
                 profiles[k, b] = xn[0]
@@ -1201,6 +1191,30 @@ def _record_after(record: RecordFn, profiles: list[Array], Tk: Array, tk: Array)
     return np.concatenate(out, axis=0)
 
 
+def _one_step(prob: _Problem, x: Array, x_prev: Array, tk: Array, T_step: Array, k: int, smooth: bool,
+              last_change: float, rate: Array, idx: Array, stats: dict[str, Array]
+              ) -> tuple[Array, float, int, bool, float]:
+    """Step ``k`` of one foil (``idx``; its profile ``x`` (1, N), the one before ``x_prev``; its times ``tk`` (1, n+1)
+    and step temperatures ``T_step`` (1, n)): after a smooth step the Newton iteration starts from the linear
+    extrapolation of the last two profiles (if that step changed them by at most PREDICTOR_MAX_CHANGE_FRAC per unit
+    of step ratio), then :func:`_advance` (splits, the numpy path); ``rate`` is updated. Returns the new profile, the
+    Zn that came in, the iterations the step took, whether it was smooth (few iterations, nothing clipped, no split)
+    and its largest change. :func:`_march_one` and :func:`_march_compiled` take their steps with it."""
+    b = int(idx[0])
+    guess = x
+    if k > 0 and smooth:
+        t = tk[0]
+        r = (float(t[k + 1]) - float(t[k])) / (float(t[k]) - float(t[k - 1]))
+        if r * last_change <= PREDICTOR_MAX_CHANGE_FRAC:
+            guess = np.minimum(np.maximum(x + r * (x - x_prev), 0.0), 1.0)
+    before, clips_before, splits_before = (int(stats[key][b]) for key in ("iters", "clipped", "splits"))
+    x_new, dz = _advance(prob, x, guess, rate, tk[:, k], tk[:, k + 1], T_step[:, k], idx, 0, stats)
+    taken = int(stats["iters"][b]) - before
+    smooth = taken <= SMOOTH_STEP_MAX_ITER and int(stats["clipped"][b]) == clips_before and \
+        int(stats["splits"][b]) == splits_before
+    return x_new, float(dz[0]), taken, smooth, float(np.abs(x_new - x).max())
+
+
 def _march_one(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record: RecordFn | None) -> tuple[
         Array, _March]:
     """:func:`_march` for a batch of one foil: the same steps, predictor and accounts, its per-step bookkeeping on
@@ -1208,29 +1222,18 @@ def _march_one(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, re
     n_steps = tk.shape[1] - 1
     acc = _March.empty(1)
     stats = acc.stats
-    its, clips, splits = stats["iters"], stats["clipped"], stats["splits"]
     idx = np.arange(1)
     rate = np.zeros(1)
-    tl = tk[0].tolist()
     smooth = False
     last_change = 0.0
     x_prev = x
     zn_in = zn_out = 0.0
     max_it = 0
     for k in range(n_steps):
-        before, clips_before, splits_before = int(its[0]), int(clips[0]), int(splits[0])
-        guess = x
-        if k > 0 and smooth:  # a smooth step lets the next one start from a linear extrapolation
-            r = (tl[k + 1] - tl[k]) / (tl[k] - tl[k - 1])
-            if r * last_change <= PREDICTOR_MAX_CHANGE_FRAC:
-                guess = np.minimum(np.maximum(x + r * (x - x_prev), 0.0), 1.0)
-        x_prev = x
-        x, dz = _advance(prob, x, guess, rate, tk[:, k], tk[:, k + 1], T_step[:, k], idx, 0, stats)
-        last_change = float(np.abs(x - x_prev).max())
-        taken = int(its[0]) - before
-        smooth = taken <= SMOOTH_STEP_MAX_ITER and int(clips[0]) == clips_before and int(splits[0]) == splits_before
+        x_new, dzf, taken, smooth, last_change = _one_step(prob, x, x_prev, tk, T_step, k, smooth, last_change, rate,
+                                                           idx, stats)
+        x_prev, x = x, x_new
         max_it = max(max_it, taken)
-        dzf = float(dz[0])
         zn_in += max(dzf, 0.0)
         zn_out += max(-dzf, 0.0)
         if record is not None:
