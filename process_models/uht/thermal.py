@@ -521,6 +521,64 @@ def _cooling_samples(
     return t, T, (T_peak <= T_end) | (crossing & ~late)
 
 
+def _setpoint_inputs(tp: ThermalParameters, start_temperature_K: ArrayLike, setpoint_K: ArrayLike,
+                     heating_rate_K_per_s: ArrayLike, heater_on_s: ArrayLike, thickness_m: ArrayLike,
+                     end_temperature_K: ArrayLike | None, max_cooling_time_s: ArrayLike | None
+                     ) -> tuple[int, *tuple[FloatArray, ...]]:
+    """:func:`setpoint_history`'s inputs broadcast to (B,) and range-checked: B, start and set temperatures [K],
+    heating rate [K/s], heater on-time [s], thickness [m], end temperature [K], cooling cap [s]."""
+    B, a = _batch(
+        T_start=start_temperature_K, T_set=setpoint_K, rate=heating_rate_K_per_s,
+        t_on=heater_on_s, d=thickness_m,
+        T_end=tp.cooling_end_temperature_K if end_temperature_K is None else end_temperature_K,
+        t_cool=tp.cooling_max_time_s if max_cooling_time_s is None else max_cooling_time_s,
+    )
+    low, T_melt = tp.material.validity_K
+    T_set = _check("setpoint_K", a["T_set"], low, T_melt, "K", high_inclusive=False)
+    T_start = _check("start_temperature_K", a["T_start"], low, T_melt, "K", high_inclusive=False)
+    above = T_start > T_set
+    if np.any(above):
+        i = int(np.flatnonzero(above)[0])
+        raise FoiltwinInputError("start_temperature_K", float(T_start[i]),
+                                 f"at most setpoint_K = {T_set[i]:g} K (the heater cannot cool)")
+    rate = _check("heating_rate_K_per_s", a["rate"], 0.0, None, "K/s", low_inclusive=False)
+    t_on = _check("heater_on_s", a["t_on"], 0.0, None, "s", low_inclusive=False)
+    d = _thickness(a["d"], tp)
+    T_end = _check("end_temperature_K", a["T_end"], 0.0, None, "K", low_inclusive=False)
+    t_cool = _check("max_cooling_time_s", a["t_cool"], 0.0, None, "s", low_inclusive=False)
+    return B, T_start, T_set, rate, t_on, d, T_end, t_cool
+
+
+def _heating_samples(tp: ThermalParameters, T_start: FloatArray, T_set: FloatArray, rate: FloatArray,
+                     t_on: FloatArray, m: FloatArray, n_ramp: int, n_hold: int
+                     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Heater on: ramp, then hold. Foils with both phases get n_ramp ramp samples ending at the ramp end and
+    n_hold hold samples starting just after it (the power step); the others spread all n_ramp + n_hold samples
+    over the one phase they have. Returns the ramp end [s], whether the set point is reached, the peak [K], the
+    sample times [s] and temperatures [K] (B, n) and the heat input [W/m²] (B, n), m the areal mass [kg/m²]."""
+    mat = tp.material
+    t_reach = (T_set - T_start) / rate
+    reached = t_reach <= t_on
+    t_ramp = np.minimum(t_reach, t_on)
+    T_peak = np.where(reached, T_set, T_start + rate * t_on)
+    n_heating = n_ramp + n_hold
+    s_hold = np.linspace(0.0, 1.0, n_hold)
+    s_hold[0] = _JUMP_GAP_FRAC * s_hold[1]
+    # (a phase shorter than _JUMP_GAP_FRAC of the on-time counts as absent, so times stay distinct)
+    two_phase = ((t_ramp > _JUMP_GAP_FRAC * t_on) & (t_on - t_ramp > _JUMP_GAP_FRAC * t_on))[:, None]
+    t_h = np.where(
+        two_phase,
+        np.concatenate([t_ramp[:, None] * np.linspace(0.0, 1.0, n_ramp),
+                        t_ramp[:, None] + (t_on - t_ramp)[:, None] * s_hold], axis=1),
+        t_on[:, None] * np.linspace(0.0, 1.0, n_heating),
+    )
+    on_ramp = np.where(two_phase, np.arange(n_heating) < n_ramp, (t_ramp > 0.5 * t_on)[:, None])
+    T_h = np.minimum(T_start[:, None] + rate[:, None] * t_h, T_peak[:, None])
+    q_on = (np.where(on_ramp, m[:, None] * mat.heat_capacity_J_per_kg_K(T_h) * rate[:, None], 0.0)
+            + _loss_and_slope(T_h, tp, np.zeros(T_start.shape)[:, None])[0])
+    return t_ramp, reached, T_peak, t_h, T_h, q_on
+
+
 def setpoint_history(
     start_temperature_K: ArrayLike,
     setpoint_K: ArrayLike,
@@ -560,51 +618,14 @@ def setpoint_history(
     efficiency, absorbed = _heater(tp, heater_mode, absorbed_frac)
     check_range("absorbed_frac", absorbed, 0.0, 1.0, low_inclusive=False)  # the recipe needs some heat in
     factor = 1.0 / (efficiency * absorbed)  # electrical power per absorbed heat
-    B, a = _batch(
-        T_start=start_temperature_K, T_set=setpoint_K, rate=heating_rate_K_per_s,
-        t_on=heater_on_s, d=thickness_m,
-        T_end=tp.cooling_end_temperature_K if end_temperature_K is None else end_temperature_K,
-        t_cool=tp.cooling_max_time_s if max_cooling_time_s is None else max_cooling_time_s,
-    )
-    low, T_melt = mat.validity_K
-    T_set = _check("setpoint_K", a["T_set"], low, T_melt, "K", high_inclusive=False)
-    T_start = _check("start_temperature_K", a["T_start"], low, T_melt, "K", high_inclusive=False)
-    above = T_start > T_set
-    if np.any(above):
-        i = int(np.flatnonzero(above)[0])
-        raise FoiltwinInputError("start_temperature_K", float(T_start[i]),
-                                 f"at most setpoint_K = {T_set[i]:g} K (the heater cannot cool)")
-    rate = _check("heating_rate_K_per_s", a["rate"], 0.0, None, "K/s", low_inclusive=False)
-    t_on = _check("heater_on_s", a["t_on"], 0.0, None, "s", low_inclusive=False)
-    d = _thickness(a["d"], tp)
-    T_end = _check("end_temperature_K", a["T_end"], 0.0, None, "K", low_inclusive=False)
-    t_cool = _check("max_cooling_time_s", a["t_cool"], 0.0, None, "s", low_inclusive=False)
+    B, T_start, T_set, rate, t_on, d, T_end, t_cool = _setpoint_inputs(
+        tp, start_temperature_K, setpoint_K, heating_rate_K_per_s, heater_on_s, thickness_m, end_temperature_K,
+        max_cooling_time_s)
     h_contact = _contact_conductance(tp, _contact_mask(cooling, B))
     m = mat.density_kg_per_m3 * d
     free = np.zeros(B)
-
-    # --- heater on: ramp, then hold. Foils with both phases get n_ramp ramp samples ending at the ramp end
-    # and n_hold hold samples starting just after it (the power step); the others spread all n_heating
-    # samples over the one phase they have.
-    t_reach = (T_set - T_start) / rate
-    reached = t_reach <= t_on
-    t_ramp = np.minimum(t_reach, t_on)
-    T_peak = np.where(reached, T_set, T_start + rate * t_on)
+    t_ramp, reached, T_peak, t_h, T_h, q_on = _heating_samples(tp, T_start, T_set, rate, t_on, m, n_ramp, n_hold)
     n_heating = n_ramp + n_hold
-    s_hold = np.linspace(0.0, 1.0, n_hold)
-    s_hold[0] = _JUMP_GAP_FRAC * s_hold[1]
-    # (a phase shorter than _JUMP_GAP_FRAC of the on-time counts as absent, so times stay distinct)
-    two_phase = ((t_ramp > _JUMP_GAP_FRAC * t_on) & (t_on - t_ramp > _JUMP_GAP_FRAC * t_on))[:, None]
-    t_h = np.where(
-        two_phase,
-        np.concatenate([t_ramp[:, None] * np.linspace(0.0, 1.0, n_ramp),
-                        t_ramp[:, None] + (t_on - t_ramp)[:, None] * s_hold], axis=1),
-        t_on[:, None] * np.linspace(0.0, 1.0, n_heating),
-    )
-    on_ramp = np.where(two_phase, np.arange(n_heating) < n_ramp, (t_ramp > 0.5 * t_on)[:, None])
-    T_h = np.minimum(T_start[:, None] + rate[:, None] * t_h, T_peak[:, None])
-    q_on = (np.where(on_ramp, m[:, None] * mat.heat_capacity_J_per_kg_K(T_h) * rate[:, None], 0.0)
-            + _loss_and_slope(T_h, tp, free[:, None])[0])
 
     sensible = m * mat.sensible_heat_J_per_kg(T_start, T_peak)
     ramp_loss = _ramp_loss_J_per_m2(T_start, T_peak, rate, tp)
