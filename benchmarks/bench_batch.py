@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from caches import clear_all_caches
-from measure import machine, row
+from measure import compile_bytecode, machine, row
 
 from twin.batch import BatchSpec, expand, run_batch
 from twin.scenario import Scenario
@@ -90,6 +90,7 @@ def main() -> None:
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask cluster")
     ap.add_argument("--loop", action="store_true", help="also time a plain run_single loop (the store's overhead)")
     args = ap.parse_args()
+    print(compile_bytecode())
     w = args.workers
     print(f"machine: {machine()}")
     started = time.strftime("%Y-%m-%d %H:%M")

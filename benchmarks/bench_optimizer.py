@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from caches import clear_all_caches
-from measure import foiltwin_cmd, machine, median, run_child
+from measure import compile_bytecode, foiltwin_cmd, machine, median, run_child
 from scipy.optimize import differential_evolution
 
 from optimizer import OptimiserCache, Targets, optimize
@@ -131,6 +131,7 @@ def main() -> None:
     ap.add_argument("--cli-repeats", type=int, default=2, help="runs of the whole foiltwin optimize command")
     ap.add_argument("--no-grid", action="store_true", help="skip the whole-box grid (minutes)")
     args = ap.parse_args()
+    print(compile_bytecode())
 
     scenario = Scenario()
     targets = Targets(470.0, 50.0)

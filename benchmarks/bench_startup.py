@@ -17,7 +17,7 @@ import subprocess
 import sys
 from importlib.util import find_spec
 
-from measure import foiltwin_cmd, machine, median, python_cmd, repeat, row, spread
+from measure import compile_bytecode, foiltwin_cmd, machine, median, python_cmd, repeat, row, spread
 
 SPLIT = """
 import json, time
@@ -66,6 +66,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=10, help="runs of each command; medians are reported")
     args = ap.parse_args()
+    print(compile_bytecode())
     n = args.repeats
     print(f"machine: {machine()}")
     # the headline runs the README's main install (no numba: the numpy Newton step); the compiled step (the `fast`

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import simpy
-from measure import Run, foiltwin_cmd, machine, median, python_cmd, repeat, row, spread
+from measure import Run, compile_bytecode, foiltwin_cmd, machine, median, python_cmd, repeat, row, spread
 
 ONE_UHT = "plant.lines=[{type = 'uht', name = 'uht-1'}]"
 FOUR_UHT = "plant.lines=[" + ", ".join(f"{{type = 'uht', name = 'uht-{i}'}}" for i in range(1, 5)) + "]"
@@ -58,6 +58,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="runs of each command; medians are reported")
     ap.add_argument("--year-h", type=float, default=8760.0)
     args = ap.parse_args()
+    print(compile_bytecode())
     n = args.repeats
     year, quarter = args.year_h, args.year_h / 4.0
     print(f"machine: {machine()}")
