@@ -501,18 +501,18 @@ def build_skin(space: DecisionSpace, params: ParameterValues, route: str, box: l
 
 
 # ------------------------------------------------------------------------------------------------ plating
-_BATHS: dict[tuple[str, int], tuple[ParameterValues, Bath]] = {}
+_BATH_CACHE: dict[tuple[str, int], tuple[ParameterValues, Bath]] = {}
 
 
 def bath_of(name: str, params: ParameterValues) -> Bath:
     """``get_bath`` memoised per parameter set (building a bath probes the registry and takes ~0.2 s)."""
     key = (name, id(params))
-    hit = _BATHS.get(key)
+    hit = _BATH_CACHE.get(key)
     if hit is None or hit[0] is not params:
         hit = (params, get_bath(name, params))
-        _BATHS[key] = hit
-        if len(_BATHS) > 64:
-            _BATHS.pop(next(iter(_BATHS)))
+        _BATH_CACHE[key] = hit
+        if len(_BATH_CACHE) > 64:
+            _BATH_CACHE.pop(next(iter(_BATH_CACHE)))
     return hit[1]
 
 

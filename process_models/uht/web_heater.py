@@ -473,7 +473,7 @@ def _newton(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, val
     return _newton_numpy(prob, T, ln_s, target, value, strict)
 
 
-_KERNEL_TABLES: dict[int, tuple[_Properties, FloatArray]] = {}
+_KERNEL_TABLE_CACHE: dict[int, tuple[_Properties, FloatArray]] = {}
 
 
 def _newton_peak_compiled(prob: _Problem, T: FloatArray, ln_s: FloatArray, value: FloatArray
@@ -485,13 +485,13 @@ def _newton_peak_compiled(prob: _Problem, T: FloatArray, ln_s: FloatArray, value
 
     B, N = T.shape
     g, p, tp = prob.grid, prob.props, prob.tp
-    hit = _KERNEL_TABLES.get(id(p))
+    hit = _KERNEL_TABLE_CACHE.get(id(p))
     if hit is None or hit[0] is not p:
         hit = (p, np.stack([p.enthalpy.f, p.enthalpy.m, p.conductivity.f, p.conductivity.m, p.resistivity.f,
                             p.resistivity.m, p.gas.f, p.gas.m]))
-        _KERNEL_TABLES[id(p)] = hit
-        while len(_KERNEL_TABLES) > 8:
-            _KERNEL_TABLES.pop(next(iter(_KERNEL_TABLES)))
+        _KERNEL_TABLE_CACHE[id(p)] = hit
+        while len(_KERNEL_TABLE_CACHE) > 8:
+            _KERNEL_TABLE_CACHE.pop(next(iter(_KERNEL_TABLE_CACHE)))
     geo = np.zeros((B, 8, N))
     geo[:, 0], geo[:, 1], geo[:, 2], geo[:, 3] = g.widths, g.zone, g.contact, g.entry_contact
     geo[:, 4, :N - 1], geo[:, 5, :N - 1] = g.gaps, g.beta
@@ -626,21 +626,21 @@ def _initial_guess(prob: _Problem, T_peak: FloatArray, L: FloatArray, v: FloatAr
     return np.where(x <= L[:, None], rise, after)
 
 
-_COOLING_TIMES: OrderedDict[tuple, tuple[ThermalParameters, float]] = OrderedDict()
+_COOLING_TIME_CACHE: OrderedDict[tuple, tuple[ThermalParameters, float]] = OrderedDict()
 
 
 def _cooling_time_s(tp: ThermalParameters, d: FloatArray, contact_roll: FloatArray, end_K: float) -> FloatArray:
     """Lumped time [s] to cool from the melting point to ``end_K`` after the zone (domain length downstream),
     kept per (parameters, foil, quench) because the domain only needs to be long enough."""
     keys = [(id(tp), float(a), float(b), float(end_K)) for a, b in zip(d, contact_roll, strict=True)]
-    hits = [_COOLING_TIMES.get(k) for k in keys]
+    hits = [_COOLING_TIME_CACHE.get(k) for k in keys]
     if all(h is not None and h[0] is tp for h in hits):
         return np.array([h[1] for h in hits])  # type: ignore[index]
     t = _cooling_time_uncached(tp, d, contact_roll, end_K)
     for k, value in zip(keys, t, strict=True):
-        _COOLING_TIMES[k] = (tp, float(value))
-    while len(_COOLING_TIMES) > 256:
-        _COOLING_TIMES.popitem(last=False)
+        _COOLING_TIME_CACHE[k] = (tp, float(value))
+    while len(_COOLING_TIME_CACHE) > 256:
+        _COOLING_TIME_CACHE.popitem(last=False)
     return t
 
 
