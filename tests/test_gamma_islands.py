@@ -5,30 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
+from stage2_film import stage2_film
 
 from process_models.parameters import default_parameters
-from process_models.uht.alloying import ZnSupply, stage2_zn_film
 from process_models.uht.gamma_islands import kidson_beta_thickness_m, nucleate
-from process_models.uht.interdiffusion import make_depth_grid
 from process_models.uht.recipe import UHTRecipe, evaluate_recipes
-from process_models.uht.thermal import setpoint_history
 
 PARAMS = default_parameters()
 SERIES_S = (10.0, 20.0, 120.0, 240.0)
 
 
 def _stage2(params, times_s=(120.0,), setpoint_K=750.0):
-    """Stage II of 10 µm foils on the vapour route, straight from the alloying module."""
-    t2 = np.array(times_s, dtype=float)
-    h = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=np.full(t2.size, setpoint_K),
-                         heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"], heater_on_s=t2,
-                         thickness_m=10e-6, params=params, cooling="free")
-    on = h.segment("heating")
-    grid = make_depth_grid(10e-6, first_cell_m=params["diffusion_first_cell_m"],
-                           growth=params["diffusion_cell_growth_frac"])
-    supply = ZnSupply(route_plated=np.zeros(t2.size, dtype=bool), source_temperature_K=np.full(t2.size, np.nan),
-                      plated_mol_per_m2=np.zeros(t2.size), heater_on_s=t2)
-    return stage2_zn_film(grid, h.time_s[:, on], h.temperature_K[:, on], supply, params), grid
+    return stage2_film(params, times_s, setpoint_K)
 
 
 def _stage2_only(params, times_s=SERIES_S):

@@ -10,15 +10,14 @@ import pytest
 
 pytest.importorskip("numba")
 
+from stage2_film import stage2_film
+
 from process_models.parameters import default_parameters
 from process_models.roots import lambert_w0
 from process_models.uht import newton_kernel
-from process_models.uht.alloying import ZnSupply, stage2_zn_film
 from process_models.uht.gamma_islands import _solve_y_plus_ln_y, kidson_beta_thickness_m
-from process_models.uht.interdiffusion import make_depth_grid
 from process_models.uht.islands_kernel_jit import kidson_one, lambert_w0_one, y_plus_ln_y_one
 from process_models.uht.recipe import Stage2Cache, UHTRecipe, evaluate_recipes
-from process_models.uht.thermal import setpoint_history
 
 
 @pytest.mark.unit
@@ -72,16 +71,7 @@ def test_stage2_compiled_gives_the_numpy_islands(monkeypatch):
 
 def _stage2_accounts(params, times_s: tuple[float, ...]) -> dict[str, np.ndarray]:
     """Every account of :func:`stage2_zn_film` for 10 µm vapour-route foils held at 750 K for ``times_s``."""
-    t2 = np.array(times_s)
-    h = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=np.full(t2.size, 750.0),
-                         heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"], heater_on_s=t2,
-                         thickness_m=10e-6, params=params, cooling="free")
-    on = h.segment("heating")
-    grid = make_depth_grid(10e-6, first_cell_m=params["diffusion_first_cell_m"],
-                           growth=params["diffusion_cell_growth_frac"])
-    supply = ZnSupply(route_plated=np.zeros(t2.size, dtype=bool), source_temperature_K=np.full(t2.size, np.nan),
-                      plated_mol_per_m2=np.zeros(t2.size), heater_on_s=t2)
-    s2 = stage2_zn_film(grid, h.time_s[:, on], h.temperature_K[:, on], supply, params)
+    s2, _ = stage2_film(params, times_s)
     return {k: np.asarray(v, dtype=float) for k, v in vars(s2).items() if k != "diffusion"}
 
 
