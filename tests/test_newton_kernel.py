@@ -279,8 +279,9 @@ def test_heater_rows_handed_back_or_unconverged_take_the_numpy_ways(monkeypatch)
 def test_each_kernel_is_compiled_for_one_signature(monkeypatch):
     """Stage II and III call the step kernel with the same array types (C order, writable), so numba compiles and
     caches it once, not once per caller (each compile costs seconds on a user's first run)."""
-    from process_models.uht import newton_kernel_jit
+    from process_models.uht import islands_kernel_jit, newton_kernel_jit, web_heater_kernel_jit
 
-    _run(monkeypatch, compiled=True)  # stage II (islands) and stage III (evaporation, the march)
-    for kernel in (newton_kernel_jit.newton_foils, newton_kernel_jit.march_foils):
+    _run(monkeypatch, compiled=True)  # stage II (islands) and stage III (evaporation, the march, the heater)
+    for kernel in (newton_kernel_jit.newton_foils, newton_kernel_jit.march_foils, islands_kernel_jit.islands_step,
+                   web_heater_kernel_jit.newton_peak_rows):
         assert len(kernel.signatures) == 1, kernel.signatures
