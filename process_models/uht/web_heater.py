@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -324,6 +325,13 @@ class _Properties:
             gas=_Table(lambda T: tp.enclosure.flux_and_slope(T)[0], lambda T: tp.enclosure.flux_and_slope(T)[1]),
         )
 
+    @cached_property
+    def stacked(self) -> FloatArray:
+        """The tables' values and slopes as rows (8, N) in the order the compiled Newton reads them (enthalpy,
+        conductivity, resistivity, gas; value then slope): built once per set of tables."""
+        return np.stack([self.enthalpy.f, self.enthalpy.m, self.conductivity.f, self.conductivity.m,
+                         self.resistivity.f, self.resistivity.m, self.gas.f, self.gas.m])
+
 
 @dataclass(frozen=True)
 class _Problem:
@@ -473,9 +481,6 @@ def _newton(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, val
     return _newton_numpy(prob, T, ln_s, target, value, strict)
 
 
-_KERNEL_TABLE_CACHE: dict[int, tuple[_Properties, FloatArray]] = {}
-
-
 def _newton_peak_compiled(prob: _Problem, T: FloatArray, ln_s: FloatArray, value: FloatArray
                           ) -> tuple[FloatArray, FloatArray, np.ndarray]:
     """:func:`_newton_numpy` for a prescribed peak, row by row in numba
@@ -484,14 +489,7 @@ def _newton_peak_compiled(prob: _Problem, T: FloatArray, ln_s: FloatArray, value
     from process_models.uht import web_heater_kernel_jit as kj  # numba: only when used
 
     B, N = T.shape
-    g, p, tp = prob.grid, prob.props, prob.tp
-    hit = _KERNEL_TABLE_CACHE.get(id(p))
-    if hit is None or hit[0] is not p:
-        hit = (p, np.stack([p.enthalpy.f, p.enthalpy.m, p.conductivity.f, p.conductivity.m, p.resistivity.f,
-                            p.resistivity.m, p.gas.f, p.gas.m]))
-        _KERNEL_TABLE_CACHE[id(p)] = hit
-        while len(_KERNEL_TABLE_CACHE) > 8:
-            _KERNEL_TABLE_CACHE.pop(next(iter(_KERNEL_TABLE_CACHE)))
+    g, tp = prob.grid, prob.tp
     geo = np.zeros((B, 8, N))
     geo[:, 0], geo[:, 1], geo[:, 2], geo[:, 3] = g.widths, g.zone, g.contact, g.entry_contact
     geo[:, 4, :N - 1], geo[:, 5, :N - 1] = g.gaps, g.beta
@@ -504,7 +502,7 @@ def _newton_peak_compiled(prob: _Problem, T: FloatArray, ln_s: FloatArray, value
         scal[:, j] = col
     T_new, ln_new = np.array(T, dtype=float), np.array(ln_s, dtype=float)
     status = kj.newton_peak_rows(T_new, ln_new, np.ascontiguousarray(value, dtype=float),
-                                 np.ascontiguousarray(g.centres), geo, hit[1], scal,
+                                 np.ascontiguousarray(g.centres), geo, prob.props.stacked, scal,
                                  np.array([_TOL_K, _MAX_ITER, _MAX_STEP_K, _MAX_STEP_LN]))
     back = np.flatnonzero(status == 2)
     if back.size:
