@@ -177,7 +177,7 @@ class IslandGrowth:
     def _pack_state(self) -> None:
         """For the compiled bookkeeping (:func:`islands_step_kernel`): the per-foil accounts and the step clock
         become rows of one (12, B) array, kept as views by the state, and the constants one vector."""
-        from process_models.uht.islands_kernel_jit import CONSTANT_NAMES, STATE_ROWS
+        from process_models.uht.islands_kernel_jit import CONSTANT_NAMES, FIELD_ROWS, STATE_ROWS
 
         st = self.state
         self._rows = np.array([getattr(st, n) for n in STATE_ROWS[:-1]] + [self.t_prev], dtype=float)
@@ -188,6 +188,7 @@ class IslandGrowth:
         values = {**vars(k), "cap_volume_factor": k.cap_volume_factor, "saturation_width_frac": self.width,
                   "beta_reaction_length_m": self.beta_reaction_length_m}
         self._consts = np.array([values[n] for n in CONSTANT_NAMES], dtype=float)
+        self._field_names = FIELD_ROWS
         self._field_rows: tuple[dict[str, np.ndarray], np.ndarray] | None = None
 
     # --- solver callbacks ------------------------------------------------------------------------
@@ -280,11 +281,9 @@ class IslandGrowth:
 
     def _step_done_compiled(self, x: np.ndarray, t_end: np.ndarray) -> np.ndarray:
         """:meth:`step_done` by the compiled kernel: the same accounts, to round-off."""
-        from process_models.uht.islands_kernel_jit import FIELD_ROWS
-
         f = self._fields(np.maximum(self._T, _TABLE_MIN_K))
         if self._field_rows is None or self._field_rows[0] is not f:  # the hold repeats a step's fields
-            self._field_rows = (f, np.array([f[n] for n in FIELD_ROWS], dtype=float))
+            self._field_rows = (f, np.array([f[n] for n in self._field_names], dtype=float))
         st = self.state
         coverage = np.empty(x.shape[0])
         st.n_cohorts = self._kernel(np.ascontiguousarray(x, dtype=float), self.widths, np.ascontiguousarray(self._J),
