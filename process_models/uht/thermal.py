@@ -579,6 +579,28 @@ def _heating_samples(tp: ThermalParameters, T_start: FloatArray, T_set: FloatArr
     return t_ramp, reached, T_peak, t_h, T_h, q_on
 
 
+def _heater_power_limits(tp: ThermalParameters, power_W_per_m2: FloatArray, on_power_limit: str, heater_mode: str,
+                         rate: FloatArray, d: FloatArray, T_start: FloatArray, T_set: FloatArray
+                         ) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """The largest heater power [W/m²] of each foil's heating samples (B, n) and whether all of them lie in
+    [0, heater_max_areal_power_W_per_m2]; with ``on_power_limit="raise"`` the first foil outside raises
+    :class:`FoiltwinInputError` (at its heating rate)."""
+    p_max = power_W_per_m2.max(axis=1)
+    p_min = power_W_per_m2.min(axis=1)
+    feasible = (p_min >= 0.0) & (p_max <= tp.heater_max_areal_power_W_per_m2)
+    if on_power_limit == "raise" and not np.all(feasible):
+        i = int(np.flatnonzero(~feasible)[0])
+        need = p_max[i] if p_max[i] > tp.heater_max_areal_power_W_per_m2 else p_min[i]
+        raise FoiltwinInputError(
+            "heating_rate_K_per_s", float(rate[i]),
+            f"a ramp whose heater power stays in [0, {tp.heater_max_areal_power_W_per_m2:g}] W/m2 "
+            f"(heater_max_areal_power_W_per_m2)",
+            reason=f"foil {i}: {heater_mode} heater needs {need:.4g} W/m2 for {d[i]:g} m foil, "
+                   f"{T_start[i]:g} -> {T_set[i]:g} K; pass on_power_limit='flag' to get flags instead",
+        )
+    return p_max, feasible
+
+
 def setpoint_history(
     start_temperature_K: ArrayLike,
     setpoint_K: ArrayLike,
@@ -632,19 +654,7 @@ def setpoint_history(
     hold_loss = _loss_and_slope(T_peak, tp, free)[0] * (t_on - t_ramp)
     heat_in = sensible + ramp_loss + hold_loss
 
-    p_max = q_on.max(axis=1) * factor
-    p_min = q_on.min(axis=1) * factor
-    feasible = (p_min >= 0.0) & (p_max <= tp.heater_max_areal_power_W_per_m2)
-    if on_power_limit == "raise" and not np.all(feasible):
-        i = int(np.flatnonzero(~feasible)[0])
-        need = p_max[i] if p_max[i] > tp.heater_max_areal_power_W_per_m2 else p_min[i]
-        raise FoiltwinInputError(
-            "heating_rate_K_per_s", float(rate[i]),
-            f"a ramp whose heater power stays in [0, {tp.heater_max_areal_power_W_per_m2:g}] W/m2 "
-            f"(heater_max_areal_power_W_per_m2)",
-            reason=f"foil {i}: {heater_mode} heater needs {need:.4g} W/m2 for {d[i]:g} m foil, "
-                   f"{T_start[i]:g} -> {T_set[i]:g} K; pass on_power_limit='flag' to get flags instead",
-        )
+    p_max, feasible = _heater_power_limits(tp, q_on * factor, on_power_limit, heater_mode, rate, d, T_start, T_set)
 
     # --- heater off: cooling
     t_c, T_c, reached_end = _cooling_samples(T_peak, m, h_contact, T_end, t_cool, tp, n_cool)
