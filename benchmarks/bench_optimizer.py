@@ -119,6 +119,74 @@ def de_search(pr: Pricer, target_cost: float, budget_cpu_s: float, seed: int) ->
     return DERun(state["best"], state["reached"], state["evals"], time.process_time() - state["c0"], pr.evaluations)
 
 
+def time_optimiser(targets: Targets, scenario: Scenario, repeats: int):
+    """The optimiser ``repeats`` times truly cold (every cache cleared, a fresh OptimiserCache), warm (a cache kept
+    across runs) and warm with the twin check: the last cold result, the cold and warm wall times [s], the cache
+    entries dropped before the last cold run, and the medians (wall cold, warm, twin; CPU cold, warm, twin) [s]."""
+    warm = OptimiserCache()  # the warm runs' caller-owned cache (stage-II outcomes, coarse tables)
+    optimize(targets, scenario, modes=MODES, verify_twin=False, held_out=False, cache=warm)
+    walls: dict[str, list[float]] = {"cold": [], "warm": [], "twin": []}
+    cpus: dict[str, list[float]] = {"cold": [], "warm": [], "twin": []}
+    dropped = 0
+    cold = None
+    for _ in range(repeats):  # medians: one run on a shared machine can be off by ±30 %
+        dropped = sum(clear_all_caches().values())  # truly cold: every cache (surrogates, stage II, tables, ...)
+        runs = {"cold": dict(verify_twin=False, held_out=False),  # a fresh cache
+                "warm": dict(verify_twin=False, held_out=False, cache=warm),
+                "twin": dict(held_out=False, cache=warm)}  # end to end, the twin check included (warm)
+        for key, kw in runs.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            out = optimize(targets, scenario, modes=MODES, **kw)
+            walls[key].append(time.perf_counter() - t0)
+            cpus[key].append(time.process_time() - c0)
+            if key == "cold":
+                cold = out
+    medians = tuple(statistics.median(v[k]) for v in (walls, cpus) for k in ("cold", "warm", "twin"))
+    return cold, walls["cold"], walls["warm"], dropped, medians
+
+
+def goal_rows(args: argparse.Namespace, cold, c_opt: float, f_best: float, grid: tuple[float, float] | None,
+              times: tuple[float, ...], cli: list, runs: list) -> list[tuple[str, str, str, bool | None]]:
+    """The table's rows (measure, value, goal, met or None): the optimum against the grids, the optimiser's times,
+    the whole command, and DE against the cold optimiser (``grid``: the whole-box grid's best and CPU, if run)."""
+    t_cold, t_warm, t_twin, c_cold, c_warm, c_twin = times
+    to_target = sorted(r.cpu_to_target_s if r.cpu_to_target_s is not None else math.inf for r in runs)
+    t_de_med = statistics.median(to_target)
+    n_de_med = statistics.median(r.evaluations_to_target if r.evaluations_to_target is not None else math.inf
+                                 for r in runs)
+    d_best = min(r.best for r in runs)
+    n_opt = int(cold.surrogate["samples"]) + len(cold.iterations)
+    rows = [("optimum cost / fine-grid best", f"{c_opt / f_best:.4f}", "<= 1.01", c_opt <= 1.01 * f_best)]
+    if grid is not None:
+        g_best, t_grid = grid
+        rows += [("optimum cost / whole-box grid best", f"{c_opt / g_best:.4f}", "<= 1.01", c_opt <= 1.01 * g_best)
+                 if math.isfinite(g_best) else  # a grid too coarse to hold a feasible point compares nothing
+                 ("optimum cost / whole-box grid best", "no feasible grid point", "<= 1.01", None)]
+    rows += [
+        ("optimiser, cold (tables built), median wall/CPU [s]", f"{t_cold:.2f}/{c_cold:.2f}", "", None),
+        ("optimiser, warm (coarse tables cached), wall/CPU [s]", f"{t_warm:.2f}/{c_warm:.2f}", "", None),
+        ("optimiser warm + twin check, wall/CPU [s]", f"{t_twin:.2f}/{c_twin:.2f}", "<= 3", c_twin <= 3.0),
+        ("foiltwin optimize, whole command, wall/CPU [s]",
+         f"{median(cli):.2f}/{median(cli, 'cpu_s'):.2f}", "<= 3", median(cli, "cpu_s") <= 3.0),
+        ("MILP solve time, cold run [s]", f"{cold.solve_seconds:.2f}", "<= 5", cold.solve_seconds <= 5.0),
+    ]
+    if grid is not None:
+        rows += [("grid search, CPU [s]", f"{t_grid:.1f}", "", None),
+                 ("grid / optimiser cold (CPU)", f"x{t_grid / c_cold:.1f}", ">= x20", t_grid / c_cold >= 20.0)]
+    reached = not math.isinf(t_de_med)
+    rows += [("DE to the optimiser's cost, median CPU [s]",
+              f"{t_de_med:.1f}" if reached else f"> {args.de_seconds:g}", "", None),
+             ("DE / optimiser cold (CPU)", f"x{t_de_med / c_cold:.1f}" if reached else
+              f"> x{args.de_seconds / c_cold:.1f}", ">= x10",
+              (t_de_med if reached else args.de_seconds) / c_cold >= 10.0),
+             ("recipes evaluated: optimiser (cold)", f"{n_opt}", "", None),
+             ("recipes evaluated: DE to the same cost (median)",
+              f"{n_de_med:.0f}" if math.isfinite(n_de_med) else f"> {statistics.median(r.evaluations for r in runs)}",
+              "", None),
+             ("DE best feasible cost (all seeds)", f"{d_best:.4f}", "", None)]
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--grid-speeds", type=int, default=20, help="speeds in the grid (×4 modules × T × T)")
@@ -138,28 +206,8 @@ def main() -> None:
     pr = make_pricer(scenario, targets)
     # untimed warm-up: phase tables, first recipe, first Pyomo model and solver load
     pr(np.array([1.0]), np.array([4]), np.array([750.0]), np.array([1000.0]))
-    warm = OptimiserCache()  # the warm runs' caller-owned cache (stage-II outcomes, coarse tables)
-    optimize(targets, scenario, modes=MODES, verify_twin=False, held_out=False, cache=warm)
-
-    colds, warms, twins, cpu_cold, cpu_warm, cpu_twin = [], [], [], [], [], []
-    dropped = 0
-    for _ in range(args.repeats):  # medians: one run on a shared machine can be off by ±30 %
-        dropped = sum(clear_all_caches().values())  # truly cold: every cache (surrogates, stage II, tables, ...)
-        t0, c0 = time.perf_counter(), time.process_time()
-        cold = optimize(targets, scenario, modes=MODES, verify_twin=False, held_out=False)  # a fresh cache
-        colds.append(time.perf_counter() - t0)
-        cpu_cold.append(time.process_time() - c0)
-        t0, c0 = time.perf_counter(), time.process_time()
-        optimize(targets, scenario, modes=MODES, verify_twin=False, held_out=False, cache=warm)
-        warms.append(time.perf_counter() - t0)
-        cpu_warm.append(time.process_time() - c0)
-        t0, c0 = time.perf_counter(), time.process_time()  # end to end, the twin check included (warm)
-        optimize(targets, scenario, modes=MODES, held_out=False, cache=warm)
-        twins.append(time.perf_counter() - t0)
-        cpu_twin.append(time.process_time() - c0)
-    t_cold, t_warm = statistics.median(colds), statistics.median(warms)
-    t_twin = statistics.median(twins)
-    c_cold, c_warm, c_twin = (statistics.median(v) for v in (cpu_cold, cpu_warm, cpu_twin))
+    cold, colds, warms, dropped, (t_cold, t_warm, t_twin, c_cold, c_warm, c_twin) = time_optimiser(
+        targets, scenario, args.repeats)
     cli = [run_child(foiltwin_cmd("optimize", "--skin-thickness-nm", "470", "--tolerance-nm", "50"))
            for _ in range(args.cli_repeats)]
     c_opt = cold.checked["cost_per_m2"]
@@ -170,11 +218,6 @@ def main() -> None:
         g_best, g_point, n_grid, t_grid = grid_search(pr, args.grid_speeds, args.grid_temperatures)
     target = c_opt * (1.0 + args.de_target)
     runs = [de_search(pr, target, args.de_seconds, seed=seed) for seed in range(args.de_seeds)]
-    to_target = sorted(r.cpu_to_target_s if r.cpu_to_target_s is not None else math.inf for r in runs)
-    t_de_med = statistics.median(to_target)
-    n_de_med = statistics.median(r.evaluations_to_target if r.evaluations_to_target is not None else math.inf
-                                 for r in runs)
-    d_best = min(r.best for r in runs)
 
     s = cold.settings["uht"]
     print("decision space: default plant, UHT line on commercial foil "
@@ -199,32 +242,8 @@ def main() -> None:
     print("optimiser runs [s]: cold " + ", ".join(f"{x:.2f}" for x in colds)
           + "; warm " + ", ".join(f"{x:.2f}" for x in warms))
     print()
-    n_opt = int(cold.surrogate["samples"]) + len(cold.iterations)
-    rows = [("optimum cost / fine-grid best", f"{c_opt / f_best:.4f}", "<= 1.01", c_opt <= 1.01 * f_best)]
-    if not args.no_grid:
-        rows += [("optimum cost / whole-box grid best", f"{c_opt / g_best:.4f}", "<= 1.01", c_opt <= 1.01 * g_best)]
-    rows += [
-        ("optimiser, cold (tables built), median wall/CPU [s]", f"{t_cold:.2f}/{c_cold:.2f}", "", None),
-        ("optimiser, warm (coarse tables cached), wall/CPU [s]", f"{t_warm:.2f}/{c_warm:.2f}", "", None),
-        ("optimiser warm + twin check, wall/CPU [s]", f"{t_twin:.2f}/{c_twin:.2f}", "<= 3", c_twin <= 3.0),
-        ("foiltwin optimize, whole command, wall/CPU [s]",
-         f"{median(cli):.2f}/{median(cli, 'cpu_s'):.2f}", "<= 3", median(cli, "cpu_s") <= 3.0),
-        ("MILP solve time, cold run [s]", f"{cold.solve_seconds:.2f}", "<= 5", cold.solve_seconds <= 5.0),
-    ]
-    if not args.no_grid:
-        rows += [("grid search, CPU [s]", f"{t_grid:.1f}", "", None),
-                 ("grid / optimiser cold (CPU)", f"x{t_grid / c_cold:.1f}", ">= x20", t_grid / c_cold >= 20.0)]
-    reached = not math.isinf(t_de_med)
-    rows += [("DE to the optimiser's cost, median CPU [s]",
-              f"{t_de_med:.1f}" if reached else f"> {args.de_seconds:g}", "", None),
-             ("DE / optimiser cold (CPU)", f"x{t_de_med / c_cold:.1f}" if reached else
-              f"> x{args.de_seconds / c_cold:.1f}", ">= x10",
-              (t_de_med if reached else args.de_seconds) / c_cold >= 10.0),
-             ("recipes evaluated: optimiser (cold)", f"{n_opt}", "", None),
-             ("recipes evaluated: DE to the same cost (median)",
-              f"{n_de_med:.0f}" if math.isfinite(n_de_med) else f"> {statistics.median(r.evaluations for r in runs)}",
-              "", None),
-             ("DE best feasible cost (all seeds)", f"{d_best:.4f}", "", None)]
+    grid = None if args.no_grid else (g_best, t_grid)
+    rows = goal_rows(args, cold, c_opt, f_best, grid, (t_cold, t_warm, t_twin, c_cold, c_warm, c_twin), cli, runs)
     print(f"machine: {machine()}")
     print(f"{'measure':<54}{'value':>12}{'goal':>10}{'status':>8}")
     for name, value, goal, ok in rows:
