@@ -57,3 +57,54 @@ def test_alpha_skin_is_single_phase_and_phase_thickness_sums_to_alloyed_depth():
     assert m.skin_phase == "alpha"
     assert m.skin_mean_zn_frac == pytest.approx(0.33, abs=1e-3)
     assert sum(m.phase_thickness_m.values()) == pytest.approx(sum(layer.thickness_m for layer in m.layers))
+
+
+def _span_reference(values: np.ndarray, fmt: str, unit: str = "") -> str:
+    """The range text as numpy reductions give it (the formulation the fast path must match)."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return "n/a"
+    lo, hi = format(float(v.min()), fmt), format(float(v.max()), fmt)
+    return (lo if lo == hi else f"{lo}–{hi}") + unit
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("n", [0, 1, 3, 24, 25, 200])
+def test_range_text_is_the_same_for_few_and_many_cells(n):
+    from process_models.uht.skin_metrics import _span
+
+    rng = np.random.default_rng(n)
+    for values in (rng.uniform(600.0, 1100.0, n), np.full(n, np.nan),
+                   np.where(rng.random(n) < 0.3, np.inf, rng.uniform(0.40, 0.45, n))):
+        for fmt, unit in ((".0f", " K"), (".3f", "")):
+            assert _span(values, fmt, unit) == _span_reference(values, fmt, unit)
+
+
+@pytest.mark.unit
+def test_the_heaviest_phase_set_wins_and_a_tie_goes_to_the_smaller_key():
+    from process_models.uht.skin_metrics import _heaviest_key
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        keys = rng.integers(1, 6, 30)
+        weights = rng.choice([0.5, 1.0, 2.0], 30)  # exact sums: ties happen
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        assert _heaviest_key(keys, weights) == uniq[np.argmax(np.bincount(inverse, weights=weights))]
+    assert _heaviest_key(np.array([5, 2]), np.array([1.0, 1.0])) == 2
+
+
+@pytest.mark.unit
+def test_each_quench_path_is_described_with_its_own_values():
+    from process_models.uht.quench import PATHS
+    from process_models.uht.skin_metrics import describe_path
+
+    freeze, bx, t0 = np.array([905.2, 911.7]), np.array([0.4412, 0.4471]), np.array([np.nan, 731.0])
+    texts = {p: describe_path(p, "alpha+beta", freeze, bx, t0) for p in PATHS}
+    assert texts["alpha_equilibrium"] == "α (equilibrium: single-phase α when diffusion froze at 905–912 K)"
+    assert texts["alpha_massive"] == "α (massive from β: β x_Zn 0.441–0.447 frozen at 905–912 K → T0 731 K)"
+    assert "β x_Zn 0.441–0.447 retained as β′, T0 731 K" in texts["alpha_beta_diffusional"]
+    assert texts["alpha_beta_diffusional"].startswith("α+β′ (diffusional")
+    assert "no T0: β′ stays below α" in describe_path("beta_retained", "beta", freeze, bx, np.full(2, np.nan))
+    assert texts["liquid"] == "α+β′ (liquid at the freeze point 905–912 K; solidification not modelled)"
+    assert describe_path("intermetallic", "", freeze, bx, t0) == "none (incomplete conversion: frozen at 905–912 K)"
+    assert len(set(texts.values())) == len(PATHS)

@@ -141,15 +141,15 @@ def limit_row(x, delta, s, d, it, pc, xb, xn, psi_w, d_w, consts):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def newton_one(x_old, x, a, g, gsum, pc, xb, fl, xg, dxg, a0, a1, ra, dt, consts, x_out):
+def newton_one(x_old, x, a, g, gsum, pc, xb, fl, xg, dxg, a0, a1, ra, dt, consts, x_out, work):
     """One foil's backward-Euler step from ``x`` (``interdiffusion._newton_one``): returns (status, Zn in
-    [mol/m²], iterations, clipped cells, rate constant); the iterate is left in ``x_out``."""
+    [mol/m²], iterations, clipped cells, rate constant); the iterate is left in ``x_out``. ``work`` (10, N): scratch
+    rows the caller allocates once for all its steps (nothing is carried between calls)."""
     tol, max_iter, tiny = consts[5], int(consts[6]), consts[4]
     n = x_old.shape[0]
-    psi, d = np.empty(n), np.empty(n)
-    res, diag, off, q = np.empty(n), np.empty(n), np.empty(n - 1), np.empty(n - 1)
-    psi_w, d_w, xn = np.empty(n), np.empty(n), np.empty(n)
-    xc = x.copy()
+    psi, d, res, diag, xn, psi_w, d_w, xc = work[0], work[1], work[2], work[3], work[4], work[5], work[6], work[7]
+    off, q = work[8, :n - 1], work[9, :n - 1]
+    xc[:] = x
     la, clipped = 0.0, 0
     for it in range(max_iter):
         kirchhoff_row(xc, pc, xb, psi, d)
@@ -209,9 +209,10 @@ def newton_foils(x_old, x_guess, a, g, gsum, pcs, xb, fls, xg, dxg, a0s, a1s, ra
     iters = np.zeros(b, dtype=np.int64)
     status = np.zeros(b, dtype=np.int64)
     clipped = np.zeros(b, dtype=np.int64)
+    work = np.empty((10, n))
     for r in range(b):
         st, z, its, cl, ra = newton_one(x_old[r], x_guess[r], a[r], g, gsum, pcs[r], xb, fls[r], xg, dxg,
-                                        a0s[r], a1s[r], rate[r], dt[r], consts, x_new[r])
+                                        a0s[r], a1s[r], rate[r], dt[r], consts, x_new[r], work)
         status[r], zn[r], iters[r], clipped[r], rate[r] = st, z, its, cl, ra
     return x_new, zn, iters, status, clipped
 
@@ -231,6 +232,7 @@ def march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum,
     stop = np.full(B, -1, dtype=np.int64)
     guess, xnew = np.empty(n_cells), np.empty(n_cells)
     a = np.empty(n_cells)
+    work = np.empty((10, n_cells))
     for b in range(B):
         k = k_next[b]
         while k < n:
@@ -250,7 +252,7 @@ def march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum,
                 a[i] = f * w[i]
             row = rows[b, k]
             st, z, its, cl, ra = newton_one(xo, guess, a, g, gsum, pcs[b, k], xb, fl[b, k], xg, dxg, act[row],
-                                            act[row + 1], rate[b], dt, consts, xnew)
+                                            act[row + 1], rate[b], dt, consts, xnew, work)
             if st != 0:
                 stop[b] = k
                 break

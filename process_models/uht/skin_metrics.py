@@ -16,6 +16,7 @@ Definitions (docs/uht_model.md):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from process_models.uht.phase_diagram import PHASES
 from process_models.uht.quench import PATHS, QuenchResult, unquenched_phases
 
 _PRESENT = 1e-3  # phase fraction below which a phase is not counted as present in a cell
+_FEW_CELLS = 24  # up to this many cells, spans are taken on Python floats
 _GREEK = {"alpha": "α", "beta": "β′", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "liquid": "liquid"}
 
 
@@ -74,33 +76,47 @@ def skin_thickness_m(x: np.ndarray, centres_m: np.ndarray, threshold: float) -> 
 
 
 def _span(values: np.ndarray, fmt: str, unit: str = "") -> str:
-    v = values[np.isfinite(values)]
-    if v.size == 0:
+    """"lo–hi" of the finite values (one value when both print alike), or "n/a". A layer's cells are mostly few:
+    then Python floats beat three numpy reductions (the same min and max)."""
+    if values.size > _FEW_CELLS:
+        v = values[np.isfinite(values)]
+        if v.size == 0:
+            return "n/a"
+        lo, hi = format(float(v.min()), fmt), format(float(v.max()), fmt)
+        return (lo if lo == hi else f"{lo}–{hi}") + unit
+    f = [a for a in values.tolist() if math.isfinite(a)]
+    if not f:
         return "n/a"
-    lo, hi = float(v.min()), float(v.max())
-    text = format(lo, fmt) if format(lo, fmt) == format(hi, fmt) else f"{format(lo, fmt)}–{format(hi, fmt)}"
-    return text + unit
+    lo, hi = format(min(f), fmt), format(max(f), fmt)
+    return (lo if lo == hi else f"{lo}–{hi}") + unit
+
+
+def _t0_text(beta_t0_K: np.ndarray) -> str:
+    span = _span(beta_t0_K, ".0f", " K")
+    return "no T0: β′ stays below α" if span == "n/a" else f"T0 {span}"
 
 
 def describe_path(path: str, label: str, freeze_K: np.ndarray, beta_x: np.ndarray, beta_t0_K: np.ndarray) -> str:
-    """One line saying how cells of one quench path got their phases (values: ranges over the cells)."""
-    phases = "+".join(_GREEK.get(p, p) for p in label.split("+")) if label else "none"
+    """One line saying how cells of one quench path got their phases (values: ranges over the cells); only the
+    path's own line is formatted."""
     T = _span(freeze_K, ".0f", " K")
-    xb = _span(beta_x, ".3f")
-    t0 = f"T0 {_span(beta_t0_K, '.0f', ' K')}" if np.isfinite(beta_t0_K).any() else "no T0: β′ stays below α"
-    texts = {
-        "alpha_equilibrium": f"α (equilibrium: single-phase α when diffusion froze at {T})",
-        "alpha_massive": f"α (massive from β: β x_Zn {xb} frozen at {T} → {t0})",
-        "alpha_beta_diffusional": f"{phases} (diffusional α+β until diffusion froze at {T}; "
-                                  f"β x_Zn {xb} retained as β′, {t0}, driving force below the massive threshold)",
-        "beta_retained": f"β′ retained (β x_Zn {xb} frozen at {T}; {t0}, driving force below the massive "
-                         "threshold)",
+    if path == "alpha_equilibrium":
+        return f"α (equilibrium: single-phase α when diffusion froze at {T})"
+    if path == "alpha_massive":
+        return f"α (massive from β: β x_Zn {_span(beta_x, '.3f')} frozen at {T} → {_t0_text(beta_t0_K)})"
+    if path == "beta_retained":
+        return (f"β′ retained (β x_Zn {_span(beta_x, '.3f')} frozen at {T}; {_t0_text(beta_t0_K)}, driving force "
+                "below the massive threshold)")
+    phases = "+".join(_GREEK.get(p, p) for p in label.split("+")) if label else "none"
+    if path == "alpha_beta_diffusional":
+        return (f"{phases} (diffusional α+β until diffusion froze at {T}; β x_Zn {_span(beta_x, '.3f')} retained "
+                f"as β′, {_t0_text(beta_t0_K)}, driving force below the massive threshold)")
+    return {
         "intermetallic": f"{phases} (incomplete conversion: frozen at {T})",
         "liquid": f"{phases} (liquid at the freeze point {T}; solidification not modelled)",
         "not_frozen": f"{phases} (not frozen: equilibrium at the end of the history, {T})",
         "no_history": f"{phases} (no thermal history: read at {T})",
-    }
-    return texts[path]
+    }[path]
 
 
 _BASE = 8  # > len(PHASES): a cell's phase set, most abundant first, as the digits of one integer
@@ -140,6 +156,14 @@ def _layers(q: QuenchResult, b: int, keys: np.ndarray, n_alloyed: int, widths_m:
     return tuple(layers)
 
 
+def _heaviest_key(keys: np.ndarray, weights: np.ndarray) -> int:
+    """The key with the largest summed weight (the smallest such key on a tie); sums in cell order."""
+    total: dict[int, float] = {}
+    for k, w in zip(keys.tolist(), weights.tolist(), strict=True):
+        total[k] = total.get(k, 0.0) + w
+    return min(total, key=lambda k: (-total[k], k))
+
+
 def _skin_path(q: QuenchResult, b: int, weights: np.ndarray, keys: np.ndarray, path_share: np.ndarray,
                min_share: float) -> str:
     """The skin's quench paths filling at least ``min_share`` of it, most abundant first, with their shares."""
@@ -148,8 +172,7 @@ def _skin_path(q: QuenchResult, b: int, weights: np.ndarray, keys: np.ndarray, p
         if path_share[k] < min_share:
             break
         sel = np.flatnonzero((weights > 0.0) & (q.path[b] == k))
-        uniq, inverse = np.unique(keys[sel], return_inverse=True)
-        label = _label(uniq[np.argmax(np.bincount(inverse, weights=weights[sel]))])
+        label = _label(_heaviest_key(keys[sel], weights[sel]))
         text = describe_path(PATHS[k], label, q.freeze_temperature_K[b, sel], q.beta_zn_frac[b, sel],
                              q.beta_t0_K[b, sel])
         parts.append(f"{text} [{100.0 * path_share[k]:.0f} % of the skin]")
