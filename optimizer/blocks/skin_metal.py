@@ -112,36 +112,8 @@ def add_skin_metal_block(m: pyo.ConcreteModel, *, metals: tuple[str, ...], table
     b.rows = pyo.ConstraintList()
     energy, deposited, cost_hi = 0.0 * U.kWh / U.m**2, {}, 0.0
     for x in others:
-        y, tab, sp = b.y_metal[x], tables[x], specs[x]
-        add_table(b.table[x], tab, {"inv_T2": (b.inv_T2[x], U.K**-1), "ln_t2": (b.ln_t2[x], U.dimensionless),
-                                    "T3": (b.T3[x], U.K), "ln_t3": (b.ln_pace[x] + lp3 * y, U.dimensionless)},
-                  _OUT, active=y)
-        t = b.table[x]
-        # skin window of X narrowed by the chosen guard level (the model's y_guard, Σ = 1)
-        lo_nm, hi_nm = sp.window_nm
-        lows, highs = [], []
-        for i, (g, *_rest) in enumerate(guards):
-            a, c = lo_nm + g * sigma_nm, hi_nm - g * sigma_nm
-            if a >= c or a <= 0.0:
-                b.rows.add(m.y_guard[i] + y <= 1)
-                a, c = lo_nm, max(hi_nm, lo_nm * (1 + 1e-9))
-            lows.append(math.log(max(a, 1e-9)))
-            highs.append(math.log(c))
-        ls_hi = float(np.max(tab.values["ln_skin"]))
-        b.rows.add(output(t, "ln_skin") >= sum(m.y_guard[i] * lows[i] for i in range(len(guards)))
-                   - max(max(lows), 0.0) * (1 - y))
-        b.rows.add(output(t, "ln_skin") <= sum(m.y_guard[i] * highs[i] for i in range(len(guards)))
-                   + max(ls_hi - min(highs), 0.0) * (1 - y))
-        if sp.surface_frac[0] > 0.0:  # (a window that allows every fraction needs no row)
-            b.rows.add(output(t, "surface") >= sp.surface_frac[0] * y)
-        if sp.surface_frac[1] < 1.0:
-            b.rows.add(output(t, "surface") <= sp.surface_frac[1] * y)
-        bad = tab.values["phase_bad"].ravel() > 0.5
-        if no_melting:
-            bad |= tab.values["liquid"].ravel() > 0.5
-        for v in np.nonzero(bad)[0]:  # vertices with a phase not allowed or a liquid carry no weight
-            t.w[int(v)].fix(0.0)
-        b.rows.add(output(t, "reach3") <= (1.0 - REACH3_MARGIN_FRAC) * y)
+        tab = tables[x]
+        t = _add_metal_table(m, b, x, tab, specs[x], lp3, guards, sigma_nm, no_melting)
         energy = energy + output(t, "energy")
         deposited[x] = output(t, "deposited")
         cost_hi += (price["electricity_kWh_per_m2"] * float(np.max(tab.values["energy"]))
@@ -150,6 +122,44 @@ def add_skin_metal_block(m: pyo.ConcreteModel, *, metals: tuple[str, ...], table
     hi = max([T3_range_K[1]] + [box[x][2][1] for x in others])
     hull = OtherSkins(sum(b.T3[x] for x in others), sum(b.ln_pace[x] for x in others), (lo, hi))
     return SkinMetalLinks(gated, hull, energy, deposited, cost_hi)
+
+
+def _add_metal_table(m: pyo.ConcreteModel, b: pyo.Block, x: str, tab: GridTable, sp: MetalSpec, lp3: float,
+                     guards: list[tuple[float, float, float, float]], sigma_nm: float, no_melting: bool) -> pyo.Block:
+    """Metal ``x``'s skin table in ``b.table[x]``, active when ``b.y_metal[x]`` is, and its rows in ``b.rows``: the
+    skin window narrowed by the chosen guard level, the surface window, no vertex with a phase not allowed (or a
+    liquid, with ``no_melting``) and the stage-III power reach. Returns the table block."""
+    y = b.y_metal[x]
+    add_table(b.table[x], tab, {"inv_T2": (b.inv_T2[x], U.K**-1), "ln_t2": (b.ln_t2[x], U.dimensionless),
+                                "T3": (b.T3[x], U.K), "ln_t3": (b.ln_pace[x] + lp3 * y, U.dimensionless)},
+              _OUT, active=y)
+    t = b.table[x]
+    # skin window of X narrowed by the chosen guard level (the model's y_guard, Σ = 1)
+    lo_nm, hi_nm = sp.window_nm
+    lows, highs = [], []
+    for i, (g, *_rest) in enumerate(guards):
+        a, c = lo_nm + g * sigma_nm, hi_nm - g * sigma_nm
+        if a >= c or a <= 0.0:
+            b.rows.add(m.y_guard[i] + y <= 1)
+            a, c = lo_nm, max(hi_nm, lo_nm * (1 + 1e-9))
+        lows.append(math.log(max(a, 1e-9)))
+        highs.append(math.log(c))
+    ls_hi = float(np.max(tab.values["ln_skin"]))
+    b.rows.add(output(t, "ln_skin") >= sum(m.y_guard[i] * lows[i] for i in range(len(guards)))
+               - max(max(lows), 0.0) * (1 - y))
+    b.rows.add(output(t, "ln_skin") <= sum(m.y_guard[i] * highs[i] for i in range(len(guards)))
+               + max(ls_hi - min(highs), 0.0) * (1 - y))
+    if sp.surface_frac[0] > 0.0:  # (a window that allows every fraction needs no row)
+        b.rows.add(output(t, "surface") >= sp.surface_frac[0] * y)
+    if sp.surface_frac[1] < 1.0:
+        b.rows.add(output(t, "surface") <= sp.surface_frac[1] * y)
+    bad = tab.values["phase_bad"].ravel() > 0.5
+    if no_melting:
+        bad |= tab.values["liquid"].ravel() > 0.5
+    for v in np.nonzero(bad)[0]:  # vertices with a phase not allowed or a liquid carry no weight
+        t.w[int(v)].fix(0.0)
+    b.rows.add(output(t, "reach3") <= (1.0 - REACH3_MARGIN_FRAC) * y)
+    return t
 
 
 def link_skin_metal(b: pyo.Block, inv_T2: pyo.Var, ln_t2: object, ln_t2_range: tuple[float, float]) -> None:
