@@ -230,6 +230,64 @@ def stage3_scatter_K(line: Any) -> float:
     return math.sqrt(g * sigma_p**2 / (2.0 - g))
 
 
+def _ed_space(scenario: Scenario, ranges: SearchRanges) -> EDSpace | None:
+    """The first electrodeposition line's decision space (None without one); its baths must be known ones."""
+    lines = list(scenario.plant.lines)
+    coils = scenario.plant.incoming_coils
+    ed_lines = [ln for ln in lines if getattr(ln, "type", None) == "electrodeposition"]
+    if not ed_lines:
+        return None
+    e = ed_lines[0]
+    s = e.settings
+    scls = type(s)
+    spec = scenario.spec
+    nominal = coils.foil_thickness_um
+    window = (getattr(spec, "foil_thickness_um_min", 0.95 * nominal),
+              getattr(spec, "foil_thickness_um_max", 1.05 * nominal))
+    ed = EDSpace(
+        line_name=e.name, tank_count=int(s.tank_count), tank_length_m=float(s.tank_length_m),
+        speed_m_per_min=_clip("ed_web_speed_m_per_min", ranges.ed_web_speed_m_per_min,
+                              _field_bounds(scls, "web_speed_m_per_min")),
+        current_density_A_per_m2=_clip("ed_current_density_A_per_m2", ranges.ed_current_density_A_per_m2,
+                                       _field_bounds(scls, "current_density_A_per_m2")),
+        baths={"cu": CU_BATHS, "zn": ZN_BATHS}, bath_temperature_K=s.bath_temperature_K,
+        anode=str(getattr(s, "anode", "insoluble")), time=LineTime.of_line(e, coils.length_m),
+        gauge_noise_um=float(e.gauge.noise_nm) * 1e-3,
+        foil_thickness_window_um=(float(window[0]), float(window[1])),
+    )
+    for baths in ed.baths.values():
+        for b in baths:
+            if b not in BATH_NAMES:
+                raise FoiltwinInputError("bath", b, f"one of {', '.join(BATH_NAMES)}")
+    return ed
+
+
+def _anneal_space(scenario: Scenario, params: ParameterValues, ranges: SearchRanges) -> AnnealSpace | None:
+    """The first coil furnace's decision space (None without one): soak limits the wound coils take."""
+    furnaces = list(getattr(scenario.plant, "furnaces", ()))
+    if not furnaces:
+        return None
+    f = furnaces[0]
+    fs = f.settings
+    fcls = type(fs)
+    down = sum(mean_hours(e.time_to_repair) / mean_hours(e.time_to_failure) for e in f.equipment
+               if e.time_to_failure is not None)
+    up = None if fs.heating_rate_K_per_h is None else fs.heating_rate_K_per_h / 3600.0
+    cool = None if fs.cooling_rate_K_per_h is None else fs.cooling_rate_K_per_h / 3600.0
+    soak_h = _clip("anneal_soak_h", ranges.anneal_soak_h, _field_bounds(fcls, "soak_h"))
+    # what the plant's wound coils take: the wound-coil limit, and a temperature at which the shortest soak of
+    # the range does not stick the wraps (process_models.texture.coil_anneal)
+    wound_lo, wound_hi = soak_temperature_range_K(params, wound=True)
+    hot = hottest_non_sticking_soak_temperature_K(soak_h[0] * 3600.0, params, up, cool)
+    t_soak = _clip("anneal_soak_temperature_K", ranges.anneal_soak_temperature_K,
+                   _field_bounds(fcls, "soak_temperature_K"))
+    anneal = AnnealSpace(
+        furnace_names=tuple(x.name for x in furnaces), coils_per_batch=int(f.coils_per_batch),
+        soak_temperature_K=_clip("anneal_soak_temperature_K", t_soak, (wound_lo, min(wound_hi, hot))),
+        soak_h=soak_h, heating_rate_K_per_s=up, cooling_rate_K_per_s=cool, downtime_per_hot_h=down)
+    return anneal
+
+
 def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRanges | None = None,
                    modes: tuple[str, ...] | None = None) -> DecisionSpace:
     """The decision space of ``scenario``: its first UHT line and (if any) its first electrodeposition line."""
@@ -249,52 +307,8 @@ def decision_space(scenario: Scenario, params: ParameterValues, ranges: SearchRa
     t3_limits = _field_bounds(settings_cls, "stage3_peak_K")
     t3 = _clip("stage3_peak_K", ranges.stage3_peak_K, (max(t3_limits[0], params["ambient_temperature_K"]),
                                                        t3_limits[1]))
-    ed = None
-    ed_lines = [ln for ln in lines if getattr(ln, "type", None) == "electrodeposition"]
-    if ed_lines:
-        e = ed_lines[0]
-        s = e.settings
-        scls = type(s)
-        spec = scenario.spec
-        nominal = coils.foil_thickness_um
-        window = (getattr(spec, "foil_thickness_um_min", 0.95 * nominal),
-                  getattr(spec, "foil_thickness_um_max", 1.05 * nominal))
-        ed = EDSpace(
-            line_name=e.name, tank_count=int(s.tank_count), tank_length_m=float(s.tank_length_m),
-            speed_m_per_min=_clip("ed_web_speed_m_per_min", ranges.ed_web_speed_m_per_min,
-                                  _field_bounds(scls, "web_speed_m_per_min")),
-            current_density_A_per_m2=_clip("ed_current_density_A_per_m2", ranges.ed_current_density_A_per_m2,
-                                           _field_bounds(scls, "current_density_A_per_m2")),
-            baths={"cu": CU_BATHS, "zn": ZN_BATHS}, bath_temperature_K=s.bath_temperature_K,
-            anode=str(getattr(s, "anode", "insoluble")), time=LineTime.of_line(e, coils.length_m),
-            gauge_noise_um=float(e.gauge.noise_nm) * 1e-3,
-            foil_thickness_window_um=(float(window[0]), float(window[1])),
-        )
-        for baths in ed.baths.values():
-            for b in baths:
-                if b not in BATH_NAMES:
-                    raise FoiltwinInputError("bath", b, f"one of {', '.join(BATH_NAMES)}")
-    anneal = None
-    furnaces = list(getattr(scenario.plant, "furnaces", ()))
-    if furnaces:
-        f = furnaces[0]
-        fs = f.settings
-        fcls = type(fs)
-        down = sum(mean_hours(e.time_to_repair) / mean_hours(e.time_to_failure) for e in f.equipment
-                   if e.time_to_failure is not None)
-        up = None if fs.heating_rate_K_per_h is None else fs.heating_rate_K_per_h / 3600.0
-        cool = None if fs.cooling_rate_K_per_h is None else fs.cooling_rate_K_per_h / 3600.0
-        soak_h = _clip("anneal_soak_h", ranges.anneal_soak_h, _field_bounds(fcls, "soak_h"))
-        # what the plant's wound coils take: the wound-coil limit, and a temperature at which the shortest soak of
-        # the range does not stick the wraps (process_models.texture.coil_anneal)
-        wound_lo, wound_hi = soak_temperature_range_K(params, wound=True)
-        hot = hottest_non_sticking_soak_temperature_K(soak_h[0] * 3600.0, params, up, cool)
-        t_soak = _clip("anneal_soak_temperature_K", ranges.anneal_soak_temperature_K,
-                       _field_bounds(fcls, "soak_temperature_K"))
-        anneal = AnnealSpace(
-            furnace_names=tuple(x.name for x in furnaces), coils_per_batch=int(f.coils_per_batch),
-            soak_temperature_K=_clip("anneal_soak_temperature_K", t_soak, (wound_lo, min(wound_hi, hot))),
-            soak_h=soak_h, heating_rate_K_per_s=up, cooling_rate_K_per_s=cool, downtime_per_hot_h=down)
+    ed = _ed_space(scenario, ranges)
+    anneal = _anneal_space(scenario, params, ranges)
     available = tuple(k for k, v in MODES.items() if v["ed"] is None or ed is not None)
     if modes is not None:
         bad = [m for m in modes if m not in available]
