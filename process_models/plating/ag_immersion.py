@@ -133,6 +133,29 @@ def _ag_ion_consumed_mol_per_m2(c0: FloatArray, G: FloatArray, h: FloatArray | N
     return -c0 * h * np.expm1(-G / h)
 
 
+def _immersion_inputs(time_s: ArrayLike, agf_mass_frac: ArrayLike, bath_volume_per_area_m: ArrayLike | None,
+                      agcuf3_cu_frac: float | None, values: ParamsLike
+                      ) -> tuple[FloatArray, FloatArray, float, FloatArray | None]:
+    """:func:`ag_immersion`'s inputs checked: times [s] and AgF concentrations [mol/m3] as (B,) arrays, the AgCuF3
+    share and the bath volume per area [m] (None: no depletion); FoiltwinInputError names a bad one."""
+    t = _check("time_s", time_s, 0.0, MAX_TIME_S, "s")
+    c0 = agf_concentration_mol_per_m3(agf_mass_frac, values)
+    phi = values["agcuf3_cu_precipitated_frac"] if agcuf3_cu_frac is None else agcuf3_cu_frac
+    phi = check_range("agcuf3_cu_frac", phi, 0.0, 1.0)
+    try:
+        t, c0 = (np.atleast_1d(a) for a in np.broadcast_arrays(t, c0))
+    except ValueError:
+        raise FoiltwinInputError("time_s/agf_mass_frac", (np.shape(time_s), np.shape(agf_mass_frac)),
+                                 "scalars or arrays of one length B") from None
+    if t.ndim != 1:
+        raise FoiltwinInputError("time_s", t.shape, "a scalar or an array of shape (B,)")
+    h = None
+    if bath_volume_per_area_m is not None:
+        h = np.broadcast_to(_check("bath_volume_per_area_m", bath_volume_per_area_m, 0.0, None, "m",
+                                   low_inclusive=False), t.shape)
+    return t, c0, phi, h
+
+
 def ag_immersion(
     time_s: ArrayLike,
     agf_mass_frac: ArrayLike,
@@ -157,21 +180,7 @@ def ag_immersion(
     register("Zhang2023", "ag_immersion.ag_immersion")
     register("CRC", "ag_immersion.ag_immersion")
     values = _values(params)
-    t = _check("time_s", time_s, 0.0, MAX_TIME_S, "s")
-    c0 = agf_concentration_mol_per_m3(agf_mass_frac, values)
-    phi = values["agcuf3_cu_precipitated_frac"] if agcuf3_cu_frac is None else agcuf3_cu_frac
-    phi = check_range("agcuf3_cu_frac", phi, 0.0, 1.0)
-    try:
-        t, c0 = (np.atleast_1d(a) for a in np.broadcast_arrays(t, c0))
-    except ValueError:
-        raise FoiltwinInputError("time_s/agf_mass_frac", (np.shape(time_s), np.shape(agf_mass_frac)),
-                                 "scalars or arrays of one length B") from None
-    if t.ndim != 1:
-        raise FoiltwinInputError("time_s", t.shape, "a scalar or an array of shape (B,)")
-    h = None
-    if bath_volume_per_area_m is not None:
-        h = np.broadcast_to(_check("bath_volume_per_area_m", bath_volume_per_area_m, 0.0, None, "m",
-                                   low_inclusive=False), t.shape)
+    t, c0, phi, h = _immersion_inputs(time_s, agf_mass_frac, bath_volume_per_area_m, agcuf3_cu_frac, values)
     D = values["galvanic_ag_ion_diffusivity_m2_per_s"]
     delta, layer = diffusion_layer_m(agitation, c0, orientation, electrode_length_m, phi, values)
     G = transport_integral_m(t, delta, D)
