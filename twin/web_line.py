@@ -169,37 +169,14 @@ class WebLineRuntime:
         coil_end = -rewind + coil.length_m
         plan: SpeedPlan | None = SpeedPlan(self.tau, self.X, v, 0.0)
         self.log.enter(env.now / 3600.0, State.PRODUCTION)
-        failures, changeovers, control_s = self.failures, self._changeovers, self.control_interval_s()
+        failures, control_s = self.failures, self.control_interval_s()
         while True:
             if plan is None:  # (re)start after a stop: ramp back to speed
                 self.log.enter(env.now / 3600.0, State.PRODUCTION)
                 self.motion.mark_wall(self.tau, env.now)
                 plan = SpeedPlan(self.tau, self.X, self.speed_m_per_s, self.spec.restart_ramp_s)
-            # the next event; on a tie the first in this order (coil, failure, maintenance, changeover, control)
             fail_name, fail_h = failures.first()
-            what, dt = "coil", plan.tau_at(coil_end) - self.tau
-            left = (fail_h - self.operating_h) * 3600.0
-            if left < dt:
-                what, dt = "failure", left
-            left = (self._next_maintenance_h - self.operating_h) * 3600.0
-            if left < dt:
-                what, dt = "maintenance", left
-            if changeovers:
-                left = changeovers[0].at_h * 3600.0 - env.now
-                if left < dt:
-                    what, dt = "changeover", left
-            if self._campaigns:
-                left = self._campaigns[0][0] * 3600.0 - env.now
-                if left < dt:
-                    what, dt = "campaign", left
-            if self.break_clock is not None and self.break_clock.next_X < np.inf:
-                left = plan.tau_at(self.break_clock.next_X) - self.tau
-                if left < dt:
-                    what, dt = "web_break", left
-            left = control_s - self._since_control
-            if left < dt:
-                what, dt = "control", left
-            dt = max(dt, 0.0)
+            what, dt = self._next_event(plan, coil_end, fail_h, control_s)
             self._running = (plan, env.now)
             yield env.timeout(dt)
             self._running = None
@@ -238,6 +215,34 @@ class WebLineRuntime:
                     self.speed_set.set(self.tau, self.speed_m_per_s)
                     self.on_settings()
             plan = None
+
+    def _next_event(self, plan: SpeedPlan, coil_end: float, fail_h: float, control_s: float) -> tuple[str, float]:
+        """The next event and the seconds of production to it (≥ 0); on a tie the first in this order: coil,
+        failure, maintenance, changeover, campaign, web break, control."""
+        now = self.env.now
+        what, dt = "coil", plan.tau_at(coil_end) - self.tau
+        left = (fail_h - self.operating_h) * 3600.0
+        if left < dt:
+            what, dt = "failure", left
+        left = (self._next_maintenance_h - self.operating_h) * 3600.0
+        if left < dt:
+            what, dt = "maintenance", left
+        if self._changeovers:
+            left = self._changeovers[0].at_h * 3600.0 - now
+            if left < dt:
+                what, dt = "changeover", left
+        if self._campaigns:
+            left = self._campaigns[0][0] * 3600.0 - now
+            if left < dt:
+                what, dt = "campaign", left
+        if self.break_clock is not None and self.break_clock.next_X < np.inf:
+            left = plan.tau_at(self.break_clock.next_X) - self.tau
+            if left < dt:
+                what, dt = "web_break", left
+        left = control_s - self._since_control
+        if left < dt:
+            what, dt = "control", left
+        return what, max(dt, 0.0)
 
     def _advance(self, plan: SpeedPlan, dt: float) -> None:
         """Move the web by ``dt`` seconds of production along ``plan`` and log the motion."""
