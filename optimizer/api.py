@@ -48,7 +48,15 @@ from optimizer.surrogates import (
     table_errors,
 )
 from optimizer.targets import OBJECTIVE_KPIS, Targets
-from optimizer.verify import Check, check_in_twin, check_melting_guard, check_with_models, least_soak
+from optimizer.verify import (
+    GUARD_MISS,
+    Check,
+    check_in_twin,
+    check_melting_guard,
+    check_with_models,
+    judge_melting_guard,
+    least_soak,
+)
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
 from twin.progress import Progress, ProgressCallback
@@ -166,6 +174,13 @@ def _centre(space: DecisionSpace, m: pyo.ConcreteModel, route: str) -> tuple[lis
     ln_t2 = pyo.value(u.ln_pace) + sum(pyo.value(u.y_zone[k]) * math.log(space.zone_lengths_m[k - 1])
                                        for k in u.ZONES)
     return [pyo.value(u.ln_loading[route]), pyo.value(u.T3), ln_t3], [pyo.value(u.inv_T2), ln_t2]
+
+
+def _centre_of(space: DecisionSpace, cand: Candidate, route: str) -> tuple[list[float], list[float]]:
+    """:func:`_centre` of a candidate's point: its model's coordinates with the peak the point was checked at (a
+    coarse point moved down to its melting edge keeps its model)."""
+    skin, stage2 = _centre(space, cand.model, route)
+    return [skin[0], cand.point.stage3_peak_K, skin[2]], stage2
 
 
 def _outer(coarse: Surrogates, route: str) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
@@ -358,7 +373,7 @@ class _Run:
         < 1e-3 of the limit per 50 K) and is checked by the recipe, which refuses an unreachable peak."""
         if cand.point.route != route or cand.point.skin_metal != "Zn":
             return
-        raw = self.s.skin[route].interpolate(np.array([_centre(self.space, cand.model, route)[0]]))
+        raw = self.s.skin[route].interpolate(np.array([_centre_of(self.space, cand, route)[0]]))
         k = cand.check.kpis
         # shaded toward the safe side by SHADE: a zero-order correction is exact only at the point, and the MILP
         # puts the next point on the rows it corrects, so without it the loop converges onto them from outside
@@ -422,21 +437,38 @@ class _Run:
         m, h, out = self.solve_once(space=space, **kw)
         return m, h, out, region
 
+    def _below_edge(self, start: Candidate) -> Candidate | None:
+        """A coarse start whose only miss is the melting guard, moved down to its melting edge and checked there
+        with the guard; None if that point misses too (or the edge is below the peak's range)."""
+        edge = start.check.kpis.get("stage3_melt_edge_K")
+        if (edge is None or edge < self.space.stage3_peak_K[0]
+                or not all(m.startswith(GUARD_MISS) for m in start.check.misses)):
+            return None
+        p = replace(start.point, stage3_peak_K=float(edge))
+        moved = self.check(p, edge, guard=True)
+        self.log.append(_summary(p, start.predicted, moved, "coarse, moved down to its melting edge"))
+        return replace(start, point=p, check=moved) if moved.ok else None
+
     def _refine_mode(self, start: Candidate, max_refinements: int, keep_tables: bool = False,
                      region: _Region | None = None, **kw: Any) -> Candidate | None:
         """Trust-region loop with the mode fixed: local tables on a region, MILP, check in the process models. A
         cheaper accepted point re-centres the region (axes that held it back grow); a dearer, missing or
         disagreeing one sends the loop back to the best point so far with every axis halved. Stops once an accepted
-        step improves the checked objective of the best point by less than STABLE_FRAC."""
-        m, p = start.model, start.point
+        step improves the checked objective of the best point by less than STABLE_FRAC. With no accepted point it
+        falls back on the last point or the start if the process models pass them, the melting guard included
+        (:meth:`_below_edge` for a coarse start that misses only the guard)."""
+        p = start.point
         if p.skin_metal != "Zn":
             return self._refine_metal(start, max_refinements, **kw)
         space = self.space.restricted((p.mode,))
         route = p.route
+        # a coarse point was checked without the guard (its tables do not keep it): judged now, so that the loop
+        # never falls back on a point the line's scatter would melt
+        start = replace(start, check=judge_melting_guard(self.space, start.point, start.check))
         if not keep_tables:
             self.cor.ln_skin_bias, self.cor.margin_bias, self.cor.surface_zn_bias = {}, {}, {}
         self.cor.melt_margin_bias = {}
-        region = region or _Region.around(self.coarse, route, _centre(self.space, m, route))
+        region = region or _Region.around(self.coarse, route, _centre_of(self.space, start, route))
         best: Candidate | None = None
         cand = start
         none = (np.zeros(3, bool), np.zeros(2, bool))
@@ -461,12 +493,14 @@ class _Run:
                     return best
                 region = region.grown(new, region.moving(new, outer))
             elif best is not None:  # a worse or unchecked step: back to the incumbent, every axis shrunk
-                region = region.step(_centre(self.space, best.model, route), none)
+                region = region.step(_centre_of(self.space, best, route), none)
             else:  # the local tables are not accurate enough at the point: shrink every axis
                 region = region.step(new, none)
         if best is not None:
             return best
-        return cand if cand.check.ok else (start if start.check.ok else cand)
+        if cand.check.ok or start.check.ok:
+            return cand if cand.check.ok else start
+        return self._below_edge(start) or cand
 
     def _refine_metal(self, start: Candidate, max_refinements: int, **kw: Any) -> Candidate | None:
         """Trust-region loop for a skin of another metal X, mode and metal fixed: X's table re-sampled on a box

@@ -279,6 +279,7 @@ def metal_misses(k: dict[str, Any], spec: MetalSpec, t: Targets, twin: bool) -> 
 
 MELT_EDGE_SEARCH_K = 8.0  # the point's melting edge is searched this far either side of a guess first
 MELT_EDGE_POINT_TOL_K = 0.3
+GUARD_MISS = "no_melting: liquid forms at the peak"  # how a miss of the melting guard begins
 
 
 def melt_edge_K(space: DecisionSpace, params: ParameterValues, p: Point, guess_K: float, d_K: float) -> float:
@@ -328,12 +329,23 @@ def check_melting_guard(space: DecisionSpace, params: ParameterValues, targets: 
     if not targets.no_melting or d_K <= 0.0:
         return chk
     edge = melt_edge_K(space, params, p, guess_K, d_K)
-    kpis = {**chk.kpis, "stage3_melt_edge_K": edge, "melt_guard_margin_K": edge - p.stage3_peak_K}
-    misses = list(chk.misses)
-    if judge and edge < p.stage3_peak_K and not chk.kpis.get("melting"):
-        misses.append(f"no_melting: liquid forms at the peak + {STAGE3_GUARD_SIGMA:g}σ "
-                      f"({p.stage3_peak_K + d_K:.1f} K), the line's scatter")
-    return Check(kpis, misses)
+    chk = Check({**chk.kpis, "stage3_melt_edge_K": edge, "melt_guard_margin_K": edge - p.stage3_peak_K},
+                list(chk.misses))
+    return judge_melting_guard(space, p, chk) if judge else chk
+
+
+def judge_melting_guard(space: DecisionSpace, p: Point, chk: Check) -> Check:
+    """``chk`` with the melting guard judged from its ``stage3_melt_edge_K`` (found by :func:`check_melting_guard`):
+    a ``no_melting`` miss when the set point lies above the edge and the foil does not melt at the set point itself
+    (that is already a miss). Unchanged without an edge, or when the guard is already judged."""
+    edge = chk.kpis.get("stage3_melt_edge_K")
+    if (edge is None or not edge < p.stage3_peak_K or chk.kpis.get("melting")
+            or any(m.startswith(GUARD_MISS) for m in chk.misses)):
+        return chk
+    d_K = STAGE3_GUARD_SIGMA * space.stage3_scatter_K
+    return Check(chk.kpis, [*chk.misses, f"{GUARD_MISS} + {STAGE3_GUARD_SIGMA:g}σ "
+                                         f"({p.stage3_peak_K + d_K:.1f} K), the line's scatter"])
+
 
 
 def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:

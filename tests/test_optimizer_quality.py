@@ -73,3 +73,17 @@ def test_an_added_target_never_makes_the_optimum_cheaper(unconstrained, extra):
     assert r.status != "infeasible" and r.checked is not None
     assert base.checked["cost_per_m2"] <= (1.0 + ORDER_FRAC) * r.checked["cost_per_m2"], (
         f"unconstrained {base.checked['cost_per_m2']:.4f} vs with {extra}: {r.checked['cost_per_m2']:.4f}")
+
+
+@pytest.mark.component
+def test_a_recommendation_keeps_the_melting_guard_when_every_refinement_misses():
+    """Target 450 ± 50 nm on the default line: every refined point of the trust-region loop misses (α+β skin, or
+    liquid at the peak + 3σ), so the loop falls back on its coarse start. That start was checked without the guard
+    (the coarse tables do not keep it) and sat 5 K above its melting edge: it was recommended as "optimal, checked"
+    with melt_guard_margin_K = −5. The fallback now judges the guard and moves such a start down to its edge."""
+    r = optimize(Targets(450.0, 50.0), Scenario(), modes=MODES, verify_twin=False, held_out=False,
+                 cache=OPTIMISER_CACHE, raise_infeasible=False)
+    assert r.status != "infeasible" and r.checked is not None
+    assert r.checked["melt_guard_margin_K"] >= 0.0 and not r.checked["melting"], r.checked["melt_guard_margin_K"]
+    lo, hi = 400.0, 500.0
+    assert lo <= r.checked["skin_thickness_nm"] <= hi and r.checked["skin_phase"] == "alpha"
