@@ -554,11 +554,8 @@ class SpecLimits(_Model):
         for k, lim in v.items():
             if k not in SKIN_METALS[1:]:
                 raise ValueError(f"key {k!r}: one of {', '.join(SKIN_METALS[1:])} (Zn uses the fields above)")
-            try:
-                checked_allowed_phases(k, lim.allowed_skin_phases)
-            except FoiltwinInputError as e:
-                raise ValueError(f"{k}.allowed_skin_phases: {e.value_text} is not a phase of Cu-{k}; allowed: "
-                                 f"{e.allowed}") from None
+            # refused as a FoiltwinInputError naming the metal's field: error_from_pydantic puts it after the loc
+            checked_allowed_phases(k, lim.allowed_skin_phases, field=f"{k}.allowed_skin_phases")
             out[k] = _with_default_phases(lim, k)
         return out
 
@@ -682,6 +679,9 @@ def error_from_pydantic(err: ValidationError, default_field: str = "scenario",
             b = field_bounds_of(info)
             if b.low is not None or b.high is not None:
                 allowed += f" in {b.text()}"
+    inner = ctx.get("error")
+    if isinstance(inner, FoiltwinInputError):  # a rule over a table that names the entry it refused
+        return FoiltwinInputError(f"{field}.{inner.field}", inner.value, inner.allowed, inner.reason)
     value = first.get("input")
     if isinstance(value, dict | list | tuple):  # a rule over a whole table: the message says what is wrong
         value = "{...}"
