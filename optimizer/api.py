@@ -238,7 +238,9 @@ STABLE_FRAC = 0.005  # refinement stops once a further refinement improves the c
 class Candidate:
     """One solved MILP and what became of its point: the model and its handles, the solver's outcome, the point
     (its coil-anneal soak cut to the least that meets the texture target), the surrogate's prediction there and the
-    process-model check."""
+    process-model check. ``kind`` as in the log (coarse, refined, ...). ``fallback``: why the point is not shown
+    optimal, empty if it is: the trust-region loop accepted no step and fell back on it (the models pass it, but it
+    is the coarse start or a refined point the surrogate did not predict)."""
 
     model: pyo.ConcreteModel
     handles: Any
@@ -246,6 +248,8 @@ class Candidate:
     point: Point
     predicted: dict[str, Any]
     check: Check
+    kind: str = "refined"
+    fallback: str = ""
 
 
 class _Run:
@@ -305,7 +309,7 @@ class _Run:
                       + self.cor.melt_margin_bias.get(p.route, 0.0))
             chk = self.check(p, p.stage3_peak_K + margin, guard=guard)  # the coarse points' edge: the first bias
         self.log.append(_summary(p, pred, chk, kind))
-        return Candidate(m, h, out, p, pred, chk)
+        return Candidate(m, h, out, p, pred, chk, kind)
 
     def resume(self, found: Candidate, max_refinements: int, **kw: Any) -> Candidate | None:
         """The trust-region loop again from an earlier result (its mode fixed), after the twin's offsets were added
@@ -498,9 +502,14 @@ class _Run:
                 region = region.step(new, none)
         if best is not None:
             return best
-        if cand.check.ok or start.check.ok:
-            return cand if cand.check.ok else start
-        return self._below_edge(start) or cand
+        if cand.check.ok and cand is not start:
+            return replace(cand, fallback="a refined point the surrogate did not predict within the agreement bound")
+        if start.check.ok:  # the coarse start, or an earlier result the loop was resumed from
+            coarse = start.kind.startswith("coarse")
+            return replace(start, fallback=start.fallback or "the coarse tables' point") if coarse else start
+        moved = self._below_edge(start)
+        return cand if moved is None else replace(moved, fallback="the coarse tables' point moved down to its "
+                                                                  "melting edge")
 
     def _refine_metal(self, start: Candidate, max_refinements: int, **kw: Any) -> Candidate | None:
         """Trust-region loop for a skin of another metal X, mode and metal fixed: X's table re-sampled on a box
@@ -726,7 +735,13 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
     result.binding_constraints = binding(m, h, p)
     result.twin_iterations = twin_runs
     result.twin_agreed = None if tw is None else tw.ok
-    if tw is not None and not tw.ok:
+    if found.fallback:  # not shown optimal
+        result.status = "feasible"
+        twin_misses = f"; the twin: {'; '.join(tw.misses)}" if tw is not None and not tw.ok else ""
+        result.message = (f"no refinement step was accepted in {run.refinements} refinements (each missed a target "
+                          "in the process models or disagreed with the surrogate): this is the best point the "
+                          f"models pass, {found.fallback}; a cheaper one may exist{twin_misses}")
+    elif tw is not None and not tw.ok:
         result.status = "feasible"
         result.message = ("gave up agreeing with the twin after "
                           f"{twin_runs} runs: {'; '.join(tw.misses)} (the process models meet every target)")
