@@ -338,3 +338,15 @@ def test_the_dashboard_refuses_what_the_cli_refuses():
         with pytest.raises(FoiltwinInputError) as err:
             lab_recipe(LabInputs(**kw))
         assert err.value.field == field
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("data", "says"), [
+    ({"hours": float("nan")}, "hours=nan is not allowed: must lie in (0, 8784]"),  # NaN fails one bound: say both
+    ({"hours": -1.0}, "hours=-1.0 is not allowed: must lie in (0, 8784]"),
+    ({"seed": -5}, "seed=-5 is not allowed: must lie in [0, 9223372036854775807]"),  # an integer bound in full
+])
+def test_a_value_outside_a_fields_bounds_is_refused_with_the_whole_range(data, says):
+    with pytest.raises(FoiltwinInputError) as err:
+        scenario_from_dict(data)
+    assert str(err.value) == says

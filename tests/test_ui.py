@@ -157,7 +157,7 @@ def test_bad_values_are_input_errors_naming_the_field():
     assert err.value.field == "overrides" and err.value.value == "not an override"
     with pytest.raises(FoiltwinInputError) as err:
         build_whatif(base, inputs, [f"{UHT}.web_speed_m_per_min=-1"])
-    assert "-1" in describe_error(err.value) and "greater than 0" in describe_error(err.value)
+    assert "-1" in describe_error(err.value) and "must lie in (0, 100]" in describe_error(err.value)
 
 
 @pytest.mark.unit

@@ -30,7 +30,7 @@ def test_tension_defaults_lie_within_the_equipment_limits():
     (f"{UHT}.settings.stage3_web_tension_N_per_m=500", "stage3_web_tension_N_per_m = 500 N/m is outside the line's "
                                                        "web_tension_limits [20, 300] N/m"),
     (f"{UHT}.settings.stage2_web_tension_N_per_m=5", "stage2_web_tension_N_per_m = 5 N/m is outside"),
-    (f"{UHT}.settings.stage3_web_tension_N_per_m=-5", "greater than 0"),
+    (f"{UHT}.settings.stage3_web_tension_N_per_m=-5", "stage3_web_tension_N_per_m=-5 is not allowed: must lie in (0, "),
     (f"{UHT}.settings.stage3_web_tension_N_per_m=true", "stage3_web_tension_N_per_m"),
     (f"{UHT}.web_tension_limits.min_N_per_m=400", "min_N_per_m = 400 exceeds max_N_per_m = 300"),
     (f"{UHT}.web_breaks.rethread_min=-1", "rethread_min"),

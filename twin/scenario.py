@@ -73,11 +73,16 @@ class FieldBounds:
         return self.high if self.high_inclusive else None
 
     def text(self, unit: str = "") -> str:
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
+        lo = "-inf" if self.low is None else _bound_text(self.low)
+        hi = "inf" if self.high is None else _bound_text(self.high)
         left = "[" if self.low_inclusive and self.low is not None else "("
         right = "]" if self.high_inclusive and self.high is not None else ")"
         return f"{left}{lo}, {hi}{right}" + (f" {unit}" if unit else "")
+
+
+def _bound_text(v: float) -> str:
+    """A bound as messages show it: an integer bound in full (a seed's 2**63 - 1), a float in ``g`` form."""
+    return str(v) if isinstance(v, int) else f"{v:g}"
 
 
 def field_bounds(model: type[BaseModel], name: str) -> FieldBounds:
@@ -660,6 +665,9 @@ def _field_at(model: type[BaseModel], loc: tuple) -> Any:
     return info
 
 
+_BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
 def error_from_pydantic(err: ValidationError, default_field: str = "scenario",
                         model: type[BaseModel] | None = None) -> FoiltwinInputError:
     """The first pydantic error as a FoiltwinInputError naming the dotted field, the value and the rule; with the
@@ -673,12 +681,13 @@ def error_from_pydantic(err: ValidationError, default_field: str = "scenario",
     allowed = first["msg"]
     if ctx:
         allowed += " (" + ", ".join(f"{k} {v}" for k, v in ctx.items() if k != "error") + ")"
-    if model is not None and first["type"].endswith("_type"):
+    if model is not None and (first["type"].endswith("_type") or first["type"] in _BOUND_ERRORS):
         info = _field_at(model, tuple(first["loc"]))
         if info is not None:
             b = field_bounds_of(info)
             if b.low is not None or b.high is not None:
-                allowed += f" in {b.text()}"
+                # a bound error says one bound only (and NaN fails the first one checked): say the whole range
+                allowed = f"must lie in {b.text()}" if first["type"] in _BOUND_ERRORS else f"{allowed} in {b.text()}"
     inner = ctx.get("error")
     if isinstance(inner, FoiltwinInputError):  # a rule over a table that names the entry it refused
         return FoiltwinInputError(f"{field}.{inner.field}", inner.value, inner.allowed, inner.reason)
