@@ -216,7 +216,8 @@ def test_candidates_are_named_and_scored_by_the_objectives_kpi_sense():
     from optimizer.api import Candidate, _Run
     from optimizer.verify import Check
 
-    assert [f.name for f in fields(Candidate)] == ["model", "handles", "solve", "point", "predicted", "check"]
+    assert [f.name for f in fields(Candidate)] == ["model", "handles", "solve", "point", "predicted", "check", "kind",
+                                                 "fallback"]
     cheap_slow = Candidate(None, None, None, None, {}, Check({"cost_per_m2": 2.0, "throughput_m2_per_h": 10.0}))
     dear_fast = Candidate(None, None, None, None, {}, Check({"cost_per_m2": 3.0, "throughput_m2_per_h": 30.0}))
     with pytest.raises(FrozenInstanceError):
