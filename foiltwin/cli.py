@@ -57,6 +57,9 @@ ProgressOption = Annotated[bool | None, typer.Option(
     "--progress/--no-progress", help="Show progress on stderr; default: when stderr is a terminal.")]
 ParamsFileOption = Annotated[Path | None, typer.Option(
     "--params", help="A fitted parameter set (JSON, from `foiltwin calibrate`); its values replace the registry's.")]
+CacheDirOption = Annotated[Path | None, typer.Option(
+    "--cache-dir", help="Keep the optimiser's tables and solved recipes in this folder (made if missing) and start "
+    "from them next time: a warm run. Only a cache made by the same code is read (docs/optimizer.md).")]
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, float]:
@@ -731,6 +734,7 @@ def optimize(
     robust_samples: Annotated[int, typer.Option("--robust-samples", min=8, max=10000, help="Monte Carlo draws of "
                                                 "the --confidence check.")] = 64,
     params_file: ParamsFileOption = None,
+    cache_dir: CacheDirOption = None,
     json_out: JsonOption = None,
     progress: ProgressOption = None,
 ) -> None:
@@ -787,11 +791,8 @@ def _optimize_targets(p: dict[str, Any], values: ParameterValues):
 def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterValues, pset: Any) -> tuple[Any, int]:
     """Optimise (a Pareto front with ``--pareto``, a robust optimum with ``--confidence``, else one optimum): the
     result and the exit code (3: the targets conflict; the result then holds the nearest point). A solver failure is
-    reported on stderr, exit 1."""
-    from optimizer import OptimizerError, TargetsInfeasibleError
-    from optimizer import optimize as run_optimize
-    from optimizer import pareto as run_pareto
-
+    reported on stderr, exit 1. With ``--cache-dir`` the optimiser starts from the cache saved there by the same
+    code, and saves its cache for the next run."""
     kw = {"params": values, "modes": tuple(p["mode"]) if p["mode"] else None, "verify_twin": not p["no_twin"],
           "twin_hours": p["twin_hours"], "twin_seed": p["seed"], "solver": p["solver"],
           "progress": progress_printer(p["progress"])}
@@ -801,6 +802,27 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
             raise FoiltwinInputError("--skin-metals", p["skin_metals"], "Zn with --confidence (the robust optimum "
                                      "backs off the Zn skin's phase margin)")
         kw["skin_metals"] = metals
+    if p["cache_dir"] is not None:
+        from optimizer.cache_store import check_cache_dir, load_cache
+
+        loaded = load_cache(check_cache_dir(p["cache_dir"]))
+        typer.echo(loaded.note, err=True)
+        kw["cache"] = loaded.cache
+    result, code = _optimize_with(p, targets, sc, values, pset, kw)
+    if p["cache_dir"] is not None:
+        from optimizer.cache_store import save_cache
+
+        save_cache(kw["cache"], p["cache_dir"])
+    return result, code
+
+
+def _optimize_with(p: dict[str, Any], targets: Any, sc: Any, values: ParameterValues, pset: Any,
+                   kw: dict[str, Any]) -> tuple[Any, int]:
+    """:func:`_run_optimizer`'s run with the optimiser's keywords ``kw``."""
+    from optimizer import OptimizerError, TargetsInfeasibleError
+    from optimizer import optimize as run_optimize
+    from optimizer import pareto as run_pareto
+
     try:
         if p["pareto"] is not None:
             axes = tuple(a.strip() for a in p["pareto"].split(","))

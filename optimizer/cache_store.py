@@ -1,0 +1,121 @@
+"""The optimiser's caches kept on disk between runs (``foiltwin optimize --cache-dir DIR``).
+
+A fresh process is cold: it samples the coarse tables, solves every stage II and runs the twin's physics again,
+≈ 4–9 s before the first MILP. The :class:`~optimizer.surrogates.OptimiserCache` that an in-process caller (the
+dashboard) keeps warm can instead be saved after a run and loaded by the next one.
+
+What a loaded cache may serve, and why it is safe:
+
+- Every entry's key already holds what the value depends on besides the code: the parameter values, the decision
+  space (the scenario enters through it) and the skin window (``optimizer.api._key``, the recipe and stage-II keys).
+  A cache is shared in-process across scenarios and targets in the same way (``pareto``, the dashboard).
+- The code is in the file's name: :func:`cache_fingerprint` hashes the source and data files of ``process_models``,
+  ``twin`` and ``optimizer``, and the versions of Python and the numerical libraries
+  (:func:`twin.fingerprint.code_fingerprint`). A cache made by other code is never read, and it is deleted when this
+  code saves its own.
+- The file is a pickle, so it is read only from a file this user owns that nobody else can write, in the folder the
+  user named. A file that cannot be read (truncated, another format) is ignored with a note, and the run starts
+  cold. Saving is atomic (:func:`twin.files.atomic_path`): a killed run leaves the old file or none, never half a
+  file.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from optimizer.surrogates import OptimiserCache
+from process_models.errors import FoiltwinPathError
+from twin.files import atomic_path
+from twin.fingerprint import code_fingerprint, source_files
+
+CACHE_FORMAT = 1  # bump when OptimiserCache's layout changes in a way the code fingerprint would not show
+FILE_PREFIX = "optimiser-cache-"
+FILE_SUFFIX = ".pkl"
+
+
+@functools.cache
+def cache_fingerprint() -> str:
+    """Hash (16 hex digits) of the code that fills an :class:`OptimiserCache`: the simulation's fingerprint, the
+    optimiser's own source files, the pickle protocol and :data:`CACHE_FORMAT`."""
+    h = hashlib.sha256(f"{code_fingerprint()}\0format {CACHE_FORMAT}\0pickle {pickle.HIGHEST_PROTOCOL}".encode())
+    for rel, p in source_files(("optimizer",)):
+        h.update(rel.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def cache_file(cache_dir: Path) -> Path:
+    """The file this code reads and writes in ``cache_dir``."""
+    return cache_dir / f"{FILE_PREFIX}{cache_fingerprint()}{FILE_SUFFIX}"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A cache to optimise with, and what became of the file (one line for the user)."""
+
+    cache: OptimiserCache
+    note: str
+    warm: bool
+
+
+def check_cache_dir(cache_dir: Path, field: str = "--cache-dir") -> Path:
+    """``cache_dir`` made if missing (its parent must exist); refused (exit 2) when it is not a folder."""
+    if cache_dir.exists() and not cache_dir.is_dir():
+        raise FoiltwinPathError(field, str(cache_dir), "a folder (it is a file)")
+    if not cache_dir.exists():
+        if not cache_dir.parent.is_dir():
+            raise FoiltwinPathError(field, str(cache_dir), f"a folder inside an existing folder "
+                                                           f"({cache_dir.parent} does not exist)")
+        try:
+            cache_dir.mkdir(mode=0o700)
+        except OSError as exc:
+            raise FoiltwinPathError(field, str(cache_dir), f"a folder this user can create ({exc.strerror})") from None
+    return cache_dir
+
+
+def _trusted(path: Path) -> str | None:
+    """Why ``path`` must not be unpickled (None: this user owns it and nobody else can write it or its folder)."""
+    for p in (path, path.parent):
+        st = p.stat()
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return f"{p} belongs to another user"
+        if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return f"{p} can be written by others"
+    return None
+
+
+def load_cache(cache_dir: Path) -> Loaded:
+    """The cache saved in ``cache_dir`` by this code, else an empty one (and why)."""
+    path = cache_file(cache_dir)
+    if not path.is_file():
+        return Loaded(OptimiserCache(), f"cache: none yet for this code in {cache_dir} (a cold run)", False)
+    why = _trusted(path)
+    if why is not None:
+        return Loaded(OptimiserCache(), f"cache: not read, {why} (a cold run)", False)
+    try:
+        with path.open("rb") as f:
+            cache = pickle.load(f)
+    except Exception as exc:
+        return Loaded(OptimiserCache(), f"cache: {path.name} ignored, unreadable ({type(exc).__name__}) "
+                                        "(a cold run)", False)
+    if not isinstance(cache, OptimiserCache):
+        return Loaded(OptimiserCache(), f"cache: {path.name} ignored, not an optimiser cache (a cold run)", False)
+    return Loaded(cache, f"cache: loaded {path}", True)
+
+
+def save_cache(cache: OptimiserCache, cache_dir: Path) -> Path:
+    """Write ``cache`` for the next run (atomically, readable by this user only) and delete the caches of other
+    code in ``cache_dir``. Returns the file."""
+    path = cache_file(cache_dir)
+    with atomic_path(path, field="--cache-dir") as tmp, tmp.open("wb") as f:
+        pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.chmod(path, 0o600)
+    for old in cache_dir.glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,103 @@
+"""The optimiser's caches on disk (optimizer/cache_store.py, ``foiltwin optimize --cache-dir``): a cache made by this
+code is read back whole; one made by other code, unreadable, of another type or writable by others is never
+unpickled, and the run starts cold; saving is atomic and removes other code's caches; a second CLI run from the cache
+recommends exactly what the first did."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from optimizer.cache_store import FILE_PREFIX, FILE_SUFFIX, cache_file, check_cache_dir, load_cache, save_cache
+from optimizer.surrogates import OptimiserCache, safe_evaluate
+from process_models.errors import FoiltwinInputError
+from process_models.parameters import default_parameters
+from process_models.uht.recipe import UHTRecipe
+
+
+def _filled() -> OptimiserCache:
+    """A cache holding two solved recipes and their stage II (what a run leaves behind, in small)."""
+    cache = OptimiserCache()
+    with cache.active():
+        safe_evaluate([UHTRecipe(), UHTRecipe(stage3_peak_K=1000.0)], default_parameters())
+    assert len(cache.recipes) == 2 and len(cache.stage2) >= 1
+    return cache
+
+
+@pytest.mark.unit
+def test_a_saved_cache_is_loaded_whole_and_serves_its_recipes(tmp_path):
+    cache = _filled()
+    path = save_cache(cache, tmp_path)
+    assert path == cache_file(tmp_path) and (path.stat().st_mode & 0o777) == 0o600
+    assert not [p for p in tmp_path.iterdir() if p != path]  # no temporary file left beside it
+    got = load_cache(tmp_path)
+    assert got.warm and str(path) in got.note
+    assert len(got.cache.recipes) == 2 and len(got.cache.stage2) == len(cache.stage2)
+    # the loaded cache serves the recipes without solving them again
+    with got.cache.active():
+        again = safe_evaluate([UHTRecipe()], default_parameters())
+    with cache.active():
+        first = safe_evaluate([UHTRecipe()], default_parameters())
+    assert again[0].to_dict() == first[0].to_dict()
+
+
+@pytest.mark.unit
+def test_an_empty_folder_gives_a_cold_cache(tmp_path):
+    got = load_cache(tmp_path)
+    assert not got.warm and len(got.cache.recipes) == 0 and "cold" in got.note
+
+
+@pytest.mark.unit
+def test_another_codes_cache_is_never_read_and_is_removed_on_save(tmp_path):
+    other = tmp_path / f"{FILE_PREFIX}0000000000000000{FILE_SUFFIX}"
+    other.write_bytes(pickle.dumps(_filled()))
+    other.chmod(0o600)
+    assert not load_cache(tmp_path).warm  # the file name carries the code's fingerprint
+    save_cache(OptimiserCache(), tmp_path)
+    assert not other.exists() and cache_file(tmp_path).exists()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("content", "mode", "says"), [
+    (b"not a pickle", 0o600, "unreadable"),
+    (pickle.dumps({"a": 1}), 0o600, "not an optimiser cache"),
+    (pickle.dumps(OptimiserCache()), 0o666, "can be written by others"),
+])
+def test_a_file_that_is_not_safe_or_not_a_cache_starts_cold(tmp_path, content, mode, says):
+    path = cache_file(tmp_path)
+    path.write_bytes(content)
+    path.chmod(mode)
+    got = load_cache(tmp_path)
+    assert not got.warm and says in got.note and len(got.cache.recipes) == 0
+    save_cache(_filled(), tmp_path)  # the next save replaces it
+    assert load_cache(tmp_path).warm
+
+
+@pytest.mark.unit
+def test_the_cache_folder_is_made_or_refused_by_name(tmp_path):
+    made = check_cache_dir(tmp_path / "new")
+    assert made.is_dir() and (made.stat().st_mode & 0o777) == 0o700
+    a_file = tmp_path / "f"
+    a_file.write_text("x")
+    with pytest.raises(FoiltwinInputError) as err:
+        check_cache_dir(a_file)
+    assert err.value.field == "--cache-dir" and "a folder" in str(err.value)
+    with pytest.raises(FoiltwinInputError) as err:
+        check_cache_dir(tmp_path / "missing" / "deeper")
+    assert "does not exist" in str(err.value)
+
+
+@pytest.mark.integration
+def test_a_second_cli_run_from_the_cache_recommends_the_same(cli, tmp_path):
+    args = ("optimize", "--no-twin", "--mode", "vapour_commercial", "--cache-dir", str(tmp_path / "c"),
+            "--json", "-")
+    code1, out1, err1 = cli(*args)
+    code2, out2, err2 = cli(*args)
+    assert code1 == code2 == 0
+    assert "cold run" in err1 and "cache: loaded" in err2
+    a, b = json.loads(out1), json.loads(out2)
+    assert a["settings"] == b["settings"] and a["checked"] == b["checked"] and a["status"] == b["status"]
+    code, out, err = cli("optimize", "--no-twin", "--cache-dir", str(tmp_path / "no" / "such"), "--json", "-")
+    assert code == 2 and out == "" and "--cache-dir" in err and "Traceback" not in err
