@@ -749,10 +749,7 @@ def optimize(
     _optimize_option_rules(ctx)
     check_json_target(json_out)
     check_solver(solver, "--solver")
-    if plot is not None:
-        from twin.files import check_output_path
-
-        check_output_path("--plot", plot)
+    _check_plot_path(plot)
     pset = load_params_file(params_file)
     sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), list(set_ or []))
     values = build_parameters(sc)
@@ -767,6 +764,14 @@ def optimize(
     if code:
         typer.echo(f"infeasible targets: {result.message}", err=True)
         sys.exit(code)  # SystemExit, not typer.Exit: main() runs click with standalone_mode=False
+
+
+def _check_plot_path(plot: Path | None) -> None:
+    """``--plot`` refused (exit 2) before the run when its folder is missing or not writable."""
+    if plot is not None:
+        from twin.files import check_output_path
+
+        check_output_path("--plot", plot)
 
 
 def _optimize_targets(p: dict[str, Any], values: ParameterValues):

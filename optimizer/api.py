@@ -735,28 +735,31 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
     result.binding_constraints = binding(m, h, p)
     result.twin_iterations = twin_runs
     result.twin_agreed = None if tw is None else tw.ok
-    if found.fallback:  # not shown optimal
-        result.status = "feasible"
-        twin_misses = f"; the twin: {'; '.join(tw.misses)}" if tw is not None and not tw.ok else ""
-        result.message = (f"no refinement step was accepted in {run.refinements} refinements (each missed a target "
-                          "in the process models or disagreed with the surrogate): this is the best point the "
-                          f"models pass, {found.fallback}; a cheaper one may exist{twin_misses}")
-    elif tw is not None and not tw.ok:
-        result.status = "feasible"
-        result.message = ("gave up agreeing with the twin after "
-                          f"{twin_runs} runs: {'; '.join(tw.misses)} (the process models meet every target)")
-    elif tw is not None and not _twin_agrees(chk, tw):
-        result.status = "optimal" if out.status == "optimal" else "feasible"
-        result.message = (f"checked in the process models and the twin; the twin meets every target and prices the "
-                          f"point: its cost {tw.kpis['cost_per_m2']:.3g} and throughput "
-                          f"{tw.kpis['throughput_m2_per_h']:.3g} differ from the process models' "
-                          f"{chk.kpis['cost_per_m2']:.3g} and {chk.kpis['throughput_m2_per_h']:.3g} by more than "
-                          f"{TWIN_AGREE_FRAC:.0%} (the twin's are reported)")
-    else:
-        result.status = "optimal" if out.status == "optimal" else "feasible"
-        result.message = ("checked in the process models" + (" and the twin" if tw is not None else "")
-                          + ("" if out.status == "optimal" else f"; solver stopped: {out.termination}"))
+    result.status, result.message = _status(run, found, tw, twin_runs)
     return _finish(run, result, t0, coarse, held_out, seed, raise_infeasible)
+
+
+def _status(run: _Run, found: Candidate, tw: Check | None, twin_runs: int) -> tuple[str, str]:
+    """The result's status and message: feasible for a fallback of the trust-region loop or a point the twin
+    rejects, else optimal when the final MILP was solved to optimality; the message says what checked the point."""
+    k, out = found.check.kpis, found.solve
+    solved = "optimal" if out.status == "optimal" else "feasible"
+    if found.fallback:  # not shown optimal
+        twin_misses = f"; the twin: {'; '.join(tw.misses)}" if tw is not None and not tw.ok else ""
+        return "feasible", (f"no refinement step was accepted in {run.refinements} refinements (each missed a target "
+                            "in the process models or disagreed with the surrogate): this is the best point the "
+                            f"models pass, {found.fallback}; a cheaper one may exist{twin_misses}")
+    if tw is not None and not tw.ok:
+        return "feasible", (f"gave up agreeing with the twin after {twin_runs} runs: {'; '.join(tw.misses)} (the "
+                            "process models meet every target)")
+    if tw is not None and not _twin_agrees(found.check, tw):
+        return solved, (f"checked in the process models and the twin; the twin meets every target and prices the "
+                        f"point: its cost {tw.kpis['cost_per_m2']:.3g} and throughput "
+                        f"{tw.kpis['throughput_m2_per_h']:.3g} differ from the process models' "
+                        f"{k['cost_per_m2']:.3g} and {k['throughput_m2_per_h']:.3g} by more than "
+                        f"{TWIN_AGREE_FRAC:.0%} (the twin's are reported)")
+    return solved, ("checked in the process models" + (" and the twin" if tw is not None else "")
+                    + ("" if out.status == "optimal" else f"; solver stopped: {out.termination}"))
 
 
 def _twin_loop(run: _Run, found: Candidate, twin_hours: float, seed_twin: int, max_twin_iterations: int,
