@@ -362,7 +362,10 @@ class _Run:
     def _restarts(self, best: Candidate, max_refinements: int, **kw: Any) -> Candidate:
         """The trust-region loop again from its result, with fresh region widths and corrections, while that
         improves the checked objective by ≥ STABLE_FRAC (at most RESTARTS times): the loop stalls where a shrunken
-        region's zero-order corrections hold it at one of the steep constraints (α margin, melting edge)."""
+        region's zero-order corrections hold it at one of the steep constraints (α margin, melting edge). None from
+        a coarse start the loop fell back on: a restart from it would replay the loop that just failed."""
+        if best.fallback and best.kind.startswith("coarse"):
+            return best
         for _ in range(RESTARTS):
             again = self.resume(best, max_refinements, **kw)
             if again is None or not again.check.ok or self._score(again) >= self._score(best) * (1.0 - STABLE_FRAC):

@@ -86,6 +86,8 @@ def test_a_recommendation_keeps_the_melting_guard_when_every_refinement_misses()
                  cache=OPTIMISER_CACHE, raise_infeasible=False)
     assert r.status == "feasible" and r.checked is not None
     assert "no refinement step was accepted" in r.message and "a cheaper one may exist" in r.message, r.message
+    # no restart replays the loop from the same coarse start: one loop of at most max_refinements (4) steps
+    assert r.refinements <= 4, r.refinements
     assert r.checked["melt_guard_margin_K"] >= 0.0 and not r.checked["melting"], r.checked["melt_guard_margin_K"]
     lo, hi = 400.0, 500.0
     assert lo <= r.checked["skin_thickness_nm"] <= hi and r.checked["skin_phase"] == "alpha"
