@@ -28,6 +28,9 @@ GRID_FRAC = 0.01  # the optimum within 1 % of the grid's best (issue 5 goal)
 # step improves the checked cost by < 0.5 % (api.STABLE_FRAC), so two runs that end near the same point differ by
 # about that much
 ORDER_FRAC = 0.01
+# after a coarse fallback the second pass ends within this of a small grid (4.1 % on 2026-12-04: a known gap of the
+# trust region near the α/α+β edge, docs/optimizer.md; the fallback itself was 16 % above)
+SECOND_PASS_FRAC = 0.08
 
 
 @pytest.fixture(scope="module")
@@ -76,18 +79,40 @@ def test_an_added_target_never_makes_the_optimum_cheaper(unconstrained, extra):
 
 
 @pytest.mark.component
-def test_a_recommendation_keeps_the_melting_guard_when_every_refinement_misses():
-    """Target 450 ± 50 nm on the default line: every refined point of the trust-region loop misses (α+β skin, or
-    liquid at the peak + 3σ), so the loop falls back on its coarse start. That start was checked without the guard
+def test_a_recommendation_keeps_the_melting_guard_when_every_refinement_misses(monkeypatch):
+    """Target 450 ± 50 nm on the default line: every refined point of the first trust-region loop misses (α+β skin,
+    or liquid at the peak + 3σ), so the loop falls back on its coarse start. That start was checked without the guard
     (the coarse tables do not keep it) and sat 5 K above its melting edge: it was recommended as "optimal, checked"
     with melt_guard_margin_K = −5. The fallback now judges the guard and moves such a start down to its edge, and
-    says that the point is a fallback, not an optimum."""
+    says that the point is a fallback, not an optimum. (The second pass is off here: with it the loop leaves the
+    start, next test.)"""
+    from optimizer import api
+
+    monkeypatch.setattr(api, "FALLBACK_AGREE_FACTOR", 1.0)  # the second pass then replays the first loop
     r = optimize(Targets(450.0, 50.0), Scenario(), modes=MODES, verify_twin=False, held_out=False,
                  cache=OPTIMISER_CACHE, raise_infeasible=False)
     assert r.status == "feasible" and r.checked is not None
     assert "no refinement step was accepted" in r.message and "a cheaper one may exist" in r.message, r.message
-    # no restart replays the loop from the same coarse start: one loop of at most max_refinements (4) steps
-    assert r.refinements <= 4, r.refinements
     assert r.checked["melt_guard_margin_K"] >= 0.0 and not r.checked["melting"], r.checked["melt_guard_margin_K"]
     lo, hi = 400.0, 500.0
     assert lo <= r.checked["skin_thickness_nm"] <= hi and r.checked["skin_phase"] == "alpha"
+
+
+@pytest.mark.component
+def test_after_a_coarse_fallback_a_second_pass_gets_near_a_small_grid():
+    """The same target with the second pass (api._Run._second_pass: the coarse start as the incumbent, the agreement
+    bound ×2): 3.22 USD/m² in the models against the start's 3.58 (15.8 % above the grid) and a small grid's 3.09
+    (4 modules, 3.9 m/min, T2 820 K, T3 1100 K); within SECOND_PASS_FRAC of that grid, and the guard kept."""
+    sc = Scenario()
+    targets = Targets(450.0, 50.0)
+    r = optimize(targets, sc, modes=MODES, verify_twin=False, held_out=False, cache=OPTIMISER_CACHE,
+                 raise_infeasible=False)
+    assert r.status != "infeasible" and r.checked is not None
+    assert r.checked["melt_guard_margin_K"] >= 0.0 and not r.checked["melting"]
+    params = build_parameters(sc)
+    pricer = Pricer(decision_space(sc, params, None, MODES), params, targets.with_defaults(sc))
+    best, point = grid_best(pricer, np.geomspace(3.0, 4.5, 7), np.arange(3, 5), np.linspace(810.0, 830.0, 3),
+                            np.linspace(1094.0, 1102.0, 9))
+    assert np.isfinite(best), "no grid point is feasible: the grid no longer covers the optimum's region"
+    cost = r.checked["cost_per_m2"]
+    assert cost <= (1.0 + SECOND_PASS_FRAC) * best, f"{cost:.4f} vs grid best {best:.4f} at {point}"
