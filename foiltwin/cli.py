@@ -58,8 +58,9 @@ ProgressOption = Annotated[bool | None, typer.Option(
 ParamsFileOption = Annotated[Path | None, typer.Option(
     "--params", help="A fitted parameter set (JSON, from `foiltwin calibrate`); its values replace the registry's.")]
 CacheDirOption = Annotated[Path | None, typer.Option(
-    "--cache-dir", help="Keep the optimiser's tables and solved recipes in this folder (made if missing) and start "
-    "from them next time: a warm run. Only a cache made by the same code is read (docs/optimizer.md).")]
+    "--cache-dir", envvar="FOILTWIN_CACHE_DIR", help="Keep the optimiser's tables and solved recipes in this folder "
+    "(made if missing) and start from them next time: a warm run. Only a cache made by the same code is read "
+    "(docs/optimizer.md).")]
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, float]:

@@ -101,3 +101,10 @@ def test_a_second_cli_run_from_the_cache_recommends_the_same(cli, tmp_path):
     assert a["settings"] == b["settings"] and a["checked"] == b["checked"] and a["status"] == b["status"]
     code, out, err = cli("optimize", "--no-twin", "--cache-dir", str(tmp_path / "no" / "such"), "--json", "-")
     assert code == 2 and out == "" and "--cache-dir" in err and "Traceback" not in err
+
+
+@pytest.mark.integration
+def test_the_cache_folder_can_come_from_the_environment(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("FOILTWIN_CACHE_DIR", str(tmp_path / "env"))
+    code, _, err = cli("optimize", "--no-twin", "--mode", "vapour_commercial", "--json", "-")
+    assert code == 0 and "cold run" in err and any((tmp_path / "env").glob("optimiser-cache-*.pkl"))
