@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
+from optimizer.cache_store import made_by
 from optimizer.economics import Economics, economics
 from optimizer.errors import TargetsInfeasibleError
 from optimizer.metal_surrogates import build_metal_skin, check_skin_metals, metal_spec
@@ -889,6 +890,7 @@ def _finish(run: _Run, result: OptimizationResult, t0: float, coarse: Surrogates
                          for name, t in [("stage2", run.s.stage2), *[(f"skin_{r}", t) for r, t in run.s.skin.items()]]},
     }
     result.iterations = run.log
+    result.made_by = made_by(run.params)
     result.refinements = run.refinements
     result.solve_seconds = run.solve_seconds
     result.total_seconds = time.perf_counter() - t0

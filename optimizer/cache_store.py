@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import pickle
 import stat
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from optimizer.surrogates import OptimiserCache
 from process_models.errors import FoiltwinPathError
+from process_models.parameters.registry import ParameterValues
 from twin.files import atomic_path
 from twin.fingerprint import code_fingerprint, source_files
 
@@ -47,6 +49,13 @@ def cache_fingerprint() -> str:
     for rel, p in source_files(("optimizer",)):
         h.update(rel.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
     return h.hexdigest()[:16]
+
+
+def made_by(params: ParameterValues) -> dict[str, str]:
+    """What made an optimisation result: the code (:func:`cache_fingerprint`: the models, the twin and the optimiser)
+    and the parameter values it ran with (the scenario's overrides and a fitted set included), 16 hex digits each."""
+    values = json.dumps(sorted((k, repr(float(v))) for k, v in params.items()))
+    return {"code": cache_fingerprint(), "parameters": hashlib.sha256(values.encode()).hexdigest()[:16]}
 
 
 def cache_file(cache_dir: Path) -> Path:

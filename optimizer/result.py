@@ -43,6 +43,7 @@ class OptimizationResult:
     robust: dict[str, Any] | None = None  # --confidence: back-off, Monte Carlo shares, price (optimizer/robust.py)
     skin_metal: str = "Zn"  # the chosen skin metal (issue 14)
     skin_metal_costs: dict[str, float | None] = field(default_factory=dict)  # each asked metal's best checked cost
+    made_by: dict[str, str] = field(default_factory=dict)  # code and parameter fingerprints (cache_store.made_by)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (non-finite numbers become null)."""

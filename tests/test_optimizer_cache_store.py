@@ -10,7 +10,16 @@ import pickle
 
 import pytest
 
-from optimizer.cache_store import FILE_PREFIX, FILE_SUFFIX, cache_file, check_cache_dir, load_cache, save_cache
+from optimizer.cache_store import (
+    FILE_PREFIX,
+    FILE_SUFFIX,
+    cache_file,
+    cache_fingerprint,
+    check_cache_dir,
+    load_cache,
+    made_by,
+    save_cache,
+)
 from optimizer.surrogates import OptimiserCache, safe_evaluate
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
@@ -99,6 +108,7 @@ def test_a_second_cli_run_from_the_cache_recommends_the_same(cli, tmp_path):
     assert "cold run" in err1 and "cache: loaded" in err2
     a, b = json.loads(out1), json.loads(out2)
     assert a["settings"] == b["settings"] and a["checked"] == b["checked"] and a["status"] == b["status"]
+    assert a["made_by"] == b["made_by"] and a["made_by"]["code"] == cache_fingerprint()
     code, out, err = cli("optimize", "--no-twin", "--cache-dir", str(tmp_path / "no" / "such"), "--json", "-")
     assert code == 2 and out == "" and "--cache-dir" in err and "Traceback" not in err
 
@@ -108,3 +118,13 @@ def test_the_cache_folder_can_come_from_the_environment(cli, tmp_path, monkeypat
     monkeypatch.setenv("FOILTWIN_CACHE_DIR", str(tmp_path / "env"))
     code, _, err = cli("optimize", "--no-twin", "--mode", "vapour_commercial", "--json", "-")
     assert code == 0 and "cold run" in err and any((tmp_path / "env").glob("optimiser-cache-*.pkl"))
+
+
+@pytest.mark.unit
+def test_a_result_names_the_code_and_the_parameter_values_that_made_it():
+    params = default_parameters()
+    tag = made_by(params)
+    assert tag == made_by(default_parameters()) and tag["code"] == cache_fingerprint()
+    name = next(iter(params))
+    other = made_by(params.with_overrides({name: float(params[name]) * 1.01}))
+    assert other["code"] == tag["code"] and other["parameters"] != tag["parameters"]

@@ -18,6 +18,7 @@ import pytest
 
 from process_models.errors import FoiltwinInputError
 from twin import run_folder
+from twin.fingerprint import fingerprints
 from twin.run_folder import MANIFEST, verify_run_folder, write_run
 from twin.scenario import Scenario, apply_overrides
 
@@ -51,6 +52,7 @@ def _one_whole_run(folder: Path) -> dict:
     manifest = json.loads((folder / MANIFEST).read_text())
     report = json.loads((folder / "report.json").read_text())
     assert (manifest["seed"], manifest["scenario"]) == (report["seed"], report["scenario"])
+    assert manifest["made_by"] == fingerprints()  # the code and parameters that made the run
     for name in manifest["files"]:
         if name.endswith(".parquet"):
             pq.read_table(folder / name)

@@ -237,6 +237,7 @@ def write_run(scenario: Any, target: str | os.PathLike, field: str = "--out", pr
               ) -> dict[str, Any]:
     """Simulate ``scenario`` and write its run folder at ``target`` as a whole; return the report. ``progress``: a
     :class:`twin.progress.ProgressCallback` for the simulated hours."""
+    from twin.fingerprint import fingerprints
     from twin.plots import write_html_report
     from twin.simulate import run_single
 
@@ -246,5 +247,5 @@ def write_run(scenario: Any, target: str | os.PathLike, field: str = "--out", pr
                                                 encoding="utf-8")
         write_html_report(report, stage.path, currency=scenario.currency)
         stage.manifest.update(scenario=report["scenario"], seed=report["seed"],
-                              hours_simulated=report["hours_simulated"])
+                              hours_simulated=report["hours_simulated"], made_by=fingerprints())
     return report
