@@ -818,7 +818,10 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
     if p["cache_dir"] is not None:
         from optimizer.cache_store import save_cache
 
-        save_cache(kw["cache"], p["cache_dir"])
+        try:
+            save_cache(kw["cache"], p["cache_dir"])
+        except FoiltwinInputError as err:  # the result stands: only the next run starts cold
+            typer.echo(f"cache: not saved ({err}); the next run starts cold", err=True)
     return result, code
 
 

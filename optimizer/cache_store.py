@@ -121,9 +121,8 @@ def save_cache(cache: OptimiserCache, cache_dir: Path) -> Path:
     """Write ``cache`` for the next run (atomically, readable by this user only) and delete the caches of other
     code in ``cache_dir``. Returns the file."""
     path = cache_file(cache_dir)
-    with atomic_path(path, field="--cache-dir") as tmp, tmp.open("wb") as f:
+    with atomic_path(path, field="--cache-dir", mode=0o600) as tmp, tmp.open("wb") as f:
         pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.chmod(path, 0o600)
     for old in cache_dir.glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"):
         if old != path:
             old.unlink(missing_ok=True)

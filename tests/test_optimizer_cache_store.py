@@ -128,3 +128,16 @@ def test_a_result_names_the_code_and_the_parameter_values_that_made_it():
     name = next(iter(params))
     other = made_by(params.with_overrides({name: float(params[name]) * 1.01}))
     assert other["code"] == tag["code"] and other["parameters"] != tag["parameters"]
+
+
+@pytest.mark.integration
+def test_a_cache_that_cannot_be_saved_does_not_lose_the_result(cli, tmp_path):
+    """The cache is saved after the run: a failure there (here a folder where the file goes) is said on stderr and
+    the recommendation is still printed, exit 0."""
+    folder = tmp_path / "c"
+    folder.mkdir(mode=0o700)
+    cache_file(folder).mkdir()  # os.replace onto a folder fails
+    code, out, err = cli("optimize", "--no-twin", "--mode", "vapour_commercial", "--cache-dir", str(folder),
+                         "--json", "-")
+    assert code == 0 and json.loads(out)["status"] in ("optimal", "feasible")
+    assert "cache: not saved" in err and "next run starts cold" in err and "Traceback" not in err

@@ -70,8 +70,10 @@ def _file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | os.PathLike, field: str = "output", suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it is fsynced and renamed onto ``target``.
+def atomic_path(target: str | os.PathLike, field: str = "output", suffix: str = "",
+                mode: int | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it is fsynced, given ``mode`` (default: what a plain
+    ``open`` would give, :func:`_file_mode`) and renamed onto ``target``.
 
     On any exception the temporary file is removed and ``target`` is left as it was. OSErrors become
     :class:`FoiltwinInputError` naming ``field`` and the path.
@@ -87,7 +89,7 @@ def atomic_path(target: str | os.PathLike, field: str = "output", suffix: str = 
     try:
         yield tmp
         _fsync_file(tmp)
-        os.chmod(tmp, _file_mode())
+        os.chmod(tmp, _file_mode() if mode is None else mode)
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except OSError as exc:
