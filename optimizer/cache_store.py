@@ -34,7 +34,7 @@ from optimizer.surrogates import OptimiserCache
 from process_models.errors import FoiltwinPathError
 from process_models.parameters.registry import ParameterValues
 from twin.files import atomic_path
-from twin.fingerprint import code_fingerprint, source_files
+from twin.fingerprint import code_fingerprint, hash_sources
 
 CACHE_FORMAT = 1  # bump when OptimiserCache's layout changes in a way the code fingerprint would not show
 FILE_PREFIX = "optimiser-cache-"
@@ -46,8 +46,7 @@ def cache_fingerprint() -> str:
     """Hash (16 hex digits) of the code that fills an :class:`OptimiserCache`: the simulation's fingerprint, the
     optimiser's own source files, the pickle protocol and :data:`CACHE_FORMAT`."""
     h = hashlib.sha256(f"{code_fingerprint()}\0format {CACHE_FORMAT}\0pickle {pickle.HIGHEST_PROTOCOL}".encode())
-    for rel, p in source_files(("optimizer",)):
-        h.update(rel.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    hash_sources(h, ("optimizer",))
     return h.hexdigest()[:16]
 
 

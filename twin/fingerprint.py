@@ -23,6 +23,7 @@ import json
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from process_models.uht.newton_kernel import kernel_tag
 
@@ -56,12 +57,17 @@ def source_files(packages: tuple[str, ...] = SIMULATION_PACKAGES) -> list[tuple[
     return sorted(out)
 
 
+def hash_sources(h: Any, packages: tuple[str, ...] = SIMULATION_PACKAGES) -> None:
+    """Feed every source and data file of ``packages`` (its path, then its SHA-256) into the hash ``h``."""
+    for rel, p in source_files(packages):
+        h.update(rel.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """Hash of the simulation's source files and of the Python and library versions (16 hex digits)."""
     h = hashlib.sha256()
-    for rel, p in source_files():
-        h.update(rel.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    hash_sources(h)
     h.update(f"python {sys.version_info.major}.{sys.version_info.minor}".encode())
     for lib in LIBRARIES:
         h.update(f"\0{lib} {_library_version(lib)}".encode())
