@@ -270,7 +270,6 @@ class _Run:
         self.refinements = 0
         self.coarse_gap: float | None = None
         self.refinements_of_mode = 0
-        self.agree_factor = 1.0  # × the agreement bound; wider on the second pass after a coarse fallback
         self.metal_best: dict[str, float] = {}  # each asked skin metal's best checked objective (issue 14)
         self.fixed_metal: str | None = None  # the skin metal of the candidate being refined
 
@@ -315,12 +314,13 @@ class _Run:
         self.log.append(_summary(p, pred, chk, kind))
         return Candidate(m, h, out, p, pred, chk, kind)
 
-    def resume(self, found: Candidate, max_refinements: int, **kw: Any) -> Candidate | None:
+    def resume(self, found: Candidate, max_refinements: int, agree_factor: float = 1.0,
+               **kw: Any) -> Candidate | None:
         """The trust-region loop again from an earlier result (its mode fixed), after the twin's offsets were added
         to the corrections: they move the optimum a little, not to another mode or region."""
         self.s = self.coarse
         self.refinements_of_mode = 0
-        return self._refine_mode(found, max_refinements, **kw)
+        return self._refine_mode(found, max_refinements, agree_factor=agree_factor, **kw)
 
     def converge(self, max_refinements: int, **kw: Any) -> Candidate | None:
         """Coarse MILP over all modes (and the runner-up mode), then each candidate refined with its mode fixed
@@ -386,11 +386,7 @@ class _Run:
         plant: the start cost 3.58 USD/m² in the models, the second pass 3.22; a small grid 3.09). A point accepted
         only under the wider bound is reported as a fallback (not shown optimal). Returns ``start`` unless the pass
         improves the checked objective by ≥ STABLE_FRAC."""
-        self.agree_factor = FALLBACK_AGREE_FACTOR
-        try:
-            again = self.resume(start, max_refinements, **kw)
-        finally:
-            self.agree_factor = 1.0
+        again = self.resume(start, max_refinements, agree_factor=FALLBACK_AGREE_FACTOR, **kw)
         if again is None or not again.check.ok or self._score(again) >= self._score(start) * (1.0 - STABLE_FRAC):
             return start
         if not _agrees(again.predicted, again.check, self.targets):
@@ -482,7 +478,7 @@ class _Run:
         return replace(start, point=p, check=moved) if moved.ok else None
 
     def _refine_mode(self, start: Candidate, max_refinements: int, keep_tables: bool = False,
-                     region: _Region | None = None, **kw: Any) -> Candidate | None:
+                     region: _Region | None = None, agree_factor: float = 1.0, **kw: Any) -> Candidate | None:
         """Trust-region loop with the mode fixed: local tables on a region, MILP, check in the process models. A
         cheaper accepted point re-centres the region (axes that held it back grow); a dearer, missing or
         disagreeing one sends the loop back to the best point so far with every axis halved. Stops once an accepted
@@ -501,7 +497,8 @@ class _Run:
             self.cor.ln_skin_bias, self.cor.margin_bias, self.cor.surface_zn_bias = {}, {}, {}
         self.cor.melt_margin_bias = {}
         region = region or _Region.around(self.coarse, route, _centre_of(self.space, start, route))
-        best: Candidate | None = start if self.agree_factor > 1.0 and start.check.ok else None
+        # a widened bound (the second pass) keeps the checked start as the incumbent a step must beat
+        best: Candidate | None = start if agree_factor > 1.0 and start.check.ok else None
         cand = start
         none = (np.zeros(3, bool), np.zeros(2, bool))
         outer = _outer(self.coarse, route)
@@ -517,7 +514,7 @@ class _Run:
                     break
             cand = self._evaluate(m, h, out, "refined")
             new = _centre(self.space, m, route)
-            if _agrees(cand.predicted, cand.check, self.targets, self.agree_factor) and (best is None
+            if _agrees(cand.predicted, cand.check, self.targets, agree_factor) and (best is None
                                                                        or self._score(cand) < self._score(best)):
                 improved = best is None or self._score(cand) < self._score(best) * (1.0 - STABLE_FRAC)
                 best = cand

@@ -347,7 +347,6 @@ def judge_melting_guard(space: DecisionSpace, p: Point, chk: Check) -> Check:
                                          f"({p.stage3_peak_K + d_K:.1f} K), the line's scatter"])
 
 
-
 def _misses(k: dict[str, Any], t: Targets, twin: bool) -> list[str]:
     out = []
     lo, hi = t.skin_window_nm
