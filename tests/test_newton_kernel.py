@@ -130,15 +130,52 @@ def test_steps_handed_back_are_solved_by_the_numpy_path(monkeypatch):
 def test_the_march_kernel_takes_the_steps_the_step_kernel_takes(monkeypatch):
     """Whole foils in the march kernel give the numbers of the compiled step taken step by step from Python (the
     same predictor, step and accounts), bit for bit, with the same iterations."""
-    marched, solved_m = _run(monkeypatch, compiled=True)
-    monkeypatch.setattr(newton_kernel.CuZnKirchhoffStep, "can_march", lambda self, T, t: False)
-    stepped, solved_s = _run(monkeypatch, compiled=True)
+    _marched_equals_stepped(monkeypatch, RECIPES)
+
+
+def _marched_equals_stepped(monkeypatch: pytest.MonkeyPatch, recipes: list[UHTRecipe]) -> list:
+    """Recipes with both march kernels (stage III's, and stage II's that books the islands itself) against the
+    compiled step taken step by step from Python: the same numbers and Newton statistics, bit for bit; returns the
+    marched run's diffusion results."""
+    marched, solved_m = _run(monkeypatch, compiled=True, recipes=recipes)
+    for cls in (newton_kernel.CuZnKirchhoffStep, newton_kernel.IslandUptakeStep):
+        monkeypatch.setattr(cls, "can_march", lambda self, T, t: False)
+    stepped, solved_s = _run(monkeypatch, compiled=True, recipes=recipes)
     np.testing.assert_array_equal(marched, stepped)
     for a, b in zip(solved_m, solved_s, strict=True):
         np.testing.assert_array_equal(a.x, b.x)
         np.testing.assert_array_equal(a.newton_iterations.total, b.newton_iterations.total)
         np.testing.assert_array_equal(a.newton_iterations.max_per_step, b.newton_iterations.max_per_step)
+        np.testing.assert_array_equal(a.newton_iterations.step_splits, b.newton_iterations.step_splits)
+        np.testing.assert_array_equal(a.zn_in_mol_per_m2, b.zn_in_mol_per_m2)
         np.testing.assert_array_equal(a.recorded, b.recorded)
+    return solved_m
+
+
+def test_stage_two_marches_in_the_kernel_and_books_the_islands_as_step_done_does(monkeypatch):
+    """Stage II's solves go through the island march (one kernel call per solve, none of the per-step hook), and
+    its islands (coverage, γ, β, ε accounts) come out bit for bit as when ``step_done`` books every step."""
+    from process_models.uht import newton_kernel_jit
+
+    calls = []
+    real = newton_kernel_jit.march_islands
+    monkeypatch.setattr(newton_kernel_jit, "march_islands", lambda *a: calls.append(1) or real(*a))
+    _marched_equals_stepped(monkeypatch, RECIPES)
+    assert calls  # the march ran (the stepped run above it is the reference)
+
+
+def test_stage_two_steps_left_to_python_are_split_and_booked_for_their_foil_alone(monkeypatch):
+    """With at most 3 Newton updates per step the island march leaves many steps to Python (splits); each is
+    booked with the islands for its foil alone (its own supply, the other foils' islands untouched): the results
+    equal the stepped path's bit for bit, batch and splits included."""
+    monkeypatch.setattr(interdiffusion, "NEWTON_MAX_ITER", 3)
+    monkeypatch.setattr(newton_kernel, "NEWTON_MAX_ITER", 3)
+    booked = []
+    real = newton_kernel.IslandUptakeStep.book
+    monkeypatch.setattr(newton_kernel.IslandUptakeStep, "book", lambda self, *a: booked.append(a[0]) or real(self, *a))
+    solved = _marched_equals_stepped(monkeypatch, RECIPES)
+    assert len(set(booked)) >= 2  # steps of more than one foil were taken in Python
+    assert sum(int(s.newton_iterations.step_splits.sum()) for s in solved) > 0
 
 
 def test_failed_steps_are_split_as_on_the_numpy_path(monkeypatch):
@@ -282,6 +319,8 @@ def test_each_kernel_is_compiled_for_one_signature(monkeypatch):
     from process_models.uht import islands_kernel_jit, newton_kernel_jit, web_heater_kernel_jit
 
     _run(monkeypatch, compiled=True)  # stage II (islands) and stage III (evaporation, the march, the heater)
-    for kernel in (newton_kernel_jit.newton_foils, newton_kernel_jit.march_foils, islands_kernel_jit.islands_step,
+    for kernel in (newton_kernel_jit.newton_foils, newton_kernel_jit.march_foils, newton_kernel_jit.march_islands,
                    web_heater_kernel_jit.newton_peak_rows):
         assert len(kernel.signatures) == 1, kernel.signatures
+    for kernel in (islands_kernel_jit.islands_step, islands_kernel_jit.islands_row):  # stepped path, split steps
+        assert len(kernel.signatures) <= 1, kernel.signatures

@@ -64,6 +64,11 @@ class ZnSupply:
     plated_mol_per_m2: np.ndarray
     heater_on_s: np.ndarray
 
+    def rows(self, foils: np.ndarray) -> ZnSupply:
+        """The supply of the foils ``foils`` alone (each foil's flux depends on its own settings only)."""
+        return ZnSupply(self.route_plated[foils], self.source_temperature_K[foils], self.plated_mol_per_m2[foils],
+                        self.heater_on_s[foils])
+
     def flux(self, T_K: np.ndarray, t_s: np.ndarray, params: ParameterValues) -> np.ndarray:
         """Supply flux at the surface [mol m⁻² s⁻¹] at foil temperature ``T_K`` and time ``t_s``.
 

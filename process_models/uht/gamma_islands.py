@@ -168,6 +168,7 @@ class IslandGrowth:
         self._T = np.full(B, _TABLE_MIN_K)  # its temperature (the step's effective temperature)
         self._cache: dict[str, np.ndarray] = {}
         self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self.planned_steps: tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None = None
         self._planned_fields: dict[bytes, dict[str, np.ndarray]] = {}
         self._fields_cache: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
         self._kernel = islands_step_kernel() if compiled_kernels_enabled() else None
@@ -216,6 +217,7 @@ class IslandGrowth:
         J, x_cap = self._supply_at(np.asarray(T, dtype=float), np.asarray(t, dtype=float))
         Tm = np.maximum(T, _TABLE_MIN_K)
         fields = self._fields_at(Tm)
+        self.planned_steps = (J, x_cap, fields)  # (B, n) each: what the compiled march takes
         self._planned, self._planned_fields = {}, {}
         for k in range(T.shape[1]):
             key = (np.ascontiguousarray(T[:, k]).tobytes(), np.ascontiguousarray(t[:, k]).tobytes())
@@ -238,6 +240,49 @@ class IslandGrowth:
         self.alpha_flux(np.zeros_like(T), T, t)
         c = self._cache
         return c["k"], c["x_cap"], self.width
+
+    # --- the compiled march's view (newton_kernel.IslandUptakeStep) -------------------------------
+
+    def uptake_factors_of(self, foils: np.ndarray, T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`alpha_uptake_factors` of the foils ``foils`` alone, at their (T, t): the conductance and α's cap,
+        each foil's the same numbers as in the whole batch's call; books their supply and temperature for
+        :meth:`step_done` (the other foils' are left as they were)."""
+        J = self.supply.rows(foils).flux(T, t, self.params)
+        x_cap = self.diagram.alpha_max_zn_frac(np.maximum(T, _TABLE_MIN_K))
+        st = self.state
+        cov = st.coverage_frac[foils]
+        conductance = J * (1.0 - cov) / (1.0 + st.capture_frac[foils]) + J * cov
+        self._J, self._T = self._J.copy(), np.array(self._T, dtype=float)
+        self._J[foils], self._T[foils] = J, T
+        self._cache.clear()  # the whole-batch view no longer matches the booked supply
+        return conductance, np.asarray(x_cap, dtype=float)
+
+    @property
+    def compiled_bookkeeping(self) -> bool:
+        """Whether :meth:`step_done` runs compiled (``islands_kernel_jit``)."""
+        return self._kernel is not None
+
+    @property
+    def state_rows(self) -> np.ndarray:
+        """The accounts and the step clock as one (12, B) array (rows: ``islands_kernel_jit.STATE_ROWS``), the
+        state's own storage."""
+        return self._rows
+
+    @property
+    def kernel_constants(self) -> np.ndarray:
+        """The compiled bookkeeping's constants (``islands_kernel_jit.CONSTANT_NAMES``)."""
+        return self._consts
+
+    @property
+    def step_supply(self) -> np.ndarray:
+        """The supply flux (B,) [mol m⁻² s⁻¹] of each foil's latest flux call (what :meth:`step_done` books)."""
+        return self._J
+
+    def step_fields_row(self, b: int) -> np.ndarray:
+        """Foil b's phase fields (``islands_kernel_jit.FIELD_ROWS``) at its latest flux call's temperature (at least
+        the phase table's start), as :meth:`step_done` takes them."""
+        f = self._fields_at(np.maximum(self._T[b:b + 1], _TABLE_MIN_K))
+        return np.array([f[name][0] for name in self._field_names], dtype=float)
 
     def _alpha_flux(self, x_s: np.ndarray, x_cap: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s_raw = (x_cap - x_s) / self.width

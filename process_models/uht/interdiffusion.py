@@ -1086,9 +1086,11 @@ def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record
     ``record_rows``, ``recorded`` holds each step's profiles for :func:`_record_after`)."""
     B, n_steps = tk.shape[0], tk.shape[1] - 1
     kernel = prob.newton_kernel
-    if (kernel is not None and hasattr(kernel, "march") and (record is None or record_rows)
-            and kernel.can_march(T_step, tk[:, 1:])):
-        return _march_compiled(prob, x, tk, T_step, record is not None)
+    if kernel is not None and hasattr(kernel, "march") and kernel.can_march(T_step, tk[:, 1:]):
+        if record is None or record_rows:
+            return _march_compiled(prob, x, tk, T_step, record is not None)
+        if hasattr(kernel, "books") and kernel.books(record):  # the kernel books each step as ``record`` would
+            return _march_compiled(prob, x, tk, T_step, False, booked=True)
     if record is not None and record_rows:
         record = _keep_profiles
     if B == 1:
@@ -1125,11 +1127,14 @@ def _march(prob: _Problem, x: Array, tk: Array, Tk: Array, T_step: Array, record
     return x, acc
 
 
-def _march_compiled(prob: _Problem, x: Array, tk: Array, T_step: Array, keep: bool) -> tuple[Array, _March]:
+def _march_compiled(prob: _Problem, x: Array, tk: Array, T_step: Array, keep: bool, booked: bool = False
+                    ) -> tuple[Array, _March]:
     """:func:`_march` with whole foils in the compiled step's march (``newton_kernel.march``): the same predictor,
     Newton steps and accounts. A step the kernel does not converge (it fails, or is handed back to numpy) is taken
     here as :func:`_march_one` takes it (:func:`_advance`: splits, the numpy path), then the march goes on. With
-    ``keep``, ``recorded`` holds every step's profiles (for :func:`_record_after`)."""
+    ``keep``, ``recorded`` holds every step's profiles (for :func:`_record_after`); ``booked``: the kernel books
+    each step as the solver's ``record`` hook would (a step taken here is booked by ``newton_kernel.book``), and
+    ``recorded`` holds what it recorded (``newton_kernel.finish``)."""
     assert prob.newton_kernel is not None
     B, n_steps = tk.shape[0], tk.shape[1] - 1
     acc = _March.empty(B)
@@ -1160,9 +1165,13 @@ def _march_compiled(prob: _Problem, x: Array, tk: Array, T_step: Array, keep: bo
             x_prev[b], x[b] = xb[0], xn[0]
             if profiles is not None:
                 profiles[k, b] = xn[0]
+            if booked:
+                prob.newton_kernel.book(b, k, xn[0], float(tk[b, k + 1]))
             k_next[b] = k + 1
     if profiles is not None:
         acc.recorded = list(profiles)
+    if booked:
+        acc.recorded = prob.newton_kernel.finish()
     return x, acc
 
 

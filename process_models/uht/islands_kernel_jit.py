@@ -124,34 +124,35 @@ def _gamma_height_m(st, b, k):
 
 
 @njit(**_OPTS)
-def _beyond_gamma_row(st, b, f, dt, d_islands, k):
-    """``IslandGrowth._beyond_gamma_capacity`` for foil b: the Zn of the step the γ cannot pass [mol/m²]."""
+def _beyond_gamma_row(st, b, fv, dt, d_islands, k):
+    """``IslandGrowth._beyond_gamma_capacity`` for foil b (its fields ``fv``): the Zn of the step the γ cannot pass
+    [mol/m²]."""
     theta = st[0, b]
-    ok = theta > 0.0 and math.isfinite(f[3, b])
+    ok = theta > 0.0 and math.isfinite(fv[3])
     h = _gamma_height_m(st, b, k)
-    rate = k[0] * f[8, b] * ((f[4, b] - f[3, b]) if ok else 0.0)
+    rate = k[0] * fv[8] * ((fv[4] - fv[3]) if ok else 0.0)
     capacity = rate / h * theta * dt if h > 0.0 else np.inf
     offered = max(d_islands, 0.0)
     ratio = capacity / offered if offered > 0.0 else np.inf
     st[10, b] = min(st[10, b], ratio if ok else np.inf)
-    e_mid = 0.5 * (f[5, b] + f[6, b])
+    e_mid = 0.5 * (fv[5] + fv[6])
     if math.isfinite(e_mid):
         st[4, b] = e_mid
     return max(offered - capacity, 0.0) if ok else 0.0
 
 
 @njit(**_OPTS)
-def _kidson_row(st, b, f, dt, d_int, k):
-    """``IslandGrowth._kidson`` for foil b: the β layer under the covered area over the step."""
+def _kidson_row(st, b, fv, dt, d_int, k):
+    """``IslandGrowth._kidson`` for foil b (its fields ``fv``): the β layer under the covered area over the step."""
     c, a0 = k[0], k[8]
     theta = st[0, b]
-    ok = theta > 0.0 and math.isfinite(f[3, b]) and math.isfinite(f[1, b])
+    ok = theta > 0.0 and math.isfinite(fv[3]) and math.isfinite(fv[1])
     if not ok:
         return  # β keeps its thickness and composition
-    d1 = f[3, b] - f[2, b]
-    d2 = f[1, b] - f[0, b]
-    xb = 0.5 * (f[1, b] + f[2, b])
-    a = f[9, b] * (f[2, b] - f[1, b]) * (1.0 / d1 + 1.0 / d2)
+    d1 = fv[3] - fv[2]
+    d2 = fv[1] - fv[0]
+    xb = 0.5 * (fv[1] + fv[2])
+    a = fv[9] * (fv[2] - fv[1]) * (1.0 / d1 + 1.0 / d2)
     j_loc = max(d_int, 0.0) / (theta * dt) if dt > 0.0 else 0.0
     L_new = max(kidson_one(st[2, b] + a0, a, j_loc / (c * d1), dt) - a0, 0.0)
     st[2, b] = min(L_new, st[7, b] / theta / (c * xb))
@@ -159,39 +160,56 @@ def _kidson_row(st, b, f, dt, d_int, k):
 
 
 @njit(**_OPTS)
-def islands_step(x, widths, J, t_end, f, st, counts, zn_per, n_cohorts, k, coverage_out):
-    """:meth:`IslandGrowth.step_done` for every foil: profiles ``x`` (B, N) at the step end, the step's supply ``J``
-    (B,), end times ``t_end`` (B,), the fields ``f`` (10, B) at the step's effective temperature (at least the
-    phase table's start); updates ``st`` (12, B), ``counts`` and ``zn_per`` (B, K_max) in place, writes the
-    coverage into ``coverage_out`` and returns the new number of cohorts."""
-    B, N = x.shape
-    K = n_cohorts + 1 if n_cohorts < counts.shape[1] else n_cohorts  # a full table merges into the last cohort
+def islands_row(b, xb, widths, Jb, t_end, fv, st, counts, zn_per, K, k):
+    """:meth:`IslandGrowth.step_done` for foil b: its profile ``xb`` (N,) at the step end, the step's supply ``Jb``
+    and end time ``t_end``, its fields ``fv`` (10,) at the step's effective temperature (at least the phase table's
+    start), ``K`` cohorts after the step; updates row b of ``st``, ``counts`` and ``zn_per`` in place and returns the
+    coverage."""
     c, a_new = k[0], math.pi * k[4] ** 2
-    for b in range(B):
-        dt = max(t_end[b] - st[11, b], 0.0)
-        st[11, b] = t_end[b]
-        inv = 0.0
-        for i in range(N):
-            inv += x[b, i] * widths[i]
-        alpha_now = c * inv
-        d_islands = J[b] * dt - (alpha_now - st[6, b])
-        st[6, b] = alpha_now
-        st[5, b] += J[b] * dt
-        d_eps = _beyond_gamma_row(st, b, f, dt, d_islands, k)
-        st[8, b] += d_eps
-        d_int = d_islands - d_eps
-        st[7, b] += d_int
-        theta_old = st[0, b]
-        Jb = J[b] * (1.0 - theta_old)
-        s = min(max((f[7, b] - x[b, 0]) / k[7], 0.0), 1.0)
-        rate0 = k[5] * (Jb / k[6]) ** 2
-        S0 = s + st[1, b]
-        born = max((np.cbrt(S0 ** 3 + 3.0 * a_new * (rate0 * (1.0 - theta_old)) * dt) - S0) / a_new, 0.0)
-        u = 1.0 / max(S0 + a_new * born, _TINY)
-        st[9, b] = max(st[9, b], u if J[b] > 0.0 else 0.0)
-        theta, capture = _grow_row(b, born, max(d_int, 0.0), counts, zn_per, K, k)
-        st[0, b], st[1, b] = theta, capture
-        st[2, b] *= theta_old / theta if theta > 0.0 else 0.0
-        _kidson_row(st, b, f, dt, d_int, k)
-        coverage_out[b] = theta
+    dt = max(t_end - st[11, b], 0.0)
+    st[11, b] = t_end
+    inv = 0.0
+    for i in range(xb.shape[0]):
+        inv += xb[i] * widths[i]
+    alpha_now = c * inv
+    d_islands = Jb * dt - (alpha_now - st[6, b])
+    st[6, b] = alpha_now
+    st[5, b] += Jb * dt
+    d_eps = _beyond_gamma_row(st, b, fv, dt, d_islands, k)
+    st[8, b] += d_eps
+    d_int = d_islands - d_eps
+    st[7, b] += d_int
+    theta_old = st[0, b]
+    Jf = Jb * (1.0 - theta_old)
+    s = min(max((fv[7] - xb[0]) / k[7], 0.0), 1.0)
+    rate0 = k[5] * (Jf / k[6]) ** 2
+    S0 = s + st[1, b]
+    born = max((np.cbrt(S0 ** 3 + 3.0 * a_new * (rate0 * (1.0 - theta_old)) * dt) - S0) / a_new, 0.0)
+    u = 1.0 / max(S0 + a_new * born, _TINY)
+    st[9, b] = max(st[9, b], u if Jb > 0.0 else 0.0)
+    theta, capture = _grow_row(b, born, max(d_int, 0.0), counts, zn_per, K, k)
+    st[0, b], st[1, b] = theta, capture
+    st[2, b] *= theta_old / theta if theta > 0.0 else 0.0
+    _kidson_row(st, b, fv, dt, d_int, k)
+    return theta
+
+
+@njit(**_OPTS)
+def next_cohorts(n_cohorts, k_max):
+    """Cohorts after a step: one more, until the table (``k_max``) is full (later births merge into the last)."""
+    return n_cohorts + 1 if n_cohorts < k_max else n_cohorts
+
+
+@njit(**_OPTS)
+def islands_step(x, widths, J, t_end, f, st, counts, zn_per, n_cohorts, k, coverage_out):
+    """:meth:`IslandGrowth.step_done` for every foil (:func:`islands_row`): profiles ``x`` (B, N) at the step end, the
+    step's supply ``J`` (B,), end times ``t_end`` (B,), the fields ``f`` (10, B) at the step's effective temperature;
+    updates ``st`` (12, B), ``counts`` and ``zn_per`` (B, K_max) in place, writes the coverage into ``coverage_out``
+    and returns the new number of cohorts."""
+    K = next_cohorts(n_cohorts, counts.shape[1])
+    fv = np.empty(f.shape[0])
+    for b in range(x.shape[0]):
+        for i in range(f.shape[0]):
+            fv[i] = f[i, b]
+        coverage_out[b] = islands_row(b, x[b], widths, J[b], t_end[b], fv, st, counts, zn_per, K, k)
     return K

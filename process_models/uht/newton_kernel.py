@@ -66,8 +66,8 @@ if TYPE_CHECKING:
     from process_models.uht.gamma_islands import IslandGrowth
     from process_models.uht.zn_evaporation import SurfaceEvaporation
 
-__all__ = ["CuZnKirchhoffStep", "compiled_kernels_enabled", "evaporation_step", "island_uptake_step", "kernel_tag",
-           "newton_step_kernel"]
+__all__ = ["CuZnKirchhoffStep", "IslandUptakeStep", "compiled_kernels_enabled", "evaporation_step",
+           "island_uptake_step", "kernel_tag", "newton_step_kernel"]
 
 ENV_SWITCH = "FOILTWIN_COMPILED_KERNELS"
 SWITCH_OFF = ("0", "false", "no", "off")
@@ -194,6 +194,7 @@ class CuZnKirchhoffStep:
         """Every step's D̃ coefficients at once (``T_K``, ``t_s`` (B, n): the steps' temperatures and end times), and
         the flux's own plan."""
         coeffs = self._model.step_coefficients(T_K)  # (B, n, 15)
+        self._coeffs = coeffs
         self._planned = {np.ascontiguousarray(T_K[:, k]).tobytes(): np.ascontiguousarray(coeffs[:, k])
                          for k in range(T_K.shape[1])}
         if self._flux_plan is not None:
@@ -232,13 +233,18 @@ class CuZnKirchhoffStep:
             return hit
         return self._model.step_coefficients(T_K)
 
+    def _factors(self, T_all_K: np.ndarray, t_all_s: np.ndarray, idx: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The flux factors (b, 4) and activity rows (b, N_act) of foils ``idx`` (the flux's ``flux_rows``)."""
+        return self._flux_rows(T_all_K, t_all_s, idx)
+
     def __call__(self, x_old: np.ndarray, x_guess: np.ndarray, a: np.ndarray, g: np.ndarray, gsum: np.ndarray,
                  rate: np.ndarray, dt: np.ndarray, T_K: np.ndarray, T_all_K: np.ndarray, t_all_s: np.ndarray,
                  idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """One step for foils ``idx`` (rows of ``x_old``, ``x_guess``, ``a``, ``rate``, ``dt``, ``T_K``), the flux
         seeing the whole batch's state (``T_all_K``, ``t_all_s`` (B,)); ``rate`` (b,) is updated in place."""
         T = np.ascontiguousarray(T_K, dtype=float)
-        fl, a0, a1 = self._flux_rows(T_all_K, t_all_s, idx)
+        fl, a0, a1 = self._factors(T_all_K, t_all_s, idx)
         return self._kernel(np.ascontiguousarray(x_old), np.ascontiguousarray(x_guess), a, g, gsum,
                             self._coefficients(T), self._bounds, fl, self._x_grid, self._dx_grid, a0, a1, rate,
                             np.ascontiguousarray(dt), self._consts)
@@ -270,7 +276,7 @@ def evaporation_step(model: CuZnFickDiffusivity, flux: SurfaceEvaporation) -> Cu
     return CuZnKirchhoffStep(model, rows, x_grid, flux.plan, march_rows, act)
 
 
-def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> CuZnKirchhoffStep:
+def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> IslandUptakeStep:
     """The compiled step with α taking up Zn beside the γ islands (stage II): flux kind 2 of ``flux_row``. Each
     step books its supply with the islands as the numpy path's does (``IslandGrowth.alpha_uptake_factors``)."""
     def rows(T_all: np.ndarray, t_all: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -280,4 +286,93 @@ def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> CuZ
         z = np.zeros((idx.size, 2))  # no activity rows; writable C arrays, as stage III's: one compiled signature
         return fl, z, z
 
-    return CuZnKirchhoffStep(model, rows, None, islands.plan)
+    return IslandUptakeStep(model, rows, islands)
+
+
+class IslandUptakeStep(CuZnKirchhoffStep):
+    """:class:`CuZnKirchhoffStep` for stage II, which also marches whole foils in one compiled call
+    (``newton_kernel_jit.march_islands``): the kernel books each step with the islands itself, as the solver's
+    ``record`` hook ``IslandGrowth.step_done`` would (:meth:`books` tells the solver which hook it stands for).
+    A step the kernel leaves to Python is taken there (splits, the numpy path) and booked for that foil alone
+    (:meth:`book`); the records are the coverage after every step (:meth:`finish`)."""
+
+    def __init__(self, model: CuZnFickDiffusivity, flux_rows: FluxRows, islands: IslandGrowth) -> None:
+        super().__init__(model, flux_rows, None, islands.plan)
+        self._islands = islands
+        self._steps: tuple[np.ndarray, ...] | None = None
+        self._marching = False
+
+    def _factors(self, T_all_K: np.ndarray, t_all_s: np.ndarray, idx: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """While marching, a step taken in Python is one foil's: its factors alone (the islands' state of the other
+        foils is the kernel's, and the flux's whole-batch view would cost a batch's supply for each such step)."""
+        if not self._marching:
+            return super()._factors(T_all_K, t_all_s, idx)
+        k, x_cap = self._islands.uptake_factors_of(idx, T_all_K[idx], t_all_s[idx])
+        fl = np.zeros((idx.size, 4))
+        fl[:, 0], fl[:, 1], fl[:, 2], fl[:, 3] = 2.0, k, x_cap, self._islands.width
+        z = np.zeros((idx.size, 2))
+        return fl, z, z
+
+    def plan(self, T_K: np.ndarray, t_s: np.ndarray) -> None:
+        """:meth:`CuZnKirchhoffStep.plan`, and every step's supply, α cap and phase fields for the march."""
+        from process_models.uht.islands_kernel_jit import FIELD_ROWS
+
+        super().plan(T_K, t_s)
+        coeffs = np.ascontiguousarray(self._coeffs)
+        assert self._islands.planned_steps is not None  # the islands' plan ran (the flux plan)
+        supply, x_cap, fields = self._islands.planned_steps
+        B, n = T_K.shape
+        self._steps = (np.array(T_K, dtype=float), np.array(t_s, dtype=float), coeffs,
+                       np.ascontiguousarray(supply), np.ascontiguousarray(x_cap),
+                       np.ascontiguousarray(np.stack([fields[name] for name in FIELD_ROWS], axis=-1)),
+                       np.full(B, self._islands.state.n_cohorts, dtype=np.int64), np.zeros((n, B)))
+
+    def books(self, record: Callable | None) -> bool:
+        """Whether ``record`` is the hook the march books itself: the islands' ``step_done``, with their bookkeeping
+        compiled (the march compiles the same code in)."""
+        isl = self._islands
+        return isl.compiled_bookkeeping and getattr(record, "__self__", None) is isl and record == isl.step_done
+
+    def can_march(self, T_step: np.ndarray, t_end: np.ndarray) -> bool:
+        m = self._steps
+        return m is not None and np.array_equal(m[0], T_step) and np.array_equal(m[1], t_end)
+
+    def march(self, x: np.ndarray, x_prev: np.ndarray, smooth: np.ndarray, last_change: np.ndarray, rate: np.ndarray,
+              tk: np.ndarray, k_next: np.ndarray, c: float, widths: np.ndarray, g: np.ndarray, gsum: np.ndarray,
+              accounts: tuple[np.ndarray, ...], profiles: np.ndarray | None) -> np.ndarray:
+        """Every foil's planned stage-II steps from ``k_next`` on, booked with the islands; returns each foil's
+        stopping step (-1: done)."""
+        from process_models.uht.newton_kernel_jit import march_islands
+
+        assert self._steps is not None and profiles is None
+        self._marching = True
+        _, _, coeffs, supply, x_cap, fields, n_cohorts, coverage = self._steps
+        isl = self._islands
+        return march_islands(x, x_prev, smooth, last_change, rate, tk, k_next, c, widths, g, gsum, coeffs,
+                             self._bounds, supply, x_cap, isl.width, fields, isl.state_rows, isl.state.counts_per_m2,
+                             isl.state.zn_per_island_mol, n_cohorts, isl.kernel_constants, self._consts,
+                             np.array([SMOOTH_STEP_MAX_ITER, PREDICTOR_MAX_CHANGE_FRAC]), *accounts, coverage)
+
+    def book(self, b: int, k: int, x_row: np.ndarray, t_end_s: float) -> None:
+        """Book foil b's step k, taken in Python, with the islands (its supply and temperature as that step's last
+        flux call left them, as ``step_done`` books them)."""
+        from process_models.uht.islands_kernel_jit import islands_row, next_cohorts
+
+        assert self._steps is not None
+        n_cohorts, coverage = self._steps[6], self._steps[7]
+        isl = self._islands
+        n_cohorts[b] = next_cohorts(int(n_cohorts[b]), isl.state.counts_per_m2.shape[1])
+        coverage[k, b] = islands_row(b, np.ascontiguousarray(x_row), isl.widths, float(isl.step_supply[b]),
+                                     float(t_end_s), isl.step_fields_row(b), isl.state_rows, isl.state.counts_per_m2,
+                                     isl.state.zn_per_island_mol, int(n_cohorts[b]), isl.kernel_constants)
+
+    def finish(self) -> list[np.ndarray]:
+        """After the march: the islands' cohort count, and the records (the coverage (B,) after every step)."""
+        assert self._steps is not None
+        n_cohorts, coverage = self._steps[6], self._steps[7]
+        if np.any(n_cohorts != n_cohorts[0]):
+            raise AssertionError("foils ended the march with different cohort counts")
+        self._islands.state.n_cohorts = int(n_cohorts[0])
+        self._marching = False
+        return list(coverage)

@@ -10,10 +10,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from process_models.uht import islands_kernel_jit as _islands
 from process_models.uht.interdiffusion import newton_converged
+from process_models.uht.islands_kernel_jit import islands_row, next_cohorts
 
 converged = njit(cache=True, nogil=True)(newton_converged)  # the numpy path's convergence rule, compiled
-COMPILED_IN = (newton_converged,)  # code from other files inside this file's cached kernels (see newton_kernel)
+# code from other files inside this file's cached kernels (see newton_kernel): the convergence rule, and the islands'
+# bookkeeping that march_islands compiles in
+COMPILED_IN = (newton_converged, *(f.py_func for f in (islands_row, next_cohorts, _islands._grow_row,
+                                                       _islands._gamma_height_m, _islands._beyond_gamma_row,
+                                                       _islands._kidson_row, _islands.kidson_one,
+                                                       _islands.lambert_w0_one, _islands.y_plus_ln_y_one)))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -218,6 +225,42 @@ def newton_foils(x_old, x_guess, a, g, gsum, pcs, xb, fls, xg, dxg, a0s, a1s, ra
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def guess_row(xo, xp, smooth, lc, tk, k, pred_max, guess):
+    """The Newton start of a foil's step k into ``guess``: after a smooth step, the linear extrapolation of its last
+    two profiles ``xo``, ``xp`` (if the last step changed them by at most ``pred_max`` per unit of step ratio),
+    clipped to [0, 1]; else ``xo`` (``interdiffusion._one_step``)."""
+    use = False
+    r = 0.0
+    if k > 0 and smooth != 0:
+        r = (tk[k + 1] - tk[k]) / (tk[k] - tk[k - 1])
+        use = r * lc <= pred_max
+    if use:
+        for i in range(xo.shape[0]):
+            guess[i] = min(max(xo[i] + r * (xo[i] - xp[i]), 0.0), 1.0)
+    else:
+        guess[:] = xo
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def book_step(b, xo, xnew, its, cl, z, ra, smooth_max, x, x_prev, smooth, last_change, rate, iters, clipped, max_it,
+              zn_in, zn_out):
+    """A converged step of foil b into its state and accounts (``interdiffusion._march_one``'s bookkeeping)."""
+    rate[b] = ra
+    iters[b] += its
+    clipped[b] += cl
+    lc = 0.0
+    for i in range(xo.shape[0]):
+        lc = max(lc, abs(xnew[i] - xo[i]))
+    smooth[b] = 1 if (its <= smooth_max and cl == 0) else 0
+    max_it[b] = max(max_it[b], its)
+    zn_in[b] += max(z, 0.0)
+    zn_out[b] += max(-z, 0.0)
+    x_prev[b] = xo
+    x[b] = xnew
+    last_change[b] = lc
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum, pcs, xb, fl, rows, act, xg, dxg,
                 consts, mconsts, iters, clipped, max_it, zn_in, zn_out, profiles, keep):
     """Every foil's steps from ``k_next`` (B,) on, in one call (``interdiffusion._march_one``'s loop for each foil:
@@ -237,15 +280,7 @@ def march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum,
         k = k_next[b]
         while k < n:
             xo = x[b]
-            use = False
-            if k > 0 and smooth[b] != 0:
-                r = (tk[b, k + 1] - tk[b, k]) / (tk[b, k] - tk[b, k - 1])
-                use = r * last_change[b] <= pred_max
-            if use:
-                for i in range(n_cells):
-                    guess[i] = min(max(xo[i] + r * (xo[i] - x_prev[b, i]), 0.0), 1.0)
-            else:
-                guess[:] = xo
+            guess_row(xo, x_prev[b], smooth[b], last_change[b], tk[b], k, pred_max, guess)
             dt = tk[b, k + 1] - tk[b, k]
             f = c / dt
             for i in range(n_cells):
@@ -256,21 +291,58 @@ def march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum,
             if st != 0:
                 stop[b] = k
                 break
-            rate[b] = ra
-            iters[b] += its
-            clipped[b] += cl
-            lc = 0.0
-            for i in range(n_cells):
-                lc = max(lc, abs(xnew[i] - xo[i]))
-            smooth[b] = 1 if (its <= smooth_max and cl == 0) else 0
-            max_it[b] = max(max_it[b], its)
-            zn_in[b] += max(z, 0.0)
-            zn_out[b] += max(-z, 0.0)
-            x_prev[b] = xo
-            x[b] = xnew
-            last_change[b] = lc
+            book_step(b, xo, xnew, its, cl, z, ra, smooth_max, x, x_prev, smooth, last_change, rate, iters, clipped,
+                      max_it, zn_in, zn_out)
             if keep:
                 profiles[k, b] = xnew
+            k += 1
+        k_next[b] = k
+    return stop
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def march_islands(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum, pcs, xb, supply, x_cap, width,
+                  fields, st, counts, zn_per, n_cohorts, kc, consts, mconsts, iters, clipped, max_it, zn_in, zn_out,
+                  coverage):
+    """:func:`march_foils` for stage II: α takes up Zn beside the γ islands (flux kind 2 of :func:`flux_row`), and
+    each step is booked with the islands (:func:`~process_models.uht.islands_kernel_jit.islands_row`) as the
+    solver's ``record`` hook ``IslandGrowth.step_done`` books it. ``supply``, ``x_cap`` (B, n) and ``fields``
+    (B, n, 10) are the steps' planned supply, α cap and phase fields; the uptake conductance of a step is made from
+    the islands' state at its start, as ``IslandGrowth.alpha_flux`` makes it. ``st`` (12, B), ``counts``, ``zn_per``
+    (B, K_max), the cohorts ``n_cohorts`` (B,) and ``coverage`` (n, B) (the records) are updated in place. Stops as
+    :func:`march_foils` does, before the step, with the foil's islands untouched."""
+    B, n_cells = x.shape
+    n = tk.shape[1] - 1
+    smooth_max, pred_max = mconsts[0], mconsts[1]
+    stop = np.full(B, -1, dtype=np.int64)
+    guess, xnew = np.empty(n_cells), np.empty(n_cells)
+    a = np.empty(n_cells)
+    work = np.empty((10, n_cells))
+    fl = np.zeros(4)
+    fl[0], fl[3] = 2.0, width
+    none = np.zeros(2)  # kind 2 reads no activity table
+    for b in range(B):
+        k = k_next[b]
+        while k < n:
+            xo = x[b]
+            guess_row(xo, x_prev[b], smooth[b], last_change[b], tk[b], k, pred_max, guess)
+            dt = tk[b, k + 1] - tk[b, k]
+            f = c / dt
+            for i in range(n_cells):
+                a[i] = f * w[i]
+            J, theta = supply[b, k], st[0, b]
+            fl[1] = J * (1.0 - theta) / (1.0 + st[1, b]) + J * theta
+            fl[2] = x_cap[b, k]
+            s, z, its, cl, ra = newton_one(xo, guess, a, g, gsum, pcs[b, k], xb, fl, none, none, none, none, rate[b],
+                                           dt, consts, xnew, work)
+            if s != 0:
+                stop[b] = k
+                break
+            book_step(b, xo, xnew, its, cl, z, ra, smooth_max, x, x_prev, smooth, last_change, rate, iters, clipped,
+                      max_it, zn_in, zn_out)
+            n_cohorts[b] = next_cohorts(n_cohorts[b], counts.shape[1])
+            coverage[k, b] = islands_row(b, xnew, w, J, tk[b, k + 1], fields[b, k], st, counts, zn_per, n_cohorts[b],
+                                         kc)
             k += 1
         k_next[b] = k
     return stop
