@@ -38,7 +38,7 @@ from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.quench import QuenchResult, merge_results, quench_phases, unquenched_phases
 from process_models.uht.skin_metrics import skin_metrics
 from process_models.uht.stage3_history import stage3_histories
-from process_models.uht.thermal import setpoint_history
+from process_models.uht.thermal import TemperatureHistory, setpoint_history
 from process_models.uht.zn_supply import plated_loading_mol_per_m2
 
 ZnRoute = Literal["vapour", "plated"]
@@ -346,10 +346,11 @@ def _solve_stage2(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterVa
     for b in range(len(recipes)):
         groups.setdefault(masks[b].tobytes(), []).append(b)
     if len(groups) == 1:
-        return _solve_stage2_group(recipes, grid, params)
+        return _solve_stage2_group(recipes, grid, params, h2)
     rows: list[_Stage2Row | None] = [None] * len(recipes)
     for members in groups.values():
-        for b, row in zip(members, _solve_stage2_group([recipes[b] for b in members], grid, params), strict=True):
+        for b, row in zip(members, _solve_stage2_group([recipes[b] for b in members], grid, params,
+                                                       h2.rows(members)), strict=True):
             rows[b] = row
     return rows  # type: ignore[return-value]
 
@@ -364,15 +365,16 @@ def _stage2_history(recipes: list[UHTRecipe], params: ParameterValues):
     )
 
 
-def _solve_stage2_group(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterValues) -> list[_Stage2Row]:
-    """Thermal history, Zn supply and α uptake of stage II for foils with stage2_time_s > 0."""
+def _solve_stage2_group(recipes: list[UHTRecipe], grid: DepthGrid, params: ParameterValues,
+                        h2: TemperatureHistory) -> list[_Stage2Row]:
+    """Zn supply and α uptake of stage II for foils with stage2_time_s > 0, under their thermal histories ``h2``
+    (:func:`_stage2_history`)."""
     arr = lambda name: np.array([getattr(r, name) for r in recipes], dtype=float)  # noqa: E731
     plated = np.array([r.zn_route == "plated" for r in recipes])
     t2, T2 = arr("stage2_time_s"), arr("stage2_temperature_K")
     source_T = np.array([np.nan if r.zn_source_temperature_K is None else r.zn_source_temperature_K
                          for r in recipes])
     plated_mol = np.where(plated, plated_loading_mol_per_m2(arr("plated_zn_loading_kg_per_m2"), params), 0.0)
-    h2 = _stage2_history(recipes, params)
     supply = ZnSupply(route_plated=plated, source_temperature_K=source_T, plated_mol_per_m2=plated_mol,
                       heater_on_s=t2)
     # Stage II is solved over the heater-on window, where the supply flows; the seconds of cooling

@@ -373,6 +373,14 @@ class TemperatureHistory:
     def batch_size(self) -> int:
         return self.time_s.shape[0]
 
+    def rows(self, foils: list[int] | np.ndarray) -> TemperatureHistory:
+        """The histories of the foils ``foils`` alone (each foil's history depends on its own settings only, and M
+        is fixed by the sampling, so these are the rows a batch of those foils would get)."""
+        idx = np.asarray(foils, dtype=np.intp)
+        picked = {f.name: (v[idx] if isinstance(v, np.ndarray) else v)
+                  for f in fields(self) for v in (getattr(self, f.name),)}
+        return TemperatureHistory(**picked)
+
     def segment(self, name: Literal["heating", "cooling"]) -> slice:
         """Column slice of the heater-on or the cooling phase."""
         if name not in ("heating", "cooling"):
