@@ -1134,7 +1134,7 @@ def _march_compiled(prob: _Problem, x: Array, tk: Array, T_step: Array, keep: bo
     here as :func:`_march_one` takes it (:func:`_advance`: splits, the numpy path), then the march goes on. With
     ``keep``, ``recorded`` holds every step's profiles (for :func:`_record_after`); ``booked``: the kernel books
     each step as the solver's ``record`` hook would (a step taken here is booked by ``newton_kernel.book``), and
-    ``recorded`` holds what it recorded (``newton_kernel.finish``)."""
+    ``recorded`` holds what it recorded (``newton_kernel.end_march``)."""
     assert prob.newton_kernel is not None
     B, n_steps = tk.shape[0], tk.shape[1] - 1
     acc = _March.empty(B)
@@ -1168,10 +1168,11 @@ def _march_compiled(prob: _Problem, x: Array, tk: Array, T_step: Array, keep: bo
             if booked:
                 prob.newton_kernel.book(b, k, xn[0], float(tk[b, k + 1]))
             k_next[b] = k + 1
+    records = prob.newton_kernel.end_march()
     if profiles is not None:
         acc.recorded = list(profiles)
     if booked:
-        acc.recorded = prob.newton_kernel.finish()
+        acc.recorded = records
     return x, acc
 
 

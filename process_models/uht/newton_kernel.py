@@ -178,8 +178,11 @@ class CuZnKirchhoffStep:
 
     def __init__(self, model: CuZnFickDiffusivity, flux_rows: FluxRows, x_grid: np.ndarray | None = None,
                  flux_plan: Callable[[np.ndarray, np.ndarray], None] | None = None,
-                 march_rows: MarchRows | None = None, table: np.ndarray | None = None) -> None:
+                 march_rows: MarchRows | None = None, table: np.ndarray | None = None,
+                 own_rows: FluxRows | None = None) -> None:
         self._model, self._flux_rows, self._flux_plan = model, flux_rows, flux_plan
+        self._own_rows = own_rows  # flux_rows of some foils alone, from their own (T, t) (b,): see _factors
+        self._marching = False
         self._march_rows, self._table = march_rows, table
         self._march: tuple[np.ndarray, ...] | None = None
         self._bounds = model.piece_bounds()
@@ -218,6 +221,7 @@ class CuZnKirchhoffStep:
         from process_models.uht.newton_kernel_jit import march_foils
 
         assert self._march is not None and self._table is not None
+        self._marching = True
         _, _, coeffs, fl, rows = self._march
         keep = profiles is not None
         return march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, widths, g, gsum, coeffs, self._bounds,
@@ -235,8 +239,18 @@ class CuZnKirchhoffStep:
 
     def _factors(self, T_all_K: np.ndarray, t_all_s: np.ndarray, idx: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The flux factors (b, 4) and activity rows (b, N_act) of foils ``idx`` (the flux's ``flux_rows``)."""
+        """The flux factors (b, 4) and activity rows (b, N_act) of foils ``idx`` (the flux's ``flux_rows``). While
+        marching, a step taken in Python is one foil's: its factors alone (``own_rows``, the same numbers; the
+        whole batch's view would cost a batch's factors for every such step, and the other foils' (T, t) are the
+        kernel's)."""
+        if self._marching and self._own_rows is not None:
+            return self._own_rows(T_all_K[idx], t_all_s[idx], idx)
         return self._flux_rows(T_all_K, t_all_s, idx)
+
+    def end_march(self) -> list[np.ndarray] | None:
+        """After :meth:`march` is done with every foil: what it recorded (None: nothing; see the subclasses)."""
+        self._marching = False
+        return None
 
     def __call__(self, x_old: np.ndarray, x_guess: np.ndarray, a: np.ndarray, g: np.ndarray, gsum: np.ndarray,
                  rate: np.ndarray, dt: np.ndarray, T_K: np.ndarray, T_all_K: np.ndarray, t_all_s: np.ndarray,
@@ -257,10 +271,16 @@ def evaporation_step(model: CuZnFickDiffusivity, flux: SurfaceEvaporation) -> Cu
 
     def rows(T_all: np.ndarray, t_all: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         f_rate, row, weight = flux.factors(T_all, t_all)
-        fl = np.zeros((idx.size, 4))
-        fl[:, 0], fl[:, 1], fl[:, 2] = 1.0, f_rate[idx], weight[idx]
-        r = row[idx]
-        return fl, act[r], act[r + 1]
+        return _evaporation_rows(f_rate[idx], row[idx], weight[idx])
+
+    def own_rows(T: np.ndarray, t: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return _evaporation_rows(*flux.factors_of(idx, T, t))
+
+    def _evaporation_rows(f_rate: np.ndarray, row: np.ndarray, weight: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        fl = np.zeros((row.size, 4))
+        fl[:, 0], fl[:, 1], fl[:, 2] = 1.0, f_rate, weight
+        return fl, act[row], act[row + 1]
 
     def march_rows(T: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every step's factors (B, n, 4) and activity rows (B, n) (the flux's plan has them: the same arrays)."""
@@ -273,7 +293,7 @@ def evaporation_step(model: CuZnFickDiffusivity, flux: SurfaceEvaporation) -> Cu
             rows_[:, k] = row
         return fl, rows_
 
-    return CuZnKirchhoffStep(model, rows, x_grid, flux.plan, march_rows, act)
+    return CuZnKirchhoffStep(model, rows, x_grid, flux.plan, march_rows, act, own_rows)
 
 
 def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> IslandUptakeStep:
@@ -286,7 +306,14 @@ def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> Isl
         z = np.zeros((idx.size, 2))  # no activity rows; writable C arrays, as stage III's: one compiled signature
         return fl, z, z
 
-    return IslandUptakeStep(model, rows, islands)
+    def own_rows(T: np.ndarray, t: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        k, x_cap = islands.uptake_factors_of(idx, T, t)
+        fl = np.zeros((idx.size, 4))
+        fl[:, 0], fl[:, 1], fl[:, 2], fl[:, 3] = 2.0, k, x_cap, islands.width
+        z = np.zeros((idx.size, 2))
+        return fl, z, z
+
+    return IslandUptakeStep(model, rows, islands, own_rows)
 
 
 class IslandUptakeStep(CuZnKirchhoffStep):
@@ -294,25 +321,13 @@ class IslandUptakeStep(CuZnKirchhoffStep):
     (``newton_kernel_jit.march_islands``): the kernel books each step with the islands itself, as the solver's
     ``record`` hook ``IslandGrowth.step_done`` would (:meth:`books` tells the solver which hook it stands for).
     A step the kernel leaves to Python is taken there (splits, the numpy path) and booked for that foil alone
-    (:meth:`book`); the records are the coverage after every step (:meth:`finish`)."""
+    (:meth:`book`); the records are the coverage after every step (:meth:`end_march`)."""
 
-    def __init__(self, model: CuZnFickDiffusivity, flux_rows: FluxRows, islands: IslandGrowth) -> None:
-        super().__init__(model, flux_rows, None, islands.plan)
+    def __init__(self, model: CuZnFickDiffusivity, flux_rows: FluxRows, islands: IslandGrowth,
+                 own_rows: FluxRows) -> None:
+        super().__init__(model, flux_rows, None, islands.plan, own_rows=own_rows)
         self._islands = islands
         self._steps: tuple[np.ndarray, ...] | None = None
-        self._marching = False
-
-    def _factors(self, T_all_K: np.ndarray, t_all_s: np.ndarray, idx: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """While marching, a step taken in Python is one foil's: its factors alone (the islands' state of the other
-        foils is the kernel's, and the flux's whole-batch view would cost a batch's supply for each such step)."""
-        if not self._marching:
-            return super()._factors(T_all_K, t_all_s, idx)
-        k, x_cap = self._islands.uptake_factors_of(idx, T_all_K[idx], t_all_s[idx])
-        fl = np.zeros((idx.size, 4))
-        fl[:, 0], fl[:, 1], fl[:, 2], fl[:, 3] = 2.0, k, x_cap, self._islands.width
-        z = np.zeros((idx.size, 2))
-        return fl, z, z
 
     def plan(self, T_K: np.ndarray, t_s: np.ndarray) -> None:
         """:meth:`CuZnKirchhoffStep.plan`, and every step's supply, α cap and phase fields for the march."""
@@ -367,12 +382,12 @@ class IslandUptakeStep(CuZnKirchhoffStep):
                                      float(t_end_s), isl.step_fields_row(b), isl.state_rows, isl.state.counts_per_m2,
                                      isl.state.zn_per_island_mol, int(n_cohorts[b]), isl.kernel_constants)
 
-    def finish(self) -> list[np.ndarray]:
+    def end_march(self) -> list[np.ndarray]:
         """After the march: the islands' cohort count, and the records (the coverage (B,) after every step)."""
+        super().end_march()
         assert self._steps is not None
         n_cohorts, coverage = self._steps[6], self._steps[7]
         if np.any(n_cohorts != n_cohorts[0]):
             raise AssertionError("foils ended the march with different cohort counts")
         self._islands.state.n_cohorts = int(n_cohorts[0])
-        self._marching = False
         return list(coverage)

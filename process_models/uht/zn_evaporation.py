@@ -89,6 +89,11 @@ class SurfaceEvaporation:
         it, v = self._diagram.zn_activity_weights(np.maximum(T, _ACTIVITY_TABLE_MIN_K))
         return rate, it, v
 
+    def factors_of(self, foils: np.ndarray, T_K: np.ndarray, t_s: np.ndarray) -> _Factors:
+        """:meth:`factors` of the foils ``foils`` alone at their (T, t): each foil's the same numbers as in the whole
+        batch's call (a foil's factors depend on its own time origin only)."""
+        return self._factors_at(np.asarray(T_K, dtype=float), np.asarray(t_s, dtype=float), self._origin[foils])
+
     def plan(self, T_K: np.ndarray, t_s: np.ndarray) -> None:
         """Compute the factors of every solver step at once: ``T_K``, ``t_s`` (B, n) are the steps' temperatures
         and end times of the whole batch; a step solved at exactly these (T, t) finds them ready (a step split

@@ -1,5 +1,6 @@
-"""Per-foil pieces of stage II that the compiled march and the grouped solves rely on: a foil's thermal history,
-supply and α-uptake factors are its own (taken from a batch, they equal the foil's alone, bit for bit)."""
+"""Per-foil pieces that the compiled marches and the grouped solves rely on: a foil's stage-II thermal history,
+supply and α-uptake factors, and its stage-III evaporation factors, are its own (taken from a batch, they equal the
+foil's alone, bit for bit)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from process_models.uht.alloying import ZnSupply
 from process_models.uht.gamma_islands import IslandGrowth
 from process_models.uht.interdiffusion import make_depth_grid
 from process_models.uht.recipe import UHTRecipe, _stage2_history
+from process_models.uht.zn_evaporation import SurfaceEvaporation
 
 pytestmark = pytest.mark.unit
 
@@ -64,3 +66,13 @@ def test_uptake_factors_of_some_foils_are_the_batch_factors_of_those_foils():
     np.testing.assert_array_equal(x_cap2, x_cap[foils])
     np.testing.assert_array_equal(part.step_supply[foils], whole.step_supply[foils])
     assert part.step_supply[1] == 0.0  # the foil not asked for keeps its booked supply
+
+
+def test_evaporation_factors_of_some_foils_are_the_batch_factors_of_those_foils():
+    flux = SurfaceEvaporation(P, np.array([0.0, 0.4, 1.3]))
+    T, t = np.array([1050.0, 1100.0, 980.0]), np.array([0.02, 0.45, 1.31])
+    whole = flux.factors(T, t)
+    foils = np.array([1, 2])
+    part = flux.factors_of(foils, T[foils], t[foils])
+    for got, want in zip(part, whole, strict=True):
+        np.testing.assert_array_equal(got, want[foils])
