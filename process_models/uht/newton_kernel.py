@@ -327,7 +327,6 @@ class IslandUptakeStep(CuZnKirchhoffStep):
                  own_rows: FluxRows) -> None:
         super().__init__(model, flux_rows, None, islands.plan, own_rows=own_rows)
         self._islands = islands
-        self._steps: tuple[np.ndarray, ...] | None = None
 
     def plan(self, T_K: np.ndarray, t_s: np.ndarray) -> None:
         """:meth:`CuZnKirchhoffStep.plan`, and every step's supply, α cap and phase fields for the march."""
@@ -338,7 +337,7 @@ class IslandUptakeStep(CuZnKirchhoffStep):
         assert self._islands.planned_steps is not None  # the islands' plan ran (the flux plan)
         supply, x_cap, fields = self._islands.planned_steps
         B, n = T_K.shape
-        self._steps = (np.array(T_K, dtype=float), np.array(t_s, dtype=float), coeffs,
+        self._march = (np.array(T_K, dtype=float), np.array(t_s, dtype=float), coeffs,
                        np.ascontiguousarray(supply), np.ascontiguousarray(x_cap),
                        np.ascontiguousarray(np.stack([fields[name] for name in FIELD_ROWS], axis=-1)),
                        np.full(B, self._islands.state.n_cohorts, dtype=np.int64), np.zeros((n, B)))
@@ -349,10 +348,6 @@ class IslandUptakeStep(CuZnKirchhoffStep):
         isl = self._islands
         return isl.compiled_bookkeeping and getattr(record, "__self__", None) is isl and record == isl.step_done
 
-    def can_march(self, T_step: np.ndarray, t_end: np.ndarray) -> bool:
-        m = self._steps
-        return m is not None and np.array_equal(m[0], T_step) and np.array_equal(m[1], t_end)
-
     def march(self, x: np.ndarray, x_prev: np.ndarray, smooth: np.ndarray, last_change: np.ndarray, rate: np.ndarray,
               tk: np.ndarray, k_next: np.ndarray, c: float, widths: np.ndarray, g: np.ndarray, gsum: np.ndarray,
               accounts: tuple[np.ndarray, ...], profiles: np.ndarray | None) -> np.ndarray:
@@ -360,9 +355,9 @@ class IslandUptakeStep(CuZnKirchhoffStep):
         stopping step (-1: done)."""
         from process_models.uht.newton_kernel_jit import march_islands
 
-        assert self._steps is not None and profiles is None
+        assert self._march is not None and profiles is None
         self._marching = True
-        _, _, coeffs, supply, x_cap, fields, n_cohorts, coverage = self._steps
+        _, _, coeffs, supply, x_cap, fields, n_cohorts, coverage = self._march
         isl = self._islands
         return march_islands(x, x_prev, smooth, last_change, rate, tk, k_next, c, widths, g, gsum, coeffs,
                              self._bounds, supply, x_cap, isl.width, fields, isl.state_rows, isl.state.counts_per_m2,
@@ -374,8 +369,8 @@ class IslandUptakeStep(CuZnKirchhoffStep):
         flux call left them, as ``step_done`` books them)."""
         from process_models.uht.islands_kernel_jit import islands_row, next_cohorts
 
-        assert self._steps is not None
-        n_cohorts, coverage = self._steps[6], self._steps[7]
+        assert self._march is not None
+        n_cohorts, coverage = self._march[6], self._march[7]
         isl = self._islands
         n_cohorts[b] = next_cohorts(int(n_cohorts[b]), isl.state.counts_per_m2.shape[1])
         coverage[k, b] = islands_row(b, np.ascontiguousarray(x_row), isl.widths, float(isl.step_supply[b]),
@@ -385,8 +380,8 @@ class IslandUptakeStep(CuZnKirchhoffStep):
     def end_march(self) -> list[np.ndarray]:
         """After the march: the islands' cohort count, and the records (the coverage (B,) after every step)."""
         super().end_march()
-        assert self._steps is not None
-        n_cohorts, coverage = self._steps[6], self._steps[7]
+        assert self._march is not None
+        n_cohorts, coverage = self._march[6], self._march[7]
         if np.any(n_cohorts != n_cohorts[0]):
             raise AssertionError("foils ended the march with different cohort counts")
         self._islands.state.n_cohorts = int(n_cohorts[0])

@@ -242,6 +242,27 @@ def guess_row(xo, xp, smooth, lc, tk, k, pred_max, guess):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def march_scratch(x):
+    """A march's per-call arrays for profiles ``x`` (B, N): the stopping steps (B,), all -1 (done); the Newton start,
+    the new profile and the accumulation coefficients (N,); the step kernel's work rows (10, N)."""
+    n_cells = x.shape[1]
+    return (np.full(x.shape[0], -1, dtype=np.int64), np.empty(n_cells), np.empty(n_cells), np.empty(n_cells),
+            np.empty((10, n_cells)))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def start_step(b, k, x, x_prev, smooth, last_change, tk, c, w, pred_max, guess, a):
+    """Foil b's step k: its Newton start into ``guess`` (:func:`guess_row`) and its accumulation coefficients c/Δt·w
+    into ``a``; returns Δt [s]."""
+    guess_row(x[b], x_prev[b], smooth[b], last_change[b], tk[b], k, pred_max, guess)
+    dt = tk[b, k + 1] - tk[b, k]
+    f = c / dt
+    for i in range(w.shape[0]):
+        a[i] = f * w[i]
+    return dt
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def book_step(b, xo, xnew, its, cl, z, ra, smooth_max, x, x_prev, smooth, last_change, rate, iters, clipped, max_it,
               zn_in, zn_out):
     """A converged step of foil b into its state and accounts (``interdiffusion._march_one``'s bookkeeping)."""
@@ -269,22 +290,14 @@ def march_foils(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsum,
     with ``keep`` each step's profile goes to ``profiles`` (n, B, N). A foil whose step does not converge here
     (failed, or handed back) stops before that step, its state untouched: returns each foil's stopping step (-1:
     all steps done), which the caller takes in Python (splits, the numpy path) before calling again."""
-    B, n_cells = x.shape
-    n = tk.shape[1] - 1
+    B, n = x.shape[0], tk.shape[1] - 1
     smooth_max, pred_max = mconsts[0], mconsts[1]
-    stop = np.full(B, -1, dtype=np.int64)
-    guess, xnew = np.empty(n_cells), np.empty(n_cells)
-    a = np.empty(n_cells)
-    work = np.empty((10, n_cells))
+    stop, guess, xnew, a, work = march_scratch(x)
     for b in range(B):
         k = k_next[b]
         while k < n:
             xo = x[b]
-            guess_row(xo, x_prev[b], smooth[b], last_change[b], tk[b], k, pred_max, guess)
-            dt = tk[b, k + 1] - tk[b, k]
-            f = c / dt
-            for i in range(n_cells):
-                a[i] = f * w[i]
+            dt = start_step(b, k, x, x_prev, smooth, last_change, tk, c, w, pred_max, guess, a)
             row = rows[b, k]
             st, z, its, cl, ra = newton_one(xo, guess, a, g, gsum, pcs[b, k], xb, fl[b, k], xg, dxg, act[row],
                                             act[row + 1], rate[b], dt, consts, xnew, work)
@@ -311,13 +324,9 @@ def march_islands(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsu
     the islands' state at its start, as ``IslandGrowth.alpha_flux`` makes it. ``st`` (12, B), ``counts``, ``zn_per``
     (B, K_max), the cohorts ``n_cohorts`` (B,) and ``coverage`` (n, B) (the records) are updated in place. Stops as
     :func:`march_foils` does, before the step, with the foil's islands untouched."""
-    B, n_cells = x.shape
-    n = tk.shape[1] - 1
+    B, n = x.shape[0], tk.shape[1] - 1
     smooth_max, pred_max = mconsts[0], mconsts[1]
-    stop = np.full(B, -1, dtype=np.int64)
-    guess, xnew = np.empty(n_cells), np.empty(n_cells)
-    a = np.empty(n_cells)
-    work = np.empty((10, n_cells))
+    stop, guess, xnew, a, work = march_scratch(x)
     fl = np.zeros(4)
     fl[0], fl[3] = 2.0, width
     none = np.zeros(2)  # kind 2 reads no activity table
@@ -325,11 +334,7 @@ def march_islands(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsu
         k = k_next[b]
         while k < n:
             xo = x[b]
-            guess_row(xo, x_prev[b], smooth[b], last_change[b], tk[b], k, pred_max, guess)
-            dt = tk[b, k + 1] - tk[b, k]
-            f = c / dt
-            for i in range(n_cells):
-                a[i] = f * w[i]
+            dt = start_step(b, k, x, x_prev, smooth, last_change, tk, c, w, pred_max, guess, a)
             J, theta = supply[b, k], st[0, b]
             fl[1] = J * (1.0 - theta) / (1.0 + st[1, b]) + J * theta
             fl[2] = x_cap[b, k]
