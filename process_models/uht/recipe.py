@@ -10,8 +10,8 @@ sharing stage-II settings (a line varying its stage-III pulse, the optimiser's t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
 import numpy as np
@@ -22,6 +22,7 @@ from process_models.costing.flows import Flows
 from process_models.errors import FRACTION_ROUNDOFF, FoiltwinInputError, ModelConvergenceError, check_range
 from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from process_models.parameters.registry import ParameterValues
+from process_models.readonly import ReadOnlyDict, freeze, thaw
 from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import (
     ZnSupply,
@@ -179,8 +180,10 @@ class UHTRecipe:
 
 @dataclass(frozen=True)
 class RecipeResult:
-    """What a recipe makes. Keys of :meth:`to_dict` are a contract (issue 2): add, never rename. Frozen: callers
-    share results (the optimiser's recipe cache serves one object to every caller of the same recipe)."""
+    """What a recipe makes. Keys of :meth:`to_dict` are a contract (issue 2): add, never rename. Frozen, its lists
+    and dicts included (tuples and :class:`~process_models.readonly.ReadOnlyDict`): callers share results (the
+    optimiser's recipe cache serves one object to every caller of the same recipe, the twin's physics memo to
+    every segment), so no caller can change what the next one reads."""
 
     recipe: UHTRecipe
     skin_thickness_nm: float
@@ -190,9 +193,9 @@ class RecipeResult:
     zn_loading_mg_per_cm2: float
     zn_deposited_mg_per_cm2: float
     zn_lost_fraction: float
-    layers: list[dict]
-    phase_thickness_nm: dict[str, float]
-    surface_phase_fractions: dict[str, float]
+    layers: tuple[Mapping, ...]
+    phase_thickness_nm: Mapping[str, float]
+    surface_phase_fractions: Mapping[str, float]
     stage2_gamma_film_nm: float
     stage2_alpha_uptake_fraction: float
     stage2_gamma_coverage_frac: float
@@ -207,17 +210,17 @@ class RecipeResult:
     anneal_equivalent_time_s: float
     energy_kwh_per_m2: float
     energy_lower_bound_kwh_per_m2: float
-    energy_by_stage_kwh_per_m2: dict[str, float]
+    energy_by_stage_kwh_per_m2: Mapping[str, float]
     energy_efficiency_fraction: float
-    profile_depth_nm: list[float]
-    profile_zn_at_frac: list[float]
-    warnings: list[str] = field(default_factory=list)
-    phase_fractions_as_quenched: dict[str, float] = field(default_factory=dict)
-    phase_fractions_at_freeze: dict[str, float] = field(default_factory=dict)
+    profile_depth_nm: tuple[float, ...]
+    profile_zn_at_frac: tuple[float, ...]
+    warnings: tuple[str, ...] = ()
+    phase_fractions_as_quenched: Mapping[str, float] = field(default_factory=ReadOnlyDict)
+    phase_fractions_at_freeze: Mapping[str, float] = field(default_factory=ReadOnlyDict)
     quench_path: str = ""
-    quench_path_shares: dict[str, float] = field(default_factory=dict)
-    skin_freeze_temperature_K: list[float] = field(default_factory=list)
-    stage3_heater: dict = field(default_factory=dict)
+    quench_path_shares: Mapping[str, float] = field(default_factory=ReadOnlyDict)
+    skin_freeze_temperature_K: tuple[float, ...] = ()
+    stage3_heater: Mapping = field(default_factory=ReadOnlyDict)
     """Web: line speed, heater length, power per metre of width and per heated m², current, Péclet, energy
     accounts; batch: ramp and largest power. Empty without stage III."""
     stage2_gas_convection_W_per_m2_K: float = 0.0
@@ -228,6 +231,12 @@ class RecipeResult:
     local composition − foil temperature), negative exactly when ``max_melt_depth_nm`` > 0; without, the final
     profile's lowest solidus − ``peak_temperature_K``. Smooth in the peak where the melt depth jumps, so a
     melting-edge search could aim at its zero. Always set by the recipe (the default is never used)."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, list | tuple | dict) and not isinstance(value, ReadOnlyDict):
+                object.__setattr__(self, f.name, freeze(value))
 
     def flows_per_m2(self, params: ParameterValues, web_width_m: float | None = None) -> Flows:
         """What one processed m² takes from the UHT line (:func:`process_models.uht.flows.uht_flows_per_m2`):
@@ -240,7 +249,7 @@ class RecipeResult:
 
     def to_dict(self, profile: bool = False) -> dict:
         """JSON-ready dict; the composition-depth profile is included when ``profile`` is true."""
-        d = asdict(self)
+        d = thaw(asdict(self))
         d["recipe"] = asdict(self.recipe)
         if not profile:
             d.pop("profile_depth_nm")
