@@ -166,7 +166,9 @@ def test_a_kill_at_a_random_moment_leaves_a_readable_database_that_resumes_exact
 
 @pytest.mark.integration
 def test_status_reads_a_database_while_a_batch_writes_it(tmp_path):
-    spec, db = write_spec(tmp_path, speeds=6, hours=2.0), tmp_path / "r.duckdb"
+    # 168 h jobs (≈ 0.7 s each here): the batch commits at most once a second, so 2 h jobs (≈ 0.1 s) could all end
+    # inside one commit interval and leave no state in between for the reader to see (seen once in a full run)
+    spec, db = write_spec(tmp_path, speeds=6, hours=168.0), tmp_path / "r.duckdb"
     proc = start(spec, db, workers=1)
     seen: list[dict] = []
     cli_reads = 0

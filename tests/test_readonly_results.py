@@ -1,5 +1,6 @@
 """Results that caches share cannot be changed by one caller for the next (process_models/readonly.py): a recipe's
-lists and dicts are tuples and read-only dicts; its JSON form is plain."""
+lists and dicts are tuples and read-only dicts, its JSON form is plain; a cached stage-II row's arrays are
+read-only."""
 
 from __future__ import annotations
 
@@ -61,3 +62,13 @@ def test_the_json_form_is_plain_and_editable():
     d["layers"][0]["phase"] = "edited"  # the caller's own copy
     assert RESULT.layers[0]["phase"] != "edited"
     assert json.loads(json.dumps(d)) == d
+
+
+def test_a_cached_stage_two_row_is_read_only():
+    """The stage-II cache hands one row to every recipe with the same stage II: its arrays refuse writes."""
+    cache = Stage2Cache()
+    evaluate_recipe(UHTRecipe(stage2_time_s=77.0), default_parameters(), cache)
+    (row,) = [value for value, _ in cache._store.values()]
+    for a in (row.x_alpha, row.time_s, row.temperature_K):
+        with pytest.raises(ValueError, match="read-only"):
+            a[0] = 0.0

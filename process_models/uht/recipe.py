@@ -305,6 +305,10 @@ class _Stage2Row:
     time_s: np.ndarray  # the whole stage-II history (heating, hold, free cooling): the phases after a
     temperature_K: np.ndarray  # stage II without stage III are decided through its cooling
 
+    def __post_init__(self) -> None:
+        for a in (self.x_alpha, self.time_s, self.temperature_K):  # shared by the cache: read-only from here on
+            a.flags.writeable = False
+
 
 STAGE2_CACHE_SIZE = 4096  # distinct stage-II histories a default Stage2Cache keeps (≈ 1.6 kB each on a 10 µm grid)
 
