@@ -350,3 +350,15 @@ def test_a_value_outside_a_fields_bounds_is_refused_with_the_whole_range(data, s
     with pytest.raises(FoiltwinInputError) as err:
         scenario_from_dict(data)
     assert str(err.value) == says
+
+
+@pytest.mark.unit
+def test_a_set_on_a_list_item_changes_that_item():
+    """``--set key.N=value`` addresses item N of a list field: it is changed, not dropped (it was accepted and
+    silently lost: the item was set in a copy of the list); an index past the end is refused with the field."""
+    sc = apply_overrides(Scenario(), ["spec.allowed_skin_phases=['alpha', 'beta']", "spec.allowed_skin_phases.1=gamma"])
+    assert sc.spec.allowed_skin_phases == ("alpha", "gamma")
+    assert apply_overrides(Scenario(), ["spec.allowed_skin_phases.0=beta"]).spec.allowed_skin_phases == ("beta",)
+    with pytest.raises(FoiltwinInputError) as err:
+        apply_overrides(Scenario(), ["spec.allowed_skin_phases.3=beta"])
+    assert err.value.field == "spec.allowed_skin_phases.3"

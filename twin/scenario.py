@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.materials_literature import CU_MELTING_TEMPERATURE_K
 from process_models.physical_constants import zero_Celsius
+from process_models.readonly import thaw
 from process_models.skins.phase_data import SKIN_METALS
 from process_models.skins.spec_defaults import ANY as ANY_PHASE
 from process_models.skins.spec_defaults import checked_allowed_phases, default_allowed_skin_phases
@@ -769,7 +770,7 @@ def _parse_value(text: str) -> Any:
 def apply_overrides(scenario: Scenario, items: list[str]) -> Scenario:
     """Apply ``dotted.key=value`` overrides; list items are addressed by index (``plant.lines.0.name``)."""
     for item in items:  # one at a time, re-validated, so later keys see the defaults an earlier one brought
-        data = scenario.model_dump(mode="python")
+        data = thaw(scenario.model_dump(mode="python"))  # tuples as lists: an item is set in place, in its list
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise FoiltwinInputError("--set", item, "dotted.key=value")
@@ -782,12 +783,11 @@ def apply_overrides(scenario: Scenario, items: list[str]) -> Scenario:
             if last not in node and not (parts[0] == "parameters" and len(parts) == 2):
                 raise FoiltwinInputError(key, raw, f"a known field; known here: {', '.join(sorted(node))}")
             node[last] = _parse_value(raw)
-        elif isinstance(node, list | tuple) and last.isdigit() and int(last) < len(node):
-            node = list(node)
+        elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
             node[int(last)] = _parse_value(raw)
         else:
             raise FoiltwinInputError(key, raw, "a known field")
-        scenario = scenario_from_dict(_lists(data))
+        scenario = scenario_from_dict(data)
     return scenario
 
 
@@ -801,13 +801,6 @@ def _child(node: Any, part: str, path: str, raw: str) -> Any:
     known = ", ".join(sorted(node)) if isinstance(node, dict) else f"an index below {len(node)}"
     raise FoiltwinInputError(path, raw, f"a known field; known here: {known}")
 
-
-def _lists(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _lists(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_lists(v) for v in data]
-    return data
 
 
 def scenario_json_schema() -> dict[str, Any]:
