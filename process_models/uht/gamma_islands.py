@@ -114,6 +114,13 @@ def nucleate(s: np.ndarray, capture: np.ndarray, rate0_per_m2_s: np.ndarray, new
     return born, u
 
 
+def uptake_conductance(J, coverage, capture):
+    """α's uptake conductance [mol m⁻² s⁻¹] under a supply ``J``: the bare area's share (1 − θ) of the supply,
+    split with the islands' capture Λ, plus the covered area's share θ (arrays or numbers; also compiled into the
+    stage-II march, ``newton_kernel_jit.march_islands``)."""
+    return J * (1.0 - coverage) / (1.0 + capture) + J * coverage
+
+
 @dataclass
 class IslandState:
     """Islands of B foils: cohort counts N_k [1/m²] and Zn per island [mol]; layers; Zn accounts [mol/m²]."""
@@ -167,9 +174,9 @@ class IslandGrowth:
         self._J = np.zeros(B)  # supply flux of the current step (from the latest flux call)
         self._T = np.full(B, _TABLE_MIN_K)  # its temperature (the step's effective temperature)
         self._cache: dict[str, np.ndarray] = {}
-        self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._planned: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] | None = {}
         self.planned_steps: tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None = None
-        self._planned_fields: dict[bytes, dict[str, np.ndarray]] = {}
+        self._planned_fields: dict[bytes, dict[str, np.ndarray]] | None = {}
         self._fields_cache: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
         self._kernel = islands_step_kernel() if compiled_kernels_enabled() else None
         if self._kernel is not None:
@@ -199,9 +206,9 @@ class IslandGrowth:
         c = self._cache
         if not c or not (np.array_equal(T, c["T"]) and np.array_equal(t, c["t"])):
             st = self.state
-            planned = self._planned.get((T.tobytes(), t.tobytes()))
+            planned = self._step_lookups()[0].get((T.tobytes(), t.tobytes()))
             J, x_cap = planned if planned is not None else self._supply_at(T, t)
-            conductance = J * (1.0 - st.coverage_frac) / (1.0 + st.capture_frac) + J * st.coverage_frac
+            conductance = uptake_conductance(J, st.coverage_frac, st.capture_frac)
             c.update(T=T.copy(), t=t.copy(), J=J, k=conductance, x_cap=x_cap)
         self._J, self._T = c["J"], T
         return self._alpha_flux(x_s, c["x_cap"], c["k"])
@@ -218,12 +225,22 @@ class IslandGrowth:
         Tm = np.maximum(T, _TABLE_MIN_K)
         fields = self._fields_at(Tm)
         self.planned_steps = (J, x_cap, fields)  # (B, n) each: what the compiled march takes
-        self._planned, self._planned_fields = {}, {}
-        for k in range(T.shape[1]):
-            key = (np.ascontiguousarray(T[:, k]).tobytes(), np.ascontiguousarray(t[:, k]).tobytes())
-            self._planned[key] = (J[:, k].copy(), x_cap[:, k].copy())
-            self._planned_fields[np.ascontiguousarray(Tm[:, k]).tobytes()] = {n: v[:, k].copy()
-                                                                               for n, v in fields.items()}
+        self._plan_keys = (np.asarray(T, dtype=float), np.asarray(t, dtype=float), Tm)
+        self._planned, self._planned_fields = None, None  # per-step lookups, made at their first use
+
+    def _step_lookups(self) -> tuple[dict, dict]:
+        """The plan as lookups per step: (T, t) bytes → (supply, α cap) and T bytes → fields, made once from
+        :attr:`planned_steps` when a step first asks (the compiled march reads the arrays and never asks)."""
+        if self._planned is None:
+            T, t, Tm = self._plan_keys
+            J, x_cap, fields = self.planned_steps
+            self._planned, self._planned_fields = {}, {}
+            for k in range(T.shape[1]):
+                key = (np.ascontiguousarray(T[:, k]).tobytes(), np.ascontiguousarray(t[:, k]).tobytes())
+                self._planned[key] = (J[:, k].copy(), x_cap[:, k].copy())
+                self._planned_fields[np.ascontiguousarray(Tm[:, k]).tobytes()] = {n: v[:, k].copy()
+                                                                                   for n, v in fields.items()}
+        return self._planned, self._planned_fields
 
     def alpha_flux_at(self, T: np.ndarray, t: np.ndarray):
         """:meth:`alpha_flux` with (T, t) fixed: ``f(x_s) -> (J, dJ/dx_s)``, the supply and the α cap computed
@@ -250,8 +267,7 @@ class IslandGrowth:
         J = self.supply.rows(foils).flux(T, t, self.params)
         x_cap = self.diagram.alpha_max_zn_frac(np.maximum(T, _TABLE_MIN_K))
         st = self.state
-        cov = st.coverage_frac[foils]
-        conductance = J * (1.0 - cov) / (1.0 + st.capture_frac[foils]) + J * cov
+        conductance = uptake_conductance(J, st.coverage_frac[foils], st.capture_frac[foils])
         self._J, self._T = self._J.copy(), np.array(self._T, dtype=float)
         self._J[foils], self._T[foils] = J, T
         self._cache.clear()  # the whole-batch view no longer matches the booked supply
@@ -369,7 +385,7 @@ class IslandGrowth:
         cached = self._fields_cache
         if cached is not None and np.array_equal(cached[0], T):
             return cached[1]
-        out = self._planned_fields.get(T.tobytes())
+        out = self._step_lookups()[1].get(T.tobytes())
         if out is None:
             out = self._fields_at(T)
         self._fields_cache = (T.copy(), out)

@@ -300,17 +300,16 @@ def island_uptake_step(model: CuZnFickDiffusivity, islands: IslandGrowth) -> Isl
     """The compiled step with α taking up Zn beside the γ islands (stage II): flux kind 2 of ``flux_row``. Each
     step books its supply with the islands as the numpy path's does (``IslandGrowth.alpha_uptake_factors``)."""
     def rows(T_all: np.ndarray, t_all: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        k, x_cap, width = islands.alpha_uptake_factors(T_all, t_all)
-        fl = np.zeros((idx.size, 4))
-        fl[:, 0], fl[:, 1], fl[:, 2], fl[:, 3] = 2.0, k[idx], x_cap[idx], width
-        z = np.zeros((idx.size, 2))  # no activity rows; writable C arrays, as stage III's: one compiled signature
-        return fl, z, z
+        k, x_cap, _ = islands.alpha_uptake_factors(T_all, t_all)
+        return _uptake_rows(k[idx], x_cap[idx])
 
     def own_rows(T: np.ndarray, t: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        k, x_cap = islands.uptake_factors_of(idx, T, t)
-        fl = np.zeros((idx.size, 4))
+        return _uptake_rows(*islands.uptake_factors_of(idx, T, t))
+
+    def _uptake_rows(k: np.ndarray, x_cap: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        fl = np.zeros((k.size, 4))
         fl[:, 0], fl[:, 1], fl[:, 2], fl[:, 3] = 2.0, k, x_cap, islands.width
-        z = np.zeros((idx.size, 2))
+        z = np.zeros((k.size, 2))  # no activity rows; writable C arrays, as stage III's: one compiled signature
         return fl, z, z
 
     return IslandUptakeStep(model, rows, islands, own_rows)

@@ -11,16 +11,18 @@ import numpy as np
 from numba import njit
 
 from process_models.uht import islands_kernel_jit as _islands
+from process_models.uht.gamma_islands import uptake_conductance
 from process_models.uht.interdiffusion import newton_converged
 from process_models.uht.islands_kernel_jit import islands_row, next_cohorts
 
 converged = njit(cache=True, nogil=True)(newton_converged)  # the numpy path's convergence rule, compiled
+conductance = njit(cache=True, nogil=True)(uptake_conductance)  # the islands' uptake conductance, compiled
 # code from other files inside this file's cached kernels (see newton_kernel): the convergence rule, and the islands'
 # bookkeeping that march_islands compiles in
-COMPILED_IN = (newton_converged, *(f.py_func for f in (islands_row, next_cohorts, _islands._grow_row,
-                                                       _islands._gamma_height_m, _islands._beyond_gamma_row,
-                                                       _islands._kidson_row, _islands.kidson_one,
-                                                       _islands.lambert_w0_one, _islands.y_plus_ln_y_one)))
+COMPILED_IN = (newton_converged, uptake_conductance,
+               *(f.py_func for f in (islands_row, next_cohorts, _islands._grow_row, _islands._gamma_height_m,
+                                     _islands._beyond_gamma_row, _islands._kidson_row, _islands.kidson_one,
+                                     _islands.lambert_w0_one, _islands.y_plus_ln_y_one)))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -335,8 +337,8 @@ def march_islands(x, x_prev, smooth, last_change, rate, tk, k_next, c, w, g, gsu
         while k < n:
             xo = x[b]
             dt = start_step(b, k, x, x_prev, smooth, last_change, tk, c, w, pred_max, guess, a)
-            J, theta = supply[b, k], st[0, b]
-            fl[1] = J * (1.0 - theta) / (1.0 + st[1, b]) + J * theta
+            J = supply[b, k]
+            fl[1] = conductance(J, st[0, b], st[1, b])
             fl[2] = x_cap[b, k]
             s, z, its, cl, ra = newton_one(xo, guess, a, g, gsum, pcs[b, k], xb, fl, none, none, none, none, rate[b],
                                            dt, consts, xnew, work)
