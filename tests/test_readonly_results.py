@@ -1,6 +1,6 @@
 """Results that caches share cannot be changed by one caller for the next (process_models/readonly.py): a recipe's
 lists and dicts are tuples and read-only dicts, its JSON form is plain; a cached stage-II row's arrays are
-read-only."""
+read-only, also after a pickle round trip (the optimiser's ``--cache-dir``)."""
 
 from __future__ import annotations
 
@@ -69,6 +69,10 @@ def test_a_cached_stage_two_row_is_read_only():
     cache = Stage2Cache()
     evaluate_recipe(UHTRecipe(stage2_time_s=77.0), default_parameters(), cache)
     (row,) = [value for value, _ in cache._store.values()]
-    for a in (row.x_alpha, row.time_s, row.temperature_K):
-        with pytest.raises(ValueError, match="read-only"):
-            a[0] = 0.0
+    # and so is a row read back from a pickle, as `optimize --cache-dir` loads them (numpy's pickle drops the flag)
+    (loaded,) = [value for value, _ in pickle.loads(pickle.dumps(cache))._store.values()]
+    for r in (row, loaded):
+        for a in (r.x_alpha, r.time_s, r.temperature_K):
+            with pytest.raises(ValueError, match="read-only"):
+                a[0] = 0.0
+    assert loaded.x_alpha.tolist() == row.x_alpha.tolist() and loaded.warning == row.warning

@@ -26,7 +26,11 @@ from process_models.physical_constants import zero_Celsius
 from process_models.readonly import thaw
 from process_models.skins.phase_data import SKIN_METALS
 from process_models.skins.spec_defaults import ANY as ANY_PHASE
-from process_models.skins.spec_defaults import checked_allowed_phases, default_allowed_skin_phases
+from process_models.skins.spec_defaults import (
+    checked_allowed_phases,
+    checked_zn_allowed_phases,
+    default_allowed_skin_phases,
+)
 from twin.input_files import read_toml_file
 from twin.parameter_set import ParameterSet
 
@@ -550,6 +554,12 @@ class SpecLimits(_Model):
     foil_thickness_um_min: float = Field(default=9.5, ge=0.0, le=100.0)
     foil_thickness_um_max: float = Field(default=10.5, ge=0.0, le=100.0)
     skin_metals: dict[str, SkinMetalSpec] = Field(default_factory=dict)
+
+    @field_validator("allowed_skin_phases")
+    @classmethod
+    def _zn_phases(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        """Names the Zn skin metrics can report only (an unknown name would reject every metre, silently)."""
+        return checked_zn_allowed_phases(v)
 
     @field_validator("skin_metals")
     @classmethod

@@ -21,6 +21,7 @@ from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.skins.skin import SkinRecipe, SkinResult, evaluate_skin
+from process_models.skins.spec_defaults import zn_phase_allowed
 from process_models.texture.texture_model import anneal_texture_equivalent
 from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
 from twin.physics_memo import PhysicsMemo, parameters_key
@@ -334,7 +335,8 @@ class SegmentPhysics:
         metal = np.array([m for m, _ in batch.skin_sources], dtype=object)[
             np.zeros(n, dtype=int) if batch.skin_source is None else batch.skin_source]
         if batch.skin_sources == (("Zn", None),):
-            per["ok_phase"] = np.array([ph in self.spec.allowed_skin_phases for ph in per["phase"]], dtype=bool)
+            allowed = self.spec.allowed_skin_phases
+            per["ok_phase"] = np.array([zn_phase_allowed(ph, allowed) for ph in per["phase"]], dtype=bool)
             ok_phase = per["ok_phase"][which]
         else:
             allowed = {m: self._allowed_phases(m) for m in dict.fromkeys(metal)}

@@ -20,6 +20,7 @@ from functools import cache
 
 from process_models.errors import FoiltwinInputError
 from process_models.skins.phase_data import phase_fields, skin_system
+from process_models.uht.phase_diagram import PHASES as ZN_PHASES
 
 ANY = "any"  # the setting that lifts the restriction (None internally)
 # the ladders of the systems without a CALPHAD table (the names skins.skin reports for them)
@@ -65,3 +66,31 @@ def checked_allowed_phases(metal: str, value: str | tuple[str, ...] | list[str] 
             raise FoiltwinInputError(field, name, f"\"{ANY}\" or a list of the Cu-{metal} phases "
                                                   f"{', '.join(known)}")
     return tuple(value)
+
+
+ZN_NO_SKIN = "none"  # the Zn skin metrics' label of a foil with no skin
+
+
+def zn_phase_set(label: str) -> frozenset[str]:
+    """The phases of a Zn skin label (``"beta+alpha"`` and ``"alpha+beta"`` hold the same ones)."""
+    return frozenset(label.split("+"))
+
+
+def checked_zn_allowed_phases(value: tuple[str, ...] | list[str],
+                              field: str = "") -> tuple[str, ...]:
+    """The Zn product's allowed skin phases, each one a label the Zn skin metrics can report: ``"none"`` or a
+    ``"+"``-join of distinct Cu-Zn phases (:data:`~process_models.uht.phase_diagram.PHASES`; the metrics order
+    them by share, and :func:`zn_phase_allowed` ignores the order). An unknown name is refused (exit 2), naming
+    its item ``<field>.<i>`` (the bare index when ``field`` is empty: a validator's error gets the field's path)."""
+    for i, name in enumerate(value):
+        parts = name.split("+") if isinstance(name, str) else [name]
+        if name != ZN_NO_SKIN and (len(set(parts)) != len(parts) or not set(parts) <= set(ZN_PHASES)):
+            raise FoiltwinInputError(f"{field}.{i}" if field else str(i), name,
+                                     f'"{ZN_NO_SKIN}", or one Cu-Zn phase or several joined by "+" '
+                                     f"(each once) of {', '.join(ZN_PHASES)}")
+    return tuple(value)
+
+
+def zn_phase_allowed(label: str, allowed: tuple[str, ...]) -> bool:
+    """Whether a Zn skin of phase ``label`` passes: it holds the same phases as one allowed name, in any order."""
+    return zn_phase_set(label) in {zn_phase_set(a) for a in allowed}

@@ -309,6 +309,11 @@ class _Stage2Row:
         for a in (self.x_alpha, self.time_s, self.temperature_K):  # shared by the cache: read-only from here on
             a.flags.writeable = False
 
+    def __setstate__(self, state: dict) -> None:
+        """A row read back from a pickle (``optimize --cache-dir``) is read-only too: numpy's pickle drops the flag."""
+        self.__dict__.update(state)
+        self.__post_init__()
+
 
 STAGE2_CACHE_SIZE = 4096  # distinct stage-II histories a default Stage2Cache keeps (≈ 1.6 kB each on a 10 µm grid)
 
