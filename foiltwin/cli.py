@@ -13,7 +13,16 @@ from typing import Annotated, Any, Literal
 import typer
 
 from foiltwin import recipe_options as ro
-from foiltwin.options import check_json_target, flag, given, not_with, only_with, progress_printer, write_json
+from foiltwin.options import (
+    check_json_target,
+    flag,
+    given,
+    not_with,
+    once_each,
+    only_with,
+    progress_printer,
+    write_json,
+)
 from process_models import citations
 from process_models.errors import FoiltwinInputError, shorten
 from process_models.parameters import default_parameters
@@ -63,13 +72,14 @@ CacheDirOption = Annotated[Path | None, typer.Option(
     "(docs/optimizer.md).")]
 
 
-def parse_overrides(items: list[str] | None) -> dict[str, float]:
-    """Turn ``NAME=VALUE`` strings into a dict; a malformed item is a FoiltwinInputError."""
+def parse_overrides(items: list[str] | None, option: str = "--param") -> dict[str, float]:
+    """Turn ``NAME=VALUE`` strings of ``option`` into a dict; a malformed item or a name given twice is a
+    FoiltwinInputError."""
     out: dict[str, float] = {}
-    for item in items or []:
+    for item in once_each(items, option):
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise FoiltwinInputError("--param", item, "NAME=VALUE with a registry parameter name")
+            raise FoiltwinInputError(option, item, "NAME=VALUE with a registry parameter name")
         try:
             out[name.strip()] = float(value)
         except ValueError:
@@ -616,7 +626,7 @@ def simulate(
     if out is not None:
         check_run_folder("--out", out)
     sc = with_parameter_set(load_scenario(scenario), load_params_file(params_file))
-    extra = list(set_ or [])
+    extra = once_each(set_, "--set")
     if hours is not None:
         extra.append(f"hours={hours!r}")
     if seed is not None:
@@ -752,7 +762,7 @@ def optimize(
     check_solver(solver, "--solver")
     _check_plot_path(plot)
     pset = load_params_file(params_file)
-    sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), list(set_ or []))
+    sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), once_each(set_, "--set"))
     values = build_parameters(sc)
     result, code = _run_optimizer(ctx.params, _optimize_targets(ctx.params, values), sc, values, pset)
     write_json(result.to_dict(), json_out)

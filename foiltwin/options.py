@@ -23,6 +23,18 @@ def given(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
 
 
+def once_each(items: list[str] | None, option: str) -> list[str]:
+    """``KEY=VALUE`` items of a repeatable option (``--set``, ``--param``), refused (exit 2) when one key is given
+    twice: the last would win silently, and two values for one field are a typing slip, not a setting."""
+    seen: dict[str, str] = {}
+    for item in items or []:
+        key = item.partition("=")[0].strip()
+        if key in seen:
+            raise FoiltwinInputError(option, item, f"each key once; {key} is also given as {seen[key]!r}")
+        seen[key] = item
+    return list(items or [])
+
+
 def flag(ctx: typer.Context, name: str) -> str:
     """The option's longest spelling as the user types it (``--anneal-soak-h``)."""
     for p in ctx.command.params:

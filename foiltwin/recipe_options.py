@@ -100,5 +100,5 @@ Uncertainty = Annotated[Literal["linear", "mc", "both"] | None, typer.Option(
     "both.")]
 Samples = Annotated[int, typer.Option("--samples", min=2, max=100000, help="Monte Carlo draws (Latin "
                                       "hypercube) of --uncertainty mc|both.")]
-UQSeed = Annotated[int, typer.Option("--uq-seed", help="Seed of the Monte Carlo draws.")]
+UQSeed = Annotated[int, typer.Option("--uq-seed", min=0, help="Seed of the Monte Carlo draws.")]
 Confidence = Annotated[float, typer.Option("--confidence", help="Coverage of the intervals.")]

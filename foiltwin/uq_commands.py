@@ -151,19 +151,29 @@ def _names(text: str | None, option: str) -> list[str] | None:
 def _spreads(items: list[str] | None) -> dict[str, float]:
     from foiltwin.cli import parse_overrides
 
-    return parse_overrides(items)
+    return parse_overrides(items, "--spread")
 
 
 def _uht_recipe(stage2_temperature_K: float, stage2_time_s: float, stage3_peak_K: float | None,
-                stage3_time_ms: float | None, foil_thickness_um: float) -> Any:
+                stage3_time_ms: float | None, foil_thickness_um: float, values: Any) -> Any:
+    """The collector recipe of the options, checked before any model run as the ``recipe`` command checks them:
+    the µm and ms options in their own units, the rest by the UHT model (exit 2 naming the field)."""
     from foiltwin.units import to_unit
     from process_models.collector.recipe import CollectorRecipe
-    from process_models.uht.recipe import UHTRecipe
+    from process_models.errors import check_range
+    from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, STAGE3_TIME_RANGE_S, UHTRecipe
 
-    return CollectorRecipe(uht=UHTRecipe(
+    lo, hi = FOIL_THICKNESS_RANGE_M
+    check_range("--foil-thickness-um", foil_thickness_um, to_unit(lo, "m", "um"), to_unit(hi, "m", "um"), unit="µm")
+    if stage3_time_ms is not None:
+        check_range("--stage3-time-ms", stage3_time_ms, to_unit(STAGE3_TIME_RANGE_S[0], "s", "ms"),
+                    to_unit(STAGE3_TIME_RANGE_S[1], "s", "ms"), unit="ms")
+    uht = UHTRecipe(
         foil_thickness_m=to_unit(foil_thickness_um, "um", "m"), stage2_temperature_K=stage2_temperature_K,
         stage2_time_s=stage2_time_s, stage3_peak_K=stage3_peak_K,
-        stage3_time_s=None if stage3_time_ms is None else to_unit(stage3_time_ms, "ms", "s")))
+        stage3_time_s=None if stage3_time_ms is None else to_unit(stage3_time_ms, "ms", "s"))
+    uht.validated(values)  # refuses a temperature, time or peak out of the model's range
+    return CollectorRecipe(uht=uht)
 
 
 S2T = Annotated[float, typer.Option("--stage2-temperature-K", help="Stage-II foil temperature [K].")]
@@ -186,7 +196,7 @@ def sensitivity(
                                                 "thickness, surface Zn, phase margin, Zn loading, cost.")] = None,
     samples: Annotated[int, typer.Option("--samples", help="Base draws N (a power of 2); N·(d + 2) model runs.")]
     = 16,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the scrambled Sobol' sequence.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the scrambled Sobol' sequence.")] = 0,
     stage2_temperature_K: S2T = 750.0, stage2_time_s: S2t = 120.0, stage3_peak_K: S3T = None,
     stage3_time_ms: S3t = None, foil_thickness_um: Foil = 10.0,
     params_file: Params = None, param: Param = None, json_out: Json = None,
@@ -206,7 +216,8 @@ def sensitivity(
         names = list(dict.fromkeys([*uncertainty_of(values, pset).names, *spreads]))
     unc = with_assumed_spread(values, pset, names, spreads)
     outs = _names(outputs, "--outputs") or list(UQ_OUTPUTS)
-    recipe = _uht_recipe(stage2_temperature_K, stage2_time_s, stage3_peak_K, stage3_time_ms, foil_thickness_um)
+    recipe = _uht_recipe(stage2_temperature_K, stage2_time_s, stage3_peak_K, stage3_time_ms, foil_thickness_um,
+                         values)
     res = sobol_indices(recipe_model(recipe, values, unc.names, outs), unc, outs, samples, seed)
     d = {**res.to_dict(), "uncertainty": unc.summary(), "seed": seed}
     write_json(d, json_out)
@@ -267,7 +278,8 @@ def next_experiment(
     unc = uncertainty_of(values, pset, _names(uncertain, "--uncertain"))
     data = read_plant_data(candidates, "CANDIDATES")
     outcomes = _names(measure, "--measure") or []
-    recipe = _uht_recipe(stage2_temperature_K, stage2_time_s, stage3_peak_K, stage3_time_ms, foil_thickness_um)
+    recipe = _uht_recipe(stage2_temperature_K, stage2_time_s, stage3_peak_K, stage3_time_ms, foil_thickness_um,
+                         values)
     _, g = jacobian(recipe_model(recipe, values, unc.names, [predict]), unc, 1)
     ranked = rank_candidates(unc.cov, plant_candidates(data, values, unc, outcomes), g[0], criterion)
     d = {"criterion": criterion, "predict": predict, "measure": outcomes, "candidates_file": data.source,

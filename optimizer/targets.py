@@ -13,6 +13,7 @@ from twin.scenario import Scenario
 
 Objective = Literal["cost", "throughput", "weighted"]
 OBJECTIVES: tuple[str, ...] = ("cost", "throughput", "weighted")
+MAX_THROUGHPUT_M2_PER_H = 1e6  # a throughput floor above this is no plant's (the MILP's scaling breaks down first)
 MAX_PHASE_BACKOFF_ZN_FRAC = 0.1  # a larger back-off of the α phase margin (Zn at. fraction) asks for a skin far
 # from the solvus that the Zn budget of a 400-500 nm skin cannot give: the uncertainty is then too wide to robustify
 # the KPI each plain objective drives, in the direction of the KPI catalogue's sense (least cost, most throughput)
@@ -101,9 +102,9 @@ class Targets:
                 raise FoiltwinInputError("surface_zn_at_frac", (lo, hi), "min < max")
         if self.min_texture_100 is not None:
             check_range("min_texture_100", self.min_texture_100, 0.0, 1.0)
-        if self.min_throughput_m2_per_h is not None:
-            check_range("min_throughput_m2_per_h", self.min_throughput_m2_per_h, 0.0, None, low_inclusive=False,
-                        unit="m2/h")
+        if self.min_throughput_m2_per_h is not None:  # a line 3 m wide at 100 m/min makes 18,000 m²/h
+            check_range("min_throughput_m2_per_h", self.min_throughput_m2_per_h, 0.0, MAX_THROUGHPUT_M2_PER_H,
+                        low_inclusive=False, unit="m2/h")
         if self.max_cost_per_m2 is not None:
             check_range("max_cost_per_m2", self.max_cost_per_m2, 0.0, None, low_inclusive=False)
         if self.max_overpotential_mV is not None:

@@ -124,13 +124,14 @@ def check_range(
 ) -> float:
     """Return ``value`` if it lies in the range, else raise :class:`FoiltwinInputError`.
 
-    NaN is always rejected. Bounds given as ``None`` are open.
+    NaN is always rejected. Bounds given as ``None`` are open: any finite value, never ±inf (the range reads
+    ``(-inf, ...`` or ``..., inf)``, which leaves infinity out).
     """
     import math
 
     v = require_number(field, value, unit)
-    lo_ok = low is None or (v >= low if low_inclusive else v > low)
-    hi_ok = high is None or (v <= high if high_inclusive else v < high)
+    lo_ok = v > -math.inf if low is None else (v >= low if low_inclusive else v > low)
+    hi_ok = v < math.inf if high is None else (v <= high if high_inclusive else v < high)
     if math.isnan(v) or not (lo_ok and hi_ok):
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"

@@ -701,7 +701,8 @@ def error_from_pydantic(err: ValidationError, default_field: str = "scenario",
                 allowed = f"must lie in {b.text()}" if first["type"] in _BOUND_ERRORS else f"{allowed} in {b.text()}"
     inner = ctx.get("error")
     if isinstance(inner, FoiltwinInputError):  # a rule over a table that names the entry it refused
-        return FoiltwinInputError(f"{field}.{inner.field}", inner.value, inner.allowed, inner.reason)
+        where = f"{field}.{inner.field}" if inner.field else field  # "": the rule is about the field itself
+        return FoiltwinInputError(where, inner.value, inner.allowed, inner.reason)
     value = first.get("input")
     if isinstance(value, dict | list | tuple):  # a rule over a whole table: the message says what is wrong
         value = "{...}"

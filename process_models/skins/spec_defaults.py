@@ -81,7 +81,11 @@ def checked_zn_allowed_phases(value: tuple[str, ...] | list[str],
     """The Zn product's allowed skin phases, each one a label the Zn skin metrics can report: ``"none"`` or a
     ``"+"``-join of distinct Cu-Zn phases (:data:`~process_models.uht.phase_diagram.PHASES`; the metrics order
     them by share, and :func:`zn_phase_allowed` ignores the order). An unknown name is refused (exit 2), naming
-    its item ``<field>.<i>`` (the bare index when ``field`` is empty: a validator's error gets the field's path)."""
+    its item ``<field>.<i>`` (the bare index when ``field`` is empty: a validator's error gets the field's path);
+    an empty list is refused too (nothing would pass)."""
+    if not value:  # nothing would pass: every metre a reject, which is no product spec
+        raise FoiltwinInputError(field, "[]", f'at least one name: "{ZN_NO_SKIN}", or '
+                                 f"Cu-Zn phases joined by \"+\" of {', '.join(ZN_PHASES)}")
     for i, name in enumerate(value):
         parts = name.split("+") if isinstance(name, str) else [name]
         if name != ZN_NO_SKIN and (len(set(parts)) != len(parts) or not set(parts) <= set(ZN_PHASES)):

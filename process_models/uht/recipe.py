@@ -56,6 +56,9 @@ CU_MELTING_K = CU_MELTING_TEMPERATURE_K  # the registry's cu_melting_temperature
 STANDARD_STAGE3_TIME_S = 0.030  # seed 002 §2.1: the standard recipe's 30 ms stage III
 LINE_SPEED_RANGE_M_PER_S = (1e-4, 10.0)
 HEATER_LENGTH_RANGE_M = (1e-6, 1.0)
+# open at 0; 1e8 W per metre of width melts any foil of the range many times over (the melt check refuses far
+# less), and beyond ≈1e18 the melt check's own heater solve overflows
+STAGE3_POWER_MAX_W_PER_M = 1e8
 BATCH_CHUNK_SIZE = 1000  # recipes solved together at most (bounds the memory of the per-step tables). Chunks of 250
 # were expected to help (the slowest foil sets a batch's loop length) but measured ×0.86 on 1,000 recipes
 # (benchmarks/bench_recipe.py, 2026-12-02): fewer, larger array calls win here
@@ -171,7 +174,8 @@ class UHTRecipe:
             if self.stage3_peak_K is not None:
                 raise FoiltwinInputError("stage3_power_W_per_m", power,
                                          "None when stage3_peak_K is given (one set point)")
-            check_range("stage3_power_W_per_m", power, 0.0, None, low_inclusive=False, unit="W/m")
+            check_range("stage3_power_W_per_m", power, 0.0, STAGE3_POWER_MAX_W_PER_M, low_inclusive=False,
+                        unit="W/m")
         return {"stage3_peak_K": None if power is not None else self._stage3_peak(params, t3), "stage3_time_s": t3,
                 "line_speed_m_per_s": None if v is None else float(v),
                 "stage3_heater_length_m": None if L is None else float(L),
