@@ -138,6 +138,10 @@ def calibrate(
     from twin.parameter_set import write_parameter_set
     from twin.plant_data import read_plant_data
 
+    if name is not None and not (name.strip() and len(name) <= 128):  # refused before the fit; blank was replaced
+        # by the data file's name without a word
+        raise FoiltwinInputError("--name", name, "a name of 1 to 128 characters, not blank (omit it for the data "
+                                 "file's name)")
     options = FitOptions(covariance=covariance, rank_tolerance=rank_tolerance,  # type: ignore[arg-type]
                          max_direction_se=max_direction_se)
     plant = read_plant_data(data)

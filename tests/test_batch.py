@@ -83,6 +83,15 @@ def test_an_unknown_sweep_field_is_refused_before_anything_runs():
 
 
 @pytest.mark.unit
+def test_an_unknown_registry_parameter_in_a_sweep_is_refused_before_anything_runs():
+    """Every job failed on it (the batch ended "0 ok", exit 0); the refusal names the nearest parameters."""
+    with pytest.raises(FoiltwinInputError) as err:
+        expand(BatchSpec(sweep={"parameters.web_widht_m": [0.5, 1.0]}))
+    assert err.value.field == "sweep.parameters.web_widht_m" and "web_width_m" in str(err.value)
+    assert len(expand(BatchSpec(hours=1.0, sweep={"parameters.web_width_m": [0.5, 1.0]}))) == 2
+
+
+@pytest.mark.unit
 def test_a_sweep_field_missing_in_one_named_scenario_is_a_failed_job_there():
     spec = BatchSpec(hours=1.0, scenarios=(NamedScenario(name="uht only", set=("plant.lines=[{type = 'uht'}]",)),
                                            NamedScenario(name="two lines")),

@@ -86,3 +86,12 @@ def test_an_empty_list_of_zn_skin_phases_is_refused(cli):
     """Nothing would pass: every metre an escaped defect while the inspected yield stays 1."""
     _refused(*cli("simulate", "--hours", "0.1", "--set", "spec.allowed_skin_phases=[]"),
              "spec.allowed_skin_phases='[]'", "at least one name")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", ["", "   ", "x" * 129])
+def test_calibrate_refuses_a_blank_or_long_set_name_before_fitting(cli, tmp_path, name):
+    """A blank name was replaced by the data file's name without a word; a long one failed after the fit."""
+    out = tmp_path / "ps.json"
+    _refused(*cli("calibrate", "examples/plant_data_uht.csv", "--name", name, "--out", str(out)), "--name=")
+    assert not out.exists()

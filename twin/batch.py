@@ -398,7 +398,18 @@ def _points(spec: BatchSpec, base: Scenario | None = None) -> list[tuple[tuple[i
 
 
 def _check_keys_exist(keys: list[str], dumps: list[dict[str, Any]]) -> None:
+    """Refuse a sweep key that names no field of any scenario, or a ``parameters.NAME`` that is no registry
+    parameter (every job would fail on it; the refusal names the nearest names)."""
+    from process_models.parameters import default_parameters
+
+    registry = default_parameters()
     for k in keys:
+        parts = k.split(".")
+        if parts[0] == "parameters" and len(parts) == 2 and parts[1] not in registry:
+            try:
+                registry.record(parts[1])
+            except FoiltwinInputError as err:  # its message names the nearest parameters
+                raise FoiltwinInputError(f"sweep.{k}", parts[1], err.allowed) from None
         if dumps and not any(_resolves(d, k) for d in dumps):
             raise FoiltwinInputError(f"sweep.{k}", k, "a field of the base or of a named scenario "
                                      "(`foiltwin schema` lists them; list items by index)")
