@@ -302,7 +302,7 @@ def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, par
                              agf_mass_frac=to_unit(agf_wt_pct, "percent", ""), currency=currency,
                              coil_anneal=None if f.coil_anneal is None else CoilAnnealStep(**f.coil_anneal),
                              **f.collector)
-    _report_recipe(evaluate_collector(recipe, values), profile, json_out)
+    _report_recipe(evaluate_collector(recipe, values), profile, json_out, values=values)
 
 
 def _report_recipe(result, profile: bool, json_out: str | None, web_tension_N_per_m: float | None = None,
@@ -318,6 +318,10 @@ def _report_recipe(result, profile: bool, json_out: str | None, web_tension_N_pe
     if uq is not None:
         report["uncertainty"] = uq
     report["citations"] = citations.used()
+    if values is not None:
+        from twin.fingerprint import made_by
+
+        report["made_by"] = made_by(values)  # the code and the parameter values that made it
     write_json(report, json_out)
     if json_out != "-":
         from foiltwin.output import print_recipe
@@ -639,6 +643,11 @@ def simulate(
         simulate_uncertainty(sc, draws, uq_seed, confidence, at_risk, json_out, show)
         return
     report = run_single(sc, progress=show) if out is None else write_run(sc, out, "--out", progress=show)
+    if json_out is not None:
+        from twin.fingerprint import made_by
+        from twin.simulate import build_parameters
+
+        report = {**report, "made_by": made_by(build_parameters(sc))}  # the code and the parameter values
     write_json(report, json_out)
     if json_out != "-":
         from foiltwin.output import print_simulation

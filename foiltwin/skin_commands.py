@@ -113,6 +113,9 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
     if p["profile"]:
         report["profile"] = {"depth_nm": (r.depth_m * to_unit(1.0, "m", "nm")).tolist(), "x": r.profile_x.tolist()}
     report["citations"] = citations.used()
+    from twin.fingerprint import made_by
+
+    report["made_by"] = made_by(values)  # the code and the parameter values that made it
     write_json(report, json_out)
     if json_out != "-":
         nm, depth_nm = report["skin_thickness_nm"], report["alloyed_depth_nm"]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import pickle
 import stat
@@ -34,7 +33,7 @@ from optimizer.surrogates import OptimiserCache
 from process_models.errors import FoiltwinPathError
 from process_models.parameters.registry import ParameterValues
 from twin.files import atomic_path
-from twin.fingerprint import code_fingerprint, hash_sources
+from twin.fingerprint import code_fingerprint, hash_sources, values_fingerprint
 
 CACHE_FORMAT = 1  # bump when OptimiserCache's layout changes in a way the code fingerprint would not show
 FILE_PREFIX = "optimiser-cache-"
@@ -53,8 +52,7 @@ def cache_fingerprint() -> str:
 def made_by(params: ParameterValues) -> dict[str, str]:
     """What made an optimisation result: the code (:func:`cache_fingerprint`: the models, the twin and the optimiser)
     and the parameter values it ran with (the scenario's overrides and a fitted set included), 16 hex digits each."""
-    values = json.dumps(sorted((k, repr(float(v))) for k, v in params.items()))
-    return {"code": cache_fingerprint(), "parameters": hashlib.sha256(values.encode()).hexdigest()[:16]}
+    return {"code": cache_fingerprint(), "parameters": values_fingerprint(params)}
 
 
 def cache_file(cache_dir: Path) -> Path:

@@ -95,3 +95,23 @@ def test_calibrate_refuses_a_blank_or_long_set_name_before_fitting(cli, tmp_path
     out = tmp_path / "ps.json"
     _refused(*cli("calibrate", "examples/plant_data_uht.csv", "--name", name, "--out", str(out)), "--name=")
     assert not out.exists()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("command", [["recipe"], ["recipe", "--skin-metal", "Mg"], ["simulate", "--hours", "0.1"]])
+def test_a_standalone_json_report_says_what_made_it(cli, tmp_path, command):
+    """``recipe`` and ``simulate --json`` reports carried no fingerprint: a report read later could not say which
+    code and which parameter values made it. An override changes the parameters' fingerprint, not the code's."""
+    import json
+
+    from twin.fingerprint import code_fingerprint, values_fingerprint
+
+    tags = []
+    for extra in ([], ["--param", "web_width_m=0.7"] if command[0] == "recipe" else
+                  ["--set", "parameters.web_width_m=0.7"]):
+        path = tmp_path / f"r{len(tags)}.json"
+        code, _, err = cli(*command, *extra, "--json", str(path))
+        assert code == 0, err
+        tags.append(json.loads(path.read_text())["made_by"])
+    assert tags[0] == {"code": code_fingerprint(), "parameters": values_fingerprint(default_parameters())}
+    assert tags[1]["code"] == tags[0]["code"] and tags[1]["parameters"] != tags[0]["parameters"]

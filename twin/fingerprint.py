@@ -85,6 +85,19 @@ def parameters_fingerprint() -> str:
     return hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()[:16]
 
 
+def values_fingerprint(params: Any) -> str:
+    """Hash (16 hex digits) of the parameter values a result was computed with (``ParameterValues``: the
+    registry with a scenario's overrides and a fitted set applied), name and value of each."""
+    values = json.dumps(sorted((k, repr(float(v))) for k, v in params.items()))
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+def made_by(params: Any) -> dict[str, str]:
+    """What made a standalone report (``recipe``/``simulate --json``): the simulation's code and the parameter
+    values it ran with."""
+    return {"code": code_fingerprint(), "parameters": values_fingerprint(params)}
+
+
 def fingerprints() -> dict[str, str]:
     """Both fingerprints, as stored beside every result."""
     return {"code": code_fingerprint(), "parameters": parameters_fingerprint()}
