@@ -926,7 +926,7 @@ def edge_current_distribution(half_width_over_gap: float, wagner_number: float,
     register("Wagner1951", "electrodeposition.edge_current_distribution")
     k = plating_constants(params)
     a = check_range("half_width_over_gap", half_width_over_gap, 0.0, 1e4, low_inclusive=False)
-    wa = check_range("wagner_number", wagner_number, 0.0, None)  # +inf allowed: uniform
+    wa = check_range("wagner_number", wagner_number, 0.0, math.inf)  # +inf allowed: uniform
     key = (float(f"{a:.6g}"), float(f"{min(wa, _WA_UNIFORM):.6g}"), int(k.uniformity_width_cells_count),
            int(k.uniformity_gap_cells_count), int(k.uniformity_overhang_cells_count),
            k.uniformity_far_field_gaps_frac, k.uniformity_edge_cell_frac)
