@@ -626,7 +626,7 @@ def simulate(
     for name in ("draws", "uq_seed", "confidence", "at_risk"):
         only_with(ctx, name, "--uncertainty mc", uncertainty is not None, "a setting of the parameter Monte Carlo")
     not_with(ctx, "uncertainty", "--out", out is not None, "a run folder holds one run")
-    check_json_target(json_out)
+    check_json_target(json_out, run_folder=out)
     if out is not None:
         check_run_folder("--out", out)
     sc = with_parameter_set(load_scenario(scenario), load_params_file(params_file))
@@ -692,8 +692,10 @@ def scenario_check(scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", 
                    json_out: JsonOption = None) -> None:
     """Validate a scenario file (merged over the default plant) and list its lines, horizon and seed."""
     from twin.scenario import load_scenario
+    from twin.simulate import build_parameters
 
     sc = load_scenario(scenario)
+    build_parameters(sc)  # the registry overrides ([parameters]): names and ranges, as simulate checks them
     lines = [{"name": line.name, "type": line.type} for line in sc.plant.lines]
     furnaces = [f.name for f in sc.plant.furnaces if f.settings.enabled]
     write_json({"scenario": sc.name, "hours": sc.hours, "seed": sc.seed, "lines": lines,

@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from process_models.errors import FoiltwinInputError
+from process_models.errors import FoiltwinInputError, FoiltwinPathError
 
 
 def given(ctx: typer.Context, name: str) -> bool:
@@ -43,6 +45,15 @@ def flag(ctx: typer.Context, name: str) -> str:
     return name
 
 
+def refusal(ctx: typer.Context, name: str, allowed: str) -> FoiltwinInputError:
+    """The error refusing option ``name`` with its value as the user typed it: a path as its text (whole, not a
+    ``PosixPath(...)`` repr cut to a value's length)."""
+    value = ctx.params.get(name)
+    if isinstance(value, os.PathLike):
+        return FoiltwinPathError(flag(ctx, name), os.fspath(value), allowed)
+    return FoiltwinInputError(flag(ctx, name), value, allowed)
+
+
 def only_with(ctx: typer.Context, name: str, needs: str, present: bool, what: str = "") -> None:
     """Refuse ``name`` when the user gave it but the condition it acts under (``present``) does not hold.
 
@@ -50,15 +61,13 @@ def only_with(ctx: typer.Context, name: str, needs: str, present: bool, what: st
     why, in a few words.
     """
     if given(ctx, name) and not present:
-        raise FoiltwinInputError(flag(ctx, name), ctx.params.get(name),
-                                 f"given only together with {needs}" + (f" ({what})" if what else ""))
+        raise refusal(ctx, name, f"given only together with {needs}" + (f" ({what})" if what else ""))
 
 
 def not_with(ctx: typer.Context, name: str, other: str, clash: bool, what: str = "") -> None:
     """Refuse ``name`` when the user gave it together with ``other`` (``clash`` true), which overrides it."""
     if given(ctx, name) and clash:
-        raise FoiltwinInputError(flag(ctx, name), ctx.params.get(name), f"not together with {other}"
-                                 + (f" ({what})" if what else ""))
+        raise refusal(ctx, name, f"not together with {other}" + (f" ({what})" if what else ""))
 
 
 def write_json(data: dict[str, Any], target: str | None, field: str = "--json") -> None:
@@ -74,13 +83,29 @@ def write_json(data: dict[str, Any], target: str | None, field: str = "--json") 
     write_text_atomic(target, text + "\n", field=field)
 
 
-def check_json_target(target: str | None, field: str = "--json") -> None:
-    """Refuse a ``--json`` path that cannot be written (missing folder, a directory) before a long run starts."""
+def check_json_target(target: str | None, field: str = "--json", run_folder: Path | None = None,
+                      folder_field: str = "--out") -> None:
+    """Refuse a ``--json`` path that cannot be written (a directory, a missing or unwritable folder) before a long
+    run starts; and one in or at the run folder ``run_folder`` (option ``folder_field``), which the run replaces
+    as a whole and which must hold only the run's files."""
     if target is None or target == "-":
         return
     from twin.files import check_output_path
 
+    if target and run_folder is not None and str(run_folder) and _inside(Path(target), Path(run_folder)):
+        raise FoiltwinPathError(field, target, f"a path outside the {folder_field} run folder {run_folder} (it "
+                                "holds only the run's files, report.json among them)")
     check_output_path(field, target)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies in it (after symlinks and ``..``); False for a path the OS cannot
+    resolve (a NUL byte: the path checks say that)."""
+    try:
+        path, folder = path.resolve(), folder.resolve()
+    except (OSError, ValueError):
+        return False
+    return path == folder or folder in path.parents
 
 
 def progress_printer(enabled: bool | None):

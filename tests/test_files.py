@@ -52,6 +52,34 @@ def test_io_errors_are_user_errors_naming_the_field_and_path(tmp_path, case):
     assert err.value.field == "--json" and str(target) in str(err.value)
 
 
+def test_the_reason_says_what_is_wrong_with_the_path(tmp_path):
+    """A folder that is missing, one that exists but takes no new files (``/proc``: ENOENT for a new file; a
+    folder without permission: EACCES) and a directory each get their own reason; the up-front check tries the
+    folder (as root ``os.access`` says yes to everything) and leaves no file behind."""
+    import errno
+
+    from twin.files import check_output_path, output_error
+
+    missing = output_error("--json", tmp_path / "nope" / "r.json", OSError(errno.ENOENT, "x"))
+    assert f"its folder {tmp_path / 'nope'} does not exist" in str(missing)
+    denied = output_error("--json", tmp_path / "r.json", OSError(errno.EACCES, "x"))
+    assert f"its folder {tmp_path} is not writable: permission denied" in str(denied)
+    assert "the current folder is not writable" in str(output_error("--json", "r.json", OSError(errno.EACCES, "x")))
+    assert "PosixPath" not in str(denied)
+    with pytest.raises(FoiltwinInputError, match="a file path, not a directory"):
+        check_output_path("--json", tmp_path)
+    assert check_output_path("--json", tmp_path / "r.json") == tmp_path / "r.json"
+    assert os.listdir(tmp_path) == []  # the probe is gone
+    if not os.path.isdir("/proc"):
+        pytest.skip("no /proc: no folder that refuses root")
+    with pytest.raises(FoiltwinInputError) as err:
+        check_output_path("--json", "/proc/foiltwin.json")
+    assert "its folder /proc is not writable" in str(err.value) and "does not exist" not in str(err.value)
+    with pytest.raises(FoiltwinInputError) as err:
+        write_text_atomic("/proc/foiltwin.json", "x", field="--json")
+    assert "its folder /proc is not writable" in str(err.value)
+
+
 # ------------------------------------------------------------------------------------------- input files
 def _refusal(tmp_path, data: bytes):
     from twin.input_files import read_toml_file

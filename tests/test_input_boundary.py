@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -218,6 +219,40 @@ def test_json_to_an_unwritable_path_is_exit_2(tmp_path, command):
     for case, target in _bad_targets(tmp_path).items():
         line = refused((*command, "--json", target), "--json")
         assert "directory" in line or "folder" in line, (case, line)
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="no /proc: no folder that refuses root")
+@pytest.mark.parametrize("args", [("params", "--json"), ("schema", "--json"), ("recipe", "--no-uht", "--json"),
+                                  ("optimize", "--no-twin", "--json"), ("optimize", "--no-twin", "--pareto",
+                                                                        "cost,throughput", "--plot"),
+                                  ("scenario", "init", "--out"), ("simulate", "--hours", "0.05", "--out"),
+                                  ("simulate", "--hours", "0.05", "--json")])
+def test_a_folder_that_exists_but_takes_no_files_is_said_to_be_unwritable(args):
+    """``/proc`` exists: the reason is that it is not writable, not that it is missing (every output said "its
+    folder does not exist"); the path is shown as typed."""
+    line = refused((*args, "/proc/foiltwin.out"), f"{args[-1]}='/proc/foiltwin.out'",
+                   "its folder /proc is not writable")
+    assert "does not exist" not in line
+
+
+@pytest.mark.integration
+def test_a_path_option_is_shown_as_typed_not_as_a_python_repr(tmp_path):
+    target = str(tmp_path / "front.html")
+    line = refused(("optimize", "--no-twin", "--plot", target), f"--plot='{target}'", "--pareto")
+    assert "PosixPath" not in line
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("text", "needle"), [("bogus = 1", "parameter='bogus'"),
+                                              ("web_width_m = 1e308", "web_width_m=1e+308")])
+def test_scenario_check_refuses_the_parameter_overrides_simulate_refuses(tmp_path, text, needle):
+    """``scenario check`` said "valid" for a ``[parameters]`` table that ``simulate`` refuses: both apply the same
+    registry-override check now, with the same message."""
+    path = tmp_path / "sp.toml"
+    path.write_text(f"[parameters]\n{text}\n")
+    checked = refused(("scenario", "check", str(path)), needle)
+    assert checked == refused(("simulate", str(path), "--hours", "0.05"), needle)
 
 
 # ------------------------------------------------------------------------------------------------ fuzz

@@ -110,6 +110,20 @@ def test_export_io_errors_exit_2(results, tmp_path, where, capsys, monkeypatch):
     assert "DIR" in one_line_error(cli_in_process(capsys, monkeypatch, "batch", "export", str(results), str(target)))
 
 
+@pytest.mark.integration
+def test_an_unknown_line_is_refused_naming_the_lines_of_the_batch(results, capsys, monkeypatch):
+    """``batch summary --line bogus`` printed an empty table (exit 0): it is refused, naming the lines present."""
+    line = one_line_error(cli_in_process(capsys, monkeypatch, "batch", "summary", str(results), "--line", "bogus"))
+    assert "line='bogus'" in line and "plant, uht-1" in line
+    with ResultsDB(results, read_only=True) as db:
+        for read in (db.summary, db.runs_table, db.positioned_results):
+            with pytest.raises(FoiltwinInputError, match="plant, uht-1"):
+                read(line="bogus")
+        assert db.summary(line="uht-1") and db.summary(line="plant")
+    done = cli_in_process(capsys, monkeypatch, "batch", "summary", str(results), "--line", "uht-1")
+    assert done.returncode == 0 and "it's" in done.stdout, done.stderr
+
+
 # ------------------------------------------------------------------------------------------------- bad files
 @pytest.mark.component
 @pytest.mark.parametrize("fraction", [0.02, 0.1, 0.25, 0.5, 0.75, 0.95])

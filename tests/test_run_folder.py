@@ -139,6 +139,24 @@ def test_out_to_a_file_or_a_foreign_folder_is_exit_2(tmp_path):
 
 
 @pytest.mark.integration
+def test_json_at_in_or_unwritable_beside_the_out_folder_is_refused_before_the_run(tmp_path):
+    """``--json`` is checked before the run: at the ``--out`` folder or inside it (a foreign file there made the
+    next ``--out`` into it refuse the folder), or in a folder that exists but takes no new files (``/proc``), it
+    exits 2 naming both paths and the run folder is neither made nor changed (it was written whole first)."""
+    new, empty = tmp_path / "new", tmp_path / "empty"
+    empty.mkdir()
+    for out, target, needle in [(new, new, f"--out run folder {new}"),
+                                (empty, empty / "extra.json", f"--out run folder {empty}"),
+                                (empty, empty / ".." / "empty" / "r.json", f"--out run folder {empty}")]:
+        _refused(("simulate", "--hours", "0.05", "--out", str(out), "--json", str(target)), needle)
+    if Path("/proc").is_dir():
+        _refused(("simulate", "--hours", "0.05", "--out", str(new), "--json", "/proc/foiltwin.json"),
+                 "/proc is not writable")
+    assert not new.exists() and list(empty.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+@pytest.mark.integration
 def test_kill_at_a_random_moment_leaves_one_whole_run(tmp_path):
     """SIGKILL ``simulate --out`` a few times at random moments (import, simulation, HTML, manifest, swap): the
     folder is always the first whole run or a later whole run, never a mix; the next run cleans the partials."""

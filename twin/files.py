@@ -30,17 +30,34 @@ _REASONS = {
     errno.EROFS: "read-only file system",
     errno.ENAMETOOLONG: "the name is too long",
 }
+_FOLDER_REFUSED = (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EROFS)  # creating a file in the folder failed
 
 
-def output_error(field: str, path: str | os.PathLike, exc: OSError) -> FoiltwinInputError:
-    """The user-facing error for an OSError met while writing ``path`` (option ``field``)."""
+def _reason(path: Path, exc: OSError) -> str:
+    """What is wrong with writing ``path``: its folder missing, there but not writable (``/proc`` answers a new
+    file with ENOENT, a folder without permission with EACCES), the path a directory, a full disk, ..."""
     reason = _REASONS.get(exc.errno or -1, exc.strerror or type(exc).__name__)
-    return FoiltwinPathError(field, str(path), f"a writable file path ({reason})")
+    if exc.errno in _FOLDER_REFUSED:
+        parent = path.parent
+        folder = "the current folder" if str(parent) == "." else f"its folder {parent}"
+        with contextlib.suppress(OSError, ValueError):
+            if not parent.exists():
+                return f"{folder} does not exist"
+            if parent.is_dir():  # there, so the OS refused the new file
+                return f"{folder} is not writable" + ("" if exc.errno == errno.ENOENT else f": {reason}")
+    return reason
 
 
-def check_output_path(field: str, target: str | os.PathLike) -> Path:
-    """``target`` as a Path if a file can be written there: not a directory, in an existing folder, a name
-    the OS takes (no NUL byte); else a :class:`FoiltwinInputError` naming ``field`` (the option) and the path."""
+def output_error(field: str, path: str | os.PathLike, exc: OSError, kind: str = "file") -> FoiltwinInputError:
+    """The user-facing error for an OSError met while writing ``path`` (option ``field``; ``kind``: "file" or
+    "folder", what the option names). The path is shown as given (a str, never a Path's repr)."""
+    return FoiltwinPathError(field, str(path), f"a writable {kind} path ({_reason(Path(path), exc)})")
+
+
+def check_output_path(field: str, target: str | os.PathLike, probe: bool = True) -> Path:
+    """``target`` as a Path if a file can be written there: not a directory, in an existing folder that takes new
+    files (``probe``: tried by :func:`_probe_folder`), a name the OS takes (no NUL byte); else a
+    :class:`FoiltwinInputError` naming ``field`` (the option) and the path as given, with what is wrong."""
     try:
         path = Path(target)
         if str(target) == "" or path.is_dir():
@@ -49,6 +66,8 @@ def check_output_path(field: str, target: str | os.PathLike) -> Path:
         if not parent.is_dir():
             why = "is not a folder" if parent.exists() else "does not exist"
             raise FoiltwinPathError(field, str(target), f"a path in an existing folder ({parent} {why})")
+        if probe:
+            _probe_folder(field, target, path)
     except (ValueError, OSError) as exc:  # an embedded NUL byte, a name too long for the OS
         if isinstance(exc, FoiltwinInputError):
             raise
@@ -56,8 +75,19 @@ def check_output_path(field: str, target: str | os.PathLike) -> Path:
     return path
 
 
+def _probe_folder(field: str, target: str | os.PathLike, path: Path) -> None:
+    """Create and remove a temporary file where :func:`atomic_path` will put its own: the one test of "writable"
+    that holds for root as well (``os.access`` says yes to root, and ``/proc`` still refuses new files)."""
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise output_error(field, target, exc) from None
+    os.close(fd)
+    os.unlink(tmp_name)
+
+
 def _check_target(field: str, target: Path) -> None:
-    check_output_path(field, target)
+    check_output_path(field, target, probe=False)  # the temporary file made next is the probe
 
 
 @functools.cache

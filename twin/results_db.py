@@ -314,6 +314,21 @@ class ResultsDB:
         raise FoiltwinInputError("batch", batch, "one of " + ", ".join(f"{r['name']} ({r['batch_id']})"
                                                                        for r in rows))
 
+    def _line(self, bid: str, line: str) -> str:
+        """``line`` if it is ``plant`` or a line (or furnace) name with KPIs stored for batch ``bid``; else a
+        :class:`FoiltwinInputError` naming the names present (an unknown name would select nothing, silently)."""
+        if line == "plant":
+            return line
+        names = [n for n, in self.con.execute(
+            "SELECT DISTINCT line FROM kpis WHERE job_id IN (SELECT job_id FROM batch_jobs WHERE batch_id = ?) "
+            "ORDER BY line", [bid]).fetchall()]
+        if line in names:
+            return line
+        if not names:
+            raise FoiltwinInputError("line", line, f"plant (batch {bid} has no stored results yet to name its lines)")
+        present = ["plant", *(n for n in names if n != "plant")]
+        raise FoiltwinInputError("line", line, f"one of the names in batch {bid}: {', '.join(present)}")
+
     @_guarded
     def status(self, batch: str | None = None) -> dict[str, Any]:
         """Counts of the batch's distinct jobs by status (``pending``: no stored result), its entries and the
@@ -347,6 +362,7 @@ class ResultsDB:
         t-interval of the mean over replications (:func:`kpi_statistics`), and the other scenarios it shares runs
         with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
         bid = self._batch(batch)
+        line = self._line(bid, line)
         factors = self.factors(bid)  # before the query below: a new execute ends its cursor
         marks = ", ".join("?" for _ in kpis)
         cur = self.con.execute(
@@ -393,6 +409,7 @@ class ResultsDB:
         """One row per entry (scenario, replication) with a finished job: seed, status, one column per factor and
         one per KPI (None where the run failed), in the order of the spec's expansion."""
         bid = self._batch(batch)
+        line = self._line(bid, line)
         factors = self.factors(bid)
         names = list(dict.fromkeys(k for f in factors.values() for k in f))
         rows = self.con.execute(
@@ -414,6 +431,7 @@ class ResultsDB:
         status (``pending`` without a result) and its ``kpis`` (missing ones left out). For analyses that
         rebuild the design from the spec (Sobol indices of a ``sobol`` design)."""
         bid = self._batch(batch)
+        line = self._line(bid, line)
         (spec_json,) = self.con.execute("SELECT spec_json FROM batches WHERE batch_id = ?", [bid]).fetchone()
         marks = ", ".join("?" for _ in kpis)
         values: dict[str, dict[str, float]] = {}
@@ -436,7 +454,7 @@ class ResultsDB:
         try:
             d.mkdir(parents=True, exist_ok=True)
         except (OSError, ValueError) as err:
-            raise (output_error("DIR", d, err) if isinstance(err, OSError)
+            raise (output_error("DIR", d, err, "folder") if isinstance(err, OSError)
                    else FoiltwinInputError("DIR", str(d), "a folder path")) from None
         paths = []
         for table in TABLES:  # names from the fixed tuple above, never from input

@@ -211,6 +211,7 @@ def staged_run_folder(target: str | os.PathLike, field: str = "--out") -> Iterat
     """Yield a fresh folder to write a run into; on success its manifest is written and it replaces ``target``
     as a whole. On any error the partial folder is removed and ``target`` is left as it was; OS errors (a full
     disk, no permission) become :class:`FoiltwinInputError` naming ``field``."""
+    typed = str(target)  # errors show the path as the user gave it
     target = check_run_folder(field, target).absolute()
     for p, pid in _partials(target):  # left by a run that was killed
         if not _alive(pid):
@@ -218,7 +219,7 @@ def staged_run_folder(target: str | os.PathLike, field: str = "--out") -> Iterat
     try:
         tmp = _fresh_folder(target, _PART)
     except OSError as exc:
-        raise output_error(field, target, exc) from None
+        raise output_error(field, typed, exc, "folder") from None
     stage = Stage(tmp)
     try:
         yield stage
@@ -227,7 +228,7 @@ def staged_run_folder(target: str | os.PathLike, field: str = "--out") -> Iterat
         _put_in_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise output_error(field, target, exc) from None
+        raise output_error(field, typed, exc, "folder") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
