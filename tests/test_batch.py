@@ -83,12 +83,17 @@ def test_an_unknown_sweep_field_is_refused_before_anything_runs():
 
 
 @pytest.mark.unit
-def test_an_unknown_registry_parameter_in_a_sweep_is_refused_before_anything_runs():
+def test_an_unknown_registry_parameter_in_a_sweep_is_refused_before_anything_runs(tmp_path):
     """Every job failed on it (the batch ended "0 ok", exit 0); the refusal names the nearest parameters."""
+    db = tmp_path / "r.duckdb"
     with pytest.raises(FoiltwinInputError) as err:
-        expand(BatchSpec(sweep={"parameters.web_widht_m": [0.5, 1.0]}))
+        run_batch(BatchSpec(hours=1.0, sweep={"parameters.web_widht_m": [0.5, 1.0]}), db)
     assert err.value.field == "sweep.parameters.web_widht_m" and "web_width_m" in str(err.value)
-    assert len(expand(BatchSpec(hours=1.0, sweep={"parameters.web_width_m": [0.5, 1.0]}))) == 2
+    with pytest.raises(FoiltwinInputError) as err:
+        run_batch(BatchSpec(hours=1.0, design={"kind": "latin_hypercube", "points": 2,
+                                               "ranges": {"parameters.nope": [0.0, 1.0]}}), db)
+    assert err.value.field == "design.ranges.parameters.nope"
+    assert not db.exists()
 
 
 @pytest.mark.unit

@@ -397,19 +397,27 @@ def _points(spec: BatchSpec, base: Scenario | None = None) -> list[tuple[tuple[i
             for point in itertools.product(*(range(len(texts[k])) for k in keys))]
 
 
-def _check_keys_exist(keys: list[str], dumps: list[dict[str, Any]]) -> None:
-    """Refuse a sweep key that names no field of any scenario, or a ``parameters.NAME`` that is no registry
-    parameter (every job would fail on it; the refusal names the nearest names)."""
+def _check_registry_keys(spec: BatchSpec) -> None:
+    """Refuse a sweep or design key ``parameters.NAME`` that is no registry parameter before a batch runs: every
+    job would fail on it (the batch ended "0 ok", exit 0). The refusal names the nearest names. (:func:`expand`
+    itself takes any name: tests store made-up factors without running the twin.)"""
     from process_models.parameters import default_parameters
 
+    keys = [(f"sweep.{k}", k) for k in spec.sweep]
+    if spec.design is not None and spec.design.kind != "parameter_mc":  # parameter_mc draws registry names
+        keys += [(f"design.ranges.{k}", k) for k in spec.design.ranges]
     registry = default_parameters()
-    for k in keys:
+    for field, k in keys:
         parts = k.split(".")
         if parts[0] == "parameters" and len(parts) == 2 and parts[1] not in registry:
             try:
                 registry.record(parts[1])
             except FoiltwinInputError as err:  # its message names the nearest parameters
-                raise FoiltwinInputError(f"sweep.{k}", parts[1], err.allowed) from None
+                raise FoiltwinInputError(field, parts[1], err.allowed) from None
+
+
+def _check_keys_exist(keys: list[str], dumps: list[dict[str, Any]]) -> None:
+    for k in keys:
         if dumps and not any(_resolves(d, k) for d in dumps):
             raise FoiltwinInputError(f"sweep.{k}", k, "a field of the base or of a named scenario "
                                      "(`foiltwin schema` lists them; list items by index)")
@@ -553,6 +561,7 @@ def run_batch(spec: BatchSpec, db_path: str | Path, root: Path | None = None, wo
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
     t0 = time.perf_counter()
+    _check_registry_keys(spec)
     entries = expand(spec, root)
     jobs, aliases = distinct_jobs(entries)
     batch_id = batch_id_of(spec.name, entries)
