@@ -397,3 +397,14 @@ def test_a_set_on_a_list_item_changes_that_item():
     with pytest.raises(FoiltwinInputError) as err:
         apply_overrides(Scenario(), ["spec.allowed_skin_phases.3=beta"])
     assert err.value.field == "spec.allowed_skin_phases.3"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("item", "field", "words"), [
+    ("hours.x.y=1", "hours.x", "hours holds a value, not fields"),  # was a TypeError traceback (len of a float)
+    ("plant.lines.5.name=x", "plant.lines.5", "an index of the list, 0 to 1"),  # the index is what is wrong
+])
+def test_a_path_through_a_value_or_past_a_list_is_refused_saying_why(item, field, words):
+    with pytest.raises(FoiltwinInputError) as err:
+        apply_overrides(Scenario(), [item])
+    assert err.value.field == field and words in str(err.value)

@@ -809,8 +809,12 @@ def _child(node: Any, part: str, path: str, raw: str) -> Any:
         return node[part]
     if isinstance(node, list) and part.isdigit() and int(part) < len(node):
         return node[int(part)]
-    known = ", ".join(sorted(node)) if isinstance(node, dict) else f"an index below {len(node)}"
-    raise FoiltwinInputError(path, raw, f"a known field; known here: {known}")
+    if isinstance(node, list):  # the index is what is wrong, not the value being set
+        raise FoiltwinInputError(path, part, f"an index of the list, 0 to {len(node) - 1}" if node else
+                                 "no index: the list is empty")
+    if not isinstance(node, dict):  # `hours.x.y`: hours holds a number (len() of it was a TypeError)
+        raise FoiltwinInputError(path, raw, f"a known field; {path.rpartition('.')[0]} holds a value, not fields")
+    raise FoiltwinInputError(path, raw, f"a known field; known here: {', '.join(sorted(node))}")
 
 
 
