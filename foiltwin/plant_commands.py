@@ -75,14 +75,15 @@ def data_check(data: DataArgument, json_out: JsonOut = None) -> None:
 
 
 def _print_calibration(d: dict[str, Any]) -> None:
+    from optimizer.calibration.plant import interval_text
+
     f, ident = d["fit"], d["identifiability"]
     typer.echo(f"calibrated {len(d['parameters'])} parameter(s) to {f['n_observations']} readings of "
                f"{d['data']['file']} ({d['data']['rows']} rows) in {f['seconds']:.1f} s, {f['nfev']} model runs")
     width = max(len(p["name"]) for p in d["parameters"])
     typer.echo(f"  {'parameter':<{width}}  {'value':>11}  {'± std. error':>12}  {'95 % interval':>25}  {'start':>10}")
     for p in d["parameters"]:
-        ci = p["interval_95"]
-        interval = "n/a" if ci is None else f"[{ci[0]:.4g}, {ci[1]:.4g}]"
+        interval = interval_text(p["interval_95"])
         unit = "" if p["unit"] == "1" else p["unit"]
         typer.echo(f"  {p['name']:<{width}}  {p['value']:>11.4g}  {_fmt(p['standard_error'], '>12.2g'):>12}  "
                    f"{interval:>25}  {p['start']:>10.4g} {unit}" + ("  (at a bound)" if p["at_bound"] else ""))

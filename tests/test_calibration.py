@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ import pytest
 from scipy import stats
 
 from optimizer.calibration import FitOptions, FreeParameter, analyse, calibrate, fit_wls
-from optimizer.calibration.wls import choose_transform
+from optimizer.calibration.plant import interval_text
+from optimizer.calibration.wls import WLSFit, choose_transform
 from process_models.errors import FoiltwinInputError
 from process_models.parameters import default_parameters
 from twin.plant_data import PlantData, PlantRecord, plant_csv_text
@@ -128,11 +130,36 @@ def test_a_barely_constrained_direction_is_reported_uncertain():
 
 
 @pytest.mark.unit
+def test_an_interval_end_beyond_the_float_range_is_infinite_not_an_overflow():
+    """A ln parameter the data barely see: SE_z ≈ 3162 (ln units), so z + 1.96·SE_z ≫ 709.78 = ln(float max).
+    The interval reads [0, inf] (exp of the lower end underflows) where it raised OverflowError; the parameter is
+    named uncertain, and a moderate interval is still the exact exp(z ± h)."""
+    rate = FreeParameter("rate_per_s", 2.0, (1e-6, 1e6), "log")
+    free = [FreeParameter("a", 1.0, (-10.0, 10.0), "linear"), rate]
+    sign = np.tile([1.0, -1.0], 5)  # orthogonal to the first column: singular values 31.6 and 3.16e-4
+    fit = WLSFit(free, np.array([1.0, 2.0]), np.array([1.0, math.log(2.0)]), np.zeros(10),
+                 np.column_stack([np.full(10, 10.0), 1e-4 * sign]), [False, False], 1, 1, "", 0.0)
+    st = analyse(fit)
+    assert st.intervals[1] == (0.0, math.inf)
+    assert st.standard_errors[1] == pytest.approx(2.0 / (1e-4 * math.sqrt(10.0)), rel=1e-9)
+    assert all(math.isfinite(v) for v in st.intervals[0])
+    assert [(d.kind, d.coefficients) for d in st.unidentifiable] == [("uncertain", {"rate_per_s": 1.0})]
+    assert rate.interval_x(math.log(2.0), 0.5) == pytest.approx((2.0 * math.exp(-0.5), 2.0 * math.exp(0.5)), rel=1e-14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        assert rate.interval_x(math.log(2.0), 1e4) == (0.0, math.inf)
+        assert FreeParameter("a", 10.0, (-99.0, 99.0), "linear").interval_x(1.0, 1e308) == (-math.inf, math.inf)
+    assert interval_text([0.0, None]) == "[0, inf]" and interval_text(None) == "n/a"
+
+
+@pytest.mark.unit
 def test_bad_fit_options_are_input_errors():
     with pytest.raises(FoiltwinInputError, match="covariance"):
         FitOptions(covariance="bayes")  # type: ignore[arg-type]
     with pytest.raises(FoiltwinInputError, match="rank_tolerance"):
         FitOptions(rank_tolerance=0.0)
+    with pytest.raises(FoiltwinInputError, match="max_direction_se"):  # a set loads with ln SE ≤ 10 only
+        FitOptions(max_direction_se=100.0)
 
 
 # ------------------------------------------------------------------------------------------------- plant data
@@ -320,6 +347,33 @@ def test_calibrate_the_shipped_example_write_a_set_and_use_it(tmp_path, cli):
     assert "PlantCalibration" in json.loads(out)["citations"]
     code, _, err = cli("calibrate", str(example), "--params", ETA, "--out", str(tmp_path / "no" / "set.json"))
     assert code == 2 and "--out" in err  # refused before the fit, not after
+
+
+@pytest.mark.integration
+def test_calibrate_reports_an_unbounded_interval_and_exits_3(tmp_path, cli):
+    """The first 8 coils of the example, XRF only: the γ nucleation rate barely moves the Zn loading (SE ≈ 6700 in
+    ln units, relative singular value ≈ 2e-6; the rank tolerance is lowered so that it stays "uncertain", not
+    rank-deficient). Its interval end overflowed exp (traceback, exit 1); now [0, inf] on screen, null in the strict
+    JSON, and the documented exit 3 with no set. ≈2 s."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "plant_data_uht.csv"
+    data = tmp_path / "eight.csv"
+    data.write_text("".join(example.read_text().splitlines(keepends=True)[:9]))
+    gamma = "gamma_nucleation_rate_ref_per_m2_s"
+    code, out, err = cli("calibrate", str(data), "--params", f"{ETA},{gamma}", "--outcomes", "zn_loading_mg_per_cm2",
+                         "--rank-tolerance", "1e-9", "--out", str(tmp_path / "set.json"), "--json",
+                         str(tmp_path / "cal.json"))
+    assert code == 3, err
+    assert f"NOT IDENTIFIABLE (uncertain): {gamma} is not determined" in out
+    assert "[0, inf]" in out and "Traceback" not in err
+    assert not (tmp_path / "set.json").exists()
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"non-strict JSON token {token}")
+
+    d = json.loads((tmp_path / "cal.json").read_text(), parse_constant=refuse)
+    eta, rate = d["parameters"]
+    assert rate["interval_95"] == [0.0, None] and rate["standard_error"] > 1e3 * rate["value"]
+    assert None not in eta["interval_95"] and d["parameter_set"] is None
 
 
 @pytest.mark.integration

@@ -87,6 +87,11 @@ def test_tampered_or_malformed_sets_are_refused(pset, tmp_path, edit, field):
     (lambda c: c["parameters"][1].update(unit="W/m2"), "parameters[1].unit",
      "the registry's unit of gas_convection_multiplier_frac, 1"),
     (lambda c: c["parameters"][1].update(value=90.0), "parameters[1].value", "within \\[0, 20\\]"),
+    # ln-space standard errors: at most 10× the value (twin.parameter_uncertainty.MAX_LN_STANDARD_ERROR)
+    (lambda c: (c["parameters"][0].update(standard_error=1e150), c.update(covariance=[[1e300, 0.0], [0.0, 0.0025]])),
+     "parameters[0].standard_error", "at most 0.0012 1 \\(10× the value 0.00012: ln zn_vapour"),
+    (lambda c: (c["parameters"][0].update(standard_error=None), c.update(covariance=[[1e300, 0.0], [0.0, 0.0025]])),
+     "covariance[0][0]", "a variance of at most 1.44e-06"),
 ])
 def test_sets_naming_unknown_parameters_or_values_out_of_bounds_are_refused(edit, field, match):
     """Correctly hashed (as if written by a buggy or foreign tool), but the registry refuses them."""
@@ -156,6 +161,20 @@ def test_batch_specs_take_a_set_by_key(pset, tmp_path):
     assert {j.job_id for j in jobs}.isdisjoint(j.job_id for j in plain)  # a set makes other jobs
     with pytest.raises(FoiltwinInputError, match="params"):
         expand(BatchSpec(name="b", params="missing.json"), tmp_path)
+
+
+@pytest.mark.integration
+def test_a_set_with_an_absurd_ln_standard_error_is_refused_on_load(tmp_path, cli):
+    """SE 1e150 on η (1.2e-4, fitted in ln): loaded, its ln-space draws overflowed exp (warnings, every draw inf or
+    0); now one line naming the field, the value and the limit, exit 2."""
+    c = content()
+    c["parameters"][0]["standard_error"] = 1e150
+    c["covariance"] = [[1e300, 0.0], [0.0, 0.0025]]
+    write_parameter_set(make_parameter_set(c), tmp_path / "wide.json")
+    code, _, err = cli("recipe", "--params", str(tmp_path / "wide.json"), "--uncertainty", "mc")
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert "wide.json.parameters[0].standard_error" in line and "1e+150" in line and "at most 0.0012" in line
 
 
 @pytest.mark.integration

@@ -87,6 +87,19 @@ def test_log_parameters_stay_positive_and_keep_their_median_and_bounds_truncate(
 
 
 @pytest.mark.unit
+def test_a_ln_space_standard_error_beyond_the_limit_is_refused_not_drawn():
+    """SE/x is the standard error in ln units; above 10 (MAX_LN_STANDARD_ERROR) exp(z₀ + u·SE_z) overflowed into
+    inf draws. At the limit the Latin hypercube's extreme strata stay finite."""
+    with pytest.raises(FoiltwinInputError, match="standard error of a") as err:
+        ParameterUncertainty(("a",), np.array([1e-4]), np.array([[1e150 ** 2]]), np.array([True]),
+                             np.array([[0.0, np.inf]]))
+    assert err.value.value == 1e150 and "at most 10×" in err.value.allowed
+    at_limit = ParameterUncertainty(("a",), np.array([1e-4]), np.array([[1e-3 ** 2]]), np.array([True]),
+                                    np.array([[0.0, np.inf]]))
+    assert np.all(np.isfinite(at_limit.from_normal(np.array([[-7.1], [7.1]]))))
+
+
+@pytest.mark.unit
 def test_the_nonlinearity_shows_as_disagreement():
     """For y = exp(3a) the linearisation misses the lognormal's skew and width; Monte Carlo does not."""
     unc = ParameterUncertainty(("a",), np.array([0.0]), np.array([[0.3**2]]), np.array([False]),

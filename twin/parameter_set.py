@@ -9,7 +9,10 @@ A set is refused (:class:`FoiltwinInputError`, exit code 2) when
 - it is not a parameter set of this format (pydantic, strict types, the field named),
 - its ``sha256`` does not match its own content (edited by hand or corrupted: a set is an artefact of a fit),
 - its covariance is not a symmetric, positive semi-definite matrix whose diagonal is the squared standard errors,
-- a name is not a registry parameter, its unit differs from the registry's, or a value lies outside the bounds.
+- a name is not a registry parameter, its unit differs from the registry's, or a value lies outside the bounds,
+- a parameter fitted in ln space (``transform`` "log") has a value ≤ 0 or a standard error (√ of its covariance
+  diagonal) above ``MAX_LN_STANDARD_ERROR`` (10) times its value: SE/x is its standard error in ln units, and
+  beyond that the set pins nothing down and ln-space draws (``twin.parameter_uncertainty``) leave the float range.
 A set fitted with other physics code (``code_fingerprint`` differs) is accepted with a warning.
 """
 
@@ -33,6 +36,7 @@ from process_models.parameters import default_parameters
 from process_models.parameters.registry import ParameterValues
 from twin.files import write_text_atomic
 from twin.input_files import decode_utf8, read_input_bytes
+from twin.parameter_uncertainty import MAX_LN_STANDARD_ERROR
 
 FORMAT = "foiltwin-parameter-set"
 FORMAT_VERSION = 1
@@ -196,7 +200,8 @@ def code_fingerprint() -> str:
 
 def check_against_registry(pset: ParameterSet, registry: ParameterValues | None = None,
                            where: str = "parameter set") -> None:
-    """Refuse a set naming an unknown parameter, with another unit, or a value outside the registry bounds."""
+    """Refuse a set naming an unknown parameter, with another unit, a value outside the registry bounds, or (fitted
+    in ln space) a value ≤ 0 or a standard error above :data:`MAX_LN_STANDARD_ERROR` × the value (module docstring)."""
     registry = default_parameters() if registry is None else registry
     for i, p in enumerate(pset.parameters):
         field = f"{where}.parameters[{i}]"
@@ -209,6 +214,26 @@ def check_against_registry(pset: ParameterSet, registry: ParameterValues | None 
         lo, hi = rec.bounds
         if not lo <= p.value <= hi:
             raise FoiltwinInputError(f"{field}.value", p.value, f"{p.name} within [{lo:g}, {hi:g}] {rec.unit}")
+        if p.transform == "log":
+            _check_ln_standard_error(pset, i, field, where)
+
+
+def _check_ln_standard_error(pset: ParameterSet, i: int, field: str, where: str) -> None:
+    """Parameter ``i`` of ``pset``, fitted in ln space, needs a positive value and a standard error [its unit] of at
+    most MAX_LN_STANDARD_ERROR × the value (the covariance diagonal: it equals standard_error² when one is given)."""
+    p = pset.parameters[i]
+    if p.value <= 0.0:
+        raise FoiltwinInputError(f"{field}.value", p.value, f"a positive value (transform 'log' fits ln {p.name})")
+    limit = MAX_LN_STANDARD_ERROR * p.value
+    se = math.sqrt(max(pset.covariance[i][i], 0.0))
+    if se <= limit:
+        return
+    why = (f"{MAX_LN_STANDARD_ERROR:g}× the value {p.value:g}: ln {p.name} is fitted, and a standard error of "
+           f"{se / p.value:.3g} in ln units pins nothing down")
+    if p.standard_error is not None:
+        raise FoiltwinInputError(f"{field}.standard_error", p.standard_error, f"at most {limit:.4g} {p.unit} ({why})")
+    raise FoiltwinInputError(f"{where}.covariance[{i}][{i}]", pset.covariance[i][i],
+                             f"a variance of at most {limit ** 2:.4g} ({p.unit})² ({why})")
 
 
 def warnings_of(pset: ParameterSet) -> list[str]:

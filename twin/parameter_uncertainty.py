@@ -5,7 +5,9 @@ whose registry record carries a ``standard_error``, an independent variance. Eac
 its fit used — z = ln x for a positive parameter whose bounds span ≥ 100× (:func:`choose_transform`, the
 calibration's rule), z = x otherwise — with cov_z from the natural-units covariance by the delta method
 (cov_z = D⁻¹ Σ D⁻¹, D = diag(x) for ln): a draw of a positive rate stays positive. A draw outside a parameter's
-registry bounds is drawn again (truncation; the count is reported).
+registry bounds is drawn again (truncation; the count is reported). A ln-space standard error (SE/x) above
+:data:`MAX_LN_STANDARD_ERROR` is refused: such a distribution says nothing about the value, and its draws
+exp(z₀ + u·SE_z) would leave the float range.
 
 It lives in the twin layer so that batch designs (``twin.batch``: ``design.kind = "parameter_mc"``) can draw from
 it; the propagation, sensitivity and robust optimum (``optimizer.uq``) use the same class.
@@ -26,6 +28,10 @@ from process_models.parameters.registry import ParameterValues
 Transform = Literal["log", "linear"]
 LOG_SPAN_MIN = 100.0  # a positive parameter whose bounds span at least this ratio is fitted (and drawn) in ln x
 MAX_REDRAWS = 50
+# the largest standard error of ln x [ln units; SE/x by the delta method] a parameter set, and any distribution drawn
+# in ln space, may carry: a factor e¹⁰ ≈ 2.2·10⁴ either way at one SE already pins nothing down, and with it even
+# the extreme Latin-hypercube stratum (u ≈ 7) moves ln x by at most 70: exp stays finite for any value below 10²⁷⁷
+MAX_LN_STANDARD_ERROR = 10.0
 
 
 def choose_transform(value: float, bounds: tuple[float, float]) -> Transform:
@@ -58,6 +64,10 @@ class ParameterUncertainty:
             raise FoiltwinInputError("covariance", "[...]", "a symmetric positive semi-definite matrix")
         if np.any(self.log & (self.mean <= 0.0)):
             raise ValueError("a parameter drawn in ln space needs a positive value")
+        for name, m, s, lg in zip(self.names, self.mean, self.sd, self.log, strict=True):
+            if lg and not s <= MAX_LN_STANDARD_ERROR * m:
+                raise FoiltwinInputError(f"standard error of {name}", float(s), f"at most {MAX_LN_STANDARD_ERROR:g}× "
+                                         f"its value {m:g} (ln-space SE ≤ {MAX_LN_STANDARD_ERROR:g})")
 
     @property
     def sd(self) -> np.ndarray:

@@ -61,12 +61,13 @@ def fit(data: PlantData, names: list[str] | None, outcomes: list[str] | None, se
 
 def estimate_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per fitted parameter: value, standard error, 95 % interval, start."""
+    from optimizer.calibration.plant import interval_text
+
     rows = []
     for p in report["parameters"]:
-        ci = p["interval_95"]
         rows.append({"parameter": p["name"], "value": f"{p['value']:.4g}",
                      "std. error": "n/a" if p["standard_error"] is None else f"{p['standard_error']:.2g}",
-                     "95 % interval": "n/a" if ci is None else f"[{ci[0]:.4g}, {ci[1]:.4g}]",
+                     "95 % interval": interval_text(p["interval_95"]),
                      "start": f"{p['start']:.4g}", "unit": p["unit"]})
     return rows
 

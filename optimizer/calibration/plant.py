@@ -189,7 +189,7 @@ class CalibrationResult:
 
 
 def _finite(x: Any) -> Any:
-    """NaN and ±inf → None, recursively (JSON has neither)."""
+    """NaN and ±inf → None, recursively (JSON has neither): an interval end beyond the float range is null."""
     if isinstance(x, dict):
         return {k: _finite(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -197,6 +197,15 @@ def _finite(x: Any) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
+
+
+def interval_text(ci: Sequence[float | None] | None, spec: str = ".4g") -> str:
+    """A report's ``interval_95`` (natural units) as "[lo, hi]"; a null end (beyond the float range: the data leave
+    that side unbounded) shows as -inf / inf, a missing interval (rank-deficient) as "n/a"."""
+    if ci is None:
+        return "n/a"
+    lo, hi = ci
+    return f"[{'-inf' if lo is None else format(lo, spec)}, {'inf' if hi is None else format(hi, spec)}]"
 
 
 def calibrate(data: PlantData, names: Sequence[str] | None = None, base: ParameterValues | None = None,

@@ -11,7 +11,8 @@ After the fit, J = ∂r/∂z by central differences at the optimum gives (:func:
 - the covariance: cov_z = c · (JᵀJ)⁻¹, the σ-scaled form (c = 1: the stated σ are the truth) or the
   residual-variance form (c = s² = χ²/ν); "auto" takes c = max(1, s²), so a fit worse than the stated noise
   widens the intervals and one better than it never narrows them below what the instruments allow;
-- natural-unit standard errors by the delta method (x·SE_z for log), and 95 % intervals in z mapped back;
+- natural-unit standard errors by the delta method (x·SE_z for log), and 95 % intervals in z mapped back
+  (:func:`interval_x`: an end beyond the float range is ±inf, the data leaving that side unbounded);
 - the correlation matrix;
 - identifiability from the singular values of J: a direction v with singular value s_i has standard error
   √c / s_i in z; it is not identifiable when s_i / s_max < ``rank_tolerance`` (the data do not change along it)
@@ -33,7 +34,12 @@ from scipy import stats
 from scipy.optimize import least_squares
 
 from process_models.errors import FoiltwinInputError
-from twin.parameter_uncertainty import LOG_SPAN_MIN, Transform, choose_transform  # noqa: F401  (the one rule)
+from twin.parameter_uncertainty import (  # noqa: F401  (the one rule)
+    LOG_SPAN_MIN,
+    MAX_LN_STANDARD_ERROR,
+    Transform,
+    choose_transform,
+)
 
 CovarianceMode = Literal["sigma", "residual", "auto"]
 COVARIANCE_MODES: tuple[str, ...] = ("sigma", "residual", "auto")
@@ -66,6 +72,16 @@ class FreeParameter:
     def dx_dz(self, z: float) -> float:
         return math.exp(z) if self.transform == "log" else self.scale
 
+    def interval_x(self, z: float, half_width_z: float) -> tuple[float, float]:
+        """z ± ``half_width_z`` (z units: ln units for "log", multiples of :attr:`scale` for "linear") mapped back to
+        the natural unit. An end beyond the float range (|x| > 1.8e308) is ±inf: for "log", exp(z + h) with
+        z + h > 709.78 — the data do not bound the parameter from above (a lower end below the smallest float is
+        0.0). The exact ends rounded to the nearest float, never clamped to the registry bounds."""
+        lo_z, hi_z = float(z) - float(half_width_z), float(z) + float(half_width_z)
+        if self.transform == "log":
+            return _exp_or_inf(lo_z), _exp_or_inf(hi_z)
+        return lo_z * self.scale, hi_z * self.scale  # Python floats: an overflow is ±inf, not an error
+
     def z_bounds(self) -> tuple[float, float]:
         lo, hi = self.bounds
         if self.transform == "log":
@@ -76,9 +92,19 @@ class FreeParameter:
         return f"ln({self.name})" if self.transform == "log" else f"{self.name}/{self.scale:g}"
 
 
+def _exp_or_inf(z: float) -> float:
+    """exp(z), +inf where it exceeds the float range (z > 709.78) instead of an OverflowError."""
+    try:
+        return math.exp(z)
+    except OverflowError:
+        return math.inf
+
+
 @dataclass(frozen=True)
 class FitOptions:
-    """Settings of a fit and its statistics (all visible and overridable: ``foiltwin calibrate`` options)."""
+    """Settings of a fit and its statistics (all visible and overridable: ``foiltwin calibrate`` options).
+    ``max_direction_se`` (ln units / relative) is below :data:`MAX_LN_STANDARD_ERROR`: an identifiable fit then has
+    every ln-space standard error below the limit a parameter set is loaded with."""
 
     covariance: CovarianceMode = "auto"
     rank_tolerance: float = 1e-6
@@ -90,10 +116,10 @@ class FitOptions:
     def __post_init__(self) -> None:
         if self.covariance not in COVARIANCE_MODES:
             raise FoiltwinInputError("covariance", self.covariance, f"one of {', '.join(COVARIANCE_MODES)}")
-        for name, lo, hi in (("rank_tolerance", 0.0, 1.0), ("max_direction_se", 0.0, math.inf),
+        for name, lo, hi in (("rank_tolerance", 0.0, 1.0), ("max_direction_se", 0.0, MAX_LN_STANDARD_ERROR),
                              ("diff_step", 1e-10, 0.1), ("confidence", 0.5, 0.9999)):
             v = getattr(self, name)
-            if not (lo < v < hi or (hi == math.inf and v > lo)):
+            if not lo < v < hi:
                 raise FoiltwinInputError(name, v, f"in ({lo:g}, {hi:g})")
         if self.max_nfev < 1:
             raise FoiltwinInputError("max_nfev", self.max_nfev, "an integer ≥ 1")
@@ -221,7 +247,7 @@ class Statistics:
     cov_z: np.ndarray
     cov_x: np.ndarray
     standard_errors: list[float | None]
-    intervals: list[tuple[float, float] | None]
+    intervals: list[tuple[float, float] | None]  # natural units; an end beyond the float range is ±inf
     correlation: np.ndarray
     singular_values: np.ndarray
     condition_number: float | None
@@ -290,7 +316,7 @@ def analyse(fit: WLSFit, options: FitOptions = FitOptions(), groups: np.ndarray 
             continue
         se_z = math.sqrt(max(cov_z[j, j], 0.0))
         ses.append(math.sqrt(max(cov_x[j, j], 0.0)))
-        intervals.append((fp.to_x(fit.z[j] - q * se_z), fp.to_x(fit.z[j] + q * se_z)))
+        intervals.append(fp.interval_x(fit.z[j], q * se_z))
     d = np.sqrt(np.maximum(np.diag(cov_z), 1e-300))
     corr = cov_z / np.outer(d, d)
     corr[loads_null, :] = np.nan
