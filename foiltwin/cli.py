@@ -962,6 +962,21 @@ def batch_run(
     aliases = f", {out.aliases} of {out.entries} entries are aliases of another's job" if out.aliases else ""
     typer.echo(f"batch {s.name} ({out.batch_id}): {out.jobs} jobs, {out.skipped} already stored, {out.ok} ok, "
                f"{out.failed} failed{aliases}, {out.seconds:.1f} s → {db}")
+    _exit_3_without_results(db, out.batch_id)
+
+
+def _exit_3_without_results(db: Path, batch_id: str) -> None:
+    """Exit 3 when no job of the batch has an ok result (this run's and the stored ones): every job failed, so a
+    script's next step (``&& foiltwin batch summary``) has nothing to read. Some failures among ok jobs stay exit 0:
+    they are results of the batch, listed by ``batch status``."""
+    from twin.results_db import ResultsDB
+
+    with ResultsDB(db, read_only=True) as store:
+        st = store.status(batch_id)
+    if st["jobs"] and not st["counts"].get("ok"):
+        typer.echo(f"error: no job of batch {batch_id} has a result: {st['counts'].get('failed', 0)} failed "
+                   f"(`foiltwin batch status {db}` lists the errors)", err=True)
+        sys.exit(3)
 
 
 @batch_app.command("status")

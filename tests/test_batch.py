@@ -290,3 +290,17 @@ def test_dask_results_reach_the_commit_while_slower_jobs_run():
         assert _dask_first_done(pending - done, distributed.wait) == set()
         waited = time.perf_counter() - t1
         assert 0.8 * COMMIT_EVERY_S <= waited < 2.5 and slow.status == "pending"
+
+
+@pytest.mark.integration
+def test_a_batch_whose_every_job_failed_exits_3_and_one_with_results_exits_0(cli, tmp_path):
+    """`batch run … && batch summary` went on with exit 0 when every job had failed (nothing to summarise); a
+    batch with some results keeps exit 0 (its failures are results, listed by `batch status`), also on a rerun."""
+    key = '"plant.lines.1.settings.web_speed_m_per_min"'
+    for values, want in (("[1e9, 2e9]", 3), ("[1.0, 1e9]", 0)):
+        spec, db = tmp_path / f"s{want}.toml", tmp_path / f"r{want}.duckdb"
+        spec.write_text(f"hours = 0.1\n[sweep]\n{key} = {values}\n")
+        for _ in range(2):  # the run, then a rerun that skips every stored job
+            code, out, err = cli("batch", "run", str(spec), "--db", str(db), "--quiet")
+            assert code == want and "jobs," in out, err
+            assert (err.strip().count("\n"), "no job of batch" in err) == ((0, True) if want else (0, False))
