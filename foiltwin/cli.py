@@ -494,6 +494,20 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
     only_with(ctx, "confidence", "--uncertainty", p["uncertainty"] is not None, "the coverage of the intervals")
 
 
+def check_uht_option_units(foil_thickness_um: float, stage3_time_ms: float | None) -> None:
+    """The UHT recipe's foil thickness [µm] and stage-III time [ms] (None: the default) checked in the options'
+    units, so that a refusal reads in what the user typed (``recipe``, ``sensitivity``, ``next-experiment``)."""
+    from foiltwin.units import to_unit
+    from process_models.errors import check_range
+    from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, STAGE3_TIME_RANGE_S
+
+    lo, hi = FOIL_THICKNESS_RANGE_M
+    check_range("--foil-thickness-um", foil_thickness_um, to_unit(lo, "m", "um"), to_unit(hi, "m", "um"), unit="µm")
+    if stage3_time_ms is not None:
+        check_range("--stage3-time-ms", stage3_time_ms, to_unit(STAGE3_TIME_RANGE_S[0], "s", "ms"),
+                    to_unit(STAGE3_TIME_RANGE_S[1], "s", "ms"), unit="ms")
+
+
 def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) -> None:
     """Ranges of the ``recipe`` options whose unit differs from the model's (µm, ms, mg/cm², wt %, h), checked in
     the option's unit so that a refusal reads in what the user typed; the models check the rest."""
@@ -501,21 +515,10 @@ def _recipe_ranges_in_option_units(ctx: typer.Context, values: ParameterValues) 
     from process_models.errors import check_range
     from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE
     from process_models.texture.hot_zone import pull_speed_range_m_per_s
-    from process_models.uht.recipe import (
-        FOIL_THICKNESS_RANGE_M,
-        HEATER_LENGTH_RANGE_M,
-        LINE_SPEED_RANGE_M_PER_S,
-        PLATED_ZN_RANGE_KG_PER_M2,
-        STAGE3_TIME_RANGE_S,
-    )
+    from process_models.uht.recipe import HEATER_LENGTH_RANGE_M, LINE_SPEED_RANGE_M_PER_S, PLATED_ZN_RANGE_KG_PER_M2
 
     p = ctx.params
-    lo, hi = FOIL_THICKNESS_RANGE_M
-    check_range("--foil-thickness-um", p["foil_thickness_um"], to_unit(lo, "m", "um"), to_unit(hi, "m", "um"),
-                unit="µm")
-    if p["stage3_time_ms"] is not None:
-        check_range("--stage3-time-ms", p["stage3_time_ms"], to_unit(STAGE3_TIME_RANGE_S[0], "s", "ms"),
-                    to_unit(STAGE3_TIME_RANGE_S[1], "s", "ms"), unit="ms")
+    check_uht_option_units(p["foil_thickness_um"], p["stage3_time_ms"])
     for option, unit, model_unit, limits in (
             ("line_speed_m_per_min", "m/min", "m/s", LINE_SPEED_RANGE_M_PER_S),
             ("stage3_heater_length_mm", "mm", "m", HEATER_LENGTH_RANGE_M),

@@ -158,16 +158,12 @@ def _uht_recipe(stage2_temperature_K: float, stage2_time_s: float, stage3_peak_K
                 stage3_time_ms: float | None, foil_thickness_um: float, values: Any) -> Any:
     """The collector recipe of the options, checked before any model run as the ``recipe`` command checks them:
     the µm and ms options in their own units, the rest by the UHT model (exit 2 naming the field)."""
+    from foiltwin.cli import check_uht_option_units
     from foiltwin.units import to_unit
     from process_models.collector.recipe import CollectorRecipe
-    from process_models.errors import check_range
-    from process_models.uht.recipe import FOIL_THICKNESS_RANGE_M, STAGE3_TIME_RANGE_S, UHTRecipe
+    from process_models.uht.recipe import UHTRecipe
 
-    lo, hi = FOIL_THICKNESS_RANGE_M
-    check_range("--foil-thickness-um", foil_thickness_um, to_unit(lo, "m", "um"), to_unit(hi, "m", "um"), unit="µm")
-    if stage3_time_ms is not None:
-        check_range("--stage3-time-ms", stage3_time_ms, to_unit(STAGE3_TIME_RANGE_S[0], "s", "ms"),
-                    to_unit(STAGE3_TIME_RANGE_S[1], "s", "ms"), unit="ms")
+    check_uht_option_units(foil_thickness_um, stage3_time_ms)
     uht = UHTRecipe(
         foil_thickness_m=to_unit(foil_thickness_um, "um", "m"), stage2_temperature_K=stage2_temperature_K,
         stage2_time_s=stage2_time_s, stage3_peak_K=stage3_peak_K,

@@ -409,7 +409,7 @@ def _check_registry_keys(spec: BatchSpec) -> None:
     registry = default_parameters()
     for field, k in keys:
         parts = k.split(".")
-        if parts[0] == "parameters" and len(parts) == 2 and parts[1] not in registry:
+        if parts[0] == "parameters" and len(parts) == 2:
             try:
                 registry.record(parts[1])
             except FoiltwinInputError as err:  # its message names the nearest parameters

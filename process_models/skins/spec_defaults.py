@@ -87,7 +87,7 @@ def checked_zn_allowed_phases(value: tuple[str, ...] | list[str],
         raise FoiltwinInputError(field, "[]", f'at least one name: "{ZN_NO_SKIN}", or '
                                  f"Cu-Zn phases joined by \"+\" of {', '.join(ZN_PHASES)}")
     for i, name in enumerate(value):
-        parts = name.split("+") if isinstance(name, str) else [name]
+        parts = name.split("+")  # names are strings here (the scenario's field is tuple[str, ...])
         if name != ZN_NO_SKIN and (len(set(parts)) != len(parts) or not set(parts) <= set(ZN_PHASES)):
             raise FoiltwinInputError(f"{field}.{i}" if field else str(i), name,
                                      f'"{ZN_NO_SKIN}", or one Cu-Zn phase or several joined by "+" '
