@@ -155,3 +155,28 @@ def test_stage2_energy_moves_linearly_with_the_convection_multiplier() -> None:
     # the geometry is equipment data that reaches the model: a closer floor conducts more
     close = evaluate_recipe(recipe, base.with_overrides({"enclosure_gap_below_m": 0.005}))
     assert close.energy_by_stage_kwh_per_m2["stage2"] > e[1.0]
+
+
+@pytest.mark.unit
+def test_breakpoints_are_shared_by_value_and_equal_a_fresh_search(enclosure: GasEnclosure) -> None:
+    """The kink search is kept per geometry and gas (issue 15: a parameter draw builds a new enclosure): an equal
+    enclosure, or one that differs only in the multiplier, reuses it; its points are those of a fresh search, bit
+    for bit, and read-only; another gap searches anew."""
+    from process_models.uht.enclosure_convection import _breakpoints_of
+
+    _breakpoints_of.cache_clear()
+    fresh = enclosure._find_breakpoints_K()
+    same = GasEnclosure.from_values()
+    scaled = replace(enclosure, multiplier_frac=0.3)
+    assert np.array_equal(same._breakpoints_K, fresh)
+    assert scaled._breakpoints_K is same._breakpoints_K
+    assert _breakpoints_of.cache_info().misses == 1
+    with pytest.raises(ValueError):
+        same._breakpoints_K[0] = 0.0
+    wider = replace(enclosure, gap_above_m=2.0 * enclosure.gap_above_m)
+    assert not np.array_equal(wider._breakpoints_K, fresh)
+    assert _breakpoints_of.cache_info().misses == 2
+    T1 = np.array([400.0, 900.0, 1200.0])  # the shared points integrate the scaled loss as the scale says
+    one = replace(enclosure, multiplier_frac=1.0)
+    assert np.allclose(scaled.flux_integral_W_K_per_m2(300.0, T1), 0.3 * one.flux_integral_W_K_per_m2(300.0, T1),
+                       rtol=1e-12, atol=0.0)

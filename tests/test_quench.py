@@ -298,3 +298,24 @@ def test_a_history_that_ends_held_at_room_temperature_is_frozen():
     T = np.array([[1000.0, 1000.0, 300.0, 300.0]])
     q = quench_phases(_uniform([0.3, 0.45]), np.repeat(t, 2, axis=0), np.repeat(T, 2, axis=0), PARAMS)
     assert q.frozen.all() and not (q.path == PATHS.index("not_frozen")).any()
+
+
+@pytest.mark.unit
+def test_diffusivity_table_grown_on_demand_is_the_full_table() -> None:
+    """The freeze integral's D̃ table is built only as far in x as the profiles reach (issue 15: a parameter draw
+    builds a new one each time); grown in any steps, each element is the model's D̃ at that grid point, bit for
+    bit the table built whole."""
+    from process_models.uht.quench import _DiffusivityTable
+
+    model = CuZnFickDiffusivity.from_parameters(default_parameters())
+    whole = None
+    for steps in ([201], [3, 40, 41, 90, 201], [75], [1, 17, 130, 200, 201]):
+        table = _DiffusivityTable(model)
+        for G in steps:
+            rows = table.rows(G)
+            assert rows.shape == (G, len(table.T_K))
+        if whole is None:
+            whole = model.diffusivity(table.x[:, None], table.T_K[None, :])
+        assert np.array_equal(rows, whole[: steps[-1]])
+    assert _DiffusivityTable(model).rows(75).shape[0] == 75
+    assert _DiffusivityTable(model)._D.shape[0] == 0  # nothing built before a call asks

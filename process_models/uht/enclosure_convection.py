@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -157,7 +157,12 @@ class GasEnclosure:
     @cached_property
     def _breakpoints_K(self) -> FloatArray:
         """Web temperatures where the correlation has a kink (its brackets open, the stable side switches
-        mechanism), the wall temperature, and a geometric ladder in |T − T_w| on either side."""
+        mechanism), the wall temperature, and a geometric ladder in |T − T_w| on either side. They do not depend
+        on the multiplier: enclosures that differ only in it share one search (:func:`_breakpoints_of`)."""
+        return _breakpoints_of(replace(self, multiplier_frac=1.0))
+
+    def _find_breakpoints_K(self) -> FloatArray:
+        """The search behind :attr:`_breakpoints_K` (roots of :meth:`_kink_functions` on a log grid in ΔT)."""
         T_w = self.wall_temperature_K
         points = [T_w, *(T_w + _LADDER_K), *(T_w - _LADDER_K[T_w - 1.0 > _LADDER_K])]
         if self.pressure_Pa > 0.0:
@@ -204,6 +209,16 @@ class GasEnclosure:
         values = self.flux_W_per_m2(nodes)
         total = np.sum(half * row_dot(values, _GL_WEIGHTS), axis=1)
         return np.where(T1 >= T0, total, -total)
+
+
+@lru_cache(maxsize=32)
+def _breakpoints_of(enclosure: GasEnclosure) -> FloatArray:
+    """The kinks and ladder of :attr:`GasEnclosure._breakpoints_K` for one geometry and gas (read-only; kept for
+    the last enclosures by value, so every parameter draw of the uncertainty work that leaves the enclosure alone
+    skips the root searches)."""
+    points = enclosure._find_breakpoints_K()
+    points.flags.writeable = False
+    return points
 
 
 def forced_convection_share(enclosure: GasEnclosure, temperature_K: float, speed_m_per_s: float,

@@ -88,12 +88,34 @@ class QuenchResult:
     lowest_temperature_K: Array
 
 
+class _DiffusivityTable:
+    """D̃ (m²/s) of one profile model on the x grid (step _X_STEP, 0-1) × T grid (step _T_STEP_K), computed row
+    by row as far in x as a call needs: a quench reads only the compositions its profiles reach (a skin after
+    stage III: x ≤ ≈0.4, a third of the grid), and a parameter draw of the uncertainty work builds a new table for
+    each draw. Each element is the model's own D̃(x, T) at that grid point, however far the table has grown."""
+
+    _GROW_ROWS = 16  # rows added beyond the request, so a slightly richer profile does not rebuild at once
+
+    def __init__(self, model: CuZnFickDiffusivity) -> None:
+        self._model = model
+        self.x = np.linspace(0.0, 1.0, round(1.0 / _X_STEP) + 1)
+        self.T_K = np.arange(_T_TABLE_K[0], _T_TABLE_K[1] + 0.5 * _T_STEP_K, _T_STEP_K)
+        self._D = np.empty((0, len(self.T_K)))
+
+    def rows(self, G: int) -> Array:
+        """D̃ on the first ``G`` x-grid points, (G, len(T_K))."""
+        have = self._D.shape[0]
+        if have < G:
+            upto = min(max(G + self._GROW_ROWS, 2 * have), len(self.x))
+            more = self._model.diffusivity(self.x[have:upto, None], self.T_K[None, :])
+            self._D = np.ascontiguousarray(np.concatenate([self._D, more]))
+        return self._D[:G]
+
+
 @lru_cache(maxsize=8)
-def _diffusivity_table(model: CuZnFickDiffusivity) -> tuple[Array, Array, Array]:
-    """D̃ (m²/s) of the profile model on an x grid (step _X_STEP, 0-1) × T grid (step _T_STEP_K)."""
-    xg = np.linspace(0.0, 1.0, round(1.0 / _X_STEP) + 1)
-    Tg = np.arange(_T_TABLE_K[0], _T_TABLE_K[1] + 0.5 * _T_STEP_K, _T_STEP_K)
-    return xg, Tg, np.ascontiguousarray(model.diffusivity(xg[:, None], Tg[None, :]))
+def _diffusivity_table(model: CuZnFickDiffusivity) -> _DiffusivityTable:
+    """The D̃ table of a profile model (grown on demand, see :class:`_DiffusivityTable`)."""
+    return _DiffusivityTable(model)
 
 
 def _peak_index(temperature_K: Array) -> NDArray[np.intp]:
@@ -102,17 +124,17 @@ def _peak_index(temperature_K: Array) -> NDArray[np.intp]:
     return M - 1 - np.argmax(temperature_K[:, ::-1], axis=1)
 
 
-def _freeze_on_grid(table: tuple[Array, Array, Array], G: int, t: Array, T: Array, peak: NDArray[np.intp],
+def _freeze_on_grid(table: _DiffusivityTable, G: int, t: Array, T: Array, peak: NDArray[np.intp],
                     ell2: float, ambient_K: float) -> tuple[Array, NDArray[np.bool_]]:
     """Freeze temperature (K) and frozen flag on the first G x-grid points for foils with histories (b, M)."""
-    _, Tg, D = table
+    Tg, D = table.T_K, table.rows(G)
     b, M = T.shape
     m0 = min(int(peak.min()), M - 2)  # at least one segment (a history may end at its peak)
     ts, Ts = t[:, m0:], T[:, m0:]
     pos = np.clip((Ts - Tg[0]) / _T_STEP_K, 0.0, len(Tg) - 1.000001)
     j = pos.astype(np.intp)
     w = pos - j
-    Dm = D[:G][:, j] * (1.0 - w) + D[:G][:, j + 1] * w  # (G, b, m)
+    Dm = D[:, j] * (1.0 - w) + D[:, j + 1] * w  # (G, b, m)
     dt = np.diff(ts, axis=1)
     seg = 0.5 * (Dm[..., 1:] + Dm[..., :-1]) * dt  # trapezoid, ≤ 1 % on the histories' sample spacing
     # after the last sample: D̃ keeps falling at the last segment's exponential rate; a history that ends
@@ -151,7 +173,7 @@ def freeze_temperatures(x: Array, time_s: Array, temperature_K: Array,
     register("FeasibilityStudy2026", "quench.freeze_temperatures")
     ell = params["quench_freeze_diffusion_length_m"]
     table = _diffusivity_table(CuZnFickDiffusivity.from_parameters(params))
-    xg = table[0]
+    xg = table.x
     B = x.shape[0]
     G = min(int(np.ceil(float(x.max()) / _X_STEP)) + 2, len(xg))
     peak = _peak_index(temperature_K)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache, partial
+from types import FunctionType
 from typing import Literal
 
 import numpy as np
@@ -80,6 +81,11 @@ def _constant_sensible_heat(T1: FloatArray, T2: FloatArray, cp: float) -> FloatA
     return cp * (np.asarray(T2, dtype=float) - np.asarray(T1, dtype=float))
 
 
+# The registry values the Cu property functions read (process_models.materials.properties); the material hands them
+# only these, so a function that starts reading another one fails at once instead of escaping FoilMaterial.value_key.
+_COPPER_NAMES = ("cu_density_kg_per_m3", "cu_melting_temperature_K", "cu_molar_mass_kg_per_mol")
+
+
 @dataclass(frozen=True)
 class FoilMaterial:
     """The foil properties the balance needs.
@@ -96,6 +102,25 @@ class FoilMaterial:
     resistivity_ohm_m: Callable[[FloatArray], FloatArray]
     thermal_conductivity_W_per_m_K: Callable[[FloatArray], FloatArray]
 
+    @property
+    def value_key(self) -> tuple[object, ...] | None:
+        """What this material computes, by value: two materials with one key have the same properties, so the
+        heater shares its property tables between them. Derived from the fields themselves: a property given as
+        ``functools.partial`` of a function with hashable arguments (a registry mapping counts by its items) keys
+        by that; any other callable (a lambda, a method) gives None: only this object has its properties."""
+        parts: list[object] = [self.density_kg_per_m3, self.melting_temperature_K, self.validity_K]
+        for f in (self.heat_capacity_J_per_kg_K, self.sensible_heat_J_per_kg, self.resistivity_ohm_m,
+                  self.thermal_conductivity_W_per_m_K):
+            if not isinstance(f, partial) or not isinstance(f.func, FunctionType):
+                return None
+            kw = {k: tuple(sorted(v.items())) if isinstance(v, dict) else v for k, v in f.keywords.items()}
+            parts.append((f.func, f.args, tuple(sorted(kw.items()))))
+        try:
+            hash(tuple(parts))
+        except TypeError:
+            return None
+        return tuple(parts)
+
     @classmethod
     def copper(cls, values: Mapping[str, float] | None = None) -> FoilMaterial:
         """Solid Cu: Shomate cp (Chase 1998), Matula (1979) resistivity, Incropera (2007, Table A.1)
@@ -105,10 +130,11 @@ class FoilMaterial:
         continued linearly below it.
         """
         values = default_parameters() if values is None else values
-        kw = {"extrapolate": True, "params": values}
-        melting = float(values["cu_melting_temperature_K"])
+        own = {n: float(values[n]) for n in _COPPER_NAMES}  # all the property functions may read
+        kw = {"extrapolate": True, "params": own}
+        melting = own["cu_melting_temperature_K"]
         return cls(
-            density_kg_per_m3=float(values["cu_density_kg_per_m3"]),
+            density_kg_per_m3=own["cu_density_kg_per_m3"],
             melting_temperature_K=melting,
             validity_K=(CU_HEAT_CAPACITY_T_LOW_K, melting),
             heat_capacity_J_per_kg_K=partial(cu_heat_capacity_J_per_kg_K, **kw),
