@@ -565,8 +565,8 @@ def _stage3_into(g: _Group, recipes: list[UHTRecipe], has3: np.ndarray, grid: De
     groups = np.array([f"{recipes[b].stage3_mode}/{recipes[b].cooling}" for b in idx])
     for group in np.unique(groups):
         sub = idx[groups == group]
-        h3 = stage3_histories([recipes[b] for b in sub], thickness, group.split("/")[1], params)
         try:
+            h3 = stage3_histories([recipes[b] for b in sub], thickness, group.split("/")[1], params)
             s3 = stage3_conversion(grid, g.x[sub], h3.time_s, h3.temperature_K, params)
         except ModelConvergenceError as err:
             raise _not_converged("stage3", [recipes[b] for b in sub], err) from None
