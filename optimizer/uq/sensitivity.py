@@ -139,7 +139,9 @@ def analyse_sobol(names: Sequence[str], outputs: Sequence[str], Y: np.ndarray, b
         if sd[i] <= 1e-12 * max(abs(Y[:, i]).max(), 1e-300):  # the output does not move: no variance to share
             S1[i], ST[i], S1c[i], STc[i] = 0.0, 0.0, 0.0, 0.0
             continue
-        r = analyze.analyze(problem, Y[:, i], calc_second_order=False, seed=seed)
+        # SALib seeds its bootstrap only for a truthy seed (`if seed:`): seed 0 left the confidence intervals to
+        # numpy's global state, so one command gave other intervals on each run. seed + 1 is never 0.
+        r = analyze.analyze(problem, Y[:, i], calc_second_order=False, seed=seed + 1)
         S1[i], S1c[i], ST[i], STc[i] = r["S1"], r["S1_conf"], r["ST"], r["ST_conf"]
     return SobolResult(tuple(names), tuple(outputs), S1, S1c, ST, STc, base_samples, Y.shape[0], sd)
 
