@@ -319,3 +319,19 @@ def test_only_a_collapsed_bracket_with_a_small_miss_counts_as_a_jump() -> None:
     g_lo = np.array([-0.0098, -0.0098, -2.0 * _PEAK_GAP_K, -0.0098, -0.0098])
     g_hi = np.array([0.022, 0.022, 3.0 * _PEAK_GAP_K, np.inf, 0.022])
     assert _collapsed_on_a_gap(lo, hi, g_lo, g_hi).tolist() == [True, False, False, False, True]
+
+
+@pytest.mark.component
+def test_a_singular_newton_system_is_a_refused_power_not_a_linalg_traceback() -> None:
+    """Fuzzing the recipe over its admissible box found `--stage3-power-W-per-m 4776937` at 20 m/min through a
+    0.91 m heater (355× the heat that melts the foil) ending in numpy's LinAlgError("singular matrix") from the
+    Newton's tridiagonal solve. A singular system now only fails its own row, and the power is refused with exit 2
+    naming it."""
+    from process_models.errors import ModelConvergenceError
+
+    kw = {"line_speed_m_per_s": 0.33705078371948566, "heater_length_m": 0.33705078371948566 * 2.7131922841061815,
+          "thickness_m": 9.575231697985553e-06}
+    with pytest.raises(ModelConvergenceError, match=r"35\d× the heat that takes the web from its inlet to melting"):
+        solve_web_heater(**kw, power_W_per_m=4776937.228528143)
+    ok = solve_web_heater(**kw, power_W_per_m=2e3)
+    assert 300.0 < ok.peak_temperature_K[0] < 1357.77

@@ -520,17 +520,10 @@ def _newton_numpy(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Targe
     done = np.zeros(T.shape[0], dtype=bool)
     floor = 0.5 * np.minimum(prob.T_in, min(prob.tp.ambient_temperature_K, prob.tp.roll_temperature_K))
     for _ in range(_MAX_ITER):
-        s = np.exp(ln_s)
-        R, lower, diag, upper, dR_ds, _ = prob.assemble(T, s)
-        if target == "current":
-            dT = _solve_tridiagonal(lower, diag, upper, -R[..., None])[..., 0]
-            du = np.zeros_like(ln_s)
-        else:
-            C, c_row, e = _constraint(prob, T, s, target, value)
-            yz = _solve_tridiagonal(lower, diag, upper, np.stack([-R, s[:, None] * dR_ds], axis=-1))
-            y, z = yz[..., 0], yz[..., 1]
-            du = (-C - np.sum(c_row * y, axis=1)) / (e - np.sum(c_row * z, axis=1))
-            dT = y - z * du[:, None]
+        try:
+            dT, du = _newton_update(prob, T, ln_s, target, value)
+        except np.linalg.LinAlgError:  # some row's Jacobian is singular (iterates far off, e.g. a huge power)
+            return _newton_rows_apart(prob, T, ln_s, target, value, done)
         big = np.max(np.abs(dT), axis=1)
         bad = ~(np.isfinite(big) & np.isfinite(du))
         dT[bad], du[bad], big[bad] = 0.0, 0.0, np.inf
@@ -547,6 +540,33 @@ def _newton_numpy(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Targe
     if strict:
         raise RuntimeError(f"web_heater: Newton did not converge in {_MAX_ITER} iterations "
                            f"(largest last update {float(np.max(big)):.3g} K)")
+    return T, ln_s, done
+
+
+def _newton_update(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, value: FloatArray
+                   ) -> tuple[FloatArray, FloatArray]:
+    """One Newton update (ΔT (B, N), Δln s (B,)) of every row; raises LinAlgError when a row's system is singular."""
+    s = np.exp(ln_s)
+    R, lower, diag, upper, dR_ds, _ = prob.assemble(T, s)
+    if target == "current":
+        return _solve_tridiagonal(lower, diag, upper, -R[..., None])[..., 0], np.zeros_like(ln_s)
+    C, c_row, e = _constraint(prob, T, s, target, value)
+    yz = _solve_tridiagonal(lower, diag, upper, np.stack([-R, s[:, None] * dR_ds], axis=-1))
+    y, z = yz[..., 0], yz[..., 1]
+    du = (-C - np.sum(c_row * y, axis=1)) / (e - np.sum(c_row * z, axis=1))
+    return y - z * du[:, None], du
+
+
+def _newton_rows_apart(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Target, value: FloatArray,
+                       done: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """After a singular system: a single row has not converged; in a batch, each open row goes on alone from its
+    iterate (rows are independent, so the others' results do not change), and the singular one fails."""
+    if T.shape[0] == 1:
+        return T, ln_s, done
+    T, ln_s, done = T.copy(), ln_s.copy(), done.copy()
+    for i in np.flatnonzero(~done):
+        r = np.array([i])
+        T[r], ln_s[r], done[r] = _newton_numpy(_rows(prob, r), T[r], ln_s[r], target, value[r], strict=False)
     return T, ln_s, done
 
 
@@ -789,9 +809,13 @@ def solve_web_heater(
             if np.max(T[rows[0]]) > T_melt:  # the iterates left the solid foil far behind
                 raise FoiltwinInputError("power_W_per_m", float(value[rows[0]] / (efficiency * absorbed)),
                                          f"a power that keeps the web below its melting point ({T_melt:g} K)")
-            raise ModelConvergenceError("power_W_per_m", float(value[rows[0]] / (efficiency * absorbed)),
+            i = rows[0]
+            melt_J_per_m2 = float(tp.material.density_kg_per_m3 * d[i] * tp.material.sensible_heat_J_per_kg(
+                np.array([T_in[i]]), np.array([T_melt]))[0])
+            raise ModelConvergenceError("power_W_per_m", float(value[i] / (efficiency * absorbed)),
                                         f"a power the web heater's Newton solve converges on in {_MAX_ITER} "
-                                        "iterations")
+                                        f"iterations; this one brings {value[i] / v[i] / melt_J_per_m2:.3g}× the heat "
+                                        f"that takes the web from its inlet to melting ({T_melt:g} K), losses aside")
         if rows.size:  # fall back on the bracket for the rows Newton did not converge on
             T[rows], ln_s[rows] = _bracketed_peak(_rows(prob, rows), T0[rows], ln_s0[rows], value[rows])
     result = _result(prob, T, np.exp(ln_s), v, L, d, T_in, efficiency * absorbed, heater_mode == "joule")
