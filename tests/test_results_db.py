@@ -180,6 +180,54 @@ def test_a_foreign_duckdb_file_is_refused_and_left_unchanged(tmp_path):
     con.close()
 
 
+def foreign_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Files that are not DuckDB databases, each with what the refusal must call it. DuckDB reads an existing
+    .csv, .parquet or .json path as a view of that file, so these names are the ones whose refusal used to name
+    the views ("holds other tables: empty, file")."""
+    import pyarrow as pa
+
+    files = {"empty.csv": b"", "empty.duckdb": b"", "plant.csv": b"coil,thickness_um\n1,8.0\n",
+             "notes.txt": b"not a database\n", "report.json": b'{"a": 1}'}
+    out = {}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        out[name] = (tmp_path / name, "empty, 0 bytes" if not data else "not a DuckDB database but a text file")
+    for name in ("kpis.parquet", "kpis.db"):
+        pq.write_table(pa.table({"x": [1.0, 2.0]}), tmp_path / name)
+        out[name] = (tmp_path / name, "not a DuckDB database but a Parquet file")
+    return out
+
+
+@pytest.mark.component
+def test_a_file_that_is_no_duckdb_database_is_refused_saying_so_and_left_unchanged(tmp_path):
+    files = foreign_files(tmp_path)
+    for name, (path, why) in files.items():
+        before = digest(path)
+        for read_only in (True, False):
+            with pytest.raises(FoiltwinInputError) as err:
+                ResultsDB(path, read_only=read_only)
+            assert err.value.field == "db" and err.value.value == str(path), name
+            assert why in err.value.allowed and "tables" not in err.value.allowed, (name, err.value.allowed)
+        assert digest(path) == before, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)  # nothing created beside them (no .wal)
+
+
+@pytest.mark.integration
+def test_batch_run_on_an_empty_csv_or_a_folder_names_the_path_and_what_is_wrong(tmp_path, cli):
+    spec = Path(__file__).resolve().parents[1] / "examples" / "batches" / "replications.toml"
+    empty = tmp_path / "empty.csv"
+    empty.touch()
+    code, out, err = cli("batch", "run", str(spec), "--db", str(empty))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert str(empty) in err and "empty, 0 bytes" in err and "tables" not in err, err
+    assert empty.read_bytes() == b""
+    folder = tmp_path / "results.duckdb"
+    folder.mkdir()
+    code, _, err = cli("batch", "status", str(folder))
+    assert code == 2 and str(folder) in err and "not a folder" in err, err
+    assert list(folder.iterdir()) == []
+
+
 @pytest.mark.component
 def test_a_database_of_the_old_schema_is_refused(tmp_path):
     old = tmp_path / "old.duckdb"
