@@ -337,18 +337,27 @@ class ResultsDB:
         return [{"batch_id": b, "name": n, "created": str(c), "code_fingerprint": cf, "parameters_fingerprint": pf}
                 for b, n, c, cf, pf in cur.fetchall()]
 
-    def _batch(self, batch: str | None) -> str:
-        """The id of ``batch`` (an id or a name; the latest of that name), or of the latest batch."""
+    def choose_batch(self, batch: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The stored batch ``batch`` selects (a :meth:`batches` row) and the other batches of the same name, oldest
+        first. An id selects its batch; a name the latest batch of that name (the others are returned so that a
+        caller can say the name was ambiguous); None the latest batch."""
         rows = self.batches()
         if not rows:
             raise FoiltwinInputError("batch", batch, "a batch stored in this database (it has none)")
         if batch is None:
-            return rows[-1]["batch_id"]
-        for r in reversed(rows):
-            if batch in (r["batch_id"], r["name"]):
-                return r["batch_id"]
+            return rows[-1], []
+        by_id = [r for r in rows if r["batch_id"] == batch]
+        if by_id:
+            return by_id[0], []
+        named = [r for r in rows if r["name"] == batch]
+        if named:
+            return named[-1], named[:-1]
         raise FoiltwinInputError("batch", batch, "one of " + ", ".join(f"{r['name']} ({r['batch_id']})"
                                                                        for r in rows))
+
+    def _batch(self, batch: str | None) -> str:
+        """The id of ``batch`` (an id or a name; the latest of that name), or of the latest batch."""
+        return self.choose_batch(batch)[0]["batch_id"]
 
     def _line(self, bid: str, line: str) -> str:
         """``line`` if it is ``plant`` or a line (or furnace) name with KPIs stored for batch ``bid``; else a
