@@ -913,7 +913,8 @@ batch_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                         help="Headless scenario batches: run in parallel, results in DuckDB.")
 app.add_typer(batch_app, name="batch")
 DbArgument = Annotated[Path, typer.Argument(metavar="DB", help="DuckDB results file.")]
-BatchOption = Annotated[str | None, typer.Option("--batch", help="Batch name or id; default: the latest.")]
+BatchOption = Annotated[str | None, typer.Option("--batch", help="Batch id or name (a name several batches share: "
+                                                 "the latest, noted on stderr); default: the latest.")]
 
 
 @batch_app.command("run")
@@ -982,13 +983,33 @@ def _exit_3_without_results(db: Path, batch_id: str) -> None:
         sys.exit(3)
 
 
+MAX_OTHER_BATCHES_NAMED = 5  # a --batch note names at most this many of the other batches of a shared name
+
+
+def _chosen_batch(store: Any, batch: str | None) -> str | None:
+    """The id of the batch ``--batch`` selects in the open results database ``store`` (None: the latest). A name
+    that several stored batches share (the same spec run again after a code or parameter change, or two specs of
+    one name) selects the latest of them, as before, and a one-line note on stderr says so, naming the chosen id
+    and the others (newest first), so that a script keeps working and a person sees which batch was read."""
+    if batch is None:
+        return None
+    chosen, others = store.choose_batch(batch)
+    if others:
+        newest = others[::-1]
+        shown = ", ".join(f"{r['batch_id']} ({r['created'][:19]})" for r in newest[:MAX_OTHER_BATCHES_NAMED])
+        more = f" and {len(newest) - MAX_OTHER_BATCHES_NAMED} older" if len(newest) > MAX_OTHER_BATCHES_NAMED else ""
+        typer.echo(f"note: --batch {batch!r} names {len(others) + 1} batches; using the latest, {chosen['batch_id']} "
+                   f"({chosen['created'][:19]}); the others: {shown}{more}; select one with --batch ID", err=True)
+    return chosen["batch_id"]
+
+
 @batch_app.command("status")
 def batch_status(db: DbArgument, batch: BatchOption = None, json_out: JsonOption = None) -> None:
     """Jobs of a batch by status, aliases, and the errors of the failed jobs (readable while the batch runs)."""
     from twin.results_db import ResultsDB
 
     with ResultsDB(db, read_only=True) as store:
-        st = store.status(batch)
+        st = store.status(_chosen_batch(store, batch))
     write_json(st, json_out)
     if json_out != "-":
         typer.echo(f"batch {st['batch_id']}: " + ", ".join(f"{n} {k}" for k, n in sorted(st["counts"].items()))
@@ -1016,6 +1037,8 @@ def batch_summary(db: DbArgument, batch: BatchOption = None,
         from foiltwin.uq_commands import print_batch_sobol
         from optimizer.uq.batch_sobol import batch_sobol
 
+        with ResultsDB(db, read_only=True) as store:
+            batch = _chosen_batch(store, batch)
         d = batch_sobol(db, batch, line=line)
         write_json(d, json_out)
         if json_out != "-":
@@ -1023,7 +1046,7 @@ def batch_summary(db: DbArgument, batch: BatchOption = None,
         return
 
     with ResultsDB(db, read_only=True) as store:
-        rows = store.summary(batch, line=line)
+        rows = store.summary(_chosen_batch(store, batch), line=line)
     write_json({"scenarios": rows}, json_out)
     if json_out != "-":
         print_summary(rows)

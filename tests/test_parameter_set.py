@@ -4,6 +4,7 @@ kind "fitted" with provenance and standard errors, and the interfaces that take 
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -113,6 +114,58 @@ def test_sets_naming_unknown_parameters_or_values_out_of_bounds_are_refused(edit
 def test_inconsistent_covariances_are_refused(cov, match):
     with pytest.raises(FoiltwinInputError, match=match):
         make_parameter_set(content(covariance=cov))
+
+
+def huge(standard_error, variance, interval):
+    """A one-parameter set whose fitted η is 1e252 (unit-level: the registry's bounds refuse it on load)."""
+    c = content()
+    c["parameters"] = [{**c["parameters"][0], "value": 1e252, "standard_error": standard_error,
+                        "interval_95": interval}]
+    c["covariance"] = [[variance]]
+    return c
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("standard_error", [9e252, 1.5e154, 1e200])
+def test_a_standard_error_whose_square_leaves_the_float_range_is_refused_in_one_line(standard_error):
+    """SE ≥ 1.35e154 (e.g. near the 10× cap of a value of 1e252): its square overflowed in the covariance check
+    (`standard_error ** 2`), an OverflowError traceback instead of a refusal; no finite covariance can hold it."""
+    with pytest.raises(FoiltwinInputError) as err:
+        make_parameter_set(huge(standard_error, 1.79e308, [1e250, 1e254]))
+    assert "parameters[0].standard_error²" in err.value.allowed and "beyond the float range" in err.value.allowed
+    assert f"{standard_error:g}" in err.value.allowed
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("interval", [[1e250, float("inf")], [0.0, float("inf")], [-float("inf"), 1e254]])
+def test_an_interval_end_beyond_the_float_range_is_written_as_null_and_reads_back(interval, tmp_path):
+    """A ln-space interval end of a huge value overflows exp and the fit gives it as inf: the set's hash (strict
+    JSON, allow_nan=False) raised ValueError before the file was written. Now the end is null, as in the report."""
+    pset = make_parameter_set(huge(1e150, 1e300, interval))
+    ends = [None if math.isinf(v) else v for v in interval]
+    assert pset.parameters[0].interval_95 == ends
+    path = tmp_path / "huge.json"
+    write_parameter_set(pset, path)
+    assert json.loads(path.read_text())["parameters"][0]["interval_95"] == ends
+    again = ps.ParameterSet.model_validate_json(path.read_text())  # hash checked; not the registry's bounds
+    assert again == pset and again.sha256 == ps.content_hash(again)
+    from ui.param_sets import set_rows
+
+    shown = set_rows(pset)[0]["95 % interval"]  # the dashboard's table: a null end as ∓inf
+    assert shown.startswith("[-inf,") if ends[0] is None else shown.endswith(", inf]")
+
+
+@pytest.mark.unit
+def test_an_interval_end_that_is_no_number_is_refused():
+    with pytest.raises(FoiltwinInputError, match="interval_95"):
+        make_parameter_set(huge(1e150, 1e300, [1e250, float("nan")]))
+
+
+@pytest.mark.unit
+def test_the_hash_of_an_ordinary_set_is_unchanged():
+    """Stored sets keep their fingerprints: the hash of this content as written before the overflow fixes."""
+    pset = make_parameter_set(content(code_fingerprint="f" * 64))
+    assert pset.sha256 == "7c80b65ffd72c026546506be1db698562178b5898970a13d42d088f6420d77cd"
 
 
 @pytest.mark.unit

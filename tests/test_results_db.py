@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import subprocess
 import sys
 import time
@@ -180,6 +181,54 @@ def test_a_foreign_duckdb_file_is_refused_and_left_unchanged(tmp_path):
     con.close()
 
 
+def foreign_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Files that are not DuckDB databases, each with what the refusal must call it. DuckDB reads an existing
+    .csv, .parquet or .json path as a view of that file, so these names are the ones whose refusal used to name
+    the views ("holds other tables: empty, file")."""
+    import pyarrow as pa
+
+    files = {"empty.csv": b"", "empty.duckdb": b"", "plant.csv": b"coil,thickness_um\n1,8.0\n",
+             "notes.txt": b"not a database\n", "report.json": b'{"a": 1}'}
+    out = {}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        out[name] = (tmp_path / name, "empty, 0 bytes" if not data else "not a DuckDB database but a text file")
+    for name in ("kpis.parquet", "kpis.db"):
+        pq.write_table(pa.table({"x": [1.0, 2.0]}), tmp_path / name)
+        out[name] = (tmp_path / name, "not a DuckDB database but a Parquet file")
+    return out
+
+
+@pytest.mark.component
+def test_a_file_that_is_no_duckdb_database_is_refused_saying_so_and_left_unchanged(tmp_path):
+    files = foreign_files(tmp_path)
+    for name, (path, why) in files.items():
+        before = digest(path)
+        for read_only in (True, False):
+            with pytest.raises(FoiltwinInputError) as err:
+                ResultsDB(path, read_only=read_only)
+            assert err.value.field == "db" and err.value.value == str(path), name
+            assert why in err.value.allowed and "tables" not in err.value.allowed, (name, err.value.allowed)
+        assert digest(path) == before, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)  # nothing created beside them (no .wal)
+
+
+@pytest.mark.integration
+def test_batch_run_on_an_empty_csv_or_a_folder_names_the_path_and_what_is_wrong(tmp_path, cli):
+    spec = Path(__file__).resolve().parents[1] / "examples" / "batches" / "replications.toml"
+    empty = tmp_path / "empty.csv"
+    empty.touch()
+    code, out, err = cli("batch", "run", str(spec), "--db", str(empty))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert str(empty) in err and "empty, 0 bytes" in err and "tables" not in err, err
+    assert empty.read_bytes() == b""
+    folder = tmp_path / "results.duckdb"
+    folder.mkdir()
+    code, _, err = cli("batch", "status", str(folder))
+    assert code == 2 and str(folder) in err and "not a folder" in err, err
+    assert list(folder.iterdir()) == []
+
+
 @pytest.mark.component
 def test_a_database_of_the_old_schema_is_refused(tmp_path):
     old = tmp_path / "old.duckdb"
@@ -202,6 +251,50 @@ def test_a_database_of_schema_version_2_is_refused_naming_both_versions(tmp_path
     with pytest.raises(FoiltwinInputError) as err:
         ResultsDB(old, read_only=True)
     assert "schema version 3" in err.value.allowed and "this one is 2" in err.value.allowed
+
+
+def batches_of_one_name(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A database with three batches named "dup" (as a spec rerun after code changes makes) between which one named
+    "other" was added, and no results (nothing is simulated): the path and the ids of the "dup" ones, oldest first."""
+    from types import SimpleNamespace
+
+    db, ids = tmp_path / "dup.duckdb", []
+    with ResultsDB(db) as store:
+        for k, name in enumerate(("dup", "dup", "other", "dup")):
+            bid = f"{k:016x}"
+            entry = SimpleNamespace(scenario_name="a", replication=0, job_id=f"job{k}", seed=k, overrides=())
+            store.add_batch(bid, name, "{}", [entry])
+            ids += [bid] if name == "dup" else []
+    return db, ids
+
+
+@pytest.mark.component
+def test_a_name_shared_by_batches_selects_the_latest_and_returns_the_others(tmp_path):
+    db, ids = batches_of_one_name(tmp_path)
+    with ResultsDB(db, read_only=True) as store:
+        chosen, others = store.choose_batch("dup")
+        assert chosen["batch_id"] == ids[-1] and [r["batch_id"] for r in others] == ids[:-1]
+        assert store.status("dup")["batch_id"] == ids[-1]  # the latest, as before
+        assert store.choose_batch(ids[0]) == (store.batches()[0], [])  # an id is one batch, no note
+        assert store.choose_batch("other")[1] == [] and store.choose_batch(None)[0]["batch_id"] == ids[-1]
+
+
+@pytest.mark.integration
+def test_batch_status_and_summary_say_when_a_name_selects_one_of_several_batches(tmp_path, cli):
+    db, ids = batches_of_one_name(tmp_path)
+    for command in ("status", "summary"):
+        code, out, err = cli("batch", command, str(db), "--batch", "dup")
+        assert code == 0, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("note: --batch 'dup' names 3 batches"), err
+        assert f"using the latest, {ids[2]}" in lines[0] and "--batch ID" in lines[0], err
+        assert all(i in lines[0].split("the others:")[1] for i in ids[:2]), err
+    code, out, err = cli("batch", "status", str(db), "--batch", "dup", "--json", "-")
+    assert code == 0 and json.loads(out)["batch_id"] == ids[2] and "names 3 batches" in err  # stdout stays JSON
+    for selected in (ids[0], "other"):
+        code, out, err = cli("batch", "status", str(db), "--batch", selected)
+        assert code == 0 and err == "", err
+    assert f"batch {ids[0]}:" in cli("batch", "status", str(db), "--batch", ids[0])[1]
 
 
 @pytest.mark.unit

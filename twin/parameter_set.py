@@ -23,12 +23,13 @@ import hashlib
 import json
 import math
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import process_models
 from process_models.errors import FoiltwinInputError
@@ -51,14 +52,25 @@ class _Strict(BaseModel):
 
 class FittedParameter(_Strict):
     """One fitted value in the parameter's registry unit; ``interval_95`` is the 95 % confidence interval (in the
-    fit's transformed space, mapped back: asymmetric for ``transform`` "log")."""
+    fit's transformed space, mapped back: asymmetric for ``transform`` "log"). An end beyond the float range (a
+    ln-space end that overflows ``exp``, which the fit gives as ±inf) is stored as null, as in the calibration
+    report: JSON has no infinity, and the set's hash is taken over strict JSON."""
 
     name: str = Field(min_length=1, max_length=128)
     value: float = Field(allow_inf_nan=False)
     unit: str = Field(max_length=32)
     standard_error: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
     transform: Literal["log", "linear"]
-    interval_95: list[float] | None = Field(default=None, min_length=2, max_length=2)
+    interval_95: list[Annotated[float, Field(allow_inf_nan=False)] | None] | None = Field(
+        default=None, min_length=2, max_length=2)
+
+    @field_validator("interval_95", mode="before")
+    @classmethod
+    def _infinite_end_as_null(cls, ends: Any) -> Any:
+        """±inf → None (beyond the float range); NaN stays, to be refused as no number."""
+        if isinstance(ends, list | tuple):
+            return [None if isinstance(v, float) and math.isinf(v) else v for v in ends]
+        return ends
 
 
 class DataProvenance(_Strict):
@@ -117,10 +129,14 @@ class ParameterSetContent(_Strict):
         if n and np.linalg.eigvalsh(unit).min() < -1e-8:
             raise ValueError("covariance must be positive semi-definite")
         for i, p in enumerate(self.parameters):
-            if p.standard_error is not None and not math.isclose(p.standard_error ** 2, cov[i, i],
-                                                                  rel_tol=_COV_REL_TOL, abs_tol=1e-300):
-                raise ValueError(f"parameters[{i}].standard_error² ({p.standard_error ** 2:g}) must equal the "
-                                 f"covariance diagonal ({cov[i, i]:g})")
+            if p.standard_error is None:
+                continue
+            se_squared = p.standard_error * p.standard_error  # a product is inf beyond the float range; ** raises
+            if not math.isclose(se_squared, cov[i, i], rel_tol=_COV_REL_TOL, abs_tol=1e-300):
+                shown = f"{se_squared:g}" if math.isfinite(se_squared) else (
+                    f"{p.standard_error:g}², beyond the float range of {sys.float_info.max:.4g}")
+                raise ValueError(f"parameters[{i}].standard_error² ({shown}) must equal the covariance diagonal "
+                                 f"({cov[i, i]:g})")
         return self
 
 
@@ -233,7 +249,7 @@ def _check_ln_standard_error(pset: ParameterSet, i: int, field: str, where: str)
     if p.standard_error is not None:
         raise FoiltwinInputError(f"{field}.standard_error", p.standard_error, f"at most {limit:.4g} {p.unit} ({why})")
     raise FoiltwinInputError(f"{where}.covariance[{i}][{i}]", pset.covariance[i][i],
-                             f"a variance of at most {limit ** 2:.4g} ({p.unit})² ({why})")
+                             f"a variance of at most {limit * limit:.4g} ({p.unit})² ({why})")
 
 
 def warnings_of(pset: ParameterSet) -> list[str]:

@@ -151,6 +151,41 @@ def _connect(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConne
             delay = min(delay * 2.0, 0.5)
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-12 of every DuckDB database file (after the header block's 8-byte checksum)
+HEAD_BYTES = 64  # how much of an existing file is read to tell a DuckDB database from a file of another kind
+
+
+def _kind_of(head: bytes) -> str:
+    """What a file that is not a DuckDB database looks like, by its first bytes (for the refusal's message)."""
+    if head.startswith(b"PAR1"):
+        return "a Parquet file"
+    if head.startswith(b"SQLite format 3"):
+        return "an SQLite database"
+    if b"\0" not in head and all(b >= 0x20 or b in b"\t\r\n" for b in head):
+        return "a text file such as CSV or JSON"
+    return "a file of another kind"
+
+
+def _refuse_a_foreign_file(path: Path) -> None:
+    """Refuse an existing file that is not a DuckDB database before DuckDB opens it: DuckDB reads a .csv, .parquet
+    or .json path as a view of that file (whose "tables" a schema check would then name), and an empty file is no
+    database either. A path that does not exist yet passes (a batch creates the database there)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise FoiltwinPathError("db", str(path), f"a readable foiltwin results database ({err.strerror})") from None
+    if not head:
+        why = "this file is empty, 0 bytes, so not a DuckDB database: delete it or name a new file"
+    elif head[8:12] != DUCKDB_MAGIC:
+        why = f"this file is not a DuckDB database but {_kind_of(head)}: name a new file or a results database"
+    else:
+        return
+    raise FoiltwinPathError("db", str(path), f"a foiltwin results database ({why})")
+
+
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     """DuckDB errors inside a method become a FoiltwinInputError naming the file."""
 
@@ -176,6 +211,7 @@ class ResultsDB:
             raise FoiltwinInputError("db", str(p), "an existing results database (made by `foiltwin batch run`)")
         if not read_only and not p.parent.is_dir():
             raise FoiltwinInputError("db", str(p), f"a path in an existing folder ({p.parent} does not exist)")
+        _refuse_a_foreign_file(p)
         self.read_only = read_only
         self.con = _connect(p, read_only, (READ_WAIT_S if read_only else WRITE_WAIT_S) if wait_s is None else wait_s)
         try:
@@ -301,18 +337,27 @@ class ResultsDB:
         return [{"batch_id": b, "name": n, "created": str(c), "code_fingerprint": cf, "parameters_fingerprint": pf}
                 for b, n, c, cf, pf in cur.fetchall()]
 
-    def _batch(self, batch: str | None) -> str:
-        """The id of ``batch`` (an id or a name; the latest of that name), or of the latest batch."""
+    def choose_batch(self, batch: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The stored batch ``batch`` selects (a :meth:`batches` row) and the other batches of the same name, oldest
+        first. An id selects its batch; a name the latest batch of that name (the others are returned so that a
+        caller can say the name was ambiguous); None the latest batch."""
         rows = self.batches()
         if not rows:
             raise FoiltwinInputError("batch", batch, "a batch stored in this database (it has none)")
         if batch is None:
-            return rows[-1]["batch_id"]
-        for r in reversed(rows):
-            if batch in (r["batch_id"], r["name"]):
-                return r["batch_id"]
+            return rows[-1], []
+        by_id = [r for r in rows if r["batch_id"] == batch]
+        if by_id:
+            return by_id[0], []
+        named = [r for r in rows if r["name"] == batch]
+        if named:
+            return named[-1], named[:-1]
         raise FoiltwinInputError("batch", batch, "one of " + ", ".join(f"{r['name']} ({r['batch_id']})"
                                                                        for r in rows))
+
+    def _batch(self, batch: str | None) -> str:
+        """The id of ``batch`` (an id or a name; the latest of that name), or of the latest batch."""
+        return self.choose_batch(batch)[0]["batch_id"]
 
     def _line(self, bid: str, line: str) -> str:
         """``line`` if it is ``plant`` or a line (or furnace) name with KPIs stored for batch ``bid``; else a

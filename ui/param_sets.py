@@ -35,8 +35,10 @@ def load_upload(name: str, data: bytes) -> ParameterSet:
 
 
 def set_rows(pset: ParameterSet) -> list[dict[str, Any]]:
-    """One row per fitted value: name, value, standard error, 95 % interval, unit."""
+    """One row per fitted value: name, value, standard error, 95 % interval (a null end, beyond the float range, as
+    -inf / inf), unit."""
+    from optimizer.calibration.plant import interval_text
+
     return [{"parameter": p.name, "value": f"{p.value:.4g}",
              "std. error": "n/a" if p.standard_error is None else f"{p.standard_error:.2g}",
-             "95 % interval": "n/a" if p.interval_95 is None else f"[{p.interval_95[0]:.4g}, {p.interval_95[1]:.4g}]",
-             "unit": p.unit} for p in pset.parameters]
+             "95 % interval": interval_text(p.interval_95), "unit": p.unit} for p in pset.parameters]
