@@ -207,8 +207,7 @@ def recipe(
     _recipe_option_rules(ctx)
     check_json_target(json_out)
     if scenario is not None:
-        return _scenario_recipe(scenario, line, params_file, param, currency, ag_immersion_time_s, agf_wt_pct,
-                                profile, json_out)
+        return _scenario_recipe(ctx.params)
     values, pset = parameters_and_set(param, params_file)
     if skin_metal != "Zn":
         citations.reset()
@@ -281,10 +280,9 @@ def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
     _report_recipe(result, p["profile"], p["json_out"], p["web_tension_N_per_m"], values, uq)
 
 
-def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, param: list[str] | None,
-                     currency: str, ag_immersion_time_s: float, agf_wt_pct: float, profile: bool,
-                     json_out: str | None) -> None:
-    """``recipe --scenario``: the collector recipe of the scenario's :class:`twin.plant_settings.PlantSettings`."""
+def _scenario_recipe(p: dict[str, Any]) -> None:
+    """``recipe --scenario``: the collector recipe of the scenario's :class:`twin.plant_settings.PlantSettings`,
+    with its uncertainty when ``--uncertainty`` asks (the scenario's parameter set and overrides applied)."""
     from foiltwin.units import to_unit
     from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collector
     from process_models.uht.recipe import UHTRecipe
@@ -292,17 +290,24 @@ def _scenario_recipe(path: Path, line: str | None, params_file: Path | None, par
     from twin.scenario import load_scenario, with_parameter_set
     from twin.simulate import build_parameters
 
-    sc = with_parameter_set(load_scenario(path), load_params_file(params_file))
-    values = build_parameters(sc).with_overrides(parse_overrides(param))
+    sc = with_parameter_set(load_scenario(p["scenario"]), load_params_file(p["params_file"]))
+    values = build_parameters(sc).with_overrides(parse_overrides(p["param"]))
     citations.reset()
     if sc.parameter_set is not None:
         citations.register("PlantCalibration", "cli.recipe")
-    f = PlantSettings.from_scenario(sc).recipe_fields(sc, line)
-    recipe = CollectorRecipe(uht=UHTRecipe(**f.uht), ag_immersion_time_s=ag_immersion_time_s,
-                             agf_mass_frac=to_unit(agf_wt_pct, "percent", ""), currency=currency,
+    f = PlantSettings.from_scenario(sc).recipe_fields(sc, p["line"])
+    recipe = CollectorRecipe(uht=UHTRecipe(**f.uht), ag_immersion_time_s=p["ag_immersion_time_s"],
+                             agf_mass_frac=to_unit(p["agf_wt_pct"], "percent", ""), currency=p["currency"],
                              coil_anneal=None if f.coil_anneal is None else CoilAnnealStep(**f.coil_anneal),
                              **f.collector)
-    _report_recipe(evaluate_collector(recipe, values), profile, json_out, values=values)
+    result = evaluate_collector(recipe, values)
+    uq = None
+    if p["uncertainty"] is not None:
+        from foiltwin.uq_commands import recipe_uncertainty
+
+        uq = recipe_uncertainty(recipe, values, sc.parameter_set, p["uncertainty"], p["samples"], p["uq_seed"],
+                                p["confidence"])
+    _report_recipe(result, p["profile"], p["json_out"], values=values, uq=uq)
 
 
 def _report_recipe(result, profile: bool, json_out: str | None, web_tension_N_per_m: float | None = None,
@@ -440,6 +445,8 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
     for name in SCENARIO_SET_POINTS:
         not_with(ctx, name, "--scenario", p["scenario"] is not None, "the scenario's plant settings give it")
     only_with(ctx, "line", "--scenario", p["scenario"] is not None, "a UHT line of the scenario")
+    not_with(ctx, "web_tension_N_per_m", "--scenario", p["scenario"] is not None,
+             "the scenario's UHT lines set their own web tensions; `foiltwin simulate` reports the web")
     if p["no_uht"]:
         for name in UHT_OPTIONS:
             only_with(ctx, name, "a UHT step (not with --no-uht)", False,

@@ -25,6 +25,10 @@ ZN_ONLY_OPTIONS = (
     "hot_zone_speed_mm_per_min", "ag_immersion_time_s", "agf_wt_pct", "currency",
 )
 OTHER_METAL_OPTIONS = ("skin_route", "skin_loading_mg_per_cm2", "skin_source_temperature_K")
+# recipe options of the Zn collector recipe that the other metals' skin report does not take (refused with them)
+ZN_RECIPE_ONLY = {"uncertainty": "intervals are computed for the Zn collector recipe",
+                  "web_tension_N_per_m": "the web's margins are computed on the Zn line's heater",
+                  "scenario": "a scenario's settings give the Zn collector recipe"}
 
 
 def check_skin_options(ctx: typer.Context) -> None:
@@ -35,6 +39,8 @@ def check_skin_options(ctx: typer.Context) -> None:
         only_with(ctx, name, "--skin-metal Zn", not other, "a setting of the Zn line or of another collector step")
     for name in OTHER_METAL_OPTIONS:
         only_with(ctx, name, "--skin-metal Mg, Ag, Sn or Al", other, "the Zn line has its own options")
+    for name, why in ZN_RECIPE_ONLY.items():
+        only_with(ctx, name, "--skin-metal Zn", not other, why)
     only_with(ctx, "skin_loading_mg_per_cm2", "--skin-route contact", p["skin_route"] == "contact",
               "the vapour route's loading follows from the source")
     only_with(ctx, "skin_source_temperature_K", "--skin-route vapour", p["skin_route"] == "vapour",

@@ -47,6 +47,10 @@ def test_sn_contact_skin_text_and_vapour_warning(cli):
     (("--skin-metal", "Sn", "--skin-route", "contact"),
      "--skin-loading-mg-per-cm2=0.0 is not allowed: must lie in (0, 10] mg/cm2"),
     (("--skin-metal", "Pb"), "--skin-metal"),
+    # the Zn collector recipe's steps, silently ignored with another metal before
+    (("--skin-metal", "Mg", "--uncertainty", "linear"), "--uncertainty"),
+    (("--skin-metal", "Mg", "--web-tension-N-per-m", "100"), "--web-tension-N-per-m"),
+    (("--skin-metal", "Mg", "--scenario", "examples/scenarios/default_plant.toml"), "--scenario"),
 ])
 def test_options_that_do_not_apply_are_refused_in_one_line(cli, args, flag):
     code, _out, err = cli("recipe", *args)

@@ -191,6 +191,31 @@ def test_recipe_command_takes_the_scenarios_plant_settings(cli, tmp_path):
     assert code == 2 and "--line" in err
 
 
+@pytest.mark.component
+def test_recipe_scenario_takes_uncertainty_and_refuses_a_web_tension(cli, tmp_path):
+    """``recipe --scenario --uncertainty``: the intervals of the scenario's recipe, as the equivalent options give
+    them (the options were dropped silently before); ``--web-tension-N-per-m`` is refused with ``--scenario``
+    (the scenario's lines set their own tensions) instead of being ignored."""
+    import json
+
+    path = tmp_path / "uht.toml"
+    path.write_text('[[plant.lines]]\ntype = "uht"\n[plant.lines.settings]\nweb_speed_m_per_min = 2.0\n'
+                    'stage2_temperature_K = 780.0\nstage3_peak_K = 1100.0\n[[plant.furnaces]]\n')
+    code, out, err = cli("recipe", "--scenario", str(path), "--uncertainty", "linear", "--json", "-")
+    assert code == 0, err
+    code2, out2, err2 = cli("recipe", "--stage2-temperature-K", "780", "--stage2-time-s", "60", "--stage3-peak-K",
+                            "1100", "--line-speed-m-per-min", "2", "--stage3-heater-length-mm", "0.5",
+                            "--uncertainty", "linear", "--json", "-")
+    assert code2 == 0, err2
+    a, b = json.loads(out)["uncertainty"]["linearised"], json.loads(out2)["uncertainty"]["linearised"]
+    assert a["runs"] == b["runs"] > 1
+    for name, o in b["outputs"].items():
+        assert a["outputs"][name]["sd"] == pytest.approx(o["sd"], rel=1e-9, abs=1e-15)
+    code, _, err = cli("recipe", "--scenario", str(path), "--web-tension-N-per-m", "150")
+    assert code == 2 and "--web-tension-N-per-m" in err and "--scenario" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.unit
 def test_skin_metal_of_a_uht_line_held_for_the_run():
     """PlantSettings.skin_metals: the named UHT line's source holds that metal (and source temperature) for the whole
