@@ -206,11 +206,11 @@ class ResultsDB:
     def __init__(self, path: str | Path, read_only: bool = False, wait_s: float | None = None) -> None:
         self.path = p = Path(path)
         if p.is_dir():
-            raise FoiltwinInputError("db", str(p), "a database file path, not a folder")
+            raise FoiltwinPathError("db", str(p), "a database file path, not a folder")
         if read_only and not p.is_file():
-            raise FoiltwinInputError("db", str(p), "an existing results database (made by `foiltwin batch run`)")
+            raise FoiltwinPathError("db", str(p), "an existing results database (made by `foiltwin batch run`)")
         if not read_only and not p.parent.is_dir():
-            raise FoiltwinInputError("db", str(p), f"a path in an existing folder ({p.parent} does not exist)")
+            raise FoiltwinPathError("db", str(p), f"a path in an existing folder ({p.parent} does not exist)")
         _refuse_a_foreign_file(p)
         self.read_only = read_only
         self.con = _connect(p, read_only, (READ_WAIT_S if read_only else WRITE_WAIT_S) if wait_s is None else wait_s)
@@ -238,7 +238,7 @@ class ResultsDB:
             row = rows[0] if rows else None
             if row is not None and row[0] == SCHEMA_VERSION and set(TABLES) <= tables:
                 return
-            raise FoiltwinInputError("db", str(self.path), f"a foiltwin results database of schema version "
+            raise FoiltwinPathError("db", str(self.path), f"a foiltwin results database of schema version "
                                      f"{SCHEMA_VERSION} (this one is {row[0] if row else 'unknown'}: start a new file)")
         if not tables and not self.read_only:
             self.con.execute("BEGIN TRANSACTION")
@@ -252,7 +252,7 @@ class ResultsDB:
             why = "this DuckDB file holds other tables: " + ", ".join(sorted(tables)[:5])
         else:
             why = "this DuckDB file is empty"
-        raise FoiltwinInputError("db", str(self.path), f"a foiltwin results database ({why})")
+        raise FoiltwinPathError("db", str(self.path), f"a foiltwin results database ({why})")
 
     # ------------------------------------------------------------------------------------------ writing
     @_guarded
