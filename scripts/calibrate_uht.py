@@ -231,6 +231,9 @@ def errors_only() -> None:
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    errors_only() if "--errors-only" in sys.argv[1:] else main()
+    # --help (or a mistyped option) must not run the fit, which rewrites the tracked fitted_uht.json
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--errors-only", action="store_true", help=errors_only.__doc__)
+    errors_only() if ap.parse_args().errors_only else main()
