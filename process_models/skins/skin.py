@@ -197,12 +197,12 @@ def _refuse_stage3_peak(r: SkinRecipe, power_W_per_m2: float, params) -> None:
     rate, limit = params["stage3_heating_rate_K_per_s"], params["heater_max_areal_power_W_per_m2"]
     why = (f"the stage-III ramp (stage3_heating_rate_K_per_s = {rate:g} K/s) needs {power_W_per_m2:.3g} W/m2 and the "
            f"heater gives {limit:.3g} W/m2 (heater_max_areal_power_W_per_m2)")
-    peaks = np.linspace(params["ambient_temperature_K"] + 1.0, r.stage3_peak_K, 257)
+    peaks = np.linspace(params["ambient_temperature_K"] + 1.0, r.stage3_peak_K, 65)
     ok = peaks[_stage3_feasible(r, params, setpoint_K=peaks)]
     if ok.size:
         raise FoiltwinInputError("stage3_peak_K", r.stage3_peak_K,
                                  f"at most ≈{ok.max():.0f} K for a {r.foil_thickness_m * 1e6:g} µm foil: {why}")
-    thick = np.geomspace(FOIL_RANGE_M[0], r.foil_thickness_m, 257)
+    thick = np.geomspace(FOIL_RANGE_M[0], r.foil_thickness_m, 65)
     ok = thick[_stage3_feasible(r, params, thickness_m=thick)]
     top = f"at most ≈{ok.max() * 1e6:.3g} µm" if ok.size else "none in the model's range"
     raise FoiltwinInputError("foil_thickness_m", r.foil_thickness_m,
