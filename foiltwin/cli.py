@@ -17,6 +17,7 @@ from foiltwin.options import (
     check_json_target,
     flag,
     given,
+    in_option_units,
     not_with,
     once_each,
     only_with,
@@ -270,7 +271,10 @@ def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
     from process_models.collector.recipe import evaluate_collector
 
     recipe = _collector_from_options(p, values)
-    result = evaluate_collector(recipe, values)
+    try:
+        result = evaluate_collector(recipe, values)
+    except FoiltwinInputError as err:
+        raise in_option_units(err, p) from None
     uq = None
     if p["uncertainty"] is not None:
         from foiltwin.uq_commands import recipe_uncertainty

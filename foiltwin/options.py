@@ -127,3 +127,18 @@ def progress_printer(enabled: bool | None):
         sys.stderr.flush()
 
     return show
+
+
+# model fields whose option has another unit: (option, its ctx.params key)
+_OPTION_OF_FIELD = {"foil_thickness_m": ("--foil-thickness-um", "foil_thickness_um"),
+                    "agf_mass_frac": ("--agf-wt-pct", "agf_wt_pct")}
+
+
+def in_option_units(err: FoiltwinInputError, params: dict[str, Any]) -> FoiltwinInputError:
+    """A model's refusal of a field the command line sets in another unit, re-said as the option with the value
+    the user typed (``foil_thickness_m`` → ``--foil-thickness-um``); any other refusal unchanged. The allowed
+    range stays the model's text (its bounds say their unit)."""
+    option = _OPTION_OF_FIELD.get(err.field)
+    if option is None or params.get(option[1]) is None:
+        return err
+    return FoiltwinInputError(option[0], params[option[1]], err.allowed, err.reason)

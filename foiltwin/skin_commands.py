@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import typer
 
-from foiltwin.options import only_with, write_json
+from foiltwin.options import in_option_units, only_with, write_json
 from process_models import citations
+from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 
 SKIN_METAL_CHOICES = ("Zn", "Mg", "Ag", "Sn", "Al")
@@ -100,7 +101,10 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
         stage3_peak_K=p["stage3_peak_K"], stage3_time_s=to_unit(t3_ms, "ms", "s"),
     )
     _check_deposit_in_option_units(recipe, values)
-    r = evaluate_skin(recipe, values)
+    try:
+        r = evaluate_skin(recipe, values)
+    except FoiltwinInputError as err:
+        raise in_option_units(err, p) from None
     report = {
         "skin_metal": r.recipe.metal,
         "route": r.recipe.route,

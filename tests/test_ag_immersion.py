@@ -177,3 +177,16 @@ def test_bad_inputs_name_the_field(args, kwargs, field):
     with pytest.raises(FoiltwinInputError) as err:
         ag.ag_immersion(*args, **kwargs)
     assert err.value.field == field
+
+
+@pytest.mark.unit
+def test_a_bath_too_dilute_for_natural_convection_at_the_default_sample_names_its_strength():
+    """agf_mass_frac = 1e-6 lies in (0, 0.2] but its Rayleigh number at the default Ø 12 mm sample is below the
+    correlation's: refused naming electrode_length_m (a length the caller never set); now agf_mass_frac."""
+    with pytest.raises(FoiltwinInputError) as err:
+        ag.ag_immersion(60.0, 1e-6)
+    assert err.value.field == "agf_mass_frac"
+    assert err.value.value == 1e-6
+    with pytest.raises(FoiltwinInputError) as err:  # a length the caller set is still named
+        ag.ag_immersion(60.0, 1e-6, electrode_length_m=0.012)
+    assert err.value.field == "electrode_length_m"

@@ -157,3 +157,18 @@ def test_the_optimiser_answer_prints_its_kpis_and_front_as_tables(capsys):
     assert re.search(r"skin thickness\s*│ nm\s*│\s*470.2\s*│\s*470.2\s*│\s*-", out), out
     assert re.search(r"cost\s*│ USD/m²", out) and "Pareto front (2 points)" in out and "90.1" in out
     assert out.rstrip().splitlines()[-1].startswith("MIP gap")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("args", "text"), [
+    (("--skin-metal", "Mg", "--foil-thickness-um", "50", "--stage3-peak-K", "1300"),
+     "--foil-thickness-um=50.0 is not allowed: at most ≈"),
+    (("--ag-immersion-time-s", "60", "--agf-wt-pct", "1e-4"), "--agf-wt-pct=0.0001 is not allowed: a bath whose "),
+])
+def test_model_refusals_of_fields_set_in_other_units_name_the_option(cli, args, text):
+    """A model's refusal of the foil thickness (a skin's stage III on a thick foil) or the AgF strength (a bath too
+    dilute for natural convection) read foil_thickness_m=4.9999999999999996e-05 / agf_mass_frac=1.0e-06: the
+    option and the value the user typed are named instead."""
+    code, _, err = cli("recipe", *args)
+    assert code == 2 and text in err, err
+    assert "foil_thickness_m=" not in err and "agf_mass_frac=" not in err and "heating_rate_K_per_s=" not in err

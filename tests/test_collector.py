@@ -121,3 +121,76 @@ def test_seed000_table2_ranking_holds_for_the_routes_the_model_covers():
         CollectorRecipe(uht=None, hot_zone=HotZoneStep(T, v), currency="CNY")], PARAMS)
     assert high_t.texture_fractions["100"] == pytest.approx(0.85, abs=0.02)
     assert max(ed.cost_per_m2, ed_fsi.cost_per_m2) < high_t.cost_per_m2
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("bath, j_A_per_m2", [("zn_acid_sulfate", 1e-3), ("zn_acid_sulfate", 1.0),
+                                               ("zn_alkaline_zincate", 0.17)])
+def test_a_zn_current_density_below_net_deposition_is_refused_naming_it(bath, j_A_per_m2):
+    """Below the H2 current at the Zn Nernst potential the cathode's Zn dissolves (ε < 0): the step was refused
+    as cell_voltage_V=-0.0004 or current_efficiency_frac=-0.18, neither a setting; now the current density."""
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_collector(CollectorRecipe(zn_plating=PlatingStep(bath, j_A_per_m2, 1000.0)), PARAMS)
+    assert err.value.field == f"{bath}.current_density_A_per_m2"
+    assert err.value.value == j_A_per_m2
+    assert "dissolves" in str(err.value)
+
+
+@pytest.mark.component
+def test_net_deposition_onset_is_where_the_current_efficiency_changes_sign():
+    from process_models.plating.electrodeposition import net_deposition_onset_A_per_m2, partial_currents
+
+    for bath in ("zn_acid_sulfate", "zn_acid_chloride", "zn_alkaline_zincate"):
+        onset = float(net_deposition_onset_A_per_m2(bath, params=PARAMS))
+        eff = partial_currents(bath, [onset * 0.99, onset * 1.01], params=PARAMS).current_efficiency_frac
+        assert eff[0] < 0.0 < eff[1]
+        evaluate_collector(CollectorRecipe(zn_plating=PlatingStep(bath, onset * 1.01, 10.0)), PARAMS)
+
+
+@pytest.mark.component
+def test_a_zn_plating_step_laying_down_more_than_the_uht_line_takes_names_its_time():
+    """j·t plating more Zn than plated_zn_loading_kg_per_m2's 0.1 kg/m2 was refused naming that UHT field (a value
+    the recipe never set); the plating time is named with the longest one at the step's current density."""
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 1772295.9, 58.88, 368.6)),
+                           PARAMS)
+    assert err.value.field == "zn_acid_sulfate.time_s"
+    top = float(str(err.value).split("at most ")[1].split(" s")[0])
+    assert 10.0 < top < 58.88
+
+
+@pytest.mark.component
+def test_an_electroforming_current_density_too_low_for_one_step_names_it():
+    """At 2.34 A/m2 the 10 µm foil takes 32 h: refused as cu_acid_sulfate.time_s=116199 (a derived time); now the
+    current density, with the least one that electroforms the foil in 24 h."""
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_collector(CollectorRecipe(substrate="electroformed", electroform_current_density_A_per_m2=2.34),
+                           PARAMS)
+    assert err.value.field == "electroform_current_density_A_per_m2"
+    least = float(str(err.value).split("at least ≈")[1].split(" A/m2")[0])
+    evaluate_collector(CollectorRecipe(substrate="electroformed", electroform_current_density_A_per_m2=least * 1.05),
+                       PARAMS)
+
+
+@pytest.mark.component
+def test_a_coil_batch_above_the_costings_throughput_names_the_coil_length():
+    """952 coils of 100 km × 3 m anneal 2.1e7 m2/h: refused as throughput_m2_per_h (the costing's); now the coil
+    length, with the longest the costing takes."""
+    from process_models.collector.recipe import CoilAnnealStep
+
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_collector(CollectorRecipe(coil_anneal=CoilAnnealStep(1100.0, 449.0, 952, 1e5, 3.0)), PARAMS)
+    assert err.value.field == "coil_anneal.coil_length_m"
+    top = float(str(err.value).split("at most ")[1].split(" m ")[0])
+    evaluate_collector(CollectorRecipe(coil_anneal=CoilAnnealStep(1100.0, 449.0, 952, top * 0.999, 3.0)), PARAMS)
+
+
+@pytest.mark.component
+def test_a_zn_current_density_whose_web_edges_leave_the_kinetics_range_is_named():
+    """A mean current density inside (0, 1e8] A/m2 whose edge current (≈19 × the mean) leaves it was refused with
+    the edge's value (1.01e8, never given); now the mean is named with the largest one the web takes."""
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 99999999.9, 1.12, 273.15)),
+                           PARAMS)
+    assert err.value.field == "current_density_A_per_m2"
+    assert err.value.value == 99999999.9

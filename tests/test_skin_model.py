@@ -114,3 +114,19 @@ def test_bad_inputs_are_named():
         with pytest.raises(FoiltwinInputError) as e:
             evaluate_skin(recipe)
         assert e.value.field == field
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("thickness_m, peak_K, field", [(50e-6, 1350.0, "foil_thickness_m"),
+                                                        (24e-6, 1350.0, "stage3_peak_K")])
+def test_a_stage3_the_heater_cannot_ramp_names_a_skin_setting(thickness_m, peak_K, field):
+    """The skin's stage-III ramp is the registry's 1e5 K/s; past the heater's power it was refused as
+    heating_rate_K_per_s=100000.0, no SkinRecipe field. Now the peak (with the highest reachable) or, when no peak
+    is, the foil thickness (with the thickest foil that takes the peak)."""
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_skin(SkinRecipe(metal="Al", foil_thickness_m=thickness_m, stage3_peak_K=peak_K), default_parameters())
+    assert err.value.field == field
+    top = float(str(err.value).split("at most ≈")[1].split(" ")[0])
+    ok = (dict(foil_thickness_m=top * 1e-6 * 0.99, stage3_peak_K=peak_K) if field == "foil_thickness_m"
+          else dict(foil_thickness_m=thickness_m, stage3_peak_K=top - 5.0))
+    evaluate_skin(SkinRecipe(metal="Al", **ok), default_parameters())

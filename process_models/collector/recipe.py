@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 
 from process_models.costing.flows import Flows, bought_foil_flows, price_flows
+from process_models.costing.pricing import MAX_THROUGHPUT_M2_PER_H
 from process_models.errors import FoiltwinInputError, check_range
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.ag_immersion import AGF_MASS_FRAC_RANGE, MAX_TIME_S, ag_immersion
@@ -33,6 +34,7 @@ from process_models.plating.electrodeposition import (
     cell_voltage,
     cross_web_profile,
     metal_flows_per_m2,
+    net_deposition_onset_A_per_m2,
     partial_currents,
     plated_mass_kg_per_m2,
     plating_energy_kWh_per_m2,
@@ -42,9 +44,10 @@ from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.texture.hot_zone import HotZoneWeb, hot_zone_anneal
 from process_models.texture.texture_model import anneal_texture_equivalent, electroformed_texture_array
-from process_models.uht.recipe import RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
+from process_models.uht.recipe import PLATED_ZN_RANGE_KG_PER_M2, RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
 
 Substrate = Literal["commercial", "electroformed"]
+MAX_PLATING_TIME_S = 3600.0 * 24  # one plating step
 ELECTROFORM_BATHS = ("cu_acid_sulfate", "cu_acid_sulfate_fsi")
 ZN_BATHS = ("zn_acid_sulfate", "zn_acid_chloride", "zn_alkaline_zincate")
 
@@ -164,19 +167,66 @@ def _check_bath(field_name: str, bath: str, allowed: Sequence[str]) -> None:
         raise FoiltwinInputError(field_name, bath, f"one of {', '.join(allowed)}{known}")
 
 
+def _check_net_deposition(step: PlatingStep, bath, efficiency_frac: float, c: float | None, T: float,
+                          params: ParameterValues) -> None:
+    """Refuse a current density at which the step lays down no metal: below the H2 current at the metal's Nernst
+    potential the H2 evolution carries all of it and the metal dissolves (current efficiency ≤ 0)."""
+    if efficiency_frac > 0.0:
+        return
+    onset = float(net_deposition_onset_A_per_m2(bath, concentration_mol_per_m3=c, temperature_K=T, params=params))
+    raise FoiltwinInputError(
+        f"{step.bath}.current_density_A_per_m2", step.current_density_A_per_m2,
+        f"above {onset:.4g} A/m2 (bath window {bath.current_density_window_A_per_m2[0]:g}-"
+        f"{bath.current_density_window_A_per_m2[1]:g} A/m2): below it H2 evolution carries the whole current "
+        f"and the {bath.metal.symbol} dissolves (current efficiency {efficiency_frac:.3g})")
+
+
+def _check_zn_loading_fits(step: PlatingStep, loading_kg_per_m2: float) -> None:
+    """Refuse a Zn plating step that lays down more Zn than the UHT line takes (``plated_zn_loading_kg_per_m2``),
+    naming the step's time and the longest one at its current density (the loading grows in proportion to it)."""
+    top = PLATED_ZN_RANGE_KG_PER_M2[1]
+    if loading_kg_per_m2 > top:
+        raise FoiltwinInputError(
+            f"{step.bath}.time_s", step.time_s,
+            f"at most {step.time_s * top / loading_kg_per_m2:.4g} s at {step.current_density_A_per_m2:g} A/m2: "
+            f"it plates {loading_kg_per_m2:.4g} kg/m2 of Zn per face and the UHT line takes at most {top:g} kg/m2 "
+            "(plated_zn_loading_kg_per_m2)")
+
+
+def _electroform_step(r: CollectorRecipe, thickness_m: float, params: ParameterValues) -> PlatingStep:
+    """The plating step that electroforms the foil at the recipe's current density; a current density too low to
+    grow the foil within one plating step (:data:`MAX_PLATING_TIME_S`) is refused naming it."""
+    _check_bath("electroform_bath", r.electroform_bath, ELECTROFORM_BATHS)
+    bath = get_bath(r.electroform_bath, params)
+    j = check_range("electroform_current_density_A_per_m2", r.electroform_current_density_A_per_m2, 0.0,
+                    None, low_inclusive=False, unit="A/m2")
+    eff = float(partial_currents(bath, j, temperature_K=r.electroform_temperature_K, params=params)
+                .current_efficiency_frac)
+    rate = float(plated_mass_kg_per_m2("Cu", j, 1.0, eff, params)) / bath.metal.density_kg_per_m3
+    time_s = thickness_m / rate
+    if time_s > MAX_PLATING_TIME_S:
+        raise FoiltwinInputError(
+            "electroform_current_density_A_per_m2", j,
+            f"at least ≈{j * time_s / MAX_PLATING_TIME_S:.3g} A/m2: at {j:g} A/m2 the {thickness_m * 1e6:g} µm foil "
+            f"takes {time_s / 3600.0:.4g} h to electroform, more than one plating step's "
+            f"{MAX_PLATING_TIME_S / 3600.0:g} h")
+    return PlatingStep(r.electroform_bath, j, time_s, r.electroform_temperature_K)
+
+
 def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> tuple[dict[str, float], PlatingStepResult]:
     """Operating point, loading and energy of one plating step (per m² of web), and what it uses."""
     bath = get_bath(step.bath, params)
     T = bath.temperature_K if step.temperature_K is None else step.temperature_K
     j = step.current_density_A_per_m2
     check_range(f"{step.bath}.current_density_A_per_m2", j, 0.0, None, low_inclusive=False, unit="A/m2")
-    check_range(f"{step.bath}.time_s", step.time_s, 0.0, 3600.0 * 24, low_inclusive=False, unit="s")
+    check_range(f"{step.bath}.time_s", step.time_s, 0.0, MAX_PLATING_TIME_S, low_inclusive=False, unit="s")
     c = step.concentration_mol_per_m3
     if c is not None:
         check_range(f"{step.bath}.concentration_mol_per_m3", c, *bath.metal_concentration_window_mol_per_m3,
                     unit="mol/m3")
     point = partial_currents(bath, j, concentration_mol_per_m3=c, temperature_K=T, params=params)
     eff = float(point.current_efficiency_frac)
+    _check_net_deposition(step, bath, eff, c, T, params)
     cell = cell_voltage(bath, j, concentration_mol_per_m3=c, temperature_K=T, params=params)
     energy = float(plating_energy_kWh_per_m2(cell.total_V, j, step.time_s, faces_count=faces, params=params))
     flows = metal_flows_per_m2(bath, j, step.time_s, eff, concentration_mol_per_m3=c, faces_count=faces,
@@ -214,21 +264,14 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
         check_range("agf_mass_frac", r.agf_mass_frac, 0.0, AGF_MASS_FRAC_RANGE[1], unit="1 (mass fraction)")
         uht = r.uht
         if r.substrate == "electroformed":
-            _check_bath("electroform_bath", r.electroform_bath, ELECTROFORM_BATHS)
-            thickness = (uht.foil_thickness_m if uht is not None else 10e-6)
-            bath = get_bath(r.electroform_bath, params)
-            j = check_range("electroform_current_density_A_per_m2", r.electroform_current_density_A_per_m2, 0.0,
-                            None, low_inclusive=False, unit="A/m2")
-            eff = float(partial_currents(bath, j, temperature_K=r.electroform_temperature_K, params=params)
-                        .current_efficiency_frac)
-            rate = float(plated_mass_kg_per_m2("Cu", j, 1.0, eff, params)) / bath.metal.density_kg_per_m3
-            step = PlatingStep(r.electroform_bath, j, thickness / rate, r.electroform_temperature_K)
+            step = _electroform_step(r, uht.foil_thickness_m if uht is not None else 10e-6, params)
             plating["electroform"], steps["electroform"] = _plate(step, 1.0, params)
         if r.zn_plating is not None:
             _check_bath("zn_bath", r.zn_plating.bath, ZN_BATHS)
             plating["zn"], steps["zn"] = _plate(r.zn_plating, params["plating_web_faces_count"], params)
             if uht is None:
                 raise FoiltwinInputError("zn_plating", r.zn_plating.bath, "a UHT step to alloy the plated Zn")
+            _check_zn_loading_fits(r.zn_plating, plating["zn"]["loading_kg_per_m2_per_face"])
             uht = replace(uht, zn_route="plated",
                           plated_zn_loading_kg_per_m2=plating["zn"]["loading_kg_per_m2_per_face"])
         if uht is not None:
@@ -369,5 +412,13 @@ def _coil_anneal(r: CollectorRecipe, params: ParameterValues) -> tuple[dict[str,
     keys = ("soak_temperature_K", "soak_time_s", "cycle_time_s", "equivalent_time_s", "recrystallised_frac",
             "energy_kwh_per_m2", "protective_gas_Nm3_per_m2", "throughput_m2_per_h", "sticking_frac")
     out: dict[str, float | bool] = {k: float(getattr(c, k)[0]) for k in keys}
+    rate = float(c.throughput_m2_per_h[0])
+    if rate > MAX_THROUGHPUT_M2_PER_H:  # the batch area grows with the coil length, the cycle does not
+        raise FoiltwinInputError(
+            "coil_anneal.coil_length_m", a.coil_length_m,
+            f"at most {a.coil_length_m * MAX_THROUGHPUT_M2_PER_H / rate:.4g} m for {a.coils_per_batch} coils "
+            f"{a.coil_width_m:g} m wide: the batch of {load.area_m2:.4g} m2 per "
+            f"{float(c.cycle_time_s[0]) / 3600:.3g} h cycle is {rate:.4g} m2/h and the costing takes lines up to "
+            f"{MAX_THROUGHPUT_M2_PER_H:g} m2/h")
     out["wraps_stick"] = bool(c.wraps_stick[0])
     return out, c.flows_per_m2()

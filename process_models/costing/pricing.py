@@ -165,6 +165,9 @@ class FlowPricer:
 # --------------------------------------------------------------------------------------------------------------
 # line economics
 # --------------------------------------------------------------------------------------------------------------
+MAX_THROUGHPUT_M2_PER_H = 1e7  # the largest line throughput the costing takes
+
+
 @dataclass(frozen=True)
 class LineEconomics:
     """What the line contributes to the cost of an m²; the line twin measures these, defaults are parameters.
@@ -182,7 +185,8 @@ class LineEconomics:
     scheduled_time_h_per_yr: float
 
     def __post_init__(self) -> None:
-        check_range("throughput_m2_per_h", self.throughput_m2_per_h, 0.0, 1e7, low_inclusive=False, unit="m2/h")
+        check_range("throughput_m2_per_h", self.throughput_m2_per_h, 0.0, MAX_THROUGHPUT_M2_PER_H, low_inclusive=False,
+                    unit="m2/h")
         check_range("availability_frac", self.availability_frac, 0.0, 1.0, low_inclusive=False)
         check_range("yield_frac", self.yield_frac, 0.0, 1.0, low_inclusive=False)
         check_range("operators_count", self.operators_count, 0.0, 1e4)

@@ -156,6 +156,24 @@ def _immersion_inputs(time_s: ArrayLike, agf_mass_frac: ArrayLike, bath_volume_p
     return t, c0, phi, h
 
 
+def _bath_layer(agitation: Agitation, c0: FloatArray, orientation: Orientation, electrode_length_m: float | None,
+                phi: float, agf_mass_frac: ArrayLike, values: ParamsLike) -> tuple[FloatArray, ConvectionLayer | None]:
+    """:func:`diffusion_layer_m` of the immersion. With the default sample length (``electrode_length_m`` unset) a
+    Rayleigh number outside the correlation's range comes from the bath's strength, so the refusal names
+    ``agf_mass_frac`` (the length the caller did not set is no setting to change)."""
+    try:
+        return diffusion_layer_m(agitation, c0, orientation, electrode_length_m, phi, values)
+    except FoiltwinInputError as err:
+        if electrode_length_m is not None or err.field != "electrode_length_m":
+            raise
+        w = np.asarray(agf_mass_frac, dtype=float)
+        raise FoiltwinInputError(
+            "agf_mass_frac", float(w) if w.ndim == 0 else agf_mass_frac,
+            f"a bath whose natural convection at the default {err.value * 1e3:g} mm sample ({orientation}) lies "
+            f"in the correlation's range (a more dilute bath drives too little of it; electrode_length_m "
+            f"{err.allowed})") from None
+
+
 def ag_immersion(
     time_s: ArrayLike,
     agf_mass_frac: ArrayLike,
@@ -182,7 +200,7 @@ def ag_immersion(
     values = _values(params)
     t, c0, phi, h = _immersion_inputs(time_s, agf_mass_frac, bath_volume_per_area_m, agcuf3_cu_frac, values)
     D = values["galvanic_ag_ion_diffusivity_m2_per_s"]
-    delta, layer = diffusion_layer_m(agitation, c0, orientation, electrode_length_m, phi, values)
+    delta, layer = _bath_layer(agitation, c0, orientation, electrode_length_m, phi, agf_mass_frac, values)
     G = transport_integral_m(t, delta, D)
     ag_ion = _ag_ion_consumed_mol_per_m2(c0, G, h)
     ag = ag_ion / (1.0 + 0.5 * phi)

@@ -377,6 +377,18 @@ def current_efficiency_frac(
                             params=params).current_efficiency_frac
 
 
+def net_deposition_onset_A_per_m2(
+    bath: BathLike, *, concentration_mol_per_m3: ArrayLike | None = None, temperature_K: ArrayLike | None = None,
+    diffusion_layer_m: ArrayLike | None = None, params: ParamsLike = None,
+) -> FloatArray:
+    """Total current density [A/m2] below which no metal is laid down: the H2 current at the Nernst potential
+    (η = 0, where j_M = 0). Below it the H2 current exceeds j and the metal dissolves (ε < 0, see
+    :func:`partial_currents`); a bath whose H2 evolution cannot run at the metal's potential has it ≈ 0."""
+    b, k = resolve_bath(bath, params), plating_constants(params)
+    c, T, d = _conditions(b, k, concentration_mol_per_m3, temperature_K, diffusion_layer_m)
+    return _her_current(np.zeros(np.broadcast(c, T, d).shape), _kinetics(b, k, c, T, d, params))
+
+
 def typical_efficiency_frac(bath: BathLike, params: ParamsLike = None) -> float:
     """ε at the bath's calibration point: typical j, default c and T, δ = agitation floor (web at rest)."""
     b = resolve_bath(bath, params)
@@ -997,6 +1009,13 @@ def cross_web_profile(
     wa = float(wagner_number_frac(b, j_mean, gap, **cond))
     dist = edge_current_distribution(0.5 * width / gap, wa, params)
     j_local = j_mean * dist.current_ratio
+    peak_ratio = float(np.max(dist.current_ratio))
+    if j_mean * peak_ratio > _MAX_CURRENT_DENSITY_A_PER_M2:  # the edges run above the kinetics' range
+        raise FoiltwinInputError(
+            "current_density_A_per_m2", j_mean,
+            f"at most ≈{_MAX_CURRENT_DENSITY_A_PER_M2 / peak_ratio:.4g} A/m2 on this {width:g} m web: the edge "
+            f"current density is {peak_ratio:.4g} × the mean and the kinetics take at most "
+            f"{_MAX_CURRENT_DENSITY_A_PER_M2:g} A/m2")
     eff = partial_currents(b, j_local, **cond).current_efficiency_frac
     m = b.metal
     thick = j_local * t * eff * m.molar_mass_kg_per_mol / (m.valence_count * F * m.density_kg_per_m3)

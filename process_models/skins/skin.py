@@ -174,8 +174,39 @@ def _histories(r: SkinRecipe, params):
                           heater_on_s=r.stage2_time_s, **common)
     h3 = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=r.stage3_peak_K,
                           heating_rate_K_per_s=params["stage3_heating_rate_K_per_s"],
-                          heater_on_s=r.stage3_time_s, **common)
+                          heater_on_s=r.stage3_time_s, on_power_limit="flag", **common)
+    if not h3.power_feasible[0]:
+        _refuse_stage3_peak(r, float(h3.max_heater_power_W_per_m2[0]), params)
     return h2, h3
+
+
+def _stage3_feasible(r: SkinRecipe, params, **grid) -> np.ndarray:
+    """Whether the heater can drive the skin's stage-III ramp on each row of ``grid`` (peaks ``setpoint_K`` or
+    foil thicknesses ``thickness_m``; the other from the recipe)."""
+    kw = {"setpoint_K": r.stage3_peak_K, "thickness_m": r.foil_thickness_m, **grid}
+    h = setpoint_history(start_temperature_K=params["ambient_temperature_K"],
+                         heating_rate_K_per_s=params["stage3_heating_rate_K_per_s"], heater_on_s=r.stage3_time_s,
+                         params=params, cooling="free", on_power_limit="flag", **kw)
+    return h.power_feasible
+
+
+def _refuse_stage3_peak(r: SkinRecipe, power_W_per_m2: float, params) -> None:
+    """Refuse a stage III the heater cannot ramp at the registry's ``stage3_heating_rate_K_per_s`` (the skin recipe
+    has no ramp setting): name the peak and the highest one it reaches on this foil, or, when no peak is reachable,
+    the foil thickness and the thickest foil that takes this peak (the ramp's power grows with both)."""
+    rate, limit = params["stage3_heating_rate_K_per_s"], params["heater_max_areal_power_W_per_m2"]
+    why = (f"the stage-III ramp (stage3_heating_rate_K_per_s = {rate:g} K/s) needs {power_W_per_m2:.3g} W/m2 and the "
+           f"heater gives {limit:.3g} W/m2 (heater_max_areal_power_W_per_m2)")
+    peaks = np.linspace(params["ambient_temperature_K"] + 1.0, r.stage3_peak_K, 65)
+    ok = peaks[_stage3_feasible(r, params, setpoint_K=peaks)]
+    if ok.size:
+        raise FoiltwinInputError("stage3_peak_K", r.stage3_peak_K,
+                                 f"at most ≈{ok.max():.0f} K for a {r.foil_thickness_m * 1e6:g} µm foil: {why}")
+    thick = np.geomspace(FOIL_RANGE_M[0], r.foil_thickness_m, 65)
+    ok = thick[_stage3_feasible(r, params, thickness_m=thick)]
+    top = f"at most ≈{ok.max() * 1e6:.3g} µm" if ok.size else "none in the model's range"
+    raise FoiltwinInputError("foil_thickness_m", r.foil_thickness_m,
+                             f"{top} for a stage-III peak of {r.stage3_peak_K:.0f} K: {why}")
 
 
 def _deposit_mol_per_m2(r: SkinRecipe, params) -> float:
