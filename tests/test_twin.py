@@ -257,3 +257,30 @@ def test_heating_fewer_stage2_modules_shortens_the_stage2_dwell():
     with pytest.raises(FoiltwinInputError) as err:
         scenario("plant.lines.0.settings.stage2_modules_on=5")
     assert "stage2_modules" in str(err.value)
+
+
+@pytest.mark.component
+def test_a_heater_table_whose_top_powers_melt_the_web_is_capped_not_refused():
+    """The stage-III table reaches 1.6× the set point's power. At 1142 K through a 722 mm heater at 0.54 m/min
+    (contact cooling) the Newton of those top powers overshot past melting from its guess, and the batch refused
+    the whole table: the run ended in 'power_W_per_m=11385.7 is not allowed: a power that keeps the web below its
+    melting point', a power the user never set, and a wrong verdict (found by fuzzing the twin's settings). The
+    heater now solves such a power by continuation (1,316 K: solid); a power that really melts the web (or that no
+    solve reaches) reads as the melting point in the table, and only at the top of it."""
+    from twin.heaters import HeaterLoop, _peaks_at_powers
+    from twin.simulate import build_parameters
+
+    sc = scenario(*QUIET, "plant.lines.0.settings.web_speed_m_per_min=0.5444216862574611",
+                  "plant.lines.0.settings.stage3_heater_length_mm=721.8548489029424",
+                  "plant.lines.0.settings.stage3_peak_K=1141.950068505903", hours=0.5)
+    params = build_parameters(sc)
+    heater = HeaterLoop(sc.plant.lines[0], params, np.random.default_rng(0))
+    T_melt = params["cu_melting_temperature_K"]
+    assert min(heater._T3_list) < 1141.95 < max(heater._T3_list) < T_melt
+    assert all(b > a for a, b in zip(heater._T3_list, heater._T3_list[1:], strict=False))
+    assert heater._T3_list[heater._P3_list.index(heater.P3_set)] == pytest.approx(1141.950068505903, abs=1e-6)
+    assert run_single(sc)["lines"]["uht-1"]["metres_produced"] > 0
+    v, L, kw = 5.0 / 60.0, 2.5e-3, {"cooling": "contact", "params": params}  # 2e4 W/m melts this web
+    assert _peaks_at_powers(v, L, 10e-6, np.array([3.0e3, 2.0e4]), T_melt, kw).tolist()[1] == T_melt
+    with pytest.raises(FoiltwinInputError, match="melting point"):  # a refused power before a solved one
+        _peaks_at_powers(v, L, 10e-6, np.array([2.0e4, 3.0e3]), T_melt, kw)
