@@ -297,3 +297,21 @@ def test_a_bath_that_runs_dry_within_a_dosing_interval_names_the_interval(cli):
     code, _, err = cli("simulate", "--hours", "0.5", *sets)
     assert code == 2 and "ed-1.dosing.interval_s=300" in err and "runs out of metal" in err, err
     assert "dt_s" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.unit
+def test_a_set_peak_the_heater_refuses_is_named_by_the_lines_setting(monkeypatch):
+    """The heater's refusal of the set point names the scenario's field (uht-1.settings.stage3_peak_K, its value)
+    and the speed and heater length it was asked at, not the heater function's argument peak_K."""
+    import twin.heaters as th
+    from twin.simulate import build_parameters
+
+    def refuse(*args, **kw):
+        raise FoiltwinInputError("peak_K", "1348.93 K", "a peak the web heater's bracketed solve reaches")
+
+    sc = scenario(*QUIET, "plant.lines.0.settings.stage3_peak_K=1348.93", hours=0.5)
+    monkeypatch.setattr(th, "solve_web_heater", refuse)
+    with pytest.raises(FoiltwinInputError) as err:
+        th.HeaterLoop(sc.plant.lines[0], build_parameters(sc), np.random.default_rng(0))
+    assert err.value.field == "uht-1.settings.stage3_peak_K" and err.value.value == 1348.93
+    assert "m/min through" in str(err.value)

@@ -76,8 +76,15 @@ class HeaterLoop:
         P_max = self.params["heater_max_areal_power_W_per_m2"] * L
         T_melt = self.params["cu_melting_temperature_K"]
         kw = {"cooling": settings.cooling, "params": self.params}
-        P_set = float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=min(self.T3_set, T_melt - 1.0),
-                                       **kw).power_W_per_m[0])
+        try:
+            P_set = float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=min(self.T3_set, T_melt - 1.0),
+                                           **kw).power_W_per_m[0])
+        except FoiltwinInputError as err:  # name the line's setting, not the heater's argument
+            if err.field != "peak_K":
+                raise
+            raise FoiltwinInputError(f"{self.spec.name}.settings.stage3_peak_K", self.T3_set, err.allowed,
+                                     f"at {settings.web_speed_m_per_min:g} m/min through "
+                                     f"{settings.stage3_heater_length_mm:g} mm") from None
         self.P3_set = min(P_set, P_max)
         powers = np.unique(np.minimum(self.P3_set * np.append(np.linspace(0.3, 1.6, n), 1.0), P_max))
         peaks = _peaks_at_powers(v, L, self.foil_thickness_m, powers, T_melt, kw)
