@@ -257,3 +257,61 @@ def test_heating_fewer_stage2_modules_shortens_the_stage2_dwell():
     with pytest.raises(FoiltwinInputError) as err:
         scenario("plant.lines.0.settings.stage2_modules_on=5")
     assert "stage2_modules" in str(err.value)
+
+
+@pytest.mark.component
+def test_a_heater_table_whose_top_powers_melt_the_web_is_capped_not_refused():
+    """The stage-III table reaches 1.6× the set point's power. At 1142 K through a 722 mm heater at 0.54 m/min
+    (contact cooling) the Newton of those top powers overshot past melting from its guess, and the batch refused
+    the whole table: the run ended in 'power_W_per_m=11385.7 is not allowed: a power that keeps the web below its
+    melting point', a power the user never set, and a wrong verdict (found by fuzzing the twin's settings). The
+    heater now solves such a power by continuation (1,316 K: solid); a power that really melts the web (or that no
+    solve reaches) reads as the melting point in the table, and only at the top of it."""
+    from twin.heaters import HeaterLoop, _peaks_at_powers
+    from twin.simulate import build_parameters
+
+    sc = scenario(*QUIET, "plant.lines.0.settings.web_speed_m_per_min=0.5444216862574611",
+                  "plant.lines.0.settings.stage3_heater_length_mm=721.8548489029424",
+                  "plant.lines.0.settings.stage3_peak_K=1141.950068505903", hours=0.5)
+    params = build_parameters(sc)
+    heater = HeaterLoop(sc.plant.lines[0], params, np.random.default_rng(0))
+    T_melt = params["cu_melting_temperature_K"]
+    assert min(heater._T3_list) < 1141.95 < max(heater._T3_list) < T_melt
+    assert all(b > a for a, b in zip(heater._T3_list, heater._T3_list[1:], strict=False))
+    assert heater._T3_list[heater._P3_list.index(heater.P3_set)] == pytest.approx(1141.950068505903, abs=1e-6)
+    assert run_single(sc)["lines"]["uht-1"]["metres_produced"] > 0
+    v, L, kw = 5.0 / 60.0, 2.5e-3, {"cooling": "contact", "params": params}  # 2e4 W/m melts this web
+    assert _peaks_at_powers(v, L, 10e-6, np.array([3.0e3, 2.0e4]), T_melt, kw).tolist()[1] == T_melt
+    with pytest.raises(FoiltwinInputError, match="melting point"):  # a refused power before a solved one
+        _peaks_at_powers(v, L, 10e-6, np.array([2.0e4, 3.0e3]), T_melt, kw)
+
+
+@pytest.mark.component
+def test_a_bath_that_runs_dry_within_a_dosing_interval_names_the_interval(cli):
+    """Found by fuzzing the twin's settings: 5.5 kA/m² over 47 tanks of 17 m empties the 2 m³ bath in 155 s, less
+    than one 300 s dosing interval, and the run ended in 'dt_s=300.0 is not allowed', a name the scenario does not
+    have. The refusal now names the line's dosing.interval_s (exit 2) and what drains the bath."""
+    settings = {"current_density_A_per_m2": 5492.3, "tank_count": 47, "tank_length_m": 17.376,
+                "web_speed_m_per_min": 41.4}
+    sets = [a for k, v in settings.items() for a in ("--set", f"plant.lines.0.settings.{k}={v}")]
+    code, _, err = cli("simulate", "--hours", "0.5", *sets)
+    assert code == 2 and "ed-1.dosing.interval_s=300" in err and "runs out of metal" in err, err
+    assert "dt_s" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.unit
+def test_a_set_peak_the_heater_refuses_is_named_by_the_lines_setting(monkeypatch):
+    """The heater's refusal of the set point names the scenario's field (uht-1.settings.stage3_peak_K, its value)
+    and the speed and heater length it was asked at, not the heater function's argument peak_K."""
+    import twin.heaters as th
+    from twin.simulate import build_parameters
+
+    def refuse(*args, **kw):
+        raise FoiltwinInputError("peak_K", "1348.93 K", "a peak the web heater's bracketed solve reaches")
+
+    sc = scenario(*QUIET, "plant.lines.0.settings.stage3_peak_K=1348.93", hours=0.5)
+    monkeypatch.setattr(th, "solve_web_heater", refuse)
+    with pytest.raises(FoiltwinInputError) as err:
+        th.HeaterLoop(sc.plant.lines[0], build_parameters(sc), np.random.default_rng(0))
+    assert err.value.field == "uht-1.settings.stage3_peak_K" and err.value.value == 1348.93
+    assert "m/min through" in str(err.value)

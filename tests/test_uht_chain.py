@@ -191,6 +191,20 @@ def test_web_form_refuses_inconsistent_settings(recipe, field):
     assert err.value.field == field
 
 
+@pytest.mark.unit
+@pytest.mark.parametrize(("recipe", "fits"), [
+    (UHTRecipe(line_speed_m_per_s=10.0, stage3_time_s=10.0), "in [1e-07, 0.1] s at 600 m/min"),
+    (UHTRecipe(stage3_heater_length_m=1.0, stage3_time_s=1e-5), "in [0.1, 10] s through 1000 mm"),
+])
+def test_a_pulse_that_implies_an_impossible_speed_or_length_names_the_pulse(recipe, fits):
+    """With one of speed and heater length given, the pulse implies the other. Out of its range the refusal named
+    the implied quantity in SI units (stage3_heater_length_m=100.0, line_speed_m_per_s=99999.99999999999), which
+    the user never set (found by fuzzing `foiltwin recipe`); it now names the pulse and the pulse times that fit."""
+    with pytest.raises(FoiltwinInputError) as err:
+        recipe.validated(PARAMS)
+    assert err.value.field == "stage3_time_s" and fits in err.value.allowed, err.value
+
+
 @pytest.mark.component
 def test_web_form_reports_the_heater_and_its_power_sets_the_peak():
     r = evaluate_recipe(UHTRecipe(), PARAMS)

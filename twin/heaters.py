@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.uht.thermal import heat_loss_W_per_m2
 from process_models.uht.web_heater import solve_web_heater
@@ -75,11 +76,18 @@ class HeaterLoop:
         P_max = self.params["heater_max_areal_power_W_per_m2"] * L
         T_melt = self.params["cu_melting_temperature_K"]
         kw = {"cooling": settings.cooling, "params": self.params}
-        P_set = float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=min(self.T3_set, T_melt - 1.0),
-                                       **kw).power_W_per_m[0])
+        try:
+            P_set = float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=min(self.T3_set, T_melt - 1.0),
+                                           **kw).power_W_per_m[0])
+        except FoiltwinInputError as err:  # name the line's setting, not the heater's argument
+            if err.field != "peak_K":
+                raise
+            raise FoiltwinInputError(f"{self.spec.name}.settings.stage3_peak_K", self.T3_set, err.allowed,
+                                     f"at {settings.web_speed_m_per_min:g} m/min through "
+                                     f"{settings.stage3_heater_length_mm:g} mm") from None
         self.P3_set = min(P_set, P_max)
         powers = np.unique(np.minimum(self.P3_set * np.append(np.linspace(0.3, 1.6, n), 1.0), P_max))
-        peaks = solve_web_heater(v, L, self.foil_thickness_m, power_W_per_m=powers, **kw).peak_temperature_K
+        peaks = _peaks_at_powers(v, L, self.foil_thickness_m, powers, T_melt, kw)
         self._P3_list = [float(v) for v in powers]  # plain floats for the per-event interpolation
         self._T3_list = [float(v) for v in np.minimum(peaks, T_melt)]
         self._P2_set = self._power_to_hold(self.T2_set)  # the stage-II power that holds the set point [W/m2]
@@ -154,3 +162,28 @@ class HeaterLoop:
     def prune_before(self, tau: float) -> None:
         self.stage2.prune_before(tau)
         self.stage3.prune_before(tau)
+
+
+def _peaks_at_powers(v: float, L: float, thickness_m: float, powers: np.ndarray, T_melt_K: float,
+                     kw: dict) -> np.ndarray:
+    """Peaks [K] of the web heater at ``powers`` [W/m], one batch solve. The table reaches 1.6× the set point's
+    power, which can melt the web: the batch then refuses the power that does, and each power is solved alone, a
+    refused one reading as the melting point (the table is capped there anyway)."""
+    try:
+        return solve_web_heater(v, L, thickness_m, power_W_per_m=powers, **kw).peak_temperature_K
+    except FoiltwinInputError as err:
+        if err.field != "power_W_per_m":
+            raise
+    peaks = np.full(powers.size, np.nan)
+    refused: FoiltwinInputError | None = None
+    for i, P in enumerate(powers):  # ascending
+        try:
+            peaks[i] = solve_web_heater(v, L, thickness_m, power_W_per_m=float(P), **kw).peak_temperature_K[0]
+        except FoiltwinInputError as err:
+            if err.field != "power_W_per_m":
+                raise
+            refused = refused or err
+    solved = np.isfinite(peaks)
+    if not solved.any() or np.any(~solved[:int(np.flatnonzero(solved)[-1])]):  # only the top powers may melt
+        raise refused  # type: ignore[misc]
+    return np.where(solved, peaks, T_melt_K)
