@@ -162,13 +162,14 @@ class UHTRecipe:
         if t3 > 0.0:
             if L is None:
                 L = v * t3
-                _check_implied_pulse(t3, "heater length", L, HEATER_LENGTH_RANGE_M, v, "m", 1.0,
-                                     f"at {v * 60.0:.4g} m/min")
+                lo, hi = HEATER_LENGTH_RANGE_M
+                _check_implied_pulse(t3, (lo / v, hi / v), f"at {v * 60.0:.4g} m/min", "heater length", L,
+                                     (lo, hi), "m", 1.0)
             elif v is None:
                 v = L / t3
                 lo, hi = LINE_SPEED_RANGE_M_PER_S
-                _check_implied_pulse(t3, "line speed", v, (lo, hi), 1.0 / L, "m/min", 60.0,
-                                     f"through {L * 1e3:.4g} mm")
+                _check_implied_pulse(t3, (L / hi, L / lo), f"through {L * 1e3:.4g} mm", "line speed", v, (lo, hi),
+                                     "m/min", 60.0)
             elif abs(L / v - t3) > 1e-9 * t3:
                 raise FoiltwinInputError("stage3_time_s", t3, f"= stage3_heater_length_m / line_speed_m_per_s = "
                                          f"{L / v:.6g} s, or leave one of the three out")
@@ -187,16 +188,15 @@ class UHTRecipe:
                 "stage3_power_W_per_m": None if power is None else float(power)}
 
 
-def _check_implied_pulse(t3_s: float, label: str, implied: float, bounds: tuple[float, float], per_s: float,
-                         unit: str, to_unit: float, given: str) -> None:
-    """The pulse time with one of speed and heater length given implies the other (``implied``: the length
-    t3·v, ``per_s`` = v; or the speed L/t3, ``per_s`` = 1/L); out of its range the refusal names the pulse, which
-    the caller gave, with the pulse times that fit (not the implied quantity, which nobody set)."""
+def _check_implied_pulse(t3_s: float, fitting_s: tuple[float, float], given: str, label: str, implied: float,
+                         bounds: tuple[float, float], unit: str, to_unit: float) -> None:
+    """The pulse time with one of speed and heater length given implies the other (``implied``, within ``bounds``
+    when the pulse lies in ``fitting_s``); out of its range the refusal names the pulse, which the caller gave, with
+    the pulse times that fit (not the implied quantity, which nobody set)."""
     lo, hi = bounds
     if lo <= implied <= hi:
         return
-    t_lo, t_hi = (lo / per_s, hi / per_s) if label == "heater length" else (1.0 / (hi * per_s), 1.0 / (lo * per_s))
-    t_lo, t_hi = max(t_lo, STAGE3_TIME_RANGE_S[0]), min(t_hi, STAGE3_TIME_RANGE_S[1])
+    t_lo, t_hi = max(fitting_s[0], STAGE3_TIME_RANGE_S[0]), min(fitting_s[1], STAGE3_TIME_RANGE_S[1])
     fits = f"in [{t_lo:.4g}, {t_hi:.4g}] s {given}" if t_lo <= t_hi else f"none {given}"
     raise FoiltwinInputError("stage3_time_s", t3_s, f"{fits}: it implies a {label} of {implied * to_unit:.4g} {unit}, "
                                                     f"outside [{lo * to_unit:g}, {hi * to_unit:g}] {unit}")

@@ -735,8 +735,9 @@ def _properties(tp: ThermalParameters) -> _Properties:
     """Tables of ``tp``, kept for the last few materials and enclosures: by value when the material has a
     ``value_key`` (a parameter draw that leaves the Cu properties and the enclosure alone reuses them), else by
     identity (the entry holds ``tp``, so its id cannot be reused)."""
-    by_value = tp.material.value_key is not None
-    key = (tp.material.value_key, tp.enclosure) if by_value else id(tp)
+    value_key = tp.material.value_key  # derived from the fields: computed once per call
+    by_value = value_key is not None
+    key = (value_key, tp.enclosure) if by_value else id(tp)
     hit = _PROPERTY_CACHE.get(key)
     if hit is None or (not by_value and hit[0] is not tp):
         hit = (tp, _Properties.of(tp))
