@@ -1,14 +1,15 @@
-"""The CLI's unit registry (pint), made on first use: converting a value between the units a user types and the
-model's SI units at the boundary. Importing pint costs ≈0.2 s, so nothing imports this module at start-up."""
+"""Unit conversion at the CLI's boundary (pint): a value between the units a user types and the model's SI units.
+The registry is the process's shared one (:func:`process_models.unit_registry.unit_registry`, also the optimiser's
+Pyomo units). Importing pint costs ≈0.2 s, so nothing imports this module at start-up."""
 
 from __future__ import annotations
 
 import math
 from functools import cache
 
-import pint
+from process_models.unit_registry import unit_registry
 
-ureg = pint.UnitRegistry()
+ureg = unit_registry()
 
 
 @cache

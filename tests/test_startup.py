@@ -36,3 +36,22 @@ def test_a_run_without_out_imports_neither_plotting_nor_parquet_nor_unused_scipy
             "run_single(apply_overrides(Scenario(), ['hours=2']))")
     loaded = loaded_after(code)
     assert not loaded & set(NOT_FOR_A_RUN), sorted(loaded & set(NOT_FOR_A_RUN))
+
+
+def _registries(code: str) -> dict[str, bool]:
+    probe = (f"{code}\nimport json, pyomo.environ as pyo\nfrom foiltwin.units import ureg\n"
+             "from process_models.unit_registry import unit_registry\n"
+             "print(json.dumps({'shared': pyo.units.pint_registry is ureg is unit_registry(), "
+             "'pyomo_km': float(pyo.value(pyo.units.convert(1.0 * pyo.units.km, pyo.units.m)))}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.integration
+def test_the_optimiser_and_the_cli_build_one_pint_registry_between_them():
+    """`foiltwin optimize` converts the user's units and builds Pyomo units: one registry (≈0.13 s each) serves
+    both; if Pyomo's units were used before the optimiser was imported, Pyomo keeps its own (switching under
+    existing components would break them) and units still convert."""
+    assert _registries("import optimizer.api") == {"shared": True, "pyomo_km": 1000.0}
+    assert _registries("import pyomo.environ as pyo\npyo.units.m\nimport optimizer.api") == {
+        "shared": False, "pyomo_km": 1000.0}

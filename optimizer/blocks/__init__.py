@@ -9,3 +9,14 @@ model they are the composing model's expressions, so composing adds no linking V
 tested for its degrees of freedom (:func:`optimizer.blocks.dof.degrees_of_freedom`), its units and a known answer
 (tests/test_optimizer_blocks.py).
 """
+
+from pyomo.core.base.units_container import PyomoUnitsContainer
+from pyomo.environ import units as _pyomo_units
+
+from process_models.unit_registry import unit_registry
+
+# before any block touches a unit, Pyomo's units take the process's one pint registry (the CLI converts with the
+# same one) instead of building a second one; if Pyomo already built its own (units used before this import),
+# it keeps it: switching registries under existing components would break them
+if type(_pyomo_units) is not PyomoUnitsContainer:
+    _pyomo_units.set_pint_registry(unit_registry())
