@@ -843,21 +843,32 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
             raise FoiltwinInputError("--skin-metals", p["skin_metals"], "Zn with --confidence (the robust optimum "
                                      "backs off the Zn skin's phase margin)")
         kw["skin_metals"] = metals
+    computed_at_load: int | None = None  # values in the cache read from --cache-dir (None: nothing read)
     if p["cache_dir"] is not None:
         from optimizer.cache_store import check_cache_dir, load_cache
 
         loaded = load_cache(check_cache_dir(p["cache_dir"]))
         typer.echo(loaded.note, err=True)
         kw["cache"] = loaded.cache
+        computed_at_load = loaded.cache.computed() if loaded.warm else None
     result, code = _optimize_with(p, targets, sc, values, pset, kw)
     if p["cache_dir"] is not None:
-        from optimizer.cache_store import save_cache
-
-        try:
-            save_cache(kw["cache"], p["cache_dir"])
-        except FoiltwinInputError as err:  # the result stands: only the next run starts cold
-            typer.echo(f"cache: not saved ({err}); the next run starts cold", err=True)
+        _save_optimiser_cache(kw["cache"], p["cache_dir"], computed_at_load)
     return result, code
+
+
+def _save_optimiser_cache(cache: Any, cache_dir: Path, computed_at_load: int | None) -> None:
+    """Write the optimiser's cache back for the next run, unless it was read from there and the run computed
+    nothing new (a repeated run: the file already holds everything; ≈13 MB not rewritten)."""
+    from optimizer.cache_store import save_cache
+
+    if computed_at_load is not None and cache.computed() == computed_at_load:
+        typer.echo("cache: nothing new, file kept as it was", err=True)
+        return
+    try:
+        save_cache(cache, cache_dir)
+    except FoiltwinInputError as err:  # the result stands: only the next run starts cold
+        typer.echo(f"cache: not saved ({err}); the next run starts cold", err=True)
 
 
 def _optimize_with(p: dict[str, Any], targets: Any, sc: Any, values: ParameterValues, pset: Any,

@@ -114,6 +114,12 @@ class OptimiserCache:
         self.params_ids.clear()
         self.twin_physics.clear()
 
+    def computed(self) -> int:
+        """How many values were ever computed into this cache (each part's misses, and the parameter ids): equal
+        before and after a run when the run found everything in it (nothing new worth writing back)."""
+        return (self.stage2.misses + self.coarse.misses + self.recipes.misses + self.twin_physics.misses
+                + len(self.params_ids))
+
     @contextmanager
     def active(self) -> Iterator[OptimiserCache]:
         """Within the block, this cache's stage-II part serves :func:`safe_evaluate` and the model checks

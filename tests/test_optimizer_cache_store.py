@@ -103,9 +103,13 @@ def test_a_second_cli_run_from_the_cache_recommends_the_same(cli, tmp_path):
     args = ("optimize", "--no-twin", "--mode", "vapour_commercial", "--cache-dir", str(tmp_path / "c"),
             "--json", "-")
     code1, out1, err1 = cli(*args)
+    (saved,) = (tmp_path / "c").glob("optimiser-cache-*.pkl")
+    stamp = saved.stat().st_mtime_ns, saved.read_bytes()
     code2, out2, err2 = cli(*args)
     assert code1 == code2 == 0
     assert "cold run" in err1 and "cache: loaded" in err2
+    # the repeated run computed nothing new: the file is not rewritten
+    assert "nothing new, file kept" in err2 and (saved.stat().st_mtime_ns, saved.read_bytes()) == stamp
     a, b = json.loads(out1), json.loads(out2)
     assert a["settings"] == b["settings"] and a["checked"] == b["checked"] and a["status"] == b["status"]
     assert a["made_by"] == b["made_by"] and a["made_by"]["code"] == cache_fingerprint()
@@ -141,3 +145,18 @@ def test_a_cache_that_cannot_be_saved_does_not_lose_the_result(cli, tmp_path):
                          "--json", "-")
     assert code == 0 and json.loads(out)["status"] in ("optimal", "feasible")
     assert "cache: not saved" in err and "next run starts cold" in err and "Traceback" not in err
+
+
+@pytest.mark.unit
+def test_the_cache_counts_what_was_computed_into_it_not_what_was_served():
+    from optimizer.surrogates import OptimiserCache
+
+    cache = OptimiserCache()
+    assert cache.computed() == 0
+    cache.recipes.get_many([("a",), ("b",)], lambda missing: [1.0] * len(missing))
+    assert cache.computed() == 2
+    cache.recipes.get_many([("a",), ("b",)], lambda missing: [2.0] * len(missing))  # both served
+    assert cache.computed() == 2
+    cache.stage2.get_many([("c",)], lambda missing: [3.0])
+    cache.params_ids[("p",)] = 0
+    assert cache.computed() == 4
