@@ -147,7 +147,7 @@ class SkinResult:
     evaporated_mol_per_m2: float = 0.0  # lost from the surface in stage III (skins.evaporation)
     anneal_equivalent_time_s: float = 0.0  # θ of the stage-II history for the texture model [s at T_cal]
     liquid_onset_K: float = math.inf  # lowest solidus over the profile entering stage III [K]
-    stage3_ramp_K_per_s: float = math.nan  # the ramp stage III got (stage3_ramp_K_per_s) [K/s]
+    stage3_ramp_K_per_s: float = math.nan  # the ramp stage III got: programmed or the heater's fastest [K/s]
 
     def flows_per_m2(self, params=None) -> Flows:
         """What one m² takes (:func:`process_models.uht.flows.uht_flow_amounts`): electricity, Ar and the metal's
@@ -180,21 +180,17 @@ def _phase_of(metal: str, x: float) -> tuple[str, ...]:
     return ("sn",)
 
 
-def stage3_ramp_K_per_s(r: SkinRecipe, params) -> float:
-    """The stage-III ramp of a validated recipe [K/s]: its programmed ramp, or the fastest the heater drives on its
-    foil up to its peak when that is slower (:func:`process_models.uht.heater_ramp.max_ramp_K_per_s`; ≤ 0 when
-    the losses alone take the whole heater)."""
-    return min(r.stage3_heating_rate_K_per_s, _fastest_ramp_K_per_s(r, params))
-
-
 def _fastest_ramp_K_per_s(r: SkinRecipe, params) -> float:
+    """The fastest stage-III ramp the heater drives on the recipe's foil up to its peak [K/s]
+    (:func:`process_models.uht.heater_ramp.max_ramp_K_per_s`; ≤ 0 when the losses alone take the whole heater)."""
     return float(max_ramp_K_per_s(params["ambient_temperature_K"], r.stage3_peak_K, r.foil_thickness_m, params)[0])
 
 
 def _histories(r: SkinRecipe, params, peak_given: bool = True):
-    """Stage-II and stage-III histories. A stage-III peak that even the heater's fastest ramp on this foil does not
-    reach within the stage-III time is refused; one only the programmed ramp misses gives the lower peak it
-    reaches (``reached_setpoint`` False), as the Zn recipe's batch form does."""
+    """Stage-II and stage-III histories and the stage-III ramp [K/s]: the programmed one, or the heater's fastest
+    on this foil when slower. A peak that even the fastest ramp does not reach within the stage-III time is refused;
+    one only the programmed ramp misses gives the lower peak it reaches (``reached_setpoint`` False), as the Zn
+    recipe's batch form does."""
     common = {"thickness_m": r.foil_thickness_m, "params": params, "cooling": "free"}
     h2 = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=r.stage2_temperature_K,
                           heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"],
@@ -208,7 +204,7 @@ def _histories(r: SkinRecipe, params, peak_given: bool = True):
     limit = params["heater_max_areal_power_W_per_m2"]
     if float(h3.max_heater_power_W_per_m2[0]) > limit * (1.0 + 1e-9):  # pragma: no cover - the ramp is within it
         raise AssertionError(f"stage-III ramp {rate:g} K/s needs {float(h3.max_heater_power_W_per_m2[0]):.6g} W/m2")
-    return h2, h3
+    return h2, h3, rate
 
 
 def _refuse_stage3_peak(r: SkinRecipe, params, peak_given: bool) -> None:
@@ -347,7 +343,7 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
         a = supply.assess_supply(r.metal, target, p)
         if a.route != "vapour":
             warnings += a.warnings
-    h2, h3 = _histories(r, p, peak_given=recipe.stage3_peak_K is not None)
+    h2, h3, ramp = _histories(r, p, peak_given=recipe.stage3_peak_K is not None)
     grid = make_depth_grid(r.foil_thickness_m)
     _, x_after2, x = (a[0] for a in _interdiffuse(r, grid, n_mol, (h2, h3), p))
     c = p["cu_density_kg_per_m3"] / p["cu_molar_mass_kg_per_mol"]
@@ -370,7 +366,6 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
     if lost > EVAPORATION_WARN_FRAC * n_mol:
         warnings.append(f"{r.metal}: {lost / n_mol:.0%} of the deposit evaporates in stage III "
                         f"(peak {float(h3.peak_temperature_K[0]):.0f} K)")
-    ramp = stage3_ramp_K_per_s(r, p)
     if ramp < r.stage3_heating_rate_K_per_s:
         warnings.append(f"stage III ramps at {ramp:.3g} K/s, the fastest the heater drives on a "
                         f"{r.foil_thickness_m * 1e6:g} µm foil (programmed {r.stage3_heating_rate_K_per_s:.3g} K/s)")
