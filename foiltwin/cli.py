@@ -474,7 +474,8 @@ def _recipe_option_rules(ctx: typer.Context) -> None:
                  "stage3_heater_length_mm", "stage3_power_W_per_m"):
         only_with(ctx, name, "--stage3-time-ms > 0", has3, "a setting of stage III")
     web = p["stage3_mode"] == "web"
-    only_with(ctx, "stage3_heating_rate_K_per_s", "--stage3-mode batch", not web, "the ramp of the lumped pulse")
+    only_with(ctx, "stage3_heating_rate_K_per_s", "--stage3-mode batch or --skin-metal Mg, Ag, Sn or Al",
+              not web or p["skin_metal"] != "Zn", "the ramp of the lumped pulse")
     for name in ("line_speed_m_per_min", "stage3_heater_length_mm", "stage3_power_W_per_m"):
         only_with(ctx, name, "--stage3-mode web", web, "a setting of the moving-web heater")
     not_with(ctx, "stage3_power_W_per_m", "--stage3-peak-K", p["stage3_peak_K"] is not None,

@@ -21,7 +21,9 @@ Stage3TimeMs = Annotated[
     float | None, typer.Option("--stage3-time-ms", help="Stage-III pulse (time in the heated zone) [ms]; 0 skips "
                                "stage III; default 30, or heater length / line speed when both are given.")]
 Stage3HeatingRate = Annotated[float | None, typer.Option(
-    "--stage3-heating-rate-K-per-s", help="Ramp of the batch form (--stage3-mode batch).")]
+    "--stage3-heating-rate-K-per-s", help="Ramp of the batch form (--stage3-mode batch), or the programmed "
+    "ramp of another skin metal's stage III (the heater's fastest on the foil when slower); default: "
+    "stage3_heating_rate_K_per_s.")]
 Stage3Mode = Annotated[Literal["web", "batch"], typer.Option(
     "--stage3-mode", help="web: the moving web through the heated zone (default); batch: lumped ramp-hold pulse.")]
 LineSpeed = Annotated[float | None, typer.Option(

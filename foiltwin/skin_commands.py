@@ -19,7 +19,7 @@ SKIN_METAL_CHOICES = ("Zn", "Mg", "Ag", "Sn", "Al")
 # recipe options that belong to the Zn line or to the other collector steps (refused with another metal)
 ZN_ONLY_OPTIONS = (
     "zn_route", "plated_zn_mg_per_cm2", "zn_bath", "zn_current_density_A_per_m2", "zn_plating_time_s",
-    "zn_bath_concentration_mol_per_m3", "zn_source_temperature_K", "stage3_heating_rate_K_per_s", "stage3_mode",
+    "zn_bath_concentration_mol_per_m3", "zn_source_temperature_K", "stage3_mode",
     "line_speed_m_per_min", "stage3_heater_length_mm", "stage3_power_W_per_m", "cooling", "no_uht", "substrate",
     "electroform_bath", "electroform_current_density_A_per_m2", "electroform_temperature_K",
     "anneal_soak_temperature_K", "anneal_soak_h", "anneal_target_100", "texture_route", "hot_zone_temperature_K",
@@ -30,6 +30,9 @@ OTHER_METAL_OPTIONS = ("skin_route", "skin_loading_mg_per_cm2", "skin_source_tem
 ZN_RECIPE_ONLY = {"uncertainty": "intervals are computed for the Zn collector recipe",
                   "web_tension_N_per_m": "the web's margins are computed on the Zn line's heater",
                   "scenario": "a scenario's settings give the Zn collector recipe"}
+# the skin recipe's fields the command line sets in the same unit, by their option (a refusal names the option)
+_SKIN_OPTION_OF_FIELD = {"stage3_peak_K": "--stage3-peak-K",
+                         "stage3_heating_rate_K_per_s": "--stage3-heating-rate-K-per-s"}
 
 
 def check_skin_options(ctx: typer.Context) -> None:
@@ -53,12 +56,20 @@ def _check_in_option_units(p: dict, t3_ms: float) -> None:
     typed, not in the model's SI field."""
     from foiltwin.units import to_unit
     from process_models.errors import check_range
-    from process_models.skins.skin import CONTACT_LOADING_RANGE_KG_PER_M2, FOIL_RANGE_M, STAGE3_TIME_RANGE_S
+    from process_models.skins.skin import (
+        CONTACT_LOADING_RANGE_KG_PER_M2,
+        FOIL_RANGE_M,
+        STAGE3_RAMP_RANGE_K_PER_S,
+        STAGE3_TIME_RANGE_S,
+    )
 
     check_range("--foil-thickness-um", p["foil_thickness_um"], *(to_unit(x, "m", "um") for x in FOIL_RANGE_M),
                 unit="µm")
     check_range("--stage3-time-ms", t3_ms, *(to_unit(x, "s", "ms") for x in STAGE3_TIME_RANGE_S),
                 low_inclusive=False, unit="ms")
+    if p["stage3_heating_rate_K_per_s"] is not None:
+        check_range("--stage3-heating-rate-K-per-s", p["stage3_heating_rate_K_per_s"], *STAGE3_RAMP_RANGE_K_PER_S,
+                    unit="K/s")
     if p["skin_route"] == "contact":
         check_range("--skin-loading-mg-per-cm2", p["skin_loading_mg_per_cm2"],
                     *(to_unit(x, "kg/m**2", "mg/cm**2") for x in CONTACT_LOADING_RANGE_KG_PER_M2),
@@ -85,6 +96,16 @@ def _check_deposit_in_option_units(recipe, values: ParameterValues) -> None:
                          f"{r.metal} than the {foil_um:g} µm foil can hold)")
 
 
+def _as_option(err: FoiltwinInputError, p: dict) -> FoiltwinInputError:
+    """A skin model's refusal re-said as the option the user typed (:func:`foiltwin.options.in_option_units`, and
+    the stage-III peak and ramp, whose options share the field's unit); a field the user did not set keeps its
+    name (the registry's ramp is the parameter ``stage3_heating_rate_K_per_s``)."""
+    option = _SKIN_OPTION_OF_FIELD.get(err.field)
+    if option is not None and p.get(err.field) is not None:
+        return FoiltwinInputError(option, p[err.field], err.allowed, err.reason)
+    return in_option_units(err, p)
+
+
 def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | None) -> None:
     """Evaluate and report the skin of a metal other than Zn from the ``recipe`` options."""
     from foiltwin.units import to_unit  # pint: the options' units to SI and SI to the printed units
@@ -99,12 +120,13 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
         contact_loading_kg_per_m2=to_unit(p["skin_loading_mg_per_cm2"], "mg/cm**2", "kg/m**2"),
         stage2_temperature_K=p["stage2_temperature_K"], stage2_time_s=p["stage2_time_s"],
         stage3_peak_K=p["stage3_peak_K"], stage3_time_s=to_unit(t3_ms, "ms", "s"),
+        stage3_heating_rate_K_per_s=p["stage3_heating_rate_K_per_s"],
     )
     _check_deposit_in_option_units(recipe, values)
     try:
         r = evaluate_skin(recipe, values)
     except FoiltwinInputError as err:
-        raise in_option_units(err, p) from None
+        raise _as_option(err, p) from None
     report = {
         "skin_metal": r.recipe.metal,
         "route": r.recipe.route,
@@ -115,6 +137,8 @@ def run_other_skin(ctx: typer.Context, values: ParameterValues, json_out: str | 
         "alloyed_depth_nm": to_unit(r.alloyed_depth_m, "m", "nm"),
         "skin_phases": list(r.skin_phases),
         "peak_temperature_K": r.stage3_peak_K,
+        "stage3_ramp_K_per_s": r.stage3_ramp_K_per_s,
+        "stage3_programmed_ramp_K_per_s": r.recipe.stage3_heating_rate_K_per_s,
         "energy_kwh_per_m2": r.energy_kWh_per_m2,
         "cost_USD_per_m2": r.cost_USD_per_m2,
         "warnings": list(r.warnings),

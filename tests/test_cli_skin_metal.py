@@ -56,3 +56,34 @@ def test_options_that_do_not_apply_are_refused_in_one_line(cli, args, flag):
     code, _out, err = cli("recipe", *args)
     assert code == 2
     assert flag in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+_AG_CONTACT = ("recipe", "--skin-metal", "Ag", "--skin-route", "contact", "--skin-loading-mg-per-cm2", "0.1")
+
+
+@pytest.mark.integration
+def test_a_thick_foil_skin_reports_the_ramp_the_heater_drives(cli):
+    """A 30 µm foil was refused at any peak (the registry's 1e5 K/s needs more than the heater gives it); its skin
+    now solves on the heater's fastest ramp, reported beside the programmed one and warned."""
+    code, out, err = cli(*_AG_CONTACT, "--foil-thickness-um", "30", "--json", "-")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["stage3_ramp_K_per_s"] < data["stage3_programmed_ramp_K_per_s"] == 1e5
+    assert any("the fastest the heater drives on a 30 µm foil" in w for w in data["warnings"])
+    code, out, err = cli(*_AG_CONTACT, "--foil-thickness-um", "30", "--stage3-heating-rate-K-per-s", "5e4",
+                         "--json", "-")
+    assert code == 0, err
+    assert json.loads(out)["stage3_ramp_K_per_s"] == json.loads(out)["stage3_programmed_ramp_K_per_s"] == 5e4
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("args", "says"), [
+    (("--stage3-peak-K", "1000"), "--stage3-peak-K=1000.0 is not allowed: in (300, "),
+    ((), "--foil-thickness-um=50.0 is not allowed: in [3, "),
+    (("--stage3-heating-rate-K-per-s", "1e7"), "--stage3-heating-rate-K-per-s=10000000.0 is not allowed: must lie "
+                                               "in [100, 1e+06] K/s"),
+])
+def test_a_peak_the_heater_cannot_reach_names_the_option_and_its_range(cli, args, says):
+    code, _out, err = cli(*_AG_CONTACT, "--foil-thickness-um", "50", "--stage3-time-ms", "5", *args)
+    assert code == 2
+    assert says in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

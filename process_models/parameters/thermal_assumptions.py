@@ -57,8 +57,11 @@ def get_parameter_values() -> dict:
                   "1 kW/cm2 electrical per foil area: covers a 1e5 K/s ramp of 20 µm Cu (≈8e6 W/m2, seed "
                   "note 002 §5f scales 113 W/cm2 for 10 µm in 30 ms)", "assumed", (1.0e3, 1.0e9)),
         Parameter("stage3_heating_rate_K_per_s", 1.0e5, "K/s", _A,
-                  "the seed gives no ramp (§0); UHT literature reports 1e3-1e5 K/s (seed note 002 §5a); "
-                  "upper end chosen so the 30 ms pulse is mostly hold", "assumed", (1.0e2, 1.0e6)),
+                  "the seed gives no ramp (seed note 002 §0 item 2: its T-t curve is ESI Fig. S1, not in the seed); "
+                  "carbon-heater UHT work reports 1e3-1e4 K/s (seed note 002 §5a, literature); 1e5, above that, "
+                  "so the 30 ms pulse is mostly hold. The Zn batch form and the other skin metals ramp at it "
+                  "(skins: slowed to the heater's fastest on a thick foil); the Zn web form does not use it",
+                  "assumed", (1.0e2, 1.0e6)),
         Parameter("stage2_heating_rate_K_per_s", 50.0, "K/s", _A,
                   "heat-up to ≈750 K in ≈9 s, short against the 120 s stage-II hold", "assumed",
                   (0.1, 1.0e4)),

@@ -4,9 +4,14 @@ energy and cost (issue 14 item 1; seed 002 §4).
 Stage II lays down the metal (vapour route near its melting point, :mod:`process_models.skins.supply`, or a
 contact/wetting loading given as a setting). The deposit enters as a pure film on top of the foil at the
 start of stage II. The film and the foil then interdiffuse through the stage-II and stage-III thermal
-histories (:func:`process_models.uht.thermal.setpoint_history`, the same histories as the Zn recipe). The
-solver is the UHT one (:func:`process_models.uht.interdiffusion.solve_interdiffusion`), with no flux at the
-surface.
+histories (:func:`process_models.uht.thermal.setpoint_history`, the lumped ramp-hold form of the Zn recipe's
+batch stage III). The stage-III ramp is the programmed one (``stage3_heating_rate_K_per_s``, default the registry's
+1e5 K/s, an assumption: the seed gives no ramp, seed note 002 §0 item 2 — its T–t curve is ESI Fig. S1, not in the
+seed — and §5a cites 1e3-1e4 K/s for carbon-heater UHT) unless the heater cannot drive it on this foil: then the
+fastest ramp the heater's areal power limit drives on it (:func:`process_models.uht.heater_ramp.max_ramp_K_per_s`,
+∝ 1/thickness), as the Zn web form lets the heater decide what the foil gets. A peak even that ramp does not reach
+within the stage-III time is refused; one only the programmed ramp misses gives the lower peak, warned. The solver
+is the UHT one (:func:`process_models.uht.interdiffusion.solve_interdiffusion`), with no flux at the surface.
 
 Interdiffusion uses the metal's **impurity** diffusivity in Cu, D0·exp(−Q/RT)
 (``skin_diffusion_literature``), for every composition. This is a stated simplification:
@@ -47,6 +52,7 @@ from process_models.texture.texture_model import equivalent_time_s
 from process_models.uht.alloying import film_on_profile
 from process_models.uht.energy import to_kwh_per_m2
 from process_models.uht.flows import uht_flow_amounts
+from process_models.uht.heater_ramp import max_ramp_K_per_s, reachable_peak_K, thickest_foil_m
 from process_models.uht.interdiffusion import (
     DepthGrid,
     depth_where_below_m,
@@ -61,6 +67,7 @@ _DIFFUSION_STEPS = 60
 FOIL_RANGE_M = (3e-6, 50e-6)
 STAGE3_TIME_RANGE_S = (0.0, 10.0)  # (low exclusive]
 CONTACT_LOADING_RANGE_KG_PER_M2 = (0.0, 0.1)  # (low exclusive]
+STAGE3_RAMP_RANGE_K_PER_S = (1e2, 1e6)  # the Zn recipe's batch-form range (process_models.uht.recipe)
 EVAPORATION_WARN_FRAC = 0.1  # a stage-III loss above this share of the deposit is warned about
 
 
@@ -81,7 +88,8 @@ def impurity_diffusivity_m2_per_s(metal: str, T_K, params=None) -> np.ndarray:
 @dataclass(frozen=True)
 class SkinRecipe:
     """Settings of a skin of ``metal``. ``None``: the default (source: melting point + superheat; stage III: the
-    registry's default peak and the seed's 30 ms). ``route`` "vapour" uses the source; "contact" lays down
+    registry's default peak and the seed's 30 ms, the registry's programmed ramp ``stage3_heating_rate_K_per_s``,
+    which the heater's limit may slow on a thick foil). ``route`` "vapour" uses the source; "contact" lays down
     ``contact_loading_kg_per_m2`` (a setting, no kinetics)."""
 
     metal: str = "Zn"
@@ -93,6 +101,7 @@ class SkinRecipe:
     stage2_time_s: float = 120.0
     stage3_peak_K: float | None = None
     stage3_time_s: float = 0.030
+    stage3_heating_rate_K_per_s: float | None = None
 
     def validated(self, params) -> SkinRecipe:
         skin_system(self.metal)
@@ -111,8 +120,11 @@ class SkinRecipe:
         if self.route == "contact":
             check_range("contact_loading_kg_per_m2", self.contact_loading_kg_per_m2, *CONTACT_LOADING_RANGE_KG_PER_M2,
                         low_inclusive=False, unit="kg/m2")
+        rate = (params["stage3_heating_rate_K_per_s"] if self.stage3_heating_rate_K_per_s is None
+                else self.stage3_heating_rate_K_per_s)
+        check_range("stage3_heating_rate_K_per_s", rate, *STAGE3_RAMP_RANGE_K_PER_S, unit="K/s")
         return SkinRecipe(self.metal, self.foil_thickness_m, self.route, float(src), self.contact_loading_kg_per_m2,
-                          self.stage2_temperature_K, self.stage2_time_s, float(peak), self.stage3_time_s)
+                          self.stage2_temperature_K, self.stage2_time_s, float(peak), self.stage3_time_s, float(rate))
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,7 @@ class SkinResult:
     evaporated_mol_per_m2: float = 0.0  # lost from the surface in stage III (skins.evaporation)
     anneal_equivalent_time_s: float = 0.0  # θ of the stage-II history for the texture model [s at T_cal]
     liquid_onset_K: float = math.inf  # lowest solidus over the profile entering stage III [K]
+    stage3_ramp_K_per_s: float = math.nan  # the ramp stage III got: programmed or the heater's fastest [K/s]
 
     def flows_per_m2(self, params=None) -> Flows:
         """What one m² takes (:func:`process_models.uht.flows.uht_flow_amounts`): electricity, Ar and the metal's
@@ -167,46 +180,54 @@ def _phase_of(metal: str, x: float) -> tuple[str, ...]:
     return ("sn",)
 
 
-def _histories(r: SkinRecipe, params):
+def _fastest_ramp_K_per_s(r: SkinRecipe, params) -> float:
+    """The fastest stage-III ramp the heater drives on the recipe's foil up to its peak [K/s]
+    (:func:`process_models.uht.heater_ramp.max_ramp_K_per_s`; ≤ 0 when the losses alone take the whole heater)."""
+    return float(max_ramp_K_per_s(params["ambient_temperature_K"], r.stage3_peak_K, r.foil_thickness_m, params)[0])
+
+
+def _histories(r: SkinRecipe, params, peak_given: bool = True):
+    """Stage-II and stage-III histories and the stage-III ramp [K/s]: the programmed one, or the heater's fastest
+    on this foil when slower. A peak that even the fastest ramp does not reach within the stage-III time is refused;
+    one only the programmed ramp misses gives the lower peak it reaches (``reached_setpoint`` False), as the Zn
+    recipe's batch form does."""
     common = {"thickness_m": r.foil_thickness_m, "params": params, "cooling": "free"}
     h2 = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=r.stage2_temperature_K,
                           heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"],
                           heater_on_s=r.stage2_time_s, **common)
+    fastest = _fastest_ramp_K_per_s(r, params)
+    if fastest <= 0.0 or (r.stage3_peak_K - params["ambient_temperature_K"]) / fastest > r.stage3_time_s:
+        _refuse_stage3_peak(r, params, peak_given)
+    rate = min(r.stage3_heating_rate_K_per_s, fastest)
     h3 = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=r.stage3_peak_K,
-                          heating_rate_K_per_s=params["stage3_heating_rate_K_per_s"],
-                          heater_on_s=r.stage3_time_s, on_power_limit="flag", **common)
-    if not h3.power_feasible[0]:
-        _refuse_stage3_peak(r, float(h3.max_heater_power_W_per_m2[0]), params)
-    return h2, h3
+                          heating_rate_K_per_s=rate, heater_on_s=r.stage3_time_s, on_power_limit="flag", **common)
+    limit = params["heater_max_areal_power_W_per_m2"]
+    if float(h3.max_heater_power_W_per_m2[0]) > limit * (1.0 + 1e-9):  # pragma: no cover - the ramp is within it
+        raise AssertionError(f"stage-III ramp {rate:g} K/s needs {float(h3.max_heater_power_W_per_m2[0]):.6g} W/m2")
+    return h2, h3, rate
 
 
-def _stage3_feasible(r: SkinRecipe, params, **grid) -> np.ndarray:
-    """Whether the heater can drive the skin's stage-III ramp on each row of ``grid`` (peaks ``setpoint_K`` or
-    foil thicknesses ``thickness_m``; the other from the recipe)."""
-    kw = {"setpoint_K": r.stage3_peak_K, "thickness_m": r.foil_thickness_m, **grid}
-    h = setpoint_history(start_temperature_K=params["ambient_temperature_K"],
-                         heating_rate_K_per_s=params["stage3_heating_rate_K_per_s"], heater_on_s=r.stage3_time_s,
-                         params=params, cooling="free", on_power_limit="flag", **kw)
-    return h.power_feasible
-
-
-def _refuse_stage3_peak(r: SkinRecipe, power_W_per_m2: float, params) -> None:
-    """Refuse a stage III the heater cannot ramp at the registry's ``stage3_heating_rate_K_per_s`` (the skin recipe
-    has no ramp setting): name the peak and the highest one it reaches on this foil, or, when no peak is reachable,
-    the foil thickness and the thickest foil that takes this peak (the ramp's power grows with both)."""
-    rate, limit = params["stage3_heating_rate_K_per_s"], params["heater_max_areal_power_W_per_m2"]
-    why = (f"the stage-III ramp (stage3_heating_rate_K_per_s = {rate:g} K/s) needs {power_W_per_m2:.3g} W/m2 and the "
-           f"heater gives {limit:.3g} W/m2 (heater_max_areal_power_W_per_m2)")
-    peaks = np.linspace(params["ambient_temperature_K"] + 1.0, r.stage3_peak_K, 65)
-    ok = peaks[_stage3_feasible(r, params, setpoint_K=peaks)]
-    if ok.size:
+def _refuse_stage3_peak(r: SkinRecipe, params, peak_given: bool) -> None:
+    """Refuse a stage-III peak that the heater's fastest ramp on this foil does not reach within the stage-III time:
+    name the peak (when the caller gave it) with the highest one reachable on this foil, else the foil thickness
+    with the thickest foil that reaches the default peak (the fastest ramp falls as 1/thickness)."""
+    T0, t3, d_um = params["ambient_temperature_K"], r.stage3_time_s, r.foil_thickness_m * 1e6
+    top_K = reachable_peak_K(T0, r.foil_thickness_m, t3, params["cu_melting_temperature_K"], params)
+    top_um = thickest_foil_m(T0, r.stage3_peak_K, r.foil_thickness_m, t3, params) * 1e6
+    why = (f"the fastest ramp the heater drives on a {d_um:g} µm foil (heater_max_areal_power_W_per_m2 = "
+           f"{params['heater_max_areal_power_W_per_m2']:.3g} W/m2) reaches {top_K:.0f} K in the "
+           f"{t3 * 1e3:g} ms stage III")
+    thick = (f"a foil of at most ≈{top_um:.3g} µm reaches {r.stage3_peak_K:.0f} K" if top_um >= FOIL_RANGE_M[0] * 1e6
+             else f"no foil in the model's range reaches {r.stage3_peak_K:.0f} K")
+    if peak_given:
         raise FoiltwinInputError("stage3_peak_K", r.stage3_peak_K,
-                                 f"at most ≈{ok.max():.0f} K for a {r.foil_thickness_m * 1e6:g} µm foil: {why}")
-    thick = np.geomspace(FOIL_RANGE_M[0], r.foil_thickness_m, 65)
-    ok = thick[_stage3_feasible(r, params, thickness_m=thick)]
-    top = f"at most ≈{ok.max() * 1e6:.3g} µm" if ok.size else "none in the model's range"
-    raise FoiltwinInputError("foil_thickness_m", r.foil_thickness_m,
-                             f"{top} for a stage-III peak of {r.stage3_peak_K:.0f} K: {why}")
+                                 f"in ({T0:g}, {top_K:.0f}] K for a {d_um:g} µm foil: {why}; {thick}, or a longer "
+                                 "stage III reaches more")
+    allowed = (f"in [{FOIL_RANGE_M[0] * 1e6:g}, {top_um:.3g}] µm for the default stage-III peak of "
+               f"{r.stage3_peak_K:.0f} K" if top_um >= FOIL_RANGE_M[0] * 1e6 else
+               f"none in the model's range for the default stage-III peak of {r.stage3_peak_K:.0f} K")
+    raise FoiltwinInputError("foil_thickness_m", r.foil_thickness_m, f"{allowed}: {why}; a lower peak or a longer "
+                                                                     "stage III reaches more")
 
 
 def _deposit_mol_per_m2(r: SkinRecipe, params) -> float:
@@ -322,7 +343,7 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
         a = supply.assess_supply(r.metal, target, p)
         if a.route != "vapour":
             warnings += a.warnings
-    h2, h3 = _histories(r, p)
+    h2, h3, ramp = _histories(r, p, peak_given=recipe.stage3_peak_K is not None)
     grid = make_depth_grid(r.foil_thickness_m)
     _, x_after2, x = (a[0] for a in _interdiffuse(r, grid, n_mol, (h2, h3), p))
     c = p["cu_density_kg_per_m3"] / p["cu_molar_mass_kg_per_mol"]
@@ -345,6 +366,13 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
     if lost > EVAPORATION_WARN_FRAC * n_mol:
         warnings.append(f"{r.metal}: {lost / n_mol:.0%} of the deposit evaporates in stage III "
                         f"(peak {float(h3.peak_temperature_K[0]):.0f} K)")
+    if ramp < r.stage3_heating_rate_K_per_s:
+        warnings.append(f"stage III ramps at {ramp:.3g} K/s, the fastest the heater drives on a "
+                        f"{r.foil_thickness_m * 1e6:g} µm foil (programmed {r.stage3_heating_rate_K_per_s:.3g} K/s)")
+    if not h3.reached_setpoint[0]:
+        warnings.append(f"stage III ramp ({ramp:g} K/s) cannot reach {r.stage3_peak_K:.0f} K in "
+                        f"{r.stage3_time_s * 1e3:g} ms; peak {float(h3.peak_temperature_K[0]):.0f} K (the heater "
+                        "could: a faster stage3_heating_rate_K_per_s reaches it)")
     heater_J = float(h2.heater_energy_J_per_m2[0] + h3.heater_energy_J_per_m2[0])
     energy_kWh = float(to_kwh_per_m2(heater_J + _source_energy_J_per_m2(r, n_mol, p)))
     out = SkinResult(
@@ -354,6 +382,6 @@ def evaluate_skin(recipe: SkinRecipe, params=None) -> SkinResult:
         cost_USD_per_m2=math.nan, warnings=tuple(warnings), profile_x=x, depth_m=grid.centres_m,
         deposited_kg_per_m2=n_mol * supply.molar_mass_kg_per_mol(r.metal, p), evaporated_mol_per_m2=lost,
         anneal_equivalent_time_s=float(equivalent_time_s(h2.time_s, h2.temperature_K, p)[0]),
-        liquid_onset_K=liquid_K)
+        liquid_onset_K=liquid_K, stage3_ramp_K_per_s=ramp)
     # the one costing function prices the flows (metal source, electricity, Ar)
     return replace(out, cost_USD_per_m2=price_flows(out.flows_per_m2(p), p).total_per_good_m2)
