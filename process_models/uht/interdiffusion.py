@@ -1020,6 +1020,9 @@ def _newton_guarded(prob: _Problem, x_old: Array, dt: Array, T: Array, t: Array,
     between the branches (halving the step moves the cycle, it does not break it). Here the cap starts at
     NEWTON_MAX_UPDATE_FRAC and every update that reverses the previous one (δ·δ_prev < 0) halves it for good
     (letting it grow back made a 4-cycle), so the iterate comes to rest in the steep band, where Newton converges.
+    It also has GUARDED_MAX_ITER updates where the plain one has NEWTON_MAX_ITER: a pure plated Zn layer pulsed
+    without stage II puts a sharp Zn/Cu front in the first step, where D̃ spans decades from cell to cell and the
+    damped updates move the front a cell or so each (halving the step does not sharpen the front).
     Converged: an update neither capped nor clipped and at most NEWTON_TOL_FRAC (the plain rule without its
     quadratic prediction). The system is monotone (D̃ > 0, dJ/dx_s ≤ 0), so the point it converges to is the step's
     one solution. Returns the profile (1, N), the Zn that came in (the plain rule's linearised flux of the last
