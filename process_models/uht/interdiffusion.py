@@ -31,7 +31,9 @@ Discretisation (cell-centred finite volumes, backward Euler, Newton in x):
   with fewer array calls per Newton iteration (issue 15).
 * A Newton iterate outside [0, 1] (beyond round-off) is clipped and counted in ``n_clipped`` (a clipped
   update never ends the iteration); a step whose Newton iteration fails is split in two for the foils
-  concerned (counted in ``step_splits``).
+  concerned (counted in ``step_splits``); a step still failing after ``MAX_SPLIT_DEPTH`` splits is solved by a
+  guarded iteration (:func:`_newton_guarded`: the update cap halves whenever an update reverses the last) before
+  the solver gives up.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ CLIP_TOL_FRAC = 1e-12  # iterates beyond [0, 1] by more than this are clipped an
 SMOOTH_STEP_MAX_ITER = 3  # a step converged within this many updates lets the next one extrapolate ...
 PREDICTOR_MAX_CHANGE_FRAC = 0.05  # ... if the extrapolation moves no cell by more than this
 MAX_SPLIT_DEPTH = 8  # a failing step is halved at most this many times
+GUARDED_MAX_ITER = 200  # Newton updates of the guarded fallback (:func:`_newton_guarded`); its step cap
+# halves at most ~45 times before an update is round-off, so this bounds a cycling iterate, not a slow one
 STEP_TIME_SHARE_FRAC = 0.1  # share of plain time in the step-placement clock
 _SCALAR_SNAP_MAX_ROWS = 4
 CLOCK_SUBSAMPLES = 32  # sub-samples per history segment when integrating the clock
@@ -972,11 +976,20 @@ def _advance(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, t0: Arra
     stats["clipped"][idx] += clipped
     if ok.all():
         return x, zn_in
-    if depth >= MAX_SPLIT_DEPTH:
-        failed = tuple(int(i) for i in idx[~ok])
-        raise ModelConvergenceError(
-            "interdiffusion", f"foils {list(failed)}", "histories its Newton iteration converges on",
-            f"Newton iteration failed after {depth} step splits", rows=failed)
+    if depth >= MAX_SPLIT_DEPTH:  # the last resort: the guarded iteration, foil by foil
+        x = x.copy()  # (the plain step may hand back its guess, which a caller may still hold)
+        for i in np.flatnonzero(~ok).tolist():
+            one = slice(i, i + 1)
+            xi, zi, its, ok[i] = _newton_guarded(prob, x_old[one], (t1 - t0)[one], T1[one], t1[one], idx[one])
+            stats["iters"][idx[i]] += its
+            if ok[i]:
+                x[i], zn_in[i], rate[i] = xi[0], zi, 0.0
+        if not ok.all():
+            failed = tuple(int(i) for i in idx[~ok])
+            raise ModelConvergenceError(
+                "interdiffusion", f"foils {list(failed)}", "histories its Newton iteration converges on",
+                f"Newton iteration failed after {depth} step splits", rows=failed)
+        return x, zn_in
     f = np.flatnonzero(~ok)
     sub = idx[f]
     stats["splits"][sub] += 1
@@ -991,6 +1004,52 @@ def _advance(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, t0: Arra
     zn_in[f] = zin1 + zin2
     rate[f] = r
     return x, zn_in
+
+
+def _newton_guarded(prob: _Problem, x_old: Array, dt: Array, T: Array, t: Array, idx: Array
+                    ) -> tuple[Array, float, int, bool]:
+    """One backward-Euler step of ONE foil (``idx`` (1,)) by Newton with an adaptive cap on the update: the fallback
+    of a step whose plain iteration (:func:`_newton`) fails even after MAX_SPLIT_DEPTH halvings.
+
+    A surface flux that is piecewise linear with a narrow steep part makes the plain iteration cycle: the stage-II α
+    uptake (:meth:`~process_models.uht.gamma_islands.IslandGrowth.alpha_flux`) is the whole supply up to
+    ``stage2_alpha_saturation_width_frac`` below α's Zn cap and none above the cap, flat on both sides
+    (dJ/dx_s = 0). Under a supply far above what α takes in a step (a Zn source hotter than ≈1000 K over a foil
+    still near ambient: ≈0.1 mol m⁻² s⁻¹ against ≈3e-4 mol/m² in the first cell) each flat branch's update
+    overshoots the 0.01-wide steep band by about the damping's NEWTON_MAX_UPDATE_FRAC, and the iterate alternates
+    between the branches (halving the step moves the cycle, it does not break it). Here the cap starts at
+    NEWTON_MAX_UPDATE_FRAC and every update that reverses the previous one (δ·δ_prev < 0) halves it for good
+    (letting it grow back made a 4-cycle), so the iterate comes to rest in the steep band, where Newton converges.
+    It also has GUARDED_MAX_ITER updates where the plain one has NEWTON_MAX_ITER: a pure plated Zn layer pulsed
+    without stage II puts a sharp Zn/Cu front in the first step, where D̃ spans decades from cell to cell and the
+    damped updates move the front a cell or so each (halving the step does not sharpen the front).
+    Converged: an update neither capped nor clipped and at most NEWTON_TOL_FRAC (the plain rule without its
+    quadratic prediction). The system is monotone (D̃ > 0, dJ/dx_s ≤ 0), so the point it converges to is the step's
+    one solution. Returns the profile (1, N), the Zn that came in (the plain rule's linearised flux of the last
+    update), the updates taken and whether it converged. Only steps the plain iteration failed on come here, so no
+    result the solver gave before changes."""
+    a = (prob.c / dt)[:, None] * prob.grid.widths
+    Tc = T[:, None]
+    xs_fixed, psi_s, psi_d, surf = _step_closures(prob, Tc, T, t, idx)
+    st = _Active(np.arange(1), True, x_old.copy(), Tc, a, x_old, t, xs_fixed, psi_s, psi_d)
+    cap, prev = NEWTON_MAX_UPDATE_FRAC, None
+    for it in range(GUARDED_MAX_ITER):
+        psi, d = psi_d(st.x)
+        res, j, dj = _residual(prob, st, idx, surf, psi, d)
+        delta, ok_solve = _solve_tridiagonal(a, prob, dj, d, res)
+        s = float(np.abs(delta).max())
+        if not (ok_solve and math.isfinite(s)):
+            break
+        if prev is not None and float(np.sum(delta * prev)) < 0.0:
+            cap *= 0.5
+        scale = min(1.0, cap / s) if s > 0.0 else 1.0
+        xn = st.x + scale * delta
+        out = (xn < -CLIP_TOL_FRAC) | (xn > 1.0 + CLIP_TOL_FRAC)
+        if scale == 1.0 and s <= NEWTON_TOL_FRAC and not out.any():
+            return xn, (_first(j) + _first(dj) * float(delta[0, 0])) * float(dt[0]), it + 1, True
+        st.x = np.where(out, np.minimum(np.maximum(xn, 0.0), 1.0), xn)
+        prev = delta
+    return st.x, 0.0, GUARDED_MAX_ITER, False
 
 
 def _as_batch(name: str, value: ArrayLike, B: int, ndim: int) -> Array:
