@@ -274,7 +274,7 @@ def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
     try:
         result = evaluate_collector(recipe, values)
     except FoiltwinInputError as err:
-        raise in_option_units(err, p) from None
+        raise in_option_units(err, p, values) from None
     uq = None
     if p["uncertainty"] is not None:
         from foiltwin.uq_commands import recipe_uncertainty
