@@ -274,7 +274,7 @@ def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
     try:
         result = evaluate_collector(recipe, values)
     except FoiltwinInputError as err:
-        raise in_option_units(err, p) from None
+        raise in_option_units(err, p, values) from None
     uq = None
     if p["uncertainty"] is not None:
         from foiltwin.uq_commands import recipe_uncertainty
@@ -1076,7 +1076,8 @@ def batch_summary(db: DbArgument, batch: BatchOption = None,
 
 
 def print_summary(rows: list[dict]) -> None:
-    """The batch summary as one table: a row per scenario and KPI, the factors as leading columns."""
+    """The batch summary as one table: a row per scenario and KPI, the factors as leading columns; a KPI that a run
+    reports as undefined (a cost per good m² without good m²) reads "undefined", its reason listed below."""
     from foiltwin.tables import Column, mean_and_spread, print_table
     from twin.kpi_labels import kpi_label
     from twin.results_db import SUMMARY_KPIS
@@ -1086,13 +1087,19 @@ def print_summary(rows: list[dict]) -> None:
     cols = [Column("scenario", numeric=False), *(Column(short[f]) for f in factors), Column("KPI", numeric=False),
             Column("unit", numeric=False), Column("n"), Column("mean"), Column("sd"), Column("95 % CI low"),
             Column("95 % CI high")]
-    table = []
+    table, undefined = [], []
     for r in rows:
         label = r["scenario"].split(" | ")[0] if factors else r["scenario"]
         kpis = [k for k, v in r.items() if isinstance(v, dict) and "mean" in v]
         for k in sorted(kpis, key=lambda k: (SUMMARY_KPIS.index(k) if k in SUMMARY_KPIS else len(SUMMARY_KPIS), k)):
             v = r[k]
             name, unit = kpi_label(k)
+            if v.get("undefined_runs"):  # said, not left out: e.g. a cost per good m² without good m²
+                at = ", ".join([label, *(f"{short[f]}={r['factors'][f]}" for f in factors if f in r["factors"])])
+                undefined.append(f"{name} undefined at {at}: {v['undefined_reason']}")
+                table.append([label, *(r["factors"].get(f, "") for f in factors), name, unit, v["n"], "undefined",
+                              "n/a", "n/a", "n/a"])
+                continue
             ci = v.get("ci95")
             half = v.get("ci95_half_width")
             mean, sd, _ = mean_and_spread(v["mean"], v["std"], half)
@@ -1101,6 +1108,8 @@ def print_summary(rows: list[dict]) -> None:
                           mean, sd, lo, hi])
     print_table(cols, table, caption="sd: sample standard deviation over replications (0: no spread); CI: Student "
                 "t interval of the mean (n/a with one run)")
+    for line in undefined:
+        typer.echo(line)
     for r in rows:
         if r["shares_runs_with"]:
             typer.echo(f"{r['scenario']} shares runs with {', '.join(r['shares_runs_with'])}")

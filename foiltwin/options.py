@@ -129,16 +129,52 @@ def progress_printer(enabled: bool | None):
     return show
 
 
-# model fields whose option has another unit: (option, its ctx.params key)
+# model fields whose option has another unit or another name: (option, its ctx.params key)
 _OPTION_OF_FIELD = {"foil_thickness_m": ("--foil-thickness-um", "foil_thickness_um"),
-                    "agf_mass_frac": ("--agf-wt-pct", "agf_wt_pct")}
+                    "agf_mass_frac": ("--agf-wt-pct", "agf_wt_pct"),
+                    "electroform_current_density_A_per_m2": ("--electroform-current-density-A-per-m2",
+                                                             "electroform_current_density_A_per_m2")}
+# the Zn plating step's fields, ``{bath}.<field>`` in the models (the bath is --zn-bath's)
+_OPTION_OF_ZN_STEP_FIELD = {
+    "time_s": ("--zn-plating-time-s", "zn_plating_time_s"),
+    "current_density_A_per_m2": ("--zn-current-density-A-per-m2", "zn_current_density_A_per_m2"),
+    "concentration_mol_per_m3": ("--zn-bath-concentration-mol-per-m3", "zn_bath_concentration_mol_per_m3")}
 
 
-def in_option_units(err: FoiltwinInputError, params: dict[str, Any]) -> FoiltwinInputError:
-    """A model's refusal of a field the command line sets in another unit, re-said as the option with the value
-    the user typed (``foil_thickness_m`` → ``--foil-thickness-um``); any other refusal unchanged. The allowed
-    range stays the model's text (its bounds say their unit)."""
-    option = _OPTION_OF_FIELD.get(err.field)
+def _option_of(field: str, params: dict[str, Any]) -> tuple[str, str] | None:
+    bath = params.get("zn_bath")
+    if bath is not None and field.startswith(f"{bath}."):
+        return _OPTION_OF_ZN_STEP_FIELD.get(field[len(bath) + 1:])
+    return _OPTION_OF_FIELD.get(field)
+
+
+def in_option_units(err: FoiltwinInputError, params: dict[str, Any], values: Any = None) -> FoiltwinInputError:
+    """A model's refusal of a field the command line sets under another name or in another unit, re-said as the
+    option with the value the user typed (``foil_thickness_m`` → ``--foil-thickness-um``, the Zn plating step's
+    ``zn_acid_sulfate.time_s`` → ``--zn-plating-time-s``); any other refusal unchanged. The allowed range stays
+    the model's text (its bounds say their unit), except for the plated Zn: its capacity is re-said in mg/cm²
+    (:func:`_plated_zn_in_option_units`, which needs the registry ``values``)."""
+    if err.field == "plated_zn_loading_kg_per_m2" and values is not None:
+        return _plated_zn_in_option_units(err, params, values)
+    option = _option_of(err.field, params)
     if option is None or params.get(option[1]) is None:
         return err
     return FoiltwinInputError(option[0], params[option[1]], err.allowed, err.reason)
+
+
+def _plated_zn_in_option_units(err: FoiltwinInputError, params: dict[str, Any], values: Any) -> FoiltwinInputError:
+    """The UHT model's refusal of a plated Zn loading the foil cannot hold as γ brass (its field in kg/m²), re-said
+    as ``--plated-zn-mg-per-cm2`` with the value typed and the capacity in mg/cm² (the model's own bound,
+    :func:`process_models.uht.recipe.gamma_brass_capacity_kg_per_m2`, converted by pint)."""
+    from foiltwin.units import to_unit
+    from process_models.uht.recipe import gamma_brass_capacity_kg_per_m2
+
+    typed = params.get("plated_zn_mg_per_cm2")
+    if ("γ brass" not in err.allowed or params.get("zn_bath") is not None or typed is None
+            or params.get("foil_thickness_um") is None):  # another refusal (ranges: checked in mg/cm² before)
+        return err
+    foil_um = params["foil_thickness_um"]
+    cap = to_unit(gamma_brass_capacity_kg_per_m2(to_unit(foil_um, "um", "m"), values), "kg/m**2", "mg/cm**2")
+    return FoiltwinInputError("--plated-zn-mg-per-cm2", typed, f"at most ≈{cap:.3g} mg/cm2: the Zn the {foil_um:g} "
+                              "µm foil holds as γ brass (a loading above it converts the whole foil, and no skin "
+                              "model applies)", err.reason)

@@ -23,8 +23,10 @@ composition σ (``surface_composition_sd_frac``) on top of it, fully correlated 
 nucleation rate from the coverage tolerance through its slope; f_β by the exact bootstrap over the V1 times.
 Refresh only the standard errors at the stored values: ``python scripts/calibrate_uht.py --errors-only``.
 
-Run: ``python scripts/calibrate_uht.py`` (a few minutes); it rewrites
-``process_models/parameters/fitted_uht.json``. Fitted values are NOT measurements.
+Run: ``python scripts/calibrate_uht.py`` (a few seconds); it rewrites
+``process_models/parameters/fitted_uht.json``. Fitted values are NOT measurements. The fit starts from the
+starting guesses in fitted_uht.py, never from the stored values, so a re-run writes the same numbers (the date
+aside).
 """
 
 from __future__ import annotations
@@ -62,9 +64,10 @@ def solve_log10(fn, target: float, lo: float, hi: float) -> float:
     return brentq(g, lo, hi, xtol=1e-4)
 
 
-def fit_stage2(base, eta: float, coverage: float, share: float) -> tuple[float, float]:
-    """(log10 I_ref, log10 f_β) for the coverage and γ-share targets at the given η."""
-    p = base.with_overrides({ETA: eta})
+def fit_stage2(base, eta: float, beta: float, coverage: float, share: float) -> tuple[float, float]:
+    """(log10 I_ref, log10 f_β) for the coverage and γ-share targets at the given η; the coverage is solved at
+    the current f_β estimate ``beta``, then f_β at the new I_ref."""
+    p = base.with_overrides({ETA: eta, BETA: beta})
     z_nuc = solve_log10(lambda v: evaluate_recipe(STAGE2_ONLY, p.with_overrides({NUC: v})).stage2_gamma_coverage_frac,
                         coverage, 6.0, 20.0)
     p = p.with_overrides({NUC: 10.0 ** z_nuc})
@@ -122,15 +125,22 @@ def refit_eta(params, peak: float, eta0: float) -> float:
     return float(10.0 ** z)
 
 
+def starting_parameters():
+    """The registry with the four free parameters at their documented starting guesses (``FREE_PARAMETERS``), not
+    at an earlier run's ``fitted_uht.json``: every run starts from the same point and so ends at the same numbers
+    (a start from the stored values made each re-run a warm start from the last, and η moved in its 9th digit)."""
+    return default_parameters().with_overrides({name: spec[0] for name, spec in FREE_PARAMETERS.items()})
+
+
 def main() -> None:
-    base = default_parameters()
+    base = starting_parameters()
     cov_target = base["stage2_gamma_full_coverage_frac"]
     share_target = base["stage2_gamma_min_intermetallic_share_frac"]
     eta, peak = base[ETA], float(np.clip(base[PEAK], 950.0, 1300.0))
-    z_nuc = z_beta = 0.0
+    z_nuc, z_beta = np.log10(base[NUC]), np.log10(base[BETA])
     raised = False
     for it in range(5):
-        z_nuc, z_beta = fit_stage2(base, eta, cov_target, share_target)
+        z_nuc, z_beta = fit_stage2(base, eta, 10.0 ** z_beta, cov_target, share_target)
         p = base.with_overrides({NUC: 10.0 ** z_nuc, BETA: 10.0 ** z_beta})
         fit, _ = fit_stage3(p, np.array([np.log(eta), peak]))
         new_eta, peak = float(np.exp(fit.x[0])), float(fit.x[1])

@@ -304,3 +304,29 @@ def test_a_batch_whose_every_job_failed_exits_3_and_one_with_results_exits_0(cli
             code, out, err = cli("batch", "run", str(spec), "--db", str(db), "--quiet")
             assert code == want and "jobs," in out, err
             assert (err.strip().count("\n"), "no job of batch" in err) == ((0, True) if want else (0, False))
+
+
+@pytest.mark.integration
+def test_a_cost_per_good_m2_without_good_m2_is_summarised_as_undefined_with_its_reason(tmp_path, cli):
+    """A point whose runs made no good m² (stage II at 800 K: a skin far above the window, yield 0) has no cost
+    or energy per good m²; the summary left those rows out silently. Now they are there: no mean, n = the runs,
+    the runs that lack a value and why; a point with good m² keeps its statistics."""
+    from twin.batch import spec_from_dict
+
+    spec = spec_from_dict({"name": "hot", "hours": 1.0, "replications": 2,
+                           "sweep": {"plant.lines.1.settings.stage2_temperature_K": [750.0, 800.0]}})
+    db = tmp_path / "hot.duckdb"
+    assert run_batch(spec, db).ok == 4
+    with ResultsDB(db) as store:
+        rows = {r["factors"]["plant.lines.1.settings.stage2_temperature_K"]: r for r in store.summary()}
+        table = {(r["plant.lines.1.settings.stage2_temperature_K"], r["replication"]): r for r in store.runs_table()}
+    hot, ok = rows[800.0], rows[750.0]
+    assert hot["yield_fraction"]["mean"] == 0.0
+    for kpi in ("cost_per_m2", "energy_kwh_per_m2"):
+        assert hot[kpi]["mean"] is None and hot[kpi]["n"] == 2 and hot[kpi]["undefined_runs"] == 2
+        assert "no good m² (yield 0)" in hot[kpi]["undefined_reason"] and "2 of 2 runs" in hot[kpi]["undefined_reason"]
+        assert ok[kpi]["mean"] > 0.0 and "undefined_runs" not in ok[kpi]
+        assert table[(800.0, 0)][kpi] is None and table[(750.0, 0)][kpi] > 0.0
+    code, out, err = cli("batch", "summary", str(db))
+    assert code == 0, err
+    assert "undefined" in out and "cost undefined at" in out and "a cost per good m² is unbounded" in out

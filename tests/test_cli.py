@@ -41,8 +41,11 @@ def test_recipe_json_has_the_promised_keys_and_citations():
     (("recipe", "--param", "foil_emissivity_frac=7"), "foil_emissivity_frac"),
     (("recipe", "--stage2-time-s", "abc"), "--stage2-time-s"),
     (("recipe", "--zn-bath", "nickel_watts"), "zn_bath"),
-    (("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "0"), "current_density_A_per_m2"),
-    (("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-bath-concentration-mol-per-m3", "0"), "concentration_mol_per_m3"),
+    # the option the user set, not the model's field zn_acid_sulfate.current_density_A_per_m2 (relabelled 2026-12-04)
+    (("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "0"),
+     "--zn-current-density-A-per-m2=0.0"),
+    (("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-bath-concentration-mol-per-m3", "0"),
+     "--zn-bath-concentration-mol-per-m3=0.0"),
     (("recipe", "--no-uht", "--ag-immersion-time-s", "60", "--agf-wt-pct", "0"), "--agf-wt-pct"),
     (("simulate", "--set", "plant.lines.1.settings.web_speed_m_per_min=-1"), "web_speed_m_per_min"),
     (("simulate", "--hours", "-3"), "hours"),

@@ -172,3 +172,34 @@ def test_model_refusals_of_fields_set_in_other_units_name_the_option(cli, args, 
     code, _, err = cli("recipe", *args)
     assert code == 2 and text in err, err
     assert "foil_thickness_m=" not in err and "agf_mass_frac=" not in err and "heating_rate_K_per_s=" not in err
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("args", "text"), [
+    (("--zn-bath", "zn_acid_sulfate", "--zn-plating-time-s", "-5"),
+     "--zn-plating-time-s=-5.0 is not allowed: must lie in (0, 86400] s"),
+    (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "1772295.9", "--zn-plating-time-s", "58.88"),
+     "--zn-plating-time-s=58.88 is not allowed: at most 48.72 s at 1.7723e+06 A/m2"),
+    (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "300", "--zn-plating-time-s", "600"),
+     "--zn-plating-time-s=600.0 is not allowed: at most ≈"),
+    (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "1e9"),
+     "--zn-current-density-A-per-m2=1000000000.0 is not allowed: must lie in (0, 1e+08] A/m2"),
+    (("--substrate", "electroformed", "--electroform-current-density-A-per-m2", "1e9"),
+     "--electroform-current-density-A-per-m2=1000000000.0 is not allowed: must lie in (0, 1e+08] A/m2"),
+    (("--zn-route", "plated", "--plated-zn-mg-per-cm2", "5.5"),
+     "--plated-zn-mg-per-cm2=5.5 is not allowed: at most ≈5.31 mg/cm2: the Zn the 10 µm foil holds as γ brass"),
+])
+def test_zn_plating_refusals_name_the_option_in_its_units(cli, args, text):
+    """The Zn plating step's refusals read zn_acid_sulfate.time_s=… (or current_density_A_per_m2 without the
+    bath), and the γ-brass capacity plated_zn_loading_kg_per_m2=0.055 while the user typed 5.5 mg/cm² (or no
+    loading at all but a plating time): the option the user set is named, with its value and range in its units."""
+    code, _, err = cli("recipe", *args)
+    assert code == 2 and text in err, err
+    assert "zn_acid_sulfate." not in err and "plated_zn_loading_kg_per_m2=" not in err
+    assert "current_density_A_per_m2=" not in err
+    if "600" in args:  # the time that fits, at the same current density, is accepted
+        top = float(err.split("at most ≈")[1].split(" s")[0])
+        assert 0.0 < top < 600.0
+        code, _, err = cli("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "300",
+                           "--zn-plating-time-s", f"{0.99 * top:.4g}")
+        assert code == 0, err

@@ -160,6 +160,24 @@ def test_a_zn_plating_step_laying_down_more_than_the_uht_line_takes_names_its_ti
 
 
 @pytest.mark.component
+def test_a_zn_plating_step_too_much_for_the_foil_as_gamma_brass_names_its_time():
+    """A plating step whose Zn does not fit in the foil as γ brass was refused as plated_zn_loading_kg_per_m2 (a
+    field the recipe never set, with its capacity in mg/cm²); the step's time is named, with the longest that fits
+    at its current density. The UHT recipe's own refusal of the plated route speaks its field's unit, kg/m²."""
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 300.0, 600.0)), PARAMS)
+    assert err.value.field == "zn_acid_sulfate.time_s" and err.value.value == 600.0
+    top = float(str(err.value).split("at most ≈")[1].split(" s")[0])
+    assert 0.0 < top < 600.0
+    evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 300.0, 0.99 * top)), PARAMS)
+    with pytest.raises(FoiltwinInputError) as err:
+        evaluate_collector(CollectorRecipe(uht=UHTRecipe(zn_route="plated", plated_zn_loading_kg_per_m2=0.055)),
+                           PARAMS)
+    assert err.value.field == "plated_zn_loading_kg_per_m2" and "kg/m2" in err.value.allowed
+    assert "mg/cm" not in err.value.allowed
+
+
+@pytest.mark.component
 def test_an_electroforming_current_density_too_low_for_one_step_names_it():
     """At 2.34 A/m2 the 10 µm foil takes 32 h: refused as cu_acid_sulfate.time_s=116199 (a derived time); now the
     current density, with the least one that electroforms the foil in 24 h."""
@@ -192,5 +210,5 @@ def test_a_zn_current_density_whose_web_edges_leave_the_kinetics_range_is_named(
     with pytest.raises(FoiltwinInputError) as err:
         evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 99999999.9, 1.12, 273.15)),
                            PARAMS)
-    assert err.value.field == "current_density_A_per_m2"
+    assert err.value.field == "zn_acid_sulfate.current_density_A_per_m2"  # the step's field, like its other refusals
     assert err.value.value == 99999999.9

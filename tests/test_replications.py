@@ -136,3 +136,23 @@ def test_replicate_runs_every_scenario_with_the_same_seeds_and_summarises_like_t
         replicate([Scenario()], 2, 2**63 - 1, run=fake_run)
     with pytest.raises(FoiltwinInputError, match="replications"):
         replicate([Scenario()], 0, 1, run=fake_run)
+
+
+@pytest.mark.unit
+def test_replicate_says_a_cost_per_good_m2_is_undefined_when_a_run_made_no_good_m2():
+    """A replication without good m² reports cost_per_m2 None; the summary dropped the KPI (a scenario compared
+    on cost simply had no cost). Now it is there, undefined in k of n runs with the catalogue's reason."""
+    from twin.replications import replicate
+
+    def fake_run(sc: Scenario) -> dict:
+        good = sc.seed != 6 if sc.name == "some" else sc.name == "all"
+        return {"cost_per_m2": 12.0 if good else None, "yield_fraction": 0.9 if good else 0.0, "lines": {}}
+
+    rows = {r["scenario"]: r for r in replicate([Scenario(name="all"), Scenario(name="some"), Scenario(name="none")],
+                                                3, 5, run=fake_run)}
+    assert rows["all"]["cost_per_m2"]["mean"] == 12.0 and "undefined_runs" not in rows["all"]["cost_per_m2"]
+    for name, k in (("some", 1), ("none", 3)):
+        cost = rows[name]["cost_per_m2"]
+        assert cost["mean"] is None and cost["ci95"] is None and (cost["n"], cost["undefined_runs"]) == (3, k)
+        assert cost["undefined_reason"] == f"no good m² (yield 0): a cost per good m² is unbounded (in {k} of 3 runs)"
+    assert rows["none"]["yield_fraction"]["mean"] == 0.0

@@ -979,3 +979,22 @@ def test_app_calibrate_tab_draws_a_tornado_chart_of_sobol_indices():
     at.selectbox(key="sens.output").set_value("cost_per_m2").run()
     _ok(at)
     assert any("Sobol indices of cost_per_m2" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+@pytest.mark.unit
+def test_compare_leaves_out_a_kpi_undefined_for_a_chosen_scenario():
+    """A scenario without good m² has its cost as undefined (mean None, ``ResultsDB.summary``): the comparison
+    figure divided None by the reference's cost (TypeError); now that KPI is not drawn and the table shows a gap."""
+    from twin.results_db import kpi_statistics, undefined_statistics
+    from ui import batch_view
+
+    def row(name: str, cost: dict) -> dict:
+        return {"scenario": name, "runs_ok": 2, "factors": {}, "cost_per_m2": cost,
+                "yield_fraction": kpi_statistics(2, 0.5, 0.1, 0.4, 0.6)}
+
+    summary = [row("a", kpi_statistics(2, 20.0, 1.0, 19.0, 21.0)), row("b", undefined_statistics(2, 2, "cost_per_m2"))]
+    fig = batch_view.compare_figure(summary, ["a", "b"], {"a": "a", "b": "b"})
+    assert list(fig.data[1].x) == ["yield"]
+    table, _ = batch_view.compare_table(summary, ["a", "b"], {"a": "a", "b": "b"})
+    cost = next(r for r in table if r["KPI"].startswith("cost"))
+    assert cost["0:mean"] == 20.0 and cost["1:mean"] is None

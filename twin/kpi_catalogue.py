@@ -14,7 +14,7 @@ thickness has a target window, not a direction).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 Format = Literal["number", "fraction", "count", "text"]
@@ -31,6 +31,7 @@ class Kpi:
     sense: Sense
     label: str
     format: Format = "number"
+    undefined_when: str = ""  # why a report can give None for it (a per-good-m² figure without good m²)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -119,11 +120,13 @@ _ALL: tuple[Kpi, ...] = (
     Kpi("bath", "", None, "bath", "text"),
     Kpi("deposit_mean_um", "µm", None, "deposit mean"),
     # energy and cost
-    Kpi("energy_kwh_per_m2", "kWh/m²", "min", "energy"),
+    Kpi("energy_kwh_per_m2", "kWh/m²", "min", "energy",
+        undefined_when="no good m² (yield 0): an energy per good m² is unbounded"),
     Kpi("energy_kwh_per_processed_m2", "kWh/m² processed", "min", "energy"),
     Kpi("energy_lower_bound_kwh_per_m2", "kWh/m²", None, "UHT energy lower bound"),
     Kpi("energy_total_kwh_per_m2", "kWh/m²", "min", "energy, all steps"),
-    Kpi("cost_per_m2", f"{CURRENCY}/m²", "min", "cost"),
+    Kpi("cost_per_m2", f"{CURRENCY}/m²", "min", "cost",
+        undefined_when="no good m² (yield 0): a cost per good m² is unbounded"),
 )
 KPIS: dict[str, Kpi] = {k.name: k for k in _ALL}
 
@@ -132,7 +135,7 @@ def kpi(name: str, label: str | None = None) -> Kpi:
     """The catalogue's KPI ``name`` (a ``KeyError`` names it when missing), optionally shown under another label
     (a furnace's throughput is its "area annealed per hour")."""
     k = KPIS[name]
-    return k if label is None else Kpi(k.name, k.unit, k.sense, label, k.format)
+    return k if label is None else replace(k, label=label)
 
 
 # what each view shows, in order

@@ -155,9 +155,10 @@ def replicate(scenarios: list[Scenario], replications: int, seed: int, progress:
               run: Callable[[Scenario], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Each scenario ``replications`` times with the seeds ``seed + r`` (the same for every scenario: common random
     numbers), summarised as ``ResultsDB.summary`` rows: per scenario its name, runs, and per numeric KPI key (plant
-    level, flattened) the mean, sd, n, min, max and 95 % t-interval (``kpi_statistics``). Names that repeat get
-    ``#2``, ``#3``."""
-    from twin.results_db import kpi_statistics
+    level, flattened) the mean, sd, n, min, max and 95 % t-interval (``kpi_statistics``; a KPI that some run
+    reports as undefined, such as a cost per good m² without good m², as ``undefined_statistics``). Names that
+    repeat get ``#2``, ``#3``."""
+    from twin.results_db import kpi_statistics, undefined_leaves, undefined_statistics
 
     if isinstance(replications, bool) or not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
         raise FoiltwinInputError("replications", replications, f"an integer in [1, {MAX_REPLICATIONS}]")
@@ -173,18 +174,23 @@ def replicate(scenarios: list[Scenario], replications: int, seed: int, progress:
     for sc in scenarios:
         seen[sc.name] = seen.get(sc.name, 0) + 1
         name = sc.name if seen[sc.name] == 1 else f"{sc.name} #{seen[sc.name]}"
-        flats = []
+        flats, undefined = [], []
         for r in range(replications):
             report = run(sc.model_copy(update={"seed": seed + r}))
-            flats.append(flatten({k: v for k, v in report.items() if k != "lines"}))
+            plant = {k: v for k, v in report.items() if k != "lines"}
+            flats.append(flatten(plant))
+            undefined.append(set(undefined_leaves(plant)))
             done += 1
             if progress is not None:
                 elapsed = time.monotonic() - t0
                 progress(Progress("replications", f"{name}: replication {r + 1}/{replications} (seed {seed + r})",
                                   done, total, "runs", elapsed, eta_s=eta_s(done, total, elapsed)))
         row: dict[str, Any] = {"scenario": name, "runs_ok": replications, "factors": {}}
-        for key in sorted(set.intersection(*(set(f) for f in flats))):
-            vals = [f[key] for f in flats]
+        for key in sorted(set.intersection(*(set(f) | u for f, u in zip(flats, undefined, strict=True)))):
+            vals = [f[key] for f in flats if key in f]
+            if len(vals) < replications:  # undefined in some run (no good m²): said, with the reason
+                row[key] = undefined_statistics(replications, replications - len(vals), key)
+                continue
             mean, sd, _, _ = t_interval(vals)
             row[key] = kpi_statistics(len(vals), mean, sd, min(vals), max(vals))
         out.append(row)

@@ -91,6 +91,29 @@ def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
+def undefined_leaves(d: dict[str, Any], prefix: str = "") -> list[str]:
+    """Dotted keys of the leaves a report gives as None: figures it reports as undefined (a cost per good m² with
+    no good m²). The results database keeps them as NULL rows, so a summary can say a KPI is undefined, and why,
+    instead of leaving it out."""
+    out: list[str] = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out += undefined_leaves(v, f"{prefix}{k}.")
+        elif v is None:
+            out.append(f"{prefix}{k}")
+    return out
+
+
+def undefined_statistics(n: int, undefined: int, kpi: str) -> dict[str, Any]:
+    """A summary entry for a KPI that ``undefined`` of ``n`` runs report as undefined: no mean, spread or interval
+    (one unbounded run makes the mean unbounded; the others' mean would hide it), and the reason, from the KPI
+    catalogue (``Kpi.undefined_when``) or, for a KPI without one, that the report gives no value."""
+    k = KPIS.get(kpi)
+    why = k.undefined_when if k is not None and k.undefined_when else "the report gives no value"
+    return {"mean": None, "std": None, "min": None, "max": None, "n": n, "ci95_half_width": None, "ci95": None,
+            "undefined_runs": undefined, "undefined_reason": f"{why} (in {undefined} of {n} runs)"}
+
+
 def _numeric(v: Any) -> float | None:
     """A factor value as a number (bools as 0/1), None when it is not one."""
     if isinstance(v, bool | int | float) and math.isfinite(float(v)):
@@ -303,10 +326,10 @@ class ResultsDB:
                          err.get("message"), float(res.get("seconds") or 0.0), foiltwin_version(), fp.get("code"),
                          fp.get("parameters"), job.scenario_json, None if report is None else json.dumps(report)))
             if report is not None:
-                plant = flatten({k: v for k, v in report.items() if k != "lines"})
-                kpi_rows += [(job.job_id, "plant", k, v) for k, v in plant.items()]
-                for line, kpis in (report.get("lines") or {}).items():
+                for line, kpis in [("plant", {k: v for k, v in report.items() if k != "lines"}),
+                                   *(report.get("lines") or {}).items()]:
                     kpi_rows += [(job.job_id, line, k, v) for k, v in flatten(kpis).items()]
+                    kpi_rows += [(job.job_id, line, k, None) for k in undefined_leaves(kpis)]  # NULL: undefined
         ids = pa.table({"job_id": [r[0] for r in runs]})
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -319,8 +342,9 @@ class ResultsDB:
                 "foiltwin_version, code_fingerprint, parameters_fingerprint, scenario_json, report_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", runs)
             if kpi_rows:
-                tbl = pa.table({name: [r[i] for r in kpi_rows] for i, name in enumerate(("job_id", "line", "kpi",
-                                                                                             "value"))})
+                tbl = pa.table({name: pa.array([r[i] for r in kpi_rows], type=kind) for i, (name, kind) in
+                                enumerate((("job_id", pa.string()), ("line", pa.string()), ("kpi", pa.string()),
+                                           ("value", pa.float64())))})
                 self.con.register("new_kpis", tbl)
                 self.con.execute("INSERT INTO kpis SELECT job_id, line, kpi, value FROM new_kpis")
                 self.con.unregister("new_kpis")
@@ -404,28 +428,30 @@ class ResultsDB:
     def summary(self, batch: str | None = None, kpis: tuple[str, ...] = SUMMARY_KPIS, line: str = "plant"
                 ) -> list[dict[str, Any]]:
         """Per scenario: runs ok, its factor values, and per KPI the mean, standard deviation, n, min, max and 95 %
-        t-interval of the mean over replications (:func:`kpi_statistics`), and the other scenarios it shares runs
-        with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
+        t-interval of the mean over replications (:func:`kpi_statistics`) — or, where a run reports the KPI as
+        undefined (a cost per good m² without good m²), no mean and the reason (:func:`undefined_statistics`) —, and
+        the other scenarios it shares runs with (aliases; at most :data:`MAX_SHARED_NAMES`)."""
         bid = self._batch(batch)
         line = self._line(bid, line)
         factors = self.factors(bid)  # before the query below: a new execute ends its cursor
         marks = ", ".join("?" for _ in kpis)
         cur = self.con.execute(
-            f"SELECT j.scenario_name, k.kpi, count(*), avg(k.value), stddev_samp(k.value), min(k.value), "
-            f"max(k.value), min(j.position) FROM batch_jobs j JOIN runs r USING (job_id) JOIN kpis k USING (job_id) "
+            f"SELECT j.scenario_name, k.kpi, count(*), count(k.value), avg(k.value), stddev_samp(k.value), "
+            f"min(k.value), max(k.value), min(j.position) FROM batch_jobs j JOIN runs r USING (job_id) "
+            f"JOIN kpis k USING (job_id) "
             f"WHERE j.batch_id = ? AND r.status = 'ok' AND k.line = ? AND k.kpi IN ({marks}) "
-            f"GROUP BY 1, 2 ORDER BY 8, 2", [bid, line, *kpis])
+            f"GROUP BY 1, 2 ORDER BY 9, 2", [bid, line, *kpis])
         found = cur.fetchall()
         currency = {name: json.loads(text or "{}").get("currency", "USD") for name, text in self.con.execute(
             "SELECT j.scenario_name, any_value(r.scenario_json) FROM batch_jobs j JOIN runs r USING (job_id) "
             "WHERE j.batch_id = ? GROUP BY 1", [bid]).fetchall()}
         out: dict[str, dict[str, Any]] = {}
-        for name, kpi, n, mean, std, lo, hi, _ in found:
+        for name, kpi, n, defined, mean, std, lo, hi, _ in found:
             row = out.setdefault(name, {"scenario": name, "runs_ok": n, "shares_runs_with": [],
                                         "factors": factors.get(name, {})})
             k = KPIS.get(kpi)
-            row[kpi] = {**kpi_statistics(n, mean, std, lo, hi),
-                        "unit": k.value_unit(currency.get(name, "USD")) if k is not None else ""}
+            stats = kpi_statistics(n, mean, std, lo, hi) if defined == n else undefined_statistics(n, n - defined, kpi)
+            row[kpi] = {**stats, "unit": k.value_unit(currency.get(name, "USD")) if k is not None else ""}
         shares: dict[str, set[str]] = {}
         for names, in self.con.execute(  # per shared job, the first names of its entries (bounded work)
                 f"SELECT list_slice(list(DISTINCT scenario_name ORDER BY scenario_name), 1, {MAX_SHARED_NAMES + 1}) "

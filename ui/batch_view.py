@@ -207,7 +207,8 @@ def compare_figure(summary: list[dict[str, Any]], chosen: list[str], labels: dic
     check_compare(chosen, [s["scenario"] for s in summary])
     by = {s["scenario"]: s for s in summary}
     ref = by[chosen[0]]
-    shown = [k for k in kpis if (ref.get(k) or {}).get("mean") and all(by[c].get(k) for c in chosen)]
+    shown = [k for k in kpis if (ref.get(k) or {}).get("mean")  # an undefined KPI (mean None) is not drawn
+             and all((by[c].get(k) or {}).get("mean") is not None for c in chosen)]
     fig = go.Figure()
     for name in chosen:
         y, err = [], []

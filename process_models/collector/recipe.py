@@ -18,7 +18,8 @@ The steps and their models:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -44,7 +45,14 @@ from process_models.quality.indicators import nucleation_overpotential_V
 from process_models.texture.coil_anneal import FurnaceLoad, anneal_cycle
 from process_models.texture.hot_zone import HotZoneWeb, hot_zone_anneal
 from process_models.texture.texture_model import anneal_texture_equivalent, electroformed_texture_array
-from process_models.uht.recipe import PLATED_ZN_RANGE_KG_PER_M2, RecipeResult, Stage2Cache, UHTRecipe, evaluate_recipes
+from process_models.uht.recipe import (
+    PLATED_ZN_RANGE_KG_PER_M2,
+    RecipeResult,
+    Stage2Cache,
+    UHTRecipe,
+    evaluate_recipes,
+    gamma_brass_capacity_kg_per_m2,
+)
 
 Substrate = Literal["commercial", "electroformed"]
 MAX_PLATING_TIME_S = 3600.0 * 24  # one plating step
@@ -193,6 +201,39 @@ def _check_zn_loading_fits(step: PlatingStep, loading_kg_per_m2: float) -> None:
             "(plated_zn_loading_kg_per_m2)")
 
 
+def _as_plating_time(err: FoiltwinInputError, recipes: list[CollectorRecipe], params: ParameterValues
+                     ) -> FoiltwinInputError:
+    """The UHT model's refusal of a plated Zn loading too large for the foil as γ brass, re-said for a recipe whose
+    loading its Zn plating step sets (the recipe never set ``plated_zn_loading_kg_per_m2``): the step's time and
+    the longest that fits at its current density (the loading grows in proportion to the time). Any other
+    refusal unchanged."""
+    if err.field != "plated_zn_loading_kg_per_m2":
+        return err
+    for r in recipes:
+        step = r.zn_plating
+        if step is None or r.uht is None or r.uht.plated_zn_loading_kg_per_m2 != err.value:
+            continue
+        cap = gamma_brass_capacity_kg_per_m2(r.uht.foil_thickness_m, params)
+        return FoiltwinInputError(
+            f"{step.bath}.time_s", step.time_s,
+            f"at most ≈{step.time_s * cap / err.value:.4g} s at {step.current_density_A_per_m2:g} A/m2: it plates "
+            f"{err.value:.4g} kg/m2 of Zn per face, more than the {r.uht.foil_thickness_m * 1e6:g} µm foil holds as "
+            f"γ brass (≈{cap:.3g} kg/m2)")
+    return err
+
+
+@contextmanager
+def _named_for(field_name: str) -> Iterator[None]:
+    """A plating model's refusal of ``current_density_A_per_m2`` (its kinetics' range, the web edges' current)
+    re-said as the recipe's own field ``field_name`` (the step's current density), value and range unchanged."""
+    try:
+        yield
+    except FoiltwinInputError as err:
+        if err.field != "current_density_A_per_m2":
+            raise
+        raise FoiltwinInputError(field_name, err.value, err.allowed, err.reason) from None
+
+
 def _electroform_step(r: CollectorRecipe, thickness_m: float, params: ParameterValues) -> PlatingStep:
     """The plating step that electroforms the foil at the recipe's current density; a current density too low to
     grow the foil within one plating step (:data:`MAX_PLATING_TIME_S`) is refused naming it."""
@@ -200,8 +241,9 @@ def _electroform_step(r: CollectorRecipe, thickness_m: float, params: ParameterV
     bath = get_bath(r.electroform_bath, params)
     j = check_range("electroform_current_density_A_per_m2", r.electroform_current_density_A_per_m2, 0.0,
                     None, low_inclusive=False, unit="A/m2")
-    eff = float(partial_currents(bath, j, temperature_K=r.electroform_temperature_K, params=params)
-                .current_efficiency_frac)
+    with _named_for("electroform_current_density_A_per_m2"):
+        eff = float(partial_currents(bath, j, temperature_K=r.electroform_temperature_K, params=params)
+                    .current_efficiency_frac)
     rate = float(plated_mass_kg_per_m2("Cu", j, 1.0, eff, params)) / bath.metal.density_kg_per_m3
     time_s = thickness_m / rate
     if time_s > MAX_PLATING_TIME_S:
@@ -213,8 +255,16 @@ def _electroform_step(r: CollectorRecipe, thickness_m: float, params: ParameterV
     return PlatingStep(r.electroform_bath, j, time_s, r.electroform_temperature_K)
 
 
-def _plate(step: PlatingStep, faces: float, params: ParameterValues) -> tuple[dict[str, float], PlatingStepResult]:
-    """Operating point, loading and energy of one plating step (per m² of web), and what it uses."""
+def _plate(step: PlatingStep, faces: float, params: ParameterValues, j_field: str | None = None
+           ) -> tuple[dict[str, float], PlatingStepResult]:
+    """Operating point, loading and energy of one plating step (per m² of web), and what it uses; a refusal of its
+    current density names ``j_field`` (default the step's field, ``{bath}.current_density_A_per_m2``)."""
+    with _named_for(j_field or f"{step.bath}.current_density_A_per_m2"):
+        return _plate_step(step, faces, params)
+
+
+def _plate_step(step: PlatingStep, faces: float, params: ParameterValues
+                ) -> tuple[dict[str, float], PlatingStepResult]:
     bath = get_bath(step.bath, params)
     T = bath.temperature_K if step.temperature_K is None else step.temperature_K
     j = step.current_density_A_per_m2
@@ -265,7 +315,8 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
         uht = r.uht
         if r.substrate == "electroformed":
             step = _electroform_step(r, uht.foil_thickness_m if uht is not None else 10e-6, params)
-            plating["electroform"], steps["electroform"] = _plate(step, 1.0, params)
+            plating["electroform"], steps["electroform"] = _plate(step, 1.0, params,
+                                                                  "electroform_current_density_A_per_m2")
         if r.zn_plating is not None:
             _check_bath("zn_bath", r.zn_plating.bath, ZN_BATHS)
             plating["zn"], steps["zn"] = _plate(r.zn_plating, params["plating_web_faces_count"], params)
@@ -277,7 +328,10 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
         if uht is not None:
             uht_recipes.append(uht)
         prepared.append((replace(r, uht=uht), plating, steps, warnings))
-    uht_results = iter(evaluate_recipes(uht_recipes, params, stage2_cache)) if uht_recipes else iter(())
+    try:
+        uht_results = iter(evaluate_recipes(uht_recipes, params, stage2_cache)) if uht_recipes else iter(())
+    except FoiltwinInputError as err:
+        raise _as_plating_time(err, [r for r, *_ in prepared], params) from None
     out = []
     for r, plating, steps, warnings in prepared:
         res = next(uht_results) if r.uht is not None else None

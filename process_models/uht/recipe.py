@@ -484,15 +484,25 @@ def _check_film_fits(x: np.ndarray, recipes: list[UHTRecipe], delivered_mol: np.
         return
     b = int(np.nonzero(stop)[0][0])
     r = recipes[b]
-    cap = c * params["gamma_cu5zn8_zn_frac"] * thickness_m * params["zn_molar_mass_kg_per_mol"] * 1e2  # mg/cm²
-    got = delivered_mol[b] * params["zn_molar_mass_kg_per_mol"] * 1e2
-    if r.zn_route == "plated":
-        field, value = "plated_zn_loading_kg_per_m2", r.plated_zn_loading_kg_per_m2
-    else:
-        field, value = "stage2", f"{r.stage2_temperature_K:g} K for {r.stage2_time_s:g} s"
-    raise FoiltwinInputError(field, value, f"a Zn uptake that fits in the {thickness_m * 1e6:g} µm foil as γ brass "
-                             f"(≤ {cap:.3g} mg/cm²; this one takes {got:.3g} mg/cm²): lower the stage-II "
-                             "temperature or time, or the plated Zn")
+    cap = gamma_brass_capacity_kg_per_m2(thickness_m, params, c)
+    got = delivered_mol[b] * params["zn_molar_mass_kg_per_mol"]
+    foil = f"the {thickness_m * 1e6:g} µm foil"
+    if r.zn_route == "plated":  # the field's own unit, kg/m²
+        raise FoiltwinInputError("plated_zn_loading_kg_per_m2", r.plated_zn_loading_kg_per_m2,
+                                 f"a Zn loading that fits in {foil} as γ brass (≈{cap:.3g} kg/m2; this one takes "
+                                 f"{got:.3g} kg/m2): lower the plated Zn")
+    raise FoiltwinInputError("stage2", f"{r.stage2_temperature_K:g} K for {r.stage2_time_s:g} s",
+                             f"a Zn uptake that fits in {foil} as γ brass (≤ {cap * 1e2:.3g} mg/cm²; this one takes "
+                             f"{got * 1e2:.3g} mg/cm²): lower the stage-II temperature or time")
+
+
+def gamma_brass_capacity_kg_per_m2(thickness_m: float, params: ParameterValues, c: float | None = None) -> float:
+    """The Zn [kg/m²] of a foil ``thickness_m`` thick converted to γ brass (Cu5Zn8, ``gamma_cu5zn8_zn_frac``)
+    through its whole thickness at the alloy's molar density ``c`` [mol/m³] (default the registry's): the capacity
+    the refusal of a Zn uptake too large for the foil states. The refusal itself reads the profile (a Zn layer
+    that piles up in the last cell), so near this value it is approximate (part of the Zn may sit in α)."""
+    c = params["cuzn_alloy_molar_density_mol_per_m3"] if c is None else c
+    return c * params["gamma_cu5zn8_zn_frac"] * thickness_m * params["zn_molar_mass_kg_per_mol"]
 
 
 def _add_films(grid: DepthGrid, x: np.ndarray, zn_mol: np.ndarray, zn_frac: np.ndarray, c: float) -> np.ndarray:
