@@ -299,6 +299,32 @@ def test_a_bath_that_runs_dry_within_a_dosing_interval_names_the_interval(cli):
     assert "dt_s" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.component
+def test_the_dosing_interval_refusal_takes_the_time_to_empty_from_the_baths_error_not_its_wording(monkeypatch):
+    """The twin names its dosing interval with the bath's time to empty read from the error's typed field
+    (BathEmptiedError.time_to_empty_s), and passes the number on: a bath error worded otherwise (no "≤ t s," first
+    clause) still gives the interval's refusal with that time."""
+    import process_models.plating.electrodeposition as ed
+
+    settings = {"current_density_A_per_m2": 5492.3, "tank_count": 47, "tank_length_m": 17.376,
+                "web_speed_m_per_min": 41.4}
+    sc = plant(*(f"plant.lines.0.settings.{k}={v}" for k, v in settings.items()), hours=0.5)
+    with pytest.raises(ed.BathEmptiedError) as err:
+        run_single(sc)
+    t = err.value.time_to_empty_s
+    assert err.value.field == "ed-1.dosing.interval_s" and err.value.value == 300.0 and 0.0 < t < 300.0
+    assert str(err.value).startswith(f"ed-1.dosing.interval_s=300.0 is not allowed: ≤ {t:.4g} s: at 5492.3 A/m²")
+
+    def reworded(*args, **kw):
+        raise ed.BathEmptiedError("dt_s", args[3], "the tank is empty after 123.4 s of this step",
+                                  time_to_empty_s=123.4)
+
+    monkeypatch.setattr(ed, "advance_bath", reworded)
+    with pytest.raises(ed.BathEmptiedError) as err:
+        run_single(sc)
+    assert err.value.time_to_empty_s == 123.4 and "is not allowed: ≤ 123.4 s: at 5492.3 A/m²" in str(err.value)
+
+
 @pytest.mark.unit
 def test_a_set_peak_the_heater_refuses_is_named_by_the_lines_setting(monkeypatch):
     """The heater's refusal of the set point names the scenario's field (uht-1.settings.stage3_peak_K, its value)
