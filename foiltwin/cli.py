@@ -1013,7 +1013,8 @@ def _chosen_batch(store: Any, batch: str | None) -> str | None:
     """The id of the batch ``--batch`` selects in the open results database ``store`` (None: the latest). A name
     that several stored batches share (the same spec run again after a code or parameter change, or two specs of
     one name) selects the latest of them, as before, and a one-line note on stderr says so, naming the chosen id
-    and the others (newest first), so that a script keeps working and a person sees which batch was read."""
+    and the others (newest first), so that a script keeps working and a person sees which batch was read. The id
+    is a :class:`twin.results_db.BatchId`: the store's read methods take it without resolving the name again."""
     if batch is None:
         return None
     chosen, others = store.choose_batch(batch)

@@ -208,6 +208,8 @@ def main() -> None:
                                 f"Kuper value (1) gives β only (study §4)", **_se(errors, BETA)},
         },
     }
+    for name, joint in _joint(fitted).items():
+        record["parameters"][name].update(joint)
     OUT.write_text(json.dumps(record, indent=2) + "\n")
     print(f"η = {eta:.4g}, stage-III peak = {peak:.1f} K, I_ref = {10 ** z_nuc:.4g}, f_β = {10 ** z_beta:.4g}")
     print(common)
@@ -230,12 +232,22 @@ def _se(errors, name: str) -> dict:
     return {"standard_error": errors[name].standard_error, "standard_error_method": errors[name].method}
 
 
+def _joint(params) -> dict[str, dict]:
+    """The correlation of η and the peak (one two-target solve) for both records: ``Parameter.correlations``."""
+    from process_models.fits.uht import transfer_peak_correlation
+
+    rho = transfer_peak_correlation(params)
+    return {ETA: {"correlations": {PEAK: rho}}, PEAK: {"correlations": {ETA: rho}}}
+
+
 def errors_only() -> None:
     """Recompute the four standard errors at the stored values (no refit) and rewrite them in the JSON."""
     record = json.loads(OUT.read_text())
     params = default_parameters()
     for name in (ETA, PEAK, NUC, BETA):
         record["parameters"][name].update(_se({name: refit(name, params)}, name))
+    for name, joint in _joint(params).items():
+        record["parameters"][name].update(joint)
     OUT.write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {OUT}")
 

@@ -424,6 +424,32 @@ def test_a_step_that_empties_the_bath_names_dt():
 
 
 @pytest.mark.unit
+def test_a_step_that_empties_the_bath_carries_the_time_the_bath_lasts():
+    """The refusal carries the time to empty as a number (callers name their own setting with it, the twin its
+    dosing interval): the closed forms c0·V/sink without drag-out and V/q·ln(1 + c0·q/sink) with it, q = drag-out
+    film × web area rate; the message states the same number, a step just shorter passes and ends near empty."""
+    import pickle
+
+    c0, V, current = 168.5, 0.1, 1000.0
+    sink = current / (2 * FARADAY)  # Sn2+, insoluble anode, efficiency 1 [mol/s]
+    with pytest.raises(ed.BathEmptiedError) as err:
+        ed.advance_bath("sn_acid_sulfate", c0, V, 1e6, current, 1.0, 0.0, anode="insoluble")
+    assert err.value.field == "dt_s" and err.value.time_to_empty_s == pytest.approx(c0 * V / sink, rel=1e-12)
+    film, area_rate = 5e-5, 2.0
+    q = film * area_rate
+    with pytest.raises(ed.BathEmptiedError) as err:
+        ed.advance_bath("sn_acid_sulfate", c0, V, 1e6, current, 1.0, area_rate, anode="insoluble", dragout_m=film)
+    t_empty = V / q * math.log1p(c0 * q / sink)
+    assert err.value.time_to_empty_s == pytest.approx(t_empty, rel=1e-12)
+    assert f"≤ {t_empty:.4g} s" in str(err.value)
+    step = ed.advance_bath("sn_acid_sulfate", c0, V, t_empty * (1 - 1e-6), current, 1.0, area_rate,
+                           anode="insoluble", dragout_m=film)
+    assert 0.0 <= float(step.concentration_mol_per_m3) < 1e-3
+    for copy in (type(err.value)(*err.value.args), pickle.loads(pickle.dumps(err.value))):  # SimPy, worker processes
+        assert copy.time_to_empty_s == err.value.time_to_empty_s and str(copy) == str(err.value)
+
+
+@pytest.mark.unit
 def test_metal_flows_per_square_metre():
     flows = ed.metal_flows_per_m2("zn_acid_sulfate", 400.0, 10.0, 0.97, faces_count=2.0, dragout_m=5e-5)
     assert float(flows.plated_mol_per_m2) == pytest.approx(2 * 400.0 * 10.0 * 0.97 / (2 * FARADAY), rel=1e-12)

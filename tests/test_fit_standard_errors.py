@@ -66,6 +66,19 @@ def test_uht_standard_errors_are_recomputed_from_their_fits(name):
 
 
 @pytest.mark.component
+def test_the_jointly_fitted_pair_stores_the_fits_correlation():
+    """η and the peak share one J⁻¹ΣJ⁻ᵀ: both records carry its ρ (naming each other), so that the registry's
+    uncertainty (twin.parameter_uncertainty) keeps the cross term; no other fitted record claims a partner."""
+    from process_models.fits.uht import transfer_peak_correlation
+
+    eta, peak = "zn_vapour_transfer_efficiency_frac", "stage3_default_peak_temperature_K"
+    rho = transfer_peak_correlation(PARAMS)
+    assert dict(PARAMS.record(eta).correlations) == {peak: pytest.approx(rho, rel=1e-4)}
+    assert dict(PARAMS.record(peak).correlations) == {eta: pytest.approx(rho, rel=1e-4)}
+    assert all(not r.correlations for r in PARAMS.records() if r.name not in (eta, peak))
+
+
+@pytest.mark.component
 @pytest.mark.slow
 def test_beta_scale_standard_error_is_its_exact_bootstrap():
     """f_β: four brentq solves (one per V1 time) and the exact bootstrap of their minimum (≈5 s)."""

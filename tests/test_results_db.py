@@ -280,6 +280,36 @@ def test_a_name_shared_by_batches_selects_the_latest_and_returns_the_others(tmp_
 
 
 @pytest.mark.integration
+def test_batch_status_and_summary_resolve_a_batch_name_once(tmp_path, cli, monkeypatch):
+    """`batch status/summary --batch NAME` look the name up once (for the note on the other batches of that name)
+    and pass the id on: the stored batches are listed once per command, and the batch read is the one the note
+    names (the latest "dup"), also for a read method handed the resolved id directly."""
+    db, ids = batches_of_one_name(tmp_path)
+    listed = []
+    original = ResultsDB.batches
+
+    def counted(self):
+        listed.append(1)
+        return original(self)
+
+    monkeypatch.setattr(ResultsDB, "batches", counted)
+    for command in ("status", "summary"):
+        listed.clear()
+        code, _, err = cli("batch", command, str(db), "--batch", "dup", "--json", "-")
+        assert code == 0 and "names 3 batches" in err, err
+        assert len(listed) == 1, (command, len(listed))
+    assert json.loads(cli("batch", "status", str(db), "--batch", "dup", "--json", "-")[1])["batch_id"] == ids[2]
+    from twin.results_db import BatchId
+
+    with ResultsDB(db, read_only=True) as store:
+        listed.clear()
+        chosen = store.choose_batch("dup")[0]["batch_id"]
+        assert isinstance(chosen, BatchId) and chosen == ids[2]
+        assert store.status(chosen)["batch_id"] == ids[2] and store.summary(chosen) == [] and len(listed) == 1
+        assert store.status(ids[0])["batch_id"] == ids[0] and len(listed) == 2  # a plain id is still looked up
+
+
+@pytest.mark.integration
 def test_batch_status_and_summary_say_when_a_name_selects_one_of_several_batches(tmp_path, cli):
     db, ids = batches_of_one_name(tmp_path)
     for command in ("status", "summary"):

@@ -287,6 +287,25 @@ def test_a_heater_table_whose_top_powers_melt_the_web_is_capped_not_refused():
 
 
 @pytest.mark.component
+def test_a_peak_next_to_the_chill_roll_is_a_set_point_the_heater_holds():
+    """Found by fuzzing the twin's settings (seed 2, 1 of 3,831 short runs): 740.6 K through 876 mm at 16.5 m/min
+    with contact cooling was refused as 'uht-1.settings.stage3_peak_K=740.635 ... (it did not converge)'. The
+    web is hottest in the last cell before the chill roll there, and the heater's peak jumped by 13.8 K across
+    740.0-753.9 K (process_models.uht.web_heater._peak). The heater now tabulates the set point and the run goes."""
+    from twin.heaters import HeaterLoop
+    from twin.simulate import build_parameters
+
+    sc = scenario(*QUIET, "plant.lines.0.settings.web_speed_m_per_min=16.532555690681946",
+                  "plant.lines.0.settings.stage3_heater_length_mm=876.2479401842319",
+                  "plant.lines.0.settings.stage3_peak_K=740.6352378467334",
+                  "plant.lines.0.settings.cooling=\"contact\"", hours=0.2)
+    heater = HeaterLoop(sc.plant.lines[0], build_parameters(sc), np.random.default_rng(0))
+    assert min(heater._T3_list) < 740.6352378467334 < max(heater._T3_list)
+    assert heater._T3_list[heater._P3_list.index(heater.P3_set)] == pytest.approx(740.6352378467334, abs=1e-6)
+    assert run_single(sc)["lines"]["uht-1"]["metres_produced"] > 0
+
+
+@pytest.mark.component
 def test_a_bath_that_runs_dry_within_a_dosing_interval_names_the_interval(cli):
     """Found by fuzzing the twin's settings: 5.5 kA/m² over 47 tanks of 17 m empties the 2 m³ bath in 155 s, less
     than one 300 s dosing interval, and the run ended in 'dt_s=300.0 is not allowed', a name the scenario does not
@@ -297,6 +316,32 @@ def test_a_bath_that_runs_dry_within_a_dosing_interval_names_the_interval(cli):
     code, _, err = cli("simulate", "--hours", "0.5", *sets)
     assert code == 2 and "ed-1.dosing.interval_s=300" in err and "runs out of metal" in err, err
     assert "dt_s" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.component
+def test_the_dosing_interval_refusal_takes_the_time_to_empty_from_the_baths_error_not_its_wording(monkeypatch):
+    """The twin names its dosing interval with the bath's time to empty read from the error's typed field
+    (BathEmptiedError.time_to_empty_s), and passes the number on: a bath error worded otherwise (no "≤ t s," first
+    clause) still gives the interval's refusal with that time."""
+    import process_models.plating.electrodeposition as ed
+
+    settings = {"current_density_A_per_m2": 5492.3, "tank_count": 47, "tank_length_m": 17.376,
+                "web_speed_m_per_min": 41.4}
+    sc = plant(*(f"plant.lines.0.settings.{k}={v}" for k, v in settings.items()), hours=0.5)
+    with pytest.raises(ed.BathEmptiedError) as err:
+        run_single(sc)
+    t = err.value.time_to_empty_s
+    assert err.value.field == "ed-1.dosing.interval_s" and err.value.value == 300.0 and 0.0 < t < 300.0
+    assert str(err.value).startswith(f"ed-1.dosing.interval_s=300.0 is not allowed: ≤ {t:.4g} s: at 5492.3 A/m²")
+
+    def reworded(*args, **kw):
+        raise ed.BathEmptiedError("dt_s", args[3], "the tank is empty after 123.4 s of this step",
+                                  time_to_empty_s=123.4)
+
+    monkeypatch.setattr(ed, "advance_bath", reworded)
+    with pytest.raises(ed.BathEmptiedError) as err:
+        run_single(sc)
+    assert err.value.time_to_empty_s == 123.4 and "is not allowed: ≤ 123.4 s: at 5492.3 A/m²" in str(err.value)
 
 
 @pytest.mark.unit

@@ -205,6 +205,36 @@ def test_a_pulse_that_implies_an_impossible_speed_or_length_names_the_pulse(reci
     assert err.value.field == "stage3_time_s" and fits in err.value.allowed, err.value
 
 
+@pytest.mark.unit
+def test_every_web_form_that_validates_has_its_speed_and_length_in_range():
+    """The speed and heater length of a validated web form lie in their ranges on every path (both given, one given
+    and the other implied by the pulse, neither: the registry's default speed): the given ones are checked as given,
+    the implied ones by the pulse (naming stage3_time_s), and the default speed's registry bounds lie inside the
+    line-speed range, so no check after those can refuse anything (the one that did was removed as dead). Swept over
+    the ranges' edges and beyond, with the default speed at both ends of its registry bounds."""
+    import itertools
+
+    from process_models.uht.recipe import HEATER_LENGTH_RANGE_M, LINE_SPEED_RANGE_M_PER_S
+
+    (v_lo, v_hi), (L_lo, L_hi) = LINE_SPEED_RANGE_M_PER_S, HEATER_LENGTH_RANGE_M
+    d_lo, d_hi = PARAMS.record("stage3_default_line_speed_m_per_s").bounds
+    assert v_lo <= d_lo and d_hi <= v_hi  # what lets the default speed go unchecked
+    speeds = [None, 0.5 * v_lo, v_lo, 1e-3, 0.1, v_hi, 2 * v_hi]
+    lengths = [None, 0.5 * L_lo, L_lo, 2.5e-3, L_hi, 2 * L_hi]
+    times = [None, 0.0, 1e-7, 0.03, 10.0]
+    for default in (d_lo, PARAMS["stage3_default_line_speed_m_per_s"], d_hi):
+        params = PARAMS.with_overrides({"stage3_default_line_speed_m_per_s": default})
+        for v, L, t3 in itertools.product(speeds, lengths, times):
+            try:
+                r = UHTRecipe(line_speed_m_per_s=v, stage3_heater_length_m=L, stage3_time_s=t3).validated(params)
+            except FoiltwinInputError as err:
+                assert err.field in ("line_speed_m_per_s", "stage3_heater_length_m", "stage3_time_s"), err
+                continue
+            if r.stage3_time_s > 0.0:
+                assert v_lo <= r.line_speed_m_per_s <= v_hi and L_lo <= r.stage3_heater_length_m <= L_hi, (v, L, t3)
+                assert r.stage3_heater_length_m == pytest.approx(r.line_speed_m_per_s * r.stage3_time_s, rel=1e-9)
+
+
 @pytest.mark.component
 def test_web_form_reports_the_heater_and_its_power_sets_the_peak():
     r = evaluate_recipe(UHTRecipe(), PARAMS)

@@ -309,6 +309,58 @@ def test_a_peak_inside_the_discrete_peaks_jump_is_solved_to_the_nearer_end() -> 
     assert below.skin_thickness_nm <= res.skin_thickness_nm <= above.skin_thickness_nm
 
 
+# found by fuzzing the twin (seed 2): 740.635 K through 876 mm at 16.5 m/min, contact cooling, was refused as
+# 'peak_K ... a peak the web heater's bracketed solve reaches (it did not converge)'
+_ROLL_CORNER = {"line_speed_m_per_s": 16.532555690681946 / 60.0, "heater_length_m": 0.8762479401842319,
+                "thickness_m": 10e-6, "cooling": "contact"}
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("compiled", ["1", "0"])
+def test_the_peak_next_to_the_chill_roll_is_continuous_in_the_power(compiled: str, monkeypatch) -> None:
+    """At a high Péclet number the web is hottest in the last cell before the chill roll, and on the roll it drops
+    by ≈110 K within one cell. The peak's parabola through the hottest cell and its neighbours then reached across
+    that corner: the peak jumped by 13.8 K between 5755 and 5760 W/m (740.04 → 753.89 K) while no cell warmed by
+    more than 0.4 K, so peaks inside the jump were refused and the peak read above it was ≈13 K too hot. Next to
+    the roll the stencil now stays on the heated side: the peak rises by the same step per 5 W/m through the
+    switch, lies within 0.2 K of the hottest cell and not beyond the heater's end, its gradient (the Newton's peak
+    row) matches central differences, and the Newton (numpy and compiled) and the bracketed inverse reach the
+    fuzzed peak and give its power back."""
+    monkeypatch.setenv("FOILTWIN_COMPILED_KERNELS", compiled)
+    from process_models.parameters import default_parameters
+
+    p = default_parameters()
+    powers = np.arange(5740.0, 5790.0, 5.0)
+    res = solve_web_heater(**_ROLL_CORNER, power_W_per_m=powers, params=p)
+    steps = np.diff(res.peak_temperature_K)
+    assert np.all(steps > 0.0) and steps.max() < 1.1 * steps.min(), steps
+    T, x = res.temperature_K, res.x_m
+    hottest = np.argmax(T, axis=1)
+    rows = np.arange(powers.size)
+    corner = T[rows, hottest + 1] < T[rows, hottest] - 50.0  # the roll's corner is next to the hottest cell
+    assert corner.any() and (~corner).any()  # the sweep crosses the switch of the hottest cell
+    over = res.peak_temperature_K - T[rows, hottest]  # the vertex above the hottest cell: within the zone's cells
+    assert np.all(over >= 0.0) and over.max() < 0.2 and np.all(res.peak_position_m <= res.heater_length_m), over
+    from types import SimpleNamespace
+
+    from process_models.uht.web_heater import _peak
+
+    grid = SimpleNamespace(centres=x, faces=res.faces_m, roll_start=np.argmax(x > res.heater_length_m[:, None], axis=1))
+    peak, _, mid, grad = _peak(T, grid)  # the Newton's peak row: its gradient against central differences
+    assert np.array_equal(peak, res.peak_temperature_K)
+    for j in range(3):
+        bump = np.zeros_like(T)
+        bump[rows, mid - 1 + j] = 1e-4
+        numeric = (_peak(T + bump, grid)[0] - _peak(T - bump, grid)[0]) / 2e-4
+        assert numeric == pytest.approx(grad[:, j], abs=1e-6)
+    target = 740.6352378467334
+    for inverse in ("newton", "bracketed"):
+        got = solve_web_heater(**_ROLL_CORNER, peak_K=target, inverse=inverse, params=p)
+        assert got.peak_temperature_K[0] == pytest.approx(target, abs=1e-6)
+        back = solve_web_heater(**_ROLL_CORNER, power_W_per_m=got.power_W_per_m, params=p)
+        assert back.peak_temperature_K[0] == pytest.approx(target, abs=1e-5)
+
+
 @pytest.mark.unit
 def test_only_a_collapsed_bracket_with_a_small_miss_counts_as_a_jump() -> None:
     from process_models.uht.web_heater import _PEAK_GAP_K, _collapsed_on_a_gap

@@ -1,13 +1,14 @@
 """The uncertainty of the registry parameters as a multivariate normal (issue 10; docs/calibration.md §6).
 
 A fitted parameter set's covariance (``foiltwin calibrate``; correlations included) and, for every other parameter
-whose registry record carries a ``standard_error``, an independent variance. Each parameter is drawn in the space
-its fit used — z = ln x for a positive parameter whose bounds span ≥ 100× (:func:`choose_transform`, the
-calibration's rule), z = x otherwise — with cov_z from the natural-units covariance by the delta method
-(cov_z = D⁻¹ Σ D⁻¹, D = diag(x) for ln): a draw of a positive rate stays positive. A draw outside a parameter's
-registry bounds is drawn again (truncation; the count is reported). A ln-space standard error (SE/x) above
-:data:`MAX_LN_STANDARD_ERROR` is refused: such a distribution says nothing about the value, and its draws
-exp(z₀ + u·SE_z) would leave the float range.
+whose registry record carries a ``standard_error``, its variance SE² (the SE is in the parameter's unit), independent
+but for registry values fitted together, whose records give their correlation (``Parameter.correlations``). Each
+parameter is drawn in the space its fit used — z = ln x for a positive parameter whose bounds span ≥ 100×
+(:func:`choose_transform`, the calibration's rule), z = x otherwise — with cov_z from the natural-units covariance
+by the delta method (cov_z = D⁻¹ Σ D⁻¹, D = diag(x) for ln): a draw of a positive rate stays positive. A draw
+outside a parameter's registry bounds is drawn again (truncation; the count is reported). A ln-space standard error
+(SE/x) above :data:`MAX_LN_STANDARD_ERROR` is refused: such a distribution says nothing about the value, and its
+draws exp(z₀ + u·SE_z) would leave the float range.
 
 It lives in the twin layer so that batch designs (``twin.batch``: ``design.kind = "parameter_mc"``) can draw from
 it; the propagation, sensitivity and robust optimum (``optimizer.uq``) use the same class.
@@ -23,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 
 from process_models.errors import FoiltwinInputError
-from process_models.parameters.registry import ParameterValues
+from process_models.parameters.registry import Parameter, ParameterValues
 
 Transform = Literal["log", "linear"]
 LOG_SPAN_MIN = 100.0  # a positive parameter whose bounds span at least this ratio is fitted (and drawn) in ln x
@@ -138,11 +139,20 @@ def standard_normal_design(n: int, d: int, design: str, rng: np.random.Generator
     raise FoiltwinInputError("design", design, "mc | lhs")
 
 
+def joint_correlation(a: Parameter, b: Parameter) -> float:
+    """The correlation of two registry values' fit errors: the ρ both records give each other (fitted together, one
+    covariance: ``Parameter.correlations``), else 0 (separate fits, or one of them overridden since)."""
+    rho_ab, rho_ba = dict(a.correlations).get(b.name), dict(b.correlations).get(a.name)
+    return rho_ab if rho_ab is not None and rho_ab == rho_ba else 0.0
+
+
 def uncertainty_of(values: ParameterValues, pset: Any = None, names: Sequence[str] | None = None
                    ) -> ParameterUncertainty:
     """The uncertainty of ``values``: the set's covariance for its parameters (correlations kept), and the
-    registry's standard errors (independent) for every other parameter that has one. ``names`` restricts it
-    (each must then have a standard error). Raises FoiltwinInputError when nothing is uncertain."""
+    registry's standard errors for every other parameter that has one, independent but for values the registry
+    says were fitted together (:func:`joint_correlation`: the stage-III peak and the Zn transfer efficiency, one
+    two-target solve). ``names`` restricts it (each must then have a standard error). Raises FoiltwinInputError
+    when nothing is uncertain."""
     set_names = [p.name for p in pset.parameters] if pset is not None else []
     chosen: list[str] = []
     sources: list[str] = []
@@ -173,8 +183,11 @@ def uncertainty_of(values: ParameterValues, pset: Any = None, names: Sequence[st
         for j, b in enumerate(chosen):
             if a in set_names and b in set_names:
                 cov[i, j] = pcov[idx[a], idx[b]]
-            elif i == j:
+            elif i == j:  # the SE is in the parameter's unit: its variance
                 cov[i, i] = values.record(a).standard_error ** 2
+            elif a not in set_names and b not in set_names:  # two registry values fitted together: their covariance
+                ra, rb = values.record(a), values.record(b)
+                cov[i, j] = joint_correlation(ra, rb) * ra.standard_error * rb.standard_error
     mean = np.array([values[n] for n in chosen])
     set_log = {p.name: p.transform == "log" for p in pset.parameters} if pset is not None else {}
     log = np.array([set_log[n] if n in set_log else choose_transform(values[n], values.record(n).bounds) == "log"

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.baths import get_bath
 from process_models.plating.electrodeposition import (
     BathBalance,
+    BathEmptiedError,
     cell_voltage,
     diffusion_layer_m,
     partial_currents,
@@ -162,14 +162,12 @@ class PlatingLineRuntime(WebLineRuntime):
         try:
             c_end = self.balance.step(self.c_now, dt, current, eff_c, area_rate,
                                       makeup_concentration_mol_per_m3=self.c_target)
-        except FoiltwinInputError as err:  # the bath's step is the dosing interval: name the scenario's field
-            if err.field != "dt_s":
-                raise
-            raise FoiltwinInputError(
+        except BathEmptiedError as err:  # the bath's step is the dosing interval: name the scenario's field
+            raise BathEmptiedError(
                 f"{self.name}.dosing.interval_s", dt,
-                f"{err.allowed.split(',')[0]}: at {j:g} A/m² over {s.tank_count} tanks of {s.tank_length_m:g} m "
+                f"≤ {err.time_to_empty_s:.4g} s: at {j:g} A/m² over {s.tank_count} tanks of {s.tank_length_m:g} m "
                 f"({current:.4g} A) the bath runs out of metal within one dosing interval; dose more often, or "
-                "plate less") from None
+                "plate less", time_to_empty_s=err.time_to_empty_s) from None
         dosing = 0.0
         if self.spec.dosing.enabled and c_end < self.c_target:
             dosing = (self.c_target - c_end) * self.balance.volume_m3 / dt

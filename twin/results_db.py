@@ -46,6 +46,20 @@ from twin import fingerprint
 from twin.files import output_error, write_with_atomic
 from twin.kpi_catalogue import KPIS, SUMMARY_VIEW
 
+
+class BatchId(str):
+    """The id of a batch that :meth:`ResultsDB.choose_batch` found stored in a results file: the read methods take it
+    as it is, so a caller that resolved ``--batch`` once (to say which batch a shared name selected) passes the id
+    on without a second lookup. A plain ``str`` (an id or a name) is resolved as before."""
+
+    __slots__ = ()
+
+
+def _resolved(row: dict[str, Any]) -> dict[str, Any]:
+    """A :meth:`ResultsDB.batches` row whose ``batch_id`` is a :class:`BatchId`."""
+    return {**row, "batch_id": BatchId(row["batch_id"])}
+
+
 SCHEMA_VERSION = "3"
 TABLES = ("meta", "batches", "batch_jobs", "runs", "kpis", "factors")
 SCHEMA = """
@@ -364,23 +378,28 @@ class ResultsDB:
     def choose_batch(self, batch: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The stored batch ``batch`` selects (a :meth:`batches` row) and the other batches of the same name, oldest
         first. An id selects its batch; a name the latest batch of that name (the others are returned so that a
-        caller can say the name was ambiguous); None the latest batch."""
+        caller can say the name was ambiguous); None the latest batch. The chosen row's ``batch_id`` is a
+        :class:`BatchId`: handed back to the read methods (:meth:`status`, :meth:`summary`, ...), it is used as it
+        is, not resolved again."""
         rows = self.batches()
         if not rows:
             raise FoiltwinInputError("batch", batch, "a batch stored in this database (it has none)")
         if batch is None:
-            return rows[-1], []
+            return _resolved(rows[-1]), []
         by_id = [r for r in rows if r["batch_id"] == batch]
         if by_id:
-            return by_id[0], []
+            return _resolved(by_id[0]), []
         named = [r for r in rows if r["name"] == batch]
         if named:
-            return named[-1], named[:-1]
+            return _resolved(named[-1]), named[:-1]
         raise FoiltwinInputError("batch", batch, "one of " + ", ".join(f"{r['name']} ({r['batch_id']})"
                                                                        for r in rows))
 
-    def _batch(self, batch: str | None) -> str:
-        """The id of ``batch`` (an id or a name; the latest of that name), or of the latest batch."""
+    def _batch(self, batch: str | None) -> BatchId:
+        """The id of ``batch`` (an id or a name; the latest of that name), or of the latest batch; a
+        :class:`BatchId` (already resolved) as it is."""
+        if isinstance(batch, BatchId):
+            return batch
         return self.choose_batch(batch)[0]["batch_id"]
 
     def _line(self, bid: str, line: str) -> str:

@@ -87,6 +87,13 @@ _TP_METHOD = ("stated error through the two-target solve (V3a, V4): cov = J⁻¹
               "Fig. S6 gives no error bar); the fit itself: scripts/calibrate_uht.py")
 
 
+def transfer_peak_correlation(params: ParameterValues) -> float:
+    """ρ of the η and peak errors of the two-target solve (the same for η as for ln η: the registry's
+    ``Parameter.correlations`` of both records)."""
+    cov = transfer_peak_covariance(params)
+    return float(cov[0, 1] / math.sqrt(cov[0, 0] * cov[1, 1]))
+
+
 def transfer_efficiency(params: ParameterValues) -> FitResult:
     cov = transfer_peak_covariance(params)
     return FitResult(params[ETA], params[ETA] * math.sqrt(cov[0, 0]), _TP_METHOD)

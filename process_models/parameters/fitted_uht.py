@@ -59,6 +59,7 @@ def get_parameter_values() -> dict:
                 f"{what}; fitted to {', '.join(rec['cases'])} on {rec['date']}", "fitted", bounds,
                 fit_error=rec["fit_error"], standard_error=rec.get("standard_error"), data_used=tuple(rec["cases"]),
                 standard_error_method=rec.get("standard_error_method", ""),
+                correlations=tuple((k, float(v)) for k, v in rec.get("correlations", {}).items()),
             ))
         else:
             parameters.append(Parameter(

@@ -112,6 +112,10 @@ class Parameter:
     # how ``standard_error`` was obtained from the fit (Jacobian, bootstrap, or the measurement's stated error
     # carried through a one-point solve); :mod:`process_models.fits` recomputes it, a test compares the two
     standard_error_method: str = ""
+    # (name, ρ): the correlation of this value's fit error with that of each parameter fitted jointly with it (one
+    # covariance J⁻¹ΣJ⁻ᵀ), so that cov = ρ·SE·SE'. The delta method scales each parameter alone, so ρ is the same
+    # for x and ln x. Both records name each other; an override of either drops the pair (its error is new)
+    correlations: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -124,6 +128,10 @@ class Parameter:
         se = self.standard_error
         if se is not None and not (math.isfinite(se) and se >= 0.0):
             raise ValueError(f"{self.name}: standard error {se} must be a finite number >= 0 (or None)")
+        for other, rho in self.correlations:
+            if other == self.name or not (math.isfinite(rho) and -1.0 <= rho <= 1.0) or se is None:
+                raise ValueError(f"{self.name}: correlation {rho} with {other!r} must be in [-1, 1], with another "
+                                 "parameter, on a record with a standard error")
 
 
 class ParameterValues(Mapping[str, float]):
@@ -191,5 +199,6 @@ class ParameterValues(Mapping[str, float]):
                 raise FoiltwinInputError(f"{name}.standard_error", se, f"a finite number >= 0 in {rec.unit}")
             new[name] = replace(rec, value=v, kind=kind, source=source, where=where, fit_error=fit_error,
                                 standard_error=None if se is None else float(se), data_used=(),
-                                standard_error_method="" if se is None else "given with the override")
+                                standard_error_method="" if se is None else "given with the override",
+                                correlations=())
         return ParameterValues(new.values())

@@ -697,6 +697,19 @@ def metal_flows_per_m2(
     return MetalFlows(plated, dissolved, dragged, plated * b.metal.molar_mass_kg_per_mol)
 
 
+class BathEmptiedError(FoiltwinInputError):
+    """A bath step longer than the bath lasts: the metal in the tank runs out after ``time_to_empty_s`` [s] of the
+    step's constant inputs (the field is the step, ``dt_s``). A caller whose step is its own setting (the twin's
+    dosing interval) names that setting with the same number, read from this field, not from the message."""
+
+    def __init__(self, field: str, value: object, allowed: str, reason: str | None = None,
+                 time_to_empty_s: float = math.nan) -> None:
+        super().__init__(field, value, allowed, reason)
+        self.time_to_empty_s = float(time_to_empty_s)
+        # args are the constructor's (SimPy re-raises ``type(e)(*e.args)``; pickling to worker processes)
+        self.args = (field, value, allowed, reason, self.time_to_empty_s)
+
+
 @dataclass(frozen=True)
 class BathStep:
     """Bath after one step and the metal moved in it [mol]; the balance closes to round-off."""
@@ -729,7 +742,8 @@ def advance_bath(
     V·dc/dt = I(ε_a - ε_c)/(nF) + dosing + q·c_makeup - q·c, q = drag-out film × (1 - recovery) × web area rate; the
     level control refills the dragged-out volume with make-up, so V is constant. ``current_A`` is the tank's total
     cathodic current (j × immersed plated area), ``web_area_rate_m2_per_s`` = web speed × width. A step that
-    would empty the bath raises (take shorter steps or dose).
+    would empty the bath raises :class:`BathEmptiedError`, with the time [s] the bath lasts (take shorter steps or
+    dose).
     """
     b, k = _use_bath(bath, params, "advance_bath"), plating_constants(params)
     kind = _anode(b, anode)
@@ -765,8 +779,8 @@ def advance_bath(
         c_start = float(np.atleast_1d(c0)[i])
         sink = -float(src1[i])
         t_empty = V1[i] / q1[i] * math.log1p(c_start * q1[i] / sink) if hq1[i] else c_start * V1[i] / sink
-        raise FoiltwinInputError("dt_s", float(dt1[i]), f"≤ {t_empty:.4g} s, when the bath runs out of metal "
-                                 "(dose metal or take shorter steps)")
+        raise BathEmptiedError("dt_s", float(dt1[i]), f"≤ {t_empty:.4g} s, when the bath runs out of metal "
+                               "(dose metal or take shorter steps)", time_to_empty_s=float(t_empty))
     lo, hi = b.metal_concentration_window_mol_per_m3
     return BathStep(
         concentration_mol_per_m3=c_end, volume_m3=V, metal_from_anode_mol=anode_rate * dt,

@@ -157,9 +157,9 @@ class UHTRecipe:
             t3 = float(self.stage3_time_s)
         else:
             t3 = L / v if (L is not None and v is not None) else STANDARD_STAGE3_TIME_S
-        if v is None and L is None:
+        if v is None and L is None:  # in range: the registry bounds the default inside LINE_SPEED_RANGE_M_PER_S
             v = params["stage3_default_line_speed_m_per_s"]
-        if t3 > 0.0:
+        if t3 > 0.0:  # a given speed or length is checked above, an implied one by the pulse that implies it
             if L is None:
                 L = v * t3
                 lo, hi = HEATER_LENGTH_RANGE_M
@@ -173,8 +173,6 @@ class UHTRecipe:
             elif abs(L / v - t3) > 1e-9 * t3:
                 raise FoiltwinInputError("stage3_time_s", t3, f"= stage3_heater_length_m / line_speed_m_per_s = "
                                          f"{L / v:.6g} s, or leave one of the three out")
-            check_range("stage3_heater_length_m", L, *HEATER_LENGTH_RANGE_M, unit="m")
-            check_range("line_speed_m_per_s", v, *LINE_SPEED_RANGE_M_PER_S, unit="m/s")
         power = self.stage3_power_W_per_m
         if power is not None:
             if self.stage3_peak_K is not None:

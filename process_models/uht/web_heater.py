@@ -224,6 +224,7 @@ class _Grid:
     contact: FloatArray  # (B, N) contact conductance [W/(m2 K)]
     entry_contact: FloatArray  # (B, N) part of ``contact`` from the entry roll
     beta: FloatArray  # (B, N-1) weight of the downstream cell in the advected enthalpy
+    roll_start: NDArray[np.int64]  # (B,) first cell on the chill roll (N: free cooling, no roll)
 
 
 def _build_grid(v: FloatArray, L: FloatArray, d: FloatArray, contact_roll: FloatArray, t_down: FloatArray,
@@ -268,8 +269,9 @@ def _build_grid(v: FloatArray, L: FloatArray, d: FloatArray, contact_roll: Float
         beta = np.where(small, 0.5 - pe / 12.0, 1.0 / safe - 1.0 / np.expm1(np.minimum(safe, 700.0)))
     else:
         beta = np.zeros_like(gaps)
+    roll_start = np.where(contact_roll > 0, n_up + n_zone + n_gap, widths.shape[1]).astype(np.int64)
     return _Grid(faces=faces, centres=centres, widths=widths, gaps=gaps, inlet_gap=centres[:, 0] - faces[:, 0],
-                 zone=in_zone, contact=contact, entry_contact=entry, beta=beta)
+                 zone=in_zone, contact=contact, entry_contact=entry, beta=beta, roll_start=roll_start)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -426,11 +428,23 @@ def _solve_tridiagonal(lower: FloatArray, diag: FloatArray, upper: FloatArray, r
     return x.reshape(rhs.shape)
 
 
-def _peak(T: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Parabola vertex through the hottest cell and its neighbours: (peak, position, cell index i of the
-    middle point, gradient of the peak with respect to (T[i-1], T[i], T[i+1]) as (B, 3))."""
+def _peak(T: FloatArray, grid: _Grid) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Parabola vertex through the hottest cell and its neighbours: (peak, position, cell index m of the middle
+    point, gradient of the peak with respect to (T[m-1], T[m], T[m+1]) as (B, 3)).
+
+    Next to the chill roll the stencil stays off it: where the roll starts, the web's temperature drops by up to
+    hundreds of K within a cell (its decay length v·ρ·c·d/h_c is far below a cell at a high Péclet number), a corner
+    that no parabola through it follows (one through the hottest cell, the last before the roll, and the first on
+    the roll put its vertex 13.8 K above the hottest cell on a 0.88 m heater at 16.5 m/min, and the peak jumped by
+    that much between two powers 5 W/m apart). There the parabola is the one through the hottest cell and its two
+    upstream neighbours, evaluated at its vertex but no further downstream than the roll's first face: the same
+    parabola the peak used while the cell before it was the hottest, so the peak is continuous where the hottest
+    cell moves on to the last cell before the roll."""
+    x = grid.centres
     rows = np.arange(T.shape[0])
     i = np.clip(np.argmax(T, axis=1), 1, T.shape[1] - 2)
+    at_roll = (i + 1 == grid.roll_start) & (i >= 2)
+    i = np.where(at_roll, i - 1, i)
     h1 = x[rows, i] - x[rows, i - 1]
     h2 = x[rows, i + 1] - x[rows, i]
     Tm, T0, Tp = T[rows, i - 1], T[rows, i], T[rows, i + 1]
@@ -450,6 +464,18 @@ def _peak(T: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatAr
     grad = np.where(curved[:, None], -(b / (2.0 * safe_c))[:, None] * db
                     + (b**2 / (4.0 * safe_c**2))[:, None] * dc, 0.0)
     grad[:, 1] += 1.0
+    if at_roll.any():  # the parabola at δ from x[m] (the vertex, or the roll's face): T0 + b·δ + c·δ²
+        face = grid.faces[rows, np.minimum(i + 2, T.shape[1])] - x[rows, i]
+        delta = np.where(curved, np.clip(-b / (2.0 * safe_c), -h1, face), face)
+        on_roll = np.maximum(T0 + b * delta + c * delta**2, Tp)  # ≥ the hottest cell (round-off guard)
+        # δ is either the vertex (∂/∂δ = 0 there) or fixed: the gradient is that of T0 + b·δ + c·δ² at fixed δ
+        roll_grad = delta[:, None] * db + (delta**2)[:, None] * dc
+        roll_grad[:, 1] += 1.0
+        hottest = on_roll == Tp
+        roll_grad = np.where(hottest[:, None], np.array([0.0, 0.0, 1.0]), roll_grad)
+        peak = np.where(at_roll, on_roll, peak)
+        offset = np.where(at_roll, np.where(hottest, h2, delta), offset)
+        grad = np.where(at_roll[:, None], roll_grad, grad)
     return peak, x[rows, i] + offset, i, grad
 
 
@@ -460,7 +486,7 @@ def _constraint(prob: _Problem, T: FloatArray, s: FloatArray, target: Target, va
     row = np.zeros((B, N))
     rows = np.arange(B)
     if target == "peak":
-        peak, _, i, grad = _peak(T, prob.grid.centres)
+        peak, _, i, grad = _peak(T, prob.grid)
         for j in range(3):
             row[rows, i - 1 + j] = grad[:, j]
         return peak - value, row, np.zeros(B)
@@ -500,7 +526,8 @@ def _newton_peak_compiled(prob: _Problem, T: FloatArray, ln_s: FloatArray, value
     for j, col in enumerate((_Table.T0_K, _Table.STEP_K, prob.mass_flow[:, 0], prob.thickness[:, 0], prob.H_in[:, 0],
                              prob.T_in[:, 0], tp.foil_emissivity_frac, tp.ambient_temperature_K,
                              tp.roll_temperature_K, stefan_boltzmann, g.inlet_gap, float(prob.joule),
-                             float(prob.conduction), floor)):
+                             float(prob.conduction), floor, g.roll_start,
+                             g.faces[np.arange(B), np.minimum(g.roll_start, N)])):
         scal[:, j] = col
     T_new, ln_new = np.array(T, dtype=float), np.array(ln_s, dtype=float)
     status = kj.newton_peak_rows(T_new, ln_new, np.ascontiguousarray(value, dtype=float),
@@ -574,7 +601,7 @@ def _rows(prob: _Problem, rows: np.ndarray) -> _Problem:
     """The sub-problem of some rows (for the bracketed inverse)."""
     g = prob.grid
     grid = _Grid(*(getattr(g, f)[rows] for f in ("faces", "centres", "widths", "gaps", "inlet_gap", "zone",
-                                                  "contact", "entry_contact", "beta")))
+                                                  "contact", "entry_contact", "beta", "roll_start")))
     return _Problem(grid=grid, tp=prob.tp, props=prob.props, mass_flow=prob.mass_flow[rows],
                     thickness=prob.thickness[rows], T_in=prob.T_in[rows], H_in=prob.H_in[rows], joule=prob.joule,
                     conduction=prob.conduction)
@@ -591,7 +618,7 @@ def _bracketed_peak(prob: _Problem, T: FloatArray, ln_s: FloatArray, target: Flo
     that converged solution, so that every forward solve of the new bracket starts warm."""
     def peak_at(u: FloatArray, T0: FloatArray) -> tuple[FloatArray, FloatArray]:
         Tn, _, ok = _newton(prob, T0, u, "current", u, strict=False)
-        f = np.where(ok, _peak(Tn, prob.grid.centres)[0] - target, np.inf)
+        f = np.where(ok, _peak(Tn, prob.grid)[0] - target, np.inf)
         return f, np.where(ok[:, None], Tn, T0)
 
     f, T = peak_at(ln_s, T)
@@ -945,7 +972,7 @@ def _result(prob: _Problem, T: FloatArray, s: FloatArray, v: FloatArray, L: Floa
     accounts["carried_out"] = F[:, -1]
     accounts["conducted_upstream"] = -F[:, 0]
     heat = s * np.sum(grid.widths * grid.zone * prob.source_shape(T)[0], axis=1)
-    peak, position, _, _ = _peak(T, grid.centres)
+    peak, position, _, _ = _peak(T, grid)
     mat = tp.material
     T_mid = 0.5 * (T_in + peak)
     peclet = v * L * mat.density_kg_per_m3 * mat.heat_capacity_J_per_kg_K(T_mid) / mat.thermal_conductivity_W_per_m_K(

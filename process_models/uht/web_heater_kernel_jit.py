@@ -140,11 +140,15 @@ def assemble_row(T, s, g, tabs, sc, R, lower, diag, upper, dR_ds, H, c, F, dFa, 
 
 
 @njit(**_OPTS)
-def peak_row(T, x, grad):
-    """``web_heater._peak`` for one row: (peak [K], the middle cell i); the gradient of the peak with respect to
-    (T[i-1], T[i], T[i+1]) into ``grad`` (3,)."""
+def peak_row(T, x, roll_start, roll_face, grad):
+    """``web_heater._peak`` for one row: (peak [K], the middle cell m); the gradient of the peak with respect to
+    (T[m-1], T[m], T[m+1]) into ``grad`` (3,). Next to the chill roll (its first cell ``roll_start``, its first face
+    at ``roll_face``) the stencil stays off it, as there."""
     n = T.shape[0]
     i = min(max(int(np.argmax(T)), 1), n - 2)
+    at_roll = i + 1 == roll_start and i >= 2
+    if at_roll:
+        i -= 1
     h1 = x[i] - x[i - 1]
     h2 = x[i + 1] - x[i]
     Tm, T0, Tp = T[i - 1], T[i], T[i + 1]
@@ -153,6 +157,19 @@ def peak_row(T, x, grad):
     b = s2 - c * h2
     ds2 = (0.0, -1.0 / h2, 1.0 / h2)
     ds1 = (-1.0 / h1, 1.0 / h1, 0.0)
+    if at_roll:
+        face = roll_face - x[i]
+        delta = min(max(-b / (2.0 * c), -h1), face) if c < 0.0 else face
+        peak = T0 + b * delta + c * delta ** 2
+        if peak <= Tp:
+            grad[0], grad[1], grad[2] = 0.0, 0.0, 1.0
+            return Tp, i
+        for j in range(3):
+            dc = (ds2[j] - ds1[j]) / (h1 + h2)
+            db = ds2[j] - h2 * dc
+            grad[j] = delta * db + delta ** 2 * dc
+        grad[1] += 1.0
+        return peak, i
     if c < 0.0:
         peak = max(T0 - b ** 2 / (4.0 * c), T0)
         for j in range(3):
@@ -172,7 +189,8 @@ def newton_peak_rows(T, ln_s, value, x, geo, tabs, scal, consts):
     returns the status per row (0 converged, 1 not converged, 2 singular: the numpy path's). ``x`` (B, N) cell
     centres, ``geo`` (B, 8, N) the grid rows of :func:`assemble_row`, ``tabs`` (8, nT) the tables, ``scal`` (B, 16)
     each row's scalars (table origin and step, ρdv, d, H_in, T_in, ε, T_a, T_roll, σ, inlet gap, joule, conduction,
-    floor), ``consts``: tolerance [K], iterations, largest update in T [K] and in ln s."""
+    floor, first cell on the chill roll, its upstream face), ``consts``: tolerance [K], iterations, largest update in
+    T [K] and in ln s."""
     B, n = T.shape
     tol, max_iter, max_step_K, max_step_ln = consts[0], int(consts[1]), consts[2], consts[3]
     status = np.ones(B, dtype=np.int64)
@@ -185,7 +203,7 @@ def newton_peak_rows(T, ln_s, value, x, geo, tabs, scal, consts):
         for _ in range(max_iter):
             s = math.exp(ln_s[r])
             assemble_row(Tr, s, geo[r], tabs, sc, R, lower, diag, upper, dR_ds, H, c, F, dFa, dFb)
-            peak, i = peak_row(Tr, x[r], grad)
+            peak, i = peak_row(Tr, x[r], int(sc[14]), sc[15], grad)
             C = peak - value[r]
             for k in range(n):
                 rhs[k, 0] = -R[k]
