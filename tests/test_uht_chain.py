@@ -51,6 +51,15 @@ def test_vacuum_loses_more_zn_than_argon_and_dezincifies_the_surface():
     vacuum = evaluate_recipe(UHTRecipe(), PARAMS.with_overrides({"process_gas_pressure_Pa": 0.0}))
     assert vacuum.zn_lost_fraction > 3 * argon.zn_lost_fraction
     assert vacuum.surface_zn_at_frac < argon.surface_zn_at_frac
+    # a loss above EVAPORATION_WARN_FRAC of the Zn delivered is warned about, with its share (as the other skin
+    # metals are); argon's ≈1 % is not
+    from process_models.uht.zn_evaporation import EVAPORATION_WARN_FRAC
+
+    assert argon.zn_lost_fraction < EVAPORATION_WARN_FRAC < vacuum.zn_lost_fraction
+    evap = [w for w in vacuum.warnings if w.startswith("Zn evaporation")]
+    assert evap == [f"Zn evaporation: {vacuum.zn_lost_fraction:.0%} of the Zn delivered evaporates in stage III "
+                    "(peak 1100 K, gas 0 Pa)"]
+    assert not any("evaporat" in w for w in argon.warnings)
 
 
 @pytest.mark.unit

@@ -61,6 +61,7 @@ from process_models.uht.interdiffusion import (
     zn_inventory_mol_per_m2,
 )
 from process_models.uht.thermal import setpoint_history
+from process_models.uht.zn_evaporation import EVAPORATION_WARN_FRAC
 
 Route = str  # "vapour" or "contact"
 _DIFFUSION_STEPS = 60
@@ -68,7 +69,6 @@ FOIL_RANGE_M = (3e-6, 50e-6)
 STAGE3_TIME_RANGE_S = (0.0, 10.0)  # (low exclusive]
 CONTACT_LOADING_RANGE_KG_PER_M2 = (0.0, 0.1)  # (low exclusive]
 STAGE3_RAMP_RANGE_K_PER_S = (1e2, 1e6)  # the Zn recipe's batch-form range (process_models.uht.recipe)
-EVAPORATION_WARN_FRAC = 0.1  # a stage-III loss above this share of the deposit is warned about
 
 
 def impurity_diffusivity_m2_per_s(metal: str, T_K, params=None) -> np.ndarray:

@@ -40,6 +40,7 @@ from process_models.uht.quench import QuenchResult, merge_results, quench_phases
 from process_models.uht.skin_metrics import skin_metrics
 from process_models.uht.stage3_history import stage3_histories
 from process_models.uht.thermal import TemperatureHistory, setpoint_history
+from process_models.uht.zn_evaporation import EVAPORATION_WARN_FRAC
 from process_models.uht.zn_supply import plated_loading_mol_per_m2
 
 ZnRoute = Literal["vapour", "plated"]
@@ -663,6 +664,9 @@ def _result(b: int, r: UHTRecipe, g: _Group, m, retained: float, h_gas: float, h
     w = g.warnings[b]
     _skin_warnings(w, g.melt[b], m.skin_phase, has3, params)
     delivered, gamma_mol, beta_mol, eps_mol = g.delivered[b], g.gamma_mol[b], g.beta_mol[b], g.eps_mol[b]
+    if has3 and delivered > 0 and g.lost[b] > EVAPORATION_WARN_FRAC * delivered:
+        w.append(f"Zn evaporation: {g.lost[b] / delivered:.0%} of the Zn delivered evaporates in stage III (peak "
+                 f"{g.peak[b]:.0f} K, gas {params['process_gas_pressure_Pa']:.4g} Pa)")
     total = g.e2[b] + g.e3[b]
     bound = g.e2_bound[b] + g.e3_bound[b]
     return RecipeResult(

@@ -29,6 +29,10 @@ from process_models.uht.phase_diagram import cuzn_phase_diagram
 # 1100 K and reading a_Zn at 500 K there changes no result.
 _ACTIVITY_TABLE_MIN_K = 500.0
 
+# A stage-III loss above this share of the metal delivered is warned about (the Zn recipe and the other skin
+# metals alike): a report threshold, not physics; the loss itself is always reported (``zn_lost_fraction``).
+EVAPORATION_WARN_FRAC = 0.1
+
 
 def gas_mass_transfer_coefficient_m_per_s(
     T_K: np.ndarray, time_in_zone_s: np.ndarray, params: ParameterValues
