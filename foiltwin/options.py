@@ -132,6 +132,7 @@ def progress_printer(enabled: bool | None):
 # model fields whose option has another unit or another name: (option, its ctx.params key)
 _OPTION_OF_FIELD = {"foil_thickness_m": ("--foil-thickness-um", "foil_thickness_um"),
                     "agf_mass_frac": ("--agf-wt-pct", "agf_wt_pct"),
+                    "stage3_heater_length_m": ("--stage3-heater-length-mm", "stage3_heater_length_mm"),
                     "electroform_current_density_A_per_m2": ("--electroform-current-density-A-per-m2",
                                                              "electroform_current_density_A_per_m2")}
 # the Zn plating step's fields, ``{bath}.<field>`` in the models (the bath is --zn-bath's)

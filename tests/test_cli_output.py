@@ -161,9 +161,11 @@ def test_the_optimiser_answer_prints_its_kpis_and_front_as_tables(capsys):
 
 @pytest.mark.integration
 @pytest.mark.parametrize(("args", "text"), [
-    (("--skin-metal", "Mg", "--foil-thickness-um", "50", "--stage3-peak-K", "1300"),
-     "--foil-thickness-um=50.0 is not allowed: at most ≈"),
+    (("--skin-metal", "Mg", "--foil-thickness-um", "50", "--stage3-time-ms", "5"),
+     "--foil-thickness-um=50.0 is not allowed: in [3, 15] µm for the default stage-III peak"),
     (("--ag-immersion-time-s", "60", "--agf-wt-pct", "1e-4"), "--agf-wt-pct=0.0001 is not allowed: a bath whose "),
+    (("--stage3-heater-length-mm", "1000", "--line-speed-m-per-min", "0.006"),
+     "--stage3-heater-length-mm=1000.0 is not allowed: at most 0.001 m (1 mm) at 0.006 m/min"),
 ])
 def test_model_refusals_of_fields_set_in_other_units_name_the_option(cli, args, text):
     """A model's refusal of the foil thickness (a skin's stage III on a thick foil) or the AgF strength (a bath too

@@ -215,6 +215,24 @@ def test_a_pulse_that_implies_an_impossible_speed_or_length_names_the_pulse(reci
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize(("recipe", "fits"), [
+    (UHTRecipe(stage3_heater_length_m=1.0, line_speed_m_per_s=1e-4), "at most 0.001 m (1 mm) at 0.006 m/min"),
+    (UHTRecipe(stage3_heater_length_m=1e-6), "in [3e-06, 0.3] m ([0.003, 300] mm) with the default 30 ms pulse"),
+    (UHTRecipe(stage3_heater_length_m=0.5), "in [3e-06, 0.3] m ([0.003, 300] mm) with the default 30 ms pulse"),
+])
+def test_a_heater_length_whose_pulse_cannot_be_is_named_with_the_lengths_that_fit(recipe, fits):
+    """Length and speed given imply the pulse L/v, which was not checked (1 m at 0.006 m/min: a 10⁴ s "pulse",
+    accepted with a 0 nm skin); a length alone, with the default pulse, was refused as stage3_time_s=0.03, a default
+    the user never set. Both now name the length, with the lengths that fit; a length at the edge is accepted."""
+    with pytest.raises(FoiltwinInputError) as err:
+        recipe.validated(PARAMS)
+    assert err.value.field == "stage3_heater_length_m" and fits in err.value.allowed, err.value
+    assert UHTRecipe(stage3_heater_length_m=1e-3, line_speed_m_per_s=1e-4).validated(PARAMS).stage3_time_s == \
+        pytest.approx(10.0)
+    assert UHTRecipe(stage3_heater_length_m=0.3).validated(PARAMS).line_speed_m_per_s == pytest.approx(10.0)
+
+
+@pytest.mark.unit
 def test_every_web_form_that_validates_has_its_speed_and_length_in_range():
     """The speed and heater length of a validated web form lie in their ranges on every path (both given, one given
     and the other implied by the pulse, neither: the registry's default speed): the given ones are checked as given,
@@ -223,7 +241,7 @@ def test_every_web_form_that_validates_has_its_speed_and_length_in_range():
     the ranges' edges and beyond, with the default speed at both ends of its registry bounds."""
     import itertools
 
-    from process_models.uht.recipe import HEATER_LENGTH_RANGE_M, LINE_SPEED_RANGE_M_PER_S
+    from process_models.uht.recipe import HEATER_LENGTH_RANGE_M, LINE_SPEED_RANGE_M_PER_S, STAGE3_TIME_RANGE_S
 
     (v_lo, v_hi), (L_lo, L_hi) = LINE_SPEED_RANGE_M_PER_S, HEATER_LENGTH_RANGE_M
     d_lo, d_hi = PARAMS.record("stage3_default_line_speed_m_per_s").bounds
@@ -239,6 +257,7 @@ def test_every_web_form_that_validates_has_its_speed_and_length_in_range():
             except FoiltwinInputError as err:
                 assert err.field in ("line_speed_m_per_s", "stage3_heater_length_m", "stage3_time_s"), err
                 continue
+            assert 0.0 <= r.stage3_time_s <= STAGE3_TIME_RANGE_S[1], (v, L, t3)  # an implied pulse too
             if r.stage3_time_s > 0.0:
                 assert v_lo <= r.line_speed_m_per_s <= v_hi and L_lo <= r.stage3_heater_length_m <= L_hi, (v, L, t3)
                 assert r.stage3_heater_length_m == pytest.approx(r.line_speed_m_per_s * r.stage3_time_s, rel=1e-9)

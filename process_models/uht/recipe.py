@@ -156,8 +156,11 @@ class UHTRecipe:
             check_range("stage3_heater_length_m", L, *HEATER_LENGTH_RANGE_M, unit="m")
         if self.stage3_time_s is not None:
             t3 = float(self.stage3_time_s)
+        elif L is not None and v is not None:
+            t3 = L / v
+            _check_pulse_of_length_and_speed(L, v)
         else:
-            t3 = L / v if (L is not None and v is not None) else STANDARD_STAGE3_TIME_S
+            t3 = STANDARD_STAGE3_TIME_S
         if v is None and L is None:  # in range: the registry bounds the default inside LINE_SPEED_RANGE_M_PER_S
             v = params["stage3_default_line_speed_m_per_s"]
         if t3 > 0.0:  # a given speed or length is checked above, an implied one by the pulse that implies it
@@ -169,6 +172,8 @@ class UHTRecipe:
             elif v is None:
                 v = L / t3
                 lo, hi = LINE_SPEED_RANGE_M_PER_S
+                if self.stage3_time_s is None:  # the default pulse: the length is what the caller gave
+                    _check_length_at_default_pulse(L, t3)
                 _check_implied_pulse(t3, (L / hi, L / lo), f"through {L * 1e3:.4g} mm", "line speed", v, (lo, hi),
                                      "m/min", 60.0)
             elif abs(L / v - t3) > 1e-9 * t3:
@@ -185,6 +190,36 @@ class UHTRecipe:
                 "line_speed_m_per_s": None if v is None else float(v),
                 "stage3_heater_length_m": None if L is None else float(L),
                 "stage3_power_W_per_m": None if power is None else float(power)}
+
+
+def _check_pulse_of_length_and_speed(length_m: float, speed_m_per_s: float) -> None:
+    """Heater length and line speed both given: the pulse they imply, L/v, must lie in ``STAGE3_TIME_RANGE_S``
+    (a 1 m heater at 0.006 m/min would be a 10⁴ s "pulse"); the refusal names the length, with the longest that
+    fits at this speed."""
+    t_hi = STAGE3_TIME_RANGE_S[1]
+    if length_m / speed_m_per_s <= t_hi:
+        return
+    longest = min(t_hi * speed_m_per_s, HEATER_LENGTH_RANGE_M[1])
+    raise FoiltwinInputError("stage3_heater_length_m", length_m,
+                             f"at most {longest:.4g} m ({longest * 1e3:.4g} mm) at {speed_m_per_s * 60.0:.4g} m/min: "
+                             f"the pulse L/v would be "
+                             f"{length_m / speed_m_per_s:.4g} s, above the model's {t_hi:g} s (or a faster line "
+                             "speed)")
+
+
+def _check_length_at_default_pulse(length_m: float, t3_s: float) -> None:
+    """Only the heater length given: the default pulse ``t3_s`` implies the line speed L/t3, which must lie in
+    ``LINE_SPEED_RANGE_M_PER_S``; the refusal names the length (the pulse is a default nobody set), with the
+    lengths that fit at that pulse."""
+    lo, hi = LINE_SPEED_RANGE_M_PER_S
+    if lo <= length_m / t3_s <= hi:
+        return
+    shortest, longest = max(lo * t3_s, HEATER_LENGTH_RANGE_M[0]), min(hi * t3_s, HEATER_LENGTH_RANGE_M[1])
+    raise FoiltwinInputError("stage3_heater_length_m", length_m,
+                             f"in [{shortest:.4g}, {longest:.4g}] m ([{shortest * 1e3:.4g}, {longest * 1e3:.4g}] mm) "
+                             f"with the default {t3_s * 1e3:g} ms pulse: it "
+                             f"implies a line speed of {length_m / t3_s * 60.0:.4g} m/min, outside "
+                             f"[{lo * 60.0:g}, {hi * 60.0:g}] m/min (or give the pulse or the line speed)")
 
 
 def _check_implied_pulse(t3_s: float, fitting_s: tuple[float, float], given: str, label: str, implied: float,
