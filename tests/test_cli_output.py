@@ -180,8 +180,12 @@ def test_model_refusals_of_fields_set_in_other_units_name_the_option(cli, args, 
 @pytest.mark.parametrize(("args", "text"), [
     (("--zn-bath", "zn_acid_sulfate", "--zn-plating-time-s", "-5"),
      "--zn-plating-time-s=-5.0 is not allowed: must lie in (0, 86400] s"),
-    (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "1772295.9", "--zn-plating-time-s", "58.88"),
-     "--zn-plating-time-s=58.88 is not allowed: at most 48.72 s at 1.7723e+06 A/m2"),
+    (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "1772295.9", "--zn-plating-time-s", "58.88",
+      "--stage3-time-ms", "0"), "--zn-plating-time-s=58.88 is not allowed: at most 48.72 s at 1.7723e+06 A/m2"),
+    (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "300", "--zn-plating-time-s", "3000"),
+     "--zn-plating-time-s=3000.0 is not allowed: at most ≈537.8 s at 300 A/m2: it plates 0.2961 kg/m2 of Zn per face "
+     "and the UHT line takes at most 0.1 kg/m2 (plated_zn_loading_kg_per_m2), and the 10 µm foil holds ≈0.0531 kg/m2 "
+     "as γ brass"),
     (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "300", "--zn-plating-time-s", "600"),
      "--zn-plating-time-s=600.0 is not allowed: at most ≈"),
     (("--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "1e9"),
@@ -194,14 +198,17 @@ def test_model_refusals_of_fields_set_in_other_units_name_the_option(cli, args, 
 def test_zn_plating_refusals_name_the_option_in_its_units(cli, args, text):
     """The Zn plating step's refusals read zn_acid_sulfate.time_s=… (or current_density_A_per_m2 without the
     bath), and the γ-brass capacity plated_zn_loading_kg_per_m2=0.055 while the user typed 5.5 mg/cm² (or no
-    loading at all but a plating time): the option the user set is named, with its value and range in its units."""
+    loading at all but a plating time): the option the user set is named, with its value and range in its units.
+    Above the UHT line's 0.1 kg/m² the hint was the time that fits that limit, which the foil's γ-brass capacity
+    then refused (600 s, then 1013 s, then 537.8 s): with a stage III the hint now fits both."""
     code, _, err = cli("recipe", *args)
     assert code == 2 and text in err, err
     assert "zn_acid_sulfate." not in err and "plated_zn_loading_kg_per_m2=" not in err
     assert "current_density_A_per_m2=" not in err
-    if "600" in args:  # the time that fits, at the same current density, is accepted
+    if "300" in args:  # the time that fits, at the same current density, is accepted
+        given = float(args[args.index("--zn-plating-time-s") + 1])
         top = float(err.split("at most ≈")[1].split(" s")[0])
-        assert 0.0 < top < 600.0
+        assert 0.0 < top < given
         code, _, err = cli("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "300",
                            "--zn-plating-time-s", f"{0.99 * top:.4g}")
         assert code == 0, err

@@ -155,8 +155,12 @@ def test_a_zn_plating_step_laying_down_more_than_the_uht_line_takes_names_its_ti
         evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 1772295.9, 58.88, 368.6)),
                            PARAMS)
     assert err.value.field == "zn_acid_sulfate.time_s"
-    top = float(str(err.value).split("at most ")[1].split(" s")[0])
-    assert 10.0 < top < 58.88
+    top = float(str(err.value).split("at most ≈")[1].split(" s")[0])
+    assert 0.0 < top < 58.88
+    # with a stage III the foil's γ-brass capacity binds before the 0.1 kg/m2: the hint fits both (following it
+    # is accepted; the bare 0.1 kg/m2 time, 48.7 s, was refused next by the capacity)
+    evaluate_collector(CollectorRecipe(zn_plating=PlatingStep("zn_acid_sulfate", 1772295.9, 0.99 * top, 368.6)),
+                       PARAMS)
 
 
 @pytest.mark.component

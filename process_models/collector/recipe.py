@@ -189,16 +189,24 @@ def _check_net_deposition(step: PlatingStep, bath, efficiency_frac: float, c: fl
         f"and the {bath.metal.symbol} dissolves (current efficiency {efficiency_frac:.3g})")
 
 
-def _check_zn_loading_fits(step: PlatingStep, loading_kg_per_m2: float) -> None:
+def _check_zn_loading_fits(step: PlatingStep, loading_kg_per_m2: float, uht: UHTRecipe,
+                           params: ParameterValues) -> None:
     """Refuse a Zn plating step that lays down more Zn than the UHT line takes (``plated_zn_loading_kg_per_m2``),
-    naming the step's time and the longest one at its current density (the loading grows in proportion to it)."""
+    naming the step's time and the longest one at its current density (the loading grows in proportion to it).
+    With a stage III, the foil's γ-brass capacity may bind first (the UHT model then refuses the loading, see
+    :func:`_as_plating_time`): the time suggested is the one that fits both, so following it is not refused again."""
     top = PLATED_ZN_RANGE_KG_PER_M2[1]
-    if loading_kg_per_m2 > top:
-        raise FoiltwinInputError(
-            f"{step.bath}.time_s", step.time_s,
-            f"at most {step.time_s * top / loading_kg_per_m2:.4g} s at {step.current_density_A_per_m2:g} A/m2: "
-            f"it plates {loading_kg_per_m2:.4g} kg/m2 of Zn per face and the UHT line takes at most {top:g} kg/m2 "
-            "(plated_zn_loading_kg_per_m2)")
+    if loading_kg_per_m2 <= top:
+        return
+    limit, why = top, f"the UHT line takes at most {top:g} kg/m2 (plated_zn_loading_kg_per_m2)"
+    cap = gamma_brass_capacity_kg_per_m2(uht.foil_thickness_m, params)
+    if (uht.stage3_time_s is None or uht.stage3_time_s > 0.0) and cap < top:
+        limit, why = cap, (f"{why}, and the {uht.foil_thickness_m * 1e6:g} µm foil holds ≈{cap:.3g} kg/m2 as "
+                           "γ brass")
+    raise FoiltwinInputError(
+        f"{step.bath}.time_s", step.time_s,
+        f"at most {'≈' if limit < top else ''}{step.time_s * limit / loading_kg_per_m2:.4g} s at "
+        f"{step.current_density_A_per_m2:g} A/m2: it plates {loading_kg_per_m2:.4g} kg/m2 of Zn per face and {why}")
 
 
 def _as_plating_time(err: FoiltwinInputError, recipes: list[CollectorRecipe], params: ParameterValues
@@ -322,7 +330,7 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
             plating["zn"], steps["zn"] = _plate(r.zn_plating, params["plating_web_faces_count"], params)
             if uht is None:
                 raise FoiltwinInputError("zn_plating", r.zn_plating.bath, "a UHT step to alloy the plated Zn")
-            _check_zn_loading_fits(r.zn_plating, plating["zn"]["loading_kg_per_m2_per_face"])
+            _check_zn_loading_fits(r.zn_plating, plating["zn"]["loading_kg_per_m2_per_face"], uht, params)
             uht = replace(uht, zn_route="plated",
                           plated_zn_loading_kg_per_m2=plating["zn"]["loading_kg_per_m2_per_face"])
         if uht is not None:
