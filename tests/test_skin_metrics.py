@@ -108,3 +108,31 @@ def test_each_quench_path_is_described_with_its_own_values():
     assert texts["liquid"] == "α+β′ (liquid at the freeze point 905–912 K; solidification not modelled)"
     assert describe_path("intermetallic", "", freeze, bx, t0) == "none (incomplete conversion: frozen at 905–912 K)"
     assert len(set(texts.values())) == len(PATHS)
+
+
+@pytest.mark.unit
+def test_a_profile_never_below_the_edge_has_its_skin_through_the_whole_profile():
+    """A foil converted through its thickness (x ≥ 0.18 everywhere) extrapolated its last two cells' slope past the
+    bottom: 0.60 and 0.599 read as a skin hundreds of cells deep. The skin now ends at the foil's bottom."""
+    centres, widths = _uniform()
+    x = np.linspace(0.62, 0.599, centres.size)[None, :]
+    bottom = float(centres[-1] + widths[-1] / 2.0)
+    assert skin_thickness_m(x, centres, 0.18, bottom)[0] == bottom
+    assert skin_thickness_m(x, centres, 0.18)[0] == centres[-1]
+
+
+@pytest.mark.component
+def test_a_foil_alloyed_through_reports_its_thickness_as_the_skin_and_warns():
+    """Plated Zn just under the foil's γ-brass capacity with the default stage II converts the whole 10 µm foil to
+    γ: the skin was reported as 0.9 mm (mean Zn 0.007); it is the foil's thickness, with the profile's mean, and a
+    warning that no Cu core is left."""
+    from process_models.parameters import default_parameters
+    from process_models.uht.recipe import UHTRecipe, evaluate_recipe
+
+    r = evaluate_recipe(UHTRecipe(zn_route="plated", plated_zn_loading_kg_per_m2=0.05295), default_parameters())
+    assert r.skin_thickness_nm == pytest.approx(10_000.0, rel=1e-9)
+    assert min(r.profile_zn_at_frac) >= 0.18
+    assert r.skin_mean_zn_at_frac == pytest.approx(np.average(r.profile_zn_at_frac, weights=np.diff(
+        np.concatenate([[0.0], 0.5 * (np.array(r.profile_depth_nm[1:]) + r.profile_depth_nm[:-1]), [10_000.0]]))),
+        rel=1e-2)
+    assert any(w.startswith("whole foil alloyed") for w in r.warnings)

@@ -699,6 +699,9 @@ def _result(b: int, r: UHTRecipe, g: _Group, m, retained: float, h_gas: float, h
     w = g.warnings[b]
     _skin_warnings(w, g.melt[b], m.skin_phase, has3, params)
     delivered, gamma_mol, beta_mol, eps_mol = g.delivered[b], g.gamma_mol[b], g.beta_mol[b], g.eps_mol[b]
+    if m.skin_thickness_m >= grid.depth_m * (1.0 - 1e-9):  # the skin metric ends at the last cell's face
+        w.append(f"whole foil alloyed: the skin reaches through the {grid.depth_m * 1e6:g} µm foil (no Cu core left; "
+                 "not a current collector with a skin)")
     if has3 and delivered > 0 and g.lost[b] > EVAPORATION_WARN_FRAC * delivered:
         w.append(f"Zn evaporation: {g.lost[b] / delivered:.0%} of the Zn delivered evaporates in stage III (peak "
                  f"{g.peak[b]:.0f} K, gas {params['process_gas_pressure_Pa']:.4g} Pa)")

@@ -60,13 +60,20 @@ class SkinMetrics:
     skin_freeze_temperature_K: tuple[float, float]
 
 
-def skin_thickness_m(x: np.ndarray, centres_m: np.ndarray, threshold: float) -> np.ndarray:
-    """Depth [m] where each profile in ``x`` (B, N) first falls below ``threshold`` (0 if the surface does)."""
+def skin_thickness_m(x: np.ndarray, centres_m: np.ndarray, threshold: float,
+                     bottom_m: float | None = None) -> np.ndarray:
+    """Depth [m] where each profile in ``x`` (B, N) first falls below ``threshold`` (0 if the surface does); a
+    profile that never falls below it has its skin through the whole profile, to ``bottom_m`` (the foil's depth;
+    default the last cell centre). Interpolating past the last cell there extrapolated the last two cells' slope:
+    a whole 10 µm foil converted to γ read as a 0.9 mm skin."""
     below = x < threshold
-    first = np.where(below.any(axis=1), below.argmax(axis=1), x.shape[1] - 1)
+    first = np.where(below.any(axis=1), below.argmax(axis=1), -1)
     depth = np.zeros(x.shape[0])
     for b, i in enumerate(first):
         if i == 0:
+            continue
+        if i < 0:
+            depth[b] = centres_m[-1] if bottom_m is None else bottom_m
             continue
         x0, x1 = x[b, i - 1], x[b, i]
         z0, z1 = centres_m[i - 1], centres_m[i]
@@ -193,7 +200,7 @@ def skin_metrics(x: np.ndarray, centres_m: np.ndarray, widths_m: np.ndarray, par
     x = np.clip(np.atleast_2d(x), 0.0, 1.0)
     q = unquenched_phases(x, params) if quench is None else quench
     fractions = q.fractions  # (B, N, P)
-    skins = skin_thickness_m(x, centres_m, params["skin_edge_zn_frac"])
+    skins = skin_thickness_m(x, centres_m, params["skin_edge_zn_frac"], float(centres_m[-1] + widths_m[-1] / 2.0))
     min_zn = params["alloyed_depth_min_zn_frac"]
     min_share = params["skin_phase_min_share_frac"]
     keys = _label_keys(fractions)  # (B, N)
