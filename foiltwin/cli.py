@@ -274,7 +274,7 @@ def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
     try:
         result = evaluate_collector(recipe, values)
     except FoiltwinInputError as err:
-        raise in_option_units(err, p, values) from None
+        raise in_option_units(_with_longest_stage2(err, recipe.uht, values), p, values) from None
     uq = None
     if p["uncertainty"] is not None:
         from foiltwin.uq_commands import recipe_uncertainty
@@ -282,6 +282,20 @@ def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
         uq = recipe_uncertainty(recipe, values, pset, p["uncertainty"], p["samples"], p["uq_seed"],
                                 p["confidence"])
     _report_recipe(result, p["profile"], p["json_out"], p["web_tension_N_per_m"], values, uq)
+
+
+def _with_longest_stage2(err: FoiltwinInputError, uht: Any, values: ParameterValues) -> FoiltwinInputError:
+    """A stage II whose Zn uptake overfills the foil as γ brass, re-said with the longest stage-II time that fits
+    at the recipe's temperature (:func:`process_models.uht.recipe.longest_stage2_time_s`); any other refusal
+    unchanged."""
+    if err.field != "stage2_time_s" or "γ brass" not in err.allowed or uht is None:
+        return err
+    from process_models.uht.recipe import longest_stage2_time_s
+
+    r = uht.validated(values)
+    top = longest_stage2_time_s(r, values)
+    return FoiltwinInputError(err.field, err.value, f"at most ≈{top:.4g} s at {r.stage2_temperature_K:g} K: "
+                              + err.allowed, err.reason)
 
 
 def _scenario_recipe(p: dict[str, Any]) -> None:

@@ -166,6 +166,9 @@ def test_the_optimiser_answer_prints_its_kpis_and_front_as_tables(capsys):
     (("--ag-immersion-time-s", "60", "--agf-wt-pct", "1e-4"), "--agf-wt-pct=0.0001 is not allowed: a bath whose "),
     (("--stage3-heater-length-mm", "1000", "--line-speed-m-per-min", "0.006"),
      "--stage3-heater-length-mm=1000.0 is not allowed: at most 0.001 m (1 mm) at 0.006 m/min"),
+    (("--stage2-temperature-K", "1100", "--stage2-time-s", "30"),
+     "stage2_time_s=30.0 is not allowed: at most ≈23.96 s at 1100 K: a Zn uptake that fits in the 10 µm foil as γ "
+     "brass"),
 ])
 def test_model_refusals_of_fields_set_in_other_units_name_the_option(cli, args, text):
     """A model's refusal of the foil thickness (a skin's stage III on a thick foil) or the AgF strength (a bath too

@@ -335,10 +335,23 @@ def test_stage2_deposit_is_continuous_in_time():
 
 @pytest.mark.component
 def test_a_zn_uptake_that_converts_the_whole_foil_is_refused_with_the_stage2_settings():
-    """1100 K for 30 s delivers more Zn than a 10 µm foil holds as γ brass: no skin model applies."""
+    """1100 K for 30 s delivers more Zn than a 10 µm foil holds as γ brass: no skin model applies. The refusal
+    named a field nobody has (stage2='1100 K for 30 s', 'lower the temperature or time'); it names the stage-II
+    time; the longest that fits at this temperature (the CLI adds it to the message) follows the refusal's own
+    criterion: just under it is accepted (warned that the whole foil is alloyed), just over it refused."""
+    from process_models.uht.recipe import longest_stage2_time_s
+
+    params = default_parameters()
+    recipe = UHTRecipe(stage2_temperature_K=1100.0, stage2_time_s=30.0)
     with pytest.raises(FoiltwinInputError) as err:
-        evaluate_recipe(UHTRecipe(stage2_temperature_K=1100.0, stage2_time_s=30.0), default_parameters())
-    assert err.value.field == "stage2" and "1100 K for 30 s" in str(err.value) and "γ brass" in err.value.allowed
+        evaluate_recipe(recipe, params)
+    assert err.value.field == "stage2_time_s" and err.value.value == 30.0 and "γ brass" in err.value.allowed
+    top = longest_stage2_time_s(recipe.validated(params), params)
+    assert 10.0 < top < 30.0
+    ok = evaluate_recipe(UHTRecipe(stage2_temperature_K=1100.0, stage2_time_s=0.995 * top), params)
+    assert any(w.startswith("whole foil alloyed") for w in ok.warnings)
+    with pytest.raises(FoiltwinInputError):
+        evaluate_recipe(UHTRecipe(stage2_temperature_K=1100.0, stage2_time_s=1.005 * top), params)
 
 
 @pytest.mark.unit
