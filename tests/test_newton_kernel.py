@@ -264,6 +264,21 @@ def test_the_heater_agrees_with_the_numpy_path(monkeypatch, case):
     np.testing.assert_allclose(got.balance_residual_W_per_m, 0.0, atol=1e-8 * got.power_W_per_m.max())
 
 
+def test_a_peak_inside_the_vertex_jump_is_the_same_on_both_paths(monkeypatch):
+    """Targets inside the 0.94 K jump of the vertex peak (tests/test_web_heater.py: 6.477 µm foil, 5 m/min, 33.7 mm,
+    58 zone cells): Newton has no root on either path, and the bracket (numpy on both) solves the rows on the
+    interpolant's peak, bit for bit alike; an ordinary row beside them too."""
+    v, L = np.full(3, 5.0 / 60.0), np.full(3, 5.0 / 60.0 * 0.4043830169002843)
+    kw = {"n_zone": 58}
+    peaks = (1066.6416130756647, 1066.3, 1067.6416130756647)
+    ref = _heater(monkeypatch, False, v, L, 6.477279912849693e-06, kw, peaks)
+    got = _heater(monkeypatch, True, v, L, 6.477279912849693e-06, kw, peaks)
+    assert ref.peak_from_interpolant.tolist() == got.peak_from_interpolant.tolist() == [True, True, False]
+    np.testing.assert_array_equal(got.temperature_K, ref.temperature_K)
+    np.testing.assert_array_equal(got.peak_temperature_K, ref.peak_temperature_K)
+    np.testing.assert_allclose(got.peak_temperature_K, peaks, atol=1e-6)
+
+
 @pytest.mark.parametrize("iterations", [1, 2, 3])
 def test_the_heater_kernel_takes_the_numpy_paths_iterates(monkeypatch, iterations):
     """After each Newton iteration the kernel's iterate is numpy's (a wrong Jacobian term would still converge to
