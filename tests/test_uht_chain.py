@@ -372,3 +372,21 @@ def test_fractions_within_round_off_are_snapped_and_beyond_it_refused():
         check_fractions("x", [-1e-6])
     with pytest.raises(FoiltwinInputError):
         check_fractions("x", [float("nan")])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("where", "model"), [("stage3_histories", "stage-III web heater"),
+                                               ("stage3_conversion", "Cu–Zn diffusion model")])
+def test_a_stage3_failure_names_the_model_that_failed(monkeypatch, where, model):
+    """Every stage-III failure read 'settings the Cu–Zn diffusion model can solve', also when the web heater's
+    solve failed (found by the heater-jump fix); the message now names the model that failed."""
+    from process_models.errors import ModelConvergenceError
+    from process_models.uht import recipe as rec
+
+    def fail(*_a, **_k):
+        raise ModelConvergenceError("peak_K", 1100.0, "a peak it can reach", "Newton failed", rows=(0,))
+
+    monkeypatch.setattr(rec, where, fail)
+    with pytest.raises(ModelConvergenceError) as err:
+        evaluate_recipe(UHTRecipe(), PARAMS)
+    assert err.value.field == "stage3" and f"settings the {model} can solve" in err.value.allowed

@@ -495,13 +495,14 @@ def settings_text(r: UHTRecipe, stage: str) -> str:
     return f"{peak} for {r.stage3_time_s * 1e3:.4g} ms, {r.cooling} cooling, {foil}"
 
 
-def _not_converged(stage: str, recipes: Sequence[UHTRecipe], err: ModelConvergenceError) -> ModelConvergenceError:
+def _not_converged(stage: str, recipes: Sequence[UHTRecipe], err: ModelConvergenceError,
+                   model: str = "Cu–Zn diffusion model") -> ModelConvergenceError:
     """The solver's failure, named by the settings (user's units) of the first failing one of ``recipes`` (the
-    solver's batch, whose rows ``err.rows`` counts)."""
+    solver's batch, whose rows ``err.rows`` counts) and by the ``model`` that failed."""
     first = err.rows[0] if err.rows and err.rows[0] < len(recipes) else 0
     return ModelConvergenceError(
         stage, settings_text(recipes[first], stage),
-        f"settings the Cu–Zn diffusion model can solve: move the {stage} settings toward the seed's recipe",
+        f"settings the {model} can solve: move the {stage} settings toward the seed's recipe",
         err.reason, rows=err.rows)
 
 
@@ -651,6 +652,9 @@ def _stage3_into(g: _Group, recipes: list[UHTRecipe], has3: np.ndarray, grid: De
         sub = idx[groups == group]
         try:
             h3 = stage3_histories([recipes[b] for b in sub], thickness, group.split("/")[1], params)
+        except ModelConvergenceError as err:
+            raise _not_converged("stage3", [recipes[b] for b in sub], err, "stage-III web heater") from None
+        try:
             s3 = stage3_conversion(grid, g.x[sub], h3.time_s, h3.temperature_K, params)
         except ModelConvergenceError as err:
             raise _not_converged("stage3", [recipes[b] for b in sub], err) from None
