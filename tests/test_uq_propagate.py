@@ -235,8 +235,9 @@ def test_a_registry_standard_error_widens_the_recipe_intervals_and_zero_removes_
 @pytest.mark.component
 def test_the_massive_threshold_error_reaches_the_retained_beta_by_monte_carlo():
     """ΔG* (100 ± 57 J/mol, a bracket) moves no interval of the phase margin, but the skin keeps β′ as quenched
-    above ≈140 J/mol: with ΔG* alone uncertain, Monte Carlo finds β′ in some draws (P ≈ 0.28 for the lognormal
-    draw), none at the nominal; with its error set to 0 nothing is uncertain any more."""
+    above ≈140 J/mol: with ΔG* alone uncertain, Monte Carlo finds β′ in some draws (about a quarter: the lognormal
+    draw kept in the 54-250 J/mol bracket), none at the nominal; with its error set to 0 nothing is uncertain any
+    more."""
     from foiltwin.uq_commands import recipe_uncertainty
 
     massive = "massive_min_driving_force_J_per_mol"
@@ -250,3 +251,26 @@ def test_the_massive_threshold_error_reaches_the_retained_beta_by_monte_carlo():
     assert mc["outputs"]["phase_margin_zn_frac"]["sd"] == pytest.approx(0.0, abs=1e-12)
     with pytest.raises(FoiltwinInputError):
         uncertainty_of(_registry_with_errors({}))
+
+
+@pytest.mark.unit
+def test_a_bracketed_parameter_is_drawn_inside_its_bracket():
+    """ΔG* of the massive β→α is only bracketed by two observations, 54-250 J/mol (SE = width/√12). Drawn lognormal
+    around 100 J/mol in the registry's (0, 1000) bounds, ≈12 % of draws fell below 54, a value one observation rules
+    out; the draws now stay in the bracket (truncation, as at the bounds), keeping the nominal and the SE. An
+    override drops the bracket (the value is then the user's)."""
+    from process_models.parameters.registry import Parameter
+
+    massive = "massive_min_driving_force_J_per_mol"
+    values = default_parameters()
+    rec = values.record(massive)
+    assert rec.bracket == (54.0, 250.0)
+    unc = uncertainty_of(values, names=[massive])
+    assert tuple(unc.bounds[0]) == (54.0, 250.0)
+    x, redrawn = unc.sample(4000, seed=1)
+    assert x.min() >= 54.0 and x.max() <= 250.0
+    assert 0.05 * 4000 < redrawn < 0.3 * 4000  # the lognormal's tails, drawn again
+    assert np.median(x) == pytest.approx(100.0 * np.exp(0.05), rel=0.1)  # still centred near the nominal
+    assert values.with_overrides({massive: 300.0}).record(massive).bracket is None
+    with pytest.raises(ValueError, match="bracket"):
+        Parameter("p", 10.0, "J/mol", rec.source, "", "fitted", (0.0, 100.0), bracket=(20.0, 50.0))

@@ -1,14 +1,15 @@
 """The uncertainty of the registry parameters as a multivariate normal (issue 10; docs/calibration.md §6).
 
 A fitted parameter set's covariance (``foiltwin calibrate``; correlations included) and, for every other parameter
-whose registry record carries a ``standard_error``, its variance SE² (the SE is in the parameter's unit), independent
-but for registry values fitted together, whose records give their correlation (``Parameter.correlations``). Each
-parameter is drawn in the space its fit used — z = ln x for a positive parameter whose bounds span ≥ 100×
-(:func:`choose_transform`, the calibration's rule), z = x otherwise — with cov_z from the natural-units covariance
-by the delta method (cov_z = D⁻¹ Σ D⁻¹, D = diag(x) for ln): a draw of a positive rate stays positive. A draw
-outside a parameter's registry bounds is drawn again (truncation; the count is reported). A ln-space standard error
-(SE/x) above :data:`MAX_LN_STANDARD_ERROR` is refused: such a distribution says nothing about the value, and its
-draws exp(z₀ + u·SE_z) would leave the float range.
+whose registry record carries a ``standard_error``, its variance SE² (the SE is in the parameter's unit),
+independent but for registry values fitted together, whose records give their correlation
+(``Parameter.correlations``). Each parameter is drawn in the space its fit used — z = ln x for a positive parameter
+whose bounds span ≥ 100× (:func:`choose_transform`, the calibration's rule), z = x otherwise — with cov_z from the
+natural-units covariance by the delta method (cov_z = D⁻¹ Σ D⁻¹, D = diag(x) for ln): a draw of a positive rate
+stays positive. A draw outside a parameter's registry bounds, or its bracket (:func:`draw_bounds`), is drawn again
+(truncation; the count is reported). A ln-space standard error (SE/x) above :data:`MAX_LN_STANDARD_ERROR` is
+refused: such a distribution says nothing about the value, and its draws exp(z₀ + u·SE_z) would leave the float
+range.
 
 It lives in the twin layer so that batch designs (``twin.batch``: ``design.kind = "parameter_mc"``) can draw from
 it; the propagation, sensitivity and robust optimum (``optimizer.uq``) use the same class.
@@ -192,5 +193,15 @@ def uncertainty_of(values: ParameterValues, pset: Any = None, names: Sequence[st
     set_log = {p.name: p.transform == "log" for p in pset.parameters} if pset is not None else {}
     log = np.array([set_log[n] if n in set_log else choose_transform(values[n], values.record(n).bounds) == "log"
                     for n in chosen])  # drawn as the fit transformed it
-    bounds = np.array([values.record(n).bounds for n in chosen], dtype=float)
+    bounds = np.array([draw_bounds(values.record(n)) for n in chosen], dtype=float)
     return ParameterUncertainty(tuple(chosen), mean, cov, log, bounds, tuple(sources))
+
+
+def draw_bounds(rec: Parameter) -> tuple[float, float]:
+    """Where draws of ``rec`` may fall: its registry bounds, narrowed to its ``bracket`` when the observations
+    only bracket it (ΔG* of the massive β→α: 54-250 J/mol; a lognormal around 100 J/mol with the bracket's SE put
+    14 % of draws below 54, a value one observation rules out). Draws outside are redrawn (truncation)."""
+    lo, hi = rec.bounds
+    if rec.bracket is not None:
+        lo, hi = max(lo, rec.bracket[0]), min(hi, rec.bracket[1])
+    return lo, hi

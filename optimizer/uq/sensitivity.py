@@ -6,9 +6,10 @@ alone) and total ST (alone and through every interaction), with bootstrap confid
 cost N·(d + 2) model runs.
 
 Sobol indices assume independent inputs: each parameter is drawn from its own marginal (the normal of
-:class:`~optimizer.uq.propagate.ParameterUncertainty` in its ln or linear space, truncated to the registry bounds);
-the correlations of a fitted set are NOT kept here (the propagation keeps them). A parameter without a standard
-error can be given an assumed relative standard deviation (:func:`with_assumed_spread`), marked as such.
+:class:`~optimizer.uq.propagate.ParameterUncertainty` in its ln or linear space, truncated to the registry bounds
+and any bracket); the correlations of a fitted set are NOT kept here (the propagation keeps them). A parameter
+without a standard error can be given an assumed relative standard deviation (:func:`with_assumed_spread`), marked
+as such.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def with_assumed_spread(values: ParameterValues, pset: Any, names: Sequence[str]
             raise FoiltwinInputError(f"--spread {n}", rel, "a relative standard deviation in (0, 1]")
         if values[n] == 0.0:
             raise FoiltwinInputError(f"--spread {n}", rel, "a parameter with a non-zero value (relative spread)")
-    from twin.parameter_uncertainty import choose_transform
+    from twin.parameter_uncertainty import choose_transform, draw_bounds
 
     sd, log, src = [], [], []
     for n in names:
@@ -61,13 +62,13 @@ def with_assumed_spread(values: ParameterValues, pset: Any, names: Sequence[str]
             log.append(bool(known.log[k]))  # type: ignore[union-attr]
             src.append(known.sources[k])  # type: ignore[union-attr]
     return ParameterUncertainty(tuple(names), np.array([values[n] for n in names]), np.diag(np.square(sd)),
-                                np.array(log), np.array([values.record(n).bounds for n in names], dtype=float),
+                                np.array(log), np.array([draw_bounds(values.record(n)) for n in names], dtype=float),
                                 tuple(src))
 
 
 def independent_from_uniform(unc: ParameterUncertainty, u: np.ndarray) -> np.ndarray:
     """Parameter vectors from uniforms ``u`` (k, d): each marginal a normal in its ln/linear space truncated to
-    the registry bounds (inverse CDF), the correlations dropped."""
+    the registry bounds and any bracket (inverse CDF), the correlations dropped."""
     from scipy.stats import norm
 
     z0, cz = unc._z_cov()

@@ -37,7 +37,8 @@ def get_parameter_values() -> dict:
                   standard_error=56.57, standard_error_method="bracket: uniform over the 54-250 J/mol the two "
                   "observations leave, sd = width/√12; process_models.fits",
                   fit_error="bracketed only: 54-250 J/mol are consistent with both observations; over that "
-                            "range the composition above which β′ is retained moves from x_Zn 0.413 to 0.380"),
+                            "range the composition above which β′ is retained moves from x_Zn 0.413 to 0.380",
+                  bracket=(54.0, 250.0)),
         Parameter("massive_min_temperature_K", 500.0, "K", "Assumed",
                   "the massive front is taken not to move below this temperature within the quench; it only "
                   "matters above ≈640 K, where G_β′−G_α peaks (Liang 2015: maximum at 625-670 K for x_Zn "

@@ -116,6 +116,10 @@ class Parameter:
     # covariance J⁻¹ΣJ⁻ᵀ), so that cov = ρ·SE·SE'. The delta method scales each parameter alone, so ρ is the same
     # for x and ln x. Both records name each other; an override of either drops the pair (its error is new)
     correlations: tuple[tuple[str, float], ...] = ()
+    # (lo, hi): the values the observations leave, when they bracket the value rather than fix it (a fit of
+    # "consistent with both observations"): uncertainty draws stay inside it (twin.parameter_uncertainty), as
+    # they stay inside ``bounds``; an override drops it (the value is then the user's)
+    bracket: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -128,6 +132,9 @@ class Parameter:
         se = self.standard_error
         if se is not None and not (math.isfinite(se) and se >= 0.0):
             raise ValueError(f"{self.name}: standard error {se} must be a finite number >= 0 (or None)")
+        if self.bracket is not None and not (lo <= self.bracket[0] <= self.value <= self.bracket[1] <= hi):
+            raise ValueError(f"{self.name}: bracket {self.bracket} must hold the value {self.value} within the "
+                             f"bounds {self.bounds}")
         for other, rho in self.correlations:
             if other == self.name or not (math.isfinite(rho) and -1.0 <= rho <= 1.0) or se is None:
                 raise ValueError(f"{self.name}: correlation {rho} with {other!r} must be in [-1, 1], with another "
@@ -200,5 +207,5 @@ class ParameterValues(Mapping[str, float]):
             new[name] = replace(rec, value=v, kind=kind, source=source, where=where, fit_error=fit_error,
                                 standard_error=None if se is None else float(se), data_used=(),
                                 standard_error_method="" if se is None else "given with the override",
-                                correlations=())
+                                correlations=(), bracket=None)
         return ParameterValues(new.values())
