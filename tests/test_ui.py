@@ -998,3 +998,10 @@ def test_compare_leaves_out_a_kpi_undefined_for_a_chosen_scenario():
     table, _ = batch_view.compare_table(summary, ["a", "b"], {"a": "a", "b": "b"})
     cost = next(r for r in table if r["KPI"].startswith("cost"))
     assert cost["0:mean"] == 20.0 and cost["1:mean"] is None
+    # the per-scenario table's empty cell is explained below it, with the database's reason
+    rows, _ = batch_view.summary_table(summary, {"a": "A", "b": "B"}, [])
+    assert [r["cost_per_m2"] for r in rows] == [20.0, None]
+    notes = batch_view.undefined_notes(summary, {"a": "A", "b": "B"})
+    assert notes == [f"B: {batch_view.kpi_heading('cost_per_m2')} undefined, "
+                     f"{summary[1]['cost_per_m2']['undefined_reason']}"]
+    assert "in 2 of 2 runs" in notes[0]

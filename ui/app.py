@@ -590,6 +590,8 @@ def _batch_results(view: dict[str, Any]) -> None:
                "heading to sort")
     rows, columns = batch_view.summary_table(summary, labels, factors)
     st.dataframe(rows, hide_index=True, column_config=_column_config(columns), key="bt.summary")
+    for note in batch_view.undefined_notes(summary, labels):  # the table's empty cells, and why
+        st.caption(note)
     kpis = sorted({k for s in summary for k, v in s.items() if isinstance(v, dict) and "mean" in v})
     kpi = st.selectbox("KPI", kpis, index=kpis.index("cost_per_m2") if "cost_per_m2" in kpis else 0,
                        format_func=batch_view.kpi_heading, key="bt.kpi")

@@ -129,6 +129,20 @@ def summary_table(summary: list[dict[str, Any]], labels: dict[str, str], factors
     return rows, columns
 
 
+def undefined_notes(summary: list[dict[str, Any]], labels: dict[str, str],
+                    kpis: tuple[str, ...] = SUMMARY_KPIS) -> list[str]:
+    """One line per (scenario, KPI) that the summary reports as undefined (an empty cell of :func:`summary_table`),
+    with the reason the results database gives (``undefined_reason``: e.g. no good m², so no cost per good m²)."""
+    out = []
+    for s in summary:
+        for kpi in kpis:
+            st_ = s.get(kpi) or {}
+            if st_.get("mean") is None and st_.get("undefined_reason"):
+                out.append(f"{labels.get(s['scenario'], s['scenario'])}: {kpi_heading(kpi)} undefined, "
+                           f"{st_['undefined_reason']}")
+    return out
+
+
 # ------------------------------------------------------------------------------------------------- figures
 def main_effects_figure(runs: list[dict[str, Any]], factors: list[str], kpi: str) -> go.Figure | None:
     """One panel per factor: the KPI's mean over all runs at each level, with its 95 % interval
