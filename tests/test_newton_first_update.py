@@ -5,8 +5,9 @@ first update count as converged when C·|δ|² was below the tolerance. After a 
 step ending at its first update never measures C again, it stayed so: every later first update was accepted
 unchecked. Stage II's α uptake (IslandGrowth.alpha_flux: the whole supply up to 0.01 below α's Zn cap, none above
 it) then let the α surface jump past its cap in one update and end there (0.3327 → 0.4258 over a cap of 0.355), the
-books still closing because the flux was booked at the full supply. Now such an update must keep the surface flux it
-assumed, and a first update accepted on the carried C stands only once the next update confirms it.
+books still closing because the flux was booked at the full supply; in stage III it accepted steps far from their
+solution at the α/β front. Now an update accepted by a predicted rate must keep the surface flux it assumed, and a
+first update accepted on the carried C stands only once the next update confirms it.
 """
 
 from __future__ import annotations
@@ -18,15 +19,19 @@ import pytest
 from stage2_film import stage2_one_foil as _stage2
 
 from process_models.parameters import default_parameters
-from process_models.uht import newton_kernel
-from process_models.uht.gamma_islands import _TABLE_MIN_K
+from process_models.uht import interdiffusion, newton_kernel
+from process_models.uht.gamma_islands import _TABLE_MIN_K, IslandGrowth
 from process_models.uht.interdiffusion import NEWTON_TOL_FRAC, FluxBC, solve_interdiffusion, uniform_depth_grid
 from process_models.uht.phase_diagram import cuzn_phase_diagram
+from process_models.uht.recipe import UHTRecipe, evaluate_recipe
 
 PARAMS = default_parameters()
 # (foil thickness [m], stage-II set point [K], heater-on time [s], Zn source [K]): the α surface ended at 0.4258, above
 # the highest α cap of the phase table (0.3955) (random stage-II recipes, seed 3)
 JUMPED = (1.9906571358121658e-05, 1011.6163728612784, 1.9921010086544935, 814.9474598018305)
+# a 10 µm foil at 730.9 K for 219.4 s (default source): one step's third update crossed into the uptake's band and
+# was accepted by the rate it predicted, its flux 15x the tolerance off the law (a recipe of the identity set)
+KINK_CROSSED = (10e-6, 730.8709743204562, 219.37792861982143)
 
 
 def _highest_cap(s2) -> np.ndarray:
@@ -121,3 +126,53 @@ def test_the_jumped_recipe_agrees_between_the_numpy_and_the_compiled_path(monkey
                  "zn_in_beta_mol_per_m2", "zn_in_epsilon_mol_per_m2", "gamma_coverage_frac"):
         np.testing.assert_allclose(getattr(got, name), getattr(ref, name), rtol=1e-11, err_msg=name)
     assert got.diffusion.newton_iterations.step_splits[0] == ref.diffusion.newton_iterations.step_splits[0]
+
+
+@pytest.mark.component
+def test_every_stage2_step_takes_up_what_the_uptake_law_gives_at_its_end_surface(monkeypatch):
+    """The α uptake booked for a step (its inventory change) against the uptake law J(x_s) at the step's end surface
+    composition × Δt: a mismatch ΔJ would make a further Newton update of up to ΔJ/(c·Δz₀/Δt − dJ/dx_s) in the first
+    cell, so it must be within NEWTON_TOL_FRAC·(c·Δz₀ − dJ/dx_s·Δt). An update accepted by its predicted rate can
+    cross a kink of J that the rate cannot see; here one did (15x the bound). numpy path (its ``record`` hook books
+    each step; the compiled march books inside the kernel), a recipe without step splits (a split step's Zn is
+    the sum of its halves' laws)."""
+    monkeypatch.setenv(newton_kernel.ENV_SWITCH, "0")
+    c = PARAMS["cuzn_alloy_molar_density_mol_per_m3"]
+    ratios = []
+    real = IslandGrowth.step_done
+
+    def checked(self, x, T_end, t_end):
+        dt = t_end - self.t_prev
+        taken = c * (x @ self.widths) - self.state.alpha_mol_per_m2
+        step = self._cache  # the step's supply, conductance and cap, as the solver's flux saw them
+        J, dJ = self._alpha_flux(x[:, 0], step["x_cap"], step["k"])
+        ratios.append(np.abs(taken - J * dt) / (NEWTON_TOL_FRAC * (c * self.widths[0] + np.maximum(-dJ, 0.0) * dt)))
+        return real(self, x, T_end, t_end)
+
+    monkeypatch.setattr(IslandGrowth, "step_done", checked)
+    s2, _ = _stage2(PARAMS, *KINK_CROSSED)
+    assert s2.diffusion.newton_iterations.step_splits[0] == 0
+    assert len(ratios) == PARAMS["stage2_diffusion_steps_count"]
+    assert np.max(ratios) <= 1.0
+
+
+@pytest.mark.component
+def test_a_recipe_agrees_with_a_solve_that_trusts_no_carried_rate(monkeypatch):
+    """A recipe of the identity set whose stage III accepted first updates far from the step's solution (the carried
+    C said converged; over that set the update that would have followed reached 0.077, a spike at the α/β front in
+    the quench) against the same recipe solved with a 1e-10 tolerance and no carried rate (a first update ends a step
+    only if it is itself below the tolerance): its composition-depth profile agrees to NEWTON_TOL_FRAC (was 8e-4)."""
+    monkeypatch.setenv(newton_kernel.ENV_SWITCH, "0")
+    recipe = UHTRecipe(stage2_temperature_K=761.0979787359896, stage2_time_s=136.62010668578634,
+                       stage3_peak_K=999.7297063175072, stage3_time_s=0.01389967049915719)
+    got = np.array(evaluate_recipe(recipe, PARAMS).profile_zn_at_frac)
+    rule = interdiffusion.newton_converged
+
+    def no_carried_rate(s, la, ra, it, tol, tiny):
+        return (s <= tol, ra) if it == 0 else rule(s, la, ra, it, tol, tiny)
+
+    monkeypatch.setattr(interdiffusion, "newton_converged", no_carried_rate)
+    monkeypatch.setattr(interdiffusion, "NEWTON_TOL_FRAC", 1e-10)
+    monkeypatch.setattr(interdiffusion, "NEWTON_MAX_ITER", 60)
+    ref = np.array(evaluate_recipe(recipe, PARAMS).profile_zn_at_frac)
+    np.testing.assert_allclose(got, ref, rtol=0.0, atol=NEWTON_TOL_FRAC)
