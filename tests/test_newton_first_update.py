@@ -12,6 +12,7 @@ first update accepted on the carried C stands only once the next update confirms
 
 from __future__ import annotations
 
+import importlib.util
 import random
 
 import numpy as np
@@ -134,8 +135,8 @@ def test_every_stage2_step_takes_up_what_the_uptake_law_gives_at_its_end_surface
     composition × Δt: a mismatch ΔJ would make a further Newton update of up to ΔJ/(c·Δz₀/Δt − dJ/dx_s) in the first
     cell, so it must be within NEWTON_TOL_FRAC·(c·Δz₀ − dJ/dx_s·Δt). An update accepted by its predicted rate can
     cross a kink of J that the rate cannot see; here one did (15x the bound). numpy path (its ``record`` hook books
-    each step; the compiled march books inside the kernel), a recipe without step splits (a split step's Zn is
-    the sum of its halves' laws)."""
+    each step; the compiled march books inside the kernel, and must then give the same result), a recipe without
+    step splits (a split step's Zn is the sum of its halves' laws)."""
     monkeypatch.setenv(newton_kernel.ENV_SWITCH, "0")
     c = PARAMS["cuzn_alloy_molar_density_mol_per_m3"]
     ratios = []
@@ -154,6 +155,11 @@ def test_every_stage2_step_takes_up_what_the_uptake_law_gives_at_its_end_surface
     assert s2.diffusion.newton_iterations.step_splits[0] == 0
     assert len(ratios) == PARAMS["stage2_diffusion_steps_count"]
     assert np.max(ratios) <= 1.0
+    if importlib.util.find_spec("numba") is not None:  # the compiled march tests the flux as the numpy iteration does
+        monkeypatch.setenv(newton_kernel.ENV_SWITCH, "1")
+        got, _ = _stage2(PARAMS, *KINK_CROSSED)
+        np.testing.assert_allclose(got.x_alpha, s2.x_alpha, rtol=1e-11, atol=1e-300)
+        np.testing.assert_allclose(got.zn_in_alpha_mol_per_m2, s2.zn_in_alpha_mol_per_m2, rtol=1e-11)
 
 
 @pytest.mark.component
