@@ -8,32 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from stage2_film import stage2_one_foil as _stage2
 
 from process_models.parameters import default_parameters
-from process_models.uht.alloying import ZnSupply, stage2_zn_film
-from process_models.uht.interdiffusion import FluxBC, make_depth_grid, solve_interdiffusion, uniform_depth_grid
+from process_models.uht.interdiffusion import FluxBC, solve_interdiffusion, uniform_depth_grid
 from process_models.uht.phase_diagram import cuzn_phase_diagram
 from process_models.uht.recipe import UHTRecipe, evaluate_recipe
-from process_models.uht.thermal import setpoint_history
 from process_models.uht.zn_supply import plated_loading_mol_per_m2, vapour_supply_flux_mol_per_m2_s
 
 PARAMS = default_parameters()
 # (foil thickness [m], stage-II set point [K], heater-on time [s], Zn source [K]): refused before (fuzz seed 11);
 # its 11.6 mg/cm² fit in the foil as γ brass (no warning)
 HOT_SOURCE = (2.6767003400840566e-05, 954.8926592327516, 19.52947119797167, 1123.4228735411975)
-
-
-def _stage2(params, thickness_m, setpoint_K, time_s, source_K=np.nan, plated_mol=0.0):
-    """Stage II of one foil straight from the alloying module (as the recipe solves it), and its grid."""
-    h = setpoint_history(start_temperature_K=params["ambient_temperature_K"], setpoint_K=np.array([setpoint_K]),
-                         heating_rate_K_per_s=params["stage2_heating_rate_K_per_s"], heater_on_s=np.array([time_s]),
-                         thickness_m=thickness_m, params=params, cooling="free")
-    on = h.segment("heating")
-    grid = make_depth_grid(thickness_m, first_cell_m=params["diffusion_first_cell_m"],
-                           growth=params["diffusion_cell_growth_frac"])
-    supply = ZnSupply(route_plated=np.array([plated_mol > 0.0]), source_temperature_K=np.array([source_K]),
-                      plated_mol_per_m2=np.array([plated_mol]), heater_on_s=np.array([time_s]))
-    return stage2_zn_film(grid, h.time_s[:, on], h.temperature_K[:, on], supply, params), grid
 
 
 def _check_zn_books_and_alpha(s2, grid, delivered_mol, setpoint_K):

@@ -23,9 +23,12 @@ Discretisation (cell-centred finite volumes, backward Euler, Newton in x):
   where a step spans a steep ramp (plain backward Euler would use the step-end temperature).
 * Newton starts from the old profile, or from a linear extrapolation once steps converge easily; it stops
   when the update, or the update predicted from the quadratic convergence rate, is below
-  ``NEWTON_TOL_FRAC`` (far below the time-discretisation error).
+  ``NEWTON_TOL_FRAC`` (far below the time-discretisation error). A prediction must be borne out: an update it
+  accepts must leave the surface flux it assumed (:func:`newton_flux_holds`; a kink of J(x_s) is invisible to the
+  rate), and a first update accepted by the rate carried from the previous step stands only if the next update is
+  below the tolerance (a linear step leaves that rate ≈ 1e-15 and it would otherwise never be measured again).
 * Conservation: the Zn that entered in a step is recorded as the linearised flux J + dJ/dx_s·δx_s of the
-  last Newton update, which equals the inventory change of that update to round-off.
+  Newton update that gave the step's profile, which equals the step's inventory change to round-off.
 * A batch of one foil (one recipe) takes a lean path (:func:`_march_one`, :func:`_newton_one`): the same
   iteration and arithmetic without the active-set bookkeeping, its scalars as Python floats, so the same numbers
   with fewer array calls per Newton iteration (issue 15).
@@ -704,14 +707,32 @@ def newton_converged(s: float, la: float, ra: float, it: int, tol: float, tiny: 
     """The convergence rule of one foil on floats (also compiled into the kernel of
     :mod:`process_models.uht.newton_kernel_jit`): update ``it`` of size ``s`` after one of size ``la`` has converged
     when it is below ``tol`` or, by the quadratic rate constant C = |δ|/|δ_prev|² (``ra``, carried from the previous
-    step at the first update), the next one is predicted below it. Returns (converged, C)."""
-    if it == 0:  # first update of this step: trust the rate constant of the previous step
+    step at the first update), the next one is predicted below it. Returns (converged, C). The callers take a
+    prediction only if the surface flux bears it out (:func:`newton_flux_holds`), and a first update accepted by the
+    carried C only once the next update confirms it (below ``tol``)."""
+    if it == 0:  # first update of this step: the rate constant of the previous step (the next update confirms it)
         return (s <= tol) or ((ra * s * s <= tol) and (ra > 0.0)), ra
     la2 = max(la * la, tiny)
     conv = (s <= tol) or ((s < la) and (s * s * s / la2 <= tol))
     if la > tol:
         ra = s / la2
     return conv, ra
+
+
+def newton_flux_holds(j_new: float, dj_new: float, j_lin: float, a0: float, tol: float) -> bool:
+    """Whether an update that :func:`newton_converged` accepts by its quadratic prediction (an update above ``tol``)
+    kept the surface flux it assumed (also compiled into :mod:`process_models.uht.newton_kernel_jit`).
+
+    The update solved the step with the flux linearised at the old iterate, ``j_lin`` = J + dJ/dx_s·δ_s [mol m⁻² s⁻¹];
+    at the new surface composition the flux is ``j_new`` (slope ``dj_new``). The rate constant C cannot see a kink of
+    J(x_s) (the stage-II α uptake of :class:`~process_models.uht.gamma_islands.IslandGrowth` is the whole supply up to
+    the saturation width below α's Zn cap and none above it; a step on a flat branch is linear, C ≈ 1e-15, so the
+    next step's first update was accepted even when it jumped past the cap). The mismatch alone makes the next
+    Newton update's first-cell part at most |j_new − j_lin|/(a₀ − dJ/dx_s) (``a0`` = c·Δz₀/Δt, the first cell's
+    accumulation coefficient [mol m⁻² s⁻¹]: the Jacobian's column sums are the accumulation coefficients and its
+    inverse is non-negative), so the update holds when that is at most ``tol``. A smooth flux passes (its mismatch is
+    O(δ²)); an update at most ``tol`` is accepted without this test."""
+    return abs(j_new - j_lin) <= tol * (a0 + max(-dj_new, 0.0))
 
 
 def _step_closures(prob: _Problem, Tc: Array, T: Array, t: Array, idx: Array) -> tuple:
@@ -835,6 +856,7 @@ def _newton_one(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: A
     x = x_guess
     ra, la = float(rate[0]), 0.0  # convergence constant and the size of the previous update
     clipped = 0
+    zn_first = None  # Zn of a first update the carried rate accepted, until the next update confirms it
     for it in range(NEWTON_MAX_ITER):
         psi, d = psi_d(x)
         j, dj = _surface_one(prob, x, Tc, surf, xs_fixed, psi_s, psi, d)
@@ -843,17 +865,46 @@ def _newton_one(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: A
         if not (ok_solve and math.isfinite(s)):  # a failed update: the step is split by the caller
             rate[0] = ra
             return x, np.zeros(1), np.array([it + 1]), np.zeros(1, dtype=bool), np.array([clipped])
+        if zn_first is not None and s <= NEWTON_TOL_FRAC:  # confirmed: the first update's iterate stands
+            rate[0] = ra
+            return x, np.array([zn_first]), np.array([it + 1]), np.ones(1, dtype=bool), np.array([clipped])
+        zn_first = None
         xn, damped, n_out = _limit_one(x, delta, s, d, it, psi_d)
         conv, ra = newton_converged(s, la, ra, it, NEWTON_TOL_FRAC, _TINY_F)
         clipped += n_out  # a clipped update never ends the iteration (it would break conservation)
         if conv and not damped and n_out == 0:
-            rate[0] = ra
-            zn = (j + dj * float(delta[0, 0])) * float(dt[0])
-            return xn, np.array([zn]), np.array([it + 1]), np.ones(1, dtype=bool), np.array([clipped])
+            j_lin = j + dj * float(delta[0, 0])
+            if s <= NEWTON_TOL_FRAC or surf is None or _flux_holds_one(prob, surf, xn, j_lin, float(a[0, 0])):
+                zn = j_lin * float(dt[0])
+                if it > 0 or s <= NEWTON_TOL_FRAC:
+                    rate[0] = ra
+                    return xn, np.array([zn]), np.array([it + 1]), np.ones(1, dtype=bool), np.array([clipped])
+                zn_first = zn  # accepted by the previous step's rate: the next update must confirm it
         la = s
         x = xn
     rate[0] = ra
     return x, np.zeros(1), np.array([NEWTON_MAX_ITER]), np.zeros(1, dtype=bool), np.array([clipped])
+
+
+def _flux_holds_one(prob: _Problem, surf: Callable, xn: Array, j_lin: float, a0: float) -> bool:
+    """:func:`newton_flux_holds` for the one foil's update to ``xn`` (the flux evaluated at its new surface
+    composition; the flux state is left as it was)."""
+    xs = prob.flux_state[0].copy()
+    xs[0] = xn[0, 0]
+    j_new, dj_new = surf(xs)
+    return newton_flux_holds(_first(j_new), _first(dj_new), j_lin, a0, NEWTON_TOL_FRAC)
+
+
+def _flux_holds(prob: _Problem, st: _Active, rows: Array, surf: Callable, xn: Array, j_lin: Array, step: Array
+                ) -> Array:
+    """:func:`newton_flux_holds` for the active foils' updates to ``xn`` (element-wise the same arithmetic); True
+    where the update is at most NEWTON_TOL_FRAC (not tested)."""
+    xs = prob.flux_state[0].copy()
+    xs[rows] = xn[:, 0]
+    j_all, dj_all = surf(xs)
+    j_new, dj_new = j_all[rows], dj_all[rows]
+    holds = np.abs(j_new - j_lin) <= NEWTON_TOL_FRAC * (st.a[:, 0] + np.maximum(-dj_new, 0.0))
+    return holds | (step <= NEWTON_TOL_FRAC)
 
 
 def _newton(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt: Array, T: Array, t: Array,
@@ -894,11 +945,11 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
     """One backward-Euler step for foils ``idx`` (rows of x_old), starting from ``x_guess``.
 
     ``rate`` (b,) is the quadratic-convergence constant C (|δ_{k+1}| ≈ C|δ_k|²) seen in the foil's previous
-    step (0: unknown); it lets a first update already count as converged when C·|δ_1|² is below the
-    tolerance, and is updated in place. Returns x_new, the Zn that entered (mol/m², from the linearised
-    surface flux of the last update, which matches that update's inventory change to round-off),
-    iterations, converged mask and clip counts. Converged foils are frozen and dropped from the active set.
-    The temperature-dependent work (D̃'s coefficients, the surface flux's factors) is done once per step.
+    step (0: unknown); a first update with C·|δ_1|² below the tolerance ends the step at its iterate if the next
+    update confirms it (:class:`_FirstUpdates`), and ``rate`` is updated in place. Returns x_new, the Zn that
+    entered (mol/m², from the linearised surface flux of the update that gave x_new, which matches its inventory
+    change to round-off), iterations, converged mask and clip counts. Converged foils are frozen and dropped from
+    the active set. The temperature-dependent work (D̃'s coefficients, the surface flux's factors) is done once per step.
     """
     b = x_old.shape[0]
     if b == 1 and prob.flux_state.shape[1] == 1:
@@ -913,6 +964,7 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
     last = np.zeros(b)  # size of the previous update, for the convergence-rate estimate
     xs_fixed, psi_s, psi_d, surf = _step_closures(prob, Tc, T, t, idx)
     st = _Active(np.arange(b), True, x, Tc, a, x_old, t, xs_fixed, psi_s, psi_d)
+    first = None  # first updates the carried rate accepted, waiting for the next update to confirm them
     for it in range(NEWTON_MAX_ITER):
         rows = idx if st.whole else idx[st.active]
         psi, d = st.psi_d(st.x)
@@ -928,7 +980,10 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
             bad = ~np.isfinite(step) if ok_solve else np.ones(step.size, dtype=bool)
             delta = np.where(bad[:, None], 0.0, delta)
             step = np.where(bad, 0.0, step)
+        confirmed = None if first is None else first.confirmed(st, step, bad)
         xn, damped, n_out = _limit(prob, st, delta, step, d, it)
+        if confirmed is not None and n_out is not None:  # a confirming update is not taken
+            n_out = np.where(confirmed, 0, n_out)
         conv = _converged(st, rate, last, step, it)
         if damped is not None:
             conv &= ~damped
@@ -937,8 +992,17 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
             conv &= ~(n_out > 0)
         if bad is not None:
             conv &= ~bad
+        j_lin = j + dj * delta[:, 0]
+        if surf is not None and conv.any():  # an update accepted by its predicted rate must keep the flux it assumed
+            conv &= _flux_holds(prob, st, rows, surf, xn, j_lin, step)
+        zn_step = j_lin * (dt if st.whole else dt[st.active])
+        if it == 0:
+            first = _FirstUpdates.take(conv, step, zn_step, rate)
+        elif confirmed is not None:
+            first.stand(st, confirmed, xn, zn_step, rate)
+            first = None
         if st.whole and conv.all():  # every foil converged at this update
-            return xn, (j + dj * delta[:, 0]) * dt, iters, np.ones(b, dtype=bool), clipped
+            return xn, zn_step, iters, np.ones(b, dtype=bool), clipped
         if st.whole:
             x = xn.copy()
             last = step.copy()
@@ -947,7 +1011,7 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
             last[st.active] = step
         if conv.any():
             ca = st.active[conv]
-            zn_in[ca] = (j + dj * delta[:, 0])[conv] * dt[ca]
+            zn_in[ca] = zn_step[conv]
             done[ca] = True
         keep = ~conv if bad is None else ~conv & ~bad
         if keep.all():
@@ -957,6 +1021,41 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
         if st.active.size == 0:
             break
     return x, zn_in, iters, done, clipped
+
+
+@dataclass
+class _FirstUpdates:
+    """The foils of a step whose first update the rate constant carried from their previous step accepted (an update
+    above NEWTON_TOL_FRAC): that constant may be stale (a linear step leaves C ≈ 1e-15; a D̃ front or a kink of the
+    surface flux then makes the first update far from the solution), so the next update must confirm it. ``mask``
+    (b,) over the step's foils, their Zn (b,) [mol/m²] and rate constants (b,) at the first update."""
+
+    mask: NDArray[np.bool_]
+    zn: Array
+    rate: Array
+
+    @classmethod
+    def take(cls, conv: NDArray[np.bool_], step: Array, zn: Array, rate: Array) -> _FirstUpdates | None:
+        """After the first update (all foils active): the foils accepted by the carried rate, which ``conv`` no longer
+        counts as converged (in place); None if there are none."""
+        mask = conv & (step > NEWTON_TOL_FRAC)
+        if not mask.any():
+            return None
+        conv &= ~mask
+        return cls(mask, zn.copy(), rate.copy())
+
+    def confirmed(self, st: _Active, step: Array, bad: NDArray[np.bool_] | None) -> NDArray[np.bool_]:
+        """At the second update: the active foils whose first update it confirms (it is at most NEWTON_TOL_FRAC)."""
+        ok = self.mask[st.active] & (step <= NEWTON_TOL_FRAC)
+        return ok if bad is None else ok & ~bad
+
+    def stand(self, st: _Active, confirmed: NDArray[np.bool_], xn: Array, zn: Array, rate: Array) -> None:
+        """The confirmed foils end at their first update's iterate (``st.x``), with its Zn and rate constant (into
+        ``xn``, ``zn`` and ``rate`` in place)."""
+        pos = st.active[confirmed]
+        xn[confirmed] = st.x[confirmed]
+        zn[confirmed] = self.zn[pos]
+        rate[pos] = self.rate[pos]
 
 
 def _shrink(prob: _Problem, st: _Active, active: Array, x: Array, Tc: Array, a: Array, x_old: Array, t: Array,

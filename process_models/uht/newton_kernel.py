@@ -16,7 +16,9 @@ The iteration is the numpy path's, operation for operation (the same formulas in
 * the surface flux J and dJ/dx_s (``zn_evaporation._flux``, ``IslandGrowth._alpha_flux``);
 * the residual and the symmetrised SPD tridiagonal system, solved by LDLᵀ as LAPACK's ``dpttrf``/``dpttrs``
   do (``dptsv``, the numpy path's solver);
-* damping, the D̃ trust region, clipping, and the convergence test with the quadratic rate constant.
+* damping, the D̃ trust region, clipping, and the convergence test with the quadratic rate constant (a predicted
+  update must leave the surface flux it assumed, ``interdiffusion.newton_flux_holds``; a first update accepted by the
+  previous step's rate constant stands once the next update confirms it).
 
 What the kernel leaves to the numpy path: a foil whose symmetrised system is not positive definite (the numpy
 path then pivots with ``dgtsv``) is handed back and its step is solved there; a foil whose iteration fails is

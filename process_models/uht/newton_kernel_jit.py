@@ -12,14 +12,15 @@ from numba import njit
 
 from process_models.uht import islands_kernel_jit as _islands
 from process_models.uht.gamma_islands import uptake_conductance
-from process_models.uht.interdiffusion import newton_converged
+from process_models.uht.interdiffusion import newton_converged, newton_flux_holds
 from process_models.uht.islands_kernel_jit import islands_row, next_cohorts
 
 converged = njit(cache=True, nogil=True)(newton_converged)  # the numpy path's convergence rule, compiled
+flux_holds = njit(cache=True, nogil=True)(newton_flux_holds)  # ... and its test of the surface flux, compiled
 conductance = njit(cache=True, nogil=True)(uptake_conductance)  # the islands' uptake conductance, compiled
 # code from other files inside this file's cached kernels (see newton_kernel): the convergence rule, and the islands'
 # bookkeeping that march_islands compiles in
-COMPILED_IN = (newton_converged, uptake_conductance,
+COMPILED_IN = (newton_converged, newton_flux_holds, uptake_conductance,
                *(f.py_func for f in (islands_row, next_cohorts, _islands._grow_row, _islands._gamma_height_m,
                                      _islands._beyond_gamma_row, _islands._kidson_row, _islands.kidson_one,
                                      _islands.lambert_w0_one, _islands.y_plus_ln_y_one)))
@@ -160,6 +161,7 @@ def newton_one(x_old, x, a, g, gsum, pc, xb, fl, xg, dxg, a0, a1, ra, dt, consts
     off, q = work[8, :n - 1], work[9, :n - 1]
     xc[:] = x
     la, clipped = 0.0, 0
+    first, zn_first = False, 0.0  # a first update the carried rate accepted, until the next update confirms it
     for it in range(max_iter):
         kirchhoff_row(xc, pc, xb, psi, d)
         j, dj = flux_row(xc[0], fl, xg, dxg, a0, a1)
@@ -196,12 +198,23 @@ def newton_one(x_old, x, a, g, gsum, pc, xb, fl, xg, dxg, a0, a1, ra, dt, consts
         if not finite:
             x_out[:] = xc
             return 1, 0.0, it + 1, clipped, ra
+        if first and s <= tol:  # confirmed: the first update's iterate stands
+            x_out[:] = xc
+            return 0, zn_first, it + 1, clipped, ra
+        first = False
         damped, n_out = limit_row(xc, res, s, d, it, pc, xb, xn, psi_w, d_w, consts)
         conv, ra = converged(s, la, ra, it, tol, tiny)
         clipped += n_out
         if conv and not damped and n_out == 0:
-            x_out[:] = xn
-            return 0, (j + dj * res[0]) * dt, it + 1, clipped, ra
+            j_lin = j + dj * res[0]
+            if s > tol:  # accepted by the predicted rate: the flux at the new surface must be the one assumed
+                j_new, dj_new = flux_row(xn[0], fl, xg, dxg, a0, a1)
+                conv = flux_holds(j_new, dj_new, j_lin, a[0], tol)
+            if conv and (it > 0 or s <= tol):
+                x_out[:] = xn
+                return 0, j_lin * dt, it + 1, clipped, ra
+            if conv:  # accepted by the previous step's rate: the next update must confirm it
+                first, zn_first = True, j_lin * dt
         la = s
         xc[:] = xn
     x_out[:] = xc
