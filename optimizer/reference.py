@@ -36,11 +36,13 @@ class Pricer:
         self.econ = econ or economics(params, space.foil_thickness_m, targets.currency)
         self.guard_K = STAGE3_GUARD_SIGMA * space.stage3_scatter_K if guard else 0.0
         self.evaluations = 0
+        self.throughput_m2_per_h = np.zeros(0)  # of the last call's settings (0 where the model refuses the recipe)
 
     def __call__(self, speed_m_per_min: np.ndarray, modules: np.ndarray, T2_K: np.ndarray, T3_K: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
         """Cost and feasibility of each setting; infeasible ones get their cost too (for penalties), inf when the
-        model refuses the recipe."""
+        model refuses the recipe. Their throughput [good m²/h] (scheduled time per m² and gauge yield, as
+        :func:`optimizer.verify.check_with_models` has it) is kept in ``throughput_m2_per_h``."""
         sp, p = self.space, self.params
         pace = 60.0 / np.asarray(speed_m_per_min, float)
         L2 = np.array(sp.zone_lengths_m)[np.asarray(modules).astype(int) - 1]
@@ -52,6 +54,7 @@ class Pricer:
         res = safe_evaluate(recipes, p)
         self.evaluations += len(recipes)
         cost = np.full(pace.size, np.inf)
+        self.throughput_m2_per_h = np.zeros(pace.size)
         ok = np.zeros(pace.size, dtype=bool)
         lo, hi = self.targets.skin_window_nm
         zlo, zhi = self.targets.surface_zn_at_frac or (0.0, 1.0)
@@ -64,6 +67,7 @@ class Pricer:
             flows = r.flows_per_m2(p) + bought_foil_flows(sp.foil_thickness_m, p)
             y = gauge_yield(self.targets.spec_window_nm, r.skin_thickness_nm, sp.gauge_noise_nm)
             cost[i] = plant_cost_per_processed_m2(flows, H, p, self.econ.currency) / max(y, 1e-9)
+            self.throughput_m2_per_h[i] = 3600.0 * y / H
             ok[i] = (lo <= r.skin_thickness_nm <= hi and r.skin_phase == "alpha"
                      and zlo <= r.surface_zn_at_frac <= zhi and r.max_melt_depth_nm <= 0.0
                      and ramp2[i] <= RAMP2_MAX_FRAC and reach3[i] <= 1.0)
