@@ -287,6 +287,50 @@ def test_a_heater_table_whose_top_powers_melt_the_web_is_capped_not_refused():
 
 
 @pytest.mark.component
+def test_a_power_table_whose_top_melts_the_web_reads_the_melting_point_there():
+    """Found by fuzzing the twin's settings (seed 5, 1 of 3,510 short runs): 1252.9 K through 941 mm at 1.18 m/min,
+    free cooling, was refused as 'power_W_per_m=23372.4 … below its melting point', a power the user never set. The
+    heater's table up to 1.6× the set point's power had 22.5 and 24.3 kW/m solved above the melting point (1361.7 K,
+    1392.6 K) around a refused 23.4 kW/m. A solved power that melts the web is now refused like the others, so the
+    melting powers sit together at the top of the table and read as the melting point."""
+    from process_models.uht.web_heater import solve_web_heater
+    from twin.heaters import HeaterLoop
+    from twin.simulate import build_parameters
+
+    sc = scenario(*QUIET, "plant.lines.0.settings.web_speed_m_per_min=1.1825798451348584",
+                  "plant.lines.0.settings.stage3_heater_length_mm=940.8774263741473",
+                  "plant.lines.0.settings.stage3_peak_K=1252.938066198486",
+                  "plant.lines.0.settings.cooling=\"free\"", hours=0.2)
+    params = build_parameters(sc)
+    T_melt = params["cu_melting_temperature_K"]
+    with pytest.raises(FoiltwinInputError, match=r"brings the peak to 136\d\.\d K"):
+        solve_web_heater(1.1825798451348584 / 60.0, 0.9408774263741473, 10e-6, power_W_per_m=22457.2,
+                         cooling="free", params=params)
+    heater = HeaterLoop(sc.plant.lines[0], params, np.random.default_rng(0))
+    T3 = heater._T3_list
+    assert T3[heater._P3_list.index(heater.P3_set)] == pytest.approx(1252.938066198486, abs=1e-6)
+    assert T3[-1] == T_melt and np.all(np.diff(T3) >= 0.0)
+    assert run_single(sc)["lines"]["uht-1"]["metres_produced"] > 0
+
+
+@pytest.mark.unit
+def test_a_power_table_the_heater_refuses_names_the_lines_set_point(monkeypatch):
+    """A refusal inside the heater's power table (a power the user never set) is re-said as the line's stage-III
+    set point, with the power refused and why."""
+    from twin import heaters
+    from twin.simulate import build_parameters
+
+    def refuse(*_a, **_k):
+        raise FoiltwinInputError("power_W_per_m", 123.0, "a power that keeps the web below its melting point")
+
+    sc = scenario(*QUIET, hours=0.2)
+    monkeypatch.setattr(heaters, "_peaks_at_powers", refuse)
+    with pytest.raises(FoiltwinInputError) as err:
+        heaters.HeaterLoop(sc.plant.lines[0], build_parameters(sc), np.random.default_rng(0))
+    assert err.value.field == "uht-1.settings.stage3_peak_K" and "123 W/m is refused" in err.value.allowed
+
+
+@pytest.mark.component
 def test_a_peak_next_to_the_chill_roll_is_a_set_point_the_heater_holds():
     """Found by fuzzing the twin's settings (seed 2, 1 of 3,831 short runs): 740.6 K through 876 mm at 16.5 m/min
     with contact cooling was refused as 'uht-1.settings.stage3_peak_K=740.635 ... (it did not converge)'. The

@@ -87,7 +87,16 @@ class HeaterLoop:
                                      f"{settings.stage3_heater_length_mm:g} mm") from None
         self.P3_set = min(P_set, P_max)
         powers = np.unique(np.minimum(self.P3_set * np.append(np.linspace(0.3, 1.6, n), 1.0), P_max))
-        peaks = _peaks_at_powers(v, L, self.foil_thickness_m, powers, T_melt, kw)
+        try:
+            peaks = _peaks_at_powers(v, L, self.foil_thickness_m, powers, T_melt, kw)
+        except FoiltwinInputError as err:  # the table around the set point: name the line's setting
+            if err.field != "power_W_per_m":
+                raise
+            raise FoiltwinInputError(f"{self.spec.name}.settings.stage3_peak_K", self.T3_set,
+                                     f"a set point whose heater table (0.3-1.6× its {self.P3_set:.4g} W/m) the web "
+                                     f"heater solves: {err.value:.4g} W/m is refused, {err.allowed}",
+                                     f"at {settings.web_speed_m_per_min:g} m/min through "
+                                     f"{settings.stage3_heater_length_mm:g} mm") from None
         self._P3_list = [float(v) for v in powers]  # plain floats for the per-event interpolation
         self._T3_list = [float(v) for v in np.minimum(peaks, T_melt)]
         self._P2_set = self._power_to_hold(self.T2_set)  # the stage-II power that holds the set point [W/m2]
