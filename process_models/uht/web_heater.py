@@ -959,38 +959,41 @@ def solve_web_heater(
             T[rows], ln_s[rows], ok_r = _power_by_continuation(_rows(prob, rows), value[rows], T_in[rows], L[rows],
                                                                v[rows], contact_roll[rows])
             rows = rows[~ok_r]
-        if rows.size and target == "power":
-            T_melt = tp.material.melting_temperature_K
-            if np.max(T[rows[0]]) > T_melt:  # the iterates left the solid foil far behind
-                raise FoiltwinInputError("power_W_per_m", float(value[rows[0]] / (efficiency * absorbed)),
-                                         f"a power that keeps the web below its melting point ({T_melt:g} K)")
-            i = rows[0]
-            melt_J_per_m2 = float(tp.material.density_kg_per_m3 * d[i] * tp.material.sensible_heat_J_per_kg(
-                np.array([T_in[i]]), np.array([T_melt]))[0])
-            raise ModelConvergenceError("power_W_per_m", float(value[i] / (efficiency * absorbed)),
-                                        f"a power the web heater's Newton solve converges on in {_MAX_ITER} "
-                                        f"iterations; this one brings {value[i] / v[i] / melt_J_per_m2:.3g}× the heat "
-                                        f"that takes the web from its inlet to melting ({T_melt:g} K), losses aside")
+        if target == "power":
+            _refuse_powers(prob, T, rows, value, efficiency * absorbed, v, d, T_in)
         if rows.size:  # fall back on the bracket for the rows Newton did not converge on
             T[rows], ln_s[rows], smooth[rows] = _bracketed_peak(_rows(prob, rows), T0[rows], ln_s0[rows],
                                                                 value[rows])
-        if target == "power":
-            _refuse_melting_power(prob, T, value / (efficiency * absorbed), tp.material.melting_temperature_K)
     return _result(prob, T, np.exp(ln_s), v, L, d, T_in, efficiency * absorbed, heater_mode == "joule", smooth)
 
 
-def _refuse_melting_power(prob: _Problem, T: FloatArray, power_W_per_m: FloatArray, T_melt_K: float) -> None:
-    """A given power whose steady web reaches the melting point is refused, as a peak at or above it is (the model is
-    a solid web's): the first such row, with the peak it would reach [K]. A Newton that converged there used to
-    return it (1361.7 K and 1392.6 K for 22.5 and 24.3 kW/m on a 0.94 m free-cooled heater at 1.18 m/min, while
+def _refuse_powers(prob: _Problem, T: FloatArray, failed: NDArray[np.int64], heat_W_per_m: FloatArray,
+                   to_heat: float, v: FloatArray, d: FloatArray, T_in: FloatArray) -> None:
+    """Refuse the given powers (absorbed heat per width ``heat_W_per_m``; the user's power is it / ``to_heat``) the
+    solid-web model cannot take. A row whose solve failed even by continuation (``failed``) is refused as melting when
+    its iterates left the solid foil, else as not converging. A row that converged with its peak at or above the
+    melting point is refused too, with that peak, as a peak there is: a Newton that converged there used to be
+    returned (1361.7 K and 1392.6 K for 22.5 and 24.3 kW/m on a 0.94 m free-cooled heater at 1.18 m/min, while
     23.4 kW/m between them was refused), so a twin's power table saw a refusal below a solved power."""
+    mat = prob.tp.material
+    T_melt = mat.melting_temperature_K
+    below = f"a power that keeps the web below its melting point ({T_melt:g} K)"
+    if failed.size:
+        i = int(failed[0])
+        if np.max(T[i]) > T_melt:  # the iterates left the solid foil far behind
+            raise FoiltwinInputError("power_W_per_m", float(heat_W_per_m[i] / to_heat), below)
+        melt_J_per_m2 = float(mat.density_kg_per_m3 * d[i] * mat.sensible_heat_J_per_kg(
+            np.array([T_in[i]]), np.array([T_melt]))[0])
+        raise ModelConvergenceError("power_W_per_m", float(heat_W_per_m[i] / to_heat),
+                                    f"a power the web heater's Newton solve converges on in {_MAX_ITER} "
+                                    f"iterations; this one brings {heat_W_per_m[i] / v[i] / melt_J_per_m2:.3g}× the "
+                                    f"heat that takes the web from its inlet to melting ({T_melt:g} K), losses aside")
     peak = _peak(T, prob.grid)[0]
-    over = np.flatnonzero(peak >= T_melt_K)
+    over = np.flatnonzero(peak >= T_melt)
     if over.size:
         i = int(over[0])
-        raise FoiltwinInputError("power_W_per_m", float(power_W_per_m[i]),
-                                 f"a power that keeps the web below its melting point ({T_melt_K:g} K): this one "
-                                 f"brings the peak to {peak[i]:.1f} K")
+        raise FoiltwinInputError("power_W_per_m", float(heat_W_per_m[i] / to_heat),
+                                 f"{below}: this one brings the peak to {peak[i]:.1f} K")
 
 
 def _checked_inputs(tp: ThermalParameters, target: Target, v: ArrayLike, L: ArrayLike, d: ArrayLike,
