@@ -682,7 +682,7 @@ def _converged(st: _Active, rate: Array, last: Array, step: Array, it: int) -> A
     if step.size == 1:
         return np.array([_converged_one(0 if st.whole else int(st.active[0]), rate, last, float(step[0]), it)])
     ra = rate if st.whole else rate[st.active]
-    if it == 0:  # first update of this step: trust the rate constant of the previous step
+    if it == 0:  # first update: the previous step's rate constant (the next update confirms it)
         return (step <= NEWTON_TOL_FRAC) | (ra * step * step <= NEWTON_TOL_FRAC) & (ra > 0.0)
     la = last if st.whole else last[st.active]
     predicted = step * step * step / np.maximum(la * la, _TINY)  # C·|δ|² with C = |δ|/|δ_prev|²
@@ -984,14 +984,7 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
         xn, damped, n_out = _limit(prob, st, delta, step, d, it)
         if confirmed is not None and n_out is not None:  # a confirming update is not taken
             n_out = np.where(confirmed, 0, n_out)
-        conv = _converged(st, rate, last, step, it)
-        if damped is not None:
-            conv &= ~damped
-        if n_out is not None:  # a clipped update never ends the iteration (it would break conservation)
-            clipped[st.active] += n_out
-            conv &= ~(n_out > 0)
-        if bad is not None:
-            conv &= ~bad
+        conv = _converged(st, rate, last, step, it) & _plain_updates(st, damped, n_out, bad, clipped)
         j_lin = j + dj * delta[:, 0]
         if surf is not None and conv.any():  # an update accepted by its predicted rate must keep the flux it assumed
             conv &= _flux_holds(prob, st, rows, surf, xn, j_lin, step)
@@ -1021,6 +1014,21 @@ def _newton_numpy(prob: _Problem, x_old: Array, x_guess: Array, rate: Array, dt:
         if st.active.size == 0:
             break
     return x, zn_in, iters, done, clipped
+
+
+def _plain_updates(st: _Active, damped: NDArray[np.bool_] | None, n_out: NDArray[np.int64] | None,
+                   bad: NDArray[np.bool_] | None, clipped: NDArray[np.int64]) -> NDArray[np.bool_] | bool:
+    """Which active foils' updates may end the iteration: neither damped, nor clipped (a clipped update never ends it:
+    it would break conservation), nor failed. Counts the clipped cells into ``clipped`` (in place)."""
+    plain: NDArray[np.bool_] | bool = True
+    if damped is not None:
+        plain = ~damped
+    if n_out is not None:
+        clipped[st.active] += n_out
+        plain = plain & ~(n_out > 0)
+    if bad is not None:
+        plain = plain & ~bad
+    return plain
 
 
 @dataclass
