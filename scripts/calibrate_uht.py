@@ -132,10 +132,9 @@ def starting_parameters():
     return default_parameters().with_overrides({name: spec[0] for name, spec in FREE_PARAMETERS.items()})
 
 
-def main() -> None:
-    base = starting_parameters()
-    cov_target = base["stage2_gamma_full_coverage_frac"]
-    share_target = base["stage2_gamma_min_intermetallic_share_frac"]
+def fit_all(base, cov_target: float, share_target: float) -> tuple:
+    """The alternating fit from ``base``: stage II (I_ref, f_β) and stage III (η, peak) in turn until η settles.
+    Returns (parameters with the stage-II fit, η, peak [K], log10 I_ref, log10 f_β, whether V3b raised the peak)."""
     eta, peak = base[ETA], float(np.clip(base[PEAK], 950.0, 1300.0))
     z_nuc, z_beta = np.log10(base[NUC]), np.log10(base[BETA])
     raised = False
@@ -158,11 +157,18 @@ def main() -> None:
         eta = new_eta
         if settled:
             break
+    return p, eta, peak, z_nuc, z_beta, raised
+
+
+def main() -> None:
+    base = starting_parameters()
+    cov_target = base["stage2_gamma_full_coverage_frac"]
+    share_target = base["stage2_gamma_min_intermetallic_share_frac"]
+    p, eta, peak, z_nuc, z_beta, raised = fit_all(base, cov_target, share_target)
     fitted = p.with_overrides({ETA: eta, PEAK: peak})
-    res = np.array([evaluate_recipe(UHTRecipe(), fitted).skin_thickness_nm / (base["skin_reference_thickness_m"] * 1e9)
-                    - 1.0, evaluate_recipe(UHTRecipe(), fitted).zn_loading_mg_per_cm2
-                    / (base["skin_reference_zn_loading_kg_per_m2"] * 100.0) - 1.0])
-    r = evaluate_recipe(UHTRecipe(), fitted)
+    r = evaluate_recipe(UHTRecipe(), fitted)  # the fitted recipe, once (it was evaluated three times)
+    res = np.array([r.skin_thickness_nm / (base["skin_reference_thickness_m"] * 1e9) - 1.0,
+                    r.zn_loading_mg_per_cm2 / (base["skin_reference_zn_loading_kg_per_m2"] * 100.0) - 1.0])
     s2 = evaluate_recipe(STAGE2_ONLY, fitted)
     # ranges of the stage-II fits over the soft targets
     nuc_lo = solve_log10(lambda v: evaluate_recipe(STAGE2_ONLY, fitted.with_overrides({NUC: v}))
@@ -210,10 +216,19 @@ def main() -> None:
     }
     for name, joint in _joint(fitted).items():
         record["parameters"][name].update(joint)
-    OUT.write_text(json.dumps(record, indent=2) + "\n")
+    _write(record)
     print(f"η = {eta:.4g}, stage-III peak = {peak:.1f} K, I_ref = {10 ** z_nuc:.4g}, f_β = {10 ** z_beta:.4g}")
     print(common)
     print(f"wrote {OUT}")
+
+
+def _write(record: dict) -> None:
+    """``record`` as JSON to OUT, atomically (twin.files.atomic_path): an interrupted run leaves the tracked file as
+    it was."""
+    from twin.files import atomic_path
+
+    with atomic_path(OUT, field="fitted_uht.json") as tmp:
+        tmp.write_text(json.dumps(record, indent=2) + "\n")
 
 
 def _basis(fitted) -> str:
@@ -248,7 +263,7 @@ def errors_only() -> None:
         record["parameters"][name].update(_se({name: refit(name, params)}, name))
     for name, joint in _joint(params).items():
         record["parameters"][name].update(joint)
-    OUT.write_text(json.dumps(record, indent=2) + "\n")
+    _write(record)
     print(f"wrote {OUT}")
 
 
