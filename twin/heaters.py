@@ -76,15 +76,15 @@ class HeaterLoop:
         P_max = self.params["heater_max_areal_power_W_per_m2"] * L
         T_melt = self.params["cu_melting_temperature_K"]
         kw = {"cooling": settings.cooling, "params": self.params}
+        line = f"{self.spec.name}.settings.stage3_peak_K"  # a refusal of the heater's argument names this setting
+        where = f"at {settings.web_speed_m_per_min:g} m/min through {settings.stage3_heater_length_mm:g} mm"
         try:
             P_set = float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=min(self.T3_set, T_melt - 1.0),
                                            **kw).power_W_per_m[0])
         except FoiltwinInputError as err:  # name the line's setting, not the heater's argument
             if err.field != "peak_K":
                 raise
-            raise FoiltwinInputError(f"{self.spec.name}.settings.stage3_peak_K", self.T3_set, err.allowed,
-                                     f"at {settings.web_speed_m_per_min:g} m/min through "
-                                     f"{settings.stage3_heater_length_mm:g} mm") from None
+            raise FoiltwinInputError(line, self.T3_set, err.allowed, where) from None
         self.P3_set = min(P_set, P_max)
         powers = np.unique(np.minimum(self.P3_set * np.append(np.linspace(0.3, 1.6, n), 1.0), P_max))
         try:
@@ -92,11 +92,9 @@ class HeaterLoop:
         except FoiltwinInputError as err:  # the table around the set point: name the line's setting
             if err.field != "power_W_per_m":
                 raise
-            raise FoiltwinInputError(f"{self.spec.name}.settings.stage3_peak_K", self.T3_set,
-                                     f"a set point whose heater table (0.3-1.6× its {self.P3_set:.4g} W/m) the web "
-                                     f"heater solves: {err.value:.4g} W/m is refused, {err.allowed}",
-                                     f"at {settings.web_speed_m_per_min:g} m/min through "
-                                     f"{settings.stage3_heater_length_mm:g} mm") from None
+            raise FoiltwinInputError(line, self.T3_set, f"a set point whose heater table (0.3-1.6× its "
+                                     f"{self.P3_set:.4g} W/m) the web heater solves: {err.value:.4g} W/m is refused, "
+                                     f"{err.allowed}", where) from None
         self._P3_list = [float(v) for v in powers]  # plain floats for the per-event interpolation
         self._T3_list = [float(v) for v in np.minimum(peaks, T_melt)]
         self._P2_set = self._power_to_hold(self.T2_set)  # the stage-II power that holds the set point [W/m2]
