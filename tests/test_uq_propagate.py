@@ -256,7 +256,7 @@ def test_the_massive_threshold_error_reaches_the_retained_beta_by_monte_carlo():
 @pytest.mark.unit
 def test_a_bracketed_parameter_is_drawn_inside_its_bracket():
     """ΔG* of the massive β→α is only bracketed by two observations, 54-250 J/mol (SE = width/√12). Drawn lognormal
-    around 100 J/mol in the registry's (0, 1000) bounds, ≈12 % of draws fell below 54, a value one observation rules
+    around 100 J/mol in the registry's (0, 1000) bounds, ≈14 % of draws fell below 54, a value one observation rules
     out; the draws now stay in the bracket (truncation, as at the bounds), keeping the nominal and the SE. An
     override drops the bracket (the value is then the user's)."""
     from process_models.parameters.registry import Parameter
