@@ -368,3 +368,20 @@ def test_readers_and_writers_wait_for_each_other(results, tmp_path, holder):
             ResultsDB(db, read_only=True, wait_s=0.3)
         assert "locked" in err.value.allowed
         proc.kill()
+
+
+@pytest.mark.component
+def test_a_new_database_under_a_csv_or_parquet_name_is_refused_and_nothing_is_created(tmp_path):
+    """``--db results.csv`` used to create a DuckDB file named .csv (a spreadsheet then fails to read it)."""
+    for name in ("results.csv", "kpis.PARQUET", "out.json", "r.xlsx"):
+        path = tmp_path / name
+        with pytest.raises(FoiltwinInputError) as err:
+            ResultsDB(path)
+        assert err.value.field == "db" and err.value.value == str(path) and "batch export" in err.value.allowed
+        with pytest.raises(FoiltwinInputError):
+            run_batch(BatchSpec(hours=1.0), path)
+    assert list(tmp_path.iterdir()) == []
+    for name in ("results.duckdb", "results.db", "results"):  # DuckDB's own names, and none, are created
+        with ResultsDB(tmp_path / name):
+            pass
+        assert (tmp_path / name).is_file()

@@ -203,6 +203,19 @@ def _kind_of(head: bytes) -> str:
     return "a file of another kind"
 
 
+FOREIGN_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".toml", ".yaml", ".yml", ".parquet", ".xlsx",
+                    ".xls", ".sqlite", ".sqlite3")  # names that promise another format: a new database is refused
+
+
+def _refuse_a_foreign_name(path: Path) -> None:
+    """Refuse to create a database under a name that promises another format (``results.csv`` would be a DuckDB
+    file that a spreadsheet or pandas then fails to read); ``foiltwin batch export`` writes the tables as Parquet."""
+    if path.suffix.lower() in FOREIGN_SUFFIXES and not path.exists():
+        raise FoiltwinPathError("db", str(path), f"a new results database named .duckdb (or .db): it is a DuckDB file, "
+                                f"not {path.suffix.lower()[1:].upper()}; `foiltwin batch export DB DIR` writes its "
+                                "tables as Parquet")
+
+
 def _refuse_a_foreign_file(path: Path) -> None:
     """Refuse an existing file that is not a DuckDB database before DuckDB opens it: DuckDB reads a .csv, .parquet
     or .json path as a view of that file (whose "tables" a schema check would then name), and an empty file is no
@@ -249,6 +262,8 @@ class ResultsDB:
         if not read_only and not p.parent.is_dir():
             raise FoiltwinPathError("db", str(p), f"a path in an existing folder ({p.parent} does not exist)")
         _refuse_a_foreign_file(p)
+        if not read_only:
+            _refuse_a_foreign_name(p)
         self.read_only = read_only
         self.con = _connect(p, read_only, (READ_WAIT_S if read_only else WRITE_WAIT_S) if wait_s is None else wait_s)
         try:
