@@ -404,3 +404,23 @@ def test_a_set_peak_the_heater_refuses_is_named_by_the_lines_setting(monkeypatch
         th.HeaterLoop(sc.plant.lines[0], build_parameters(sc), np.random.default_rng(0))
     assert err.value.field == "uht-1.settings.stage3_peak_K" and err.value.value == 1348.93
     assert "m/min through" in str(err.value)
+
+
+@pytest.mark.component
+def test_a_line_that_scraps_everything_still_costs_the_plant():
+    """At 1000 A/m² the plating line electroforms a ≈33 µm foil, out of its thickness window: no good m², so no cost
+    per good m² of its own. Its spending used to vanish from the plant's cost (7.97 against 20.8 USD/m² with good
+    foil: scrapping everything made the plant cheaper); the plant's good m² now carry it as scrap, at least its
+    electricity (energy × the registry's price)."""
+    from process_models.parameters import default_parameters
+
+    r = run_single(apply_overrides(Scenario(), ["hours=3.0", "plant.lines.0.settings.current_density_A_per_m2=1000"]))
+    ed, uht = r["lines"]["ed-1"], r["lines"]["uht-1"]
+    assert ed["area_in_spec_m2"] == 0.0 and ed["area_produced_m2"] > 0 and ed["cost_per_m2"] is None
+    assert uht["area_in_spec_m2"] > 0  # the UHT line still draws good coils from the store
+    good_m2 = sum(k["area_in_spec_m2"] for k in r["lines"].values() if k["type"] == "uht")
+    ed_spend = r["cost_per_m2"] * good_m2 - uht["cost_per_m2"] * uht["area_in_spec_m2"]
+    electricity = ed["energy_kwh_total"] * default_parameters()["electricity_price_USD_per_kWh"]
+    assert ed_spend >= electricity > 0.0
+    assert sum(r["cost_breakdown"].values()) == pytest.approx(r["cost_per_m2"], rel=1e-12)
+    assert r["cost_breakdown"]["scrap"] * good_m2 >= ed_spend * (1 - 1e-12)

@@ -169,9 +169,13 @@ def furnace_kpis(rt: CoilFurnaceRuntime, hours: float) -> dict[str, Any]:
     }
 
 
-def plant_kpis(scenario: Scenario, lines: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def plant_kpis(scenario: Scenario, lines: dict[str, dict[str, Any]],
+               scrapped_spend: dict[str, float] | None = None) -> dict[str, Any]:
     """Plant figures for the finished product, which leaves the UHT lines: their output, OEE factors (mean over
-    UHT lines), skin and texture; energy and cost of every line are carried by the finished good m²."""
+    UHT lines), skin and texture; energy and cost of every line are carried by the finished good m².
+
+    ``scrapped_spend`` [currency] is what each line that made no good m² spent (it has no cost per good m²): it is
+    carried by the plant's good m² as scrap, so a line that scraps everything does not make the plant cheaper."""
     final = {n: k for n, k in lines.items() if k["type"] == "uht"} or lines
     n = len(final)
 
@@ -180,11 +184,15 @@ def plant_kpis(scenario: Scenario, lines: dict[str, dict[str, Any]]) -> dict[str
 
     good = total("area_in_spec_m2")
     produced = total("metres_produced")
+    lost = sum((scrapped_spend or {}).values())
     cost = sum((k["cost_per_m2"] or 0.0) * k["area_in_spec_m2"] for k in lines.values()) / good if good > 0 else None
     breakdown: dict[str, float] = {}
     for k in lines.values():
         for cat, v in k["cost_breakdown"].items():
             breakdown[cat] = breakdown.get(cat, 0.0) + (v * k["area_in_spec_m2"] / good if good > 0 else 0.0)
+    if lost > 0.0 and good > 0:
+        cost += lost / good
+        breakdown["scrap"] = breakdown.get("scrap", 0.0) + lost / good
     skins = [k["skin_thickness_nm"] for k in final.values() if "skin_thickness_nm" in k]
     phases: dict[str, float] = {}
     for k in final.values():

@@ -173,7 +173,7 @@ def run_single(scenario: Scenario, out_dir: Path | None = None, progress: Progre
     for rt in runtimes:
         rt.finish()
     physics.flush()  # the UHT lines' last batches
-    lines = {}
+    lines, scrapped_spend = {}, {}
     for rt in runtimes:
         kpi = rt.kpis(ctx)
         good = kpi["area_in_spec_m2"] > 0.0  # no good m² yet: no cost per good m² (not a huge number)
@@ -181,9 +181,12 @@ def run_single(scenario: Scenario, out_dir: Path | None = None, progress: Progre
         cost = price_flows(rt.flows_per_m2(kpi), params, scenario.currency, **rates)
         kpi["cost_per_m2"] = cost.total_per_good_m2 if good else None
         kpi["cost_breakdown"] = cost.to_dict()["by_category"] if good else {}
+        if not good:  # it still spent: every processed m² at its cost per processed m², all of it scrap
+            per_processed = sum(v for c, v in cost.by_category.items() if c != "scrap")
+            scrapped_spend[rt.name] = per_processed * float(kpi.get("area_produced_m2") or 0.0)
         lines[rt.name] = kpi
     recorder.close()
-    report = plant_kpis(scenario, lines)
+    report = plant_kpis(scenario, lines, scrapped_spend)
     report["lines"] = lines
     report["spec"] = scenario.spec.model_dump(mode="json")
     if scenario.parameter_set is not None:
