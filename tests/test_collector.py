@@ -216,3 +216,24 @@ def test_a_zn_current_density_whose_web_edges_leave_the_kinetics_range_is_named(
                            PARAMS)
     assert err.value.field == "zn_acid_sulfate.current_density_A_per_m2"  # the step's field, like its other refusals
     assert err.value.value == 99999999.9
+
+
+@pytest.mark.component
+def test_plating_outside_its_bath_window_or_near_the_limiting_current_is_warned():
+    """10 A/cm² (1e5 A/m²) electroforms in the kinetics (H2 takes most of the current) but burns a real deposit; it
+    was reported as a good foil with no word. The bath's windows and the limiting current now warn, per step."""
+    from process_models.plating.baths import get_bath
+    from process_models.plating.electrodeposition import limiting_current_density_A_per_m2
+
+    ok = evaluate_collector(CollectorRecipe(uht=UHTRecipe(), substrate="electroformed"), PARAMS)
+    assert not any("electroforming" in w for w in ok.warnings)
+    burnt = evaluate_collector(CollectorRecipe(uht=UHTRecipe(), substrate="electroformed",
+                                               electroform_current_density_A_per_m2=1e5), PARAMS)
+    mine = [w for w in burnt.warnings if w.startswith("electroforming (cu_acid_sulfate at 100000 A/m2)")]
+    assert any("window 100-1500 A/m2" in w for w in mine) and any("j_L" in w for w in mine)
+    j_lim = float(limiting_current_density_A_per_m2(get_bath("zn_acid_sulfate", PARAMS), params=PARAMS))
+    share = PARAMS["plating_max_limiting_share_frac"]  # the burning share of j_L
+    for j, near in ((0.8 * share * j_lim, False), (1.2 * share * j_lim, True)):
+        step = PlatingStep("zn_acid_sulfate", j, 1.0)
+        r = evaluate_collector(CollectorRecipe(uht=UHTRecipe(zn_route="plated"), zn_plating=step), PARAMS)
+        assert any(w.startswith("Zn plating") and "j_L" in w for w in r.warnings) == near, (j, r.warnings)

@@ -36,6 +36,7 @@ from process_models.plating.electrodeposition import (
     cross_web_profile,
     metal_flows_per_m2,
     net_deposition_onset_A_per_m2,
+    operating_flags,
     partial_currents,
     plated_mass_kg_per_m2,
     plating_energy_kWh_per_m2,
@@ -305,6 +306,16 @@ def _plate_step(step: PlatingStep, faces: float, params: ParameterValues
     }, PlatingStepResult(step.bath, energy, float(flows.plated_kg_per_m2))
 
 
+def _operating_warnings(label: str, step: PlatingStep, params: ParameterValues) -> list[str]:
+    """Where the step's operating point leaves its bath's windows (current density, metal ion, temperature) or
+    comes near the limiting current (:func:`process_models.plating.electrodeposition.operating_flags`, Winand
+    1994): the kinetics still give a deposit there, but a real bath burns or roughens it."""
+    bath = get_bath(step.bath, params)
+    flags = operating_flags(bath, step.current_density_A_per_m2, concentration_mol_per_m3=step.concentration_mol_per_m3,
+                            temperature_K=step.temperature_K, params=params)
+    return [f"{label} ({step.bath} at {step.current_density_A_per_m2:g} A/m2): {m}" for m in flags.messages]
+
+
 def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterValues,
                         stage2_cache: Stage2Cache | None = None) -> list[CollectorResult]:
     """Evaluate collector recipes; the UHT step runs as one batch over all recipes that have it (with the caller's
@@ -325,9 +336,11 @@ def evaluate_collectors(recipes: Sequence[CollectorRecipe], params: ParameterVal
             step = _electroform_step(r, uht.foil_thickness_m if uht is not None else 10e-6, params)
             plating["electroform"], steps["electroform"] = _plate(step, 1.0, params,
                                                                   "electroform_current_density_A_per_m2")
+            warnings += _operating_warnings("electroforming", step, params)
         if r.zn_plating is not None:
             _check_bath("zn_bath", r.zn_plating.bath, ZN_BATHS)
             plating["zn"], steps["zn"] = _plate(r.zn_plating, params["plating_web_faces_count"], params)
+            warnings += _operating_warnings("Zn plating", r.zn_plating, params)
             if uht is None:
                 raise FoiltwinInputError("zn_plating", r.zn_plating.bath, "a UHT step to alloy the plated Zn")
             _check_zn_loading_fits(r.zn_plating, plating["zn"]["loading_kg_per_m2_per_face"], uht, params)

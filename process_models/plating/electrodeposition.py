@@ -643,7 +643,7 @@ def operating_flags(
                                          f"metal ion outside {c_lo:g}-{c_hi:g} mol/m3"),
         "temperature_outside_window": ((T_lo > T) | (T_hi < T), f"temperature outside {T_lo:g}-{T_hi:g} K"),
     }
-    messages = tuple(f"{text} ({int(np.count_nonzero(mask))} of {mask.size} points)"
+    messages = tuple(text if mask.size == 1 else f"{text} ({int(np.count_nonzero(mask))} of {mask.size} points)"
                      for mask, text in flags.values() if np.any(mask))
     return OperatingFlags(**{name: mask for name, (mask, _) in flags.items()}, limiting_share_frac=share,
                           messages=messages)
