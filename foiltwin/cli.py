@@ -270,7 +270,10 @@ def _evaluate_recipe(p: dict[str, Any], values: ParameterValues, pset) -> None:
     """Evaluate the options' collector recipe, with its uncertainty when asked, and report it."""
     from process_models.collector.recipe import evaluate_collector
 
-    recipe = _collector_from_options(p, values)
+    try:
+        recipe = _collector_from_options(p, values)
+    except FoiltwinInputError as err:
+        raise in_option_units(err, p, values) from None
     try:
         result = evaluate_collector(recipe, values)
     except FoiltwinInputError as err:

@@ -134,7 +134,10 @@ _OPTION_OF_FIELD = {"foil_thickness_m": ("--foil-thickness-um", "foil_thickness_
                     "agf_mass_frac": ("--agf-wt-pct", "agf_wt_pct"),
                     "stage3_heater_length_m": ("--stage3-heater-length-mm", "stage3_heater_length_mm"),
                     "electroform_current_density_A_per_m2": ("--electroform-current-density-A-per-m2",
-                                                             "electroform_current_density_A_per_m2")}
+                                                             "electroform_current_density_A_per_m2"),
+                    "temperature_K": ("--electroform-temperature-K", "electroform_temperature_K"),
+                    "soak_temperature_K": ("--anneal-soak-temperature-K", "anneal_soak_temperature_K"),
+                    "target_100_frac": ("--anneal-target-100", "anneal_target_100")}
 # the Zn plating step's fields, ``{bath}.<field>`` in the models (the bath is --zn-bath's)
 _OPTION_OF_ZN_STEP_FIELD = {
     "time_s": ("--zn-plating-time-s", "zn_plating_time_s"),
@@ -143,10 +146,18 @@ _OPTION_OF_ZN_STEP_FIELD = {
 
 
 def _option_of(field: str, params: dict[str, Any]) -> tuple[str, str] | None:
+    """The option (its spelling, its ctx.params key) that sets the model's ``field``; a field named as its option
+    (``stage2_temperature_K`` → ``--stage2-temperature-K``) is re-said by :func:`in_option_units`."""
     bath = params.get("zn_bath")
     if bath is not None and field.startswith(f"{bath}."):
         return _OPTION_OF_ZN_STEP_FIELD.get(field[len(bath) + 1:])
     return _OPTION_OF_FIELD.get(field)
+
+
+def _same(typed: Any, value: Any) -> bool:
+    """The model's value is the one typed (NaN, which equals nothing, included)."""
+    return typed == value or (isinstance(typed, float) and isinstance(value, float) and typed != typed
+                              and value != value)
 
 
 def in_option_units(err: FoiltwinInputError, params: dict[str, Any], values: Any = None) -> FoiltwinInputError:
@@ -158,6 +169,8 @@ def in_option_units(err: FoiltwinInputError, params: dict[str, Any], values: Any
     if err.field == "plated_zn_loading_kg_per_m2" and values is not None:
         return _plated_zn_in_option_units(err, params, values)
     option = _option_of(err.field, params)
+    if option is None and params.get(err.field) is not None and _same(params[err.field], err.value):
+        option = ("--" + err.field.replace("_", "-"), err.field)  # the field named as its option, value as typed
     if option is None or params.get(option[1]) is None:
         return err
     return FoiltwinInputError(option[0], params[option[1]], err.allowed, err.reason)

@@ -34,13 +34,13 @@ def test_recipe_json_has_the_promised_keys_and_citations():
 
 @pytest.mark.integration
 @pytest.mark.parametrize(("args", "field"), [
-    (("recipe", "--stage2-time-s", "-5"), "stage2_time_s"),
-    (("recipe", "--stage3-peak-K", "1400"), "stage3_peak_K"),
+    (("recipe", "--stage2-time-s", "-5"), "--stage2-time-s=-5.0"),
+    (("recipe", "--stage3-peak-K", "1400"), "--stage3-peak-K=1400.0"),
     (("recipe", "--foil-thickness-um", "0"), "--foil-thickness-um"),
     (("recipe", "--param", "no_such_parameter_K=3"), "no_such_parameter_K"),
     (("recipe", "--param", "foil_emissivity_frac=7"), "foil_emissivity_frac"),
     (("recipe", "--stage2-time-s", "abc"), "--stage2-time-s"),
-    (("recipe", "--zn-bath", "nickel_watts"), "zn_bath"),
+    (("recipe", "--zn-bath", "nickel_watts"), "--zn-bath='nickel_watts'"),
     # the option the user set, not the model's field zn_acid_sulfate.current_density_A_per_m2 (relabelled 2026-12-04)
     (("recipe", "--zn-bath", "zn_acid_sulfate", "--zn-current-density-A-per-m2", "0"),
      "--zn-current-density-A-per-m2=0.0"),
@@ -149,6 +149,6 @@ def test_recipe_runs_the_hot_zone_route():
                         (("--hot-zone-speed-mm-per-min", "20"), "--hot-zone-speed-mm-per-min"),
                         (("--texture-route", "belt"), "--texture-route"),
                         (("--texture-route", "hot-zone", "--hot-zone-temperature-K", "1400",
-                          "--hot-zone-speed-mm-per-min", "20"), "hot_zone_temperature_K")):
+                          "--hot-zone-speed-mm-per-min", "20"), "--hot-zone-temperature-K=1400.0")):
         out = run("recipe", *args)
         assert out.returncode == 2 and field in out.stderr and "Traceback" not in out.stderr, (args, out.stderr)

@@ -167,8 +167,15 @@ def test_the_optimiser_answer_prints_its_kpis_and_front_as_tables(capsys):
     (("--stage3-heater-length-mm", "1000", "--line-speed-m-per-min", "0.006"),
      "--stage3-heater-length-mm=1000.0 is not allowed: at most 0.001 m (1 mm) at 0.006 m/min"),
     (("--stage2-temperature-K", "1100", "--stage2-time-s", "30"),
-     "stage2_time_s=30.0 is not allowed: at most ≈23.96 s at 1100 K: a Zn uptake that fits in the 10 µm foil as γ "
+     "--stage2-time-s=30.0 is not allowed: at most ≈23.96 s at 1100 K: a Zn uptake that fits in the 10 µm foil as γ "
      "brass"),
+    # fields named otherwise than their option (read temperature_K=500.0, soak_temperature_K=..., target_100_frac=...)
+    (("--substrate", "electroformed", "--electroform-temperature-K", "500"),
+     "--electroform-temperature-K=500.0 is not allowed: must lie in [273.15, 373.15] K"),
+    (("--anneal-soak-temperature-K", "5000"), "--anneal-soak-temperature-K=5000.0 is not allowed"),
+    (("--anneal-soak-temperature-K", "900", "--anneal-target-100", "1.5"), "--anneal-target-100=1.5 is not allowed"),
+    # a field named as its option: the option, also for NaN (which equals nothing)
+    (("--stage2-temperature-K", "nan"), "--stage2-temperature-K=nan is not allowed: must lie in [500, 1100] K"),
 ])
 def test_model_refusals_of_fields_set_in_other_units_name_the_option(cli, args, text):
     """A model's refusal of the foil thickness (a skin's stage III on a thick foil) or the AgF strength (a bath too

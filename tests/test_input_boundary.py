@@ -81,7 +81,7 @@ def refused(args: tuple[str, ...], *needles: str) -> str:
     (("simulate", "--set", "parameters.foil_emissivity_frac=true"), ("foil_emissivity_frac", "True")),
     (("recipe", "--param", "foil_emissivity_frac=true"), ("foil_emissivity_frac", "'true'", "a number")),
     # silent switch-offs are refusals now
-    (("recipe", "--ag-immersion-time-s", "-5"), ("ag_immersion_time_s", "-5", "[0, 86400] s")),
+    (("recipe", "--ag-immersion-time-s", "-5"), ("--ag-immersion-time-s=-5.0", "[0, 86400] s")),
     (("recipe", "--ag-immersion-time-s", "60", "--agf-wt-pct", "-1"), ("--agf-wt-pct", "-1", "(0, 20] wt %")),
     # user units in the message
     (("recipe", "--stage3-time-ms", "20000"), ("--stage3-time-ms", "20000", "[0, 10000] ms")),
