@@ -24,16 +24,16 @@ _CHUNK_BYTES = 1 << 15
 _COMMA, _NEWLINE, _DOT, _MINUS, _PLUS = (ord(c) for c in ",\n.-+")
 
 
-def _one_each(pos: NDArray[np.intp], ends: NDArray[np.intp]) -> NDArray[np.intp] | None:
-    """The field of each (sorted) position, or None when one field holds two of them."""
-    field = np.searchsorted(ends, pos)
-    return None if field.size > 1 and not (np.diff(field) > 0).all() else field
+def _one_each(field: NDArray[np.int32]) -> bool:
+    """Whether no field appears twice in ``field`` (the fields of sorted positions)."""
+    return field.size < 2 or bool((field[1:] > field[:-1]).all())
 
 
 def _mantissas(b: NDArray[np.uint8], last: NDArray[np.int32], n_digits: NDArray[np.intp],
                frac: NDArray[np.intp], has_dot: NDArray[np.bool_]) -> NDArray[np.float64]:
     """The mantissa digits of each field as an integer (exact in float64): digit k counted from the right sits at
-    ``last - k``, one further left once past the decimal point; Horner from the leftmost digit row."""
+    ``last - k``, one further left once past the decimal point; Σ digit·10^k, every product and partial sum an
+    integer below 10^15, so exact in any order of summation."""
     n_rows = int(n_digits.max())
     k = np.arange(n_rows, dtype=np.int32)[:, None]
     pos = last - k
@@ -41,11 +41,7 @@ def _mantissas(b: NDArray[np.uint8], last: NDArray[np.int32], n_digits: NDArray[
     digits = np.take(b, pos, mode="clip")
     digits -= 48
     digits[k >= n_digits.astype(np.int32)] = 0
-    m = digits[-1].astype(np.float64)
-    for row in digits[-2::-1]:  # every partial value is an integer below 10^15: exact
-        m *= 10.0
-        m += row
-    return m
+    return _POW10[:n_rows] @ digits.astype(np.float64)
 
 
 def _parse_lines(body: bytes, n_columns: int) -> NDArray[np.float64] | None:
@@ -70,10 +66,10 @@ def _parse_lines(body: bytes, n_columns: int) -> NDArray[np.float64] | None:
     if not (is_dot | is_e | is_sign).all():
         return None
     dots, marks, signs = special[is_dot], special[is_e], special[is_sign]
-    f_dot, f_e = _one_each(dots, ends), _one_each(marks, ends)
-    if f_dot is None or f_e is None:
+    field = np.cumsum(sep, dtype=np.int32)  # at a byte inside a field: the field's index
+    f_dot, f_e, f_sign = field[dots], field[marks], field[signs]
+    if not (_one_each(f_dot) and _one_each(f_e)):
         return None
-    f_sign = np.searchsorted(ends, signs)
     in_exp = (b[signs - 1] | 32) == ord("e")  # a sign is the field's first byte or follows its exponent mark
     if not ((signs == starts[f_sign]) | in_exp).all():
         return None
