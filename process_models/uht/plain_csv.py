@@ -75,37 +75,35 @@ def _parse_lines(body: bytes, n_columns: int) -> NDArray[np.float64] | None:
         return None
     mend = ends.copy()
     mend[f_e] = marks  # the mantissa ends at the exponent mark
-    dot = np.full(n, -1)
-    dot[f_dot] = dots
-    has_dot = dot >= 0
-    if (dot >= mend).any():  # a point in the exponent
+    if (dots >= mend[f_dot]).any():  # a point in the exponent
         return None
-    has_e = np.zeros(n, dtype=bool)
-    has_e[f_e] = True
-    sign_m, sign_e, neg_m, neg_e = (np.zeros(n, dtype=bool) for _ in range(4))
-    sign_m[f_sign[~in_exp]] = True
-    sign_e[f_sign[in_exp]] = True
-    neg_m[f_sign[~in_exp]] = b[signs[~in_exp]] == _MINUS
-    neg_e[f_sign[in_exp]] = b[signs[in_exp]] == _MINUS
-    frac = np.where(has_dot, mend - dot - 1, 0)
-    n_digits = mend - starts - has_dot - sign_m
-    n_exp = np.where(has_e, ends - mend - 1 - sign_e, 0)
-    if (n_digits < 1).any() or (n_digits > _MAX_MANTISSA_DIGITS).any() \
-            or (has_e & ((n_exp < 1) | (n_exp > _MAX_EXPONENT_DIGITS))).any():
+    has_dot = np.zeros(n, dtype=bool)
+    has_dot[f_dot] = True
+    frac = np.zeros(n, dtype=np.int32)  # digits after the point
+    frac[f_dot] = mend[f_dot] - dots - 1
+    lead, neg = np.zeros(n, dtype=np.int32), np.zeros(n, dtype=bool)  # a leading sign
+    lead[f_sign[~in_exp]] = 1
+    neg[f_sign[~in_exp]] = b[signs[~in_exp]] == _MINUS
+    n_digits = mend - starts - has_dot - lead
+    if (n_digits < 1).any() or (n_digits > _MAX_MANTISSA_DIGITS).any():
         return None
-    m = _mantissas(b, (mend - 1).astype(np.int32), n_digits, frac, has_dot)
-    exponent = np.zeros(n)
+    e10 = -frac  # the decimal exponent of each field's integer mantissa
     if f_e.size:
+        after = b[marks + 1]  # the exponent's sign, if any (a separator follows every field)
+        n_exp = ends[f_e] - marks - 1 - ((after == _MINUS) | (after == _PLUS))
+        if ((n_exp < 1) | (n_exp > _MAX_EXPONENT_DIGITS)).any():
+            return None
         k = np.arange(_MAX_EXPONENT_DIGITS)[:, None]
-        digits = np.where(k < n_exp[f_e], b[np.maximum(ends[f_e] - 1 - k, 0)] - 48.0, 0.0)
-        exponent[f_e] = _POW10[:_MAX_EXPONENT_DIGITS] @ digits
-    e10 = np.where(neg_e, -exponent, exponent) - frac
+        digits = np.where(k < n_exp, b[np.maximum(ends[f_e] - 1 - k, 0)] - 48, 0)
+        exponent = (10 ** np.arange(_MAX_EXPONENT_DIGITS)) @ digits
+        e10[f_e] += np.where(after == _MINUS, -exponent, exponent).astype(np.int32)
     if (np.abs(e10) >= len(_POW10)).any():
         return None
-    scale = _POW10[np.abs(e10).astype(np.intp)]
+    m = _mantissas(b, (mend - 1).astype(np.int32), n_digits, frac, has_dot)
+    scale = _POW10[np.abs(e10)]
     value = np.where(e10 >= 0, m * scale, m / scale)
-    return np.where(neg_m, -value, value).reshape(-1, n_columns)
-
+    value[neg] *= -1.0  # exact, and -0.0 for "-0" as strtod gives
+    return value.reshape(-1, n_columns)
 
 def parse_plain_rows(body: bytes, n_columns: int) -> NDArray[np.float64] | None:
     """The rows (n, n_columns) of a body of plain decimals (see the module docstring), each value the double
