@@ -338,6 +338,11 @@ def test_diffusivity_table_fills_only_the_temperatures_a_history_reads() -> None
         assert D.shape[0] == G and (column[cols] >= 0).all()
         assert D[:, column[cols]].tobytes() == whole[:G, cols].tobytes()
     assert table.rows(201).tobytes() == whole.tobytes()
+    fresh = _DiffusivityTable(model)  # a pair handed out stays consistent while the table grows (other callers)
+    D1, column1 = fresh.block(10, np.array([5]))
+    kept = (D1.copy(), column1.copy())
+    fresh.block(40, np.array([7, 9]))
+    assert np.array_equal(column1, kept[1]) and D1.tobytes() == kept[0].tobytes() and column1[7] == -1
     t = np.linspace(0.0, 2.0, 41)[None, :]
     T = np.concatenate([np.linspace(600.0, 990.0, 11), np.linspace(985.0, 400.0, 30)])[None, :]
     _diffusivity_table.cache_clear()

@@ -102,27 +102,40 @@ class _DiffusivityTable:
         self._model = model
         self.x = np.linspace(0.0, 1.0, round(1.0 / _X_STEP) + 1)
         self.T_K = np.arange(_T_TABLE_K[0], _T_TABLE_K[1] + 0.5 * _T_STEP_K, _T_STEP_K)
-        self._D = np.empty((0, 0))  # the filled grid temperatures only, in the order they were asked for
-        self._column = np.full(len(self.T_K), -1, dtype=np.intp)  # per grid temperature: its column of _D (-1: none)
+        # the filled grid temperatures only (columns in the order they were asked for) and, per grid temperature, its
+        # column (-1: not filled); replaced together in one assignment, so a reader never sees one without the other
+        self._block: tuple[Array, NDArray[np.intp]] = (np.empty((0, 0)), np.full(len(self.T_K), -1, dtype=np.intp))
+
+    @property
+    def _D(self) -> Array:
+        return self._block[0]
+
+    @property
+    def _column(self) -> NDArray[np.intp]:
+        return self._block[1]
 
     def block(self, G: int, columns: NDArray[np.intp]) -> tuple[Array, NDArray[np.intp]]:
         """D̃ on the first ``G`` x-grid points at (at least) the grid temperatures ``columns`` (indices into
         :attr:`T_K`): a (G, k) block and, per grid temperature, its column in the block (-1 if not filled)."""
-        have = self._D.shape[0]
+        D, column = self._block
+        have = D.shape[0]
         if have < G:
             upto = min(max(G + self._GROW_ROWS, 2 * have), len(self.x))
-            filled = np.empty(self._D.shape[1], dtype=np.intp)
-            filled[self._column[self._column >= 0]] = np.flatnonzero(self._column >= 0)  # grid index of each column
+            filled = np.empty(D.shape[1], dtype=np.intp)
+            filled[column[column >= 0]] = np.flatnonzero(column >= 0)  # grid index of each column
             more = self._model.diffusivity(self.x[have:upto, None], self.T_K[None, filled]) if filled.size \
                 else np.empty((upto - have, 0))
-            self._D = np.concatenate([self._D.reshape(have, filled.size), more])
+            D = np.concatenate([D.reshape(have, filled.size), more])
         need = np.unique(columns)
-        need = need[self._column[need] < 0]
+        need = need[column[need] < 0]
         if need.size:
-            more = self._model.diffusivity(self.x[: self._D.shape[0], None], self.T_K[None, need])
-            self._column[need] = self._D.shape[1] + np.arange(need.size)
-            self._D = np.concatenate([self._D, more], axis=1)
-        return self._D[:G], self._column
+            more = self._model.diffusivity(self.x[: D.shape[0], None], self.T_K[None, need])
+            column = column.copy()
+            column[need] = D.shape[1] + np.arange(need.size)
+            D = np.concatenate([D, more], axis=1)
+        if D is not self._block[0]:
+            self._block = (D, column)
+        return D[:G], column
 
     def rows(self, G: int) -> Array:
         """D̃ on the first ``G`` x-grid points at every grid temperature, (G, len(T_K))."""
