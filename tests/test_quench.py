@@ -319,3 +319,33 @@ def test_diffusivity_table_grown_on_demand_is_the_full_table() -> None:
         assert np.array_equal(rows, whole[: steps[-1]])
     assert _DiffusivityTable(model).rows(75).shape[0] == 75
     assert _DiffusivityTable(model)._D.shape[0] == 0  # nothing built before a call asks
+
+
+@pytest.mark.unit
+def test_diffusivity_table_fills_only_the_temperatures_a_history_reads() -> None:
+    """Issue 15: a cold quench filled all 1201 grid temperatures (≈ 5 ms) to read two per history sample. The table
+    now fills the temperatures asked for; in any order of requests each element is bit for bit the whole table's,
+    and a quench of a 41-sample history fills at most two grid temperatures per sample."""
+    from process_models.uht.quench import _diffusivity_table, _DiffusivityTable
+
+    model = CuZnFickDiffusivity.from_parameters(PARAMS)
+    table = _DiffusivityTable(model)
+    whole = model.diffusivity(table.x[:, None], table.T_K[None, :])
+    rng = np.random.default_rng(15)
+    for G, cols in [(10, [5, 6, 700]), (40, rng.integers(0, 1201, 30)), (41, [5]), (130, rng.integers(0, 1201, 200)),
+                    (201, [0, 1200])]:
+        D, column = table.block(G, np.asarray(cols))
+        assert D.shape[0] == G and (column[cols] >= 0).all()
+        assert D[:, column[cols]].tobytes() == whole[:G, cols].tobytes()
+    assert table.rows(201).tobytes() == whole.tobytes()
+    fresh = _DiffusivityTable(model)  # a pair handed out stays consistent while the table grows (other callers)
+    D1, column1 = fresh.block(10, np.array([5]))
+    kept = (D1.copy(), column1.copy())
+    fresh.block(40, np.array([7, 9]))
+    assert np.array_equal(column1, kept[1]) and D1.tobytes() == kept[0].tobytes() and column1[7] == -1
+    t = np.linspace(0.0, 2.0, 41)[None, :]
+    T = np.concatenate([np.linspace(600.0, 990.0, 11), np.linspace(985.0, 400.0, 30)])[None, :]
+    _diffusivity_table.cache_clear()
+    quench_phases(_uniform([0.3, 0.45]), np.repeat(t, 2, axis=0), np.repeat(T, 2, axis=0), PARAMS)
+    filled = int((_diffusivity_table(model)._column >= 0).sum())
+    assert 0 < filled <= 2 * T.shape[1]

@@ -3,7 +3,7 @@ convergence, the inverse problem, and what conduction along the web does at Pe â
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pytest
@@ -545,3 +545,25 @@ def test_ordinary_peaks_do_not_take_the_interpolant(monkeypatch: pytest.MonkeyPa
         assert np.array_equal(r.peak_temperature_K, wh._peak(r.temperature_K, grid)[0])
     assert calls == []
     assert _jump_web(JUMP_PEAK).peak_from_interpolant.all() and calls
+
+
+@pytest.mark.unit
+def test_gas_table_evaluates_the_convection_correlation_once() -> None:
+    """Issue 15: the gas-flux table called the enclosure's flux_and_slope twice on the same 3451 temperatures (once
+    for the values, once for the slopes); one call gives both, the same numbers."""
+    from process_models.uht.web_heater import _Properties, _Table
+
+    tp = th.ThermalParameters.from_values()
+    calls = []
+
+    class _Counting(type(tp.enclosure)):
+        def flux_and_slope(self, T):
+            calls.append(T.size)
+            return super().flux_and_slope(T)
+
+    counting = _Counting(**{f.name: getattr(tp.enclosure, f.name) for f in fields(tp.enclosure)})
+    table = _Properties.of(replace(tp, enclosure=counting)).gas
+    assert calls == [_Table.N]
+    T = _Table.T0_K + _Table.STEP_K * np.arange(_Table.N)
+    value, slope = tp.enclosure.flux_and_slope(T)
+    assert table.f.tobytes() == value.tobytes() and table.m.tobytes() == slope.tobytes()

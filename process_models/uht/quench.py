@@ -89,10 +89,12 @@ class QuenchResult:
 
 
 class _DiffusivityTable:
-    """D̃ (m²/s) of one profile model on the x grid (step _X_STEP, 0-1) × T grid (step _T_STEP_K), computed row
-    by row as far in x as a call needs: a quench reads only the compositions its profiles reach (a skin after
-    stage III: x ≤ ≈0.4, a third of the grid), and a parameter draw of the uncertainty work builds a new table for
-    each draw. Each element is the model's own D̃(x, T) at that grid point, however far the table has grown."""
+    """D̃ (m²/s) of one profile model on the x grid (step _X_STEP, 0-1) × T grid (step _T_STEP_K), computed as far
+    in x as a call needs (a quench reads only the compositions its profiles reach: a skin after stage III, x ≤ ≈0.4,
+    a third of the grid) and only at the grid temperatures it reads (a history of a few dozen samples reads two
+    columns each, not the 1201 of the grid; issue 15: a cold recipe spent ≈ 5 ms filling the whole width), and a
+    parameter draw of the uncertainty work builds a new table for each draw. Each element is the model's own
+    D̃(x, T) at that grid point, however the table has grown."""
 
     _GROW_ROWS = 16  # rows added beyond the request, so a slightly richer profile does not rebuild at once
 
@@ -100,16 +102,45 @@ class _DiffusivityTable:
         self._model = model
         self.x = np.linspace(0.0, 1.0, round(1.0 / _X_STEP) + 1)
         self.T_K = np.arange(_T_TABLE_K[0], _T_TABLE_K[1] + 0.5 * _T_STEP_K, _T_STEP_K)
-        self._D = np.empty((0, len(self.T_K)))
+        # the filled grid temperatures only (columns in the order they were asked for) and, per grid temperature, its
+        # column (-1: not filled); replaced together in one assignment, so a reader never sees one without the other
+        self._block: tuple[Array, NDArray[np.intp]] = (np.empty((0, 0)), np.full(len(self.T_K), -1, dtype=np.intp))
 
-    def rows(self, G: int) -> Array:
-        """D̃ on the first ``G`` x-grid points, (G, len(T_K))."""
-        have = self._D.shape[0]
+    @property
+    def _D(self) -> Array:
+        return self._block[0]
+
+    @property
+    def _column(self) -> NDArray[np.intp]:
+        return self._block[1]
+
+    def block(self, G: int, columns: NDArray[np.intp]) -> tuple[Array, NDArray[np.intp]]:
+        """D̃ on the first ``G`` x-grid points at (at least) the grid temperatures ``columns`` (indices into
+        :attr:`T_K`): a (G, k) block and, per grid temperature, its column in the block (-1 if not filled)."""
+        D, column = self._block
+        have = D.shape[0]
         if have < G:
             upto = min(max(G + self._GROW_ROWS, 2 * have), len(self.x))
-            more = self._model.diffusivity(self.x[have:upto, None], self.T_K[None, :])
-            self._D = np.ascontiguousarray(np.concatenate([self._D, more]))
-        return self._D[:G]
+            filled = np.empty(D.shape[1], dtype=np.intp)
+            filled[column[column >= 0]] = np.flatnonzero(column >= 0)  # grid index of each column
+            more = self._model.diffusivity(self.x[have:upto, None], self.T_K[None, filled]) if filled.size \
+                else np.empty((upto - have, 0))
+            D = np.concatenate([D.reshape(have, filled.size), more])
+        need = np.unique(columns)
+        need = need[column[need] < 0]
+        if need.size:
+            more = self._model.diffusivity(self.x[: D.shape[0], None], self.T_K[None, need])
+            column = column.copy()
+            column[need] = D.shape[1] + np.arange(need.size)
+            D = np.concatenate([D, more], axis=1)
+        if D is not self._block[0]:
+            self._block = (D, column)
+        return D[:G], column
+
+    def rows(self, G: int) -> Array:
+        """D̃ on the first ``G`` x-grid points at every grid temperature, (G, len(T_K))."""
+        D, column = self.block(G, np.arange(len(self.T_K)))
+        return D[:, column]
 
 
 @lru_cache(maxsize=8)
@@ -127,14 +158,15 @@ def _peak_index(temperature_K: Array) -> NDArray[np.intp]:
 def _freeze_on_grid(table: _DiffusivityTable, G: int, t: Array, T: Array, peak: NDArray[np.intp],
                     ell2: float, ambient_K: float) -> tuple[Array, NDArray[np.bool_]]:
     """Freeze temperature (K) and frozen flag on the first G x-grid points for foils with histories (b, M)."""
-    Tg, D = table.T_K, table.rows(G)
+    Tg = table.T_K
     b, M = T.shape
     m0 = min(int(peak.min()), M - 2)  # at least one segment (a history may end at its peak)
     ts, Ts = t[:, m0:], T[:, m0:]
     pos = np.clip((Ts - Tg[0]) / _T_STEP_K, 0.0, len(Tg) - 1.000001)
     j = pos.astype(np.intp)
     w = pos - j
-    Dm = D[:, j] * (1.0 - w) + D[:, j + 1] * w  # (G, b, m)
+    D, column = table.block(G, np.concatenate([j.ravel(), j.ravel() + 1]))  # only the temperatures read here
+    Dm = D[:, column[j]] * (1.0 - w) + D[:, column[j + 1]] * w  # (G, b, m)
     dt = np.diff(ts, axis=1)
     seg = 0.5 * (Dm[..., 1:] + Dm[..., :-1]) * dt  # trapezoid, ≤ 1 % on the histories' sample spacing
     # after the last sample: D̃ keeps falling at the last segment's exponential rate; a history that ends

@@ -294,8 +294,14 @@ class _Table:
 
     T0_K, STEP_K, N = 50.0, 1.0, 3451
 
-    def __init__(self, f, slope=None) -> None:
+    def __init__(self, f, slope=None, *, value_and_slope=None) -> None:
+        """``f`` (its slope by central difference unless ``slope`` is given), or ``value_and_slope`` giving both in
+        one call (the gas flux: one evaluation of the correlation for both, not two)."""
         T = self.T0_K + self.STEP_K * np.arange(self.N)
+        if value_and_slope is not None:
+            value, derivative = value_and_slope(T)
+            self.f, self.m = np.asarray(value, dtype=float), np.asarray(derivative, dtype=float)
+            return
         self.f = np.asarray(f(T), dtype=float)
         self.m = np.asarray(_slope(f, T) if slope is None else slope(T), dtype=float)
 
@@ -332,7 +338,7 @@ class _Properties:
                             mat.heat_capacity_J_per_kg_K),
             conductivity=_Table(mat.thermal_conductivity_W_per_m_K),
             resistivity=_Table(mat.resistivity_ohm_m),
-            gas=_Table(lambda T: tp.enclosure.flux_and_slope(T)[0], lambda T: tp.enclosure.flux_and_slope(T)[1]),
+            gas=_Table(None, value_and_slope=tp.enclosure.flux_and_slope),
         )
 
     @cached_property

@@ -89,7 +89,7 @@ class SurfaceEvaporation:
         v_kin = p["zn_evaporation_coefficient_frac"] * np.sqrt(R * T / (2.0 * pi * p["zn_molar_mass_kg_per_mol"]))
         k_gas = gas_mass_transfer_coefficient_m_per_s(T, t - origin, p)
         k_eff = 1.0 / (1.0 / v_kin + 1.0 / k_gas)
-        rate = k_eff * zn_vapour_pressure_Pa(T, extrapolate=True) / (R * T)
+        rate = k_eff * zn_vapour_pressure_Pa(T, extrapolate=True, params=p) / (R * T)
         it, v = self._diagram.zn_activity_weights(np.maximum(T, _ACTIVITY_TABLE_MIN_K))
         return rate, it, v
 

@@ -25,7 +25,7 @@ def hertz_knudsen_flux_mol_per_m2_s(T_K: np.ndarray, params: ParameterValues) ->
     T = np.asarray(T_K, dtype=float)
     M = params["zn_molar_mass_kg_per_mol"]
     alpha = params["zn_evaporation_coefficient_frac"]
-    return alpha * zn_vapour_pressure_Pa(T) / np.sqrt(2.0 * pi * M * R * T)
+    return alpha * zn_vapour_pressure_Pa(T, params=params) / np.sqrt(2.0 * pi * M * R * T)
 
 
 def vapour_supply_flux_mol_per_m2_s(source_T_K: np.ndarray, params: ParameterValues) -> np.ndarray:
