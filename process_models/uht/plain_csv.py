@@ -105,6 +105,7 @@ def _parse_lines(body: bytes, n_columns: int) -> NDArray[np.float64] | None:
     value[neg] *= -1.0  # exact, and -0.0 for "-0" as strtod gives
     return value.reshape(-1, n_columns)
 
+
 def parse_plain_rows(body: bytes, n_columns: int) -> NDArray[np.float64] | None:
     """The rows (n, n_columns) of a body of plain decimals (see the module docstring), each value the double
     ``strtod`` gives for its text; None if the body is not plain (the caller then parses it the usual way).
