@@ -23,6 +23,7 @@ samples drawn at random too); the errors are kept in :class:`Surrogates` and rep
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ import numpy as np
 from optimizer.pwl import GridTable
 from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
 from process_models.cache import EvaluationCache
+from process_models.collector.recipe import CollectorRecipe, CollectorResult, evaluate_collectors
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.baths import Bath, get_bath
@@ -88,6 +90,7 @@ class Surrogates:
 
 COARSE_CACHE_SIZE = 8  # coarse table sets an OptimiserCache keeps (plant × parameters × skin window)
 RECIPE_CACHE_SIZE = 4096  # whole-recipe outcomes an OptimiserCache keeps (≈ 10 kB each: a depth profile, accounts)
+CHECK_CACHE_SIZE = 256  # process-model checks of MILP points an OptimiserCache keeps (a run checks ≈ 10–30)
 
 
 @dataclass
@@ -96,7 +99,8 @@ class OptimiserCache:
     ``pareto`` shares one across its optimisations): stage-II outcomes (the tables, refinements, held-out checks
     and model checks revisit the same stage-II settings with many stage-III pulses), the coarse tables of a plant,
     whole-recipe outcomes (:func:`safe_evaluate`) and the twin checks' solved segment histories
-    (:func:`twin_physics_memo`). All are bounded :class:`~process_models.cache.EvaluationCache` s that register the
+    (:func:`twin_physics_memo`), and the process-model checks of the MILP's points (:func:`check_collectors`). All
+    are bounded :class:`~process_models.cache.EvaluationCache` s that register the
     citations of a value again on every hit. Not shared between threads (give each its own)."""
 
     stage2: Stage2Cache = field(default_factory=Stage2Cache)
@@ -106,6 +110,8 @@ class OptimiserCache:
         default_factory=lambda: EvaluationCache(RECIPE_CACHE_SIZE))
     params_ids: dict[tuple, int] = field(default_factory=dict)  # parameter values → a short id in recipe keys
     twin_physics: PhysicsMemo = field(default_factory=PhysicsMemo)  # the twin checks' solved segment histories
+    checks: EvaluationCache[tuple, CollectorResult] = field(
+        default_factory=lambda: EvaluationCache(CHECK_CACHE_SIZE))
 
     def clear(self) -> None:
         self.stage2.clear()
@@ -113,12 +119,13 @@ class OptimiserCache:
         self.recipes.clear()
         self.params_ids.clear()
         self.twin_physics.clear()
+        self.checks.clear()
 
     def computed(self) -> int:
         """How many values were ever computed into this cache (each part's misses, and the parameter ids): equal
         before and after a run when the run found everything in it (nothing new worth writing back)."""
         return (self.stage2.misses + self.coarse.misses + self.recipes.misses + self.twin_physics.misses
-                + len(self.params_ids))
+                + self.checks.misses + len(self.params_ids))
 
     @contextmanager
     def active(self) -> Iterator[OptimiserCache]:
@@ -166,6 +173,24 @@ def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[Rec
     pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
     return active.recipes.get_many([(r, pid) for r in recipes],
                                    lambda missing: _evaluate_batch([k[0] for k in missing], params))
+
+
+def check_collectors(recipe: CollectorRecipe, params: ParameterValues) -> CollectorResult:
+    """``evaluate_collectors`` of the one collector recipe of a point's process-model check, with the active
+    :class:`OptimiserCache`'s stage II.
+
+    Inside an active cache, a recipe already checked with the same parameter values is served from its ``checks``
+    (its citations registered again): a repeated optimisation (``foiltwin optimize --cache-dir`` run again, the
+    dashboard asking again) checks the same points, ≈ 50 ms each. The outcome served was computed by this very
+    call on the same recipe (one recipe, never a batch), so it is the fresh outcome bit for bit; it is a deep
+    copy, so a caller that edits its dicts cannot change the cache."""
+    active = _ACTIVE.get()
+    if active is None:
+        return evaluate_collectors([recipe], params)[0]
+    pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
+    got = active.checks.get_many([(recipe, pid)],
+                                 lambda missing: evaluate_collectors([k[0] for k in missing], params, active.stage2))
+    return copy.deepcopy(got[0])
 
 
 def _evaluate_batch(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:
