@@ -23,6 +23,7 @@ samples drawn at random too); the errors are kept in :class:`Surrogates` and rep
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ import numpy as np
 from optimizer.pwl import GridTable
 from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
 from process_models.cache import EvaluationCache
+from process_models.collector.recipe import CollectorRecipe, CollectorResult, evaluate_collectors
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
 from process_models.plating.baths import Bath, get_bath
@@ -88,6 +90,8 @@ class Surrogates:
 
 COARSE_CACHE_SIZE = 8  # coarse table sets an OptimiserCache keeps (plant × parameters × skin window)
 RECIPE_CACHE_SIZE = 4096  # whole-recipe outcomes an OptimiserCache keeps (≈ 10 kB each: a depth profile, accounts)
+CHECK_CACHE_SIZE = 256  # process-model checks of MILP points an OptimiserCache keeps (a run checks ≈ 10–30)
+REACH_CACHE_SIZE = 256  # stage-III power-reach batches an OptimiserCache keeps (one per skin table built)
 
 
 @dataclass
@@ -95,9 +99,11 @@ class OptimiserCache:
     """The optimiser's caches, owned by its caller (``optimize(..., cache=)``; one per call unless shared, as
     ``pareto`` shares one across its optimisations): stage-II outcomes (the tables, refinements, held-out checks
     and model checks revisit the same stage-II settings with many stage-III pulses), the coarse tables of a plant,
-    whole-recipe outcomes (:func:`safe_evaluate`) and the twin checks' solved segment histories
-    (:func:`twin_physics_memo`). All are bounded :class:`~process_models.cache.EvaluationCache` s that register the
-    citations of a value again on every hit. Not shared between threads (give each its own)."""
+    whole-recipe outcomes (:func:`safe_evaluate`), the twin checks' solved segment histories
+    (:func:`twin_physics_memo`), the process-model checks of the MILP's points (:func:`check_collectors`) and the
+    stage-III power reach of each skin table's samples (:func:`stage3_power_reach`). All are bounded
+    :class:`~process_models.cache.EvaluationCache` s that register the citations of a value again on every hit.
+    Not shared between threads (give each its own)."""
 
     stage2: Stage2Cache = field(default_factory=Stage2Cache)
     coarse: EvaluationCache[tuple, Surrogates] = field(
@@ -106,6 +112,9 @@ class OptimiserCache:
         default_factory=lambda: EvaluationCache(RECIPE_CACHE_SIZE))
     params_ids: dict[tuple, int] = field(default_factory=dict)  # parameter values → a short id in recipe keys
     twin_physics: PhysicsMemo = field(default_factory=PhysicsMemo)  # the twin checks' solved segment histories
+    checks: EvaluationCache[tuple, CollectorResult] = field(
+        default_factory=lambda: EvaluationCache(CHECK_CACHE_SIZE))
+    reach: EvaluationCache[tuple, np.ndarray] = field(default_factory=lambda: EvaluationCache(REACH_CACHE_SIZE))
 
     def clear(self) -> None:
         self.stage2.clear()
@@ -113,12 +122,14 @@ class OptimiserCache:
         self.recipes.clear()
         self.params_ids.clear()
         self.twin_physics.clear()
+        self.checks.clear()
+        self.reach.clear()
 
     def computed(self) -> int:
         """How many values were ever computed into this cache (each part's misses, and the parameter ids): equal
         before and after a run when the run found everything in it (nothing new worth writing back)."""
         return (self.stage2.misses + self.coarse.misses + self.recipes.misses + self.twin_physics.misses
-                + len(self.params_ids))
+                + self.checks.misses + self.reach.misses + len(self.params_ids))
 
     @contextmanager
     def active(self) -> Iterator[OptimiserCache]:
@@ -168,6 +179,24 @@ def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[Rec
                                    lambda missing: _evaluate_batch([k[0] for k in missing], params))
 
 
+def check_collectors(recipe: CollectorRecipe, params: ParameterValues) -> CollectorResult:
+    """``evaluate_collectors`` of the one collector recipe of a point's process-model check, with the active
+    :class:`OptimiserCache`'s stage II.
+
+    Inside an active cache, a recipe already checked with the same parameter values is served from its ``checks``
+    (its citations registered again): a repeated optimisation (``foiltwin optimize --cache-dir`` run again, the
+    dashboard asking again) checks the same points, ≈ 50 ms each. The outcome served was computed by this very
+    call on the same recipe (one recipe, never a batch), so it is the fresh outcome bit for bit; it is a deep
+    copy, so a caller that edits its dicts cannot change the cache."""
+    active = _ACTIVE.get()
+    if active is None:
+        return evaluate_collectors([recipe], params)[0]
+    pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
+    got = active.checks.get_many([(recipe, pid)],
+                                 lambda missing: evaluate_collectors([k[0] for k in missing], params, active.stage2))
+    return copy.deepcopy(got[0])
+
+
 def _evaluate_batch(recipes: list[UHTRecipe], params: ParameterValues) -> list[RecipeResult | None]:
     """:func:`safe_evaluate` without the recipe cache: one batch, halves retried on a refusal."""
     if not recipes:
@@ -191,15 +220,31 @@ def stage3_power_reach(space: DecisionSpace, params: ParameterValues, T3: np.nda
     """Power per metre of width the moving-web heater needs for peak ``T3`` at speed L3/``t3``
     (:func:`process_models.uht.web_heater.solve_web_heater`, the line's foil and quench), over what the heater can
     give, ``heater_max_areal_power_W_per_m2`` × L3: ≤ 1 where the zone reaches the peak. One batched solve over
-    the distinct (T3, t3)."""
-    L = space.stage3_heater_length_m
+    the distinct (T3, t3).
+
+    Inside an active :class:`OptimiserCache`, a batch solved before (the same distinct points, bit for bit, on the
+    same line and parameter values) is served from its ``reach`` cache: a repeated optimisation rebuilds the same
+    local skin tables (≈ 20 ms of Newton solves each). The whole batch is the key, so a served reach is the one
+    this batch solved, bit for bit (a point solved in another batch may differ in the last bits)."""
     pts, inverse = np.unique(np.column_stack([np.asarray(T3, float), np.asarray(t3, float)]), axis=0,
                              return_inverse=True)
+    active = _ACTIVE.get()
+    if active is None:
+        reach = _power_reach(space, params, pts)
+    else:
+        pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
+        key = (space.stage3_heater_length_m, space.foil_thickness_m, space.cooling, pts.shape, pts.tobytes(), pid)
+        reach = active.reach.get_many([key], lambda missing: [_power_reach(space, params, pts)])[0]
+    return reach[np.ravel(inverse)]
+
+
+def _power_reach(space: DecisionSpace, params: ParameterValues, pts: np.ndarray) -> np.ndarray:
+    """:func:`stage3_power_reach` at the distinct points ``pts`` (rows T3 [K], t3 [s]), solved (no cache)."""
+    L = space.stage3_heater_length_m
     peak = np.minimum(pts[:, 0], params["cu_melting_temperature_K"] - 1.0)
     res = solve_web_heater(L / pts[:, 1], L, space.foil_thickness_m, peak_K=peak, cooling=space.cooling,
                            params=params)
-    reach = res.power_W_per_m / (params["heater_max_areal_power_W_per_m2"] * L)
-    return reach[np.ravel(inverse)]
+    return res.power_W_per_m / (params["heater_max_areal_power_W_per_m2"] * L)
 
 
 def vapour_law(space: DecisionSpace, params: ParameterValues, n: int = 24) -> dict[str, float]:

@@ -19,10 +19,10 @@ from optimizer.economics import Economics
 from optimizer.metal_surrogates import MetalSpec, liquid_warning, melt_guard, metal_spec, skin_recipe
 from optimizer.solution import Point
 from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
-from optimizer.surrogates import plating_points, safe_evaluate, stage2_cache, twin_physics_memo
+from optimizer.surrogates import check_collectors, plating_points, safe_evaluate, twin_physics_memo
 from optimizer.targets import Targets, gauge_yield
 from optimizer.web_tension import web_check, web_misses
-from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, evaluate_collectors, substrate_texture
+from process_models.collector.recipe import CoilAnnealStep, CollectorRecipe, substrate_texture
 from process_models.costing.flows import Flows, bought_foil_flows, price_flows
 from process_models.errors import FoiltwinInputError
 from process_models.parameters.registry import ParameterValues
@@ -154,7 +154,7 @@ def check_with_models(space: DecisionSpace, params: ParameterValues, econ: Econo
             coils_per_batch=space.anneal.coils_per_batch, coil_length_m=space.coil_length_m,
             coil_width_m=space.width_m, heating_rate_K_per_s=space.anneal.heating_rate_K_per_s,
             cooling_rate_K_per_s=space.anneal.cooling_rate_K_per_s)
-    res = evaluate_collectors([CollectorRecipe(uht=recipe, currency=econ.currency, **kw)], params, stage2_cache())[0]
+    res = check_collectors(CollectorRecipe(uht=recipe, currency=econ.currency, **kw), params)
     u = res.uht
     assert u is not None
     solvus = float(cuzn_phase_diagram().alpha_max_zn_frac(params["phase_freeze_temperature_K"]))

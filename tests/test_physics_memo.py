@@ -43,3 +43,27 @@ def test_memo_keys_on_the_parameters():
     assert json.dumps(run_single(other, physics_memo=memo), sort_keys=True) == \
         json.dumps(run_single(other), sort_keys=True)
     assert memo.hits == hits
+
+
+@pytest.mark.component
+def test_a_repeated_run_reads_its_stage_three_heater_tables_from_the_memo(monkeypatch):
+    """The UHT lines' heater tables are kept in the memo too: the same run again solves no web heater for them
+    (and so loads no compiled kernel), and reports what a fresh run reports, bit for bit."""
+    import twin.heaters as heaters
+
+    solves: list[str] = []
+    real = heaters.solve_web_heater
+
+    def counted(*args, **kw):
+        solves.append("peak" if "peak_K" in kw else "power")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(heaters, "solve_web_heater", counted)
+    fresh = run_single(_scenario(1))
+    per_run = len(solves)
+    assert per_run > 0
+    memo = PhysicsMemo()
+    first = run_single(_scenario(1), physics_memo=memo)
+    again = run_single(_scenario(1), physics_memo=memo)
+    assert len(solves) == 2 * per_run  # the memo's first run solved them, the second none
+    assert json.dumps(again, sort_keys=True) == json.dumps(fresh, sort_keys=True) == json.dumps(first, sort_keys=True)

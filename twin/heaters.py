@@ -12,7 +12,9 @@ ageing drift shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +24,7 @@ from process_models.uht.thermal import heat_loss_W_per_m2
 from process_models.uht.web_heater import solve_web_heater
 from twin.interp import interp_scalar
 from twin.motion import PiecewiseSignal
+from twin.physics_memo import PhysicsMemo, parameters_key
 from twin.scenario import UHTLine, UHTSettings
 
 PYROMETER_DRAW_BLOCK = 512  # pyrometer normals drawn at once (even: one pair per controller step)
@@ -38,6 +41,7 @@ class HeaterLoop:
     stage2: PiecewiseSignal = field(default_factory=PiecewiseSignal)
     stage3: PiecewiseSignal = field(default_factory=PiecewiseSignal)
     rows: list[tuple] = field(default_factory=list)
+    memo: PhysicsMemo | None = None  # the caller's solved physics across runs: the stage-III tables too
 
     def __post_init__(self) -> None:
         ambient = self.params["ambient_temperature_K"]
@@ -79,8 +83,11 @@ class HeaterLoop:
         line = f"{self.spec.name}.settings.stage3_peak_K"  # a refusal of the heater's argument names this setting
         where = f"at {settings.web_speed_m_per_min:g} m/min through {settings.stage3_heater_length_mm:g} mm"
         try:
-            P_set = float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=min(self.T3_set, T_melt - 1.0),
-                                           **kw).power_W_per_m[0])
+            P_set = self._memoised(("stage3 set-point power", v, L, self.foil_thickness_m, settings.cooling,
+                                    min(self.T3_set, T_melt - 1.0)),
+                                   lambda: float(solve_web_heater(v, L, self.foil_thickness_m,
+                                                                  peak_K=min(self.T3_set, T_melt - 1.0),
+                                                                  **kw).power_W_per_m[0]))
         except FoiltwinInputError as err:  # name the line's setting, not the heater's argument
             if err.field != "peak_K":
                 raise
@@ -88,7 +95,9 @@ class HeaterLoop:
         self.P3_set = min(P_set, P_max)
         powers = np.unique(np.minimum(self.P3_set * np.append(np.linspace(0.3, 1.6, n), 1.0), P_max))
         try:
-            peaks = _peaks_at_powers(v, L, self.foil_thickness_m, powers, T_melt, kw)
+            peaks = self._memoised(("stage3 peaks at powers", v, L, self.foil_thickness_m, settings.cooling,
+                                    powers.tobytes()),
+                                   lambda: _peaks_at_powers(v, L, self.foil_thickness_m, powers, T_melt, kw))
         except FoiltwinInputError as err:  # the table around the set point: name the line's setting
             if err.field != "power_W_per_m":
                 raise
@@ -98,6 +107,15 @@ class HeaterLoop:
         self._P3_list = [float(v) for v in powers]  # plain floats for the per-event interpolation
         self._T3_list = [float(v) for v in np.minimum(peaks, T_melt)]
         self._P2_set = self._power_to_hold(self.T2_set)  # the stage-II power that holds the set point [W/m2]
+
+    def _memoised(self, key: tuple, solve: Callable[[], Any]) -> Any:
+        """``solve()``, or what it gave before under ``key`` and these parameters in the caller's memo
+        (:mod:`twin.physics_memo`): a repeated twin run (the optimiser's check of a point seen before) then does
+        not load the web heater's compiled kernel (≈ 0.3 s) for tables it already holds. Without a memo, solved."""
+        if self.memo is None:
+            return solve()
+        full = (parameters_key(self.params), *key)
+        return self.memo.get_many([full], lambda missing: [solve()])[0]
 
     def _power_to_hold(self, T: float) -> float:
         return interp_scalar(T, self._T_list, self._P_list)

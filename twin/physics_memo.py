@@ -11,6 +11,11 @@ its solve (the run's own cache relies on the same), the key holds the whole para
 sources, kinds), and the citations registered while a result was computed are registered again on every hit
 (:class:`process_models.cache.EvaluationCache`), so a run's report lists its sources as a fresh run's would.
 What a run reports as its ``physics_solves`` is the histories new to that run, memo or not.
+
+The UHT lines' stage-III heater tables (:class:`twin.heaters.HeaterLoop`: the set point's power and the peaks at
+the powers around it) are kept in the same memo under keys of their own (parameters key, what the table is, the
+line's speed, heater length, foil, quench and set point or powers): a repeated run of the same line (the
+optimiser's twin check of a point seen before) then needs no web-heater solve, and no load of its compiled kernel.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import simpy
 from process_models.parameters.registry import ParameterValues
 from twin.heaters import HeaterLoop
 from twin.motion import PiecewiseSignal
+from twin.physics_memo import PhysicsMemo
 from twin.rng import Streams
 from twin.scenario import UHTLine
 from twin.states import State
@@ -73,7 +74,8 @@ class UHTLineRuntime(WebLineRuntime):
         segments to the shared physics."""
         return cls(ctx.env, spec, ctx.uht_inbox, None, ctx.streams, ctx.params, ctx.physics,
                    ctx.scenario.segment_length_m,
-                   foil_thickness_m=ctx.scenario.plant.incoming_coils.foil_thickness_um * 1e-6)
+                   foil_thickness_m=ctx.scenario.plant.incoming_coils.foil_thickness_um * 1e-6,
+                   memo=ctx.physics.memo)
 
     def kpis(self, ctx: PlantContext) -> dict[str, Any]:
         from twin.kpis import uht_line_kpis
@@ -94,9 +96,10 @@ class UHTLineRuntime(WebLineRuntime):
 
     def __init__(self, env: simpy.Environment, spec: UHTLine, inbox: simpy.Store, outbox: simpy.Store | None,
                  streams: Streams, params: ParameterValues, sink: Callable[[SegmentBatch], None],
-                 segment_length_m: float, batch_segments: int = 2000, foil_thickness_m: float = 10e-6) -> None:
+                 segment_length_m: float, batch_segments: int = 2000, foil_thickness_m: float = 10e-6,
+                 memo: PhysicsMemo | None = None) -> None:
         self.sink = sink
-        self.heaters = HeaterLoop(spec, params, streams.get(spec.name, "pyrometer"), foil_thickness_m)
+        self.heaters = HeaterLoop(spec, params, streams.get(spec.name, "pyrometer"), foil_thickness_m, memo=memo)
         self.cooling = PiecewiseSignal()  # 1.0 = contact quench, 0.0 = free cooling
         self._path: tuple[object, tuple[float, float, float, float]] | None = None
         super().__init__(env, spec, inbox, outbox, streams, params, segment_length_m, batch_segments)
