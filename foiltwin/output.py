@@ -135,6 +135,9 @@ def print_simulation(report: dict[str, Any], currency: str = "USD") -> None:
                  Column("batches"), Column("yield", "fraction"), Column("OEE (furnace: hot share)", "fraction"),
                  Column("cost", f"{currency}/m²"),
                  *(Column(k.label, k.unit, numeric=k.format != "text") for k in skin)], rows, title="lines")
+    for name, line in report["lines"].items():  # plating outside its bath's windows, zones too hot for the tension
+        for w in [*line.get("operating_warnings", ()), *line.get("web_warnings", ())]:
+            typer.echo(f"warning: {name}: {w}")
 
 
 OPT_ROWS = (("skin thickness", "nm", "skin_thickness_nm"), ("surface Zn", "at frac", "surface_zn_at_frac"),

@@ -424,3 +424,17 @@ def test_a_line_that_scraps_everything_still_costs_the_plant():
     assert ed_spend >= electricity > 0.0
     assert sum(r["cost_breakdown"].values()) == pytest.approx(r["cost_per_m2"], rel=1e-12)
     assert r["cost_breakdown"]["scrap"] * good_m2 >= ed_spend * (1 - 1e-12)
+
+
+@pytest.mark.component
+def test_plating_outside_the_bath_window_is_warned_per_metre():
+    """9000 A/m² on the Cu bath (window 100-1500 A/m², j_L ≈ 5800 A/m² at the line's flow) electroformed with no word
+    in the report; the metres plated outside the window and near the limiting current are now counted and warned,
+    and a line inside its windows has none."""
+    r = run_single(apply_overrides(Scenario(), ["hours=2.0", "plant.lines.0.settings.current_density_A_per_m2=9000"]))
+    ed = r["lines"]["ed-1"]
+    metres = f"{ed['metres_produced']:.0f} of {ed['metres_produced']:.0f} m"
+    assert any("window 100-1500 A/m2" in w and w.endswith(metres) for w in ed["operating_warnings"])
+    assert any("j_L" in w for w in ed["operating_warnings"])
+    ok = run_single(apply_overrides(Scenario(), ["hours=2.0"]))
+    assert ok["lines"]["ed-1"]["operating_warnings"] == []

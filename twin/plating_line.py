@@ -11,7 +11,7 @@ and texture travel with the coil); a Zn bath plates the Zn precursor of the plat
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from process_models.plating.electrodeposition import (
     BathEmptiedError,
     cell_voltage,
     diffusion_layer_m,
+    operating_flags,
     partial_currents,
     plated_mass_kg_per_m2,
     plating_energy_kWh_per_m2,
@@ -56,6 +57,7 @@ class PlatingTotals:
     metal_kg: float = 0.0
     thickness_sum_um_m: float = 0.0
     segments: int = 0
+    flagged_m: dict[str, float] = field(default_factory=dict)  # metres plated outside the bath's windows, by flag
 
 
 class PlatingLineRuntime(WebLineRuntime):
@@ -190,6 +192,16 @@ class PlatingLineRuntime(WebLineRuntime):
         super().prune_signals(tau)
         self.concentration.prune_before(tau)
 
+    def _count_flagged(self, j: np.ndarray, c: np.ndarray, length_m: np.ndarray) -> None:
+        """Add the metres plated outside the bath's windows (current density, metal ion, temperature) or near its
+        limiting current (:func:`process_models.plating.electrodeposition.operating_flags`) to the totals."""
+        flags = operating_flags(self.bath, j, concentration_mol_per_m3=c, temperature_K=self.T_bath,
+                                diffusion_layer_m=self._diffusion_layer(), params=self.params)
+        for name, text in flags.texts.items():
+            mask = getattr(flags, name)
+            if mask.any():
+                self.totals.flagged_m[text] = self.totals.flagged_m.get(text, 0.0) + float(length_m[mask].sum())
+
     def consume(self, segments: Segments) -> dict[str, np.ndarray]:
         s = self.settings
         mid = segments.mid_m
@@ -228,6 +240,7 @@ class PlatingLineRuntime(WebLineRuntime):
         tot.energy_kwh += float(np.sum(energy * area))
         tot.metal_kg += float(np.sum(per_face * self.faces * area))
         tot.thickness_sum_um_m += float(np.sum(measured * segments.length_m))
+        self._count_flagged(j, c, segments.length_m)
         if self.write is not None:
             self.write({
                 "line": np.full(t.size, self.name, dtype=object), "coil_id": segments.coil_id,

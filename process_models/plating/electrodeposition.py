@@ -611,6 +611,7 @@ class OperatingFlags:
     temperature_outside_window: BoolArray
     limiting_share_frac: FloatArray
     messages: tuple[str, ...]
+    texts: dict[str, str]  # each flag's text, without counts (for callers that count their own units)
 
     @property
     def any(self) -> BoolArray:
@@ -646,7 +647,7 @@ def operating_flags(
     messages = tuple(text if mask.size == 1 else f"{text} ({int(np.count_nonzero(mask))} of {mask.size} points)"
                      for mask, text in flags.values() if np.any(mask))
     return OperatingFlags(**{name: mask for name, (mask, _) in flags.items()}, limiting_share_frac=share,
-                          messages=messages)
+                          messages=messages, texts={name: text for name, (_, text) in flags.items()})
 
 
 # ---------------------------------------------------------------------------------------------------------
