@@ -94,6 +94,10 @@ class Targets:
         if self.tolerance_nm >= self.skin_thickness_nm:
             raise FoiltwinInputError("tolerance_nm", self.tolerance_nm,
                                      f"less than the skin thickness target {self.skin_thickness_nm:g} nm")
+        if not self.skin_thickness_nm - self.tolerance_nm < self.skin_thickness_nm + self.tolerance_nm:
+            raise FoiltwinInputError("tolerance_nm", self.tolerance_nm,  # the window's edges are one number
+                                     f"> {math.ulp(self.skin_thickness_nm):.3g} nm: a window around "
+                                     f"{self.skin_thickness_nm:g} nm (this one has no width)")
         if self.surface_zn_at_frac is not None:
             lo, hi = self.surface_zn_at_frac
             check_range("surface_zn_at_frac_min", lo, 0.0, 1.0)

@@ -241,3 +241,14 @@ def test_the_twin_check_runs_the_optimisers_stage3_peak_unrounded(params):
     tw = twin_scenario(space, Targets(480.0, 40.0).with_defaults(sc), p, 1.0, 1)
     uht = next(x for x in tw.plant.lines if x.name == space.uht_line)
     assert uht.settings.stage3_peak_K == 1142.37
+
+
+@pytest.mark.unit
+def test_a_tolerance_too_small_to_open_a_window_is_refused_not_a_pyomo_traceback():
+    """``optimize --tolerance-nm 1e-300`` (found by a CLI fuzz): 470 ± 1e-300 nm is one float, no guard level of the
+    skin window was left, and Pyomo raised on an empty 'one guard' sum. The target now refuses it, naming the least
+    width; a tiny window that exists is still a target (the MILP may then find it infeasible)."""
+    with pytest.raises(FoiltwinInputError) as err:
+        Targets(skin_thickness_nm=470.0, tolerance_nm=1e-300)
+    assert err.value.field == "tolerance_nm" and "no width" in err.value.allowed
+    assert Targets(skin_thickness_nm=470.0, tolerance_nm=1e-9).skin_window_nm[0] < 470.0
