@@ -25,16 +25,17 @@ from twin.scenario import Scenario
 RECIPES = [UHTRecipe(stage3_peak_K=985.0 + 5.0 * i) for i in range(3)]
 
 
-def _counting(monkeypatch) -> list[int]:
-    """Count the recipes handed to the model (the batch sizes of evaluate_recipes as safe_evaluate calls it)."""
+def _counting(monkeypatch, name: str = "evaluate_recipes", module=recipe_module) -> list[int]:
+    """Count the recipes handed to the model: the batch sizes of ``module.name`` as optimizer.surrogates calls it
+    (evaluate_recipes from safe_evaluate, by default)."""
     sizes: list[int] = []
-    real = recipe_module.evaluate_recipes
+    real = getattr(module, name)
 
     def counted(recipes, params, cache=None):
         sizes.append(len(recipes))
         return real(recipes, params, cache)
 
-    monkeypatch.setattr("optimizer.surrogates.evaluate_recipes", counted)
+    monkeypatch.setattr(f"optimizer.surrogates.{name}", counted)
     return sizes
 
 
@@ -90,17 +91,10 @@ def test_a_refused_recipe_is_kept_as_refused(monkeypatch):
 def test_a_point_checked_before_is_served_as_a_fresh_check_and_a_copy(monkeypatch):
     """A served check is the fresh one bit for bit (to_dict equal, no tolerance) and a deep copy: editing what a
     caller got changes neither the cache nor the next answer. Outside an active cache every call solves."""
-    calls: list[int] = []
-    real = collector_module.evaluate_collectors
-
-    def counted(recipes, params, cache=None):
-        calls.append(len(recipes))
-        return real(recipes, params, cache)
-
-    monkeypatch.setattr("optimizer.surrogates.evaluate_collectors", counted)
+    calls = _counting(monkeypatch, "evaluate_collectors", collector_module)
     params = default_parameters()
     recipe = CollectorRecipe(uht=RECIPES[0])
-    fresh = real([recipe], params)[0].to_dict()
+    fresh = collector_module.evaluate_collectors([recipe], params)[0].to_dict()
     cache = OptimiserCache()
     with cache.active():
         first = check_collectors(recipe, params)
