@@ -131,6 +131,10 @@ class OptimiserCache:
         return (self.stage2.misses + self.coarse.misses + self.recipes.misses + self.twin_physics.misses
                 + self.checks.misses + self.reach.misses + len(self.params_ids))
 
+    def params_id(self, params: ParameterValues) -> int:
+        """A short id of the parameter values ``params`` in this cache's keys (the same values, the same id)."""
+        return self.params_ids.setdefault(tuple(params.items()), len(self.params_ids))
+
     @contextmanager
     def active(self) -> Iterator[OptimiserCache]:
         """Within the block, this cache's stage-II part serves :func:`safe_evaluate` and the model checks
@@ -174,7 +178,7 @@ def safe_evaluate(recipes: list[UHTRecipe], params: ParameterValues) -> list[Rec
     if active is None:
         return _evaluate_batch(recipes, params)
     # the parameter values enter each key as an id (hashing ~300 values per key would cost more than a hit saves)
-    pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
+    pid = active.params_id(params)
     return active.recipes.get_many([(r, pid) for r in recipes],
                                    lambda missing: _evaluate_batch([k[0] for k in missing], params))
 
@@ -191,7 +195,7 @@ def check_collectors(recipe: CollectorRecipe, params: ParameterValues) -> Collec
     active = _ACTIVE.get()
     if active is None:
         return evaluate_collectors([recipe], params)[0]
-    pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
+    pid = active.params_id(params)
     got = active.checks.get_many([(recipe, pid)],
                                  lambda missing: evaluate_collectors([k[0] for k in missing], params, active.stage2))
     return copy.deepcopy(got[0])
@@ -232,7 +236,7 @@ def stage3_power_reach(space: DecisionSpace, params: ParameterValues, T3: np.nda
     if active is None:
         reach = _power_reach(space, params, pts)
     else:
-        pid = active.params_ids.setdefault(tuple(params.items()), len(active.params_ids))
+        pid = active.params_id(params)
         key = (space.stage3_heater_length_m, space.foil_thickness_m, space.cooling, pts.shape, pts.tobytes(), pid)
         reach = active.reach.get_many([key], lambda missing: [_power_reach(space, params, pts)])[0]
     return reach[np.ravel(inverse)]
