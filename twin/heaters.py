@@ -83,10 +83,9 @@ class HeaterLoop:
         line = f"{self.spec.name}.settings.stage3_peak_K"  # a refusal of the heater's argument names this setting
         where = f"at {settings.web_speed_m_per_min:g} m/min through {settings.stage3_heater_length_mm:g} mm"
         try:
-            P_set = self._memoised(("stage3 set-point power", v, L, self.foil_thickness_m, settings.cooling,
-                                    min(self.T3_set, T_melt - 1.0)),
-                                   lambda: float(solve_web_heater(v, L, self.foil_thickness_m,
-                                                                  peak_K=min(self.T3_set, T_melt - 1.0),
+            peak_K = min(self.T3_set, T_melt - 1.0)
+            P_set = self._memoised(("stage3 set-point power", v, L, self.foil_thickness_m, settings.cooling, peak_K),
+                                   lambda: float(solve_web_heater(v, L, self.foil_thickness_m, peak_K=peak_K,
                                                                   **kw).power_W_per_m[0]))
         except FoiltwinInputError as err:  # name the line's setting, not the heater's argument
             if err.field != "peak_K":
