@@ -862,6 +862,7 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
                                      "backs off the Zn skin's phase margin)")
         kw["skin_metals"] = metals
     computed_at_load: int | None = None  # values in the cache read from --cache-dir (None: nothing read)
+    read_as: str | None = None  # the code fingerprint of the cache read
     if p["cache_dir"] is not None:
         from optimizer.cache_store import check_cache_dir, load_cache
 
@@ -869,13 +870,14 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
         typer.echo(loaded.note, err=True)
         kw["cache"] = loaded.cache
         computed_at_load = loaded.cache.computed() if loaded.warm else None
+        read_as = loaded.read_as
     result, code = _optimize_with(p, targets, sc, values, pset, kw)
     if p["cache_dir"] is not None:
-        _save_optimiser_cache(kw["cache"], p["cache_dir"], computed_at_load)
+        _save_optimiser_cache(kw["cache"], p["cache_dir"], computed_at_load, read_as)
     return result, code
 
 
-def _save_optimiser_cache(cache: Any, cache_dir: Path, computed_at_load: int | None) -> None:
+def _save_optimiser_cache(cache: Any, cache_dir: Path, computed_at_load: int | None, read_as: str | None) -> None:
     """Write the optimiser's cache back for the next run, unless it was read from there and the run computed
     nothing new (a repeated run: the file already holds everything; ≈13 MB not rewritten)."""
     from optimizer.cache_store import save_cache
@@ -884,7 +886,9 @@ def _save_optimiser_cache(cache: Any, cache_dir: Path, computed_at_load: int | N
         typer.echo("cache: nothing new, file kept as it was", err=True)
         return
     try:
-        save_cache(cache, cache_dir)
+        if save_cache(cache, cache_dir, read_as) is None:
+            typer.echo("cache: not saved, the compiled kernels did not load in this run, so it ran other code than "
+                       "the cache's; the file is kept as it was", err=True)
     except FoiltwinInputError as err:  # the result stands: only the next run starts cold
         typer.echo(f"cache: not saved ({err}); the next run starts cold", err=True)
 

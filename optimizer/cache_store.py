@@ -43,11 +43,21 @@ FILE_PREFIX = "optimiser-cache-"
 FILE_SUFFIX = ".pkl"
 
 
-@functools.cache
 def cache_fingerprint() -> str:
     """Hash (16 hex digits) of the code that fills an :class:`OptimiserCache`: the simulation's fingerprint, the
-    optimiser's own source files, the pickle protocol and :data:`CACHE_FORMAT`."""
-    h = hashlib.sha256(f"{code_fingerprint()}\0format {CACHE_FORMAT}\0pickle {pickle.HIGHEST_PROTOCOL}".encode())
+    optimiser's own source files, the pickle protocol and :data:`CACHE_FORMAT`.
+
+    The simulation's part is taken without loading the compiled kernels while none ran in this process
+    (``code_fingerprint(load_kernels=False)``): a warm run that the cache serves whole never needs them, and
+    importing numba would cost it ≈ 0.3 s (issue 15). Where they then fail to load (no writable cache directory for
+    numba: the numpy path runs), the fingerprint taken at save differs from the one the cache was read under, and
+    the cache is not saved (:func:`save_cache`)."""
+    return _cache_fingerprint(code_fingerprint(load_kernels=False))
+
+
+@functools.cache
+def _cache_fingerprint(code: str) -> str:
+    h = hashlib.sha256(f"{code}\0format {CACHE_FORMAT}\0pickle {pickle.HIGHEST_PROTOCOL}".encode())
     hash_sources(h, ("optimizer",))
     return h.hexdigest()[:16]
 
@@ -70,6 +80,7 @@ class Loaded:
     cache: OptimiserCache
     note: str
     warm: bool
+    read_as: str | None = None  # the code fingerprint of the file read (None: nothing read, a cold run)
 
 
 def check_cache_dir(cache_dir: Path, field: str = "--cache-dir") -> Path:
@@ -131,12 +142,16 @@ def load_cache(cache_dir: Path) -> Loaded:
                                         "(a cold run)", False)
     if not isinstance(cache, OptimiserCache):
         return Loaded(OptimiserCache(), f"cache: {path.name} ignored, not an optimiser cache (a cold run)", False)
-    return Loaded(cache, f"cache: loaded {path}", True)
+    return Loaded(cache, f"cache: loaded {path}", True, path.name[len(FILE_PREFIX):-len(FILE_SUFFIX)])
 
 
-def save_cache(cache: OptimiserCache, cache_dir: Path) -> Path:
+def save_cache(cache: OptimiserCache, cache_dir: Path, read_as: str | None = None) -> Path | None:
     """Write ``cache`` for the next run (atomically, readable by this user only) and delete the caches of other
-    code in ``cache_dir``. Returns the file."""
+    code in ``cache_dir``. Returns the file; None, writing nothing, when the cache was read under another code
+    fingerprint (``read_as``, :attr:`Loaded.read_as`) than this process has now: its compiled kernels failed to
+    load after the read (:func:`cache_fingerprint`), and the cache would mix values of two codes."""
+    if read_as is not None and read_as != cache_fingerprint():
+        return None
     path = cache_file(cache_dir)
     with atomic_path(path, field="--cache-dir", mode=0o600) as tmp, tmp.open("wb") as f:
         pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -11,7 +11,8 @@ The package version does not change with every commit, so it cannot say that; th
 - :func:`parameters_fingerprint`: a hash of the default parameter registry (name, value, unit, bounds, kind,
   source of every record). A scenario's own overrides are part of its content, hence of the job id.
 
-Both are computed once per process and cached (hashing ≈ 200 files takes tens of milliseconds).
+Both are computed once per process and cached (hashing ≈ 200 files takes tens of milliseconds); the code's, once
+per Newton-step code (the ``FOILTWIN_COMPILED_KERNELS`` switch can change between calls).
 """
 
 from __future__ import annotations
@@ -63,15 +64,22 @@ def hash_sources(h: Any, packages: tuple[str, ...] = SIMULATION_PACKAGES) -> Non
         h.update(rel.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
 
 
+def code_fingerprint(load_kernels: bool = True) -> str:
+    """Hash of the simulation's source files and of the Python and library versions (16 hex digits).
+
+    ``load_kernels=False``: without loading the compiled kernels when this process has not yet
+    (:func:`~process_models.uht.newton_kernel.kernel_tag`); exact once they ran."""
+    return _code_fingerprint(kernel_tag(load=load_kernels))
+
+
 @functools.cache
-def code_fingerprint() -> str:
-    """Hash of the simulation's source files and of the Python and library versions (16 hex digits)."""
+def _code_fingerprint(newton_step: str) -> str:
     h = hashlib.sha256()
     hash_sources(h)
     h.update(f"python {sys.version_info.major}.{sys.version_info.minor}".encode())
     for lib in LIBRARIES:
         h.update(f"\0{lib} {_library_version(lib)}".encode())
-    h.update(f"\0newton step {kernel_tag()}".encode())  # compiled (numba) or numpy: other code, other bits
+    h.update(f"\0newton step {newton_step}".encode())  # compiled (numba) or numpy: other code, other bits
     return h.hexdigest()[:16]
 
 

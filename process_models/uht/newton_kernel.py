@@ -78,9 +78,9 @@ KERNEL_MODULES = ("process_models.uht.newton_kernel_jit", "process_models.uht.is
                   "process_models.uht.web_heater_kernel_jit")
 
 
-def compiled_kernels_enabled() -> bool:
-    """Whether the compiled kernels are used: ``FOILTWIN_COMPILED_KERNELS`` is not off, numba is installed and
-    the kernels load (:func:`kernels_load`). Any other value of the switch is refused (FoiltwinInputError)."""
+def _switch_on() -> bool:
+    """Whether ``FOILTWIN_COMPILED_KERNELS`` asks for the compiled kernels; any value but the known ones is refused
+    (FoiltwinInputError)."""
     raw = os.environ.get(ENV_SWITCH, "1")
     value = raw.strip().lower()
     if value in SWITCH_OFF:
@@ -90,7 +90,13 @@ def compiled_kernels_enabled() -> bool:
 
         raise FoiltwinInputError(ENV_SWITCH, raw, "1, true, yes or on (compiled kernels where numba is installed) "
                                                   "or 0, false, no, off (numpy only)")
-    return importlib.util.find_spec("numba") is not None and kernels_load()
+    return True
+
+
+def compiled_kernels_enabled() -> bool:
+    """Whether the compiled kernels are used: ``FOILTWIN_COMPILED_KERNELS`` is not off, numba is installed and
+    the kernels load (:func:`kernels_load`). Any other value of the switch is refused (FoiltwinInputError)."""
+    return _switch_on() and importlib.util.find_spec("numba") is not None and kernels_load()
 
 
 @cache
@@ -146,9 +152,19 @@ def refresh_stale_kernels(module: object) -> bool:
     return True
 
 
-def kernel_tag() -> str:
-    """Which Newton-step code runs, for fingerprints: ``numba-<version>`` or ``numpy``."""
-    if not compiled_kernels_enabled():
+def kernel_tag(load: bool = True) -> str:
+    """Which Newton-step code runs, for fingerprints: ``numba-<version>`` or ``numpy``.
+
+    ``load=False`` answers without importing numba and the kernels (≈ 0.3 s) while this process has not loaded them
+    yet: the tag they get if they load, which they do wherever numba finds a writable cache directory. Once
+    :func:`kernels_load` has run, both answers are the exact one. It serves a fingerprint taken before any kernel
+    ran, by a run that may need none (a warm ``optimize --cache-dir``, :mod:`optimizer.cache_store`, which takes the
+    fingerprint again before it saves)."""
+    if not load and kernels_load.cache_info().currsize == 0:
+        enabled = _switch_on() and importlib.util.find_spec("numba") is not None
+    else:
+        enabled = compiled_kernels_enabled()
+    if not enabled:
         return "numpy"
     from importlib.metadata import version
 
