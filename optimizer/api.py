@@ -40,12 +40,13 @@ from optimizer.pwl import GridTable, output
 from optimizer.result import OptimizationResult
 from optimizer.solution import Point, binding, predicted, read_point
 from optimizer.solve import DEFAULT_SOLVER, check_solver, solve
-from optimizer.space import DecisionSpace, SearchRanges, decision_space
+from optimizer.space import DecisionSpace, SearchRanges
 from optimizer.surrogates import (
     OptimiserCache,
     Surrogates,
     build_skin,
     build_surrogates,
+    decision_space_of,
     held_out_errors,
     stage2_outputs,
     table_errors,
@@ -820,7 +821,7 @@ def _optimize(targets: Targets, scenario: Scenario | None, *, params: ParameterV
     scenario = scenario or Scenario()
     params = params or build_parameters(scenario)
     targets = targets.with_defaults(scenario)
-    space = decision_space(scenario, params, ranges, modes)
+    space = decision_space_of(scenario, params, ranges, modes)
     econ = economics(params, space.foil_thickness_m, targets.currency)
     stage(0, STAGES[0])
     coarse = coarse_surrogates(space, params, targets.skin_window_nm, held_out=held_out, seed=seed,

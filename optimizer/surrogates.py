@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.pwl import GridTable
-from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace
+from optimizer.space import STAGE3_GUARD_SIGMA, DecisionSpace, SearchRanges, decision_space
 from process_models.cache import EvaluationCache
 from process_models.collector.recipe import CollectorRecipe, CollectorResult, evaluate_collectors
 from process_models.errors import FoiltwinInputError
@@ -92,6 +92,8 @@ COARSE_CACHE_SIZE = 8  # coarse table sets an OptimiserCache keeps (plant × par
 RECIPE_CACHE_SIZE = 4096  # whole-recipe outcomes an OptimiserCache keeps (≈ 10 kB each: a depth profile, accounts)
 CHECK_CACHE_SIZE = 256  # process-model checks of MILP points an OptimiserCache keeps (a run checks ≈ 10–30)
 REACH_CACHE_SIZE = 256  # stage-III power-reach batches an OptimiserCache keeps (one per skin table built)
+SPACE_CACHE_SIZE = 64  # decision spaces an OptimiserCache keeps (scenario × parameters × ranges × modes)
+ANNEAL_CACHE_SIZE = 64  # furnace point batches an OptimiserCache keeps (a table's vertices, a held-out draw)
 
 
 @dataclass
@@ -101,7 +103,8 @@ class OptimiserCache:
     and model checks revisit the same stage-II settings with many stage-III pulses), the coarse tables of a plant,
     whole-recipe outcomes (:func:`safe_evaluate`), the twin checks' solved segment histories
     (:func:`twin_physics_memo`), the process-model checks of the MILP's points (:func:`check_collectors`) and the
-    stage-III power reach of each skin table's samples (:func:`stage3_power_reach`). All are bounded
+    stage-III power reach of each skin table's samples (:func:`stage3_power_reach`), the decision spaces
+    (:func:`decision_space_of`) and the furnace's outputs (:func:`anneal_points`). All are bounded
     :class:`~process_models.cache.EvaluationCache` s that register the citations of a value again on every hit.
     Not shared between threads (give each its own)."""
 
@@ -115,6 +118,10 @@ class OptimiserCache:
     checks: EvaluationCache[tuple, CollectorResult] = field(
         default_factory=lambda: EvaluationCache(CHECK_CACHE_SIZE))
     reach: EvaluationCache[tuple, np.ndarray] = field(default_factory=lambda: EvaluationCache(REACH_CACHE_SIZE))
+    spaces: EvaluationCache[tuple, DecisionSpace] = field(
+        default_factory=lambda: EvaluationCache(SPACE_CACHE_SIZE))
+    anneal: EvaluationCache[tuple, dict[str, np.ndarray]] = field(
+        default_factory=lambda: EvaluationCache(ANNEAL_CACHE_SIZE))
 
     def clear(self) -> None:
         self.stage2.clear()
@@ -124,12 +131,15 @@ class OptimiserCache:
         self.twin_physics.clear()
         self.checks.clear()
         self.reach.clear()
+        self.spaces.clear()
+        self.anneal.clear()
 
     def computed(self) -> int:
         """How many values were ever computed into this cache (each part's misses, and the parameter ids): equal
         before and after a run when the run found everything in it (nothing new worth writing back)."""
         return (self.stage2.misses + self.coarse.misses + self.recipes.misses + self.twin_physics.misses
-                + self.checks.misses + self.reach.misses + len(self.params_ids))
+                + self.checks.misses + self.reach.misses + self.spaces.misses + self.anneal.misses
+                + len(self.params_ids))
 
     def params_id(self, params: ParameterValues) -> int:
         """A short id of the parameter values ``params`` in this cache's keys (the same values, the same id)."""
@@ -153,6 +163,20 @@ def stage2_cache() -> Stage2Cache | None:
     """The stage-II cache of the :class:`OptimiserCache` active in this context (``None``: none, no caching)."""
     c = _ACTIVE.get()
     return None if c is None else c.stage2
+
+
+def decision_space_of(scenario: Any, params: ParameterValues, ranges: SearchRanges | None = None,
+                      modes: tuple[str, ...] | None = None) -> DecisionSpace:
+    """:func:`optimizer.space.decision_space`; inside an active :class:`OptimiserCache` served from its ``spaces``
+    when the scenario (its JSON), the parameter values, the ranges and the modes are those of an earlier call. The
+    space's furnace edge (the hottest soak that does not stick the wraps) needs scipy's exponential integral, and
+    importing ``scipy.special`` alone cost a warm ``optimize --cache-dir`` ≈ 0.08 s (issue 15)."""
+    active = _ACTIVE.get()
+    if active is None:
+        return decision_space(scenario, params, ranges, modes)
+    key = (scenario.model_dump_json(), repr(ranges), None if modes is None else tuple(modes),
+           active.params_id(params))
+    return active.spaces.get_many([key], lambda missing: [decision_space(scenario, params, ranges, modes)])[0]
 
 
 def twin_physics_memo() -> PhysicsMemo | None:
@@ -629,7 +653,25 @@ ANNEAL_OUTPUTS = ("energy_kwh_per_m2", "gas_Nm3_per_m2", "cycle_s_per_m2")
 def anneal_points(space: DecisionSpace, params: ParameterValues, inv_T: np.ndarray, ln_t: np.ndarray
                   ) -> dict[str, np.ndarray]:
     """Furnace outputs per m² of product at (1/T_soak, ln soak time [s]), full batches
-    (:func:`process_models.texture.coil_anneal.anneal_cycle`)."""
+    (:func:`process_models.texture.coil_anneal.anneal_cycle`).
+
+    Inside an active :class:`OptimiserCache`, the same points (bit for bit) on the same furnace space and parameter
+    values are served from its ``anneal`` cache: the final tables' held-out check draws them again on every run
+    with the same seed, and the cycle's ramps need scipy's exponential integral (importing ``scipy.special`` cost a
+    warm run ≈ 0.08 s; issue 15)."""
+    active = _ACTIVE.get()
+    if active is None:
+        return _anneal_points(space, params, inv_T, ln_t)
+    inv_T, ln_t = np.asarray(inv_T, float), np.asarray(ln_t, float)
+    key = (space.anneal, space.coil_length_m, space.width_m, space.foil_thickness_m, inv_T.shape, inv_T.tobytes(),
+           ln_t.shape, ln_t.tobytes(), active.params_id(params))
+    got = active.anneal.get_many([key], lambda missing: [_anneal_points(space, params, inv_T, ln_t)])[0]
+    return {k: v.copy() for k, v in got.items()}  # the caller may write into its arrays
+
+
+def _anneal_points(space: DecisionSpace, params: ParameterValues, inv_T: np.ndarray, ln_t: np.ndarray
+                   ) -> dict[str, np.ndarray]:
+    """:func:`anneal_points` computed (no cache)."""
     a = space.anneal
     assert a is not None
     load = FurnaceLoad(coils_count=a.coils_per_batch, coil_length_m=space.coil_length_m, coil_width_m=space.width_m,

@@ -8,10 +8,14 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from optimizer.cache_store import cache_file, cache_fingerprint, save_cache
-from optimizer.surrogates import OptimiserCache
+from optimizer.space import decision_space
+from optimizer.surrogates import OptimiserCache, anneal_points, decision_space_of
+from twin.scenario import Scenario
+from twin.simulate import build_parameters
 
 PROBE = """
 import json, sys
@@ -43,3 +47,41 @@ def test_a_cache_read_under_other_code_is_not_saved(tmp_path):
     assert not list(tmp_path.iterdir())
     assert save_cache(cache, tmp_path, read_as=cache_fingerprint()) == cache_file(tmp_path)
     assert save_cache(cache, tmp_path) == cache_file(tmp_path)  # nothing read: saved
+
+
+@pytest.mark.unit
+def test_the_decision_space_is_served_from_the_cache_and_keyed_on_its_inputs():
+    sc = Scenario()
+    params = build_parameters(sc)
+    cache = OptimiserCache()
+    with cache.active():
+        first = decision_space_of(sc, params)
+        again = decision_space_of(sc, params)
+        assert cache.spaces.hits == 1 and cache.spaces.misses == 1
+        other = params.with_overrides({"ambient_temperature_K": float(params["ambient_temperature_K"]) + 5.0})
+        decision_space_of(sc, other)
+        decision_space_of(sc, params, modes=("vapour_commercial",))
+        assert cache.spaces.misses == 3
+    assert first == again == decision_space(sc, params)
+
+
+@pytest.mark.unit
+def test_furnace_points_are_served_bit_for_bit_and_a_caller_cannot_change_the_cache():
+    sc = Scenario()
+    params = build_parameters(sc)
+    space = decision_space(sc, params)
+    if space.anneal is None:
+        pytest.skip("the default plant has no furnace")
+    lo, hi = space.anneal.soak_temperature_K
+    inv_T = 1.0 / np.linspace(lo, hi, 4)
+    ln_t = np.log(np.array([600.0, 1800.0, 3600.0, 7200.0]))
+    fresh = anneal_points(space, params, inv_T, ln_t)
+    cache = OptimiserCache()
+    with cache.active():
+        a = anneal_points(space, params, inv_T, ln_t)
+        for v in a.values():
+            v[:] = -1.0  # the caller writes into its arrays
+        b = anneal_points(space, params, inv_T, ln_t)
+    assert cache.anneal.misses == 1 and cache.anneal.hits == 1
+    for k, v in fresh.items():
+        np.testing.assert_array_equal(b[k], v)
