@@ -1229,8 +1229,28 @@ def plain_metavars(command) -> None:
                 bare, bare.upper())
 
 
+_COLLECTOR_FROZEN_AT_EXIT: list[bool] = []  # registered once per process
+
+
+def _freeze_collector_at_exit() -> None:
+    """Freeze Python's cyclic garbage collector (``gc.freeze``) at exit, before the interpreter's shutdown runs it.
+
+    The shutdown runs the collector over every object the imports and the command made (≈ 10^5 after importing
+    Pyomo, pint and scipy, more with a loaded optimiser cache) only to free memory the OS takes back at once: it took
+    ≈ 0.16 s of a warm ``optimize --cache-dir`` (issue 15). Registered when ``main`` starts, the handler runs after
+    the ``atexit`` handlers registered later (Dask's, a progress display's). Nothing of the product relies on a
+    finaliser at exit: every output is written atomically and closed before the command returns."""
+    if not _COLLECTOR_FROZEN_AT_EXIT:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _COLLECTOR_FROZEN_AT_EXIT.append(True)
+
+
 def main() -> None:
     """Console entry point: one-line errors with exit code 2 for user mistakes."""
+    _freeze_collector_at_exit()
     try:
         command = typer.main.get_command(app)
         plain_metavars(command)

@@ -85,3 +85,18 @@ def test_furnace_points_are_served_bit_for_bit_and_a_caller_cannot_change_the_ca
     assert cache.anneal.misses == 1 and cache.anneal.hits == 1
     for k, v in fresh.items():
         np.testing.assert_array_equal(b[k], v)
+
+
+@pytest.mark.unit
+def test_the_collector_is_frozen_once_at_exit(monkeypatch):
+    import atexit
+    import gc
+
+    from foiltwin import cli
+
+    registered = []
+    monkeypatch.setattr(cli, "_COLLECTOR_FROZEN_AT_EXIT", [])
+    monkeypatch.setattr(atexit, "register", registered.append)
+    cli._freeze_collector_at_exit()
+    cli._freeze_collector_at_exit()
+    assert registered == [gc.freeze]
