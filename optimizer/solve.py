@@ -80,9 +80,11 @@ def solve(model: pyo.ConcreteModel, solver: str = DEFAULT_SOLVER, time_limit_s: 
         opt.config.mip_gap = mip_gap
         opt.config.stream_solver = False
         # restarts and the RINS/RENS sub-MIP heuristics cost more than they save on these small models, whose
-        # root LP is tight (measured on the default plant: 5 solves 1.4 s → 0.7 s, same optima)
+        # root LP is tight (measured on the default plant: 5 solves 1.4 s → 0.7 s, same optima); one thread: a
+        # second one bought no wall time on these models (≈ 100 columns, 30 binaries; the 12 solves of a warm run
+        # 1.09 s on two threads, 1.10 s on one) and cost 0.6 s of CPU that a batch's other worker needs (issue 15)
         opt.highs_options = {"mip_allow_restart": False, "mip_heuristic_run_rins": False,
-                             "mip_heuristic_run_rens": False}
+                             "mip_heuristic_run_rens": False, "threads": 1}
         res = opt.solve(model)
         tc = res.termination_condition
         seconds = time.perf_counter() - t0
