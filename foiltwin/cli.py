@@ -807,7 +807,11 @@ def optimize(
     pset = load_params_file(params_file)
     sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), once_each(set_, "--set"))
     values = build_parameters(sc)
-    result, code = _run_optimizer(ctx.params, _optimize_targets(ctx.params, values), sc, values, pset)
+    targets = _optimize_targets(ctx.params, values)
+    try:
+        result, code = _run_optimizer(ctx.params, targets, sc, values, pset)
+    except FoiltwinInputError as err:
+        raise _in_optimize_options(err, ctx.params) from None
     write_json(result.to_dict(), json_out)
     if plot is not None:
         _write_pareto_plot(result, plot)
@@ -828,8 +832,38 @@ def _check_plot_path(plot: Path | None) -> None:
         check_output_path("--plot", plot)
 
 
+# fields of the optimiser's inputs that the ``optimize`` options set under another name (the others are named as their
+# option): field → (the option, its ctx.params key)
+_OPTIMIZE_OPTION_OF_FIELD = {"surface_zn_at_frac_min": ("--surface-zn-min", "surface_zn_min"),
+                             "surface_zn_at_frac_max": ("--surface-zn-max", "surface_zn_max"),
+                             "modes": ("--mode", "mode"), "pareto points": ("--pareto-points", "pareto_points")}
+
+
+def _in_optimize_options(err: FoiltwinInputError, p: dict[str, Any]) -> FoiltwinInputError:
+    """The optimiser's refusal of one of its inputs re-said as the ``optimize`` option the user typed, with the value
+    typed (``tolerance_nm`` → ``--tolerance-nm``, ``modes`` → ``--mode``); any other refusal unchanged."""
+    if err.field == "surface_zn_at_frac":
+        return FoiltwinInputError("--surface-zn-min/--surface-zn-max", (p["surface_zn_min"], p["surface_zn_max"]),
+                                  err.allowed, err.reason)
+    option = _OPTIMIZE_OPTION_OF_FIELD.get(err.field)
+    if option is not None and p.get(option[1]) is not None:
+        typed = p[option[1]]  # a repeated option (--mode) as its one value or the list of them
+        if isinstance(typed, (list, tuple)):
+            typed = typed[0] if len(typed) == 1 else list(typed)
+        return FoiltwinInputError(option[0], typed, err.allowed, err.reason)
+    return in_option_units(err, p)
+
+
 def _optimize_targets(p: dict[str, Any], values: ParameterValues):
-    """The optimiser's targets from the ``optimize`` options (``p``: ``ctx.params``); skin default: the seed's."""
+    """The optimiser's targets from the ``optimize`` options (``p``: ``ctx.params``); skin default: the seed's. A
+    refusal names the option typed (:func:`_in_optimize_options`)."""
+    try:
+        return _targets_of_options(p, values)
+    except FoiltwinInputError as err:
+        raise _in_optimize_options(err, p) from None
+
+
+def _targets_of_options(p: dict[str, Any], values: ParameterValues):
     from foiltwin.units import to_unit
     from optimizer import Targets
 
