@@ -1005,3 +1005,39 @@ def test_compare_leaves_out_a_kpi_undefined_for_a_chosen_scenario():
     assert notes == [f"B: {batch_view.kpi_heading('cost_per_m2')} undefined, "
                      f"{summary[1]['cost_per_m2']['undefined_reason']}"]
     assert "in 2 of 2 runs" in notes[0]
+
+
+@pytest.mark.unit
+def test_line_warnings_table_lists_each_lines_warnings_as_the_twin_wrote_them():
+    report = {"lines": {"ed-1": {"type": "electrodeposition", "operating_warnings": ["above the window: 5 of 9 m"]},
+                        "uht-1": {"type": "uht", "web_warnings": ["set points at 0.10 h: stage3 too hot"]},
+                        "anneal-1": {"type": "coil_anneal"}}}
+    rows = tables.line_warnings(report)
+    assert rows == [{"line": "ed-1", "kind": "plating outside its bath's windows",
+                     "warning": "above the window: 5 of 9 m"},
+                    {"line": "uht-1", "kind": "web tension at the zones' set points",
+                     "warning": "set points at 0.10 h: stage3 too hot"}]
+    assert tables.line_warnings({"lines": {"uht-1": {"web_warnings": []}}}) == []
+    assert tables.line_warnings(None) == []
+
+
+@pytest.mark.integration
+def test_app_shows_the_lines_warnings_of_a_run_and_none_when_there_are_none():
+    """Plating far above the bath's window (9000 A/m² on the Cu bath) is flagged by the twin; the page shows it in a
+    warning box naming the line, with the twin's own text in a table. The baseline (default plant) has none."""
+    at = _app()
+    at.number_input(key="wi.hours").set_value(2.0)
+    at.number_input(key="wi.replications").set_value(1)
+    at.button(key="run").click().run()
+    _ok(at)
+    assert not any("line warning" in w.value for w in at.warning)
+    at.text_area(key="wi.extra").input(f"{ED}.current_density_A_per_m2=9000")
+    at.button(key="run").click().run()
+    _ok(at)
+    boxes = [w.value for w in at.warning if "line warning" in w.value]
+    assert len(boxes) == 1 and boxes[0].startswith("What-if: ") and "ed-1" in boxes[0]
+    table = next(d.value for d in at.dataframe if "warning" in d.value.columns)
+    assert set(table["line"]) == {"ed-1"} and len(table) == 2  # the bath's window and the limiting current
+    assert table["warning"].str.contains("window 100-1500 A/m2").any() and table["warning"].str.endswith(" m").all()
+    report = run_single(Scenario.model_validate({**Scenario().model_dump(), "hours": 2.0}))
+    assert tables.line_warnings(report) == []  # the baseline's lines: no warning

@@ -331,6 +331,20 @@ def _run_whatif(base: Scenario) -> bool:
     return False
 
 
+def _line_warnings(baseline: dict[str, Any], whatif: dict[str, Any], n: int) -> None:
+    """The lines' warnings of each run (plating outside its bath's windows, zones too hot for the web): a warning
+    box with their count and a table, per run that has any; nothing when none does."""
+    for label, report in (("What-if", whatif), ("Baseline", baseline)):
+        rows = tables.line_warnings(report)
+        if not rows:
+            continue
+        lines = sorted({r["line"] for r in rows})
+        st.warning(f"{label}{' (replication 1)' if n > 1 else ''}: {len(rows)} line warning"
+                   f"{'s' if len(rows) > 1 else ''} on {', '.join(lines)} — {rows[0]['warning']}"
+                   + (" (all in the table below)" if len(rows) > 1 else ""))
+        st.dataframe(rows, hide_index=True, key=f"wi.warnings.{label.lower()}")
+
+
 def _whatif_tab(base: Scenario) -> None:
     if st.session_state.get("run") and not _run_whatif(base):
         return
@@ -369,6 +383,7 @@ def _whatif_tab(base: Scenario) -> None:
         col.metric(card["label"], card["value"], card["delta"],
                    delta_color="inverse" if card["label"].startswith("cost") else "normal")
     _explain_cost_vs_optimiser(base, last, rows)
+    _line_warnings(paired.baseline[0], paired.whatif[0], n)
     if st.checkbox("only KPIs that changed", key="wi.only_changed"):
         rows = [r for r in rows if r.changed]
     st.dataframe(tables.comparison_table(rows), hide_index=True, key="kpi_table")

@@ -213,6 +213,22 @@ def infeasibility_table(result: dict[str, Any]) -> list[dict[str, str]]:
             for name in inf.get("conflicting_targets") or sorted(viol)]
 
 
+# ------------------------------------------------------------------------------------------------- line warnings
+WARNING_KINDS = {"operating_warnings": "plating outside its bath's windows",
+                 "web_warnings": "web tension at the zones' set points"}
+
+
+def line_warnings(report: dict[str, Any] | None) -> list[dict[str, str]]:
+    """One row per warning the lines of a twin report carry, as the twin wrote it: the plating line's
+    ``operating_warnings`` (a bath window or the limiting current, with the metres plated under it) and the UHT
+    lines' ``web_warnings`` (a zone too hot for the web's tension); [] when there are none."""
+    rows = []
+    for name, line in ((report or {}).get("lines") or {}).items():
+        for key, kind in WARNING_KINDS.items():
+            rows += [{"line": name, "kind": kind, "warning": str(w)} for w in line.get(key) or ()]
+    return rows
+
+
 # ------------------------------------------------------------------------------------------------- lab recipe
 LAB_KPIS: tuple[Kpi, ...] = COLLECTOR_VIEW
 
