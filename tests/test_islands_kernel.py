@@ -49,6 +49,7 @@ RECIPES = [
     UHTRecipe(stage2_temperature_K=705.0, stage2_time_s=35.0, stage3_time_s=0.0),
     UHTRecipe(stage2_temperature_K=800.0, stage2_time_s=600.0, stage3_time_s=0.0),  # α saturates, β, ε
     UHTRecipe(stage2_temperature_K=780.0, stage2_time_s=240.0, zn_source_temperature_K=720.0),
+    UHTRecipe(stage2_temperature_K=750.0, stage2_time_s=30.0, zn_source_temperature_K=750.0),  # booked in sub-steps
     UHTRecipe(zn_route="plated", plated_zn_loading_kg_per_m2=4e-3, stage2_temperature_K=740.0, stage2_time_s=90.0),
 ]
 STAGE2 = ("stage2_gamma_coverage_frac", "stage2_gamma_island_density_per_um2", "stage2_gamma_particle_size_nm",

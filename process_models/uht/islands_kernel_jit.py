@@ -28,7 +28,8 @@ STATE_ROWS = ("coverage_frac", "capture_frac", "beta_thickness_m", "beta_zn_frac
 FIELD_ROWS = ("x_a", "b_lo", "b_hi", "g_lo", "g_hi", "e_lo", "e_hi", "x_cap", "D_gamma", "D_beta_mid")
 CONSTANT_NAMES = ("molar_density_mol_per_m3", "gamma_zn_frac", "gamma_molar_density_mol_per_m3",
                   "cap_volume_factor", "capture_length_m", "nucleation_rate_ref_per_m2_s",
-                  "reference_flux_mol_per_m2_s", "saturation_width_frac", "beta_reaction_length_m")
+                  "reference_flux_mol_per_m2_s", "saturation_width_frac", "beta_reaction_length_m",
+                  "capacity_substeps_max")
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy"}
 _TINY = np.finfo(float).tiny
@@ -124,14 +125,21 @@ def _gamma_height_m(st, b, k):
 
 
 @njit(**_OPTS)
-def _beyond_gamma_row(st, b, fv, dt, d_islands, k):
-    """``IslandGrowth._beyond_gamma_capacity`` for foil b (its fields ``fv``): the Zn of the step the γ cannot pass
-    [mol/m²]."""
+def _gamma_capacity_row(st, b, fv, dt, k):
+    """``IslandGrowth._gamma_capacity`` for foil b: (the Zn the γ can pass over dt [mol/m²], whether the γ exists)."""
     theta = st[0, b]
     ok = theta > 0.0 and math.isfinite(fv[3])
     h = _gamma_height_m(st, b, k)
     rate = k[0] * fv[8] * ((fv[4] - fv[3]) if ok else 0.0)
     capacity = rate / h * theta * dt if h > 0.0 else np.inf
+    return capacity, ok
+
+
+@njit(**_OPTS)
+def _beyond_gamma_row(st, b, fv, dt, d_islands, k):
+    """``IslandGrowth._beyond_gamma_capacity`` for foil b (its fields ``fv``): the Zn of the step the γ cannot pass
+    [mol/m²]."""
+    capacity, ok = _gamma_capacity_row(st, b, fv, dt, k)
     offered = max(d_islands, 0.0)
     ratio = capacity / offered if offered > 0.0 else np.inf
     st[10, b] = min(st[10, b], ratio if ok else np.inf)
@@ -139,6 +147,16 @@ def _beyond_gamma_row(st, b, fv, dt, d_islands, k):
     if math.isfinite(e_mid):
         st[4, b] = e_mid
     return max(offered - capacity, 0.0) if ok else 0.0
+
+
+@njit(**_OPTS)
+def _substeps_row(st, b, fv, dt, d_islands, k):
+    """``IslandGrowth._substeps`` for foil b: the parts to book the step's Zn in."""
+    capacity, ok = _gamma_capacity_row(st, b, fv, dt, k)
+    offered = max(d_islands, 0.0)
+    if not (ok and offered > capacity):
+        return 1.0
+    return min(math.ceil(offered / capacity), k[9]) if capacity > 0.0 else k[9]
 
 
 @njit(**_OPTS)
@@ -160,28 +178,16 @@ def _kidson_row(st, b, fv, dt, d_int, k):
 
 
 @njit(**_OPTS)
-def islands_row(b, xb, widths, Jb, t_end, fv, st, counts, zn_per, K, k):
-    """:meth:`IslandGrowth.step_done` for foil b: its profile ``xb`` (N,) at the step end, the step's supply ``Jb``
-    and end time ``t_end``, its fields ``fv`` (10,) at the step's effective temperature (at least the phase table's
-    start), ``K`` cohorts after the step; updates row b of ``st``, ``counts`` and ``zn_per`` in place and returns the
-    coverage."""
-    c, a_new = k[0], math.pi * k[4] ** 2
-    dt = max(t_end - st[11, b], 0.0)
-    st[11, b] = t_end
-    inv = 0.0
-    for i in range(xb.shape[0]):
-        inv += xb[i] * widths[i]
-    alpha_now = c * inv
-    d_islands = Jb * dt - (alpha_now - st[6, b])
-    st[6, b] = alpha_now
-    st[5, b] += Jb * dt
+def _book_row(b, s, Jb, fv, dt, d_islands, st, counts, zn_per, K, k):
+    """``IslandGrowth._book`` for foil b: ``d_islands`` [mol/m²] over ``dt`` [s] (a step or a sub-step) at the α
+    surface ``s``; returns the coverage."""
+    a_new = math.pi * k[4] ** 2
     d_eps = _beyond_gamma_row(st, b, fv, dt, d_islands, k)
     st[8, b] += d_eps
     d_int = d_islands - d_eps
     st[7, b] += d_int
     theta_old = st[0, b]
     Jf = Jb * (1.0 - theta_old)
-    s = min(max((fv[7] - xb[0]) / k[7], 0.0), 1.0)
     rate0 = k[5] * (Jf / k[6]) ** 2
     S0 = s + st[1, b]
     born = max((np.cbrt(S0 ** 3 + 3.0 * a_new * (rate0 * (1.0 - theta_old)) * dt) - S0) / a_new, 0.0)
@@ -191,6 +197,30 @@ def islands_row(b, xb, widths, Jb, t_end, fv, st, counts, zn_per, K, k):
     st[0, b], st[1, b] = theta, capture
     st[2, b] *= theta_old / theta if theta > 0.0 else 0.0
     _kidson_row(st, b, fv, dt, d_int, k)
+    return theta
+
+
+@njit(**_OPTS)
+def islands_row(b, xb, widths, Jb, t_end, fv, st, counts, zn_per, K, k):
+    """:meth:`IslandGrowth.step_done` for foil b: its profile ``xb`` (N,) at the step end, the step's supply ``Jb``
+    and end time ``t_end``, its fields ``fv`` (10,) at the step's effective temperature (at least the phase table's
+    start), ``K`` cohorts after the step; updates row b of ``st``, ``counts`` and ``zn_per`` in place and returns the
+    coverage. The step's Zn is booked in the parts :func:`_substeps_row` gives (the births of all in cohort K−1)."""
+    c = k[0]
+    dt = max(t_end - st[11, b], 0.0)
+    st[11, b] = t_end
+    inv = 0.0
+    for i in range(xb.shape[0]):
+        inv += xb[i] * widths[i]
+    alpha_now = c * inv
+    d_islands = Jb * dt - (alpha_now - st[6, b])
+    st[6, b] = alpha_now
+    st[5, b] += Jb * dt
+    s = min(max((fv[7] - xb[0]) / k[7], 0.0), 1.0)
+    m = _substeps_row(st, b, fv, dt, d_islands, k)
+    theta = st[0, b]
+    for _ in range(int(m)):
+        theta = _book_row(b, s, Jb, fv, dt / m, d_islands / m, st, counts, zn_per, K, k)
     return theta
 
 

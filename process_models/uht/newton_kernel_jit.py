@@ -22,7 +22,9 @@ conductance = njit(cache=True, nogil=True)(uptake_conductance)  # the islands' u
 # bookkeeping that march_islands compiles in
 COMPILED_IN = (newton_converged, newton_flux_holds, uptake_conductance,
                *(f.py_func for f in (islands_row, next_cohorts, _islands._grow_row, _islands._gamma_height_m,
-                                     _islands._beyond_gamma_row, _islands._kidson_row, _islands.kidson_one,
+                                     _islands._gamma_capacity_row, _islands._beyond_gamma_row,
+                                     _islands._substeps_row, _islands._book_row, _islands._kidson_row,
+                                     _islands.kidson_one,
                                      _islands.lambert_w0_one, _islands.y_plus_ln_y_one)))
 
 
