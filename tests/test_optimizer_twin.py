@@ -76,10 +76,10 @@ def test_cli_infeasible_targets_exit_3_with_the_explanation():
 
 @pytest.mark.integration
 @pytest.mark.parametrize(("args", "field"), [
-    (("--tolerance-nm", "-5"), "tolerance_nm"),
-    (("--objective", "speed"), "objective"),
-    (("--mode", "plated_electroformed"), "modes"),
-    (("--pareto", "cost,speed"), "pareto"),
+    (("--tolerance-nm", "-5"), "--tolerance-nm=-5"),
+    (("--objective", "speed"), "--objective"),
+    (("--mode", "plated_electroformed"), "--mode='plated_electroformed'"),
+    (("--pareto", "cost,speed"), "--pareto='cost,speed'"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(args, field):
     out = cli(*args, "--no-twin")
