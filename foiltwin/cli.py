@@ -807,11 +807,7 @@ def optimize(
     pset = load_params_file(params_file)
     sc = apply_overrides(with_parameter_set(load_scenario(scenario), pset), once_each(set_, "--set"))
     values = build_parameters(sc)
-    targets = _optimize_targets(ctx.params, values)
-    try:
-        result, code = _run_optimizer(ctx.params, targets, sc, values, pset)
-    except FoiltwinInputError as err:
-        raise _in_optimize_options(err, ctx.params) from None
+    result, code = _run_optimizer(ctx.params, _optimize_targets(ctx.params, values), sc, values, pset)
     write_json(result.to_dict(), json_out)
     if plot is not None:
         _write_pareto_plot(result, plot)
@@ -905,7 +901,10 @@ def _run_optimizer(p: dict[str, Any], targets: Any, sc: Any, values: ParameterVa
         kw["cache"] = loaded.cache
         computed_at_load = loaded.cache.computed() if loaded.warm else None
         read_as = loaded.read_as
-    result, code = _optimize_with(p, targets, sc, values, pset, kw)
+    try:
+        result, code = _optimize_with(p, targets, sc, values, pset, kw)
+    except FoiltwinInputError as err:  # named as the option typed (--twin-hours, --mode, ...)
+        raise _in_optimize_options(err, p) from None
     if p["cache_dir"] is not None:
         _save_optimiser_cache(kw["cache"], p["cache_dir"], computed_at_load, read_as)
     return result, code
