@@ -100,3 +100,30 @@ def test_the_collector_is_frozen_once_at_exit(monkeypatch):
     cli._freeze_collector_at_exit()
     cli._freeze_collector_at_exit()
     assert registered == [gc.freeze]
+
+
+PINT_PROBE = """
+import json, sys
+from process_models.unit_registry import unit_registry
+q = unit_registry()("470 nm").to("m").magnitude
+after = "dask" in sys.modules
+try:
+    import dask  # noqa: F401
+    importable = True
+except ImportError:
+    importable = False
+print(json.dumps({"q": q, "dask_after_registry": after, "dask_importable": importable}))
+"""
+
+
+@pytest.mark.integration
+def test_the_unit_registry_does_not_import_dask_and_leaves_it_importable():
+    """pint probes for dask at import (≈ 0.06-0.1 s); the shared registry is built without that probe, and dask still
+    imports afterwards (a batch on Dask needs it)."""
+    import importlib.util
+
+    got = json.loads(subprocess.run([sys.executable, "-c", PINT_PROBE], capture_output=True, text=True,
+                                    check=True).stdout)
+    assert got["q"] == pytest.approx(4.7e-7, rel=1e-12)
+    assert not got["dask_after_registry"]
+    assert got["dask_importable"] == (importlib.util.find_spec("dask") is not None)
