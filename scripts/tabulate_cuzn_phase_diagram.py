@@ -463,6 +463,10 @@ def main(argv: list[str] | None = None) -> int:
         write_fcc_bcc(d_ord, d_dis, order, args.out_dir / FCC_BCC_CSV)
         write_t0(tabulate_t0(dbf, log), args.out_dir / T0_CSV)
         written += [FCC_BCC_CSV, T0_CSV]
+    from process_models.uht.binary_tables import TABLES as BINARY_TABLES
+    from process_models.uht.binary_tables import write_binary_copies
+
+    write_binary_copies(args.out_dir, tuple(w for w in written if w in BINARY_TABLES))  # their exact binary copies
     for line in log:
         print("WARNING:", line)
     print(f"done in {time.perf_counter() - t0:.0f} s; wrote {', '.join(str(args.out_dir / w) for w in written)}")

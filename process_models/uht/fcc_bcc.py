@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from process_models import citations
 from process_models.errors import check_fractions
-from process_models.uht.phase_diagram import read_numeric_table
+from process_models.uht.phase_diagram import grid_layout, grid_values, read_numeric_table
 
 FCC_BCC_CSV = "cuzn_fcc_bcc_gibbs_liang2015.csv"
 T0_CSV = "cuzn_t0_fcc_bcc_liang2015.csv"
@@ -45,15 +45,11 @@ class CuZnFccBcc:
     """Tabulated G_fcc − G_bcc and T0 (Liang 2015); build it with :func:`cuzn_fcc_bcc` (cached)."""
 
     def __init__(self, gibbs: Array, t0: Array) -> None:
-        self._T = np.unique(gibbs[:, 0])
-        self._x = np.unique(gibbs[:, 1])
-        if len(gibbs) != len(self._T) * len(self._x):
-            raise ValueError(f"{FCC_BCC_CSV}: not a full T x x grid")
-        order = np.lexsort((gibbs[:, 1], gibbs[:, 0]))
+        self._T, self._x, order = grid_layout(gibbs, FCC_BCC_CSV)
         shape = (len(self._T), len(self._x))
-        self._dg = gibbs[order, 2].reshape(shape)  # G_fcc - G_bcc(ordered), J/mol
-        self._dg_dis = gibbs[order, 3].reshape(shape)
-        self._order = gibbs[order, 4].reshape(shape)
+        self._dg = grid_values(gibbs, 2, shape, order)  # G_fcc - G_bcc(ordered), J/mol
+        self._dg_dis = grid_values(gibbs, 3, shape, order)
+        self._order = grid_values(gibbs, 4, shape, order)
         self._t0_x = t0[:, 0]
         self._t0_upper = t0[:, 1]
         self._t0_lower = t0[:, 2]

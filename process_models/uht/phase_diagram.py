@@ -19,12 +19,14 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from process_models import citations
 from process_models.errors import FoiltwinInputError, check_fractions
+from process_models.uht.binary_tables import binary_copy
 from process_models.uht.plain_csv import parse_plain_rows
 
 PHASES: tuple[str, ...] = ("alpha", "beta", "gamma", "delta", "epsilon", "eta", "liquid")
@@ -61,19 +63,33 @@ def _after_header(text: str) -> int:
     return len(text)
 
 
-def read_numeric_table(name: str, columns: list[str]) -> NDArray[np.float64]:
+def table_columns(text: str) -> list[str]:
+    """The column names of a CSV's text: its first non-empty, non-comment line, split at commas."""
+    return text[:_after_header(text)].strip().splitlines()[-1].strip().split(",")
+
+
+def read_numeric_table(name: str, columns: list[str], data_dir: Traversable | None = None,
+                       use_copy: bool = True) -> NDArray[np.float64]:
     """The rows (n, len(columns)) of a packaged all-numeric CSV whose header must be ``columns``.
 
-    A body of plain decimals (one row a line, no comments or blanks: the project's tables) is parsed exactly by
-    :func:`~process_models.uht.plain_csv.parse_plain_rows` (≈ 2× faster than ``numpy.loadtxt`` in a cold recipe);
-    any other body by ``numpy.loadtxt`` (its messages for a malformed file). The same numbers either way."""
-    text = (resources.files("process_models") / "data" / name).read_text(encoding="utf-8")
+    The CSV's exact binary copy when it has one made from these very bytes
+    (:func:`~process_models.uht.binary_tables.binary_copy`; ``use_copy=False`` parses regardless). Otherwise a
+    body of plain decimals (one row a line, no comments or blanks: the project's tables) is parsed exactly by
+    :func:`~process_models.uht.plain_csv.parse_plain_rows` (≈ 2× faster than ``numpy.loadtxt``); any other body by
+    ``numpy.loadtxt`` (its messages for a malformed file). The same numbers every way. ``data_dir``: the folder
+    holding the CSV (default: the package's ``data``)."""
+    folder = resources.files("process_models") / "data" if data_dir is None else data_dir
+    text = (folder / name).read_bytes().decode("utf-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as read_text gave
     head_end = _after_header(text)
     lines = text[:head_end].splitlines()
     at = next(i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#"))
     if lines[at].strip().split(",") != columns:
         raise ValueError(f"{name}: unexpected columns {lines[at].strip().split(',')}")
-    body = text[head_end:].replace("\r\n", "\n")
+    copy = binary_copy(folder, name, text, columns) if use_copy else None
+    if copy is not None:
+        return copy
+    body = text[head_end:]
     rows = parse_plain_rows((body if body.endswith("\n") else body + "\n").encode(), len(columns)) \
         if at == len(lines) - 1 else None
     if rows is None:
@@ -375,20 +391,49 @@ class CuZnPhaseDiagram:
         return self._act_x, self._act
 
 
+def grid_layout(data: NDArray[np.float64], name: str) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                                               NDArray[np.intp] | None]:
+    """The distinct temperatures and compositions (ascending) of a table's (T, x, ...) rows, and the row order
+    that lays a value column out as (len(T), len(x)): None when the rows already are in that order (T ascending,
+    then x ascending, every T with the same x: the tables as written), found in one pass instead of two sorts.
+    The same arrays as ``np.unique`` of each column and ``np.lexsort``. Raises ValueError if the rows are not a
+    full grid."""
+    T, x = data[:, 0], data[:, 1]
+    n = len(data)
+    starts = np.flatnonzero(np.r_[True, T[1:] != T[:-1]]) if n else np.zeros(0, dtype=np.intp)
+    nx = int(starts[1]) if len(starts) > 1 else n
+    if n and n == nx * len(starts):
+        T_rows, x_row = T[starts], x[:nx]
+        if (np.all(T_rows[1:] > T_rows[:-1]) and np.all(x_row[1:] > x_row[:-1])
+                and np.all(x.reshape(-1, nx) == x_row) and np.all(T.reshape(-1, nx) == T_rows[:, None])):
+            return T_rows.copy(), x_row.copy(), None
+    T_grid, x_grid = np.unique(T), np.unique(x)
+    if n != len(T_grid) * len(x_grid):
+        raise ValueError(f"{name}: not a full T x x grid")
+    return T_grid, x_grid, np.lexsort((x, T))
+
+
+def grid_values(data: NDArray[np.float64], column: int, shape: tuple[int, int],
+                order: NDArray[np.intp] | None) -> NDArray[np.float64]:
+    """Column ``column`` of a table's rows laid out as ``shape`` in the order :func:`grid_layout` gave (a copy)."""
+    values = data[:, column] if order is None else data[order, column]
+    return np.ascontiguousarray(values).reshape(shape)
+
+
+def _field_rows(name: str) -> list[tuple[float, str, float, float]]:
+    """The (T, phase, x_min, x_max) rows of the phase-field table."""
+    cols, rows = read_table(name)
+    if cols != ["temperature_K", "phase", "x_min", "x_max"]:
+        raise ValueError(f"{name}: unexpected columns {cols}")
+    return [(float(T), p, float(lo), float(hi)) for T, p, lo, hi in rows]
+
+
 @lru_cache(maxsize=1)
 def _load() -> CuZnPhaseDiagram:
-    cols, rows = read_table(FIELDS_CSV)
-    if cols != ["temperature_K", "phase", "x_min", "x_max"]:
-        raise ValueError(f"{FIELDS_CSV}: unexpected columns {cols}")
-    fields = [(float(T), p, float(lo), float(hi)) for T, p, lo, hi in rows]
     data = read_numeric_table(ACTIVITY_CSV, ["temperature_K", "x_zn", "a_zn"])
-    act_T = np.unique(data[:, 0])
-    act_x = np.unique(data[:, 1])
-    if len(data) != len(act_T) * len(act_x):
-        raise ValueError(f"{ACTIVITY_CSV}: not a full T x x grid")
-    order = np.lexsort((data[:, 1], data[:, 0]))
-    act = data[order, 2].reshape(len(act_T), len(act_x))
-    return CuZnPhaseDiagram(fields, act_T, act_x, act)
+    act_T, act_x, order = grid_layout(data, ACTIVITY_CSV)
+    return CuZnPhaseDiagram(_field_rows(FIELDS_CSV), act_T, act_x,
+                            grid_values(data, 2, (len(act_T), len(act_x)), order))
 
 
 def cuzn_phase_diagram() -> CuZnPhaseDiagram:
