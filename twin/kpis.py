@@ -125,6 +125,8 @@ def plating_line_kpis(rt: PlatingLineRuntime, hours: float) -> dict[str, Any]:
         "metal_kg_total": t.metal_kg,
         "metal_kg_per_processed_m2": t.metal_kg / t.area_m2 if t.area_m2 > 0 else 0.0,
         "segments": t.segments,
+        "metres_cut_out": t.cut_out_m,
+        "coils_cut_out": t.coils_cut_out,
         "operating_warnings": [f"{text}: {m:.0f} of {t.metres:.0f} m" for text, m in t.flagged_m.items()],
     })
     return k

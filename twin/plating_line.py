@@ -34,7 +34,7 @@ from twin.interp import interp_scalar
 from twin.motion import PiecewiseSignal
 from twin.rng import Streams
 from twin.scenario import PlatingLine, SpecLimits
-from twin.web_line import Segments, WebLineRuntime
+from twin.web_line import Coil, Segments, WebLineRuntime
 
 if TYPE_CHECKING:
     from process_models.costing.flows import Flows
@@ -58,6 +58,8 @@ class PlatingTotals:
     thickness_sum_um_m: float = 0.0
     segments: int = 0
     flagged_m: dict[str, float] = field(default_factory=dict)  # metres plated outside the bath's windows, by flag
+    cut_out_m: float = 0.0  # out-of-spec foil cut out at the rewinder (out_of_spec_foil = "cut_out")
+    coils_cut_out: int = 0  # coils cut out whole (no segment in spec)
 
 
 class PlatingLineRuntime(WebLineRuntime):
@@ -201,6 +203,22 @@ class PlatingLineRuntime(WebLineRuntime):
             mask = getattr(flags, name)
             if mask.any():
                 self.totals.flagged_m[text] = self.totals.flagged_m.get(text, 0.0) + float(length_m[mask].sum())
+
+    def rewound(self, coil: Coil, attributes: dict[str, np.ndarray]) -> tuple[float, dict[str, np.ndarray]] | None:
+        """With ``out_of_spec_foil = "cut_out"``, the segments the gauge found out of spec are cut out here and the
+        rest spliced: the coil ships shorter, with its in-spec segments' attributes only (None: nothing left)."""
+        in_spec = attributes.get("upstream_in_spec")
+        if self.spec.out_of_spec_foil != "cut_out" or in_spec is None or bool(np.all(in_spec > 0.5)):
+            return coil.length_m, attributes
+        keep = in_spec > 0.5
+        lengths = self.segment_lengths_m(coil)
+        if lengths.size != keep.size:
+            raise RuntimeError(f"coil {coil.coil_id}: {keep.size} segment results for {lengths.size} segments")
+        self.totals.cut_out_m += float(lengths[~keep].sum())
+        if not keep.any():
+            self.totals.coils_cut_out += 1
+            return None
+        return float(lengths[keep].sum()), {k: v[keep] for k, v in attributes.items()}
 
     def consume(self, segments: Segments) -> dict[str, np.ndarray]:
         s = self.settings

@@ -459,6 +459,11 @@ class PlatingLine(_WebLine):
     dosing: BathDosing = BathDosing()
     gauge: ThicknessGauge = ThicknessGauge(noise_nm=50.0)
     changeovers: tuple[PlatingChangeoverStep, ...] = ()
+    # Electroformed foil whose gauge reading is outside spec.foil_thickness_um_min/max: "process" ships it on (the
+    # UHT line runs, costs and rejects it); "cut_out" cuts it out at this line's rewinder and splices the rest, so
+    # downstream lines never see it (no line time, energy or splice time is charged for the cut). A plant practice,
+    # not physics: docs/twin.md, "Limits".
+    out_of_spec_foil: Literal["process", "cut_out"] = "process"
 
     @model_validator(mode="after")
     def _same_equipment(self) -> PlatingLine:

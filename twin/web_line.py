@@ -339,10 +339,14 @@ class WebLineRuntime:
                 continue
             parts = self._pending.pop(coil.coil_id)
             attributes = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-            out = Coil(coil.coil_id, coil.length_m, coil.width_m, float(np.mean(attributes.get(
-                "foil_thickness_um", [coil.foil_thickness_um]))), attributes)
             if final:
                 continue  # the run is over: a coil that could not be put away stays as work in progress
+            kept = self.rewound(coil, attributes)
+            if kept is None:
+                continue  # nothing of the coil is shipped (cut out whole at the rewinder)
+            length_m, attributes = kept
+            out = Coil(coil.coil_id, length_m, coil.width_m, float(np.mean(attributes.get(
+                "foil_thickness_um", [coil.foil_thickness_um]))), attributes)
             if len(self.outbox.items) >= self.outbox.capacity:
                 self.motion.mark_wall(self.tau, self.env.now)
                 self.log.enter(self.env.now / 3600.0, State.BLOCKED, "coil store full")
@@ -351,6 +355,16 @@ class WebLineRuntime:
             self.coils_out += 1
             self.events += 1
         return blocked
+
+    def rewound(self, coil: Coil, attributes: dict[str, np.ndarray]) -> tuple[float, dict[str, np.ndarray]] | None:
+        """The length [m] and per-segment attributes of ``coil`` as it leaves the rewinder for the outbox, or None
+        if none of it does. The base line ships every metre; a plating line may cut out-of-spec foil out."""
+        return coil.length_m, attributes
+
+    def segment_lengths_m(self, coil: Coil) -> np.ndarray:
+        """The lengths [m] of a coil's segments from its head (the last one the remainder), as they are made."""
+        edges = np.append(np.arange(0.0, coil.length_m, self.segment_length_m), coil.length_m)
+        return np.diff(edges)
 
     def finish(self) -> None:
         """Close the logs at the end of the run and hand over the last finished segments."""
