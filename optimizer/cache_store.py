@@ -11,8 +11,10 @@ What a loaded cache may serve, and why it is safe:
   A cache is shared in-process across scenarios and targets in the same way (``pareto``, the dashboard).
 - The code is in the file's name: :func:`cache_fingerprint` hashes the source and data files of ``process_models``,
   ``twin`` and ``optimizer``, and the versions of Python and the numerical libraries
-  (:func:`twin.fingerprint.code_fingerprint`). A cache made by other code is never read, and it is deleted when this
-  code saves its own.
+  (:func:`twin.fingerprint.code_fingerprint`). A cache made by other code is never read. When this code saves its
+  own, the :data:`KEEP_OTHER_CACHES` most recently written caches of other code stay (the other Newton-step path's,
+  ``FOILTWIN_COMPILED_KERNELS``, or a branch switched back to: each keeps its warm start) and older ones are
+  deleted, so the folder holds at most ``KEEP_OTHER_CACHES + 1`` files.
 - The file is a pickle, so it is read only from a file this user owns that nobody else can write, in the folder the
   user named. A file that cannot be read (truncated, another format) is ignored with a note, and the run starts
   cold. Saving is atomic (:func:`twin.files.atomic_path`): a killed run leaves the old file or none, never half a
@@ -41,6 +43,7 @@ from twin.fingerprint import code_fingerprint, hash_sources, values_fingerprint
 CACHE_FORMAT = 1  # bump when OptimiserCache's layout changes in a way the code fingerprint would not show
 FILE_PREFIX = "optimiser-cache-"
 FILE_SUFFIX = ".pkl"
+KEEP_OTHER_CACHES = 2  # caches of other code left in the folder at a save (the most recently written)
 
 
 def cache_fingerprint() -> str:
@@ -147,15 +150,21 @@ def load_cache(cache_dir: Path) -> Loaded:
 
 def save_cache(cache: OptimiserCache, cache_dir: Path, read_as: str | None = None) -> Path | None:
     """Write ``cache`` for the next run (atomically, readable by this user only) and delete the caches of other
-    code in ``cache_dir``. Returns the file; None, writing nothing, when the cache was read under another code
-    fingerprint (``read_as``, :attr:`Loaded.read_as`) than this process has now: its compiled kernels failed to
-    load after the read (:func:`cache_fingerprint`), and the cache would mix values of two codes."""
+    code in ``cache_dir`` but the :data:`KEEP_OTHER_CACHES` most recently written. Returns the file; None, writing
+    nothing, when the cache was read under another code fingerprint (``read_as``, :attr:`Loaded.read_as`) than this
+    process has now: its compiled kernels failed to load after the read (:func:`cache_fingerprint`), and the cache
+    would mix values of two codes."""
     if read_as is not None and read_as != cache_fingerprint():
         return None
     path = cache_file(cache_dir)
     with atomic_path(path, field="--cache-dir", mode=0o600) as tmp, tmp.open("wb") as f:
         pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
-    for old in cache_dir.glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    others = []
+    for other in cache_dir.glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"):
+        try:
+            others.append((other.stat().st_mtime_ns, other.name, other))
+        except FileNotFoundError:  # removed meanwhile by another run
+            continue
+    for _, _, old in sorted((o for o in others if o[2] != path), reverse=True)[KEEP_OTHER_CACHES:]:
+        old.unlink(missing_ok=True)
     return path

@@ -1,12 +1,13 @@
 """The optimiser's caches on disk (optimizer/cache_store.py, ``foiltwin optimize --cache-dir``): a cache made by this
 code is read back whole; one made by other code, unreadable, of another type or writable by others is never
-unpickled, and the run starts cold; saving is atomic and removes other code's caches; a second CLI run from the cache
-recommends exactly what the first did."""
+unpickled, and the run starts cold; saving is atomic and deletes other code's caches but the two newest; a second
+CLI run from the cache recommends exactly what the first did."""
 
 from __future__ import annotations
 
 import gc
 import json
+import os
 import pickle
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from optimizer.cache_store import (
     FILE_PREFIX,
     FILE_SUFFIX,
+    KEEP_OTHER_CACHES,
     cache_file,
     cache_fingerprint,
     check_cache_dir,
@@ -95,14 +97,37 @@ def test_an_empty_folder_gives_a_cold_cache(tmp_path):
     assert not got.warm and len(got.cache.recipes) == 0 and "cold" in got.note
 
 
-@pytest.mark.unit
-def test_another_codes_cache_is_never_read_and_is_removed_on_save(tmp_path):
-    other = tmp_path / f"{FILE_PREFIX}0000000000000000{FILE_SUFFIX}"
+def _other_cache(folder, n: int, mtime_s: float):
+    other = folder / f"{FILE_PREFIX}{n:016x}{FILE_SUFFIX}"
     other.write_bytes(pickle.dumps(_filled()))
     other.chmod(0o600)
+    os.utime(other, (mtime_s, mtime_s))
+    return other
+
+
+@pytest.mark.unit
+def test_another_codes_cache_is_never_read_and_only_the_newest_ones_stay_on_save(tmp_path):
+    others = [_other_cache(tmp_path, n, 1e9 + 60.0 * n) for n in range(KEEP_OTHER_CACHES + 2)]
     assert not load_cache(tmp_path).warm  # the file name carries the code's fingerprint
     save_cache(OptimiserCache(), tmp_path)
-    assert not other.exists() and cache_file(tmp_path).exists()
+    assert cache_file(tmp_path).exists()
+    assert [o.exists() for o in others] == [False, False] + [True] * KEEP_OTHER_CACHES  # the oldest two deleted
+    assert len(list(tmp_path.glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"))) == KEEP_OTHER_CACHES + 1
+
+
+@pytest.mark.unit
+def test_switching_between_two_codes_keeps_both_warm(tmp_path, monkeypatch):
+    """FOILTWIN_COMPILED_KERNELS toggled between runs: two code fingerprints share one --cache-dir, and neither's
+    save deletes the other's cache (it did: each toggle started cold)."""
+    from optimizer import cache_store
+
+    saved = {}
+    for code in ("a" * 16, "b" * 16, "a" * 16):
+        monkeypatch.setattr(cache_store, "cache_fingerprint", lambda code=code: code)
+        loaded = load_cache(tmp_path)
+        assert loaded.warm is (code in saved)
+        saved[code] = save_cache(_filled(), tmp_path, read_as=loaded.read_as)
+    assert all(p.exists() for p in saved.values())
 
 
 @pytest.mark.unit
