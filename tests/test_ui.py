@@ -103,16 +103,17 @@ def test_widget_values_round_trip_through_overrides_and_the_scenario():
                      furnace_enabled=True,
                      furnace_soak_temperature_K=1273.15, furnace_soak_h=3.5, plating_web_speed_m_per_min=0.8,
                      plating_current_density_A_per_m2=400.0, plating_bath="cu_acid_sulfate_fsi",
-                     plating_tank_count=5, hours=2.0, seed=7)
+                     plating_tank_count=5, plating_out_of_spec_foil="cut_out", hours=2.0, seed=7)
     overrides = inputs_to_overrides(base, inputs)
     assert overrides == [
         f"{UHT}.web_speed_m_per_min=1.7", f"{UHT}.stage2_temperature_K=780.0", f"{UHT}.stage2_zone_length_m=1.5",
         f"{UHT}.stage2_modules_on=2", f"{UHT}.stage3_peak_K=1050.0", "plant.furnaces.0.settings.enabled=true",
         "plant.furnaces.0.settings.soak_temperature_K=1273.15", "plant.furnaces.0.settings.soak_h=3.5",
         f"{ED}.web_speed_m_per_min=0.8", f"{ED}.current_density_A_per_m2=400.0", f'{ED}.bath="cu_acid_sulfate_fsi"',
-        f"{ED}.tank_count=5", "hours=2.0", "seed=7"]
+        f"{ED}.tank_count=5", 'plant.lines.0.out_of_spec_foil="cut_out"', "hours=2.0", "seed=7"]
     wi = build_whatif(base, inputs)
     assert inputs_from_scenario(wi.scenario) == inputs
+    assert wi.scenario.plant.lines[0].out_of_spec_foil == "cut_out"  # the line's own field, not its settings
     u = wi.scenario.plant.lines[1].settings
     assert (u.web_speed_m_per_min, u.stage3_peak_K, wi.scenario.hours, wi.scenario.seed) == (1.7, 1050.0, 2.0, 7)
     # the JSON the cache is keyed on gives the same scenario back
@@ -1041,3 +1042,34 @@ def test_app_shows_the_lines_warnings_of_a_run_and_none_when_there_are_none():
     assert table["warning"].str.contains("window 100-1500 A/m2").any() and table["warning"].str.endswith(" m").all()
     report = run_single(Scenario.model_validate({**Scenario().model_dump(), "hours": 2.0}))
     assert tables.line_warnings(report) == []  # the baseline's lines: no warning
+
+
+@pytest.mark.unit
+def test_the_out_of_spec_foil_choices_are_the_scenario_fields_and_a_bad_one_is_refused():
+    from typing import get_args
+
+    from twin.scenario import PlatingLine
+    from ui.whatif import OUT_OF_SPEC_FOIL
+
+    assert tuple(OUT_OF_SPEC_FOIL) == get_args(PlatingLine.model_fields["out_of_spec_foil"].annotation)
+    base = Scenario()
+    assert inputs_from_scenario(base).plating_out_of_spec_foil == "process"
+    with pytest.raises(FoiltwinInputError, match=r"plant\.lines\.0\.out_of_spec_foil"):
+        build_whatif(base, replace(inputs_from_scenario(base), plating_out_of_spec_foil="burn"))
+    commercial = build_whatif(base, replace(inputs_from_scenario(base), plating_in_use=False,
+                                            plating_out_of_spec_foil="cut_out"))
+    assert commercial.plating_dropped and [ln.name for ln in commercial.scenario.plant.lines] == ["uht-1"]
+
+
+@pytest.mark.integration
+def test_the_page_offers_cutting_out_of_spec_foil_and_runs_it():
+    at = _app()
+    box = at.selectbox(key="wi.plating_out_of_spec_foil")
+    assert box.value == "process" and box.options == ["run through the UHT line", "cut out at the rewinder"]
+    at.number_input(key="wi.hours").set_value(2.0)
+    at.number_input(key="wi.replications").set_value(1)
+    box.select("cut_out")
+    at.button(key="run").click().run()
+    _ok(at)
+    assert not at.error
+    assert any('plant.lines.0.out_of_spec_foil="cut_out"' in c.value for c in at.code)

@@ -39,6 +39,7 @@ from ui.lab import LabInputs, lab_recipe
 from ui.whatif import (
     JS_MAX_SAFE_INT,
     KNOB,
+    OUT_OF_SPEC_FOIL,
     STEPS,
     WhatIfInputs,
     baseline_scenario,
@@ -272,6 +273,10 @@ def _sidebar(base: Scenario) -> None:
             _number("plating_current_density_A_per_m2", disabled=unused)
             st.selectbox("bath", BATH_NAMES, key=_key("plating_bath"), disabled=unused)
             _number("plating_tank_count", "active tanks", disabled=unused)
+            st.selectbox("out-of-spec foil", OUT_OF_SPEC_FOIL, key=_key("plating_out_of_spec_foil"), disabled=unused,
+                         format_func=OUT_OF_SPEC_FOIL.__getitem__,
+                         help="foil the gauge finds outside the thickness window: run through the UHT line and "
+                              "rejected there, or cut out at this line's rewinder (docs/twin.md, Limits)")
         st.subheader("Run (baseline and what-if)")
         _number("hours")
         _number("seed")

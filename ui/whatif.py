@@ -27,6 +27,7 @@ from twin.plant_settings import PlantSettings, rebuilt, settings_model
 from twin.scenario import (
     AnnealSettings,
     FieldBounds,
+    PlatingLine,
     PlatingSettings,
     Scenario,
     UHTSettings,
@@ -70,8 +71,8 @@ class Knob:
         return self.model.model_fields[self.field].annotation in (int, int | None)
 
 
-# attr -> the setting it changes, in the first UHT line, the first electrodeposition line, every coil furnace,
-# or the scenario itself
+# attr -> the setting it changes, in the first UHT line, the first electrodeposition line (its settings, or the line
+# itself: group "plating_line"), every coil furnace, or the scenario itself
 KNOBS: tuple[Knob, ...] = (
     Knob("uht_web_speed_m_per_min", "web speed", UHTSettings, "web_speed_m_per_min", "m/min", "uht"),
     Knob("uht_stage2_temperature_K", "stage-II temperature", UHTSettings, "stage2_temperature_K", "K", "uht"),
@@ -86,10 +87,13 @@ KNOBS: tuple[Knob, ...] = (
          "A/m²", "plating"),
     Knob("plating_bath", "bath", PlatingSettings, "bath", "", "plating"),
     Knob("plating_tank_count", "tanks", PlatingSettings, "tank_count", "", "plating"),
+    Knob("plating_out_of_spec_foil", "out-of-spec foil", PlatingLine, "out_of_spec_foil", "", "plating_line"),
     Knob("hours", "horizon", Scenario, "hours", "h", "run"),
     Knob("seed", "seed", Scenario, "seed", "", "run"),
 )
 KNOB = {k.attr: k for k in KNOBS}
+OUT_OF_SPEC_FOIL = {"process": "run through the UHT line", "cut_out": "cut out at the rewinder"}
+"""The plating line's choices for foil out of its thickness window (``PlatingLine.out_of_spec_foil``), labelled."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ class WhatIfInputs:
     plating_current_density_A_per_m2: float | None = None
     plating_bath: str | None = None
     plating_tank_count: int | None = None
+    plating_out_of_spec_foil: str | None = None  # PlatingLine.out_of_spec_foil: "process" or "cut_out"
     hours: float = 24.0
     seed: int = 1
 
@@ -158,7 +163,8 @@ def inputs_from_scenario(scenario: Scenario) -> WhatIfInputs:
         kw.update(plating_in_use=True if t.uht_index is not None else None,
                   plating_web_speed_m_per_min=p.web_speed_m_per_min,
                   plating_current_density_A_per_m2=p.current_density_A_per_m2, plating_bath=p.bath,
-                  plating_tank_count=p.tank_count)
+                  plating_tank_count=p.tank_count,
+                  plating_out_of_spec_foil=scenario.plant.lines[t.plating_index].out_of_spec_foil)
     return WhatIfInputs(**kw)
 
 
@@ -170,6 +176,8 @@ def _paths(attr: str, t: PlantTargets) -> list[str]:
         return [] if t.uht_index is None else [f"plant.lines.{t.uht_index}.settings.{fld}"]
     if group == "plating":
         return [] if t.plating_index is None else [f"plant.lines.{t.plating_index}.settings.{fld}"]
+    if group == "plating_line":
+        return [] if t.plating_index is None else [f"plant.lines.{t.plating_index}.{fld}"]
     if group == "furnace":
         return [f"plant.furnaces.{i}.settings.{fld}" for i in range(len(t.furnace_names))]
     return [fld]
@@ -205,7 +213,8 @@ def inputs_to_overrides(base: Scenario, inputs: WhatIfInputs) -> list[str]:
 def plant_settings(base: Scenario, inputs: WhatIfInputs) -> PlantSettings:
     """The plant settings the widgets make on ``base``: its own, with the fields whose widget value differs from it
     changed (a bad value is a ``FoiltwinInputError`` naming the dotted scenario field). The plating line stays in
-    use here; :func:`build_whatif` leaves it out when the widgets say so."""
+    use here; :func:`build_whatif` leaves it out when the widgets say so, and sets what belongs to the line rather
+    than its settings (:func:`_line_fields`)."""
     t = plant_targets(base)
     ps = PlantSettings.from_scenario(base)
     by_group: dict[str, dict[str, Any]] = {}
@@ -273,10 +282,21 @@ def baseline_scenario(base: Scenario, inputs: WhatIfInputs) -> Scenario:
     return _run_fields(base, inputs)
 
 
+def _line_fields(base: Scenario, inputs: WhatIfInputs) -> list[str]:
+    """The widgets' changes to fields of a line itself, not of its settings (``plating_line`` knobs: what the
+    plating line does with out-of-spec foil), as ``dotted.key=value`` lines."""
+    t = plant_targets(base)
+    return [f"{p}={toml_value(v)}" for knob, v in _changed(base, inputs) if knob.group == "plating_line"
+            for p in _paths(knob.attr, t)]
+
+
 def build_whatif(base: Scenario, inputs: WhatIfInputs, extra: list[str] | tuple[str, ...] = ()) -> WhatIf:
-    """``base`` with the widgets' plant settings, horizon and seed, then the free-form overrides
+    """``base`` with the widgets' plant settings, line fields, horizon and seed, then the free-form overrides
     (``FoiltwinInputError`` names a bad field), then the plating lines left out if the widgets say so."""
     sc = _run_fields(plant_settings(base, inputs).apply_to(base), inputs)
+    line_fields = _line_fields(base, inputs)
+    if line_fields:
+        sc = apply_overrides(sc, line_fields)
     if extra:
         sc = apply_overrides(sc, list(extra))
     drop = inputs.plating_in_use is False and plant_targets(sc).plating_index is not None
