@@ -138,6 +138,10 @@ def print_simulation(report: dict[str, Any], currency: str = "USD") -> None:
     for name, line in report["lines"].items():  # plating outside its bath's windows, zones too hot for the tension
         for w in [*line.get("operating_warnings", ()), *line.get("web_warnings", ())]:
             typer.echo(f"warning: {name}: {w}")
+        if line.get("metres_cut_out"):  # a plating line with out_of_spec_foil = "cut_out"
+            whole = line.get("coils_cut_out") or 0
+            typer.echo(f"{name}: {line['metres_cut_out']:.4g} m of foil out of its thickness window cut out at the "
+                       f"rewinder" + (f" ({whole} coil{'s' if whole > 1 else ''} whole)" if whole else ""))
 
 
 OPT_ROWS = (("skin thickness", "nm", "skin_thickness_nm"), ("surface Zn", "at frac", "surface_zn_at_frac"),

@@ -111,3 +111,19 @@ def test_cut_out_foil_never_reaches_the_uht_line_and_lowers_its_cost(both) -> No
 def test_an_unknown_practice_is_refused_with_the_field_named() -> None:
     with pytest.raises(FoiltwinInputError, match=r"plant\.lines\.0\.out_of_spec_foil"):
         apply_overrides(Scenario(), ["plant.lines.0.out_of_spec_foil='burn'"])
+
+
+@pytest.mark.component
+def test_the_lines_table_shows_the_metres_cut_out(both, cli) -> None:
+    from twin.kpi_catalogue import check_kpis, line_view
+
+    view = line_view("electrodeposition")
+    assert "metres_cut_out" in [k.name for k in view]
+    report, _ = both["cut_out"]
+    assert check_kpis(report["lines"]["ed-1"], view) == []
+    sets = ["spec.foil_thickness_um_min=10.0", "plant.lines.0.out_of_spec_foil='cut_out'",
+            "plant.coil_store.initial_coils=0", "plant.incoming_coils.length_m=120.0"]
+    code, out, err = cli("simulate", "--hours", "12", *(a for s in sets for a in ("--set", s)))
+    assert code == 0, err
+    metres = report["lines"]["ed-1"]["metres_cut_out"]
+    assert f"ed-1: {metres:.4g} m of foil out of its thickness window cut out at the rewinder" in out

@@ -119,6 +119,7 @@ _ALL: tuple[Kpi, ...] = (
     # plating
     Kpi("bath", "", None, "bath", "text"),
     Kpi("deposit_mean_um", "µm", None, "deposit mean"),
+    Kpi("metres_cut_out", "m", "min", "cut out at the rewinder"),
     # energy and cost
     Kpi("energy_kwh_per_m2", "kWh/m²", "min", "energy",
         undefined_when="no good m² (yield 0): an energy per good m² is unbounded"),
@@ -150,8 +151,8 @@ LINE_VIEW: dict[str, tuple[Kpi, ...]] = {
         "skin_thickness_nm.mean", "skin_thickness_nm.p05", "skin_thickness_nm.p95", "skin_phase",
         "texture_fraction_100", "nucleation_overpotential_mV", "energy_kwh_per_processed_m2", "cost_per_m2",
         "skin_metal", "skin_changeovers", "skin_changeover_hours"))),
-    "electrodeposition": (*_WEB_LINE, *(kpi(n) for n in ("bath", "deposit_mean_um", "energy_kwh_per_processed_m2",
-                                                         "cost_per_m2"))),
+    "electrodeposition": (*_WEB_LINE, *(kpi(n) for n in ("bath", "deposit_mean_um", "metres_cut_out",
+                                                         "energy_kwh_per_processed_m2", "cost_per_m2"))),
     "coil_anneal": (kpi("throughput_m2_per_h", "area annealed per hour"), kpi("batches"), kpi("utilisation"),
                     kpi("texture_fraction_100_after_anneal"), kpi("energy_kwh_per_processed_m2"), kpi("cost_per_m2")),
 }
