@@ -22,6 +22,7 @@ UPSTREAM = "foil out of spec at the plating line"
 def _line(mode: str, segment_length_m: float = 1.0) -> SimpleNamespace:
     fake = SimpleNamespace(spec=SimpleNamespace(out_of_spec_foil=mode), totals=PlatingTotals(),
                            segment_length_m=segment_length_m)
+    fake.segment_edges_m = lambda coil: WebLineRuntime.segment_edges_m(fake, coil)
     fake.segment_lengths_m = lambda coil: WebLineRuntime.segment_lengths_m(fake, coil)
     return fake
 

@@ -361,10 +361,14 @@ class WebLineRuntime:
         if none of it does. The base line ships every metre; a plating line may cut out-of-spec foil out."""
         return coil.length_m, attributes
 
+    def segment_edges_m(self, coil: Coil) -> np.ndarray:
+        """The edges [m from the coil's head] of a coil's segments (the last one the remainder): where
+        :meth:`_segments_between` makes them and :meth:`segment_lengths_m` measures them."""
+        return np.append(np.arange(0.0, coil.length_m, self.segment_length_m), coil.length_m)
+
     def segment_lengths_m(self, coil: Coil) -> np.ndarray:
         """The lengths [m] of a coil's segments from its head (the last one the remainder), as they are made."""
-        edges = np.append(np.arange(0.0, coil.length_m, self.segment_length_m), coil.length_m)
-        return np.diff(edges)
+        return np.diff(self.segment_edges_m(coil))
 
     def finish(self) -> None:
         """Close the logs at the end of the run and hand over the last finished segments."""
@@ -379,12 +383,11 @@ class WebLineRuntime:
 
     def _segments_between(self, x_from: float, x_to: float) -> Segments | None:
         """Whole segments whose tail lies in (x_from, x_to] on the web coordinate."""
-        Ls = self.segment_length_m
         rows = []
         for head, coil in self.coils:
             if head + coil.length_m <= x_from or head >= x_to:
                 continue
-            edges = head + np.append(np.arange(0.0, coil.length_m, Ls), coil.length_m)
+            edges = head + self.segment_edges_m(coil)
             tails = edges[1:]
             sel = (tails > x_from + 1e-9) & (tails <= x_to + 1e-9)
             if sel.any():
