@@ -34,10 +34,15 @@ TABLES: tuple[str, ...] = (  # the packaged all-numeric tables read by read_nume
 )
 
 
+def universal_newlines(text: str) -> str:
+    """``text`` with its line ends made ``\\n``, as reading in text mode gives it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def csv_sha256(text: str) -> str:
-    """The hex SHA-256 of a CSV's text, line ends made ``\\n`` (the key of its binary copy: a checkout that turns
-    line ends into ``\\r\\n`` keeps the copy)."""
-    return hashlib.sha256(text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")).hexdigest()
+    """The hex SHA-256 of a CSV's text with its line ends already made ``\\n`` (:func:`universal_newlines`): the
+    key of its binary copy, so a checkout that turns line ends into ``\\r\\n`` keeps the copy."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _manifest(data_dir: Traversable) -> dict[str, dict]:
@@ -47,7 +52,8 @@ def _manifest(data_dir: Traversable) -> dict[str, dict]:
 
 def binary_copy(data_dir: Traversable, name: str, text: str, columns: list[str]) -> NDArray[np.float64] | None:
     """The rows of table ``name`` from its binary copy in ``data_dir``, or None when there is no copy or it was
-    made from another text than ``text`` (the CSV as read now) or for other columns (a warning says which)."""
+    made from another text than ``text`` (the CSV as read now, :func:`universal_newlines`) or for other columns (a
+    warning says which)."""
     entry = _manifest(data_dir).get(name)
     if entry is None:
         return None
@@ -74,7 +80,7 @@ def write_binary_copies(data_dir: Path, names: tuple[str, ...] = TABLES) -> dict
     manifest = _manifest(data_dir)
     written = {}
     for name in names:
-        text = (data_dir / name).read_bytes().decode("utf-8")
+        text = universal_newlines((data_dir / name).read_bytes().decode("utf-8"))
         columns = table_columns(text)
         rows = read_numeric_table(name, columns, data_dir=data_dir, use_copy=False)
         tmp = out / f"{name}.npy.tmp"

@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from process_models import citations
 from process_models.errors import FoiltwinInputError, check_fractions
-from process_models.uht.binary_tables import binary_copy
+from process_models.uht.binary_tables import binary_copy, universal_newlines
 from process_models.uht.plain_csv import parse_plain_rows
 
 PHASES: tuple[str, ...] = ("alpha", "beta", "gamma", "delta", "epsilon", "eta", "liquid")
@@ -79,8 +79,7 @@ def read_numeric_table(name: str, columns: list[str], data_dir: Traversable | No
     ``numpy.loadtxt`` (its messages for a malformed file). The same numbers every way. ``data_dir``: the folder
     holding the CSV (default: the package's ``data``)."""
     folder = resources.files("process_models") / "data" if data_dir is None else data_dir
-    text = (folder / name).read_bytes().decode("utf-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as read_text gave
+    text = universal_newlines((folder / name).read_bytes().decode("utf-8"))  # as read_text gave it
     head_end = _after_header(text)
     lines = text[:head_end].splitlines()
     at = next(i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#"))
