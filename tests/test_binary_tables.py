@@ -132,3 +132,23 @@ def test_a_sorted_but_uneven_table_takes_the_sorting_branch() -> None:
     T, x, order = grid_layout(data, "t")
     assert order is not None and T.tolist() == [500, 510] and x.tolist() == [0.1, 0.2]
     assert grid_values(data, 2, (2, 2), order).tolist() == [[1, 2], [4, 3]]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("damage", ["truncated copy", "copy not an npy", "copy missing", "manifest not json"])
+def test_a_damaged_copy_or_manifest_falls_back_to_the_csv(tmp_path: Path, damage: str) -> None:
+    """A half-written or damaged install never stops a run: the CSV, the cited source, is parsed instead."""
+    data = _scratch_data(tmp_path)
+    name = TABLES[0]
+    copy = data / BINARY_DIR / f"{name}.npy"
+    if damage == "truncated copy":
+        copy.write_bytes(copy.read_bytes()[: copy.stat().st_size // 2])
+    elif damage == "copy not an npy":
+        copy.write_bytes(b"not an array")
+    elif damage == "copy missing":
+        copy.unlink()
+    else:
+        (data / BINARY_DIR / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.warns(UserWarning, match="cannot be read|unreadable"):
+        rows = read_numeric_table(name, _columns(name), data_dir=data)
+    assert rows.tobytes() == read_numeric_table(name, _columns(name), data_dir=data, use_copy=False).tobytes()

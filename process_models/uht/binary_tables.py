@@ -46,14 +46,22 @@ def csv_sha256(text: str) -> str:
 
 
 def _manifest(data_dir: Traversable) -> dict[str, dict]:
+    """The manifest's entries ({} when there is none, or, with a warning, when it cannot be read)."""
     path = data_dir / BINARY_DIR / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        warnings.warn(f"{path}: unreadable ({type(exc).__name__}); the tables' CSVs are parsed", stacklevel=4)
+        return {}
+    return entries if isinstance(entries, dict) else {}
 
 
 def binary_copy(data_dir: Traversable, name: str, text: str, columns: list[str]) -> NDArray[np.float64] | None:
-    """The rows of table ``name`` from its binary copy in ``data_dir``, or None when there is no copy or it was
-    made from another text than ``text`` (the CSV as read now, :func:`universal_newlines`) or for other columns (a
-    warning says which)."""
+    """The rows of table ``name`` from its binary copy in ``data_dir``, or None when there is no copy, it was made
+    from another text than ``text`` (the CSV as read now, :func:`universal_newlines`) or for other columns, or it or
+    the manifest cannot be read (truncated, damaged: a warning says which)."""
     entry = _manifest(data_dir).get(name)
     if entry is None:
         return None
@@ -61,8 +69,13 @@ def binary_copy(data_dir: Traversable, name: str, text: str, columns: list[str])
         warnings.warn(f"{name}: its binary copy was made from another version of the CSV; parsing the CSV "
                       "(refresh the copies with `python -m process_models.uht.binary_tables`)", stacklevel=3)
         return None
-    with (data_dir / BINARY_DIR / f"{name}.npy").open("rb") as f:
-        rows = np.load(f, allow_pickle=False)
+    try:
+        with (data_dir / BINARY_DIR / f"{name}.npy").open("rb") as f:
+            rows = np.load(f, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:  # missing, truncated or not an .npy: the CSV is the source
+        warnings.warn(f"{name}: its binary copy cannot be read ({type(exc).__name__}: {exc}); parsing the CSV",
+                      stacklevel=3)
+        return None
     if rows.dtype != np.float64 or list(rows.shape) != entry.get("shape"):
         warnings.warn(f"{name}: its binary copy holds {rows.dtype} {rows.shape}, not the listed "
                       f"{entry.get('shape')}; parsing the CSV", stacklevel=3)
